@@ -1,0 +1,5 @@
+//! nbcost: what Gemini image generation ("Nano Banana") costs, exactly.
+//!
+//! The library is pure: it loads rate cards, prices requests with exact
+//! decimals and builds reports. Printing happens only in the binary.
+#![warn(clippy::print_stdout, clippy::print_stderr)]
