@@ -3,3 +3,9 @@
 //! The library is pure: it loads rate cards, prices requests with exact
 //! decimals and builds reports. Printing happens only in the binary.
 #![warn(clippy::print_stdout, clippy::print_stderr)]
+
+pub mod card;
+pub mod lane;
+pub mod money;
+pub mod pricing;
+pub mod size;

@@ -1,0 +1,848 @@
+//! Reading a rate card from TOML, strictly.
+//!
+//! Parsing (serde, `deny_unknown_fields`) and validation are separate steps;
+//! every error names the card, the key path and the fix.
+
+use std::collections::{BTreeMap, HashMap};
+use std::fmt;
+use std::path::Path;
+
+use rust_decimal::Decimal;
+use serde::Deserialize;
+use serde::de::{self, Deserializer, Visitor};
+use time::{Date, Month};
+use toml::value::Datetime;
+
+use super::{CardMeta, CardOrigin, Grounding, Model, RateCard, SizeRow, TokenRates};
+use crate::lane::Lane;
+use crate::size::ImageSize;
+
+/// Why a rate card could not be used.
+#[derive(Debug, thiserror::Error)]
+pub enum CardError {
+    /// The file could not be read.
+    #[error(
+        "cannot read rate card `{path}`: {source}; check the path given to --rates or NBCOST_RATES"
+    )]
+    Unreadable {
+        /// The path as given.
+        path: String,
+        /// The underlying error.
+        source: std::io::Error,
+    },
+    /// The text is not a card: bad TOML, a wrong type, an unknown or missing key.
+    #[error("rate card {origin}{location}: {message}; see \"Rate card format\" in the README")]
+    Malformed {
+        /// Where the card came from.
+        origin: CardOrigin,
+        /// ` line L, column C` where known.
+        location: String,
+        /// What the parser said.
+        message: String,
+    },
+    /// The card parsed but a value breaks a rule.
+    #[error("rate card {origin}: `{key}` {problem}; {fix}")]
+    Invalid {
+        /// Where the card came from.
+        origin: CardOrigin,
+        /// The key path, such as `model[gemini-3-pro-image-preview].size[4K].price.batch`.
+        key: String,
+        /// What is wrong.
+        problem: String,
+        /// How to mend it.
+        fix: String,
+    },
+}
+
+impl RateCard {
+    /// Reads and validates the card at `path`.
+    pub fn from_file(path: &Path) -> Result<RateCard, CardError> {
+        let text = std::fs::read(path).map_err(|source| CardError::Unreadable {
+            path: path.display().to_string(),
+            source,
+        })?;
+        let origin = CardOrigin::File(path.to_path_buf());
+        let text = String::from_utf8(text).map_err(|err| CardError::Malformed {
+            origin: origin.clone(),
+            location: String::new(),
+            message: format!(
+                "not UTF-8 text (byte {} is not valid UTF-8)",
+                err.utf8_error().valid_up_to()
+            ),
+        })?;
+        RateCard::from_toml(&text, origin)
+    }
+
+    /// Reads and validates a card from TOML text.
+    pub fn from_toml(text: &str, origin: CardOrigin) -> Result<RateCard, CardError> {
+        if text.trim().is_empty() {
+            return Err(CardError::Malformed {
+                origin,
+                location: String::new(),
+                message: "the card is empty".into(),
+            });
+        }
+        let raw: RawCard = toml::from_str(text).map_err(|err| CardError::Malformed {
+            location: location(text, err.span()),
+            message: err.message().trim().to_string(),
+            origin: origin.clone(),
+        })?;
+        Validator { origin }.card(raw)
+    }
+}
+
+fn location(text: &str, span: Option<std::ops::Range<usize>>) -> String {
+    let Some(span) = span else {
+        return String::new();
+    };
+    let before = &text[..span.start.min(text.len())];
+    let line = before.matches('\n').count() + 1;
+    let column = before
+        .rsplit('\n')
+        .next()
+        .map_or(0, |tail| tail.chars().count())
+        + 1;
+    format!(" line {line}, column {column}")
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawCard {
+    card: RawMeta,
+    #[serde(default, rename = "model")]
+    models: Vec<RawModel>,
+    grounding: Option<RawGrounding>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawMeta {
+    name: String,
+    dated: Option<String>,
+    effective: Datetime,
+    checked: Datetime,
+    #[serde(default = "usd")]
+    currency: String,
+    #[serde(default)]
+    sources: Vec<String>,
+}
+
+fn usd() -> String {
+    "USD".into()
+}
+
+fn yes() -> bool {
+    true
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawModel {
+    id: String,
+    name: String,
+    #[serde(default)]
+    aliases: Vec<String>,
+    successor: Option<String>,
+    released: Option<Datetime>,
+    deprecated: Option<Datetime>,
+    shutdown: Option<Datetime>,
+    #[serde(default)]
+    free_tier: bool,
+    default_size: Option<String>,
+    #[serde(default = "yes")]
+    takes_image_size: bool,
+    input_image_tokens: Option<u64>,
+    #[serde(default)]
+    grounding: bool,
+    #[serde(default)]
+    always_thinks: bool,
+    #[serde(default)]
+    tokens: BTreeMap<String, RawTokens>,
+    #[serde(default, rename = "size")]
+    sizes: Vec<RawSize>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawTokens {
+    input: CardDecimal,
+    text_output: CardDecimal,
+    image_output: CardDecimal,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSize {
+    size: String,
+    output_tokens: u64,
+    #[serde(default)]
+    price: BTreeMap<String, CardDecimal>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawGrounding {
+    free_prompts_per_month: u64,
+    price_per_1000_queries: CardDecimal,
+}
+
+/// A decimal read from a TOML string (exact), integer, or float.
+///
+/// A float is read by its shortest decimal form, which is the literal as
+/// written for anything up to 15 significant digits; longer ones are refused
+/// because the float may already have lost digits.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct CardDecimal(pub(crate) Decimal);
+
+impl<'de> Deserialize<'de> for CardDecimal {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(CardDecimalVisitor)
+    }
+}
+
+struct CardDecimalVisitor;
+
+impl Visitor<'_> for CardDecimalVisitor {
+    type Value = CardDecimal;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a price as a string such as \"0.0195\", or a number")
+    }
+
+    fn visit_str<E: de::Error>(self, text: &str) -> Result<CardDecimal, E> {
+        parse_decimal(text.trim())
+            .map(CardDecimal)
+            .map_err(E::custom)
+    }
+
+    fn visit_i64<E: de::Error>(self, value: i64) -> Result<CardDecimal, E> {
+        Ok(CardDecimal(Decimal::from(value)))
+    }
+
+    fn visit_u64<E: de::Error>(self, value: u64) -> Result<CardDecimal, E> {
+        Ok(CardDecimal(Decimal::from(value)))
+    }
+
+    fn visit_f64<E: de::Error>(self, value: f64) -> Result<CardDecimal, E> {
+        if !value.is_finite() {
+            return Err(E::custom(format!("`{value}` is not a price")));
+        }
+        let text = value.to_string();
+        let digits = text
+            .trim_start_matches(['-', '0', '.'])
+            .chars()
+            .filter(char::is_ascii_digit)
+            .count();
+        if digits > 15 {
+            return Err(E::custom(format!(
+                "`{text}` has more digits than a TOML float keeps exactly; write it as a string, such as \"{text}\""
+            )));
+        }
+        parse_decimal(&text).map(CardDecimal).map_err(E::custom)
+    }
+}
+
+fn parse_decimal(text: &str) -> Result<Decimal, String> {
+    Decimal::from_str_exact(text)
+        .map_err(|_| format!("`{text}` is not a decimal number such as \"0.0195\""))
+}
+
+struct Validator {
+    origin: CardOrigin,
+}
+
+impl Validator {
+    fn invalid(
+        &self,
+        key: impl Into<String>,
+        problem: impl Into<String>,
+        fix: impl Into<String>,
+    ) -> CardError {
+        CardError::Invalid {
+            origin: self.origin.clone(),
+            key: key.into(),
+            problem: problem.into(),
+            fix: fix.into(),
+        }
+    }
+
+    fn card(self, raw: RawCard) -> Result<RateCard, CardError> {
+        let meta = self.meta(raw.card)?;
+        let grounding = raw.grounding.map(|g| self.grounding(g)).transpose()?;
+        if raw.models.is_empty() {
+            return Err(self.invalid(
+                "model",
+                "is missing: the card has no models",
+                "add at least one [[model]] table",
+            ));
+        }
+        let models = raw
+            .models
+            .into_iter()
+            .enumerate()
+            .map(|(index, model)| self.model(index, model, grounding.is_some()))
+            .collect::<Result<Vec<_>, _>>()?;
+        self.names_are_unique(&models)?;
+        Ok(RateCard {
+            meta,
+            models,
+            grounding,
+        })
+    }
+
+    fn meta(&self, raw: RawMeta) -> Result<CardMeta, CardError> {
+        if raw.name.trim().is_empty() {
+            return Err(self.invalid(
+                "card.name",
+                "is empty",
+                "name the card, such as \"Gemini image generation\"",
+            ));
+        }
+        if raw.sources.iter().all(|source| source.trim().is_empty()) {
+            return Err(self.invalid(
+                "card.sources",
+                "is empty: every price needs a source",
+                "list the pages the prices come from, such as sources = [\"https://...\"]",
+            ));
+        }
+        let effective = self.date("card.effective", raw.effective)?;
+        let checked = self.date("card.checked", raw.checked)?;
+        if checked < effective {
+            return Err(self.invalid(
+                "card.checked",
+                format!("({checked}) is before card.effective ({effective})"),
+                "give the day the prices were last checked, on or after the effective date",
+            ));
+        }
+        let dated = raw
+            .dated
+            .unwrap_or_else(|| format!("{} {}", effective.month(), effective.year()));
+        Ok(CardMeta {
+            name: raw.name,
+            dated,
+            effective,
+            checked,
+            currency: raw.currency,
+            sources: raw.sources,
+            origin: self.origin.clone(),
+        })
+    }
+
+    fn grounding(&self, raw: RawGrounding) -> Result<Grounding, CardError> {
+        let price = raw.price_per_1000_queries.0;
+        if price.is_sign_negative() {
+            return Err(self.invalid(
+                "grounding.price_per_1000_queries",
+                format!("is negative ({price})"),
+                "give the published price per 1,000 search queries",
+            ));
+        }
+        Ok(Grounding {
+            free_prompts_per_month: raw.free_prompts_per_month,
+            price_per_1000_queries: price,
+        })
+    }
+
+    fn date(&self, key: &str, raw: Datetime) -> Result<Date, CardError> {
+        let fix = "write a plain date such as 2026-04-20";
+        match (raw.date, raw.time) {
+            (Some(day), None) => Month::try_from(day.month)
+                .ok()
+                .and_then(|month| {
+                    Date::from_calendar_date(i32::from(day.year), month, day.day).ok()
+                })
+                .ok_or_else(|| self.invalid(key, format!("({raw}) is not a calendar date"), fix)),
+            _ => Err(self.invalid(key, format!("({raw}) is not a plain date"), fix)),
+        }
+    }
+
+    fn model(
+        &self,
+        index: usize,
+        raw: RawModel,
+        card_has_grounding: bool,
+    ) -> Result<Model, CardError> {
+        let id = raw.id.trim().to_string();
+        if id.is_empty() {
+            return Err(self.invalid(
+                format!("model[{index}].id"),
+                "is empty",
+                "give the model ID the API uses",
+            ));
+        }
+        let at = format!("model[{id}]");
+        let lanes = self.lanes(&at, raw.tokens)?;
+        let sizes = self.sizes(&at, raw.sizes, &lanes)?;
+        let default_size = match raw.default_size {
+            None => ImageSize::K1,
+            Some(text) => text.parse::<ImageSize>().map_err(|err| {
+                self.invalid(
+                    format!("{at}.default_size"),
+                    format!("`{text}` is not a size"),
+                    err.to_string(),
+                )
+            })?,
+        };
+        if !sizes.iter().any(|row| row.size == default_size) {
+            let offered: Vec<_> = sizes.iter().map(|row| row.size.api_value()).collect();
+            return Err(self.invalid(
+                format!("{at}.default_size"),
+                format!(
+                    "`{default_size}` is not one of the model's sizes ({})",
+                    offered.join(", ")
+                ),
+                "set default_size to one of them, or add that size",
+            ));
+        }
+        if raw.grounding && !card_has_grounding {
+            return Err(self.invalid(
+                format!("{at}.grounding"),
+                "is true but the card has no [grounding] table",
+                "add [grounding] with free_prompts_per_month and price_per_1000_queries",
+            ));
+        }
+        let released = raw
+            .released
+            .map(|d| self.date(&format!("{at}.released"), d))
+            .transpose()?;
+        let deprecated = raw
+            .deprecated
+            .map(|d| self.date(&format!("{at}.deprecated"), d))
+            .transpose()?;
+        let shutdown = raw
+            .shutdown
+            .map(|d| self.date(&format!("{at}.shutdown"), d))
+            .transpose()?;
+        if let (Some(deprecated), Some(shutdown)) = (deprecated, shutdown)
+            && shutdown < deprecated
+        {
+            return Err(self.invalid(
+                format!("{at}.shutdown"),
+                format!("({shutdown}) is before the deprecation ({deprecated})"),
+                "check the dates on the deprecations page",
+            ));
+        }
+        if raw.input_image_tokens == Some(0) {
+            return Err(self.invalid(
+                format!("{at}.input_image_tokens"),
+                "is 0: reference images would be priced at $0",
+                "give the tokens one input image counts, or leave the key out if unknown",
+            ));
+        }
+        Ok(Model {
+            id,
+            name: raw.name,
+            aliases: raw.aliases,
+            successor: raw.successor,
+            released,
+            deprecated,
+            shutdown,
+            free_tier: raw.free_tier,
+            default_size,
+            takes_image_size: raw.takes_image_size,
+            input_image_tokens: raw.input_image_tokens,
+            grounding: raw.grounding,
+            always_thinks: raw.always_thinks,
+            tokens: lanes,
+            sizes,
+        })
+    }
+
+    fn lanes(
+        &self,
+        at: &str,
+        raw: BTreeMap<String, RawTokens>,
+    ) -> Result<BTreeMap<Lane, TokenRates>, CardError> {
+        if raw.is_empty() {
+            return Err(self.invalid(
+                format!("{at}.tokens"),
+                "is missing: the model has no lanes",
+                "add [model.tokens.standard] with input, text_output and image_output per 1M tokens",
+            ));
+        }
+        let mut lanes = BTreeMap::new();
+        for (name, rates) in raw {
+            let key = format!("{at}.tokens.{name}");
+            let lane = name
+                .parse::<Lane>()
+                .map_err(|err| self.invalid(&key, "names no lane", err.to_string()))?;
+            self.not_negative(&format!("{key}.input"), rates.input.0)?;
+            self.not_negative(&format!("{key}.text_output"), rates.text_output.0)?;
+            self.positive(&format!("{key}.image_output"), rates.image_output.0)?;
+            lanes.insert(
+                lane,
+                TokenRates {
+                    input: rates.input.0,
+                    text_output: rates.text_output.0,
+                    image_output: rates.image_output.0,
+                },
+            );
+        }
+        Ok(lanes)
+    }
+
+    fn sizes(
+        &self,
+        at: &str,
+        raw: Vec<RawSize>,
+        lanes: &BTreeMap<Lane, TokenRates>,
+    ) -> Result<Vec<SizeRow>, CardError> {
+        if raw.is_empty() {
+            return Err(self.invalid(
+                format!("{at}.size"),
+                "is missing: the model has no sizes",
+                "add a [[model.size]] table with size, output_tokens and price",
+            ));
+        }
+        let mut rows: Vec<SizeRow> = Vec::new();
+        for raw_size in raw {
+            let size = raw_size.size.parse::<ImageSize>().map_err(|err| {
+                self.invalid(
+                    format!("{at}.size[{}]", raw_size.size),
+                    "is not a size",
+                    err.to_string(),
+                )
+            })?;
+            let key = format!("{at}.size[{size}]");
+            if rows.iter().any(|row| row.size == size) {
+                return Err(self.invalid(
+                    &key,
+                    "appears twice",
+                    "keep one [[model.size]] table per size",
+                ));
+            }
+            if raw_size.output_tokens == 0 {
+                return Err(self.invalid(
+                    format!("{key}.output_tokens"),
+                    "is 0",
+                    "give the image output tokens one image of this size counts",
+                ));
+            }
+            let mut price = BTreeMap::new();
+            for (name, value) in raw_size.price {
+                let lane = name.parse::<Lane>().map_err(|err| {
+                    self.invalid(
+                        format!("{key}.price.{name}"),
+                        "names no lane",
+                        err.to_string(),
+                    )
+                })?;
+                if !lanes.contains_key(&lane) {
+                    return Err(self.invalid(
+                        format!("{key}.price.{lane}"),
+                        format!("is priced but the model has no [model.tokens.{lane}] rates"),
+                        format!("add [model.tokens.{lane}] or remove the {lane} price"),
+                    ));
+                }
+                self.positive(&format!("{key}.price.{lane}"), value.0)?;
+                price.insert(lane, value.0);
+            }
+            if let Some(lane) = lanes.keys().find(|lane| !price.contains_key(lane)) {
+                return Err(self.invalid(
+                    format!("{key}.price.{lane}"),
+                    "is missing: the model has this lane but the size has no price on it",
+                    format!("add {lane} = \"...\" to the size's price table"),
+                ));
+            }
+            rows.push(SizeRow {
+                size,
+                output_tokens: raw_size.output_tokens,
+                price,
+            });
+        }
+        rows.sort_by_key(|row| row.size);
+        Ok(rows)
+    }
+
+    fn positive(&self, key: &str, value: Decimal) -> Result<(), CardError> {
+        if value.is_sign_negative() || value.is_zero() {
+            let problem = if value.is_zero() {
+                "is 0".to_string()
+            } else {
+                format!("is negative ({value})")
+            };
+            return Err(self.invalid(key, problem, "give the published price, greater than zero"));
+        }
+        Ok(())
+    }
+
+    fn not_negative(&self, key: &str, value: Decimal) -> Result<(), CardError> {
+        if value.is_sign_negative() && !value.is_zero() {
+            return Err(self.invalid(
+                key,
+                format!("is negative ({value})"),
+                "give the published rate, zero or more",
+            ));
+        }
+        Ok(())
+    }
+
+    /// IDs, successors and aliases must each name exactly one model,
+    /// compared without case.
+    fn names_are_unique(&self, models: &[Model]) -> Result<(), CardError> {
+        let mut seen: HashMap<String, &str> = HashMap::new();
+        for model in models {
+            let names = std::iter::once(&model.id)
+                .chain(&model.successor)
+                .chain(&model.aliases);
+            for name in names {
+                let folded = name.trim().to_lowercase();
+                if folded.is_empty() {
+                    return Err(self.invalid(
+                        format!("model[{}].aliases", model.id),
+                        "has an empty alias",
+                        "remove it",
+                    ));
+                }
+                if let Some(owner) = seen.insert(folded, &model.id) {
+                    let problem = if owner == model.id {
+                        format!("names `{name}` twice")
+                    } else {
+                        format!("names `{name}`, which already names model `{owner}`")
+                    };
+                    return Err(self.invalid(
+                        format!("model[{}].aliases", model.id),
+                        problem,
+                        "give every ID, successor and alias to one model only",
+                    ));
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::card::DEFAULT_CARD_TOML;
+
+    const SMALL: &str = r#"
+[card]
+name = "Test card"
+effective = 2026-04-01
+checked = 2026-04-20
+sources = ["https://example.test/pricing"]
+
+[[model]]
+id = "test-image"
+name = "Test"
+aliases = ["t"]
+
+[model.tokens.standard]
+input = "0.50"
+text_output = "3.00"
+image_output = "60"
+
+[[model.size]]
+size = "1K"
+output_tokens = 1120
+price = { standard = "0.067" }
+"#;
+
+    fn load(text: &str) -> Result<RateCard, CardError> {
+        RateCard::from_toml(text, CardOrigin::File("test.toml".into()))
+    }
+
+    fn error(text: &str) -> String {
+        load(text).unwrap_err().to_string()
+    }
+
+    #[test]
+    fn loads_a_small_card() {
+        let card = load(SMALL).unwrap();
+        assert_eq!(card.models[0].default_size, ImageSize::K1);
+        assert_eq!(card.meta.dated, "April 2026");
+        assert_eq!(card.meta.currency, "USD");
+    }
+
+    /// Every price written in the default card is the engine's price, digit
+    /// for digit: the card is read again as plain TOML and each string is
+    /// compared with what the loader made of it.
+    #[test]
+    fn every_price_in_the_default_card_is_exact() {
+        let card = RateCard::embedded();
+        let raw: toml::Table = toml::from_str(DEFAULT_CARD_TOML).unwrap();
+        let mut checked = 0;
+        for (raw_model, model) in raw["model"].as_array().unwrap().iter().zip(&card.models) {
+            for (lane_name, rates) in raw_model["tokens"].as_table().unwrap() {
+                let lane: Lane = lane_name.parse().unwrap();
+                let loaded = model.tokens[&lane];
+                for (key, value) in [
+                    ("input", loaded.input),
+                    ("text_output", loaded.text_output),
+                    ("image_output", loaded.image_output),
+                ] {
+                    assert_eq!(
+                        rates[key].as_str().unwrap(),
+                        value.to_string(),
+                        "{} {lane} {key}",
+                        model.id
+                    );
+                    checked += 1;
+                }
+            }
+            for raw_size in raw_model["size"].as_array().unwrap() {
+                let size = ImageSize::from_api_value(raw_size["size"].as_str().unwrap()).unwrap();
+                let row = model.size(size).unwrap();
+                for (lane_name, text) in raw_size["price"].as_table().unwrap() {
+                    let lane: Lane = lane_name.parse().unwrap();
+                    assert_eq!(
+                        text.as_str().unwrap(),
+                        row.price[&lane].to_string(),
+                        "{} {size} {lane}",
+                        model.id
+                    );
+                    checked += 1;
+                }
+            }
+        }
+        // 3 models x 2 lanes x 3 rates, and 8 sizes x 2 lanes.
+        assert_eq!(checked, 18 + 16);
+    }
+
+    #[test]
+    fn reads_float_prices_by_their_written_digits() {
+        let card = load(&SMALL.replace(
+            "price = { standard = \"0.067\" }",
+            "price = { standard = 0.0195 }",
+        ))
+        .unwrap();
+        assert_eq!(
+            card.models[0].sizes[0].price[&Lane::Standard].to_string(),
+            "0.0195"
+        );
+        let card = load(&SMALL.replace("image_output = \"60\"", "image_output = 60")).unwrap();
+        assert_eq!(
+            card.models[0].tokens[&Lane::Standard]
+                .image_output
+                .to_string(),
+            "60"
+        );
+    }
+
+    #[test]
+    fn rejects_what_breaks_the_rules() {
+        let cases: &[(&str, &str, &[&str])] = &[
+            ("", "", &["the card is empty"]),
+            (
+                "[card]",
+                "[card]\nprise = 1",
+                &["line", "unknown field `prise`"],
+            ),
+            (
+                "standard = \"0.067\"",
+                "standard = \"-0.067\"",
+                &["model[test-image].size[1K].price.standard", "is negative"],
+            ),
+            (
+                "standard = \"0.067\"",
+                "standard = \"0\"",
+                &["price.standard", "is 0"],
+            ),
+            (
+                "standard = \"0.067\"",
+                "standard = \"cheap\"",
+                &["line", "not a decimal number"],
+            ),
+            (
+                "price = { standard = \"0.067\" }",
+                "",
+                &["price.standard", "is missing"],
+            ),
+            (
+                "price = { standard = \"0.067\" }",
+                "price = { standard = \"0.067\", batch = \"0.034\" }",
+                &["price.batch", "no [model.tokens.batch]"],
+            ),
+            (
+                "size = \"1K\"",
+                "size = \"8K\"",
+                &["size[8K]", "use one of 512, 1K, 2K, 4K"],
+            ),
+            (
+                "aliases = [\"t\"]",
+                "aliases = [\"t\", \"T\"]",
+                &["model[test-image].aliases", "names `T` twice"],
+            ),
+            (
+                "aliases = [\"t\"]",
+                "aliases = [\"t\"]\ndefault_size = \"4K\"",
+                &["default_size", "`4K` is not one of the model's sizes (1K)"],
+            ),
+            (
+                "image_output = \"60\"\n",
+                "",
+                &["missing field `image_output`"],
+            ),
+            (
+                "sources = [\"https://example.test/pricing\"]",
+                "sources = []",
+                &["card.sources", "every price needs a source"],
+            ),
+            (
+                "checked = 2026-04-20",
+                "checked = 2026-03-20",
+                &["card.checked", "is before card.effective"],
+            ),
+            (
+                "checked = 2026-04-20",
+                "checked = 2026-04-20T10:00:00",
+                &["card.checked", "not a plain date"],
+            ),
+            (
+                "aliases = [\"t\"]",
+                "aliases = [\"t\"]\ngrounding = true",
+                &["grounding", "no [grounding] table"],
+            ),
+            ("output_tokens = 1120", "output_tokens = -5", &["line"]),
+            (
+                "[model.tokens.standard]",
+                "[model.tokens.bulk]",
+                &["model[test-image].tokens.bulk", "unknown lane `bulk`"],
+            ),
+            (
+                "image_output = \"60\"",
+                "image_output = 0.12345678901234567",
+                &["write it as a string"],
+            ),
+        ];
+        for (from, to, words) in cases {
+            let text = if from.is_empty() {
+                String::new()
+            } else {
+                SMALL.replacen(from, to, 1)
+            };
+            let message = error(&text);
+            assert!(message.starts_with("rate card `test.toml`"), "{message}");
+            for word in *words {
+                assert!(message.contains(word), "`{message}` lacks `{word}`");
+            }
+            assert!(!message.contains('\n'), "one line: {message}");
+        }
+    }
+
+    #[test]
+    fn rejects_an_alias_that_two_models_share() {
+        let second = SMALL
+            .split("[[model]]")
+            .nth(1)
+            .unwrap()
+            .replace("test-image", "other-image");
+        let message = error(&format!("{SMALL}\n[[model]]{second}"));
+        assert!(
+            message.contains("names `t`, which already names model `test-image`"),
+            "{message}"
+        );
+    }
+
+    #[test]
+    fn names_the_file_that_cannot_be_read() {
+        let err = RateCard::from_file(Path::new("/no/such/card.toml")).unwrap_err();
+        assert!(
+            err.to_string()
+                .starts_with("cannot read rate card `/no/such/card.toml`"),
+            "{err}"
+        );
+    }
+}

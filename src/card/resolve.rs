@@ -1,0 +1,197 @@
+//! Finding a model by what a person types: its ID, its successor's ID or an
+//! alias, without regard to case.
+
+use super::{Model, RateCard};
+
+/// How a name matched a model.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NamedAs {
+    /// The model's own full ID.
+    Id,
+    /// The ID of the model's successor, which keeps its prices.
+    Successor,
+    /// A short alias.
+    Alias,
+}
+
+/// A model found by name.
+#[derive(Debug, Clone, Copy)]
+pub struct Resolved<'card> {
+    /// The card's model.
+    pub model: &'card Model,
+    /// How the name matched.
+    pub named_as: NamedAs,
+}
+
+/// A name that matches no model; carries the nearest names to suggest.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown model `{name}`: {}", hint(.suggestions, .known))]
+pub struct UnknownModel {
+    /// The name as typed.
+    pub name: String,
+    /// The closest names the card knows, best first.
+    pub suggestions: Vec<String>,
+    /// Every model ID in the card.
+    pub known: Vec<String>,
+}
+
+fn hint(suggestions: &[String], known: &[String]) -> String {
+    match suggestions {
+        [] => format!(
+            "use a model ID or alias from `nbcost rates` ({})",
+            known.join(", ")
+        ),
+        [one] => format!("did you mean `{one}`? (`nbcost rates` lists every model)"),
+        many => format!(
+            "did you mean one of {}? (`nbcost rates` lists every model)",
+            many.iter()
+                .map(|name| format!("`{name}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    }
+}
+
+impl RateCard {
+    /// The model `name` refers to.
+    pub fn resolve(&self, name: &str) -> Result<Resolved<'_>, UnknownModel> {
+        let wanted = name.trim().to_lowercase();
+        for model in &self.models {
+            let named_as = if model.id.to_lowercase() == wanted {
+                Some(NamedAs::Id)
+            } else if model
+                .successor
+                .as_ref()
+                .is_some_and(|s| s.to_lowercase() == wanted)
+            {
+                Some(NamedAs::Successor)
+            } else if model
+                .aliases
+                .iter()
+                .any(|alias| alias.to_lowercase() == wanted)
+            {
+                Some(NamedAs::Alias)
+            } else {
+                None
+            };
+            if let Some(named_as) = named_as {
+                return Ok(Resolved { model, named_as });
+            }
+        }
+        Err(UnknownModel {
+            name: name.to_string(),
+            suggestions: self.nearest_names(&wanted),
+            known: self.models.iter().map(|model| model.id.clone()).collect(),
+        })
+    }
+
+    /// Up to three names close to `wanted`: by edit distance, or names that
+    /// contain it.
+    fn nearest_names(&self, wanted: &str) -> Vec<String> {
+        let mut scored: Vec<(usize, &str)> = self
+            .models
+            .iter()
+            .flat_map(|model| {
+                std::iter::once(&model.id)
+                    .chain(&model.successor)
+                    .chain(&model.aliases)
+            })
+            .filter_map(|name| {
+                let folded = name.to_lowercase();
+                let distance = strsim::levenshtein(wanted, &folded);
+                let close = distance <= (wanted.len() / 3).max(2);
+                let contains = wanted.len() >= 3 && folded.contains(wanted);
+                (close || contains).then_some((distance, name.as_str()))
+            })
+            .collect();
+        scored.sort();
+        scored.dedup_by(|a, b| a.1 == b.1);
+        scored
+            .into_iter()
+            .take(3)
+            .map(|(_, name)| name.to_string())
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn resolves_ids_successors_and_aliases_in_any_case() {
+        let card = RateCard::embedded();
+        let cases = [
+            ("flash", "gemini-3.1-flash-image-preview", NamedAs::Alias),
+            (
+                "Nano-Banana-2",
+                "gemini-3.1-flash-image-preview",
+                NamedAs::Alias,
+            ),
+            (
+                "gemini-3.1-flash-image",
+                "gemini-3.1-flash-image-preview",
+                NamedAs::Successor,
+            ),
+            (
+                "GEMINI-3.1-FLASH-IMAGE-PREVIEW",
+                "gemini-3.1-flash-image-preview",
+                NamedAs::Id,
+            ),
+            ("pro", "gemini-3-pro-image-preview", NamedAs::Alias),
+            (
+                "nano-banana-pro",
+                "gemini-3-pro-image-preview",
+                NamedAs::Alias,
+            ),
+            (
+                "gemini-3-pro-image",
+                "gemini-3-pro-image-preview",
+                NamedAs::Successor,
+            ),
+            ("nano-banana", "gemini-2.5-flash-image", NamedAs::Alias),
+            ("flash-2.5", "gemini-2.5-flash-image", NamedAs::Alias),
+            (
+                "gemini-2.5-flash-image",
+                "gemini-2.5-flash-image",
+                NamedAs::Id,
+            ),
+        ];
+        for (name, id, named_as) in cases {
+            let found = card.resolve(name).unwrap();
+            assert_eq!(
+                (found.model.id.as_str(), found.named_as),
+                (id, named_as),
+                "{name}"
+            );
+        }
+    }
+
+    #[test]
+    fn suggests_the_nearest_names() {
+        let card = RateCard::embedded();
+        let err = card.resolve("flsh").unwrap_err();
+        assert_eq!(err.suggestions, ["flash"]);
+        assert_eq!(
+            err.to_string(),
+            "unknown model `flsh`: did you mean `flash`? (`nbcost rates` lists every model)"
+        );
+        let err = card.resolve("gemini-3-pro").unwrap_err();
+        assert!(
+            err.suggestions.contains(&"gemini-3-pro-image".to_string()),
+            "{:?}",
+            err.suggestions
+        );
+    }
+
+    #[test]
+    fn lists_the_models_when_nothing_is_close() {
+        let err = RateCard::embedded().resolve("dall-e-3").unwrap_err();
+        assert!(err.suggestions.is_empty());
+        assert!(
+            err.to_string()
+                .contains("gemini-3.1-flash-image-preview, gemini-3-pro-image-preview"),
+            "{err}"
+        );
+    }
+}

@@ -1,0 +1,436 @@
+//! The pricing engine: a model, a size, a lane and a count in; exact decimals
+//! out. No I/O.
+//!
+//! Google bills image output by tokens; the per-image prices it publishes are
+//! rounded equivalents. [`Basis::List`] prices with the published figure (what
+//! people quote), [`Basis::Tokens`] with tokens × the per-1M rate (what the
+//! invoice computes).
+
+use std::fmt;
+use std::str::FromStr;
+
+use rust_decimal::Decimal;
+use serde::Serialize;
+
+use crate::card::{Model, TokenRates};
+use crate::lane::Lane;
+use crate::money::{self, Overflow};
+use crate::size::ImageSize;
+
+/// Which figure an image is priced at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Basis {
+    /// The published per-image price.
+    #[default]
+    List,
+    /// Image output tokens × the per-1M-token rate.
+    Tokens,
+}
+
+impl Basis {
+    /// The basis's name as the command line writes it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Basis::List => "list",
+            Basis::Tokens => "tokens",
+        }
+    }
+}
+
+impl fmt::Display for Basis {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl FromStr for Basis {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        match text.trim().to_ascii_lowercase().as_str() {
+            "list" => Ok(Basis::List),
+            "tokens" => Ok(Basis::Tokens),
+            _ => Err(format!("unknown basis `{text}`: use list or tokens")),
+        }
+    }
+}
+
+/// What a request adds to each image beyond the image itself.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Extras {
+    /// Text input tokens per request.
+    pub prompt_tokens: u64,
+    /// Reference images per request.
+    pub input_images: u64,
+}
+
+/// A part of a price.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Component {
+    /// The generated image.
+    ImageOutput,
+    /// The text prompt, as input tokens.
+    TextInput,
+    /// Reference images, as input tokens.
+    ReferenceImages,
+}
+
+impl Component {
+    /// The component's name in tables.
+    pub fn label(self) -> &'static str {
+        match self {
+            Component::ImageOutput => "image output",
+            Component::TextInput => "text input",
+            Component::ReferenceImages => "reference images",
+        }
+    }
+}
+
+/// One component priced per image and in total.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ComponentPrice {
+    /// What is priced.
+    pub component: Component,
+    /// The tokens behind it per image (0 for a list-price image).
+    pub tokens: u64,
+    /// Dollars per image.
+    pub unit_price: Decimal,
+    /// Dollars for the whole count.
+    pub total: Decimal,
+}
+
+/// The price of `count` images on one lane.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LanePrice {
+    /// The lane.
+    pub lane: Lane,
+    /// Dollars per image, all components.
+    pub unit_price: Decimal,
+    /// Dollars for the whole count.
+    pub total: Decimal,
+    /// The parts, image output first; extras only where asked for.
+    pub components: Vec<ComponentPrice>,
+}
+
+/// Why a price cannot be given.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PricingError {
+    /// The model has no such size.
+    #[error("{model} has no size `{size}`: it offers {offered}")]
+    SizeNotOffered {
+        /// The model ID.
+        model: String,
+        /// The size asked for.
+        size: ImageSize,
+        /// The sizes it has.
+        offered: String,
+    },
+    /// The model has no such lane.
+    #[error("{model} has no {lane} lane in this card: it has {offered}")]
+    LaneNotOffered {
+        /// The model ID.
+        model: String,
+        /// The lane asked for.
+        lane: Lane,
+        /// The lanes it has.
+        offered: String,
+    },
+    /// Reference images were asked for but the card gives no token count.
+    #[error(
+        "{model} has no input_image_tokens in the rate card, so reference images cannot be priced; add it to the card or drop --input-images"
+    )]
+    NoInputImageTokens {
+        /// The model ID.
+        model: String,
+    },
+    /// The figure outgrew exact arithmetic.
+    #[error(
+        "the price of {count} images is too large to compute exactly; ask for fewer images or check the card's prices"
+    )]
+    Overflow {
+        /// The count asked for.
+        count: u64,
+    },
+}
+
+/// The price of one image of `size` on `lane`, on `basis`.
+pub fn image_price(
+    model: &Model,
+    size: ImageSize,
+    lane: Lane,
+    basis: Basis,
+) -> Result<Decimal, PricingError> {
+    let row = model
+        .size(size)
+        .ok_or_else(|| PricingError::SizeNotOffered {
+            model: model.id.clone(),
+            size,
+            offered: model.size_list(),
+        })?;
+    let rates = rates(model, lane)?;
+    match basis {
+        Basis::List => Ok(row.price[&lane]),
+        Basis::Tokens => money::per_million(row.output_tokens, rates.image_output)
+            .map_err(|Overflow| PricingError::Overflow { count: 1 }),
+    }
+}
+
+/// The model's token rates on `lane`.
+pub fn rates(model: &Model, lane: Lane) -> Result<&TokenRates, PricingError> {
+    model
+        .tokens
+        .get(&lane)
+        .ok_or_else(|| PricingError::LaneNotOffered {
+            model: model.id.clone(),
+            lane,
+            offered: model.lane_list(),
+        })
+}
+
+/// The price of `count` images of `size` on `lane`, with `extras` per image.
+pub fn price(
+    model: &Model,
+    size: ImageSize,
+    lane: Lane,
+    count: u64,
+    basis: Basis,
+    extras: Extras,
+) -> Result<LanePrice, PricingError> {
+    let image = image_price(model, size, lane, basis)?;
+    let rates = rates(model, lane)?;
+    let overflow = |Overflow| PricingError::Overflow { count };
+    let image_tokens = match basis {
+        Basis::List => 0,
+        Basis::Tokens => model.size(size).map_or(0, |row| row.output_tokens),
+    };
+    let mut parts = vec![(Component::ImageOutput, image_tokens, image)];
+    if extras.prompt_tokens > 0 {
+        let unit = money::per_million(extras.prompt_tokens, rates.input).map_err(overflow)?;
+        parts.push((Component::TextInput, extras.prompt_tokens, unit));
+    }
+    if extras.input_images > 0 {
+        let per_image =
+            model
+                .input_image_tokens
+                .ok_or_else(|| PricingError::NoInputImageTokens {
+                    model: model.id.clone(),
+                })?;
+        let tokens = extras
+            .input_images
+            .checked_mul(per_image)
+            .ok_or(PricingError::Overflow { count })?;
+        let unit = money::per_million(tokens, rates.input).map_err(overflow)?;
+        parts.push((Component::ReferenceImages, tokens, unit));
+    }
+    let components = parts
+        .into_iter()
+        .map(|(component, tokens, unit_price)| {
+            let total = money::times(unit_price, count).map_err(overflow)?;
+            Ok(ComponentPrice {
+                component,
+                tokens,
+                unit_price,
+                total,
+            })
+        })
+        .collect::<Result<Vec<_>, PricingError>>()?;
+    let unit_price = money::sum(components.iter().map(|c| c.unit_price)).map_err(overflow)?;
+    let total = money::sum(components.iter().map(|c| c.total)).map_err(overflow)?;
+    Ok(LanePrice {
+        lane,
+        unit_price,
+        total,
+        components,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::card::RateCard;
+
+    fn d(text: &str) -> Decimal {
+        text.parse().unwrap()
+    }
+
+    fn model(card: &RateCard, name: &str) -> Model {
+        card.resolve(name).unwrap().model.clone()
+    }
+
+    /// Every row of the table "Published per-image prices versus tokens" in
+    /// the facts the card is built from: model, size, tokens × rate standard,
+    /// published standard, tokens × rate batch, published batch.
+    #[test]
+    fn reproduces_every_published_figure_and_its_token_equivalent() {
+        let card = RateCard::embedded();
+        let rows = [
+            ("flash", "512", "0.04482", "0.045", "0.02241", "0.022"),
+            ("flash", "1K", "0.0672", "0.067", "0.0336", "0.034"),
+            ("flash", "2K", "0.1008", "0.101", "0.0504", "0.050"),
+            ("flash", "4K", "0.1512", "0.151", "0.0756", "0.076"),
+            ("pro", "1K", "0.1344", "0.134", "0.0672", "0.067"),
+            ("pro", "2K", "0.1344", "0.134", "0.0672", "0.067"),
+            ("pro", "4K", "0.24", "0.24", "0.12", "0.12"),
+            ("nano-banana", "1K", "0.0387", "0.039", "0.01935", "0.0195"),
+        ];
+        for (name, size, tokens_std, list_std, tokens_batch, list_batch) in rows {
+            let model = model(&card, name);
+            let size: ImageSize = size.parse().unwrap();
+            let at = |lane, basis| image_price(&model, size, lane, basis).unwrap();
+            assert_eq!(
+                at(Lane::Standard, Basis::Tokens),
+                d(tokens_std),
+                "{name} {size}"
+            );
+            assert_eq!(
+                at(Lane::Standard, Basis::List),
+                d(list_std),
+                "{name} {size}"
+            );
+            assert_eq!(
+                at(Lane::Batch, Basis::Tokens),
+                d(tokens_batch),
+                "{name} {size}"
+            );
+            assert_eq!(at(Lane::Batch, Basis::List), d(list_batch), "{name} {size}");
+        }
+    }
+
+    /// The volume figures people quote: 1,000 Nano Banana 2 images at 2K,
+    /// 10,000 at 1K and at 4K, and 1,000 at 1K on both bases.
+    #[test]
+    fn reproduces_the_quoted_volume_figures() {
+        let card = RateCard::embedded();
+        let flash = model(&card, "flash");
+        let cases = [
+            ("2K", 1_000, Lane::Standard, Basis::List, "101"),
+            ("2K", 1_000, Lane::Batch, Basis::List, "50"),
+            ("1K", 10_000, Lane::Standard, Basis::List, "670"),
+            ("1K", 10_000, Lane::Batch, Basis::List, "340"),
+            ("4K", 10_000, Lane::Standard, Basis::List, "1510"),
+            ("4K", 10_000, Lane::Batch, Basis::List, "760"),
+            ("1K", 1_000, Lane::Standard, Basis::List, "67"),
+            ("1K", 1_000, Lane::Standard, Basis::Tokens, "67.20"),
+        ];
+        for (size, count, lane, basis, want) in cases {
+            let size = size.parse().unwrap();
+            let got = price(&flash, size, lane, count, basis, Extras::default()).unwrap();
+            assert_eq!(got.total, d(want), "{count} at {size} {lane} {basis}");
+            assert_eq!(got.components.len(), 1);
+        }
+    }
+
+    #[test]
+    fn prices_prompt_tokens_and_reference_images_as_their_own_lines() {
+        let card = RateCard::embedded();
+        let pro = model(&card, "pro");
+        let extras = Extras {
+            prompt_tokens: 200,
+            input_images: 2,
+        };
+        let got = price(
+            &pro,
+            ImageSize::K1,
+            Lane::Standard,
+            100,
+            Basis::List,
+            extras,
+        )
+        .unwrap();
+        // 200 tokens x $2.00/1M = $0.0004; 2 x 560 tokens x $2.00/1M = $0.00224.
+        let parts: Vec<_> = got
+            .components
+            .iter()
+            .map(|c| (c.component, c.tokens, c.unit_price, c.total))
+            .collect();
+        assert_eq!(
+            parts,
+            [
+                (Component::ImageOutput, 0, d("0.134"), d("13.4")),
+                (Component::TextInput, 200, d("0.0004"), d("0.04")),
+                (Component::ReferenceImages, 1120, d("0.00224"), d("0.224")),
+            ]
+        );
+        assert_eq!(got.unit_price, d("0.13664"));
+        assert_eq!(got.total, d("13.664"));
+    }
+
+    #[test]
+    fn refuses_a_size_the_model_does_not_offer() {
+        let card = RateCard::embedded();
+        let err = image_price(
+            &model(&card, "pro"),
+            ImageSize::S512,
+            Lane::Standard,
+            Basis::List,
+        )
+        .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "gemini-3-pro-image-preview has no size `512`: it offers 1K, 2K, 4K"
+        );
+    }
+
+    #[test]
+    fn refuses_a_lane_the_model_does_not_have() {
+        let card = RateCard::embedded();
+        let err = image_price(
+            &model(&card, "flash"),
+            ImageSize::K1,
+            Lane::Flex,
+            Basis::List,
+        )
+        .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "gemini-3.1-flash-image-preview has no flex lane in this card: it has standard, batch"
+        );
+    }
+
+    #[test]
+    fn an_absurd_count_is_an_error_not_a_wrapped_number() {
+        let card = RateCard::embedded();
+        let flash = model(&card, "flash");
+        // The largest count still prices exactly.
+        let max = price(
+            &flash,
+            ImageSize::K4,
+            Lane::Standard,
+            u64::MAX,
+            Basis::List,
+            Extras::default(),
+        )
+        .unwrap();
+        assert_eq!(max.total, d("0.151") * Decimal::from(u64::MAX));
+        let mut huge = flash.clone();
+        huge.sizes[0]
+            .price
+            .insert(Lane::Standard, d("79228162514264337593543950"));
+        let err = price(
+            &huge,
+            ImageSize::S512,
+            Lane::Standard,
+            1_000_000,
+            Basis::List,
+            Extras::default(),
+        )
+        .unwrap_err();
+        assert_eq!(err, PricingError::Overflow { count: 1_000_000 });
+        let extras = Extras {
+            prompt_tokens: 0,
+            input_images: u64::MAX,
+        };
+        let err = price(
+            &flash,
+            ImageSize::K1,
+            Lane::Standard,
+            1,
+            Basis::List,
+            extras,
+        )
+        .unwrap_err();
+        assert_eq!(err, PricingError::Overflow { count: 1 });
+    }
+}
