@@ -5,7 +5,10 @@
 #![warn(clippy::print_stdout, clippy::print_stderr)]
 
 pub mod card;
+pub mod document;
 pub mod lane;
 pub mod money;
 pub mod pricing;
+pub mod render;
+pub mod report;
 pub mod size;

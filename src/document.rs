@@ -1,0 +1,101 @@
+//! A report laid out for reading: a title, a few facts, tables and notes.
+//!
+//! Reports build a [`Document`] once; the table, CSV and Markdown renderers
+//! each write it their own way. Cells keep their meaning (money, a count, a
+//! ratio) so that each renderer formats them for its readers: dollars to the
+//! cent for people, every digit for spreadsheets.
+
+use rust_decimal::Decimal;
+
+/// A report laid out for reading.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Document {
+    /// One line saying what the report is.
+    pub title: String,
+    /// Labelled facts shown above the tables.
+    pub facts: Vec<(String, String)>,
+    /// The tables; the first is the one CSV writes.
+    pub tables: Vec<Table>,
+    /// Closing remarks.
+    pub notes: Vec<String>,
+}
+
+/// One table.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Table {
+    /// A heading, where the document has several tables.
+    pub title: Option<String>,
+    /// The columns.
+    pub columns: Vec<Column>,
+    /// The rows, one cell per column.
+    pub rows: Vec<Vec<Cell>>,
+}
+
+/// A column: its heading for people and its key for CSV.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Column {
+    /// The heading in tables and Markdown.
+    pub header: String,
+    /// The CSV header: lowercase, snake_case, stable.
+    pub key: String,
+}
+
+impl Column {
+    /// A column with a heading and a CSV key.
+    pub fn new(header: impl Into<String>, key: impl Into<String>) -> Column {
+        Column {
+            header: header.into(),
+            key: key.into(),
+        }
+    }
+}
+
+/// A value in a table, kept with its meaning.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Cell {
+    /// Plain text.
+    Text(String),
+    /// A name for people and an ID for machines (CSV writes the ID).
+    Name {
+        /// What tables show.
+        human: String,
+        /// What CSV writes.
+        id: String,
+    },
+    /// A total in dollars: to the cent for people, exact for CSV.
+    Money(Decimal),
+    /// A per-unit price in dollars, at full precision everywhere.
+    Unit(Decimal),
+    /// A whole number.
+    Count(u64),
+    /// A ratio such as 1.51 (written `1.51×`).
+    Ratio(Decimal),
+    /// A percentage such as 50.5 (written `50.5%`).
+    Percent(Decimal),
+    /// Nothing.
+    Empty,
+}
+
+impl Cell {
+    /// A text cell.
+    pub fn text(value: impl Into<String>) -> Cell {
+        Cell::Text(value.into())
+    }
+
+    /// Whether the cell is a number, which tables align to the right.
+    pub fn is_numeric(&self) -> bool {
+        matches!(
+            self,
+            Cell::Money(_) | Cell::Unit(_) | Cell::Count(_) | Cell::Ratio(_) | Cell::Percent(_)
+        )
+    }
+}
+
+impl Table {
+    /// Whether column `index` holds numbers.
+    pub fn is_numeric(&self, index: usize) -> bool {
+        self.rows
+            .iter()
+            .any(|row| row.get(index).is_some_and(Cell::is_numeric))
+    }
+}

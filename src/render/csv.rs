@@ -1,0 +1,19 @@
+//! CSV: the document's first table, with its fixed header of column keys and
+//! machine-readable cells (exact decimals, model IDs).
+
+use std::io::{self, Write};
+
+use super::machine;
+use crate::document::Document;
+
+pub(super) fn write(document: &Document, out: &mut dyn Write) -> io::Result<()> {
+    let Some(table) = document.tables.first() else {
+        return Ok(());
+    };
+    let mut writer = csv::Writer::from_writer(out);
+    writer.write_record(table.columns.iter().map(|column| column.key.as_str()))?;
+    for row in &table.rows {
+        writer.write_record(row.iter().map(machine))?;
+    }
+    writer.flush()
+}

@@ -1,0 +1,132 @@
+//! Output formats. One small renderer per format; the table, CSV and
+//! Markdown renderers write a [`Document`], the JSON renderer serializes the
+//! report's own documented structure.
+
+mod csv;
+mod json;
+mod markdown;
+mod table;
+
+use std::fmt;
+use std::io::{self, Write};
+use std::str::FromStr;
+
+use rust_decimal::{Decimal, RoundingStrategy};
+use serde::Serialize;
+
+use crate::document::{Cell, Document};
+use crate::money;
+
+/// The version of every JSON report's layout; it changes only when a field
+/// changes meaning or goes away.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// An output format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Format {
+    /// Boxed tables for people.
+    #[default]
+    Table,
+    /// One JSON object for scripts.
+    Json,
+    /// CSV with a fixed header, for spreadsheets.
+    Csv,
+    /// Markdown tables, for pull requests and docs.
+    Markdown,
+}
+
+impl Format {
+    /// Every format by name, for help and completions.
+    pub const NAMES: [&'static str; 4] = ["table", "json", "csv", "markdown"];
+}
+
+impl FromStr for Format {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        match text.trim().to_ascii_lowercase().as_str() {
+            "table" => Ok(Format::Table),
+            "json" => Ok(Format::Json),
+            "csv" => Ok(Format::Csv),
+            "markdown" | "md" => Ok(Format::Markdown),
+            _ => Err(format!(
+                "unknown format `{text}`: use table, json, csv or markdown"
+            )),
+        }
+    }
+}
+
+impl fmt::Display for Format {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Format::Table => "table",
+            Format::Json => "json",
+            Format::Csv => "csv",
+            Format::Markdown => "markdown",
+        })
+    }
+}
+
+/// How tables look; decided once, by the binary.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Style {
+    /// Whether to use color and bold.
+    pub color: bool,
+}
+
+/// A report: a documented JSON structure and a layout for reading.
+pub trait Report: Serialize {
+    /// The report's name in JSON (`"report": "quote"`).
+    const KIND: &'static str;
+
+    /// The report laid out for the table, CSV and Markdown renderers.
+    fn document(&self) -> Document;
+}
+
+/// Writes `report` to `out` in `format`.
+pub fn render<R: Report>(
+    report: &R,
+    format: Format,
+    style: Style,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    match format {
+        Format::Json => json::write(report, out),
+        Format::Table => table::write(&report.document(), style, out),
+        Format::Csv => csv::write(&report.document(), out),
+        Format::Markdown => markdown::write(&report.document(), out),
+    }
+}
+
+/// How people read a cell (tables and Markdown).
+pub(crate) fn human(cell: &Cell) -> String {
+    match cell {
+        Cell::Text(text) => text.clone(),
+        Cell::Name { human, .. } => human.clone(),
+        Cell::Money(amount) => money::dollars(*amount),
+        Cell::Unit(amount) => money::unit_dollars(*amount),
+        Cell::Count(count) => money::grouped(*count),
+        Cell::Ratio(ratio) => format!("{}×", round(*ratio, 2)),
+        Cell::Percent(percent) => format!("{}%", round(*percent, 1)),
+        Cell::Empty => String::new(),
+    }
+}
+
+/// How machines read a cell (CSV): exact numbers, IDs, no symbols.
+fn machine(cell: &Cell) -> String {
+    match cell {
+        Cell::Text(text) => text.clone(),
+        Cell::Name { id, .. } => id.clone(),
+        Cell::Money(amount) | Cell::Unit(amount) => money::plain(*amount),
+        Cell::Count(count) => count.to_string(),
+        Cell::Ratio(ratio) => round(*ratio, 4),
+        Cell::Percent(percent) => round(*percent, 2),
+        Cell::Empty => String::new(),
+    }
+}
+
+fn round(value: Decimal, places: u32) -> String {
+    let mut rounded = value.round_dp_with_strategy(places, RoundingStrategy::MidpointAwayFromZero);
+    rounded.rescale(places);
+    rounded.to_string()
+}

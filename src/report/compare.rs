@@ -1,0 +1,475 @@
+//! `compare`: every model × size × lane side by side, against a baseline, with
+//! totals at a few volumes.
+
+use rust_decimal::Decimal;
+use serde::Serialize;
+use time::Date;
+
+use super::{CardInfo, money as money_str, ratio};
+use crate::card::{Model, RateCard, UnknownModel};
+use crate::document::{Cell, Column, Document, Table};
+use crate::lane::Lane;
+use crate::money::{self, grouped};
+use crate::pricing::{self, Basis, PricingError};
+use crate::size::ImageSize;
+
+/// The volumes compared when none are given.
+pub const DEFAULT_COUNTS: [u64; 3] = [100, 1_000, 10_000];
+
+/// A point to compare against: model, size and lane.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Baseline {
+    /// The model as typed.
+    pub model: String,
+    /// The size; `None` means the model's default.
+    pub size: Option<ImageSize>,
+    /// The lane.
+    pub lane: Lane,
+}
+
+/// What to compare, validated. Empty lists mean "everything the card has".
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CompareRequest {
+    /// Models as typed.
+    pub models: Vec<String>,
+    /// Sizes.
+    pub sizes: Vec<ImageSize>,
+    /// Lanes.
+    pub lanes: Vec<Lane>,
+    /// Volumes to total at.
+    pub counts: Vec<u64>,
+    /// List or token prices.
+    pub basis: Basis,
+    /// What ratios are against; `None` means the card's first model at its
+    /// default size on the standard lane.
+    pub baseline: Option<Baseline>,
+}
+
+/// Why a comparison cannot be made.
+#[derive(Debug, thiserror::Error)]
+pub enum CompareError {
+    /// No such model.
+    #[error(transparent)]
+    UnknownModel(#[from] UnknownModel),
+    /// The engine refused.
+    #[error(transparent)]
+    Pricing(#[from] PricingError),
+    /// The filters leave nothing to compare.
+    #[error("no model in the card offers {0}; `nbcost rates` lists the sizes and lanes")]
+    NothingToCompare(String),
+}
+
+/// The answer to `nbcost compare`.
+#[derive(Debug, Clone, Serialize)]
+pub struct CompareReport {
+    /// The rate card the prices come from.
+    pub card: CardInfo,
+    /// `list` or `tokens`.
+    pub basis: Basis,
+    /// The volumes each row is totalled at.
+    pub counts: Vec<u64>,
+    /// What `ratio_to_baseline` is measured against.
+    pub baseline: BaselineInfo,
+    /// One row per model × size × lane, in card order, smallest size first.
+    pub rows: Vec<CompareRow>,
+    /// Combinations asked for that the card does not have.
+    pub skipped: Vec<Skipped>,
+}
+
+/// The baseline, priced.
+#[derive(Debug, Clone, Serialize)]
+pub struct BaselineInfo {
+    /// The model's full ID.
+    pub model: String,
+    /// The size.
+    pub size: ImageSize,
+    /// The lane.
+    pub lane: Lane,
+    /// Dollars per image, exact.
+    #[serde(serialize_with = "money_str")]
+    pub unit_price: Decimal,
+}
+
+/// One model × size × lane.
+#[derive(Debug, Clone, Serialize)]
+pub struct CompareRow {
+    /// The model's full ID.
+    pub model: String,
+    /// The model's product name.
+    pub model_name: String,
+    /// The size as the API writes it.
+    pub size: ImageSize,
+    /// The lane.
+    pub lane: Lane,
+    /// Dollars per image, exact.
+    #[serde(serialize_with = "money_str")]
+    pub unit_price: Decimal,
+    /// Image output tokens per image.
+    pub output_tokens: u64,
+    /// `unit_price` ÷ the baseline's, to 4 places.
+    #[serde(serialize_with = "ratio")]
+    pub ratio_to_baseline: Decimal,
+    /// The total at each of `counts`, in the same order.
+    pub totals: Vec<CountTotal>,
+}
+
+/// A total at one volume.
+#[derive(Debug, Clone, Serialize)]
+pub struct CountTotal {
+    /// Images.
+    pub count: u64,
+    /// Dollars, exact.
+    #[serde(serialize_with = "money_str")]
+    pub total: Decimal,
+}
+
+/// A combination the card does not have.
+#[derive(Debug, Clone, Serialize)]
+pub struct Skipped {
+    /// The model's full ID.
+    pub model: String,
+    /// `size` or `lane`.
+    pub missing: &'static str,
+    /// The size or lane it lacks.
+    pub value: String,
+}
+
+impl CompareReport {
+    /// Compares with `card` as of `today`.
+    pub fn build(
+        card: &RateCard,
+        request: &CompareRequest,
+        today: Date,
+    ) -> Result<CompareReport, CompareError> {
+        let models: Vec<&Model> = if request.models.is_empty() {
+            card.models.iter().collect()
+        } else {
+            request
+                .models
+                .iter()
+                .map(|name| card.resolve(name).map(|found| found.model))
+                .collect::<Result<_, _>>()?
+        };
+        let baseline = baseline(card, request)?;
+        let mut rows = Vec::new();
+        let mut skipped = Vec::new();
+        let explicit_models = !request.models.is_empty();
+        for model in models {
+            for size in sizes(model, &request.sizes) {
+                if model.size(size).is_none() {
+                    if explicit_models {
+                        skipped.push(Skipped {
+                            model: model.id.clone(),
+                            missing: "size",
+                            value: size.to_string(),
+                        });
+                    }
+                    continue;
+                }
+                for lane in lanes(model, &request.lanes) {
+                    if !model.tokens.contains_key(&lane) {
+                        if explicit_models || size == model.sizes[0].size {
+                            skipped.push(Skipped {
+                                model: model.id.clone(),
+                                missing: "lane",
+                                value: lane.to_string(),
+                            });
+                        }
+                        continue;
+                    }
+                    rows.push(row(model, size, lane, request, &baseline)?);
+                }
+            }
+        }
+        if rows.is_empty() {
+            let sizes: Vec<_> = request.sizes.iter().map(ImageSize::to_string).collect();
+            let lanes: Vec<_> = request.lanes.iter().map(Lane::to_string).collect();
+            let wanted = [sizes.join(", "), lanes.join(", ")]
+                .into_iter()
+                .filter(|s| !s.is_empty())
+                .collect::<Vec<_>>();
+            return Err(CompareError::NothingToCompare(wanted.join(" on ")));
+        }
+        Ok(CompareReport {
+            card: CardInfo::new(card, today),
+            basis: request.basis,
+            counts: request.counts.clone(),
+            baseline,
+            rows,
+            skipped,
+        })
+    }
+}
+
+fn sizes(model: &Model, wanted: &[ImageSize]) -> Vec<ImageSize> {
+    if wanted.is_empty() {
+        model.sizes.iter().map(|row| row.size).collect()
+    } else {
+        wanted.to_vec()
+    }
+}
+
+fn lanes(model: &Model, wanted: &[Lane]) -> Vec<Lane> {
+    if wanted.is_empty() {
+        model.lanes().collect()
+    } else {
+        wanted.to_vec()
+    }
+}
+
+fn baseline(card: &RateCard, request: &CompareRequest) -> Result<BaselineInfo, CompareError> {
+    let (model, size, lane) = match &request.baseline {
+        Some(wanted) => {
+            let model = card.resolve(&wanted.model)?.model;
+            (
+                model,
+                wanted.size.unwrap_or(model.default_size),
+                wanted.lane,
+            )
+        }
+        None => {
+            let model = &card.models[0];
+            let lane = model.lanes().next().unwrap_or(Lane::Standard);
+            (model, model.default_size, lane)
+        }
+    };
+    let unit_price = pricing::image_price(model, size, lane, request.basis)?;
+    Ok(BaselineInfo {
+        model: model.id.clone(),
+        size,
+        lane,
+        unit_price,
+    })
+}
+
+fn row(
+    model: &Model,
+    size: ImageSize,
+    lane: Lane,
+    request: &CompareRequest,
+    baseline: &BaselineInfo,
+) -> Result<CompareRow, CompareError> {
+    let unit_price = pricing::image_price(model, size, lane, request.basis)?;
+    let totals = request
+        .counts
+        .iter()
+        .map(|&count| {
+            money::times(unit_price, count)
+                .map(|total| CountTotal { count, total })
+                .map_err(|_| PricingError::Overflow { count })
+        })
+        .collect::<Result<_, _>>()?;
+    Ok(CompareRow {
+        model: model.id.clone(),
+        model_name: model.name.clone(),
+        size,
+        lane,
+        unit_price,
+        output_tokens: model.size(size).map_or(0, |r| r.output_tokens),
+        ratio_to_baseline: unit_price
+            .checked_div(baseline.unit_price)
+            .unwrap_or_default(),
+        totals,
+    })
+}
+
+impl crate::render::Report for CompareReport {
+    const KIND: &'static str = "compare";
+
+    fn document(&self) -> Document {
+        let mut columns = vec![
+            Column::new("model", "model"),
+            Column::new("size", "size"),
+            Column::new("lane", "lane"),
+            Column::new("per image", "unit_price"),
+            Column::new("tokens", "output_tokens"),
+            Column::new("vs baseline", "ratio_to_baseline"),
+        ];
+        for count in &self.counts {
+            let noun = if *count == 1 { "image" } else { "images" };
+            columns.push(Column::new(
+                format!("{} {noun}", grouped(*count)),
+                format!("total_{count}"),
+            ));
+        }
+        let rows = self
+            .rows
+            .iter()
+            .map(|row| {
+                let mut cells = vec![
+                    Cell::Name {
+                        human: row.model_name.clone(),
+                        id: row.model.clone(),
+                    },
+                    Cell::text(row.size.api_value()),
+                    Cell::text(row.lane.name()),
+                    Cell::Unit(row.unit_price),
+                    Cell::Count(row.output_tokens),
+                    Cell::Ratio(row.ratio_to_baseline),
+                ];
+                cells.extend(row.totals.iter().map(|t| Cell::Money(t.total)));
+                cells
+            })
+            .collect();
+        let basis = match self.basis {
+            Basis::List => "published per-image prices",
+            Basis::Tokens => "tokens × per-1M-token rates",
+        };
+        let baseline_name = self
+            .rows
+            .iter()
+            .find(|row| row.model == self.baseline.model)
+            .map_or(self.baseline.model.clone(), |row| row.model_name.clone());
+        let facts = vec![
+            ("basis".to_string(), format!("{} ({basis})", self.basis)),
+            (
+                "baseline".to_string(),
+                format!(
+                    "{} {} {} at {} per image",
+                    baseline_name,
+                    self.baseline.size,
+                    self.baseline.lane,
+                    money::unit_dollars(self.baseline.unit_price)
+                ),
+            ),
+            ("rate card".to_string(), self.card.summary()),
+        ];
+        let mut notes = Vec::new();
+        if let Some(cheapest) = self.rows.iter().min_by_key(|row| row.unit_price) {
+            notes.push(format!(
+                "Cheapest per image: {} {} on {} at {}.",
+                cheapest.model_name,
+                cheapest.size,
+                cheapest.lane,
+                money::unit_dollars(cheapest.unit_price)
+            ));
+        }
+        for skip in &self.skipped {
+            notes.push(format!(
+                "Skipped: {} has no {} {}.",
+                skip.model, skip.missing, skip.value
+            ));
+        }
+        Document {
+            title: format!("Compare: {} prices, {} rows", self.basis, self.rows.len()),
+            facts,
+            tables: vec![Table {
+                title: None,
+                columns,
+                rows,
+            }],
+            notes,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::testing::today;
+
+    fn everything() -> CompareRequest {
+        CompareRequest {
+            models: vec![],
+            sizes: vec![],
+            lanes: vec![],
+            counts: DEFAULT_COUNTS.to_vec(),
+            basis: Basis::List,
+            baseline: None,
+        }
+    }
+
+    fn d(text: &str) -> Decimal {
+        text.parse().unwrap()
+    }
+
+    #[test]
+    fn lists_every_model_size_and_lane_of_the_card() {
+        let report = CompareReport::build(&RateCard::embedded(), &everything(), today()).unwrap();
+        let keys: Vec<String> = report
+            .rows
+            .iter()
+            .map(|r| format!("{} {} {}", r.model_name, r.size, r.lane))
+            .collect();
+        assert_eq!(keys.len(), 16);
+        assert_eq!(keys[0], "Nano Banana 2 512 standard");
+        assert_eq!(keys[15], "Nano Banana 1K batch");
+        assert!(report.skipped.is_empty());
+        assert_eq!(report.baseline.model, "gemini-3.1-flash-image-preview");
+        assert_eq!(
+            (report.baseline.size, report.baseline.lane),
+            (ImageSize::K1, Lane::Standard)
+        );
+    }
+
+    /// The size ladder and monthly table people quote for Nano Banana 2:
+    /// 10,000 images at 1K are $670 standard and $340 batch; at 4K $1,510 and
+    /// $760; 1,000 at 2K are $101 and $50.
+    #[test]
+    fn reproduces_the_monthly_table_people_quote() {
+        let report = CompareReport::build(&RateCard::embedded(), &everything(), today()).unwrap();
+        let total = |size: ImageSize, lane: Lane, count: u64| {
+            let row = report
+                .rows
+                .iter()
+                .find(|r| {
+                    r.model == "gemini-3.1-flash-image-preview" && r.size == size && r.lane == lane
+                })
+                .unwrap();
+            row.totals.iter().find(|t| t.count == count).unwrap().total
+        };
+        assert_eq!(total(ImageSize::K1, Lane::Standard, 10_000), d("670"));
+        assert_eq!(total(ImageSize::K1, Lane::Batch, 10_000), d("340"));
+        assert_eq!(total(ImageSize::K4, Lane::Standard, 10_000), d("1510"));
+        assert_eq!(total(ImageSize::K4, Lane::Batch, 10_000), d("760"));
+        assert_eq!(total(ImageSize::K2, Lane::Standard, 1_000), d("101"));
+        assert_eq!(total(ImageSize::K2, Lane::Batch, 1_000), d("50"));
+        assert_eq!(total(ImageSize::S512, Lane::Standard, 100), d("4.5"));
+    }
+
+    #[test]
+    fn measures_ratios_against_the_baseline() {
+        let mut request = everything();
+        request.baseline = Some(Baseline {
+            model: "pro".into(),
+            size: Some(ImageSize::K4),
+            lane: Lane::Standard,
+        });
+        let report = CompareReport::build(&RateCard::embedded(), &request, today()).unwrap();
+        let pro_4k = report
+            .rows
+            .iter()
+            .find(|r| r.model_name == "Nano Banana Pro" && r.size == ImageSize::K4)
+            .unwrap();
+        assert_eq!(pro_4k.ratio_to_baseline, Decimal::ONE);
+        let flash_1k = &report.rows[2];
+        assert_eq!(
+            (flash_1k.size, flash_1k.lane),
+            (ImageSize::K1, Lane::Standard)
+        );
+        // 0.067 / 0.24 = 0.279166...
+        assert_eq!(flash_1k.ratio_to_baseline.round_dp(4), d("0.2792"));
+    }
+
+    #[test]
+    fn notes_the_sizes_a_named_model_lacks() {
+        let mut request = everything();
+        request.models = vec!["flash".into(), "pro".into()];
+        request.sizes = vec![ImageSize::S512];
+        let report = CompareReport::build(&RateCard::embedded(), &request, today()).unwrap();
+        assert_eq!(report.rows.len(), 2);
+        assert_eq!(report.skipped.len(), 1);
+        assert_eq!(report.skipped[0].model, "gemini-3-pro-image-preview");
+    }
+
+    #[test]
+    fn refuses_filters_that_leave_nothing() {
+        let mut request = everything();
+        request.lanes = vec![Lane::Flex];
+        let err = CompareReport::build(&RateCard::embedded(), &request, today()).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "no model in the card offers flex; `nbcost rates` lists the sizes and lanes"
+        );
+    }
+}

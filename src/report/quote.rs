@@ -1,0 +1,403 @@
+//! `quote`: what a number of images of one model and size cost, per lane.
+
+use rust_decimal::Decimal;
+use serde::Serialize;
+use time::Date;
+
+use super::{CardInfo, Lifecycle, money as money_str, opt_money, percent};
+use crate::card::{NamedAs, RateCard, UnknownModel};
+use crate::document::{Cell, Column, Document, Table};
+use crate::lane::Lane;
+use crate::money::{self, grouped};
+use crate::pricing::{self, Basis, Component, Extras, PricingError};
+use crate::size::ImageSize;
+
+/// What to quote, validated.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QuoteRequest {
+    /// The model as typed: an ID, a successor ID or an alias.
+    pub model: String,
+    /// The size; `None` means the model's default.
+    pub size: Option<ImageSize>,
+    /// How many images.
+    pub count: u64,
+    /// One lane, or every lane the model has.
+    pub lane: Option<Lane>,
+    /// List or token prices.
+    pub basis: Basis,
+    /// Prompt tokens and reference images per image.
+    pub extras: Extras,
+}
+
+/// Why a quote cannot be given.
+#[derive(Debug, thiserror::Error)]
+pub enum QuoteError {
+    /// No such model.
+    #[error(transparent)]
+    UnknownModel(#[from] UnknownModel),
+    /// The engine refused.
+    #[error(transparent)]
+    Pricing(#[from] PricingError),
+}
+
+/// The answer to `nbcost quote`.
+#[derive(Debug, Clone, Serialize)]
+pub struct QuoteReport {
+    /// The rate card the prices come from.
+    pub card: CardInfo,
+    /// The model's full ID in the card.
+    pub model: String,
+    /// The model's product name.
+    pub model_name: String,
+    /// The name as typed, when it was an alias or the successor's ID.
+    pub requested_as: Option<String>,
+    /// The model's lifecycle as of today.
+    pub lifecycle: Lifecycle,
+    /// The size, exactly as the API's `imageSize` needs it.
+    pub size: ImageSize,
+    /// Whether the size is the model's default because none was given.
+    pub size_is_default: bool,
+    /// Image output tokens per image.
+    pub output_tokens: u64,
+    /// How many images.
+    pub count: u64,
+    /// `list` (published per-image prices) or `tokens` (tokens × per-1M rate).
+    pub basis: Basis,
+    /// Text input tokens per image.
+    pub prompt_tokens: u64,
+    /// Reference images per image.
+    pub input_images: u64,
+    /// One entry per lane.
+    pub quotes: Vec<LaneQuote>,
+}
+
+/// The price on one lane.
+#[derive(Debug, Clone, Serialize)]
+pub struct LaneQuote {
+    /// `standard`, `batch`, ...
+    pub lane: Lane,
+    /// Dollars per image, every component, exact.
+    #[serde(serialize_with = "money_str")]
+    pub unit_price: Decimal,
+    /// Dollars for `count` images, exact.
+    #[serde(serialize_with = "money_str")]
+    pub total: Decimal,
+    /// Dollars saved against the standard lane (`null` on standard itself).
+    #[serde(serialize_with = "opt_money")]
+    pub saving_vs_standard: Option<Decimal>,
+    /// The parts of the price: image output, then text input and reference
+    /// images where asked for.
+    pub components: Vec<QuoteComponent>,
+}
+
+/// One part of a lane's price.
+#[derive(Debug, Clone, Serialize)]
+pub struct QuoteComponent {
+    /// `image_output`, `text_input` or `reference_images`.
+    pub component: Component,
+    /// Tokens per image behind the part (0 for a list-price image).
+    pub tokens: u64,
+    /// Dollars per image, exact.
+    #[serde(serialize_with = "money_str")]
+    pub unit_price: Decimal,
+    /// Dollars for `count` images, exact.
+    #[serde(serialize_with = "money_str")]
+    pub total: Decimal,
+}
+
+impl QuoteReport {
+    /// Prices `request` with `card` as of `today`.
+    pub fn build(
+        card: &RateCard,
+        request: &QuoteRequest,
+        today: Date,
+    ) -> Result<QuoteReport, QuoteError> {
+        let resolved = card.resolve(&request.model)?;
+        let model = resolved.model;
+        let size = request.size.unwrap_or(model.default_size);
+        let lanes: Vec<Lane> = match request.lane {
+            Some(lane) => vec![lane],
+            None => model.lanes().collect(),
+        };
+        let prices = lanes
+            .into_iter()
+            .map(|lane| {
+                pricing::price(
+                    model,
+                    size,
+                    lane,
+                    request.count,
+                    request.basis,
+                    request.extras,
+                )
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let standard = if request.lane.is_none() {
+            prices
+                .iter()
+                .find(|p| p.lane == Lane::Standard)
+                .map(|p| p.total)
+        } else {
+            None
+        };
+        let quotes = prices
+            .into_iter()
+            .map(|price| LaneQuote {
+                lane: price.lane,
+                unit_price: price.unit_price,
+                total: price.total,
+                saving_vs_standard: standard
+                    .filter(|_| price.lane != Lane::Standard)
+                    .and_then(|standard| money::sub(standard, price.total).ok()),
+                components: price
+                    .components
+                    .into_iter()
+                    .map(|c| QuoteComponent {
+                        component: c.component,
+                        tokens: c.tokens,
+                        unit_price: c.unit_price,
+                        total: c.total,
+                    })
+                    .collect(),
+            })
+            .collect();
+        Ok(QuoteReport {
+            card: CardInfo::new(card, today),
+            model: model.id.clone(),
+            model_name: model.name.clone(),
+            requested_as: (resolved.named_as != NamedAs::Id).then(|| request.model.clone()),
+            lifecycle: Lifecycle::new(model, today),
+            size,
+            size_is_default: request.size.is_none(),
+            output_tokens: model.size(size).map_or(0, |row| row.output_tokens),
+            count: request.count,
+            basis: request.basis,
+            prompt_tokens: request.extras.prompt_tokens,
+            input_images: request.extras.input_images,
+            quotes,
+        })
+    }
+}
+
+impl crate::render::Report for QuoteReport {
+    const KIND: &'static str = "quote";
+
+    fn document(&self) -> Document {
+        let noun = if self.count == 1 { "image" } else { "images" };
+        let mut facts = vec![
+            (
+                "model".to_string(),
+                format!("{} ({})", self.model, self.model_name),
+            ),
+            ("status".to_string(), self.lifecycle.summary()),
+            (
+                "size".to_string(),
+                if self.size_is_default {
+                    format!("{} (the model's default: no --size given)", self.size)
+                } else {
+                    self.size.to_string()
+                },
+            ),
+            (
+                "count".to_string(),
+                format!("{} {noun}", grouped(self.count)),
+            ),
+            (
+                "basis".to_string(),
+                match self.basis {
+                    Basis::List => "list: Google's published per-image price".to_string(),
+                    Basis::Tokens => format!(
+                        "tokens: {} image output tokens × the per-1M-token rate",
+                        grouped(self.output_tokens)
+                    ),
+                },
+            ),
+            ("rate card".to_string(), self.card.summary()),
+        ];
+        if let Some(typed) = &self.requested_as {
+            let how = if self.lifecycle.successor.as_deref() == Some(typed.as_str()) {
+                "the successor's ID; it keeps these prices"
+            } else {
+                "an alias"
+            };
+            facts[0]
+                .1
+                .push_str(&format!(", named as `{typed}` ({how})"));
+        }
+        let mut tables = vec![Table {
+            title: None,
+            columns: vec![
+                Column::new("lane", "lane"),
+                Column::new("per image", "unit_price"),
+                Column::new("total", "total"),
+                Column::new("saving vs standard", "saving_vs_standard"),
+            ],
+            rows: self
+                .quotes
+                .iter()
+                .map(|quote| {
+                    vec![
+                        Cell::text(quote.lane.name()),
+                        Cell::Unit(quote.unit_price),
+                        Cell::Money(quote.total),
+                        quote.saving_vs_standard.map_or(Cell::Empty, Cell::Money),
+                    ]
+                })
+                .collect(),
+        }];
+        let extras = self.quotes.iter().any(|quote| quote.components.len() > 1);
+        if extras {
+            tables.push(Table {
+                title: Some("Breakdown".to_string()),
+                columns: vec![
+                    Column::new("lane", "lane"),
+                    Column::new("component", "component"),
+                    Column::new("tokens per image", "tokens"),
+                    Column::new("per image", "unit_price"),
+                    Column::new("total", "total"),
+                ],
+                rows: self
+                    .quotes
+                    .iter()
+                    .flat_map(|quote| {
+                        quote.components.iter().map(|c| {
+                            vec![
+                                Cell::text(quote.lane.name()),
+                                Cell::text(c.component.label()),
+                                if c.tokens == 0 {
+                                    Cell::Empty
+                                } else {
+                                    Cell::Count(c.tokens)
+                                },
+                                Cell::Unit(c.unit_price),
+                                Cell::Money(c.total),
+                            ]
+                        })
+                    })
+                    .collect(),
+            });
+        }
+        let mut notes = Vec::new();
+        let standard = self.quotes.iter().find(|q| q.lane == Lane::Standard);
+        for quote in &self.quotes {
+            if let (Some(saving), Some(standard)) = (quote.saving_vs_standard, standard)
+                && let Some(share) = percent(saving, standard.total)
+            {
+                notes.push(format!(
+                    "{} saves {} ({}) against standard.",
+                    quote.lane,
+                    money::dollars(saving),
+                    crate::render::human(&Cell::Percent(share))
+                ));
+            }
+        }
+        if self.basis == Basis::List {
+            notes.push(
+                "List prices are Google's rounded per-image figures; Google bills tokens (see --basis tokens).".into(),
+            );
+        }
+        Document {
+            title: format!(
+                "Quote: {} {} images with {}",
+                grouped(self.count),
+                self.size,
+                self.model_name
+            ),
+            facts,
+            tables,
+            notes,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::render::{Format, Report, Style, render};
+    use crate::report::testing::today;
+
+    fn request(model: &str, size: Option<&str>, count: u64) -> QuoteRequest {
+        QuoteRequest {
+            model: model.into(),
+            size: size.map(|s| s.parse().unwrap()),
+            count,
+            lane: None,
+            basis: Basis::List,
+            extras: Extras::default(),
+        }
+    }
+
+    fn json(report: &QuoteReport) -> serde_json::Value {
+        let mut out = Vec::new();
+        render(report, Format::Json, Style::default(), &mut out).unwrap();
+        serde_json::from_slice(&out).unwrap()
+    }
+
+    #[test]
+    fn quotes_1000_flash_images_at_2k_on_both_lanes() {
+        let report = QuoteReport::build(
+            &RateCard::embedded(),
+            &request("flash", Some("2K"), 1000),
+            today(),
+        )
+        .unwrap();
+        let value = json(&report);
+        assert_eq!(value["schema"], 1);
+        assert_eq!(value["report"], "quote");
+        assert_eq!(value["model"], "gemini-3.1-flash-image-preview");
+        assert_eq!(value["size"], "2K");
+        assert_eq!(value["count"], 1000);
+        assert_eq!(value["basis"], "list");
+        assert_eq!(value["quotes"][0]["lane"], "standard");
+        assert_eq!(value["quotes"][0]["unit_price"], "0.101");
+        assert_eq!(value["quotes"][0]["total"], "101.00");
+        assert_eq!(
+            value["quotes"][0]["saving_vs_standard"],
+            serde_json::Value::Null
+        );
+        assert_eq!(value["quotes"][1]["lane"], "batch");
+        assert_eq!(value["quotes"][1]["unit_price"], "0.05");
+        assert_eq!(value["quotes"][1]["total"], "50.00");
+        assert_eq!(value["quotes"][1]["saving_vs_standard"], "51.00");
+        assert_eq!(value["card"]["age_days"], 215);
+    }
+
+    #[test]
+    fn uses_the_default_size_and_says_so() {
+        let report =
+            QuoteReport::build(&RateCard::embedded(), &request("pro", None, 10), today()).unwrap();
+        assert_eq!(report.size, ImageSize::K1);
+        assert!(report.size_is_default);
+        let facts = report.document().facts;
+        assert!(
+            facts
+                .iter()
+                .any(|(_, v)| v == "1K (the model's default: no --size given)"),
+            "{facts:?}"
+        );
+    }
+
+    #[test]
+    fn quotes_one_lane_when_asked_without_a_saving() {
+        let mut wanted = request("nano-banana", None, 1000);
+        wanted.lane = Some(Lane::Batch);
+        let report = QuoteReport::build(&RateCard::embedded(), &wanted, today()).unwrap();
+        assert_eq!(report.quotes.len(), 1);
+        assert_eq!(report.quotes[0].total, "19.5".parse().unwrap());
+        assert_eq!(report.quotes[0].saving_vs_standard, None);
+    }
+
+    #[test]
+    fn refuses_a_size_the_model_lacks() {
+        let err = QuoteReport::build(
+            &RateCard::embedded(),
+            &request("pro", Some("512"), 1),
+            today(),
+        )
+        .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "gemini-3-pro-image-preview has no size `512`: it offers 1K, 2K, 4K"
+        );
+    }
+}

@@ -1,0 +1,513 @@
+//! `rates`: what the card holds (`rates`), one model in full (`rates show`),
+//! and a check of a card's published prices against tokens × rate
+//! (`rates check`).
+
+use std::collections::BTreeMap;
+
+use rust_decimal::Decimal;
+use serde::Serialize;
+use time::Date;
+
+use super::{CardInfo, Lifecycle, money as money_str, percent};
+use crate::card::{Model, RateCard, UnknownModel};
+use crate::document::{Cell, Column, Document, Table};
+use crate::lane::Lane;
+use crate::money::{self, Overflow};
+use crate::size::ImageSize;
+
+/// The answer to `nbcost rates`.
+#[derive(Debug, Clone, Serialize)]
+pub struct RatesReport {
+    /// The card's facts.
+    pub card: CardInfo,
+    /// The pages the figures come from.
+    pub sources: Vec<String>,
+    /// Every model, in card order.
+    pub models: Vec<ModelSummary>,
+}
+
+/// A model in brief.
+#[derive(Debug, Clone, Serialize)]
+pub struct ModelSummary {
+    /// The full ID.
+    pub id: String,
+    /// The product name.
+    pub name: String,
+    /// Short names that resolve to it.
+    pub aliases: Vec<String>,
+    /// Its sizes, as the API writes them.
+    pub sizes: Vec<ImageSize>,
+    /// The size a request without `imageSize` gets.
+    pub default_size: ImageSize,
+    /// Its lanes.
+    pub lanes: Vec<Lane>,
+    /// Whether the free tier covers it.
+    pub free_tier: bool,
+    /// Where it stands as of today.
+    pub lifecycle: Lifecycle,
+}
+
+impl ModelSummary {
+    fn new(model: &Model, today: Date) -> ModelSummary {
+        ModelSummary {
+            id: model.id.clone(),
+            name: model.name.clone(),
+            aliases: model.aliases.clone(),
+            sizes: model.sizes.iter().map(|row| row.size).collect(),
+            default_size: model.default_size,
+            lanes: model.lanes().collect(),
+            free_tier: model.free_tier,
+            lifecycle: Lifecycle::new(model, today),
+        }
+    }
+}
+
+impl RatesReport {
+    /// The card's contents as of `today`.
+    pub fn build(card: &RateCard, today: Date) -> RatesReport {
+        RatesReport {
+            card: CardInfo::new(card, today),
+            sources: card.meta.sources.clone(),
+            models: card
+                .models
+                .iter()
+                .map(|model| ModelSummary::new(model, today))
+                .collect(),
+        }
+    }
+}
+
+fn card_facts(card: &CardInfo) -> Vec<(String, String)> {
+    vec![
+        ("card".to_string(), card.name.clone()),
+        ("dated".to_string(), card.summary()),
+        ("effective".to_string(), card.effective.to_string()),
+        ("currency".to_string(), card.currency.clone()),
+    ]
+}
+
+impl crate::render::Report for RatesReport {
+    const KIND: &'static str = "rates";
+
+    fn document(&self) -> Document {
+        let mut facts = card_facts(&self.card);
+        for source in &self.sources {
+            facts.push(("source".to_string(), source.clone()));
+        }
+        let join = |items: Vec<String>| items.join(", ");
+        let rows = self
+            .models
+            .iter()
+            .map(|model| {
+                vec![
+                    Cell::text(&model.id),
+                    Cell::text(&model.name),
+                    Cell::text(model.aliases.join(", ")),
+                    Cell::text(join(model.sizes.iter().map(ToString::to_string).collect())),
+                    Cell::text(model.default_size.api_value()),
+                    Cell::text(join(model.lanes.iter().map(ToString::to_string).collect())),
+                    Cell::text(if model.free_tier { "yes" } else { "no" }),
+                    Cell::text(
+                        model
+                            .lifecycle
+                            .released
+                            .map(|d| d.to_string())
+                            .unwrap_or_default(),
+                    ),
+                    Cell::text(model.lifecycle.summary()),
+                ]
+            })
+            .collect();
+        Document {
+            title: format!("Rate card: {} ({})", self.card.name, self.card.dated),
+            facts,
+            tables: vec![Table {
+                title: None,
+                columns: vec![
+                    Column::new("model", "id"),
+                    Column::new("name", "name"),
+                    Column::new("aliases", "aliases"),
+                    Column::new("sizes", "sizes"),
+                    Column::new("default", "default_size"),
+                    Column::new("lanes", "lanes"),
+                    Column::new("free tier", "free_tier"),
+                    Column::new("released", "released"),
+                    Column::new("status", "status"),
+                ],
+                rows,
+            }],
+            notes: vec!["`nbcost rates show MODEL` gives a model's prices; `nbcost rates check` compares them with tokens × rate.".into()],
+        }
+    }
+}
+
+/// The answer to `nbcost rates show MODEL`.
+#[derive(Debug, Clone, Serialize)]
+pub struct ModelReport {
+    /// The card's facts.
+    pub card: CardInfo,
+    /// The model in brief.
+    #[serde(flatten)]
+    pub summary: ModelSummary,
+    /// The ID that replaces it at the same prices, where known.
+    pub successor: Option<String>,
+    /// Tokens one reference image counts, where known.
+    pub input_image_tokens: Option<u64>,
+    /// Whether Google Search grounding is offered.
+    pub grounding: bool,
+    /// Whether thinking is always on (and billed as text output).
+    pub always_thinks: bool,
+    /// Per-1M-token rates per lane.
+    pub tokens: BTreeMap<Lane, TokenRatesOut>,
+    /// Each size with its tokens and published prices.
+    pub size_prices: Vec<SizePrices>,
+}
+
+/// Dollars per 1M tokens on one lane.
+#[derive(Debug, Clone, Serialize)]
+pub struct TokenRatesOut {
+    /// Text and image input.
+    #[serde(serialize_with = "money_str")]
+    pub input: Decimal,
+    /// Text and thinking output.
+    #[serde(serialize_with = "money_str")]
+    pub text_output: Decimal,
+    /// Image output.
+    #[serde(serialize_with = "money_str")]
+    pub image_output: Decimal,
+}
+
+/// One size's published prices.
+#[derive(Debug, Clone, Serialize)]
+pub struct SizePrices {
+    /// The size.
+    pub size: ImageSize,
+    /// Image output tokens per image.
+    pub output_tokens: u64,
+    /// The published per-image price on each lane, exact.
+    pub price: BTreeMap<Lane, String>,
+}
+
+impl ModelReport {
+    /// The model `name` in full, as of `today`.
+    pub fn build(card: &RateCard, name: &str, today: Date) -> Result<ModelReport, UnknownModel> {
+        let model = card.resolve(name)?.model;
+        Ok(ModelReport {
+            card: CardInfo::new(card, today),
+            summary: ModelSummary::new(model, today),
+            successor: model.successor.clone(),
+            input_image_tokens: model.input_image_tokens,
+            grounding: model.grounding,
+            always_thinks: model.always_thinks,
+            tokens: model
+                .tokens
+                .iter()
+                .map(|(lane, rates)| {
+                    (
+                        *lane,
+                        TokenRatesOut {
+                            input: rates.input,
+                            text_output: rates.text_output,
+                            image_output: rates.image_output,
+                        },
+                    )
+                })
+                .collect(),
+            size_prices: model
+                .sizes
+                .iter()
+                .map(|row| SizePrices {
+                    size: row.size,
+                    output_tokens: row.output_tokens,
+                    price: row
+                        .price
+                        .iter()
+                        .map(|(lane, price)| (*lane, money::plain(*price)))
+                        .collect(),
+                })
+                .collect(),
+        })
+    }
+}
+
+impl crate::render::Report for ModelReport {
+    const KIND: &'static str = "model";
+
+    fn document(&self) -> Document {
+        let model = &self.summary;
+        let yes_no = |flag: bool| if flag { "yes" } else { "no" }.to_string();
+        let facts = vec![
+            (
+                "model".to_string(),
+                format!("{} ({})", model.id, model.name),
+            ),
+            ("aliases".to_string(), model.aliases.join(", ")),
+            ("status".to_string(), model.lifecycle.summary()),
+            (
+                "released".to_string(),
+                model
+                    .lifecycle
+                    .released
+                    .map(|d| d.to_string())
+                    .unwrap_or_else(|| "unknown".into()),
+            ),
+            ("default size".to_string(), model.default_size.to_string()),
+            ("free tier".to_string(), yes_no(model.free_tier)),
+            (
+                "input image".to_string(),
+                self.input_image_tokens
+                    .map_or("unknown".into(), |t| format!("{t} tokens")),
+            ),
+            ("grounding".to_string(), yes_no(self.grounding)),
+            ("always thinks".to_string(), yes_no(self.always_thinks)),
+            ("rate card".to_string(), self.card.summary()),
+        ];
+        let lanes: Vec<Lane> = self.tokens.keys().copied().collect();
+        let mut size_columns = vec![
+            Column::new("size", "size"),
+            Column::new("output tokens", "output_tokens"),
+        ];
+        size_columns.extend(
+            lanes
+                .iter()
+                .map(|lane| Column::new(format!("{lane} / image"), format!("{lane}_price"))),
+        );
+        let size_rows = self
+            .size_prices
+            .iter()
+            .map(|row| {
+                let mut cells = vec![
+                    Cell::text(row.size.api_value()),
+                    Cell::Count(row.output_tokens),
+                ];
+                cells.extend(lanes.iter().map(|lane| {
+                    row.price
+                        .get(lane)
+                        .and_then(|p| p.parse().ok())
+                        .map_or(Cell::Empty, Cell::Unit)
+                }));
+                cells
+            })
+            .collect();
+        let token_rows = self
+            .tokens
+            .iter()
+            .map(|(lane, rates)| {
+                vec![
+                    Cell::text(lane.name()),
+                    Cell::Unit(rates.input),
+                    Cell::Unit(rates.text_output),
+                    Cell::Unit(rates.image_output),
+                ]
+            })
+            .collect();
+        Document {
+            title: format!("{} ({})", model.name, model.id),
+            facts,
+            tables: vec![
+                Table {
+                    title: Some("Sizes".into()),
+                    columns: size_columns,
+                    rows: size_rows,
+                },
+                Table {
+                    title: Some("Per 1M tokens".into()),
+                    columns: vec![
+                        Column::new("lane", "lane"),
+                        Column::new("input", "input"),
+                        Column::new("text & thinking output", "text_output"),
+                        Column::new("image output", "image_output"),
+                    ],
+                    rows: token_rows,
+                },
+            ],
+            notes: vec![],
+        }
+    }
+}
+
+/// The answer to `nbcost rates check`: the card is valid, and here is every
+/// published price beside tokens × rate.
+#[derive(Debug, Clone, Serialize)]
+pub struct CheckReport {
+    /// The card's facts.
+    pub card: CardInfo,
+    /// Always `true`: an invalid card is an error, not a report.
+    pub valid: bool,
+    /// How many models the card has.
+    pub models: usize,
+    /// How many published per-image prices it has.
+    pub prices: usize,
+    /// One row per model × size × lane.
+    pub rows: Vec<CheckRow>,
+}
+
+/// A published price beside its token equivalent.
+#[derive(Debug, Clone, Serialize)]
+pub struct CheckRow {
+    /// The model's full ID.
+    pub model: String,
+    /// The size.
+    pub size: ImageSize,
+    /// The lane.
+    pub lane: Lane,
+    /// Image output tokens per image.
+    pub output_tokens: u64,
+    /// The published per-image price.
+    #[serde(serialize_with = "money_str")]
+    pub published: Decimal,
+    /// Output tokens × the lane's image output rate per 1M.
+    #[serde(serialize_with = "money_str")]
+    pub tokens_price: Decimal,
+    /// `published − tokens_price`: positive when the published figure is dearer.
+    #[serde(serialize_with = "money_str")]
+    pub difference: Decimal,
+}
+
+impl CheckReport {
+    /// Checks `card` as of `today`.
+    pub fn build(card: &RateCard, today: Date) -> Result<CheckReport, Overflow> {
+        let mut rows = Vec::new();
+        for model in &card.models {
+            for row in &model.sizes {
+                for (lane, published) in &row.price {
+                    let tokens_price =
+                        money::per_million(row.output_tokens, model.tokens[lane].image_output)?;
+                    rows.push(CheckRow {
+                        model: model.id.clone(),
+                        size: row.size,
+                        lane: *lane,
+                        output_tokens: row.output_tokens,
+                        published: *published,
+                        tokens_price,
+                        difference: money::sub(*published, tokens_price)?,
+                    });
+                }
+            }
+        }
+        Ok(CheckReport {
+            card: CardInfo::new(card, today),
+            valid: true,
+            models: card.models.len(),
+            prices: rows.len(),
+            rows,
+        })
+    }
+}
+
+impl crate::render::Report for CheckReport {
+    const KIND: &'static str = "check";
+
+    fn document(&self) -> Document {
+        let rows = self
+            .rows
+            .iter()
+            .map(|row| {
+                vec![
+                    Cell::text(&row.model),
+                    Cell::text(row.size.api_value()),
+                    Cell::text(row.lane.name()),
+                    Cell::Count(row.output_tokens),
+                    Cell::Unit(row.published),
+                    Cell::Unit(row.tokens_price),
+                    Cell::Unit(row.difference),
+                    percent(row.difference, row.tokens_price).map_or(Cell::Empty, Cell::Percent),
+                ]
+            })
+            .collect();
+        let differing = self
+            .rows
+            .iter()
+            .filter(|row| !row.difference.is_zero())
+            .count();
+        Document {
+            title: format!(
+                "Rate card check: valid ({} models, {} prices)",
+                self.models, self.prices
+            ),
+            facts: card_facts(&self.card),
+            tables: vec![Table {
+                title: None,
+                columns: vec![
+                    Column::new("model", "model"),
+                    Column::new("size", "size"),
+                    Column::new("lane", "lane"),
+                    Column::new("tokens", "output_tokens"),
+                    Column::new("published", "published"),
+                    Column::new("tokens × rate", "tokens_price"),
+                    Column::new("difference", "difference"),
+                    Column::new("difference %", "difference_percent"),
+                ],
+                rows,
+            }],
+            notes: vec![format!(
+                "{differing} of {} published prices differ from tokens × rate: Google publishes rounded per-image equivalents and bills tokens.",
+                self.prices
+            )],
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::testing::today;
+
+    #[test]
+    fn lists_every_model_with_its_sizes_and_lanes() {
+        let report = RatesReport::build(&RateCard::embedded(), today());
+        let summary: Vec<String> = report
+            .models
+            .iter()
+            .map(|m| {
+                format!(
+                    "{} {:?} {:?} {}",
+                    m.id, m.sizes, m.lanes, m.lifecycle.status
+                )
+            })
+            .collect();
+        assert_eq!(
+            summary,
+            [
+                "gemini-3.1-flash-image-preview [S512, K1, K2, K4] [Standard, Batch] shut-down",
+                "gemini-3-pro-image-preview [K1, K2, K4] [Standard, Batch] shut-down",
+                "gemini-2.5-flash-image [K1] [Standard, Batch] shut-down",
+            ]
+        );
+        assert_eq!(report.sources.len(), 3);
+    }
+
+    #[test]
+    fn shows_one_model_in_full() {
+        let report = ModelReport::build(&RateCard::embedded(), "nano-banana", today()).unwrap();
+        assert_eq!(report.summary.id, "gemini-2.5-flash-image");
+        assert_eq!(report.size_prices[0].price[&Lane::Batch], "0.0195");
+        assert_eq!(report.tokens[&Lane::Batch].image_output, Decimal::from(15));
+        assert_eq!(report.input_image_tokens, Some(258));
+    }
+
+    #[test]
+    fn checks_published_prices_against_tokens() {
+        let report = CheckReport::build(&RateCard::embedded(), today()).unwrap();
+        assert_eq!(report.prices, 16);
+        let flash_1k = report
+            .rows
+            .iter()
+            .find(|r| {
+                r.model == "gemini-3.1-flash-image-preview"
+                    && r.size == ImageSize::K1
+                    && r.lane == Lane::Standard
+            })
+            .unwrap();
+        assert_eq!(flash_1k.published.to_string(), "0.067");
+        assert_eq!(flash_1k.tokens_price.to_string(), "0.0672");
+        assert_eq!(money::plain(flash_1k.difference), "-0.0002");
+        let exact = report
+            .rows
+            .iter()
+            .filter(|r| r.difference.is_zero())
+            .count();
+        // Only Nano Banana Pro 4K is published at exactly tokens x rate.
+        assert_eq!(exact, 2);
+    }
+}
