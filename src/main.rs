@@ -1,1 +1,175 @@
-fn main() {}
+//! The `nbcost` binary: parse, run one command, print errors once at the edge.
+
+mod cli;
+mod exit;
+
+use std::io::{self, IsTerminal, Write};
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::{CommandFactory, FromArgMatches};
+use time::Date;
+
+use cli::{Args, Command, GlobalArgs, RatesAction};
+use nbcost::card::{CardOrigin, RateCard};
+use nbcost::render::{self, Format, Report, Style};
+use nbcost::report::compare::CompareReport;
+use nbcost::report::quote::QuoteReport;
+use nbcost::report::rates::{CheckReport, ModelReport, RatesReport};
+use nbcost::report::{lifecycle_warning, stale_card_note};
+
+fn main() -> ExitCode {
+    let args = parse_args();
+    let mut notices = Notices {
+        quiet: args.global.quiet,
+        color: stderr_color(&args.global),
+    };
+    match run(&args, &mut notices) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => exit::fail(&err, notices.color),
+    }
+}
+
+/// Parses the command line, with the embedded card's date in `--version`.
+fn parse_args() -> Args {
+    let card = RateCard::embedded();
+    let version = format!(
+        "{} (embedded rate card: {}, checked {})",
+        env!("CARGO_PKG_VERSION"),
+        card.meta.dated,
+        card.meta.checked
+    );
+    let matches = Args::command().version(version).get_matches();
+    Args::from_arg_matches(&matches).unwrap_or_else(|err| err.exit())
+}
+
+/// Load the card, build the report, render it.
+fn run(args: &Args, notices: &mut Notices) -> anyhow::Result<()> {
+    let today = today()?;
+    let card = load_card(&args.global)?;
+    if let Some(note) = stale_card_note(&card, today) {
+        notices.note(&note);
+    }
+    let output = Output {
+        format: args.global.format,
+        style: Style {
+            color: stdout_color(&args.global),
+        },
+    };
+    match &args.command {
+        Command::Quote(quote) => {
+            let request = quote.to_request();
+            if let Some(warning) = card
+                .resolve(&request.model)
+                .ok()
+                .and_then(|found| lifecycle_warning(found, today))
+            {
+                notices.warn(&warning);
+            }
+            output.emit(&QuoteReport::build(&card, &request, today)?)
+        }
+        Command::Compare(compare) => {
+            output.emit(&CompareReport::build(&card, &compare.to_request(), today)?)
+        }
+        Command::Rates(rates) => match &rates.action {
+            None => output.emit(&RatesReport::build(&card, today)),
+            Some(RatesAction::Show { model }) => {
+                output.emit(&ModelReport::build(&card, model, today)?)
+            }
+            Some(RatesAction::Check { file }) => {
+                let checked = match file {
+                    Some(path) => RateCard::from_file(path)?,
+                    None => card,
+                };
+                output.emit(
+                    &CheckReport::build(&checked, today).context("checking the card's prices")?,
+                )
+            }
+        },
+    }
+}
+
+/// The card named by `--rates` / `NBCOST_RATES`, or the embedded one.
+fn load_card(global: &GlobalArgs) -> anyhow::Result<RateCard> {
+    match &global.rates {
+        Some(path) => Ok(RateCard::from_file(path)?),
+        None => Ok(RateCard::from_toml(
+            nbcost::card::DEFAULT_CARD_TOML,
+            CardOrigin::Embedded,
+        )?),
+    }
+}
+
+/// Today's date (UTC), or `NBCOST_TODAY` (`YYYY-MM-DD`) where set, so that
+/// card ages and lifecycle warnings can be reproduced.
+fn today() -> anyhow::Result<Date> {
+    match std::env::var("NBCOST_TODAY") {
+        Ok(text) => exit::parse_date(&text).ok_or_else(|| {
+            exit::UsageError(format!(
+                "NBCOST_TODAY=`{text}` is not a date: write it as YYYY-MM-DD"
+            ))
+            .into()
+        }),
+        Err(_) => Ok(time::OffsetDateTime::now_utc().date()),
+    }
+}
+
+struct Output {
+    format: Format,
+    style: Style,
+}
+
+impl Output {
+    fn emit<R: Report>(&self, report: &R) -> anyhow::Result<()> {
+        let stdout = io::stdout();
+        let mut out = io::BufWriter::new(stdout.lock());
+        render::render(report, self.format, self.style, &mut out)?;
+        out.flush()?;
+        Ok(())
+    }
+}
+
+/// Warnings and notes on stderr, unless `--quiet`.
+struct Notices {
+    quiet: bool,
+    color: bool,
+}
+
+impl Notices {
+    fn warn(&mut self, text: &str) {
+        self.say("warning", "\x1b[1;33m", text);
+    }
+
+    fn note(&mut self, text: &str) {
+        self.say("note", "\x1b[1;36m", text);
+    }
+
+    fn say(&mut self, label: &str, color: &str, text: &str) {
+        if self.quiet {
+            return;
+        }
+        let (start, end) = if self.color {
+            (color, "\x1b[0m")
+        } else {
+            ("", "")
+        };
+        // A closed stderr leaves nothing to tell.
+        let _ = writeln!(io::stderr(), "{start}{label}:{end} {text}");
+    }
+}
+
+fn color_allowed(global: &GlobalArgs, is_terminal: bool) -> bool {
+    match global.color.as_str() {
+        "always" => true,
+        "never" => false,
+        _ => is_terminal && std::env::var_os("NO_COLOR").is_none_or(|value| value.is_empty()),
+    }
+}
+
+fn stdout_color(global: &GlobalArgs) -> bool {
+    global.format == Format::Table && color_allowed(global, io::stdout().is_terminal())
+}
+
+fn stderr_color(global: &GlobalArgs) -> bool {
+    color_allowed(global, io::stderr().is_terminal())
+}

@@ -1,0 +1,320 @@
+//! The command line: raw flags (clap) and their conversion into the
+//! library's validated requests. No pricing happens here.
+
+use std::path::PathBuf;
+
+use clap::builder::{PossibleValuesParser, TypedValueParser};
+use clap::{Args as ClapArgs, Parser, Subcommand};
+
+use nbcost::lane::Lane;
+use nbcost::pricing::{Basis, Extras};
+use nbcost::render::Format;
+use nbcost::report::compare::{Baseline, CompareRequest, DEFAULT_COUNTS};
+use nbcost::report::quote::QuoteRequest;
+use nbcost::size::ImageSize;
+
+/// What Gemini image generation ("Nano Banana") costs, exactly.
+#[derive(Debug, Parser)]
+#[command(name = "nbcost", about, long_about = None, after_help = MAIN_EXAMPLES)]
+pub struct Args {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+const MAIN_EXAMPLES: &str = "\
+Examples:
+  nbcost quote --model flash --size 2K --count 1000
+  nbcost compare --counts 1000,10000 --format markdown
+  nbcost rates show pro";
+
+/// Flags every command takes, before or after the subcommand.
+#[derive(Debug, ClapArgs)]
+pub struct GlobalArgs {
+    /// Output format
+    #[arg(long, global = true, default_value = "table", value_parser = PossibleValuesParser::new(Format::NAMES).map(|s| s.parse::<Format>().expect("listed")))]
+    pub format: Format,
+
+    /// When to use color in tables [NO_COLOR turns `auto` off]
+    #[arg(long, global = true, default_value = "auto", value_parser = ["auto", "always", "never"])]
+    pub color: String,
+
+    /// Leave out warnings and notes on stderr
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
+
+    /// A rate card to use instead of the embedded April 2026 card
+    #[arg(long, global = true, env = "NBCOST_RATES", value_name = "FILE")]
+    pub rates: Option<PathBuf>,
+}
+
+/// The commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// What N images of one model and size cost, per lane
+    #[command(after_help = QUOTE_EXAMPLES)]
+    Quote(QuoteArgs),
+    /// Every model × size × lane side by side, with totals at a few volumes
+    #[command(after_help = COMPARE_EXAMPLES)]
+    Compare(CompareArgs),
+    /// The rate card: models, sizes, lanes, dates and sources
+    #[command(after_help = RATES_EXAMPLES)]
+    Rates(RatesArgs),
+}
+
+const QUOTE_EXAMPLES: &str = "\
+Examples:
+  nbcost quote --model flash --size 2K --count 1000
+  nbcost quote --model pro --size 4K --count 500 --lane batch --basis tokens
+  nbcost quote --model flash --count 100 --prompt-tokens 300 --input-images 2 --format json";
+
+const COMPARE_EXAMPLES: &str = "\
+Examples:
+  nbcost compare
+  nbcost compare --models flash,pro --sizes 1K,4K --counts 1000,10000
+  nbcost compare --baseline pro:4K:standard --format csv";
+
+const RATES_EXAMPLES: &str = "\
+Examples:
+  nbcost rates
+  nbcost rates show flash
+  nbcost rates check my-card.toml";
+
+/// `nbcost quote`.
+#[derive(Debug, ClapArgs)]
+pub struct QuoteArgs {
+    /// Model ID, successor ID or alias (flash, pro, nano-banana, ...)
+    #[arg(long, short)]
+    pub model: String,
+
+    /// Image size: 512 (or 0.5K), 1K, 2K, 4K; default: the model's default
+    #[arg(long, short, value_parser = parse_size)]
+    pub size: Option<ImageSize>,
+
+    /// How many images
+    #[arg(long, short = 'n', value_parser = parse_count, allow_hyphen_values = true)]
+    pub count: u64,
+
+    /// One lane only; default: every lane the model has
+    #[arg(long, value_parser = parse_lane)]
+    pub lane: Option<Lane>,
+
+    /// Price at the published per-image price (list) or tokens × rate (tokens)
+    #[arg(long, default_value = "list", value_parser = PossibleValuesParser::new(["list", "tokens"]).map(|s| s.parse::<Basis>().expect("listed")))]
+    pub basis: Basis,
+
+    /// Text input tokens per request
+    #[arg(long, default_value_t = 0, value_parser = parse_amount, allow_hyphen_values = true)]
+    pub prompt_tokens: u64,
+
+    /// Reference images per request
+    #[arg(long, default_value_t = 0, value_parser = parse_amount, allow_hyphen_values = true)]
+    pub input_images: u64,
+}
+
+impl QuoteArgs {
+    /// The validated request.
+    pub fn to_request(&self) -> QuoteRequest {
+        QuoteRequest {
+            model: self.model.clone(),
+            size: self.size,
+            count: self.count,
+            lane: self.lane,
+            basis: self.basis,
+            extras: Extras {
+                prompt_tokens: self.prompt_tokens,
+                input_images: self.input_images,
+            },
+        }
+    }
+}
+
+/// `nbcost compare`.
+#[derive(Debug, ClapArgs)]
+pub struct CompareArgs {
+    /// Models to compare, comma-separated; default: every model in the card
+    #[arg(long, value_delimiter = ',')]
+    pub models: Vec<String>,
+
+    /// Sizes to compare, comma-separated; default: every size
+    #[arg(long, value_delimiter = ',', value_parser = parse_size)]
+    pub sizes: Vec<ImageSize>,
+
+    /// Lanes to compare, comma-separated; default: every lane
+    #[arg(long, value_delimiter = ',', value_parser = parse_lane)]
+    pub lanes: Vec<Lane>,
+
+    /// Volumes to total at, comma-separated
+    #[arg(long, value_delimiter = ',', value_parser = parse_count, default_value = "100,1000,10000")]
+    pub counts: Vec<u64>,
+
+    /// Price at the published per-image price (list) or tokens × rate (tokens)
+    #[arg(long, default_value = "list", value_parser = PossibleValuesParser::new(["list", "tokens"]).map(|s| s.parse::<Basis>().expect("listed")))]
+    pub basis: Basis,
+
+    /// What ratios are against: MODEL[:SIZE[:LANE]]; default: the card's first model, default size, standard
+    #[arg(long, value_parser = parse_baseline)]
+    pub baseline: Option<Baseline>,
+}
+
+impl CompareArgs {
+    /// The validated request.
+    pub fn to_request(&self) -> CompareRequest {
+        let mut counts = if self.counts.is_empty() {
+            DEFAULT_COUNTS.to_vec()
+        } else {
+            self.counts.clone()
+        };
+        counts.dedup();
+        CompareRequest {
+            models: self.models.clone(),
+            sizes: self.sizes.clone(),
+            lanes: self.lanes.clone(),
+            counts,
+            basis: self.basis,
+            baseline: self.baseline.clone(),
+        }
+    }
+}
+
+/// `nbcost rates`.
+#[derive(Debug, ClapArgs)]
+pub struct RatesArgs {
+    #[command(subcommand)]
+    pub action: Option<RatesAction>,
+}
+
+/// What `rates` does beyond listing the models.
+#[derive(Debug, Subcommand)]
+pub enum RatesAction {
+    /// One model in full: sizes, tokens, prices per lane, dates
+    Show {
+        /// Model ID, successor ID or alias
+        model: String,
+    },
+    /// Validate a card and list each published price beside tokens × rate
+    Check {
+        /// The card to check; default: --rates, or the embedded card
+        file: Option<PathBuf>,
+    },
+}
+
+fn parse_size(text: &str) -> Result<ImageSize, String> {
+    text.parse::<ImageSize>().map_err(|err| err.to_string())
+}
+
+fn parse_lane(text: &str) -> Result<Lane, String> {
+    text.parse::<Lane>().map_err(|err| err.to_string())
+}
+
+/// A count of images: a whole number of at least 1, `_` allowed between digits.
+fn parse_count(text: &str) -> Result<u64, String> {
+    match parse_amount(text)? {
+        0 => Err("a count of 0 images costs nothing: give at least 1".into()),
+        count => Ok(count),
+    }
+}
+
+/// A whole number of zero or more, `_` allowed between digits.
+fn parse_amount(text: &str) -> Result<u64, String> {
+    let trimmed = text.trim();
+    let digits: String = trimmed.chars().filter(|ch| *ch != '_').collect();
+    if digits.starts_with('-') {
+        return Err(format!(
+            "`{trimmed}` is negative: give a whole number of 0 or more"
+        ));
+    }
+    if digits.is_empty() || !digits.chars().all(|ch| ch.is_ascii_digit()) {
+        return Err(format!(
+            "`{trimmed}` is not a whole number: write the digits out, such as 1000 or 10_000"
+        ));
+    }
+    digits.parse::<u64>().map_err(|_| {
+        format!(
+            "`{trimmed}` is more than nbcost can count: the largest is {}",
+            u64::MAX
+        )
+    })
+}
+
+/// `MODEL[:SIZE[:LANE]]`.
+fn parse_baseline(text: &str) -> Result<Baseline, String> {
+    let mut parts = text.split(':');
+    let model = parts.next().unwrap_or_default().trim().to_string();
+    if model.is_empty() {
+        return Err("give a baseline as MODEL[:SIZE[:LANE]], such as flash:1K:standard".into());
+    }
+    let size = parts.next().map(parse_size).transpose()?;
+    let lane = parts
+        .next()
+        .map(parse_lane)
+        .transpose()?
+        .unwrap_or(Lane::Standard);
+    if parts.next().is_some() {
+        return Err(format!(
+            "`{text}` has too many parts: give MODEL[:SIZE[:LANE]]"
+        ));
+    }
+    Ok(Baseline { model, size, lane })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn the_command_line_definition_is_consistent() {
+        Args::command().debug_assert();
+    }
+
+    #[test]
+    fn reads_counts_and_explains_what_it_refuses() {
+        assert_eq!(parse_count("1000"), Ok(1000));
+        assert_eq!(parse_count("10_000"), Ok(10_000));
+        let cases = [
+            ("-5", "is negative"),
+            ("1e3", "is not a whole number"),
+            ("", "is not a whole number"),
+            ("0", "give at least 1"),
+            ("18446744073709551616", "is more than nbcost can count"),
+            ("3.5", "is not a whole number"),
+        ];
+        for (text, words) in cases {
+            let err = parse_count(text).unwrap_err();
+            assert!(err.contains(words), "{text}: {err}");
+        }
+    }
+
+    #[test]
+    fn reads_a_baseline() {
+        assert_eq!(
+            parse_baseline("pro:4K:batch"),
+            Ok(Baseline {
+                model: "pro".into(),
+                size: Some(ImageSize::K4),
+                lane: Lane::Batch
+            })
+        );
+        assert_eq!(
+            parse_baseline("flash"),
+            Ok(Baseline {
+                model: "flash".into(),
+                size: None,
+                lane: Lane::Standard
+            })
+        );
+        assert!(
+            parse_baseline("flash:8K")
+                .unwrap_err()
+                .contains("unknown image size")
+        );
+        assert!(
+            parse_baseline("a:1K:batch:x")
+                .unwrap_err()
+                .contains("too many parts")
+        );
+    }
+}
