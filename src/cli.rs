@@ -123,10 +123,7 @@ impl QuoteArgs {
             count: self.count,
             lane: self.lane,
             basis: self.basis,
-            extras: Extras {
-                prompt_tokens: self.prompt_tokens,
-                input_images: self.input_images,
-            },
+            extras: Extras { prompt_tokens: self.prompt_tokens, input_images: self.input_images },
         }
     }
 }
@@ -162,11 +159,7 @@ pub struct CompareArgs {
 impl CompareArgs {
     /// The validated request.
     pub fn to_request(&self) -> CompareRequest {
-        let mut counts = if self.counts.is_empty() {
-            DEFAULT_COUNTS.to_vec()
-        } else {
-            self.counts.clone()
-        };
+        let mut counts = if self.counts.is_empty() { DEFAULT_COUNTS.to_vec() } else { self.counts.clone() };
         counts.dedup();
         CompareRequest {
             models: self.models.clone(),
@@ -222,21 +215,16 @@ fn parse_amount(text: &str) -> Result<u64, String> {
     let trimmed = text.trim();
     let digits: String = trimmed.chars().filter(|ch| *ch != '_').collect();
     if digits.starts_with('-') {
-        return Err(format!(
-            "`{trimmed}` is negative: give a whole number of 0 or more"
-        ));
+        return Err(format!("`{trimmed}` is negative: give a whole number of 0 or more"));
     }
     if digits.is_empty() || !digits.chars().all(|ch| ch.is_ascii_digit()) {
         return Err(format!(
             "`{trimmed}` is not a whole number: write the digits out, such as 1000 or 10_000"
         ));
     }
-    digits.parse::<u64>().map_err(|_| {
-        format!(
-            "`{trimmed}` is more than nbcost can count: the largest is {}",
-            u64::MAX
-        )
-    })
+    digits
+        .parse::<u64>()
+        .map_err(|_| format!("`{trimmed}` is more than nbcost can count: the largest is {}", u64::MAX))
 }
 
 /// `MODEL[:SIZE[:LANE]]`.
@@ -247,15 +235,9 @@ fn parse_baseline(text: &str) -> Result<Baseline, String> {
         return Err("give a baseline as MODEL[:SIZE[:LANE]], such as flash:1K:standard".into());
     }
     let size = parts.next().map(parse_size).transpose()?;
-    let lane = parts
-        .next()
-        .map(parse_lane)
-        .transpose()?
-        .unwrap_or(Lane::Standard);
+    let lane = parts.next().map(parse_lane).transpose()?.unwrap_or(Lane::Standard);
     if parts.next().is_some() {
-        return Err(format!(
-            "`{text}` has too many parts: give MODEL[:SIZE[:LANE]]"
-        ));
+        return Err(format!("`{text}` has too many parts: give MODEL[:SIZE[:LANE]]"));
     }
     Ok(Baseline { model, size, lane })
 }
@@ -292,29 +274,13 @@ mod tests {
     fn reads_a_baseline() {
         assert_eq!(
             parse_baseline("pro:4K:batch"),
-            Ok(Baseline {
-                model: "pro".into(),
-                size: Some(ImageSize::K4),
-                lane: Lane::Batch
-            })
+            Ok(Baseline { model: "pro".into(), size: Some(ImageSize::K4), lane: Lane::Batch })
         );
         assert_eq!(
             parse_baseline("flash"),
-            Ok(Baseline {
-                model: "flash".into(),
-                size: None,
-                lane: Lane::Standard
-            })
+            Ok(Baseline { model: "flash".into(), size: None, lane: Lane::Standard })
         );
-        assert!(
-            parse_baseline("flash:8K")
-                .unwrap_err()
-                .contains("unknown image size")
-        );
-        assert!(
-            parse_baseline("a:1K:batch:x")
-                .unwrap_err()
-                .contains("too many parts")
-        );
+        assert!(parse_baseline("flash:8K").unwrap_err().contains("unknown image size"));
+        assert!(parse_baseline("a:1K:batch:x").unwrap_err().contains("too many parts"));
     }
 }

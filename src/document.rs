@@ -43,10 +43,7 @@ pub struct Column {
 impl Column {
     /// A column with a heading and a CSV key.
     pub fn new(header: impl Into<String>, key: impl Into<String>) -> Column {
-        Column {
-            header: header.into(),
-            key: key.into(),
-        }
+        Column { header: header.into(), key: key.into() }
     }
 }
 
@@ -84,18 +81,13 @@ impl Cell {
 
     /// Whether the cell is a number, which tables align to the right.
     pub fn is_numeric(&self) -> bool {
-        matches!(
-            self,
-            Cell::Money(_) | Cell::Unit(_) | Cell::Count(_) | Cell::Ratio(_) | Cell::Percent(_)
-        )
+        matches!(self, Cell::Money(_) | Cell::Unit(_) | Cell::Count(_) | Cell::Ratio(_) | Cell::Percent(_))
     }
 }
 
 impl Table {
     /// Whether column `index` holds numbers.
     pub fn is_numeric(&self, index: usize) -> bool {
-        self.rows
-            .iter()
-            .any(|row| row.get(index).is_some_and(Cell::is_numeric))
+        self.rows.iter().any(|row| row.get(index).is_some_and(Cell::is_numeric))
     }
 }

@@ -32,11 +32,7 @@ pub fn fail(err: &anyhow::Error, color: bool) -> ExitCode {
     if is_broken_pipe(err) {
         return ExitCode::SUCCESS;
     }
-    let (start, end) = if color {
-        ("\x1b[1;31m", "\x1b[0m")
-    } else {
-        ("", "")
-    };
+    let (start, end) = if color { ("\x1b[1;31m", "\x1b[0m") } else { ("", "") };
     let _ = writeln!(io::stderr(), "{start}error:{end} {err:#}");
     ExitCode::from(code(err))
 }

@@ -51,10 +51,7 @@ impl FromStr for Lane {
 
     fn from_str(text: &str) -> Result<Self, Self::Err> {
         let wanted = text.trim().to_ascii_lowercase();
-        Lane::ALL
-            .into_iter()
-            .find(|lane| lane.name() == wanted)
-            .ok_or_else(|| UnknownLane(text.to_string()))
+        Lane::ALL.into_iter().find(|lane| lane.name() == wanted).ok_or_else(|| UnknownLane(text.to_string()))
     }
 }
 

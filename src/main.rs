@@ -10,7 +10,7 @@ use anyhow::Context;
 use clap::{CommandFactory, FromArgMatches};
 use time::Date;
 
-use cli::{Args, Command, GlobalArgs, RatesAction};
+use cli::{Args, Command, GlobalArgs, RatesAction, RatesArgs};
 use nbcost::card::{CardOrigin, RateCard};
 use nbcost::render::{self, Format, Report, Style};
 use nbcost::report::compare::CompareReport;
@@ -20,10 +20,7 @@ use nbcost::report::{lifecycle_warning, stale_card_note};
 
 fn main() -> ExitCode {
     let args = parse_args();
-    let mut notices = Notices {
-        quiet: args.global.quiet,
-        color: stderr_color(&args.global),
-    };
+    let mut notices = Notices { quiet: args.global.quiet, color: stderr_color(&args.global) };
     match run(&args, &mut notices) {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => exit::fail(&err, notices.color),
@@ -46,57 +43,43 @@ fn parse_args() -> Args {
 /// Load the card, build the report, render it.
 fn run(args: &Args, notices: &mut Notices) -> anyhow::Result<()> {
     let today = today()?;
-    let card = load_card(&args.global)?;
-    if let Some(note) = stale_card_note(&card, today) {
-        notices.note(&note);
-    }
-    let output = Output {
-        format: args.global.format,
-        style: Style {
-            color: stdout_color(&args.global),
-        },
+    let card = match &args.command {
+        Command::Rates(RatesArgs { action: Some(RatesAction::Check { file: Some(path) }) }) => {
+            RateCard::from_file(path)?
+        }
+        _ => load_card(&args.global)?,
     };
+    let output = Output { format: args.global.format, style: Style { color: stdout_color(&args.global) } };
     match &args.command {
         Command::Quote(quote) => {
             let request = quote.to_request();
-            if let Some(warning) = card
-                .resolve(&request.model)
-                .ok()
-                .and_then(|found| lifecycle_warning(found, today))
+            if let Some(warning) =
+                card.resolve(&request.model).ok().and_then(|found| lifecycle_warning(found, today))
             {
                 notices.warn(&warning);
             }
             output.emit(&QuoteReport::build(&card, &request, today)?)
         }
-        Command::Compare(compare) => {
-            output.emit(&CompareReport::build(&card, &compare.to_request(), today)?)
-        }
+        Command::Compare(compare) => output.emit(&CompareReport::build(&card, &compare.to_request(), today)?),
         Command::Rates(rates) => match &rates.action {
             None => output.emit(&RatesReport::build(&card, today)),
-            Some(RatesAction::Show { model }) => {
-                output.emit(&ModelReport::build(&card, model, today)?)
-            }
-            Some(RatesAction::Check { file }) => {
-                let checked = match file {
-                    Some(path) => RateCard::from_file(path)?,
-                    None => card,
-                };
-                output.emit(
-                    &CheckReport::build(&checked, today).context("checking the card's prices")?,
-                )
+            Some(RatesAction::Show { model }) => output.emit(&ModelReport::build(&card, model, today)?),
+            Some(RatesAction::Check { .. }) => {
+                output.emit(&CheckReport::build(&card, today).context("checking the card's prices")?)
             }
         },
+    }?;
+    if let Some(note) = stale_card_note(&card, today) {
+        notices.note(&note);
     }
+    Ok(())
 }
 
 /// The card named by `--rates` / `NBCOST_RATES`, or the embedded one.
 fn load_card(global: &GlobalArgs) -> anyhow::Result<RateCard> {
     match &global.rates {
         Some(path) => Ok(RateCard::from_file(path)?),
-        None => Ok(RateCard::from_toml(
-            nbcost::card::DEFAULT_CARD_TOML,
-            CardOrigin::Embedded,
-        )?),
+        None => Ok(RateCard::from_toml(nbcost::card::DEFAULT_CARD_TOML, CardOrigin::Embedded)?),
     }
 }
 
@@ -105,10 +88,7 @@ fn load_card(global: &GlobalArgs) -> anyhow::Result<RateCard> {
 fn today() -> anyhow::Result<Date> {
     match std::env::var("NBCOST_TODAY") {
         Ok(text) => exit::parse_date(&text).ok_or_else(|| {
-            exit::UsageError(format!(
-                "NBCOST_TODAY=`{text}` is not a date: write it as YYYY-MM-DD"
-            ))
-            .into()
+            exit::UsageError(format!("NBCOST_TODAY=`{text}` is not a date: write it as YYYY-MM-DD")).into()
         }),
         Err(_) => Ok(time::OffsetDateTime::now_utc().date()),
     }
@@ -148,11 +128,7 @@ impl Notices {
         if self.quiet {
             return;
         }
-        let (start, end) = if self.color {
-            (color, "\x1b[0m")
-        } else {
-            ("", "")
-        };
+        let (start, end) = if self.color { (color, "\x1b[0m") } else { ("", "") };
         // A closed stderr leaves nothing to tell.
         let _ = writeln!(io::stderr(), "{start}{label}:{end} {text}");
     }

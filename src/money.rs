@@ -74,11 +74,7 @@ pub fn plain(amount: Decimal) -> String {
 /// dollar sign and thousands separators (`$1,510.00`).
 pub fn dollars(amount: Decimal) -> String {
     let cents = amount.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero);
-    let sign = if cents.is_sign_negative() && !cents.is_zero() {
-        "-"
-    } else {
-        ""
-    };
+    let sign = if cents.is_sign_negative() && !cents.is_zero() { "-" } else { "" };
     let text = plain(cents.abs());
     let (whole, fraction) = text.split_once('.').unwrap_or((&text, "00"));
     format!("{sign}${}.{fraction}", group_thousands(whole))
@@ -87,11 +83,7 @@ pub fn dollars(amount: Decimal) -> String {
 /// A per-unit price for people: every digit kept (`$0.0195`, `$0.101`).
 pub fn unit_dollars(amount: Decimal) -> String {
     let text = plain(amount.abs());
-    let sign = if amount.is_sign_negative() && !amount.is_zero() {
-        "-"
-    } else {
-        ""
-    };
+    let sign = if amount.is_sign_negative() && !amount.is_zero() { "-" } else { "" };
     let (whole, fraction) = text.split_once('.').unwrap_or((&text, "00"));
     format!("{sign}${}.{fraction}", group_thousands(whole))
 }
@@ -138,11 +130,7 @@ mod tests {
             (560, "2.00", "0.00112"),
         ];
         for (tokens, rate, want) in cases {
-            assert_eq!(
-                per_million(tokens, d(rate)),
-                Ok(d(want)),
-                "{tokens} x {rate}"
-            );
+            assert_eq!(per_million(tokens, d(rate)), Ok(d(want)), "{tokens} x {rate}");
         }
     }
 
@@ -160,10 +148,7 @@ mod tests {
     fn refuses_to_round_a_sum_silently() {
         let big = Decimal::MAX;
         assert_eq!(add(big, d("1")), Err(Overflow));
-        assert_eq!(
-            add(d("7922816251426433759354395033"), d("0.55")),
-            Err(Overflow)
-        );
+        assert_eq!(add(d("7922816251426433759354395033"), d("0.55")), Err(Overflow));
         assert!(add(d("7922816251426433759354395033"), d("0.5")).is_ok());
     }
 

@@ -93,7 +93,8 @@ impl Component {
 pub struct ComponentPrice {
     /// What is priced.
     pub component: Component,
-    /// The tokens behind it per image (0 for a list-price image).
+    /// The tokens behind it per image (for a list-price image, the output
+    /// tokens the published price stands for).
     pub tokens: u64,
     /// Dollars per image.
     pub unit_price: Decimal,
@@ -162,13 +163,11 @@ pub fn image_price(
     lane: Lane,
     basis: Basis,
 ) -> Result<Decimal, PricingError> {
-    let row = model
-        .size(size)
-        .ok_or_else(|| PricingError::SizeNotOffered {
-            model: model.id.clone(),
-            size,
-            offered: model.size_list(),
-        })?;
+    let row = model.size(size).ok_or_else(|| PricingError::SizeNotOffered {
+        model: model.id.clone(),
+        size,
+        offered: model.size_list(),
+    })?;
     let rates = rates(model, lane)?;
     match basis {
         Basis::List => Ok(row.price[&lane]),
@@ -179,14 +178,11 @@ pub fn image_price(
 
 /// The model's token rates on `lane`.
 pub fn rates(model: &Model, lane: Lane) -> Result<&TokenRates, PricingError> {
-    model
-        .tokens
-        .get(&lane)
-        .ok_or_else(|| PricingError::LaneNotOffered {
-            model: model.id.clone(),
-            lane,
-            offered: model.lane_list(),
-        })
+    model.tokens.get(&lane).ok_or_else(|| PricingError::LaneNotOffered {
+        model: model.id.clone(),
+        lane,
+        offered: model.lane_list(),
+    })
 }
 
 /// The price of `count` images of `size` on `lane`, with `extras` per image.
@@ -201,26 +197,17 @@ pub fn price(
     let image = image_price(model, size, lane, basis)?;
     let rates = rates(model, lane)?;
     let overflow = |Overflow| PricingError::Overflow { count };
-    let image_tokens = match basis {
-        Basis::List => 0,
-        Basis::Tokens => model.size(size).map_or(0, |row| row.output_tokens),
-    };
+    let image_tokens = model.size(size).map_or(0, |row| row.output_tokens);
     let mut parts = vec![(Component::ImageOutput, image_tokens, image)];
     if extras.prompt_tokens > 0 {
         let unit = money::per_million(extras.prompt_tokens, rates.input).map_err(overflow)?;
         parts.push((Component::TextInput, extras.prompt_tokens, unit));
     }
     if extras.input_images > 0 {
-        let per_image =
-            model
-                .input_image_tokens
-                .ok_or_else(|| PricingError::NoInputImageTokens {
-                    model: model.id.clone(),
-                })?;
-        let tokens = extras
-            .input_images
-            .checked_mul(per_image)
-            .ok_or(PricingError::Overflow { count })?;
+        let per_image = model
+            .input_image_tokens
+            .ok_or_else(|| PricingError::NoInputImageTokens { model: model.id.clone() })?;
+        let tokens = extras.input_images.checked_mul(per_image).ok_or(PricingError::Overflow { count })?;
         let unit = money::per_million(tokens, rates.input).map_err(overflow)?;
         parts.push((Component::ReferenceImages, tokens, unit));
     }
@@ -228,22 +215,12 @@ pub fn price(
         .into_iter()
         .map(|(component, tokens, unit_price)| {
             let total = money::times(unit_price, count).map_err(overflow)?;
-            Ok(ComponentPrice {
-                component,
-                tokens,
-                unit_price,
-                total,
-            })
+            Ok(ComponentPrice { component, tokens, unit_price, total })
         })
         .collect::<Result<Vec<_>, PricingError>>()?;
     let unit_price = money::sum(components.iter().map(|c| c.unit_price)).map_err(overflow)?;
     let total = money::sum(components.iter().map(|c| c.total)).map_err(overflow)?;
-    Ok(LanePrice {
-        lane,
-        unit_price,
-        total,
-        components,
-    })
+    Ok(LanePrice { lane, unit_price, total, components })
 }
 
 #[cfg(test)]
@@ -279,21 +256,9 @@ mod tests {
             let model = model(&card, name);
             let size: ImageSize = size.parse().unwrap();
             let at = |lane, basis| image_price(&model, size, lane, basis).unwrap();
-            assert_eq!(
-                at(Lane::Standard, Basis::Tokens),
-                d(tokens_std),
-                "{name} {size}"
-            );
-            assert_eq!(
-                at(Lane::Standard, Basis::List),
-                d(list_std),
-                "{name} {size}"
-            );
-            assert_eq!(
-                at(Lane::Batch, Basis::Tokens),
-                d(tokens_batch),
-                "{name} {size}"
-            );
+            assert_eq!(at(Lane::Standard, Basis::Tokens), d(tokens_std), "{name} {size}");
+            assert_eq!(at(Lane::Standard, Basis::List), d(list_std), "{name} {size}");
+            assert_eq!(at(Lane::Batch, Basis::Tokens), d(tokens_batch), "{name} {size}");
             assert_eq!(at(Lane::Batch, Basis::List), d(list_batch), "{name} {size}");
         }
     }
@@ -326,29 +291,15 @@ mod tests {
     fn prices_prompt_tokens_and_reference_images_as_their_own_lines() {
         let card = RateCard::embedded();
         let pro = model(&card, "pro");
-        let extras = Extras {
-            prompt_tokens: 200,
-            input_images: 2,
-        };
-        let got = price(
-            &pro,
-            ImageSize::K1,
-            Lane::Standard,
-            100,
-            Basis::List,
-            extras,
-        )
-        .unwrap();
+        let extras = Extras { prompt_tokens: 200, input_images: 2 };
+        let got = price(&pro, ImageSize::K1, Lane::Standard, 100, Basis::List, extras).unwrap();
         // 200 tokens x $2.00/1M = $0.0004; 2 x 560 tokens x $2.00/1M = $0.00224.
-        let parts: Vec<_> = got
-            .components
-            .iter()
-            .map(|c| (c.component, c.tokens, c.unit_price, c.total))
-            .collect();
+        let parts: Vec<_> =
+            got.components.iter().map(|c| (c.component, c.tokens, c.unit_price, c.total)).collect();
         assert_eq!(
             parts,
             [
-                (Component::ImageOutput, 0, d("0.134"), d("13.4")),
+                (Component::ImageOutput, 1120, d("0.134"), d("13.4")),
                 (Component::TextInput, 200, d("0.0004"), d("0.04")),
                 (Component::ReferenceImages, 1120, d("0.00224"), d("0.224")),
             ]
@@ -360,29 +311,15 @@ mod tests {
     #[test]
     fn refuses_a_size_the_model_does_not_offer() {
         let card = RateCard::embedded();
-        let err = image_price(
-            &model(&card, "pro"),
-            ImageSize::S512,
-            Lane::Standard,
-            Basis::List,
-        )
-        .unwrap_err();
-        assert_eq!(
-            err.to_string(),
-            "gemini-3-pro-image-preview has no size `512`: it offers 1K, 2K, 4K"
-        );
+        let err =
+            image_price(&model(&card, "pro"), ImageSize::S512, Lane::Standard, Basis::List).unwrap_err();
+        assert_eq!(err.to_string(), "gemini-3-pro-image-preview has no size `512`: it offers 1K, 2K, 4K");
     }
 
     #[test]
     fn refuses_a_lane_the_model_does_not_have() {
         let card = RateCard::embedded();
-        let err = image_price(
-            &model(&card, "flash"),
-            ImageSize::K1,
-            Lane::Flex,
-            Basis::List,
-        )
-        .unwrap_err();
+        let err = image_price(&model(&card, "flash"), ImageSize::K1, Lane::Flex, Basis::List).unwrap_err();
         assert_eq!(
             err.to_string(),
             "gemini-3.1-flash-image-preview has no flex lane in this card: it has standard, batch"
@@ -394,43 +331,16 @@ mod tests {
         let card = RateCard::embedded();
         let flash = model(&card, "flash");
         // The largest count still prices exactly.
-        let max = price(
-            &flash,
-            ImageSize::K4,
-            Lane::Standard,
-            u64::MAX,
-            Basis::List,
-            Extras::default(),
-        )
-        .unwrap();
+        let max =
+            price(&flash, ImageSize::K4, Lane::Standard, u64::MAX, Basis::List, Extras::default()).unwrap();
         assert_eq!(max.total, d("0.151") * Decimal::from(u64::MAX));
         let mut huge = flash.clone();
-        huge.sizes[0]
-            .price
-            .insert(Lane::Standard, d("79228162514264337593543950"));
-        let err = price(
-            &huge,
-            ImageSize::S512,
-            Lane::Standard,
-            1_000_000,
-            Basis::List,
-            Extras::default(),
-        )
-        .unwrap_err();
+        huge.sizes[0].price.insert(Lane::Standard, d("79228162514264337593543950"));
+        let err = price(&huge, ImageSize::S512, Lane::Standard, 1_000_000, Basis::List, Extras::default())
+            .unwrap_err();
         assert_eq!(err, PricingError::Overflow { count: 1_000_000 });
-        let extras = Extras {
-            prompt_tokens: 0,
-            input_images: u64::MAX,
-        };
-        let err = price(
-            &flash,
-            ImageSize::K1,
-            Lane::Standard,
-            1,
-            Basis::List,
-            extras,
-        )
-        .unwrap_err();
+        let extras = Extras { prompt_tokens: 0, input_images: u64::MAX };
+        let err = price(&flash, ImageSize::K1, Lane::Standard, 1, Basis::List, extras).unwrap_err();
         assert_eq!(err, PricingError::Overflow { count: 1 });
     }
 }

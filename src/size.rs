@@ -35,9 +35,7 @@ impl ImageSize {
     /// Reads the exact value the API accepts (`512`, `1K`, `2K`, `4K`) and
     /// nothing else: `1k` is rejected by the API, so it is rejected here.
     pub fn from_api_value(text: &str) -> Option<ImageSize> {
-        ImageSize::ALL
-            .into_iter()
-            .find(|size| size.api_value() == text)
+        ImageSize::ALL.into_iter().find(|size| size.api_value() == text)
     }
 }
 
@@ -111,10 +109,7 @@ mod tests {
     fn rejects_what_is_not_a_size() {
         for text in ["1024", "8K", "", "2 K", "large"] {
             let err = text.parse::<ImageSize>().unwrap_err();
-            assert!(
-                err.to_string().contains("use one of 512, 1K, 2K, 4K"),
-                "{err}"
-            );
+            assert!(err.to_string().contains("use one of 512, 1K, 2K, 4K"), "{err}");
         }
     }
 }

@@ -22,13 +22,13 @@ use crate::size::ImageSize;
 pub enum CardError {
     /// The file could not be read.
     #[error(
-        "cannot read rate card `{path}`: {source}; check the path given to --rates or NBCOST_RATES"
+        "cannot read rate card `{path}`: {cause}; check the path given to --rates, NBCOST_RATES or `rates check`"
     )]
     Unreadable {
         /// The path as given.
         path: String,
-        /// The underlying error.
-        source: std::io::Error,
+        /// The underlying error (kept out of the error chain: the message says it).
+        cause: std::io::Error,
     },
     /// The text is not a card: bad TOML, a wrong type, an unknown or missing key.
     #[error("rate card {origin}{location}: {message}; see \"Rate card format\" in the README")]
@@ -57,16 +57,14 @@ pub enum CardError {
 impl RateCard {
     /// Reads and validates the card at `path`.
     pub fn from_file(path: &Path) -> Result<RateCard, CardError> {
-        let text = std::fs::read(path).map_err(|source| CardError::Unreadable {
-            path: path.display().to_string(),
-            source,
-        })?;
+        let text = std::fs::read(path)
+            .map_err(|cause| CardError::Unreadable { path: path.display().to_string(), cause })?;
         let origin = CardOrigin::File(path.to_path_buf());
         let text = String::from_utf8(text).map_err(|err| CardError::Malformed {
             origin: origin.clone(),
             location: String::new(),
             message: format!(
-                "not UTF-8 text (byte {} is not valid UTF-8)",
+                "not UTF-8 text (invalid byte at offset {}): a rate card is a TOML file",
                 err.utf8_error().valid_up_to()
             ),
         })?;
@@ -97,11 +95,7 @@ fn location(text: &str, span: Option<std::ops::Range<usize>>) -> String {
     };
     let before = &text[..span.start.min(text.len())];
     let line = before.matches('\n').count() + 1;
-    let column = before
-        .rsplit('\n')
-        .next()
-        .map_or(0, |tail| tail.chars().count())
-        + 1;
+    let column = before.rsplit('\n').next().map_or(0, |tail| tail.chars().count()) + 1;
     format!(" line {line}, column {column}")
 }
 
@@ -210,9 +204,7 @@ impl Visitor<'_> for CardDecimalVisitor {
     }
 
     fn visit_str<E: de::Error>(self, text: &str) -> Result<CardDecimal, E> {
-        parse_decimal(text.trim())
-            .map(CardDecimal)
-            .map_err(E::custom)
+        parse_decimal(text.trim()).map(CardDecimal).map_err(E::custom)
     }
 
     fn visit_i64<E: de::Error>(self, value: i64) -> Result<CardDecimal, E> {
@@ -228,11 +220,7 @@ impl Visitor<'_> for CardDecimalVisitor {
             return Err(E::custom(format!("`{value}` is not a price")));
         }
         let text = value.to_string();
-        let digits = text
-            .trim_start_matches(['-', '0', '.'])
-            .chars()
-            .filter(char::is_ascii_digit)
-            .count();
+        let digits = text.trim_start_matches(['-', '0', '.']).chars().filter(char::is_ascii_digit).count();
         if digits > 15 {
             return Err(E::custom(format!(
                 "`{text}` has more digits than a TOML float keeps exactly; write it as a string, such as \"{text}\""
@@ -243,8 +231,7 @@ impl Visitor<'_> for CardDecimalVisitor {
 }
 
 fn parse_decimal(text: &str) -> Result<Decimal, String> {
-    Decimal::from_str_exact(text)
-        .map_err(|_| format!("`{text}` is not a decimal number such as \"0.0195\""))
+    Decimal::from_str_exact(text).map_err(|_| format!("`{text}` is not a decimal number such as \"0.0195\""))
 }
 
 struct Validator {
@@ -283,11 +270,7 @@ impl Validator {
             .map(|(index, model)| self.model(index, model, grounding.is_some()))
             .collect::<Result<Vec<_>, _>>()?;
         self.names_are_unique(&models)?;
-        Ok(RateCard {
-            meta,
-            models,
-            grounding,
-        })
+        Ok(RateCard { meta, models, grounding })
     }
 
     fn meta(&self, raw: RawMeta) -> Result<CardMeta, CardError> {
@@ -314,9 +297,7 @@ impl Validator {
                 "give the day the prices were last checked, on or after the effective date",
             ));
         }
-        let dated = raw
-            .dated
-            .unwrap_or_else(|| format!("{} {}", effective.month(), effective.year()));
+        let dated = raw.dated.unwrap_or_else(|| format!("{} {}", effective.month(), effective.year()));
         Ok(CardMeta {
             name: raw.name,
             dated,
@@ -337,10 +318,7 @@ impl Validator {
                 "give the published price per 1,000 search queries",
             ));
         }
-        Ok(Grounding {
-            free_prompts_per_month: raw.free_prompts_per_month,
-            price_per_1000_queries: price,
-        })
+        Ok(Grounding { free_prompts_per_month: raw.free_prompts_per_month, price_per_1000_queries: price })
     }
 
     fn date(&self, key: &str, raw: Datetime) -> Result<Date, CardError> {
@@ -348,20 +326,13 @@ impl Validator {
         match (raw.date, raw.time) {
             (Some(day), None) => Month::try_from(day.month)
                 .ok()
-                .and_then(|month| {
-                    Date::from_calendar_date(i32::from(day.year), month, day.day).ok()
-                })
+                .and_then(|month| Date::from_calendar_date(i32::from(day.year), month, day.day).ok())
                 .ok_or_else(|| self.invalid(key, format!("({raw}) is not a calendar date"), fix)),
             _ => Err(self.invalid(key, format!("({raw}) is not a plain date"), fix)),
         }
     }
 
-    fn model(
-        &self,
-        index: usize,
-        raw: RawModel,
-        card_has_grounding: bool,
-    ) -> Result<Model, CardError> {
+    fn model(&self, index: usize, raw: RawModel, card_has_grounding: bool) -> Result<Model, CardError> {
         let id = raw.id.trim().to_string();
         if id.is_empty() {
             return Err(self.invalid(
@@ -376,21 +347,14 @@ impl Validator {
         let default_size = match raw.default_size {
             None => ImageSize::K1,
             Some(text) => text.parse::<ImageSize>().map_err(|err| {
-                self.invalid(
-                    format!("{at}.default_size"),
-                    format!("`{text}` is not a size"),
-                    err.to_string(),
-                )
+                self.invalid(format!("{at}.default_size"), format!("`{text}` is not a size"), err.to_string())
             })?,
         };
         if !sizes.iter().any(|row| row.size == default_size) {
             let offered: Vec<_> = sizes.iter().map(|row| row.size.api_value()).collect();
             return Err(self.invalid(
                 format!("{at}.default_size"),
-                format!(
-                    "`{default_size}` is not one of the model's sizes ({})",
-                    offered.join(", ")
-                ),
+                format!("`{default_size}` is not one of the model's sizes ({})", offered.join(", ")),
                 "set default_size to one of them, or add that size",
             ));
         }
@@ -401,18 +365,9 @@ impl Validator {
                 "add [grounding] with free_prompts_per_month and price_per_1000_queries",
             ));
         }
-        let released = raw
-            .released
-            .map(|d| self.date(&format!("{at}.released"), d))
-            .transpose()?;
-        let deprecated = raw
-            .deprecated
-            .map(|d| self.date(&format!("{at}.deprecated"), d))
-            .transpose()?;
-        let shutdown = raw
-            .shutdown
-            .map(|d| self.date(&format!("{at}.shutdown"), d))
-            .transpose()?;
+        let released = raw.released.map(|d| self.date(&format!("{at}.released"), d)).transpose()?;
+        let deprecated = raw.deprecated.map(|d| self.date(&format!("{at}.deprecated"), d)).transpose()?;
+        let shutdown = raw.shutdown.map(|d| self.date(&format!("{at}.shutdown"), d)).transpose()?;
         if let (Some(deprecated), Some(shutdown)) = (deprecated, shutdown)
             && shutdown < deprecated
         {
@@ -463,9 +418,8 @@ impl Validator {
         let mut lanes = BTreeMap::new();
         for (name, rates) in raw {
             let key = format!("{at}.tokens.{name}");
-            let lane = name
-                .parse::<Lane>()
-                .map_err(|err| self.invalid(&key, "names no lane", err.to_string()))?;
+            let lane =
+                name.parse::<Lane>().map_err(|err| self.invalid(&key, "names no lane", err.to_string()))?;
             self.not_negative(&format!("{key}.input"), rates.input.0)?;
             self.not_negative(&format!("{key}.text_output"), rates.text_output.0)?;
             self.positive(&format!("{key}.image_output"), rates.image_output.0)?;
@@ -497,19 +451,11 @@ impl Validator {
         let mut rows: Vec<SizeRow> = Vec::new();
         for raw_size in raw {
             let size = raw_size.size.parse::<ImageSize>().map_err(|err| {
-                self.invalid(
-                    format!("{at}.size[{}]", raw_size.size),
-                    "is not a size",
-                    err.to_string(),
-                )
+                self.invalid(format!("{at}.size[{}]", raw_size.size), "is not a size", err.to_string())
             })?;
             let key = format!("{at}.size[{size}]");
             if rows.iter().any(|row| row.size == size) {
-                return Err(self.invalid(
-                    &key,
-                    "appears twice",
-                    "keep one [[model.size]] table per size",
-                ));
+                return Err(self.invalid(&key, "appears twice", "keep one [[model.size]] table per size"));
             }
             if raw_size.output_tokens == 0 {
                 return Err(self.invalid(
@@ -521,11 +467,7 @@ impl Validator {
             let mut price = BTreeMap::new();
             for (name, value) in raw_size.price {
                 let lane = name.parse::<Lane>().map_err(|err| {
-                    self.invalid(
-                        format!("{key}.price.{name}"),
-                        "names no lane",
-                        err.to_string(),
-                    )
+                    self.invalid(format!("{key}.price.{name}"), "names no lane", err.to_string())
                 })?;
                 if !lanes.contains_key(&lane) {
                     return Err(self.invalid(
@@ -544,11 +486,7 @@ impl Validator {
                     format!("add {lane} = \"...\" to the size's price table"),
                 ));
             }
-            rows.push(SizeRow {
-                size,
-                output_tokens: raw_size.output_tokens,
-                price,
-            });
+            rows.push(SizeRow { size, output_tokens: raw_size.output_tokens, price });
         }
         rows.sort_by_key(|row| row.size);
         Ok(rows)
@@ -556,11 +494,7 @@ impl Validator {
 
     fn positive(&self, key: &str, value: Decimal) -> Result<(), CardError> {
         if value.is_sign_negative() || value.is_zero() {
-            let problem = if value.is_zero() {
-                "is 0".to_string()
-            } else {
-                format!("is negative ({value})")
-            };
+            let problem = if value.is_zero() { "is 0".to_string() } else { format!("is negative ({value})") };
             return Err(self.invalid(key, problem, "give the published price, greater than zero"));
         }
         Ok(())
@@ -582,9 +516,7 @@ impl Validator {
     fn names_are_unique(&self, models: &[Model]) -> Result<(), CardError> {
         let mut seen: HashMap<String, &str> = HashMap::new();
         for model in models {
-            let names = std::iter::once(&model.id)
-                .chain(&model.successor)
-                .chain(&model.aliases);
+            let names = std::iter::once(&model.id).chain(&model.successor).chain(&model.aliases);
             for name in names {
                 let folded = name.trim().to_lowercase();
                 if folded.is_empty() {
@@ -673,12 +605,7 @@ price = { standard = "0.067" }
                     ("text_output", loaded.text_output),
                     ("image_output", loaded.image_output),
                 ] {
-                    assert_eq!(
-                        rates[key].as_str().unwrap(),
-                        value.to_string(),
-                        "{} {lane} {key}",
-                        model.id
-                    );
+                    assert_eq!(rates[key].as_str().unwrap(), value.to_string(), "{} {lane} {key}", model.id);
                     checked += 1;
                 }
             }
@@ -703,63 +630,32 @@ price = { standard = "0.067" }
 
     #[test]
     fn reads_float_prices_by_their_written_digits() {
-        let card = load(&SMALL.replace(
-            "price = { standard = \"0.067\" }",
-            "price = { standard = 0.0195 }",
-        ))
-        .unwrap();
-        assert_eq!(
-            card.models[0].sizes[0].price[&Lane::Standard].to_string(),
-            "0.0195"
-        );
+        let card = load(&SMALL.replace("price = { standard = \"0.067\" }", "price = { standard = 0.0195 }"))
+            .unwrap();
+        assert_eq!(card.models[0].sizes[0].price[&Lane::Standard].to_string(), "0.0195");
         let card = load(&SMALL.replace("image_output = \"60\"", "image_output = 60")).unwrap();
-        assert_eq!(
-            card.models[0].tokens[&Lane::Standard]
-                .image_output
-                .to_string(),
-            "60"
-        );
+        assert_eq!(card.models[0].tokens[&Lane::Standard].image_output.to_string(), "60");
     }
 
     #[test]
     fn rejects_what_breaks_the_rules() {
         let cases: &[(&str, &str, &[&str])] = &[
             ("", "", &["the card is empty"]),
-            (
-                "[card]",
-                "[card]\nprise = 1",
-                &["line", "unknown field `prise`"],
-            ),
+            ("[card]", "[card]\nprise = 1", &["line", "unknown field `prise`"]),
             (
                 "standard = \"0.067\"",
                 "standard = \"-0.067\"",
                 &["model[test-image].size[1K].price.standard", "is negative"],
             ),
-            (
-                "standard = \"0.067\"",
-                "standard = \"0\"",
-                &["price.standard", "is 0"],
-            ),
-            (
-                "standard = \"0.067\"",
-                "standard = \"cheap\"",
-                &["line", "not a decimal number"],
-            ),
-            (
-                "price = { standard = \"0.067\" }",
-                "",
-                &["price.standard", "is missing"],
-            ),
+            ("standard = \"0.067\"", "standard = \"0\"", &["price.standard", "is 0"]),
+            ("standard = \"0.067\"", "standard = \"cheap\"", &["line", "not a decimal number"]),
+            ("price = { standard = \"0.067\" }", "", &["price.standard", "is missing"]),
             (
                 "price = { standard = \"0.067\" }",
                 "price = { standard = \"0.067\", batch = \"0.034\" }",
                 &["price.batch", "no [model.tokens.batch]"],
             ),
-            (
-                "size = \"1K\"",
-                "size = \"8K\"",
-                &["size[8K]", "use one of 512, 1K, 2K, 4K"],
-            ),
+            ("size = \"1K\"", "size = \"8K\"", &["size[8K]", "use one of 512, 1K, 2K, 4K"]),
             (
                 "aliases = [\"t\"]",
                 "aliases = [\"t\", \"T\"]",
@@ -770,26 +666,14 @@ price = { standard = "0.067" }
                 "aliases = [\"t\"]\ndefault_size = \"4K\"",
                 &["default_size", "`4K` is not one of the model's sizes (1K)"],
             ),
-            (
-                "image_output = \"60\"\n",
-                "",
-                &["missing field `image_output`"],
-            ),
+            ("image_output = \"60\"\n", "", &["missing field `image_output`"]),
             (
                 "sources = [\"https://example.test/pricing\"]",
                 "sources = []",
                 &["card.sources", "every price needs a source"],
             ),
-            (
-                "checked = 2026-04-20",
-                "checked = 2026-03-20",
-                &["card.checked", "is before card.effective"],
-            ),
-            (
-                "checked = 2026-04-20",
-                "checked = 2026-04-20T10:00:00",
-                &["card.checked", "not a plain date"],
-            ),
+            ("checked = 2026-04-20", "checked = 2026-03-20", &["card.checked", "is before card.effective"]),
+            ("checked = 2026-04-20", "checked = 2026-04-20T10:00:00", &["card.checked", "not a plain date"]),
             (
                 "aliases = [\"t\"]",
                 "aliases = [\"t\"]\ngrounding = true",
@@ -801,18 +685,10 @@ price = { standard = "0.067" }
                 "[model.tokens.bulk]",
                 &["model[test-image].tokens.bulk", "unknown lane `bulk`"],
             ),
-            (
-                "image_output = \"60\"",
-                "image_output = 0.12345678901234567",
-                &["write it as a string"],
-            ),
+            ("image_output = \"60\"", "image_output = 0.12345678901234567", &["write it as a string"]),
         ];
         for (from, to, words) in cases {
-            let text = if from.is_empty() {
-                String::new()
-            } else {
-                SMALL.replacen(from, to, 1)
-            };
+            let text = if from.is_empty() { String::new() } else { SMALL.replacen(from, to, 1) };
             let message = error(&text);
             assert!(message.starts_with("rate card `test.toml`"), "{message}");
             for word in *words {
@@ -824,25 +700,14 @@ price = { standard = "0.067" }
 
     #[test]
     fn rejects_an_alias_that_two_models_share() {
-        let second = SMALL
-            .split("[[model]]")
-            .nth(1)
-            .unwrap()
-            .replace("test-image", "other-image");
+        let second = SMALL.split("[[model]]").nth(1).unwrap().replace("test-image", "other-image");
         let message = error(&format!("{SMALL}\n[[model]]{second}"));
-        assert!(
-            message.contains("names `t`, which already names model `test-image`"),
-            "{message}"
-        );
+        assert!(message.contains("names `t`, which already names model `test-image`"), "{message}");
     }
 
     #[test]
     fn names_the_file_that_cannot_be_read() {
         let err = RateCard::from_file(Path::new("/no/such/card.toml")).unwrap_err();
-        assert!(
-            err.to_string()
-                .starts_with("cannot read rate card `/no/such/card.toml`"),
-            "{err}"
-        );
+        assert!(err.to_string().starts_with("cannot read rate card `/no/such/card.toml`"), "{err}");
     }
 }

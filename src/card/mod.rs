@@ -171,11 +171,7 @@ impl Model {
 
     /// The sizes as the API writes them, for messages (`1K, 2K, 4K`).
     pub fn size_list(&self) -> String {
-        self.sizes
-            .iter()
-            .map(|row| row.size.api_value())
-            .collect::<Vec<_>>()
-            .join(", ")
+        self.sizes.iter().map(|row| row.size.api_value()).collect::<Vec<_>>().join(", ")
     }
 
     /// The lanes by name, for messages (`standard, batch`).
@@ -199,11 +195,7 @@ mod tests {
         let ids: Vec<_> = card.models.iter().map(|m| m.id.as_str()).collect();
         assert_eq!(
             ids,
-            [
-                "gemini-3.1-flash-image-preview",
-                "gemini-3-pro-image-preview",
-                "gemini-2.5-flash-image"
-            ]
+            ["gemini-3.1-flash-image-preview", "gemini-3-pro-image-preview", "gemini-2.5-flash-image"]
         );
         assert_eq!(card.meta.dated, "April 2026");
         assert_eq!(card.meta.checked.to_string(), "2026-04-20");

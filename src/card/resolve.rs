@@ -37,17 +37,11 @@ pub struct UnknownModel {
 
 fn hint(suggestions: &[String], known: &[String]) -> String {
     match suggestions {
-        [] => format!(
-            "use a model ID or alias from `nbcost rates` ({})",
-            known.join(", ")
-        ),
+        [] => format!("use a model ID or alias from `nbcost rates` ({})", known.join(", ")),
         [one] => format!("did you mean `{one}`? (`nbcost rates` lists every model)"),
         many => format!(
             "did you mean one of {}? (`nbcost rates` lists every model)",
-            many.iter()
-                .map(|name| format!("`{name}`"))
-                .collect::<Vec<_>>()
-                .join(", ")
+            many.iter().map(|name| format!("`{name}`")).collect::<Vec<_>>().join(", ")
         ),
     }
 }
@@ -59,17 +53,9 @@ impl RateCard {
         for model in &self.models {
             let named_as = if model.id.to_lowercase() == wanted {
                 Some(NamedAs::Id)
-            } else if model
-                .successor
-                .as_ref()
-                .is_some_and(|s| s.to_lowercase() == wanted)
-            {
+            } else if model.successor.as_ref().is_some_and(|s| s.to_lowercase() == wanted) {
                 Some(NamedAs::Successor)
-            } else if model
-                .aliases
-                .iter()
-                .any(|alias| alias.to_lowercase() == wanted)
-            {
+            } else if model.aliases.iter().any(|alias| alias.to_lowercase() == wanted) {
                 Some(NamedAs::Alias)
             } else {
                 None
@@ -91,11 +77,7 @@ impl RateCard {
         let mut scored: Vec<(usize, &str)> = self
             .models
             .iter()
-            .flat_map(|model| {
-                std::iter::once(&model.id)
-                    .chain(&model.successor)
-                    .chain(&model.aliases)
-            })
+            .flat_map(|model| std::iter::once(&model.id).chain(&model.successor).chain(&model.aliases))
             .filter_map(|name| {
                 let folded = name.to_lowercase();
                 let distance = strsim::levenshtein(wanted, &folded);
@@ -106,11 +88,7 @@ impl RateCard {
             .collect();
         scored.sort();
         scored.dedup_by(|a, b| a.1 == b.1);
-        scored
-            .into_iter()
-            .take(3)
-            .map(|(_, name)| name.to_string())
-            .collect()
+        scored.into_iter().take(3).map(|(_, name)| name.to_string()).collect()
     }
 }
 
@@ -123,47 +101,19 @@ mod tests {
         let card = RateCard::embedded();
         let cases = [
             ("flash", "gemini-3.1-flash-image-preview", NamedAs::Alias),
-            (
-                "Nano-Banana-2",
-                "gemini-3.1-flash-image-preview",
-                NamedAs::Alias,
-            ),
-            (
-                "gemini-3.1-flash-image",
-                "gemini-3.1-flash-image-preview",
-                NamedAs::Successor,
-            ),
-            (
-                "GEMINI-3.1-FLASH-IMAGE-PREVIEW",
-                "gemini-3.1-flash-image-preview",
-                NamedAs::Id,
-            ),
+            ("Nano-Banana-2", "gemini-3.1-flash-image-preview", NamedAs::Alias),
+            ("gemini-3.1-flash-image", "gemini-3.1-flash-image-preview", NamedAs::Successor),
+            ("GEMINI-3.1-FLASH-IMAGE-PREVIEW", "gemini-3.1-flash-image-preview", NamedAs::Id),
             ("pro", "gemini-3-pro-image-preview", NamedAs::Alias),
-            (
-                "nano-banana-pro",
-                "gemini-3-pro-image-preview",
-                NamedAs::Alias,
-            ),
-            (
-                "gemini-3-pro-image",
-                "gemini-3-pro-image-preview",
-                NamedAs::Successor,
-            ),
+            ("nano-banana-pro", "gemini-3-pro-image-preview", NamedAs::Alias),
+            ("gemini-3-pro-image", "gemini-3-pro-image-preview", NamedAs::Successor),
             ("nano-banana", "gemini-2.5-flash-image", NamedAs::Alias),
             ("flash-2.5", "gemini-2.5-flash-image", NamedAs::Alias),
-            (
-                "gemini-2.5-flash-image",
-                "gemini-2.5-flash-image",
-                NamedAs::Id,
-            ),
+            ("gemini-2.5-flash-image", "gemini-2.5-flash-image", NamedAs::Id),
         ];
         for (name, id, named_as) in cases {
             let found = card.resolve(name).unwrap();
-            assert_eq!(
-                (found.model.id.as_str(), found.named_as),
-                (id, named_as),
-                "{name}"
-            );
+            assert_eq!((found.model.id.as_str(), found.named_as), (id, named_as), "{name}");
         }
     }
 
@@ -177,11 +127,7 @@ mod tests {
             "unknown model `flsh`: did you mean `flash`? (`nbcost rates` lists every model)"
         );
         let err = card.resolve("gemini-3-pro").unwrap_err();
-        assert!(
-            err.suggestions.contains(&"gemini-3-pro-image".to_string()),
-            "{:?}",
-            err.suggestions
-        );
+        assert!(err.suggestions.contains(&"gemini-3-pro-image".to_string()), "{:?}", err.suggestions);
     }
 
     #[test]
@@ -189,8 +135,7 @@ mod tests {
         let err = RateCard::embedded().resolve("dall-e-3").unwrap_err();
         assert!(err.suggestions.is_empty());
         assert!(
-            err.to_string()
-                .contains("gemini-3.1-flash-image-preview, gemini-3-pro-image-preview"),
+            err.to_string().contains("gemini-3.1-flash-image-preview, gemini-3-pro-image-preview"),
             "{err}"
         );
     }

@@ -16,11 +16,7 @@ struct Envelope<'a, R> {
 }
 
 pub(super) fn write<R: Report>(report: &R, out: &mut dyn Write) -> io::Result<()> {
-    let envelope = Envelope {
-        schema: SCHEMA_VERSION,
-        report: R::KIND,
-        body: report,
-    };
+    let envelope = Envelope { schema: SCHEMA_VERSION, report: R::KIND, body: report };
     serde_json::to_writer_pretty(&mut *out, &envelope)?;
     writeln!(out)
 }

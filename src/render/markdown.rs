@@ -31,21 +31,10 @@ pub(super) fn write(document: &Document, out: &mut dyn Write) -> io::Result<()> 
 }
 
 fn write_table(table: &Table, out: &mut dyn Write) -> io::Result<()> {
-    let headers: Vec<String> = table
-        .columns
-        .iter()
-        .map(|column| escape(&column.header))
-        .collect();
+    let headers: Vec<String> = table.columns.iter().map(|column| escape(&column.header)).collect();
     writeln!(out, "| {} |", headers.join(" | "))?;
-    let rules: Vec<&str> = (0..table.columns.len())
-        .map(|index| {
-            if table.is_numeric(index) {
-                "---:"
-            } else {
-                "---"
-            }
-        })
-        .collect();
+    let rules: Vec<&str> =
+        (0..table.columns.len()).map(|index| if table.is_numeric(index) { "---:" } else { "---" }).collect();
     writeln!(out, "| {} |", rules.join(" | "))?;
     for row in &table.rows {
         let cells: Vec<String> = row.iter().map(|cell| escape(&human(cell))).collect();

@@ -49,9 +49,7 @@ impl FromStr for Format {
             "json" => Ok(Format::Json),
             "csv" => Ok(Format::Csv),
             "markdown" | "md" => Ok(Format::Markdown),
-            _ => Err(format!(
-                "unknown format `{text}`: use table, json, csv or markdown"
-            )),
+            _ => Err(format!("unknown format `{text}`: use table, json, csv or markdown")),
         }
     }
 }
@@ -84,12 +82,7 @@ pub trait Report: Serialize {
 }
 
 /// Writes `report` to `out` in `format`.
-pub fn render<R: Report>(
-    report: &R,
-    format: Format,
-    style: Style,
-    out: &mut dyn Write,
-) -> io::Result<()> {
+pub fn render<R: Report>(report: &R, format: Format, style: Style, out: &mut dyn Write) -> io::Result<()> {
     match format {
         Format::Json => json::write(report, out),
         Format::Table => table::write(&report.document(), style, out),

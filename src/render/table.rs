@@ -3,9 +3,7 @@
 
 use std::io::{self, Write};
 
-use comfy_table::{
-    Attribute, Cell as TableCell, CellAlignment, ContentArrangement, Table as Boxed, presets,
-};
+use comfy_table::{Attribute, Cell as TableCell, CellAlignment, ContentArrangement, Table as Boxed, presets};
 
 use super::{Style, human};
 use crate::document::{Document, Table};
@@ -15,18 +13,9 @@ const DIM: &str = "\x1b[2m";
 const RESET: &str = "\x1b[0m";
 
 pub(super) fn write(document: &Document, style: Style, out: &mut dyn Write) -> io::Result<()> {
-    let (bold, dim, reset) = if style.color {
-        (BOLD, DIM, RESET)
-    } else {
-        ("", "", "")
-    };
+    let (bold, dim, reset) = if style.color { (BOLD, DIM, RESET) } else { ("", "", "") };
     writeln!(out, "{bold}{}{reset}", document.title)?;
-    let width = document
-        .facts
-        .iter()
-        .map(|(label, _)| label.chars().count())
-        .max()
-        .unwrap_or(0);
+    let width = document.facts.iter().map(|(label, _)| label.chars().count()).max().unwrap_or(0);
     for (label, value) in &document.facts {
         writeln!(out, "  {dim}{label:<width$}{reset}  {value}")?;
     }
@@ -48,9 +37,7 @@ pub(super) fn write(document: &Document, style: Style, out: &mut dyn Write) -> i
 
 fn boxed(table: &Table, style: Style) -> Boxed {
     let mut boxed = Boxed::new();
-    boxed
-        .load_style(presets::UTF8_FULL_CONDENSED)
-        .set_content_arrangement(ContentArrangement::Disabled);
+    boxed.load_style(presets::UTF8_FULL_CONDENSED).set_content_arrangement(ContentArrangement::Disabled);
     if style.color {
         boxed.enforce_styling();
     } else {
@@ -58,20 +45,12 @@ fn boxed(table: &Table, style: Style) -> Boxed {
     }
     boxed.set_header(table.columns.iter().map(|column| {
         let cell = TableCell::new(&column.header);
-        if style.color {
-            cell.add_attribute(Attribute::Bold)
-        } else {
-            cell
-        }
+        if style.color { cell.add_attribute(Attribute::Bold) } else { cell }
     }));
     for row in &table.rows {
         boxed.add_row(row.iter().map(|cell| {
             let aligned = TableCell::new(human(cell));
-            if cell.is_numeric() {
-                aligned.set_alignment(CellAlignment::Right)
-            } else {
-                aligned
-            }
+            if cell.is_numeric() { aligned.set_alignment(CellAlignment::Right) } else { aligned }
         }));
     }
     for index in 0..table.columns.len() {
@@ -92,18 +71,12 @@ mod tests {
     fn sample() -> Document {
         Document {
             title: "Sample".into(),
-            facts: vec![
-                ("model".into(), "flash".into()),
-                ("count".into(), "1,000".into()),
-            ],
+            facts: vec![("model".into(), "flash".into()), ("count".into(), "1,000".into())],
             tables: vec![Table {
                 title: None,
                 columns: vec![Column::new("lane", "lane"), Column::new("total", "total")],
                 rows: vec![
-                    vec![
-                        Cell::text("standard"),
-                        Cell::Money("101.000".parse().unwrap()),
-                    ],
+                    vec![Cell::text("standard"), Cell::Money("101.000".parse().unwrap())],
                     vec![Cell::text("batch"), Cell::Money("50".parse().unwrap())],
                 ],
             }],

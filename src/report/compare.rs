@@ -202,30 +202,18 @@ impl CompareReport {
 }
 
 fn sizes(model: &Model, wanted: &[ImageSize]) -> Vec<ImageSize> {
-    if wanted.is_empty() {
-        model.sizes.iter().map(|row| row.size).collect()
-    } else {
-        wanted.to_vec()
-    }
+    if wanted.is_empty() { model.sizes.iter().map(|row| row.size).collect() } else { wanted.to_vec() }
 }
 
 fn lanes(model: &Model, wanted: &[Lane]) -> Vec<Lane> {
-    if wanted.is_empty() {
-        model.lanes().collect()
-    } else {
-        wanted.to_vec()
-    }
+    if wanted.is_empty() { model.lanes().collect() } else { wanted.to_vec() }
 }
 
 fn baseline(card: &RateCard, request: &CompareRequest) -> Result<BaselineInfo, CompareError> {
     let (model, size, lane) = match &request.baseline {
         Some(wanted) => {
             let model = card.resolve(&wanted.model)?.model;
-            (
-                model,
-                wanted.size.unwrap_or(model.default_size),
-                wanted.lane,
-            )
+            (model, wanted.size.unwrap_or(model.default_size), wanted.lane)
         }
         None => {
             let model = &card.models[0];
@@ -234,12 +222,7 @@ fn baseline(card: &RateCard, request: &CompareRequest) -> Result<BaselineInfo, C
         }
     };
     let unit_price = pricing::image_price(model, size, lane, request.basis)?;
-    Ok(BaselineInfo {
-        model: model.id.clone(),
-        size,
-        lane,
-        unit_price,
-    })
+    Ok(BaselineInfo { model: model.id.clone(), size, lane, unit_price })
 }
 
 fn row(
@@ -266,9 +249,7 @@ fn row(
         lane,
         unit_price,
         output_tokens: model.size(size).map_or(0, |r| r.output_tokens),
-        ratio_to_baseline: unit_price
-            .checked_div(baseline.unit_price)
-            .unwrap_or_default(),
+        ratio_to_baseline: unit_price.checked_div(baseline.unit_price).unwrap_or_default(),
         totals,
     })
 }
@@ -287,20 +268,14 @@ impl crate::render::Report for CompareReport {
         ];
         for count in &self.counts {
             let noun = if *count == 1 { "image" } else { "images" };
-            columns.push(Column::new(
-                format!("{} {noun}", grouped(*count)),
-                format!("total_{count}"),
-            ));
+            columns.push(Column::new(format!("{} {noun}", grouped(*count)), format!("total_{count}")));
         }
         let rows = self
             .rows
             .iter()
             .map(|row| {
                 let mut cells = vec![
-                    Cell::Name {
-                        human: row.model_name.clone(),
-                        id: row.model.clone(),
-                    },
+                    Cell::Name { human: row.model_name.clone(), id: row.model.clone() },
                     Cell::text(row.size.api_value()),
                     Cell::text(row.lane.name()),
                     Cell::Unit(row.unit_price),
@@ -345,19 +320,12 @@ impl crate::render::Report for CompareReport {
             ));
         }
         for skip in &self.skipped {
-            notes.push(format!(
-                "Skipped: {} has no {} {}.",
-                skip.model, skip.missing, skip.value
-            ));
+            notes.push(format!("Skipped: {} has no {} {}.", skip.model, skip.missing, skip.value));
         }
         Document {
             title: format!("Compare: {} prices, {} rows", self.basis, self.rows.len()),
             facts,
-            tables: vec![Table {
-                title: None,
-                columns,
-                rows,
-            }],
+            tables: vec![Table { title: None, columns, rows }],
             notes,
         }
     }
@@ -386,20 +354,14 @@ mod tests {
     #[test]
     fn lists_every_model_size_and_lane_of_the_card() {
         let report = CompareReport::build(&RateCard::embedded(), &everything(), today()).unwrap();
-        let keys: Vec<String> = report
-            .rows
-            .iter()
-            .map(|r| format!("{} {} {}", r.model_name, r.size, r.lane))
-            .collect();
+        let keys: Vec<String> =
+            report.rows.iter().map(|r| format!("{} {} {}", r.model_name, r.size, r.lane)).collect();
         assert_eq!(keys.len(), 16);
         assert_eq!(keys[0], "Nano Banana 2 512 standard");
         assert_eq!(keys[15], "Nano Banana 1K batch");
         assert!(report.skipped.is_empty());
         assert_eq!(report.baseline.model, "gemini-3.1-flash-image-preview");
-        assert_eq!(
-            (report.baseline.size, report.baseline.lane),
-            (ImageSize::K1, Lane::Standard)
-        );
+        assert_eq!((report.baseline.size, report.baseline.lane), (ImageSize::K1, Lane::Standard));
     }
 
     /// The size ladder and monthly table people quote for Nano Banana 2:
@@ -412,9 +374,7 @@ mod tests {
             let row = report
                 .rows
                 .iter()
-                .find(|r| {
-                    r.model == "gemini-3.1-flash-image-preview" && r.size == size && r.lane == lane
-                })
+                .find(|r| r.model == "gemini-3.1-flash-image-preview" && r.size == size && r.lane == lane)
                 .unwrap();
             row.totals.iter().find(|t| t.count == count).unwrap().total
         };
@@ -430,11 +390,8 @@ mod tests {
     #[test]
     fn measures_ratios_against_the_baseline() {
         let mut request = everything();
-        request.baseline = Some(Baseline {
-            model: "pro".into(),
-            size: Some(ImageSize::K4),
-            lane: Lane::Standard,
-        });
+        request.baseline =
+            Some(Baseline { model: "pro".into(), size: Some(ImageSize::K4), lane: Lane::Standard });
         let report = CompareReport::build(&RateCard::embedded(), &request, today()).unwrap();
         let pro_4k = report
             .rows
@@ -443,10 +400,7 @@ mod tests {
             .unwrap();
         assert_eq!(pro_4k.ratio_to_baseline, Decimal::ONE);
         let flash_1k = &report.rows[2];
-        assert_eq!(
-            (flash_1k.size, flash_1k.lane),
-            (ImageSize::K1, Lane::Standard)
-        );
+        assert_eq!((flash_1k.size, flash_1k.lane), (ImageSize::K1, Lane::Standard));
         // 0.067 / 0.24 = 0.279166...
         assert_eq!(flash_1k.ratio_to_baseline.round_dp(4), d("0.2792"));
     }

@@ -60,10 +60,7 @@ impl CardInfo {
             1 => "1 day ago".to_string(),
             days => format!("{days} days ago"),
         };
-        format!(
-            "{} (checked {}, {age}; {})",
-            self.dated, self.checked, self.source
-        )
+        format!("{} (checked {}, {age}; {})", self.dated, self.checked, self.source)
     }
 }
 
@@ -144,18 +141,12 @@ pub fn lifecycle_warning(resolved: Resolved<'_>, today: Date) -> Option<String> 
         .map(|successor| format!("; call its successor `{successor}` (same prices)"))
         .unwrap_or_default();
     match (model.deprecated, model.shutdown) {
-        (_, Some(shutdown)) if shutdown <= today => Some(format!(
-            "`{}` was shut down on {shutdown}{instead}",
-            model.id
-        )),
+        (_, Some(shutdown)) if shutdown <= today => {
+            Some(format!("`{}` was shut down on {shutdown}{instead}", model.id))
+        }
         (Some(deprecated), shutdown) if deprecated <= today => {
-            let end = shutdown
-                .map(|day| format!(" and shuts down on {day}"))
-                .unwrap_or_default();
-            Some(format!(
-                "`{}` is deprecated since {deprecated}{end}{instead}",
-                model.id
-            ))
+            let end = shutdown.map(|day| format!(" and shuts down on {day}")).unwrap_or_default();
+            Some(format!("`{}` is deprecated since {deprecated}{end}{instead}", model.id))
         }
         _ => None,
     }
@@ -167,10 +158,7 @@ pub(crate) fn money<S: Serializer>(amount: &Decimal, serializer: S) -> Result<S:
 }
 
 /// Serializes optional money as a string or `null`.
-pub(crate) fn opt_money<S: Serializer>(
-    amount: &Option<Decimal>,
-    serializer: S,
-) -> Result<S::Ok, S::Error> {
+pub(crate) fn opt_money<S: Serializer>(amount: &Option<Decimal>, serializer: S) -> Result<S::Ok, S::Error> {
     match amount {
         Some(amount) => money(amount, serializer),
         None => serializer.serialize_none(),
@@ -179,8 +167,7 @@ pub(crate) fn opt_money<S: Serializer>(
 
 /// Serializes a ratio as a decimal string rounded to 4 places.
 pub(crate) fn ratio<S: Serializer>(value: &Decimal, serializer: S) -> Result<S::Ok, S::Error> {
-    let mut rounded =
-        value.round_dp_with_strategy(4, rust_decimal::RoundingStrategy::MidpointAwayFromZero);
+    let mut rounded = value.round_dp_with_strategy(4, rust_decimal::RoundingStrategy::MidpointAwayFromZero);
     rounded.rescale(4);
     serializer.serialize_str(&rounded.to_string())
 }
@@ -189,10 +176,7 @@ pub(crate) fn date<S: Serializer>(day: &Date, serializer: S) -> Result<S::Ok, S:
     serializer.serialize_str(&day.to_string())
 }
 
-pub(crate) fn opt_date<S: Serializer>(
-    day: &Option<Date>,
-    serializer: S,
-) -> Result<S::Ok, S::Error> {
+pub(crate) fn opt_date<S: Serializer>(day: &Option<Date>, serializer: S) -> Result<S::Ok, S::Error> {
     match day {
         Some(day) => date(day, serializer),
         None => serializer.serialize_none(),
@@ -201,8 +185,7 @@ pub(crate) fn opt_date<S: Serializer>(
 
 /// `part / whole × 100`, or `None` when `whole` is zero.
 pub(crate) fn percent(part: Decimal, whole: Decimal) -> Option<Decimal> {
-    part.checked_div(whole)
-        .and_then(|share| share.checked_mul(Decimal::ONE_HUNDRED))
+    part.checked_div(whole).and_then(|share| share.checked_mul(Decimal::ONE_HUNDRED))
 }
 
 #[cfg(test)]
@@ -224,10 +207,7 @@ mod tests {
     fn notes_a_stale_card() {
         let card = RateCard::embedded();
         let note = stale_card_note(&card, today()).unwrap();
-        assert!(
-            note.contains("checked on 2026-04-20, 215 days ago"),
-            "{note}"
-        );
+        assert!(note.contains("checked on 2026-04-20, 215 days ago"), "{note}");
         let fresh = Date::from_calendar_date(2026, time::Month::May, 1).unwrap();
         assert_eq!(stale_card_note(&card, fresh), None);
     }

@@ -95,7 +95,7 @@ pub struct LaneQuote {
 pub struct QuoteComponent {
     /// `image_output`, `text_input` or `reference_images`.
     pub component: Component,
-    /// Tokens per image behind the part (0 for a list-price image).
+    /// Tokens per image behind the part.
     pub tokens: u64,
     /// Dollars per image, exact.
     #[serde(serialize_with = "money_str")]
@@ -107,11 +107,7 @@ pub struct QuoteComponent {
 
 impl QuoteReport {
     /// Prices `request` with `card` as of `today`.
-    pub fn build(
-        card: &RateCard,
-        request: &QuoteRequest,
-        today: Date,
-    ) -> Result<QuoteReport, QuoteError> {
+    pub fn build(card: &RateCard, request: &QuoteRequest, today: Date) -> Result<QuoteReport, QuoteError> {
         let resolved = card.resolve(&request.model)?;
         let model = resolved.model;
         let size = request.size.unwrap_or(model.default_size);
@@ -121,22 +117,10 @@ impl QuoteReport {
         };
         let prices = lanes
             .into_iter()
-            .map(|lane| {
-                pricing::price(
-                    model,
-                    size,
-                    lane,
-                    request.count,
-                    request.basis,
-                    request.extras,
-                )
-            })
+            .map(|lane| pricing::price(model, size, lane, request.count, request.basis, request.extras))
             .collect::<Result<Vec<_>, _>>()?;
         let standard = if request.lane.is_none() {
-            prices
-                .iter()
-                .find(|p| p.lane == Lane::Standard)
-                .map(|p| p.total)
+            prices.iter().find(|p| p.lane == Lane::Standard).map(|p| p.total)
         } else {
             None
         };
@@ -185,10 +169,7 @@ impl crate::render::Report for QuoteReport {
     fn document(&self) -> Document {
         let noun = if self.count == 1 { "image" } else { "images" };
         let mut facts = vec![
-            (
-                "model".to_string(),
-                format!("{} ({})", self.model, self.model_name),
-            ),
+            ("model".to_string(), format!("{} ({})", self.model, self.model_name)),
             ("status".to_string(), self.lifecycle.summary()),
             (
                 "size".to_string(),
@@ -198,10 +179,7 @@ impl crate::render::Report for QuoteReport {
                     self.size.to_string()
                 },
             ),
-            (
-                "count".to_string(),
-                format!("{} {noun}", grouped(self.count)),
-            ),
+            ("count".to_string(), format!("{} {noun}", grouped(self.count))),
             (
                 "basis".to_string(),
                 match self.basis {
@@ -220,9 +198,7 @@ impl crate::render::Report for QuoteReport {
             } else {
                 "an alias"
             };
-            facts[0]
-                .1
-                .push_str(&format!(", named as `{typed}` ({how})"));
+            facts[0].1.push_str(&format!(", named as `{typed}` ({how})"));
         }
         let mut tables = vec![Table {
             title: None,
@@ -264,11 +240,7 @@ impl crate::render::Report for QuoteReport {
                             vec![
                                 Cell::text(quote.lane.name()),
                                 Cell::text(c.component.label()),
-                                if c.tokens == 0 {
-                                    Cell::Empty
-                                } else {
-                                    Cell::Count(c.tokens)
-                                },
+                                Cell::Count(c.tokens),
                                 Cell::Unit(c.unit_price),
                                 Cell::Money(c.total),
                             ]
@@ -293,16 +265,11 @@ impl crate::render::Report for QuoteReport {
         }
         if self.basis == Basis::List {
             notes.push(
-                "List prices are Google's rounded per-image figures; Google bills tokens (see --basis tokens).".into(),
+                "List prices are the published per-image figures, which are rounded; Google bills tokens (see --basis tokens).".into(),
             );
         }
         Document {
-            title: format!(
-                "Quote: {} {} images with {}",
-                grouped(self.count),
-                self.size,
-                self.model_name
-            ),
+            title: format!("Quote: {} {} {noun} with {}", grouped(self.count), self.size, self.model_name),
             facts,
             tables,
             notes,
@@ -335,12 +302,8 @@ mod tests {
 
     #[test]
     fn quotes_1000_flash_images_at_2k_on_both_lanes() {
-        let report = QuoteReport::build(
-            &RateCard::embedded(),
-            &request("flash", Some("2K"), 1000),
-            today(),
-        )
-        .unwrap();
+        let report =
+            QuoteReport::build(&RateCard::embedded(), &request("flash", Some("2K"), 1000), today()).unwrap();
         let value = json(&report);
         assert_eq!(value["schema"], 1);
         assert_eq!(value["report"], "quote");
@@ -351,10 +314,7 @@ mod tests {
         assert_eq!(value["quotes"][0]["lane"], "standard");
         assert_eq!(value["quotes"][0]["unit_price"], "0.101");
         assert_eq!(value["quotes"][0]["total"], "101.00");
-        assert_eq!(
-            value["quotes"][0]["saving_vs_standard"],
-            serde_json::Value::Null
-        );
+        assert_eq!(value["quotes"][0]["saving_vs_standard"], serde_json::Value::Null);
         assert_eq!(value["quotes"][1]["lane"], "batch");
         assert_eq!(value["quotes"][1]["unit_price"], "0.05");
         assert_eq!(value["quotes"][1]["total"], "50.00");
@@ -364,17 +324,11 @@ mod tests {
 
     #[test]
     fn uses_the_default_size_and_says_so() {
-        let report =
-            QuoteReport::build(&RateCard::embedded(), &request("pro", None, 10), today()).unwrap();
+        let report = QuoteReport::build(&RateCard::embedded(), &request("pro", None, 10), today()).unwrap();
         assert_eq!(report.size, ImageSize::K1);
         assert!(report.size_is_default);
         let facts = report.document().facts;
-        assert!(
-            facts
-                .iter()
-                .any(|(_, v)| v == "1K (the model's default: no --size given)"),
-            "{facts:?}"
-        );
+        assert!(facts.iter().any(|(_, v)| v == "1K (the model's default: no --size given)"), "{facts:?}");
     }
 
     #[test]
@@ -389,15 +343,8 @@ mod tests {
 
     #[test]
     fn refuses_a_size_the_model_lacks() {
-        let err = QuoteReport::build(
-            &RateCard::embedded(),
-            &request("pro", Some("512"), 1),
-            today(),
-        )
-        .unwrap_err();
-        assert_eq!(
-            err.to_string(),
-            "gemini-3-pro-image-preview has no size `512`: it offers 1K, 2K, 4K"
-        );
+        let err =
+            QuoteReport::build(&RateCard::embedded(), &request("pro", Some("512"), 1), today()).unwrap_err();
+        assert_eq!(err.to_string(), "gemini-3-pro-image-preview has no size `512`: it offers 1K, 2K, 4K");
     }
 }

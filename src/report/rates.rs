@@ -68,11 +68,7 @@ impl RatesReport {
         RatesReport {
             card: CardInfo::new(card, today),
             sources: card.meta.sources.clone(),
-            models: card
-                .models
-                .iter()
-                .map(|model| ModelSummary::new(model, today))
-                .collect(),
+            models: card.models.iter().map(|model| ModelSummary::new(model, today)).collect(),
         }
     }
 }
@@ -107,13 +103,7 @@ impl crate::render::Report for RatesReport {
                     Cell::text(model.default_size.api_value()),
                     Cell::text(join(model.lanes.iter().map(ToString::to_string).collect())),
                     Cell::text(if model.free_tier { "yes" } else { "no" }),
-                    Cell::text(
-                        model
-                            .lifecycle
-                            .released
-                            .map(|d| d.to_string())
-                            .unwrap_or_default(),
-                    ),
+                    Cell::text(model.lifecycle.released.map(|d| d.to_string()).unwrap_or_default()),
                     Cell::text(model.lifecycle.summary()),
                 ]
             })
@@ -219,11 +209,7 @@ impl ModelReport {
                 .map(|row| SizePrices {
                     size: row.size,
                     output_tokens: row.output_tokens,
-                    price: row
-                        .price
-                        .iter()
-                        .map(|(lane, price)| (*lane, money::plain(*price)))
-                        .collect(),
+                    price: row.price.iter().map(|(lane, price)| (*lane, money::plain(*price))).collect(),
                 })
                 .collect(),
         })
@@ -237,54 +223,35 @@ impl crate::render::Report for ModelReport {
         let model = &self.summary;
         let yes_no = |flag: bool| if flag { "yes" } else { "no" }.to_string();
         let facts = vec![
-            (
-                "model".to_string(),
-                format!("{} ({})", model.id, model.name),
-            ),
+            ("model".to_string(), format!("{} ({})", model.id, model.name)),
             ("aliases".to_string(), model.aliases.join(", ")),
             ("status".to_string(), model.lifecycle.summary()),
             (
                 "released".to_string(),
-                model
-                    .lifecycle
-                    .released
-                    .map(|d| d.to_string())
-                    .unwrap_or_else(|| "unknown".into()),
+                model.lifecycle.released.map(|d| d.to_string()).unwrap_or_else(|| "unknown".into()),
             ),
             ("default size".to_string(), model.default_size.to_string()),
             ("free tier".to_string(), yes_no(model.free_tier)),
             (
                 "input image".to_string(),
-                self.input_image_tokens
-                    .map_or("unknown".into(), |t| format!("{t} tokens")),
+                self.input_image_tokens.map_or("unknown".into(), |t| format!("{t} tokens")),
             ),
             ("grounding".to_string(), yes_no(self.grounding)),
             ("always thinks".to_string(), yes_no(self.always_thinks)),
             ("rate card".to_string(), self.card.summary()),
         ];
         let lanes: Vec<Lane> = self.tokens.keys().copied().collect();
-        let mut size_columns = vec![
-            Column::new("size", "size"),
-            Column::new("output tokens", "output_tokens"),
-        ];
-        size_columns.extend(
-            lanes
-                .iter()
-                .map(|lane| Column::new(format!("{lane} / image"), format!("{lane}_price"))),
-        );
+        let mut size_columns =
+            vec![Column::new("size", "size"), Column::new("output tokens", "output_tokens")];
+        size_columns
+            .extend(lanes.iter().map(|lane| Column::new(format!("{lane} / image"), format!("{lane}_price"))));
         let size_rows = self
             .size_prices
             .iter()
             .map(|row| {
-                let mut cells = vec![
-                    Cell::text(row.size.api_value()),
-                    Cell::Count(row.output_tokens),
-                ];
+                let mut cells = vec![Cell::text(row.size.api_value()), Cell::Count(row.output_tokens)];
                 cells.extend(lanes.iter().map(|lane| {
-                    row.price
-                        .get(lane)
-                        .and_then(|p| p.parse().ok())
-                        .map_or(Cell::Empty, Cell::Unit)
+                    row.price.get(lane).and_then(|p| p.parse().ok()).map_or(Cell::Empty, Cell::Unit)
                 }));
                 cells
             })
@@ -305,11 +272,7 @@ impl crate::render::Report for ModelReport {
             title: format!("{} ({})", model.name, model.id),
             facts,
             tables: vec![
-                Table {
-                    title: Some("Sizes".into()),
-                    columns: size_columns,
-                    rows: size_rows,
-                },
+                Table { title: Some("Sizes".into()), columns: size_columns, rows: size_rows },
                 Table {
                     title: Some("Per 1M tokens".into()),
                     columns: vec![
@@ -415,16 +378,9 @@ impl crate::render::Report for CheckReport {
                 ]
             })
             .collect();
-        let differing = self
-            .rows
-            .iter()
-            .filter(|row| !row.difference.is_zero())
-            .count();
+        let differing = self.rows.iter().filter(|row| !row.difference.is_zero()).count();
         Document {
-            title: format!(
-                "Rate card check: valid ({} models, {} prices)",
-                self.models, self.prices
-            ),
+            title: format!("Rate card check: valid ({} models, {} prices)", self.models, self.prices),
             facts: card_facts(&self.card),
             tables: vec![Table {
                 title: None,
@@ -459,12 +415,7 @@ mod tests {
         let summary: Vec<String> = report
             .models
             .iter()
-            .map(|m| {
-                format!(
-                    "{} {:?} {:?} {}",
-                    m.id, m.sizes, m.lanes, m.lifecycle.status
-                )
-            })
+            .map(|m| format!("{} {:?} {:?} {}", m.id, m.sizes, m.lanes, m.lifecycle.status))
             .collect();
         assert_eq!(
             summary,
@@ -502,11 +453,7 @@ mod tests {
         assert_eq!(flash_1k.published.to_string(), "0.067");
         assert_eq!(flash_1k.tokens_price.to_string(), "0.0672");
         assert_eq!(money::plain(flash_1k.difference), "-0.0002");
-        let exact = report
-            .rows
-            .iter()
-            .filter(|r| r.difference.is_zero())
-            .count();
+        let exact = report.rows.iter().filter(|r| r.difference.is_zero()).count();
         // Only Nano Banana Pro 4K is published at exactly tokens x rate.
         assert_eq!(exact, 2);
     }
