@@ -62,7 +62,26 @@ pub enum Command {
     /// The rate card: models, sizes, lanes, dates and sources
     #[command(after_help = RATES_EXAMPLES)]
     Rates(RatesArgs),
+    /// Shell completions, written to stdout
+    #[command(after_help = COMPLETIONS_EXAMPLES)]
+    Completions {
+        /// The shell
+        shell: clap_complete::Shell,
+    },
+    /// The manual page in roff, written to stdout
+    #[command(after_help = MAN_EXAMPLES)]
+    Man,
 }
+
+const COMPLETIONS_EXAMPLES: &str = "\
+Examples:
+  nbcost completions bash > ~/.local/share/bash-completion/completions/nbcost
+  nbcost completions zsh > ~/.zfunc/_nbcost
+  nbcost completions fish > ~/.config/fish/completions/nbcost.fish";
+
+const MAN_EXAMPLES: &str = "\
+Examples:
+  nbcost man > nbcost.1 && man ./nbcost.1";
 
 const QUOTE_EXAMPLES: &str = "\
 Examples:

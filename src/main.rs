@@ -27,8 +27,14 @@ fn main() -> ExitCode {
     }
 }
 
-/// Parses the command line, with the embedded card's date in `--version`.
+/// Parses the command line.
 fn parse_args() -> Args {
+    let matches = command().get_matches();
+    Args::from_arg_matches(&matches).unwrap_or_else(|err| err.exit())
+}
+
+/// The clap command, with the embedded card's date in `--version`.
+fn command() -> clap::Command {
     let card = RateCard::embedded();
     let version = format!(
         "{} (embedded rate card: {}, checked {})",
@@ -36,12 +42,21 @@ fn parse_args() -> Args {
         card.meta.dated,
         card.meta.checked
     );
-    let matches = Args::command().version(version).get_matches();
-    Args::from_arg_matches(&matches).unwrap_or_else(|err| err.exit())
+    Args::command().version(version)
 }
 
 /// Load the card, build the report, render it.
 fn run(args: &Args, notices: &mut Notices) -> anyhow::Result<()> {
+    match &args.command {
+        Command::Completions { shell } => {
+            // clap_complete panics on a write error, so it writes to memory first.
+            let mut script = Vec::new();
+            clap_complete::generate(*shell, &mut command(), "nbcost", &mut script);
+            return write_stdout(|out| out.write_all(&script));
+        }
+        Command::Man => return write_stdout(|out| clap_mangen::Man::new(command()).render(out)),
+        _ => {}
+    }
     let today = today()?;
     let card = match &args.command {
         Command::Rates(RatesArgs { action: Some(RatesAction::Check { file: Some(path) }) }) => {
@@ -68,6 +83,7 @@ fn run(args: &Args, notices: &mut Notices) -> anyhow::Result<()> {
                 output.emit(&CheckReport::build(&card, today).context("checking the card's prices")?)
             }
         },
+        Command::Completions { .. } | Command::Man => Ok(()),
     }?;
     if let Some(note) = stale_card_note(&card, today) {
         notices.note(&note);
@@ -101,12 +117,17 @@ struct Output {
 
 impl Output {
     fn emit<R: Report>(&self, report: &R) -> anyhow::Result<()> {
-        let stdout = io::stdout();
-        let mut out = io::BufWriter::new(stdout.lock());
-        render::render(report, self.format, self.style, &mut out)?;
-        out.flush()?;
-        Ok(())
+        write_stdout(|out| render::render(report, self.format, self.style, out))
     }
+}
+
+/// Runs `write` against a buffered stdout and flushes it.
+fn write_stdout(write: impl FnOnce(&mut dyn Write) -> io::Result<()>) -> anyhow::Result<()> {
+    let stdout = io::stdout();
+    let mut out = io::BufWriter::new(stdout.lock());
+    write(&mut out)?;
+    out.flush()?;
+    Ok(())
 }
 
 /// Warnings and notes on stderr, unless `--quiet`.

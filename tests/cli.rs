@@ -37,3 +37,34 @@ fn a_closed_stdout_is_not_an_error() {
     let stderr = String::from_utf8(output.stderr).unwrap();
     assert!(!stderr.contains("error"), "{stderr}");
 }
+
+fn nbcost(args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_nbcost")).args(args).env("NBCOST_TODAY", TODAY).output().unwrap()
+}
+
+#[test]
+fn writes_completions_for_every_shell() {
+    for (shell, marker) in [
+        ("bash", "_nbcost()"),
+        ("zsh", "#compdef nbcost"),
+        ("fish", "complete -c nbcost"),
+        ("powershell", "Register-ArgumentCompleter"),
+        ("elvish", "edit:completion:arg-completer[nbcost]"),
+    ] {
+        let output = nbcost(&["completions", shell]);
+        assert!(output.status.success(), "{shell}");
+        let script = String::from_utf8(output.stdout).unwrap();
+        assert!(script.contains(marker), "{shell}: {marker}");
+        assert!(script.contains("quote") && script.contains("compare"), "{shell} lists the commands");
+    }
+}
+
+#[test]
+fn writes_a_man_page() {
+    let output = nbcost(&["man"]);
+    assert!(output.status.success());
+    let page = String::from_utf8(output.stdout).unwrap();
+    assert!(page.starts_with(".ie \\n(.g .ds Aq"), "roff");
+    assert!(page.contains(".TH nbcost 1"));
+    assert!(page.contains("embedded rate card: April 2026"));
+}
