@@ -3,3 +3,4 @@
 //! The library is pure: it loads rate cards, prices requests with exact
 //! decimals and builds reports. Printing happens only in the binary.
 #![warn(clippy::print_stdout, clippy::print_stderr)]
+pub mod scan;
