@@ -4,3 +4,4 @@
 //! decimals and builds reports. Printing happens only in the binary.
 #![warn(clippy::print_stdout, clippy::print_stderr)]
 pub mod scan;
+pub mod synth;
