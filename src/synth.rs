@@ -1,4 +1,10 @@
-//! Deterministic synthetic batch files, for tests and benchmarks.
+//! Deterministic synthetic batch files, for tests and benchmarks: seeded
+//! output and input JSONL of any size, written together with the totals a
+//! correct scan of them must find.
+
+use std::io::{self, Write};
+
+use crate::scan::{InputTally, OutputTally, RequestTotals, ResponseGroup};
 
 /// The splitmix64 generator: tiny, fast, and the same numbers on every
 /// platform for a given seed, which is all synthetic data needs.
@@ -38,10 +44,6 @@ impl SplitMix64 {
         &items[self.below(items.len() as u64) as usize]
     }
 }
-
-use std::io::{self, Write};
-
-use crate::scan::{InputTally, OutputTally, RequestTotals, ResponseGroup};
 
 /// One image model as it appears in batch output.
 struct ModelProfile {
