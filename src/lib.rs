@@ -11,4 +11,6 @@ pub mod money;
 pub mod pricing;
 pub mod render;
 pub mod report;
+pub mod scan;
 pub mod size;
+pub mod synth;

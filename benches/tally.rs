@@ -1,0 +1,199 @@
+//! Times nbcost's output scanner against the floor (`wc -l`) and the tools
+//! people would otherwise reach for (`jq`, a Python `json.loads` loop), on
+//! a synthetic batch output file with ~500 KB images, read from the page
+//! cache; then measures the scanner's peak memory in a fresh process.
+//!
+//! `cargo bench --bench tally`; `NBCOST_BENCH_BYTES` sets the file size
+//! (default 1 GB). The file is kept in `target/bench-data/` for reuse.
+
+use std::fs::File;
+use std::io::{BufWriter, Read};
+use std::ops::ControlFlow;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use nbcost::scan::{OutputLine, ScanOptions, open_path, scan_lines};
+use nbcost::synth::{SynthSpec, write_batch_output};
+
+/// Set in the child process that measures peak memory: `PATH THREADS`.
+const CHILD_VARIABLE: &str = "NBCOST_BENCH_CHILD";
+
+const PYTHON_LOOP: &str = r#"
+import json, sys
+totals = [0, 0, 0, 0]
+names = [("promptTokenCount", "prompt_token_count"), ("candidatesTokenCount", "candidates_token_count"),
+         ("thoughtsTokenCount", "thoughts_token_count"), ("totalTokenCount", "total_token_count")]
+with open(sys.argv[1], "rb") as f:
+    for line in f:
+        if not line.strip():
+            continue
+        record = json.loads(line)
+        response = record.get("response", record)
+        usage = response.get("usageMetadata") or response.get("usage_metadata")
+        if usage:
+            for i, (camel, snake) in enumerate(names):
+                totals[i] += usage.get(camel, usage.get(snake, 0))
+print(*totals)
+"#;
+
+fn main() {
+    if let Ok(arguments) = std::env::var(CHILD_VARIABLE) {
+        let (path, threads) = arguments.rsplit_once(' ').expect("PATH THREADS");
+        let sums = scan_and_sum(Path::new(path), threads.parse().expect("threads"));
+        let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+        let peak = status
+            .lines()
+            .find(|line| line.starts_with("VmHWM"))
+            .unwrap_or("VmHWM: unknown");
+        println!("{peak}\n{sums:?}");
+        return;
+    }
+    let bytes: u64 = std::env::var("NBCOST_BENCH_BYTES")
+        .ok()
+        .and_then(|value| value.parse().ok())
+        .unwrap_or(1_000_000_000);
+    let path = bench_file(bytes);
+    let size = std::fs::metadata(&path).expect("bench file").len();
+    println!("file: {} ({:.3} GB)", path.display(), size as f64 / 1e9);
+
+    let mut rows: Vec<(String, Duration)> = Vec::new();
+    // Warm the page cache and every code path once, untimed.
+    warm(&path);
+    scan_and_sum(&path, 1);
+
+    rows.push((
+        "wc -l".into(),
+        time(|| run_quietly(Command::new("wc").arg("-l").arg(&path))),
+    ));
+    let mut answers = Vec::new();
+    for threads in [1, 2] {
+        let start = Instant::now();
+        answers.push(scan_and_sum(&path, threads));
+        rows.push((format!("nbcost, {threads} thread(s)"), start.elapsed()));
+    }
+    assert_eq!(answers[0], answers[1], "threads must not change the answer");
+    println!(
+        "nbcost token sums [prompt, candidates, thoughts, total]: {:?}",
+        answers[0]
+    );
+    if on_path("jq") {
+        let filter = ".response.usageMetadata // .response.usage_metadata";
+        rows.push((
+            "jq".into(),
+            time(|| run_quietly(Command::new("jq").arg("-c").arg(filter).arg(&path))),
+        ));
+    }
+    if on_path("python3") {
+        rows.push((
+            "python3 json.loads".into(),
+            time(|| {
+                run_quietly(
+                    Command::new("python3")
+                        .arg("-c")
+                        .arg(PYTHON_LOOP)
+                        .arg(&path),
+                )
+            }),
+        ));
+    }
+
+    let nbcost_seconds = rows[1].1.as_secs_f64();
+    println!(
+        "\n{:<24} {:>9} {:>8} {:>14}",
+        "tool", "seconds", "GB/s", "vs nbcost 1t"
+    );
+    for (tool, elapsed) in &rows {
+        let seconds = elapsed.as_secs_f64();
+        println!(
+            "{tool:<24} {seconds:>9.3} {:>8.2} {:>13.2}x",
+            size as f64 / 1e9 / seconds,
+            seconds / nbcost_seconds
+        );
+    }
+
+    for threads in [1, 2] {
+        let output = Command::new(std::env::current_exe().expect("own path"))
+            .env(CHILD_VARIABLE, format!("{} {threads}", path.display()))
+            .output()
+            .expect("child scan");
+        let report = String::from_utf8_lossy(&output.stdout);
+        let peak = report.lines().next().unwrap_or("VmHWM: unknown");
+        println!(
+            "peak RSS of a fresh process scanning with {threads} thread(s): {}",
+            peak.trim_start_matches("VmHWM:").trim()
+        );
+    }
+}
+
+/// Scans the file and sums prompt, candidates, thoughts and total tokens.
+fn scan_and_sum(path: &Path, threads: usize) -> [u64; 4] {
+    let options = ScanOptions {
+        threads,
+        ..ScanOptions::default()
+    };
+    let mut sums = [0u64; 4];
+    let source = open_path(path).expect("open bench file");
+    scan_lines(source, &options, |_, line: OutputLine| {
+        if let OutputLine::Response { usage, .. } = line {
+            sums[0] += usage.prompt_tokens;
+            sums[1] += usage.candidates_tokens;
+            sums[2] += usage.thoughts_tokens;
+            sums[3] += usage.total_tokens;
+        }
+        ControlFlow::Continue(())
+    })
+    .expect("scan bench file");
+    sums
+}
+
+fn bench_file(bytes: u64) -> PathBuf {
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("target"));
+    let directory = target.join("bench-data");
+    std::fs::create_dir_all(&directory).expect("bench-data directory");
+    let path = directory.join(format!("output-{bytes}.jsonl"));
+    if !path.exists() {
+        let partial = path.with_extension("partial");
+        let spec = SynthSpec {
+            target_bytes: bytes,
+            seed: 2026,
+            // jq stops at the first line that is not JSON; keep them out.
+            broken_percent: 0,
+            ..SynthSpec::default()
+        };
+        let mut out =
+            BufWriter::with_capacity(1 << 20, File::create(&partial).expect("create bench file"));
+        write_batch_output(&spec, &mut out).expect("write bench file");
+        drop(out);
+        std::fs::rename(&partial, &path).expect("rename bench file");
+    }
+    path
+}
+
+fn warm(path: &Path) {
+    let mut file = File::open(path).expect("open bench file");
+    let mut buffer = vec![0u8; 1 << 20];
+    while file.read(&mut buffer).expect("read bench file") > 0 {}
+}
+
+fn time(run: impl FnOnce()) -> Duration {
+    let start = Instant::now();
+    run();
+    start.elapsed()
+}
+
+fn run_quietly(command: &mut Command) {
+    let status = command.stdout(Stdio::null()).status().expect("run tool");
+    assert!(status.success(), "{command:?} failed");
+}
+
+fn on_path(tool: &str) -> bool {
+    Command::new("sh")
+        .arg("-c")
+        .arg(format!("command -v {tool}"))
+        .stdout(Stdio::null())
+        .status()
+        .is_ok_and(|status| status.success())
+}

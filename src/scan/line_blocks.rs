@@ -1,0 +1,198 @@
+//! Cutting a byte stream into blocks of whole lines, and lines out of
+//! blocks.
+//!
+//! Both the one-thread and the many-thread scans read through
+//! [`BlockReader`] and split blocks with [`lines_in`], so they see exactly
+//! the same lines. Memory is bounded by the block size and the longest
+//! line, never by the file: a line longer than the limit is passed over
+//! without being held, and reported by its length.
+
+use std::io::{self, Read};
+
+/// One piece of the stream, handed out in order.
+pub(crate) enum Block {
+    /// Whole lines, each ending in `\n` except perhaps the file's last.
+    Lines(LineBuffer),
+    /// One line longer than the limit, of this many bytes (without `\n`),
+    /// which was skipped.
+    Overlong { bytes: u64, buffer: LineBuffer },
+}
+
+impl Block {
+    pub(crate) fn into_buffer(self) -> LineBuffer {
+        match self {
+            Block::Lines(buffer) | Block::Overlong { buffer, .. } => buffer,
+        }
+    }
+}
+
+/// A reusable buffer. Its storage stays initialised between uses so that
+/// refilling it costs no zeroing and, once warm, no page faults.
+#[derive(Default)]
+pub(crate) struct LineBuffer {
+    storage: Vec<u8>,
+    len: usize,
+}
+
+impl LineBuffer {
+    pub(crate) fn bytes(&self) -> &[u8] {
+        &self.storage[..self.len]
+    }
+}
+
+/// Reads whole-line blocks of about `block_bytes` from a stream.
+pub(crate) struct BlockReader<R> {
+    reader: R,
+    /// The start of a line that the last block cut off.
+    carry: Vec<u8>,
+    block_bytes: usize,
+    max_line_bytes: usize,
+    at_eof: bool,
+    /// A read error held back until the whole lines before it are out.
+    failure: Option<io::Error>,
+}
+
+impl<R: Read> BlockReader<R> {
+    pub(crate) fn new(reader: R, block_bytes: usize, max_line_bytes: usize) -> Self {
+        Self {
+            reader,
+            carry: Vec::new(),
+            block_bytes: block_bytes.max(1),
+            max_line_bytes: max_line_bytes.max(1),
+            at_eof: false,
+            failure: None,
+        }
+    }
+
+    /// Fills `buffer` with the next block; `None` at the end of the stream.
+    /// After a read error, the whole lines read before it come first, the
+    /// error next; the cut-off line is dropped.
+    pub(crate) fn next_block(&mut self, mut buffer: LineBuffer) -> io::Result<Option<Block>> {
+        if let Some(failure) = self.failure.take() {
+            return Err(failure);
+        }
+        buffer.len = 0;
+        append(&mut buffer, &self.carry);
+        self.carry.clear();
+        let mut target = self.block_bytes.max(buffer.len + 1);
+        // Where the search for the last newline starts: bytes before it
+        // were already searched.
+        let mut searched = 0;
+        loop {
+            if !self.at_eof
+                && let Err(failure) = self.fill(&mut buffer, target)
+            {
+                let Some(end) = memchr::memrchr(b'\n', buffer.bytes()) else {
+                    return Err(failure);
+                };
+                self.failure = Some(failure);
+                self.at_eof = true;
+                buffer.len = end + 1;
+                return Ok(Some(Block::Lines(buffer)));
+            }
+            if let Some(end) = memchr::memrchr(b'\n', &buffer.bytes()[searched..]) {
+                let end = searched + end + 1;
+                self.carry.extend_from_slice(&buffer.bytes()[end..]);
+                buffer.len = end;
+                return Ok(Some(Block::Lines(buffer)));
+            }
+            if self.at_eof {
+                return Ok((buffer.len > 0).then_some(Block::Lines(buffer)));
+            }
+            if buffer.len > self.max_line_bytes {
+                let skipped = buffer.len as u64;
+                let bytes = skipped + self.skip_rest_of_line()?;
+                buffer.len = 0;
+                return Ok(Some(Block::Overlong { bytes, buffer }));
+            }
+            searched = buffer.len;
+            target = target.saturating_mul(2);
+        }
+    }
+
+    /// Reads until `buffer` holds `target` bytes or the stream ends.
+    fn fill(&mut self, buffer: &mut LineBuffer, target: usize) -> io::Result<()> {
+        if buffer.storage.len() < target {
+            buffer.storage.resize(target, 0);
+        }
+        while buffer.len < target {
+            match self.reader.read(&mut buffer.storage[buffer.len..target]) {
+                Ok(0) => {
+                    self.at_eof = true;
+                    break;
+                }
+                Ok(read) => buffer.len += read,
+                Err(error) if error.kind() == io::ErrorKind::Interrupted => {}
+                Err(error) => return Err(error),
+            }
+        }
+        Ok(())
+    }
+
+    /// Reads past the end of an overlong line, keeping what follows it.
+    /// Returns how many bytes of the line were passed over.
+    fn skip_rest_of_line(&mut self) -> io::Result<u64> {
+        let mut chunk = vec![0u8; 1 << 16];
+        let mut skipped = 0u64;
+        loop {
+            let read = match self.reader.read(&mut chunk) {
+                Ok(0) => {
+                    self.at_eof = true;
+                    return Ok(skipped);
+                }
+                Ok(read) => read,
+                Err(error) if error.kind() == io::ErrorKind::Interrupted => continue,
+                Err(error) => return Err(error),
+            };
+            if let Some(newline) = memchr::memchr(b'\n', &chunk[..read]) {
+                self.carry.extend_from_slice(&chunk[newline + 1..read]);
+                return Ok(skipped + newline as u64);
+            }
+            skipped += read as u64;
+        }
+    }
+}
+
+fn append(buffer: &mut LineBuffer, bytes: &[u8]) {
+    let end = buffer.len + bytes.len();
+    if buffer.storage.len() < end {
+        buffer.storage.resize(end, 0);
+    }
+    buffer.storage[buffer.len..end].copy_from_slice(bytes);
+    buffer.len = end;
+}
+
+/// The lines of a block, without their `\n` but with any `\r` before it
+/// (see [`without_cr`]): a line's length is counted with its `\r`.
+pub(crate) fn lines_in(block: &[u8]) -> LinesIn<'_> {
+    LinesIn { rest: block }
+}
+
+/// Iterator over the lines of a block; see [`lines_in`].
+pub(crate) struct LinesIn<'a> {
+    rest: &'a [u8],
+}
+
+impl<'a> Iterator for LinesIn<'a> {
+    type Item = &'a [u8];
+
+    fn next(&mut self) -> Option<&'a [u8]> {
+        if self.rest.is_empty() {
+            return None;
+        }
+        let line = match memchr::memchr(b'\n', self.rest) {
+            Some(end) => {
+                let line = &self.rest[..end];
+                self.rest = &self.rest[end + 1..];
+                line
+            }
+            None => std::mem::take(&mut self.rest),
+        };
+        Some(line)
+    }
+}
+
+/// A line without the `\r` of a CRLF ending.
+pub(crate) fn without_cr(line: &[u8]) -> &[u8] {
+    line.strip_suffix(b"\r").unwrap_or(line)
+}

@@ -1,0 +1,560 @@
+//! Scanning a whole stream line by line, on one thread or several, with
+//! the same records in the same order either way.
+//!
+//! With several threads, one thread reads blocks of whole lines, workers
+//! read the lines of a block each, and the calling thread hands records to
+//! the caller in file order, numbering lines as it goes. At most a few
+//! blocks are in flight, so memory does not grow with the file, and a
+//! caller that stops early (`--strict` on the first malformed line) stops
+//! the readers too.
+
+use std::collections::BTreeMap;
+use std::io::{self, Read};
+use std::ops::ControlFlow;
+use std::sync::mpsc;
+use std::sync::{Arc, Mutex};
+
+use super::line_blocks::{Block, BlockReader, LineBuffer, lines_in, without_cr};
+use super::{InputLine, OutputLine, ScanError, scan_input_line, scan_output_line};
+
+/// A record made from one line of a batch file.
+pub trait LineRecord: Send + Sized {
+    /// Reads one line (without its line ending).
+    fn from_line(line: &[u8]) -> Self;
+    /// Stands for a line of `bytes` bytes that was over `limit` and skipped.
+    fn from_overlong_line(bytes: u64, limit: usize) -> Self;
+}
+
+fn overlong_reason(bytes: u64, limit: usize) -> String {
+    format!("line is {bytes} bytes, over the {limit}-byte limit")
+}
+
+impl LineRecord for OutputLine {
+    fn from_line(line: &[u8]) -> Self {
+        scan_output_line(line)
+    }
+
+    fn from_overlong_line(bytes: u64, limit: usize) -> Self {
+        OutputLine::Malformed {
+            reason: overlong_reason(bytes, limit),
+        }
+    }
+}
+
+impl LineRecord for InputLine {
+    fn from_line(line: &[u8]) -> Self {
+        scan_input_line(line)
+    }
+
+    fn from_overlong_line(bytes: u64, limit: usize) -> Self {
+        InputLine::Malformed {
+            reason: overlong_reason(bytes, limit),
+        }
+    }
+}
+
+/// How to scan.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScanOptions {
+    /// Threads reading lines; 1 reads on the calling thread only.
+    pub threads: usize,
+    /// Bytes read per block; blocks grow to hold a longer line.
+    pub block_bytes: usize,
+    /// Lines longer than this are skipped and reported, not held.
+    pub max_line_bytes: usize,
+}
+
+impl Default for ScanOptions {
+    /// All cores, 4 MiB blocks, and a 256 MiB line limit (a 4K PNG in
+    /// base64 is tens of megabytes; a runaway line should not take the
+    /// machine).
+    fn default() -> Self {
+        Self {
+            threads: std::thread::available_parallelism().map_or(1, usize::from),
+            block_bytes: 4 << 20,
+            max_line_bytes: 256 << 20,
+        }
+    }
+}
+
+/// How a scan ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ScanSummary {
+    /// Lines handed to the caller.
+    pub lines: u64,
+    /// Whether the caller stopped the scan before the end.
+    pub stopped_early: bool,
+}
+
+/// Reads every line of `reader` as an `L` and calls `visit` with its
+/// 1-based line number, in file order, until the end or until `visit`
+/// breaks. An empty stream has no lines; a last line without `\n` counts.
+pub fn scan_lines<L, R>(
+    reader: R,
+    options: &ScanOptions,
+    mut visit: impl FnMut(u64, L) -> ControlFlow<()>,
+) -> Result<ScanSummary, ScanError>
+where
+    L: LineRecord,
+    R: Read + Send,
+{
+    let mut blocks = BlockReader::new(reader, options.block_bytes, options.max_line_bytes);
+    let mut lines = 0;
+    let mut deliver = |records: Vec<L>| -> ControlFlow<()> {
+        for record in records {
+            lines += 1;
+            visit(lines, record)?;
+        }
+        ControlFlow::Continue(())
+    };
+    let outcome = if options.threads <= 1 {
+        scan_on_this_thread(&mut blocks, options.max_line_bytes, &mut deliver)
+    } else {
+        scan_on_threads(blocks, options, &mut deliver)
+    };
+    match outcome {
+        Ok(flow) => Ok(ScanSummary {
+            lines,
+            stopped_early: flow.is_break(),
+        }),
+        Err(source) => Err(ScanError::Read {
+            lines_delivered: lines,
+            source,
+        }),
+    }
+}
+
+/// The records of one block, in order.
+fn records_in<L: LineRecord>(block: &Block, limit: usize) -> Vec<L> {
+    match block {
+        Block::Lines(buffer) => lines_in(buffer.bytes())
+            .map(|line| match line.len() {
+                // A block larger than the limit can hold a line over it.
+                bytes if bytes > limit => L::from_overlong_line(bytes as u64, limit),
+                _ => L::from_line(without_cr(line)),
+            })
+            .collect(),
+        Block::Overlong { bytes, .. } => vec![L::from_overlong_line(*bytes, limit)],
+    }
+}
+
+fn scan_on_this_thread<L: LineRecord, R: Read>(
+    blocks: &mut BlockReader<R>,
+    limit: usize,
+    deliver: &mut impl FnMut(Vec<L>) -> ControlFlow<()>,
+) -> io::Result<ControlFlow<()>> {
+    let mut buffer = LineBuffer::default();
+    while let Some(block) = blocks.next_block(buffer)? {
+        if deliver(records_in(&block, limit)).is_break() {
+            return Ok(ControlFlow::Break(()));
+        }
+        buffer = block.into_buffer();
+    }
+    Ok(ControlFlow::Continue(()))
+}
+
+fn scan_on_threads<L: LineRecord, R: Read + Send>(
+    mut blocks: BlockReader<R>,
+    options: &ScanOptions,
+    deliver: &mut impl FnMut(Vec<L>) -> ControlFlow<()>,
+) -> io::Result<ControlFlow<()>> {
+    let workers = options.threads;
+    let limit = options.max_line_bytes;
+    // Blocks read but not yet delivered; bounds memory.
+    let in_flight = 2 * workers;
+    std::thread::scope(|scope| {
+        let (block_sender, block_receiver) = mpsc::sync_channel::<(u64, Block)>(in_flight);
+        let (result_sender, result_receiver) = mpsc::channel::<(u64, Vec<L>, LineBuffer)>();
+        let (recycle_sender, recycle_receiver) = mpsc::channel::<LineBuffer>();
+
+        let reader = scope.spawn(move || -> io::Result<()> {
+            for sequence in 0u64.. {
+                let buffer = if sequence < in_flight as u64 {
+                    LineBuffer::default()
+                } else {
+                    match recycle_receiver.recv() {
+                        Ok(buffer) => buffer,
+                        Err(_) => return Ok(()),
+                    }
+                };
+                let Some(block) = blocks.next_block(buffer)? else {
+                    return Ok(());
+                };
+                if block_sender.send((sequence, block)).is_err() {
+                    return Ok(());
+                }
+            }
+            Ok(())
+        });
+
+        let block_receiver = Arc::new(Mutex::new(block_receiver));
+        for _ in 0..workers {
+            let block_receiver = Arc::clone(&block_receiver);
+            let result_sender = result_sender.clone();
+            scope.spawn(move || {
+                loop {
+                    let next = match block_receiver.lock() {
+                        Ok(receiver) => receiver.recv(),
+                        Err(poisoned) => poisoned.into_inner().recv(),
+                    };
+                    let Ok((sequence, block)) = next else { return };
+                    let records = records_in(&block, limit);
+                    if result_sender
+                        .send((sequence, records, block.into_buffer()))
+                        .is_err()
+                    {
+                        return;
+                    }
+                }
+            });
+        }
+        drop(block_receiver);
+        drop(result_sender);
+
+        let mut waiting = BTreeMap::new();
+        let mut next_sequence = 0u64;
+        let mut flow = ControlFlow::Continue(());
+        'results: for (sequence, records, buffer) in &result_receiver {
+            waiting.insert(sequence, (records, buffer));
+            while let Some((records, buffer)) = waiting.remove(&next_sequence) {
+                next_sequence += 1;
+                if deliver(records).is_break() {
+                    flow = ControlFlow::Break(());
+                    break 'results;
+                }
+                // The reader may have stopped already; then nobody needs it.
+                let _ = recycle_sender.send(buffer);
+            }
+        }
+        // Closing our ends lets the reader and the workers finish.
+        drop(result_receiver);
+        drop(recycle_sender);
+        let read = reader
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        if flow.is_continue() {
+            read?;
+        }
+        Ok(flow)
+    })
+}
+
+/// Lines of a stream, one at a time, numbered from 1; for callers who want
+/// the bytes rather than records.
+pub struct LineSource<R> {
+    blocks: BlockReader<R>,
+    block: Option<Block>,
+    offset: usize,
+    number: u64,
+    limit: usize,
+}
+
+/// One line from a [`LineSource`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Line<'a> {
+    /// The line's bytes, without `\n` or a `\r` before it.
+    Bytes(&'a [u8]),
+    /// A line over the length limit, skipped, of this many bytes.
+    TooLong(u64),
+}
+
+impl<R: Read> LineSource<R> {
+    /// Lines of `reader`, with the default block size and line limit.
+    pub fn new(reader: R) -> Self {
+        let options = ScanOptions::default();
+        Self::with_limits(reader, options.block_bytes, options.max_line_bytes)
+    }
+
+    /// Lines of `reader`, reading `block_bytes` at a time and skipping
+    /// lines over `max_line_bytes`.
+    pub fn with_limits(reader: R, block_bytes: usize, max_line_bytes: usize) -> Self {
+        Self {
+            blocks: BlockReader::new(reader, block_bytes, max_line_bytes),
+            block: None,
+            offset: 0,
+            number: 0,
+            limit: max_line_bytes,
+        }
+    }
+
+    /// The next line and its 1-based number; `None` at the end.
+    pub fn next_line(&mut self) -> Result<Option<(u64, Line<'_>)>, ScanError> {
+        loop {
+            let remaining = match &self.block {
+                Some(Block::Lines(buffer)) => buffer.bytes().len() - self.offset,
+                Some(Block::Overlong { .. }) | None => 0,
+            };
+            if remaining > 0 {
+                break;
+            }
+            if let Some(Block::Overlong { bytes, .. }) = &self.block
+                && self.offset == 0
+            {
+                self.offset = 1;
+                self.number += 1;
+                return Ok(Some((self.number, Line::TooLong(*bytes))));
+            }
+            let buffer = self
+                .block
+                .take()
+                .map(Block::into_buffer)
+                .unwrap_or_default();
+            self.offset = 0;
+            match self.blocks.next_block(buffer) {
+                Ok(Some(block)) => self.block = Some(block),
+                Ok(None) => return Ok(None),
+                Err(source) => {
+                    return Err(ScanError::Read {
+                        lines_delivered: self.number,
+                        source,
+                    });
+                }
+            }
+        }
+        let Some(Block::Lines(buffer)) = &self.block else {
+            return Ok(None);
+        };
+        let rest = &buffer.bytes()[self.offset..];
+        let line = lines_in(rest).next().unwrap_or_default();
+        let consumed = memchr::memchr(b'\n', rest).map_or(rest.len(), |end| end + 1);
+        self.offset += consumed;
+        self.number += 1;
+        if line.len() > self.limit {
+            return Ok(Some((self.number, Line::TooLong(line.len() as u64))));
+        }
+        Ok(Some((self.number, Line::Bytes(without_cr(line)))))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A record that is just the line, to test the cutting itself.
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    enum RawLine {
+        Bytes(Vec<u8>),
+        Overlong(u64),
+    }
+
+    impl LineRecord for RawLine {
+        fn from_line(line: &[u8]) -> Self {
+            RawLine::Bytes(line.to_vec())
+        }
+
+        fn from_overlong_line(bytes: u64, _limit: usize) -> Self {
+            RawLine::Overlong(bytes)
+        }
+    }
+
+    fn options(threads: usize, block_bytes: usize, max_line_bytes: usize) -> ScanOptions {
+        ScanOptions {
+            threads,
+            block_bytes,
+            max_line_bytes,
+        }
+    }
+
+    fn scan_all(input: &[u8], options: &ScanOptions) -> Vec<(u64, RawLine)> {
+        let mut seen = Vec::new();
+        let summary = scan_lines(input, options, |number, line: RawLine| {
+            seen.push((number, line));
+            ControlFlow::Continue(())
+        })
+        .unwrap();
+        assert_eq!(summary.lines, seen.len() as u64);
+        seen
+    }
+
+    fn via_line_source(
+        input: &[u8],
+        block_bytes: usize,
+        max_line_bytes: usize,
+    ) -> Vec<(u64, RawLine)> {
+        let mut source = LineSource::with_limits(input, block_bytes, max_line_bytes);
+        let mut seen = Vec::new();
+        while let Some((number, line)) = source.next_line().unwrap() {
+            seen.push((
+                number,
+                match line {
+                    Line::Bytes(bytes) => RawLine::Bytes(bytes.to_vec()),
+                    Line::TooLong(bytes) => RawLine::Overlong(bytes),
+                },
+            ));
+        }
+        seen
+    }
+
+    fn bytes(lines: &[&str]) -> Vec<RawLine> {
+        lines
+            .iter()
+            .map(|line| RawLine::Bytes(line.as_bytes().to_vec()))
+            .collect()
+    }
+
+    #[test]
+    fn cuts_lines_the_same_way_whatever_the_blocks_and_threads() {
+        let cases: Vec<(&[u8], Vec<RawLine>)> = vec![
+            (b"", vec![]),
+            (b"\n", bytes(&[""])),
+            (b"a", bytes(&["a"])),
+            (b"a\n", bytes(&["a"])),
+            (b"a\nb", bytes(&["a", "b"])),
+            (b"a\r\nb\r\n", bytes(&["a", "b"])),
+            (b"a\r\r\n", bytes(&["a\r"])),
+            (b"\n\n\nlast", bytes(&["", "", "", "last"])),
+            (b"one\ntwo\nthree\n", bytes(&["one", "two", "three"])),
+        ];
+        for (input, expected) in cases {
+            for block_bytes in [1, 2, 3, 7, 1 << 20] {
+                for threads in [1, 2, 3] {
+                    let seen = scan_all(input, &options(threads, block_bytes, 1 << 20));
+                    let numbers: Vec<u64> = seen.iter().map(|(number, _)| *number).collect();
+                    let lines: Vec<RawLine> = seen.into_iter().map(|(_, line)| line).collect();
+                    assert_eq!(
+                        lines, expected,
+                        "{input:?} block {block_bytes} threads {threads}"
+                    );
+                    assert_eq!(numbers, (1..=expected.len() as u64).collect::<Vec<_>>());
+                }
+                let lines: Vec<RawLine> = via_line_source(input, block_bytes, 1 << 20)
+                    .into_iter()
+                    .map(|(_, line)| line)
+                    .collect();
+                assert_eq!(lines, expected, "line source {input:?} block {block_bytes}");
+            }
+        }
+    }
+
+    #[test]
+    fn skips_lines_over_the_limit_and_keeps_counting() {
+        let input = b"short\n0123456789abcdef\nok\n0123456789\ntail";
+        let expected = vec![
+            RawLine::Bytes(b"short".to_vec()),
+            RawLine::Overlong(16),
+            RawLine::Bytes(b"ok".to_vec()),
+            RawLine::Bytes(b"0123456789".to_vec()),
+            RawLine::Bytes(b"tail".to_vec()),
+        ];
+        for block_bytes in [1, 4, 8, 64] {
+            for threads in [1, 2] {
+                let lines: Vec<RawLine> = scan_all(input, &options(threads, block_bytes, 10))
+                    .into_iter()
+                    .map(|(_, line)| line)
+                    .collect();
+                assert_eq!(lines, expected, "block {block_bytes} threads {threads}");
+            }
+            let lines: Vec<RawLine> = via_line_source(input, block_bytes, 10)
+                .into_iter()
+                .map(|(_, line)| line)
+                .collect();
+            assert_eq!(lines, expected, "line source block {block_bytes}");
+        }
+    }
+
+    #[test]
+    fn reads_a_ten_megabyte_line_of_nonsense_then_the_next_line() {
+        let mut input: Vec<u8> = (0..10_000_000u32)
+            .map(|index| (index % 251) as u8)
+            .filter(|&byte| byte != b'\n')
+            .collect();
+        input.extend_from_slice(b"\n{\"key\":\"k\",\"error\":{}}\n");
+        for threads in [1, 2] {
+            let mut records = Vec::new();
+            scan_lines(
+                &input[..],
+                &ScanOptions {
+                    threads,
+                    ..ScanOptions::default()
+                },
+                |number, line: OutputLine| {
+                    records.push((number, line));
+                    ControlFlow::Continue(())
+                },
+            )
+            .unwrap();
+            assert_eq!(records.len(), 2);
+            assert!(matches!(records[0], (1, OutputLine::Malformed { .. })));
+            assert!(matches!(records[1], (2, OutputLine::Error { .. })));
+        }
+    }
+
+    #[test]
+    fn stops_at_the_first_malformed_line_when_asked() {
+        let mut input = Vec::new();
+        for index in 0..5000 {
+            if index == 3210 {
+                input.extend_from_slice(b"{oops\n");
+            } else {
+                input.extend_from_slice(
+                    b"{\"response\":{\"usageMetadata\":{\"promptTokenCount\":1}}}\n",
+                );
+            }
+        }
+        for threads in [1, 2, 4] {
+            let mut first_bad = None;
+            let summary = scan_lines(
+                &input[..],
+                &options(threads, 4096, 1 << 20),
+                |number, line: OutputLine| {
+                    if matches!(line, OutputLine::Malformed { .. }) {
+                        first_bad = Some(number);
+                        return ControlFlow::Break(());
+                    }
+                    ControlFlow::Continue(())
+                },
+            )
+            .unwrap();
+            assert_eq!(first_bad, Some(3211));
+            assert_eq!(
+                summary,
+                ScanSummary {
+                    lines: 3211,
+                    stopped_early: true
+                }
+            );
+        }
+    }
+
+    /// Fails after handing out some bytes, as a truncated gzip stream does.
+    struct FailingReader(usize);
+
+    impl Read for FailingReader {
+        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            if self.0 == 0 {
+                return Err(io::Error::other("disk on fire"));
+            }
+            let count = self.0.min(buf.len());
+            buf[..count].fill(b'\n');
+            self.0 -= count;
+            Ok(count)
+        }
+    }
+
+    #[test]
+    fn reports_a_read_failure_after_the_lines_before_it() {
+        for threads in [1, 2] {
+            let mut delivered = 0;
+            let error = scan_lines(
+                FailingReader(10),
+                &options(threads, 4, 100),
+                |_, _: OutputLine| {
+                    delivered += 1;
+                    ControlFlow::Continue(())
+                },
+            )
+            .unwrap_err();
+            assert!(
+                matches!(
+                    error,
+                    ScanError::Read {
+                        lines_delivered: 10,
+                        ..
+                    }
+                ),
+                "{error:?}"
+            );
+            assert_eq!(delivered, 10);
+        }
+    }
+}

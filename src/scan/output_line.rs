@@ -1,0 +1,804 @@
+//! One line of a batch output file, read for what the bill needs.
+//!
+//! A line is one of:
+//! - `{"key": ..., "response": GenerateContentResponse}`,
+//! - `{"key": ..., "error": {"code": ..., "message": ...}}` (or `"status"`
+//!   in place of `"error"`, as an object or a non-empty string),
+//! - a bare `GenerateContentResponse`.
+//!
+//! Field names are accepted in camelCase and snake_case. Where both casings
+//! of a field appear, camelCase wins; where a name repeats, the last one
+//! wins (as in `serde_json`); `null` counts as absent. A response without
+//! `usageMetadata` is malformed: it cannot be priced, and pricing it at zero
+//! would hide a bill.
+
+use super::field_walk::{Cased, for_each_element, for_each_field, is_blank, not_json_reason};
+use super::json_cursor::{JsonCursor, Parsed, ValueKind, signed_value, unsigned_value};
+
+/// What one output line says.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum OutputLine {
+    /// A response, billed by its usage.
+    Response {
+        /// The request key, when the line has one.
+        key: Option<String>,
+        /// `modelVersion`, when the response names it.
+        model_version: Option<String>,
+        /// The token counts from `usageMetadata`.
+        usage: Usage,
+        /// Inline image parts in the candidates, thought images left out.
+        inline_images: u64,
+    },
+    /// A request that failed; not billed.
+    Error {
+        /// The request key, when the line has one.
+        key: Option<String>,
+        /// The error code, when it is an integer.
+        code: Option<i64>,
+        /// The error message, when there is one.
+        message: Option<String>,
+    },
+    /// A line of whitespace only.
+    Blank,
+    /// A line that cannot be priced.
+    Malformed {
+        /// A short lowercase phrase, such as `no usageMetadata in the response`.
+        reason: String,
+    },
+}
+
+/// Token counts from a response's `usageMetadata`. Absent counts are 0.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Usage {
+    /// `promptTokenCount`.
+    pub prompt_tokens: u64,
+    /// TEXT entries of `promptTokensDetails`.
+    pub prompt_text_tokens: u64,
+    /// IMAGE entries of `promptTokensDetails`.
+    pub prompt_image_tokens: u64,
+    /// `candidatesTokenCount`.
+    pub candidates_tokens: u64,
+    /// TEXT entries of `candidatesTokensDetails`.
+    pub candidate_text_tokens: u64,
+    /// IMAGE entries of `candidatesTokensDetails`.
+    pub candidate_image_tokens: u64,
+    /// `thoughtsTokenCount`.
+    pub thoughts_tokens: u64,
+    /// `totalTokenCount`.
+    pub total_tokens: u64,
+    /// Whether `promptTokensDetails` was given; without it the split of the
+    /// prompt by modality is unknown rather than zero.
+    pub prompt_details_present: bool,
+    /// Whether `candidatesTokensDetails` was given; without it the split of
+    /// the output between image and text is unknown rather than zero.
+    pub candidates_details_present: bool,
+}
+
+/// Reads one line of a batch output file. Never panics, whatever the bytes.
+pub fn scan_output_line(line: &[u8]) -> OutputLine {
+    if is_blank(line) {
+        return OutputLine::Blank;
+    }
+    let mut cursor = JsonCursor::new(line);
+    match read_line_fields(&mut cursor) {
+        Ok(Some(fields)) => fields.into_output_line(),
+        Ok(None) => malformed("line is not a JSON object"),
+        Err(error) => OutputLine::Malformed {
+            reason: not_json_reason(line, &error),
+        },
+    }
+}
+
+fn malformed(reason: &str) -> OutputLine {
+    OutputLine::Malformed {
+        reason: reason.to_owned(),
+    }
+}
+
+/// A value that was there but of the wrong JSON type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct WrongType;
+
+/// The top-level members that matter, each as last written.
+#[derive(Default)]
+struct LineFields {
+    key: Option<Result<String, WrongType>>,
+    response: Option<Result<ResponseFields, WrongType>>,
+    error: Option<ErrorDetails>,
+    status: Option<ErrorDetails>,
+    bare_response: ResponseFields,
+}
+
+#[derive(Debug, Clone, Default)]
+struct ErrorDetails {
+    code: Option<i64>,
+    message: Option<String>,
+}
+
+/// Reads the whole line; `None` when it is JSON but not an object.
+fn read_line_fields(cursor: &mut JsonCursor<'_>) -> Parsed<Option<LineFields>> {
+    if cursor.peek_kind()? != ValueKind::Object {
+        cursor.skip_value()?;
+        cursor.expect_end()?;
+        return Ok(None);
+    }
+    let mut fields = LineFields::default();
+    for_each_field(cursor, |name, cursor| {
+        match name {
+            "key" => {
+                fields.key = match cursor.peek_kind()? {
+                    ValueKind::Null => cursor.skip_value().map(|()| None)?,
+                    ValueKind::String => Some(Ok(cursor.read_string()?.into_owned())),
+                    _ => cursor.skip_value().map(|()| Some(Err(WrongType)))?,
+                };
+            }
+            "response" => {
+                fields.response = match cursor.peek_kind()? {
+                    ValueKind::Null => cursor.skip_value().map(|()| None)?,
+                    ValueKind::Object => Some(Ok(read_response(cursor)?)),
+                    _ => cursor.skip_value().map(|()| Some(Err(WrongType)))?,
+                };
+            }
+            "error" => fields.error = read_error(cursor)?,
+            "status" => fields.status = read_error(cursor)?,
+            _ => {
+                if !fields.bare_response.read_field(name, cursor)? {
+                    cursor.skip_value()?;
+                }
+            }
+        }
+        Ok(())
+    })?;
+    cursor.expect_end()?;
+    Ok(Some(fields))
+}
+
+impl LineFields {
+    /// Decides what the line is. The order of the checks is part of the
+    /// contract: `reference::output_line` makes them in the same order.
+    fn into_output_line(self) -> OutputLine {
+        let key = match self.key {
+            Some(Err(WrongType)) => return malformed("key is not a string"),
+            Some(Ok(key)) => Some(key),
+            None => None,
+        };
+        if let Some(error) = self.error.or(self.status) {
+            return OutputLine::Error {
+                key,
+                code: error.code,
+                message: error.message,
+            };
+        }
+        let response = match self.response {
+            Some(Err(WrongType)) => return malformed("response is not an object"),
+            Some(Ok(response)) => response,
+            None if self.bare_response.is_present() => self.bare_response,
+            None => return malformed("no response or error in the line"),
+        };
+        let usage = match response.usage.resolve() {
+            None => return malformed("no usageMetadata in the response"),
+            Some(Err(reason)) => return OutputLine::Malformed { reason },
+            Some(Ok(usage)) => usage,
+        };
+        let model_version = match response.model_version.resolve() {
+            Some(Err(WrongType)) => return malformed("modelVersion is not a string"),
+            Some(Ok(version)) => Some(version),
+            None => None,
+        };
+        OutputLine::Response {
+            key,
+            model_version,
+            usage,
+            inline_images: response.inline_images.unwrap_or(0),
+        }
+    }
+}
+
+fn read_response(cursor: &mut JsonCursor<'_>) -> Parsed<ResponseFields> {
+    let mut response = ResponseFields::default();
+    for_each_field(cursor, |name, cursor| {
+        if !response.read_field(name, cursor)? {
+            cursor.skip_value()?;
+        }
+        Ok(())
+    })?;
+    Ok(response)
+}
+
+/// Reads `error` or `status`: an object, or a non-empty string taken as the
+/// message. Anything else (`""` as Vertex writes on success, numbers) is no
+/// error.
+fn read_error(cursor: &mut JsonCursor<'_>) -> Parsed<Option<ErrorDetails>> {
+    match cursor.peek_kind()? {
+        ValueKind::Object => {
+            let mut details = ErrorDetails::default();
+            for_each_field(cursor, |name, cursor| {
+                match (name, cursor.peek_kind()?) {
+                    ("code", ValueKind::Number) => {
+                        details.code = signed_value(cursor.read_number()?);
+                    }
+                    ("code", _) => {
+                        details.code = None;
+                        cursor.skip_value()?;
+                    }
+                    ("message", ValueKind::String) => {
+                        details.message = Some(cursor.read_string()?.into_owned());
+                    }
+                    ("message", _) => {
+                        details.message = None;
+                        cursor.skip_value()?;
+                    }
+                    _ => cursor.skip_value()?,
+                }
+                Ok(())
+            })?;
+            Ok(Some(details))
+        }
+        ValueKind::String => {
+            let message = cursor.read_string()?;
+            Ok((!message.is_empty()).then(|| ErrorDetails {
+                code: None,
+                message: Some(message.into_owned()),
+            }))
+        }
+        _ => cursor.skip_value().map(|()| None),
+    }
+}
+
+/// The members of a `GenerateContentResponse` that matter.
+#[derive(Default)]
+struct ResponseFields {
+    usage: Cased<Result<Usage, String>>,
+    model_version: Cased<Result<String, WrongType>>,
+    /// Images counted in `candidates`, when it is there.
+    inline_images: Option<u64>,
+}
+
+impl ResponseFields {
+    fn is_present(&self) -> bool {
+        self.usage.is_set() || self.model_version.is_set() || self.inline_images.is_some()
+    }
+
+    /// Reads the member `name` if it is one of ours; `false` if it is not
+    /// (the value is then still under the cursor).
+    fn read_field(&mut self, name: &str, cursor: &mut JsonCursor<'_>) -> Parsed<bool> {
+        match name {
+            "usageMetadata" | "usage_metadata" => {
+                let usage = match cursor.peek_kind()? {
+                    ValueKind::Null => cursor.skip_value().map(|()| None)?,
+                    ValueKind::Object => Some(read_usage(cursor)?),
+                    _ => {
+                        cursor.skip_value()?;
+                        Some(Err("usageMetadata is not an object".to_owned()))
+                    }
+                };
+                self.usage.set(name == "usageMetadata", usage);
+            }
+            "modelVersion" | "model_version" => {
+                let version = match cursor.peek_kind()? {
+                    ValueKind::Null => cursor.skip_value().map(|()| None)?,
+                    ValueKind::String => Some(Ok(cursor.read_string()?.into_owned())),
+                    _ => cursor.skip_value().map(|()| Some(Err(WrongType)))?,
+                };
+                self.model_version.set(name == "modelVersion", version);
+            }
+            "candidates" => {
+                self.inline_images = match cursor.peek_kind()? {
+                    ValueKind::Null => cursor.skip_value().map(|()| None)?,
+                    _ => Some(count_images_in_candidates(cursor)?),
+                };
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+
+/// Counts inline image parts in `candidates[].content.parts[]`, leaving out
+/// parts marked `"thought": true` (interim images are not output). Lenient:
+/// a member of an unexpected type counts nothing.
+fn count_images_in_candidates(cursor: &mut JsonCursor<'_>) -> Parsed<u64> {
+    if cursor.peek_kind()? != ValueKind::Array {
+        return cursor.skip_value().map(|()| 0);
+    }
+    let mut images = 0;
+    for_each_element(cursor, |cursor| {
+        if cursor.peek_kind()? != ValueKind::Object {
+            return cursor.skip_value();
+        }
+        let mut in_content = 0;
+        for_each_field(cursor, |name, cursor| {
+            if name == "content" {
+                in_content = count_images_in_content(cursor)?;
+                Ok(())
+            } else {
+                cursor.skip_value()
+            }
+        })?;
+        images += in_content;
+        Ok(())
+    })?;
+    Ok(images)
+}
+
+fn count_images_in_content(cursor: &mut JsonCursor<'_>) -> Parsed<u64> {
+    if cursor.peek_kind()? != ValueKind::Object {
+        return cursor.skip_value().map(|()| 0);
+    }
+    let mut in_parts = 0;
+    for_each_field(cursor, |name, cursor| {
+        if name == "parts" {
+            in_parts = count_images_in_parts(cursor)?;
+            Ok(())
+        } else {
+            cursor.skip_value()
+        }
+    })?;
+    Ok(in_parts)
+}
+
+fn count_images_in_parts(cursor: &mut JsonCursor<'_>) -> Parsed<u64> {
+    if cursor.peek_kind()? != ValueKind::Array {
+        return cursor.skip_value().map(|()| 0);
+    }
+    let mut images = 0;
+    for_each_element(cursor, |cursor| {
+        if cursor.peek_kind()? != ValueKind::Object {
+            return cursor.skip_value();
+        }
+        let mut inline: Cased<Option<bool>> = Cased::default();
+        let mut thought = false;
+        for_each_field(cursor, |name, cursor| {
+            match name {
+                "inlineData" | "inline_data" => {
+                    let is_image = match cursor.peek_kind()? {
+                        ValueKind::Null => cursor.skip_value().map(|()| None)?,
+                        ValueKind::Object => Some(Some(read_inline_data_is_image(cursor)?)),
+                        _ => cursor.skip_value().map(|()| Some(None))?,
+                    };
+                    inline.set(name == "inlineData", is_image);
+                }
+                "thought" => {
+                    thought = match cursor.peek_kind()? {
+                        ValueKind::Bool => cursor.read_bool()?,
+                        _ => cursor.skip_value().map(|()| false)?,
+                    };
+                }
+                _ => cursor.skip_value()?,
+            }
+            Ok(())
+        })?;
+        if inline.resolve().flatten() == Some(true) && !thought {
+            images += 1;
+        }
+        Ok(())
+    })?;
+    Ok(images)
+}
+
+/// Whether an `inlineData` object holds an image: its MIME type starts with
+/// `image/`, or it gives no MIME type as a string.
+pub(crate) fn read_inline_data_is_image(cursor: &mut JsonCursor<'_>) -> Parsed<bool> {
+    let mut mime: Cased<Option<bool>> = Cased::default();
+    for_each_field(cursor, |name, cursor| {
+        match name {
+            "mimeType" | "mime_type" => {
+                let is_image = match cursor.peek_kind()? {
+                    ValueKind::Null => cursor.skip_value().map(|()| None)?,
+                    ValueKind::String => Some(Some(cursor.read_string()?.starts_with("image/"))),
+                    _ => cursor.skip_value().map(|()| Some(None))?,
+                };
+                mime.set(name == "mimeType", is_image);
+            }
+            _ => cursor.skip_value()?,
+        }
+        Ok(())
+    })?;
+    Ok(mime.resolve().flatten().unwrap_or(true))
+}
+
+/// The token counts as read, each checked only when the object is done so
+/// that a later duplicate can replace an earlier bad value.
+#[derive(Default)]
+struct UsageFields {
+    prompt: Cased<Option<u64>>,
+    candidates: Cased<Option<u64>>,
+    thoughts: Cased<Option<u64>>,
+    total: Cased<Option<u64>>,
+    prompt_details: Cased<Result<ModalityTokens, String>>,
+    candidates_details: Cased<Result<ModalityTokens, String>>,
+}
+
+/// Token counts of one `*TokensDetails` array, by modality.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+struct ModalityTokens {
+    text: u64,
+    image: u64,
+}
+
+fn read_usage(cursor: &mut JsonCursor<'_>) -> Parsed<Result<Usage, String>> {
+    let mut fields = UsageFields::default();
+    for_each_field(cursor, |name, cursor| {
+        let (slot, camel) = match name {
+            "promptTokenCount" => (&mut fields.prompt, true),
+            "prompt_token_count" => (&mut fields.prompt, false),
+            "candidatesTokenCount" => (&mut fields.candidates, true),
+            "candidates_token_count" => (&mut fields.candidates, false),
+            "thoughtsTokenCount" => (&mut fields.thoughts, true),
+            "thoughts_token_count" => (&mut fields.thoughts, false),
+            "totalTokenCount" => (&mut fields.total, true),
+            "total_token_count" => (&mut fields.total, false),
+            "promptTokensDetails" | "prompt_tokens_details" => {
+                let details = read_details(cursor, "promptTokensDetails")?;
+                fields
+                    .prompt_details
+                    .set(name == "promptTokensDetails", details);
+                return Ok(());
+            }
+            "candidatesTokensDetails" | "candidates_tokens_details" => {
+                let details = read_details(cursor, "candidatesTokensDetails")?;
+                fields
+                    .candidates_details
+                    .set(name == "candidatesTokensDetails", details);
+                return Ok(());
+            }
+            _ => return cursor.skip_value(),
+        };
+        let count = read_count(cursor)?;
+        slot.set(camel, count);
+        Ok(())
+    })?;
+    Ok(fields.into_usage())
+}
+
+/// Reads a token count: `None` for null, `Some(None)` for a value that is
+/// not a non-negative integer.
+fn read_count(cursor: &mut JsonCursor<'_>) -> Parsed<Option<Option<u64>>> {
+    match cursor.peek_kind()? {
+        ValueKind::Null => cursor.skip_value().map(|()| None),
+        ValueKind::Number => Ok(Some(unsigned_value(cursor.read_number()?))),
+        _ => cursor.skip_value().map(|()| Some(None)),
+    }
+}
+
+impl UsageFields {
+    fn into_usage(self) -> Result<Usage, String> {
+        let count = |slot: Cased<Option<u64>>, name: &str| match slot.resolve() {
+            None => Ok(0),
+            Some(Some(count)) => Ok(count),
+            Some(None) => Err(format!("{name} is not a non-negative integer")),
+        };
+        let prompt_tokens = count(self.prompt, "promptTokenCount")?;
+        let candidates_tokens = count(self.candidates, "candidatesTokenCount")?;
+        let thoughts_tokens = count(self.thoughts, "thoughtsTokenCount")?;
+        let total_tokens = count(self.total, "totalTokenCount")?;
+        let prompt_details = self.prompt_details.resolve().transpose()?;
+        let candidates_details = self.candidates_details.resolve().transpose()?;
+        Ok(Usage {
+            prompt_tokens,
+            prompt_text_tokens: prompt_details.map_or(0, |details| details.text),
+            prompt_image_tokens: prompt_details.map_or(0, |details| details.image),
+            candidates_tokens,
+            candidate_text_tokens: candidates_details.map_or(0, |details| details.text),
+            candidate_image_tokens: candidates_details.map_or(0, |details| details.image),
+            thoughts_tokens,
+            total_tokens,
+            prompt_details_present: prompt_details.is_some(),
+            candidates_details_present: candidates_details.is_some(),
+        })
+    }
+}
+
+/// Reads a `*TokensDetails` value: `None` for null, else the sums or the
+/// first reason it cannot be read.
+fn read_details(
+    cursor: &mut JsonCursor<'_>,
+    name: &str,
+) -> Parsed<Option<Result<ModalityTokens, String>>> {
+    match cursor.peek_kind()? {
+        ValueKind::Null => return cursor.skip_value().map(|()| None),
+        ValueKind::Array => {}
+        _ => {
+            return cursor
+                .skip_value()
+                .map(|()| Some(Err(format!("{name} is not an array"))));
+        }
+    }
+    let mut sums = Ok(ModalityTokens::default());
+    for_each_element(cursor, |cursor| {
+        let entry = match cursor.peek_kind()? {
+            ValueKind::Object => read_detail_entry(cursor, name)?,
+            _ => cursor
+                .skip_value()
+                .map(|()| Err(format!("{name} entry is not an object")))?,
+        };
+        if let Ok(totals) = &mut sums {
+            match entry {
+                Ok((Modality::Text, tokens)) => totals.text += tokens,
+                Ok((Modality::Image, tokens)) => totals.image += tokens,
+                Ok((Modality::Other, _)) => {}
+                Err(reason) => sums = Err(reason),
+            }
+        }
+        Ok(())
+    })?;
+    Ok(Some(sums))
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Modality {
+    Text,
+    Image,
+    Other,
+}
+
+fn read_detail_entry(
+    cursor: &mut JsonCursor<'_>,
+    name: &str,
+) -> Parsed<Result<(Modality, u64), String>> {
+    let mut modality = Modality::Other;
+    let mut tokens: Cased<Option<u64>> = Cased::default();
+    for_each_field(cursor, |field, cursor| {
+        match field {
+            "modality" => {
+                modality = match cursor.peek_kind()? {
+                    ValueKind::String => match &*cursor.read_string()? {
+                        "TEXT" => Modality::Text,
+                        "IMAGE" => Modality::Image,
+                        _ => Modality::Other,
+                    },
+                    _ => cursor.skip_value().map(|()| Modality::Other)?,
+                };
+            }
+            "tokenCount" | "token_count" => {
+                let count = read_count(cursor)?;
+                tokens.set(field == "tokenCount", count);
+            }
+            _ => cursor.skip_value()?,
+        }
+        Ok(())
+    })?;
+    Ok(match tokens.resolve() {
+        None => Ok((modality, 0)),
+        Some(Some(count)) => Ok((modality, count)),
+        Some(None) => Err(format!(
+            "tokenCount in {name} is not a non-negative integer"
+        )),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn response(
+        key: Option<&str>,
+        model: Option<&str>,
+        usage: Usage,
+        inline_images: u64,
+    ) -> OutputLine {
+        OutputLine::Response {
+            key: key.map(str::to_owned),
+            model_version: model.map(str::to_owned),
+            usage,
+            inline_images,
+        }
+    }
+
+    fn flash_2k_usage() -> Usage {
+        Usage {
+            prompt_tokens: 12,
+            prompt_text_tokens: 12,
+            candidates_tokens: 1680,
+            candidate_image_tokens: 1680,
+            total_tokens: 1692,
+            prompt_details_present: true,
+            candidates_details_present: true,
+            ..Usage::default()
+        }
+    }
+
+    const CAMEL: &str = r#"{"key":"a","response":{"candidates":[{"content":{"role":"model","parts":[{"inlineData":{"mimeType":"image/png","data":"iVBORw0KGgo="}}]},"finishReason":"STOP"}],"usageMetadata":{"promptTokenCount":12,"candidatesTokenCount":1680,"totalTokenCount":1692,"promptTokensDetails":[{"modality":"TEXT","tokenCount":12}],"candidatesTokensDetails":[{"modality":"IMAGE","tokenCount":1680}]},"modelVersion":"gemini-3.1-flash-image-preview"}}"#;
+
+    const SNAKE: &str = r#"{"response": {"usage_metadata": {"prompt_token_count": 12, "candidates_token_count": 1680, "total_token_count": 1692, "prompt_tokens_details": [{"modality": "TEXT", "token_count": 12}], "candidates_tokens_details": [{"modality": "IMAGE", "token_count": 1680}]}, "model_version": "gemini-3.1-flash-image-preview", "candidates": [{"content": {"parts": [{"inline_data": {"mime_type": "image/png", "data": "AAAA"}}]}}]}, "key": "a"}"#;
+
+    #[test]
+    fn reads_both_casings_in_any_order_alike() {
+        let expected = response(
+            Some("a"),
+            Some("gemini-3.1-flash-image-preview"),
+            flash_2k_usage(),
+            1,
+        );
+        assert_eq!(scan_output_line(CAMEL.as_bytes()), expected);
+        assert_eq!(scan_output_line(SNAKE.as_bytes()), expected);
+    }
+
+    #[test]
+    fn reads_a_bare_response_without_a_key() {
+        let line = r#"{"modelVersion":"gemini-2.5-flash-image","usageMetadata":{"promptTokenCount":5,"candidatesTokenCount":1290,"totalTokenCount":1295}}"#;
+        let usage = Usage {
+            prompt_tokens: 5,
+            candidates_tokens: 1290,
+            total_tokens: 1295,
+            ..Usage::default()
+        };
+        assert_eq!(
+            scan_output_line(line.as_bytes()),
+            response(None, Some("gemini-2.5-flash-image"), usage, 0)
+        );
+    }
+
+    #[test]
+    fn classifies_lines_table() {
+        let error =
+            |key: Option<&str>, code: Option<i64>, message: Option<&str>| OutputLine::Error {
+                key: key.map(str::to_owned),
+                code,
+                message: message.map(str::to_owned),
+            };
+        let cases: Vec<(&str, OutputLine)> = vec![
+            ("", OutputLine::Blank),
+            ("  \t\r", OutputLine::Blank),
+            (
+                r#"{"key":"k","error":{"code":429,"message":"Resource exhausted","status":"RESOURCE_EXHAUSTED"}}"#,
+                error(Some("k"), Some(429), Some("Resource exhausted")),
+            ),
+            (
+                r#"{"key":"k","status":{"code":3,"message":"bad imageSize"}}"#,
+                error(Some("k"), Some(3), Some("bad imageSize")),
+            ),
+            (
+                r#"{"status":"quota exceeded"}"#,
+                error(None, None, Some("quota exceeded")),
+            ),
+            (
+                r#"{"key":"k","error":{"code":"429"}}"#,
+                error(Some("k"), None, None),
+            ),
+            (
+                r#"{"key":"k","response":{"modelVersion":"m"}}"#,
+                malformed("no usageMetadata in the response"),
+            ),
+            (
+                r#"{"key":"k"}"#,
+                malformed("no response or error in the line"),
+            ),
+            (
+                r#"{"key":7,"response":{}}"#,
+                malformed("key is not a string"),
+            ),
+            (
+                r#"{"key":"k","response":[]}"#,
+                malformed("response is not an object"),
+            ),
+            (r#"[1,2]"#, malformed("line is not a JSON object")),
+            (
+                r#"{"response":{"usageMetadata":3}}"#,
+                malformed("usageMetadata is not an object"),
+            ),
+            (
+                r#"{"response":{"usageMetadata":{"promptTokenCount":-1}}}"#,
+                malformed("promptTokenCount is not a non-negative integer"),
+            ),
+            (
+                r#"{"response":{"usageMetadata":{"totalTokenCount":"9"}}}"#,
+                malformed("totalTokenCount is not a non-negative integer"),
+            ),
+            (
+                r#"{"response":{"usageMetadata":{"candidatesTokensDetails":{}}}}"#,
+                malformed("candidatesTokensDetails is not an array"),
+            ),
+            (
+                r#"{"response":{"usageMetadata":{"promptTokensDetails":[{"modality":"TEXT","tokenCount":1.5}]}}}"#,
+                malformed("tokenCount in promptTokensDetails is not a non-negative integer"),
+            ),
+            (
+                r#"{"response":{"usageMetadata":{},"modelVersion":42}}"#,
+                malformed("modelVersion is not a string"),
+            ),
+            (
+                r#"{"key":"k","response":{"usageMetadata":{"promptTokenCount":"x","promptTokenCount":4}}}"#,
+                response(
+                    Some("k"),
+                    None,
+                    Usage {
+                        prompt_tokens: 4,
+                        ..Usage::default()
+                    },
+                    0,
+                ),
+            ),
+            (
+                r#"{"response":{"usageMetadata":null,"usage_metadata":{"prompt_token_count":2}}}"#,
+                response(
+                    None,
+                    None,
+                    Usage {
+                        prompt_tokens: 2,
+                        ..Usage::default()
+                    },
+                    0,
+                ),
+            ),
+            (
+                r#"{"response":{"usage_metadata":{"prompt_token_count":2},"usageMetadata":{"promptTokenCount":3}}}"#,
+                response(
+                    None,
+                    None,
+                    Usage {
+                        prompt_tokens: 3,
+                        ..Usage::default()
+                    },
+                    0,
+                ),
+            ),
+            (
+                r#"{"key":"k\"\u00e9","response":{"usageMetadata":{}}}"#,
+                response(Some("k\"é"), None, Usage::default(), 0),
+            ),
+            (
+                r#"{"status":"","response":{"usageMetadata":{}}}"#,
+                response(None, None, Usage::default(), 0),
+            ),
+        ];
+        for (line, expected) in cases {
+            assert_eq!(scan_output_line(line.as_bytes()), expected, "line {line}");
+        }
+    }
+
+    #[test]
+    fn counts_image_parts_but_not_thoughts_or_other_media() {
+        let line = r#"{"response":{"usageMetadata":{},"candidates":[
+            {"content":{"parts":[{"text":"here"},{"inlineData":{"data":"AA","mimeType":"image/jpeg"}},{"thought":true,"inlineData":{"mimeType":"image/png","data":"AA"}}]}},
+            {"content":{"parts":[{"inline_data":{"mime_type":"audio/wav","data":"AA"}},{"inlineData":{"data":"AA"}}]}},
+            {"content":"oops"}, 7
+        ]}}"#
+            .replace('\n', " ");
+        let OutputLine::Response { inline_images, .. } = scan_output_line(line.as_bytes()) else {
+            panic!("not a response");
+        };
+        assert_eq!(inline_images, 2);
+    }
+
+    #[test]
+    fn explains_lines_that_are_not_json() {
+        let cases = [
+            (
+                r#"{"key":"abc"#,
+                "not JSON: EOF while parsing a string at column 11",
+            ),
+            (
+                "{\"key\":\"k\"}}",
+                "not JSON: trailing characters at column 12",
+            ),
+            ("nonsense", "not JSON: expected ident at column 2"),
+            ("@", "not JSON: expected value at column 1"),
+        ];
+        for (line, reason) in cases {
+            assert_eq!(
+                scan_output_line(line.as_bytes()),
+                malformed(reason),
+                "line {line}"
+            );
+        }
+    }
+
+    #[test]
+    fn survives_hostile_bytes() {
+        let mut huge = vec![b'{'; 1 << 20];
+        huge.extend_from_slice(b"\xff\x00\"");
+        for line in [
+            &huge[..],
+            b"\xff\xfe",
+            b"{\"key\":\"\xc3\"}",
+            b"\"\\ud800\"",
+            &[0u8; 64][..],
+        ] {
+            assert!(matches!(
+                scan_output_line(line),
+                OutputLine::Malformed { .. }
+            ));
+        }
+    }
+}

@@ -1,0 +1,746 @@
+//! Deterministic synthetic batch files, for tests and benchmarks: seeded
+//! output and input JSONL of any size, written together with the totals a
+//! correct scan of them must find.
+
+use std::io::{self, Write};
+
+use crate::scan::{InputTally, OutputTally, RequestTotals, ResponseGroup};
+
+/// The splitmix64 generator: tiny, fast, and the same numbers on every
+/// platform for a given seed, which is all synthetic data needs.
+#[derive(Debug, Clone)]
+pub struct SplitMix64 {
+    state: u64,
+}
+
+impl SplitMix64 {
+    /// A generator seeded with `seed`.
+    pub fn new(seed: u64) -> Self {
+        Self { state: seed }
+    }
+
+    /// The next 64 random bits.
+    pub fn next_u64(&mut self) -> u64 {
+        self.state = self.state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut mixed = self.state;
+        mixed = (mixed ^ (mixed >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        mixed = (mixed ^ (mixed >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        mixed ^ (mixed >> 31)
+    }
+
+    /// A number in `0..bound` (`bound` > 0); the slight bias of a modulo
+    /// does not matter for test data.
+    pub fn below(&mut self, bound: u64) -> u64 {
+        self.next_u64() % bound
+    }
+
+    /// True with probability `percent` / 100.
+    pub fn chance(&mut self, percent: u64) -> bool {
+        self.below(100) < percent
+    }
+
+    /// One element of a non-empty slice.
+    pub fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
+        &items[self.below(items.len() as u64) as usize]
+    }
+}
+
+/// One image model as it appears in batch output.
+struct ModelProfile {
+    version: &'static str,
+    /// Output image tokens for each size the model offers.
+    image_tokens: &'static [u64],
+    /// Prompt tokens one reference image counts.
+    input_image_tokens: u64,
+    /// Whether responses carry thinking tokens.
+    thinks: bool,
+    /// Share of responses, in percent.
+    weight: u64,
+}
+
+const MODELS: [ModelProfile; 3] = [
+    ModelProfile {
+        version: "gemini-3.1-flash-image-preview",
+        image_tokens: &[747, 1120, 1680, 2520],
+        input_image_tokens: 1120,
+        thinks: false,
+        weight: 60,
+    },
+    ModelProfile {
+        version: "gemini-3-pro-image-preview",
+        image_tokens: &[1120, 1120, 2000],
+        input_image_tokens: 560,
+        thinks: true,
+        weight: 25,
+    },
+    ModelProfile {
+        version: "gemini-2.5-flash-image",
+        image_tokens: &[1290],
+        input_image_tokens: 258,
+        thinks: false,
+        weight: 15,
+    },
+];
+
+const PROMPT_WORDS: [&str; 12] = [
+    "a",
+    "watercolor",
+    "fox",
+    "in",
+    "the",
+    "snow",
+    "neon",
+    "city",
+    "at",
+    "dusk",
+    "product",
+    "photo",
+];
+
+/// What to put in a synthetic file. Percentages are of lines.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SynthSpec {
+    /// Stop after the line that reaches this many bytes.
+    pub target_bytes: u64,
+    /// The same seed gives the same file.
+    pub seed: u64,
+    /// Base64 characters per image (output images, or reference images in
+    /// input files); each line varies it by up to 10%.
+    pub payload_bytes: usize,
+    /// Error lines (output) — no request is billed for them.
+    pub error_percent: u64,
+    /// Lines repeating the previous key.
+    pub duplicate_percent: u64,
+    /// Lines in snake_case instead of camelCase.
+    pub snake_case_percent: u64,
+    /// Lines without the `{"key", ...}` wrapper.
+    pub bare_percent: u64,
+    /// Blank lines.
+    pub blank_percent: u64,
+    /// Lines cut off mid-JSON.
+    pub broken_percent: u64,
+}
+
+impl Default for SynthSpec {
+    /// 1 MiB of output-like data with ~500 KB images and a little of
+    /// everything odd.
+    fn default() -> Self {
+        Self {
+            target_bytes: 1 << 20,
+            seed: 1,
+            payload_bytes: 500_000,
+            error_percent: 2,
+            duplicate_percent: 1,
+            snake_case_percent: 20,
+            bare_percent: 5,
+            blank_percent: 1,
+            broken_percent: 1,
+        }
+    }
+}
+
+/// Writes names in camelCase or snake_case, and the separators with or
+/// without spaces, for one line.
+struct LineStyle {
+    snake: bool,
+    spaced: bool,
+}
+
+impl LineStyle {
+    fn name<'a>(&self, camel: &'a str, snake: &'a str) -> &'a str {
+        if self.snake { snake } else { camel }
+    }
+
+    fn colon(&self) -> &'static str {
+        if self.spaced { ": " } else { ":" }
+    }
+
+    fn comma(&self) -> &'static str {
+        if self.spaced { ", " } else { "," }
+    }
+
+    /// `"name":` in this line's casing and spacing.
+    fn member(&self, out: &mut String, camel: &str, snake: &str) {
+        out.push('"');
+        out.push_str(self.name(camel, snake));
+        out.push('"');
+        out.push_str(self.colon());
+    }
+}
+
+/// The random source plus a shared base64 pool that images are cut from.
+struct Writer {
+    rng: SplitMix64,
+    pool: String,
+    payload_bytes: usize,
+}
+
+impl Writer {
+    fn new(spec: &SynthSpec) -> Self {
+        const BASE64: &[u8; 64] =
+            b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+        let mut rng = SplitMix64::new(spec.seed);
+        let pool_len = spec.payload_bytes + spec.payload_bytes / 10 + 4;
+        let pool = (0..pool_len)
+            .map(|_| BASE64[rng.below(64) as usize] as char)
+            .collect();
+        Self {
+            rng,
+            pool,
+            payload_bytes: spec.payload_bytes,
+        }
+    }
+
+    /// A base64 string of about the payload size, ending in padding.
+    fn payload(&mut self) -> &str {
+        let spread = (self.payload_bytes / 10) as u64 + 1;
+        let len = (self.payload_bytes as u64 - spread.min(self.payload_bytes as u64) / 2
+            + self.rng.below(spread)) as usize;
+        let start = self.rng.below(4) as usize;
+        let len = len.min(self.pool.len() - start) / 4 * 4;
+        &self.pool[start..start + len]
+    }
+
+    fn model(&mut self) -> &'static ModelProfile {
+        let mut roll = self.rng.below(100);
+        for model in &MODELS {
+            if roll < model.weight {
+                return model;
+            }
+            roll -= model.weight;
+        }
+        &MODELS[0]
+    }
+
+    fn prompt(&mut self) -> String {
+        let words = 3 + self.rng.below(20);
+        (0..words)
+            .map(|_| *self.rng.pick(&PROMPT_WORDS))
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+
+    fn key(&mut self, index: u64) -> String {
+        match self.rng.below(40) {
+            0 => format!("req-{index}-\\\"quoted\\\""),
+            1 => format!("req-{index}-caf\\u00e9"),
+            _ => format!("req-{index}"),
+        }
+    }
+}
+
+/// Writes a synthetic batch OUTPUT file of about `spec.target_bytes` and
+/// returns the totals a correct scan of it must find.
+pub fn write_batch_output(spec: &SynthSpec, out: &mut impl Write) -> io::Result<OutputTally> {
+    let mut writer = Writer::new(spec);
+    let mut expected = OutputTally::default();
+    let mut written = 0u64;
+    let mut line = String::new();
+    let mut last_key: Option<String> = None;
+    let mut index = 0u64;
+    while written < spec.target_bytes {
+        index += 1;
+        line.clear();
+        expected.lines += 1;
+        let roll = writer.rng.below(100);
+        let style = LineStyle {
+            snake: writer.rng.chance(spec.snake_case_percent),
+            spaced: writer.rng.chance(10),
+        };
+        if roll < spec.blank_percent {
+            line.push_str(if writer.rng.chance(50) { "" } else { "  " });
+            expected.blank_lines += 1;
+        } else if roll < spec.blank_percent + spec.error_percent {
+            write_error_line(&mut writer, &style, index, &mut line);
+            expected.error_lines += 1;
+        } else {
+            let key = if writer.rng.chance(spec.bare_percent) {
+                None
+            } else if let Some(previous) = last_key
+                .clone()
+                .filter(|_| writer.rng.chance(spec.duplicate_percent))
+            {
+                Some(previous)
+            } else {
+                Some(writer.key(index))
+            };
+            let broken = writer.rng.chance(spec.broken_percent);
+            let (group, usage, images) =
+                write_response_line(&mut writer, &style, key.as_deref(), &mut line);
+            if broken {
+                let cut = writer.rng.below(line.len() as u64 / 2) as usize;
+                line.truncate(line.floor_char_boundary(cut));
+                line.push_str("{\"");
+                expected.malformed_lines += 1;
+            } else {
+                if key.is_some() && key == last_key {
+                    expected.duplicate_responses += 1;
+                }
+                expected
+                    .groups
+                    .entry(group)
+                    .or_default()
+                    .add(&usage, images);
+                if key.is_some() {
+                    last_key = key;
+                }
+            }
+        }
+        line.push('\n');
+        out.write_all(line.as_bytes())?;
+        written += line.len() as u64;
+    }
+    Ok(expected)
+}
+
+fn write_error_line(writer: &mut Writer, style: &LineStyle, index: u64, line: &mut String) {
+    let (code, status, message) = *writer.rng.pick(&[
+        (
+            429,
+            "RESOURCE_EXHAUSTED",
+            "Resource has been exhausted (e.g. check quota).",
+        ),
+        (
+            400,
+            "INVALID_ARGUMENT",
+            "Request contains an invalid argument: \\\"imageSize\\\".",
+        ),
+        (500, "INTERNAL", "An internal error has occurred."),
+    ]);
+    let wrapper = if writer.rng.chance(50) {
+        "error"
+    } else {
+        "status"
+    };
+    let key = writer.key(index);
+    let (colon, comma) = (style.colon(), style.comma());
+    line.push_str(&format!(
+        "{{\"key\"{colon}\"{key}\"{comma}\"{wrapper}\"{colon}{{\"code\"{colon}{code}{comma}\"message\"{colon}\"{message}\"{comma}\"status\"{colon}\"{status}\"}}}}"
+    ));
+}
+
+/// Writes one response line; returns its group, usage and image count.
+fn write_response_line(
+    writer: &mut Writer,
+    style: &LineStyle,
+    key: Option<&str>,
+    line: &mut String,
+) -> (ResponseGroup, crate::scan::Usage, u64) {
+    let model = writer.model();
+    let image_tokens = *writer.rng.pick(model.image_tokens);
+    let reference_images = if writer.rng.chance(25) {
+        1 + writer.rng.below(3)
+    } else {
+        0
+    };
+    let prompt_text_tokens = 5 + writer.rng.below(400);
+    let prompt_image_tokens = reference_images * model.input_image_tokens;
+    let candidate_text_tokens = if writer.rng.chance(30) {
+        5 + writer.rng.below(60)
+    } else {
+        0
+    };
+    let thoughts_tokens = if model.thinks {
+        50 + writer.rng.below(1500)
+    } else {
+        0
+    };
+    let with_details = !writer.rng.chance(3);
+    let thought_image = model.thinks && writer.rng.chance(10);
+    let usage = crate::scan::Usage {
+        prompt_tokens: prompt_text_tokens + prompt_image_tokens,
+        prompt_text_tokens: if with_details { prompt_text_tokens } else { 0 },
+        prompt_image_tokens: if with_details { prompt_image_tokens } else { 0 },
+        candidates_tokens: image_tokens + candidate_text_tokens,
+        candidate_text_tokens: if with_details {
+            candidate_text_tokens
+        } else {
+            0
+        },
+        candidate_image_tokens: if with_details { image_tokens } else { 0 },
+        thoughts_tokens,
+        total_tokens: prompt_text_tokens
+            + prompt_image_tokens
+            + image_tokens
+            + candidate_text_tokens
+            + thoughts_tokens,
+        prompt_details_present: with_details,
+        candidates_details_present: with_details,
+    };
+    let (colon, comma) = (style.colon(), style.comma());
+
+    let mut usage_json = String::from("{");
+    let mut counts = vec![
+        (
+            ("promptTokenCount", "prompt_token_count"),
+            usage.prompt_tokens,
+        ),
+        (
+            ("candidatesTokenCount", "candidates_token_count"),
+            usage.candidates_tokens,
+        ),
+        (("totalTokenCount", "total_token_count"), usage.total_tokens),
+    ];
+    if model.thinks {
+        counts.push((
+            ("thoughtsTokenCount", "thoughts_token_count"),
+            thoughts_tokens,
+        ));
+    }
+    for (index, ((camel, snake), value)) in counts.into_iter().enumerate() {
+        if index > 0 {
+            usage_json.push_str(comma);
+        }
+        style.member(&mut usage_json, camel, snake);
+        usage_json.push_str(&value.to_string());
+    }
+    if with_details {
+        let token_count = style.name("tokenCount", "token_count");
+        let detail = |modality: &str, tokens: u64| {
+            format!("{{\"modality\"{colon}\"{modality}\"{comma}\"{token_count}\"{colon}{tokens}}}")
+        };
+        let mut prompt_details = vec![detail("TEXT", prompt_text_tokens)];
+        if prompt_image_tokens > 0 {
+            prompt_details.push(detail("IMAGE", prompt_image_tokens));
+        }
+        let mut candidate_details = vec![detail("IMAGE", image_tokens)];
+        if candidate_text_tokens > 0 {
+            candidate_details.push(detail("TEXT", candidate_text_tokens));
+        }
+        usage_json.push_str(comma);
+        style.member(
+            &mut usage_json,
+            "promptTokensDetails",
+            "prompt_tokens_details",
+        );
+        usage_json.push_str(&format!("[{}]", prompt_details.join(comma)));
+        usage_json.push_str(comma);
+        style.member(
+            &mut usage_json,
+            "candidatesTokensDetails",
+            "candidates_tokens_details",
+        );
+        usage_json.push_str(&format!("[{}]", candidate_details.join(comma)));
+    }
+    usage_json.push('}');
+
+    let inline = style.name("inlineData", "inline_data");
+    let mime = style.name("mimeType", "mime_type");
+    let mut parts = Vec::new();
+    if thought_image {
+        parts.push(format!(
+            "{{\"thought\"{colon}true{comma}\"{inline}\"{colon}{{\"{mime}\"{colon}\"image/png\"{comma}\"data\"{colon}\"iVBORw0KGgo=\"}}}}"
+        ));
+    }
+    if candidate_text_tokens > 0 {
+        parts.push(format!(
+            "{{\"text\"{colon}\"Here is your image: \\\"{}\\\"\"}}",
+            writer.prompt()
+        ));
+    }
+    let payload = writer.payload();
+    parts.push(format!(
+        "{{\"{inline}\"{colon}{{\"{mime}\"{colon}\"image/png\"{comma}\"data\"{colon}\"{payload}\"}}}}"
+    ));
+    let finish = style.name("finishReason", "finish_reason");
+    let candidates = format!(
+        "[{{\"content\"{colon}{{\"parts\"{colon}[{}]{comma}\"role\"{colon}\"model\"}}{comma}\"{finish}\"{colon}\"STOP\"{comma}\"index\"{colon}0}}]",
+        parts.join(comma)
+    );
+
+    let mut response = String::from("{");
+    let usage_first = writer.rng.chance(50);
+    let mut members = vec![format!("\"candidates\"{colon}{candidates}")];
+    let usage_member = format!(
+        "\"{}\"{colon}{usage_json}",
+        style.name("usageMetadata", "usage_metadata")
+    );
+    if usage_first {
+        members.insert(0, usage_member);
+    } else {
+        members.push(usage_member);
+    }
+    members.push(format!(
+        "\"{}\"{colon}\"{}\"",
+        style.name("modelVersion", "model_version"),
+        model.version
+    ));
+    members.push(format!(
+        "\"{}\"{colon}\"resp-{}\"",
+        style.name("responseId", "response_id"),
+        writer.rng.below(1 << 40)
+    ));
+    response.push_str(&members.join(comma));
+    response.push('}');
+
+    match key {
+        Some(key) => line.push_str(&format!(
+            "{{\"key\"{colon}\"{key}\"{comma}\"response\"{colon}{response}}}"
+        )),
+        None => line.push_str(&response),
+    }
+    let group = ResponseGroup {
+        model_version: Some(model.version.to_owned()),
+        candidate_image_tokens: usage.candidate_image_tokens,
+    };
+    (group, usage, 1)
+}
+
+/// Writes a synthetic batch INPUT file of about `spec.target_bytes` and
+/// returns the totals a correct scan of it must find. Requests ask for
+/// every size, some as `2k`, some with no size, some with reference images
+/// inline or by URI.
+pub fn write_batch_input(spec: &SynthSpec, out: &mut impl Write) -> io::Result<InputTally> {
+    let mut writer = Writer::new(spec);
+    let mut expected = InputTally::default();
+    let mut written = 0u64;
+    let mut line = String::new();
+    let mut last_key: Option<String> = None;
+    let mut index = 0u64;
+    while written < spec.target_bytes {
+        index += 1;
+        line.clear();
+        expected.lines += 1;
+        let style = LineStyle {
+            snake: writer.rng.chance(spec.snake_case_percent),
+            spaced: writer.rng.chance(10),
+        };
+        if writer.rng.chance(spec.blank_percent) {
+            expected.blank_lines += 1;
+        } else {
+            let key = if writer.rng.chance(spec.bare_percent) {
+                None
+            } else if let Some(previous) = last_key
+                .clone()
+                .filter(|_| writer.rng.chance(spec.duplicate_percent))
+            {
+                Some(previous)
+            } else {
+                Some(writer.key(index))
+            };
+            let broken = writer.rng.chance(spec.broken_percent);
+            let (size, totals) = write_request_line(&mut writer, &style, key.as_deref(), &mut line);
+            if broken {
+                let cut = writer.rng.below(line.len() as u64 / 2) as usize;
+                line.truncate(line.floor_char_boundary(cut));
+                line.push('[');
+                expected.malformed_lines += 1;
+            } else {
+                if key.is_some() && key == last_key {
+                    expected.duplicate_keys += 1;
+                }
+                let entry = expected.sizes.entry(size).or_default();
+                entry.requests += totals.requests;
+                entry.prompt_chars += totals.prompt_chars;
+                entry.inline_images += totals.inline_images;
+                entry.file_parts += totals.file_parts;
+                if key.is_some() {
+                    last_key = key;
+                }
+            }
+        }
+        line.push('\n');
+        out.write_all(line.as_bytes())?;
+        written += line.len() as u64;
+    }
+    Ok(expected)
+}
+
+fn write_request_line(
+    writer: &mut Writer,
+    style: &LineStyle,
+    key: Option<&str>,
+    line: &mut String,
+) -> (Option<String>, RequestTotals) {
+    let (colon, comma) = (style.colon(), style.comma());
+    let prompt = writer.prompt();
+    let mut totals = RequestTotals {
+        requests: 1,
+        prompt_chars: prompt.chars().count() as u64,
+        ..RequestTotals::default()
+    };
+    let mut parts = vec![format!("{{\"text\"{colon}\"{prompt}\"}}")];
+    if writer.rng.chance(20) {
+        let inline = style.name("inlineData", "inline_data");
+        let mime = style.name("mimeType", "mime_type");
+        for _ in 0..1 + writer.rng.below(3) {
+            let payload = writer.payload();
+            parts.push(format!(
+                "{{\"{inline}\"{colon}{{\"{mime}\"{colon}\"image/jpeg\"{comma}\"data\"{colon}\"{payload}\"}}}}"
+            ));
+            totals.inline_images += 1;
+        }
+    }
+    if writer.rng.chance(5) {
+        let file = style.name("fileData", "file_data");
+        let uri = style.name("fileUri", "file_uri");
+        parts.push(format!(
+            "{{\"{file}\"{colon}{{\"{uri}\"{colon}\"gs://bucket/ref-{}.png\"}}}}",
+            writer.rng.below(1000)
+        ));
+        totals.file_parts += 1;
+    }
+    let size: Option<&str> = *writer.rng.pick(&[
+        Some("512"),
+        Some("1K"),
+        Some("2K"),
+        Some("2K"),
+        Some("4K"),
+        Some("2k"),
+        None,
+        None,
+    ]);
+    let mut config = format!(
+        "\"{}\"{colon}[\"TEXT\"{comma}\"IMAGE\"]",
+        style.name("responseModalities", "response_modalities")
+    );
+    if size.is_some() || writer.rng.chance(50) {
+        config.push_str(comma);
+        style.member(&mut config, "imageConfig", "image_config");
+        config.push_str(&format!(
+            "{{\"{}\"{colon}\"16:9\"",
+            style.name("aspectRatio", "aspect_ratio")
+        ));
+        if let Some(size) = size {
+            config.push_str(comma);
+            style.member(&mut config, "imageSize", "image_size");
+            config.push_str(&format!("\"{size}\""));
+        }
+        config.push('}');
+    }
+    let request = format!(
+        "{{\"contents\"{colon}[{{\"role\"{colon}\"user\"{comma}\"parts\"{colon}[{}]}}]{comma}\"{}\"{colon}{{{config}}}}}",
+        parts.join(comma),
+        style.name("generationConfig", "generation_config"),
+    );
+    match key {
+        Some(key) => line.push_str(&format!(
+            "{{\"key\"{colon}\"{key}\"{comma}\"request\"{colon}{request}}}"
+        )),
+        None => line.push_str(&request),
+    }
+    (size.map(str::to_owned), totals)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::ops::ControlFlow;
+
+    use super::*;
+    use crate::scan::{ScanOptions, decompress_if_gzip, tally_input, tally_output};
+
+    fn small_spec(seed: u64, target_bytes: u64, payload_bytes: usize) -> SynthSpec {
+        SynthSpec {
+            target_bytes,
+            seed,
+            payload_bytes,
+            error_percent: 5,
+            duplicate_percent: 5,
+            blank_percent: 2,
+            broken_percent: 2,
+            ..SynthSpec::default()
+        }
+    }
+
+    fn scan_options() -> Vec<ScanOptions> {
+        [(1, 4 << 20), (2, 4 << 20), (2, 3000), (3, 777)]
+            .into_iter()
+            .map(|(threads, block_bytes)| ScanOptions {
+                threads,
+                block_bytes,
+                ..ScanOptions::default()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn scanning_generated_output_finds_exactly_the_expected_totals() {
+        for (seed, target, payload) in [(1, 3 << 20, 2000), (2, 3 << 20, 10_000), (3, 200_000, 100)]
+        {
+            let mut file = Vec::new();
+            let expected =
+                write_batch_output(&small_spec(seed, target, payload), &mut file).unwrap();
+            assert!(
+                expected.groups.len() >= 6,
+                "seed {seed}: {:?}",
+                expected.groups.keys()
+            );
+            assert!(
+                expected.error_lines > 0
+                    && expected.duplicate_responses > 0
+                    && expected.malformed_lines > 0
+            );
+            for options in scan_options() {
+                assert_eq!(
+                    tally_output(&file[..], &options).unwrap(),
+                    expected,
+                    "seed {seed} {options:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn scanning_generated_input_finds_exactly_the_expected_totals() {
+        for (seed, target, payload) in [(1, 2 << 20, 1000), (4, 300_000, 40)] {
+            let mut file = Vec::new();
+            let expected =
+                write_batch_input(&small_spec(seed, target, payload), &mut file).unwrap();
+            assert!(expected.sizes.contains_key(&Some("2k".to_owned())));
+            assert!(expected.sizes.contains_key(&None));
+            assert!(
+                expected
+                    .sizes
+                    .values()
+                    .any(|totals| totals.inline_images > 0 && totals.file_parts > 0)
+            );
+            for options in scan_options() {
+                assert_eq!(
+                    tally_input(&file[..], &options).unwrap(),
+                    expected,
+                    "seed {seed} {options:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn gzip_files_scan_like_plain_ones() {
+        use flate2::{Compression, write::GzEncoder};
+        let mut encoder = GzEncoder::new(Vec::new(), Compression::fast());
+        let expected = write_batch_output(&small_spec(9, 1 << 20, 3000), &mut encoder).unwrap();
+        let compressed = encoder.finish().unwrap();
+        let source = decompress_if_gzip(std::io::Cursor::new(compressed)).unwrap();
+        assert_eq!(
+            tally_output(source, &ScanOptions::default()).unwrap(),
+            expected
+        );
+    }
+
+    #[test]
+    fn the_same_seed_writes_the_same_bytes() {
+        let spec = small_spec(5, 100_000, 500);
+        let (mut first, mut second) = (Vec::new(), Vec::new());
+        write_batch_output(&spec, &mut first).unwrap();
+        write_batch_output(&spec, &mut second).unwrap();
+        assert_eq!(first, second);
+        let other = SynthSpec { seed: 6, ..spec };
+        let mut third = Vec::new();
+        write_batch_output(&other, &mut third).unwrap();
+        assert_ne!(first, third);
+    }
+
+    #[test]
+    fn every_generated_line_is_read_the_same_by_fast_and_reference_paths() {
+        let mut file = Vec::new();
+        write_batch_output(&small_spec(11, 400_000, 200), &mut file).unwrap();
+        let mut lines = 0;
+        crate::scan::scan_lines(&file[..], &ScanOptions::default(), |_, line: crate::scan::OutputLine| {
+            lines += 1;
+            assert!(!matches!(line, crate::scan::OutputLine::Malformed { ref reason } if !reason.starts_with("not JSON")));
+            ControlFlow::Continue(())
+        })
+        .unwrap();
+        assert!(lines > 100);
+    }
+}
