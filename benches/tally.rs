@@ -42,10 +42,7 @@ fn main() {
         let (path, threads) = arguments.rsplit_once(' ').expect("PATH THREADS");
         let sums = scan_and_sum(Path::new(path), threads.parse().expect("threads"));
         let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-        let peak = status
-            .lines()
-            .find(|line| line.starts_with("VmHWM"))
-            .unwrap_or("VmHWM: unknown");
+        let peak = status.lines().find(|line| line.starts_with("VmHWM")).unwrap_or("VmHWM: unknown");
         println!("{peak}\n{sums:?}");
         return;
     }
@@ -62,10 +59,7 @@ fn main() {
     warm(&path);
     scan_and_sum(&path, 1);
 
-    rows.push((
-        "wc -l".into(),
-        time(|| run_quietly(Command::new("wc").arg("-l").arg(&path))),
-    ));
+    rows.push(("wc -l".into(), time(|| run_quietly(Command::new("wc").arg("-l").arg(&path)))));
     let mut answers = Vec::new();
     for threads in [1, 2] {
         let start = Instant::now();
@@ -73,36 +67,20 @@ fn main() {
         rows.push((format!("nbcost, {threads} thread(s)"), start.elapsed()));
     }
     assert_eq!(answers[0], answers[1], "threads must not change the answer");
-    println!(
-        "nbcost token sums [prompt, candidates, thoughts, total]: {:?}",
-        answers[0]
-    );
+    println!("nbcost token sums [prompt, candidates, thoughts, total]: {:?}", answers[0]);
     if on_path("jq") {
         let filter = ".response.usageMetadata // .response.usage_metadata";
-        rows.push((
-            "jq".into(),
-            time(|| run_quietly(Command::new("jq").arg("-c").arg(filter).arg(&path))),
-        ));
+        rows.push(("jq".into(), time(|| run_quietly(Command::new("jq").arg("-c").arg(filter).arg(&path)))));
     }
     if on_path("python3") {
         rows.push((
             "python3 json.loads".into(),
-            time(|| {
-                run_quietly(
-                    Command::new("python3")
-                        .arg("-c")
-                        .arg(PYTHON_LOOP)
-                        .arg(&path),
-                )
-            }),
+            time(|| run_quietly(Command::new("python3").arg("-c").arg(PYTHON_LOOP).arg(&path))),
         ));
     }
 
     let nbcost_seconds = rows[1].1.as_secs_f64();
-    println!(
-        "\n{:<24} {:>9} {:>8} {:>14}",
-        "tool", "seconds", "GB/s", "vs nbcost 1t"
-    );
+    println!("\n{:<24} {:>9} {:>8} {:>14}", "tool", "seconds", "GB/s", "vs nbcost 1t");
     for (tool, elapsed) in &rows {
         let seconds = elapsed.as_secs_f64();
         println!(
@@ -128,10 +106,7 @@ fn main() {
 
 /// Scans the file and sums prompt, candidates, thoughts and total tokens.
 fn scan_and_sum(path: &Path, threads: usize) -> [u64; 4] {
-    let options = ScanOptions {
-        threads,
-        ..ScanOptions::default()
-    };
+    let options = ScanOptions { threads, ..ScanOptions::default() };
     let mut sums = [0u64; 4];
     let source = open_path(path).expect("open bench file");
     scan_lines(source, &options, |_, line: OutputLine| {
@@ -163,8 +138,7 @@ fn bench_file(bytes: u64) -> PathBuf {
             broken_percent: 0,
             ..SynthSpec::default()
         };
-        let mut out =
-            BufWriter::with_capacity(1 << 20, File::create(&partial).expect("create bench file"));
+        let mut out = BufWriter::with_capacity(1 << 20, File::create(&partial).expect("create bench file"));
         write_batch_output(&spec, &mut out).expect("write bench file");
         drop(out);
         std::fs::rename(&partial, &path).expect("rename bench file");

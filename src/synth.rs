@@ -82,20 +82,8 @@ const MODELS: [ModelProfile; 3] = [
     },
 ];
 
-const PROMPT_WORDS: [&str; 12] = [
-    "a",
-    "watercolor",
-    "fox",
-    "in",
-    "the",
-    "snow",
-    "neon",
-    "city",
-    "at",
-    "dusk",
-    "product",
-    "photo",
-];
+const PROMPT_WORDS: [&str; 12] =
+    ["a", "watercolor", "fox", "in", "the", "snow", "neon", "city", "at", "dusk", "product", "photo"];
 
 /// What to put in a synthetic file. Percentages are of lines.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -177,18 +165,11 @@ struct Writer {
 
 impl Writer {
     fn new(spec: &SynthSpec) -> Self {
-        const BASE64: &[u8; 64] =
-            b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+        const BASE64: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
         let mut rng = SplitMix64::new(spec.seed);
         let pool_len = spec.payload_bytes + spec.payload_bytes / 10 + 4;
-        let pool = (0..pool_len)
-            .map(|_| BASE64[rng.below(64) as usize] as char)
-            .collect();
-        Self {
-            rng,
-            pool,
-            payload_bytes: spec.payload_bytes,
-        }
+        let pool = (0..pool_len).map(|_| BASE64[rng.below(64) as usize] as char).collect();
+        Self { rng, pool, payload_bytes: spec.payload_bytes }
     }
 
     /// A base64 string of about the payload size, ending in padding.
@@ -214,10 +195,7 @@ impl Writer {
 
     fn prompt(&mut self) -> String {
         let words = 3 + self.rng.below(20);
-        (0..words)
-            .map(|_| *self.rng.pick(&PROMPT_WORDS))
-            .collect::<Vec<_>>()
-            .join(" ")
+        (0..words).map(|_| *self.rng.pick(&PROMPT_WORDS)).collect::<Vec<_>>().join(" ")
     }
 
     fn key(&mut self, index: u64) -> String {
@@ -243,10 +221,8 @@ pub fn write_batch_output(spec: &SynthSpec, out: &mut impl Write) -> io::Result<
         line.clear();
         expected.lines += 1;
         let roll = writer.rng.below(100);
-        let style = LineStyle {
-            snake: writer.rng.chance(spec.snake_case_percent),
-            spaced: writer.rng.chance(10),
-        };
+        let style =
+            LineStyle { snake: writer.rng.chance(spec.snake_case_percent), spaced: writer.rng.chance(10) };
         if roll < spec.blank_percent {
             line.push_str(if writer.rng.chance(50) { "" } else { "  " });
             expected.blank_lines += 1;
@@ -256,17 +232,15 @@ pub fn write_batch_output(spec: &SynthSpec, out: &mut impl Write) -> io::Result<
         } else {
             let key = if writer.rng.chance(spec.bare_percent) {
                 None
-            } else if let Some(previous) = last_key
-                .clone()
-                .filter(|_| writer.rng.chance(spec.duplicate_percent))
+            } else if let Some(previous) =
+                last_key.clone().filter(|_| writer.rng.chance(spec.duplicate_percent))
             {
                 Some(previous)
             } else {
                 Some(writer.key(index))
             };
             let broken = writer.rng.chance(spec.broken_percent);
-            let (group, usage, images) =
-                write_response_line(&mut writer, &style, key.as_deref(), &mut line);
+            let (group, usage, images) = write_response_line(&mut writer, &style, key.as_deref(), &mut line);
             if broken {
                 let cut = writer.rng.below(line.len() as u64 / 2) as usize;
                 line.truncate(line.floor_char_boundary(cut));
@@ -276,11 +250,7 @@ pub fn write_batch_output(spec: &SynthSpec, out: &mut impl Write) -> io::Result<
                 if key.is_some() && key == last_key {
                     expected.duplicate_responses += 1;
                 }
-                expected
-                    .groups
-                    .entry(group)
-                    .or_default()
-                    .add(&usage, images);
+                expected.groups.entry(group).or_default().add(&usage, images);
                 if key.is_some() {
                     last_key = key;
                 }
@@ -295,23 +265,11 @@ pub fn write_batch_output(spec: &SynthSpec, out: &mut impl Write) -> io::Result<
 
 fn write_error_line(writer: &mut Writer, style: &LineStyle, index: u64, line: &mut String) {
     let (code, status, message) = *writer.rng.pick(&[
-        (
-            429,
-            "RESOURCE_EXHAUSTED",
-            "Resource has been exhausted (e.g. check quota).",
-        ),
-        (
-            400,
-            "INVALID_ARGUMENT",
-            "Request contains an invalid argument: \\\"imageSize\\\".",
-        ),
+        (429, "RESOURCE_EXHAUSTED", "Resource has been exhausted (e.g. check quota)."),
+        (400, "INVALID_ARGUMENT", "Request contains an invalid argument: \\\"imageSize\\\"."),
         (500, "INTERNAL", "An internal error has occurred."),
     ]);
-    let wrapper = if writer.rng.chance(50) {
-        "error"
-    } else {
-        "status"
-    };
+    let wrapper = if writer.rng.chance(50) { "error" } else { "status" };
     let key = writer.key(index);
     let (colon, comma) = (style.colon(), style.comma());
     line.push_str(&format!(
@@ -328,23 +286,11 @@ fn write_response_line(
 ) -> (ResponseGroup, crate::scan::Usage, u64) {
     let model = writer.model();
     let image_tokens = *writer.rng.pick(model.image_tokens);
-    let reference_images = if writer.rng.chance(25) {
-        1 + writer.rng.below(3)
-    } else {
-        0
-    };
+    let reference_images = if writer.rng.chance(25) { 1 + writer.rng.below(3) } else { 0 };
     let prompt_text_tokens = 5 + writer.rng.below(400);
     let prompt_image_tokens = reference_images * model.input_image_tokens;
-    let candidate_text_tokens = if writer.rng.chance(30) {
-        5 + writer.rng.below(60)
-    } else {
-        0
-    };
-    let thoughts_tokens = if model.thinks {
-        50 + writer.rng.below(1500)
-    } else {
-        0
-    };
+    let candidate_text_tokens = if writer.rng.chance(30) { 5 + writer.rng.below(60) } else { 0 };
+    let thoughts_tokens = if model.thinks { 50 + writer.rng.below(1500) } else { 0 };
     let with_details = !writer.rng.chance(3);
     let thought_image = model.thinks && writer.rng.chance(10);
     let usage = crate::scan::Usage {
@@ -352,11 +298,7 @@ fn write_response_line(
         prompt_text_tokens: if with_details { prompt_text_tokens } else { 0 },
         prompt_image_tokens: if with_details { prompt_image_tokens } else { 0 },
         candidates_tokens: image_tokens + candidate_text_tokens,
-        candidate_text_tokens: if with_details {
-            candidate_text_tokens
-        } else {
-            0
-        },
+        candidate_text_tokens: if with_details { candidate_text_tokens } else { 0 },
         candidate_image_tokens: if with_details { image_tokens } else { 0 },
         thoughts_tokens,
         total_tokens: prompt_text_tokens
@@ -371,21 +313,12 @@ fn write_response_line(
 
     let mut usage_json = String::from("{");
     let mut counts = vec![
-        (
-            ("promptTokenCount", "prompt_token_count"),
-            usage.prompt_tokens,
-        ),
-        (
-            ("candidatesTokenCount", "candidates_token_count"),
-            usage.candidates_tokens,
-        ),
+        (("promptTokenCount", "prompt_token_count"), usage.prompt_tokens),
+        (("candidatesTokenCount", "candidates_token_count"), usage.candidates_tokens),
         (("totalTokenCount", "total_token_count"), usage.total_tokens),
     ];
     if model.thinks {
-        counts.push((
-            ("thoughtsTokenCount", "thoughts_token_count"),
-            thoughts_tokens,
-        ));
+        counts.push((("thoughtsTokenCount", "thoughts_token_count"), thoughts_tokens));
     }
     for (index, ((camel, snake), value)) in counts.into_iter().enumerate() {
         if index > 0 {
@@ -408,18 +341,10 @@ fn write_response_line(
             candidate_details.push(detail("TEXT", candidate_text_tokens));
         }
         usage_json.push_str(comma);
-        style.member(
-            &mut usage_json,
-            "promptTokensDetails",
-            "prompt_tokens_details",
-        );
+        style.member(&mut usage_json, "promptTokensDetails", "prompt_tokens_details");
         usage_json.push_str(&format!("[{}]", prompt_details.join(comma)));
         usage_json.push_str(comma);
-        style.member(
-            &mut usage_json,
-            "candidatesTokensDetails",
-            "candidates_tokens_details",
-        );
+        style.member(&mut usage_json, "candidatesTokensDetails", "candidates_tokens_details");
         usage_json.push_str(&format!("[{}]", candidate_details.join(comma)));
     }
     usage_json.push('}');
@@ -433,10 +358,7 @@ fn write_response_line(
         ));
     }
     if candidate_text_tokens > 0 {
-        parts.push(format!(
-            "{{\"text\"{colon}\"Here is your image: \\\"{}\\\"\"}}",
-            writer.prompt()
-        ));
+        parts.push(format!("{{\"text\"{colon}\"Here is your image: \\\"{}\\\"\"}}", writer.prompt()));
     }
     let payload = writer.payload();
     parts.push(format!(
@@ -451,20 +373,13 @@ fn write_response_line(
     let mut response = String::from("{");
     let usage_first = writer.rng.chance(50);
     let mut members = vec![format!("\"candidates\"{colon}{candidates}")];
-    let usage_member = format!(
-        "\"{}\"{colon}{usage_json}",
-        style.name("usageMetadata", "usage_metadata")
-    );
+    let usage_member = format!("\"{}\"{colon}{usage_json}", style.name("usageMetadata", "usage_metadata"));
     if usage_first {
         members.insert(0, usage_member);
     } else {
         members.push(usage_member);
     }
-    members.push(format!(
-        "\"{}\"{colon}\"{}\"",
-        style.name("modelVersion", "model_version"),
-        model.version
-    ));
+    members.push(format!("\"{}\"{colon}\"{}\"", style.name("modelVersion", "model_version"), model.version));
     members.push(format!(
         "\"{}\"{colon}\"resp-{}\"",
         style.name("responseId", "response_id"),
@@ -474,9 +389,9 @@ fn write_response_line(
     response.push('}');
 
     match key {
-        Some(key) => line.push_str(&format!(
-            "{{\"key\"{colon}\"{key}\"{comma}\"response\"{colon}{response}}}"
-        )),
+        Some(key) => {
+            line.push_str(&format!("{{\"key\"{colon}\"{key}\"{comma}\"response\"{colon}{response}}}"))
+        }
         None => line.push_str(&response),
     }
     let group = ResponseGroup {
@@ -501,18 +416,15 @@ pub fn write_batch_input(spec: &SynthSpec, out: &mut impl Write) -> io::Result<I
         index += 1;
         line.clear();
         expected.lines += 1;
-        let style = LineStyle {
-            snake: writer.rng.chance(spec.snake_case_percent),
-            spaced: writer.rng.chance(10),
-        };
+        let style =
+            LineStyle { snake: writer.rng.chance(spec.snake_case_percent), spaced: writer.rng.chance(10) };
         if writer.rng.chance(spec.blank_percent) {
             expected.blank_lines += 1;
         } else {
             let key = if writer.rng.chance(spec.bare_percent) {
                 None
-            } else if let Some(previous) = last_key
-                .clone()
-                .filter(|_| writer.rng.chance(spec.duplicate_percent))
+            } else if let Some(previous) =
+                last_key.clone().filter(|_| writer.rng.chance(spec.duplicate_percent))
             {
                 Some(previous)
             } else {
@@ -597,10 +509,7 @@ fn write_request_line(
     if size.is_some() || writer.rng.chance(50) {
         config.push_str(comma);
         style.member(&mut config, "imageConfig", "image_config");
-        config.push_str(&format!(
-            "{{\"{}\"{colon}\"16:9\"",
-            style.name("aspectRatio", "aspect_ratio")
-        ));
+        config.push_str(&format!("{{\"{}\"{colon}\"16:9\"", style.name("aspectRatio", "aspect_ratio")));
         if let Some(size) = size {
             config.push_str(comma);
             style.member(&mut config, "imageSize", "image_size");
@@ -614,9 +523,7 @@ fn write_request_line(
         style.name("generationConfig", "generation_config"),
     );
     match key {
-        Some(key) => line.push_str(&format!(
-            "{{\"key\"{colon}\"{key}\"{comma}\"request\"{colon}{request}}}"
-        )),
+        Some(key) => line.push_str(&format!("{{\"key\"{colon}\"{key}\"{comma}\"request\"{colon}{request}}}")),
         None => line.push_str(&request),
     }
     (size.map(str::to_owned), totals)
@@ -645,37 +552,21 @@ mod tests {
     fn scan_options() -> Vec<ScanOptions> {
         [(1, 4 << 20), (2, 4 << 20), (2, 3000), (3, 777)]
             .into_iter()
-            .map(|(threads, block_bytes)| ScanOptions {
-                threads,
-                block_bytes,
-                ..ScanOptions::default()
-            })
+            .map(|(threads, block_bytes)| ScanOptions { threads, block_bytes, ..ScanOptions::default() })
             .collect()
     }
 
     #[test]
     fn scanning_generated_output_finds_exactly_the_expected_totals() {
-        for (seed, target, payload) in [(1, 3 << 20, 2000), (2, 3 << 20, 10_000), (3, 200_000, 100)]
-        {
+        for (seed, target, payload) in [(1, 3 << 20, 2000), (2, 3 << 20, 10_000), (3, 200_000, 100)] {
             let mut file = Vec::new();
-            let expected =
-                write_batch_output(&small_spec(seed, target, payload), &mut file).unwrap();
+            let expected = write_batch_output(&small_spec(seed, target, payload), &mut file).unwrap();
+            assert!(expected.groups.len() >= 6, "seed {seed}: {:?}", expected.groups.keys());
             assert!(
-                expected.groups.len() >= 6,
-                "seed {seed}: {:?}",
-                expected.groups.keys()
-            );
-            assert!(
-                expected.error_lines > 0
-                    && expected.duplicate_responses > 0
-                    && expected.malformed_lines > 0
+                expected.error_lines > 0 && expected.duplicate_responses > 0 && expected.malformed_lines > 0
             );
             for options in scan_options() {
-                assert_eq!(
-                    tally_output(&file[..], &options).unwrap(),
-                    expected,
-                    "seed {seed} {options:?}"
-                );
+                assert_eq!(tally_output(&file[..], &options).unwrap(), expected, "seed {seed} {options:?}");
             }
         }
     }
@@ -684,22 +575,12 @@ mod tests {
     fn scanning_generated_input_finds_exactly_the_expected_totals() {
         for (seed, target, payload) in [(1, 2 << 20, 1000), (4, 300_000, 40)] {
             let mut file = Vec::new();
-            let expected =
-                write_batch_input(&small_spec(seed, target, payload), &mut file).unwrap();
+            let expected = write_batch_input(&small_spec(seed, target, payload), &mut file).unwrap();
             assert!(expected.sizes.contains_key(&Some("2k".to_owned())));
             assert!(expected.sizes.contains_key(&None));
-            assert!(
-                expected
-                    .sizes
-                    .values()
-                    .any(|totals| totals.inline_images > 0 && totals.file_parts > 0)
-            );
+            assert!(expected.sizes.values().any(|totals| totals.inline_images > 0 && totals.file_parts > 0));
             for options in scan_options() {
-                assert_eq!(
-                    tally_input(&file[..], &options).unwrap(),
-                    expected,
-                    "seed {seed} {options:?}"
-                );
+                assert_eq!(tally_input(&file[..], &options).unwrap(), expected, "seed {seed} {options:?}");
             }
         }
     }
@@ -711,10 +592,7 @@ mod tests {
         let expected = write_batch_output(&small_spec(9, 1 << 20, 3000), &mut encoder).unwrap();
         let compressed = encoder.finish().unwrap();
         let source = decompress_if_gzip(std::io::Cursor::new(compressed)).unwrap();
-        assert_eq!(
-            tally_output(source, &ScanOptions::default()).unwrap(),
-            expected
-        );
+        assert_eq!(tally_output(source, &ScanOptions::default()).unwrap(), expected);
     }
 
     #[test]

@@ -14,10 +14,7 @@ pub(crate) struct Cased<T> {
 
 impl<T> Default for Cased<T> {
     fn default() -> Self {
-        Self {
-            camel: None,
-            snake: None,
-        }
+        Self { camel: None, snake: None }
     }
 }
 
@@ -70,8 +67,7 @@ pub(crate) fn for_each_element<'a>(
 
 /// Whether a line holds nothing but JSON whitespace.
 pub(crate) fn is_blank(line: &[u8]) -> bool {
-    line.iter()
-        .all(|byte| matches!(byte, b' ' | b'\t' | b'\r' | b'\n'))
+    line.iter().all(|byte| matches!(byte, b' ' | b'\t' | b'\r' | b'\n'))
 }
 
 /// The reason given for a line that is not JSON. The words come from
@@ -86,10 +82,6 @@ pub(crate) fn not_json_reason(line: &[u8], error: &SyntaxError) -> String {
         }
         // Only reachable if the cursor is stricter than serde_json, which
         // the tests rule out; still give a useful reason.
-        Ok(_) => format!(
-            "not JSON: {} at column {}",
-            error.problem,
-            error.position + 1
-        ),
+        Ok(_) => format!("not JSON: {} at column {}", error.problem, error.position + 1),
     }
 }

@@ -67,16 +67,12 @@ pub fn scan_input_line(line: &[u8]) -> InputLine {
     match read_line_fields(&mut cursor) {
         Ok(Some(fields)) => fields.into_input_line(),
         Ok(None) => malformed("line is not a JSON object"),
-        Err(error) => InputLine::Malformed {
-            reason: not_json_reason(line, &error),
-        },
+        Err(error) => InputLine::Malformed { reason: not_json_reason(line, &error) },
     }
 }
 
 fn malformed(reason: &str) -> InputLine {
-    InputLine::Malformed {
-        reason: reason.to_owned(),
-    }
+    InputLine::Malformed { reason: reason.to_owned() }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -197,9 +193,7 @@ fn read_as_written(cursor: &mut JsonCursor<'_>) -> Parsed<Option<String>> {
     match cursor.peek_kind()? {
         ValueKind::Null => cursor.skip_value().map(|()| None),
         ValueKind::String => Ok(Some(cursor.read_string()?.into_owned())),
-        _ => Ok(Some(
-            String::from_utf8_lossy(cursor.read_raw()?).into_owned(),
-        )),
+        _ => Ok(Some(String::from_utf8_lossy(cursor.read_raw()?).into_owned())),
     }
 }
 
@@ -219,20 +213,16 @@ impl RequestFields {
                     ValueKind::Null => cursor.skip_value().map(|()| None)?,
                     _ => Some(read_content(cursor)?),
                 };
-                self.system_instruction
-                    .set(name == "systemInstruction", counts);
+                self.system_instruction.set(name == "systemInstruction", counts);
             }
             "model" => self.model = read_as_written(cursor)?,
             "generationConfig" | "generation_config" => {
                 let config = match cursor.peek_kind()? {
                     ValueKind::Null => cursor.skip_value().map(|()| None)?,
                     ValueKind::Object => Some(read_generation_config(cursor)?),
-                    _ => cursor
-                        .skip_value()
-                        .map(|()| Some(Err("generationConfig is not an object")))?,
+                    _ => cursor.skip_value().map(|()| Some(Err("generationConfig is not an object")))?,
                 };
-                self.generation_config
-                    .set(name == "generationConfig", config);
+                self.generation_config.set(name == "generationConfig", config);
             }
             _ => cursor.skip_value()?,
         }
@@ -240,9 +230,7 @@ impl RequestFields {
     }
 }
 
-fn read_generation_config(
-    cursor: &mut JsonCursor<'_>,
-) -> Parsed<Result<GenerationConfig, &'static str>> {
+fn read_generation_config(cursor: &mut JsonCursor<'_>) -> Parsed<Result<GenerationConfig, &'static str>> {
     let mut candidate_count: Cased<CandidateCount> = Cased::default();
     let mut image_config: Cased<Result<Option<String>, &'static str>> = Cased::default();
     for_each_field(cursor, |name, cursor| {
@@ -266,9 +254,7 @@ fn read_generation_config(
                 let config = match cursor.peek_kind()? {
                     ValueKind::Null => cursor.skip_value().map(|()| None)?,
                     ValueKind::Object => Some(Ok(read_image_size(cursor)?)),
-                    _ => cursor
-                        .skip_value()
-                        .map(|()| Some(Err("imageConfig is not an object")))?,
+                    _ => cursor.skip_value().map(|()| Some(Err("imageConfig is not an object")))?,
                 };
                 image_config.set(name == "imageConfig", config);
             }
@@ -276,13 +262,10 @@ fn read_generation_config(
         }
         Ok(())
     })?;
-    Ok(image_config
-        .resolve()
-        .transpose()
-        .map(|image_size| GenerationConfig {
-            image_size: image_size.flatten(),
-            candidate_count: candidate_count.resolve(),
-        }))
+    Ok(image_config.resolve().transpose().map(|image_size| GenerationConfig {
+        image_size: image_size.flatten(),
+        candidate_count: candidate_count.resolve(),
+    }))
 }
 
 fn read_image_size(cursor: &mut JsonCursor<'_>) -> Parsed<Option<String>> {
@@ -359,9 +342,7 @@ fn read_parts(cursor: &mut JsonCursor<'_>) -> Parsed<PartCounts> {
                 "fileData" | "file_data" => {
                     let is_object = match cursor.peek_kind()? {
                         ValueKind::Null => cursor.skip_value().map(|()| None)?,
-                        kind => cursor
-                            .skip_value()
-                            .map(|()| Some(kind == ValueKind::Object))?,
+                        kind => cursor.skip_value().map(|()| Some(kind == ValueKind::Object))?,
                     };
                     file.set(name == "fileData", is_object);
                 }
@@ -413,37 +394,20 @@ mod tests {
                 request(
                     None,
                     Some("2048"),
-                    Some(CandidateCount::NotACount {
-                        written: "\"two\"".to_owned(),
-                    }),
+                    Some(CandidateCount::NotACount { written: "\"two\"".to_owned() }),
                 ),
             ),
             (
                 r#"{"request":{"contents":[{"parts":[{"text":"a cat"}]}],"generationConfig":{"candidateCount":1.0}}}"#,
-                request(
-                    None,
-                    None,
-                    Some(CandidateCount::NotACount {
-                        written: "1.0".to_owned(),
-                    }),
-                ),
+                request(None, None, Some(CandidateCount::NotACount { written: "1.0".to_owned() })),
             ),
             ("   ", InputLine::Blank),
             (r#"{"key":"a"}"#, malformed("no request in the line")),
             (r#"{"request":{}}"#, malformed("no contents in the request")),
-            (
-                r#"{"request":{"contents":{}}}"#,
-                malformed("contents is not an array"),
-            ),
+            (r#"{"request":{"contents":{}}}"#, malformed("contents is not an array")),
             (r#"{"request":"x"}"#, malformed("request is not an object")),
-            (
-                r#"{"key":1,"request":{"contents":[]}}"#,
-                malformed("key is not a string"),
-            ),
-            (
-                r#"{"contents":[],"generationConfig":[]}"#,
-                malformed("generationConfig is not an object"),
-            ),
+            (r#"{"key":1,"request":{"contents":[]}}"#, malformed("key is not a string")),
+            (r#"{"contents":[],"generationConfig":[]}"#, malformed("generationConfig is not an object")),
             (
                 r#"{"contents":[],"generationConfig":{"imageConfig":"2K"}}"#,
                 malformed("imageConfig is not an object"),
@@ -483,12 +447,7 @@ mod tests {
 
     #[test]
     fn survives_hostile_bytes() {
-        for line in [
-            &b"\xff"[..],
-            b"{\"request\":",
-            b"{{{{",
-            b"{\"contents\":[\"\\u\"]}",
-        ] {
+        for line in [&b"\xff"[..], b"{\"request\":", b"{{{{", b"{\"contents\":[\"\\u\"]}"] {
             assert!(matches!(scan_input_line(line), InputLine::Malformed { .. }));
         }
     }

@@ -49,18 +49,11 @@ pub(crate) struct JsonCursor<'a> {
 
 impl<'a> JsonCursor<'a> {
     pub(crate) fn new(bytes: &'a [u8]) -> Self {
-        Self {
-            bytes,
-            position: 0,
-            depth: 0,
-        }
+        Self { bytes, position: 0, depth: 0 }
     }
 
     fn fail<T>(&self, problem: &'static str) -> Parsed<T> {
-        Err(SyntaxError {
-            position: self.position,
-            problem,
-        })
+        Err(SyntaxError { position: self.position, problem })
     }
 
     fn skip_whitespace(&mut self) {
@@ -81,11 +74,7 @@ impl<'a> JsonCursor<'a> {
 
     /// Fails unless only whitespace is left.
     pub(crate) fn expect_end(&mut self) -> Parsed<()> {
-        if self.at_end() {
-            Ok(())
-        } else {
-            self.fail("trailing characters")
-        }
+        if self.at_end() { Ok(()) } else { self.fail("trailing characters") }
     }
 
     /// The kind of the next value, after whitespace.
@@ -257,17 +246,11 @@ impl<'a> JsonCursor<'a> {
         if is_printable_ascii(segment) {
             return Ok(as_str(segment));
         }
-        let fail_at = |index: usize, problem| SyntaxError {
-            position: self.position + index,
-            problem,
-        };
+        let fail_at = |index: usize, problem| SyntaxError { position: self.position + index, problem };
         let text = std::str::from_utf8(segment)
             .map_err(|error| fail_at(error.valid_up_to(), "invalid unicode code point"))?;
         if let Some(index) = segment.iter().position(|&byte| byte < 0x20) {
-            return Err(fail_at(
-                index,
-                "control character found while parsing a string",
-            ));
+            return Err(fail_at(index, "control character found while parsing a string"));
         }
         Ok(text)
     }
@@ -386,8 +369,7 @@ impl<'a> JsonCursor<'a> {
         }
         let text = &bytes[start..at];
         self.position = at;
-        let fits_an_integer =
-            is_integer && (unsigned_value(text).is_some() || signed_value(text).is_some());
+        let fits_an_integer = is_integer && (unsigned_value(text).is_some() || signed_value(text).is_some());
         if !fits_an_integer {
             let finite = as_str(text).parse::<f64>().is_ok_and(f64::is_finite);
             if !finite {
@@ -455,12 +437,7 @@ impl<'a> JsonCursor<'a> {
 }
 
 fn count_digits(bytes: &[u8], from: usize) -> usize {
-    bytes
-        .get(from..)
-        .unwrap_or_default()
-        .iter()
-        .take_while(|byte| byte.is_ascii_digit())
-        .count()
+    bytes.get(from..).unwrap_or_default().iter().take_while(|byte| byte.is_ascii_digit()).count()
 }
 
 /// True when every byte is in `0x20..=0x7F`: no control character and no
@@ -469,9 +446,7 @@ fn count_digits(bytes: &[u8], from: usize) -> usize {
 fn is_printable_ascii(bytes: &[u8]) -> bool {
     let mut chunks = bytes.chunks_exact(64);
     for chunk in &mut chunks {
-        let outside = chunk
-            .iter()
-            .fold(false, |outside, &byte| outside | ((byte as i8) < 0x20));
+        let outside = chunk.iter().fold(false, |outside, &byte| outside | ((byte as i8) < 0x20));
         if outside {
             return false;
         }
@@ -492,9 +467,7 @@ pub(crate) fn unsigned_value(text: &[u8]) -> Option<u64> {
     if text.is_empty() || !text.iter().all(u8::is_ascii_digit) {
         return None;
     }
-    text.iter().try_fold(0u64, |value, &digit| {
-        value.checked_mul(10)?.checked_add(u64::from(digit - b'0'))
-    })
+    text.iter().try_fold(0u64, |value, &digit| value.checked_mul(10)?.checked_add(u64::from(digit - b'0')))
 }
 
 /// The value of a JSON number's text when `serde_json` would read it as an
@@ -577,12 +550,7 @@ mod tests {
 
     #[test]
     fn rejects_invalid_utf8_and_raw_control_bytes_like_serde_json() {
-        for bytes in [
-            &b"\"\xff\""[..],
-            b"\"\xc3\x28\"",
-            b"\"a\x01b\"",
-            b"{\"\xe2\x82\":1}",
-        ] {
+        for bytes in [&b"\"\xff\""[..], b"\"\xc3\x28\"", b"\"a\x01b\"", b"{\"\xe2\x82\":1}"] {
             let mut cursor = JsonCursor::new(bytes);
             assert!(cursor.skip_value().is_err(), "{bytes:?}");
             assert!(serde_json::from_slice::<serde_json::Value>(bytes).is_err());

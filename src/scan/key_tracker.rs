@@ -38,9 +38,9 @@ impl KeyTracker {
     pub fn see(&mut self, key: &str, line: u64) -> KeySighting {
         let hash = xxhash_rust::xxh3::xxh3_128(key.as_bytes());
         match self.first_lines.entry(hash) {
-            std::collections::hash_map::Entry::Occupied(entry) => KeySighting::Repeat {
-                first_line: *entry.get(),
-            },
+            std::collections::hash_map::Entry::Occupied(entry) => {
+                KeySighting::Repeat { first_line: *entry.get() }
+            }
             std::collections::hash_map::Entry::Vacant(entry) => {
                 entry.insert(line);
                 KeySighting::First
@@ -82,11 +82,10 @@ mod tests {
     #[test]
     fn reports_repeats_with_the_first_line() {
         let mut keys = KeyTracker::new();
-        let sightings: Vec<KeySighting> =
-            [("a", 1), ("b", 2), ("a", 3), ("a", 4), ("", 5), ("", 6)]
-                .into_iter()
-                .map(|(key, line)| keys.see(key, line))
-                .collect();
+        let sightings: Vec<KeySighting> = [("a", 1), ("b", 2), ("a", 3), ("a", 4), ("", 5), ("", 6)]
+            .into_iter()
+            .map(|(key, line)| keys.see(key, line))
+            .collect();
         assert_eq!(
             sightings,
             [
@@ -105,16 +104,8 @@ mod tests {
     fn tells_apart_many_similar_keys() {
         let mut keys = KeyTracker::new();
         for index in 0..100_000u64 {
-            assert_eq!(
-                keys.see(&format!("req-{index}"), index + 1),
-                KeySighting::First
-            );
+            assert_eq!(keys.see(&format!("req-{index}"), index + 1), KeySighting::First);
         }
-        assert_eq!(
-            keys.see("req-99999", 0),
-            KeySighting::Repeat {
-                first_line: 100_000
-            }
-        );
+        assert_eq!(keys.see("req-99999", 0), KeySighting::Repeat { first_line: 100_000 });
     }
 }

@@ -35,9 +35,7 @@ impl LineRecord for OutputLine {
     }
 
     fn from_overlong_line(bytes: u64, limit: usize) -> Self {
-        OutputLine::Malformed {
-            reason: overlong_reason(bytes, limit),
-        }
+        OutputLine::Malformed { reason: overlong_reason(bytes, limit) }
     }
 }
 
@@ -47,9 +45,7 @@ impl LineRecord for InputLine {
     }
 
     fn from_overlong_line(bytes: u64, limit: usize) -> Self {
-        InputLine::Malformed {
-            reason: overlong_reason(bytes, limit),
-        }
+        InputLine::Malformed { reason: overlong_reason(bytes, limit) }
     }
 }
 
@@ -113,14 +109,8 @@ where
         scan_on_threads(blocks, options, &mut deliver)
     };
     match outcome {
-        Ok(flow) => Ok(ScanSummary {
-            lines,
-            stopped_early: flow.is_break(),
-        }),
-        Err(source) => Err(ScanError::Read {
-            lines_delivered: lines,
-            source,
-        }),
+        Ok(flow) => Ok(ScanSummary { lines, stopped_early: flow.is_break() }),
+        Err(source) => Err(ScanError::Read { lines_delivered: lines, source }),
     }
 }
 
@@ -199,10 +189,7 @@ fn scan_on_threads<L: LineRecord, R: Read + Send>(
                     };
                     let Ok((sequence, block)) = next else { return };
                     let records = records_in(&block, limit);
-                    if result_sender
-                        .send((sequence, records, block.into_buffer()))
-                        .is_err()
-                    {
+                    if result_sender.send((sequence, records, block.into_buffer())).is_err() {
                         return;
                     }
                 }
@@ -229,9 +216,7 @@ fn scan_on_threads<L: LineRecord, R: Read + Send>(
         // Closing our ends lets the reader and the workers finish.
         drop(result_receiver);
         drop(recycle_sender);
-        let read = reader
-            .join()
-            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        let read = reader.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
         if flow.is_continue() {
             read?;
         }
@@ -294,20 +279,13 @@ impl<R: Read> LineSource<R> {
                 self.number += 1;
                 return Ok(Some((self.number, Line::TooLong(*bytes))));
             }
-            let buffer = self
-                .block
-                .take()
-                .map(Block::into_buffer)
-                .unwrap_or_default();
+            let buffer = self.block.take().map(Block::into_buffer).unwrap_or_default();
             self.offset = 0;
             match self.blocks.next_block(buffer) {
                 Ok(Some(block)) => self.block = Some(block),
                 Ok(None) => return Ok(None),
                 Err(source) => {
-                    return Err(ScanError::Read {
-                        lines_delivered: self.number,
-                        source,
-                    });
+                    return Err(ScanError::Read { lines_delivered: self.number, source });
                 }
             }
         }
@@ -348,11 +326,7 @@ mod tests {
     }
 
     fn options(threads: usize, block_bytes: usize, max_line_bytes: usize) -> ScanOptions {
-        ScanOptions {
-            threads,
-            block_bytes,
-            max_line_bytes,
-        }
+        ScanOptions { threads, block_bytes, max_line_bytes }
     }
 
     fn scan_all(input: &[u8], options: &ScanOptions) -> Vec<(u64, RawLine)> {
@@ -366,11 +340,7 @@ mod tests {
         seen
     }
 
-    fn via_line_source(
-        input: &[u8],
-        block_bytes: usize,
-        max_line_bytes: usize,
-    ) -> Vec<(u64, RawLine)> {
+    fn via_line_source(input: &[u8], block_bytes: usize, max_line_bytes: usize) -> Vec<(u64, RawLine)> {
         let mut source = LineSource::with_limits(input, block_bytes, max_line_bytes);
         let mut seen = Vec::new();
         while let Some((number, line)) = source.next_line().unwrap() {
@@ -386,10 +356,7 @@ mod tests {
     }
 
     fn bytes(lines: &[&str]) -> Vec<RawLine> {
-        lines
-            .iter()
-            .map(|line| RawLine::Bytes(line.as_bytes().to_vec()))
-            .collect()
+        lines.iter().map(|line| RawLine::Bytes(line.as_bytes().to_vec())).collect()
     }
 
     #[test]
@@ -411,16 +378,11 @@ mod tests {
                     let seen = scan_all(input, &options(threads, block_bytes, 1 << 20));
                     let numbers: Vec<u64> = seen.iter().map(|(number, _)| *number).collect();
                     let lines: Vec<RawLine> = seen.into_iter().map(|(_, line)| line).collect();
-                    assert_eq!(
-                        lines, expected,
-                        "{input:?} block {block_bytes} threads {threads}"
-                    );
+                    assert_eq!(lines, expected, "{input:?} block {block_bytes} threads {threads}");
                     assert_eq!(numbers, (1..=expected.len() as u64).collect::<Vec<_>>());
                 }
-                let lines: Vec<RawLine> = via_line_source(input, block_bytes, 1 << 20)
-                    .into_iter()
-                    .map(|(_, line)| line)
-                    .collect();
+                let lines: Vec<RawLine> =
+                    via_line_source(input, block_bytes, 1 << 20).into_iter().map(|(_, line)| line).collect();
                 assert_eq!(lines, expected, "line source {input:?} block {block_bytes}");
             }
         }
@@ -444,29 +406,22 @@ mod tests {
                     .collect();
                 assert_eq!(lines, expected, "block {block_bytes} threads {threads}");
             }
-            let lines: Vec<RawLine> = via_line_source(input, block_bytes, 10)
-                .into_iter()
-                .map(|(_, line)| line)
-                .collect();
+            let lines: Vec<RawLine> =
+                via_line_source(input, block_bytes, 10).into_iter().map(|(_, line)| line).collect();
             assert_eq!(lines, expected, "line source block {block_bytes}");
         }
     }
 
     #[test]
     fn reads_a_ten_megabyte_line_of_nonsense_then_the_next_line() {
-        let mut input: Vec<u8> = (0..10_000_000u32)
-            .map(|index| (index % 251) as u8)
-            .filter(|&byte| byte != b'\n')
-            .collect();
+        let mut input: Vec<u8> =
+            (0..10_000_000u32).map(|index| (index % 251) as u8).filter(|&byte| byte != b'\n').collect();
         input.extend_from_slice(b"\n{\"key\":\"k\",\"error\":{}}\n");
         for threads in [1, 2] {
             let mut records = Vec::new();
             scan_lines(
                 &input[..],
-                &ScanOptions {
-                    threads,
-                    ..ScanOptions::default()
-                },
+                &ScanOptions { threads, ..ScanOptions::default() },
                 |number, line: OutputLine| {
                     records.push((number, line));
                     ControlFlow::Continue(())
@@ -486,33 +441,22 @@ mod tests {
             if index == 3210 {
                 input.extend_from_slice(b"{oops\n");
             } else {
-                input.extend_from_slice(
-                    b"{\"response\":{\"usageMetadata\":{\"promptTokenCount\":1}}}\n",
-                );
+                input.extend_from_slice(b"{\"response\":{\"usageMetadata\":{\"promptTokenCount\":1}}}\n");
             }
         }
         for threads in [1, 2, 4] {
             let mut first_bad = None;
-            let summary = scan_lines(
-                &input[..],
-                &options(threads, 4096, 1 << 20),
-                |number, line: OutputLine| {
+            let summary =
+                scan_lines(&input[..], &options(threads, 4096, 1 << 20), |number, line: OutputLine| {
                     if matches!(line, OutputLine::Malformed { .. }) {
                         first_bad = Some(number);
                         return ControlFlow::Break(());
                     }
                     ControlFlow::Continue(())
-                },
-            )
-            .unwrap();
+                })
+                .unwrap();
             assert_eq!(first_bad, Some(3211));
-            assert_eq!(
-                summary,
-                ScanSummary {
-                    lines: 3211,
-                    stopped_early: true
-                }
-            );
+            assert_eq!(summary, ScanSummary { lines: 3211, stopped_early: true });
         }
     }
 
@@ -535,25 +479,12 @@ mod tests {
     fn reports_a_read_failure_after_the_lines_before_it() {
         for threads in [1, 2] {
             let mut delivered = 0;
-            let error = scan_lines(
-                FailingReader(10),
-                &options(threads, 4, 100),
-                |_, _: OutputLine| {
-                    delivered += 1;
-                    ControlFlow::Continue(())
-                },
-            )
+            let error = scan_lines(FailingReader(10), &options(threads, 4, 100), |_, _: OutputLine| {
+                delivered += 1;
+                ControlFlow::Continue(())
+            })
             .unwrap_err();
-            assert!(
-                matches!(
-                    error,
-                    ScanError::Read {
-                        lines_delivered: 10,
-                        ..
-                    }
-                ),
-                "{error:?}"
-            );
+            assert!(matches!(error, ScanError::Read { lines_delivered: 10, .. }), "{error:?}");
             assert_eq!(delivered, 10);
         }
     }

@@ -83,16 +83,12 @@ pub fn scan_output_line(line: &[u8]) -> OutputLine {
     match read_line_fields(&mut cursor) {
         Ok(Some(fields)) => fields.into_output_line(),
         Ok(None) => malformed("line is not a JSON object"),
-        Err(error) => OutputLine::Malformed {
-            reason: not_json_reason(line, &error),
-        },
+        Err(error) => OutputLine::Malformed { reason: not_json_reason(line, &error) },
     }
 }
 
 fn malformed(reason: &str) -> OutputLine {
-    OutputLine::Malformed {
-        reason: reason.to_owned(),
-    }
+    OutputLine::Malformed { reason: reason.to_owned() }
 }
 
 /// A value that was there but of the wrong JSON type.
@@ -163,11 +159,7 @@ impl LineFields {
             None => None,
         };
         if let Some(error) = self.error.or(self.status) {
-            return OutputLine::Error {
-                key,
-                code: error.code,
-                message: error.message,
-            };
+            return OutputLine::Error { key, code: error.code, message: error.message };
         }
         let response = match self.response {
             Some(Err(WrongType)) => return malformed("response is not an object"),
@@ -185,12 +177,7 @@ impl LineFields {
             Some(Ok(version)) => Some(version),
             None => None,
         };
-        OutputLine::Response {
-            key,
-            model_version,
-            usage,
-            inline_images: response.inline_images.unwrap_or(0),
-        }
+        OutputLine::Response { key, model_version, usage, inline_images: response.inline_images.unwrap_or(0) }
     }
 }
 
@@ -236,10 +223,8 @@ fn read_error(cursor: &mut JsonCursor<'_>) -> Parsed<Option<ErrorDetails>> {
         }
         ValueKind::String => {
             let message = cursor.read_string()?;
-            Ok((!message.is_empty()).then(|| ErrorDetails {
-                code: None,
-                message: Some(message.into_owned()),
-            }))
+            Ok((!message.is_empty())
+                .then(|| ErrorDetails { code: None, message: Some(message.into_owned()) }))
         }
         _ => cursor.skip_value().map(|()| None),
     }
@@ -430,16 +415,12 @@ fn read_usage(cursor: &mut JsonCursor<'_>) -> Parsed<Result<Usage, String>> {
             "total_token_count" => (&mut fields.total, false),
             "promptTokensDetails" | "prompt_tokens_details" => {
                 let details = read_details(cursor, "promptTokensDetails")?;
-                fields
-                    .prompt_details
-                    .set(name == "promptTokensDetails", details);
+                fields.prompt_details.set(name == "promptTokensDetails", details);
                 return Ok(());
             }
             "candidatesTokensDetails" | "candidates_tokens_details" => {
                 let details = read_details(cursor, "candidatesTokensDetails")?;
-                fields
-                    .candidates_details
-                    .set(name == "candidatesTokensDetails", details);
+                fields.candidates_details.set(name == "candidatesTokensDetails", details);
                 return Ok(());
             }
             _ => return cursor.skip_value(),
@@ -491,26 +472,19 @@ impl UsageFields {
 
 /// Reads a `*TokensDetails` value: `None` for null, else the sums or the
 /// first reason it cannot be read.
-fn read_details(
-    cursor: &mut JsonCursor<'_>,
-    name: &str,
-) -> Parsed<Option<Result<ModalityTokens, String>>> {
+fn read_details(cursor: &mut JsonCursor<'_>, name: &str) -> Parsed<Option<Result<ModalityTokens, String>>> {
     match cursor.peek_kind()? {
         ValueKind::Null => return cursor.skip_value().map(|()| None),
         ValueKind::Array => {}
         _ => {
-            return cursor
-                .skip_value()
-                .map(|()| Some(Err(format!("{name} is not an array"))));
+            return cursor.skip_value().map(|()| Some(Err(format!("{name} is not an array"))));
         }
     }
     let mut sums = Ok(ModalityTokens::default());
     for_each_element(cursor, |cursor| {
         let entry = match cursor.peek_kind()? {
             ValueKind::Object => read_detail_entry(cursor, name)?,
-            _ => cursor
-                .skip_value()
-                .map(|()| Err(format!("{name} entry is not an object")))?,
+            _ => cursor.skip_value().map(|()| Err(format!("{name} entry is not an object")))?,
         };
         if let Ok(totals) = &mut sums {
             match entry {
@@ -532,10 +506,7 @@ enum Modality {
     Other,
 }
 
-fn read_detail_entry(
-    cursor: &mut JsonCursor<'_>,
-    name: &str,
-) -> Parsed<Result<(Modality, u64), String>> {
+fn read_detail_entry(cursor: &mut JsonCursor<'_>, name: &str) -> Parsed<Result<(Modality, u64), String>> {
     let mut modality = Modality::Other;
     let mut tokens: Cased<Option<u64>> = Cased::default();
     for_each_field(cursor, |field, cursor| {
@@ -561,9 +532,7 @@ fn read_detail_entry(
     Ok(match tokens.resolve() {
         None => Ok((modality, 0)),
         Some(Some(count)) => Ok((modality, count)),
-        Some(None) => Err(format!(
-            "tokenCount in {name} is not a non-negative integer"
-        )),
+        Some(None) => Err(format!("tokenCount in {name} is not a non-negative integer")),
     })
 }
 
@@ -571,12 +540,7 @@ fn read_detail_entry(
 mod tests {
     use super::*;
 
-    fn response(
-        key: Option<&str>,
-        model: Option<&str>,
-        usage: Usage,
-        inline_images: u64,
-    ) -> OutputLine {
+    fn response(key: Option<&str>, model: Option<&str>, usage: Usage, inline_images: u64) -> OutputLine {
         OutputLine::Response {
             key: key.map(str::to_owned),
             model_version: model.map(str::to_owned),
@@ -604,12 +568,7 @@ mod tests {
 
     #[test]
     fn reads_both_casings_in_any_order_alike() {
-        let expected = response(
-            Some("a"),
-            Some("gemini-3.1-flash-image-preview"),
-            flash_2k_usage(),
-            1,
-        );
+        let expected = response(Some("a"), Some("gemini-3.1-flash-image-preview"), flash_2k_usage(), 1);
         assert_eq!(scan_output_line(CAMEL.as_bytes()), expected);
         assert_eq!(scan_output_line(SNAKE.as_bytes()), expected);
     }
@@ -617,12 +576,8 @@ mod tests {
     #[test]
     fn reads_a_bare_response_without_a_key() {
         let line = r#"{"modelVersion":"gemini-2.5-flash-image","usageMetadata":{"promptTokenCount":5,"candidatesTokenCount":1290,"totalTokenCount":1295}}"#;
-        let usage = Usage {
-            prompt_tokens: 5,
-            candidates_tokens: 1290,
-            total_tokens: 1295,
-            ..Usage::default()
-        };
+        let usage =
+            Usage { prompt_tokens: 5, candidates_tokens: 1290, total_tokens: 1295, ..Usage::default() };
         assert_eq!(
             scan_output_line(line.as_bytes()),
             response(None, Some("gemini-2.5-flash-image"), usage, 0)
@@ -631,12 +586,11 @@ mod tests {
 
     #[test]
     fn classifies_lines_table() {
-        let error =
-            |key: Option<&str>, code: Option<i64>, message: Option<&str>| OutputLine::Error {
-                key: key.map(str::to_owned),
-                code,
-                message: message.map(str::to_owned),
-            };
+        let error = |key: Option<&str>, code: Option<i64>, message: Option<&str>| OutputLine::Error {
+            key: key.map(str::to_owned),
+            code,
+            message: message.map(str::to_owned),
+        };
         let cases: Vec<(&str, OutputLine)> = vec![
             ("", OutputLine::Blank),
             ("  \t\r", OutputLine::Blank),
@@ -648,35 +602,14 @@ mod tests {
                 r#"{"key":"k","status":{"code":3,"message":"bad imageSize"}}"#,
                 error(Some("k"), Some(3), Some("bad imageSize")),
             ),
-            (
-                r#"{"status":"quota exceeded"}"#,
-                error(None, None, Some("quota exceeded")),
-            ),
-            (
-                r#"{"key":"k","error":{"code":"429"}}"#,
-                error(Some("k"), None, None),
-            ),
-            (
-                r#"{"key":"k","response":{"modelVersion":"m"}}"#,
-                malformed("no usageMetadata in the response"),
-            ),
-            (
-                r#"{"key":"k"}"#,
-                malformed("no response or error in the line"),
-            ),
-            (
-                r#"{"key":7,"response":{}}"#,
-                malformed("key is not a string"),
-            ),
-            (
-                r#"{"key":"k","response":[]}"#,
-                malformed("response is not an object"),
-            ),
+            (r#"{"status":"quota exceeded"}"#, error(None, None, Some("quota exceeded"))),
+            (r#"{"key":"k","error":{"code":"429"}}"#, error(Some("k"), None, None)),
+            (r#"{"key":"k","response":{"modelVersion":"m"}}"#, malformed("no usageMetadata in the response")),
+            (r#"{"key":"k"}"#, malformed("no response or error in the line")),
+            (r#"{"key":7,"response":{}}"#, malformed("key is not a string")),
+            (r#"{"key":"k","response":[]}"#, malformed("response is not an object")),
             (r#"[1,2]"#, malformed("line is not a JSON object")),
-            (
-                r#"{"response":{"usageMetadata":3}}"#,
-                malformed("usageMetadata is not an object"),
-            ),
+            (r#"{"response":{"usageMetadata":3}}"#, malformed("usageMetadata is not an object")),
             (
                 r#"{"response":{"usageMetadata":{"promptTokenCount":-1}}}"#,
                 malformed("promptTokenCount is not a non-negative integer"),
@@ -699,48 +632,21 @@ mod tests {
             ),
             (
                 r#"{"key":"k","response":{"usageMetadata":{"promptTokenCount":"x","promptTokenCount":4}}}"#,
-                response(
-                    Some("k"),
-                    None,
-                    Usage {
-                        prompt_tokens: 4,
-                        ..Usage::default()
-                    },
-                    0,
-                ),
+                response(Some("k"), None, Usage { prompt_tokens: 4, ..Usage::default() }, 0),
             ),
             (
                 r#"{"response":{"usageMetadata":null,"usage_metadata":{"prompt_token_count":2}}}"#,
-                response(
-                    None,
-                    None,
-                    Usage {
-                        prompt_tokens: 2,
-                        ..Usage::default()
-                    },
-                    0,
-                ),
+                response(None, None, Usage { prompt_tokens: 2, ..Usage::default() }, 0),
             ),
             (
                 r#"{"response":{"usage_metadata":{"prompt_token_count":2},"usageMetadata":{"promptTokenCount":3}}}"#,
-                response(
-                    None,
-                    None,
-                    Usage {
-                        prompt_tokens: 3,
-                        ..Usage::default()
-                    },
-                    0,
-                ),
+                response(None, None, Usage { prompt_tokens: 3, ..Usage::default() }, 0),
             ),
             (
                 r#"{"key":"k\"\u00e9","response":{"usageMetadata":{}}}"#,
                 response(Some("k\"é"), None, Usage::default(), 0),
             ),
-            (
-                r#"{"status":"","response":{"usageMetadata":{}}}"#,
-                response(None, None, Usage::default(), 0),
-            ),
+            (r#"{"status":"","response":{"usageMetadata":{}}}"#, response(None, None, Usage::default(), 0)),
         ];
         for (line, expected) in cases {
             assert_eq!(scan_output_line(line.as_bytes()), expected, "line {line}");
@@ -764,23 +670,13 @@ mod tests {
     #[test]
     fn explains_lines_that_are_not_json() {
         let cases = [
-            (
-                r#"{"key":"abc"#,
-                "not JSON: EOF while parsing a string at column 11",
-            ),
-            (
-                "{\"key\":\"k\"}}",
-                "not JSON: trailing characters at column 12",
-            ),
+            (r#"{"key":"abc"#, "not JSON: EOF while parsing a string at column 11"),
+            ("{\"key\":\"k\"}}", "not JSON: trailing characters at column 12"),
             ("nonsense", "not JSON: expected ident at column 2"),
             ("@", "not JSON: expected value at column 1"),
         ];
         for (line, reason) in cases {
-            assert_eq!(
-                scan_output_line(line.as_bytes()),
-                malformed(reason),
-                "line {line}"
-            );
+            assert_eq!(scan_output_line(line.as_bytes()), malformed(reason), "line {line}");
         }
     }
 
@@ -788,17 +684,8 @@ mod tests {
     fn survives_hostile_bytes() {
         let mut huge = vec![b'{'; 1 << 20];
         huge.extend_from_slice(b"\xff\x00\"");
-        for line in [
-            &huge[..],
-            b"\xff\xfe",
-            b"{\"key\":\"\xc3\"}",
-            b"\"\\ud800\"",
-            &[0u8; 64][..],
-        ] {
-            assert!(matches!(
-                scan_output_line(line),
-                OutputLine::Malformed { .. }
-            ));
+        for line in [&huge[..], b"\xff\xfe", b"{\"key\":\"\xc3\"}", b"\"\\ud800\"", &[0u8; 64][..]] {
+            assert!(matches!(scan_output_line(line), OutputLine::Malformed { .. }));
         }
     }
 }

@@ -13,10 +13,7 @@ type Object = Map<String, Value>;
 
 fn parse(line: &[u8]) -> Result<Value, String> {
     serde_json::from_slice(line).map_err(|_| {
-        let unused = SyntaxError {
-            position: 0,
-            problem: "",
-        };
+        let unused = SyntaxError { position: 0, problem: "" };
         not_json_reason(line, &unused)
     })
 }
@@ -57,9 +54,7 @@ pub(crate) fn output_line(line: &[u8]) -> OutputLine {
     let error_of = |value: Option<&Value>| match value {
         Some(Value::Object(error)) => Some((
             member(error, "code").and_then(Value::as_i64),
-            member(error, "message")
-                .and_then(Value::as_str)
-                .map(str::to_owned),
+            member(error, "message").and_then(Value::as_str).map(str::to_owned),
         )),
         Some(Value::String(message)) if !message.is_empty() => Some((None, Some(message.clone()))),
         _ => None,
@@ -95,20 +90,13 @@ pub(crate) fn output_line(line: &[u8]) -> OutputLine {
         Some(Value::String(version)) => Some(version.clone()),
         Some(_) => return malformed("modelVersion is not a string".into()),
     };
-    OutputLine::Response {
-        key,
-        model_version,
-        usage,
-        inline_images: response_images(response),
-    }
+    OutputLine::Response { key, model_version, usage, inline_images: response_images(response) }
 }
 
 fn usage_of(usage: &Object) -> Result<Usage, String> {
     let count = |camel: &str, snake: &str| match cased(usage, camel, snake) {
         None => Ok(0),
-        Some(value) => value
-            .as_u64()
-            .ok_or_else(|| format!("{camel} is not a non-negative integer")),
+        Some(value) => value.as_u64().ok_or_else(|| format!("{camel} is not a non-negative integer")),
     };
     let prompt_tokens = count("promptTokenCount", "prompt_token_count")?;
     let candidates_tokens = count("candidatesTokenCount", "candidates_token_count")?;
@@ -128,9 +116,9 @@ fn usage_of(usage: &Object) -> Result<Usage, String> {
             };
             let tokens = match cased(entry, "tokenCount", "token_count") {
                 None => 0,
-                Some(value) => value.as_u64().ok_or_else(|| {
-                    format!("tokenCount in {camel} is not a non-negative integer")
-                })?,
+                Some(value) => value
+                    .as_u64()
+                    .ok_or_else(|| format!("tokenCount in {camel} is not a non-negative integer"))?,
             };
             match entry.get("modality").and_then(Value::as_str) {
                 Some("TEXT") => text += tokens,
@@ -187,10 +175,7 @@ fn response_images(response: &Object) -> u64 {
         };
         for part in parts_of(content) {
             let Value::Object(part) = part else { continue };
-            let thought = part
-                .get("thought")
-                .and_then(Value::as_bool)
-                .unwrap_or(false);
+            let thought = part.get("thought").and_then(Value::as_bool).unwrap_or(false);
             if let Some(Value::Object(inline)) = cased(part, "inlineData", "inline_data")
                 && is_image(inline)
                 && !thought
@@ -212,9 +197,7 @@ fn as_written(value: &Value) -> String {
 
 /// What `scan_input_line` must answer for `line`.
 pub(crate) fn input_line(line: &[u8]) -> InputLine {
-    let malformed = |reason: &str| InputLine::Malformed {
-        reason: reason.to_owned(),
-    };
+    let malformed = |reason: &str| InputLine::Malformed { reason: reason.to_owned() };
     if is_blank(line) {
         return InputLine::Blank;
     }
@@ -242,14 +225,11 @@ pub(crate) fn input_line(line: &[u8]) -> InputLine {
     match cased(request, "generationConfig", "generation_config") {
         None => {}
         Some(Value::Object(config)) => {
-            candidate_count = cased(config, "candidateCount", "candidate_count").map(|value| {
-                match value.as_u64() {
+            candidate_count =
+                cased(config, "candidateCount", "candidate_count").map(|value| match value.as_u64() {
                     Some(count) => CandidateCount::Count(count),
-                    None => CandidateCount::NotACount {
-                        written: value.to_string(),
-                    },
-                }
-            });
+                    None => CandidateCount::NotACount { written: value.to_string() },
+                });
             match cased(config, "imageConfig", "image_config") {
                 None => {}
                 Some(Value::Object(image)) => {
@@ -317,12 +297,7 @@ mod tests {
     }
 
     fn members(pairs: Vec<(&str, Json)>) -> Json {
-        Json::Members(
-            pairs
-                .into_iter()
-                .map(|(name, value)| (name.to_owned(), value))
-                .collect(),
-        )
+        Json::Members(pairs.into_iter().map(|(name, value)| (name.to_owned(), value)).collect())
     }
 
     /// Picks camelCase or snake_case for a name given in camelCase.
@@ -348,20 +323,12 @@ mod tests {
             0 => Json::Null,
             1 => Json::Bool(rng.chance(50)),
             2 => number(rng.below(5000)),
-            3 => Json::Number(
-                rng.pick(&["-1", "-0", "1.5", "2e3", "18446744073709551616", "0.0"])
-                    .to_string(),
-            ),
-            4 => text(rng.pick::<&str>(&[
-                "",
-                "2K",
-                "2k",
-                "TEXT",
-                "IMAGE",
-                "image/png",
-                "é\"\\\u{1}😀",
-                "two",
-            ])),
+            3 => {
+                Json::Number(rng.pick(&["-1", "-0", "1.5", "2e3", "18446744073709551616", "0.0"]).to_string())
+            }
+            4 => {
+                text(rng.pick::<&str>(&["", "2K", "2k", "TEXT", "IMAGE", "image/png", "é\"\\\u{1}😀", "two"]))
+            }
             5 => Json::List(vec![number(1), text("x")]),
             6 => members(vec![("modality", text("IMAGE")), ("tokenCount", number(7))]),
             7 => Json::List(vec![]),
@@ -371,10 +338,7 @@ mod tests {
 
     fn usage(rng: &mut SplitMix64) -> Json {
         let detail = |rng: &mut SplitMix64, modality: &str| {
-            members(vec![
-                ("modality", text(modality)),
-                ("tokenCount", number(rng.below(3000))),
-            ])
+            members(vec![("modality", text(modality)), ("tokenCount", number(rng.below(3000)))])
         };
         let mut pairs = vec![
             ("promptTokenCount", number(rng.below(2000))),
@@ -394,10 +358,7 @@ mod tests {
             0 => members(vec![("text", text("a cat in a hat"))]),
             1 => members(vec![(
                 "fileData",
-                members(vec![
-                    ("mimeType", text("image/png")),
-                    ("fileUri", text("gs://x")),
-                ]),
+                members(vec![("mimeType", text("image/png")), ("fileUri", text("gs://x"))]),
             )]),
             2 => members(vec![
                 ("thought", Json::Bool(true)),
@@ -406,10 +367,7 @@ mod tests {
             _ => members(vec![(
                 "inlineData",
                 members(vec![
-                    (
-                        "mimeType",
-                        text(rng.pick::<&str>(&["image/png", "image/jpeg", "audio/wav"])),
-                    ),
+                    ("mimeType", text(rng.pick::<&str>(&["image/png", "image/jpeg", "audio/wav"]))),
                     ("data", text("iVBORw0KGgoAAAANSUhEUgAA")),
                 ]),
             )]),
@@ -425,10 +383,7 @@ mod tests {
         let response = members(vec![
             (
                 "candidates",
-                Json::List(vec![members(vec![
-                    ("content", content(rng)),
-                    ("finishReason", text("STOP")),
-                ])]),
+                Json::List(vec![members(vec![("content", content(rng)), ("finishReason", text("STOP"))])]),
             ),
             ("usageMetadata", usage(rng)),
             ("modelVersion", text("gemini-3-pro-image-preview")),
@@ -437,10 +392,7 @@ mod tests {
             0 => response,
             1 => members(vec![
                 ("key", text("req-1")),
-                (
-                    "error",
-                    members(vec![("code", number(429)), ("message", text("busy"))]),
-                ),
+                ("error", members(vec![("code", number(429)), ("message", text("busy"))])),
             ]),
             _ => members(vec![("key", text("req-é\"1")), ("response", response)]),
         }
@@ -450,13 +402,7 @@ mod tests {
         let config = members(vec![
             ("responseModalities", Json::List(vec![text("IMAGE")])),
             ("candidateCount", number(rng.below(3))),
-            (
-                "imageConfig",
-                members(vec![
-                    ("aspectRatio", text("16:9")),
-                    ("imageSize", text("2K")),
-                ]),
-            ),
+            ("imageConfig", members(vec![("aspectRatio", text("16:9")), ("imageSize", text("2K"))])),
         ]);
         let request = members(vec![
             ("model", text("models/gemini-3.1-flash-image-preview")),
@@ -464,11 +410,7 @@ mod tests {
             ("systemInstruction", content(rng)),
             ("generationConfig", config),
         ]);
-        if rng.chance(50) {
-            request
-        } else {
-            members(vec![("key", text("k")), ("request", request)])
-        }
+        if rng.chance(50) { request } else { members(vec![("key", text("k")), ("request", request)]) }
     }
 
     /// Changes the tree the way real files and bugs do: other casing,
@@ -588,11 +530,7 @@ mod tests {
 
     fn random_line(seed: u64, rate: u64) -> Vec<u8> {
         let mut rng = SplitMix64::new(seed);
-        let mut tree = if rng.chance(50) {
-            output_tree(&mut rng)
-        } else {
-            input_tree(&mut rng)
-        };
+        let mut tree = if rng.chance(50) { output_tree(&mut rng) } else { input_tree(&mut rng) };
         perturb(&mut rng, &mut tree, rate);
         let mut line = String::new();
         write_json(&mut rng, &tree, &mut line);
@@ -620,9 +558,9 @@ mod tests {
                 model: model.map(compact),
                 image_size: image_size.map(compact),
                 candidate_count: candidate_count.map(|count| match count {
-                    CandidateCount::NotACount { written } => CandidateCount::NotACount {
-                        written: compact(written),
-                    },
+                    CandidateCount::NotACount { written } => {
+                        CandidateCount::NotACount { written: compact(written) }
+                    }
                     count => count,
                 }),
                 prompt_chars,
@@ -656,10 +594,7 @@ mod tests {
         let (mut responses, mut requests) = (0, 0);
         for seed in 0..2000 {
             let line = random_line(seed, 3);
-            responses += u32::from(matches!(
-                scan_output_line(&line),
-                OutputLine::Response { .. }
-            ));
+            responses += u32::from(matches!(scan_output_line(&line), OutputLine::Response { .. }));
             requests += u32::from(matches!(scan_input_line(&line), InputLine::Request { .. }));
         }
         assert!(responses > 300, "{responses} responses");

@@ -19,10 +19,7 @@ pub type Source = Box<dyn Read + Send>;
 
 /// Opens the file at `path`, decompressing it if it is gzip.
 pub fn open_path(path: &Path) -> Result<Source, ScanError> {
-    let open_error = |source| ScanError::Open {
-        path: path.to_owned(),
-        source,
-    };
+    let open_error = |source| ScanError::Open { path: path.to_owned(), source };
     let file = File::open(path).map_err(open_error)?;
     decompress_if_gzip(file).map_err(open_error)
 }
@@ -47,10 +44,7 @@ pub fn decompress_if_gzip<R: Read + Send + 'static>(reader: R) -> io::Result<Sou
 
 fn wrap<R: Read + Send + 'static>(reader: R, is_gzip: bool) -> Source {
     if is_gzip {
-        Box::new(MultiGzDecoder::new(BufReader::with_capacity(
-            1 << 16,
-            reader,
-        )))
+        Box::new(MultiGzDecoder::new(BufReader::with_capacity(1 << 16, reader)))
     } else {
         Box::new(reader)
     }
@@ -106,10 +100,7 @@ mod tests {
             (vec![0x1f], vec![0x1f]),
         ];
         for (input, expected) in cases {
-            assert_eq!(
-                read_all(decompress_if_gzip(io::Cursor::new(input.clone()))),
-                expected
-            );
+            assert_eq!(read_all(decompress_if_gzip(io::Cursor::new(input.clone()))), expected);
             assert_eq!(read_all(decompress_if_gzip(Trickle(input, 0))), expected);
         }
     }

@@ -6,9 +6,7 @@ use std::collections::BTreeMap;
 use std::io::Read;
 use std::ops::ControlFlow;
 
-use super::{
-    InputLine, KeySighting, KeyTracker, OutputLine, ScanError, ScanOptions, Usage, scan_lines,
-};
+use super::{InputLine, KeySighting, KeyTracker, OutputLine, ScanError, ScanOptions, Usage, scan_lines};
 
 /// Responses that are priced alike: one model, one image token count.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -83,20 +81,12 @@ impl OutputTally {
     pub fn add(&mut self, line: &OutputLine, repeat: bool) {
         self.lines += 1;
         match line {
-            OutputLine::Response {
-                model_version,
-                usage,
-                inline_images,
-                ..
-            } => {
+            OutputLine::Response { model_version, usage, inline_images, .. } => {
                 let group = ResponseGroup {
                     model_version: model_version.clone(),
                     candidate_image_tokens: usage.candidate_image_tokens,
                 };
-                self.groups
-                    .entry(group)
-                    .or_default()
-                    .add(usage, *inline_images);
+                self.groups.entry(group).or_default().add(usage, *inline_images);
                 self.duplicate_responses += u64::from(repeat);
             }
             OutputLine::Error { .. } => self.error_lines += 1,
@@ -107,10 +97,7 @@ impl OutputTally {
 }
 
 /// Scans a whole output file into totals.
-pub fn tally_output<R: Read + Send>(
-    reader: R,
-    options: &ScanOptions,
-) -> Result<OutputTally, ScanError> {
+pub fn tally_output<R: Read + Send>(reader: R, options: &ScanOptions) -> Result<OutputTally, ScanError> {
     let mut tally = OutputTally::default();
     let mut keys = KeyTracker::new();
     scan_lines(reader, options, |line_number, line: OutputLine| {
@@ -159,13 +146,7 @@ impl InputTally {
     pub fn add(&mut self, line: &InputLine, repeat: bool) {
         self.lines += 1;
         match line {
-            InputLine::Request {
-                image_size,
-                prompt_chars,
-                inline_images,
-                file_parts,
-                ..
-            } => {
+            InputLine::Request { image_size, prompt_chars, inline_images, file_parts, .. } => {
                 let totals = self.sizes.entry(image_size.clone()).or_default();
                 totals.requests += 1;
                 totals.prompt_chars += prompt_chars;
@@ -180,10 +161,7 @@ impl InputTally {
 }
 
 /// Scans a whole input file into totals.
-pub fn tally_input<R: Read + Send>(
-    reader: R,
-    options: &ScanOptions,
-) -> Result<InputTally, ScanError> {
+pub fn tally_input<R: Read + Send>(reader: R, options: &ScanOptions) -> Result<InputTally, ScanError> {
     let mut tally = InputTally::default();
     let mut keys = KeyTracker::new();
     scan_lines(reader, options, |line_number, line: InputLine| {
