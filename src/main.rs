@@ -12,8 +12,10 @@ use time::Date;
 
 use cli::{Args, Command, GlobalArgs, RatesAction, RatesArgs};
 use nbcost::card::{CardOrigin, RateCard};
+use nbcost::plan::Plan;
 use nbcost::render::{self, Format, Report, Style};
 use nbcost::report::compare::CompareReport;
+use nbcost::report::plan::PlanReport;
 use nbcost::report::quote::QuoteReport;
 use nbcost::report::rates::{CheckReport, ModelReport, RatesReport};
 use nbcost::report::{lifecycle_warning, stale_card_note};
@@ -50,6 +52,9 @@ fn run(args: &Args, notices: &mut Notices) -> anyhow::Result<()> {
         _ => load_card(&args.global)?,
     };
     let output = Output { format: args.global.format, style: Style { color: stdout_color(&args.global) } };
+    // Set when a plan's total is above --fail-above: the report is printed
+    // first, so that a CI log shows it, then the command exits 5.
+    let mut over_budget = None;
     match &args.command {
         Command::Quote(quote) => {
             let request = quote.to_request();
@@ -68,11 +73,19 @@ fn run(args: &Args, notices: &mut Notices) -> anyhow::Result<()> {
                 output.emit(&CheckReport::build(&card, today).context("checking the card's prices")?)
             }
         },
+        Command::Plan(plan) => {
+            let report = PlanReport::build(&card, &Plan::from_file(&plan.file)?, &plan.to_request(), today)?;
+            over_budget = report.over_budget();
+            output.emit(&report)
+        }
     }?;
     if let Some(note) = stale_card_note(&card, today) {
         notices.note(&note);
     }
-    Ok(())
+    match over_budget {
+        Some(over) => Err(over.into()),
+        None => Ok(()),
+    }
 }
 
 /// The card named by `--rates` / `NBCOST_RATES`, or the embedded one.

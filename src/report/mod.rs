@@ -2,6 +2,7 @@
 //! renderer. Building a report prices things; rendering only writes them.
 
 pub mod compare;
+pub mod plan;
 pub mod quote;
 pub mod rates;
 
