@@ -9,6 +9,7 @@ use clap::{Args as ClapArgs, Parser, Subcommand};
 use nbcost::lane::Lane;
 use nbcost::pricing::{Basis, Extras};
 use nbcost::render::Format;
+use nbcost::report::budget::BudgetRequest;
 use nbcost::report::compare::{Baseline, CompareRequest, DEFAULT_COUNTS};
 use nbcost::report::plan::PlanRequest;
 use nbcost::report::quote::QuoteRequest;
@@ -67,6 +68,61 @@ pub enum Command {
     /// A month of mixed image work from a plan file, priced line by line
     #[command(after_help = PLAN_EXAMPLES)]
     Plan(PlanArgs),
+    /// What an amount buys: whole images per model × size × lane, or a plan's mix
+    #[command(after_help = BUDGET_EXAMPLES)]
+    Budget(BudgetArgs),
+}
+
+const BUDGET_EXAMPLES: &str = "\
+Examples:
+  nbcost budget --amount 500
+  nbcost budget --amount 500 --model flash --size 1K,2K --days 30
+  nbcost budget --amount 500 --plan examples/plan.toml";
+
+/// `nbcost budget`.
+#[derive(Debug, ClapArgs)]
+pub struct BudgetArgs {
+    /// Dollars to spend
+    #[arg(long, value_name = "AMOUNT", value_parser = parse_money, allow_hyphen_values = true)]
+    pub amount: Decimal,
+
+    /// Models, comma-separated; default: every model in the card
+    #[arg(long, value_delimiter = ',', conflicts_with = "plan")]
+    pub model: Vec<String>,
+
+    /// Sizes, comma-separated; default: every size
+    #[arg(long, value_delimiter = ',', value_parser = parse_size, conflicts_with = "plan")]
+    pub size: Vec<ImageSize>,
+
+    /// Lanes, comma-separated; default: every lane
+    #[arg(long, value_delimiter = ',', value_parser = parse_lane, conflicts_with = "plan")]
+    pub lane: Vec<Lane>,
+
+    /// Also give images a day over this many days
+    #[arg(long, value_parser = parse_count)]
+    pub days: Option<u64>,
+
+    /// Fit the largest multiple of this plan's mix instead
+    #[arg(long, value_name = "FILE")]
+    pub plan: Option<PathBuf>,
+
+    /// Price at the published per-image price (list) or tokens × rate (tokens)
+    #[arg(long, default_value = "list", value_parser = PossibleValuesParser::new(["list", "tokens"]).map(|s| s.parse::<Basis>().expect("listed")))]
+    pub basis: Basis,
+}
+
+impl BudgetArgs {
+    /// The validated request.
+    pub fn to_request(&self) -> BudgetRequest {
+        BudgetRequest {
+            amount: self.amount,
+            models: self.model.clone(),
+            sizes: self.size.clone(),
+            lanes: self.lane.clone(),
+            days: self.days,
+            basis: self.basis,
+        }
+    }
 }
 
 const PLAN_EXAMPLES: &str = "\

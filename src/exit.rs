@@ -15,6 +15,7 @@ use std::process::ExitCode;
 use nbcost::card::{CardError, UnknownModel};
 use nbcost::plan::PlanError;
 use nbcost::pricing::PricingError;
+use nbcost::report::budget::BudgetError;
 use nbcost::report::compare::CompareError;
 use nbcost::report::plan::OverBudget;
 use nbcost::report::quote::QuoteError;
@@ -67,6 +68,12 @@ fn code(err: &anyhow::Error) -> u8 {
         match cause.downcast_ref::<QuoteError>() {
             Some(QuoteError::UnknownModel(_)) => return USAGE,
             Some(QuoteError::Pricing(pricing)) => return pricing_code(pricing),
+            None => {}
+        }
+        match cause.downcast_ref::<BudgetError>() {
+            Some(BudgetError::UnknownModel(_) | BudgetError::NothingToPrice(_)) => return USAGE,
+            Some(BudgetError::Pricing(pricing)) => return pricing_code(pricing),
+            Some(_) => return BAD_INPUT,
             None => {}
         }
         match cause.downcast_ref::<CompareError>() {

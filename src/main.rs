@@ -14,6 +14,7 @@ use cli::{Args, Command, GlobalArgs, RatesAction, RatesArgs};
 use nbcost::card::{CardOrigin, RateCard};
 use nbcost::plan::Plan;
 use nbcost::render::{self, Format, Report, Style};
+use nbcost::report::budget::BudgetReport;
 use nbcost::report::compare::CompareReport;
 use nbcost::report::plan::PlanReport;
 use nbcost::report::quote::QuoteReport;
@@ -78,6 +79,12 @@ fn run(args: &Args, notices: &mut Notices) -> anyhow::Result<()> {
             over_budget = report.over_budget();
             output.emit(&report)
         }
+        Command::Budget(budget) => output.emit(&match &budget.plan {
+            Some(path) => {
+                BudgetReport::build_for_plan(&card, &Plan::from_file(path)?, &budget.to_request(), today)?
+            }
+            None => BudgetReport::build(&card, &budget.to_request(), today)?,
+        }),
     }?;
     if let Some(note) = stale_card_note(&card, today) {
         notices.note(&note);
