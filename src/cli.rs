@@ -71,6 +71,32 @@ pub enum Command {
     /// What an amount buys: whole images per model × size × lane, or a plan's mix
     #[command(after_help = BUDGET_EXAMPLES)]
     Budget(BudgetArgs),
+    /// What changed between two rate cards, and what it does to a plan
+    #[command(after_help = DIFF_EXAMPLES)]
+    Diff(DiffArgs),
+}
+
+const DIFF_EXAMPLES: &str = "\
+Examples:
+  nbcost diff default new-card.toml
+  nbcost diff default new-card.toml --plan examples/plan.toml";
+
+/// `nbcost diff`.
+#[derive(Debug, ClapArgs)]
+pub struct DiffArgs {
+    /// The old card: a file, or `default` for the embedded card
+    pub old: String,
+
+    /// The new card: a file, or `default` for the embedded card
+    pub new: String,
+
+    /// Also price this plan under both cards, line by line
+    #[arg(long, value_name = "FILE")]
+    pub plan: Option<PathBuf>,
+
+    /// Price the plan at the published per-image price (list) or tokens × rate (tokens)
+    #[arg(long, default_value = "list", value_parser = PossibleValuesParser::new(["list", "tokens"]).map(|s| s.parse::<Basis>().expect("listed")))]
+    pub basis: Basis,
 }
 
 const BUDGET_EXAMPLES: &str = "\

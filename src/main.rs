@@ -16,6 +16,7 @@ use nbcost::plan::Plan;
 use nbcost::render::{self, Format, Report, Style};
 use nbcost::report::budget::BudgetReport;
 use nbcost::report::compare::CompareReport;
+use nbcost::report::diff::DiffReport;
 use nbcost::report::plan::PlanReport;
 use nbcost::report::quote::QuoteReport;
 use nbcost::report::rates::{CheckReport, ModelReport, RatesReport};
@@ -85,8 +86,14 @@ fn run(args: &Args, notices: &mut Notices) -> anyhow::Result<()> {
             }
             None => BudgetReport::build(&card, &budget.to_request(), today)?,
         }),
+        Command::Diff(diff) => {
+            let plan = diff.plan.as_deref().map(Plan::from_file).transpose()?;
+            let (old, new) = (named_card(&diff.old)?, named_card(&diff.new)?);
+            output.emit(&DiffReport::build(&old, &new, plan.as_ref(), diff.basis, today)?)
+        }
     }?;
-    if let Some(note) = stale_card_note(&card, today) {
+    // `diff` names its own cards; a note about --rates would mislead.
+    if let Some(note) = stale_card_note(&card, today).filter(|_| !matches!(args.command, Command::Diff(_))) {
         notices.note(&note);
     }
     match over_budget {
@@ -100,6 +107,14 @@ fn load_card(global: &GlobalArgs) -> anyhow::Result<RateCard> {
     match &global.rates {
         Some(path) => Ok(RateCard::from_file(path)?),
         None => Ok(RateCard::from_toml(nbcost::card::DEFAULT_CARD_TOML, CardOrigin::Embedded)?),
+    }
+}
+
+/// A card named on the command line: `default` is the embedded card.
+fn named_card(name: &str) -> anyhow::Result<RateCard> {
+    match name {
+        "default" => Ok(RateCard::embedded()),
+        path => Ok(RateCard::from_file(std::path::Path::new(path))?),
     }
 }
 

@@ -3,6 +3,7 @@
 
 pub mod budget;
 pub mod compare;
+pub mod diff;
 pub mod plan;
 pub mod quote;
 pub mod rates;
