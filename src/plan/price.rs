@@ -622,4 +622,125 @@ grounding = { share = "0.5", queries_per_prompt = 3 }
             assert!(err.contains(want), "`{err}` lacks `{want}`");
         }
     }
+
+    mod properties {
+        use super::*;
+        use crate::plan::{Escalation, Grounding, Volume};
+        use proptest::prelude::*;
+
+        /// Model alias, its sizes.
+        const MODELS: [(&str, &[ImageSize]); 3] = [
+            ("flash", &[ImageSize::S512, ImageSize::K1, ImageSize::K2, ImageSize::K4]),
+            ("pro", &[ImageSize::K1, ImageSize::K2, ImageSize::K4]),
+            ("nano-banana", &[ImageSize::K1]),
+        ];
+
+        prop_compose! {
+            fn any_line()(
+                model in 0usize..3,
+                size in 0usize..4,
+                batch in any::<bool>(),
+                images in 0u64..200_000,
+                prompt_tokens in 0u64..4_000,
+                reference_images in 0u64..6,
+                thinking in proptest::option::of(0u64..4_000),
+                rejection in 0i64..96,
+                grounded in proptest::option::of((1i64..=100, 1u64..5)),
+                escalation in proptest::option::of(0i64..=100),
+                batch_ok in any::<bool>(),
+            ) -> (PlanLine, Option<i64>) {
+                let (alias, sizes) = MODELS[model];
+                let line = PlanLine {
+                    name: String::new(),
+                    model: alias.into(),
+                    size: Some(sizes[size % sizes.len()]),
+                    lane: if batch { Lane::Batch } else { Lane::Standard },
+                    volume: Volume::PerMonth(images),
+                    images_per_month: images,
+                    prompt_tokens,
+                    reference_images,
+                    thinking_tokens: thinking,
+                    rejection_rate: Decimal::new(rejection, 2),
+                    escalation: None,
+                    // Nano Banana has no grounding in the card.
+                    grounding: grounded
+                        .filter(|_| alias != "nano-banana")
+                        .map(|(share, queries)| Grounding { share: Decimal::new(share, 2), queries_per_prompt: queries }),
+                    batch_ok,
+                    provider: None,
+                };
+                (line, escalation)
+            }
+        }
+
+        /// Plans of 1 to 6 lines whose escalations only go to later lines,
+        /// so that they never loop.
+        fn any_plan() -> impl Strategy<Value = Plan> {
+            proptest::collection::vec(any_line(), 1..7).prop_map(|drafts| {
+                let count = drafts.len();
+                let lines = drafts
+                    .into_iter()
+                    .enumerate()
+                    .map(|(index, (mut line, escalation))| {
+                        line.name = format!("line{index}");
+                        if index + 1 < count {
+                            line.escalation = escalation.map(|share| Escalation {
+                                to: format!("line{}", count - 1),
+                                share: Decimal::new(share, 2),
+                            });
+                        }
+                        line
+                    })
+                    .collect();
+                Plan { name: None, source: "generated".into(), lines }
+            })
+        }
+
+        fn on_lane(plan: &Plan, lane: Lane) -> Plan {
+            let mut plan = plan.clone();
+            for line in &mut plan.lines {
+                line.lane = lane;
+            }
+            plan
+        }
+
+        proptest! {
+            #[test]
+            fn totals_equal_the_sum_of_their_parts(plan in any_plan(), tokens in any::<bool>()) {
+                let basis = if tokens { Basis::Tokens } else { Basis::List };
+                let priced = price(&plan, &RateCard::embedded(), basis).unwrap();
+                let lines = priced.lines.iter().fold(Decimal::ZERO, |sum, line| sum + line.total);
+                prop_assert_eq!(priced.total, lines);
+                for line in &priced.lines {
+                    let parts = line.components.iter().fold(Decimal::ZERO, |sum, c| sum + c.total);
+                    prop_assert_eq!(line.total, parts);
+                    for c in &line.components {
+                        prop_assert_eq!(c.total, c.unit_price * Decimal::from(c.quantity));
+                    }
+                }
+                let demand: u64 = plan.lines.iter().map(|line| line.images_per_month).sum();
+                prop_assert_eq!(priced.accepted_images, demand);
+            }
+
+            #[test]
+            fn batch_never_costs_more_than_standard(plan in any_plan(), tokens in any::<bool>()) {
+                let basis = if tokens { Basis::Tokens } else { Basis::List };
+                let card = RateCard::embedded();
+                let standard = price(&on_lane(&plan, Lane::Standard), &card, basis).unwrap();
+                let batch = price(&on_lane(&plan, Lane::Batch), &card, basis).unwrap();
+                prop_assert!(batch.total <= standard.total, "{} > {}", batch.total, standard.total);
+                let moved = price(&plan.with_batch_lanes(), &card, basis).unwrap();
+                let written = price(&plan, &card, basis).unwrap();
+                prop_assert!(moved.total <= written.total);
+            }
+
+            #[test]
+            fn cost_grows_with_volume(plan in any_plan(), percent in 0u64..300, more in 0u64..300) {
+                let card = RateCard::embedded();
+                let smaller = price(&plan.scaled(percent), &card, Basis::List).unwrap();
+                let larger = price(&plan.scaled(percent + more), &card, Basis::List).unwrap();
+                prop_assert!(smaller.total <= larger.total, "{} > {}", smaller.total, larger.total);
+            }
+        }
+    }
 }

@@ -475,4 +475,36 @@ mod tests {
         let volumes: Vec<_> = fit.lines.iter().map(|l| l.images_per_month).collect();
         assert_eq!(volumes, [4200, 2100, 210, 420]);
     }
+
+    mod properties {
+        use super::*;
+        use proptest::prelude::*;
+
+        proptest! {
+            /// The count fits and one more image does not, at any amount and
+            /// any price, including every price of the default card.
+            #[test]
+            fn the_count_fits_and_one_more_does_not(
+                cents in 0i64..100_000_000_000,
+                scale in 0u32..5,
+                price_digits in 1i64..1_000_000,
+                price_scale in 0u32..7,
+            ) {
+                let amount = Decimal::new(cents, scale);
+                let price = Decimal::new(price_digits, price_scale);
+                let count = whole_images(amount, price).unwrap();
+                prop_assert!(Decimal::from(count) * price <= amount);
+                prop_assert!(Decimal::from(count + 1) * price > amount);
+                for model in &RateCard::embedded().models {
+                    for row in &model.sizes {
+                        for price in row.price.values() {
+                            let count = whole_images(amount, *price).unwrap();
+                            prop_assert!(Decimal::from(count) * *price <= amount);
+                            prop_assert!(Decimal::from(count + 1) * *price > amount);
+                        }
+                    }
+                }
+            }
+        }
+    }
 }
