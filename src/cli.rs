@@ -9,9 +9,12 @@ use clap::{Args as ClapArgs, Parser, Subcommand};
 use nbcost::lane::Lane;
 use nbcost::pricing::{Basis, Extras};
 use nbcost::render::Format;
+use nbcost::report::budget::BudgetRequest;
 use nbcost::report::compare::{Baseline, CompareRequest, DEFAULT_COUNTS};
+use nbcost::report::plan::PlanRequest;
 use nbcost::report::quote::QuoteRequest;
 use nbcost::size::ImageSize;
+use rust_decimal::Decimal;
 
 /// What Gemini image generation ("Nano Banana") costs, exactly.
 #[derive(Debug, Parser)]
@@ -28,6 +31,8 @@ const MAIN_EXAMPLES: &str = "\
 Examples:
   nbcost quote --model flash --size 2K --count 1000
   nbcost compare --counts 1000,10000 --format markdown
+  nbcost plan examples/plan.toml --what-if batch
+  nbcost budget --amount 500 --model flash
   nbcost rates show pro";
 
 /// Flags every command takes, before or after the subcommand.
@@ -62,6 +67,15 @@ pub enum Command {
     /// The rate card: models, sizes, lanes, dates and sources
     #[command(after_help = RATES_EXAMPLES)]
     Rates(RatesArgs),
+    /// A month of mixed image work from a plan file, priced line by line
+    #[command(after_help = PLAN_EXAMPLES)]
+    Plan(PlanArgs),
+    /// What an amount buys: whole images per model × size × lane, or a plan's mix
+    #[command(after_help = BUDGET_EXAMPLES)]
+    Budget(BudgetArgs),
+    /// What changed between two rate cards, and what it does to a plan
+    #[command(after_help = DIFF_EXAMPLES)]
+    Diff(DiffArgs),
     /// Shell completions, written to stdout
     #[command(after_help = COMPLETIONS_EXAMPLES)]
     Completions {
@@ -71,6 +85,125 @@ pub enum Command {
     /// The manual page in roff, written to stdout
     #[command(after_help = MAN_EXAMPLES)]
     Man,
+}
+
+const DIFF_EXAMPLES: &str = "\
+Examples:
+  nbcost diff default new-card.toml
+  nbcost diff default new-card.toml --plan examples/plan.toml";
+
+/// `nbcost diff`.
+#[derive(Debug, ClapArgs)]
+pub struct DiffArgs {
+    /// The old card: a file, or `default` for the embedded card
+    pub old: String,
+
+    /// The new card: a file, or `default` for the embedded card
+    pub new: String,
+
+    /// Also price this plan under both cards, line by line
+    #[arg(long, value_name = "FILE")]
+    pub plan: Option<PathBuf>,
+
+    /// Price the plan at the published per-image price (list) or tokens × rate (tokens)
+    #[arg(long, default_value = "list", value_parser = PossibleValuesParser::new(["list", "tokens"]).map(|s| s.parse::<Basis>().expect("listed")))]
+    pub basis: Basis,
+}
+
+const BUDGET_EXAMPLES: &str = "\
+Examples:
+  nbcost budget --amount 500
+  nbcost budget --amount 500 --model flash --size 1K,2K --days 30
+  nbcost budget --amount 500 --plan examples/plan.toml";
+
+/// `nbcost budget`.
+#[derive(Debug, ClapArgs)]
+pub struct BudgetArgs {
+    /// Dollars to spend
+    #[arg(long, value_name = "AMOUNT", value_parser = parse_money, allow_hyphen_values = true)]
+    pub amount: Decimal,
+
+    /// Models, comma-separated; default: every model in the card
+    #[arg(long, value_delimiter = ',', conflicts_with = "plan")]
+    pub model: Vec<String>,
+
+    /// Sizes, comma-separated; default: every size
+    #[arg(long, value_delimiter = ',', value_parser = parse_size, conflicts_with = "plan")]
+    pub size: Vec<ImageSize>,
+
+    /// Lanes, comma-separated; default: every lane
+    #[arg(long, value_delimiter = ',', value_parser = parse_lane, conflicts_with = "plan")]
+    pub lane: Vec<Lane>,
+
+    /// Also give images a day over this many days
+    #[arg(long, value_parser = parse_count)]
+    pub days: Option<u64>,
+
+    /// Fit the largest multiple of this plan's mix instead
+    #[arg(long, value_name = "FILE")]
+    pub plan: Option<PathBuf>,
+
+    /// Price at the published per-image price (list) or tokens × rate (tokens)
+    #[arg(long, default_value = "list", value_parser = PossibleValuesParser::new(["list", "tokens"]).map(|s| s.parse::<Basis>().expect("listed")))]
+    pub basis: Basis,
+}
+
+impl BudgetArgs {
+    /// The validated request.
+    pub fn to_request(&self) -> BudgetRequest {
+        BudgetRequest {
+            amount: self.amount,
+            models: self.model.clone(),
+            sizes: self.size.clone(),
+            lanes: self.lane.clone(),
+            days: self.days,
+            basis: self.basis,
+        }
+    }
+}
+
+const PLAN_EXAMPLES: &str = "\
+Examples:
+  nbcost plan examples/plan.toml
+  nbcost plan examples/plan.toml --what-if batch
+  nbcost plan examples/plan.toml --fail-above 2500 --format json";
+
+/// `nbcost plan`.
+#[derive(Debug, ClapArgs)]
+pub struct PlanArgs {
+    /// The plan file (TOML; see "Plan file format" in the README)
+    pub file: PathBuf,
+
+    /// Price at the published per-image price (list) or tokens × rate (tokens)
+    #[arg(long, default_value = "list", value_parser = PossibleValuesParser::new(["list", "tokens"]).map(|s| s.parse::<Basis>().expect("listed")))]
+    pub basis: Basis,
+
+    /// Also price the plan with every `batch_ok` line moved to this lane, and show the saving
+    #[arg(long, value_name = "LANE", value_parser = ["batch"])]
+    pub what_if: Option<String>,
+
+    /// Exit with code 5 when the monthly total is above AMOUNT dollars
+    #[arg(long, value_name = "AMOUNT", value_parser = parse_money, allow_hyphen_values = true)]
+    pub fail_above: Option<Decimal>,
+}
+
+impl PlanArgs {
+    /// The validated request.
+    pub fn to_request(&self) -> PlanRequest {
+        PlanRequest { basis: self.basis, what_if_batch: self.what_if.is_some(), fail_above: self.fail_above }
+    }
+}
+
+/// An amount of dollars: `500`, `499.99`, `$1_000`; zero or more, exact.
+pub(crate) fn parse_money(text: &str) -> Result<Decimal, String> {
+    let trimmed = text.trim();
+    let digits: String = trimmed.trim_start_matches('$').chars().filter(|ch| *ch != '_').collect();
+    let amount = Decimal::from_str_exact(&digits)
+        .map_err(|_| format!("`{trimmed}` is not an amount of dollars: write it as 500 or 499.99"))?;
+    if amount.is_sign_negative() && !amount.is_zero() {
+        return Err(format!("`{trimmed}` is negative: give an amount of 0 or more"));
+    }
+    Ok(amount)
 }
 
 const COMPLETIONS_EXAMPLES: &str = "\
@@ -287,6 +420,15 @@ mod tests {
             let err = parse_count(text).unwrap_err();
             assert!(err.contains(words), "{text}: {err}");
         }
+    }
+
+    #[test]
+    fn reads_amounts_of_dollars() {
+        assert_eq!(parse_money("500"), Ok(Decimal::from(500)));
+        assert_eq!(parse_money("$1_000.50"), Ok("1000.50".parse().unwrap()));
+        assert!(parse_money("-5").unwrap_err().contains("is negative"));
+        assert!(parse_money("five").unwrap_err().contains("is not an amount of dollars"));
+        assert!(parse_money("1e3").unwrap_err().contains("is not an amount of dollars"));
     }
 
     #[test]

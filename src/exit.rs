@@ -6,20 +6,25 @@
 //! | 1 | anything else: an I/O failure, an internal error |
 //! | 2 | usage: a bad flag, model, size, lane or count |
 //! | 3 | the rate card cannot be read or breaks a rule |
-//! | 4 | input data cannot be priced (a figure too large to compute exactly) |
+//! | 4 | input data cannot be priced (a plan file that breaks a rule, a figure too large to compute exactly) |
+//! | 5 | over budget: a plan's monthly total is above `--fail-above` |
 
 use std::io::{self, Write};
 use std::process::ExitCode;
 
 use nbcost::card::{CardError, UnknownModel};
+use nbcost::plan::PlanError;
 use nbcost::pricing::PricingError;
+use nbcost::report::budget::BudgetError;
 use nbcost::report::compare::CompareError;
+use nbcost::report::plan::OverBudget;
 use nbcost::report::quote::QuoteError;
 use time::{Date, Month};
 
 pub const USAGE: u8 = 2;
 pub const BAD_CARD: u8 = 3;
 pub const BAD_INPUT: u8 = 4;
+pub const OVER_BUDGET: u8 = 5;
 
 /// A usage mistake found after parsing (such as a bad `NBCOST_TODAY`).
 #[derive(Debug, thiserror::Error)]
@@ -51,12 +56,24 @@ fn code(err: &anyhow::Error) -> u8 {
         if cause.is::<UnknownModel>() || cause.is::<UsageError>() {
             return USAGE;
         }
+        if cause.is::<PlanError>() {
+            return BAD_INPUT;
+        }
+        if cause.is::<OverBudget>() {
+            return OVER_BUDGET;
+        }
         if let Some(pricing) = cause.downcast_ref::<PricingError>() {
             return pricing_code(pricing);
         }
         match cause.downcast_ref::<QuoteError>() {
             Some(QuoteError::UnknownModel(_)) => return USAGE,
             Some(QuoteError::Pricing(pricing)) => return pricing_code(pricing),
+            None => {}
+        }
+        match cause.downcast_ref::<BudgetError>() {
+            Some(BudgetError::UnknownModel(_) | BudgetError::NothingToPrice(_)) => return USAGE,
+            Some(BudgetError::Pricing(pricing)) => return pricing_code(pricing),
+            Some(_) => return BAD_INPUT,
             None => {}
         }
         match cause.downcast_ref::<CompareError>() {

@@ -8,6 +8,7 @@ pub mod card;
 pub mod document;
 pub mod lane;
 pub mod money;
+pub mod plan;
 pub mod pricing;
 pub mod render;
 pub mod report;

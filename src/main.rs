@@ -12,8 +12,12 @@ use time::Date;
 
 use cli::{Args, Command, GlobalArgs, RatesAction, RatesArgs};
 use nbcost::card::{CardOrigin, RateCard};
+use nbcost::plan::Plan;
 use nbcost::render::{self, Format, Report, Style};
+use nbcost::report::budget::BudgetReport;
 use nbcost::report::compare::CompareReport;
+use nbcost::report::diff::DiffReport;
+use nbcost::report::plan::PlanReport;
 use nbcost::report::quote::QuoteReport;
 use nbcost::report::rates::{CheckReport, ModelReport, RatesReport};
 use nbcost::report::{lifecycle_warning, stale_card_note};
@@ -65,6 +69,9 @@ fn run(args: &Args, notices: &mut Notices) -> anyhow::Result<()> {
         _ => load_card(&args.global)?,
     };
     let output = Output { format: args.global.format, style: Style { color: stdout_color(&args.global) } };
+    // Set when a plan's total is above --fail-above: the report is printed
+    // first, so that a CI log shows it, then the command exits 5.
+    let mut over_budget = None;
     match &args.command {
         Command::Quote(quote) => {
             let request = quote.to_request();
@@ -84,11 +91,31 @@ fn run(args: &Args, notices: &mut Notices) -> anyhow::Result<()> {
             }
         },
         Command::Completions { .. } | Command::Man => Ok(()),
+        Command::Plan(plan) => {
+            let report = PlanReport::build(&card, &Plan::from_file(&plan.file)?, &plan.to_request(), today)?;
+            over_budget = report.over_budget();
+            output.emit(&report)
+        }
+        Command::Budget(budget) => output.emit(&match &budget.plan {
+            Some(path) => {
+                BudgetReport::build_for_plan(&card, &Plan::from_file(path)?, &budget.to_request(), today)?
+            }
+            None => BudgetReport::build(&card, &budget.to_request(), today)?,
+        }),
+        Command::Diff(diff) => {
+            let plan = diff.plan.as_deref().map(Plan::from_file).transpose()?;
+            let (old, new) = (named_card(&diff.old)?, named_card(&diff.new)?);
+            output.emit(&DiffReport::build(&old, &new, plan.as_ref(), diff.basis, today)?)
+        }
     }?;
-    if let Some(note) = stale_card_note(&card, today) {
+    // `diff` names its own cards; a note about --rates would mislead.
+    if let Some(note) = stale_card_note(&card, today).filter(|_| !matches!(args.command, Command::Diff(_))) {
         notices.note(&note);
     }
-    Ok(())
+    match over_budget {
+        Some(over) => Err(over.into()),
+        None => Ok(()),
+    }
 }
 
 /// The card named by `--rates` / `NBCOST_RATES`, or the embedded one.
@@ -96,6 +123,14 @@ fn load_card(global: &GlobalArgs) -> anyhow::Result<RateCard> {
     match &global.rates {
         Some(path) => Ok(RateCard::from_file(path)?),
         None => Ok(RateCard::from_toml(nbcost::card::DEFAULT_CARD_TOML, CardOrigin::Embedded)?),
+    }
+}
+
+/// A card named on the command line: `default` is the embedded card.
+fn named_card(name: &str) -> anyhow::Result<RateCard> {
+    match name {
+        "default" => Ok(RateCard::embedded()),
+        path => Ok(RateCard::from_file(std::path::Path::new(path))?),
     }
 }
 

@@ -15,6 +15,9 @@ pub struct Overflow;
 /// One million, the unit of per-token rates.
 const MILLION: Decimal = Decimal::from_parts(1_000_000, 0, 0, false, 0);
 
+/// One thousand, the unit of grounding prices.
+const THOUSAND: Decimal = Decimal::from_parts(1_000, 0, 0, false, 0);
+
 /// `a × b`, exactly.
 pub fn mul(a: Decimal, b: Decimal) -> Result<Decimal, Overflow> {
     let product = a.checked_mul(b).ok_or(Overflow)?;
@@ -55,6 +58,17 @@ pub fn per_million(tokens: u64, rate_per_million: Decimal) -> Result<Decimal, Ov
     let cost = product.checked_div(MILLION).ok_or(Overflow)?;
     // Division by 10^6 is exact unless the scale would pass 28 digits.
     if mul(cost, MILLION)? != product {
+        return Err(Overflow);
+    }
+    Ok(cost)
+}
+
+/// The cost of `count` items at `rate_per_thousand` dollars per 1,000, exactly
+/// (grounding is priced per 1,000 search queries).
+pub fn per_thousand(count: u64, rate_per_thousand: Decimal) -> Result<Decimal, Overflow> {
+    let product = mul(Decimal::from(count), rate_per_thousand)?;
+    let cost = product.checked_div(THOUSAND).ok_or(Overflow)?;
+    if mul(cost, THOUSAND)? != product {
         return Err(Overflow);
     }
     Ok(cost)
@@ -150,6 +164,14 @@ mod tests {
         assert_eq!(add(big, d("1")), Err(Overflow));
         assert_eq!(add(d("7922816251426433759354395033"), d("0.55")), Err(Overflow));
         assert!(add(d("7922816251426433759354395033"), d("0.5")).is_ok());
+    }
+
+    #[test]
+    fn prices_per_thousand() {
+        let cases = [(1000, "14", "14"), (6000, "14", "84"), (1, "14", "0.014"), (0, "14", "0")];
+        for (count, rate, want) in cases {
+            assert_eq!(per_thousand(count, d(rate)), Ok(d(want)), "{count} x {rate}");
+        }
     }
 
     #[test]

@@ -13,7 +13,7 @@ use serde::de::{self, Deserializer, Visitor};
 use time::{Date, Month};
 use toml::value::Datetime;
 
-use super::{CardMeta, CardOrigin, Grounding, Model, RateCard, SizeRow, TokenRates};
+use super::{CardMeta, CardOrigin, Grounding, Model, RateCard, Route, SizeRow, TokenRates};
 use crate::lane::Lane;
 use crate::size::ImageSize;
 
@@ -106,6 +106,21 @@ struct RawCard {
     #[serde(default, rename = "model")]
     models: Vec<RawModel>,
     grounding: Option<RawGrounding>,
+    #[serde(default, rename = "route")]
+    routes: Vec<RawRoute>,
+}
+
+/// `[[route]]`: a provider's own per-image price for a card model.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawRoute {
+    model: String,
+    owner: String,
+    name: Option<String>,
+    size: Option<String>,
+    lane: Option<String>,
+    price: CardDecimal,
+    source: String,
 }
 
 #[derive(Deserialize)]
@@ -270,7 +285,74 @@ impl Validator {
             .map(|(index, model)| self.model(index, model, grounding.is_some()))
             .collect::<Result<Vec<_>, _>>()?;
         self.names_are_unique(&models)?;
-        Ok(RateCard { meta, models, grounding })
+        let mut card = RateCard { meta, models, grounding, routes: Vec::new() };
+        card.routes =
+            raw.routes.into_iter().map(|route| self.route(&card, route)).collect::<Result<_, _>>()?;
+        Ok(card)
+    }
+
+    /// A provider route: its model must be in the card, with the size and
+    /// lane it names; its owner and source are required.
+    fn route(&self, card: &RateCard, raw: RawRoute) -> Result<Route, CardError> {
+        let owner = raw.owner.trim().to_string();
+        let key = format!("route[{owner}:{}]", raw.model.trim());
+        if owner.is_empty() {
+            return Err(self.invalid(
+                format!("route[{}].owner", raw.model.trim()),
+                "is empty: every provider price needs its owner",
+                "name the provider that sets the price, such as owner = \"ExampleGateway\"",
+            ));
+        }
+        if raw.source.trim().is_empty() {
+            return Err(self.invalid(
+                format!("{key}.source"),
+                "is empty: every price needs a source",
+                "give the page where the provider publishes the price",
+            ));
+        }
+        let model = card.resolve(&raw.model).map_err(|err| {
+            self.invalid(format!("{key}.model"), "names no model in the card", err.to_string())
+        })?;
+        let model = model.model;
+        let size = raw
+            .size
+            .map(|text| {
+                let size = text.parse::<ImageSize>().map_err(|err| {
+                    self.invalid(format!("{key}.size"), format!("`{text}` is not a size"), err.to_string())
+                })?;
+                match model.size(size) {
+                    Some(_) => Ok(size),
+                    None => Err(self.invalid(
+                        format!("{key}.size"),
+                        format!("`{size}` is not one of {}'s sizes ({})", model.id, model.size_list()),
+                        "give one of them, or leave size out for every size",
+                    )),
+                }
+            })
+            .transpose()?;
+        let lane = match raw.lane {
+            None => Lane::Standard,
+            Some(text) => text
+                .parse::<Lane>()
+                .map_err(|err| self.invalid(format!("{key}.lane"), "names no lane", err.to_string()))?,
+        };
+        if !model.tokens.contains_key(&lane) {
+            return Err(self.invalid(
+                format!("{key}.lane"),
+                format!("is {lane}, a lane {} does not have in this card", model.id),
+                format!("give one of {}", model.lane_list()),
+            ));
+        }
+        self.positive(&format!("{key}.price"), raw.price.0)?;
+        Ok(Route {
+            owner,
+            name: raw.name.map(|name| name.trim().to_string()).filter(|name| !name.is_empty()),
+            model: model.id.clone(),
+            size,
+            lane,
+            price: raw.price.0,
+            source: raw.source.trim().to_string(),
+        })
     }
 
     fn meta(&self, raw: RawMeta) -> Result<CardMeta, CardError> {
@@ -703,6 +785,54 @@ price = { standard = "0.067" }
         let second = SMALL.split("[[model]]").nth(1).unwrap().replace("test-image", "other-image");
         let message = error(&format!("{SMALL}\n[[model]]{second}"));
         assert!(message.contains("names `t`, which already names model `test-image`"), "{message}");
+    }
+
+    const ROUTE: &str = r#"
+[[route]]
+model = "t"
+owner = "ExampleGateway"
+name = "example/test-image"
+size = "1K"
+price = "0.05"
+source = "https://gateway.example/pricing"
+"#;
+
+    #[test]
+    fn reads_a_provider_route_with_its_owner() {
+        let card = load(&format!("{SMALL}{ROUTE}")).unwrap();
+        let route = &card.routes[0];
+        assert_eq!((route.owner.as_str(), route.model.as_str()), ("ExampleGateway", "test-image"));
+        assert_eq!(
+            (route.size, route.lane, route.price),
+            (Some(ImageSize::K1), Lane::Standard, "0.05".parse().unwrap())
+        );
+        assert_eq!(route.label(), "ExampleGateway (example/test-image)");
+        assert!(card.route("examplegateway", "test-image", ImageSize::K1, Lane::Standard).is_some());
+        assert!(card.route("Other", "test-image", ImageSize::K1, Lane::Standard).is_none());
+        assert!(RateCard::embedded().routes.is_empty(), "the embedded card carries Google's prices only");
+    }
+
+    #[test]
+    fn rejects_a_route_that_breaks_the_rules() {
+        let cases: &[(&str, &str, &[&str])] = &[
+            ("owner = \"ExampleGateway\"", "owner = \"\"", &["route[t].owner", "needs its owner"]),
+            (
+                "source = \"https://gateway.example/pricing\"",
+                "source = \" \"",
+                &["route[ExampleGateway:t].source"],
+            ),
+            ("model = \"t\"", "model = \"x\"", &["route[ExampleGateway:x].model", "names no model"]),
+            ("size = \"1K\"", "size = \"4K\"", &[".size", "`4K` is not one of test-image's sizes (1K)"]),
+            ("size = \"1K\"", "lane = \"batch\"", &[".lane", "is batch, a lane test-image does not have"]),
+            ("price = \"0.05\"", "price = \"0\"", &[".price", "is 0"]),
+            ("price = \"0.05\"", "price = \"0.05\"\nowners = 1", &["unknown field `owners`"]),
+        ];
+        for (from, to, words) in cases {
+            let message = error(&format!("{SMALL}{}", ROUTE.replacen(from, to, 1)));
+            for word in *words {
+                assert!(message.contains(word), "`{message}` lacks `{word}`");
+            }
+        }
     }
 
     #[test]

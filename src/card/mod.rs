@@ -18,6 +18,7 @@ use time::Date;
 use crate::lane::Lane;
 use crate::size::ImageSize;
 
+pub(crate) use load::CardDecimal;
 pub use load::CardError;
 pub use resolve::{NamedAs, Resolved, UnknownModel};
 
@@ -33,6 +34,44 @@ pub struct RateCard {
     pub models: Vec<Model>,
     /// Google Search grounding prices, where the card has them.
     pub grounding: Option<Grounding>,
+    /// Other providers' own per-image prices for the card's models, in card
+    /// order. Never Google's figures: each carries its owner.
+    pub routes: Vec<Route>,
+}
+
+/// A provider's own per-image price for one of the card's models, such as a
+/// gateway that resells it. The figure belongs to `owner`, not to Google.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Route {
+    /// Who sets the price (the provider's name).
+    pub owner: String,
+    /// The provider's own name for the offer, where it has one.
+    pub name: Option<String>,
+    /// The card model it resells (its full ID).
+    pub model: String,
+    /// The size the price is for; `None` means every size of the model.
+    pub size: Option<ImageSize>,
+    /// The Google lane it stands beside (`standard` unless the card says).
+    pub lane: Lane,
+    /// The provider's price per image.
+    pub price: Decimal,
+    /// Where the provider publishes the price.
+    pub source: String,
+}
+
+impl Route {
+    /// Whether the route prices `model` at `size` on `lane`.
+    pub fn covers(&self, model: &str, size: ImageSize, lane: Lane) -> bool {
+        self.model == model && self.lane == lane && self.size.is_none_or(|own| own == size)
+    }
+
+    /// `owner` with the provider's name for the offer, for labels.
+    pub fn label(&self) -> String {
+        match &self.name {
+            Some(name) => format!("{} ({name})", self.owner),
+            None => self.owner.clone(),
+        }
+    }
 }
 
 /// Where a card was read from.
@@ -155,6 +194,13 @@ impl RateCard {
     /// The model with this exact ID.
     pub fn model(&self, id: &str) -> Option<&Model> {
         self.models.iter().find(|model| model.id == id)
+    }
+
+    /// The route `owner` (any case) offers for `model` at `size` on `lane`.
+    pub fn route(&self, owner: &str, model: &str, size: ImageSize, lane: Lane) -> Option<&Route> {
+        self.routes
+            .iter()
+            .find(|route| route.owner.eq_ignore_ascii_case(owner) && route.covers(model, size, lane))
     }
 }
 

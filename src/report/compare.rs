@@ -74,6 +74,37 @@ pub struct CompareReport {
     pub rows: Vec<CompareRow>,
     /// Combinations asked for that the card does not have.
     pub skipped: Vec<Skipped>,
+    /// Provider routes for the rows' models, sizes and lanes, each beside
+    /// Google's price; left out of the JSON when the card has none.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub routes: Vec<RouteRow>,
+}
+
+/// A provider's own per-image price beside Google's for the same model,
+/// size and lane.
+#[derive(Debug, Clone, Serialize)]
+pub struct RouteRow {
+    /// Who sets the price: the provider, not Google.
+    pub owner: String,
+    /// The provider's own name for the offer, where given.
+    pub name: Option<String>,
+    /// The model's full ID.
+    pub model: String,
+    /// The size.
+    pub size: ImageSize,
+    /// The Google lane it stands beside.
+    pub lane: Lane,
+    /// The provider's price per image, exact.
+    #[serde(serialize_with = "money_str")]
+    pub provider_price: Decimal,
+    /// Google's price per image for the same model, size and lane, exact.
+    #[serde(serialize_with = "money_str")]
+    pub google_price: Decimal,
+    /// `provider_price − google_price`, exact.
+    #[serde(serialize_with = "money_str")]
+    pub difference: Decimal,
+    /// Where the provider publishes the price.
+    pub source: String,
 }
 
 /// The baseline, priced.
@@ -190,6 +221,7 @@ impl CompareReport {
                 .collect::<Vec<_>>();
             return Err(CompareError::NothingToCompare(wanted.join(" on ")));
         }
+        let routes = routes(card, &rows)?;
         Ok(CompareReport {
             card: CardInfo::new(card, today),
             basis: request.basis,
@@ -197,8 +229,31 @@ impl CompareReport {
             baseline,
             rows,
             skipped,
+            routes,
         })
     }
+}
+
+/// The card's routes that cover a compared row, in card order.
+fn routes(card: &RateCard, rows: &[CompareRow]) -> Result<Vec<RouteRow>, CompareError> {
+    let mut out = Vec::new();
+    for route in &card.routes {
+        for row in rows.iter().filter(|row| route.covers(&row.model, row.size, row.lane)) {
+            out.push(RouteRow {
+                owner: route.owner.clone(),
+                name: route.name.clone(),
+                model: row.model.clone(),
+                size: row.size,
+                lane: row.lane,
+                provider_price: route.price,
+                google_price: row.unit_price,
+                difference: money::sub(route.price, row.unit_price)
+                    .map_err(|_| PricingError::Overflow { count: 1 })?,
+                source: route.source.clone(),
+            });
+        }
+    }
+    Ok(out)
 }
 
 fn sizes(model: &Model, wanted: &[ImageSize]) -> Vec<ImageSize> {
@@ -322,10 +377,45 @@ impl crate::render::Report for CompareReport {
         for skip in &self.skipped {
             notes.push(format!("Skipped: {} has no {} {}.", skip.model, skip.missing, skip.value));
         }
+        let mut tables = vec![Table { title: None, columns, rows }];
+        if !self.routes.is_empty() {
+            notes.push("Provider routes are each provider's own prices from the card, not Google's.".into());
+            tables.push(Table {
+                title: Some("Provider routes beside Google's official price".into()),
+                columns: vec![
+                    Column::new("provider", "owner"),
+                    Column::new("model", "model"),
+                    Column::new("size", "size"),
+                    Column::new("lane", "lane"),
+                    Column::new("provider's price", "provider_price"),
+                    Column::new("Google's price", "google_price"),
+                    Column::new("difference", "difference"),
+                ],
+                rows: self
+                    .routes
+                    .iter()
+                    .map(|route| {
+                        let owner = match &route.name {
+                            Some(name) => format!("{} ({name})", route.owner),
+                            None => route.owner.clone(),
+                        };
+                        vec![
+                            Cell::text(format!("{owner}, provider's price")),
+                            Cell::text(&route.model),
+                            Cell::text(route.size.api_value()),
+                            Cell::text(route.lane.name()),
+                            Cell::Unit(route.provider_price),
+                            Cell::Unit(route.google_price),
+                            Cell::Unit(route.difference),
+                        ]
+                    })
+                    .collect(),
+            });
+        }
         Document {
             title: format!("Compare: {} prices, {} rows", self.basis, self.rows.len()),
             facts,
-            tables: vec![Table { title: None, columns, rows }],
+            tables,
             notes,
         }
     }

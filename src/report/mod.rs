@@ -1,7 +1,10 @@
 //! Reports: what each command answers, as documented data ready for any
 //! renderer. Building a report prices things; rendering only writes them.
 
+pub mod budget;
 pub mod compare;
+pub mod diff;
+pub mod plan;
 pub mod quote;
 pub mod rates;
 

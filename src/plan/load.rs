@@ -1,0 +1,572 @@
+//! Reading a plan from TOML, strictly: unknown keys are errors, and every
+//! message names the file, the line and the key, and says how to fix it.
+//!
+//! Checks that need the rate card (the model, its sizes, lanes, grounding and
+//! routes) happen when the plan is priced, with the same kind of message.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use rust_decimal::Decimal;
+use serde::Deserialize;
+
+use super::{Escalation, Grounding, Plan, PlanLine, Volume};
+use crate::card::CardDecimal;
+use crate::lane::Lane;
+use crate::size::ImageSize;
+
+/// Why a plan cannot be priced.
+#[derive(Debug, thiserror::Error)]
+pub enum PlanError {
+    /// The file could not be read.
+    #[error("cannot read plan `{path}`: {cause}; check the path")]
+    Unreadable {
+        /// The path as given.
+        path: String,
+        /// The underlying error (the message says it).
+        cause: std::io::Error,
+    },
+    /// The text is not a plan: bad TOML, a wrong type, an unknown or missing key.
+    #[error("plan `{plan}`{location}: {message}; see \"Plan file format\" in the README")]
+    Malformed {
+        /// Where the plan came from.
+        plan: String,
+        /// ` line L, column C` where known.
+        location: String,
+        /// What the parser said.
+        message: String,
+    },
+    /// A value breaks a rule.
+    #[error("plan `{plan}`: {}`{key}` {problem}; {fix}", line_prefix(.line))]
+    Invalid {
+        /// Where the plan came from.
+        plan: String,
+        /// The plan line's name, where the problem is in one.
+        line: Option<String>,
+        /// The key, such as `rejection_rate` or `escalation.to`.
+        key: String,
+        /// What is wrong.
+        problem: String,
+        /// How to mend it.
+        fix: String,
+    },
+    /// A figure outgrew exact arithmetic.
+    #[error(
+        "plan `{plan}`: line `{line}`: the month is too large to price exactly; lower the volume or check the card's prices"
+    )]
+    TooLarge {
+        /// Where the plan came from.
+        plan: String,
+        /// The plan line's name.
+        line: String,
+    },
+}
+
+fn line_prefix(line: &Option<String>) -> String {
+    line.as_ref().map(|name| format!("line `{name}`: ")).unwrap_or_default()
+}
+
+impl PlanError {
+    /// An [`PlanError::Invalid`] in line `line` of the plan from `source`.
+    pub(crate) fn invalid(
+        source: &str,
+        line: Option<&str>,
+        key: impl Into<String>,
+        problem: impl Into<String>,
+        fix: impl Into<String>,
+    ) -> PlanError {
+        PlanError::Invalid {
+            plan: source.to_string(),
+            line: line.map(str::to_string),
+            key: key.into(),
+            problem: problem.into(),
+            fix: fix.into(),
+        }
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawPlan {
+    plan: Option<RawMeta>,
+    #[serde(default, rename = "line")]
+    lines: Vec<RawLine>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawMeta {
+    name: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawLine {
+    name: String,
+    model: String,
+    size: Option<String>,
+    lane: Option<String>,
+    images_per_month: Option<u64>,
+    images_per_day: Option<u64>,
+    days: Option<u64>,
+    #[serde(default)]
+    prompt_tokens: u64,
+    #[serde(default)]
+    reference_images: u64,
+    thinking_tokens: Option<u64>,
+    rejection_rate: Option<CardDecimal>,
+    escalation: Option<RawEscalation>,
+    grounding: Option<RawGrounding>,
+    #[serde(default)]
+    batch_ok: bool,
+    provider: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawEscalation {
+    to: String,
+    share: CardDecimal,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawGrounding {
+    share: Option<CardDecimal>,
+    queries_per_prompt: u64,
+}
+
+impl Plan {
+    /// Reads and checks the plan at `path`.
+    pub fn from_file(path: &Path) -> Result<Plan, PlanError> {
+        let source = path.display().to_string();
+        let bytes =
+            std::fs::read(path).map_err(|cause| PlanError::Unreadable { path: source.clone(), cause })?;
+        let text = String::from_utf8(bytes).map_err(|err| PlanError::Malformed {
+            plan: source.clone(),
+            location: String::new(),
+            message: format!(
+                "not UTF-8 text (invalid byte at offset {}): a plan is a TOML file",
+                err.utf8_error().valid_up_to()
+            ),
+        })?;
+        Plan::from_toml(&text, &source)
+    }
+
+    /// Reads and checks a plan from TOML text; `source` names it in messages.
+    pub fn from_toml(text: &str, source: &str) -> Result<Plan, PlanError> {
+        let raw: RawPlan = toml::from_str(text).map_err(|err| PlanError::Malformed {
+            plan: source.to_string(),
+            location: location(text, err.span()),
+            message: err.message().trim().to_string(),
+        })?;
+        let checker = Checker { source };
+        if raw.lines.is_empty() {
+            return Err(checker.invalid(
+                None,
+                "line",
+                "is missing: the plan has no lines",
+                "add a [[line]] table",
+            ));
+        }
+        let lines = raw.lines.into_iter().map(|line| checker.line(line)).collect::<Result<Vec<_>, _>>()?;
+        checker.names_are_unique(&lines)?;
+        checker.escalations_lead_somewhere(&lines)?;
+        let name = raw.plan.and_then(|meta| meta.name).map(|name| name.trim().to_string());
+        Ok(Plan { name: name.filter(|name| !name.is_empty()), source: source.to_string(), lines })
+    }
+}
+
+fn location(text: &str, span: Option<std::ops::Range<usize>>) -> String {
+    let Some(span) = span else {
+        return String::new();
+    };
+    let before = &text[..span.start.min(text.len())];
+    let line = before.matches('\n').count() + 1;
+    let column = before.rsplit('\n').next().map_or(0, |tail| tail.chars().count()) + 1;
+    format!(" line {line}, column {column}")
+}
+
+struct Checker<'a> {
+    source: &'a str,
+}
+
+impl Checker<'_> {
+    fn invalid(
+        &self,
+        line: Option<&str>,
+        key: impl Into<String>,
+        problem: impl Into<String>,
+        fix: impl Into<String>,
+    ) -> PlanError {
+        PlanError::invalid(self.source, line, key, problem, fix)
+    }
+
+    fn line(&self, raw: RawLine) -> Result<PlanLine, PlanError> {
+        let name = raw.name.trim().to_string();
+        if name.is_empty() {
+            return Err(self.invalid(
+                None,
+                "line.name",
+                "is empty",
+                "give every line a name, such as \"catalog\"",
+            ));
+        }
+        let at = Some(name.as_str());
+        if raw.model.trim().is_empty() {
+            return Err(self.invalid(
+                at,
+                "model",
+                "is empty",
+                "give a model ID or alias from `nbcost rates`",
+            ));
+        }
+        let size = raw
+            .size
+            .map(|text| {
+                text.parse::<ImageSize>().map_err(|err| {
+                    self.invalid(at, "size", format!("`{text}` is not a size"), err.to_string())
+                })
+            })
+            .transpose()?;
+        let lane = match raw.lane {
+            None => Lane::Standard,
+            Some(text) => text
+                .parse::<Lane>()
+                .map_err(|err| self.invalid(at, "lane", "names no lane", err.to_string()))?,
+        };
+        let (volume, images_per_month) =
+            self.volume(at, raw.images_per_month, raw.images_per_day, raw.days)?;
+        let rejection_rate = match raw.rejection_rate {
+            None => Decimal::ZERO,
+            Some(rate) => self.share(at, "rejection_rate", rate.0, false)?,
+        };
+        let escalation = raw
+            .escalation
+            .map(|raw| {
+                let to = raw.to.trim().to_string();
+                if to == name {
+                    return Err(self.invalid(
+                        at,
+                        "escalation.to",
+                        "names the line itself",
+                        "escalate to another line, such as one on a stronger model",
+                    ));
+                }
+                Ok(Escalation { to, share: self.share(at, "escalation.share", raw.share.0, true)? })
+            })
+            .transpose()?;
+        let grounding = raw
+            .grounding
+            .map(|raw| {
+                let share = match raw.share {
+                    None => Decimal::ONE,
+                    Some(share) => self.share(at, "grounding.share", share.0, true)?,
+                };
+                if share.is_zero() {
+                    return Err(self.invalid(
+                        at,
+                        "grounding.share",
+                        "is 0",
+                        "give the share of requests that are grounded, or remove [line.grounding]",
+                    ));
+                }
+                if raw.queries_per_prompt == 0 {
+                    return Err(self.invalid(
+                        at,
+                        "grounding.queries_per_prompt",
+                        "is 0",
+                        "give the search queries one grounded prompt makes, 1 or more",
+                    ));
+                }
+                Ok(Grounding { share, queries_per_prompt: raw.queries_per_prompt })
+            })
+            .transpose()?;
+        let provider = raw.provider.map(|owner| owner.trim().to_string());
+        if let Some(owner) = &provider {
+            if owner.is_empty() {
+                return Err(self.invalid(
+                    at,
+                    "provider",
+                    "is empty",
+                    "name a route's owner, or remove the key",
+                ));
+            }
+            let extras = [
+                ("prompt_tokens", raw.prompt_tokens > 0),
+                ("reference_images", raw.reference_images > 0),
+                ("thinking_tokens", raw.thinking_tokens.is_some()),
+                ("grounding", grounding.is_some()),
+            ];
+            if let Some((key, _)) = extras.into_iter().find(|(_, set)| *set) {
+                return Err(self.invalid(
+                    at,
+                    key,
+                    format!("is set, but the line is priced by provider `{owner}`, whose route has a per-image price only"),
+                    "remove it, or remove `provider` to price the line at Google's rates",
+                ));
+            }
+        }
+        Ok(PlanLine {
+            model: raw.model.trim().to_string(),
+            size,
+            lane,
+            volume,
+            images_per_month,
+            prompt_tokens: raw.prompt_tokens,
+            reference_images: raw.reference_images,
+            thinking_tokens: raw.thinking_tokens,
+            rejection_rate,
+            escalation,
+            grounding,
+            batch_ok: raw.batch_ok,
+            provider,
+            name,
+        })
+    }
+
+    fn volume(
+        &self,
+        at: Option<&str>,
+        per_month: Option<u64>,
+        per_day: Option<u64>,
+        days: Option<u64>,
+    ) -> Result<(Volume, u64), PlanError> {
+        match (per_month, per_day, days) {
+            (Some(images), None, None) => Ok((Volume::PerMonth(images), images)),
+            (None, Some(images), Some(days)) => {
+                if !(1..=31).contains(&days) {
+                    return Err(self.invalid(
+                        at,
+                        "days",
+                        format!("is {days}"),
+                        "give the days a month the line runs, 1 to 31",
+                    ));
+                }
+                let month = images.checked_mul(days).ok_or_else(|| {
+                    self.invalid(at, "images_per_day", "is too large", "give a smaller daily volume")
+                })?;
+                Ok((Volume::PerDay { images, days }, month))
+            }
+            (None, Some(_), None) => Err(self.invalid(
+                at,
+                "days",
+                "is missing: images_per_day needs the days a month it runs",
+                "add days = 22 (or however many)",
+            )),
+            (Some(_), None, Some(_)) => Err(self.invalid(
+                at,
+                "days",
+                "goes with images_per_day, not images_per_month",
+                "remove days, or give images_per_day instead",
+            )),
+            (Some(_), Some(_), _) => Err(self.invalid(
+                at,
+                "images_per_day",
+                "is set beside images_per_month",
+                "give one volume: images_per_month, or images_per_day with days",
+            )),
+            (None, None, _) => Err(self.invalid(
+                at,
+                "images_per_month",
+                "is missing: the line has no volume",
+                "add images_per_month = N, or images_per_day = N with days = D",
+            )),
+        }
+    }
+
+    /// A share between 0 and 1 (1 itself only where `one_allowed`), with at
+    /// most 9 decimal places so that the counts derived from it stay exact.
+    fn share(
+        &self,
+        at: Option<&str>,
+        key: &str,
+        value: Decimal,
+        one_allowed: bool,
+    ) -> Result<Decimal, PlanError> {
+        let value = value.normalize();
+        let fix = if one_allowed {
+            "give a share from 0 to 1, such as 0.1 for 10%"
+        } else {
+            "give a share from 0 to below 1, such as 0.1 for 10%"
+        };
+        let too_big = if one_allowed { value > Decimal::ONE } else { value >= Decimal::ONE };
+        if value.is_sign_negative() && !value.is_zero() || too_big {
+            return Err(self.invalid(at, key, format!("is {value}, outside its range"), fix));
+        }
+        if value.scale() > 9 {
+            return Err(self.invalid(at, key, format!("({value}) has more than 9 decimal places"), fix));
+        }
+        Ok(value)
+    }
+
+    fn names_are_unique(&self, lines: &[PlanLine]) -> Result<(), PlanError> {
+        let mut seen = HashMap::new();
+        for line in lines {
+            if seen.insert(line.name.to_lowercase(), ()).is_some() {
+                return Err(self.invalid(
+                    Some(&line.name),
+                    "name",
+                    "is used by an earlier line too (names are compared without case)",
+                    "give every line its own name",
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// Every escalation names a line, and no chain of escalations comes back
+    /// to where it started (`a → b → a` would redo requests for ever).
+    fn escalations_lead_somewhere(&self, lines: &[PlanLine]) -> Result<(), PlanError> {
+        fn target(line: &PlanLine) -> Option<&str> {
+            line.escalation.as_ref().map(|e| e.to.as_str())
+        }
+        for line in lines {
+            let Some(to) = target(line) else { continue };
+            if !lines.iter().any(|other| other.name == to) {
+                let names: Vec<_> = lines.iter().map(|l| format!("`{}`", l.name)).collect();
+                return Err(self.invalid(
+                    Some(&line.name),
+                    "escalation.to",
+                    format!("names `{to}`, which is not a line of the plan"),
+                    format!("name one of {}", names.join(", ")),
+                ));
+            }
+            let mut path = vec![line.name.as_str()];
+            let mut next = Some(to);
+            while let Some(name) = next {
+                if path.contains(&name) {
+                    path.push(name);
+                    return Err(self.invalid(
+                        Some(&line.name),
+                        "escalation.to",
+                        format!("makes a loop: {}", path.join(" → ")),
+                        "end every chain of escalations on a line without one",
+                    ));
+                }
+                path.push(name);
+                next = lines.iter().find(|other| other.name == name).and_then(target);
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SMALL: &str = r#"
+[plan]
+name = "Small"
+
+[[line]]
+name = "drafts"
+model = "flash"
+size = "1K"
+images_per_month = 1000
+rejection_rate = "0.2"
+escalation = { to = "finals", share = "0.1" }
+
+[[line]]
+name = "finals"
+model = "pro"
+size = "4K"
+images_per_day = 10
+days = 20
+"#;
+
+    fn error(text: &str) -> String {
+        Plan::from_toml(text, "plan.toml").unwrap_err().to_string()
+    }
+
+    #[test]
+    fn reads_a_small_plan() {
+        let plan = Plan::from_toml(SMALL, "plan.toml").unwrap();
+        assert_eq!(plan.title(), "Small");
+        assert_eq!(plan.lines.len(), 2);
+        assert_eq!(plan.lines[0].rejection_rate, "0.2".parse().unwrap());
+        assert_eq!(plan.lines[0].escalation.as_ref().unwrap().to, "finals");
+        assert_eq!(plan.lines[1].volume, Volume::PerDay { images: 10, days: 20 });
+        assert_eq!(plan.lines[1].images_per_month, 200);
+        assert_eq!(plan.lines[1].lane, Lane::Standard);
+    }
+
+    #[test]
+    fn rejects_what_breaks_the_rules() {
+        let cases: &[(&str, &str, &[&str])] = &[
+            ("name = \"Small\"", "name = \"Small\"\ncolour = 1", &["line 4", "unknown field `colour`"]),
+            (
+                "rejection_rate = \"0.2\"",
+                "rejection_rate = \"1\"",
+                &["line `drafts`", "`rejection_rate` is 1"],
+            ),
+            ("rejection_rate = \"0.2\"", "rejection_rate = -0.1", &["`rejection_rate` is -0.1"]),
+            (
+                "rejection_rate = \"0.2\"",
+                "rejection_rate = \"0.0000000001\"",
+                &["more than 9 decimal places"],
+            ),
+            ("share = \"0.1\"", "share = \"1.5\"", &["`escalation.share` is 1.5"]),
+            ("to = \"finals\"", "to = \"final\"", &["`escalation.to` names `final`", "`drafts`, `finals`"]),
+            ("to = \"finals\"", "to = \"drafts\"", &["names the line itself"]),
+            ("days = 20", "", &["line `finals`", "`days` is missing"]),
+            ("days = 20", "days = 40", &["`days` is 40"]),
+            ("images_per_month = 1000", "", &["line `drafts`", "`images_per_month` is missing"]),
+            (
+                "images_per_month = 1000",
+                "images_per_month = 1000\nimages_per_day = 5",
+                &["beside images_per_month"],
+            ),
+            ("size = \"1K\"", "size = \"8K\"", &["`size` `8K` is not a size"]),
+            ("size = \"1K\"", "size = \"1K\"\nlane = \"bulk\"", &["`lane` names no lane"]),
+            (
+                "name = \"finals\"",
+                "name = \"Drafts\"",
+                &["line `Drafts`", "`name` is used by an earlier line"],
+            ),
+            (
+                "size = \"1K\"",
+                "size = \"1K\"\ngrounding = { queries_per_prompt = 0 }",
+                &["`grounding.queries_per_prompt` is 0"],
+            ),
+            (
+                "size = \"1K\"",
+                "size = \"1K\"\nprovider = \"Gateway\"\nprompt_tokens = 5",
+                &["`prompt_tokens` is set, but the line is priced by provider `Gateway`"],
+            ),
+        ];
+        for (from, to, words) in cases {
+            let message = error(&SMALL.replacen(from, to, 1));
+            assert!(message.starts_with("plan `plan.toml`"), "{message}");
+            for word in *words {
+                assert!(message.contains(word), "`{message}` lacks `{word}`");
+            }
+            assert!(!message.contains('\n'), "one line: {message}");
+        }
+    }
+
+    #[test]
+    fn names_the_lines_of_an_escalation_loop() {
+        let looped =
+            SMALL.replacen("days = 20", "days = 20\nescalation = { to = \"drafts\", share = \"0.5\" }", 1);
+        assert_eq!(
+            error(&looped),
+            "plan `plan.toml`: line `drafts`: `escalation.to` makes a loop: drafts → finals → drafts; end every chain of escalations on a line without one"
+        );
+    }
+
+    #[test]
+    fn refuses_a_plan_without_lines() {
+        assert!(error("[plan]\nname = \"x\"").contains("`line` is missing"));
+    }
+
+    #[test]
+    fn scales_a_plan_down_to_whole_images() {
+        let plan = Plan::from_toml(SMALL, "plan.toml").unwrap().scaled(250);
+        assert_eq!(plan.lines[0].images_per_month, 2500);
+        assert_eq!(plan.lines[1].images_per_month, 500);
+        let plan = Plan::from_toml(SMALL, "plan.toml").unwrap().scaled(33);
+        assert_eq!(plan.lines[1].images_per_month, 66);
+    }
+}

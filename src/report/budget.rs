@@ -1,0 +1,510 @@
+//! `budget`: the reverse question, "what does this amount buy?". Whole
+//! images per model × size × lane, never rounded up, with what is left over;
+//! or the largest multiple of a plan's mix that fits.
+//!
+//! Exactness: for every row, `images × price ≤ amount` and
+//! `(images + 1) × price > amount`, both checked with exact arithmetic.
+
+use rust_decimal::Decimal;
+use serde::Serialize;
+use time::Date;
+
+use super::{CardInfo, money as money_str};
+use crate::card::{Model, RateCard, UnknownModel};
+use crate::document::{Cell, Column, Document, Table};
+use crate::lane::Lane;
+use crate::money::{self, Overflow, grouped};
+use crate::plan::{self, GOOGLE, Plan, PlanError};
+use crate::pricing::{self, Basis, PricingError};
+use crate::size::ImageSize;
+
+/// The largest multiple of a plan that is searched for, in percent.
+const MAX_PERCENT: u64 = 1_000_000_000_000;
+
+/// What to fit into the amount, validated. Empty lists mean everything.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BudgetRequest {
+    /// Dollars to spend.
+    pub amount: Decimal,
+    /// Models as typed.
+    pub models: Vec<String>,
+    /// Sizes.
+    pub sizes: Vec<ImageSize>,
+    /// Lanes.
+    pub lanes: Vec<Lane>,
+    /// Spread the images over this many days.
+    pub days: Option<u64>,
+    /// List or token prices.
+    pub basis: Basis,
+}
+
+/// Why a budget cannot be worked out.
+#[derive(Debug, thiserror::Error)]
+pub enum BudgetError {
+    /// No such model.
+    #[error(transparent)]
+    UnknownModel(#[from] UnknownModel),
+    /// The engine refused.
+    #[error(transparent)]
+    Pricing(#[from] PricingError),
+    /// The plan cannot be priced.
+    #[error(transparent)]
+    Plan(#[from] PlanError),
+    /// The filters leave nothing to price.
+    #[error("no model in the card offers {0}; `nbcost rates` lists the sizes and lanes")]
+    NothingToPrice(String),
+    /// The plan costs nothing at any volume.
+    #[error("the plan costs nothing, so no amount bounds it; give its lines a volume")]
+    FreePlan,
+    /// A count outgrew exact arithmetic.
+    #[error("the amount buys more images than nbcost can count exactly; give a smaller amount")]
+    TooLarge,
+}
+
+/// The answer to `nbcost budget`.
+#[derive(Debug, Clone, Serialize)]
+pub struct BudgetReport {
+    /// The rate card the prices come from.
+    pub card: CardInfo,
+    /// Dollars to spend, exact.
+    #[serde(serialize_with = "money_str")]
+    pub amount: Decimal,
+    /// `list` or `tokens`.
+    pub basis: Basis,
+    /// The days the images are spread over, where given.
+    pub days: Option<u64>,
+    /// One row per model × size × lane (and provider route); empty with `--plan`.
+    pub rows: Vec<BudgetRow>,
+    /// The plan's mix scaled to fit, with `--plan`; else `null`.
+    pub plan: Option<PlanFit>,
+}
+
+/// What the amount buys of one model, size and lane.
+#[derive(Debug, Clone, Serialize)]
+pub struct BudgetRow {
+    /// The model's full ID.
+    pub model: String,
+    /// The model's product name.
+    pub model_name: String,
+    /// The size.
+    pub size: ImageSize,
+    /// The lane.
+    pub lane: Lane,
+    /// Whose price it is: `Google`, or a provider route's owner.
+    pub priced_by: String,
+    /// Dollars per image, exact.
+    #[serde(serialize_with = "money_str")]
+    pub unit_price: Decimal,
+    /// Whole images the amount buys (rounded down).
+    pub images: u64,
+    /// `images ÷ days`, rounded down, where days are given.
+    pub images_per_day: Option<u64>,
+    /// `images × unit_price`, exact.
+    #[serde(serialize_with = "money_str")]
+    pub spent: Decimal,
+    /// `amount − spent`, exact: less than one more image.
+    #[serde(serialize_with = "money_str")]
+    pub left_over: Decimal,
+}
+
+/// The largest multiple of a plan that fits.
+#[derive(Debug, Clone, Serialize)]
+pub struct PlanFit {
+    /// The plan's name, where given.
+    pub name: Option<String>,
+    /// The plan file.
+    pub source: String,
+    /// The multiple in whole percent of the plan's volumes (100 = the plan as written).
+    pub percent: u64,
+    /// Each line's accepted images a month at that multiple (rounded down).
+    pub lines: Vec<PlanFitLine>,
+    /// Dollars a month at that multiple, exact.
+    #[serde(serialize_with = "money_str")]
+    pub total: Decimal,
+    /// `amount − total`, exact.
+    #[serde(serialize_with = "money_str")]
+    pub left_over: Decimal,
+    /// Dollars a month one percent more would cost (above the amount).
+    #[serde(serialize_with = "money_str")]
+    pub next_percent_total: Decimal,
+}
+
+/// One plan line at the fitted multiple.
+#[derive(Debug, Clone, Serialize)]
+pub struct PlanFitLine {
+    /// The line's name.
+    pub name: String,
+    /// Accepted images a month.
+    pub images_per_month: u64,
+    /// Accepted images a day, rounded down, where days are given.
+    pub images_per_day: Option<u64>,
+}
+
+impl BudgetReport {
+    /// What `request.amount` buys with `card` as of `today`.
+    pub fn build(card: &RateCard, request: &BudgetRequest, today: Date) -> Result<BudgetReport, BudgetError> {
+        let models: Vec<&Model> = if request.models.is_empty() {
+            card.models.iter().collect()
+        } else {
+            request
+                .models
+                .iter()
+                .map(|name| card.resolve(name).map(|found| found.model))
+                .collect::<Result<_, _>>()?
+        };
+        let mut rows = Vec::new();
+        for model in models {
+            for row in &model.sizes {
+                if !request.sizes.is_empty() && !request.sizes.contains(&row.size) {
+                    continue;
+                }
+                for lane in
+                    model.lanes().filter(|lane| request.lanes.is_empty() || request.lanes.contains(lane))
+                {
+                    let google = pricing::image_price(model, row.size, lane, request.basis)?;
+                    rows.push(fit(model, row.size, lane, GOOGLE, google, request)?);
+                    for route in card.routes.iter().filter(|route| route.covers(&model.id, row.size, lane)) {
+                        rows.push(fit(model, row.size, lane, &route.owner, route.price, request)?);
+                    }
+                }
+            }
+        }
+        if rows.is_empty() {
+            let sizes: Vec<_> = request.sizes.iter().map(ImageSize::to_string).collect();
+            let lanes: Vec<_> = request.lanes.iter().map(Lane::to_string).collect();
+            let wanted: Vec<_> =
+                [sizes.join(", "), lanes.join(", ")].into_iter().filter(|s| !s.is_empty()).collect();
+            return Err(BudgetError::NothingToPrice(wanted.join(" on ")));
+        }
+        Ok(BudgetReport {
+            card: CardInfo::new(card, today),
+            amount: request.amount,
+            basis: request.basis,
+            days: request.days,
+            rows,
+            plan: None,
+        })
+    }
+
+    /// The largest multiple (in whole percent) of `plan` that `request.amount`
+    /// buys with `card` as of `today`.
+    pub fn build_for_plan(
+        card: &RateCard,
+        plan: &Plan,
+        request: &BudgetRequest,
+        today: Date,
+    ) -> Result<BudgetReport, BudgetError> {
+        // The month's cost never falls as volumes grow, so the search is a
+        // bisection between a multiple that fits and one that does not.
+        let cost = |percent: u64| -> Result<Option<Decimal>, BudgetError> {
+            match plan::price(&plan.scaled(percent), card, request.basis) {
+                Ok(priced) => Ok(Some(priced.total)),
+                Err(PlanError::TooLarge { .. }) => Ok(None),
+                Err(other) => Err(other.into()),
+            }
+        };
+        let fits = |total: Option<Decimal>| total.is_some_and(|total| total <= request.amount);
+        let (mut low, mut high) = (0u64, 100u64);
+        while fits(cost(high)?) {
+            if cost(high)? == Some(Decimal::ZERO) && high >= MAX_PERCENT {
+                return Err(BudgetError::FreePlan);
+            }
+            if high >= MAX_PERCENT {
+                return Err(BudgetError::TooLarge);
+            }
+            low = high;
+            high = high.saturating_mul(2).min(MAX_PERCENT);
+        }
+        while high - low > 1 {
+            let middle = low + (high - low) / 2;
+            if fits(cost(middle)?) {
+                low = middle;
+            } else {
+                high = middle;
+            }
+        }
+        let scaled = plan.scaled(low);
+        let total = cost(low)?.ok_or(BudgetError::TooLarge)?;
+        let next = cost(low + 1)?.ok_or(BudgetError::TooLarge)?;
+        Ok(BudgetReport {
+            card: CardInfo::new(card, today),
+            amount: request.amount,
+            basis: request.basis,
+            days: request.days,
+            rows: Vec::new(),
+            plan: Some(PlanFit {
+                name: plan.name.clone(),
+                source: plan.source.clone(),
+                percent: low,
+                lines: scaled
+                    .lines
+                    .iter()
+                    .map(|line| PlanFitLine {
+                        name: line.name.clone(),
+                        images_per_month: line.images_per_month,
+                        images_per_day: request.days.map(|days| line.images_per_month / days.max(1)),
+                    })
+                    .collect(),
+                total,
+                left_over: money::sub(request.amount, total).map_err(|_| BudgetError::TooLarge)?,
+                next_percent_total: next,
+            }),
+        })
+    }
+}
+
+/// What the amount buys at `price` an image.
+fn fit(
+    model: &Model,
+    size: ImageSize,
+    lane: Lane,
+    priced_by: &str,
+    price: Decimal,
+    request: &BudgetRequest,
+) -> Result<BudgetRow, BudgetError> {
+    let images = whole_images(request.amount, price).map_err(|Overflow| BudgetError::TooLarge)?;
+    let spent = money::times(price, images).map_err(|_| BudgetError::TooLarge)?;
+    Ok(BudgetRow {
+        model: model.id.clone(),
+        model_name: model.name.clone(),
+        size,
+        lane,
+        priced_by: priced_by.to_string(),
+        unit_price: price,
+        images,
+        images_per_day: request.days.map(|days| images / days.max(1)),
+        spent,
+        left_over: money::sub(request.amount, spent).map_err(|_| BudgetError::TooLarge)?,
+    })
+}
+
+/// The most whole images at `price` that `amount` pays for: `count × price ≤
+/// amount < (count + 1) × price`, checked exactly.
+pub fn whole_images(amount: Decimal, price: Decimal) -> Result<u64, Overflow> {
+    if price <= Decimal::ZERO {
+        return Err(Overflow);
+    }
+    let estimate = amount.checked_div(price).ok_or(Overflow)?.floor();
+    let mut count = u64::try_from(estimate.max(Decimal::ZERO)).map_err(|_| Overflow)?;
+    // The quotient may be off by one in its last digit: settle it exactly.
+    while count > 0 && money::times(price, count)? > amount {
+        count -= 1;
+    }
+    while count < u64::MAX && money::times(price, count + 1).is_ok_and(|cost| cost <= amount) {
+        count += 1;
+    }
+    Ok(count)
+}
+
+impl crate::render::Report for BudgetReport {
+    const KIND: &'static str = "budget";
+
+    fn document(&self) -> Document {
+        let mut facts = vec![("amount".to_string(), money::unit_dollars(self.amount))];
+        if let Some(days) = self.days {
+            facts.push(("days".to_string(), format!("{days} (images a day, rounded down)")));
+        }
+        facts.push(("basis".to_string(), self.basis.to_string()));
+        facts.push(("rate card".to_string(), self.card.summary()));
+        let mut notes = vec![
+            "Whole images only, rounded down: one more image would cost more than the amount.".to_string(),
+        ];
+        let table = match &self.plan {
+            Some(fit) => {
+                facts.insert(0, ("plan".to_string(), fit.source.clone()));
+                facts.push(("fits".to_string(), format!("{}% of the plan's volumes", grouped(fit.percent))));
+                facts.push(("costs".to_string(), format!("{} a month", money::unit_dollars(fit.total))));
+                facts.push(("left over".to_string(), money::unit_dollars(fit.left_over)));
+                notes.push(format!(
+                    "{}% would cost {}, above the amount. Line volumes are scaled in whole percent and rounded down to whole images.",
+                    grouped(fit.percent + 1),
+                    money::unit_dollars(fit.next_percent_total)
+                ));
+                plan_table(fit, self.days.is_some())
+            }
+            None => rows_table(&self.rows, self.days.is_some()),
+        };
+        if self.rows.iter().any(|row| row.priced_by != GOOGLE) {
+            notes.push("Rows priced by a provider use that provider's own per-image price from the card's routes, not Google's.".into());
+        }
+        let title = match &self.plan {
+            Some(fit) => format!(
+                "Budget: {} buys {}% of {}",
+                money::dollars(self.amount),
+                grouped(fit.percent),
+                fit.name.as_deref().unwrap_or(&fit.source)
+            ),
+            None => format!("Budget: what {} buys", money::dollars(self.amount)),
+        };
+        Document { title, facts, tables: vec![table], notes }
+    }
+}
+
+fn rows_table(rows: &[BudgetRow], per_day: bool) -> Table {
+    let mut columns = vec![
+        Column::new("model", "model"),
+        Column::new("size", "size"),
+        Column::new("lane", "lane"),
+        Column::new("priced by", "priced_by"),
+        Column::new("per image", "unit_price"),
+        Column::new("images", "images"),
+    ];
+    if per_day {
+        columns.push(Column::new("a day", "images_per_day"));
+    }
+    columns.extend([Column::new("spent", "spent"), Column::new("left over", "left_over")]);
+    let rows = rows
+        .iter()
+        .map(|row| {
+            let mut cells = vec![
+                Cell::Name { human: row.model_name.clone(), id: row.model.clone() },
+                Cell::text(row.size.api_value()),
+                Cell::text(row.lane.name()),
+                Cell::text(if row.priced_by == GOOGLE {
+                    row.priced_by.clone()
+                } else {
+                    format!("{} (provider)", row.priced_by)
+                }),
+                Cell::Unit(row.unit_price),
+                Cell::Count(row.images),
+            ];
+            if per_day {
+                cells.push(row.images_per_day.map_or(Cell::Empty, Cell::Count));
+            }
+            cells.extend([Cell::Unit(row.spent), Cell::Unit(row.left_over)]);
+            cells
+        })
+        .collect();
+    Table { title: None, columns, rows }
+}
+
+fn plan_table(fit: &PlanFit, per_day: bool) -> Table {
+    let mut columns = vec![Column::new("line", "line"), Column::new("images a month", "images_per_month")];
+    if per_day {
+        columns.push(Column::new("a day", "images_per_day"));
+    }
+    let rows = fit
+        .lines
+        .iter()
+        .map(|line| {
+            let mut cells = vec![Cell::text(&line.name), Cell::Count(line.images_per_month)];
+            if per_day {
+                cells.push(line.images_per_day.map_or(Cell::Empty, Cell::Count));
+            }
+            cells
+        })
+        .collect();
+    Table { title: None, columns, rows }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::testing::today;
+
+    fn d(text: &str) -> Decimal {
+        text.parse().unwrap()
+    }
+
+    fn request(amount: &str) -> BudgetRequest {
+        BudgetRequest {
+            amount: d(amount),
+            models: vec![],
+            sizes: vec![],
+            lanes: vec![],
+            days: None,
+            basis: Basis::List,
+        }
+    }
+
+    #[test]
+    fn counts_whole_images_never_rounding_up() {
+        let cases = [
+            ("500", "0.067", 7462, "0.046"),
+            ("500", "0.05", 10_000, "0"),
+            ("101", "0.101", 1000, "0"),
+            ("0.10", "0.101", 0, "0.10"),
+            ("0", "0.039", 0, "0"),
+            ("1", "0.0195", 51, "0.0055"),
+        ];
+        for (amount, price, images, left) in cases {
+            let count = whole_images(d(amount), d(price)).unwrap();
+            assert_eq!(count, images, "{amount} at {price}");
+            assert_eq!(d(amount) - Decimal::from(count) * d(price), d(left), "{amount} at {price}");
+        }
+    }
+
+    #[test]
+    fn fits_every_model_size_and_lane_with_days() {
+        let mut wanted = request("500");
+        wanted.models = vec!["flash".into()];
+        wanted.sizes = vec![ImageSize::K1];
+        wanted.days = Some(30);
+        let report = BudgetReport::build(&RateCard::embedded(), &wanted, today()).unwrap();
+        let rows: Vec<_> =
+            report.rows.iter().map(|r| (r.lane, r.images, r.images_per_day, r.left_over)).collect();
+        // 500 ÷ 0.067 = 7,462.68...; 500 ÷ 0.034 = 14,705.88...
+        assert_eq!(
+            rows,
+            [(Lane::Standard, 7462, Some(248), d("0.046")), (Lane::Batch, 14_705, Some(490), d("0.03"))]
+        );
+    }
+
+    /// The example plan costs $2,579.75613 at 100%, but grounding's free
+    /// allowance does not shrink with it. At 21%: catalog 4,200 → 4,667
+    /// generated, $233.35 + $2.61352; social 2,100 → 105 escalated, ⌈1,995 ÷
+    /// 0.8⌉ = 2,494 + 105 = 2,599 generated, $174.133 + $0.38985, every
+    /// grounded prompt free; finals 210 + 105 = 315 × ($0.24 + $0.012 +
+    /// $0.00112) = $79.7328; legacy 420 × $0.0195 = $8.19. Total $498.40917.
+    /// At 22% the same steps give $522.14689, above $500.
+    #[test]
+    fn fits_the_largest_multiple_of_a_plan() {
+        let plan = Plan::from_toml(include_str!("../../examples/plan.toml"), "examples/plan.toml").unwrap();
+        let report =
+            BudgetReport::build_for_plan(&RateCard::embedded(), &plan, &request("500"), today()).unwrap();
+        let fit = report.plan.unwrap();
+        assert_eq!(fit.percent, 21);
+        assert_eq!((fit.total, fit.next_percent_total), (d("498.40917"), d("522.14689")));
+        assert_eq!(fit.left_over, d("1.59083"));
+        assert!(
+            fit.total <= d("500") && fit.next_percent_total > d("500"),
+            "{} {}",
+            fit.total,
+            fit.next_percent_total
+        );
+        let volumes: Vec<_> = fit.lines.iter().map(|l| l.images_per_month).collect();
+        assert_eq!(volumes, [4200, 2100, 210, 420]);
+    }
+
+    mod properties {
+        use super::*;
+        use proptest::prelude::*;
+
+        proptest! {
+            /// The count fits and one more image does not, at any amount and
+            /// any price, including every price of the default card.
+            #[test]
+            fn the_count_fits_and_one_more_does_not(
+                cents in 0i64..100_000_000_000,
+                scale in 0u32..5,
+                price_digits in 1i64..1_000_000,
+                price_scale in 0u32..7,
+            ) {
+                let amount = Decimal::new(cents, scale);
+                let price = Decimal::new(price_digits, price_scale);
+                let count = whole_images(amount, price).unwrap();
+                prop_assert!(Decimal::from(count) * price <= amount);
+                prop_assert!(Decimal::from(count + 1) * price > amount);
+                for model in &RateCard::embedded().models {
+                    for row in &model.sizes {
+                        for price in row.price.values() {
+                            let count = whole_images(amount, *price).unwrap();
+                            prop_assert!(Decimal::from(count) * *price <= amount);
+                            prop_assert!(Decimal::from(count + 1) * *price > amount);
+                        }
+                    }
+                }
+            }
+        }
+    }
+}

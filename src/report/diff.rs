@@ -1,0 +1,386 @@
+//! `diff`: what changed between two rate cards, price by price, and what the
+//! change does to a plan's monthly bill.
+
+use rust_decimal::Decimal;
+use serde::Serialize;
+use time::Date;
+
+use super::{CardInfo, money as money_str, opt_money, percent};
+use crate::card::RateCard;
+use crate::document::{Cell, Column, Document, Table};
+use crate::money;
+use crate::plan::{self, Plan, PlanError};
+use crate::pricing::Basis;
+
+/// The answer to `nbcost diff OLD NEW`.
+#[derive(Debug, Clone, Serialize)]
+pub struct DiffReport {
+    /// The card compared from.
+    pub old: CardInfo,
+    /// The card compared to.
+    pub new: CardInfo,
+    /// `list` or `tokens` (for the plan).
+    pub basis: Basis,
+    /// Every price that changed, was added or was removed, in card order.
+    pub changes: Vec<PriceChange>,
+    /// The plan priced under both cards, with `--plan`; else `null`.
+    pub plan: Option<PlanDiff>,
+}
+
+/// Whether a price changed, appeared or went away.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ChangeKind {
+    /// In both cards, with different values.
+    Changed,
+    /// Only in the new card.
+    Added,
+    /// Only in the old card.
+    Removed,
+}
+
+/// One price that differs.
+#[derive(Debug, Clone, Serialize)]
+pub struct PriceChange {
+    /// What it belongs to: a model ID, `grounding`, or `route OWNER` (a
+    /// provider's price, not Google's).
+    pub subject: String,
+    /// Which price, such as `2K standard per image` or `batch input per 1M tokens`.
+    pub item: String,
+    /// `changed`, `added` or `removed`.
+    pub kind: ChangeKind,
+    /// The old price (`null` when added).
+    #[serde(serialize_with = "opt_money")]
+    pub old: Option<Decimal>,
+    /// The new price (`null` when removed).
+    #[serde(serialize_with = "opt_money")]
+    pub new: Option<Decimal>,
+    /// `new − old` (`null` unless changed).
+    #[serde(serialize_with = "opt_money")]
+    pub change: Option<Decimal>,
+    /// The change in percent of the old price, to 4 places (`null` unless changed).
+    pub change_percent: Option<String>,
+}
+
+/// A plan priced under both cards.
+#[derive(Debug, Clone, Serialize)]
+pub struct PlanDiff {
+    /// The plan's name, where given.
+    pub name: Option<String>,
+    /// The plan file.
+    pub source: String,
+    /// Each line under both cards.
+    pub lines: Vec<LineDiff>,
+    /// Dollars a month under the old card.
+    #[serde(serialize_with = "money_str")]
+    pub old_total: Decimal,
+    /// Dollars a month under the new card.
+    #[serde(serialize_with = "money_str")]
+    pub new_total: Decimal,
+    /// `new_total − old_total`.
+    #[serde(serialize_with = "money_str")]
+    pub change: Decimal,
+}
+
+/// One plan line under both cards.
+#[derive(Debug, Clone, Serialize)]
+pub struct LineDiff {
+    /// The line's name.
+    pub name: String,
+    /// Dollars a month under the old card.
+    #[serde(serialize_with = "money_str")]
+    pub old_total: Decimal,
+    /// Dollars a month under the new card.
+    #[serde(serialize_with = "money_str")]
+    pub new_total: Decimal,
+    /// `new_total − old_total`.
+    #[serde(serialize_with = "money_str")]
+    pub change: Decimal,
+}
+
+impl DiffReport {
+    /// Compares `old` with `new`, and prices `plan` under both where given.
+    pub fn build(
+        old: &RateCard,
+        new: &RateCard,
+        plan: Option<&Plan>,
+        basis: Basis,
+        today: Date,
+    ) -> Result<DiffReport, PlanError> {
+        Ok(DiffReport {
+            old: CardInfo::new(old, today),
+            new: CardInfo::new(new, today),
+            basis,
+            changes: changes(&prices(old), &prices(new)),
+            plan: plan.map(|plan| plan_diff(old, new, plan, basis)).transpose()?,
+        })
+    }
+}
+
+/// Every price in a card as (subject, item, price), in card order.
+fn prices(card: &RateCard) -> Vec<(String, String, Decimal)> {
+    let mut out = Vec::new();
+    for model in &card.models {
+        for row in &model.sizes {
+            for (lane, price) in &row.price {
+                out.push((model.id.clone(), format!("{} {lane} per image", row.size), *price));
+            }
+        }
+        for (lane, rates) in &model.tokens {
+            for (what, rate) in [
+                ("input", rates.input),
+                ("text output", rates.text_output),
+                ("image output", rates.image_output),
+            ] {
+                out.push((model.id.clone(), format!("{lane} {what} per 1M tokens"), rate));
+            }
+        }
+    }
+    if let Some(grounding) = card.grounding {
+        out.push(("grounding".into(), "per 1,000 search queries".into(), grounding.price_per_1000_queries));
+    }
+    for route in &card.routes {
+        let size = route.size.map_or("every size".to_string(), |size| size.to_string());
+        out.push((
+            format!("route {}", route.label()),
+            format!("{} {size} {} per image", route.model, route.lane),
+            route.price,
+        ));
+    }
+    out
+}
+
+fn changes(old: &[(String, String, Decimal)], new: &[(String, String, Decimal)]) -> Vec<PriceChange> {
+    let find = |list: &[(String, String, Decimal)], subject: &str, item: &str| {
+        list.iter().find(|(s, i, _)| s == subject && i == item).map(|(_, _, price)| *price)
+    };
+    let mut out = Vec::new();
+    for (subject, item, before) in old {
+        let after = find(new, subject, item);
+        if after == Some(*before) {
+            continue;
+        }
+        let change = after.and_then(|after| money::sub(after, *before).ok());
+        out.push(PriceChange {
+            subject: subject.clone(),
+            item: item.clone(),
+            kind: if after.is_some() { ChangeKind::Changed } else { ChangeKind::Removed },
+            old: Some(*before),
+            new: after,
+            change,
+            change_percent: change.and_then(|change| percent(change, *before)).map(|p| {
+                let mut rounded =
+                    p.round_dp_with_strategy(4, rust_decimal::RoundingStrategy::MidpointAwayFromZero);
+                rounded.rescale(4);
+                rounded.to_string()
+            }),
+        });
+    }
+    for (subject, item, after) in new {
+        if find(old, subject, item).is_none() {
+            out.push(PriceChange {
+                subject: subject.clone(),
+                item: item.clone(),
+                kind: ChangeKind::Added,
+                old: None,
+                new: Some(*after),
+                change: None,
+                change_percent: None,
+            });
+        }
+    }
+    out
+}
+
+fn plan_diff(old: &RateCard, new: &RateCard, plan: &Plan, basis: Basis) -> Result<PlanDiff, PlanError> {
+    let before = plan::price(plan, old, basis)?;
+    let after = plan::price(plan, new, basis)?;
+    let too_large = |line: &str| PlanError::TooLarge { plan: plan.source.clone(), line: line.to_string() };
+    let lines = before
+        .lines
+        .iter()
+        .zip(&after.lines)
+        .map(|(b, a)| {
+            Ok(LineDiff {
+                name: b.name.clone(),
+                old_total: b.total,
+                new_total: a.total,
+                change: money::sub(a.total, b.total).map_err(|_| too_large(&b.name))?,
+            })
+        })
+        .collect::<Result<Vec<_>, PlanError>>()?;
+    Ok(PlanDiff {
+        name: plan.name.clone(),
+        source: plan.source.clone(),
+        lines,
+        old_total: before.total,
+        new_total: after.total,
+        change: money::sub(after.total, before.total).map_err(|_| too_large("(all lines)"))?,
+    })
+}
+
+impl crate::render::Report for DiffReport {
+    const KIND: &'static str = "diff";
+
+    fn document(&self) -> Document {
+        let mut facts = vec![
+            ("old card".to_string(), format!("{}: {}", self.old.name, self.old.summary())),
+            ("new card".to_string(), format!("{}: {}", self.new.name, self.new.summary())),
+            ("changes".to_string(), self.changes.len().to_string()),
+        ];
+        let mut tables = vec![Table {
+            title: Some("Prices".into()),
+            columns: vec![
+                Column::new("subject", "subject"),
+                Column::new("price", "item"),
+                Column::new("change", "kind"),
+                Column::new("old", "old"),
+                Column::new("new", "new"),
+                Column::new("difference", "change"),
+            ],
+            rows: self
+                .changes
+                .iter()
+                .map(|change| {
+                    vec![
+                        Cell::text(&change.subject),
+                        Cell::text(&change.item),
+                        Cell::text(match change.kind {
+                            ChangeKind::Changed => "changed",
+                            ChangeKind::Added => "added",
+                            ChangeKind::Removed => "removed",
+                        }),
+                        change.old.map_or(Cell::Empty, Cell::Unit),
+                        change.new.map_or(Cell::Empty, Cell::Unit),
+                        change.change.map_or(Cell::Empty, Cell::Unit),
+                    ]
+                })
+                .collect(),
+        }];
+        let mut notes = Vec::new();
+        if self.changes.is_empty() {
+            notes.push("The two cards hold the same prices.".to_string());
+        }
+        if self.changes.iter().any(|change| change.subject.starts_with("route ")) {
+            notes.push("A route's figures are its provider's own prices, not Google's.".into());
+        }
+        if let Some(plan) = &self.plan {
+            facts.push(("plan".to_string(), plan.source.clone()));
+            facts.push((
+                "monthly total".to_string(),
+                format!(
+                    "{} → {} ({})",
+                    money::dollars(plan.old_total),
+                    money::dollars(plan.new_total),
+                    signed(plan.change)
+                ),
+            ));
+            let mut rows: Vec<Vec<Cell>> = plan
+                .lines
+                .iter()
+                .map(|line| {
+                    vec![
+                        Cell::text(&line.name),
+                        Cell::Money(line.old_total),
+                        Cell::Money(line.new_total),
+                        Cell::Money(line.change),
+                    ]
+                })
+                .collect();
+            rows.push(vec![
+                Cell::text("total"),
+                Cell::Money(plan.old_total),
+                Cell::Money(plan.new_total),
+                Cell::Money(plan.change),
+            ]);
+            tables.push(Table {
+                title: Some(format!("Plan: {}", plan.name.as_deref().unwrap_or(&plan.source))),
+                columns: vec![
+                    Column::new("line", "line"),
+                    Column::new("old card", "old_total"),
+                    Column::new("new card", "new_total"),
+                    Column::new("change", "change"),
+                ],
+                rows,
+            });
+        }
+        Document {
+            title: format!("Rate card diff: {} → {}", self.old.dated, self.new.dated),
+            facts,
+            tables,
+            notes,
+        }
+    }
+}
+
+fn signed(amount: Decimal) -> String {
+    if amount.is_sign_positive() && !amount.is_zero() {
+        format!("+{}", money::dollars(amount))
+    } else {
+        money::dollars(amount)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::card::{CardOrigin, DEFAULT_CARD_TOML};
+    use crate::report::testing::today;
+
+    fn d(text: &str) -> Decimal {
+        text.parse().unwrap()
+    }
+
+    /// The default card with Nano Banana 2 at 2K standard up from $0.101 to
+    /// $0.11, Pro's batch 4K row gone, and a gateway route added.
+    fn changed_card() -> RateCard {
+        let text = DEFAULT_CARD_TOML
+            .replacen("price = { standard = \"0.101\", batch = \"0.050\" }", "price = { standard = \"0.11\", batch = \"0.050\" }", 1)
+            .replacen("[grounding]", "[[route]]\nmodel = \"flash\"\nowner = \"ExampleGateway\"\nsize = \"1K\"\nprice = \"0.06\"\nsource = \"https://gateway.example/pricing\"\n\n[grounding]", 1);
+        RateCard::from_toml(&text, CardOrigin::File("new.toml".into())).unwrap()
+    }
+
+    #[test]
+    fn lists_every_price_that_changed_or_was_added() {
+        let report =
+            DiffReport::build(&RateCard::embedded(), &changed_card(), None, Basis::List, today()).unwrap();
+        let changes: Vec<_> =
+            report.changes.iter().map(|c| (c.subject.as_str(), c.item.as_str(), c.kind)).collect();
+        assert_eq!(
+            changes,
+            [
+                ("gemini-3.1-flash-image-preview", "2K standard per image", ChangeKind::Changed),
+                (
+                    "route ExampleGateway",
+                    "gemini-3.1-flash-image-preview 1K standard per image",
+                    ChangeKind::Added
+                ),
+            ]
+        );
+        assert_eq!(report.changes[0].change, Some(d("0.009")));
+        assert_eq!(report.changes[0].change_percent.as_deref(), Some("8.9109"));
+        let back =
+            DiffReport::build(&changed_card(), &RateCard::embedded(), None, Basis::List, today()).unwrap();
+        assert_eq!(back.changes[1].kind, ChangeKind::Removed);
+        let same =
+            DiffReport::build(&RateCard::embedded(), &RateCard::embedded(), None, Basis::List, today())
+                .unwrap();
+        assert!(same.changes.is_empty());
+    }
+
+    /// Only `catalog` runs Nano Banana 2 at 2K on batch: a rise there from
+    /// $0.050 to $0.055 adds 22,223 images × $0.005 = $111.115 a month.
+    #[test]
+    fn prices_a_plan_under_both_cards() {
+        let plan = Plan::from_toml(include_str!("../../examples/plan.toml"), "examples/plan.toml").unwrap();
+        let text = DEFAULT_CARD_TOML.replacen("batch = \"0.050\"", "batch = \"0.055\"", 1);
+        let new = RateCard::from_toml(&text, CardOrigin::File("new.toml".into())).unwrap();
+        let report =
+            DiffReport::build(&RateCard::embedded(), &new, Some(&plan), Basis::List, today()).unwrap();
+        let diff = report.plan.unwrap();
+        assert_eq!(diff.change, d("111.115"));
+        assert_eq!(diff.lines[0].change, d("111.115"));
+        assert_eq!(diff.new_total, d("2690.87113"));
+        assert!(diff.lines[1..].iter().all(|line| line.change.is_zero()));
+    }
+}

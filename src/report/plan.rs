@@ -1,0 +1,617 @@
+//! `plan`: a month of image work priced line by line and component by
+//! component, with each line's share, the cost per accepted image, an
+//! optional batch what-if and an optional budget gate.
+
+use rust_decimal::{Decimal, RoundingStrategy};
+use serde::Serialize;
+use time::Date;
+
+use super::{CardInfo, money as money_str, opt_money, percent, ratio};
+use crate::card::RateCard;
+use crate::document::{Cell, Column, Document, Table};
+use crate::lane::Lane;
+use crate::money::{self, grouped};
+use crate::plan::{self, GOOGLE, Plan, PlanError, PricedLine, PricedPlan};
+use crate::pricing::Basis;
+
+/// Decimal places of the cost per accepted image: a quotient, so it cannot
+/// always be exact, and is rounded (half away from zero) to this many places.
+pub const PER_IMAGE_PLACES: u32 = 6;
+
+/// How to price a plan, validated.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct PlanRequest {
+    /// List or token prices.
+    pub basis: Basis,
+    /// Also price the plan with every `batch_ok` line on the batch lane.
+    pub what_if_batch: bool,
+    /// A monthly budget the plan must not exceed.
+    pub fail_above: Option<Decimal>,
+}
+
+/// The answer to `nbcost plan`.
+#[derive(Debug, Clone, Serialize)]
+pub struct PlanReport {
+    /// The rate card the prices come from.
+    pub card: CardInfo,
+    /// The plan's name (or `null`) and file.
+    pub plan: PlanInfo,
+    /// `list` or `tokens`.
+    pub basis: Basis,
+    /// One entry per plan line, in plan order.
+    pub lines: Vec<LineReport>,
+    /// Dollars a month, exact: the sum of the lines.
+    #[serde(serialize_with = "money_str")]
+    pub total: Decimal,
+    /// Accepted images a month.
+    pub accepted_images: u64,
+    /// Images generated (and billed) a month, retries and escalations included.
+    pub generated_images: u64,
+    /// `total ÷ accepted_images`, rounded to 6 places (`null` with no images).
+    #[serde(serialize_with = "opt_money")]
+    pub cost_per_accepted_image: Option<Decimal>,
+    /// Google Search grounding across the plan, where any line uses it.
+    pub grounding: Option<GroundingSummary>,
+    /// The plan with every `batch_ok` line on batch (`--what-if batch`), else `null`.
+    pub what_if: Option<WhatIf>,
+    /// The `--fail-above` check, else `null`.
+    pub budget: Option<BudgetCheck>,
+}
+
+/// Which plan was priced.
+#[derive(Debug, Clone, Serialize)]
+pub struct PlanInfo {
+    /// The name in `[plan]`, where given.
+    pub name: Option<String>,
+    /// The plan file.
+    pub source: String,
+}
+
+/// A priced line with its share of the plan.
+#[derive(Debug, Clone, Serialize)]
+pub struct LineReport {
+    /// The line, its flow of requests and its components.
+    #[serde(flatten)]
+    pub line: PricedLine,
+    /// The line's share of the monthly total, in percent, to 4 places.
+    #[serde(serialize_with = "ratio")]
+    pub share_percent: Decimal,
+    /// The line's total ÷ the images accepted on it, rounded to 6 places
+    /// (`null` when it accepts none).
+    #[serde(serialize_with = "opt_money")]
+    pub cost_per_accepted_image: Option<Decimal>,
+}
+
+/// Grounding across the plan.
+#[derive(Debug, Clone, Serialize)]
+pub struct GroundingSummary {
+    /// Grounded prompts a month the card gives free, shared by every line.
+    pub free_prompts_per_month: u64,
+    /// How many the plan uses.
+    pub free_prompts_used: u64,
+    /// Grounded prompts sent across the plan.
+    pub grounded_prompts: u64,
+    /// Search queries charged across the plan.
+    pub paid_queries: u64,
+    /// Dollars for them, exact.
+    #[serde(serialize_with = "money_str")]
+    pub total: Decimal,
+}
+
+/// The plan with its `batch_ok` lines moved to the batch lane.
+#[derive(Debug, Clone, Serialize)]
+pub struct WhatIf {
+    /// The lane the lines move to (`batch`).
+    pub lane: Lane,
+    /// The lines that moved (marked `batch_ok` and not already on batch).
+    pub moved: Vec<String>,
+    /// Dollars a month after the move, exact.
+    #[serde(serialize_with = "money_str")]
+    pub total: Decimal,
+    /// Dollars a month saved against the plan as written, exact.
+    #[serde(serialize_with = "money_str")]
+    pub saving: Decimal,
+    /// Every line before and after.
+    pub lines: Vec<WhatIfLine>,
+}
+
+/// One line before and after the what-if.
+#[derive(Debug, Clone, Serialize)]
+pub struct WhatIfLine {
+    /// The line's name.
+    pub name: String,
+    /// Its lane as written.
+    pub lane: Lane,
+    /// Its lane in the what-if.
+    pub what_if_lane: Lane,
+    /// Dollars a month as written.
+    #[serde(serialize_with = "money_str")]
+    pub total: Decimal,
+    /// Dollars a month in the what-if.
+    #[serde(serialize_with = "money_str")]
+    pub what_if_total: Decimal,
+    /// `total − what_if_total`.
+    #[serde(serialize_with = "money_str")]
+    pub saving: Decimal,
+}
+
+/// The `--fail-above` check.
+#[derive(Debug, Clone, Serialize)]
+pub struct BudgetCheck {
+    /// The budget a month.
+    #[serde(serialize_with = "money_str")]
+    pub fail_above: Decimal,
+    /// Whether the monthly total is above it (the command then exits 5).
+    pub over: bool,
+    /// How far above, or `null` when within.
+    #[serde(serialize_with = "opt_money")]
+    pub excess: Option<Decimal>,
+    /// One sentence saying why the check passed or failed.
+    pub reason: String,
+}
+
+/// A plan whose monthly total is above `--fail-above`.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{reason}")]
+pub struct OverBudget {
+    /// The sentence the report gives.
+    pub reason: String,
+}
+
+impl PlanReport {
+    /// Prices `plan` with `card` as of `today`.
+    pub fn build(
+        card: &RateCard,
+        plan: &Plan,
+        request: &PlanRequest,
+        today: Date,
+    ) -> Result<PlanReport, PlanError> {
+        let priced = plan::price(plan, card, request.basis)?;
+        let what_if =
+            if request.what_if_batch { Some(what_if(card, plan, &priced, request.basis)?) } else { None };
+        let too_large = || PlanError::TooLarge { plan: plan.source.clone(), line: "(all lines)".into() };
+        let budget = match request.fail_above {
+            Some(limit) => Some(budget_check(priced.total, limit).ok_or_else(too_large)?),
+            None => None,
+        };
+        let grounding_total = money::sum(
+            priced
+                .lines
+                .iter()
+                .flat_map(|line| &line.components)
+                .filter(|c| c.component == plan::PlanComponent::Grounding)
+                .map(|c| c.total),
+        )
+        .map_err(|_| too_large())?;
+        let grounding = priced.free_prompts_per_month.map(|free| {
+            let used: Vec<_> = priced.lines.iter().filter_map(|line| line.grounding).collect();
+            GroundingSummary {
+                free_prompts_per_month: free,
+                free_prompts_used: priced.free_prompts_used,
+                grounded_prompts: used.iter().map(|g| g.grounded_prompts).sum(),
+                paid_queries: used.iter().map(|g| g.paid_queries).sum(),
+                total: grounding_total,
+            }
+        });
+        Ok(PlanReport {
+            card: CardInfo::new(card, today),
+            plan: PlanInfo { name: plan.name.clone(), source: plan.source.clone() },
+            basis: request.basis,
+            cost_per_accepted_image: per_image(priced.total, priced.accepted_images),
+            lines: priced
+                .lines
+                .iter()
+                .map(|line| LineReport {
+                    share_percent: percent(line.total, priced.total).unwrap_or_default(),
+                    cost_per_accepted_image: per_image(line.total, line.accepted),
+                    line: line.clone(),
+                })
+                .collect(),
+            total: priced.total,
+            accepted_images: priced.accepted_images,
+            generated_images: priced.generated_images,
+            grounding,
+            what_if,
+            budget,
+        })
+    }
+
+    /// The reason to exit 5, when the total is above `--fail-above`.
+    pub fn over_budget(&self) -> Option<OverBudget> {
+        self.budget
+            .as_ref()
+            .filter(|check| check.over)
+            .map(|check| OverBudget { reason: check.reason.clone() })
+    }
+}
+
+/// `total ÷ images`, rounded to [`PER_IMAGE_PLACES`].
+pub(crate) fn per_image(total: Decimal, images: u64) -> Option<Decimal> {
+    let share = total.checked_div(Decimal::from(images))?;
+    Some(share.round_dp_with_strategy(PER_IMAGE_PLACES, RoundingStrategy::MidpointAwayFromZero))
+}
+
+fn what_if(card: &RateCard, plan: &Plan, priced: &PricedPlan, basis: Basis) -> Result<WhatIf, PlanError> {
+    let moved_plan = plan.with_batch_lanes();
+    let after = plan::price(&moved_plan, card, basis)?;
+    let too_large = || PlanError::TooLarge { plan: plan.source.clone(), line: "(all lines)".into() };
+    let lines = priced
+        .lines
+        .iter()
+        .zip(&after.lines)
+        .map(|(before, after)| {
+            Ok(WhatIfLine {
+                name: before.name.clone(),
+                lane: before.lane,
+                what_if_lane: after.lane,
+                total: before.total,
+                what_if_total: after.total,
+                saving: money::sub(before.total, after.total).map_err(|_| too_large())?,
+            })
+        })
+        .collect::<Result<Vec<_>, PlanError>>()?;
+    Ok(WhatIf {
+        lane: Lane::Batch,
+        moved: lines
+            .iter()
+            .filter(|line| line.lane != line.what_if_lane)
+            .map(|line| line.name.clone())
+            .collect(),
+        total: after.total,
+        saving: money::sub(priced.total, after.total).map_err(|_| too_large())?,
+        lines,
+    })
+}
+
+/// The check, or `None` when the excess cannot be computed exactly.
+fn budget_check(total: Decimal, limit: Decimal) -> Option<BudgetCheck> {
+    let over = total > limit;
+    let excess = money::sub(total, limit).ok()?;
+    let reason = if over {
+        format!(
+            "the plan's monthly total {} is above the budget of {} (--fail-above) by {}",
+            money::unit_dollars(total),
+            money::unit_dollars(limit),
+            money::unit_dollars(excess)
+        )
+    } else {
+        format!(
+            "the plan's monthly total {} is within the budget of {} (--fail-above)",
+            money::unit_dollars(total),
+            money::unit_dollars(limit)
+        )
+    };
+    Some(BudgetCheck { fail_above: limit, over, excess: over.then_some(excess), reason })
+}
+
+impl crate::render::Report for PlanReport {
+    const KIND: &'static str = "plan";
+
+    fn document(&self) -> Document {
+        let title = self.plan.name.as_deref().unwrap_or(&self.plan.source);
+        let mut facts = vec![
+            ("plan".to_string(), self.plan.source.clone()),
+            ("basis".to_string(), basis_words(self.basis).to_string()),
+            ("accepted".to_string(), format!("{} images a month", grouped(self.accepted_images))),
+            (
+                "generated".to_string(),
+                format!("{} images a month (retries and escalations)", grouped(self.generated_images)),
+            ),
+        ];
+        if let Some(per) = self.cost_per_accepted_image {
+            facts.push((
+                "per accepted".to_string(),
+                format!("{} an image (rounded)", money::unit_dollars(per)),
+            ));
+        }
+        facts.push(("rate card".to_string(), self.card.summary()));
+        if let Some(what_if) = &self.what_if {
+            facts.push((
+                "what if batch".to_string(),
+                format!(
+                    "{} a month, saving {}",
+                    money::dollars(what_if.total),
+                    money::dollars(what_if.saving)
+                ),
+            ));
+        }
+        if let Some(budget) = &self.budget {
+            let verdict = match budget.excess {
+                Some(excess) => {
+                    format!("{}: OVER by {}", money::dollars(budget.fail_above), money::dollars(excess))
+                }
+                None => format!("{}: within", money::dollars(budget.fail_above)),
+            };
+            facts.push(("budget".to_string(), verdict));
+        }
+        let mut tables = vec![components_table(self), lines_table(self)];
+        if let Some(table) = routes_table(self) {
+            tables.push(table);
+        }
+        if let Some(what_if) = &self.what_if {
+            tables.push(what_if_table(what_if));
+        }
+        Document {
+            title: format!("Plan: {title}: {} a month", money::dollars(self.total)),
+            facts,
+            tables,
+            notes: notes(self),
+        }
+    }
+}
+
+fn basis_words(basis: Basis) -> &'static str {
+    match basis {
+        Basis::List => "list: Google's published per-image prices",
+        Basis::Tokens => "tokens: image output tokens × the per-1M-token rate",
+    }
+}
+
+fn components_table(report: &PlanReport) -> Table {
+    let rows = report
+        .lines
+        .iter()
+        .flat_map(|entry| {
+            let line = &entry.line;
+            line.components.iter().map(move |c| {
+                vec![
+                    Cell::text(&line.name),
+                    Cell::text(c.component.label()),
+                    Cell::text(&c.priced_by),
+                    c.tokens_per_request.map_or(Cell::Empty, Cell::Count),
+                    Cell::Count(c.quantity),
+                    Cell::text(c.unit),
+                    Cell::Unit(c.unit_price),
+                    Cell::Money(c.total),
+                    Cell::Percent(percent(c.total, report.total).unwrap_or_default()),
+                ]
+            })
+        })
+        .collect();
+    Table {
+        title: Some("Costs by line and component".into()),
+        columns: vec![
+            Column::new("line", "line"),
+            Column::new("component", "component"),
+            Column::new("priced by", "priced_by"),
+            Column::new("tokens / request", "tokens_per_request"),
+            Column::new("quantity", "quantity"),
+            Column::new("unit", "unit"),
+            Column::new("per unit", "unit_price"),
+            Column::new("total", "total"),
+            Column::new("share", "share_percent"),
+        ],
+        rows,
+    }
+}
+
+fn lines_table(report: &PlanReport) -> Table {
+    let mut rows: Vec<Vec<Cell>> = report
+        .lines
+        .iter()
+        .map(|entry| {
+            let line = &entry.line;
+            vec![
+                Cell::text(&line.name),
+                Cell::Name { human: line.model_name.clone(), id: line.model.clone() },
+                Cell::text(line.size.api_value()),
+                Cell::text(line.lane.name()),
+                match &line.escalated_to {
+                    Some(to) => Cell::text(format!("{} → {to}", grouped(line.escalated_out))),
+                    None => Cell::Empty,
+                },
+                Cell::Count(line.accepted),
+                Cell::Count(line.generated),
+                Cell::Money(line.total),
+                Cell::Percent(entry.share_percent),
+                entry.cost_per_accepted_image.map_or(Cell::Empty, Cell::Unit),
+            ]
+        })
+        .collect();
+    rows.push(vec![
+        Cell::text("total"),
+        Cell::Empty,
+        Cell::Empty,
+        Cell::Empty,
+        Cell::Empty,
+        Cell::Count(report.accepted_images),
+        Cell::Count(report.generated_images),
+        Cell::Money(report.total),
+        Cell::Percent(if report.total.is_zero() { Decimal::ZERO } else { Decimal::ONE_HUNDRED }),
+        report.cost_per_accepted_image.map_or(Cell::Empty, Cell::Unit),
+    ]);
+    Table {
+        title: Some("Lines".into()),
+        columns: vec![
+            Column::new("line", "line"),
+            Column::new("model", "model"),
+            Column::new("size", "size"),
+            Column::new("lane", "lane"),
+            Column::new("escalated", "escalated"),
+            Column::new("accepted", "accepted"),
+            Column::new("generated", "generated"),
+            Column::new("total", "total"),
+            Column::new("share", "share_percent"),
+            Column::new("per accepted image", "cost_per_accepted_image"),
+        ],
+        rows,
+    }
+}
+
+fn routes_table(report: &PlanReport) -> Option<Table> {
+    let rows: Vec<Vec<Cell>> = report
+        .lines
+        .iter()
+        .flat_map(|entry| entry.line.components.iter().map(move |c| (&entry.line, c)))
+        .filter_map(|(line, c)| {
+            let google = c.google_unit_price?;
+            let google_total = money::times(google, c.quantity).ok()?;
+            Some(vec![
+                Cell::text(&line.name),
+                Cell::text(format!("{} (provider)", c.priced_by)),
+                Cell::Unit(c.unit_price),
+                Cell::Unit(google),
+                Cell::Money(c.total),
+                Cell::Money(google_total),
+            ])
+        })
+        .collect();
+    (!rows.is_empty()).then(|| Table {
+        title: Some("Provider routes beside Google's official price".into()),
+        columns: vec![
+            Column::new("line", "line"),
+            Column::new("priced by", "priced_by"),
+            Column::new("provider's price", "provider_unit_price"),
+            Column::new("Google's price", "google_unit_price"),
+            Column::new("provider's total", "provider_total"),
+            Column::new("at Google's price", "google_total"),
+        ],
+        rows,
+    })
+}
+
+fn what_if_table(what_if: &WhatIf) -> Table {
+    Table {
+        title: Some("What if every batch_ok line runs on batch".into()),
+        columns: vec![
+            Column::new("line", "line"),
+            Column::new("lane", "lane"),
+            Column::new("what-if lane", "what_if_lane"),
+            Column::new("total", "total"),
+            Column::new("what-if total", "what_if_total"),
+            Column::new("saving", "saving"),
+        ],
+        rows: what_if
+            .lines
+            .iter()
+            .map(|line| {
+                vec![
+                    Cell::text(&line.name),
+                    Cell::text(line.lane.name()),
+                    Cell::text(line.what_if_lane.name()),
+                    Cell::Money(line.total),
+                    Cell::Money(line.what_if_total),
+                    Cell::Money(line.saving),
+                ]
+            })
+            .collect(),
+    }
+}
+
+fn notes(report: &PlanReport) -> Vec<String> {
+    let mut notes = vec![
+        "Derived counts (escalated requests, images generated to cover rejections, grounded prompts) are rounded up to whole images, once per line a month.".to_string(),
+    ];
+    if report.lines.iter().any(|l| l.line.components.iter().any(|c| c.estimate)) {
+        notes.push(
+            "Thinking is an estimate from the plan (thinking_tokens), billed at the lane's text output rate."
+                .into(),
+        );
+    }
+    for entry in report.lines.iter().filter(|entry| entry.line.thinking_not_counted) {
+        notes.push(format!(
+            "Line `{}`: {} always thinks and bills thinking as text output, but the line gives no thinking_tokens estimate, so thinking is not counted.",
+            entry.line.name, entry.line.model_name
+        ));
+    }
+    if let Some(grounding) = &report.grounding {
+        notes.push(format!(
+            "Grounding: {} of the {} free grounded prompts a month used (shared by every line, given in plan order); {} paid search queries cost {}.",
+            grouped(grounding.free_prompts_used),
+            grouped(grounding.free_prompts_per_month),
+            grouped(grounding.paid_queries),
+            money::dollars(grounding.total)
+        ));
+    }
+    if report.lines.iter().any(|entry| entry.line.priced_by != GOOGLE) {
+        notes.push("Figures priced by a provider are that provider's own prices from the rate card's routes, not Google's.".into());
+    }
+    if let Some(what_if) = &report.what_if
+        && what_if.moved.is_empty()
+    {
+        notes.push(
+            "What if batch: no line is marked batch_ok (or every such line is on batch already).".into(),
+        );
+    }
+    if let Some(budget) = &report.budget {
+        notes.push(format!("Budget: {}.", budget.reason));
+    }
+    notes
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::render::{Format, Report, Style, render};
+    use crate::report::testing::today;
+
+    fn d(text: &str) -> Decimal {
+        text.parse().unwrap()
+    }
+
+    fn example() -> Plan {
+        Plan::from_toml(include_str!("../../examples/plan.toml"), "examples/plan.toml").unwrap()
+    }
+
+    fn build(request: PlanRequest) -> PlanReport {
+        PlanReport::build(&RateCard::embedded(), &example(), &request, today()).unwrap()
+    }
+
+    #[test]
+    fn totals_the_example_plan_and_its_cost_per_accepted_image() {
+        let report = build(PlanRequest::default());
+        assert_eq!(report.total, d("2579.75613"));
+        // 2,579.75613 ÷ 33,000 = 0.0781744281...
+        assert_eq!(report.cost_per_accepted_image, Some(d("0.078174")));
+        let shares: Vec<_> = report.lines.iter().map(|l| l.share_percent.round_dp(2)).collect();
+        assert_eq!(shares, [d("43.55"), d("40.22"), d("14.72"), d("1.51")]);
+        let grounding = report.grounding.unwrap();
+        assert_eq!(
+            (grounding.free_prompts_used, grounding.paid_queries, grounding.total),
+            (5000, 14_750, d("206.50"))
+        );
+    }
+
+    /// `finals` is the only batch_ok line not on batch: 1,500 Pro 4K images
+    /// at $0.12 = $180, thinking $0.006 × 1,500 = $9, one reference image
+    /// 560 × $1/1M = $0.00056 × 1,500 = $0.84: $189.84, saving $189.84.
+    #[test]
+    fn moves_batch_ok_lines_to_batch_and_shows_the_saving() {
+        let report = build(PlanRequest { what_if_batch: true, ..PlanRequest::default() });
+        let what_if = report.what_if.unwrap();
+        assert_eq!(what_if.moved, ["finals"]);
+        assert_eq!(what_if.lines[2].what_if_total, d("189.84"));
+        assert_eq!(what_if.saving, d("189.84"));
+        assert_eq!(what_if.total, d("2389.91613"));
+    }
+
+    #[test]
+    fn says_why_a_plan_is_over_budget() {
+        let report = build(PlanRequest { fail_above: Some(d("2500")), ..PlanRequest::default() });
+        let over = report.over_budget().unwrap();
+        assert_eq!(
+            over.to_string(),
+            "the plan's monthly total $2,579.75613 is above the budget of $2,500.00 (--fail-above) by $79.75613"
+        );
+        let within = build(PlanRequest { fail_above: Some(d("2579.75613")), ..PlanRequest::default() });
+        assert!(within.over_budget().is_none());
+        let mut out = Vec::new();
+        render(&report, Format::Json, Style::default(), &mut out).unwrap();
+        let value: serde_json::Value = serde_json::from_slice(&out).unwrap();
+        assert_eq!(value["report"], "plan");
+        assert_eq!(value["budget"]["over"], true);
+        assert_eq!(value["budget"]["excess"], "79.75613");
+        assert_eq!(value["lines"][1]["grounding"]["paid_queries"], 14_750);
+        assert_eq!(value["lines"][0]["components"][1]["component"], "reference_images");
+    }
+
+    #[test]
+    fn lays_out_one_row_per_line_and_component() {
+        let document = build(PlanRequest::default()).document();
+        let rows = &document.tables[0].rows;
+        // catalog: image, references; social: image, text, grounding;
+        // finals: image, references, thinking; legacy: image.
+        assert_eq!(rows.len(), 9);
+        assert_eq!(document.title, "Plan: Example shop, one month: $2,579.76 a month");
+    }
+}
