@@ -16,6 +16,7 @@ use toml::value::Datetime;
 use super::{CardMeta, CardOrigin, Grounding, Model, RateCard, Route, SizeRow, TokenRates};
 use crate::lane::Lane;
 use crate::size::ImageSize;
+use crate::toml_location::location;
 
 /// Why a rate card could not be used.
 #[derive(Debug, thiserror::Error)]
@@ -87,16 +88,6 @@ impl RateCard {
         })?;
         Validator { origin }.card(raw)
     }
-}
-
-fn location(text: &str, span: Option<std::ops::Range<usize>>) -> String {
-    let Some(span) = span else {
-        return String::new();
-    };
-    let before = &text[..span.start.min(text.len())];
-    let line = before.matches('\n').count() + 1;
-    let column = before.rsplit('\n').next().map_or(0, |tail| tail.chars().count()) + 1;
-    format!(" line {line}, column {column}")
 }
 
 #[derive(Deserialize)]

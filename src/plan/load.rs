@@ -14,6 +14,7 @@ use super::{Escalation, Grounding, Plan, PlanLine, Volume};
 use crate::card::CardDecimal;
 use crate::lane::Lane;
 use crate::size::ImageSize;
+use crate::toml_location::location;
 
 /// Why a plan cannot be priced.
 #[derive(Debug, thiserror::Error)]
@@ -175,16 +176,6 @@ impl Plan {
         let name = raw.plan.and_then(|meta| meta.name).map(|name| name.trim().to_string());
         Ok(Plan { name: name.filter(|name| !name.is_empty()), source: source.to_string(), lines })
     }
-}
-
-fn location(text: &str, span: Option<std::ops::Range<usize>>) -> String {
-    let Some(span) = span else {
-        return String::new();
-    };
-    let before = &text[..span.start.min(text.len())];
-    let line = before.matches('\n').count() + 1;
-    let column = before.rsplit('\n').next().map_or(0, |tail| tail.chars().count()) + 1;
-    format!(" line {line}, column {column}")
 }
 
 struct Checker<'a> {
