@@ -4,6 +4,9 @@
 //! test` rewrites them after a deliberate change. The README's examples run
 //! too. `NBCOST_TODAY` pins the date so card ages do not drift.
 
+#[path = "cli/bad_input.rs"]
+mod bad_input;
+
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 

@@ -1,0 +1,337 @@
+//! A catalogue of bad input across every command: each row gives the
+//! arguments, the exit code and the words the one-line error must contain.
+//! None may panic, print a backtrace, or price anything.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+
+/// One bad input.
+struct Case {
+    /// What the row is about.
+    name: &'static str,
+    /// Arguments to `nbcost`; `@TMP/` is replaced by a scratch directory.
+    args: &'static [&'static str],
+    /// Bytes for stdin, if any.
+    stdin: Option<Vec<u8>>,
+    /// The exit code.
+    code: i32,
+    /// Words the error must contain.
+    words: &'static [&'static str],
+}
+
+fn case(
+    name: &'static str,
+    args: &'static [&'static str],
+    code: i32,
+    words: &'static [&'static str],
+) -> Case {
+    Case { name, args, stdin: None, code, words }
+}
+
+/// Files the cases name, made fresh for each run.
+fn scratch() -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("nbcost-bad-input-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let ten_mb_of_nonsense: Vec<u8> = (0..10 * 1024 * 1024).map(|i| b"{[\"x:,}]"[i % 8]).collect();
+    std::fs::write(dir.join("nonsense.toml"), &ten_mb_of_nonsense).unwrap();
+    std::fs::write(dir.join("empty.toml"), b"").unwrap();
+    std::fs::write(dir.join("latin1.toml"), b"[card]\nname = \"caf\xe9\"\n").unwrap();
+    std::fs::write(dir.join("cut.toml"), b"[card]\nname = \"Cut").unwrap();
+    dir
+}
+
+fn catalogue() -> Vec<Case> {
+    vec![
+        case(
+            "unknown model, nearest name suggested",
+            &["quote", "-m", "flsh", "-n", "1"],
+            2,
+            &["unknown model `flsh`", "did you mean `flash`"],
+        ),
+        case(
+            "unknown model, far from any name",
+            &["quote", "-m", "dall-e-3", "-n", "1"],
+            2,
+            &["unknown model `dall-e-3`", "nbcost rates"],
+        ),
+        case(
+            "a size the model lacks",
+            &["quote", "-m", "pro", "-s", "512", "-n", "1"],
+            2,
+            &["has no size `512`", "it offers 1K, 2K, 4K"],
+        ),
+        case(
+            "a size that does not exist",
+            &["quote", "-m", "flash", "-s", "1024", "-n", "1"],
+            2,
+            &["unknown image size `1024`", "use one of 512, 1K, 2K, 4K"],
+        ),
+        case(
+            "a lane the model lacks",
+            &["quote", "-m", "flash", "--lane", "flex", "-n", "1"],
+            2,
+            &["has no flex lane", "it has standard, batch"],
+        ),
+        case(
+            "a lane that does not exist",
+            &["quote", "-m", "flash", "--lane", "bulk", "-n", "1"],
+            2,
+            &["unknown lane `bulk`"],
+        ),
+        case("a negative count", &["quote", "-m", "flash", "--count", "-5"], 2, &["`-5` is negative"]),
+        case(
+            "a count in exponent form",
+            &["quote", "-m", "flash", "--count", "1e3"],
+            2,
+            &["`1e3` is not a whole number", "1000"],
+        ),
+        case(
+            "a fractional count",
+            &["quote", "-m", "flash", "--count", "2.5"],
+            2,
+            &["`2.5` is not a whole number"],
+        ),
+        case("a count of zero", &["quote", "-m", "flash", "--count", "0"], 2, &["give at least 1"]),
+        case(
+            "a count past u64",
+            &["quote", "-m", "flash", "--count", "99999999999999999999999"],
+            2,
+            &["more than nbcost can count"],
+        ),
+        case("a missing count", &["quote", "-m", "flash"], 2, &["--count"]),
+        case(
+            "negative prompt tokens",
+            &["quote", "-m", "flash", "-n", "1", "--prompt-tokens", "-3"],
+            2,
+            &["is negative"],
+        ),
+        case(
+            "reference images past u64 tokens",
+            &["quote", "-m", "flash", "-n", "1", "--input-images", "18446744073709551615"],
+            4,
+            &["too large to compute exactly"],
+        ),
+        case(
+            "a huge custom price that overflows",
+            &[
+                "--rates",
+                "tests/fixtures/cards/huge-price.toml",
+                "quote",
+                "-m",
+                "ex",
+                "-s",
+                "4K",
+                "-n",
+                "1000000",
+            ],
+            4,
+            &["too large to compute exactly"],
+        ),
+        case(
+            "an unknown format",
+            &["quote", "-m", "flash", "-n", "1", "--format", "xml"],
+            2,
+            &["invalid value 'xml'", "table, json, csv, markdown"],
+        ),
+        case("an unknown color mode", &["rates", "--color", "sometimes"], 2, &["invalid value 'sometimes'"]),
+        case(
+            "an unknown basis",
+            &["quote", "-m", "flash", "-n", "1", "--basis", "invoice"],
+            2,
+            &["invalid value 'invoice'"],
+        ),
+        case("an unknown command", &["price"], 2, &["unrecognized subcommand 'price'"]),
+        case(
+            "compare with nothing left",
+            &["compare", "--lanes", "priority"],
+            2,
+            &["no model in the card offers priority"],
+        ),
+        case(
+            "compare with a bad baseline",
+            &["compare", "--baseline", "flash:8K"],
+            2,
+            &["unknown image size `8K`"],
+        ),
+        case(
+            "compare with an unknown model",
+            &["compare", "--models", "flash,nope"],
+            2,
+            &["unknown model `nope`"],
+        ),
+        case(
+            "rates show of an unknown model",
+            &["rates", "show", "midjourney"],
+            2,
+            &["unknown model `midjourney`"],
+        ),
+        case(
+            "an empty rate card",
+            &["--rates", "tests/fixtures/cards/empty.toml", "rates"],
+            3,
+            &["empty.toml", "the card is empty"],
+        ),
+        case(
+            "a binary rate card",
+            &["--rates", "tests/fixtures/cards/binary.toml", "rates"],
+            3,
+            &["binary.toml", "not UTF-8 text"],
+        ),
+        case(
+            "a non-UTF-8 rate card",
+            &["rates", "check", "@TMP/latin1.toml"],
+            3,
+            &["latin1.toml", "not UTF-8 text"],
+        ),
+        case("a rate card cut in half", &["rates", "check", "@TMP/cut.toml"], 3, &["cut.toml", "line 2"]),
+        case(
+            "a 10 MB rate card of nonsense",
+            &["rates", "check", "@TMP/nonsense.toml"],
+            3,
+            &["nonsense.toml", "line 1"],
+        ),
+        case(
+            "a rate card with a duplicate alias",
+            &["rates", "check", "tests/fixtures/cards/duplicate-alias.toml"],
+            3,
+            &["names `EX` twice"],
+        ),
+        case(
+            "a rate card with a negative price",
+            &["rates", "check", "tests/fixtures/cards/negative-price.toml"],
+            3,
+            &["price.standard", "is negative (-0.12)"],
+        ),
+        case(
+            "a rate card with an unknown key",
+            &["rates", "check", "tests/fixtures/cards/unknown-key.toml"],
+            3,
+            &["unknown field `colour`"],
+        ),
+        case(
+            "a rate card missing a lane's price",
+            &["rates", "check", "tests/fixtures/cards/missing-lane-price.toml"],
+            3,
+            &["price.flex", "is missing"],
+        ),
+        case(
+            "a rate card whose default size it lacks",
+            &["rates", "check", "tests/fixtures/cards/bad-default-size.toml"],
+            3,
+            &["default_size", "`512` is not one of the model's sizes"],
+        ),
+        case(
+            "a missing rate card",
+            &["--rates", "@TMP/no-such-card.toml", "rates"],
+            3,
+            &["cannot read rate card", "no-such-card.toml"],
+        ),
+        case(
+            "a directory where a rate card is expected",
+            &["rates", "check", "tests/fixtures"],
+            3,
+            &["cannot read rate card `tests/fixtures`"],
+        ),
+        case("an empty plan file", &["plan", "@TMP/empty.toml"], 4, &["empty.toml"]),
+        case(
+            "a plan line with an escalation loop",
+            &["plan", "tests/fixtures/plans/loop.toml"],
+            4,
+            &["makes a loop", "drafts", "finals"],
+        ),
+        case(
+            "a plan with an unknown key",
+            &["plan", "tests/fixtures/plans/unknown-key.toml"],
+            4,
+            &["unknown-key.toml"],
+        ),
+        case("a missing plan file", &["plan", "@TMP/no-such-plan.toml"], 4, &["no-such-plan.toml"]),
+        case("a directory where a plan is expected", &["plan", "tests/fixtures"], 4, &["tests/fixtures"]),
+        case("a 10 MB plan of nonsense", &["plan", "@TMP/nonsense.toml"], 4, &["nonsense.toml", "line 1"]),
+        case(
+            "a budget that is not money",
+            &["budget", "--amount", "lots"],
+            2,
+            &["`lots` is not an amount of dollars"],
+        ),
+        case("a negative budget", &["budget", "--amount", "-5"], 2, &["is negative"]),
+        case(
+            "diff against a broken card",
+            &["diff", "default", "tests/fixtures/cards/negative-price.toml"],
+            3,
+            &["is negative"],
+        ),
+        case(
+            "a what-if lane that does not exist",
+            &["plan", "examples/plan.toml", "--what-if", "standard"],
+            2,
+            &["invalid value 'standard'"],
+        ),
+    ]
+}
+
+#[test]
+fn every_bad_input_fails_cleanly_with_a_helpful_one_line_error() {
+    let dir = scratch();
+    let cases = catalogue();
+    assert!(cases.len() >= 40, "the catalogue keeps at least 40 rows");
+    let mut failures = Vec::new();
+    for case in &cases {
+        let args: Vec<String> =
+            case.args.iter().map(|arg| arg.replace("@TMP/", &format!("{}/", dir.display()))).collect();
+        let mut child = Command::new(env!("CARGO_BIN_EXE_nbcost"))
+            .args(&args)
+            .env("NBCOST_TODAY", "2026-11-21")
+            .env("RUST_BACKTRACE", "1")
+            .env_remove("NBCOST_RATES")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let stdin = child.stdin.take().unwrap();
+        if let Some(bytes) = &case.stdin {
+            let mut stdin = stdin;
+            stdin.write_all(bytes).unwrap();
+        }
+        let output = child.wait_with_output().unwrap();
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        let mut problems = Vec::new();
+        if output.status.code() != Some(case.code) {
+            problems.push(format!("exit {:?}, want {}", output.status.code(), case.code));
+        }
+        for word in case.words {
+            if !stderr.contains(word) {
+                problems.push(format!("stderr lacks `{word}`"));
+            }
+        }
+        if stderr.contains("panicked")
+            || stderr.contains("stack backtrace")
+            || stderr.contains("RUST_BACKTRACE")
+        {
+            problems.push("panicked or printed a backtrace".into());
+        }
+        if case.code != 0 {
+            let errors: Vec<&str> = stderr.lines().filter(|line| line.starts_with("error:")).collect();
+            if errors.len() != 1 {
+                problems.push(format!("want one `error:` line, got {}", errors.len()));
+            }
+            if stdout.contains("$0.00") || stdout.contains("\"0.00\"") {
+                problems.push("priced something at $0".into());
+            }
+        }
+        if !problems.is_empty() {
+            failures.push(format!("{}: {}\n  stderr: {}", case.name, problems.join("; "), stderr.trim()));
+        }
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+    assert!(
+        failures.is_empty(),
+        "{} of {} cases failed:\n{}",
+        failures.len(),
+        cases.len(),
+        failures.join("\n")
+    );
+}
