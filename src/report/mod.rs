@@ -1,9 +1,12 @@
 //! Reports: what each command answers, as documented data ready for any
 //! renderer. Building a report prices things; rendering only writes them.
 
+pub mod batch_file;
 pub mod compare;
+pub mod estimate;
 pub mod quote;
 pub mod rates;
+pub mod tally;
 
 use rust_decimal::Decimal;
 use serde::{Serialize, Serializer};
