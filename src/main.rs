@@ -14,8 +14,10 @@ use cli::{Args, Command, GlobalArgs, RatesAction, RatesArgs};
 use nbcost::card::{CardOrigin, RateCard};
 use nbcost::render::{self, Format, Report, Style};
 use nbcost::report::compare::CompareReport;
+use nbcost::report::estimate::EstimateReport;
 use nbcost::report::quote::QuoteReport;
 use nbcost::report::rates::{CheckReport, ModelReport, RatesReport};
+use nbcost::report::tally::TallyReport;
 use nbcost::report::{lifecycle_warning, stale_card_note};
 
 fn main() -> ExitCode {
@@ -65,6 +67,8 @@ fn run(args: &Args, notices: &mut Notices) -> anyhow::Result<()> {
         _ => load_card(&args.global)?,
     };
     let output = Output { format: args.global.format, style: Style { color: stdout_color(&args.global) } };
+    // Set when a report was written but its total leaves something out.
+    let mut incomplete: Option<exit::IncompleteTotal> = None;
     match &args.command {
         Command::Quote(quote) => {
             let request = quote.to_request();
@@ -83,12 +87,41 @@ fn run(args: &Args, notices: &mut Notices) -> anyhow::Result<()> {
                 output.emit(&CheckReport::build(&card, today).context("checking the card's prices")?)
             }
         },
+        Command::Estimate(estimate) => {
+            let report = EstimateReport::build(&card, &estimate.to_request(), today)?;
+            if report.is_incomplete() {
+                incomplete = Some(exit::IncompleteTotal(format!(
+                    "the estimate leaves out {}: the rate card gives no input_image_tokens for {}; add it to the card",
+                    count_of(report.total.unpriced_reference_images, "reference image"),
+                    report.model
+                )));
+            }
+            output.emit(&report)
+        }
+        Command::Tally(tally) => {
+            let report = TallyReport::build(&card, &tally.to_request(), today)?;
+            if report.is_incomplete() {
+                incomplete = Some(exit::IncompleteTotal(format!(
+                    "the total leaves out {} that could not be priced (see the report); pass a card that lists their model with --rates, or --model for responses without modelVersion",
+                    count_of(report.total.unpriced_responses, "response")
+                )));
+            }
+            output.emit(&report)
+        }
         Command::Completions { .. } | Command::Man => Ok(()),
     }?;
     if let Some(note) = stale_card_note(&card, today) {
         notices.note(&note);
     }
-    Ok(())
+    match incomplete {
+        Some(short) => Err(short.into()),
+        None => Ok(()),
+    }
+}
+
+/// `1 response`, `2 responses`.
+fn count_of(count: u64, noun: &str) -> String {
+    if count == 1 { format!("1 {noun}") } else { format!("{count} {noun}s") }
 }
 
 /// The card named by `--rates` / `NBCOST_RATES`, or the embedded one.
