@@ -7,7 +7,6 @@
 //! | 2 | usage: a bad flag, model, size, lane or count |
 //! | 3 | the rate card cannot be read or breaks a rule |
 //! | 4 | input data cannot be priced: a batch file that cannot be opened or read, a malformed line under `--strict`, a figure too large to compute exactly |
-//! | 5 | `plan --fail-above`: the plan costs more than the limit |
 //! | 6 | the report was written but its total is incomplete: `tally` met responses it cannot price, `estimate` reference images it cannot price |
 
 use std::io::{self, Write};
