@@ -3,8 +3,12 @@
 //! a synthetic batch output file with ~500 KB images, read from the page
 //! cache; then measures the scanner's peak memory in a fresh process.
 //!
+//! It also runs the real commands, `nbcost tally` on the output file and
+//! `nbcost estimate` on a synthetic input file of the same size, and
+//! reports their peak memory where `/usr/bin/time` is installed.
+//!
 //! `cargo bench --bench tally`; `NBCOST_BENCH_BYTES` sets the file size
-//! (default 1 GB). The file is kept in `target/bench-data/` for reuse.
+//! (default 1 GB). The files are kept in `target/bench-data/` for reuse.
 
 use std::fs::File;
 use std::io::{BufWriter, Read};
@@ -14,7 +18,10 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use nbcost::scan::{OutputLine, ScanOptions, open_path, scan_lines};
-use nbcost::synth::{SynthSpec, write_batch_output};
+use nbcost::synth::{SynthSpec, write_batch_input, write_batch_output};
+
+/// The command-line binary built alongside the benchmark.
+const NBCOST: &str = env!("CARGO_BIN_EXE_nbcost");
 
 /// Set in the child process that measures peak memory: `PATH THREADS`.
 const CHILD_VARIABLE: &str = "NBCOST_BENCH_CHILD";
@@ -50,7 +57,8 @@ fn main() {
         .ok()
         .and_then(|value| value.parse().ok())
         .unwrap_or(1_000_000_000);
-    let path = bench_file(bytes);
+    let path = bench_file(bytes, "output", write_output);
+    let input_path = bench_file(bytes, "input", write_input);
     let size = std::fs::metadata(&path).expect("bench file").len();
     println!("file: {} ({:.3} GB)", path.display(), size as f64 / 1e9);
 
@@ -62,11 +70,26 @@ fn main() {
     rows.push(("wc -l".into(), time(|| run_quietly(Command::new("wc").arg("-l").arg(&path)))));
     let mut answers = Vec::new();
     for threads in [1, 2] {
-        let start = Instant::now();
-        answers.push(scan_and_sum(&path, threads));
-        rows.push((format!("nbcost, {threads} thread(s)"), start.elapsed()));
+        rows.push((
+            format!("nbcost, {threads} thread(s)"),
+            time(|| answers.push(scan_and_sum(&path, threads))),
+        ));
     }
-    assert_eq!(answers[0], answers[1], "threads must not change the answer");
+    assert!(answers.windows(2).all(|pair| pair[0] == pair[1]), "threads must not change the answer");
+    for threads in ["1", "2"] {
+        let tally =
+            [&["tally", "-q", "--format", "json", "--threads", threads][..], &[path.to_str().expect("path")]]
+                .concat();
+        rows.push((
+            format!("nbcost tally, {threads} thread(s)"),
+            time(|| run_quietly(Command::new(NBCOST).args(&tally))),
+        ));
+    }
+    let input_size = std::fs::metadata(&input_path).expect("bench input file").len();
+    warm(&input_path);
+    let estimate =
+        ["estimate", "-q", "--format", "json", "--model", "flash", input_path.to_str().expect("path")];
+    let estimate_time = time(|| run_quietly(Command::new(NBCOST).args(estimate)));
     println!("nbcost token sums [prompt, candidates, thoughts, total]: {:?}", answers[0]);
     if on_path("jq") {
         let filter = ".response.usageMetadata // .response.usage_metadata";
@@ -84,10 +107,51 @@ fn main() {
     for (tool, elapsed) in &rows {
         let seconds = elapsed.as_secs_f64();
         println!(
-            "{tool:<24} {seconds:>9.3} {:>8.2} {:>13.2}x",
+            "{tool:<28} {seconds:>9.3} {:>8.2} {:>13.2}x",
             size as f64 / 1e9 / seconds,
             seconds / nbcost_seconds
         );
+    }
+
+    println!(
+        "{:<28} {:>9.3} {:>8.2}   (input file, {:.3} GB)",
+        "nbcost estimate",
+        estimate_time.as_secs_f64(),
+        input_size as f64 / 1e9 / estimate_time.as_secs_f64(),
+        input_size as f64 / 1e9
+    );
+    let ratio =
+        |tool: &str| rows.iter().find(|(name, _)| name == tool).map(|(_, elapsed)| elapsed.as_secs_f64());
+    let fastest_tally = ["nbcost tally, 1 thread(s)", "nbcost tally, 2 thread(s)"]
+        .into_iter()
+        .filter_map(ratio)
+        .fold(f64::INFINITY, f64::min);
+    if let Some(wc) = ratio("wc -l") {
+        println!("\nnbcost tally (faster run) takes {:.2}x the time of wc -l", fastest_tally / wc);
+        for baseline in ["jq", "python3 json.loads"] {
+            if let Some(other) = ratio(baseline) {
+                println!("nbcost tally (faster run) is {:.1}x faster than {baseline}", other / fastest_tally);
+            }
+        }
+    }
+
+    if Path::new("/usr/bin/time").exists() {
+        for arguments in [
+            vec!["tally", "-q", "--format", "json", "--threads", "1", path.to_str().expect("path")],
+            vec!["tally", "-q", "--format", "json", path.to_str().expect("path")],
+            estimate.to_vec(),
+        ] {
+            let output = Command::new("/usr/bin/time")
+                .args(["-f", "%M"])
+                .arg(NBCOST)
+                .args(&arguments)
+                .stdout(Stdio::null())
+                .output()
+                .expect("run /usr/bin/time");
+            let stderr = String::from_utf8_lossy(&output.stderr);
+            let kilobytes = stderr.lines().last().unwrap_or("unknown").trim();
+            println!("peak RSS of `nbcost {}`: {kilobytes} kB", arguments[..arguments.len() - 1].join(" "));
+        }
     }
 
     for threads in [1, 2] {
@@ -122,13 +186,14 @@ fn scan_and_sum(path: &Path, threads: usize) -> [u64; 4] {
     sums
 }
 
-fn bench_file(bytes: u64) -> PathBuf {
+/// A synthetic file of about `bytes`, written once by `write` and kept.
+fn bench_file(bytes: u64, kind: &str, write: fn(&SynthSpec, &mut BufWriter<File>)) -> PathBuf {
     let target = std::env::var_os("CARGO_TARGET_DIR")
         .map(PathBuf::from)
         .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("target"));
     let directory = target.join("bench-data");
     std::fs::create_dir_all(&directory).expect("bench-data directory");
-    let path = directory.join(format!("output-{bytes}.jsonl"));
+    let path = directory.join(format!("{kind}-{bytes}.jsonl"));
     if !path.exists() {
         let partial = path.with_extension("partial");
         let spec = SynthSpec {
@@ -139,11 +204,19 @@ fn bench_file(bytes: u64) -> PathBuf {
             ..SynthSpec::default()
         };
         let mut out = BufWriter::with_capacity(1 << 20, File::create(&partial).expect("create bench file"));
-        write_batch_output(&spec, &mut out).expect("write bench file");
+        write(&spec, &mut out);
         drop(out);
         std::fs::rename(&partial, &path).expect("rename bench file");
     }
     path
+}
+
+fn write_output(spec: &SynthSpec, out: &mut BufWriter<File>) {
+    write_batch_output(spec, out).expect("write bench output file");
+}
+
+fn write_input(spec: &SynthSpec, out: &mut BufWriter<File>) {
+    write_batch_input(spec, out).expect("write bench input file");
 }
 
 fn warm(path: &Path) {
@@ -152,10 +225,17 @@ fn warm(path: &Path) {
     while file.read(&mut buffer).expect("read bench file") > 0 {}
 }
 
-fn time(run: impl FnOnce()) -> Duration {
-    let start = Instant::now();
-    run();
-    start.elapsed()
+/// The best of three runs: the page cache is warm, so the spread is noise
+/// from other processes, and the minimum is the figure that repeats.
+fn time(mut run: impl FnMut()) -> Duration {
+    (0..3)
+        .map(|_| {
+            let start = Instant::now();
+            run();
+            start.elapsed()
+        })
+        .min()
+        .expect("three runs")
 }
 
 fn run_quietly(command: &mut Command) {

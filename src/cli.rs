@@ -11,8 +11,11 @@ use nbcost::pricing::{Basis, Extras};
 use nbcost::render::Format;
 use nbcost::report::budget::BudgetRequest;
 use nbcost::report::compare::{Baseline, CompareRequest, DEFAULT_COUNTS};
+use nbcost::report::estimate::EstimateRequest;
 use nbcost::report::plan::PlanRequest;
 use nbcost::report::quote::QuoteRequest;
+use nbcost::report::tally::TallyRequest;
+use nbcost::scan::ScanOptions;
 use nbcost::size::ImageSize;
 use rust_decimal::Decimal;
 
@@ -76,6 +79,12 @@ pub enum Command {
     /// What changed between two rate cards, and what it does to a plan
     #[command(after_help = DIFF_EXAMPLES)]
     Diff(DiffArgs),
+    /// What a batch input file will cost, before it is submitted
+    #[command(after_help = ESTIMATE_EXAMPLES)]
+    Estimate(EstimateArgs),
+    /// What a batch job cost, exactly, from its output files
+    #[command(after_help = TALLY_EXAMPLES)]
+    Tally(TallyArgs),
     /// Shell completions, written to stdout
     #[command(after_help = COMPLETIONS_EXAMPLES)]
     Completions {
@@ -228,6 +237,18 @@ Examples:
   nbcost compare --models flash,pro --sizes 1K,4K --counts 1000,10000
   nbcost compare --baseline pro:4K:standard --format csv";
 
+const ESTIMATE_EXAMPLES: &str = "\
+Examples:
+  nbcost estimate batch-input.jsonl --model flash
+  nbcost estimate requests.jsonl --model pro --lane standard --basis tokens
+  gunzip -c batch-input.jsonl.gz | nbcost estimate - --model flash --format json";
+
+const TALLY_EXAMPLES: &str = "\
+Examples:
+  nbcost tally batch-output.jsonl
+  nbcost tally part-1.jsonl.gz part-2.jsonl.gz --format csv
+  nbcost tally responses.jsonl --lane standard --model flash --strict";
+
 const RATES_EXAMPLES: &str = "\
 Examples:
   nbcost rates
@@ -324,6 +345,91 @@ impl CompareArgs {
     }
 }
 
+/// `nbcost estimate`.
+#[derive(Debug, ClapArgs)]
+pub struct EstimateArgs {
+    /// A batch input file (JSONL, gzip read directly), or - for stdin
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+
+    /// The model the batch job will run: ID, successor ID or alias
+    #[arg(long, short)]
+    pub model: String,
+
+    /// The lane to price at
+    #[arg(long, default_value = "batch", value_parser = parse_lane)]
+    pub lane: Lane,
+
+    /// Price images at the published per-image price (list) or tokens × rate (tokens)
+    #[arg(long, default_value = "list", value_parser = PossibleValuesParser::new(["list", "tokens"]).map(|s| s.parse::<Basis>().expect("listed")))]
+    pub basis: Basis,
+
+    /// Stop at the first malformed line (exit 4) instead of counting it
+    #[arg(long)]
+    pub strict: bool,
+
+    /// Threads reading lines; default: every core
+    #[arg(long, value_parser = parse_threads)]
+    pub threads: Option<usize>,
+}
+
+impl EstimateArgs {
+    /// The validated request.
+    pub fn to_request(&self) -> EstimateRequest {
+        EstimateRequest {
+            file: self.file.clone(),
+            model: self.model.clone(),
+            lane: self.lane,
+            basis: self.basis,
+            strict: self.strict,
+            scan: scan_options(self.threads),
+        }
+    }
+}
+
+/// `nbcost tally`.
+#[derive(Debug, ClapArgs)]
+pub struct TallyArgs {
+    /// Batch output files or response logs (JSONL, gzip read directly); - for stdin
+    #[arg(value_name = "FILE", required = true)]
+    pub files: Vec<PathBuf>,
+
+    /// The lane the responses were billed on
+    #[arg(long, default_value = "batch", value_parser = parse_lane)]
+    pub lane: Lane,
+
+    /// The model of responses that carry no modelVersion; without it they are not priced
+    #[arg(long, short)]
+    pub model: Option<String>,
+
+    /// Stop at the first malformed line (exit 4) instead of counting it
+    #[arg(long)]
+    pub strict: bool,
+
+    /// Threads reading lines; default: every core
+    #[arg(long, value_parser = parse_threads)]
+    pub threads: Option<usize>,
+}
+
+impl TallyArgs {
+    /// The validated request.
+    pub fn to_request(&self) -> TallyRequest {
+        TallyRequest {
+            files: self.files.clone(),
+            lane: self.lane,
+            model: self.model.clone(),
+            strict: self.strict,
+            scan: scan_options(self.threads),
+        }
+    }
+}
+
+/// Scan options with `threads` readers, or one per core.
+fn scan_options(threads: Option<usize>) -> ScanOptions {
+    let defaults = ScanOptions::default();
+    ScanOptions { threads: threads.unwrap_or(defaults.threads), ..defaults }
+}
+
 /// `nbcost rates`.
 #[derive(Debug, ClapArgs)]
 pub struct RatesArgs {
@@ -377,6 +483,15 @@ fn parse_amount(text: &str) -> Result<u64, String> {
     digits
         .parse::<u64>()
         .map_err(|_| format!("`{trimmed}` is more than nbcost can count: the largest is {}", u64::MAX))
+}
+
+/// A number of threads: 1 or more.
+fn parse_threads(text: &str) -> Result<usize, String> {
+    match parse_amount(text)? {
+        0 => Err("0 threads cannot read anything: give at least 1".into()),
+        threads => usize::try_from(threads)
+            .map_err(|_| format!("`{text}` threads is more than this machine can run")),
+    }
 }
 
 /// `MODEL[:SIZE[:LANE]]`.

@@ -6,8 +6,9 @@
 //! | 1 | anything else: an I/O failure, an internal error |
 //! | 2 | usage: a bad flag, model, size, lane or count |
 //! | 3 | the rate card cannot be read or breaks a rule |
-//! | 4 | input data cannot be priced (a plan file that breaks a rule, a figure too large to compute exactly) |
+//! | 4 | input data cannot be priced: a plan file that breaks a rule, a batch file that cannot be opened or read, a malformed line under `--strict`, a figure too large to compute exactly |
 //! | 5 | over budget: a plan's monthly total is above `--fail-above` |
+//! | 6 | the report was written but its total is incomplete: `tally` met responses it cannot price, `estimate` reference images it cannot price |
 
 use std::io::{self, Write};
 use std::process::ExitCode;
@@ -15,16 +16,25 @@ use std::process::ExitCode;
 use nbcost::card::{CardError, UnknownModel};
 use nbcost::plan::PlanError;
 use nbcost::pricing::PricingError;
+use nbcost::report::batch_file::BatchFileError;
 use nbcost::report::budget::BudgetError;
 use nbcost::report::compare::CompareError;
+use nbcost::report::estimate::EstimateError;
 use nbcost::report::plan::OverBudget;
 use nbcost::report::quote::QuoteError;
+use nbcost::report::tally::TallyError;
 use time::{Date, Month};
 
 pub const USAGE: u8 = 2;
 pub const BAD_CARD: u8 = 3;
 pub const BAD_INPUT: u8 = 4;
 pub const OVER_BUDGET: u8 = 5;
+pub const INCOMPLETE_TOTAL: u8 = 6;
+
+/// A report whose total leaves something out; printed after the report.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct IncompleteTotal(pub String);
 
 /// A usage mistake found after parsing (such as a bad `NBCOST_TODAY`).
 #[derive(Debug, thiserror::Error)]
@@ -61,6 +71,25 @@ fn code(err: &anyhow::Error) -> u8 {
         }
         if cause.is::<OverBudget>() {
             return OVER_BUDGET;
+        }
+        if cause.is::<IncompleteTotal>() {
+            return INCOMPLETE_TOTAL;
+        }
+        if let Some(file) = cause.downcast_ref::<BatchFileError>() {
+            return if file.is_bad_input() { BAD_INPUT } else { 1 };
+        }
+        match cause.downcast_ref::<TallyError>() {
+            Some(TallyError::UnknownModel(_)) => return USAGE,
+            Some(TallyError::File(file)) => return if file.is_bad_input() { BAD_INPUT } else { 1 },
+            Some(TallyError::Overflow) => return BAD_INPUT,
+            None => {}
+        }
+        match cause.downcast_ref::<EstimateError>() {
+            Some(EstimateError::UnknownModel(_)) => return USAGE,
+            Some(EstimateError::Pricing(pricing)) => return pricing_code(pricing),
+            Some(EstimateError::File(file)) => return if file.is_bad_input() { BAD_INPUT } else { 1 },
+            Some(EstimateError::Overflow) => return BAD_INPUT,
+            None => {}
         }
         if let Some(pricing) = cause.downcast_ref::<PricingError>() {
             return pricing_code(pricing);

@@ -17,9 +17,11 @@ use nbcost::render::{self, Format, Report, Style};
 use nbcost::report::budget::BudgetReport;
 use nbcost::report::compare::CompareReport;
 use nbcost::report::diff::DiffReport;
+use nbcost::report::estimate::EstimateReport;
 use nbcost::report::plan::PlanReport;
 use nbcost::report::quote::QuoteReport;
 use nbcost::report::rates::{CheckReport, ModelReport, RatesReport};
+use nbcost::report::tally::TallyReport;
 use nbcost::report::{lifecycle_warning, stale_card_note};
 
 fn main() -> ExitCode {
@@ -72,6 +74,8 @@ fn run(args: &Args, notices: &mut Notices) -> anyhow::Result<()> {
     // Set when a plan's total is above --fail-above: the report is printed
     // first, so that a CI log shows it, then the command exits 5.
     let mut over_budget = None;
+    // Set when a report was written but its total leaves something out.
+    let mut incomplete: Option<exit::IncompleteTotal> = None;
     match &args.command {
         Command::Quote(quote) => {
             let request = quote.to_request();
@@ -90,6 +94,27 @@ fn run(args: &Args, notices: &mut Notices) -> anyhow::Result<()> {
                 output.emit(&CheckReport::build(&card, today).context("checking the card's prices")?)
             }
         },
+        Command::Estimate(estimate) => {
+            let report = EstimateReport::build(&card, &estimate.to_request(), today)?;
+            if report.is_incomplete() {
+                incomplete = Some(exit::IncompleteTotal(format!(
+                    "the estimate leaves out {}: the rate card gives no input_image_tokens for {}; add it to the card",
+                    count_of(report.total.unpriced_reference_images, "reference image"),
+                    report.model
+                )));
+            }
+            output.emit(&report)
+        }
+        Command::Tally(tally) => {
+            let report = TallyReport::build(&card, &tally.to_request(), today)?;
+            if report.is_incomplete() {
+                incomplete = Some(exit::IncompleteTotal(format!(
+                    "the total leaves out {} that could not be priced (see the report); pass a card that lists their model with --rates, or --model for responses without modelVersion",
+                    count_of(report.total.unpriced_responses, "response")
+                )));
+            }
+            output.emit(&report)
+        }
         Command::Completions { .. } | Command::Man => Ok(()),
         Command::Plan(plan) => {
             let report = PlanReport::build(&card, &Plan::from_file(&plan.file)?, &plan.to_request(), today)?;
@@ -112,10 +137,16 @@ fn run(args: &Args, notices: &mut Notices) -> anyhow::Result<()> {
     if let Some(note) = stale_card_note(&card, today).filter(|_| !matches!(args.command, Command::Diff(_))) {
         notices.note(&note);
     }
-    match over_budget {
-        Some(over) => Err(over.into()),
-        None => Ok(()),
+    match (over_budget, incomplete) {
+        (Some(over), _) => Err(over.into()),
+        (None, Some(short)) => Err(short.into()),
+        (None, None) => Ok(()),
     }
+}
+
+/// `1 response`, `2 responses`.
+fn count_of(count: u64, noun: &str) -> String {
+    if count == 1 { format!("1 {noun}") } else { format!("{count} {noun}s") }
 }
 
 /// The card named by `--rates` / `NBCOST_RATES`, or the embedded one.

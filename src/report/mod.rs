@@ -1,12 +1,15 @@
 //! Reports: what each command answers, as documented data ready for any
 //! renderer. Building a report prices things; rendering only writes them.
 
+pub mod batch_file;
 pub mod budget;
 pub mod compare;
 pub mod diff;
+pub mod estimate;
 pub mod plan;
 pub mod quote;
 pub mod rates;
+pub mod tally;
 
 use rust_decimal::Decimal;
 use serde::{Serialize, Serializer};

@@ -26,7 +26,7 @@ pub use key_tracker::{KeySighting, KeyTracker};
 pub use line_scan::{Line, LineRecord, LineSource, ScanOptions, ScanSummary, scan_lines};
 pub use output_line::{OutputLine, Usage, scan_output_line};
 pub use scan_error::ScanError;
-pub use source::{Source, decompress_if_gzip, open_path};
+pub use source::{Source, decompress_if_gzip, open_input, open_path};
 pub use tally::{
     InputTally, OutputTally, RequestTotals, ResponseGroup, TokenTotals, tally_input, tally_output,
 };

@@ -24,6 +24,15 @@ pub fn open_path(path: &Path) -> Result<Source, ScanError> {
     decompress_if_gzip(file).map_err(open_error)
 }
 
+/// Opens `path`, or standard input when it is `-`, decompressing gzip.
+pub fn open_input(path: &Path) -> Result<Source, ScanError> {
+    if path == Path::new("-") {
+        return decompress_if_gzip(io::stdin())
+            .map_err(|source| ScanError::Open { path: path.to_owned(), source });
+    }
+    open_path(path)
+}
+
 /// Wraps `reader` in a gzip decoder when its first bytes are gzip's magic.
 pub fn decompress_if_gzip<R: Read + Send + 'static>(reader: R) -> io::Result<Source> {
     // A large buffer, because a plain file's reads pass through it.

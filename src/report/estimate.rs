@@ -1,0 +1,989 @@
+//! `estimate`: what a batch input file will cost, before it is submitted,
+//! and the requests in it that would change the bill or be refused.
+//!
+//! Each request is read for its `imageSize`, `candidateCount`, reference
+//! images and prompt length; the scan sums them per size and the sums are
+//! priced once at the end. Images are priced on the chosen basis (list or
+//! tokens); the prompt is priced from its length at one token per four
+//! characters, an estimate and labelled so; reference images at the card's
+//! `input_image_tokens`. Lines read = priced requests + rejected requests +
+//! malformed lines + blank lines.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::PathBuf;
+
+use rust_decimal::Decimal;
+use serde::Serialize;
+use time::Date;
+
+use super::batch_file::{BatchFileError, MalformedLine, Sightings, display_name, read_file, read_source};
+use super::tally::{malformed_table, model_for_version};
+use super::{CardInfo, money as money_str, opt_money};
+use crate::card::{Model, NamedAs, RateCard, UnknownModel};
+use crate::document::{Cell, Column, Document, Table};
+use crate::lane::Lane;
+use crate::money::{self, Overflow, grouped};
+use crate::pricing::{self, Basis, PricingError};
+use crate::scan::{CandidateCount, InputLine, KeySighting, KeyTracker, ScanOptions};
+use crate::size::ImageSize;
+
+/// Characters per prompt token in the estimate: tokens = ceil(chars / 4).
+pub const CHARS_PER_TOKEN: u64 = 4;
+
+/// What to estimate, validated.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EstimateRequest {
+    /// The batch input file; `-` is stdin. Gzip is read directly.
+    pub file: PathBuf,
+    /// The model the job will run, as typed.
+    pub model: String,
+    /// The lane to price at.
+    pub lane: Lane,
+    /// List or token prices for the images.
+    pub basis: Basis,
+    /// Stop at the first malformed line instead of counting it.
+    pub strict: bool,
+    /// How to scan.
+    pub scan: ScanOptions,
+}
+
+/// Why an estimate cannot be given.
+#[derive(Debug, thiserror::Error)]
+pub enum EstimateError {
+    /// `--model` names no model in the card.
+    #[error(transparent)]
+    UnknownModel(#[from] UnknownModel),
+    /// The model has no such lane.
+    #[error(transparent)]
+    Pricing(#[from] PricingError),
+    /// The file could not be read through.
+    #[error(transparent)]
+    File(#[from] BatchFileError),
+    /// A sum outgrew exact arithmetic.
+    #[error("the totals are too large to compute exactly; split the file")]
+    Overflow,
+}
+
+impl From<Overflow> for EstimateError {
+    fn from(Overflow: Overflow) -> Self {
+        EstimateError::Overflow
+    }
+}
+
+/// The answer to `nbcost estimate`.
+#[derive(Debug, Clone, Serialize)]
+pub struct EstimateReport {
+    /// The rate card the prices come from.
+    pub card: CardInfo,
+    /// The file read (`stdin` for `-`).
+    pub file: String,
+    /// The card's model ID.
+    pub model: String,
+    /// The model's product name.
+    pub model_name: String,
+    /// The name as typed, when it was an alias or the successor's ID.
+    pub requested_as: Option<String>,
+    /// The lane priced.
+    pub lane: Lane,
+    /// `list` or `tokens`: how images are priced.
+    pub basis: Basis,
+    /// Always `true`: prompt tokens are estimated from the prompt's length.
+    pub prompt_tokens_estimated: bool,
+    /// Characters counted as one prompt token (per request, rounded up).
+    pub chars_per_token: u64,
+    /// Line counts: `read` = `priced_requests` + `rejected_requests` +
+    /// `malformed_lines` + `blank_lines`.
+    pub lines: EstimateLines,
+    /// One row per image size requested (a missing `imageSize` counts as
+    /// the model's default), smallest first.
+    pub rows: Vec<EstimateRow>,
+    /// The grand total.
+    pub total: EstimateTotal,
+    /// What would change the bill or be refused, one entry per kind found.
+    pub findings: Vec<Finding>,
+    /// Lines that are not requests, skipped and counted.
+    pub malformed: Sightings<MalformedLine>,
+}
+
+/// How many lines of each kind were read.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct EstimateLines {
+    /// Every line read.
+    pub read: u64,
+    /// Requests priced.
+    pub priced_requests: u64,
+    /// Requests the API would refuse: counted, listed, not priced.
+    pub rejected_requests: u64,
+    /// Lines that are not requests.
+    pub malformed_lines: u64,
+    /// Lines of whitespace only.
+    pub blank_lines: u64,
+}
+
+/// The requests of one size, priced.
+#[derive(Debug, Clone, Serialize)]
+pub struct EstimateRow {
+    /// The size, exactly as the API's `imageSize` needs it.
+    pub size: ImageSize,
+    /// Requests.
+    pub requests: u64,
+    /// Of which set no `imageSize` and get the model's default.
+    pub requests_without_size: u64,
+    /// Images asked for: the sum of `candidateCount` (1 when unset).
+    pub images: u64,
+    /// Dollars per image on the chosen basis.
+    #[serde(serialize_with = "money_str")]
+    pub image_unit_price: Decimal,
+    /// Dollars for the images.
+    #[serde(serialize_with = "money_str")]
+    pub image_cost: Decimal,
+    /// Characters of prompt text (text parts and system instructions).
+    pub prompt_chars: u64,
+    /// Estimated prompt tokens: ceil(chars / 4) per request, summed.
+    pub prompt_tokens_estimated: u64,
+    /// Dollars for the estimated prompt tokens at the input rate.
+    #[serde(serialize_with = "money_str")]
+    pub prompt_cost: Decimal,
+    /// Reference images: inline images plus `fileData` parts.
+    pub reference_images: u64,
+    /// Of which inline.
+    pub inline_images: u64,
+    /// Of which `fileData` parts.
+    pub file_parts: u64,
+    /// Input tokens of the reference images; `null` when the card gives no
+    /// `input_image_tokens` for the model.
+    pub reference_image_tokens: Option<u64>,
+    /// Dollars for the reference images; `null` when they cannot be priced.
+    #[serde(serialize_with = "opt_money")]
+    pub reference_cost: Option<Decimal>,
+    /// Dollars for the row: images, prompt and reference images.
+    #[serde(serialize_with = "money_str")]
+    pub cost: Decimal,
+}
+
+/// The grand total.
+#[derive(Debug, Clone, Serialize)]
+pub struct EstimateTotal {
+    /// Requests priced.
+    pub requests: u64,
+    /// Images asked for by them.
+    pub images: u64,
+    /// Dollars for images.
+    #[serde(serialize_with = "money_str")]
+    pub image_cost: Decimal,
+    /// Dollars for prompts (estimated).
+    #[serde(serialize_with = "money_str")]
+    pub prompt_cost: Decimal,
+    /// Dollars for reference images that could be priced.
+    #[serde(serialize_with = "money_str")]
+    pub reference_cost: Decimal,
+    /// Dollars in all.
+    #[serde(serialize_with = "money_str")]
+    pub cost: Decimal,
+    /// Reference images left unpriced (the card lacks `input_image_tokens`);
+    /// when not 0 the total is incomplete and the exit code is 6.
+    pub unpriced_reference_images: u64,
+    /// Whether everything in the priced requests was priced.
+    pub complete: bool,
+}
+
+/// A kind of request that changes the bill or is refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FindingKind {
+    /// No `imageSize`: the API makes it the default (1K); priced so.
+    MissingImageSize,
+    /// A size in the wrong spelling (`2k`, `0.5K`): the API refuses it.
+    MisspelledImageSize,
+    /// Not a size at all (`1024`): the API refuses it.
+    UnknownImageSize,
+    /// A size the model does not offer (`512` on Nano Banana Pro).
+    SizeNotOffered,
+    /// An `imageSize` for a model that takes none: the API refuses it.
+    ImageSizeNotTaken,
+    /// A `candidateCount` that is not a whole number of at least 1.
+    InvalidCandidateCount,
+    /// The request's own `model` names another model than `--model`.
+    OtherModel,
+    /// A key an earlier request had: both run and both are billed.
+    DuplicateKey,
+    /// Reference images the card cannot price (no `input_image_tokens`).
+    UnpricedReferenceImages,
+}
+
+impl FindingKind {
+    /// Whether requests with this finding are refused and left unpriced.
+    pub fn rejects(self) -> bool {
+        matches!(
+            self,
+            FindingKind::MisspelledImageSize
+                | FindingKind::UnknownImageSize
+                | FindingKind::SizeNotOffered
+                | FindingKind::ImageSizeNotTaken
+                | FindingKind::InvalidCandidateCount
+        )
+    }
+
+    fn label(self) -> &'static str {
+        match self {
+            FindingKind::MissingImageSize => "no imageSize",
+            FindingKind::MisspelledImageSize => "imageSize misspelled",
+            FindingKind::UnknownImageSize => "imageSize unknown",
+            FindingKind::SizeNotOffered => "size not offered",
+            FindingKind::ImageSizeNotTaken => "imageSize not taken",
+            FindingKind::InvalidCandidateCount => "candidateCount invalid",
+            FindingKind::OtherModel => "another model",
+            FindingKind::DuplicateKey => "duplicate key",
+            FindingKind::UnpricedReferenceImages => "reference images unpriced",
+        }
+    }
+}
+
+/// Every request with one kind of finding.
+#[derive(Debug, Clone, Serialize)]
+pub struct Finding {
+    /// The kind, in snake_case.
+    pub kind: FindingKind,
+    /// `rejected` (not priced: the API refuses the request) or `priced`.
+    pub effect: &'static str,
+    /// What it means and what to do, in a sentence.
+    pub advice: String,
+    /// Every request counted, the first few listed.
+    #[serde(flatten)]
+    pub requests: Sightings<FindingLine>,
+}
+
+/// One request with a finding.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FindingLine {
+    /// The 1-based line number.
+    pub line: u64,
+    /// The request's key, when it has one.
+    pub key: Option<String>,
+    /// The offending value as written (`2k`, `1024`, the other model),
+    /// or for a duplicate key the line it was first seen on.
+    pub value: Option<String>,
+}
+
+/// Sums over the requests of one size. `u128` so that nothing overflows
+/// while reading; narrowed (checked) when priced.
+#[derive(Debug, Clone, Copy, Default)]
+struct RequestSums {
+    requests: u128,
+    without_size: u128,
+    images: u128,
+    prompt_chars: u128,
+    prompt_tokens: u128,
+    inline_images: u128,
+    file_parts: u128,
+}
+
+fn narrow(value: u128) -> Result<u64, EstimateError> {
+    u64::try_from(value).map_err(|_| EstimateError::Overflow)
+}
+
+/// Everything gathered while reading; priced by [`EstimateBuilder::finish`].
+struct EstimateBuilder<'card> {
+    model: &'card Model,
+    card: &'card RateCard,
+    strict: bool,
+    lines: EstimateLines,
+    sums: BTreeMap<ImageSize, RequestSums>,
+    keys: KeyTracker,
+    /// Whether a request's `model` value (as written) is `--model`'s.
+    same_model: HashMap<String, bool>,
+    findings: BTreeMap<FindingKind, Sightings<FindingLine>>,
+    malformed: Sightings<MalformedLine>,
+    file: String,
+}
+
+impl<'card> EstimateBuilder<'card> {
+    fn new(card: &'card RateCard, model: &'card Model, strict: bool, file: String) -> Self {
+        Self {
+            model,
+            card,
+            strict,
+            lines: EstimateLines::default(),
+            sums: BTreeMap::new(),
+            keys: KeyTracker::new(),
+            same_model: HashMap::new(),
+            findings: BTreeMap::new(),
+            malformed: Sightings::default(),
+            file,
+        }
+    }
+
+    fn find(
+        &mut self,
+        kind: FindingKind,
+        line: u64,
+        key: &Option<String>,
+        value: impl FnOnce() -> Option<String>,
+    ) {
+        self.findings.entry(kind).or_default().record(|| FindingLine {
+            line,
+            key: key.clone(),
+            value: value(),
+        });
+    }
+
+    /// The size a request gets, or the finding that rejects it.
+    fn size_for(&self, image_size: &Option<String>) -> Result<ImageSize, FindingKind> {
+        let Some(written) = image_size else {
+            return Ok(self.model.default_size);
+        };
+        if !self.model.takes_image_size {
+            return Err(FindingKind::ImageSizeNotTaken);
+        }
+        match ImageSize::from_api_value(written) {
+            Some(size) if self.model.size(size).is_some() => Ok(size),
+            Some(_) => Err(FindingKind::SizeNotOffered),
+            None if written.parse::<ImageSize>().is_ok() => Err(FindingKind::MisspelledImageSize),
+            None => Err(FindingKind::UnknownImageSize),
+        }
+    }
+
+    /// Takes one line; `Err` carries the reason when `--strict` must stop.
+    fn add(&mut self, line_number: u64, line: InputLine) -> Result<(), String> {
+        self.lines.read += 1;
+        let InputLine::Request {
+            key,
+            model,
+            image_size,
+            candidate_count,
+            prompt_chars,
+            inline_images,
+            file_parts,
+        } = line
+        else {
+            match line {
+                InputLine::Blank => self.lines.blank_lines += 1,
+                InputLine::Malformed { reason } => {
+                    if self.strict {
+                        return Err(reason);
+                    }
+                    self.lines.malformed_lines += 1;
+                    let file = &self.file;
+                    self.malformed.record(|| MalformedLine { file: file.clone(), line: line_number, reason });
+                }
+                InputLine::Request { .. } => {}
+            }
+            return Ok(());
+        };
+        if let Some(key_text) = &key
+            && let KeySighting::Repeat { first_line } = self.keys.see(key_text, line_number)
+        {
+            self.find(FindingKind::DuplicateKey, line_number, &key, || {
+                Some(format!("first on line {first_line}"))
+            });
+        }
+        if let Some(named) = &model {
+            let same = match self.same_model.get(named) {
+                Some(&same) => same,
+                None => {
+                    let same =
+                        model_for_version(self.card, named).is_some_and(|found| found.id == self.model.id);
+                    self.same_model.insert(named.clone(), same);
+                    same
+                }
+            };
+            if !same {
+                self.find(FindingKind::OtherModel, line_number, &key, || Some(named.clone()));
+            }
+        }
+        let size = match self.size_for(&image_size) {
+            Ok(size) => size,
+            Err(kind) => {
+                self.lines.rejected_requests += 1;
+                self.find(kind, line_number, &key, || image_size.clone());
+                return Ok(());
+            }
+        };
+        let candidates = match candidate_count {
+            None => 1,
+            Some(CandidateCount::Count(count)) if count >= 1 => count,
+            Some(CandidateCount::Count(count)) => {
+                self.lines.rejected_requests += 1;
+                self.find(FindingKind::InvalidCandidateCount, line_number, &key, || Some(count.to_string()));
+                return Ok(());
+            }
+            Some(CandidateCount::NotACount { written }) => {
+                self.lines.rejected_requests += 1;
+                self.find(FindingKind::InvalidCandidateCount, line_number, &key, || Some(written));
+                return Ok(());
+            }
+        };
+        if image_size.is_none() && self.model.takes_image_size {
+            self.find(FindingKind::MissingImageSize, line_number, &key, || None);
+        }
+        if self.model.input_image_tokens.is_none() && inline_images + file_parts > 0 {
+            let count = inline_images + file_parts;
+            self.find(FindingKind::UnpricedReferenceImages, line_number, &key, || Some(count.to_string()));
+        }
+        self.lines.priced_requests += 1;
+        let sums = self.sums.entry(size).or_default();
+        sums.requests += 1;
+        sums.without_size += u128::from(image_size.is_none());
+        sums.images += u128::from(candidates);
+        sums.prompt_chars += u128::from(prompt_chars);
+        sums.prompt_tokens += u128::from(prompt_chars.div_ceil(CHARS_PER_TOKEN));
+        sums.inline_images += u128::from(inline_images);
+        sums.file_parts += u128::from(file_parts);
+        Ok(())
+    }
+
+    fn finish(
+        self,
+        lane: Lane,
+        basis: Basis,
+        requested_as: Option<String>,
+        today: Date,
+    ) -> Result<EstimateReport, EstimateError> {
+        let model = self.model;
+        let rates = pricing::rates(model, lane)?;
+        let mut rows = Vec::new();
+        let mut unpriced_reference_images = 0u64;
+        for (size, sums) in &self.sums {
+            let images = narrow(sums.images)?;
+            let image_unit_price = pricing::image_price(model, *size, lane, basis)?;
+            let image_cost = money::times(image_unit_price, images)?;
+            let prompt_tokens_estimated = narrow(sums.prompt_tokens)?;
+            let prompt_cost = money::per_million(prompt_tokens_estimated, rates.input)?;
+            let inline_images = narrow(sums.inline_images)?;
+            let file_parts = narrow(sums.file_parts)?;
+            let reference_images = inline_images.checked_add(file_parts).ok_or(EstimateError::Overflow)?;
+            let reference_image_tokens = match model.input_image_tokens {
+                Some(per_image) => {
+                    Some(reference_images.checked_mul(per_image).ok_or(EstimateError::Overflow)?)
+                }
+                None => {
+                    unpriced_reference_images += reference_images;
+                    None
+                }
+            };
+            let reference_cost =
+                reference_image_tokens.map(|tokens| money::per_million(tokens, rates.input)).transpose()?;
+            let cost = money::sum([image_cost, prompt_cost, reference_cost.unwrap_or_default()])?;
+            rows.push(EstimateRow {
+                size: *size,
+                requests: narrow(sums.requests)?,
+                requests_without_size: narrow(sums.without_size)?,
+                images,
+                image_unit_price,
+                image_cost,
+                prompt_chars: narrow(sums.prompt_chars)?,
+                prompt_tokens_estimated,
+                prompt_cost,
+                reference_images,
+                inline_images,
+                file_parts,
+                reference_image_tokens,
+                reference_cost,
+                cost,
+            });
+        }
+        let total = EstimateTotal {
+            requests: rows.iter().map(|row| row.requests).sum(),
+            images: rows.iter().map(|row| row.images).sum(),
+            image_cost: money::sum(rows.iter().map(|row| row.image_cost))?,
+            prompt_cost: money::sum(rows.iter().map(|row| row.prompt_cost))?,
+            reference_cost: money::sum(rows.iter().filter_map(|row| row.reference_cost))?,
+            cost: money::sum(rows.iter().map(|row| row.cost))?,
+            unpriced_reference_images,
+            complete: unpriced_reference_images == 0,
+        };
+        let findings = self
+            .findings
+            .into_iter()
+            .map(|(kind, requests)| Finding {
+                kind,
+                effect: if kind.rejects() { "rejected" } else { "priced" },
+                advice: advice(kind, model),
+                requests,
+            })
+            .collect();
+        Ok(EstimateReport {
+            card: CardInfo::new(self.card, today),
+            file: self.file,
+            model: model.id.clone(),
+            model_name: model.name.clone(),
+            requested_as,
+            lane,
+            basis,
+            prompt_tokens_estimated: true,
+            chars_per_token: CHARS_PER_TOKEN,
+            lines: self.lines,
+            rows,
+            total,
+            findings,
+            malformed: self.malformed,
+        })
+    }
+}
+
+/// What a finding means for `model` and how to fix it.
+fn advice(kind: FindingKind, model: &Model) -> String {
+    match kind {
+        FindingKind::MissingImageSize => format!(
+            "the API makes these {}: priced so; set imageSize if that is not what you meant",
+            model.default_size
+        ),
+        FindingKind::MisspelledImageSize => {
+            "the API refuses these: write the size exactly as 512, 1K, 2K or 4K (uppercase K)".into()
+        }
+        FindingKind::UnknownImageSize => "the API refuses these: imageSize takes 512, 1K, 2K or 4K".into(),
+        FindingKind::SizeNotOffered => {
+            format!("the API refuses these: {} offers {}", model.id, model.size_list())
+        }
+        FindingKind::ImageSizeNotTaken => {
+            format!("the API refuses these: {} takes no imageSize; remove imageConfig.imageSize", model.id)
+        }
+        FindingKind::InvalidCandidateCount => {
+            "the API refuses these: candidateCount must be a whole number of at least 1".into()
+        }
+        FindingKind::OtherModel => format!(
+            "these name another model than --model; they are priced as {}, so check which model the job runs",
+            model.id
+        ),
+        FindingKind::DuplicateKey => {
+            "each request runs and is billed; output lines will repeat the key".into()
+        }
+        FindingKind::UnpricedReferenceImages => format!(
+            "the rate card gives no input_image_tokens for {}, so these reference images are not priced: add it to the card",
+            model.id
+        ),
+    }
+}
+
+impl EstimateReport {
+    /// Reads the file of `request` and prices what it asks for with `card`.
+    pub fn build(
+        card: &RateCard,
+        request: &EstimateRequest,
+        today: Date,
+    ) -> Result<EstimateReport, EstimateError> {
+        let resolved = card.resolve(&request.model)?;
+        pricing::rates(resolved.model, request.lane)?;
+        let mut builder =
+            EstimateBuilder::new(card, resolved.model, request.strict, display_name(&request.file));
+        read_file(&request.file, &request.scan, |line_number, line| builder.add(line_number, line))?;
+        let requested_as = (resolved.named_as != NamedAs::Id).then(|| request.model.clone());
+        builder.finish(request.lane, request.basis, requested_as, today)
+    }
+
+    /// Estimates lines already in memory, as if read from a file named `name`.
+    pub fn from_bytes(
+        card: &RateCard,
+        model: &str,
+        name: &str,
+        bytes: &[u8],
+        lane: Lane,
+        basis: Basis,
+        today: Date,
+    ) -> Result<EstimateReport, EstimateError> {
+        let resolved = card.resolve(model)?;
+        let mut builder = EstimateBuilder::new(card, resolved.model, false, name.to_string());
+        read_source(name, bytes, &ScanOptions::default(), |line_number, line| {
+            builder.add(line_number, line)
+        })?;
+        builder.finish(lane, basis, None, today)
+    }
+
+    /// Whether some reference images could not be priced, so the total is short.
+    pub fn is_incomplete(&self) -> bool {
+        !self.total.complete
+    }
+}
+
+fn plural(count: u64, one: &str, many: &str) -> String {
+    format!("{} {}", grouped(count), if count == 1 { one } else { many })
+}
+
+impl crate::render::Report for EstimateReport {
+    const KIND: &'static str = "estimate";
+
+    fn document(&self) -> Document {
+        let lines = &self.lines;
+        let total = &self.total;
+        let mut model = format!("{} ({})", self.model, self.model_name);
+        if let Some(typed) = &self.requested_as {
+            model.push_str(&format!(", named as `{typed}`"));
+        }
+        let facts = vec![
+            ("file".to_string(), self.file.clone()),
+            ("model".to_string(), model),
+            (
+                "lines".to_string(),
+                format!(
+                    "{} read = {} + {} (not priced) + {} (skipped) + {}",
+                    grouped(lines.read),
+                    plural(lines.priced_requests, "priced request", "priced requests"),
+                    plural(lines.rejected_requests, "rejected request", "rejected requests"),
+                    plural(lines.malformed_lines, "malformed line", "malformed lines"),
+                    plural(lines.blank_lines, "blank line", "blank lines"),
+                ),
+            ),
+            ("lane".to_string(), self.lane.to_string()),
+            (
+                "basis".to_string(),
+                match self.basis {
+                    Basis::List => "images at the published per-image price".to_string(),
+                    Basis::Tokens => "images at output tokens × the per-1M-token rate".to_string(),
+                },
+            ),
+            (
+                "prompts".to_string(),
+                format!(
+                    "ESTIMATED at 1 token per {} characters (rounded up per request), at the input rate",
+                    self.chars_per_token
+                ),
+            ),
+            (
+                "total".to_string(),
+                format!(
+                    "{} (exactly {}): images {}, prompts {} (estimated), reference images {}{}",
+                    money::dollars(total.cost),
+                    money::plain(total.cost),
+                    money::unit_dollars(total.image_cost),
+                    money::unit_dollars(total.prompt_cost),
+                    money::unit_dollars(total.reference_cost),
+                    if total.complete {
+                        String::new()
+                    } else {
+                        format!(
+                            "; INCOMPLETE: {} not priced",
+                            plural(total.unpriced_reference_images, "reference image", "reference images")
+                        )
+                    }
+                ),
+            ),
+            ("rate card".to_string(), self.card.summary()),
+        ];
+        let mut tables = vec![Table {
+            title: None,
+            columns: vec![
+                Column::new("size", "size"),
+                Column::new("requests", "requests"),
+                Column::new("no imageSize", "requests_without_size"),
+                Column::new("images", "images"),
+                Column::new("per image", "image_unit_price"),
+                Column::new("images cost", "image_cost"),
+                Column::new("prompt tokens (est.)", "prompt_tokens_estimated"),
+                Column::new("prompts cost (est.)", "prompt_cost"),
+                Column::new("reference images", "reference_images"),
+                Column::new("references cost", "reference_cost"),
+                Column::new("cost", "cost"),
+            ],
+            rows: self
+                .rows
+                .iter()
+                .map(|row| {
+                    vec![
+                        Cell::text(row.size.api_value()),
+                        Cell::Count(row.requests),
+                        Cell::Count(row.requests_without_size),
+                        Cell::Count(row.images),
+                        Cell::Unit(row.image_unit_price),
+                        Cell::Unit(row.image_cost),
+                        Cell::Count(row.prompt_tokens_estimated),
+                        Cell::Unit(row.prompt_cost),
+                        Cell::Count(row.reference_images),
+                        row.reference_cost.map_or(Cell::text("not priced"), Cell::Unit),
+                        Cell::Unit(row.cost),
+                    ]
+                })
+                .collect(),
+        }];
+        if !self.findings.is_empty() {
+            tables.push(Table {
+                title: Some("Findings".into()),
+                columns: vec![
+                    Column::new("finding", "kind"),
+                    Column::new("requests", "count"),
+                    Column::new("effect", "effect"),
+                    Column::new("what to do", "advice"),
+                ],
+                rows: self
+                    .findings
+                    .iter()
+                    .map(|finding| {
+                        vec![
+                            Cell::text(finding.kind.label()),
+                            Cell::Count(finding.requests.count),
+                            Cell::text(finding.effect),
+                            Cell::text(&finding.advice),
+                        ]
+                    })
+                    .collect(),
+            });
+            let cut = self.findings.iter().any(|finding| finding.requests.not_shown() > 0);
+            tables.push(Table {
+                title: Some(if cut {
+                    format!("Requests with findings (first {} of each)", super::batch_file::SHOWN_PER_KIND)
+                } else {
+                    "Requests with findings".to_string()
+                }),
+                columns: vec![
+                    Column::new("finding", "kind"),
+                    Column::new("line", "line"),
+                    Column::new("key", "key"),
+                    Column::new("value as written", "value"),
+                ],
+                rows: self
+                    .findings
+                    .iter()
+                    .flat_map(|finding| {
+                        finding.requests.shown.iter().map(|request| {
+                            vec![
+                                Cell::text(finding.kind.label()),
+                                Cell::Count(request.line),
+                                Cell::text(request.key.clone().unwrap_or_default()),
+                                Cell::text(request.value.clone().unwrap_or_default()),
+                            ]
+                        })
+                    })
+                    .collect(),
+            });
+        }
+        if !self.malformed.is_empty() {
+            tables.push(malformed_table(&self.malformed));
+        }
+        let mut notes = vec![format!(
+            "Prompt tokens are an estimate ({} characters a token); images and reference images are exact for the card.",
+            self.chars_per_token
+        )];
+        if lines.rejected_requests > 0 {
+            notes.push(format!(
+                "{} would be refused by the API and {} not priced; fix them before submitting.",
+                plural(lines.rejected_requests, "request", "requests"),
+                if lines.rejected_requests == 1 { "is" } else { "are" }
+            ));
+        }
+        notes.push(
+            "Text and thinking output are not included; `nbcost tally` prices the output file exactly."
+                .into(),
+        );
+        if !total.complete {
+            notes.push(
+                "The total is incomplete: it leaves out reference images it cannot price (exit code 6)."
+                    .into(),
+            );
+        }
+        Document {
+            title: format!(
+                "Estimate: {}, {} with {} on the {} lane, {}",
+                plural(total.requests, "request", "requests"),
+                plural(total.images, "image", "images"),
+                self.model_name,
+                self.lane,
+                money::dollars(total.cost)
+            ),
+            facts,
+            tables,
+            notes,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::card::CardOrigin;
+    use crate::report::testing::today;
+    use crate::synth::{SynthSpec, write_batch_input};
+
+    fn d(text: &str) -> Decimal {
+        text.parse().unwrap()
+    }
+
+    fn estimate(card: &RateCard, model: &str, bytes: &[u8], basis: Basis) -> EstimateReport {
+        EstimateReport::from_bytes(card, model, "input.jsonl", bytes, Lane::Batch, basis, today()).unwrap()
+    }
+
+    fn adds_up(lines: &EstimateLines) -> bool {
+        lines.read
+            == lines.priced_requests + lines.rejected_requests + lines.malformed_lines + lines.blank_lines
+    }
+
+    fn finding_counts(report: &EstimateReport) -> Vec<(FindingKind, u64)> {
+        report.findings.iter().map(|finding| (finding.kind, finding.requests.count)).collect()
+    }
+
+    const MIXED: &[u8] = include_bytes!("../../tests/fixtures/batch/input-mixed.jsonl");
+
+    /// `tests/fixtures/batch/input-mixed.jsonl` with `--model flash`, batch
+    /// list prices 512 0.022, 1K 0.034, 2K 0.050, 4K 0.076; input 0.25 per
+    /// 1M tokens; a reference image 1120 tokens (0.00028).
+    /// - 512: line 7 (names Pro: a finding), "x" → 1 token: 0.022 + 0.00000025 = 0.02200025
+    /// - 1K: line 3, no imageSize, "cat" → 1 token, one fileData part:
+    ///   0.034 + 0.00000025 + 0.00028 = 0.03428025
+    /// - 2K: lines 1 and 6 (duplicate key r1), "a red fox" → 3 tokens each:
+    ///   2 × 0.050 + 6 × 0.00000025 = 0.1000015
+    /// - 4K: line 2, snake_case, candidate_count 2, "neon city at dusk" → 5 tokens, one
+    ///   inline image: 2 × 0.076 + 0.00000125 + 0.00028 = 0.15228125
+    /// - rejected: line 4 `2k`, line 5 `1024`, line 8 candidateCount 0, line 11 `2048`
+    /// - line 9 blank, line 10 truncated
+    ///
+    /// Total 0.30856325.
+    #[test]
+    fn prices_the_mixed_fixture_as_worked_out_by_hand() {
+        let report = estimate(&RateCard::embedded(), "flash", MIXED, Basis::List);
+        assert_eq!(
+            report.lines,
+            EstimateLines {
+                read: 11,
+                priced_requests: 5,
+                rejected_requests: 4,
+                malformed_lines: 1,
+                blank_lines: 1
+            }
+        );
+        assert!(adds_up(&report.lines));
+        let rows: Vec<(ImageSize, u64, u64, Decimal)> =
+            report.rows.iter().map(|row| (row.size, row.requests, row.images, row.cost)).collect();
+        assert_eq!(
+            rows,
+            [
+                (ImageSize::S512, 1, 1, d("0.02200025")),
+                (ImageSize::K1, 1, 1, d("0.03428025")),
+                (ImageSize::K2, 2, 2, d("0.1000015")),
+                (ImageSize::K4, 1, 2, d("0.15228125")),
+            ]
+        );
+        assert_eq!(report.total.cost, d("0.30856325"));
+        assert_eq!(report.total.image_cost, d("0.308"));
+        assert_eq!(report.total.reference_cost, d("0.00056"));
+        assert!(report.total.complete);
+        assert_eq!(
+            finding_counts(&report),
+            [
+                (FindingKind::MissingImageSize, 1),
+                (FindingKind::MisspelledImageSize, 1),
+                (FindingKind::UnknownImageSize, 2),
+                (FindingKind::InvalidCandidateCount, 1),
+                (FindingKind::OtherModel, 1),
+                (FindingKind::DuplicateKey, 1),
+            ]
+        );
+        let unknown = &report.findings[2].requests.shown;
+        assert_eq!(
+            unknown.iter().map(|line| (line.line, line.value.as_deref())).collect::<Vec<_>>(),
+            [(5, Some("1024")), (11, Some("2048"))]
+        );
+        assert_eq!(report.malformed.shown[0].line, 10);
+    }
+
+    #[test]
+    fn judges_each_image_size_for_the_model() {
+        let card = RateCard::embedded();
+        let model = |name| card.resolve(name).unwrap().model;
+        let cases = [
+            ("flash", Some("2K"), Ok(ImageSize::K2)),
+            ("flash", Some("512"), Ok(ImageSize::S512)),
+            ("flash", None, Ok(ImageSize::K1)),
+            ("flash", Some("2k"), Err(FindingKind::MisspelledImageSize)),
+            ("flash", Some("0.5K"), Err(FindingKind::MisspelledImageSize)),
+            ("flash", Some(" 4K"), Err(FindingKind::MisspelledImageSize)),
+            ("flash", Some("1024"), Err(FindingKind::UnknownImageSize)),
+            ("flash", Some("true"), Err(FindingKind::UnknownImageSize)),
+            ("pro", Some("512"), Err(FindingKind::SizeNotOffered)),
+            ("pro", Some("2K"), Ok(ImageSize::K2)),
+            ("nano-banana", Some("1K"), Err(FindingKind::ImageSizeNotTaken)),
+            ("nano-banana", None, Ok(ImageSize::K1)),
+        ];
+        for (name, written, want) in cases {
+            let builder = EstimateBuilder::new(&card, model(name), false, "f".into());
+            assert_eq!(builder.size_for(&written.map(str::to_owned)), want, "{name} {written:?}");
+        }
+    }
+
+    #[test]
+    fn rejects_every_size_for_a_model_that_takes_none() {
+        let report = estimate(&RateCard::embedded(), "nano-banana", MIXED, Basis::List);
+        // Only line 3 (no imageSize) is priced: 1 × 0.0195 + 1 token + 258 tokens at 0.15 per 1M.
+        assert_eq!(report.lines.priced_requests, 1);
+        assert_eq!(report.lines.rejected_requests, 8);
+        assert_eq!(report.total.cost, d("0.0195388500"));
+        assert!(finding_counts(&report).contains(&(FindingKind::ImageSizeNotTaken, 8)));
+        assert!(!finding_counts(&report).iter().any(|(kind, _)| *kind == FindingKind::MissingImageSize));
+    }
+
+    #[test]
+    fn prices_images_at_tokens_when_asked() {
+        let report = estimate(&RateCard::embedded(), "flash", MIXED, Basis::Tokens);
+        // 0.02241 + 0.0336 + 2 × 0.0504 + 2 × 0.0756 = 0.30801, plus the same
+        // prompts (0.00000325) and reference images (0.00056).
+        assert_eq!(report.total.image_cost, d("0.30801"));
+        assert_eq!(report.total.cost, d("0.30857325"));
+    }
+
+    #[test]
+    fn leaves_reference_images_unpriced_when_the_card_has_no_token_count() {
+        let toml: String = crate::card::DEFAULT_CARD_TOML
+            .lines()
+            .filter(|line| !line.starts_with("input_image_tokens"))
+            .collect::<Vec<_>>()
+            .join("\n");
+        let card = RateCard::from_toml(&toml, CardOrigin::Embedded).unwrap();
+        let report = estimate(&card, "flash", MIXED, Basis::List);
+        assert_eq!(report.total.unpriced_reference_images, 2);
+        assert!(report.is_incomplete());
+        assert_eq!(report.total.cost, d("0.30800325"));
+        assert!(finding_counts(&report).contains(&(FindingKind::UnpricedReferenceImages, 2)));
+    }
+
+    #[test]
+    fn an_empty_file_costs_nothing() {
+        let report = estimate(&RateCard::embedded(), "flash", b"", Basis::List);
+        assert_eq!(report.lines, EstimateLines::default());
+        assert_eq!(report.total.cost, Decimal::ZERO);
+        assert!(report.findings.is_empty());
+    }
+
+    /// The generator's own totals: every request it wrote, by size as
+    /// written, must land in the same row (`2k` rejected, no size at 1K).
+    #[test]
+    fn totals_on_generated_files_equal_the_generators_own() {
+        let card = RateCard::embedded();
+        let spec = SynthSpec {
+            target_bytes: 1 << 20,
+            seed: 12,
+            payload_bytes: 800,
+            duplicate_percent: 5,
+            broken_percent: 2,
+            blank_percent: 2,
+            ..SynthSpec::default()
+        };
+        let mut file = Vec::new();
+        let expected = write_batch_input(&spec, &mut file).unwrap();
+        let report = estimate(&card, "flash", &file, Basis::List);
+        let written =
+            |size: Option<&str>| expected.sizes.get(&size.map(str::to_owned)).copied().unwrap_or_default();
+        let row = |size| report.rows.iter().find(|row| row.size == size).unwrap();
+        for (size, sources) in [
+            (ImageSize::S512, vec![Some("512")]),
+            (ImageSize::K1, vec![Some("1K"), None]),
+            (ImageSize::K2, vec![Some("2K")]),
+            (ImageSize::K4, vec![Some("4K")]),
+        ] {
+            let requests: u64 = sources.iter().map(|size| written(*size).requests).sum();
+            let chars: u64 = sources.iter().map(|size| written(*size).prompt_chars).sum();
+            let references: u64 =
+                sources.iter().map(|size| written(*size).inline_images + written(*size).file_parts).sum();
+            assert_eq!(
+                (row(size).requests, row(size).prompt_chars, row(size).reference_images),
+                (requests, chars, references)
+            );
+            let list = card.resolve("flash").unwrap().model.size(size).unwrap().price[&Lane::Batch];
+            assert_eq!(row(size).image_cost, money::times(list, requests).unwrap());
+        }
+        assert_eq!(row(ImageSize::K1).requests_without_size, written(None).requests);
+        assert_eq!(report.lines.rejected_requests, written(Some("2k")).requests);
+        assert_eq!(report.lines.read, expected.lines);
+        assert_eq!(report.lines.malformed_lines, expected.malformed_lines);
+        assert_eq!(report.lines.blank_lines, expected.blank_lines);
+        assert!(adds_up(&report.lines));
+        let duplicates = report.findings.iter().find(|finding| finding.kind == FindingKind::DuplicateKey);
+        assert_eq!(duplicates.map_or(0, |finding| finding.requests.count), expected.duplicate_keys);
+    }
+}
