@@ -897,12 +897,20 @@ impl crate::render::Report for TallyReport {
                 "The total is incomplete: it leaves out the responses not priced (exit code 6).".into(),
             );
         }
+        let cost = if total.complete {
+            money::dollars(total.cost)
+        } else {
+            format!(
+                "{} for the responses priced, INCOMPLETE: {} not priced",
+                money::dollars(total.cost),
+                plural(total.unpriced_responses, "response", "responses")
+            )
+        };
         Document {
             title: format!(
-                "Tally: {} on the {} lane, {}",
+                "Tally: {} on the {} lane, {cost}",
                 plural(total.responses, "response", "responses"),
                 self.lane,
-                money::dollars(total.cost)
             ),
             facts,
             tables,

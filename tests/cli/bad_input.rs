@@ -38,6 +38,18 @@ fn scratch() -> PathBuf {
     std::fs::write(dir.join("empty.toml"), b"").unwrap();
     std::fs::write(dir.join("latin1.toml"), b"[card]\nname = \"caf\xe9\"\n").unwrap();
     std::fs::write(dir.join("cut.toml"), b"[card]\nname = \"Cut").unwrap();
+    let response = br#"{"key":"a","response":{"usageMetadata":{"promptTokenCount":5,"candidatesTokenCount":1120},"modelVersion":"gemini-3.1-flash-image-preview"}}"#;
+    std::fs::write(dir.join("cut.jsonl"), [&response[..], b"\n", &response[..60]].concat()).unwrap();
+    let mut nonsense_line = ten_mb_of_nonsense;
+    nonsense_line.push(b'\n');
+    std::fs::write(dir.join("nonsense.jsonl"), &nonsense_line).unwrap();
+    std::fs::write(dir.join("latin1.jsonl"), b"{\"key\": \"caf\xe9\"}\n").unwrap();
+    std::fs::write(dir.join("empty.jsonl"), b"").unwrap();
+    std::fs::write(
+        dir.join("unknown-model.jsonl"),
+        String::from_utf8_lossy(response).replace("gemini-3.1-flash-image-preview", "imagen-9"),
+    )
+    .unwrap();
     dir
 }
 
@@ -268,6 +280,67 @@ fn catalogue() -> Vec<Case> {
             2,
             &["invalid value 'standard'"],
         ),
+        case(
+            "tally: a JSON line cut in half, under --strict",
+            &["tally", "@TMP/cut.jsonl", "--strict"],
+            4,
+            &["cut.jsonl", "line 2 is malformed", "drop --strict"],
+        ),
+        case(
+            "estimate: a JSON line cut in half, under --strict",
+            &["estimate", "@TMP/cut.jsonl", "-m", "flash", "--strict"],
+            4,
+            &["cut.jsonl", "line 1"],
+        ),
+        case(
+            "tally: a 10 MB line of nonsense, under --strict",
+            &["tally", "@TMP/nonsense.jsonl", "--strict"],
+            4,
+            &["nonsense.jsonl", "line 1 is malformed"],
+        ),
+        case(
+            "estimate: a non-UTF-8 line, under --strict",
+            &["estimate", "@TMP/latin1.jsonl", "-m", "pro", "--strict"],
+            4,
+            &["latin1.jsonl", "line 1"],
+        ),
+        case(
+            "tally: a model the card does not know",
+            &["tally", "@TMP/unknown-model.jsonl"],
+            6,
+            &["1 response that could not be priced"],
+        ),
+        case(
+            "tally: a missing file",
+            &["tally", "@TMP/no-such-output.jsonl"],
+            4,
+            &["cannot open", "no-such-output.jsonl"],
+        ),
+        case(
+            "estimate: a directory where a file is expected",
+            &["estimate", "tests/fixtures", "-m", "flash"],
+            4,
+            &["cannot open `tests/fixtures`"],
+        ),
+        case(
+            "estimate: an unknown model",
+            &["estimate", "@TMP/empty.jsonl", "-m", "flsh"],
+            2,
+            &["unknown model `flsh`", "did you mean `flash`"],
+        ),
+        case(
+            "tally: a truncated gzip file",
+            &["tally", "tests/fixtures/batch/output-truncated.jsonl.gz"],
+            4,
+            &["output-truncated.jsonl.gz"],
+        ),
+        Case {
+            name: "tally: a JSON line cut in half on stdin, under --strict",
+            args: &["tally", "-", "--strict"],
+            stdin: Some(b"{\"key\":\"a\",\"response\":{\"usageMeta".to_vec()),
+            code: 4,
+            words: &["line 1 is malformed"],
+        },
     ]
 }
 
@@ -318,7 +391,14 @@ fn every_bad_input_fails_cleanly_with_a_helpful_one_line_error() {
             if errors.len() != 1 {
                 problems.push(format!("want one `error:` line, got {}", errors.len()));
             }
-            if stdout.contains("$0.00") || stdout.contains("\"0.00\"") {
+            // An incomplete tally still reports what it priced, and must say
+            // what it did not; nothing else prints a price on failure.
+            let priced_at_zero = stdout.contains("$0.00") || stdout.contains("\"0.00\"");
+            if case.code == 6 {
+                if !stdout.contains("not priced") || !stdout.contains("INCOMPLETE") {
+                    problems.push("an incomplete total must say what it left out".into());
+                }
+            } else if priced_at_zero {
                 problems.push("priced something at $0".into());
             }
         }
