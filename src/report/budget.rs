@@ -371,7 +371,7 @@ fn rows_table(rows: &[BudgetRow], per_day: bool) -> Table {
             if per_day {
                 cells.push(row.images_per_day.map_or(Cell::Empty, Cell::Count));
             }
-            cells.extend([Cell::Unit(row.spent), Cell::Unit(row.left_over)]);
+            cells.extend([Cell::Money(row.spent), Cell::Money(row.left_over)]);
             cells
         })
         .collect();
