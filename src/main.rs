@@ -76,16 +76,22 @@ fn run(args: &Args, notices: &mut Notices) -> anyhow::Result<()> {
     let mut over_budget = None;
     // Set when a report was written but its total leaves something out.
     let mut incomplete: Option<exit::IncompleteTotal> = None;
-    match &args.command {
-        Command::Quote(quote) => {
-            let request = quote.to_request();
-            if let Some(warning) =
-                card.resolve(&request.model).ok().and_then(|found| lifecycle_warning(found, today))
-            {
-                notices.warn(&warning);
-            }
-            output.emit(&QuoteReport::build(&card, &request, today)?)
+    // Warn about every model named by an ID that no longer answers.
+    let named: Vec<&str> = match &args.command {
+        Command::Quote(quote) => vec![quote.model.as_str()],
+        Command::Compare(compare) => compare.models.iter().map(String::as_str).collect(),
+        Command::Rates(RatesArgs { action: Some(RatesAction::Show { model }) }) => vec![model.as_str()],
+        Command::Estimate(estimate) => vec![estimate.model.as_str()],
+        Command::Tally(tally) => tally.model.iter().map(String::as_str).collect(),
+        _ => vec![],
+    };
+    for name in named {
+        if let Some(warning) = card.resolve(name).ok().and_then(|found| lifecycle_warning(found, today)) {
+            notices.warn(&warning);
         }
+    }
+    match &args.command {
+        Command::Quote(quote) => output.emit(&QuoteReport::build(&card, &quote.to_request(), today)?),
         Command::Compare(compare) => output.emit(&CompareReport::build(&card, &compare.to_request(), today)?),
         Command::Rates(rates) => match &rates.action {
             None => output.emit(&RatesReport::build(&card, today)),
