@@ -12,6 +12,7 @@ use time::Date;
 
 use cli::{Args, Command, GlobalArgs, RatesAction, RatesArgs};
 use nbcost::card::{CardOrigin, RateCard};
+use nbcost::money::counted;
 use nbcost::plan::Plan;
 use nbcost::render::{self, Format, Report, Style};
 use nbcost::report::budget::BudgetReport;
@@ -105,7 +106,7 @@ fn run(args: &Args, notices: &mut Notices) -> anyhow::Result<()> {
             if report.is_incomplete() {
                 incomplete = Some(exit::IncompleteTotal(format!(
                     "the estimate leaves out {}: the rate card gives no input_image_tokens for {}; add it to the card",
-                    count_of(report.total.unpriced_reference_images, "reference image"),
+                    counted(report.total.unpriced_reference_images, "reference image", "reference images"),
                     report.model
                 )));
             }
@@ -116,7 +117,7 @@ fn run(args: &Args, notices: &mut Notices) -> anyhow::Result<()> {
             if report.is_incomplete() {
                 incomplete = Some(exit::IncompleteTotal(format!(
                     "the total leaves out {} that could not be priced (see the report); pass a card that lists their model with --rates, or --model for responses without modelVersion",
-                    count_of(report.total.unpriced_responses, "response")
+                    counted(report.total.unpriced_responses, "response", "responses")
                 )));
             }
             output.emit(&report)
@@ -148,11 +149,6 @@ fn run(args: &Args, notices: &mut Notices) -> anyhow::Result<()> {
         (None, Some(short)) => Err(short.into()),
         (None, None) => Ok(()),
     }
-}
-
-/// `1 response`, `2 responses`.
-fn count_of(count: u64, noun: &str) -> String {
-    if count == 1 { format!("1 {noun}") } else { format!("{count} {noun}s") }
 }
 
 /// The card named by `--rates` / `NBCOST_RATES`, or the embedded one.

@@ -102,6 +102,16 @@ pub fn unit_dollars(amount: Decimal) -> String {
     format!("{sign}${}.{fraction}", group_thousands(whole))
 }
 
+/// A count and its noun, grouped: `1 response`, `1,234 responses`.
+pub fn counted(count: u64, one: &str, many: &str) -> String {
+    format!("{} {}", grouped(count), if count == 1 { one } else { many })
+}
+
+/// A `u128` sum narrowed to `u64` for pricing, or [`Overflow`].
+pub fn narrow(value: u128) -> Result<u64, Overflow> {
+    u64::try_from(value).map_err(|_| Overflow)
+}
+
 /// A whole number with thousands separators (`10,000`).
 pub fn grouped(count: u64) -> String {
     group_thousands(&count.to_string())
@@ -211,6 +221,15 @@ mod tests {
         assert_eq!(unit_dollars(d("0.101")), "$0.101");
         assert_eq!(unit_dollars(d("0.24")), "$0.24");
         assert_eq!(unit_dollars(d("0.100800")), "$0.1008");
+    }
+
+    #[test]
+    fn counts_with_the_right_noun() {
+        assert_eq!(counted(1, "response", "responses"), "1 response");
+        assert_eq!(counted(0, "response", "responses"), "0 responses");
+        assert_eq!(counted(1234, "image", "images"), "1,234 images");
+        assert_eq!(narrow(u128::from(u64::MAX)), Ok(u64::MAX));
+        assert_eq!(narrow(u128::from(u64::MAX) + 1), Err(Overflow));
     }
 
     #[test]

@@ -71,6 +71,15 @@ impl RateCard {
         })
     }
 
+    /// The models `names` refer to, in the order given; every model in the
+    /// card when `names` is empty.
+    pub fn models_named(&self, names: &[String]) -> Result<Vec<&Model>, UnknownModel> {
+        if names.is_empty() {
+            return Ok(self.models.iter().collect());
+        }
+        names.iter().map(|name| self.resolve(name).map(|found| found.model)).collect()
+    }
+
     /// Up to three names close to `wanted`: by edit distance, or names that
     /// contain it.
     fn nearest_names(&self, wanted: &str) -> Vec<String> {

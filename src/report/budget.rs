@@ -9,7 +9,7 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 use time::Date;
 
-use super::{CardInfo, money as money_str};
+use super::{CardInfo, describe_filters, money as money_str};
 use crate::card::{Model, RateCard, UnknownModel};
 use crate::document::{Cell, Column, Document, Table};
 use crate::lane::Lane;
@@ -143,15 +143,7 @@ pub struct PlanFitLine {
 impl BudgetReport {
     /// What `request.amount` buys with `card` as of `today`.
     pub fn build(card: &RateCard, request: &BudgetRequest, today: Date) -> Result<BudgetReport, BudgetError> {
-        let models: Vec<&Model> = if request.models.is_empty() {
-            card.models.iter().collect()
-        } else {
-            request
-                .models
-                .iter()
-                .map(|name| card.resolve(name).map(|found| found.model))
-                .collect::<Result<_, _>>()?
-        };
+        let models = card.models_named(&request.models)?;
         let mut rows = Vec::new();
         for model in models {
             for row in &model.sizes {
@@ -170,11 +162,7 @@ impl BudgetReport {
             }
         }
         if rows.is_empty() {
-            let sizes: Vec<_> = request.sizes.iter().map(ImageSize::to_string).collect();
-            let lanes: Vec<_> = request.lanes.iter().map(Lane::to_string).collect();
-            let wanted: Vec<_> =
-                [sizes.join(", "), lanes.join(", ")].into_iter().filter(|s| !s.is_empty()).collect();
-            return Err(BudgetError::NothingToPrice(wanted.join(" on ")));
+            return Err(BudgetError::NothingToPrice(describe_filters(&request.sizes, &request.lanes)));
         }
         Ok(BudgetReport {
             card: CardInfo::new(card, today),

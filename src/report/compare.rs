@@ -5,7 +5,7 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 use time::Date;
 
-use super::{CardInfo, money as money_str, ratio};
+use super::{CardInfo, describe_filters, money as money_str, ratio};
 use crate::card::{Model, RateCard, UnknownModel};
 use crate::document::{Cell, Column, Document, Table};
 use crate::lane::Lane;
@@ -172,15 +172,7 @@ impl CompareReport {
         request: &CompareRequest,
         today: Date,
     ) -> Result<CompareReport, CompareError> {
-        let models: Vec<&Model> = if request.models.is_empty() {
-            card.models.iter().collect()
-        } else {
-            request
-                .models
-                .iter()
-                .map(|name| card.resolve(name).map(|found| found.model))
-                .collect::<Result<_, _>>()?
-        };
+        let models = card.models_named(&request.models)?;
         let baseline = baseline(card, request)?;
         let mut rows = Vec::new();
         let mut skipped = Vec::new();
@@ -213,13 +205,7 @@ impl CompareReport {
             }
         }
         if rows.is_empty() {
-            let sizes: Vec<_> = request.sizes.iter().map(ImageSize::to_string).collect();
-            let lanes: Vec<_> = request.lanes.iter().map(Lane::to_string).collect();
-            let wanted = [sizes.join(", "), lanes.join(", ")]
-                .into_iter()
-                .filter(|s| !s.is_empty())
-                .collect::<Vec<_>>();
-            return Err(CompareError::NothingToCompare(wanted.join(" on ")));
+            return Err(CompareError::NothingToCompare(describe_filters(&request.sizes, &request.lanes)));
         }
         let routes = routes(card, &rows)?;
         Ok(CompareReport {

@@ -22,7 +22,7 @@ use super::{CardInfo, money as money_str, opt_money};
 use crate::card::{Model, NamedAs, RateCard, UnknownModel};
 use crate::document::{Cell, Column, Document, Table};
 use crate::lane::Lane;
-use crate::money::{self, Overflow, grouped};
+use crate::money::{self, Overflow, counted, grouped, narrow};
 use crate::pricing::{self, Basis, PricingError};
 use crate::scan::{CandidateCount, InputLine, KeySighting, KeyTracker, ScanOptions};
 use crate::size::ImageSize;
@@ -276,10 +276,6 @@ struct RequestSums {
     prompt_tokens: u128,
     inline_images: u128,
     file_parts: u128,
-}
-
-fn narrow(value: u128) -> Result<u64, EstimateError> {
-    u64::try_from(value).map_err(|_| EstimateError::Overflow)
 }
 
 /// Everything gathered while reading; priced by [`EstimateBuilder::finish`].
@@ -595,10 +591,6 @@ impl EstimateReport {
     }
 }
 
-fn plural(count: u64, one: &str, many: &str) -> String {
-    format!("{} {}", grouped(count), if count == 1 { one } else { many })
-}
-
 impl crate::render::Report for EstimateReport {
     const KIND: &'static str = "estimate";
 
@@ -617,10 +609,10 @@ impl crate::render::Report for EstimateReport {
                 format!(
                     "{} read = {} + {} (not priced) + {} (skipped) + {}",
                     grouped(lines.read),
-                    plural(lines.priced_requests, "priced request", "priced requests"),
-                    plural(lines.rejected_requests, "rejected request", "rejected requests"),
-                    plural(lines.malformed_lines, "malformed line", "malformed lines"),
-                    plural(lines.blank_lines, "blank line", "blank lines"),
+                    counted(lines.priced_requests, "priced request", "priced requests"),
+                    counted(lines.rejected_requests, "rejected request", "rejected requests"),
+                    counted(lines.malformed_lines, "malformed line", "malformed lines"),
+                    counted(lines.blank_lines, "blank line", "blank lines"),
                 ),
             ),
             ("lane".to_string(), self.lane.to_string()),
@@ -652,7 +644,7 @@ impl crate::render::Report for EstimateReport {
                     } else {
                         format!(
                             "; INCOMPLETE: {} not priced",
-                            plural(total.unpriced_reference_images, "reference image", "reference images")
+                            counted(total.unpriced_reference_images, "reference image", "reference images")
                         )
                     }
                 ),
@@ -755,7 +747,7 @@ impl crate::render::Report for EstimateReport {
         if lines.rejected_requests > 0 {
             notes.push(format!(
                 "{} would be refused by the API and {} not priced; fix them before submitting.",
-                plural(lines.rejected_requests, "request", "requests"),
+                counted(lines.rejected_requests, "request", "requests"),
                 if lines.rejected_requests == 1 { "is" } else { "are" }
             ));
         }
@@ -772,8 +764,8 @@ impl crate::render::Report for EstimateReport {
         Document {
             title: format!(
                 "Estimate: {}, {} with {} on the {} lane, {}",
-                plural(total.requests, "request", "requests"),
-                plural(total.images, "image", "images"),
+                counted(total.requests, "request", "requests"),
+                counted(total.images, "image", "images"),
                 self.model_name,
                 self.lane,
                 money::dollars(total.cost)

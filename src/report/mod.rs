@@ -16,7 +16,9 @@ use serde::{Serialize, Serializer};
 use time::Date;
 
 use crate::card::{CardOrigin, Model, NamedAs, RateCard, Resolved};
+use crate::lane::Lane;
 use crate::money;
+use crate::size::ImageSize;
 
 /// A card older than this many days gets a note: prices are date-bound.
 pub const STALE_AFTER_DAYS: u64 = 90;
@@ -187,6 +189,14 @@ pub(crate) fn opt_date<S: Serializer>(day: &Option<Date>, serializer: S) -> Resu
         Some(day) => date(day, serializer),
         None => serializer.serialize_none(),
     }
+}
+
+/// The size and lane filters that left nothing, for an error: `512 on flex`.
+pub(crate) fn describe_filters(sizes: &[ImageSize], lanes: &[Lane]) -> String {
+    let sizes: Vec<_> = sizes.iter().map(ImageSize::to_string).collect();
+    let lanes: Vec<_> = lanes.iter().map(Lane::to_string).collect();
+    let wanted: Vec<_> = [sizes.join(", "), lanes.join(", ")].into_iter().filter(|s| !s.is_empty()).collect();
+    wanted.join(" on ")
 }
 
 /// `part / whole × 100`, or `None` when `whole` is zero.

@@ -24,7 +24,7 @@ use super::{CardInfo, money as money_str, opt_money};
 use crate::card::{Model, RateCard, UnknownModel};
 use crate::document::{Cell, Column, Document, Table};
 use crate::lane::Lane;
-use crate::money::{self, Overflow, grouped};
+use crate::money::{self, Overflow, counted, grouped, narrow};
 use crate::scan::{KeySighting, KeyTracker, OutputLine, ScanOptions, Usage};
 
 /// What to tally, validated.
@@ -546,10 +546,6 @@ fn size_label(model: Option<&Model>, per_image: u64) -> String {
     if matches.is_empty() { format!("unknown ({per_image} tokens/image)") } else { matches.join("/") }
 }
 
-fn narrow(value: u128) -> Result<u64, TallyError> {
-    u64::try_from(value).map_err(|_| TallyError::Overflow)
-}
-
 /// The model versions seen in a row, and its sums.
 type RowSums = (Vec<Option<String>>, TokenSums);
 
@@ -690,10 +686,6 @@ fn versions_text(versions: &[Option<String>]) -> String {
     versions.iter().map(|version| version.as_deref().unwrap_or("(none)")).collect::<Vec<_>>().join(", ")
 }
 
-fn plural(count: u64, one: &str, many: &str) -> String {
-    format!("{} {}", grouped(count), if count == 1 { one } else { many })
-}
-
 impl crate::render::Report for TallyReport {
     const KIND: &'static str = "tally";
 
@@ -706,10 +698,10 @@ impl crate::render::Report for TallyReport {
                 format!(
                     "{} read = {} + {} (not billed) + {} (skipped) + {}",
                     grouped(lines.read),
-                    plural(lines.responses, "response", "responses"),
-                    plural(lines.error_lines, "error line", "error lines"),
-                    plural(lines.malformed_lines, "malformed line", "malformed lines"),
-                    plural(lines.blank_lines, "blank line", "blank lines"),
+                    counted(lines.responses, "response", "responses"),
+                    counted(lines.error_lines, "error line", "error lines"),
+                    counted(lines.malformed_lines, "malformed line", "malformed lines"),
+                    counted(lines.blank_lines, "blank line", "blank lines"),
                 ),
             ),
             ("lane".to_string(), self.lane.to_string()),
@@ -723,12 +715,12 @@ impl crate::render::Report for TallyReport {
             "{} (exactly {}) for {}",
             money::dollars(total.cost),
             money::plain(total.cost),
-            plural(total.priced_responses, "priced response", "priced responses")
+            counted(total.priced_responses, "priced response", "priced responses")
         );
         if !total.complete {
             total_text.push_str(&format!(
                 "; INCOMPLETE: {} not priced",
-                plural(total.unpriced_responses, "response", "responses")
+                counted(total.unpriced_responses, "response", "responses")
             ));
         }
         facts.push(("total".to_string(), total_text));
@@ -746,7 +738,7 @@ impl crate::render::Report for TallyReport {
                 "repeated keys".to_string(),
                 format!(
                     "{} for keys already answered, billed {} (in the total)",
-                    plural(self.duplicates.responses.count, "extra response", "extra responses"),
+                    counted(self.duplicates.responses.count, "extra response", "extra responses"),
                     money::unit_dollars(self.duplicates.cost)
                 ),
             ));
@@ -881,13 +873,13 @@ impl crate::render::Report for TallyReport {
         if total.responses_without_output_split > 0 {
             notes.push(format!(
                 "{} no candidatesTokensDetails, so image and text output cannot be told apart: all their output tokens are priced at the image rate (an upper bound).",
-                plural(total.responses_without_output_split, "response has", "responses have")
+                counted(total.responses_without_output_split, "response has", "responses have")
             ));
         }
         for row in self.rows.iter().filter(|row| row.cost.is_none()) {
             notes.push(format!(
                 "Not priced: {} of model version {}: {}.",
-                plural(row.responses, "response", "responses"),
+                counted(row.responses, "response", "responses"),
                 versions_text(&row.model_versions),
                 row.unpriced_reason.as_deref().unwrap_or("unknown model")
             ));
@@ -903,13 +895,13 @@ impl crate::render::Report for TallyReport {
             format!(
                 "{} for the responses priced, INCOMPLETE: {} not priced",
                 money::dollars(total.cost),
-                plural(total.unpriced_responses, "response", "responses")
+                counted(total.unpriced_responses, "response", "responses")
             )
         };
         Document {
             title: format!(
                 "Tally: {} on the {} lane, {cost}",
-                plural(total.responses, "response", "responses"),
+                counted(total.responses, "response", "responses"),
                 self.lane,
             ),
             facts,
