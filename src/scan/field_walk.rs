@@ -4,6 +4,10 @@
 
 use super::json_cursor::{JsonCursor, Parsed, SyntaxError};
 
+/// A value that was there but of the wrong JSON type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct WrongType;
+
 /// A field that may be written in camelCase or snake_case. Each spelling
 /// keeps its last value; camelCase wins when both are there.
 #[derive(Debug, Clone)]

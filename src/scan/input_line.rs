@@ -9,7 +9,7 @@
 //! `"candidateCount": "two"`) come back as written, so the caller can name
 //! the value in its message; this module does not judge which sizes exist.
 
-use super::field_walk::{Cased, for_each_element, for_each_field, is_blank, not_json_reason};
+use super::field_walk::{Cased, WrongType, for_each_element, for_each_field, is_blank, not_json_reason};
 use super::json_cursor::{JsonCursor, Parsed, ValueKind, unsigned_value};
 use super::output_line::read_inline_data_is_image;
 
@@ -58,6 +58,16 @@ pub enum CandidateCount {
     },
 }
 
+impl InputLine {
+    /// The key of a request line.
+    pub fn request_key(&self) -> Option<&str> {
+        match self {
+            InputLine::Request { key, .. } => key.as_deref(),
+            _ => None,
+        }
+    }
+}
+
 /// Reads one line of a batch input file. Never panics, whatever the bytes.
 pub fn scan_input_line(line: &[u8]) -> InputLine {
     if is_blank(line) {
@@ -74,9 +84,6 @@ pub fn scan_input_line(line: &[u8]) -> InputLine {
 fn malformed(reason: &str) -> InputLine {
     InputLine::Malformed { reason: reason.to_owned() }
 }
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct WrongType;
 
 #[derive(Default)]
 struct LineFields {

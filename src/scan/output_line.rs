@@ -12,7 +12,7 @@
 //! `usageMetadata` is malformed: it cannot be priced, and pricing it at zero
 //! would hide a bill.
 
-use super::field_walk::{Cased, for_each_element, for_each_field, is_blank, not_json_reason};
+use super::field_walk::{Cased, WrongType, for_each_element, for_each_field, is_blank, not_json_reason};
 use super::json_cursor::{JsonCursor, Parsed, ValueKind, signed_value, unsigned_value};
 
 /// What one output line says.
@@ -74,6 +74,17 @@ pub struct Usage {
     pub candidates_details_present: bool,
 }
 
+impl OutputLine {
+    /// The key of a response line; error lines are not billed, so their keys
+    /// do not count as repeats.
+    pub fn response_key(&self) -> Option<&str> {
+        match self {
+            OutputLine::Response { key, .. } => key.as_deref(),
+            _ => None,
+        }
+    }
+}
+
 /// Reads one line of a batch output file. Never panics, whatever the bytes.
 pub fn scan_output_line(line: &[u8]) -> OutputLine {
     if is_blank(line) {
@@ -90,10 +101,6 @@ pub fn scan_output_line(line: &[u8]) -> OutputLine {
 fn malformed(reason: &str) -> OutputLine {
     OutputLine::Malformed { reason: reason.to_owned() }
 }
-
-/// A value that was there but of the wrong JSON type.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct WrongType;
 
 /// The top-level members that matter, each as last written.
 #[derive(Default)]

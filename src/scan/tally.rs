@@ -6,7 +6,9 @@ use std::collections::BTreeMap;
 use std::io::Read;
 use std::ops::ControlFlow;
 
-use super::{InputLine, KeySighting, KeyTracker, OutputLine, ScanError, ScanOptions, Usage, scan_lines};
+use super::{
+    InputLine, KeySighting, KeyTracker, LineRecord, OutputLine, ScanError, ScanOptions, Usage, scan_lines,
+};
 
 /// Responses that are priced alike: one model, one image token count.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -99,17 +101,12 @@ impl OutputTally {
 /// Scans a whole output file into totals.
 pub fn tally_output<R: Read + Send>(reader: R, options: &ScanOptions) -> Result<OutputTally, ScanError> {
     let mut tally = OutputTally::default();
-    let mut keys = KeyTracker::new();
-    scan_lines(reader, options, |line_number, line: OutputLine| {
-        let repeat = match &line {
-            OutputLine::Response { key: Some(key), .. } => {
-                matches!(keys.see(key, line_number), KeySighting::Repeat { .. })
-            }
-            _ => false,
-        };
-        tally.add(&line, repeat);
-        ControlFlow::Continue(())
-    })?;
+    scan_with_keys(
+        reader,
+        options,
+        |line: &OutputLine| line.response_key(),
+        |line, repeat| tally.add(line, repeat),
+    )?;
     Ok(tally)
 }
 
@@ -163,16 +160,29 @@ impl InputTally {
 /// Scans a whole input file into totals.
 pub fn tally_input<R: Read + Send>(reader: R, options: &ScanOptions) -> Result<InputTally, ScanError> {
     let mut tally = InputTally::default();
+    scan_with_keys(
+        reader,
+        options,
+        |line: &InputLine| line.request_key(),
+        |line, repeat| tally.add(line, repeat),
+    )?;
+    Ok(tally)
+}
+
+/// Scans every line, telling `add` whether the line's key (from `key`) was
+/// seen on an earlier line.
+fn scan_with_keys<L: LineRecord, R: Read + Send>(
+    reader: R,
+    options: &ScanOptions,
+    key: impl Fn(&L) -> Option<&str>,
+    mut add: impl FnMut(&L, bool),
+) -> Result<(), ScanError> {
     let mut keys = KeyTracker::new();
-    scan_lines(reader, options, |line_number, line: InputLine| {
-        let repeat = match &line {
-            InputLine::Request { key: Some(key), .. } => {
-                matches!(keys.see(key, line_number), KeySighting::Repeat { .. })
-            }
-            _ => false,
-        };
-        tally.add(&line, repeat);
+    scan_lines(reader, options, |line_number, line: L| {
+        let repeat =
+            key(&line).is_some_and(|key| matches!(keys.see(key, line_number), KeySighting::Repeat { .. }));
+        add(&line, repeat);
         ControlFlow::Continue(())
     })?;
-    Ok(tally)
+    Ok(())
 }
