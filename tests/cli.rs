@@ -71,3 +71,16 @@ fn writes_a_man_page() {
     assert!(page.contains(".TH nbcost 1"));
     assert!(page.contains("embedded rate card: April 2026"));
 }
+
+#[test]
+fn a_bad_nbcost_today_is_a_usage_error() {
+    let output = Command::new(env!("CARGO_BIN_EXE_nbcost"))
+        .args(["rates"])
+        .env("NBCOST_TODAY", "2026-13-40")
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(output.stdout.is_empty());
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert_eq!(stderr, "error: NBCOST_TODAY=`2026-13-40` is not a date: write it as YYYY-MM-DD\n");
+}
