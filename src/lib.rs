@@ -4,8 +4,10 @@
 //! decimals and builds reports. Printing happens only in the binary.
 #![warn(clippy::print_stdout, clippy::print_stderr)]
 
+pub mod app;
 pub mod card;
 pub mod document;
+pub mod error;
 pub mod lane;
 pub mod money;
 pub mod plan;

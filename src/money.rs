@@ -5,12 +5,19 @@
 //! operation here checks that the result kept every digit and reports
 //! [`Overflow`] otherwise.
 
+use crate::error::{ErrorKind, Kind};
 use rust_decimal::{Decimal, RoundingStrategy};
 
 /// A result too large (or too finely divided) to be computed exactly.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 #[error("the figure is too large to compute exactly")]
 pub struct Overflow;
+
+impl Kind for Overflow {
+    fn kind(&self) -> ErrorKind {
+        ErrorKind::Input
+    }
+}
 
 /// One million, the unit of per-token rates.
 const MILLION: Decimal = Decimal::from_parts(1_000_000, 0, 0, false, 0);

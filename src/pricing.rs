@@ -7,12 +7,12 @@
 //! invoice computes).
 
 use std::fmt;
-use std::str::FromStr;
 
 use rust_decimal::Decimal;
 use serde::Serialize;
 
 use crate::card::{Model, TokenRates};
+use crate::error::{ErrorKind, Kind};
 use crate::lane::Lane;
 use crate::money::{self, Overflow};
 use crate::size::ImageSize;
@@ -41,18 +41,6 @@ impl Basis {
 impl fmt::Display for Basis {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.name())
-    }
-}
-
-impl FromStr for Basis {
-    type Err = String;
-
-    fn from_str(text: &str) -> Result<Self, Self::Err> {
-        match text.trim().to_ascii_lowercase().as_str() {
-            "list" => Ok(Basis::List),
-            "tokens" => Ok(Basis::Tokens),
-            _ => Err(format!("unknown basis `{text}`: use list or tokens")),
-        }
     }
 }
 
@@ -154,6 +142,17 @@ pub enum PricingError {
         /// The count asked for.
         count: u64,
     },
+}
+
+impl Kind for PricingError {
+    /// A figure too large to compute is the input's fault; anything else is
+    /// a size, lane or count the user asked for.
+    fn kind(&self) -> ErrorKind {
+        match self {
+            PricingError::Overflow { .. } => ErrorKind::Input,
+            _ => ErrorKind::Usage,
+        }
+    }
 }
 
 /// The price of one image of `size` on `lane`, on `basis`.

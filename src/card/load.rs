@@ -14,6 +14,7 @@ use time::{Date, Month};
 use toml::value::Datetime;
 
 use super::{CardMeta, CardOrigin, Grounding, Model, RateCard, Route, SizeRow, TokenRates};
+use crate::error::{ErrorKind, Kind};
 use crate::lane::Lane;
 use crate::size::ImageSize;
 use crate::toml_location::location;
@@ -53,6 +54,12 @@ pub enum CardError {
         /// How to mend it.
         fix: String,
     },
+}
+
+impl Kind for CardError {
+    fn kind(&self) -> ErrorKind {
+        ErrorKind::Card
+    }
 }
 
 impl RateCard {

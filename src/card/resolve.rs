@@ -2,6 +2,7 @@
 //! alias, without regard to case.
 
 use super::{Model, RateCard};
+use crate::error::{ErrorKind, Kind};
 
 /// How a name matched a model.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -33,6 +34,12 @@ pub struct UnknownModel {
     pub suggestions: Vec<String>,
     /// Every model ID in the card.
     pub known: Vec<String>,
+}
+
+impl Kind for UnknownModel {
+    fn kind(&self) -> ErrorKind {
+        ErrorKind::Usage
+    }
 }
 
 fn hint(suggestions: &[String], known: &[String]) -> String {

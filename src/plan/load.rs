@@ -12,6 +12,7 @@ use serde::Deserialize;
 
 use super::{Escalation, Grounding, Plan, PlanLine, Volume};
 use crate::card::CardDecimal;
+use crate::error::{ErrorKind, Kind};
 use crate::lane::Lane;
 use crate::size::ImageSize;
 use crate::toml_location::location;
@@ -61,6 +62,12 @@ pub enum PlanError {
         /// The plan line's name.
         line: String,
     },
+}
+
+impl Kind for PlanError {
+    fn kind(&self) -> ErrorKind {
+        ErrorKind::Input
+    }
 }
 
 fn line_prefix(line: &Option<String>) -> String {

@@ -9,7 +9,6 @@ mod table;
 
 use std::fmt;
 use std::io::{self, Write};
-use std::str::FromStr;
 
 use rust_decimal::{Decimal, RoundingStrategy};
 use serde::Serialize;
@@ -33,25 +32,6 @@ pub enum Format {
     Csv,
     /// Markdown tables, for pull requests and docs.
     Markdown,
-}
-
-impl Format {
-    /// Every format by name, for help and completions.
-    pub const NAMES: [&'static str; 4] = ["table", "json", "csv", "markdown"];
-}
-
-impl FromStr for Format {
-    type Err = String;
-
-    fn from_str(text: &str) -> Result<Self, Self::Err> {
-        match text.trim().to_ascii_lowercase().as_str() {
-            "table" => Ok(Format::Table),
-            "json" => Ok(Format::Json),
-            "csv" => Ok(Format::Csv),
-            "markdown" | "md" => Ok(Format::Markdown),
-            _ => Err(format!("unknown format `{text}`: use table, json, csv or markdown")),
-        }
-    }
 }
 
 impl fmt::Display for Format {

@@ -8,28 +8,28 @@ use comfy_table::{Attribute, Cell as TableCell, CellAlignment, ContentArrangemen
 use super::{Style, human};
 use crate::document::{Document, Table};
 
-const BOLD: &str = "\x1b[1m";
-const DIM: &str = "\x1b[2m";
-const RESET: &str = "\x1b[0m";
-
 pub(super) fn write(document: &Document, style: Style, out: &mut dyn Write) -> io::Result<()> {
-    let (bold, dim, reset) = if style.color { (BOLD, DIM, RESET) } else { ("", "", "") };
-    writeln!(out, "{bold}{}{reset}", document.title)?;
+    let (bold, dim) = if style.color {
+        (anstyle::Style::new().bold(), anstyle::Style::new().dimmed())
+    } else {
+        (anstyle::Style::new(), anstyle::Style::new())
+    };
+    writeln!(out, "{bold}{}{bold:#}", document.title)?;
     let width = document.facts.iter().map(|(label, _)| label.chars().count()).max().unwrap_or(0);
     for (label, value) in &document.facts {
-        writeln!(out, "  {dim}{label:<width$}{reset}  {value}")?;
+        writeln!(out, "  {dim}{label:<width$}{dim:#}  {value}")?;
     }
     for table in &document.tables {
         writeln!(out)?;
         if let Some(title) = &table.title {
-            writeln!(out, "{bold}{title}{reset}")?;
+            writeln!(out, "{bold}{title}{bold:#}")?;
         }
         writeln!(out, "{}", boxed(table, style))?;
     }
     if !document.notes.is_empty() {
         writeln!(out)?;
         for note in &document.notes {
-            writeln!(out, "{dim}{note}{reset}")?;
+            writeln!(out, "{dim}{note}{dim:#}")?;
         }
     }
     Ok(())

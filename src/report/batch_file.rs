@@ -8,6 +8,7 @@ use std::path::Path;
 
 use serde::Serialize;
 
+use crate::error::{ErrorKind, Kind};
 use crate::scan::{LineRecord, ScanError, ScanOptions, open_input, scan_lines};
 
 /// How many lines of each kind of finding a report lists; the count is
@@ -101,6 +102,12 @@ pub enum BatchFileError {
         /// Why the line cannot be read.
         reason: String,
     },
+}
+
+impl Kind for BatchFileError {
+    fn kind(&self) -> ErrorKind {
+        if self.is_bad_input() { ErrorKind::Input } else { ErrorKind::Failure }
+    }
 }
 
 impl BatchFileError {

@@ -12,6 +12,7 @@ use time::Date;
 use super::{CardInfo, describe_filters, money as money_str};
 use crate::card::{Model, RateCard, UnknownModel};
 use crate::document::{Cell, Column, Document, Table};
+use crate::error::{ErrorKind, Kind};
 use crate::lane::Lane;
 use crate::money::{self, Overflow, grouped};
 use crate::plan::{self, GOOGLE, Plan, PlanError};
@@ -59,6 +60,17 @@ pub enum BudgetError {
     /// A count outgrew exact arithmetic.
     #[error("the amount buys more images than nbcost can count exactly; give a smaller amount")]
     TooLarge,
+}
+
+impl Kind for BudgetError {
+    fn kind(&self) -> ErrorKind {
+        match self {
+            BudgetError::UnknownModel(error) => error.kind(),
+            BudgetError::Pricing(error) => error.kind(),
+            BudgetError::NothingToPrice(_) => ErrorKind::Usage,
+            BudgetError::Plan(_) | BudgetError::FreePlan | BudgetError::TooLarge => ErrorKind::Input,
+        }
+    }
 }
 
 /// The answer to `nbcost budget`.

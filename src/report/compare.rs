@@ -8,6 +8,7 @@ use time::Date;
 use super::{CardInfo, describe_filters, money as money_str, ratio};
 use crate::card::{Model, RateCard, UnknownModel};
 use crate::document::{Cell, Column, Document, Table};
+use crate::error::{ErrorKind, Kind};
 use crate::lane::Lane;
 use crate::money::{self, grouped};
 use crate::pricing::{self, Basis, PricingError};
@@ -57,6 +58,15 @@ pub enum CompareError {
     /// The filters leave nothing to compare.
     #[error("no model in the card offers {0}; `nbcost rates` lists the sizes and lanes")]
     NothingToCompare(String),
+}
+
+impl Kind for CompareError {
+    fn kind(&self) -> ErrorKind {
+        match self {
+            CompareError::Pricing(error) => error.kind(),
+            CompareError::UnknownModel(_) | CompareError::NothingToCompare(_) => ErrorKind::Usage,
+        }
+    }
 }
 
 /// The answer to `nbcost compare`.

@@ -21,6 +21,7 @@ use super::tally::{malformed_table, model_for_version};
 use super::{CardInfo, money as money_str, opt_money};
 use crate::card::{Model, NamedAs, RateCard, UnknownModel};
 use crate::document::{Cell, Column, Document, Table};
+use crate::error::{ErrorKind, Kind};
 use crate::lane::Lane;
 use crate::money::{self, Overflow, counted, grouped, narrow};
 use crate::pricing::{self, Basis, PricingError};
@@ -62,6 +63,17 @@ pub enum EstimateError {
     /// A sum outgrew exact arithmetic.
     #[error("the totals are too large to compute exactly; split the file")]
     Overflow,
+}
+
+impl Kind for EstimateError {
+    fn kind(&self) -> ErrorKind {
+        match self {
+            EstimateError::UnknownModel(error) => error.kind(),
+            EstimateError::Pricing(error) => error.kind(),
+            EstimateError::File(error) => error.kind(),
+            EstimateError::Overflow => ErrorKind::Input,
+        }
+    }
 }
 
 impl From<Overflow> for EstimateError {

@@ -7,6 +7,7 @@ use time::Date;
 use super::{CardInfo, Lifecycle, money as money_str, opt_money, percent};
 use crate::card::{NamedAs, RateCard, UnknownModel};
 use crate::document::{Cell, Column, Document, Table};
+use crate::error::{ErrorKind, Kind};
 use crate::lane::Lane;
 use crate::money::{self, grouped};
 use crate::pricing::{self, Basis, Component, Extras, PricingError};
@@ -38,6 +39,15 @@ pub enum QuoteError {
     /// The engine refused.
     #[error(transparent)]
     Pricing(#[from] PricingError),
+}
+
+impl Kind for QuoteError {
+    fn kind(&self) -> ErrorKind {
+        match self {
+            QuoteError::UnknownModel(error) => error.kind(),
+            QuoteError::Pricing(error) => error.kind(),
+        }
+    }
 }
 
 /// The answer to `nbcost quote`.

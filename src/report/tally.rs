@@ -23,6 +23,7 @@ use super::batch_file::{BatchFileError, MalformedLine, Sightings, display_name, 
 use super::{CardInfo, money as money_str, opt_money};
 use crate::card::{Model, RateCard, UnknownModel};
 use crate::document::{Cell, Column, Document, Table};
+use crate::error::{ErrorKind, Kind};
 use crate::lane::Lane;
 use crate::money::{self, Overflow, counted, grouped, narrow};
 use crate::scan::{KeySighting, KeyTracker, OutputLine, ScanOptions, Usage};
@@ -54,6 +55,16 @@ pub enum TallyError {
     /// A sum outgrew exact arithmetic.
     #[error("the totals are too large to compute exactly; tally fewer files at a time")]
     Overflow,
+}
+
+impl Kind for TallyError {
+    fn kind(&self) -> ErrorKind {
+        match self {
+            TallyError::UnknownModel(error) => error.kind(),
+            TallyError::File(error) => error.kind(),
+            TallyError::Overflow => ErrorKind::Input,
+        }
+    }
 }
 
 impl From<Overflow> for TallyError {

@@ -1,14 +1,13 @@
-//! The command line: raw flags (clap) and their conversion into the
-//! library's validated requests. No pricing happens here.
+//! One clap struct per command, and its conversion into the library's
+//! validated request.
 
 use std::path::PathBuf;
 
-use clap::builder::{PossibleValuesParser, TypedValueParser};
-use clap::{Args as ClapArgs, Parser, Subcommand};
+use clap::{Args as ClapArgs, Subcommand};
 
+use nbcost::app::Request;
 use nbcost::lane::Lane;
-use nbcost::pricing::{Basis, Extras};
-use nbcost::render::Format;
+use nbcost::pricing::Extras;
 use nbcost::report::budget::BudgetRequest;
 use nbcost::report::compare::{Baseline, CompareRequest, DEFAULT_COUNTS};
 use nbcost::report::estimate::EstimateRequest;
@@ -19,84 +18,12 @@ use nbcost::scan::ScanOptions;
 use nbcost::size::ImageSize;
 use rust_decimal::Decimal;
 
-/// What Gemini image generation ("Nano Banana") costs, exactly.
-#[derive(Debug, Parser)]
-#[command(name = "nbcost", about, long_about = None, after_help = MAIN_EXAMPLES)]
-pub struct Args {
-    #[command(flatten)]
-    pub global: GlobalArgs,
+use super::values::{
+    BasisArg, WhatIfLane, parse_amount, parse_baseline, parse_count, parse_lane, parse_money, parse_size,
+    parse_threads,
+};
 
-    #[command(subcommand)]
-    pub command: Command,
-}
-
-const MAIN_EXAMPLES: &str = "\
-Examples:
-  nbcost quote --model flash --size 2K --count 1000
-  nbcost compare --counts 1000,10000 --format markdown
-  nbcost plan examples/plan.toml --what-if batch
-  nbcost budget --amount 500 --model flash
-  nbcost rates show pro";
-
-/// Flags every command takes, before or after the subcommand.
-#[derive(Debug, ClapArgs)]
-pub struct GlobalArgs {
-    /// Output format
-    #[arg(long, global = true, default_value = "table", value_parser = PossibleValuesParser::new(Format::NAMES).map(|s| s.parse::<Format>().expect("listed")))]
-    pub format: Format,
-
-    /// When to use color in tables [NO_COLOR turns `auto` off]
-    #[arg(long, global = true, default_value = "auto", value_parser = ["auto", "always", "never"])]
-    pub color: String,
-
-    /// Leave out warnings and notes on stderr
-    #[arg(short, long, global = true)]
-    pub quiet: bool,
-
-    /// A rate card to use instead of the embedded April 2026 card
-    #[arg(long, global = true, env = "NBCOST_RATES", value_name = "FILE")]
-    pub rates: Option<PathBuf>,
-}
-
-/// The commands.
-#[derive(Debug, Subcommand)]
-pub enum Command {
-    /// What N images of one model and size cost, per lane
-    #[command(after_help = QUOTE_EXAMPLES)]
-    Quote(QuoteArgs),
-    /// Every model × size × lane side by side, with totals at a few volumes
-    #[command(after_help = COMPARE_EXAMPLES)]
-    Compare(CompareArgs),
-    /// The rate card: models, sizes, lanes, dates and sources
-    #[command(after_help = RATES_EXAMPLES)]
-    Rates(RatesArgs),
-    /// A month of mixed image work from a plan file, priced line by line
-    #[command(after_help = PLAN_EXAMPLES)]
-    Plan(PlanArgs),
-    /// What an amount buys: whole images per model × size × lane, or a plan's mix
-    #[command(after_help = BUDGET_EXAMPLES)]
-    Budget(BudgetArgs),
-    /// What changed between two rate cards, and what it does to a plan
-    #[command(after_help = DIFF_EXAMPLES)]
-    Diff(DiffArgs),
-    /// What a batch input file will cost, before it is submitted
-    #[command(after_help = ESTIMATE_EXAMPLES)]
-    Estimate(EstimateArgs),
-    /// What a batch job cost, exactly, from its output files
-    #[command(after_help = TALLY_EXAMPLES)]
-    Tally(TallyArgs),
-    /// Shell completions, written to stdout
-    #[command(after_help = COMPLETIONS_EXAMPLES)]
-    Completions {
-        /// The shell
-        shell: clap_complete::Shell,
-    },
-    /// The manual page in roff, written to stdout
-    #[command(after_help = MAN_EXAMPLES)]
-    Man,
-}
-
-const DIFF_EXAMPLES: &str = "\
+pub(super) const DIFF_EXAMPLES: &str = "\
 Examples:
   nbcost diff default new-card.toml
   nbcost diff default new-card.toml --plan examples/plan.toml";
@@ -115,11 +42,23 @@ pub struct DiffArgs {
     pub plan: Option<PathBuf>,
 
     /// Price the plan at the published per-image price (list) or tokens × rate (tokens)
-    #[arg(long, default_value = "list", value_parser = PossibleValuesParser::new(["list", "tokens"]).map(|s| s.parse::<Basis>().expect("listed")))]
-    pub basis: Basis,
+    #[arg(long, value_enum, default_value = "list")]
+    pub basis: BasisArg,
 }
 
-const BUDGET_EXAMPLES: &str = "\
+impl DiffArgs {
+    /// The validated request.
+    pub fn to_request(&self) -> Request {
+        Request::Diff {
+            old: self.old.clone(),
+            new: self.new.clone(),
+            plan: self.plan.clone(),
+            basis: self.basis.into(),
+        }
+    }
+}
+
+pub(super) const BUDGET_EXAMPLES: &str = "\
 Examples:
   nbcost budget --amount 500
   nbcost budget --amount 500 --model flash --size 1K,2K --days 30
@@ -153,25 +92,26 @@ pub struct BudgetArgs {
     pub plan: Option<PathBuf>,
 
     /// Price at the published per-image price (list) or tokens × rate (tokens)
-    #[arg(long, default_value = "list", value_parser = PossibleValuesParser::new(["list", "tokens"]).map(|s| s.parse::<Basis>().expect("listed")))]
-    pub basis: Basis,
+    #[arg(long, value_enum, default_value = "list")]
+    pub basis: BasisArg,
 }
 
 impl BudgetArgs {
     /// The validated request.
-    pub fn to_request(&self) -> BudgetRequest {
-        BudgetRequest {
+    pub fn to_request(&self) -> Request {
+        let request = BudgetRequest {
             amount: self.amount,
             models: self.model.clone(),
             sizes: self.size.clone(),
             lanes: self.lane.clone(),
             days: self.days,
-            basis: self.basis,
-        }
+            basis: self.basis.into(),
+        };
+        Request::Budget { request, plan: self.plan.clone() }
     }
 }
 
-const PLAN_EXAMPLES: &str = "\
+pub(super) const PLAN_EXAMPLES: &str = "\
 Examples:
   nbcost plan examples/plan.toml
   nbcost plan examples/plan.toml --what-if batch
@@ -184,12 +124,12 @@ pub struct PlanArgs {
     pub file: PathBuf,
 
     /// Price at the published per-image price (list) or tokens × rate (tokens)
-    #[arg(long, default_value = "list", value_parser = PossibleValuesParser::new(["list", "tokens"]).map(|s| s.parse::<Basis>().expect("listed")))]
-    pub basis: Basis,
+    #[arg(long, value_enum, default_value = "list")]
+    pub basis: BasisArg,
 
     /// Also price the plan with every `batch_ok` line moved to this lane, and show the saving
-    #[arg(long, value_name = "LANE", value_parser = ["batch"])]
-    pub what_if: Option<String>,
+    #[arg(long, value_name = "LANE", value_enum)]
+    pub what_if: Option<WhatIfLane>,
 
     /// Exit with code 5 when the monthly total is above AMOUNT dollars
     #[arg(long, value_name = "AMOUNT", value_parser = parse_money, allow_hyphen_values = true)]
@@ -198,58 +138,51 @@ pub struct PlanArgs {
 
 impl PlanArgs {
     /// The validated request.
-    pub fn to_request(&self) -> PlanRequest {
-        PlanRequest { basis: self.basis, what_if_batch: self.what_if.is_some(), fail_above: self.fail_above }
+    pub fn to_request(&self) -> Request {
+        let request = PlanRequest {
+            basis: self.basis.into(),
+            what_if_batch: self.what_if == Some(WhatIfLane::Batch),
+            fail_above: self.fail_above,
+        };
+        Request::Plan { file: self.file.clone(), request }
     }
 }
 
-/// An amount of dollars: `500`, `499.99`, `$1_000`; zero or more, exact.
-pub(crate) fn parse_money(text: &str) -> Result<Decimal, String> {
-    let trimmed = text.trim();
-    let digits: String = trimmed.trim_start_matches('$').chars().filter(|ch| *ch != '_').collect();
-    let amount = Decimal::from_str_exact(&digits)
-        .map_err(|_| format!("`{trimmed}` is not an amount of dollars: write it as 500 or 499.99"))?;
-    if amount.is_sign_negative() && !amount.is_zero() {
-        return Err(format!("`{trimmed}` is negative: give an amount of 0 or more"));
-    }
-    Ok(amount)
-}
-
-const COMPLETIONS_EXAMPLES: &str = "\
+pub(super) const COMPLETIONS_EXAMPLES: &str = "\
 Examples:
   nbcost completions bash > ~/.local/share/bash-completion/completions/nbcost
   nbcost completions zsh > ~/.zfunc/_nbcost
   nbcost completions fish > ~/.config/fish/completions/nbcost.fish";
 
-const MAN_EXAMPLES: &str = "\
+pub(super) const MAN_EXAMPLES: &str = "\
 Examples:
   nbcost man > nbcost.1 && man ./nbcost.1";
 
-const QUOTE_EXAMPLES: &str = "\
+pub(super) const QUOTE_EXAMPLES: &str = "\
 Examples:
   nbcost quote --model flash --size 2K --count 1000
   nbcost quote --model pro --size 4K --count 500 --lane batch --basis tokens
   nbcost quote --model flash --count 100 --prompt-tokens 300 --input-images 2 --format json";
 
-const COMPARE_EXAMPLES: &str = "\
+pub(super) const COMPARE_EXAMPLES: &str = "\
 Examples:
   nbcost compare
   nbcost compare --models flash,pro --sizes 1K,4K --counts 1000,10000
   nbcost compare --baseline pro:4K:standard --format csv";
 
-const ESTIMATE_EXAMPLES: &str = "\
+pub(super) const ESTIMATE_EXAMPLES: &str = "\
 Examples:
   nbcost estimate batch-input.jsonl --model flash
   nbcost estimate requests.jsonl --model pro --lane standard --basis tokens
   gunzip -c batch-input.jsonl.gz | nbcost estimate - --model flash --format json";
 
-const TALLY_EXAMPLES: &str = "\
+pub(super) const TALLY_EXAMPLES: &str = "\
 Examples:
   nbcost tally batch-output.jsonl
   nbcost tally part-1.jsonl.gz part-2.jsonl.gz --format csv
   nbcost tally responses.jsonl --lane standard --model flash --strict";
 
-const RATES_EXAMPLES: &str = "\
+pub(super) const RATES_EXAMPLES: &str = "\
 Examples:
   nbcost rates
   nbcost rates show flash
@@ -275,8 +208,8 @@ pub struct QuoteArgs {
     pub lane: Option<Lane>,
 
     /// Price at the published per-image price (list) or tokens × rate (tokens)
-    #[arg(long, default_value = "list", value_parser = PossibleValuesParser::new(["list", "tokens"]).map(|s| s.parse::<Basis>().expect("listed")))]
-    pub basis: Basis,
+    #[arg(long, value_enum, default_value = "list")]
+    pub basis: BasisArg,
 
     /// Text input tokens per request
     #[arg(long, default_value_t = 0, value_parser = parse_amount, allow_hyphen_values = true)]
@@ -295,7 +228,7 @@ impl QuoteArgs {
             size: self.size,
             count: self.count,
             lane: self.lane,
-            basis: self.basis,
+            basis: self.basis.into(),
             extras: Extras { prompt_tokens: self.prompt_tokens, input_images: self.input_images },
         }
     }
@@ -321,8 +254,8 @@ pub struct CompareArgs {
     pub counts: Vec<u64>,
 
     /// Price at the published per-image price (list) or tokens × rate (tokens)
-    #[arg(long, default_value = "list", value_parser = PossibleValuesParser::new(["list", "tokens"]).map(|s| s.parse::<Basis>().expect("listed")))]
-    pub basis: Basis,
+    #[arg(long, value_enum, default_value = "list")]
+    pub basis: BasisArg,
 
     /// What ratios are against: MODEL[:SIZE[:LANE]]; default: the card's first model, default size, standard
     #[arg(long, value_parser = parse_baseline)]
@@ -339,7 +272,7 @@ impl CompareArgs {
             sizes: self.sizes.clone(),
             lanes: self.lanes.clone(),
             counts,
-            basis: self.basis,
+            basis: self.basis.into(),
             baseline: self.baseline.clone(),
         }
     }
@@ -361,8 +294,8 @@ pub struct EstimateArgs {
     pub lane: Lane,
 
     /// Price images at the published per-image price (list) or tokens × rate (tokens)
-    #[arg(long, default_value = "list", value_parser = PossibleValuesParser::new(["list", "tokens"]).map(|s| s.parse::<Basis>().expect("listed")))]
-    pub basis: Basis,
+    #[arg(long, value_enum, default_value = "list")]
+    pub basis: BasisArg,
 
     /// Stop at the first malformed line (exit 4) instead of counting it
     #[arg(long)]
@@ -380,7 +313,7 @@ impl EstimateArgs {
             file: self.file.clone(),
             model: self.model.clone(),
             lane: self.lane,
-            basis: self.basis,
+            basis: self.basis.into(),
             strict: self.strict,
             scan: scan_options(self.threads),
         }
@@ -437,6 +370,17 @@ pub struct RatesArgs {
     pub action: Option<RatesAction>,
 }
 
+impl RatesArgs {
+    /// The validated request.
+    pub fn to_request(&self) -> Request {
+        match &self.action {
+            None => Request::Rates,
+            Some(RatesAction::Show { model }) => Request::RatesShow { model: model.clone() },
+            Some(RatesAction::Check { file }) => Request::RatesCheck { file: file.clone() },
+        }
+    }
+}
+
 /// What `rates` does beyond listing the models.
 #[derive(Debug, Subcommand)]
 pub enum RatesAction {
@@ -450,113 +394,4 @@ pub enum RatesAction {
         /// The card to check; default: --rates, or the embedded card
         file: Option<PathBuf>,
     },
-}
-
-fn parse_size(text: &str) -> Result<ImageSize, String> {
-    text.parse::<ImageSize>().map_err(|err| err.to_string())
-}
-
-fn parse_lane(text: &str) -> Result<Lane, String> {
-    text.parse::<Lane>().map_err(|err| err.to_string())
-}
-
-/// A count of images: a whole number of at least 1, `_` allowed between digits.
-fn parse_count(text: &str) -> Result<u64, String> {
-    match parse_amount(text)? {
-        0 => Err("a count of 0 images costs nothing: give at least 1".into()),
-        count => Ok(count),
-    }
-}
-
-/// A whole number of zero or more, `_` allowed between digits.
-fn parse_amount(text: &str) -> Result<u64, String> {
-    let trimmed = text.trim();
-    let digits: String = trimmed.chars().filter(|ch| *ch != '_').collect();
-    if digits.starts_with('-') {
-        return Err(format!("`{trimmed}` is negative: give a whole number of 0 or more"));
-    }
-    if digits.is_empty() || !digits.chars().all(|ch| ch.is_ascii_digit()) {
-        return Err(format!(
-            "`{trimmed}` is not a whole number: write the digits out, such as 1000 or 10_000"
-        ));
-    }
-    digits
-        .parse::<u64>()
-        .map_err(|_| format!("`{trimmed}` is more than nbcost can count: the largest is {}", u64::MAX))
-}
-
-/// A number of threads: 1 or more.
-fn parse_threads(text: &str) -> Result<usize, String> {
-    match parse_amount(text)? {
-        0 => Err("0 threads cannot read anything: give at least 1".into()),
-        threads => usize::try_from(threads)
-            .map_err(|_| format!("`{text}` threads is more than this machine can run")),
-    }
-}
-
-/// `MODEL[:SIZE[:LANE]]`.
-fn parse_baseline(text: &str) -> Result<Baseline, String> {
-    let mut parts = text.split(':');
-    let model = parts.next().unwrap_or_default().trim().to_string();
-    if model.is_empty() {
-        return Err("give a baseline as MODEL[:SIZE[:LANE]], such as flash:1K:standard".into());
-    }
-    let size = parts.next().map(parse_size).transpose()?;
-    let lane = parts.next().map(parse_lane).transpose()?.unwrap_or(Lane::Standard);
-    if parts.next().is_some() {
-        return Err(format!("`{text}` has too many parts: give MODEL[:SIZE[:LANE]]"));
-    }
-    Ok(Baseline { model, size, lane })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use clap::CommandFactory;
-
-    #[test]
-    fn the_command_line_definition_is_consistent() {
-        Args::command().debug_assert();
-    }
-
-    #[test]
-    fn reads_counts_and_explains_what_it_refuses() {
-        assert_eq!(parse_count("1000"), Ok(1000));
-        assert_eq!(parse_count("10_000"), Ok(10_000));
-        let cases = [
-            ("-5", "is negative"),
-            ("1e3", "is not a whole number"),
-            ("", "is not a whole number"),
-            ("0", "give at least 1"),
-            ("18446744073709551616", "is more than nbcost can count"),
-            ("3.5", "is not a whole number"),
-        ];
-        for (text, words) in cases {
-            let err = parse_count(text).unwrap_err();
-            assert!(err.contains(words), "{text}: {err}");
-        }
-    }
-
-    #[test]
-    fn reads_amounts_of_dollars() {
-        assert_eq!(parse_money("500"), Ok(Decimal::from(500)));
-        assert_eq!(parse_money("$1_000.50"), Ok("1000.50".parse().unwrap()));
-        assert!(parse_money("-5").unwrap_err().contains("is negative"));
-        assert!(parse_money("five").unwrap_err().contains("is not an amount of dollars"));
-        assert!(parse_money("1e3").unwrap_err().contains("is not an amount of dollars"));
-    }
-
-    #[test]
-    fn reads_a_baseline() {
-        assert_eq!(
-            parse_baseline("pro:4K:batch"),
-            Ok(Baseline { model: "pro".into(), size: Some(ImageSize::K4), lane: Lane::Batch })
-        );
-        assert_eq!(
-            parse_baseline("flash"),
-            Ok(Baseline { model: "flash".into(), size: None, lane: Lane::Standard })
-        );
-        assert!(parse_baseline("flash:8K").unwrap_err().contains("unknown image size"));
-        assert!(parse_baseline("a:1K:batch:x").unwrap_err().contains("too many parts"));
-    }
 }

@@ -1,0 +1,314 @@
+//! What nbcost answers: a [`Request`] (one per command, already validated)
+//! goes in with the rate card to use and the date; an [`Answer`] comes out:
+//! the report, the warnings and notes to show beside it, and the verdict
+//! (pass, over budget, incomplete) that decides the exit code. Nothing here
+//! prints: the binary renders the answer and exits.
+
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+
+use time::Date;
+
+use crate::card::{CardError, CardOrigin, RateCard};
+use crate::error::{Error, ErrorKind};
+use crate::money::counted;
+use crate::plan::Plan;
+use crate::pricing::Basis;
+use crate::render::{self, Format, Style};
+use crate::report::budget::{BudgetReport, BudgetRequest};
+use crate::report::compare::{CompareReport, CompareRequest};
+use crate::report::diff::DiffReport;
+use crate::report::estimate::{EstimateReport, EstimateRequest};
+use crate::report::plan::{PlanReport, PlanRequest};
+use crate::report::quote::{QuoteReport, QuoteRequest};
+use crate::report::rates::{CheckReport, ModelReport, RatesReport};
+use crate::report::tally::{TallyReport, TallyRequest};
+use crate::report::{lifecycle_warning, stale_card_note};
+
+/// One command's validated request.
+#[derive(Debug, Clone)]
+pub enum Request {
+    /// `quote`.
+    Quote(QuoteRequest),
+    /// `compare`.
+    Compare(CompareRequest),
+    /// `rates`: every model in the card.
+    Rates,
+    /// `rates show MODEL`.
+    RatesShow {
+        /// The model as typed.
+        model: String,
+    },
+    /// `rates check [FILE]`: a card file to check instead of the one in use.
+    RatesCheck {
+        /// The card to check; `None` means the card in use.
+        file: Option<PathBuf>,
+    },
+    /// `plan FILE`.
+    Plan {
+        /// The plan file.
+        file: PathBuf,
+        /// How to price it.
+        request: PlanRequest,
+    },
+    /// `budget`, for whole images or (with a plan file) a plan's mix.
+    Budget {
+        /// What to fit into the amount.
+        request: BudgetRequest,
+        /// A plan whose mix to fit instead.
+        plan: Option<PathBuf>,
+    },
+    /// `diff OLD NEW`.
+    Diff {
+        /// The old card: a file, or `default`.
+        old: String,
+        /// The new card: a file, or `default`.
+        new: String,
+        /// A plan to price under both.
+        plan: Option<PathBuf>,
+        /// List or token prices for the plan.
+        basis: Basis,
+    },
+    /// `estimate FILE`.
+    Estimate(EstimateRequest),
+    /// `tally FILE...`.
+    Tally(TallyRequest),
+}
+
+/// Where the rate card comes from.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum CardSource {
+    /// The card built into the binary.
+    #[default]
+    Embedded,
+    /// A card file (`--rates`, `NBCOST_RATES`).
+    File(PathBuf),
+}
+
+impl CardSource {
+    /// Loads the card.
+    pub fn load(&self) -> Result<RateCard, CardError> {
+        match self {
+            CardSource::Embedded => RateCard::from_toml(crate::card::DEFAULT_CARD_TOML, CardOrigin::Embedded),
+            CardSource::File(path) => RateCard::from_file(path),
+        }
+    }
+}
+
+/// A report of any command, ready to render.
+#[derive(Debug, Clone)]
+pub enum Reply {
+    /// `quote`.
+    Quote(QuoteReport),
+    /// `compare`.
+    Compare(CompareReport),
+    /// `rates`.
+    Rates(RatesReport),
+    /// `rates show`.
+    Model(ModelReport),
+    /// `rates check`.
+    Check(CheckReport),
+    /// `plan`.
+    Plan(PlanReport),
+    /// `budget`.
+    Budget(BudgetReport),
+    /// `diff`.
+    Diff(DiffReport),
+    /// `estimate`.
+    Estimate(EstimateReport),
+    /// `tally`.
+    Tally(TallyReport),
+}
+
+impl Reply {
+    /// Writes the report to `out` in `format`.
+    pub fn render(&self, format: Format, style: Style, out: &mut dyn Write) -> io::Result<()> {
+        match self {
+            Reply::Quote(report) => render::render(report, format, style, out),
+            Reply::Compare(report) => render::render(report, format, style, out),
+            Reply::Rates(report) => render::render(report, format, style, out),
+            Reply::Model(report) => render::render(report, format, style, out),
+            Reply::Check(report) => render::render(report, format, style, out),
+            Reply::Plan(report) => render::render(report, format, style, out),
+            Reply::Budget(report) => render::render(report, format, style, out),
+            Reply::Diff(report) => render::render(report, format, style, out),
+            Reply::Estimate(report) => render::render(report, format, style, out),
+            Reply::Tally(report) => render::render(report, format, style, out),
+        }
+    }
+}
+
+/// Something to tell the user beside the report (on stderr).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Notice {
+    /// Something that may make the answer wrong for the user's purpose, such
+    /// as a model that no longer answers.
+    Warning(String),
+    /// Something worth knowing, such as a card checked long ago.
+    Note(String),
+}
+
+/// Whether the command's step passes, once the report is written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Verdict {
+    /// Nothing to object to (exit 0).
+    Pass,
+    /// A total above the `--fail-above` limit (exit 5); the sentence says by how much.
+    OverBudget(String),
+    /// A total that leaves something out (exit 6); the sentence says what.
+    Incomplete(String),
+}
+
+impl Verdict {
+    /// The documented exit code.
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            Verdict::Pass => 0,
+            Verdict::OverBudget(_) => 5,
+            Verdict::Incomplete(_) => 6,
+        }
+    }
+
+    /// The sentence to print as the step's error, unless it passes.
+    pub fn message(&self) -> Option<&str> {
+        match self {
+            Verdict::Pass => None,
+            Verdict::OverBudget(reason) | Verdict::Incomplete(reason) => Some(reason),
+        }
+    }
+}
+
+/// What a request gets back.
+#[derive(Debug, Clone)]
+pub struct Answer {
+    /// The report.
+    pub reply: Reply,
+    /// Warnings and notes, in the order to show them.
+    pub notices: Vec<Notice>,
+    /// Whether the step passes.
+    pub verdict: Verdict,
+}
+
+/// Answers `request` with the card from `cards`, as of `today`.
+pub fn run(request: &Request, cards: &CardSource, today: Date) -> Result<Answer, Error> {
+    let card = match request {
+        Request::RatesCheck { file: Some(path) } => RateCard::from_file(path)?,
+        _ => cards.load()?,
+    };
+    // The one plan file a request reads, read once.
+    let plan = match request {
+        Request::Plan { file, .. } | Request::Budget { plan: Some(file), .. } => Some(Plan::from_file(file)?),
+        Request::Diff { plan: Some(file), .. } => Some(Plan::from_file(file)?),
+        _ => None,
+    };
+    let mut notices = Vec::new();
+    for name in named_models(request, plan.as_ref()) {
+        if let Some(warning) = card.resolve(&name).ok().and_then(|found| lifecycle_warning(found, today))
+            && !notices.contains(&Notice::Warning(warning.clone()))
+        {
+            notices.push(Notice::Warning(warning));
+        }
+    }
+    let (reply, verdict) = answer(request, &card, plan.as_ref(), today)?;
+    // `diff` names its own cards; a note about the card in use would mislead.
+    if !matches!(request, Request::Diff { .. })
+        && let Some(note) = stale_card_note(&card, today)
+    {
+        notices.push(Notice::Note(note));
+    }
+    Ok(Answer { reply, notices, verdict })
+}
+
+/// The models a request names, as typed, for lifecycle warnings.
+/// The models a request names, as typed, for lifecycle warnings: its model
+/// flags, or the lines of the plan it prices against the card in use.
+fn named_models(request: &Request, plan: Option<&Plan>) -> Vec<String> {
+    match request {
+        Request::Quote(quote) => vec![quote.model.clone()],
+        Request::Compare(compare) => compare.models.clone(),
+        Request::RatesShow { model } => vec![model.clone()],
+        Request::Budget { request, plan: None } => request.models.clone(),
+        Request::Budget { plan: Some(_), .. } | Request::Plan { .. } => {
+            plan.map(|plan| plan.lines.iter().map(|line| line.model.clone()).collect()).unwrap_or_default()
+        }
+        Request::Estimate(estimate) => vec![estimate.model.clone()],
+        Request::Tally(tally) => tally.model.iter().cloned().collect(),
+        Request::Rates | Request::RatesCheck { .. } | Request::Diff { .. } => vec![],
+    }
+}
+
+/// The report and verdict of one request.
+fn answer(
+    request: &Request,
+    card: &RateCard,
+    plan: Option<&Plan>,
+    today: Date,
+) -> Result<(Reply, Verdict), Error> {
+    let pass = |reply| Ok((reply, Verdict::Pass));
+    match request {
+        Request::Quote(quote) => pass(Reply::Quote(QuoteReport::build(card, quote, today)?)),
+        Request::Compare(compare) => pass(Reply::Compare(CompareReport::build(card, compare, today)?)),
+        Request::Rates => pass(Reply::Rates(RatesReport::build(card, today))),
+        Request::RatesShow { model } => pass(Reply::Model(ModelReport::build(card, model, today)?)),
+        Request::RatesCheck { .. } => pass(Reply::Check(
+            CheckReport::build(card, today)
+                .map_err(|err| Error::from(err).context("checking the card's prices"))?,
+        )),
+        Request::Plan { request, .. } => {
+            let report = PlanReport::build(card, read(plan)?, request, today)?;
+            let verdict = match report.over_budget() {
+                Some(over) => Verdict::OverBudget(over.reason),
+                None => Verdict::Pass,
+            };
+            Ok((Reply::Plan(report), verdict))
+        }
+        Request::Budget { request, plan: Some(_) } => {
+            pass(Reply::Budget(BudgetReport::build_for_plan(card, read(plan)?, request, today)?))
+        }
+        Request::Budget { request, plan: None } => {
+            pass(Reply::Budget(BudgetReport::build(card, request, today)?))
+        }
+        Request::Diff { old, new, basis, .. } => {
+            let (old, new) = (named_card(old)?, named_card(new)?);
+            pass(Reply::Diff(DiffReport::build(&old, &new, plan, *basis, today)?))
+        }
+        Request::Estimate(estimate) => {
+            let report = EstimateReport::build(card, estimate, today)?;
+            let verdict = if report.is_incomplete() {
+                Verdict::Incomplete(format!(
+                    "the estimate leaves out {}: the rate card gives no input_image_tokens for {}; add it to the card",
+                    counted(report.total.unpriced_reference_images, "reference image", "reference images"),
+                    report.model
+                ))
+            } else {
+                Verdict::Pass
+            };
+            Ok((Reply::Estimate(report), verdict))
+        }
+        Request::Tally(tally) => {
+            let report = TallyReport::build(card, tally, today)?;
+            let verdict = if report.is_incomplete() {
+                Verdict::Incomplete(format!(
+                    "the total leaves out {} that could not be priced (see the report); pass a card that lists their model with --rates, or --model for responses without modelVersion",
+                    counted(report.total.unpriced_responses, "response", "responses")
+                ))
+            } else {
+                Verdict::Pass
+            };
+            Ok((Reply::Tally(report), verdict))
+        }
+    }
+}
+
+/// The plan `run` read for a request that needs one.
+fn read(plan: Option<&Plan>) -> Result<&Plan, Error> {
+    plan.ok_or_else(|| Error::new(ErrorKind::Failure, "internal error: the plan file was not read"))
+}
+
+/// A card named on the command line: `default` is the embedded card.
+fn named_card(name: &str) -> Result<RateCard, CardError> {
+    match name {
+        "default" => CardSource::Embedded.load(),
+        path => RateCard::from_file(Path::new(path)),
+    }
+}

@@ -1,0 +1,210 @@
+//! The command line: raw flags (clap) and their conversion into the
+//! library's validated [`Request`]. This is the only module that knows clap;
+//! no pricing happens here.
+
+mod commands;
+mod values;
+
+use std::path::PathBuf;
+
+use clap::{Args as ClapArgs, CommandFactory, FromArgMatches, Parser, Subcommand};
+use time::Date;
+use time::macros::format_description;
+
+use commands::*;
+use nbcost::app::{CardSource, Request};
+use nbcost::card::RateCard;
+use nbcost::error::UsageError;
+use nbcost::render::Format;
+use values::{ColorWhen, FormatArg};
+
+/// What Gemini image generation ("Nano Banana") costs, exactly.
+#[derive(Debug, Parser)]
+#[command(name = "nbcost", about, long_about = None, after_help = MAIN_EXAMPLES)]
+pub struct Args {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+const MAIN_EXAMPLES: &str = "\
+Examples:
+  nbcost quote --model flash --size 2K --count 1000
+  nbcost compare --counts 1000,10000 --format markdown
+  nbcost plan examples/plan.toml --what-if batch
+  nbcost budget --amount 500 --model flash
+  nbcost rates show pro";
+
+/// Flags every command takes, before or after the subcommand.
+#[derive(Debug, ClapArgs)]
+pub struct GlobalArgs {
+    /// Output format
+    #[arg(long, global = true, value_enum, default_value = "table")]
+    pub format: FormatArg,
+
+    /// When to use color in tables [NO_COLOR turns `auto` off]
+    #[arg(long, global = true, value_enum, default_value = "auto")]
+    pub color: ColorWhen,
+
+    /// Leave out warnings and notes on stderr
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
+
+    /// A rate card to use instead of the embedded April 2026 card
+    #[arg(long, global = true, env = "NBCOST_RATES", value_name = "FILE")]
+    pub rates: Option<PathBuf>,
+}
+
+/// The commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// What N images of one model and size cost, per lane
+    #[command(after_help = QUOTE_EXAMPLES)]
+    Quote(QuoteArgs),
+    /// Every model × size × lane side by side, with totals at a few volumes
+    #[command(after_help = COMPARE_EXAMPLES)]
+    Compare(CompareArgs),
+    /// The rate card: models, sizes, lanes, dates and sources
+    #[command(after_help = RATES_EXAMPLES)]
+    Rates(RatesArgs),
+    /// A month of mixed image work from a plan file, priced line by line
+    #[command(after_help = PLAN_EXAMPLES)]
+    Plan(PlanArgs),
+    /// What an amount buys: whole images per model × size × lane, or a plan's mix
+    #[command(after_help = BUDGET_EXAMPLES)]
+    Budget(BudgetArgs),
+    /// What changed between two rate cards, and what it does to a plan
+    #[command(after_help = DIFF_EXAMPLES)]
+    Diff(DiffArgs),
+    /// What a batch input file will cost, before it is submitted
+    #[command(after_help = ESTIMATE_EXAMPLES)]
+    Estimate(EstimateArgs),
+    /// What a batch job cost, exactly, from its output files
+    #[command(after_help = TALLY_EXAMPLES)]
+    Tally(TallyArgs),
+    /// Shell completions, written to stdout
+    #[command(after_help = COMPLETIONS_EXAMPLES)]
+    Completions {
+        /// The shell
+        shell: clap_complete::Shell,
+    },
+    /// The manual page in roff, written to stdout
+    #[command(after_help = MAN_EXAMPLES)]
+    Man,
+}
+
+/// What the command line asks for.
+pub enum Action {
+    /// Answer a request and render the report.
+    Answer(Request),
+    /// Write these bytes to stdout (completions, the man page).
+    Print(Vec<u8>),
+}
+
+/// How the answer is shown.
+pub struct Output {
+    /// The report's format.
+    pub format: Format,
+    /// When to use color.
+    pub color: anstream::ColorChoice,
+    /// Leave out warnings and notes.
+    pub quiet: bool,
+}
+
+impl Args {
+    /// Parses the process's arguments; clap prints usage errors and exits 2.
+    pub fn parse() -> Args {
+        let matches = command().get_matches();
+        Args::from_arg_matches(&matches).unwrap_or_else(|err| err.exit())
+    }
+
+    /// How to show the answer.
+    pub fn output(&self) -> Output {
+        Output {
+            format: self.global.format.into(),
+            color: self.global.color.into(),
+            quiet: self.global.quiet,
+        }
+    }
+
+    /// Where the rate card comes from.
+    pub fn cards(&self) -> CardSource {
+        match &self.global.rates {
+            Some(path) => CardSource::File(path.clone()),
+            None => CardSource::Embedded,
+        }
+    }
+
+    /// The request, or what to print instead.
+    pub fn action(&self) -> Result<Action, std::io::Error> {
+        Ok(Action::Answer(match &self.command {
+            Command::Quote(quote) => Request::Quote(quote.to_request()),
+            Command::Compare(compare) => Request::Compare(compare.to_request()),
+            Command::Rates(rates) => rates.to_request(),
+            Command::Plan(plan) => plan.to_request(),
+            Command::Budget(budget) => budget.to_request(),
+            Command::Diff(diff) => diff.to_request(),
+            Command::Estimate(estimate) => Request::Estimate(estimate.to_request()),
+            Command::Tally(tally) => Request::Tally(tally.to_request()),
+            Command::Completions { shell } => {
+                // clap_complete panics on a write error, so it writes to memory first.
+                let mut script = Vec::new();
+                clap_complete::generate(*shell, &mut command(), "nbcost", &mut script);
+                return Ok(Action::Print(script));
+            }
+            Command::Man => {
+                let mut page = Vec::new();
+                clap_mangen::Man::new(command()).render(&mut page)?;
+                return Ok(Action::Print(page));
+            }
+        }))
+    }
+}
+
+/// The clap command, with the embedded card's date in `--version`.
+fn command() -> clap::Command {
+    let card = RateCard::embedded();
+    let version = format!(
+        "{} (embedded rate card: {}, checked {})",
+        env!("CARGO_PKG_VERSION"),
+        card.meta.dated,
+        card.meta.checked
+    );
+    Args::command().version(version)
+}
+
+/// Today's date (UTC), or `NBCOST_TODAY` (`YYYY-MM-DD`) where set, so that
+/// card ages and lifecycle warnings can be reproduced.
+pub fn today() -> Result<Date, UsageError> {
+    match std::env::var("NBCOST_TODAY") {
+        Ok(text) => parse_date(&text).ok_or_else(|| {
+            UsageError(format!("NBCOST_TODAY=`{text}` is not a date: write it as YYYY-MM-DD"))
+        }),
+        Err(_) => Ok(time::OffsetDateTime::now_utc().date()),
+    }
+}
+
+/// A `YYYY-MM-DD` date.
+fn parse_date(text: &str) -> Option<Date> {
+    Date::parse(text.trim(), format_description!("[year]-[month]-[day]")).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_command_line_definition_is_consistent() {
+        Args::command().debug_assert();
+    }
+
+    #[test]
+    fn reads_nbcost_today_as_an_iso_date() {
+        assert_eq!(parse_date("2026-11-21"), Some(time::macros::date!(2026 - 11 - 21)));
+        assert_eq!(parse_date(" 2026-04-20\n"), Some(time::macros::date!(2026 - 04 - 20)));
+        assert_eq!(parse_date("2026-13-40"), None);
+        assert_eq!(parse_date("21/11/2026"), None);
+    }
+}

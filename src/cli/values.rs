@@ -1,0 +1,188 @@
+//! Values on the command line: the closed sets (clap's `ValueEnum`) and the
+//! parsers of counts, amounts, sizes, lanes and baselines, each with an error
+//! that names the value and the fix.
+
+use clap::ValueEnum;
+use rust_decimal::Decimal;
+
+use nbcost::lane::Lane;
+use nbcost::pricing::Basis;
+use nbcost::render::Format;
+use nbcost::report::compare::Baseline;
+use nbcost::size::ImageSize;
+
+/// `--format`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FormatArg {
+    Table,
+    Json,
+    Csv,
+    #[value(alias = "md")]
+    Markdown,
+}
+
+impl From<FormatArg> for Format {
+    fn from(format: FormatArg) -> Format {
+        match format {
+            FormatArg::Table => Format::Table,
+            FormatArg::Json => Format::Json,
+            FormatArg::Csv => Format::Csv,
+            FormatArg::Markdown => Format::Markdown,
+        }
+    }
+}
+
+/// `--color`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorWhen {
+    Auto,
+    Always,
+    Never,
+}
+
+impl From<ColorWhen> for anstream::ColorChoice {
+    fn from(when: ColorWhen) -> anstream::ColorChoice {
+        match when {
+            ColorWhen::Auto => anstream::ColorChoice::Auto,
+            ColorWhen::Always => anstream::ColorChoice::Always,
+            ColorWhen::Never => anstream::ColorChoice::Never,
+        }
+    }
+}
+
+/// `--basis`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum BasisArg {
+    List,
+    Tokens,
+}
+
+impl From<BasisArg> for Basis {
+    fn from(basis: BasisArg) -> Basis {
+        match basis {
+            BasisArg::List => Basis::List,
+            BasisArg::Tokens => Basis::Tokens,
+        }
+    }
+}
+
+/// `plan --what-if`: the lanes a plan's `batch_ok` lines can move to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum WhatIfLane {
+    Batch,
+}
+
+/// An amount of dollars: `500`, `499.99`, `$1_000`; zero or more, exact.
+pub fn parse_money(text: &str) -> Result<Decimal, String> {
+    let trimmed = text.trim();
+    let digits: String = trimmed.trim_start_matches('$').chars().filter(|ch| *ch != '_').collect();
+    let amount = Decimal::from_str_exact(&digits)
+        .map_err(|_| format!("`{trimmed}` is not an amount of dollars: write it as 500 or 499.99"))?;
+    if amount.is_sign_negative() && !amount.is_zero() {
+        return Err(format!("`{trimmed}` is negative: give an amount of 0 or more"));
+    }
+    Ok(amount)
+}
+
+pub fn parse_size(text: &str) -> Result<ImageSize, String> {
+    text.parse::<ImageSize>().map_err(|err| err.to_string())
+}
+
+pub fn parse_lane(text: &str) -> Result<Lane, String> {
+    text.parse::<Lane>().map_err(|err| err.to_string())
+}
+
+/// A count of images: a whole number of at least 1, `_` allowed between digits.
+pub fn parse_count(text: &str) -> Result<u64, String> {
+    match parse_amount(text)? {
+        0 => Err("a count of 0 images costs nothing: give at least 1".into()),
+        count => Ok(count),
+    }
+}
+
+/// A whole number of zero or more, `_` allowed between digits.
+pub fn parse_amount(text: &str) -> Result<u64, String> {
+    let trimmed = text.trim();
+    let digits: String = trimmed.chars().filter(|ch| *ch != '_').collect();
+    if digits.starts_with('-') {
+        return Err(format!("`{trimmed}` is negative: give a whole number of 0 or more"));
+    }
+    if digits.is_empty() || !digits.chars().all(|ch| ch.is_ascii_digit()) {
+        return Err(format!(
+            "`{trimmed}` is not a whole number: write the digits out, such as 1000 or 10_000"
+        ));
+    }
+    digits
+        .parse::<u64>()
+        .map_err(|_| format!("`{trimmed}` is more than nbcost can count: the largest is {}", u64::MAX))
+}
+
+/// A number of threads: 1 or more.
+pub fn parse_threads(text: &str) -> Result<usize, String> {
+    match parse_amount(text)? {
+        0 => Err("0 threads cannot read anything: give at least 1".into()),
+        threads => usize::try_from(threads)
+            .map_err(|_| format!("`{text}` threads is more than this machine can run")),
+    }
+}
+
+/// `MODEL[:SIZE[:LANE]]`.
+pub fn parse_baseline(text: &str) -> Result<Baseline, String> {
+    let mut parts = text.split(':');
+    let model = parts.next().unwrap_or_default().trim().to_string();
+    if model.is_empty() {
+        return Err("give a baseline as MODEL[:SIZE[:LANE]], such as flash:1K:standard".into());
+    }
+    let size = parts.next().map(parse_size).transpose()?;
+    let lane = parts.next().map(parse_lane).transpose()?.unwrap_or(Lane::Standard);
+    if parts.next().is_some() {
+        return Err(format!("`{text}` has too many parts: give MODEL[:SIZE[:LANE]]"));
+    }
+    Ok(Baseline { model, size, lane })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_counts_and_explains_what_it_refuses() {
+        assert_eq!(parse_count("1000"), Ok(1000));
+        assert_eq!(parse_count("10_000"), Ok(10_000));
+        let cases = [
+            ("-5", "is negative"),
+            ("1e3", "is not a whole number"),
+            ("", "is not a whole number"),
+            ("0", "give at least 1"),
+            ("18446744073709551616", "is more than nbcost can count"),
+            ("3.5", "is not a whole number"),
+        ];
+        for (text, words) in cases {
+            let err = parse_count(text).unwrap_err();
+            assert!(err.contains(words), "{text}: {err}");
+        }
+    }
+
+    #[test]
+    fn reads_amounts_of_dollars() {
+        assert_eq!(parse_money("500"), Ok(Decimal::from(500)));
+        assert_eq!(parse_money("$1_000.50"), Ok("1000.50".parse().unwrap()));
+        assert!(parse_money("-5").unwrap_err().contains("is negative"));
+        assert!(parse_money("five").unwrap_err().contains("is not an amount of dollars"));
+        assert!(parse_money("1e3").unwrap_err().contains("is not an amount of dollars"));
+    }
+
+    #[test]
+    fn reads_a_baseline() {
+        assert_eq!(
+            parse_baseline("pro:4K:batch"),
+            Ok(Baseline { model: "pro".into(), size: Some(ImageSize::K4), lane: Lane::Batch })
+        );
+        assert_eq!(
+            parse_baseline("flash"),
+            Ok(Baseline { model: "flash".into(), size: None, lane: Lane::Standard })
+        );
+        assert!(parse_baseline("flash:8K").unwrap_err().contains("unknown image size"));
+        assert!(parse_baseline("a:1K:batch:x").unwrap_err().contains("too many parts"));
+    }
+}
