@@ -11,9 +11,18 @@ pub(super) fn write(document: &Document, out: &mut dyn Write) -> io::Result<()> 
         return Ok(());
     };
     let mut writer = csv::Writer::from_writer(out);
-    writer.write_record(table.columns.iter().map(|column| column.key.as_str()))?;
+    writer.write_record(table.columns.iter().map(|column| column.key.as_str())).map_err(io_error)?;
     for row in &table.rows {
-        writer.write_record(row.iter().map(machine))?;
+        writer.write_record(row.iter().map(machine)).map_err(io_error)?;
     }
     writer.flush()
+}
+
+/// The I/O error inside a CSV error, kept as it is so that the binary can
+/// tell a closed pipe from a failure.
+fn io_error(error: csv::Error) -> io::Error {
+    match error.into_kind() {
+        csv::ErrorKind::Io(error) => error,
+        other => io::Error::other(format!("{other:?}")),
+    }
 }
