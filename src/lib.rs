@@ -17,4 +17,4 @@ pub mod report;
 pub mod scan;
 pub mod size;
 pub mod synth;
-mod toml_location;
+pub mod toml_file;

@@ -17,7 +17,7 @@ use super::{CardMeta, CardOrigin, Grounding, Model, RateCard, Route, SizeRow, To
 use crate::error::{ErrorKind, Kind};
 use crate::lane::Lane;
 use crate::size::ImageSize;
-use crate::toml_location::location;
+use crate::toml_file::{self, Invalid, Malformed, ReadFailure};
 
 /// Why a rate card could not be used.
 #[derive(Debug, thiserror::Error)]
@@ -33,26 +33,21 @@ pub enum CardError {
         cause: std::io::Error,
     },
     /// The text is not a card: bad TOML, a wrong type, an unknown or missing key.
-    #[error("rate card {origin}{location}: {message}; see \"Rate card format\" in the README")]
+    #[error("rate card {origin}{malformed}; see \"Rate card format\" in the README")]
     Malformed {
         /// Where the card came from.
         origin: CardOrigin,
-        /// ` line L, column C` where known.
-        location: String,
-        /// What the parser said.
-        message: String,
+        /// Where the text goes wrong, and what the parser said.
+        malformed: Malformed,
     },
     /// The card parsed but a value breaks a rule.
-    #[error("rate card {origin}: `{key}` {problem}; {fix}")]
+    #[error("rate card {origin}: {broken}")]
     Invalid {
         /// Where the card came from.
         origin: CardOrigin,
-        /// The key path, such as `model[gemini-3-pro-image-preview].size[4K].price.batch`.
-        key: String,
-        /// What is wrong.
-        problem: String,
-        /// How to mend it.
-        fix: String,
+        /// The key path (such as `model[gemini-3-pro-image-preview].size[4K].price.batch`),
+        /// what is wrong and how to mend it.
+        broken: Invalid,
     },
 }
 
@@ -65,16 +60,12 @@ impl Kind for CardError {
 impl RateCard {
     /// Reads and validates the card at `path`.
     pub fn from_file(path: &Path) -> Result<RateCard, CardError> {
-        let text = std::fs::read(path)
-            .map_err(|cause| CardError::Unreadable { path: path.display().to_string(), cause })?;
         let origin = CardOrigin::File(path.to_path_buf());
-        let text = String::from_utf8(text).map_err(|err| CardError::Malformed {
-            origin: origin.clone(),
-            location: String::new(),
-            message: format!(
-                "not UTF-8 text (invalid byte at offset {}): a rate card is a TOML file",
-                err.utf8_error().valid_up_to()
-            ),
+        let text = toml_file::read(path, "a rate card").map_err(|failure| match failure {
+            ReadFailure::Unreadable(cause) => {
+                CardError::Unreadable { path: path.display().to_string(), cause }
+            }
+            ReadFailure::NotText(malformed) => CardError::Malformed { origin: origin.clone(), malformed },
         })?;
         RateCard::from_toml(&text, origin)
     }
@@ -82,17 +73,10 @@ impl RateCard {
     /// Reads and validates a card from TOML text.
     pub fn from_toml(text: &str, origin: CardOrigin) -> Result<RateCard, CardError> {
         if text.trim().is_empty() {
-            return Err(CardError::Malformed {
-                origin,
-                location: String::new(),
-                message: "the card is empty".into(),
-            });
+            return Err(CardError::Malformed { origin, malformed: Malformed::whole("the card is empty") });
         }
-        let raw: RawCard = toml::from_str(text).map_err(|err| CardError::Malformed {
-            location: location(text, err.span()),
-            message: err.message().trim().to_string(),
-            origin: origin.clone(),
-        })?;
+        let raw: RawCard = toml_file::parse(text)
+            .map_err(|malformed| CardError::Malformed { origin: origin.clone(), malformed })?;
         Validator { origin }.card(raw)
     }
 }
@@ -258,12 +242,7 @@ impl Validator {
         problem: impl Into<String>,
         fix: impl Into<String>,
     ) -> CardError {
-        CardError::Invalid {
-            origin: self.origin.clone(),
-            key: key.into(),
-            problem: problem.into(),
-            fix: fix.into(),
-        }
+        CardError::Invalid { origin: self.origin.clone(), broken: Invalid::new(key, problem, fix) }
     }
 
     fn card(self, raw: RawCard) -> Result<RateCard, CardError> {

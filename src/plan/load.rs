@@ -15,7 +15,7 @@ use crate::card::CardDecimal;
 use crate::error::{ErrorKind, Kind};
 use crate::lane::Lane;
 use crate::size::ImageSize;
-use crate::toml_location::location;
+use crate::toml_file::{self, Invalid, Malformed, ReadFailure};
 
 /// Why a plan cannot be priced.
 #[derive(Debug, thiserror::Error)]
@@ -29,28 +29,23 @@ pub enum PlanError {
         cause: std::io::Error,
     },
     /// The text is not a plan: bad TOML, a wrong type, an unknown or missing key.
-    #[error("plan `{plan}`{location}: {message}; see \"Plan file format\" in the README")]
+    #[error("plan `{plan}`{malformed}; see \"Plan file format\" in the README")]
     Malformed {
         /// Where the plan came from.
         plan: String,
-        /// ` line L, column C` where known.
-        location: String,
-        /// What the parser said.
-        message: String,
+        /// Where the text goes wrong, and what the parser said.
+        malformed: Malformed,
     },
     /// A value breaks a rule.
-    #[error("plan `{plan}`: {}`{key}` {problem}; {fix}", line_prefix(.line))]
+    #[error("plan `{plan}`: {}{broken}", line_prefix(.line))]
     Invalid {
         /// Where the plan came from.
         plan: String,
         /// The plan line's name, where the problem is in one.
         line: Option<String>,
-        /// The key, such as `rejection_rate` or `escalation.to`.
-        key: String,
-        /// What is wrong.
-        problem: String,
-        /// How to mend it.
-        fix: String,
+        /// The key (such as `rejection_rate` or `escalation.to`), what is
+        /// wrong and how to mend it.
+        broken: Invalid,
     },
     /// A figure outgrew exact arithmetic.
     #[error(
@@ -86,9 +81,7 @@ impl PlanError {
         PlanError::Invalid {
             plan: source.to_string(),
             line: line.map(str::to_string),
-            key: key.into(),
-            problem: problem.into(),
-            fix: fix.into(),
+            broken: Invalid::new(key, problem, fix),
         }
     }
 }
@@ -148,26 +141,17 @@ impl Plan {
     /// Reads and checks the plan at `path`.
     pub fn from_file(path: &Path) -> Result<Plan, PlanError> {
         let source = path.display().to_string();
-        let bytes =
-            std::fs::read(path).map_err(|cause| PlanError::Unreadable { path: source.clone(), cause })?;
-        let text = String::from_utf8(bytes).map_err(|err| PlanError::Malformed {
-            plan: source.clone(),
-            location: String::new(),
-            message: format!(
-                "not UTF-8 text (invalid byte at offset {}): a plan is a TOML file",
-                err.utf8_error().valid_up_to()
-            ),
+        let text = toml_file::read(path, "a plan").map_err(|failure| match failure {
+            ReadFailure::Unreadable(cause) => PlanError::Unreadable { path: source.clone(), cause },
+            ReadFailure::NotText(malformed) => PlanError::Malformed { plan: source.clone(), malformed },
         })?;
         Plan::from_toml(&text, &source)
     }
 
     /// Reads and checks a plan from TOML text; `source` names it in messages.
     pub fn from_toml(text: &str, source: &str) -> Result<Plan, PlanError> {
-        let raw: RawPlan = toml::from_str(text).map_err(|err| PlanError::Malformed {
-            plan: source.to_string(),
-            location: location(text, err.span()),
-            message: err.message().trim().to_string(),
-        })?;
+        let raw: RawPlan = toml_file::parse(text)
+            .map_err(|malformed| PlanError::Malformed { plan: source.to_string(), malformed })?;
         let checker = Checker { source };
         if raw.lines.is_empty() {
             return Err(checker.invalid(

@@ -1,0 +1,151 @@
+//! One TOML file read strictly, the same way for rate cards and plans: the
+//! bytes, then UTF-8 text, then TOML parsed into the file's raw shape (with
+//! the line and column of any parse error), then the file's own rules, each
+//! broken rule reported as a key, the problem and the fix.
+//!
+//! The loaders keep their own public error types; the pieces here are what
+//! those errors carry and how the shared part of each message is written.
+
+use std::fmt;
+use std::ops::Range;
+use std::path::Path;
+
+use serde::de::DeserializeOwned;
+
+/// Why a file's text could not be had.
+#[derive(Debug)]
+pub(crate) enum ReadFailure {
+    /// The file could not be read.
+    Unreadable(std::io::Error),
+    /// The bytes are not UTF-8 text.
+    NotText(Malformed),
+}
+
+/// Text that is not the file it should be: not UTF-8, bad TOML, a wrong
+/// type, an unknown or missing key. Displays as `{location}: {message}`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Malformed {
+    /// ` line L, column C` where known, or nothing.
+    pub location: String,
+    /// What the parser said.
+    pub message: String,
+}
+
+impl Malformed {
+    /// A problem with the whole text, at no location.
+    pub(crate) fn whole(message: impl Into<String>) -> Malformed {
+        Malformed { location: String::new(), message: message.into() }
+    }
+}
+
+impl fmt::Display for Malformed {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.location, self.message)
+    }
+}
+
+/// A parsed value that breaks a rule. Displays as `` `{key}` {problem}; {fix} ``.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Invalid {
+    /// The key path, such as `model[gemini-3-pro-image-preview].size[4K].price.batch`.
+    pub key: String,
+    /// What is wrong.
+    pub problem: String,
+    /// How to mend it.
+    pub fix: String,
+}
+
+impl Invalid {
+    /// A broken rule at `key`.
+    pub(crate) fn new(key: impl Into<String>, problem: impl Into<String>, fix: impl Into<String>) -> Invalid {
+        Invalid { key: key.into(), problem: problem.into(), fix: fix.into() }
+    }
+}
+
+impl fmt::Display for Invalid {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "`{}` {}; {}", self.key, self.problem, self.fix)
+    }
+}
+
+/// The text of the file at `path`; `kind` names what the file should be in
+/// the not-UTF-8 message (`a rate card`, `a plan`).
+pub(crate) fn read(path: &Path, kind: &str) -> Result<String, ReadFailure> {
+    let bytes = std::fs::read(path).map_err(ReadFailure::Unreadable)?;
+    String::from_utf8(bytes).map_err(|err| {
+        ReadFailure::NotText(Malformed::whole(format!(
+            "not UTF-8 text (invalid byte at offset {}): {kind} is a TOML file",
+            err.utf8_error().valid_up_to()
+        )))
+    })
+}
+
+/// `text` parsed as TOML into `T`, or where and why it is not one.
+pub(crate) fn parse<T: DeserializeOwned>(text: &str) -> Result<T, Malformed> {
+    toml::from_str(text).map_err(|err| Malformed {
+        location: location(text, err.span()),
+        message: err.message().trim().to_string(),
+    })
+}
+
+/// ` line L, column C` for the start of `span` in `text`, or nothing when the
+/// parser gave no span.
+fn location(text: &str, span: Option<Range<usize>>) -> String {
+    let Some(span) = span else { return String::new() };
+    let mut start = span.start.min(text.len());
+    while !text.is_char_boundary(start) {
+        start -= 1;
+    }
+    let before = &text[..start];
+    let line = before.matches('\n').count() + 1;
+    let column = before.rsplit('\n').next().map_or(0, |tail| tail.chars().count()) + 1;
+    format!(" line {line}, column {column}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counts_lines_and_columns_from_one() {
+        assert_eq!(location("a = 1\nbb = x", Some(11..12)), " line 2, column 6");
+        assert_eq!(location("x", None), "");
+        assert_eq!(location("x", Some(40..41)), " line 1, column 2");
+    }
+
+    #[test]
+    fn never_splits_a_character() {
+        // Byte 2 is inside `é`; the column counts characters.
+        assert_eq!(location("é = 1", Some(1..2)), " line 1, column 1");
+        assert_eq!(location("aé", Some(2..3)), " line 1, column 2");
+    }
+
+    #[test]
+    fn writes_the_shared_part_of_each_message() {
+        let malformed: Result<toml::Table, _> = parse("a = 1\nb = ");
+        let malformed = malformed.unwrap_err();
+        assert!(malformed.to_string().starts_with(" line 2, column "), "{malformed}");
+        assert_eq!(Malformed::whole("the card is empty").to_string(), ": the card is empty");
+        assert_eq!(
+            Invalid::new("card.name", "is empty", "name it").to_string(),
+            "`card.name` is empty; name it"
+        );
+    }
+
+    #[test]
+    fn says_what_the_file_should_have_been() {
+        let dir = std::env::temp_dir().join(format!("nbcost-toml-file-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("binary.toml");
+        std::fs::write(&path, b"ab\xffcd").unwrap();
+        match read(&path, "a plan") {
+            Err(ReadFailure::NotText(malformed)) => assert_eq!(
+                malformed.to_string(),
+                ": not UTF-8 text (invalid byte at offset 2): a plan is a TOML file"
+            ),
+            other => panic!("{other:?}"),
+        }
+        assert!(matches!(read(&dir.join("missing.toml"), "a plan"), Err(ReadFailure::Unreadable(_))));
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}
