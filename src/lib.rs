@@ -5,6 +5,7 @@
 #![warn(clippy::print_stdout, clippy::print_stderr)]
 
 pub mod card;
+pub mod count;
 pub mod document;
 pub mod lane;
 pub mod money;

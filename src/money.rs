@@ -7,6 +7,10 @@
 
 use rust_decimal::{Decimal, RoundingStrategy};
 
+use crate::count::group_thousands;
+// Temporary: the batch reports still take count formatting from here.
+pub use crate::count::{counted, grouped};
+
 /// A result too large (or too finely divided) to be computed exactly.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 #[error("the figure is too large to compute exactly")]
@@ -102,30 +106,9 @@ pub fn unit_dollars(amount: Decimal) -> String {
     format!("{sign}${}.{fraction}", group_thousands(whole))
 }
 
-/// A count and its noun, grouped: `1 response`, `1,234 responses`.
-pub fn counted(count: u64, one: &str, many: &str) -> String {
-    format!("{} {}", grouped(count), if count == 1 { one } else { many })
-}
-
 /// A `u128` sum narrowed to `u64` for pricing, or [`Overflow`].
 pub fn narrow(value: u128) -> Result<u64, Overflow> {
     u64::try_from(value).map_err(|_| Overflow)
-}
-
-/// A whole number with thousands separators (`10,000`).
-pub fn grouped(count: u64) -> String {
-    group_thousands(&count.to_string())
-}
-
-fn group_thousands(digits: &str) -> String {
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, ch) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(ch);
-    }
-    out
 }
 
 #[cfg(test)]
@@ -224,19 +207,8 @@ mod tests {
     }
 
     #[test]
-    fn counts_with_the_right_noun() {
-        assert_eq!(counted(1, "response", "responses"), "1 response");
-        assert_eq!(counted(0, "response", "responses"), "0 responses");
-        assert_eq!(counted(1234, "image", "images"), "1,234 images");
+    fn narrows_sums_for_pricing() {
         assert_eq!(narrow(u128::from(u64::MAX)), Ok(u64::MAX));
         assert_eq!(narrow(u128::from(u64::MAX) + 1), Err(Overflow));
-    }
-
-    #[test]
-    fn groups_thousands() {
-        assert_eq!(grouped(0), "0");
-        assert_eq!(grouped(999), "999");
-        assert_eq!(grouped(1000), "1,000");
-        assert_eq!(grouped(10_000_000), "10,000,000");
     }
 }
