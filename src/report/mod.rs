@@ -31,10 +31,8 @@ pub struct CardInfo {
     /// The date people call it by (`April 2026`).
     pub dated: String,
     /// The first day its prices apply (`YYYY-MM-DD`).
-    #[serde(serialize_with = "date")]
     pub effective: Date,
     /// The day its figures were last checked (`YYYY-MM-DD`).
-    #[serde(serialize_with = "date")]
     pub checked: Date,
     /// Whole days from `checked` to today.
     pub age_days: u64,
@@ -78,13 +76,10 @@ pub struct Lifecycle {
     /// `active`, `deprecated` or `shut-down`, as of today.
     pub status: &'static str,
     /// The release date, where known.
-    #[serde(serialize_with = "opt_date")]
     pub released: Option<Date>,
     /// The deprecation date, where known.
-    #[serde(serialize_with = "opt_date")]
     pub deprecated: Option<Date>,
     /// The shutdown date, where known.
-    #[serde(serialize_with = "opt_date")]
     pub shutdown: Option<Date>,
     /// The ID that replaces this one at the same prices, where known.
     pub successor: Option<String>,
@@ -178,17 +173,6 @@ pub(crate) fn ratio<S: Serializer>(value: &Decimal, serializer: S) -> Result<S::
     let mut rounded = value.round_dp_with_strategy(4, rust_decimal::RoundingStrategy::MidpointAwayFromZero);
     rounded.rescale(4);
     serializer.serialize_str(&rounded.to_string())
-}
-
-pub(crate) fn date<S: Serializer>(day: &Date, serializer: S) -> Result<S::Ok, S::Error> {
-    serializer.serialize_str(&day.to_string())
-}
-
-pub(crate) fn opt_date<S: Serializer>(day: &Option<Date>, serializer: S) -> Result<S::Ok, S::Error> {
-    match day {
-        Some(day) => date(day, serializer),
-        None => serializer.serialize_none(),
-    }
 }
 
 /// The size and lane filters that left nothing, for an error: `512 on flex`.
