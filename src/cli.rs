@@ -7,6 +7,7 @@ use clap::builder::{PossibleValuesParser, TypedValueParser};
 use clap::{Args as ClapArgs, Parser, Subcommand};
 
 use nbcost::lane::Lane;
+use nbcost::money::Money;
 use nbcost::pricing::{Basis, Extras};
 use nbcost::render::Format;
 use nbcost::report::budget::BudgetRequest;
@@ -130,7 +131,7 @@ Examples:
 pub struct BudgetArgs {
     /// Dollars to spend
     #[arg(long, value_name = "AMOUNT", value_parser = parse_money, allow_hyphen_values = true)]
-    pub amount: Decimal,
+    pub amount: Money,
 
     /// Models, comma-separated; default: every model in the card
     #[arg(long, value_delimiter = ',', conflicts_with = "plan")]
@@ -193,7 +194,7 @@ pub struct PlanArgs {
 
     /// Exit with code 5 when the monthly total is above AMOUNT dollars
     #[arg(long, value_name = "AMOUNT", value_parser = parse_money, allow_hyphen_values = true)]
-    pub fail_above: Option<Decimal>,
+    pub fail_above: Option<Money>,
 }
 
 impl PlanArgs {
@@ -204,7 +205,7 @@ impl PlanArgs {
 }
 
 /// An amount of dollars: `500`, `499.99`, `$1_000`; zero or more, exact.
-pub(crate) fn parse_money(text: &str) -> Result<Decimal, String> {
+pub(crate) fn parse_money(text: &str) -> Result<Money, String> {
     let trimmed = text.trim();
     let digits: String = trimmed.trim_start_matches('$').chars().filter(|ch| *ch != '_').collect();
     let amount = Decimal::from_str_exact(&digits)
@@ -212,7 +213,7 @@ pub(crate) fn parse_money(text: &str) -> Result<Decimal, String> {
     if amount.is_sign_negative() && !amount.is_zero() {
         return Err(format!("`{trimmed}` is negative: give an amount of 0 or more"));
     }
-    Ok(amount)
+    Ok(Money::new(amount))
 }
 
 const COMPLETIONS_EXAMPLES: &str = "\
@@ -539,8 +540,8 @@ mod tests {
 
     #[test]
     fn reads_amounts_of_dollars() {
-        assert_eq!(parse_money("500"), Ok(Decimal::from(500)));
-        assert_eq!(parse_money("$1_000.50"), Ok("1000.50".parse().unwrap()));
+        assert_eq!(parse_money("500"), Ok(Money::new(Decimal::from(500))));
+        assert_eq!(parse_money("$1_000.50"), Ok(Money::new("1000.50".parse().unwrap())));
         assert!(parse_money("-5").unwrap_err().contains("is negative"));
         assert!(parse_money("five").unwrap_err().contains("is not an amount of dollars"));
         assert!(parse_money("1e3").unwrap_err().contains("is not an amount of dollars"));
