@@ -10,8 +10,8 @@ use std::path::{Path, PathBuf};
 use time::Date;
 
 use crate::card::{CardError, CardOrigin, RateCard};
+use crate::count::counted;
 use crate::error::{Error, ErrorKind};
-use crate::money::counted;
 use crate::plan::Plan;
 use crate::pricing::Basis;
 use crate::render::{self, Format, Style};

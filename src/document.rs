@@ -7,6 +7,8 @@
 
 use rust_decimal::Decimal;
 
+use crate::money::Money;
+
 /// A report laid out for reading.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Document {
@@ -60,8 +62,12 @@ pub enum Cell {
         id: String,
     },
     /// A total in dollars: to the cent for people, exact for CSV.
+    ///
+    /// Holds the bare amount until the batch reports keep [`Money`] too;
+    /// build it with [`Cell::money`].
     Money(Decimal),
-    /// A per-unit price in dollars, at full precision everywhere.
+    /// A per-unit price in dollars, at full precision everywhere; build it
+    /// with [`Cell::unit`].
     Unit(Decimal),
     /// A whole number.
     Count(u64),
@@ -77,6 +83,16 @@ impl Cell {
     /// A text cell.
     pub fn text(value: impl Into<String>) -> Cell {
         Cell::Text(value.into())
+    }
+
+    /// A total in dollars.
+    pub fn money(amount: Money) -> Cell {
+        Cell::Money(amount.amount())
+    }
+
+    /// A per-unit price in dollars.
+    pub fn unit(amount: Money) -> Cell {
+        Cell::Unit(amount.amount())
     }
 
     /// Whether the cell is a number, which tables align to the right.

@@ -6,6 +6,7 @@
 
 pub mod app;
 pub mod card;
+pub mod count;
 pub mod document;
 pub mod error;
 pub mod lane;

@@ -1,12 +1,20 @@
-//! Exact money arithmetic and the ways money is written.
+//! Money: an exact amount of dollars, and the ways it is written.
 //!
 //! `rust_decimal` quietly rounds a product or a sum that outgrows its 96-bit
 //! mantissa. nbcost never wants a rounded figure it did not ask for, so every
-//! operation here checks that the result kept every digit and reports
-//! [`Overflow`] otherwise.
+//! operation on [`Money`] checks that the result kept every digit and reports
+//! [`Overflow`] otherwise. The only rounding is [`round`], and only where a
+//! figure is written for people.
+
+use std::fmt;
 
 use crate::error::{ErrorKind, Kind};
 use rust_decimal::{Decimal, RoundingStrategy};
+use serde::{Serialize, Serializer};
+
+use crate::count::group_thousands;
+// Temporary: the batch reports still take count formatting from here.
+pub use crate::count::{counted, grouped};
 
 /// A result too large (or too finely divided) to be computed exactly.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
@@ -25,8 +33,143 @@ const MILLION: Decimal = Decimal::from_parts(1_000_000, 0, 0, false, 0);
 /// One thousand, the unit of grounding prices.
 const THOUSAND: Decimal = Decimal::from_parts(1_000, 0, 0, false, 0);
 
-/// `a × b`, exactly.
-pub fn mul(a: Decimal, b: Decimal) -> Result<Decimal, Overflow> {
+/// An exact amount of US dollars.
+///
+/// Arithmetic is checked and never rounds; it serializes as the exact decimal
+/// string ([`Money::plain`]: `"101.00"`, `"0.0195"`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Money(Decimal);
+
+impl Money {
+    /// No money.
+    pub const ZERO: Money = Money(Decimal::ZERO);
+
+    /// `amount` dollars.
+    pub const fn new(amount: Decimal) -> Money {
+        Money(amount)
+    }
+
+    /// The amount as a decimal.
+    pub const fn amount(self) -> Decimal {
+        self.0
+    }
+
+    /// Whether the amount is zero.
+    pub fn is_zero(self) -> bool {
+        self.0.is_zero()
+    }
+
+    /// Whether the amount is below zero.
+    pub fn is_negative(self) -> bool {
+        self.0.is_sign_negative() && !self.0.is_zero()
+    }
+
+    /// `self + other`, exactly.
+    pub fn plus(self, other: Money) -> Result<Money, Overflow> {
+        exact_add(self.0, other.0).map(Money)
+    }
+
+    /// `self − other`, exactly.
+    pub fn minus(self, other: Money) -> Result<Money, Overflow> {
+        exact_add(self.0, -other.0).map(Money)
+    }
+
+    /// `self × factor`, exactly.
+    pub fn scaled(self, factor: Decimal) -> Result<Money, Overflow> {
+        exact_mul(self.0, factor).map(Money)
+    }
+
+    /// `count` items at `self` each, exactly.
+    pub fn times(self, count: u64) -> Result<Money, Overflow> {
+        self.scaled(Decimal::from(count))
+    }
+
+    /// The sum of `amounts`, exactly.
+    pub fn sum<I: IntoIterator<Item = Money>>(amounts: I) -> Result<Money, Overflow> {
+        amounts.into_iter().try_fold(Money::ZERO, Money::plus)
+    }
+
+    /// The cost of `tokens` at `rate_per_million` dollars per 1M tokens, exactly.
+    pub fn per_million(tokens: u64, rate_per_million: Decimal) -> Result<Money, Overflow> {
+        exact_per(tokens, rate_per_million, MILLION).map(Money)
+    }
+
+    /// The cost of `count` items at `rate_per_thousand` dollars per 1,000,
+    /// exactly (grounding is priced per 1,000 search queries).
+    pub fn per_thousand(count: u64, rate_per_thousand: Decimal) -> Result<Money, Overflow> {
+        exact_per(count, rate_per_thousand, THOUSAND).map(Money)
+    }
+
+    /// `self ÷ whole × 100`, or `None` when `whole` is zero.
+    pub fn percent_of(self, whole: Money) -> Option<Decimal> {
+        self.0.checked_div(whole.0).and_then(|share| share.checked_mul(Decimal::ONE_HUNDRED))
+    }
+
+    /// The amount for scripts: every digit kept, at least two decimals, no
+    /// trailing zeros past them (`101.00`, `0.0195`, `0.13446`).
+    pub fn plain(self) -> String {
+        let mut normal = self.0.normalize();
+        if normal.scale() < 2 {
+            normal.rescale(2);
+        }
+        normal.to_string()
+    }
+
+    /// A total for people: rounded to the cent (half away from zero), with a
+    /// dollar sign and thousands separators (`$1,510.00`).
+    pub fn dollars(self) -> String {
+        Money(round(self.0, 2)).unit_dollars()
+    }
+
+    /// A per-unit price for people: every digit kept (`$0.0195`, `$0.101`).
+    pub fn unit_dollars(self) -> String {
+        let sign = if self.is_negative() { "-" } else { "" };
+        let text = Money(self.0.abs()).plain();
+        let (whole, fraction) = text.split_once('.').unwrap_or((&text, "00"));
+        format!("{sign}${}.{fraction}", group_thousands(whole))
+    }
+}
+
+impl From<Decimal> for Money {
+    fn from(amount: Decimal) -> Money {
+        Money(amount)
+    }
+}
+
+impl PartialEq<Decimal> for Money {
+    fn eq(&self, other: &Decimal) -> bool {
+        self.0 == *other
+    }
+}
+
+impl fmt::Display for Money {
+    /// The exact amount, as [`Money::plain`] writes it.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.plain())
+    }
+}
+
+impl Serialize for Money {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.plain())
+    }
+}
+
+/// `value` rounded to `places` decimals, half away from zero, and written
+/// with exactly that many (`1.5` to 2 places is `1.50`). The one rounding
+/// nbcost does: cents for people, ratios and percentages for reading.
+pub fn round(value: Decimal, places: u32) -> Decimal {
+    let mut rounded = value.round_dp_with_strategy(places, RoundingStrategy::MidpointAwayFromZero);
+    rounded.rescale(places);
+    rounded
+}
+
+/// A `u128` sum narrowed to `u64` for pricing, or [`Overflow`].
+pub fn narrow(value: u128) -> Result<u64, Overflow> {
+    u64::try_from(value).map_err(|_| Overflow)
+}
+
+fn exact_mul(a: Decimal, b: Decimal) -> Result<Decimal, Overflow> {
     let product = a.checked_mul(b).ok_or(Overflow)?;
     // A rescaled product lost digits: its scale is below the sum of scales.
     if product.scale() < a.scale() + b.scale() && !product.is_zero() {
@@ -35,8 +178,7 @@ pub fn mul(a: Decimal, b: Decimal) -> Result<Decimal, Overflow> {
     Ok(product)
 }
 
-/// `a + b`, exactly.
-pub fn add(a: Decimal, b: Decimal) -> Result<Decimal, Overflow> {
+fn exact_add(a: Decimal, b: Decimal) -> Result<Decimal, Overflow> {
     let sum = a.checked_add(b).ok_or(Overflow)?;
     if sum.scale() < a.scale().max(b.scale()) {
         return Err(Overflow);
@@ -44,95 +186,58 @@ pub fn add(a: Decimal, b: Decimal) -> Result<Decimal, Overflow> {
     Ok(sum)
 }
 
-/// `a − b`, exactly.
-pub fn sub(a: Decimal, b: Decimal) -> Result<Decimal, Overflow> {
-    add(a, -b)
+/// `count × rate ÷ unit`, exactly: division by a power of ten is exact
+/// unless the scale would pass 28 digits.
+fn exact_per(count: u64, rate: Decimal, unit: Decimal) -> Result<Decimal, Overflow> {
+    let product = exact_mul(Decimal::from(count), rate)?;
+    let cost = product.checked_div(unit).ok_or(Overflow)?;
+    if exact_mul(cost, unit)? != product {
+        return Err(Overflow);
+    }
+    Ok(cost)
+}
+
+// Temporary: the batch reports (tally, estimate) still keep money as plain
+// `Decimal`s. These wrap [`Money`] for them and go once they hold `Money`.
+
+/// `a × b`, exactly.
+pub fn mul(a: Decimal, b: Decimal) -> Result<Decimal, Overflow> {
+    exact_mul(a, b)
+}
+
+/// `a + b`, exactly.
+pub fn add(a: Decimal, b: Decimal) -> Result<Decimal, Overflow> {
+    Money(a).plus(Money(b)).map(Money::amount)
 }
 
 /// The sum of `values`, exactly.
 pub fn sum<I: IntoIterator<Item = Decimal>>(values: I) -> Result<Decimal, Overflow> {
-    values.into_iter().try_fold(Decimal::ZERO, add)
+    Money::sum(values.into_iter().map(Money)).map(Money::amount)
 }
 
 /// `count` items at `unit` each, exactly.
 pub fn times(unit: Decimal, count: u64) -> Result<Decimal, Overflow> {
-    mul(unit, Decimal::from(count))
+    Money(unit).times(count).map(Money::amount)
 }
 
 /// The cost of `tokens` at `rate_per_million` dollars per 1M tokens, exactly.
 pub fn per_million(tokens: u64, rate_per_million: Decimal) -> Result<Decimal, Overflow> {
-    let product = mul(Decimal::from(tokens), rate_per_million)?;
-    let cost = product.checked_div(MILLION).ok_or(Overflow)?;
-    // Division by 10^6 is exact unless the scale would pass 28 digits.
-    if mul(cost, MILLION)? != product {
-        return Err(Overflow);
-    }
-    Ok(cost)
+    Money::per_million(tokens, rate_per_million).map(Money::amount)
 }
 
-/// The cost of `count` items at `rate_per_thousand` dollars per 1,000, exactly
-/// (grounding is priced per 1,000 search queries).
-pub fn per_thousand(count: u64, rate_per_thousand: Decimal) -> Result<Decimal, Overflow> {
-    let product = mul(Decimal::from(count), rate_per_thousand)?;
-    let cost = product.checked_div(THOUSAND).ok_or(Overflow)?;
-    if mul(cost, THOUSAND)? != product {
-        return Err(Overflow);
-    }
-    Ok(cost)
-}
-
-/// A money amount for scripts: every digit kept, at least two decimals, no
-/// trailing zeros past them (`101.00`, `0.0195`, `0.13446`).
+/// [`Money::plain`] for a `Decimal`.
 pub fn plain(amount: Decimal) -> String {
-    let mut normal = amount.normalize();
-    if normal.scale() < 2 {
-        normal.rescale(2);
-    }
-    normal.to_string()
+    Money(amount).plain()
 }
 
-/// A total for people: rounded to the cent (half away from zero), with a
-/// dollar sign and thousands separators (`$1,510.00`).
+/// [`Money::dollars`] for a `Decimal`.
 pub fn dollars(amount: Decimal) -> String {
-    let cents = amount.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero);
-    let sign = if cents.is_sign_negative() && !cents.is_zero() { "-" } else { "" };
-    let text = plain(cents.abs());
-    let (whole, fraction) = text.split_once('.').unwrap_or((&text, "00"));
-    format!("{sign}${}.{fraction}", group_thousands(whole))
+    Money(amount).dollars()
 }
 
-/// A per-unit price for people: every digit kept (`$0.0195`, `$0.101`).
+/// [`Money::unit_dollars`] for a `Decimal`.
 pub fn unit_dollars(amount: Decimal) -> String {
-    let text = plain(amount.abs());
-    let sign = if amount.is_sign_negative() && !amount.is_zero() { "-" } else { "" };
-    let (whole, fraction) = text.split_once('.').unwrap_or((&text, "00"));
-    format!("{sign}${}.{fraction}", group_thousands(whole))
-}
-
-/// A count and its noun, grouped: `1 response`, `1,234 responses`.
-pub fn counted(count: u64, one: &str, many: &str) -> String {
-    format!("{} {}", grouped(count), if count == 1 { one } else { many })
-}
-
-/// A `u128` sum narrowed to `u64` for pricing, or [`Overflow`].
-pub fn narrow(value: u128) -> Result<u64, Overflow> {
-    u64::try_from(value).map_err(|_| Overflow)
-}
-
-/// A whole number with thousands separators (`10,000`).
-pub fn grouped(count: u64) -> String {
-    group_thousands(&count.to_string())
-}
-
-fn group_thousands(digits: &str) -> String {
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, ch) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(ch);
-    }
-    out
+    Money(amount).unit_dollars()
 }
 
 #[cfg(test)]
@@ -187,7 +292,7 @@ mod tests {
     fn prices_per_thousand() {
         let cases = [(1000, "14", "14"), (6000, "14", "84"), (1, "14", "0.014"), (0, "14", "0")];
         for (count, rate, want) in cases {
-            assert_eq!(per_thousand(count, d(rate)), Ok(d(want)), "{count} x {rate}");
+            assert_eq!(Money::per_thousand(count, d(rate)), Ok(Money::new(d(want))), "{count} x {rate}");
         }
     }
 
@@ -231,19 +336,24 @@ mod tests {
     }
 
     #[test]
-    fn counts_with_the_right_noun() {
-        assert_eq!(counted(1, "response", "responses"), "1 response");
-        assert_eq!(counted(0, "response", "responses"), "0 responses");
-        assert_eq!(counted(1234, "image", "images"), "1,234 images");
+    fn narrows_sums_for_pricing() {
         assert_eq!(narrow(u128::from(u64::MAX)), Ok(u64::MAX));
         assert_eq!(narrow(u128::from(u64::MAX) + 1), Err(Overflow));
     }
 
     #[test]
-    fn groups_thousands() {
-        assert_eq!(grouped(0), "0");
-        assert_eq!(grouped(999), "999");
-        assert_eq!(grouped(1000), "1,000");
-        assert_eq!(grouped(10_000_000), "10,000,000");
+    fn serializes_as_the_exact_decimal_string() {
+        let amounts = [Money::new(d("101.000")), Money::new(d("0.0195"))];
+        assert_eq!(serde_json::to_string(&amounts).unwrap(), r#"["101.00","0.0195"]"#);
+        assert_eq!(Money::new(d("-51")).minus(Money::new(d("0.5"))), Ok(Money::new(d("-51.5"))));
+        assert_eq!(Money::new(d("0.02")).percent_of(Money::new(d("0.08"))), Some(d("25")));
+        assert_eq!(Money::new(d("1")).percent_of(Money::ZERO), None);
+    }
+
+    #[test]
+    fn rounds_half_away_from_zero_to_a_fixed_width() {
+        assert_eq!(round(d("1.5"), 2).to_string(), "1.50");
+        assert_eq!(round(d("0.12345"), 4).to_string(), "0.1235");
+        assert_eq!(round(d("-0.125"), 2).to_string(), "-0.13");
     }
 }

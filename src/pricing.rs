@@ -1,5 +1,5 @@
-//! The pricing engine: a model, a size, a lane and a count in; exact decimals
-//! out. No I/O.
+//! The pricing engine: a model, a size, a lane and a count in; exact
+//! [`Money`] out. No I/O.
 //!
 //! Google bills image output by tokens; the per-image prices it publishes are
 //! rounded equivalents. [`Basis::List`] prices with the published figure (what
@@ -14,7 +14,7 @@ use serde::Serialize;
 use crate::card::{Model, TokenRates};
 use crate::error::{ErrorKind, Kind};
 use crate::lane::Lane;
-use crate::money::{self, Overflow};
+use crate::money::{Money, Overflow};
 use crate::size::ImageSize;
 
 /// Which figure an image is priced at.
@@ -85,9 +85,9 @@ pub struct ComponentPrice {
     /// tokens the published price stands for).
     pub tokens: u64,
     /// Dollars per image.
-    pub unit_price: Decimal,
+    pub unit_price: Money,
     /// Dollars for the whole count.
-    pub total: Decimal,
+    pub total: Money,
 }
 
 /// The price of `count` images on one lane.
@@ -96,9 +96,9 @@ pub struct LanePrice {
     /// The lane.
     pub lane: Lane,
     /// Dollars per image, all components.
-    pub unit_price: Decimal,
+    pub unit_price: Money,
     /// Dollars for the whole count.
-    pub total: Decimal,
+    pub total: Money,
     /// The parts, image output first; extras only where asked for.
     pub components: Vec<ComponentPrice>,
 }
@@ -156,12 +156,7 @@ impl Kind for PricingError {
 }
 
 /// The price of one image of `size` on `lane`, on `basis`.
-pub fn image_price(
-    model: &Model,
-    size: ImageSize,
-    lane: Lane,
-    basis: Basis,
-) -> Result<Decimal, PricingError> {
+pub fn one_image(model: &Model, size: ImageSize, lane: Lane, basis: Basis) -> Result<Money, PricingError> {
     let row = model.size(size).ok_or_else(|| PricingError::SizeNotOffered {
         model: model.id.clone(),
         size,
@@ -169,10 +164,21 @@ pub fn image_price(
     })?;
     let rates = rates(model, lane)?;
     match basis {
-        Basis::List => Ok(row.price[&lane]),
-        Basis::Tokens => money::per_million(row.output_tokens, rates.image_output)
+        Basis::List => Ok(Money::new(row.price[&lane])),
+        Basis::Tokens => Money::per_million(row.output_tokens, rates.image_output)
             .map_err(|Overflow| PricingError::Overflow { count: 1 }),
     }
+}
+
+/// Temporary: [`one_image`] as a bare decimal, for the estimate report until
+/// it keeps [`Money`].
+pub fn image_price(
+    model: &Model,
+    size: ImageSize,
+    lane: Lane,
+    basis: Basis,
+) -> Result<Decimal, PricingError> {
+    one_image(model, size, lane, basis).map(Money::amount)
 }
 
 /// The model's token rates on `lane`.
@@ -193,13 +199,13 @@ pub fn price(
     basis: Basis,
     extras: Extras,
 ) -> Result<LanePrice, PricingError> {
-    let image = image_price(model, size, lane, basis)?;
+    let image = one_image(model, size, lane, basis)?;
     let rates = rates(model, lane)?;
     let overflow = |Overflow| PricingError::Overflow { count };
     let image_tokens = model.size(size).map_or(0, |row| row.output_tokens);
     let mut parts = vec![(Component::ImageOutput, image_tokens, image)];
     if extras.prompt_tokens > 0 {
-        let unit = money::per_million(extras.prompt_tokens, rates.input).map_err(overflow)?;
+        let unit = Money::per_million(extras.prompt_tokens, rates.input).map_err(overflow)?;
         parts.push((Component::TextInput, extras.prompt_tokens, unit));
     }
     if extras.input_images > 0 {
@@ -207,18 +213,18 @@ pub fn price(
             .input_image_tokens
             .ok_or_else(|| PricingError::NoInputImageTokens { model: model.id.clone() })?;
         let tokens = extras.input_images.checked_mul(per_image).ok_or(PricingError::Overflow { count })?;
-        let unit = money::per_million(tokens, rates.input).map_err(overflow)?;
+        let unit = Money::per_million(tokens, rates.input).map_err(overflow)?;
         parts.push((Component::ReferenceImages, tokens, unit));
     }
     let components = parts
         .into_iter()
         .map(|(component, tokens, unit_price)| {
-            let total = money::times(unit_price, count).map_err(overflow)?;
+            let total = unit_price.times(count).map_err(overflow)?;
             Ok(ComponentPrice { component, tokens, unit_price, total })
         })
         .collect::<Result<Vec<_>, PricingError>>()?;
-    let unit_price = money::sum(components.iter().map(|c| c.unit_price)).map_err(overflow)?;
-    let total = money::sum(components.iter().map(|c| c.total)).map_err(overflow)?;
+    let unit_price = Money::sum(components.iter().map(|c| c.unit_price)).map_err(overflow)?;
+    let total = Money::sum(components.iter().map(|c| c.total)).map_err(overflow)?;
     Ok(LanePrice { lane, unit_price, total, components })
 }
 
@@ -254,7 +260,7 @@ mod tests {
         for (name, size, tokens_std, list_std, tokens_batch, list_batch) in rows {
             let model = model(&card, name);
             let size: ImageSize = size.parse().unwrap();
-            let at = |lane, basis| image_price(&model, size, lane, basis).unwrap();
+            let at = |lane, basis| one_image(&model, size, lane, basis).unwrap();
             assert_eq!(at(Lane::Standard, Basis::Tokens), d(tokens_std), "{name} {size}");
             assert_eq!(at(Lane::Standard, Basis::List), d(list_std), "{name} {size}");
             assert_eq!(at(Lane::Batch, Basis::Tokens), d(tokens_batch), "{name} {size}");
@@ -295,8 +301,11 @@ mod tests {
         let extras = Extras { prompt_tokens: 200, input_images: 2 };
         let got = price(&pro, ImageSize::K1, Lane::Standard, 100, Basis::List, extras).unwrap();
         // 200 tokens x $2.00/1M = $0.0004; 2 x 560 tokens x $2.00/1M = $0.00224.
-        let parts: Vec<_> =
-            got.components.iter().map(|c| (c.component, c.tokens, c.unit_price, c.total)).collect();
+        let parts: Vec<_> = got
+            .components
+            .iter()
+            .map(|c| (c.component, c.tokens, c.unit_price.amount(), c.total.amount()))
+            .collect();
         assert_eq!(
             parts,
             [
@@ -312,15 +321,14 @@ mod tests {
     #[test]
     fn refuses_a_size_the_model_does_not_offer() {
         let card = RateCard::embedded();
-        let err =
-            image_price(&model(&card, "pro"), ImageSize::S512, Lane::Standard, Basis::List).unwrap_err();
+        let err = one_image(&model(&card, "pro"), ImageSize::S512, Lane::Standard, Basis::List).unwrap_err();
         assert_eq!(err.to_string(), "gemini-3-pro-image-preview has no size `512`: it offers 1K, 2K, 4K");
     }
 
     #[test]
     fn refuses_a_lane_the_model_does_not_have() {
         let card = RateCard::embedded();
-        let err = image_price(&model(&card, "flash"), ImageSize::K1, Lane::Flex, Basis::List).unwrap_err();
+        let err = one_image(&model(&card, "flash"), ImageSize::K1, Lane::Flex, Basis::List).unwrap_err();
         assert_eq!(
             err.to_string(),
             "gemini-3.1-flash-image-preview has no flex lane in this card: it has standard, batch"

@@ -7,6 +7,7 @@ use clap::{Args as ClapArgs, Subcommand};
 
 use nbcost::app::Request;
 use nbcost::lane::Lane;
+use nbcost::money::Money;
 use nbcost::pricing::Extras;
 use nbcost::report::budget::BudgetRequest;
 use nbcost::report::compare::{Baseline, CompareRequest, DEFAULT_COUNTS};
@@ -16,7 +17,6 @@ use nbcost::report::quote::QuoteRequest;
 use nbcost::report::tally::TallyRequest;
 use nbcost::scan::ScanOptions;
 use nbcost::size::ImageSize;
-use rust_decimal::Decimal;
 
 use super::values::{
     BasisArg, WhatIfLane, parse_amount, parse_baseline, parse_count, parse_lane, parse_money, parse_size,
@@ -69,7 +69,7 @@ Examples:
 pub struct BudgetArgs {
     /// Dollars to spend
     #[arg(long, value_name = "AMOUNT", value_parser = parse_money, allow_hyphen_values = true)]
-    pub amount: Decimal,
+    pub amount: Money,
 
     /// Models, comma-separated; default: every model in the card
     #[arg(long, value_delimiter = ',', conflicts_with = "plan")]
@@ -133,7 +133,7 @@ pub struct PlanArgs {
 
     /// Exit with code 5 when the monthly total is above AMOUNT dollars
     #[arg(long, value_name = "AMOUNT", value_parser = parse_money, allow_hyphen_values = true)]
-    pub fail_above: Option<Decimal>,
+    pub fail_above: Option<Money>,
 }
 
 impl PlanArgs {

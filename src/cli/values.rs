@@ -6,6 +6,7 @@ use clap::ValueEnum;
 use rust_decimal::Decimal;
 
 use nbcost::lane::Lane;
+use nbcost::money::Money;
 use nbcost::pricing::Basis;
 use nbcost::render::Format;
 use nbcost::report::compare::Baseline;
@@ -73,7 +74,7 @@ pub enum WhatIfLane {
 }
 
 /// An amount of dollars: `500`, `499.99`, `$1_000`; zero or more, exact.
-pub fn parse_money(text: &str) -> Result<Decimal, String> {
+pub fn parse_money(text: &str) -> Result<Money, String> {
     let trimmed = text.trim();
     let digits: String = trimmed.trim_start_matches('$').chars().filter(|ch| *ch != '_').collect();
     let amount = Decimal::from_str_exact(&digits)
@@ -81,7 +82,7 @@ pub fn parse_money(text: &str) -> Result<Decimal, String> {
     if amount.is_sign_negative() && !amount.is_zero() {
         return Err(format!("`{trimmed}` is negative: give an amount of 0 or more"));
     }
-    Ok(amount)
+    Ok(Money::new(amount))
 }
 
 pub fn parse_size(text: &str) -> Result<ImageSize, String> {
@@ -165,8 +166,8 @@ mod tests {
 
     #[test]
     fn reads_amounts_of_dollars() {
-        assert_eq!(parse_money("500"), Ok(Decimal::from(500)));
-        assert_eq!(parse_money("$1_000.50"), Ok("1000.50".parse().unwrap()));
+        assert_eq!(parse_money("500"), Ok(Money::new(Decimal::from(500))));
+        assert_eq!(parse_money("$1_000.50"), Ok(Money::new("1000.50".parse().unwrap())));
         assert!(parse_money("-5").unwrap_err().contains("is negative"));
         assert!(parse_money("five").unwrap_err().contains("is not an amount of dollars"));
         assert!(parse_money("1e3").unwrap_err().contains("is not an amount of dollars"));

@@ -1,6 +1,6 @@
 //! Pricing a plan: requests flow down escalation chains, rejections add
 //! images, grounded prompts share the card's free monthly allowance, and each
-//! line's cost is split into components. Exact decimals throughout.
+//! line's cost is split into components. Exact [`Money`] throughout.
 //!
 //! For a line asked for `D` accepted images a month, receiving `E` escalated
 //! requests from other lines, with escalation share `e` and rejection rate `r`:
@@ -21,10 +21,8 @@ use serde::Serialize;
 use super::{Plan, PlanError, PlanLine};
 use crate::card::{Model, RateCard};
 use crate::lane::Lane;
-use crate::money::{self, Overflow};
+use crate::money::{Money, Overflow};
 use crate::pricing::{self, Basis, PricingError};
-use crate::report::money as money_str;
-use crate::report::opt_money;
 use crate::size::ImageSize;
 
 /// Who prices the components nbcost takes from the card itself.
@@ -75,14 +73,11 @@ pub struct LineComponent {
     /// `images`, `requests` or `queries`.
     pub unit: &'static str,
     /// Dollars per unit, exact.
-    #[serde(serialize_with = "money_str")]
-    pub unit_price: Decimal,
+    pub unit_price: Money,
     /// Dollars for the month, exact: `quantity × unit_price`.
-    #[serde(serialize_with = "money_str")]
-    pub total: Decimal,
+    pub total: Money,
     /// Google's own price per unit, shown beside a provider's figure.
-    #[serde(serialize_with = "opt_money")]
-    pub google_unit_price: Option<Decimal>,
+    pub google_unit_price: Option<Money>,
 }
 
 /// How a line used Google Search grounding this month.
@@ -134,8 +129,7 @@ pub struct PricedLine {
     /// The parts of the cost, image output first.
     pub components: Vec<LineComponent>,
     /// Dollars for the month, exact: the sum of the components.
-    #[serde(serialize_with = "money_str")]
-    pub total: Decimal,
+    pub total: Money,
 }
 
 /// A plan, priced for the month.
@@ -144,7 +138,7 @@ pub struct PricedPlan {
     /// The lines, in plan order.
     pub lines: Vec<PricedLine>,
     /// Dollars for the month: the sum of the lines.
-    pub total: Decimal,
+    pub total: Money,
     /// Accepted images a month across the plan (every escalated request is
     /// accepted on the line it ends on).
     pub accepted_images: u64,
@@ -161,9 +155,9 @@ struct Setup<'card> {
     model: &'card Model,
     size: ImageSize,
     /// Dollars per image: Google's, or the route's.
-    image_price: Decimal,
+    image_price: Money,
     /// Google's price per image, where a route prices the line.
-    google_price: Option<Decimal>,
+    google_price: Option<Money>,
     priced_by: String,
 }
 
@@ -196,7 +190,7 @@ pub fn price(plan: &Plan, card: &RateCard, basis: Basis) -> Result<PricedPlan, P
             _ => None,
         };
         let components = components(card, line, setup, flow.generated, grounding).map_err(too_large)?;
-        let total = money::sum(components.iter().map(|c| c.total)).map_err(too_large)?;
+        let total = Money::sum(components.iter().map(|c| c.total)).map_err(too_large)?;
         lines.push(PricedLine {
             name: line.name.clone(),
             model: setup.model.id.clone(),
@@ -218,7 +212,7 @@ pub fn price(plan: &Plan, card: &RateCard, basis: Basis) -> Result<PricedPlan, P
         });
     }
     let overflow = |Overflow| PlanError::TooLarge { plan: plan.source.clone(), line: "(all lines)".into() };
-    let total = money::sum(lines.iter().map(|line| line.total)).map_err(overflow)?;
+    let total = Money::sum(lines.iter().map(|line| line.total)).map_err(overflow)?;
     let count = |values: Vec<u64>| values.into_iter().try_fold(0u64, u64::checked_add).ok_or(Overflow);
     let accepted_images = count(lines.iter().map(|l| l.accepted).collect()).map_err(overflow)?;
     let generated_images = count(lines.iter().map(|l| l.generated).collect()).map_err(overflow)?;
@@ -276,7 +270,7 @@ fn setup<'card>(
             "remove it, or add input_image_tokens to the card".into(),
         ));
     }
-    let google = pricing::image_price(model, size, line.lane, basis).map_err(|err| match err {
+    let google = pricing::one_image(model, size, line.lane, basis).map_err(|err| match err {
         PricingError::Overflow { .. } => {
             PlanError::TooLarge { plan: plan.source.clone(), line: line.name.clone() }
         }
@@ -312,7 +306,7 @@ fn setup<'card>(
             Ok(Setup {
                 model,
                 size,
-                image_price: route.price,
+                image_price: Money::new(route.price),
                 google_price: Some(google),
                 priced_by: route.owner.clone(),
             })
@@ -415,7 +409,7 @@ fn components(
 ) -> Result<Vec<LineComponent>, Overflow> {
     let rates = setup.model.tokens[&line.lane];
     let per_request = |component, tokens: u64, rate, estimate| -> Result<LineComponent, Overflow> {
-        let unit_price = money::per_million(tokens, rate)?;
+        let unit_price = Money::per_million(tokens, rate)?;
         Ok(LineComponent {
             component,
             priced_by: GOOGLE.into(),
@@ -424,7 +418,7 @@ fn components(
             quantity: generated,
             unit: "requests",
             unit_price,
-            total: money::times(unit_price, generated)?,
+            total: unit_price.times(generated)?,
             google_unit_price: None,
         })
     };
@@ -436,7 +430,7 @@ fn components(
         quantity: generated,
         unit: "images",
         unit_price: setup.image_price,
-        total: money::times(setup.image_price, generated)?,
+        total: setup.image_price.times(generated)?,
         google_unit_price: setup.google_price,
     }];
     if line.prompt_tokens > 0 {
@@ -458,8 +452,8 @@ fn components(
             tokens_per_request: None,
             quantity: used.paid_queries,
             unit: "queries",
-            unit_price: money::per_thousand(1, prices.price_per_1000_queries)?,
-            total: money::per_thousand(used.paid_queries, prices.price_per_1000_queries)?,
+            unit_price: Money::per_thousand(1, prices.price_per_1000_queries)?,
+            total: Money::per_thousand(used.paid_queries, prices.price_per_1000_queries)?,
             google_unit_price: None,
         });
     }
@@ -528,7 +522,8 @@ mod tests {
     #[test]
     fn prices_the_hand_checked_plan() {
         let plan = priced(include_str!("../../examples/plan.toml"));
-        let totals: Vec<_> = plan.lines.iter().map(|l| (l.name.as_str(), l.generated, l.total)).collect();
+        let totals: Vec<_> =
+            plan.lines.iter().map(|l| (l.name.as_str(), l.generated, l.total.amount())).collect();
         assert_eq!(
             totals,
             [
@@ -552,10 +547,10 @@ mod tests {
             })
         );
         let grounding = social.components.last().unwrap();
-        assert_eq!((grounding.component, grounding.total), (PlanComponent::Grounding, d("206.50")));
+        assert_eq!((grounding.component, grounding.total.amount()), (PlanComponent::Grounding, d("206.50")));
         let finals = &plan.lines[2];
         assert_eq!((finals.escalated_in, finals.requests, finals.accepted), (500, 1_500, 1_500));
-        let parts: Vec<_> = finals.components.iter().map(|c| (c.component, c.total)).collect();
+        let parts: Vec<_> = finals.components.iter().map(|c| (c.component, c.total.amount())).collect();
         assert_eq!(
             parts,
             [
@@ -709,13 +704,13 @@ grounding = { share = "0.5", queries_per_prompt = 3 }
             fn totals_equal_the_sum_of_their_parts(plan in any_plan(), tokens in any::<bool>()) {
                 let basis = if tokens { Basis::Tokens } else { Basis::List };
                 let priced = price(&plan, &RateCard::embedded(), basis).unwrap();
-                let lines = priced.lines.iter().fold(Decimal::ZERO, |sum, line| sum + line.total);
+                let lines = priced.lines.iter().fold(Decimal::ZERO, |sum, line| sum + line.total.amount());
                 prop_assert_eq!(priced.total, lines);
                 for line in &priced.lines {
-                    let parts = line.components.iter().fold(Decimal::ZERO, |sum, c| sum + c.total);
+                    let parts = line.components.iter().fold(Decimal::ZERO, |sum, c| sum + c.total.amount());
                     prop_assert_eq!(line.total, parts);
                     for c in &line.components {
-                        prop_assert_eq!(c.total, c.unit_price * Decimal::from(c.quantity));
+                        prop_assert_eq!(c.total, c.unit_price.amount() * Decimal::from(c.quantity));
                     }
                 }
                 let demand: u64 = plan.lines.iter().map(|line| line.images_per_month).sum();

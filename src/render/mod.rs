@@ -10,11 +10,11 @@ mod table;
 use std::fmt;
 use std::io::{self, Write};
 
-use rust_decimal::{Decimal, RoundingStrategy};
 use serde::Serialize;
 
+use crate::count::grouped;
 use crate::document::{Cell, Document};
-use crate::money;
+use crate::money::{Money, round};
 
 /// The version of every JSON report's layout; it changes only when a field
 /// changes meaning or goes away.
@@ -76,9 +76,9 @@ pub(crate) fn human(cell: &Cell) -> String {
     match cell {
         Cell::Text(text) => text.clone(),
         Cell::Name { human, .. } => human.clone(),
-        Cell::Money(amount) => money::dollars(*amount),
-        Cell::Unit(amount) => money::unit_dollars(*amount),
-        Cell::Count(count) => money::grouped(*count),
+        Cell::Money(amount) => Money::new(*amount).dollars(),
+        Cell::Unit(amount) => Money::new(*amount).unit_dollars(),
+        Cell::Count(count) => grouped(*count),
         Cell::Ratio(ratio) => format!("{}×", round(*ratio, 2)),
         Cell::Percent(percent) => format!("{}%", round(*percent, 1)),
         Cell::Empty => String::new(),
@@ -90,16 +90,10 @@ fn machine(cell: &Cell) -> String {
     match cell {
         Cell::Text(text) => text.clone(),
         Cell::Name { id, .. } => id.clone(),
-        Cell::Money(amount) | Cell::Unit(amount) => money::plain(*amount),
+        Cell::Money(amount) | Cell::Unit(amount) => Money::new(*amount).plain(),
         Cell::Count(count) => count.to_string(),
-        Cell::Ratio(ratio) => round(*ratio, 4),
-        Cell::Percent(percent) => round(*percent, 2),
+        Cell::Ratio(ratio) => round(*ratio, 4).to_string(),
+        Cell::Percent(percent) => round(*percent, 2).to_string(),
         Cell::Empty => String::new(),
     }
-}
-
-fn round(value: Decimal, places: u32) -> String {
-    let mut rounded = value.round_dp_with_strategy(places, RoundingStrategy::MidpointAwayFromZero);
-    rounded.rescale(places);
-    rounded.to_string()
 }

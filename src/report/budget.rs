@@ -9,12 +9,13 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 use time::Date;
 
-use super::{CardInfo, describe_filters, money as money_str};
+use super::{CardInfo, describe_filters};
 use crate::card::{Model, RateCard, UnknownModel};
+use crate::count::grouped;
 use crate::document::{Cell, Column, Document, Table};
 use crate::error::{ErrorKind, Kind};
 use crate::lane::Lane;
-use crate::money::{self, Overflow, grouped};
+use crate::money::{Money, Overflow};
 use crate::plan::{self, GOOGLE, Plan, PlanError};
 use crate::pricing::{self, Basis, PricingError};
 use crate::size::ImageSize;
@@ -26,7 +27,7 @@ const MAX_PERCENT: u64 = 1_000_000_000_000;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BudgetRequest {
     /// Dollars to spend.
-    pub amount: Decimal,
+    pub amount: Money,
     /// Models as typed.
     pub models: Vec<String>,
     /// Sizes.
@@ -79,8 +80,7 @@ pub struct BudgetReport {
     /// The rate card the prices come from.
     pub card: CardInfo,
     /// Dollars to spend, exact.
-    #[serde(serialize_with = "money_str")]
-    pub amount: Decimal,
+    pub amount: Money,
     /// `list` or `tokens`.
     pub basis: Basis,
     /// The days the images are spread over, where given.
@@ -105,18 +105,15 @@ pub struct BudgetRow {
     /// Whose price it is: `Google`, or a provider route's owner.
     pub priced_by: String,
     /// Dollars per image, exact.
-    #[serde(serialize_with = "money_str")]
-    pub unit_price: Decimal,
+    pub unit_price: Money,
     /// Whole images the amount buys (rounded down).
     pub images: u64,
     /// `images ÷ days`, rounded down, where days are given.
     pub images_per_day: Option<u64>,
     /// `images × unit_price`, exact.
-    #[serde(serialize_with = "money_str")]
-    pub spent: Decimal,
+    pub spent: Money,
     /// `amount − spent`, exact: less than one more image.
-    #[serde(serialize_with = "money_str")]
-    pub left_over: Decimal,
+    pub left_over: Money,
 }
 
 /// The largest multiple of a plan that fits.
@@ -131,14 +128,11 @@ pub struct PlanFit {
     /// Each line's accepted images a month at that multiple (rounded down).
     pub lines: Vec<PlanFitLine>,
     /// Dollars a month at that multiple, exact.
-    #[serde(serialize_with = "money_str")]
-    pub total: Decimal,
+    pub total: Money,
     /// `amount − total`, exact.
-    #[serde(serialize_with = "money_str")]
-    pub left_over: Decimal,
+    pub left_over: Money,
     /// Dollars a month one percent more would cost (above the amount).
-    #[serde(serialize_with = "money_str")]
-    pub next_percent_total: Decimal,
+    pub next_percent_total: Money,
 }
 
 /// One plan line at the fitted multiple.
@@ -165,10 +159,17 @@ impl BudgetReport {
                 for lane in
                     model.lanes().filter(|lane| request.lanes.is_empty() || request.lanes.contains(lane))
                 {
-                    let google = pricing::image_price(model, row.size, lane, request.basis)?;
+                    let google = pricing::one_image(model, row.size, lane, request.basis)?;
                     rows.push(fit(model, row.size, lane, GOOGLE, google, request)?);
                     for route in card.routes.iter().filter(|route| route.covers(&model.id, row.size, lane)) {
-                        rows.push(fit(model, row.size, lane, &route.owner, route.price, request)?);
+                        rows.push(fit(
+                            model,
+                            row.size,
+                            lane,
+                            &route.owner,
+                            Money::new(route.price),
+                            request,
+                        )?);
                     }
                 }
             }
@@ -196,17 +197,17 @@ impl BudgetReport {
     ) -> Result<BudgetReport, BudgetError> {
         // The month's cost never falls as volumes grow, so the search is a
         // bisection between a multiple that fits and one that does not.
-        let cost = |percent: u64| -> Result<Option<Decimal>, BudgetError> {
+        let cost = |percent: u64| -> Result<Option<Money>, BudgetError> {
             match plan::price(&plan.scaled(percent), card, request.basis) {
                 Ok(priced) => Ok(Some(priced.total)),
                 Err(PlanError::TooLarge { .. }) => Ok(None),
                 Err(other) => Err(other.into()),
             }
         };
-        let fits = |total: Option<Decimal>| total.is_some_and(|total| total <= request.amount);
+        let fits = |total: Option<Money>| total.is_some_and(|total| total <= request.amount);
         let (mut low, mut high) = (0u64, 100u64);
         while fits(cost(high)?) {
-            if cost(high)? == Some(Decimal::ZERO) && high >= MAX_PERCENT {
+            if cost(high)? == Some(Money::ZERO) && high >= MAX_PERCENT {
                 return Err(BudgetError::FreePlan);
             }
             if high >= MAX_PERCENT {
@@ -246,7 +247,7 @@ impl BudgetReport {
                     })
                     .collect(),
                 total,
-                left_over: money::sub(request.amount, total).map_err(|_| BudgetError::TooLarge)?,
+                left_over: request.amount.minus(total).map_err(|_| BudgetError::TooLarge)?,
                 next_percent_total: next,
             }),
         })
@@ -259,11 +260,11 @@ fn fit(
     size: ImageSize,
     lane: Lane,
     priced_by: &str,
-    price: Decimal,
+    price: Money,
     request: &BudgetRequest,
 ) -> Result<BudgetRow, BudgetError> {
     let images = whole_images(request.amount, price).map_err(|Overflow| BudgetError::TooLarge)?;
-    let spent = money::times(price, images).map_err(|_| BudgetError::TooLarge)?;
+    let spent = price.times(images).map_err(|_| BudgetError::TooLarge)?;
     Ok(BudgetRow {
         model: model.id.clone(),
         model_name: model.name.clone(),
@@ -274,23 +275,23 @@ fn fit(
         images,
         images_per_day: request.days.map(|days| images / days.max(1)),
         spent,
-        left_over: money::sub(request.amount, spent).map_err(|_| BudgetError::TooLarge)?,
+        left_over: request.amount.minus(spent).map_err(|_| BudgetError::TooLarge)?,
     })
 }
 
 /// The most whole images at `price` that `amount` pays for: `count × price ≤
 /// amount < (count + 1) × price`, checked exactly.
-pub fn whole_images(amount: Decimal, price: Decimal) -> Result<u64, Overflow> {
-    if price <= Decimal::ZERO {
+pub fn whole_images(amount: Money, price: Money) -> Result<u64, Overflow> {
+    if price <= Money::ZERO {
         return Err(Overflow);
     }
-    let estimate = amount.checked_div(price).ok_or(Overflow)?.floor();
+    let estimate = amount.amount().checked_div(price.amount()).ok_or(Overflow)?.floor();
     let mut count = u64::try_from(estimate.max(Decimal::ZERO)).map_err(|_| Overflow)?;
     // The quotient may be off by one in its last digit: settle it exactly.
-    while count > 0 && money::times(price, count)? > amount {
+    while count > 0 && price.times(count)? > amount {
         count -= 1;
     }
-    while count < u64::MAX && money::times(price, count + 1).is_ok_and(|cost| cost <= amount) {
+    while count < u64::MAX && price.times(count + 1).is_ok_and(|cost| cost <= amount) {
         count += 1;
     }
     Ok(count)
@@ -300,7 +301,7 @@ impl crate::render::Report for BudgetReport {
     const KIND: &'static str = "budget";
 
     fn document(&self) -> Document {
-        let mut facts = vec![("amount".to_string(), money::unit_dollars(self.amount))];
+        let mut facts = vec![("amount".to_string(), self.amount.unit_dollars())];
         if let Some(days) = self.days {
             facts.push(("days".to_string(), format!("{days} (images a day, rounded down)")));
         }
@@ -313,12 +314,12 @@ impl crate::render::Report for BudgetReport {
             Some(fit) => {
                 facts.insert(0, ("plan".to_string(), fit.source.clone()));
                 facts.push(("fits".to_string(), format!("{}% of the plan's volumes", grouped(fit.percent))));
-                facts.push(("costs".to_string(), format!("{} a month", money::unit_dollars(fit.total))));
-                facts.push(("left over".to_string(), money::unit_dollars(fit.left_over)));
+                facts.push(("costs".to_string(), format!("{} a month", fit.total.unit_dollars())));
+                facts.push(("left over".to_string(), fit.left_over.unit_dollars()));
                 notes.push(format!(
                     "{}% would cost {}, above the amount. Line volumes are scaled in whole percent and rounded down to whole images.",
                     grouped(fit.percent + 1),
-                    money::unit_dollars(fit.next_percent_total)
+                    fit.next_percent_total.unit_dollars()
                 ));
                 plan_table(fit, self.days.is_some())
             }
@@ -330,11 +331,11 @@ impl crate::render::Report for BudgetReport {
         let title = match &self.plan {
             Some(fit) => format!(
                 "Budget: {} buys {}% of {}",
-                money::dollars(self.amount),
+                self.amount.dollars(),
                 grouped(fit.percent),
                 fit.name.as_deref().unwrap_or(&fit.source)
             ),
-            None => format!("Budget: what {} buys", money::dollars(self.amount)),
+            None => format!("Budget: what {} buys", self.amount.dollars()),
         };
         Document { title, facts, tables: vec![table], notes }
     }
@@ -365,13 +366,13 @@ fn rows_table(rows: &[BudgetRow], per_day: bool) -> Table {
                 } else {
                     format!("{} (provider)", row.priced_by)
                 }),
-                Cell::Unit(row.unit_price),
+                Cell::unit(row.unit_price),
                 Cell::Count(row.images),
             ];
             if per_day {
                 cells.push(row.images_per_day.map_or(Cell::Empty, Cell::Count));
             }
-            cells.extend([Cell::Money(row.spent), Cell::Money(row.left_over)]);
+            cells.extend([Cell::money(row.spent), Cell::money(row.left_over)]);
             cells
         })
         .collect();
@@ -408,7 +409,7 @@ mod tests {
 
     fn request(amount: &str) -> BudgetRequest {
         BudgetRequest {
-            amount: d(amount),
+            amount: Money::new(d(amount)),
             models: vec![],
             sizes: vec![],
             lanes: vec![],
@@ -428,7 +429,7 @@ mod tests {
             ("1", "0.0195", 51, "0.0055"),
         ];
         for (amount, price, images, left) in cases {
-            let count = whole_images(d(amount), d(price)).unwrap();
+            let count = whole_images(Money::new(d(amount)), Money::new(d(price))).unwrap();
             assert_eq!(count, images, "{amount} at {price}");
             assert_eq!(d(amount) - Decimal::from(count) * d(price), d(left), "{amount} at {price}");
         }
@@ -442,7 +443,7 @@ mod tests {
         wanted.days = Some(30);
         let report = BudgetReport::build(&RateCard::embedded(), &wanted, today()).unwrap();
         let rows: Vec<_> =
-            report.rows.iter().map(|r| (r.lane, r.images, r.images_per_day, r.left_over)).collect();
+            report.rows.iter().map(|r| (r.lane, r.images, r.images_per_day, r.left_over.amount())).collect();
         // 500 ÷ 0.067 = 7,462.68...; 500 ÷ 0.034 = 14,705.88...
         assert_eq!(
             rows,
@@ -464,10 +465,10 @@ mod tests {
             BudgetReport::build_for_plan(&RateCard::embedded(), &plan, &request("500"), today()).unwrap();
         let fit = report.plan.unwrap();
         assert_eq!(fit.percent, 21);
-        assert_eq!((fit.total, fit.next_percent_total), (d("498.40917"), d("522.14689")));
+        assert_eq!((fit.total.amount(), fit.next_percent_total.amount()), (d("498.40917"), d("522.14689")));
         assert_eq!(fit.left_over, d("1.59083"));
         assert!(
-            fit.total <= d("500") && fit.next_percent_total > d("500"),
+            fit.total <= Money::new(d("500")) && fit.next_percent_total > Money::new(d("500")),
             "{} {}",
             fit.total,
             fit.next_percent_total
@@ -492,13 +493,13 @@ mod tests {
             ) {
                 let amount = Decimal::new(cents, scale);
                 let price = Decimal::new(price_digits, price_scale);
-                let count = whole_images(amount, price).unwrap();
+                let count = whole_images(Money::new(amount), Money::new(price)).unwrap();
                 prop_assert!(Decimal::from(count) * price <= amount);
                 prop_assert!(Decimal::from(count + 1) * price > amount);
                 for model in &RateCard::embedded().models {
                     for row in &model.sizes {
                         for price in row.price.values() {
-                            let count = whole_images(amount, *price).unwrap();
+                            let count = whole_images(Money::new(amount), Money::new(*price)).unwrap();
                             prop_assert!(Decimal::from(count) * *price <= amount);
                             prop_assert!(Decimal::from(count + 1) * *price > amount);
                         }

@@ -5,12 +5,13 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 use time::Date;
 
-use super::{CardInfo, describe_filters, money as money_str, ratio};
+use super::{CardInfo, describe_filters, ratio};
 use crate::card::{Model, RateCard, UnknownModel};
+use crate::count::grouped;
 use crate::document::{Cell, Column, Document, Table};
 use crate::error::{ErrorKind, Kind};
 use crate::lane::Lane;
-use crate::money::{self, grouped};
+use crate::money::Money;
 use crate::pricing::{self, Basis, PricingError};
 use crate::size::ImageSize;
 
@@ -105,14 +106,11 @@ pub struct RouteRow {
     /// The Google lane it stands beside.
     pub lane: Lane,
     /// The provider's price per image, exact.
-    #[serde(serialize_with = "money_str")]
-    pub provider_price: Decimal,
+    pub provider_price: Money,
     /// Google's price per image for the same model, size and lane, exact.
-    #[serde(serialize_with = "money_str")]
-    pub google_price: Decimal,
+    pub google_price: Money,
     /// `provider_price − google_price`, exact.
-    #[serde(serialize_with = "money_str")]
-    pub difference: Decimal,
+    pub difference: Money,
     /// Where the provider publishes the price.
     pub source: String,
 }
@@ -127,8 +125,7 @@ pub struct BaselineInfo {
     /// The lane.
     pub lane: Lane,
     /// Dollars per image, exact.
-    #[serde(serialize_with = "money_str")]
-    pub unit_price: Decimal,
+    pub unit_price: Money,
 }
 
 /// One model × size × lane.
@@ -143,8 +140,7 @@ pub struct CompareRow {
     /// The lane.
     pub lane: Lane,
     /// Dollars per image, exact.
-    #[serde(serialize_with = "money_str")]
-    pub unit_price: Decimal,
+    pub unit_price: Money,
     /// Image output tokens per image.
     pub output_tokens: u64,
     /// `unit_price` ÷ the baseline's, to 4 places.
@@ -160,8 +156,7 @@ pub struct CountTotal {
     /// Images.
     pub count: u64,
     /// Dollars, exact.
-    #[serde(serialize_with = "money_str")]
-    pub total: Decimal,
+    pub total: Money,
 }
 
 /// A combination the card does not have.
@@ -241,9 +236,10 @@ fn routes(card: &RateCard, rows: &[CompareRow]) -> Result<Vec<RouteRow>, Compare
                 model: row.model.clone(),
                 size: row.size,
                 lane: row.lane,
-                provider_price: route.price,
+                provider_price: Money::new(route.price),
                 google_price: row.unit_price,
-                difference: money::sub(route.price, row.unit_price)
+                difference: Money::new(route.price)
+                    .minus(row.unit_price)
                     .map_err(|_| PricingError::Overflow { count: 1 })?,
                 source: route.source.clone(),
             });
@@ -272,7 +268,7 @@ fn baseline(card: &RateCard, request: &CompareRequest) -> Result<BaselineInfo, C
             (model, model.default_size, lane)
         }
     };
-    let unit_price = pricing::image_price(model, size, lane, request.basis)?;
+    let unit_price = pricing::one_image(model, size, lane, request.basis)?;
     Ok(BaselineInfo { model: model.id.clone(), size, lane, unit_price })
 }
 
@@ -283,12 +279,13 @@ fn row(
     request: &CompareRequest,
     baseline: &BaselineInfo,
 ) -> Result<CompareRow, CompareError> {
-    let unit_price = pricing::image_price(model, size, lane, request.basis)?;
+    let unit_price = pricing::one_image(model, size, lane, request.basis)?;
     let totals = request
         .counts
         .iter()
         .map(|&count| {
-            money::times(unit_price, count)
+            unit_price
+                .times(count)
                 .map(|total| CountTotal { count, total })
                 .map_err(|_| PricingError::Overflow { count })
         })
@@ -300,7 +297,7 @@ fn row(
         lane,
         unit_price,
         output_tokens: model.size(size).map_or(0, |r| r.output_tokens),
-        ratio_to_baseline: unit_price.checked_div(baseline.unit_price).unwrap_or_default(),
+        ratio_to_baseline: unit_price.amount().checked_div(baseline.unit_price.amount()).unwrap_or_default(),
         totals,
     })
 }
@@ -329,11 +326,11 @@ impl crate::render::Report for CompareReport {
                     Cell::Name { human: row.model_name.clone(), id: row.model.clone() },
                     Cell::text(row.size.api_value()),
                     Cell::text(row.lane.name()),
-                    Cell::Unit(row.unit_price),
+                    Cell::unit(row.unit_price),
                     Cell::Count(row.output_tokens),
                     Cell::Ratio(row.ratio_to_baseline),
                 ];
-                cells.extend(row.totals.iter().map(|t| Cell::Money(t.total)));
+                cells.extend(row.totals.iter().map(|t| Cell::money(t.total)));
                 cells
             })
             .collect();
@@ -355,7 +352,7 @@ impl crate::render::Report for CompareReport {
                     baseline_name,
                     self.baseline.size,
                     self.baseline.lane,
-                    money::unit_dollars(self.baseline.unit_price)
+                    self.baseline.unit_price.unit_dollars()
                 ),
             ),
             ("rate card".to_string(), self.card.summary()),
@@ -367,7 +364,7 @@ impl crate::render::Report for CompareReport {
                 cheapest.model_name,
                 cheapest.size,
                 cheapest.lane,
-                money::unit_dollars(cheapest.unit_price)
+                cheapest.unit_price.unit_dollars()
             ));
         }
         for skip in &self.skipped {
@@ -400,9 +397,9 @@ impl crate::render::Report for CompareReport {
                             Cell::text(&route.model),
                             Cell::text(route.size.api_value()),
                             Cell::text(route.lane.name()),
-                            Cell::Unit(route.provider_price),
-                            Cell::Unit(route.google_price),
-                            Cell::Unit(route.difference),
+                            Cell::unit(route.provider_price),
+                            Cell::unit(route.google_price),
+                            Cell::unit(route.difference),
                         ]
                     })
                     .collect(),

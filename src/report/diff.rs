@@ -1,14 +1,13 @@
 //! `diff`: what changed between two rate cards, price by price, and what the
 //! change does to a plan's monthly bill.
 
-use rust_decimal::Decimal;
 use serde::Serialize;
 use time::Date;
 
-use super::{CardInfo, money as money_str, opt_money, percent};
+use super::CardInfo;
 use crate::card::RateCard;
 use crate::document::{Cell, Column, Document, Table};
-use crate::money;
+use crate::money::{Money, round};
 use crate::plan::{self, Plan, PlanError};
 use crate::pricing::Basis;
 
@@ -50,14 +49,11 @@ pub struct PriceChange {
     /// `changed`, `added` or `removed`.
     pub kind: ChangeKind,
     /// The old price (`null` when added).
-    #[serde(serialize_with = "opt_money")]
-    pub old: Option<Decimal>,
+    pub old: Option<Money>,
     /// The new price (`null` when removed).
-    #[serde(serialize_with = "opt_money")]
-    pub new: Option<Decimal>,
+    pub new: Option<Money>,
     /// `new − old` (`null` unless changed).
-    #[serde(serialize_with = "opt_money")]
-    pub change: Option<Decimal>,
+    pub change: Option<Money>,
     /// The change in percent of the old price, to 4 places (`null` unless changed).
     pub change_percent: Option<String>,
 }
@@ -72,14 +68,11 @@ pub struct PlanDiff {
     /// Each line under both cards.
     pub lines: Vec<LineDiff>,
     /// Dollars a month under the old card.
-    #[serde(serialize_with = "money_str")]
-    pub old_total: Decimal,
+    pub old_total: Money,
     /// Dollars a month under the new card.
-    #[serde(serialize_with = "money_str")]
-    pub new_total: Decimal,
+    pub new_total: Money,
     /// `new_total − old_total`.
-    #[serde(serialize_with = "money_str")]
-    pub change: Decimal,
+    pub change: Money,
 }
 
 /// One plan line under both cards.
@@ -88,14 +81,11 @@ pub struct LineDiff {
     /// The line's name.
     pub name: String,
     /// Dollars a month under the old card.
-    #[serde(serialize_with = "money_str")]
-    pub old_total: Decimal,
+    pub old_total: Money,
     /// Dollars a month under the new card.
-    #[serde(serialize_with = "money_str")]
-    pub new_total: Decimal,
+    pub new_total: Money,
     /// `new_total − old_total`.
-    #[serde(serialize_with = "money_str")]
-    pub change: Decimal,
+    pub change: Money,
 }
 
 impl DiffReport {
@@ -118,12 +108,12 @@ impl DiffReport {
 }
 
 /// Every price in a card as (subject, item, price), in card order.
-fn prices(card: &RateCard) -> Vec<(String, String, Decimal)> {
+fn prices(card: &RateCard) -> Vec<(String, String, Money)> {
     let mut out = Vec::new();
     for model in &card.models {
         for row in &model.sizes {
             for (lane, price) in &row.price {
-                out.push((model.id.clone(), format!("{} {lane} per image", row.size), *price));
+                out.push((model.id.clone(), format!("{} {lane} per image", row.size), Money::new(*price)));
             }
         }
         for (lane, rates) in &model.tokens {
@@ -132,26 +122,30 @@ fn prices(card: &RateCard) -> Vec<(String, String, Decimal)> {
                 ("text output", rates.text_output),
                 ("image output", rates.image_output),
             ] {
-                out.push((model.id.clone(), format!("{lane} {what} per 1M tokens"), rate));
+                out.push((model.id.clone(), format!("{lane} {what} per 1M tokens"), Money::new(rate)));
             }
         }
     }
     if let Some(grounding) = card.grounding {
-        out.push(("grounding".into(), "per 1,000 search queries".into(), grounding.price_per_1000_queries));
+        out.push((
+            "grounding".into(),
+            "per 1,000 search queries".into(),
+            Money::new(grounding.price_per_1000_queries),
+        ));
     }
     for route in &card.routes {
         let size = route.size.map_or("every size".to_string(), |size| size.to_string());
         out.push((
             format!("route {}", route.label()),
             format!("{} {size} {} per image", route.model, route.lane),
-            route.price,
+            Money::new(route.price),
         ));
     }
     out
 }
 
-fn changes(old: &[(String, String, Decimal)], new: &[(String, String, Decimal)]) -> Vec<PriceChange> {
-    let find = |list: &[(String, String, Decimal)], subject: &str, item: &str| {
+fn changes(old: &[(String, String, Money)], new: &[(String, String, Money)]) -> Vec<PriceChange> {
+    let find = |list: &[(String, String, Money)], subject: &str, item: &str| {
         list.iter().find(|(s, i, _)| s == subject && i == item).map(|(_, _, price)| *price)
     };
     let mut out = Vec::new();
@@ -160,7 +154,7 @@ fn changes(old: &[(String, String, Decimal)], new: &[(String, String, Decimal)])
         if after == Some(*before) {
             continue;
         }
-        let change = after.and_then(|after| money::sub(after, *before).ok());
+        let change = after.and_then(|after| after.minus(*before).ok());
         out.push(PriceChange {
             subject: subject.clone(),
             item: item.clone(),
@@ -168,12 +162,9 @@ fn changes(old: &[(String, String, Decimal)], new: &[(String, String, Decimal)])
             old: Some(*before),
             new: after,
             change,
-            change_percent: change.and_then(|change| percent(change, *before)).map(|p| {
-                let mut rounded =
-                    p.round_dp_with_strategy(4, rust_decimal::RoundingStrategy::MidpointAwayFromZero);
-                rounded.rescale(4);
-                rounded.to_string()
-            }),
+            change_percent: change
+                .and_then(|change| change.percent_of(*before))
+                .map(|p| round(p, 4).to_string()),
         });
     }
     for (subject, item, after) in new {
@@ -205,7 +196,7 @@ fn plan_diff(old: &RateCard, new: &RateCard, plan: &Plan, basis: Basis) -> Resul
                 name: b.name.clone(),
                 old_total: b.total,
                 new_total: a.total,
-                change: money::sub(a.total, b.total).map_err(|_| too_large(&b.name))?,
+                change: a.total.minus(b.total).map_err(|_| too_large(&b.name))?,
             })
         })
         .collect::<Result<Vec<_>, PlanError>>()?;
@@ -215,7 +206,7 @@ fn plan_diff(old: &RateCard, new: &RateCard, plan: &Plan, basis: Basis) -> Resul
         lines,
         old_total: before.total,
         new_total: after.total,
-        change: money::sub(after.total, before.total).map_err(|_| too_large("(all lines)"))?,
+        change: after.total.minus(before.total).map_err(|_| too_large("(all lines)"))?,
     })
 }
 
@@ -250,9 +241,9 @@ impl crate::render::Report for DiffReport {
                             ChangeKind::Added => "added",
                             ChangeKind::Removed => "removed",
                         }),
-                        change.old.map_or(Cell::Empty, Cell::Unit),
-                        change.new.map_or(Cell::Empty, Cell::Unit),
-                        change.change.map_or(Cell::Empty, Cell::Unit),
+                        change.old.map_or(Cell::Empty, Cell::unit),
+                        change.new.map_or(Cell::Empty, Cell::unit),
+                        change.change.map_or(Cell::Empty, Cell::unit),
                     ]
                 })
                 .collect(),
@@ -270,8 +261,8 @@ impl crate::render::Report for DiffReport {
                 "monthly total".to_string(),
                 format!(
                     "{} → {} ({})",
-                    money::dollars(plan.old_total),
-                    money::dollars(plan.new_total),
+                    plan.old_total.dollars(),
+                    plan.new_total.dollars(),
                     signed(plan.change)
                 ),
             ));
@@ -281,17 +272,17 @@ impl crate::render::Report for DiffReport {
                 .map(|line| {
                     vec![
                         Cell::text(&line.name),
-                        Cell::Money(line.old_total),
-                        Cell::Money(line.new_total),
-                        Cell::Money(line.change),
+                        Cell::money(line.old_total),
+                        Cell::money(line.new_total),
+                        Cell::money(line.change),
                     ]
                 })
                 .collect();
             rows.push(vec![
                 Cell::text("total"),
-                Cell::Money(plan.old_total),
-                Cell::Money(plan.new_total),
-                Cell::Money(plan.change),
+                Cell::money(plan.old_total),
+                Cell::money(plan.new_total),
+                Cell::money(plan.change),
             ]);
             tables.push(Table {
                 title: Some(format!("Plan: {}", plan.name.as_deref().unwrap_or(&plan.source))),
@@ -313,11 +304,11 @@ impl crate::render::Report for DiffReport {
     }
 }
 
-fn signed(amount: Decimal) -> String {
-    if amount.is_sign_positive() && !amount.is_zero() {
-        format!("+{}", money::dollars(amount))
+fn signed(amount: Money) -> String {
+    if !amount.is_negative() && !amount.is_zero() {
+        format!("+{}", amount.dollars())
     } else {
-        money::dollars(amount)
+        amount.dollars()
     }
 }
 
@@ -326,6 +317,7 @@ mod tests {
     use super::*;
     use crate::card::{CardOrigin, DEFAULT_CARD_TOML};
     use crate::report::testing::today;
+    use rust_decimal::Decimal;
 
     fn d(text: &str) -> Decimal {
         text.parse().unwrap()
@@ -357,7 +349,7 @@ mod tests {
                 ),
             ]
         );
-        assert_eq!(report.changes[0].change, Some(d("0.009")));
+        assert_eq!(report.changes[0].change, Some(Money::new(d("0.009"))));
         assert_eq!(report.changes[0].change_percent.as_deref(), Some("8.9109"));
         let back =
             DiffReport::build(&changed_card(), &RateCard::embedded(), None, Basis::List, today()).unwrap();

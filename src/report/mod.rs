@@ -17,7 +17,7 @@ use time::Date;
 
 use crate::card::{CardOrigin, Model, NamedAs, RateCard, Resolved};
 use crate::lane::Lane;
-use crate::money;
+use crate::money::{Money, round};
 use crate::size::ImageSize;
 
 /// A card older than this many days gets a note: prices are date-bound.
@@ -31,10 +31,8 @@ pub struct CardInfo {
     /// The date people call it by (`April 2026`).
     pub dated: String,
     /// The first day its prices apply (`YYYY-MM-DD`).
-    #[serde(serialize_with = "date")]
     pub effective: Date,
     /// The day its figures were last checked (`YYYY-MM-DD`).
-    #[serde(serialize_with = "date")]
     pub checked: Date,
     /// Whole days from `checked` to today.
     pub age_days: u64,
@@ -78,13 +76,10 @@ pub struct Lifecycle {
     /// `active`, `deprecated` or `shut-down`, as of today.
     pub status: &'static str,
     /// The release date, where known.
-    #[serde(serialize_with = "opt_date")]
     pub released: Option<Date>,
     /// The deprecation date, where known.
-    #[serde(serialize_with = "opt_date")]
     pub deprecated: Option<Date>,
     /// The shutdown date, where known.
-    #[serde(serialize_with = "opt_date")]
     pub shutdown: Option<Date>,
     /// The ID that replaces this one at the same prices, where known.
     pub successor: Option<String>,
@@ -160,35 +155,22 @@ pub fn lifecycle_warning(resolved: Resolved<'_>, today: Date) -> Option<String> 
     }
 }
 
+// Temporary: the batch reports (tally, estimate) still keep money as plain
+// `Decimal`s; these write them as `Money` does, and go once those hold `Money`.
+
 /// Serializes money as an exact decimal string (`"101.00"`, `"0.0195"`).
 pub(crate) fn money<S: Serializer>(amount: &Decimal, serializer: S) -> Result<S::Ok, S::Error> {
-    serializer.serialize_str(&money::plain(*amount))
+    Money::new(*amount).serialize(serializer)
 }
 
 /// Serializes optional money as a string or `null`.
 pub(crate) fn opt_money<S: Serializer>(amount: &Option<Decimal>, serializer: S) -> Result<S::Ok, S::Error> {
-    match amount {
-        Some(amount) => money(amount, serializer),
-        None => serializer.serialize_none(),
-    }
+    amount.map(Money::new).serialize(serializer)
 }
 
 /// Serializes a ratio as a decimal string rounded to 4 places.
 pub(crate) fn ratio<S: Serializer>(value: &Decimal, serializer: S) -> Result<S::Ok, S::Error> {
-    let mut rounded = value.round_dp_with_strategy(4, rust_decimal::RoundingStrategy::MidpointAwayFromZero);
-    rounded.rescale(4);
-    serializer.serialize_str(&rounded.to_string())
-}
-
-pub(crate) fn date<S: Serializer>(day: &Date, serializer: S) -> Result<S::Ok, S::Error> {
-    serializer.serialize_str(&day.to_string())
-}
-
-pub(crate) fn opt_date<S: Serializer>(day: &Option<Date>, serializer: S) -> Result<S::Ok, S::Error> {
-    match day {
-        Some(day) => date(day, serializer),
-        None => serializer.serialize_none(),
-    }
+    serializer.serialize_str(&round(*value, 4).to_string())
 }
 
 /// The size and lane filters that left nothing, for an error: `512 on flex`.
@@ -197,11 +179,6 @@ pub(crate) fn describe_filters(sizes: &[ImageSize], lanes: &[Lane]) -> String {
     let lanes: Vec<_> = lanes.iter().map(Lane::to_string).collect();
     let wanted: Vec<_> = [sizes.join(", "), lanes.join(", ")].into_iter().filter(|s| !s.is_empty()).collect();
     wanted.join(" on ")
-}
-
-/// `part / whole × 100`, or `None` when `whole` is zero.
-pub(crate) fn percent(part: Decimal, whole: Decimal) -> Option<Decimal> {
-    part.checked_div(whole).and_then(|share| share.checked_mul(Decimal::ONE_HUNDRED))
 }
 
 #[cfg(test)]

@@ -2,15 +2,16 @@
 //! component, with each line's share, the cost per accepted image, an
 //! optional batch what-if and an optional budget gate.
 
-use rust_decimal::{Decimal, RoundingStrategy};
+use rust_decimal::Decimal;
 use serde::Serialize;
 use time::Date;
 
-use super::{CardInfo, money as money_str, opt_money, percent, ratio};
+use super::{CardInfo, ratio};
 use crate::card::RateCard;
+use crate::count::grouped;
 use crate::document::{Cell, Column, Document, Table};
 use crate::lane::Lane;
-use crate::money::{self, grouped};
+use crate::money::{Money, round};
 use crate::plan::{self, GOOGLE, Plan, PlanError, PricedLine, PricedPlan};
 use crate::pricing::Basis;
 
@@ -26,7 +27,7 @@ pub struct PlanRequest {
     /// Also price the plan with every `batch_ok` line on the batch lane.
     pub what_if_batch: bool,
     /// A monthly budget the plan must not exceed.
-    pub fail_above: Option<Decimal>,
+    pub fail_above: Option<Money>,
 }
 
 /// The answer to `nbcost plan`.
@@ -41,15 +42,13 @@ pub struct PlanReport {
     /// One entry per plan line, in plan order.
     pub lines: Vec<LineReport>,
     /// Dollars a month, exact: the sum of the lines.
-    #[serde(serialize_with = "money_str")]
-    pub total: Decimal,
+    pub total: Money,
     /// Accepted images a month.
     pub accepted_images: u64,
     /// Images generated (and billed) a month, retries and escalations included.
     pub generated_images: u64,
     /// `total ÷ accepted_images`, rounded to 6 places (`null` with no images).
-    #[serde(serialize_with = "opt_money")]
-    pub cost_per_accepted_image: Option<Decimal>,
+    pub cost_per_accepted_image: Option<Money>,
     /// Google Search grounding across the plan, where any line uses it.
     pub grounding: Option<GroundingSummary>,
     /// The plan with every `batch_ok` line on batch (`--what-if batch`), else `null`.
@@ -78,8 +77,7 @@ pub struct LineReport {
     pub share_percent: Decimal,
     /// The line's total ÷ the images accepted on it, rounded to 6 places
     /// (`null` when it accepts none).
-    #[serde(serialize_with = "opt_money")]
-    pub cost_per_accepted_image: Option<Decimal>,
+    pub cost_per_accepted_image: Option<Money>,
 }
 
 /// Grounding across the plan.
@@ -94,8 +92,7 @@ pub struct GroundingSummary {
     /// Search queries charged across the plan.
     pub paid_queries: u64,
     /// Dollars for them, exact.
-    #[serde(serialize_with = "money_str")]
-    pub total: Decimal,
+    pub total: Money,
 }
 
 /// The plan with its `batch_ok` lines moved to the batch lane.
@@ -106,11 +103,9 @@ pub struct WhatIf {
     /// The lines that moved (marked `batch_ok` and not already on batch).
     pub moved: Vec<String>,
     /// Dollars a month after the move, exact.
-    #[serde(serialize_with = "money_str")]
-    pub total: Decimal,
+    pub total: Money,
     /// Dollars a month saved against the plan as written, exact.
-    #[serde(serialize_with = "money_str")]
-    pub saving: Decimal,
+    pub saving: Money,
     /// Every line before and after.
     pub lines: Vec<WhatIfLine>,
 }
@@ -125,27 +120,22 @@ pub struct WhatIfLine {
     /// Its lane in the what-if.
     pub what_if_lane: Lane,
     /// Dollars a month as written.
-    #[serde(serialize_with = "money_str")]
-    pub total: Decimal,
+    pub total: Money,
     /// Dollars a month in the what-if.
-    #[serde(serialize_with = "money_str")]
-    pub what_if_total: Decimal,
+    pub what_if_total: Money,
     /// `total − what_if_total`.
-    #[serde(serialize_with = "money_str")]
-    pub saving: Decimal,
+    pub saving: Money,
 }
 
 /// The `--fail-above` check.
 #[derive(Debug, Clone, Serialize)]
 pub struct BudgetCheck {
     /// The budget a month.
-    #[serde(serialize_with = "money_str")]
-    pub fail_above: Decimal,
+    pub fail_above: Money,
     /// Whether the monthly total is above it (the command then exits 5).
     pub over: bool,
     /// How far above, or `null` when within.
-    #[serde(serialize_with = "opt_money")]
-    pub excess: Option<Decimal>,
+    pub excess: Option<Money>,
     /// One sentence saying why the check passed or failed.
     pub reason: String,
 }
@@ -174,7 +164,7 @@ impl PlanReport {
             Some(limit) => Some(budget_check(priced.total, limit).ok_or_else(too_large)?),
             None => None,
         };
-        let grounding_total = money::sum(
+        let grounding_total = Money::sum(
             priced
                 .lines
                 .iter()
@@ -202,7 +192,7 @@ impl PlanReport {
                 .lines
                 .iter()
                 .map(|line| LineReport {
-                    share_percent: percent(line.total, priced.total).unwrap_or_default(),
+                    share_percent: line.total.percent_of(priced.total).unwrap_or_default(),
                     cost_per_accepted_image: per_image(line.total, line.accepted),
                     line: line.clone(),
                 })
@@ -226,9 +216,9 @@ impl PlanReport {
 }
 
 /// `total ÷ images`, rounded to [`PER_IMAGE_PLACES`].
-pub(crate) fn per_image(total: Decimal, images: u64) -> Option<Decimal> {
-    let share = total.checked_div(Decimal::from(images))?;
-    Some(share.round_dp_with_strategy(PER_IMAGE_PLACES, RoundingStrategy::MidpointAwayFromZero))
+pub(crate) fn per_image(total: Money, images: u64) -> Option<Money> {
+    let share = total.amount().checked_div(Decimal::from(images))?;
+    Some(Money::new(round(share, PER_IMAGE_PLACES)))
 }
 
 fn what_if(card: &RateCard, plan: &Plan, priced: &PricedPlan, basis: Basis) -> Result<WhatIf, PlanError> {
@@ -246,7 +236,7 @@ fn what_if(card: &RateCard, plan: &Plan, priced: &PricedPlan, basis: Basis) -> R
                 what_if_lane: after.lane,
                 total: before.total,
                 what_if_total: after.total,
-                saving: money::sub(before.total, after.total).map_err(|_| too_large())?,
+                saving: before.total.minus(after.total).map_err(|_| too_large())?,
             })
         })
         .collect::<Result<Vec<_>, PlanError>>()?;
@@ -258,27 +248,27 @@ fn what_if(card: &RateCard, plan: &Plan, priced: &PricedPlan, basis: Basis) -> R
             .map(|line| line.name.clone())
             .collect(),
         total: after.total,
-        saving: money::sub(priced.total, after.total).map_err(|_| too_large())?,
+        saving: priced.total.minus(after.total).map_err(|_| too_large())?,
         lines,
     })
 }
 
 /// The check, or `None` when the excess cannot be computed exactly.
-fn budget_check(total: Decimal, limit: Decimal) -> Option<BudgetCheck> {
+fn budget_check(total: Money, limit: Money) -> Option<BudgetCheck> {
     let over = total > limit;
-    let excess = money::sub(total, limit).ok()?;
+    let excess = total.minus(limit).ok()?;
     let reason = if over {
         format!(
             "the plan's monthly total {} is above the budget of {} (--fail-above) by {}",
-            money::unit_dollars(total),
-            money::unit_dollars(limit),
-            money::unit_dollars(excess)
+            total.unit_dollars(),
+            limit.unit_dollars(),
+            excess.unit_dollars()
         )
     } else {
         format!(
             "the plan's monthly total {} is within the budget of {} (--fail-above)",
-            money::unit_dollars(total),
-            money::unit_dollars(limit)
+            total.unit_dollars(),
+            limit.unit_dollars()
         )
     };
     Some(BudgetCheck { fail_above: limit, over, excess: over.then_some(excess), reason })
@@ -299,28 +289,21 @@ impl crate::render::Report for PlanReport {
             ),
         ];
         if let Some(per) = self.cost_per_accepted_image {
-            facts.push((
-                "per accepted".to_string(),
-                format!("{} an image (rounded)", money::unit_dollars(per)),
-            ));
+            facts.push(("per accepted".to_string(), format!("{} an image (rounded)", per.unit_dollars())));
         }
         facts.push(("rate card".to_string(), self.card.summary()));
         if let Some(what_if) = &self.what_if {
             facts.push((
                 "what if batch".to_string(),
-                format!(
-                    "{} a month, saving {}",
-                    money::dollars(what_if.total),
-                    money::dollars(what_if.saving)
-                ),
+                format!("{} a month, saving {}", what_if.total.dollars(), what_if.saving.dollars()),
             ));
         }
         if let Some(budget) = &self.budget {
             let verdict = match budget.excess {
                 Some(excess) => {
-                    format!("{}: OVER by {}", money::dollars(budget.fail_above), money::dollars(excess))
+                    format!("{}: OVER by {}", budget.fail_above.dollars(), excess.dollars())
                 }
-                None => format!("{}: within", money::dollars(budget.fail_above)),
+                None => format!("{}: within", budget.fail_above.dollars()),
             };
             facts.push(("budget".to_string(), verdict));
         }
@@ -332,7 +315,7 @@ impl crate::render::Report for PlanReport {
             tables.push(what_if_table(what_if));
         }
         Document {
-            title: format!("Plan: {title}: {} a month", money::dollars(self.total)),
+            title: format!("Plan: {title}: {} a month", self.total.dollars()),
             facts,
             tables,
             notes: notes(self),
@@ -361,9 +344,9 @@ fn components_table(report: &PlanReport) -> Table {
                     c.tokens_per_request.map_or(Cell::Empty, Cell::Count),
                     Cell::Count(c.quantity),
                     Cell::text(c.unit),
-                    Cell::Unit(c.unit_price),
-                    Cell::Money(c.total),
-                    Cell::Percent(percent(c.total, report.total).unwrap_or_default()),
+                    Cell::unit(c.unit_price),
+                    Cell::money(c.total),
+                    Cell::Percent(c.total.percent_of(report.total).unwrap_or_default()),
                 ]
             })
         })
@@ -402,9 +385,9 @@ fn lines_table(report: &PlanReport) -> Table {
                 },
                 Cell::Count(line.accepted),
                 Cell::Count(line.generated),
-                Cell::Money(line.total),
+                Cell::money(line.total),
                 Cell::Percent(entry.share_percent),
-                entry.cost_per_accepted_image.map_or(Cell::Empty, Cell::Unit),
+                entry.cost_per_accepted_image.map_or(Cell::Empty, Cell::unit),
             ]
         })
         .collect();
@@ -416,9 +399,9 @@ fn lines_table(report: &PlanReport) -> Table {
         Cell::Empty,
         Cell::Count(report.accepted_images),
         Cell::Count(report.generated_images),
-        Cell::Money(report.total),
+        Cell::money(report.total),
         Cell::Percent(if report.total.is_zero() { Decimal::ZERO } else { Decimal::ONE_HUNDRED }),
-        report.cost_per_accepted_image.map_or(Cell::Empty, Cell::Unit),
+        report.cost_per_accepted_image.map_or(Cell::Empty, Cell::unit),
     ]);
     Table {
         title: Some("Lines".into()),
@@ -445,14 +428,14 @@ fn routes_table(report: &PlanReport) -> Option<Table> {
         .flat_map(|entry| entry.line.components.iter().map(move |c| (&entry.line, c)))
         .filter_map(|(line, c)| {
             let google = c.google_unit_price?;
-            let google_total = money::times(google, c.quantity).ok()?;
+            let google_total = google.times(c.quantity).ok()?;
             Some(vec![
                 Cell::text(&line.name),
                 Cell::text(format!("{} (provider)", c.priced_by)),
-                Cell::Unit(c.unit_price),
-                Cell::Unit(google),
-                Cell::Money(c.total),
-                Cell::Money(google_total),
+                Cell::unit(c.unit_price),
+                Cell::unit(google),
+                Cell::money(c.total),
+                Cell::money(google_total),
             ])
         })
         .collect();
@@ -489,9 +472,9 @@ fn what_if_table(what_if: &WhatIf) -> Table {
                     Cell::text(&line.name),
                     Cell::text(line.lane.name()),
                     Cell::text(line.what_if_lane.name()),
-                    Cell::Money(line.total),
-                    Cell::Money(line.what_if_total),
-                    Cell::Money(line.saving),
+                    Cell::money(line.total),
+                    Cell::money(line.what_if_total),
+                    Cell::money(line.saving),
                 ]
             })
             .collect(),
@@ -520,7 +503,7 @@ fn notes(report: &PlanReport) -> Vec<String> {
             grouped(grounding.free_prompts_used),
             grouped(grounding.free_prompts_per_month),
             grouped(grounding.paid_queries),
-            money::dollars(grounding.total)
+            grounding.total.dollars()
         ));
     }
     if report.lines.iter().any(|entry| entry.line.priced_by != GOOGLE) {
@@ -562,12 +545,12 @@ mod tests {
         let report = build(PlanRequest::default());
         assert_eq!(report.total, d("2579.75613"));
         // 2,579.75613 ÷ 33,000 = 0.0781744281...
-        assert_eq!(report.cost_per_accepted_image, Some(d("0.078174")));
+        assert_eq!(report.cost_per_accepted_image, Some(Money::new(d("0.078174"))));
         let shares: Vec<_> = report.lines.iter().map(|l| l.share_percent.round_dp(2)).collect();
         assert_eq!(shares, [d("43.55"), d("40.22"), d("14.72"), d("1.51")]);
         let grounding = report.grounding.unwrap();
         assert_eq!(
-            (grounding.free_prompts_used, grounding.paid_queries, grounding.total),
+            (grounding.free_prompts_used, grounding.paid_queries, grounding.total.amount()),
             (5000, 14_750, d("206.50"))
         );
     }
@@ -587,13 +570,14 @@ mod tests {
 
     #[test]
     fn says_why_a_plan_is_over_budget() {
-        let report = build(PlanRequest { fail_above: Some(d("2500")), ..PlanRequest::default() });
+        let report = build(PlanRequest { fail_above: Some(Money::new(d("2500"))), ..PlanRequest::default() });
         let over = report.over_budget().unwrap();
         assert_eq!(
             over.to_string(),
             "the plan's monthly total $2,579.75613 is above the budget of $2,500.00 (--fail-above) by $79.75613"
         );
-        let within = build(PlanRequest { fail_above: Some(d("2579.75613")), ..PlanRequest::default() });
+        let within =
+            build(PlanRequest { fail_above: Some(Money::new(d("2579.75613"))), ..PlanRequest::default() });
         assert!(within.over_budget().is_none());
         let mut out = Vec::new();
         render(&report, Format::Json, Style::default(), &mut out).unwrap();

@@ -1,15 +1,15 @@
 //! `quote`: what a number of images of one model and size cost, per lane.
 
-use rust_decimal::Decimal;
 use serde::Serialize;
 use time::Date;
 
-use super::{CardInfo, Lifecycle, money as money_str, opt_money, percent};
+use super::{CardInfo, Lifecycle};
 use crate::card::{NamedAs, RateCard, UnknownModel};
+use crate::count::grouped;
 use crate::document::{Cell, Column, Document, Table};
 use crate::error::{ErrorKind, Kind};
 use crate::lane::Lane;
-use crate::money::{self, grouped};
+use crate::money::Money;
 use crate::pricing::{self, Basis, Component, Extras, PricingError};
 use crate::size::ImageSize;
 
@@ -87,14 +87,11 @@ pub struct LaneQuote {
     /// `standard`, `batch`, ...
     pub lane: Lane,
     /// Dollars per image, every component, exact.
-    #[serde(serialize_with = "money_str")]
-    pub unit_price: Decimal,
+    pub unit_price: Money,
     /// Dollars for `count` images, exact.
-    #[serde(serialize_with = "money_str")]
-    pub total: Decimal,
+    pub total: Money,
     /// Dollars saved against the standard lane (`null` on standard itself).
-    #[serde(serialize_with = "opt_money")]
-    pub saving_vs_standard: Option<Decimal>,
+    pub saving_vs_standard: Option<Money>,
     /// The parts of the price: image output, then text input and reference
     /// images where asked for.
     pub components: Vec<QuoteComponent>,
@@ -108,11 +105,9 @@ pub struct QuoteComponent {
     /// Tokens per image behind the part.
     pub tokens: u64,
     /// Dollars per image, exact.
-    #[serde(serialize_with = "money_str")]
-    pub unit_price: Decimal,
+    pub unit_price: Money,
     /// Dollars for `count` images, exact.
-    #[serde(serialize_with = "money_str")]
-    pub total: Decimal,
+    pub total: Money,
 }
 
 impl QuoteReport {
@@ -142,7 +137,7 @@ impl QuoteReport {
                 total: price.total,
                 saving_vs_standard: standard
                     .filter(|_| price.lane != Lane::Standard)
-                    .and_then(|standard| money::sub(standard, price.total).ok()),
+                    .and_then(|standard| standard.minus(price.total).ok()),
                 components: price
                     .components
                     .into_iter()
@@ -224,9 +219,9 @@ impl crate::render::Report for QuoteReport {
                 .map(|quote| {
                     vec![
                         Cell::text(quote.lane.name()),
-                        Cell::Unit(quote.unit_price),
-                        Cell::Money(quote.total),
-                        quote.saving_vs_standard.map_or(Cell::Empty, Cell::Money),
+                        Cell::unit(quote.unit_price),
+                        Cell::money(quote.total),
+                        quote.saving_vs_standard.map_or(Cell::Empty, Cell::money),
                     ]
                 })
                 .collect(),
@@ -251,8 +246,8 @@ impl crate::render::Report for QuoteReport {
                                 Cell::text(quote.lane.name()),
                                 Cell::text(c.component.label()),
                                 Cell::Count(c.tokens),
-                                Cell::Unit(c.unit_price),
-                                Cell::Money(c.total),
+                                Cell::unit(c.unit_price),
+                                Cell::money(c.total),
                             ]
                         })
                     })
@@ -263,12 +258,12 @@ impl crate::render::Report for QuoteReport {
         let standard = self.quotes.iter().find(|q| q.lane == Lane::Standard);
         for quote in &self.quotes {
             if let (Some(saving), Some(standard)) = (quote.saving_vs_standard, standard)
-                && let Some(share) = percent(saving, standard.total)
+                && let Some(share) = saving.percent_of(standard.total)
             {
                 notes.push(format!(
                     "{} saves {} ({}) against standard.",
                     quote.lane,
-                    money::dollars(saving),
+                    saving.dollars(),
                     crate::render::human(&Cell::Percent(share))
                 ));
             }
@@ -347,7 +342,7 @@ mod tests {
         wanted.lane = Some(Lane::Batch);
         let report = QuoteReport::build(&RateCard::embedded(), &wanted, today()).unwrap();
         assert_eq!(report.quotes.len(), 1);
-        assert_eq!(report.quotes[0].total, "19.5".parse().unwrap());
+        assert_eq!(report.quotes[0].total, Money::new("19.5".parse().unwrap()));
         assert_eq!(report.quotes[0].saving_vs_standard, None);
     }
 

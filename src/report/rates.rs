@@ -4,15 +4,14 @@
 
 use std::collections::BTreeMap;
 
-use rust_decimal::Decimal;
 use serde::Serialize;
 use time::Date;
 
-use super::{CardInfo, Lifecycle, money as money_str, percent};
+use super::{CardInfo, Lifecycle};
 use crate::card::{Model, RateCard, UnknownModel};
 use crate::document::{Cell, Column, Document, Table};
 use crate::lane::Lane;
-use crate::money::{self, Overflow};
+use crate::money::{Money, Overflow};
 use crate::size::ImageSize;
 
 /// The answer to `nbcost rates`.
@@ -157,14 +156,11 @@ pub struct ModelReport {
 #[derive(Debug, Clone, Serialize)]
 pub struct TokenRatesOut {
     /// Text and image input.
-    #[serde(serialize_with = "money_str")]
-    pub input: Decimal,
+    pub input: Money,
     /// Text and thinking output.
-    #[serde(serialize_with = "money_str")]
-    pub text_output: Decimal,
+    pub text_output: Money,
     /// Image output.
-    #[serde(serialize_with = "money_str")]
-    pub image_output: Decimal,
+    pub image_output: Money,
 }
 
 /// One size's published prices.
@@ -175,7 +171,7 @@ pub struct SizePrices {
     /// Image output tokens per image.
     pub output_tokens: u64,
     /// The published per-image price on each lane, exact.
-    pub price: BTreeMap<Lane, String>,
+    pub price: BTreeMap<Lane, Money>,
 }
 
 impl ModelReport {
@@ -196,9 +192,9 @@ impl ModelReport {
                     (
                         *lane,
                         TokenRatesOut {
-                            input: rates.input,
-                            text_output: rates.text_output,
-                            image_output: rates.image_output,
+                            input: Money::new(rates.input),
+                            text_output: Money::new(rates.text_output),
+                            image_output: Money::new(rates.image_output),
                         },
                     )
                 })
@@ -209,7 +205,7 @@ impl ModelReport {
                 .map(|row| SizePrices {
                     size: row.size,
                     output_tokens: row.output_tokens,
-                    price: row.price.iter().map(|(lane, price)| (*lane, money::plain(*price))).collect(),
+                    price: row.price.iter().map(|(lane, price)| (*lane, Money::new(*price))).collect(),
                 })
                 .collect(),
         })
@@ -250,9 +246,9 @@ impl crate::render::Report for ModelReport {
             .iter()
             .map(|row| {
                 let mut cells = vec![Cell::text(row.size.api_value()), Cell::Count(row.output_tokens)];
-                cells.extend(lanes.iter().map(|lane| {
-                    row.price.get(lane).and_then(|p| p.parse().ok()).map_or(Cell::Empty, Cell::Unit)
-                }));
+                cells.extend(
+                    lanes.iter().map(|lane| row.price.get(lane).copied().map_or(Cell::Empty, Cell::unit)),
+                );
                 cells
             })
             .collect();
@@ -262,9 +258,9 @@ impl crate::render::Report for ModelReport {
             .map(|(lane, rates)| {
                 vec![
                     Cell::text(lane.name()),
-                    Cell::Unit(rates.input),
-                    Cell::Unit(rates.text_output),
-                    Cell::Unit(rates.image_output),
+                    Cell::unit(rates.input),
+                    Cell::unit(rates.text_output),
+                    Cell::unit(rates.image_output),
                 ]
             })
             .collect();
@@ -317,14 +313,11 @@ pub struct CheckRow {
     /// Image output tokens per image.
     pub output_tokens: u64,
     /// The published per-image price.
-    #[serde(serialize_with = "money_str")]
-    pub published: Decimal,
+    pub published: Money,
     /// Output tokens × the lane's image output rate per 1M.
-    #[serde(serialize_with = "money_str")]
-    pub tokens_price: Decimal,
+    pub tokens_price: Money,
     /// `published − tokens_price`: positive when the published figure is dearer.
-    #[serde(serialize_with = "money_str")]
-    pub difference: Decimal,
+    pub difference: Money,
 }
 
 impl CheckReport {
@@ -335,15 +328,15 @@ impl CheckReport {
             for row in &model.sizes {
                 for (lane, published) in &row.price {
                     let tokens_price =
-                        money::per_million(row.output_tokens, model.tokens[lane].image_output)?;
+                        Money::per_million(row.output_tokens, model.tokens[lane].image_output)?;
                     rows.push(CheckRow {
                         model: model.id.clone(),
                         size: row.size,
                         lane: *lane,
                         output_tokens: row.output_tokens,
-                        published: *published,
+                        published: Money::new(*published),
                         tokens_price,
-                        difference: money::sub(*published, tokens_price)?,
+                        difference: Money::new(*published).minus(tokens_price)?,
                     });
                 }
             }
@@ -371,10 +364,10 @@ impl crate::render::Report for CheckReport {
                     Cell::text(row.size.api_value()),
                     Cell::text(row.lane.name()),
                     Cell::Count(row.output_tokens),
-                    Cell::Unit(row.published),
-                    Cell::Unit(row.tokens_price),
-                    Cell::Unit(row.difference),
-                    percent(row.difference, row.tokens_price).map_or(Cell::Empty, Cell::Percent),
+                    Cell::unit(row.published),
+                    Cell::unit(row.tokens_price),
+                    Cell::unit(row.difference),
+                    row.difference.percent_of(row.tokens_price).map_or(Cell::Empty, Cell::Percent),
                 ]
             })
             .collect();
@@ -432,8 +425,8 @@ mod tests {
     fn shows_one_model_in_full() {
         let report = ModelReport::build(&RateCard::embedded(), "nano-banana", today()).unwrap();
         assert_eq!(report.summary.id, "gemini-2.5-flash-image");
-        assert_eq!(report.size_prices[0].price[&Lane::Batch], "0.0195");
-        assert_eq!(report.tokens[&Lane::Batch].image_output, Decimal::from(15));
+        assert_eq!(report.size_prices[0].price[&Lane::Batch].plain(), "0.0195");
+        assert_eq!(report.tokens[&Lane::Batch].image_output, rust_decimal::Decimal::from(15));
         assert_eq!(report.input_image_tokens, Some(258));
     }
 
@@ -452,7 +445,7 @@ mod tests {
             .unwrap();
         assert_eq!(flash_1k.published.to_string(), "0.067");
         assert_eq!(flash_1k.tokens_price.to_string(), "0.0672");
-        assert_eq!(money::plain(flash_1k.difference), "-0.0002");
+        assert_eq!(flash_1k.difference.plain(), "-0.0002");
         let exact = report.rows.iter().filter(|r| r.difference.is_zero()).count();
         // Only Nano Banana Pro 4K is published at exactly tokens x rate.
         assert_eq!(exact, 2);
