@@ -7,7 +7,6 @@
 pub mod app;
 pub mod card;
 pub mod count;
-pub mod document;
 pub mod error;
 pub mod lane;
 pub mod money;

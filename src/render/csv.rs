@@ -4,7 +4,7 @@
 use std::io::{self, Write};
 
 use super::machine;
-use crate::document::Document;
+use crate::render::document::Document;
 
 pub(super) fn write(document: &Document, out: &mut dyn Write) -> io::Result<()> {
     let Some(table) = document.tables.first() else {

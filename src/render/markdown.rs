@@ -3,7 +3,7 @@
 use std::io::{self, Write};
 
 use super::human;
-use crate::document::{Document, Table};
+use crate::render::document::{Document, Table};
 
 pub(super) fn write(document: &Document, out: &mut dyn Write) -> io::Result<()> {
     writeln!(out, "### {}", escape(&document.title))?;

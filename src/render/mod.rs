@@ -3,7 +3,9 @@
 //! report's own documented structure.
 
 mod csv;
+pub mod document;
 mod json;
+mod layout;
 mod markdown;
 mod table;
 
@@ -13,8 +15,8 @@ use std::io::{self, Write};
 use serde::Serialize;
 
 use crate::count::grouped;
-use crate::document::{Cell, Document};
 use crate::money::{Money, round};
+pub use document::{Cell, Column, Document, Table};
 
 /// The version of every JSON report's layout; it changes only when a field
 /// changes meaning or goes away.

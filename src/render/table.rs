@@ -6,7 +6,7 @@ use std::io::{self, Write};
 use comfy_table::{Attribute, Cell as TableCell, CellAlignment, ContentArrangement, Table as Boxed, presets};
 
 use super::{Style, human};
-use crate::document::{Document, Table};
+use crate::render::document::{Document, Table};
 
 pub(super) fn write(document: &Document, style: Style, out: &mut dyn Write) -> io::Result<()> {
     let (bold, dim) = if style.color {
@@ -66,7 +66,7 @@ fn boxed(table: &Table, style: Style) -> Boxed {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::document::{Cell, Column};
+    use crate::render::document::{Cell, Column};
 
     fn sample() -> Document {
         Document {

@@ -11,8 +11,6 @@ use time::Date;
 
 use super::{CardInfo, describe_filters};
 use crate::card::{Model, RateCard, UnknownModel};
-use crate::count::grouped;
-use crate::document::{Cell, Column, Document, Table};
 use crate::error::{ErrorKind, Kind};
 use crate::lane::Lane;
 use crate::money::{Money, Overflow};
@@ -295,107 +293,6 @@ pub fn whole_images(amount: Money, price: Money) -> Result<u64, Overflow> {
         count += 1;
     }
     Ok(count)
-}
-
-impl crate::render::Report for BudgetReport {
-    const KIND: &'static str = "budget";
-
-    fn document(&self) -> Document {
-        let mut facts = vec![("amount".to_string(), self.amount.unit_dollars())];
-        if let Some(days) = self.days {
-            facts.push(("days".to_string(), format!("{days} (images a day, rounded down)")));
-        }
-        facts.push(("basis".to_string(), self.basis.to_string()));
-        facts.push(("rate card".to_string(), self.card.summary()));
-        let mut notes = vec![
-            "Whole images only, rounded down: one more image would cost more than the amount.".to_string(),
-        ];
-        let table = match &self.plan {
-            Some(fit) => {
-                facts.insert(0, ("plan".to_string(), fit.source.clone()));
-                facts.push(("fits".to_string(), format!("{}% of the plan's volumes", grouped(fit.percent))));
-                facts.push(("costs".to_string(), format!("{} a month", fit.total.unit_dollars())));
-                facts.push(("left over".to_string(), fit.left_over.unit_dollars()));
-                notes.push(format!(
-                    "{}% would cost {}, above the amount. Line volumes are scaled in whole percent and rounded down to whole images.",
-                    grouped(fit.percent + 1),
-                    fit.next_percent_total.unit_dollars()
-                ));
-                plan_table(fit, self.days.is_some())
-            }
-            None => rows_table(&self.rows, self.days.is_some()),
-        };
-        if self.rows.iter().any(|row| row.priced_by != GOOGLE) {
-            notes.push("Rows priced by a provider use that provider's own per-image price from the card's routes, not Google's.".into());
-        }
-        let title = match &self.plan {
-            Some(fit) => format!(
-                "Budget: {} buys {}% of {}",
-                self.amount.dollars(),
-                grouped(fit.percent),
-                fit.name.as_deref().unwrap_or(&fit.source)
-            ),
-            None => format!("Budget: what {} buys", self.amount.dollars()),
-        };
-        Document { title, facts, tables: vec![table], notes }
-    }
-}
-
-fn rows_table(rows: &[BudgetRow], per_day: bool) -> Table {
-    let mut columns = vec![
-        Column::new("model", "model"),
-        Column::new("size", "size"),
-        Column::new("lane", "lane"),
-        Column::new("priced by", "priced_by"),
-        Column::new("per image", "unit_price"),
-        Column::new("images", "images"),
-    ];
-    if per_day {
-        columns.push(Column::new("a day", "images_per_day"));
-    }
-    columns.extend([Column::new("spent", "spent"), Column::new("left over", "left_over")]);
-    let rows = rows
-        .iter()
-        .map(|row| {
-            let mut cells = vec![
-                Cell::Name { human: row.model_name.clone(), id: row.model.clone() },
-                Cell::text(row.size.api_value()),
-                Cell::text(row.lane.name()),
-                Cell::text(if row.priced_by == GOOGLE {
-                    row.priced_by.clone()
-                } else {
-                    format!("{} (provider)", row.priced_by)
-                }),
-                Cell::unit(row.unit_price),
-                Cell::Count(row.images),
-            ];
-            if per_day {
-                cells.push(row.images_per_day.map_or(Cell::Empty, Cell::Count));
-            }
-            cells.extend([Cell::money(row.spent), Cell::money(row.left_over)]);
-            cells
-        })
-        .collect();
-    Table { title: None, columns, rows }
-}
-
-fn plan_table(fit: &PlanFit, per_day: bool) -> Table {
-    let mut columns = vec![Column::new("line", "line"), Column::new("images a month", "images_per_month")];
-    if per_day {
-        columns.push(Column::new("a day", "images_per_day"));
-    }
-    let rows = fit
-        .lines
-        .iter()
-        .map(|line| {
-            let mut cells = vec![Cell::text(&line.name), Cell::Count(line.images_per_month)];
-            if per_day {
-                cells.push(line.images_per_day.map_or(Cell::Empty, Cell::Count));
-            }
-            cells
-        })
-        .collect();
-    Table { title: None, columns, rows }
 }
 
 #[cfg(test)]

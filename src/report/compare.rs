@@ -7,8 +7,6 @@ use time::Date;
 
 use super::{CardInfo, describe_filters, ratio};
 use crate::card::{Model, RateCard, UnknownModel};
-use crate::count::grouped;
-use crate::document::{Cell, Column, Document, Table};
 use crate::error::{ErrorKind, Kind};
 use crate::lane::Lane;
 use crate::money::Money;
@@ -300,118 +298,6 @@ fn row(
         ratio_to_baseline: unit_price.amount().checked_div(baseline.unit_price.amount()).unwrap_or_default(),
         totals,
     })
-}
-
-impl crate::render::Report for CompareReport {
-    const KIND: &'static str = "compare";
-
-    fn document(&self) -> Document {
-        let mut columns = vec![
-            Column::new("model", "model"),
-            Column::new("size", "size"),
-            Column::new("lane", "lane"),
-            Column::new("per image", "unit_price"),
-            Column::new("tokens", "output_tokens"),
-            Column::new("vs baseline", "ratio_to_baseline"),
-        ];
-        for count in &self.counts {
-            let noun = if *count == 1 { "image" } else { "images" };
-            columns.push(Column::new(format!("{} {noun}", grouped(*count)), format!("total_{count}")));
-        }
-        let rows = self
-            .rows
-            .iter()
-            .map(|row| {
-                let mut cells = vec![
-                    Cell::Name { human: row.model_name.clone(), id: row.model.clone() },
-                    Cell::text(row.size.api_value()),
-                    Cell::text(row.lane.name()),
-                    Cell::unit(row.unit_price),
-                    Cell::Count(row.output_tokens),
-                    Cell::Ratio(row.ratio_to_baseline),
-                ];
-                cells.extend(row.totals.iter().map(|t| Cell::money(t.total)));
-                cells
-            })
-            .collect();
-        let basis = match self.basis {
-            Basis::List => "published per-image prices",
-            Basis::Tokens => "tokens × per-1M-token rates",
-        };
-        let baseline_name = self
-            .rows
-            .iter()
-            .find(|row| row.model == self.baseline.model)
-            .map_or(self.baseline.model.clone(), |row| row.model_name.clone());
-        let facts = vec![
-            ("basis".to_string(), format!("{} ({basis})", self.basis)),
-            (
-                "baseline".to_string(),
-                format!(
-                    "{} {} {} at {} per image",
-                    baseline_name,
-                    self.baseline.size,
-                    self.baseline.lane,
-                    self.baseline.unit_price.unit_dollars()
-                ),
-            ),
-            ("rate card".to_string(), self.card.summary()),
-        ];
-        let mut notes = Vec::new();
-        if let Some(cheapest) = self.rows.iter().min_by_key(|row| row.unit_price) {
-            notes.push(format!(
-                "Cheapest per image: {} {} on {} at {}.",
-                cheapest.model_name,
-                cheapest.size,
-                cheapest.lane,
-                cheapest.unit_price.unit_dollars()
-            ));
-        }
-        for skip in &self.skipped {
-            notes.push(format!("Skipped: {} has no {} {}.", skip.model, skip.missing, skip.value));
-        }
-        let mut tables = vec![Table { title: None, columns, rows }];
-        if !self.routes.is_empty() {
-            notes.push("Provider routes are each provider's own prices from the card, not Google's.".into());
-            tables.push(Table {
-                title: Some("Provider routes beside Google's official price".into()),
-                columns: vec![
-                    Column::new("provider", "owner"),
-                    Column::new("model", "model"),
-                    Column::new("size", "size"),
-                    Column::new("lane", "lane"),
-                    Column::new("provider's price", "provider_price"),
-                    Column::new("Google's price", "google_price"),
-                    Column::new("difference", "difference"),
-                ],
-                rows: self
-                    .routes
-                    .iter()
-                    .map(|route| {
-                        let owner = match &route.name {
-                            Some(name) => format!("{} ({name})", route.owner),
-                            None => route.owner.clone(),
-                        };
-                        vec![
-                            Cell::text(format!("{owner}, provider's price")),
-                            Cell::text(&route.model),
-                            Cell::text(route.size.api_value()),
-                            Cell::text(route.lane.name()),
-                            Cell::unit(route.provider_price),
-                            Cell::unit(route.google_price),
-                            Cell::unit(route.difference),
-                        ]
-                    })
-                    .collect(),
-            });
-        }
-        Document {
-            title: format!("Compare: {} prices, {} rows", self.basis, self.rows.len()),
-            facts,
-            tables,
-            notes,
-        }
-    }
 }
 
 #[cfg(test)]

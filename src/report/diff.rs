@@ -6,7 +6,6 @@ use time::Date;
 
 use super::CardInfo;
 use crate::card::RateCard;
-use crate::document::{Cell, Column, Document, Table};
 use crate::money::{Money, round};
 use crate::plan::{self, Plan, PlanError};
 use crate::pricing::Basis;
@@ -208,108 +207,6 @@ fn plan_diff(old: &RateCard, new: &RateCard, plan: &Plan, basis: Basis) -> Resul
         new_total: after.total,
         change: after.total.minus(before.total).map_err(|_| too_large("(all lines)"))?,
     })
-}
-
-impl crate::render::Report for DiffReport {
-    const KIND: &'static str = "diff";
-
-    fn document(&self) -> Document {
-        let mut facts = vec![
-            ("old card".to_string(), format!("{}: {}", self.old.name, self.old.summary())),
-            ("new card".to_string(), format!("{}: {}", self.new.name, self.new.summary())),
-            ("changes".to_string(), self.changes.len().to_string()),
-        ];
-        let mut tables = vec![Table {
-            title: Some("Prices".into()),
-            columns: vec![
-                Column::new("subject", "subject"),
-                Column::new("price", "item"),
-                Column::new("change", "kind"),
-                Column::new("old", "old"),
-                Column::new("new", "new"),
-                Column::new("difference", "change"),
-            ],
-            rows: self
-                .changes
-                .iter()
-                .map(|change| {
-                    vec![
-                        Cell::text(&change.subject),
-                        Cell::text(&change.item),
-                        Cell::text(match change.kind {
-                            ChangeKind::Changed => "changed",
-                            ChangeKind::Added => "added",
-                            ChangeKind::Removed => "removed",
-                        }),
-                        change.old.map_or(Cell::Empty, Cell::unit),
-                        change.new.map_or(Cell::Empty, Cell::unit),
-                        change.change.map_or(Cell::Empty, Cell::unit),
-                    ]
-                })
-                .collect(),
-        }];
-        let mut notes = Vec::new();
-        if self.changes.is_empty() {
-            notes.push("The two cards hold the same prices.".to_string());
-        }
-        if self.changes.iter().any(|change| change.subject.starts_with("route ")) {
-            notes.push("A route's figures are its provider's own prices, not Google's.".into());
-        }
-        if let Some(plan) = &self.plan {
-            facts.push(("plan".to_string(), plan.source.clone()));
-            facts.push((
-                "monthly total".to_string(),
-                format!(
-                    "{} → {} ({})",
-                    plan.old_total.dollars(),
-                    plan.new_total.dollars(),
-                    signed(plan.change)
-                ),
-            ));
-            let mut rows: Vec<Vec<Cell>> = plan
-                .lines
-                .iter()
-                .map(|line| {
-                    vec![
-                        Cell::text(&line.name),
-                        Cell::money(line.old_total),
-                        Cell::money(line.new_total),
-                        Cell::money(line.change),
-                    ]
-                })
-                .collect();
-            rows.push(vec![
-                Cell::text("total"),
-                Cell::money(plan.old_total),
-                Cell::money(plan.new_total),
-                Cell::money(plan.change),
-            ]);
-            tables.push(Table {
-                title: Some(format!("Plan: {}", plan.name.as_deref().unwrap_or(&plan.source))),
-                columns: vec![
-                    Column::new("line", "line"),
-                    Column::new("old card", "old_total"),
-                    Column::new("new card", "new_total"),
-                    Column::new("change", "change"),
-                ],
-                rows,
-            });
-        }
-        Document {
-            title: format!("Rate card diff: {} → {}", self.old.dated, self.new.dated),
-            facts,
-            tables,
-            notes,
-        }
-    }
-}
-
-fn signed(amount: Money) -> String {
-    if !amount.is_negative() && !amount.is_zero() {
-        format!("+{}", amount.dollars())
-    } else {
-        amount.dollars()
-    }
 }
 
 #[cfg(test)]

@@ -20,11 +20,11 @@ use super::batch_file::{BatchFileError, MalformedLine, Sightings, display_name, 
 use super::tally::{malformed_table, model_for_version};
 use super::{CardInfo, money as money_str, opt_money};
 use crate::card::{Model, NamedAs, RateCard, UnknownModel};
-use crate::document::{Cell, Column, Document, Table};
 use crate::error::{ErrorKind, Kind};
 use crate::lane::Lane;
 use crate::money::{self, Overflow, counted, grouped, narrow};
 use crate::pricing::{self, Basis, PricingError};
+use crate::render::document::{Cell, Column, Document, Table};
 use crate::scan::{CandidateCount, InputLine, KeySighting, KeyTracker, ScanOptions};
 use crate::size::ImageSize;
 

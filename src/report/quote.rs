@@ -5,8 +5,6 @@ use time::Date;
 
 use super::{CardInfo, Lifecycle};
 use crate::card::{NamedAs, RateCard, UnknownModel};
-use crate::count::grouped;
-use crate::document::{Cell, Column, Document, Table};
 use crate::error::{ErrorKind, Kind};
 use crate::lane::Lane;
 use crate::money::Money;
@@ -165,120 +163,6 @@ impl QuoteReport {
             input_images: request.extras.input_images,
             quotes,
         })
-    }
-}
-
-impl crate::render::Report for QuoteReport {
-    const KIND: &'static str = "quote";
-
-    fn document(&self) -> Document {
-        let noun = if self.count == 1 { "image" } else { "images" };
-        let mut facts = vec![
-            ("model".to_string(), format!("{} ({})", self.model, self.model_name)),
-            ("status".to_string(), self.lifecycle.summary()),
-            (
-                "size".to_string(),
-                if self.size_is_default {
-                    format!("{} (the model's default: no --size given)", self.size)
-                } else {
-                    self.size.to_string()
-                },
-            ),
-            ("count".to_string(), format!("{} {noun}", grouped(self.count))),
-            (
-                "basis".to_string(),
-                match self.basis {
-                    Basis::List => "list: Google's published per-image price".to_string(),
-                    Basis::Tokens => format!(
-                        "tokens: {} image output tokens × the per-1M-token rate",
-                        grouped(self.output_tokens)
-                    ),
-                },
-            ),
-            ("rate card".to_string(), self.card.summary()),
-        ];
-        if let Some(typed) = &self.requested_as {
-            let how = if self.lifecycle.successor.as_deref() == Some(typed.as_str()) {
-                "the successor's ID; it keeps these prices"
-            } else {
-                "an alias"
-            };
-            facts[0].1.push_str(&format!(", named as `{typed}` ({how})"));
-        }
-        let mut tables = vec![Table {
-            title: None,
-            columns: vec![
-                Column::new("lane", "lane"),
-                Column::new("per image", "unit_price"),
-                Column::new("total", "total"),
-                Column::new("saving vs standard", "saving_vs_standard"),
-            ],
-            rows: self
-                .quotes
-                .iter()
-                .map(|quote| {
-                    vec![
-                        Cell::text(quote.lane.name()),
-                        Cell::unit(quote.unit_price),
-                        Cell::money(quote.total),
-                        quote.saving_vs_standard.map_or(Cell::Empty, Cell::money),
-                    ]
-                })
-                .collect(),
-        }];
-        let extras = self.quotes.iter().any(|quote| quote.components.len() > 1);
-        if extras {
-            tables.push(Table {
-                title: Some("Breakdown".to_string()),
-                columns: vec![
-                    Column::new("lane", "lane"),
-                    Column::new("component", "component"),
-                    Column::new("tokens per image", "tokens"),
-                    Column::new("per image", "unit_price"),
-                    Column::new("total", "total"),
-                ],
-                rows: self
-                    .quotes
-                    .iter()
-                    .flat_map(|quote| {
-                        quote.components.iter().map(|c| {
-                            vec![
-                                Cell::text(quote.lane.name()),
-                                Cell::text(c.component.label()),
-                                Cell::Count(c.tokens),
-                                Cell::unit(c.unit_price),
-                                Cell::money(c.total),
-                            ]
-                        })
-                    })
-                    .collect(),
-            });
-        }
-        let mut notes = Vec::new();
-        let standard = self.quotes.iter().find(|q| q.lane == Lane::Standard);
-        for quote in &self.quotes {
-            if let (Some(saving), Some(standard)) = (quote.saving_vs_standard, standard)
-                && let Some(share) = saving.percent_of(standard.total)
-            {
-                notes.push(format!(
-                    "{} saves {} ({}) against standard.",
-                    quote.lane,
-                    saving.dollars(),
-                    crate::render::human(&Cell::Percent(share))
-                ));
-            }
-        }
-        if self.basis == Basis::List {
-            notes.push(
-                "List prices are the published per-image figures, which are rounded; Google bills tokens (see --basis tokens).".into(),
-            );
-        }
-        Document {
-            title: format!("Quote: {} {} {noun} with {}", grouped(self.count), self.size, self.model_name),
-            facts,
-            tables,
-            notes,
-        }
     }
 }
 

@@ -22,10 +22,10 @@ use time::Date;
 use super::batch_file::{BatchFileError, MalformedLine, Sightings, display_name, read_file, read_source};
 use super::{CardInfo, money as money_str, opt_money};
 use crate::card::{Model, RateCard, UnknownModel};
-use crate::document::{Cell, Column, Document, Table};
 use crate::error::{ErrorKind, Kind};
 use crate::lane::Lane;
 use crate::money::{self, Overflow, counted, grouped, narrow};
+use crate::render::document::{Cell, Column, Document, Table};
 use crate::scan::{KeySighting, KeyTracker, OutputLine, ScanOptions, Usage};
 
 /// What to tally, validated.

@@ -1,0 +1,10 @@
+//! The layout of each report as a [`Document`](super::Document): its title,
+//! facts, tables and notes. One file per report; the data and how it is
+//! built live in `crate::report`.
+
+mod budget;
+mod compare;
+mod diff;
+mod plan;
+mod quote;
+mod rates;

@@ -1,0 +1,258 @@
+//! How the `plan` report is laid out for the table, CSV and Markdown renderers.
+
+use rust_decimal::Decimal;
+
+use crate::count::grouped;
+use crate::plan::GOOGLE;
+use crate::pricing::Basis;
+use crate::render::Report;
+use crate::render::document::{Cell, Column, Document, Table};
+use crate::report::plan::*;
+
+impl Report for PlanReport {
+    const KIND: &'static str = "plan";
+
+    fn document(&self) -> Document {
+        let title = self.plan.name.as_deref().unwrap_or(&self.plan.source);
+        let mut facts = vec![
+            ("plan".to_string(), self.plan.source.clone()),
+            ("basis".to_string(), basis_words(self.basis).to_string()),
+            ("accepted".to_string(), format!("{} images a month", grouped(self.accepted_images))),
+            (
+                "generated".to_string(),
+                format!("{} images a month (retries and escalations)", grouped(self.generated_images)),
+            ),
+        ];
+        if let Some(per) = self.cost_per_accepted_image {
+            facts.push(("per accepted".to_string(), format!("{} an image (rounded)", per.unit_dollars())));
+        }
+        facts.push(("rate card".to_string(), self.card.summary()));
+        if let Some(what_if) = &self.what_if {
+            facts.push((
+                "what if batch".to_string(),
+                format!("{} a month, saving {}", what_if.total.dollars(), what_if.saving.dollars()),
+            ));
+        }
+        if let Some(budget) = &self.budget {
+            let verdict = match budget.excess {
+                Some(excess) => {
+                    format!("{}: OVER by {}", budget.fail_above.dollars(), excess.dollars())
+                }
+                None => format!("{}: within", budget.fail_above.dollars()),
+            };
+            facts.push(("budget".to_string(), verdict));
+        }
+        let mut tables = vec![components_table(self), lines_table(self)];
+        if let Some(table) = routes_table(self) {
+            tables.push(table);
+        }
+        if let Some(what_if) = &self.what_if {
+            tables.push(what_if_table(what_if));
+        }
+        Document {
+            title: format!("Plan: {title}: {} a month", self.total.dollars()),
+            facts,
+            tables,
+            notes: notes(self),
+        }
+    }
+}
+
+fn routes_table(report: &PlanReport) -> Option<Table> {
+    let rows: Vec<Vec<Cell>> = report
+        .lines
+        .iter()
+        .flat_map(|entry| entry.line.components.iter().map(move |c| (&entry.line, c)))
+        .filter_map(|(line, c)| {
+            let google = c.google_unit_price?;
+            let google_total = google.times(c.quantity).ok()?;
+            Some(vec![
+                Cell::text(&line.name),
+                Cell::text(format!("{} (provider)", c.priced_by)),
+                Cell::unit(c.unit_price),
+                Cell::unit(google),
+                Cell::money(c.total),
+                Cell::money(google_total),
+            ])
+        })
+        .collect();
+    (!rows.is_empty()).then(|| Table {
+        title: Some("Provider routes beside Google's official price".into()),
+        columns: vec![
+            Column::new("line", "line"),
+            Column::new("priced by", "priced_by"),
+            Column::new("provider's price", "provider_unit_price"),
+            Column::new("Google's price", "google_unit_price"),
+            Column::new("provider's total", "provider_total"),
+            Column::new("at Google's price", "google_total"),
+        ],
+        rows,
+    })
+}
+
+fn basis_words(basis: Basis) -> &'static str {
+    match basis {
+        Basis::List => "list: Google's published per-image prices",
+        Basis::Tokens => "tokens: image output tokens × the per-1M-token rate",
+    }
+}
+
+fn components_table(report: &PlanReport) -> Table {
+    let rows = report
+        .lines
+        .iter()
+        .flat_map(|entry| {
+            let line = &entry.line;
+            line.components.iter().map(move |c| {
+                vec![
+                    Cell::text(&line.name),
+                    Cell::text(c.component.label()),
+                    Cell::text(&c.priced_by),
+                    c.tokens_per_request.map_or(Cell::Empty, Cell::Count),
+                    Cell::Count(c.quantity),
+                    Cell::text(c.unit),
+                    Cell::unit(c.unit_price),
+                    Cell::money(c.total),
+                    Cell::Percent(c.total.percent_of(report.total).unwrap_or_default()),
+                ]
+            })
+        })
+        .collect();
+    Table {
+        title: Some("Costs by line and component".into()),
+        columns: vec![
+            Column::new("line", "line"),
+            Column::new("component", "component"),
+            Column::new("priced by", "priced_by"),
+            Column::new("tokens / request", "tokens_per_request"),
+            Column::new("quantity", "quantity"),
+            Column::new("unit", "unit"),
+            Column::new("per unit", "unit_price"),
+            Column::new("total", "total"),
+            Column::new("share", "share_percent"),
+        ],
+        rows,
+    }
+}
+
+fn lines_table(report: &PlanReport) -> Table {
+    let mut rows: Vec<Vec<Cell>> = report
+        .lines
+        .iter()
+        .map(|entry| {
+            let line = &entry.line;
+            vec![
+                Cell::text(&line.name),
+                Cell::Name { human: line.model_name.clone(), id: line.model.clone() },
+                Cell::text(line.size.api_value()),
+                Cell::text(line.lane.name()),
+                match &line.escalated_to {
+                    Some(to) => Cell::text(format!("{} → {to}", grouped(line.escalated_out))),
+                    None => Cell::Empty,
+                },
+                Cell::Count(line.accepted),
+                Cell::Count(line.generated),
+                Cell::money(line.total),
+                Cell::Percent(entry.share_percent),
+                entry.cost_per_accepted_image.map_or(Cell::Empty, Cell::unit),
+            ]
+        })
+        .collect();
+    rows.push(vec![
+        Cell::text("total"),
+        Cell::Empty,
+        Cell::Empty,
+        Cell::Empty,
+        Cell::Empty,
+        Cell::Count(report.accepted_images),
+        Cell::Count(report.generated_images),
+        Cell::money(report.total),
+        Cell::Percent(if report.total.is_zero() { Decimal::ZERO } else { Decimal::ONE_HUNDRED }),
+        report.cost_per_accepted_image.map_or(Cell::Empty, Cell::unit),
+    ]);
+    Table {
+        title: Some("Lines".into()),
+        columns: vec![
+            Column::new("line", "line"),
+            Column::new("model", "model"),
+            Column::new("size", "size"),
+            Column::new("lane", "lane"),
+            Column::new("escalated", "escalated"),
+            Column::new("accepted", "accepted"),
+            Column::new("generated", "generated"),
+            Column::new("total", "total"),
+            Column::new("share", "share_percent"),
+            Column::new("per accepted image", "cost_per_accepted_image"),
+        ],
+        rows,
+    }
+}
+
+fn what_if_table(what_if: &WhatIf) -> Table {
+    Table {
+        title: Some("What if every batch_ok line runs on batch".into()),
+        columns: vec![
+            Column::new("line", "line"),
+            Column::new("lane", "lane"),
+            Column::new("what-if lane", "what_if_lane"),
+            Column::new("total", "total"),
+            Column::new("what-if total", "what_if_total"),
+            Column::new("saving", "saving"),
+        ],
+        rows: what_if
+            .lines
+            .iter()
+            .map(|line| {
+                vec![
+                    Cell::text(&line.name),
+                    Cell::text(line.lane.name()),
+                    Cell::text(line.what_if_lane.name()),
+                    Cell::money(line.total),
+                    Cell::money(line.what_if_total),
+                    Cell::money(line.saving),
+                ]
+            })
+            .collect(),
+    }
+}
+
+fn notes(report: &PlanReport) -> Vec<String> {
+    let mut notes = vec![
+        "Derived counts (escalated requests, images generated to cover rejections, grounded prompts) are rounded up to whole images, once per line a month.".to_string(),
+    ];
+    if report.lines.iter().any(|l| l.line.components.iter().any(|c| c.estimate)) {
+        notes.push(
+            "Thinking is an estimate from the plan (thinking_tokens), billed at the lane's text output rate."
+                .into(),
+        );
+    }
+    for entry in report.lines.iter().filter(|entry| entry.line.thinking_not_counted) {
+        notes.push(format!(
+            "Line `{}`: {} always thinks and bills thinking as text output, but the line gives no thinking_tokens estimate, so thinking is not counted.",
+            entry.line.name, entry.line.model_name
+        ));
+    }
+    if let Some(grounding) = &report.grounding {
+        notes.push(format!(
+            "Grounding: {} of the {} free grounded prompts a month used (shared by every line, given in plan order); {} paid search queries cost {}.",
+            grouped(grounding.free_prompts_used),
+            grouped(grounding.free_prompts_per_month),
+            grouped(grounding.paid_queries),
+            grounding.total.dollars()
+        ));
+    }
+    if report.lines.iter().any(|entry| entry.line.priced_by != GOOGLE) {
+        notes.push("Figures priced by a provider are that provider's own prices from the rate card's routes, not Google's.".into());
+    }
+    if let Some(what_if) = &report.what_if
+        && what_if.moved.is_empty()
+    {
+        notes.push(
+            "What if batch: no line is marked batch_ok (or every such line is on batch already).".into(),
+        );
+    }
+    if let Some(budget) = &report.budget {
+        notes.push(format!("Budget: {}.", budget.reason));
+    }
+    notes
+}
