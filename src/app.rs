@@ -246,7 +246,19 @@ fn answer(
 ) -> Result<(Reply, Verdict), Error> {
     let pass = |reply| Ok((reply, Verdict::Pass));
     match request {
-        Request::Quote(quote) => pass(Reply::Quote(QuoteReport::build(card, quote, today)?)),
+        Request::Quote(quote) => {
+            let report = QuoteReport::build(card, quote, today)?;
+            let verdict = if report.complete {
+                Verdict::Pass
+            } else {
+                Verdict::Incomplete(format!(
+                    "the quote leaves out {} per image: the rate card gives no input_image_tokens for {}; add it to the card",
+                    counted(report.input_images, "reference image", "reference images"),
+                    report.model
+                ))
+            };
+            Ok((Reply::Quote(report), verdict))
+        }
         Request::Compare(compare) => pass(Reply::Compare(CompareReport::build(card, compare, today)?)),
         Request::Rates => pass(Reply::Rates(RatesReport::build(card, today))),
         Request::RatesShow { model } => pass(Reply::Model(ModelReport::build(card, model, today)?)),
@@ -258,12 +270,22 @@ fn answer(
             let report = PlanReport::build(card, read(plan)?, request, today)?;
             let verdict = match report.over_budget() {
                 Some(over) => Verdict::OverBudget(over.reason),
+                None if !report.complete => Verdict::Incomplete(format!(
+                    "the plan's total leaves out {} a month (see the report's notes): the rate card gives no input_image_tokens for their model; add it to the card",
+                    counted(report.unpriced_reference_images, "reference image", "reference images")
+                )),
                 None => Verdict::Pass,
             };
             Ok((Reply::Plan(report), verdict))
         }
         Request::Budget { request, plan: Some(_) } => {
-            pass(Reply::Budget(BudgetReport::build_for_plan(card, read(plan)?, request, today)?))
+            let report = BudgetReport::build_for_plan(card, read(plan)?, request, today)?;
+            let verdict = if report.complete {
+                Verdict::Pass
+            } else {
+                Verdict::Incomplete("the fit leaves out reference images the rate card cannot price (no input_image_tokens for their model), so the amount buys less than shown; add it to the card".into())
+            };
+            Ok((Reply::Budget(report), verdict))
         }
         Request::Budget { request, plan: None } => {
             pass(Reply::Budget(BudgetReport::build(card, request, today)?))

@@ -101,6 +101,10 @@ pub struct LanePrice {
     pub total: Money,
     /// The parts, image output first; extras only where asked for.
     pub components: Vec<ComponentPrice>,
+    /// Parts asked for that the card has no figure for (reference images on
+    /// a model without `input_image_tokens`): left out of the total, never
+    /// guessed, so the total is incomplete.
+    pub unpriced: Vec<Component>,
 }
 
 /// Why a price cannot be given.
@@ -125,14 +129,6 @@ pub enum PricingError {
         lane: Lane,
         /// The lanes it has.
         offered: String,
-    },
-    /// Reference images were asked for but the card gives no token count.
-    #[error(
-        "{model} has no input_image_tokens in the rate card, so reference images cannot be priced; add it to the card or drop --input-images"
-    )]
-    NoInputImageTokens {
-        /// The model ID.
-        model: String,
     },
     /// The figure outgrew exact arithmetic.
     #[error(
@@ -204,17 +200,19 @@ pub fn price(
     let overflow = |Overflow| PricingError::Overflow { count };
     let image_tokens = model.size(size).map_or(0, |row| row.output_tokens);
     let mut parts = vec![(Component::ImageOutput, image_tokens, image)];
+    let mut unpriced = Vec::new();
     if extras.prompt_tokens > 0 {
         let unit = Money::per_million(extras.prompt_tokens, rates.input).map_err(overflow)?;
         parts.push((Component::TextInput, extras.prompt_tokens, unit));
     }
-    if extras.input_images > 0 {
-        let per_image = model
-            .input_image_tokens
-            .ok_or_else(|| PricingError::NoInputImageTokens { model: model.id.clone() })?;
-        let tokens = extras.input_images.checked_mul(per_image).ok_or(PricingError::Overflow { count })?;
-        let unit = Money::per_million(tokens, rates.input).map_err(overflow)?;
-        parts.push((Component::ReferenceImages, tokens, unit));
+    match (extras.input_images, model.input_image_tokens) {
+        (0, _) => {}
+        (_, None) => unpriced.push(Component::ReferenceImages),
+        (images, Some(per_image)) => {
+            let tokens = images.checked_mul(per_image).ok_or(PricingError::Overflow { count })?;
+            let unit = Money::per_million(tokens, rates.input).map_err(overflow)?;
+            parts.push((Component::ReferenceImages, tokens, unit));
+        }
     }
     let components = parts
         .into_iter()
@@ -225,7 +223,7 @@ pub fn price(
         .collect::<Result<Vec<_>, PricingError>>()?;
     let unit_price = Money::sum(components.iter().map(|c| c.unit_price)).map_err(overflow)?;
     let total = Money::sum(components.iter().map(|c| c.total)).map_err(overflow)?;
-    Ok(LanePrice { lane, unit_price, total, components })
+    Ok(LanePrice { lane, unit_price, total, components, unpriced })
 }
 
 #[cfg(test)]

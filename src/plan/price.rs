@@ -126,6 +126,10 @@ pub struct PricedLine {
     pub grounding: Option<GroundingUse>,
     /// Whether the model always thinks but the line gives no thinking estimate.
     pub thinking_not_counted: bool,
+    /// Reference images a month that the card cannot price (it gives no
+    /// `input_image_tokens` for the model): left out of the total, which is
+    /// then incomplete.
+    pub unpriced_reference_images: u64,
     /// The parts of the cost, image output first.
     pub components: Vec<LineComponent>,
     /// Dollars for the month, exact: the sum of the components.
@@ -207,6 +211,12 @@ pub fn price(plan: &Plan, card: &RateCard, basis: Basis) -> Result<PricedPlan, P
             generated: flow.generated,
             grounding,
             thinking_not_counted: setup.model.always_thinks && line.thinking_tokens.is_none(),
+            unpriced_reference_images: match setup.model.input_image_tokens {
+                Some(_) => 0,
+                None => {
+                    line.reference_images.checked_mul(flow.generated).ok_or(Overflow).map_err(too_large)?
+                }
+            },
             components,
             total,
         });
@@ -261,13 +271,6 @@ fn setup<'card>(
             "grounding",
             format!("is set, but {} has no Google Search grounding in the rate card", model.id),
             "remove it, or use a model with grounding (`nbcost rates show MODEL` says)".into(),
-        ));
-    }
-    if line.reference_images > 0 && model.input_image_tokens.is_none() {
-        return Err(invalid(
-            "reference_images",
-            format!("is set, but the rate card gives no input_image_tokens for {}", model.id),
-            "remove it, or add input_image_tokens to the card".into(),
         ));
     }
     let google = pricing::one_image(model, size, line.lane, basis).map_err(|err| match err {
@@ -436,9 +439,8 @@ fn components(
     if line.prompt_tokens > 0 {
         parts.push(per_request(PlanComponent::TextInput, line.prompt_tokens, rates.input, false)?);
     }
-    if line.reference_images > 0 {
-        let tokens =
-            line.reference_images.checked_mul(setup.model.input_image_tokens.unwrap_or(0)).ok_or(Overflow)?;
+    if let (1.., Some(per_image)) = (line.reference_images, setup.model.input_image_tokens) {
+        let tokens = line.reference_images.checked_mul(per_image).ok_or(Overflow)?;
         parts.push(per_request(PlanComponent::ReferenceImages, tokens, rates.input, false)?);
     }
     if let Some(tokens) = line.thinking_tokens.filter(|tokens| *tokens > 0) {

@@ -87,6 +87,10 @@ pub struct BudgetReport {
     pub rows: Vec<BudgetRow>,
     /// The plan's mix scaled to fit, with `--plan`; else `null`.
     pub plan: Option<PlanFit>,
+    /// Whether every part of the plan was priced: `false` when the card
+    /// cannot price a line's reference images, so that the fit leaves their
+    /// cost out and overstates what the amount buys.
+    pub complete: bool,
 }
 
 /// What the amount buys of one model, size and lane.
@@ -182,6 +186,7 @@ impl BudgetReport {
             days: request.days,
             rows,
             plan: None,
+            complete: true,
         })
     }
 
@@ -195,9 +200,13 @@ impl BudgetReport {
     ) -> Result<BudgetReport, BudgetError> {
         // The month's cost never falls as volumes grow, so the search is a
         // bisection between a multiple that fits and one that does not.
-        let cost = |percent: u64| -> Result<Option<Money>, BudgetError> {
+        let mut complete = true;
+        let mut cost = |percent: u64| -> Result<Option<Money>, BudgetError> {
             match plan::price(&plan.scaled(percent), card, request.basis) {
-                Ok(priced) => Ok(Some(priced.total)),
+                Ok(priced) => {
+                    complete &= priced.lines.iter().all(|line| line.unpriced_reference_images == 0);
+                    Ok(Some(priced.total))
+                }
                 Err(PlanError::TooLarge { .. }) => Ok(None),
                 Err(other) => Err(other.into()),
             }
@@ -248,6 +257,7 @@ impl BudgetReport {
                 left_over: request.amount.minus(total).map_err(|_| BudgetError::TooLarge)?,
                 next_percent_total: next,
             }),
+            complete,
         })
     }
 }

@@ -53,6 +53,11 @@ pub struct PlanReport {
     pub what_if: Option<WhatIf>,
     /// The `--fail-above` check, else `null`.
     pub budget: Option<BudgetCheck>,
+    /// Reference images a month the card cannot price, over every line
+    /// (see each line's `unpriced_reference_images`).
+    pub unpriced_reference_images: u64,
+    /// Whether the total holds every part of the plan (nothing unpriced).
+    pub complete: bool,
 }
 
 /// Which plan was priced.
@@ -171,6 +176,11 @@ impl PlanReport {
                 .map(|c| c.total),
         )
         .map_err(|_| too_large())?;
+        let unpriced_reference_images = priced
+            .lines
+            .iter()
+            .try_fold(0u64, |sum, line| sum.checked_add(line.unpriced_reference_images))
+            .ok_or_else(too_large)?;
         let grounding = priced.free_prompts_per_month.map(|free| {
             let used: Vec<_> = priced.lines.iter().filter_map(|line| line.grounding).collect();
             GroundingSummary {
@@ -201,6 +211,8 @@ impl PlanReport {
             grounding,
             what_if,
             budget,
+            unpriced_reference_images,
+            complete: unpriced_reference_images == 0,
         })
     }
 

@@ -77,6 +77,11 @@ pub struct QuoteReport {
     pub input_images: u64,
     /// One entry per lane.
     pub quotes: Vec<LaneQuote>,
+    /// Parts asked for that the card cannot price (`reference_images` on a
+    /// model without an input-image token count): left out of every total.
+    pub unpriced: Vec<Component>,
+    /// Whether every total holds every part asked for (`unpriced` is empty).
+    pub complete: bool,
 }
 
 /// The price on one lane.
@@ -127,6 +132,7 @@ impl QuoteReport {
         } else {
             None
         };
+        let unpriced = prices.first().map(|price| price.unpriced.clone()).unwrap_or_default();
         let quotes = prices
             .into_iter()
             .map(|price| LaneQuote {
@@ -162,6 +168,8 @@ impl QuoteReport {
             prompt_tokens: request.extras.prompt_tokens,
             input_images: request.extras.input_images,
             quotes,
+            complete: unpriced.is_empty(),
+            unpriced,
         })
     }
 }

@@ -37,6 +37,9 @@ impl Report for BudgetReport {
         if self.rows.iter().any(|row| row.priced_by != GOOGLE) {
             notes.push("Rows priced by a provider use that provider's own per-image price from the card's routes, not Google's.".into());
         }
+        if !self.complete {
+            notes.push("INCOMPLETE: the plan's reference images on a model without input_image_tokens in the rate card are not priced, so the amount buys less than shown; add it to the card.".into());
+        }
         let title = match &self.plan {
             Some(fit) => format!(
                 "Budget: {} buys {}% of {}",
@@ -45,7 +48,7 @@ impl Report for BudgetReport {
                 fit.name.as_deref().unwrap_or(&fit.source)
             ),
             None => format!("Budget: what {} buys", self.amount.dollars()),
-        };
+        } + if self.complete { "" } else { " (INCOMPLETE)" };
         Document { title, facts, tables: vec![table], notes }
     }
 }

@@ -50,7 +50,11 @@ impl Report for PlanReport {
             tables.push(what_if_table(what_if));
         }
         Document {
-            title: format!("Plan: {title}: {} a month", self.total.dollars()),
+            title: format!(
+                "Plan: {title}: {} a month{}",
+                self.total.dollars(),
+                if self.complete { "" } else { " (INCOMPLETE)" }
+            ),
             facts,
             tables,
             notes: notes(self),
@@ -230,6 +234,14 @@ fn notes(report: &PlanReport) -> Vec<String> {
         notes.push(format!(
             "Line `{}`: {} always thinks and bills thinking as text output, but the line gives no thinking_tokens estimate, so thinking is not counted.",
             entry.line.name, entry.line.model_name
+        ));
+    }
+    for entry in report.lines.iter().filter(|entry| entry.line.unpriced_reference_images > 0) {
+        notes.push(format!(
+            "INCOMPLETE: line `{}` leaves out {} a month: the rate card gives no input_image_tokens for {}; add it to the card.",
+            entry.line.name,
+            crate::count::counted(entry.line.unpriced_reference_images, "reference image", "reference images"),
+            entry.line.model
         ));
     }
     if let Some(grounding) = &report.grounding {

@@ -107,13 +107,26 @@ impl Report for QuoteReport {
                 ));
             }
         }
+        if !self.complete {
+            notes.push(format!(
+                "INCOMPLETE: every total leaves out the {} per image: the rate card gives no input_image_tokens for {}; add it to the card.",
+                crate::count::counted(self.input_images, "reference image", "reference images"),
+                self.model
+            ));
+        }
         if self.basis == Basis::List {
             notes.push(
                 "List prices are the published per-image figures, which are rounded; Google bills tokens (see --basis tokens).".into(),
             );
         }
         Document {
-            title: format!("Quote: {} {} {noun} with {}", grouped(self.count), self.size, self.model_name),
+            title: format!(
+                "Quote: {} {} {noun} with {}{}",
+                grouped(self.count),
+                self.size,
+                self.model_name,
+                if self.complete { "" } else { " (INCOMPLETE)" }
+            ),
             facts,
             tables,
             notes,
