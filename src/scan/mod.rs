@@ -23,7 +23,7 @@ mod tally;
 
 pub use input_line::{CandidateCount, InputLine, scan_input_line};
 pub use key_tracker::{KeySighting, KeyTracker};
-pub use line_scan::{Line, LineRecord, LineSource, ScanOptions, ScanSummary, scan_lines};
+pub use line_scan::{LineRecord, ScanOptions, ScanSummary, scan_lines};
 pub use output_line::{OutputLine, Usage, scan_output_line};
 pub use scan_error::ScanError;
 pub use source::{Source, decompress_if_gzip, open_input, open_path};
