@@ -4,6 +4,7 @@
 //! decimals and builds reports. Printing happens only in the binary.
 #![warn(clippy::print_stdout, clippy::print_stderr)]
 
+pub mod batch;
 pub mod card;
 pub mod document;
 pub mod lane;
