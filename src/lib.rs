@@ -15,5 +15,7 @@ pub mod render;
 pub mod report;
 pub mod scan;
 pub mod size;
+#[cfg(any(test, feature = "synth"))]
+#[doc(hidden)]
 pub mod synth;
 mod toml_location;
