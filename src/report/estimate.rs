@@ -359,7 +359,10 @@ fn advice(kind: FindingKind, model: &Model) -> String {
     }
 }
 
-// Layout: the report as a document of facts, tables and notes.
+// ---------------------------------------------------------------------------
+// Layout: the report as a document of facts, tables and notes. Nothing below
+// reads files or prices.
+// ---------------------------------------------------------------------------
 
 /// A finding's name in tables.
 fn label(kind: FindingKind) -> &'static str {

@@ -341,6 +341,9 @@ fn price_rows(
     group_by_model(card, sums, fallback).into_iter().map(|group| build_row(group, lane)).collect()
 }
 
+/// Prices one group's sums at `lane`, once: narrowed (checked) to `u64`,
+/// then tokens × per-1M rates. A group with no card model or no such lane
+/// is left unpriced, with the reason.
 fn build_row(group: ModelGroup<'_>, lane: Lane) -> Result<TallyRow, TallyError> {
     let ModelGroup { model, model_versions, tokens_per_image: per_image, sums } = group;
     let prompt_tokens = narrow(sums.prompt)?;
@@ -392,7 +395,10 @@ fn build_row(group: ModelGroup<'_>, lane: Lane) -> Result<TallyRow, TallyError> 
     })
 }
 
-// Layout: the report as a document of facts, tables and notes.
+// ---------------------------------------------------------------------------
+// Layout: the report as a document of facts, tables and notes. Nothing below
+// reads files or prices.
+// ---------------------------------------------------------------------------
 
 fn versions_text(versions: &[Option<String>]) -> String {
     versions.iter().map(|version| version.as_deref().unwrap_or("(none)")).collect::<Vec<_>>().join(", ")
