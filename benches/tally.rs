@@ -17,6 +17,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+use nbcost::batch::UsageSums;
 use nbcost::scan::{OutputLine, ScanOptions, open_path, scan_lines};
 use nbcost::synth::{SynthSpec, write_batch_input, write_batch_output};
 
@@ -169,21 +170,18 @@ fn main() {
 }
 
 /// Scans the file and sums prompt, candidates, thoughts and total tokens.
-fn scan_and_sum(path: &Path, threads: usize) -> [u64; 4] {
+fn scan_and_sum(path: &Path, threads: usize) -> [u128; 4] {
     let options = ScanOptions { threads, ..ScanOptions::default() };
-    let mut sums = [0u64; 4];
+    let mut sums = UsageSums::default();
     let source = open_path(path).expect("open bench file");
     scan_lines(source, &options, |_, line: OutputLine| {
-        if let OutputLine::Response { usage, .. } = line {
-            sums[0] += usage.prompt_tokens;
-            sums[1] += usage.candidates_tokens;
-            sums[2] += usage.thoughts_tokens;
-            sums[3] += usage.total_tokens;
+        if let OutputLine::Response { usage, inline_images, .. } = line {
+            sums.add(&usage, inline_images);
         }
         ControlFlow::Continue(())
     })
     .expect("scan bench file");
-    sums
+    [sums.prompt, sums.candidates, sums.thoughts, sums.total]
 }
 
 /// A synthetic file of about `bytes`, written once by `write` and kept.

@@ -5,6 +5,7 @@
 #![warn(clippy::print_stdout, clippy::print_stderr)]
 
 pub mod app;
+pub mod batch;
 pub mod card;
 pub mod count;
 pub mod error;
@@ -16,5 +17,7 @@ pub mod render;
 pub mod report;
 pub mod scan;
 pub mod size;
+#[cfg(any(test, feature = "synth"))]
+#[doc(hidden)]
 pub mod synth;
 pub mod toml_file;

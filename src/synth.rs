@@ -1,10 +1,12 @@
-//! Deterministic synthetic batch files, for tests and benchmarks: seeded
-//! output and input JSONL of any size, written together with the totals a
-//! correct scan of them must find.
+//! Test support, not part of the library's interface: deterministic
+//! synthetic batch files for tests and benchmarks, seeded output and input
+//! JSONL of any size, written together with the sums a correct scan of them
+//! must find.
 
 use std::io::{self, Write};
 
-use crate::scan::{InputTally, OutputTally, RequestTotals, ResponseGroup};
+use crate::batch::{InputFileSums, OutputFileSums, RequestSums};
+use crate::scan::Usage;
 
 /// The splitmix64 generator: tiny, fast, and the same numbers on every
 /// platform for a given seed, which is all synthetic data needs.
@@ -208,10 +210,10 @@ impl Writer {
 }
 
 /// Writes a synthetic batch OUTPUT file of about `spec.target_bytes` and
-/// returns the totals a correct scan of it must find.
-pub fn write_batch_output(spec: &SynthSpec, out: &mut impl Write) -> io::Result<OutputTally> {
+/// returns the sums a correct scan of it must find.
+pub fn write_batch_output(spec: &SynthSpec, out: &mut impl Write) -> io::Result<OutputFileSums> {
     let mut writer = Writer::new(spec);
-    let mut expected = OutputTally::default();
+    let mut expected = OutputFileSums::default();
     let mut written = 0u64;
     let mut line = String::new();
     let mut last_key: Option<String> = None;
@@ -240,7 +242,8 @@ pub fn write_batch_output(spec: &SynthSpec, out: &mut impl Write) -> io::Result<
                 Some(writer.key(index))
             };
             let broken = writer.rng.chance(spec.broken_percent);
-            let (group, usage, images) = write_response_line(&mut writer, &style, key.as_deref(), &mut line);
+            let (model_version, usage, images) =
+                write_response_line(&mut writer, &style, key.as_deref(), &mut line);
             if broken {
                 let cut = writer.rng.below(line.len() as u64 / 2) as usize;
                 line.truncate(line.floor_char_boundary(cut));
@@ -250,7 +253,7 @@ pub fn write_batch_output(spec: &SynthSpec, out: &mut impl Write) -> io::Result<
                 if key.is_some() && key == last_key {
                     expected.duplicate_responses += 1;
                 }
-                expected.groups.entry(group).or_default().add(&usage, images);
+                expected.add_response(Some(model_version.to_owned()), &usage, images);
                 if key.is_some() {
                     last_key = key;
                 }
@@ -277,13 +280,14 @@ fn write_error_line(writer: &mut Writer, style: &LineStyle, index: u64, line: &m
     ));
 }
 
-/// Writes one response line; returns its group, usage and image count.
+/// Writes one response line; returns its model version, usage and image
+/// count.
 fn write_response_line(
     writer: &mut Writer,
     style: &LineStyle,
     key: Option<&str>,
     line: &mut String,
-) -> (ResponseGroup, crate::scan::Usage, u64) {
+) -> (&'static str, Usage, u64) {
     let model = writer.model();
     let image_tokens = *writer.rng.pick(model.image_tokens);
     let reference_images = if writer.rng.chance(25) { 1 + writer.rng.below(3) } else { 0 };
@@ -293,7 +297,7 @@ fn write_response_line(
     let thoughts_tokens = if model.thinks { 50 + writer.rng.below(1500) } else { 0 };
     let with_details = !writer.rng.chance(3);
     let thought_image = model.thinks && writer.rng.chance(10);
-    let usage = crate::scan::Usage {
+    let usage = Usage {
         prompt_tokens: prompt_text_tokens + prompt_image_tokens,
         prompt_text_tokens: if with_details { prompt_text_tokens } else { 0 },
         prompt_image_tokens: if with_details { prompt_image_tokens } else { 0 },
@@ -394,20 +398,16 @@ fn write_response_line(
         }
         None => line.push_str(&response),
     }
-    let group = ResponseGroup {
-        model_version: Some(model.version.to_owned()),
-        candidate_image_tokens: usage.candidate_image_tokens,
-    };
-    (group, usage, 1)
+    (model.version, usage, 1)
 }
 
 /// Writes a synthetic batch INPUT file of about `spec.target_bytes` and
-/// returns the totals a correct scan of it must find. Requests ask for
+/// returns the sums a correct scan of it must find. Requests ask for
 /// every size, some as `2k`, some with no size, some with reference images
-/// inline or by URI.
-pub fn write_batch_input(spec: &SynthSpec, out: &mut impl Write) -> io::Result<InputTally> {
+/// inline or by URI; none sets `candidateCount`, so each asks for one image.
+pub fn write_batch_input(spec: &SynthSpec, out: &mut impl Write) -> io::Result<InputFileSums> {
     let mut writer = Writer::new(spec);
-    let mut expected = InputTally::default();
+    let mut expected = InputFileSums::default();
     let mut written = 0u64;
     let mut line = String::new();
     let mut last_key: Option<String> = None;
@@ -441,11 +441,7 @@ pub fn write_batch_input(spec: &SynthSpec, out: &mut impl Write) -> io::Result<I
                 if key.is_some() && key == last_key {
                     expected.duplicate_keys += 1;
                 }
-                let entry = expected.sizes.entry(size).or_default();
-                entry.requests += totals.requests;
-                entry.prompt_chars += totals.prompt_chars;
-                entry.inline_images += totals.inline_images;
-                entry.file_parts += totals.file_parts;
+                expected.sizes.entry(size).or_default().merge(&totals);
                 if key.is_some() {
                     last_key = key;
                 }
@@ -463,14 +459,10 @@ fn write_request_line(
     style: &LineStyle,
     key: Option<&str>,
     line: &mut String,
-) -> (Option<String>, RequestTotals) {
+) -> (Option<String>, RequestSums) {
     let (colon, comma) = (style.colon(), style.comma());
     let prompt = writer.prompt();
-    let mut totals = RequestTotals {
-        requests: 1,
-        prompt_chars: prompt.chars().count() as u64,
-        ..RequestTotals::default()
-    };
+    let (mut inline_images, mut file_parts) = (0, 0);
     let mut parts = vec![format!("{{\"text\"{colon}\"{prompt}\"}}")];
     if writer.rng.chance(20) {
         let inline = style.name("inlineData", "inline_data");
@@ -480,7 +472,7 @@ fn write_request_line(
             parts.push(format!(
                 "{{\"{inline}\"{colon}{{\"{mime}\"{colon}\"image/jpeg\"{comma}\"data\"{colon}\"{payload}\"}}}}"
             ));
-            totals.inline_images += 1;
+            inline_images += 1;
         }
     }
     if writer.rng.chance(5) {
@@ -490,7 +482,7 @@ fn write_request_line(
             "{{\"{file}\"{colon}{{\"{uri}\"{colon}\"gs://bucket/ref-{}.png\"}}}}",
             writer.rng.below(1000)
         ));
-        totals.file_parts += 1;
+        file_parts += 1;
     }
     let size: Option<&str> = *writer.rng.pick(&[
         Some("512"),
@@ -526,6 +518,8 @@ fn write_request_line(
         Some(key) => line.push_str(&format!("{{\"key\"{colon}\"{key}\"{comma}\"request\"{colon}{request}}}")),
         None => line.push_str(&request),
     }
+    let mut totals = RequestSums::default();
+    totals.add(size.is_some(), 1, prompt.chars().count() as u64, inline_images, file_parts);
     (size.map(str::to_owned), totals)
 }
 
@@ -534,7 +528,8 @@ mod tests {
     use std::ops::ControlFlow;
 
     use super::*;
-    use crate::scan::{ScanOptions, decompress_if_gzip, tally_input, tally_output};
+    use crate::batch::{sum_input_file, sum_output_file};
+    use crate::scan::{ScanOptions, decompress_if_gzip};
 
     fn small_spec(seed: u64, target_bytes: u64, payload_bytes: usize) -> SynthSpec {
         SynthSpec {
@@ -566,7 +561,11 @@ mod tests {
                 expected.error_lines > 0 && expected.duplicate_responses > 0 && expected.malformed_lines > 0
             );
             for options in scan_options() {
-                assert_eq!(tally_output(&file[..], &options).unwrap(), expected, "seed {seed} {options:?}");
+                assert_eq!(
+                    sum_output_file("synthetic", &file[..], &options).unwrap(),
+                    expected,
+                    "seed {seed} {options:?}"
+                );
             }
         }
     }
@@ -580,7 +579,11 @@ mod tests {
             assert!(expected.sizes.contains_key(&None));
             assert!(expected.sizes.values().any(|totals| totals.inline_images > 0 && totals.file_parts > 0));
             for options in scan_options() {
-                assert_eq!(tally_input(&file[..], &options).unwrap(), expected, "seed {seed} {options:?}");
+                assert_eq!(
+                    sum_input_file("synthetic", &file[..], &options).unwrap(),
+                    expected,
+                    "seed {seed} {options:?}"
+                );
             }
         }
     }
@@ -592,7 +595,7 @@ mod tests {
         let expected = write_batch_output(&small_spec(9, 1 << 20, 3000), &mut encoder).unwrap();
         let compressed = encoder.finish().unwrap();
         let source = decompress_if_gzip(std::io::Cursor::new(compressed)).unwrap();
-        assert_eq!(tally_output(source, &ScanOptions::default()).unwrap(), expected);
+        assert_eq!(sum_output_file("synthetic.gz", source, &ScanOptions::default()).unwrap(), expected);
     }
 
     #[test]

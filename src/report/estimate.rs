@@ -9,27 +9,24 @@
 //! `input_image_tokens`. Lines read = priced requests + rejected requests +
 //! malformed lines + blank lines.
 
-use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
 
 use rust_decimal::Decimal;
 use serde::Serialize;
 use time::Date;
 
-use super::batch_file::{BatchFileError, MalformedLine, Sightings, display_name, read_file, read_source};
-use super::tally::{malformed_table, model_for_version};
+use super::batch_file::{BatchFileError, MalformedLine, SHOWN_PER_KIND, Sightings, malformed_table};
 use super::{CardInfo, money as money_str, opt_money};
+use crate::batch::{BatchReader, Requests};
+pub use crate::batch::{CHARS_PER_TOKEN, FindingKind, FindingLine};
 use crate::card::{Model, NamedAs, RateCard, UnknownModel};
 use crate::error::{ErrorKind, Kind};
 use crate::lane::Lane;
 use crate::money::{self, Overflow, counted, grouped, narrow};
 use crate::pricing::{self, Basis, PricingError};
 use crate::render::document::{Cell, Column, Document, Table};
-use crate::scan::{CandidateCount, InputLine, KeySighting, KeyTracker, ScanOptions};
+use crate::scan::ScanOptions;
 use crate::size::ImageSize;
-
-/// Characters per prompt token in the estimate: tokens = ceil(chars / 4).
-pub const CHARS_PER_TOKEN: u64 = 4;
 
 /// What to estimate, validated.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -199,58 +196,6 @@ pub struct EstimateTotal {
     pub complete: bool,
 }
 
-/// A kind of request that changes the bill or is refused.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum FindingKind {
-    /// No `imageSize`: the API makes it the default (1K); priced so.
-    MissingImageSize,
-    /// A size in the wrong spelling (`2k`, `0.5K`): the API refuses it.
-    MisspelledImageSize,
-    /// Not a size at all (`1024`): the API refuses it.
-    UnknownImageSize,
-    /// A size the model does not offer (`512` on Nano Banana Pro).
-    SizeNotOffered,
-    /// An `imageSize` for a model that takes none: the API refuses it.
-    ImageSizeNotTaken,
-    /// A `candidateCount` that is not a whole number of at least 1.
-    InvalidCandidateCount,
-    /// The request's own `model` names another model than `--model`.
-    OtherModel,
-    /// A key an earlier request had: both run and both are billed.
-    DuplicateKey,
-    /// Reference images the card cannot price (no `input_image_tokens`).
-    UnpricedReferenceImages,
-}
-
-impl FindingKind {
-    /// Whether requests with this finding are refused and left unpriced.
-    pub fn rejects(self) -> bool {
-        matches!(
-            self,
-            FindingKind::MisspelledImageSize
-                | FindingKind::UnknownImageSize
-                | FindingKind::SizeNotOffered
-                | FindingKind::ImageSizeNotTaken
-                | FindingKind::InvalidCandidateCount
-        )
-    }
-
-    fn label(self) -> &'static str {
-        match self {
-            FindingKind::MissingImageSize => "no imageSize",
-            FindingKind::MisspelledImageSize => "imageSize misspelled",
-            FindingKind::UnknownImageSize => "imageSize unknown",
-            FindingKind::SizeNotOffered => "size not offered",
-            FindingKind::ImageSizeNotTaken => "imageSize not taken",
-            FindingKind::InvalidCandidateCount => "candidateCount invalid",
-            FindingKind::OtherModel => "another model",
-            FindingKind::DuplicateKey => "duplicate key",
-            FindingKind::UnpricedReferenceImages => "reference images unpriced",
-        }
-    }
-}
-
 /// Every request with one kind of finding.
 #[derive(Debug, Clone, Serialize)]
 pub struct Finding {
@@ -265,268 +210,131 @@ pub struct Finding {
     pub requests: Sightings<FindingLine>,
 }
 
-/// One request with a finding.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct FindingLine {
-    /// The 1-based line number.
-    pub line: u64,
-    /// The request's key, when it has one.
-    pub key: Option<String>,
-    /// The offending value as written (`2k`, `1024`, the other model),
-    /// or for a duplicate key the line it was first seen on.
-    pub value: Option<String>,
-}
-
-/// Sums over the requests of one size. `u128` so that nothing overflows
-/// while reading; narrowed (checked) when priced.
-#[derive(Debug, Clone, Copy, Default)]
-struct RequestSums {
-    requests: u128,
-    without_size: u128,
-    images: u128,
-    prompt_chars: u128,
-    prompt_tokens: u128,
-    inline_images: u128,
-    file_parts: u128,
-}
-
-/// Everything gathered while reading; priced by [`EstimateBuilder::finish`].
-struct EstimateBuilder<'card> {
-    model: &'card Model,
-    card: &'card RateCard,
-    strict: bool,
-    lines: EstimateLines,
-    sums: BTreeMap<ImageSize, RequestSums>,
-    keys: KeyTracker,
-    /// Whether a request's `model` value (as written) is `--model`'s.
-    same_model: HashMap<String, bool>,
-    findings: BTreeMap<FindingKind, Sightings<FindingLine>>,
-    malformed: Sightings<MalformedLine>,
-    file: String,
-}
-
-impl<'card> EstimateBuilder<'card> {
-    fn new(card: &'card RateCard, model: &'card Model, strict: bool, file: String) -> Self {
-        Self {
-            model,
-            card,
-            strict,
-            lines: EstimateLines::default(),
-            sums: BTreeMap::new(),
-            keys: KeyTracker::new(),
-            same_model: HashMap::new(),
-            findings: BTreeMap::new(),
-            malformed: Sightings::default(),
-            file,
-        }
-    }
-
-    fn find(
-        &mut self,
-        kind: FindingKind,
-        line: u64,
-        key: &Option<String>,
-        value: impl FnOnce() -> Option<String>,
-    ) {
-        self.findings.entry(kind).or_default().record(|| FindingLine {
-            line,
-            key: key.clone(),
-            value: value(),
-        });
-    }
-
-    /// The size a request gets, or the finding that rejects it.
-    fn size_for(&self, image_size: &Option<String>) -> Result<ImageSize, FindingKind> {
-        let Some(written) = image_size else {
-            return Ok(self.model.default_size);
-        };
-        if !self.model.takes_image_size {
-            return Err(FindingKind::ImageSizeNotTaken);
-        }
-        match ImageSize::from_api_value(written) {
-            Some(size) if self.model.size(size).is_some() => Ok(size),
-            Some(_) => Err(FindingKind::SizeNotOffered),
-            None if written.parse::<ImageSize>().is_ok() => Err(FindingKind::MisspelledImageSize),
-            None => Err(FindingKind::UnknownImageSize),
-        }
-    }
-
-    /// Takes one line; `Err` carries the reason when `--strict` must stop.
-    fn add(&mut self, line_number: u64, line: InputLine) -> Result<(), String> {
-        self.lines.read += 1;
-        let InputLine::Request {
-            key,
-            model,
-            image_size,
-            candidate_count,
-            prompt_chars,
-            inline_images,
-            file_parts,
-        } = line
-        else {
-            match line {
-                InputLine::Blank => self.lines.blank_lines += 1,
-                InputLine::Malformed { reason } => {
-                    if self.strict {
-                        return Err(reason);
-                    }
-                    self.lines.malformed_lines += 1;
-                    let file = &self.file;
-                    self.malformed.record(|| MalformedLine { file: file.clone(), line: line_number, reason });
-                }
-                InputLine::Request { .. } => {}
-            }
-            return Ok(());
-        };
-        if let Some(key_text) = &key
-            && let KeySighting::Repeat { first_line } = self.keys.see(key_text, line_number)
-        {
-            self.find(FindingKind::DuplicateKey, line_number, &key, || {
-                Some(format!("first on line {first_line}"))
-            });
-        }
-        if let Some(named) = &model {
-            let same = match self.same_model.get(named) {
-                Some(&same) => same,
-                None => {
-                    let same =
-                        model_for_version(self.card, named).is_some_and(|found| found.id == self.model.id);
-                    self.same_model.insert(named.clone(), same);
-                    same
-                }
-            };
-            if !same {
-                self.find(FindingKind::OtherModel, line_number, &key, || Some(named.clone()));
-            }
-        }
-        let size = match self.size_for(&image_size) {
-            Ok(size) => size,
-            Err(kind) => {
-                self.lines.rejected_requests += 1;
-                self.find(kind, line_number, &key, || image_size.clone());
-                return Ok(());
-            }
-        };
-        let candidates = match candidate_count {
-            None => 1,
-            Some(CandidateCount::Count(count)) if count >= 1 => count,
-            Some(CandidateCount::Count(count)) => {
-                self.lines.rejected_requests += 1;
-                self.find(FindingKind::InvalidCandidateCount, line_number, &key, || Some(count.to_string()));
-                return Ok(());
-            }
-            Some(CandidateCount::NotACount { written }) => {
-                self.lines.rejected_requests += 1;
-                self.find(FindingKind::InvalidCandidateCount, line_number, &key, || Some(written));
-                return Ok(());
-            }
-        };
-        if image_size.is_none() && self.model.takes_image_size {
-            self.find(FindingKind::MissingImageSize, line_number, &key, || None);
-        }
-        if self.model.input_image_tokens.is_none() && inline_images + file_parts > 0 {
-            let count = inline_images + file_parts;
-            self.find(FindingKind::UnpricedReferenceImages, line_number, &key, || Some(count.to_string()));
-        }
-        self.lines.priced_requests += 1;
-        let sums = self.sums.entry(size).or_default();
-        sums.requests += 1;
-        sums.without_size += u128::from(image_size.is_none());
-        sums.images += u128::from(candidates);
-        sums.prompt_chars += u128::from(prompt_chars);
-        sums.prompt_tokens += u128::from(prompt_chars.div_ceil(CHARS_PER_TOKEN));
-        sums.inline_images += u128::from(inline_images);
-        sums.file_parts += u128::from(file_parts);
-        Ok(())
-    }
-
-    fn finish(
-        self,
-        lane: Lane,
-        basis: Basis,
-        requested_as: Option<String>,
+impl EstimateReport {
+    /// Reads the file of `request` and prices what it asks for with `card`.
+    pub fn build(
+        card: &RateCard,
+        request: &EstimateRequest,
         today: Date,
     ) -> Result<EstimateReport, EstimateError> {
-        let model = self.model;
-        let rates = pricing::rates(model, lane)?;
-        let mut rows = Vec::new();
-        let mut unpriced_reference_images = 0u64;
-        for (size, sums) in &self.sums {
-            let images = narrow(sums.images)?;
-            let image_unit_price = pricing::image_price(model, *size, lane, basis)?;
-            let image_cost = money::times(image_unit_price, images)?;
-            let prompt_tokens_estimated = narrow(sums.prompt_tokens)?;
-            let prompt_cost = money::per_million(prompt_tokens_estimated, rates.input)?;
-            let inline_images = narrow(sums.inline_images)?;
-            let file_parts = narrow(sums.file_parts)?;
-            let reference_images = inline_images.checked_add(file_parts).ok_or(EstimateError::Overflow)?;
-            let reference_image_tokens = match model.input_image_tokens {
-                Some(per_image) => {
-                    Some(reference_images.checked_mul(per_image).ok_or(EstimateError::Overflow)?)
-                }
-                None => {
-                    unpriced_reference_images += reference_images;
-                    None
-                }
-            };
-            let reference_cost =
-                reference_image_tokens.map(|tokens| money::per_million(tokens, rates.input)).transpose()?;
-            let cost = money::sum([image_cost, prompt_cost, reference_cost.unwrap_or_default()])?;
-            rows.push(EstimateRow {
-                size: *size,
-                requests: narrow(sums.requests)?,
-                requests_without_size: narrow(sums.without_size)?,
-                images,
-                image_unit_price,
-                image_cost,
-                prompt_chars: narrow(sums.prompt_chars)?,
-                prompt_tokens_estimated,
-                prompt_cost,
-                reference_images,
-                inline_images,
-                file_parts,
-                reference_image_tokens,
-                reference_cost,
-                cost,
-            });
-        }
-        let total = EstimateTotal {
-            requests: rows.iter().map(|row| row.requests).sum(),
-            images: rows.iter().map(|row| row.images).sum(),
-            image_cost: money::sum(rows.iter().map(|row| row.image_cost))?,
-            prompt_cost: money::sum(rows.iter().map(|row| row.prompt_cost))?,
-            reference_cost: money::sum(rows.iter().filter_map(|row| row.reference_cost))?,
-            cost: money::sum(rows.iter().map(|row| row.cost))?,
-            unpriced_reference_images,
-            complete: unpriced_reference_images == 0,
-        };
-        let findings = self
-            .findings
-            .into_iter()
-            .map(|(kind, requests)| Finding {
-                kind,
-                effect: if kind.rejects() { "rejected" } else { "priced" },
-                advice: advice(kind, model),
-                requests,
-            })
-            .collect();
-        Ok(EstimateReport {
-            card: CardInfo::new(self.card, today),
-            file: self.file,
-            model: model.id.clone(),
-            model_name: model.name.clone(),
-            requested_as,
-            lane,
-            basis,
-            prompt_tokens_estimated: true,
-            chars_per_token: CHARS_PER_TOKEN,
-            lines: self.lines,
-            rows,
-            total,
-            findings,
-            malformed: self.malformed,
-        })
+        let resolved = card.resolve(&request.model)?;
+        pricing::rates(resolved.model, request.lane)?;
+        let mut reader = BatchReader::new(request.strict);
+        let mut requests = Requests::new(card, resolved.model);
+        reader
+            .read_path(&request.file, &request.scan, |place, line, first| requests.add(place, line, first))?;
+        let requested_as = (resolved.named_as != NamedAs::Id).then(|| request.model.clone());
+        let priced = Priced { lane: request.lane, basis: request.basis, requested_as };
+        assemble(card, requests, reader, priced, today)
     }
+
+    /// Whether some reference images could not be priced, so the total is short.
+    pub fn is_incomplete(&self) -> bool {
+        !self.total.complete
+    }
+}
+
+/// How the requests are priced, and the name the model was given as.
+struct Priced {
+    lane: Lane,
+    basis: Basis,
+    requested_as: Option<String>,
+}
+
+/// Prices what was read and lays it out as the report.
+fn assemble(
+    card: &RateCard,
+    requests: Requests<'_>,
+    reader: BatchReader,
+    priced: Priced,
+    today: Date,
+) -> Result<EstimateReport, EstimateError> {
+    let Priced { lane, basis, requested_as } = priced;
+    let model = requests.model();
+    let rates = pricing::rates(model, lane)?;
+    let mut rows = Vec::new();
+    let mut unpriced_reference_images = 0u64;
+    for (size, sums) in &requests.sums {
+        let images = narrow(sums.images)?;
+        let image_unit_price = pricing::image_price(model, *size, lane, basis)?;
+        let image_cost = money::times(image_unit_price, images)?;
+        let prompt_tokens_estimated = narrow(sums.prompt_tokens)?;
+        let prompt_cost = money::per_million(prompt_tokens_estimated, rates.input)?;
+        let inline_images = narrow(sums.inline_images)?;
+        let file_parts = narrow(sums.file_parts)?;
+        let reference_images = inline_images.checked_add(file_parts).ok_or(EstimateError::Overflow)?;
+        let reference_image_tokens = match model.input_image_tokens {
+            Some(per_image) => Some(reference_images.checked_mul(per_image).ok_or(EstimateError::Overflow)?),
+            None => {
+                unpriced_reference_images += reference_images;
+                None
+            }
+        };
+        let reference_cost =
+            reference_image_tokens.map(|tokens| money::per_million(tokens, rates.input)).transpose()?;
+        let cost = money::sum([image_cost, prompt_cost, reference_cost.unwrap_or_default()])?;
+        rows.push(EstimateRow {
+            size: *size,
+            requests: narrow(sums.requests)?,
+            requests_without_size: narrow(sums.without_size)?,
+            images,
+            image_unit_price,
+            image_cost,
+            prompt_chars: narrow(sums.prompt_chars)?,
+            prompt_tokens_estimated,
+            prompt_cost,
+            reference_images,
+            inline_images,
+            file_parts,
+            reference_image_tokens,
+            reference_cost,
+            cost,
+        });
+    }
+    let read = reader.total();
+    let lines = EstimateLines {
+        read: read.read,
+        priced_requests: requests.priced,
+        rejected_requests: requests.rejected,
+        malformed_lines: read.malformed,
+        blank_lines: read.blank,
+    };
+    let total = EstimateTotal {
+        requests: rows.iter().map(|row| row.requests).sum(),
+        images: rows.iter().map(|row| row.images).sum(),
+        image_cost: money::sum(rows.iter().map(|row| row.image_cost))?,
+        prompt_cost: money::sum(rows.iter().map(|row| row.prompt_cost))?,
+        reference_cost: money::sum(rows.iter().filter_map(|row| row.reference_cost))?,
+        cost: money::sum(rows.iter().map(|row| row.cost))?,
+        unpriced_reference_images,
+        complete: unpriced_reference_images == 0,
+    };
+    let findings = requests
+        .findings
+        .into_iter()
+        .map(|(kind, requests)| Finding {
+            kind,
+            effect: if kind.rejects() { "rejected" } else { "priced" },
+            advice: advice(kind, model),
+            requests,
+        })
+        .collect();
+    Ok(EstimateReport {
+        card: CardInfo::new(card, today),
+        file: reader.files().first().map(|file| file.name.clone()).unwrap_or_default(),
+        model: model.id.clone(),
+        model_name: model.name.clone(),
+        requested_as,
+        lane,
+        basis,
+        prompt_tokens_estimated: true,
+        chars_per_token: CHARS_PER_TOKEN,
+        lines,
+        rows,
+        total,
+        findings,
+        malformed: reader.into_malformed(),
+    })
 }
 
 /// What a finding means for `model` and how to fix it.
@@ -563,43 +371,23 @@ fn advice(kind: FindingKind, model: &Model) -> String {
     }
 }
 
-impl EstimateReport {
-    /// Reads the file of `request` and prices what it asks for with `card`.
-    pub fn build(
-        card: &RateCard,
-        request: &EstimateRequest,
-        today: Date,
-    ) -> Result<EstimateReport, EstimateError> {
-        let resolved = card.resolve(&request.model)?;
-        pricing::rates(resolved.model, request.lane)?;
-        let mut builder =
-            EstimateBuilder::new(card, resolved.model, request.strict, display_name(&request.file));
-        read_file(&request.file, &request.scan, |line_number, line| builder.add(line_number, line))?;
-        let requested_as = (resolved.named_as != NamedAs::Id).then(|| request.model.clone());
-        builder.finish(request.lane, request.basis, requested_as, today)
-    }
+// ---------------------------------------------------------------------------
+// Layout: the report as a document of facts, tables and notes. Nothing below
+// reads files or prices.
+// ---------------------------------------------------------------------------
 
-    /// Estimates lines already in memory, as if read from a file named `name`.
-    pub fn from_bytes(
-        card: &RateCard,
-        model: &str,
-        name: &str,
-        bytes: &[u8],
-        lane: Lane,
-        basis: Basis,
-        today: Date,
-    ) -> Result<EstimateReport, EstimateError> {
-        let resolved = card.resolve(model)?;
-        let mut builder = EstimateBuilder::new(card, resolved.model, false, name.to_string());
-        read_source(name, bytes, &ScanOptions::default(), |line_number, line| {
-            builder.add(line_number, line)
-        })?;
-        builder.finish(lane, basis, None, today)
-    }
-
-    /// Whether some reference images could not be priced, so the total is short.
-    pub fn is_incomplete(&self) -> bool {
-        !self.total.complete
+/// A finding's name in tables.
+fn label(kind: FindingKind) -> &'static str {
+    match kind {
+        FindingKind::MissingImageSize => "no imageSize",
+        FindingKind::MisspelledImageSize => "imageSize misspelled",
+        FindingKind::UnknownImageSize => "imageSize unknown",
+        FindingKind::SizeNotOffered => "size not offered",
+        FindingKind::ImageSizeNotTaken => "imageSize not taken",
+        FindingKind::InvalidCandidateCount => "candidateCount invalid",
+        FindingKind::OtherModel => "another model",
+        FindingKind::DuplicateKey => "duplicate key",
+        FindingKind::UnpricedReferenceImages => "reference images unpriced",
     }
 }
 
@@ -712,7 +500,7 @@ impl crate::render::Report for EstimateReport {
                     .iter()
                     .map(|finding| {
                         vec![
-                            Cell::text(finding.kind.label()),
+                            Cell::text(label(finding.kind)),
                             Cell::Count(finding.requests.count),
                             Cell::text(finding.effect),
                             Cell::text(&finding.advice),
@@ -723,7 +511,7 @@ impl crate::render::Report for EstimateReport {
             let cut = self.findings.iter().any(|finding| finding.requests.not_shown() > 0);
             tables.push(Table {
                 title: Some(if cut {
-                    format!("Requests with findings (first {} of each)", super::batch_file::SHOWN_PER_KIND)
+                    format!("Requests with findings (first {} of each)", SHOWN_PER_KIND)
                 } else {
                     "Requests with findings".to_string()
                 }),
@@ -739,7 +527,7 @@ impl crate::render::Report for EstimateReport {
                     .flat_map(|finding| {
                         finding.requests.shown.iter().map(|request| {
                             vec![
-                                Cell::text(finding.kind.label()),
+                                Cell::text(label(finding.kind)),
                                 Cell::Count(request.line),
                                 Cell::text(request.key.clone().unwrap_or_default()),
                                 Cell::text(request.value.clone().unwrap_or_default()),
@@ -800,8 +588,17 @@ mod tests {
         text.parse().unwrap()
     }
 
+    /// Estimates lines already in memory, as if read from `input.jsonl`.
     fn estimate(card: &RateCard, model: &str, bytes: &[u8], basis: Basis) -> EstimateReport {
-        EstimateReport::from_bytes(card, model, "input.jsonl", bytes, Lane::Batch, basis, today()).unwrap()
+        let mut reader = BatchReader::new(false);
+        let mut requests = Requests::new(card, card.resolve(model).unwrap().model);
+        reader
+            .read_source("input.jsonl".into(), bytes, &ScanOptions::default(), |place, line, first| {
+                requests.add(place, line, first)
+            })
+            .unwrap();
+        let priced = Priced { lane: Lane::Batch, basis, requested_as: None };
+        assemble(card, requests, reader, priced, today()).unwrap()
     }
 
     fn adds_up(lines: &EstimateLines) -> bool {
@@ -878,30 +675,6 @@ mod tests {
     }
 
     #[test]
-    fn judges_each_image_size_for_the_model() {
-        let card = RateCard::embedded();
-        let model = |name| card.resolve(name).unwrap().model;
-        let cases = [
-            ("flash", Some("2K"), Ok(ImageSize::K2)),
-            ("flash", Some("512"), Ok(ImageSize::S512)),
-            ("flash", None, Ok(ImageSize::K1)),
-            ("flash", Some("2k"), Err(FindingKind::MisspelledImageSize)),
-            ("flash", Some("0.5K"), Err(FindingKind::MisspelledImageSize)),
-            ("flash", Some(" 4K"), Err(FindingKind::MisspelledImageSize)),
-            ("flash", Some("1024"), Err(FindingKind::UnknownImageSize)),
-            ("flash", Some("true"), Err(FindingKind::UnknownImageSize)),
-            ("pro", Some("512"), Err(FindingKind::SizeNotOffered)),
-            ("pro", Some("2K"), Ok(ImageSize::K2)),
-            ("nano-banana", Some("1K"), Err(FindingKind::ImageSizeNotTaken)),
-            ("nano-banana", None, Ok(ImageSize::K1)),
-        ];
-        for (name, written, want) in cases {
-            let builder = EstimateBuilder::new(&card, model(name), false, "f".into());
-            assert_eq!(builder.size_for(&written.map(str::to_owned)), want, "{name} {written:?}");
-        }
-    }
-
-    #[test]
     fn rejects_every_size_for_a_model_that_takes_none() {
         let report = estimate(&RateCard::embedded(), "nano-banana", MIXED, Basis::List);
         // Only line 3 (no imageSize) is priced: 1 × 0.0195 + 1 token + 258 tokens at 0.15 per 1M.
@@ -963,6 +736,7 @@ mod tests {
         let report = estimate(&card, "flash", &file, Basis::List);
         let written =
             |size: Option<&str>| expected.sizes.get(&size.map(str::to_owned)).copied().unwrap_or_default();
+        let n = |sum: u128| u64::try_from(sum).unwrap();
         let row = |size| report.rows.iter().find(|row| row.size == size).unwrap();
         for (size, sources) in [
             (ImageSize::S512, vec![Some("512")]),
@@ -970,10 +744,10 @@ mod tests {
             (ImageSize::K2, vec![Some("2K")]),
             (ImageSize::K4, vec![Some("4K")]),
         ] {
-            let requests: u64 = sources.iter().map(|size| written(*size).requests).sum();
-            let chars: u64 = sources.iter().map(|size| written(*size).prompt_chars).sum();
+            let requests: u64 = sources.iter().map(|size| n(written(*size).requests)).sum();
+            let chars: u64 = sources.iter().map(|size| n(written(*size).prompt_chars)).sum();
             let references: u64 =
-                sources.iter().map(|size| written(*size).inline_images + written(*size).file_parts).sum();
+                sources.iter().map(|size| n(written(*size).inline_images + written(*size).file_parts)).sum();
             assert_eq!(
                 (row(size).requests, row(size).prompt_chars, row(size).reference_images),
                 (requests, chars, references)
@@ -981,8 +755,8 @@ mod tests {
             let list = card.resolve("flash").unwrap().model.size(size).unwrap().price[&Lane::Batch];
             assert_eq!(row(size).image_cost, money::times(list, requests).unwrap());
         }
-        assert_eq!(row(ImageSize::K1).requests_without_size, written(None).requests);
-        assert_eq!(report.lines.rejected_requests, written(Some("2k")).requests);
+        assert_eq!(row(ImageSize::K1).requests_without_size, n(written(None).requests));
+        assert_eq!(report.lines.rejected_requests, n(written(Some("2k")).requests));
         assert_eq!(report.lines.read, expected.lines);
         assert_eq!(report.lines.malformed_lines, expected.malformed_lines);
         assert_eq!(report.lines.blank_lines, expected.blank_lines);

@@ -12,21 +12,24 @@
 //! reported unpriced (never $0), and a response whose output cannot be
 //! split into image and text is priced at the image rate and counted.
 
-use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
 
 use rust_decimal::Decimal;
 use serde::Serialize;
 use time::Date;
 
-use super::batch_file::{BatchFileError, MalformedLine, Sightings, display_name, read_file, read_source};
+use super::batch_file::{BatchFileError, MalformedLine, Sightings, listed_title, malformed_table};
 use super::{CardInfo, money as money_str, opt_money};
+use crate::batch::{
+    BatchReader, ModelGroup, ReadCounts, Responses, SumsByVersion, group_by_model, size_label,
+};
+pub use crate::batch::{DuplicateKey, ErrorLine};
 use crate::card::{Model, RateCard, UnknownModel};
 use crate::error::{ErrorKind, Kind};
 use crate::lane::Lane;
 use crate::money::{self, Overflow, counted, grouped, narrow};
 use crate::render::document::{Cell, Column, Document, Table};
-use crate::scan::{KeySighting, KeyTracker, OutputLine, ScanOptions, Usage};
+use crate::scan::ScanOptions;
 
 /// What to tally, validated.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -115,18 +118,6 @@ pub struct LineCounts {
     pub malformed_lines: u64,
     /// Lines of whitespace only.
     pub blank_lines: u64,
-}
-
-impl LineCounts {
-    fn add(&mut self, line: &OutputLine) {
-        self.read += 1;
-        match line {
-            OutputLine::Response { .. } => self.responses += 1,
-            OutputLine::Error { .. } => self.error_lines += 1,
-            OutputLine::Malformed { .. } => self.malformed_lines += 1,
-            OutputLine::Blank => self.blank_lines += 1,
-        }
-    }
 }
 
 /// One file's line counts.
@@ -238,21 +229,6 @@ pub struct Duplicates {
     pub cost: Decimal,
 }
 
-/// One response for a key seen before.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct DuplicateKey {
-    /// The key.
-    pub key: String,
-    /// The file of this response.
-    pub file: String,
-    /// Its line.
-    pub line: u64,
-    /// The file of the key's first response.
-    pub first_file: String,
-    /// The line of the key's first response.
-    pub first_line: u64,
-}
-
 /// Error lines.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct ErrorLines {
@@ -272,344 +248,115 @@ pub struct ErrorCount {
     pub count: u64,
 }
 
-/// One error line.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct ErrorLine {
-    /// The file.
-    pub file: String,
-    /// The line.
-    pub line: u64,
-    /// The request key, when the line has one.
-    pub key: Option<String>,
-    /// The error code, when it is an integer.
-    pub code: Option<i64>,
-    /// The error message, when there is one.
-    pub message: Option<String>,
-}
-
-/// Token sums of responses priced alike. `u128` so that no file can
-/// overflow them; they are narrowed (checked) when priced.
-#[derive(Debug, Clone, Copy, Default)]
-struct TokenSums {
-    responses: u128,
-    images: u128,
-    prompt: u128,
-    prompt_text: u128,
-    prompt_image: u128,
-    image_output: u128,
-    text_output: u128,
-    thoughts: u128,
-    total: u128,
-    without_output_split: u128,
-}
-
-/// What one response bills at the image rate and at the text rate.
-fn output_split(usage: &Usage) -> (u64, u64) {
-    if usage.candidates_details_present {
-        let unlabelled = usage.candidates_tokens.saturating_sub(usage.candidate_image_tokens);
-        (usage.candidate_image_tokens, usage.candidate_text_tokens.max(unlabelled))
-    } else {
-        (usage.candidates_tokens, 0)
-    }
-}
-
-/// Image tokens per image: the image tokens split evenly over the images
-/// when there are several and they divide evenly, else all of them.
-fn tokens_per_image(image_tokens: u64, images: u64) -> u64 {
-    if images > 1 && image_tokens.is_multiple_of(images) { image_tokens / images } else { image_tokens }
-}
-
-impl TokenSums {
-    fn add(&mut self, usage: &Usage, images: u64) {
-        let (image_output, text_output) = output_split(usage);
-        self.responses += 1;
-        self.images += u128::from(images);
-        self.prompt += u128::from(usage.prompt_tokens);
-        self.prompt_text += u128::from(usage.prompt_text_tokens);
-        self.prompt_image += u128::from(usage.prompt_image_tokens);
-        self.image_output += u128::from(image_output);
-        self.text_output += u128::from(text_output);
-        self.thoughts += u128::from(usage.thoughts_tokens);
-        self.total += u128::from(usage.total_tokens);
-        self.without_output_split += u128::from(!usage.candidates_details_present);
-    }
-
-    fn merge(&mut self, other: &TokenSums) {
-        self.responses += other.responses;
-        self.images += other.images;
-        self.prompt += other.prompt;
-        self.prompt_text += other.prompt_text;
-        self.prompt_image += other.prompt_image;
-        self.image_output += other.image_output;
-        self.text_output += other.text_output;
-        self.thoughts += other.thoughts;
-        self.total += other.total;
-        self.without_output_split += other.without_output_split;
-    }
-}
-
-/// Token sums by model version, then by image tokens per image.
-#[derive(Debug, Default)]
-struct SumsByVersion {
-    named: HashMap<String, BTreeMap<u64, TokenSums>>,
-    unnamed: BTreeMap<u64, TokenSums>,
-}
-
-impl SumsByVersion {
-    fn add(&mut self, version: Option<String>, usage: &Usage, images: u64) {
-        let per_image = tokens_per_image(output_split(usage).0, images);
-        let shapes = match version {
-            Some(version) => self.named.entry(version).or_default(),
-            None => &mut self.unnamed,
-        };
-        shapes.entry(per_image).or_default().add(usage, images);
-    }
-
-    fn iter(&self) -> impl Iterator<Item = (Option<&str>, u64, &TokenSums)> {
-        let named = self.named.iter().flat_map(|(version, shapes)| {
-            shapes.iter().map(move |(per_image, sums)| (Some(version.as_str()), *per_image, sums))
-        });
-        let unnamed = self.unnamed.iter().map(|(per_image, sums)| (None, *per_image, sums));
-        named.chain(unnamed)
-    }
-}
-
-/// Everything gathered while reading; priced by [`TallyBuilder::finish`].
-struct TallyBuilder<'card> {
-    strict: bool,
-    lines: LineCounts,
-    files: Vec<FileLines>,
-    /// The global line number each file starts after.
-    file_offsets: Vec<u64>,
-    keys: KeyTracker,
-    sums: SumsByVersion,
-    duplicate_sums: SumsByVersion,
-    duplicates: Sightings<DuplicateKey>,
-    error_codes: BTreeMap<Option<i64>, u64>,
-    errors: Sightings<ErrorLine>,
-    malformed: Sightings<MalformedLine>,
-    fallback: Option<&'card Model>,
-}
-
-impl<'card> TallyBuilder<'card> {
-    fn new(strict: bool, fallback: Option<&'card Model>) -> Self {
-        Self {
-            strict,
-            lines: LineCounts::default(),
-            files: Vec::new(),
-            file_offsets: Vec::new(),
-            keys: KeyTracker::new(),
-            sums: SumsByVersion::default(),
-            duplicate_sums: SumsByVersion::default(),
-            duplicates: Sightings::default(),
-            error_codes: BTreeMap::new(),
-            errors: Sightings::default(),
-            malformed: Sightings::default(),
-            fallback,
+impl TallyReport {
+    /// Reads every file of `request` and prices what it finds with `card`.
+    pub fn build(card: &RateCard, request: &TallyRequest, today: Date) -> Result<TallyReport, TallyError> {
+        let fallback = request.model.as_deref().map(|name| card.resolve(name)).transpose()?.map(|r| r.model);
+        let mut reader = BatchReader::new(request.strict);
+        let mut responses = Responses::default();
+        for path in &request.files {
+            reader.read_path(path, &request.scan, |place, line, first| responses.add(place, line, first))?;
         }
+        assemble(card, request.lane, today, fallback, reader, responses)
     }
 
-    fn start_file(&mut self, file: String) {
-        self.file_offsets.push(self.lines.read);
-        self.files.push(FileLines { file, lines: LineCounts::default() });
-    }
-
-    /// The file and line of a global line number.
-    fn locate(&self, global_line: u64) -> (String, u64) {
-        let index = self.file_offsets.partition_point(|&offset| offset < global_line).saturating_sub(1);
-        (self.files[index].file.clone(), global_line - self.file_offsets[index])
-    }
-
-    /// Takes one line; `Err` carries the reason when `--strict` must stop.
-    fn add(&mut self, line_number: u64, line: OutputLine) -> Result<(), String> {
-        self.lines.add(&line);
-        let current = self.files.len() - 1;
-        self.files[current].lines.add(&line);
-        match line {
-            OutputLine::Response { key, model_version, usage, inline_images } => {
-                let global = self.file_offsets[current] + line_number;
-                if let Some(key) = key
-                    && let KeySighting::Repeat { first_line } = self.keys.see(&key, global)
-                {
-                    self.duplicate_sums.add(model_version.clone(), &usage, inline_images);
-                    let (first_file, first_line) = self.locate(first_line);
-                    let file = self.files[current].file.clone();
-                    self.duplicates.record(|| DuplicateKey {
-                        key,
-                        file,
-                        line: line_number,
-                        first_file,
-                        first_line,
-                    });
-                }
-                self.sums.add(model_version, &usage, inline_images);
-            }
-            OutputLine::Error { key, code, message } => {
-                *self.error_codes.entry(code).or_default() += 1;
-                let file = &self.files[current].file;
-                self.errors.record(|| ErrorLine {
-                    file: file.clone(),
-                    line: line_number,
-                    key,
-                    code,
-                    message,
-                });
-            }
-            OutputLine::Malformed { reason } => {
-                if self.strict {
-                    return Err(reason);
-                }
-                let file = &self.files[current].file;
-                self.malformed.record(|| MalformedLine { file: file.clone(), line: line_number, reason });
-            }
-            OutputLine::Blank => {}
-        }
-        Ok(())
-    }
-
-    fn finish(self, card: &RateCard, lane: Lane, today: Date) -> Result<TallyReport, TallyError> {
-        let rows = price_rows(card, lane, &self.sums, self.fallback)?;
-        let duplicate_rows = price_rows(card, lane, &self.duplicate_sums, self.fallback)?;
-        let priced = |rows: &[TallyRow], part: fn(&TallyRow) -> Option<Decimal>| {
-            money::sum(rows.iter().filter_map(part)).map_err(TallyError::from)
-        };
-        let count = |rows: &[TallyRow], want_priced: bool| {
-            rows.iter().filter(|row| row.cost.is_some() == want_priced).map(|row| row.responses).sum::<u64>()
-        };
-        let unpriced_responses = count(&rows, false);
-        let total = TallyTotal {
-            responses: rows.iter().map(|row| row.responses).sum(),
-            priced_responses: count(&rows, true),
-            unpriced_responses,
-            images: rows.iter().map(|row| row.images).sum(),
-            input_cost: priced(&rows, |row| row.input_cost)?,
-            image_output_cost: priced(&rows, |row| row.image_output_cost)?,
-            text_output_cost: priced(&rows, |row| row.text_output_cost)?,
-            cost: priced(&rows, |row| row.cost)?,
-            complete: unpriced_responses == 0,
-            responses_without_output_split: rows.iter().map(|row| row.responses_without_output_split).sum(),
-        };
-        Ok(TallyReport {
-            card: CardInfo::new(card, today),
-            lane,
-            basis: "tokens",
-            fallback_model: self.fallback.map(|model| model.id.clone()),
-            lines: self.lines,
-            files: self.files,
-            rows,
-            total,
-            duplicates: Duplicates {
-                cost: priced(&duplicate_rows, |row| row.cost)?,
-                responses: self.duplicates,
-            },
-            errors: ErrorLines {
-                by_code: self
-                    .error_codes
-                    .into_iter()
-                    .map(|(code, count)| ErrorCount { code, count })
-                    .collect(),
-                lines: self.errors,
-            },
-            malformed: self.malformed,
-        })
+    /// Whether some responses could not be priced, so the total is short.
+    pub fn is_incomplete(&self) -> bool {
+        !self.total.complete
     }
 }
 
-/// The card model a `modelVersion` names: by ID, successor ID or alias;
-/// else the model whose ID or successor ID is the longest prefix of it
-/// followed by `-` (a dated version such as `...-preview-2026-02-26`).
-pub fn model_for_version<'card>(card: &'card RateCard, version: &str) -> Option<&'card Model> {
-    let version = version.trim().strip_prefix("models/").unwrap_or(version.trim());
-    if let Ok(found) = card.resolve(version) {
-        return Some(found.model);
+/// The report's line counts from the reader's and the error lines among
+/// its records.
+fn line_counts(counts: ReadCounts, error_lines: u64) -> LineCounts {
+    LineCounts {
+        read: counts.read,
+        responses: counts.records - error_lines,
+        error_lines,
+        malformed_lines: counts.malformed,
+        blank_lines: counts.blank,
     }
-    let folded = version.to_lowercase();
-    card.models
+}
+
+/// Prices what was read and lays it out as the report.
+fn assemble(
+    card: &RateCard,
+    lane: Lane,
+    today: Date,
+    fallback: Option<&Model>,
+    reader: BatchReader,
+    responses: Responses,
+) -> Result<TallyReport, TallyError> {
+    let rows = price_rows(card, lane, &responses.sums, fallback)?;
+    let duplicate_rows = price_rows(card, lane, &responses.duplicate_sums, fallback)?;
+    let priced = |rows: &[TallyRow], part: fn(&TallyRow) -> Option<Decimal>| {
+        money::sum(rows.iter().filter_map(part)).map_err(TallyError::from)
+    };
+    let count = |rows: &[TallyRow], want_priced: bool| {
+        rows.iter().filter(|row| row.cost.is_some() == want_priced).map(|row| row.responses).sum::<u64>()
+    };
+    let unpriced_responses = count(&rows, false);
+    let total = TallyTotal {
+        responses: rows.iter().map(|row| row.responses).sum(),
+        priced_responses: count(&rows, true),
+        unpriced_responses,
+        images: rows.iter().map(|row| row.images).sum(),
+        input_cost: priced(&rows, |row| row.input_cost)?,
+        image_output_cost: priced(&rows, |row| row.image_output_cost)?,
+        text_output_cost: priced(&rows, |row| row.text_output_cost)?,
+        cost: priced(&rows, |row| row.cost)?,
+        complete: unpriced_responses == 0,
+        responses_without_output_split: rows.iter().map(|row| row.responses_without_output_split).sum(),
+    };
+    let files = reader
+        .files()
         .iter()
-        .flat_map(|model| std::iter::once(&model.id).chain(&model.successor).map(move |name| (model, name)))
-        .filter(|(_, name)| {
-            let name = name.to_lowercase();
-            folded.strip_prefix(&name).is_some_and(|rest| rest.starts_with('-'))
+        .enumerate()
+        .map(|(index, file)| FileLines {
+            file: file.name.clone(),
+            lines: line_counts(file.counts, responses.error_lines_in(index)),
         })
-        .max_by_key(|(_, name)| name.len())
-        .map(|(model, _)| model)
-}
-
-/// Where a row's responses go: a card model (by its place in the card) or
-/// an unpriced model version.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-enum RowModel {
-    Priced(usize),
-    Unpriced(Option<String>),
-}
-
-/// The size label for `per_image` image tokens of `model`.
-fn size_label(model: Option<&Model>, per_image: u64) -> String {
-    if per_image == 0 {
-        return "no image".to_string();
-    }
-    let matches: Vec<&str> = model
-        .into_iter()
-        .flat_map(|model| &model.sizes)
-        .filter(|row| row.output_tokens == per_image)
-        .map(|row| row.size.api_value())
         .collect();
-    if matches.is_empty() { format!("unknown ({per_image} tokens/image)") } else { matches.join("/") }
+    Ok(TallyReport {
+        card: CardInfo::new(card, today),
+        lane,
+        basis: "tokens",
+        fallback_model: fallback.map(|model| model.id.clone()),
+        lines: line_counts(reader.total(), responses.errors.count),
+        files,
+        rows,
+        total,
+        duplicates: Duplicates {
+            cost: priced(&duplicate_rows, |row| row.cost)?,
+            responses: responses.duplicates,
+        },
+        errors: ErrorLines {
+            by_code: responses
+                .error_codes
+                .into_iter()
+                .map(|(code, count)| ErrorCount { code, count })
+                .collect(),
+            lines: responses.errors,
+        },
+        malformed: reader.into_malformed(),
+    })
 }
 
-/// The model versions seen in a row, and its sums.
-type RowSums = (Vec<Option<String>>, TokenSums);
-
+/// One priced row per group of responses priced alike.
 fn price_rows(
     card: &RateCard,
     lane: Lane,
     sums: &SumsByVersion,
     fallback: Option<&Model>,
 ) -> Result<Vec<TallyRow>, TallyError> {
-    let mut grouped: BTreeMap<(RowModel, u64), RowSums> = BTreeMap::new();
-    let mut resolved: HashMap<Option<&str>, RowModel> = HashMap::new();
-    for (version, per_image, shape_sums) in sums.iter() {
-        let row_model = resolved
-            .entry(version)
-            .or_insert_with(|| {
-                let model = match version {
-                    Some(version) => model_for_version(card, version),
-                    None => fallback,
-                };
-                let place = model.and_then(|model| card.models.iter().position(|m| m.id == model.id));
-                match place {
-                    Some(index) => RowModel::Priced(index),
-                    None => RowModel::Unpriced(version.map(str::to_owned)),
-                }
-            })
-            .clone();
-        let (versions, row_sums) = grouped.entry((row_model, per_image)).or_default();
-        let version = version.map(str::to_owned);
-        if !versions.contains(&version) {
-            versions.push(version);
-        }
-        row_sums.merge(shape_sums);
-    }
-    grouped
-        .into_iter()
-        .map(|((row_model, per_image), (mut versions, sums))| {
-            versions.sort();
-            let model = match row_model {
-                RowModel::Priced(index) => Some(&card.models[index]),
-                RowModel::Unpriced(_) => None,
-            };
-            build_row(model, lane, versions, per_image, &sums)
-        })
-        .collect()
+    group_by_model(card, sums, fallback).into_iter().map(|group| build_row(group, lane)).collect()
 }
 
-fn build_row(
-    model: Option<&Model>,
-    lane: Lane,
-    model_versions: Vec<Option<String>>,
-    per_image: u64,
-    sums: &TokenSums,
-) -> Result<TallyRow, TallyError> {
+/// Prices one group's sums at `lane`, once: narrowed (checked) to `u64`,
+/// then tokens × per-1M rates. A group with no card model or no such lane
+/// is left unpriced, with the reason.
+fn build_row(group: ModelGroup<'_>, lane: Lane) -> Result<TallyRow, TallyError> {
+    let ModelGroup { model, model_versions, tokens_per_image: per_image, sums } = group;
     let prompt_tokens = narrow(sums.prompt)?;
     let image_output_tokens = narrow(sums.image_output)?;
     let text_output_tokens = narrow(sums.text_output)?;
@@ -659,39 +406,10 @@ fn build_row(
     })
 }
 
-impl TallyReport {
-    /// Reads every file of `request` and prices what it finds with `card`.
-    pub fn build(card: &RateCard, request: &TallyRequest, today: Date) -> Result<TallyReport, TallyError> {
-        let fallback = request.model.as_deref().map(|name| card.resolve(name)).transpose()?.map(|r| r.model);
-        let mut builder = TallyBuilder::new(request.strict, fallback);
-        for path in &request.files {
-            builder.start_file(display_name(path));
-            read_file(path, &request.scan, |line_number, line| builder.add(line_number, line))?;
-        }
-        builder.finish(card, request.lane, today)
-    }
-
-    /// Tallies lines already in memory, as if read from a file named `name`.
-    pub fn from_bytes(
-        card: &RateCard,
-        name: &str,
-        bytes: &[u8],
-        lane: Lane,
-        today: Date,
-    ) -> Result<TallyReport, TallyError> {
-        let mut builder = TallyBuilder::new(false, None);
-        builder.start_file(name.to_string());
-        read_source(name, bytes, &ScanOptions::default(), |line_number, line| {
-            builder.add(line_number, line)
-        })?;
-        builder.finish(card, lane, today)
-    }
-
-    /// Whether some responses could not be priced, so the total is short.
-    pub fn is_incomplete(&self) -> bool {
-        !self.total.complete
-    }
-}
+// ---------------------------------------------------------------------------
+// Layout: the report as a document of facts, tables and notes. Nothing below
+// reads files or prices.
+// ---------------------------------------------------------------------------
 
 fn versions_text(versions: &[Option<String>]) -> String {
     versions.iter().map(|version| version.as_deref().unwrap_or("(none)")).collect::<Vec<_>>().join(", ")
@@ -922,46 +640,41 @@ impl crate::render::Report for TallyReport {
     }
 }
 
-/// A table title with "first N of M" when the list is cut.
-pub(crate) fn listed_title<T>(title: &str, sightings: &Sightings<T>) -> String {
-    if sightings.not_shown() > 0 {
-        format!("{title}: first {} of {}", sightings.shown.len(), grouped(sightings.count))
-    } else {
-        title.to_string()
-    }
-}
-
-/// The table of malformed lines, shared with `estimate`.
-pub(crate) fn malformed_table(malformed: &Sightings<MalformedLine>) -> Table {
-    Table {
-        title: Some(listed_title("Malformed lines (skipped)", malformed)),
-        columns: vec![
-            Column::new("file", "file"),
-            Column::new("line", "line"),
-            Column::new("reason", "reason"),
-        ],
-        rows: malformed
-            .shown
-            .iter()
-            .map(|bad| vec![Cell::text(&bad.file), Cell::Count(bad.line), Cell::text(&bad.reason)])
-            .collect(),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use std::io::Read;
 
     use super::*;
+    use crate::batch::model_for_version;
     use crate::report::testing::today;
     use crate::synth::{SynthSpec, write_batch_output};
+
+    const MIXED: &[u8] = include_bytes!("../../tests/fixtures/batch/output-mixed.jsonl");
 
     fn d(text: &str) -> Decimal {
         text.parse().unwrap()
     }
 
+    /// Tallies lines already in memory, as if read from a file named `name`.
+    fn read(
+        card: &RateCard,
+        name: &str,
+        bytes: &[u8],
+        strict: bool,
+        fallback: Option<&Model>,
+        options: &ScanOptions,
+        lane: Lane,
+    ) -> Result<TallyReport, TallyError> {
+        let mut reader = BatchReader::new(strict);
+        let mut responses = Responses::default();
+        reader.read_source(name.into(), bytes, options, |place, line, first| {
+            responses.add(place, line, first)
+        })?;
+        assemble(card, lane, today(), fallback, reader, responses)
+    }
+
     fn tally(bytes: &[u8], lane: Lane) -> TallyReport {
-        TallyReport::from_bytes(&RateCard::embedded(), "test.jsonl", bytes, lane, today()).unwrap()
+        read(&RateCard::embedded(), "test.jsonl", bytes, false, None, &ScanOptions::default(), lane).unwrap()
     }
 
     fn adds_up(lines: &LineCounts) -> bool {
@@ -984,7 +697,7 @@ mod tests {
     /// Total priced: 0.050403 × 2 + 0.12124 + 0.033602 = 0.255648.
     #[test]
     fn prices_the_mixed_fixture_as_worked_out_by_hand() {
-        let report = tally(include_bytes!("../../tests/fixtures/batch/output-mixed.jsonl"), Lane::Batch);
+        let report = tally(MIXED, Lane::Batch);
         assert_eq!(
             report.lines,
             LineCounts { read: 11, responses: 6, error_lines: 2, malformed_lines: 2, blank_lines: 1 }
@@ -1027,16 +740,8 @@ mod tests {
     fn prices_responses_without_model_version_at_the_model_given() {
         let card = RateCard::embedded();
         let flash = card.resolve("flash").unwrap().model;
-        let mut builder = TallyBuilder::new(false, Some(flash));
-        builder.start_file("mixed".into());
-        read_source(
-            "mixed",
-            &include_bytes!("../../tests/fixtures/batch/output-mixed.jsonl")[..],
-            &ScanOptions::default(),
-            |number, line| builder.add(number, line),
-        )
-        .unwrap();
-        let report = builder.finish(&card, Lane::Batch, today()).unwrap();
+        let report =
+            read(&card, "mixed", MIXED, false, Some(flash), &ScanOptions::default(), Lane::Batch).unwrap();
         // 0.255648 + 10 × 0.25 / 1M + 747 × 30 / 1M = 0.255648 + 0.0000025 + 0.02241
         assert_eq!(report.total.cost, d("0.2780605"));
         assert_eq!(report.total.unpriced_responses, 1);
@@ -1076,72 +781,6 @@ mod tests {
     }
 
     #[test]
-    fn finds_the_card_model_of_a_model_version() {
-        let card = RateCard::embedded();
-        let cases = [
-            ("gemini-3.1-flash-image-preview", Some("gemini-3.1-flash-image-preview")),
-            ("gemini-3.1-flash-image", Some("gemini-3.1-flash-image-preview")),
-            ("models/gemini-3-pro-image-preview", Some("gemini-3-pro-image-preview")),
-            ("gemini-3-pro-image-preview-11-2025", Some("gemini-3-pro-image-preview")),
-            ("gemini-3-pro-image-001", Some("gemini-3-pro-image-preview")),
-            ("gemini-2.5-flash-image-preview", Some("gemini-2.5-flash-image")),
-            ("gemini-3.1-flash", None),
-            ("gemini-3.1-flash-imagery", None),
-            ("imagen-4.0-generate-001", None),
-            ("", None),
-        ];
-        for (version, want) in cases {
-            assert_eq!(model_for_version(&card, version).map(|model| model.id.as_str()), want, "{version}");
-        }
-    }
-
-    #[test]
-    fn infers_the_size_from_image_tokens_per_image() {
-        let card = RateCard::embedded();
-        let flash = card.resolve("flash").unwrap().model;
-        let pro = card.resolve("pro").unwrap().model;
-        let cases = [
-            (Some(flash), 747, "512"),
-            (Some(flash), 1680, "2K"),
-            (Some(pro), 1120, "1K/2K"),
-            (Some(pro), 2000, "4K"),
-            (Some(pro), 747, "unknown (747 tokens/image)"),
-            (None, 1120, "unknown (1120 tokens/image)"),
-            (Some(flash), 0, "no image"),
-        ];
-        for (model, tokens, want) in cases {
-            assert_eq!(size_label(model, tokens), want, "{tokens}");
-        }
-        assert_eq!(tokens_per_image(2240, 2), 1120);
-        assert_eq!(tokens_per_image(2241, 2), 2241);
-        assert_eq!(tokens_per_image(1120, 0), 1120);
-    }
-
-    #[test]
-    fn splits_output_tokens_into_image_and_text() {
-        let usage = |candidates, image, text, details| Usage {
-            candidates_tokens: candidates,
-            candidate_image_tokens: image,
-            candidate_text_tokens: text,
-            candidates_details_present: details,
-            ..Usage::default()
-        };
-        let cases = [
-            (usage(1690, 1680, 10, true), (1680, 10)),
-            // Tokens of no listed modality are billed as text, never dropped.
-            (usage(1700, 1680, 10, true), (1680, 20)),
-            (usage(1120, 0, 0, false), (1120, 0)),
-            (usage(5, 0, 5, true), (0, 5)),
-        ];
-        for (usage, want) in cases {
-            assert_eq!(output_split(&usage), want, "{usage:?}");
-        }
-    }
-
-    /// The generator writes what a correct scan must find; here its totals
-    /// are priced independently and must equal the report, line counts
-    /// included, on one thread or two.
-    #[test]
     fn totals_on_generated_files_equal_the_generators_own() {
         let card = RateCard::embedded();
         for seed in [3, 8] {
@@ -1159,31 +798,28 @@ mod tests {
             let expected = write_batch_output(&spec, &mut file).unwrap();
             let mut want = Decimal::ZERO;
             let mut responses = 0;
+            let n = |sum: u128| u64::try_from(sum).unwrap();
             for (group, totals) in &expected.groups {
                 let model = model_for_version(&card, group.model_version.as_deref().unwrap()).unwrap();
                 let rates = model.tokens[&Lane::Batch];
                 // Without candidatesTokensDetails the generator's group has 0
                 // image tokens and every output token goes at the image rate.
                 let (image, text) = if group.candidate_image_tokens == 0 {
-                    (totals.candidates_tokens, 0)
+                    (n(totals.candidates), 0)
                 } else {
-                    (totals.candidate_image_tokens, totals.candidate_text_tokens)
+                    (n(totals.candidate_image), n(totals.candidate_text))
                 };
                 let parts = [
-                    money::per_million(totals.prompt_tokens, rates.input).unwrap(),
+                    money::per_million(n(totals.prompt), rates.input).unwrap(),
                     money::per_million(image, rates.image_output).unwrap(),
-                    money::per_million(text + totals.thoughts_tokens, rates.text_output).unwrap(),
+                    money::per_million(text + n(totals.thoughts), rates.text_output).unwrap(),
                 ];
                 want = money::add(want, money::sum(parts).unwrap()).unwrap();
-                responses += totals.responses;
+                responses += n(totals.responses);
             }
             for threads in [1, 2] {
-                let mut builder = TallyBuilder::new(false, None);
-                builder.start_file("synthetic".into());
                 let options = ScanOptions { threads, block_bytes: 64 << 10, ..ScanOptions::default() };
-                read_source("synthetic", &file[..], &options, |number, line| builder.add(number, line))
-                    .unwrap();
-                let report = builder.finish(&card, Lane::Batch, today()).unwrap();
+                let report = read(&card, "synthetic", &file, false, None, &options, Lane::Batch).unwrap();
                 assert_eq!(report.total.cost, want, "seed {seed} threads {threads}");
                 assert!(report.total.complete);
                 assert_eq!(
@@ -1205,15 +841,9 @@ mod tests {
 
     #[test]
     fn stops_at_the_first_malformed_line_when_strict() {
-        let mut builder = TallyBuilder::new(true, None);
-        builder.start_file("mixed".into());
-        let error = read_source(
-            "mixed",
-            &include_bytes!("../../tests/fixtures/batch/output-mixed.jsonl")[..],
-            &ScanOptions::default(),
-            |number, line| builder.add(number, line),
-        )
-        .unwrap_err();
+        let card = RateCard::embedded();
+        let error =
+            read(&card, "mixed", MIXED, true, None, &ScanOptions::default(), Lane::Batch).unwrap_err();
         assert_eq!(
             error.to_string(),
             "`mixed` line 6 is malformed (not JSON: EOF while parsing a value at column 59): fix or remove the line, or drop --strict to count malformed lines and go on"

@@ -224,86 +224,6 @@ fn scan_on_threads<L: LineRecord, R: Read + Send>(
     })
 }
 
-/// Lines of a stream, one at a time, numbered from 1; for callers who want
-/// the bytes rather than records.
-pub struct LineSource<R> {
-    blocks: BlockReader<R>,
-    block: Option<Block>,
-    offset: usize,
-    number: u64,
-    limit: usize,
-}
-
-/// One line from a [`LineSource`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Line<'a> {
-    /// The line's bytes, without `\n` or a `\r` before it.
-    Bytes(&'a [u8]),
-    /// A line over the length limit, skipped, of this many bytes.
-    TooLong(u64),
-}
-
-impl<R: Read> LineSource<R> {
-    /// Lines of `reader`, with the default block size and line limit.
-    pub fn new(reader: R) -> Self {
-        let options = ScanOptions::default();
-        Self::with_limits(reader, options.block_bytes, options.max_line_bytes)
-    }
-
-    /// Lines of `reader`, reading `block_bytes` at a time and skipping
-    /// lines over `max_line_bytes`.
-    pub fn with_limits(reader: R, block_bytes: usize, max_line_bytes: usize) -> Self {
-        Self {
-            blocks: BlockReader::new(reader, block_bytes, max_line_bytes),
-            block: None,
-            offset: 0,
-            number: 0,
-            limit: max_line_bytes,
-        }
-    }
-
-    /// The next line and its 1-based number; `None` at the end.
-    pub fn next_line(&mut self) -> Result<Option<(u64, Line<'_>)>, ScanError> {
-        loop {
-            let remaining = match &self.block {
-                Some(Block::Lines(buffer)) => buffer.bytes().len() - self.offset,
-                Some(Block::Overlong { .. }) | None => 0,
-            };
-            if remaining > 0 {
-                break;
-            }
-            if let Some(Block::Overlong { bytes, .. }) = &self.block
-                && self.offset == 0
-            {
-                self.offset = 1;
-                self.number += 1;
-                return Ok(Some((self.number, Line::TooLong(*bytes))));
-            }
-            let buffer = self.block.take().map(Block::into_buffer).unwrap_or_default();
-            self.offset = 0;
-            match self.blocks.next_block(buffer) {
-                Ok(Some(block)) => self.block = Some(block),
-                Ok(None) => return Ok(None),
-                Err(source) => {
-                    return Err(ScanError::Read { lines_delivered: self.number, source });
-                }
-            }
-        }
-        let Some(Block::Lines(buffer)) = &self.block else {
-            return Ok(None);
-        };
-        let rest = &buffer.bytes()[self.offset..];
-        let line = lines_in(rest).next().unwrap_or_default();
-        let consumed = memchr::memchr(b'\n', rest).map_or(rest.len(), |end| end + 1);
-        self.offset += consumed;
-        self.number += 1;
-        if line.len() > self.limit {
-            return Ok(Some((self.number, Line::TooLong(line.len() as u64))));
-        }
-        Ok(Some((self.number, Line::Bytes(without_cr(line)))))
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -340,21 +260,6 @@ mod tests {
         seen
     }
 
-    fn via_line_source(input: &[u8], block_bytes: usize, max_line_bytes: usize) -> Vec<(u64, RawLine)> {
-        let mut source = LineSource::with_limits(input, block_bytes, max_line_bytes);
-        let mut seen = Vec::new();
-        while let Some((number, line)) = source.next_line().unwrap() {
-            seen.push((
-                number,
-                match line {
-                    Line::Bytes(bytes) => RawLine::Bytes(bytes.to_vec()),
-                    Line::TooLong(bytes) => RawLine::Overlong(bytes),
-                },
-            ));
-        }
-        seen
-    }
-
     fn bytes(lines: &[&str]) -> Vec<RawLine> {
         lines.iter().map(|line| RawLine::Bytes(line.as_bytes().to_vec())).collect()
     }
@@ -381,9 +286,6 @@ mod tests {
                     assert_eq!(lines, expected, "{input:?} block {block_bytes} threads {threads}");
                     assert_eq!(numbers, (1..=expected.len() as u64).collect::<Vec<_>>());
                 }
-                let lines: Vec<RawLine> =
-                    via_line_source(input, block_bytes, 1 << 20).into_iter().map(|(_, line)| line).collect();
-                assert_eq!(lines, expected, "line source {input:?} block {block_bytes}");
             }
         }
     }
@@ -406,9 +308,6 @@ mod tests {
                     .collect();
                 assert_eq!(lines, expected, "block {block_bytes} threads {threads}");
             }
-            let lines: Vec<RawLine> =
-                via_line_source(input, block_bytes, 10).into_iter().map(|(_, line)| line).collect();
-            assert_eq!(lines, expected, "line source block {block_bytes}");
         }
     }
 

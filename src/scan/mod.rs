@@ -5,8 +5,10 @@
 //! The usual entry points:
 //! - [`open_path`] then [`scan_lines`] with [`OutputLine`] or [`InputLine`]
 //!   records: every line with its number, in order, stoppable;
-//! - [`tally_output`] / [`tally_input`]: whole-file totals;
 //! - [`scan_output_line`] / [`scan_input_line`]: one line.
+//!
+//! What the lines add up to (sums, line counts, repeated keys, findings)
+//! is [`crate::batch`]'s.
 
 mod field_walk;
 mod input_line;
@@ -19,14 +21,10 @@ mod output_line;
 mod reference;
 mod scan_error;
 mod source;
-mod tally;
 
 pub use input_line::{CandidateCount, InputLine, scan_input_line};
 pub use key_tracker::{KeySighting, KeyTracker};
-pub use line_scan::{Line, LineRecord, LineSource, ScanOptions, ScanSummary, scan_lines};
+pub use line_scan::{LineRecord, ScanOptions, ScanSummary, scan_lines};
 pub use output_line::{OutputLine, Usage, scan_output_line};
 pub use scan_error::ScanError;
 pub use source::{Source, decompress_if_gzip, open_input, open_path};
-pub use tally::{
-    InputTally, OutputTally, RequestTotals, ResponseGroup, TokenTotals, tally_input, tally_output,
-};

@@ -1,0 +1,441 @@
+//! Reading batch files through, the same way for `estimate` and `tally`:
+//! opening them (a path, `-` for stdin, gzip or not), stopping at the first
+//! malformed line when strict or else counting and listing it, counting
+//! lines so the counts add up, spotting repeated keys across files, and
+//! turning read failures into [`BatchFileError`]s that name the file.
+//!
+//! What a line holds beyond that (a response, an error status, a request)
+//! is the caller's: [`BatchReader`] hands each such line to a visitor with
+//! its place and, for a repeated key, the place of the key's first line.
+
+use std::io::{self, Read};
+use std::ops::ControlFlow;
+use std::path::Path;
+
+use serde::Serialize;
+
+use crate::error::{ErrorKind, Kind};
+use crate::scan::{
+    InputLine, KeySighting, KeyTracker, LineRecord, OutputLine, ScanError, ScanOptions, open_input,
+    scan_lines,
+};
+
+/// How many lines of each kind of finding a report lists; the count is
+/// always complete.
+pub const SHOWN_PER_KIND: usize = 20;
+
+/// Every sighting counted, the first [`SHOWN_PER_KIND`] kept.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Sightings<T> {
+    /// How many there were in all.
+    pub count: u64,
+    /// The first ones, in file order.
+    pub shown: Vec<T>,
+}
+
+impl<T> Default for Sightings<T> {
+    fn default() -> Self {
+        Self { count: 0, shown: Vec::new() }
+    }
+}
+
+impl<T> Sightings<T> {
+    /// Counts one more; `make` builds its entry only while the list has room,
+    /// so a million findings cost a counter, not a million allocations.
+    pub fn record(&mut self, make: impl FnOnce() -> T) {
+        self.count += 1;
+        if self.shown.len() < SHOWN_PER_KIND {
+            self.shown.push(make());
+        }
+    }
+
+    /// Whether there were none.
+    pub fn is_empty(&self) -> bool {
+        self.count == 0
+    }
+
+    /// How many were counted but not listed.
+    pub fn not_shown(&self) -> u64 {
+        self.count - self.shown.len() as u64
+    }
+}
+
+/// A file as reports name it: its path as given, or `stdin` for `-`.
+pub fn display_name(path: &Path) -> String {
+    if path == Path::new("-") { "stdin".to_string() } else { path.display().to_string() }
+}
+
+/// A malformed line: where it is and why it cannot be read.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct MalformedLine {
+    /// The file, as given (`stdin` for `-`).
+    pub file: String,
+    /// The 1-based line number in that file.
+    pub line: u64,
+    /// Why the line cannot be read, such as `not JSON: ... at byte 12`.
+    pub reason: String,
+}
+
+/// Why a batch file could not be read through.
+#[derive(Debug, thiserror::Error)]
+pub enum BatchFileError {
+    /// The file could not be opened.
+    #[error("cannot open `{file}`: {reason}; check the path, or give - to read stdin")]
+    Open {
+        /// The file as given.
+        file: String,
+        /// What the system said.
+        reason: io::Error,
+    },
+    /// Reading (or decompressing) failed part way.
+    #[error(
+        "cannot read `{file}` past line {line}: {reason}; a compressed file may be truncated: download it again"
+    )]
+    Read {
+        /// The file as given.
+        file: String,
+        /// Lines read before the failure.
+        line: u64,
+        /// What the system or the gzip decoder said.
+        reason: io::Error,
+    },
+    /// `--strict` met a line that cannot be read.
+    #[error(
+        "`{file}` line {line} is malformed ({reason}): fix or remove the line, or drop --strict to count malformed lines and go on"
+    )]
+    Malformed {
+        /// The file as given.
+        file: String,
+        /// The 1-based line number.
+        line: u64,
+        /// Why the line cannot be read.
+        reason: String,
+    },
+}
+
+impl Kind for BatchFileError {
+    fn kind(&self) -> ErrorKind {
+        if self.is_bad_input() { ErrorKind::Input } else { ErrorKind::Failure }
+    }
+}
+
+impl BatchFileError {
+    /// Whether the failure lies in the data (a missing file, a corrupt or
+    /// truncated stream, a malformed line) rather than in the machine.
+    pub fn is_bad_input(&self) -> bool {
+        match self {
+            BatchFileError::Open { .. } | BatchFileError::Malformed { .. } => true,
+            BatchFileError::Read { reason, .. } => matches!(
+                reason.kind(),
+                io::ErrorKind::InvalidData | io::ErrorKind::InvalidInput | io::ErrorKind::UnexpectedEof
+            ),
+        }
+    }
+}
+
+/// A line as the driver sorts it: its own kinds, or the caller's record.
+#[derive(Debug)]
+pub enum Sorted<L> {
+    /// Whitespace only.
+    Blank,
+    /// Cannot be read, for this reason.
+    Malformed(String),
+    /// Anything else: handed to the caller.
+    Record(L),
+}
+
+/// A line record the driver can read files of.
+pub trait BatchLine: LineRecord {
+    /// The key whose repeats are tracked, when the line has one.
+    fn repeat_key(&self) -> Option<&str>;
+    /// Takes blank and malformed lines apart from the caller's records.
+    fn sort(self) -> Sorted<Self>;
+}
+
+impl BatchLine for OutputLine {
+    /// A response's key: error lines are not billed, so their keys do not
+    /// count as repeats.
+    fn repeat_key(&self) -> Option<&str> {
+        self.response_key()
+    }
+
+    fn sort(self) -> Sorted<Self> {
+        match self {
+            OutputLine::Blank => Sorted::Blank,
+            OutputLine::Malformed { reason } => Sorted::Malformed(reason),
+            line => Sorted::Record(line),
+        }
+    }
+}
+
+impl BatchLine for InputLine {
+    fn repeat_key(&self) -> Option<&str> {
+        self.request_key()
+    }
+
+    fn sort(self) -> Sorted<Self> {
+        match self {
+            InputLine::Blank => Sorted::Blank,
+            InputLine::Malformed { reason } => Sorted::Malformed(reason),
+            line => Sorted::Record(line),
+        }
+    }
+}
+
+/// Lines read, by what the driver made of them: `read` = `records` +
+/// `malformed` + `blank`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ReadCounts {
+    /// Every line read.
+    pub read: u64,
+    /// Lines handed to the caller.
+    pub records: u64,
+    /// Lines that could not be read (skipped).
+    pub malformed: u64,
+    /// Lines of whitespace only.
+    pub blank: u64,
+}
+
+impl ReadCounts {
+    /// Whether the parts add up to the lines read.
+    pub fn adds_up(&self) -> bool {
+        self.read == self.records + self.malformed + self.blank
+    }
+}
+
+/// One file read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileRead {
+    /// The file as given (`stdin` for `-`).
+    pub name: String,
+    /// Its lines.
+    pub counts: ReadCounts,
+    /// Lines of the files read before it: its line `n` is line
+    /// `offset + n` of the whole read.
+    offset: u64,
+}
+
+/// Where a line is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Place<'a> {
+    /// The file, as given (`stdin` for `-`).
+    pub file: &'a str,
+    /// Its position among the files read, from 0.
+    pub file_index: usize,
+    /// The 1-based line number in that file.
+    pub line: u64,
+}
+
+/// Reads one or more batch files in order, keeping what every batch report
+/// needs: line counts per file and in all, repeated keys across the files,
+/// and the malformed lines (or, when strict, the first one as an error).
+#[derive(Debug)]
+pub struct BatchReader {
+    strict: bool,
+    files: Vec<FileRead>,
+    total: ReadCounts,
+    keys: KeyTracker,
+    malformed: Sightings<MalformedLine>,
+}
+
+impl BatchReader {
+    /// A reader that stops at the first malformed line when `strict`, and
+    /// otherwise counts and lists malformed lines and goes on.
+    pub fn new(strict: bool) -> Self {
+        Self {
+            strict,
+            files: Vec::new(),
+            total: ReadCounts::default(),
+            keys: KeyTracker::new(),
+            malformed: Sightings::default(),
+        }
+    }
+
+    /// Opens `path` (`-` for stdin, gzip or not) and reads it with
+    /// [`BatchReader::read_source`].
+    pub fn read_path<L: BatchLine>(
+        &mut self,
+        path: &Path,
+        options: &ScanOptions,
+        visit: impl FnMut(Place<'_>, L, Option<Place<'_>>),
+    ) -> Result<(), BatchFileError> {
+        let file = display_name(path);
+        let source = open_input(path).map_err(|error| match error {
+            ScanError::Open { source, .. } | ScanError::Read { source, .. } => {
+                BatchFileError::Open { file: file.clone(), reason: source }
+            }
+        })?;
+        self.read_source(file, source, options, visit)
+    }
+
+    /// Reads every line of `source` (named `file`) as an `L`, and hands each
+    /// line that is neither blank nor malformed to `visit` with its place
+    /// and, when its key was seen before (in this file or an earlier one),
+    /// the place of the key's first line.
+    pub fn read_source<L: BatchLine, R: Read + Send>(
+        &mut self,
+        file: String,
+        source: R,
+        options: &ScanOptions,
+        mut visit: impl FnMut(Place<'_>, L, Option<Place<'_>>),
+    ) -> Result<(), BatchFileError> {
+        let index = self.files.len();
+        let offset = self.total.read;
+        self.files.push(FileRead { name: file, counts: ReadCounts::default(), offset });
+        let Self { strict, files, total, keys, malformed } = self;
+        let mut stopped: Option<(u64, String)> = None;
+        let scanned = scan_lines(source, options, |line_number, line: L| {
+            let record = match line.sort() {
+                Sorted::Record(record) => record,
+                Sorted::Blank => {
+                    count(files, total, index, |counts| &mut counts.blank);
+                    return ControlFlow::Continue(());
+                }
+                Sorted::Malformed(reason) => {
+                    if *strict {
+                        stopped = Some((line_number, reason));
+                        return ControlFlow::Break(());
+                    }
+                    count(files, total, index, |counts| &mut counts.malformed);
+                    let name = &files[index].name;
+                    malformed.record(|| MalformedLine { file: name.clone(), line: line_number, reason });
+                    return ControlFlow::Continue(());
+                }
+            };
+            count(files, total, index, |counts| &mut counts.records);
+            let first = record.repeat_key().and_then(|key| match keys.see(key, offset + line_number) {
+                KeySighting::First => None,
+                KeySighting::Repeat { first_line } => Some(locate(files, first_line)),
+            });
+            let place = Place { file: &files[index].name, file_index: index, line: line_number };
+            visit(place, record, first);
+            ControlFlow::Continue(())
+        });
+        let file = &self.files[index].name;
+        scanned.map_err(|error| match error {
+            ScanError::Read { lines_delivered, source } => {
+                BatchFileError::Read { file: file.clone(), line: lines_delivered, reason: source }
+            }
+            ScanError::Open { source, .. } => BatchFileError::Open { file: file.clone(), reason: source },
+        })?;
+        match stopped {
+            Some((line, reason)) => Err(BatchFileError::Malformed { file: file.clone(), line, reason }),
+            None => Ok(()),
+        }
+    }
+
+    /// The files read, in order, with their line counts.
+    pub fn files(&self) -> &[FileRead] {
+        &self.files
+    }
+
+    /// The line counts over every file.
+    pub fn total(&self) -> ReadCounts {
+        self.total
+    }
+
+    /// The malformed lines counted, the first few listed.
+    pub fn into_malformed(self) -> Sightings<MalformedLine> {
+        self.malformed
+    }
+}
+
+/// Counts one line of the file at `index` in the file's counts and the
+/// total, under the heading `kind` picks.
+#[inline]
+fn count(
+    files: &mut [FileRead],
+    total: &mut ReadCounts,
+    index: usize,
+    kind: fn(&mut ReadCounts) -> &mut u64,
+) {
+    for counts in [&mut files[index].counts, total] {
+        counts.read += 1;
+        *kind(counts) += 1;
+    }
+}
+
+/// The place of a line numbered over all the files read.
+fn locate(files: &[FileRead], global_line: u64) -> Place<'_> {
+    let index = files.partition_point(|file| file.offset < global_line).saturating_sub(1);
+    Place { file: &files[index].name, file_index: index, line: global_line - files[index].offset }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MIXED: &[u8] = include_bytes!("../../tests/fixtures/batch/output-mixed.jsonl");
+
+    #[test]
+    fn counts_every_sighting_and_lists_the_first_few() {
+        let mut seen = Sightings::default();
+        for line in 1..=25u64 {
+            seen.record(|| line);
+        }
+        assert_eq!(seen.count, 25);
+        assert_eq!(seen.shown, (1..=20).collect::<Vec<_>>());
+        assert_eq!(seen.not_shown(), 5);
+    }
+
+    #[test]
+    fn names_stdin_and_paths_as_given() {
+        assert_eq!(display_name(Path::new("-")), "stdin");
+        assert_eq!(display_name(Path::new("out/batch.jsonl.gz")), "out/batch.jsonl.gz");
+    }
+
+    #[test]
+    fn tells_bad_data_from_a_failing_machine() {
+        let read = |kind| BatchFileError::Read { file: "f".into(), line: 3, reason: io::Error::from(kind) };
+        assert!(read(io::ErrorKind::InvalidData).is_bad_input());
+        assert!(read(io::ErrorKind::UnexpectedEof).is_bad_input());
+        assert!(!read(io::ErrorKind::PermissionDenied).is_bad_input());
+        let missing = BatchReader::new(false)
+            .read_path(Path::new("/no/such/out.jsonl"), &ScanOptions::default(), |_, _: OutputLine, _| {})
+            .unwrap_err();
+        assert!(missing.is_bad_input());
+        assert!(
+            missing.to_string().starts_with("cannot open `/no/such/out.jsonl`: No such file"),
+            "{missing}"
+        );
+    }
+
+    /// `output-mixed.jsonl` read twice: 11 lines each, 2 malformed and 1
+    /// blank; key `a` repeats on line 4 of the first file, and every key of
+    /// the second file repeats one of the first.
+    #[test]
+    fn counts_lines_per_file_and_finds_repeats_across_files() {
+        let mut reader = BatchReader::new(false);
+        let mut repeats = Vec::new();
+        for name in ["one", "two"] {
+            reader
+                .read_source(name.into(), MIXED, &ScanOptions::default(), |place, _: OutputLine, first| {
+                    if let Some(first) = first {
+                        repeats.push((place.file.to_owned(), place.line, first.file.to_owned(), first.line));
+                    }
+                })
+                .unwrap();
+        }
+        let each = ReadCounts { read: 11, records: 8, malformed: 2, blank: 1 };
+        assert_eq!(reader.files().iter().map(|file| file.counts).collect::<Vec<_>>(), [each, each]);
+        assert_eq!(reader.total(), ReadCounts { read: 22, records: 16, malformed: 4, blank: 2 });
+        assert!(reader.total().adds_up());
+        assert_eq!(repeats[0], ("one".to_owned(), 4, "one".to_owned(), 1));
+        assert!(repeats[1..].iter().all(|(file, _, first_file, _)| file == "two" && first_file == "one"));
+        assert_eq!(
+            reader.into_malformed().shown.iter().map(|bad| bad.line).collect::<Vec<_>>(),
+            [6, 7, 6, 7]
+        );
+    }
+
+    #[test]
+    fn stops_at_the_first_malformed_line_when_strict() {
+        let error = BatchReader::new(true)
+            .read_source("mixed".into(), MIXED, &ScanOptions::default(), |_, _: OutputLine, _| {})
+            .unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "`mixed` line 6 is malformed (not JSON: EOF while parsing a value at column 59): fix or remove the line, or drop --strict to count malformed lines and go on"
+        );
+    }
+}

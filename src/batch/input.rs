@@ -1,0 +1,354 @@
+//! The input side, what `estimate` reads: requests summed by the image
+//! size they will get, and the requests that would change the bill or be
+//! refused, by kind of finding.
+//!
+//! Each request is judged against one card model: its `imageSize` (missing,
+//! misspelled, unknown, not offered, not taken), its `candidateCount`, the
+//! model it names, its reference images. Nothing here prices: the report
+//! prices each size's sums once.
+
+use std::collections::{BTreeMap, HashMap};
+use std::io::Read;
+
+use serde::Serialize;
+
+use super::driver::{BatchFileError, BatchReader, Place, Sightings};
+use super::output::model_for_version;
+use crate::card::{Model, RateCard};
+use crate::scan::{CandidateCount, InputLine, ScanOptions};
+use crate::size::ImageSize;
+
+/// Characters per prompt token in the estimate: tokens = ceil(chars / 4).
+pub const CHARS_PER_TOKEN: u64 = 4;
+
+/// A kind of request that changes the bill or is refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FindingKind {
+    /// No `imageSize`: the API makes it the default (1K); priced so.
+    MissingImageSize,
+    /// A size in the wrong spelling (`2k`, `0.5K`): the API refuses it.
+    MisspelledImageSize,
+    /// Not a size at all (`1024`): the API refuses it.
+    UnknownImageSize,
+    /// A size the model does not offer (`512` on Nano Banana Pro).
+    SizeNotOffered,
+    /// An `imageSize` for a model that takes none: the API refuses it.
+    ImageSizeNotTaken,
+    /// A `candidateCount` that is not a whole number of at least 1.
+    InvalidCandidateCount,
+    /// The request's own `model` names another model than `--model`.
+    OtherModel,
+    /// A key an earlier request had: both run and both are billed.
+    DuplicateKey,
+    /// Reference images the card cannot price (no `input_image_tokens`).
+    UnpricedReferenceImages,
+}
+
+impl FindingKind {
+    /// Whether requests with this finding are refused and left unpriced.
+    pub fn rejects(self) -> bool {
+        matches!(
+            self,
+            FindingKind::MisspelledImageSize
+                | FindingKind::UnknownImageSize
+                | FindingKind::SizeNotOffered
+                | FindingKind::ImageSizeNotTaken
+                | FindingKind::InvalidCandidateCount
+        )
+    }
+}
+
+/// One request with a finding.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FindingLine {
+    /// The 1-based line number.
+    pub line: u64,
+    /// The request's key, when it has one.
+    pub key: Option<String>,
+    /// The offending value as written (`2k`, `1024`, the other model),
+    /// or for a duplicate key the line it was first seen on.
+    pub value: Option<String>,
+}
+
+/// Sums over a set of requests. `u128` so that nothing overflows while
+/// reading; narrowed (checked) when priced.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct RequestSums {
+    /// Requests.
+    pub requests: u128,
+    /// Of which set no `imageSize`.
+    pub without_size: u128,
+    /// Images asked for.
+    pub images: u128,
+    /// Characters of prompt text.
+    pub prompt_chars: u128,
+    /// Estimated prompt tokens: ceil(chars / [`CHARS_PER_TOKEN`]) per
+    /// request, summed.
+    pub prompt_tokens: u128,
+    /// Inline (reference) images.
+    pub inline_images: u128,
+    /// `fileData` parts.
+    pub file_parts: u128,
+}
+
+impl RequestSums {
+    /// Adds one request asking for `images` images.
+    pub fn add(&mut self, sized: bool, images: u64, prompt_chars: u64, inline_images: u64, file_parts: u64) {
+        self.requests += 1;
+        self.without_size += u128::from(!sized);
+        self.images += u128::from(images);
+        self.prompt_chars += u128::from(prompt_chars);
+        self.prompt_tokens += u128::from(prompt_chars.div_ceil(CHARS_PER_TOKEN));
+        self.inline_images += u128::from(inline_images);
+        self.file_parts += u128::from(file_parts);
+    }
+
+    /// Adds the sums of other requests.
+    pub fn merge(&mut self, other: &RequestSums) {
+        self.requests += other.requests;
+        self.without_size += other.without_size;
+        self.images += other.images;
+        self.prompt_chars += other.prompt_chars;
+        self.prompt_tokens += other.prompt_tokens;
+        self.inline_images += other.inline_images;
+        self.file_parts += other.file_parts;
+    }
+}
+
+/// What the requests of an input file add up to for one model; blank and
+/// malformed lines are the [`BatchReader`]'s.
+#[derive(Debug)]
+pub struct Requests<'card> {
+    card: &'card RateCard,
+    model: &'card Model,
+    /// Requests priced.
+    pub priced: u64,
+    /// Requests the API would refuse.
+    pub rejected: u64,
+    /// Sums of the priced requests by the size they get.
+    pub sums: BTreeMap<ImageSize, RequestSums>,
+    /// Requests by kind of finding, the first few of each listed.
+    pub findings: BTreeMap<FindingKind, Sightings<FindingLine>>,
+    /// Whether a request's `model` value (as written) is `model`.
+    same_model: HashMap<String, bool>,
+}
+
+impl<'card> Requests<'card> {
+    /// Nothing read yet, for jobs that run `model` of `card`.
+    pub fn new(card: &'card RateCard, model: &'card Model) -> Self {
+        Self {
+            card,
+            model,
+            priced: 0,
+            rejected: 0,
+            sums: BTreeMap::new(),
+            findings: BTreeMap::new(),
+            same_model: HashMap::new(),
+        }
+    }
+
+    /// The model the requests are judged for.
+    pub fn model(&self) -> &'card Model {
+        self.model
+    }
+
+    fn find(
+        &mut self,
+        kind: FindingKind,
+        line: u64,
+        key: &Option<String>,
+        value: impl FnOnce() -> Option<String>,
+    ) {
+        self.findings.entry(kind).or_default().record(|| FindingLine {
+            line,
+            key: key.clone(),
+            value: value(),
+        });
+    }
+
+    /// The size a request gets, or the finding that rejects it.
+    pub fn size_for(&self, image_size: &Option<String>) -> Result<ImageSize, FindingKind> {
+        let Some(written) = image_size else {
+            return Ok(self.model.default_size);
+        };
+        if !self.model.takes_image_size {
+            return Err(FindingKind::ImageSizeNotTaken);
+        }
+        match ImageSize::from_api_value(written) {
+            Some(size) if self.model.size(size).is_some() => Ok(size),
+            Some(_) => Err(FindingKind::SizeNotOffered),
+            None if written.parse::<ImageSize>().is_ok() => Err(FindingKind::MisspelledImageSize),
+            None => Err(FindingKind::UnknownImageSize),
+        }
+    }
+
+    /// Takes one line the reader handed over; `first` is where its key was
+    /// first seen, when it was.
+    pub fn add(&mut self, place: Place<'_>, line: InputLine, first: Option<Place<'_>>) {
+        let InputLine::Request {
+            key,
+            model,
+            image_size,
+            candidate_count,
+            prompt_chars,
+            inline_images,
+            file_parts,
+        } = line
+        else {
+            return;
+        };
+        let line_number = place.line;
+        if let Some(first) = first {
+            self.find(FindingKind::DuplicateKey, line_number, &key, || {
+                Some(format!("first on line {}", first.line))
+            });
+        }
+        if let Some(named) = &model {
+            let same = match self.same_model.get(named) {
+                Some(&same) => same,
+                None => {
+                    let same =
+                        model_for_version(self.card, named).is_some_and(|found| found.id == self.model.id);
+                    self.same_model.insert(named.clone(), same);
+                    same
+                }
+            };
+            if !same {
+                self.find(FindingKind::OtherModel, line_number, &key, || Some(named.clone()));
+            }
+        }
+        let size = match self.size_for(&image_size) {
+            Ok(size) => size,
+            Err(kind) => {
+                self.rejected += 1;
+                self.find(kind, line_number, &key, || image_size.clone());
+                return;
+            }
+        };
+        let candidates = match candidate_count {
+            None => 1,
+            Some(CandidateCount::Count(count)) if count >= 1 => count,
+            Some(CandidateCount::Count(count)) => {
+                self.rejected += 1;
+                self.find(FindingKind::InvalidCandidateCount, line_number, &key, || Some(count.to_string()));
+                return;
+            }
+            Some(CandidateCount::NotACount { written }) => {
+                self.rejected += 1;
+                self.find(FindingKind::InvalidCandidateCount, line_number, &key, || Some(written));
+                return;
+            }
+        };
+        if image_size.is_none() && self.model.takes_image_size {
+            self.find(FindingKind::MissingImageSize, line_number, &key, || None);
+        }
+        if self.model.input_image_tokens.is_none() && inline_images + file_parts > 0 {
+            let count = inline_images + file_parts;
+            self.find(FindingKind::UnpricedReferenceImages, line_number, &key, || Some(count.to_string()));
+        }
+        self.priced += 1;
+        self.sums.entry(size).or_default().add(
+            image_size.is_some(),
+            candidates,
+            prompt_chars,
+            inline_images,
+            file_parts,
+        );
+    }
+}
+
+/// Whole-file sums of an input file, with no card and no judgement: what a
+/// synthetic file's writer promises and a scan must find.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct InputFileSums {
+    /// Request sums by `imageSize` as written (`None`: not set).
+    pub sizes: BTreeMap<Option<String>, RequestSums>,
+    /// Blank lines.
+    pub blank_lines: u64,
+    /// Lines that are not requests.
+    pub malformed_lines: u64,
+    /// Requests whose key an earlier request had.
+    pub duplicate_keys: u64,
+    /// All lines.
+    pub lines: u64,
+}
+
+/// Reads a whole input file (named `name` in errors) into sums; a request
+/// without a valid `candidateCount` counts one image.
+pub fn sum_input_file<R: Read + Send>(
+    name: &str,
+    reader: R,
+    options: &ScanOptions,
+) -> Result<InputFileSums, BatchFileError> {
+    let mut sums = InputFileSums::default();
+    let mut batch = BatchReader::new(false);
+    batch.read_source(name.to_owned(), reader, options, |_, line, first| {
+        if let InputLine::Request {
+            image_size,
+            candidate_count,
+            prompt_chars,
+            inline_images,
+            file_parts,
+            ..
+        } = line
+        {
+            let images = match candidate_count {
+                Some(CandidateCount::Count(count)) if count >= 1 => count,
+                _ => 1,
+            };
+            let sized = image_size.is_some();
+            sums.sizes.entry(image_size).or_default().add(
+                sized,
+                images,
+                prompt_chars,
+                inline_images,
+                file_parts,
+            );
+            sums.duplicate_keys += u64::from(first.is_some());
+        }
+    })?;
+    let total = batch.total();
+    sums.lines = total.read;
+    sums.blank_lines = total.blank;
+    sums.malformed_lines = total.malformed;
+    Ok(sums)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn judges_each_image_size_for_the_model() {
+        let card = RateCard::embedded();
+        let model = |name| card.resolve(name).unwrap().model;
+        let cases = [
+            ("flash", Some("2K"), Ok(ImageSize::K2)),
+            ("flash", Some("512"), Ok(ImageSize::S512)),
+            ("flash", None, Ok(ImageSize::K1)),
+            ("flash", Some("2k"), Err(FindingKind::MisspelledImageSize)),
+            ("flash", Some("0.5K"), Err(FindingKind::MisspelledImageSize)),
+            ("flash", Some(" 4K"), Err(FindingKind::MisspelledImageSize)),
+            ("flash", Some("1024"), Err(FindingKind::UnknownImageSize)),
+            ("flash", Some("true"), Err(FindingKind::UnknownImageSize)),
+            ("pro", Some("512"), Err(FindingKind::SizeNotOffered)),
+            ("pro", Some("2K"), Ok(ImageSize::K2)),
+            ("nano-banana", Some("1K"), Err(FindingKind::ImageSizeNotTaken)),
+            ("nano-banana", None, Ok(ImageSize::K1)),
+        ];
+        for (name, written, want) in cases {
+            let requests = Requests::new(&card, model(name));
+            assert_eq!(requests.size_for(&written.map(str::to_owned)), want, "{name} {written:?}");
+        }
+    }
+
+    #[test]
+    fn rounds_prompt_tokens_up_per_request() {
+        let mut sums = RequestSums::default();
+        sums.add(true, 1, 1, 0, 0);
+        sums.add(false, 2, 9, 1, 1);
+        assert_eq!(sums.prompt_tokens, 1 + 3);
+        assert_eq!((sums.requests, sums.without_size, sums.images), (2, 1, 3));
+    }
+}

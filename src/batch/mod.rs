@@ -1,0 +1,36 @@
+//! Batch files read through: the layer between the scanner
+//! ([`crate::scan`], which reads one line fast) and the two batch reports
+//! (`estimate`, `tally`, which price what this layer sums).
+//!
+//! It owns:
+//! - [`driver`]: opening files (gzip, stdin), the strict stop at the first
+//!   malformed line, line counts that add up, repeated keys across files,
+//!   the "first few shown, all counted" [`Sightings`] lists, and the
+//!   [`BatchFileError`]s of reading;
+//! - [`usage`]: [`UsageSums`], the one sum of response token usage;
+//! - [`output`]: the output side (`tally`): model versions resolved to card
+//!   models, image and text output told apart, sizes inferred from tokens,
+//!   sums by (model version, image tokens per image);
+//! - [`input`]: the input side (`estimate`): request sums by size and the
+//!   findings that change the bill or get a request refused.
+//!
+//! Nothing here prices: sums are `u128` while reading and priced once per
+//! row by the reports, so the hot path stays free of decimal work.
+
+pub mod driver;
+pub mod input;
+pub mod output;
+pub mod usage;
+
+pub use driver::{
+    BatchFileError, BatchLine, BatchReader, FileRead, MalformedLine, Place, ReadCounts, SHOWN_PER_KIND,
+    Sightings, display_name,
+};
+pub use input::{
+    CHARS_PER_TOKEN, FindingKind, FindingLine, InputFileSums, RequestSums, Requests, sum_input_file,
+};
+pub use output::{
+    DuplicateKey, ErrorLine, ModelGroup, OutputFileSums, ResponseGroup, Responses, SumsByVersion,
+    group_by_model, model_for_version, size_label, sum_output_file,
+};
+pub use usage::{UsageSums, output_split};

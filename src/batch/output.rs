@@ -1,0 +1,393 @@
+//! The output side, what `tally` reads: responses summed by the model
+//! version they name and the image tokens per image they bill, repeated
+//! keys and error lines listed, and, at the end, the sums grouped by the
+//! card model each version resolves to and labelled with the image size the
+//! tokens imply.
+//!
+//! Cost is linear in tokens, so nothing here prices: the report prices each
+//! group's sums once, which gives the same exact decimals as pricing every
+//! response without pricing work on the hot path.
+
+use std::collections::{BTreeMap, HashMap};
+use std::io::Read;
+
+use serde::Serialize;
+
+use super::driver::{BatchFileError, BatchReader, Place, Sightings};
+use super::usage::{UsageSums, output_split};
+use crate::card::{Model, RateCard};
+use crate::scan::{OutputLine, ScanOptions, Usage};
+
+/// The card model a `modelVersion` names: by ID, successor ID or alias;
+/// else the model whose ID or successor ID is the longest prefix of it
+/// followed by `-` (a dated version such as `...-preview-2026-02-26`).
+pub fn model_for_version<'card>(card: &'card RateCard, version: &str) -> Option<&'card Model> {
+    let version = version.trim().strip_prefix("models/").unwrap_or(version.trim());
+    if let Ok(found) = card.resolve(version) {
+        return Some(found.model);
+    }
+    let folded = version.to_lowercase();
+    card.models
+        .iter()
+        .flat_map(|model| std::iter::once(&model.id).chain(&model.successor).map(move |name| (model, name)))
+        .filter(|(_, name)| {
+            let name = name.to_lowercase();
+            folded.strip_prefix(&name).is_some_and(|rest| rest.starts_with('-'))
+        })
+        .max_by_key(|(_, name)| name.len())
+        .map(|(model, _)| model)
+}
+
+/// Image tokens per image: the image tokens split evenly over the images
+/// when there are several and they divide evenly, else all of them.
+pub fn tokens_per_image(image_tokens: u64, images: u64) -> u64 {
+    if images > 1 && image_tokens.is_multiple_of(images) { image_tokens / images } else { image_tokens }
+}
+
+/// The size label for `per_image` image tokens of `model`: `2K`, `1K/2K`
+/// where the sizes count the same tokens, `unknown (N tokens/image)`, or
+/// `no image`.
+pub fn size_label(model: Option<&Model>, per_image: u64) -> String {
+    if per_image == 0 {
+        return "no image".to_string();
+    }
+    let matches: Vec<&str> = model
+        .into_iter()
+        .flat_map(|model| &model.sizes)
+        .filter(|row| row.output_tokens == per_image)
+        .map(|row| row.size.api_value())
+        .collect();
+    if matches.is_empty() { format!("unknown ({per_image} tokens/image)") } else { matches.join("/") }
+}
+
+/// Usage sums by model version as written, then by image tokens per image.
+#[derive(Debug, Default)]
+pub struct SumsByVersion {
+    named: HashMap<String, BTreeMap<u64, UsageSums>>,
+    unnamed: BTreeMap<u64, UsageSums>,
+}
+
+impl SumsByVersion {
+    /// Adds one response of `version` with `images` inline images.
+    #[inline]
+    pub fn add(&mut self, version: Option<String>, usage: &Usage, images: u64) {
+        let per_image = tokens_per_image(output_split(usage).0, images);
+        let shapes = match version {
+            Some(version) => self.named.entry(version).or_default(),
+            None => &mut self.unnamed,
+        };
+        shapes.entry(per_image).or_default().add(usage, images);
+    }
+
+    /// Every (model version, image tokens per image, sums).
+    pub fn iter(&self) -> impl Iterator<Item = (Option<&str>, u64, &UsageSums)> {
+        let named = self.named.iter().flat_map(|(version, shapes)| {
+            shapes.iter().map(move |(per_image, sums)| (Some(version.as_str()), *per_image, sums))
+        });
+        let unnamed = self.unnamed.iter().map(|(per_image, sums)| (None, *per_image, sums));
+        named.chain(unnamed)
+    }
+}
+
+/// Responses priced alike: one card model (or one unpriced model version)
+/// and one image token count per image.
+#[derive(Debug, Clone)]
+pub struct ModelGroup<'card> {
+    /// The card model; `None` when no card model answers to the version.
+    pub model: Option<&'card Model>,
+    /// Every `modelVersion` as written in the group, sorted; `None` stands
+    /// for responses that named none.
+    pub model_versions: Vec<Option<String>>,
+    /// Image output tokens per image.
+    pub tokens_per_image: u64,
+    /// The sums.
+    pub sums: UsageSums,
+}
+
+/// Where a group's responses go: a card model (by its place in the card)
+/// or an unpriced model version.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+enum GroupModel {
+    Card(usize),
+    Unknown(Option<String>),
+}
+
+/// The model versions seen in a group, and its sums.
+type VersionsAndSums = (Vec<Option<String>>, UsageSums);
+
+/// `sums` grouped by the card model each version names (`fallback` for
+/// responses that name none): card models first in card order, then
+/// unknown versions, smallest images first within each.
+pub fn group_by_model<'card>(
+    card: &'card RateCard,
+    sums: &SumsByVersion,
+    fallback: Option<&Model>,
+) -> Vec<ModelGroup<'card>> {
+    let mut grouped: BTreeMap<(GroupModel, u64), VersionsAndSums> = BTreeMap::new();
+    let mut resolved: HashMap<Option<&str>, GroupModel> = HashMap::new();
+    for (version, per_image, shape_sums) in sums.iter() {
+        let group_model = resolved
+            .entry(version)
+            .or_insert_with(|| {
+                let model = match version {
+                    Some(version) => model_for_version(card, version),
+                    None => fallback,
+                };
+                let place = model.and_then(|model| card.models.iter().position(|m| m.id == model.id));
+                match place {
+                    Some(index) => GroupModel::Card(index),
+                    None => GroupModel::Unknown(version.map(str::to_owned)),
+                }
+            })
+            .clone();
+        let (versions, group_sums) = grouped.entry((group_model, per_image)).or_default();
+        let version = version.map(str::to_owned);
+        if !versions.contains(&version) {
+            versions.push(version);
+        }
+        group_sums.merge(shape_sums);
+    }
+    grouped
+        .into_iter()
+        .map(|((group_model, tokens_per_image), (mut model_versions, sums))| {
+            model_versions.sort();
+            let model = match group_model {
+                GroupModel::Card(index) => Some(&card.models[index]),
+                GroupModel::Unknown(_) => None,
+            };
+            ModelGroup { model, model_versions, tokens_per_image, sums }
+        })
+        .collect()
+}
+
+/// One response for a key seen before.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DuplicateKey {
+    /// The key.
+    pub key: String,
+    /// The file of this response.
+    pub file: String,
+    /// Its line.
+    pub line: u64,
+    /// The file of the key's first response.
+    pub first_file: String,
+    /// The line of the key's first response.
+    pub first_line: u64,
+}
+
+/// One error line.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ErrorLine {
+    /// The file.
+    pub file: String,
+    /// The line.
+    pub line: u64,
+    /// The request key, when the line has one.
+    pub key: Option<String>,
+    /// The error code, when it is an integer.
+    pub code: Option<i64>,
+    /// The error message, when there is one.
+    pub message: Option<String>,
+}
+
+/// What the responses and error lines of output files add up to; blank and
+/// malformed lines are the [`BatchReader`]'s.
+#[derive(Debug, Default)]
+pub struct Responses {
+    /// Every response.
+    pub sums: SumsByVersion,
+    /// The responses for keys seen before (also in `sums`).
+    pub duplicate_sums: SumsByVersion,
+    /// Responses for keys seen before, the first few listed.
+    pub duplicates: Sightings<DuplicateKey>,
+    /// Error lines by code (`None`: no integer code).
+    pub error_codes: BTreeMap<Option<i64>, u64>,
+    /// Error lines, the first few listed.
+    pub errors: Sightings<ErrorLine>,
+    /// Error lines by file, in the reader's file order.
+    error_lines: Vec<u64>,
+}
+
+impl Responses {
+    /// Takes one line the reader handed over; `first` is where its key was
+    /// first seen, when it was.
+    pub fn add(&mut self, place: Place<'_>, line: OutputLine, first: Option<Place<'_>>) {
+        match line {
+            OutputLine::Response { key, model_version, usage, inline_images } => {
+                if let Some(first) = first {
+                    self.duplicate_sums.add(model_version.clone(), &usage, inline_images);
+                    self.duplicates.record(|| DuplicateKey {
+                        key: key.unwrap_or_default(),
+                        file: place.file.to_owned(),
+                        line: place.line,
+                        first_file: first.file.to_owned(),
+                        first_line: first.line,
+                    });
+                }
+                self.sums.add(model_version, &usage, inline_images);
+            }
+            OutputLine::Error { key, code, message } => {
+                *self.error_codes.entry(code).or_default() += 1;
+                if self.error_lines.len() <= place.file_index {
+                    self.error_lines.resize(place.file_index + 1, 0);
+                }
+                self.error_lines[place.file_index] += 1;
+                self.errors.record(|| ErrorLine {
+                    file: place.file.to_owned(),
+                    line: place.line,
+                    key,
+                    code,
+                    message,
+                });
+            }
+            OutputLine::Blank | OutputLine::Malformed { .. } => {}
+        }
+    }
+
+    /// Error lines in the file at `file_index` of the reader.
+    pub fn error_lines_in(&self, file_index: usize) -> u64 {
+        self.error_lines.get(file_index).copied().unwrap_or(0)
+    }
+}
+
+/// Responses that a synthetic file's writer knows to be alike: one model
+/// version, one IMAGE output token count.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct ResponseGroup {
+    /// `modelVersion`, when given.
+    pub model_version: Option<String>,
+    /// The response's IMAGE output tokens (1680 for one 2K Nano Banana 2
+    /// image).
+    pub candidate_image_tokens: u64,
+}
+
+/// Whole-file sums of an output file, with no card: what a synthetic file's
+/// writer promises and a scan must find.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct OutputFileSums {
+    /// Response sums by model version and IMAGE output tokens.
+    pub groups: BTreeMap<ResponseGroup, UsageSums>,
+    /// Lines reporting an error.
+    pub error_lines: u64,
+    /// Blank lines.
+    pub blank_lines: u64,
+    /// Lines that could not be priced.
+    pub malformed_lines: u64,
+    /// Responses whose key an earlier response had.
+    pub duplicate_responses: u64,
+    /// All lines.
+    pub lines: u64,
+}
+
+impl OutputFileSums {
+    /// Adds one response with `images` inline images.
+    pub fn add_response(&mut self, model_version: Option<String>, usage: &Usage, images: u64) {
+        let group = ResponseGroup { model_version, candidate_image_tokens: usage.candidate_image_tokens };
+        self.groups.entry(group).or_default().add(usage, images);
+    }
+}
+
+/// Reads a whole output file (named `name` in errors) into sums.
+pub fn sum_output_file<R: Read + Send>(
+    name: &str,
+    reader: R,
+    options: &ScanOptions,
+) -> Result<OutputFileSums, BatchFileError> {
+    let mut sums = OutputFileSums::default();
+    let mut batch = BatchReader::new(false);
+    batch.read_source(name.to_owned(), reader, options, |_, line, first| match line {
+        OutputLine::Response { model_version, usage, inline_images, .. } => {
+            sums.add_response(model_version, &usage, inline_images);
+            sums.duplicate_responses += u64::from(first.is_some());
+        }
+        OutputLine::Error { .. } => sums.error_lines += 1,
+        OutputLine::Blank | OutputLine::Malformed { .. } => {}
+    })?;
+    let total = batch.total();
+    sums.lines = total.read;
+    sums.blank_lines = total.blank;
+    sums.malformed_lines = total.malformed;
+    Ok(sums)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_the_card_model_of_a_model_version() {
+        let card = RateCard::embedded();
+        let cases = [
+            ("gemini-3.1-flash-image-preview", Some("gemini-3.1-flash-image-preview")),
+            ("gemini-3.1-flash-image", Some("gemini-3.1-flash-image-preview")),
+            ("models/gemini-3-pro-image-preview", Some("gemini-3-pro-image-preview")),
+            ("gemini-3-pro-image-preview-11-2025", Some("gemini-3-pro-image-preview")),
+            ("gemini-3-pro-image-001", Some("gemini-3-pro-image-preview")),
+            ("gemini-2.5-flash-image-preview", Some("gemini-2.5-flash-image")),
+            ("gemini-3.1-flash", None),
+            ("gemini-3.1-flash-imagery", None),
+            ("imagen-4.0-generate-001", None),
+            ("", None),
+        ];
+        for (version, want) in cases {
+            assert_eq!(model_for_version(&card, version).map(|model| model.id.as_str()), want, "{version}");
+        }
+    }
+
+    #[test]
+    fn infers_the_size_from_image_tokens_per_image() {
+        let card = RateCard::embedded();
+        let flash = card.resolve("flash").unwrap().model;
+        let pro = card.resolve("pro").unwrap().model;
+        let cases = [
+            (Some(flash), 747, "512"),
+            (Some(flash), 1680, "2K"),
+            (Some(pro), 1120, "1K/2K"),
+            (Some(pro), 2000, "4K"),
+            (Some(pro), 747, "unknown (747 tokens/image)"),
+            (None, 1120, "unknown (1120 tokens/image)"),
+            (Some(flash), 0, "no image"),
+        ];
+        for (model, tokens, want) in cases {
+            assert_eq!(size_label(model, tokens), want, "{tokens}");
+        }
+        assert_eq!(tokens_per_image(2240, 2), 1120);
+        assert_eq!(tokens_per_image(2241, 2), 2241);
+        assert_eq!(tokens_per_image(1120, 0), 1120);
+    }
+
+    /// `output-mixed.jsonl`: two Nano Banana 2 versions (the preview ID and
+    /// its successor) land in one card model, an unknown model and a
+    /// response without `modelVersion` in groups of their own, last.
+    #[test]
+    fn groups_versions_under_their_card_model() {
+        let card = RateCard::embedded();
+        let mut responses = Responses::default();
+        BatchReader::new(false)
+            .read_source(
+                "mixed".into(),
+                &include_bytes!("../../tests/fixtures/batch/output-mixed.jsonl")[..],
+                &ScanOptions::default(),
+                |place, line, first| responses.add(place, line, first),
+            )
+            .unwrap();
+        let groups: Vec<(Option<&str>, u64, u128)> = group_by_model(&card, &responses.sums, None)
+            .iter()
+            .map(|group| {
+                (group.model.map(|model| model.id.as_str()), group.tokens_per_image, group.sums.responses)
+            })
+            .collect();
+        assert_eq!(
+            groups,
+            [
+                (Some("gemini-3.1-flash-image-preview"), 1120, 1),
+                (Some("gemini-3.1-flash-image-preview"), 1680, 2),
+                (Some("gemini-3-pro-image-preview"), 2000, 1),
+                (None, 747, 1),
+                (None, 1000, 1),
+            ]
+        );
+        assert_eq!(responses.error_lines_in(0), 2);
+        assert_eq!(responses.duplicates.count, 1);
+    }
+}
