@@ -1,7 +1,6 @@
 //! Reports: what each command answers, as documented data ready for any
 //! renderer. Building a report prices things; rendering only writes them.
 
-pub mod batch_file;
 pub mod budget;
 pub mod compare;
 pub mod diff;

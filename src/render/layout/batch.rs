@@ -1,15 +1,12 @@
-//! What the two batch-file reports (`estimate`, `tally`) share in their
-//! layout: titles of cut lists and the table of malformed lines. Reading
-//! the files is the batch layer's ([`crate::batch`]); its types are
-//! re-exported here under the names the reports have always used.
+//! What the layouts of the two batch-file reports (`estimate`, `tally`)
+//! share: titles of cut lists and the table of malformed lines.
 
-pub use crate::batch::{BatchFileError, MalformedLine, SHOWN_PER_KIND, Sightings, display_name};
-
-use crate::money::grouped;
+use crate::batch::{MalformedLine, Sightings};
+use crate::count::grouped;
 use crate::render::document::{Cell, Column, Table};
 
 /// A table title with "first N of M" when the list is cut.
-pub(crate) fn listed_title<T>(title: &str, sightings: &Sightings<T>) -> String {
+pub(super) fn listed_title<T>(title: &str, sightings: &Sightings<T>) -> String {
     if sightings.not_shown() > 0 {
         format!("{title}: first {} of {}", sightings.shown.len(), grouped(sightings.count))
     } else {
@@ -18,7 +15,7 @@ pub(crate) fn listed_title<T>(title: &str, sightings: &Sightings<T>) -> String {
 }
 
 /// The table of malformed lines.
-pub(crate) fn malformed_table(malformed: &Sightings<MalformedLine>) -> Table {
+pub(super) fn malformed_table(malformed: &Sightings<MalformedLine>) -> Table {
     Table {
         title: Some(listed_title("Malformed lines (skipped)", malformed)),
         columns: vec![

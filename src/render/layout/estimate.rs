@@ -1,0 +1,210 @@
+//! How the `estimate` report is laid out for the table, CSV and Markdown renderers.
+
+use super::batch::malformed_table;
+use crate::batch::SHOWN_PER_KIND;
+use crate::money::{self, counted, grouped};
+use crate::pricing::Basis;
+use crate::render::Report;
+use crate::render::document::{Cell, Column, Document, Table};
+use crate::report::estimate::*;
+
+/// A finding's name in tables.
+fn label(kind: FindingKind) -> &'static str {
+    match kind {
+        FindingKind::MissingImageSize => "no imageSize",
+        FindingKind::MisspelledImageSize => "imageSize misspelled",
+        FindingKind::UnknownImageSize => "imageSize unknown",
+        FindingKind::SizeNotOffered => "size not offered",
+        FindingKind::ImageSizeNotTaken => "imageSize not taken",
+        FindingKind::InvalidCandidateCount => "candidateCount invalid",
+        FindingKind::OtherModel => "another model",
+        FindingKind::DuplicateKey => "duplicate key",
+        FindingKind::UnpricedReferenceImages => "reference images unpriced",
+    }
+}
+
+impl Report for EstimateReport {
+    const KIND: &'static str = "estimate";
+
+    fn document(&self) -> Document {
+        let lines = &self.lines;
+        let total = &self.total;
+        let mut model = format!("{} ({})", self.model, self.model_name);
+        if let Some(typed) = &self.requested_as {
+            model.push_str(&format!(", named as `{typed}`"));
+        }
+        let facts = vec![
+            ("file".to_string(), self.file.clone()),
+            ("model".to_string(), model),
+            (
+                "lines".to_string(),
+                format!(
+                    "{} read = {} + {} (not priced) + {} (skipped) + {}",
+                    grouped(lines.read),
+                    counted(lines.priced_requests, "priced request", "priced requests"),
+                    counted(lines.rejected_requests, "rejected request", "rejected requests"),
+                    counted(lines.malformed_lines, "malformed line", "malformed lines"),
+                    counted(lines.blank_lines, "blank line", "blank lines"),
+                ),
+            ),
+            ("lane".to_string(), self.lane.to_string()),
+            (
+                "basis".to_string(),
+                match self.basis {
+                    Basis::List => "images at the published per-image price".to_string(),
+                    Basis::Tokens => "images at output tokens × the per-1M-token rate".to_string(),
+                },
+            ),
+            (
+                "prompts".to_string(),
+                format!(
+                    "ESTIMATED at 1 token per {} characters (rounded up per request), at the input rate",
+                    self.chars_per_token
+                ),
+            ),
+            (
+                "total".to_string(),
+                format!(
+                    "{} (exactly {}): images {}, prompts {} (estimated), reference images {}{}",
+                    money::dollars(total.cost),
+                    money::plain(total.cost),
+                    money::unit_dollars(total.image_cost),
+                    money::unit_dollars(total.prompt_cost),
+                    money::unit_dollars(total.reference_cost),
+                    if total.complete {
+                        String::new()
+                    } else {
+                        format!(
+                            "; INCOMPLETE: {} not priced",
+                            counted(total.unpriced_reference_images, "reference image", "reference images")
+                        )
+                    }
+                ),
+            ),
+            ("rate card".to_string(), self.card.summary()),
+        ];
+        let mut tables = vec![Table {
+            title: None,
+            columns: vec![
+                Column::new("size", "size"),
+                Column::new("requests", "requests"),
+                Column::new("no imageSize", "requests_without_size"),
+                Column::new("images", "images"),
+                Column::new("per image", "image_unit_price"),
+                Column::new("images cost", "image_cost"),
+                Column::new("prompt tokens (est.)", "prompt_tokens_estimated"),
+                Column::new("prompts cost (est.)", "prompt_cost"),
+                Column::new("reference images", "reference_images"),
+                Column::new("references cost", "reference_cost"),
+                Column::new("cost", "cost"),
+            ],
+            rows: self
+                .rows
+                .iter()
+                .map(|row| {
+                    vec![
+                        Cell::text(row.size.api_value()),
+                        Cell::Count(row.requests),
+                        Cell::Count(row.requests_without_size),
+                        Cell::Count(row.images),
+                        Cell::Unit(row.image_unit_price),
+                        Cell::Unit(row.image_cost),
+                        Cell::Count(row.prompt_tokens_estimated),
+                        Cell::Unit(row.prompt_cost),
+                        Cell::Count(row.reference_images),
+                        row.reference_cost.map_or(Cell::text("not priced"), Cell::Unit),
+                        Cell::Unit(row.cost),
+                    ]
+                })
+                .collect(),
+        }];
+        if !self.findings.is_empty() {
+            tables.push(Table {
+                title: Some("Findings".into()),
+                columns: vec![
+                    Column::new("finding", "kind"),
+                    Column::new("requests", "count"),
+                    Column::new("effect", "effect"),
+                    Column::new("what to do", "advice"),
+                ],
+                rows: self
+                    .findings
+                    .iter()
+                    .map(|finding| {
+                        vec![
+                            Cell::text(label(finding.kind)),
+                            Cell::Count(finding.requests.count),
+                            Cell::text(finding.effect),
+                            Cell::text(&finding.advice),
+                        ]
+                    })
+                    .collect(),
+            });
+            let cut = self.findings.iter().any(|finding| finding.requests.not_shown() > 0);
+            tables.push(Table {
+                title: Some(if cut {
+                    format!("Requests with findings (first {} of each)", SHOWN_PER_KIND)
+                } else {
+                    "Requests with findings".to_string()
+                }),
+                columns: vec![
+                    Column::new("finding", "kind"),
+                    Column::new("line", "line"),
+                    Column::new("key", "key"),
+                    Column::new("value as written", "value"),
+                ],
+                rows: self
+                    .findings
+                    .iter()
+                    .flat_map(|finding| {
+                        finding.requests.shown.iter().map(|request| {
+                            vec![
+                                Cell::text(label(finding.kind)),
+                                Cell::Count(request.line),
+                                Cell::text(request.key.clone().unwrap_or_default()),
+                                Cell::text(request.value.clone().unwrap_or_default()),
+                            ]
+                        })
+                    })
+                    .collect(),
+            });
+        }
+        if !self.malformed.is_empty() {
+            tables.push(malformed_table(&self.malformed));
+        }
+        let mut notes = vec![format!(
+            "Prompt tokens are an estimate ({} characters a token); images and reference images are exact for the card.",
+            self.chars_per_token
+        )];
+        if lines.rejected_requests > 0 {
+            notes.push(format!(
+                "{} would be refused by the API and {} not priced; fix them before submitting.",
+                counted(lines.rejected_requests, "request", "requests"),
+                if lines.rejected_requests == 1 { "is" } else { "are" }
+            ));
+        }
+        notes.push(
+            "Text and thinking output are not included; `nbcost tally` prices the output file exactly."
+                .into(),
+        );
+        if !total.complete {
+            notes.push(
+                "The total is incomplete: it leaves out reference images it cannot price (exit code 6)."
+                    .into(),
+            );
+        }
+        Document {
+            title: format!(
+                "Estimate: {}, {} with {} on the {} lane, {}",
+                counted(total.requests, "request", "requests"),
+                counted(total.images, "image", "images"),
+                self.model_name,
+                self.lane,
+                money::dollars(total.cost)
+            ),
+            facts,
+            tables,
+            notes,
+        }
+    }
+}

@@ -1,0 +1,236 @@
+//! How the `tally` report is laid out for the table, CSV and Markdown renderers.
+
+use super::batch::{listed_title, malformed_table};
+use crate::money::{self, counted, grouped};
+use crate::render::Report;
+use crate::render::document::{Cell, Column, Document, Table};
+use crate::report::tally::*;
+
+fn versions_text(versions: &[Option<String>]) -> String {
+    versions.iter().map(|version| version.as_deref().unwrap_or("(none)")).collect::<Vec<_>>().join(", ")
+}
+
+impl Report for TallyReport {
+    const KIND: &'static str = "tally";
+
+    fn document(&self) -> Document {
+        let lines = &self.lines;
+        let mut facts = vec![
+            ("files".to_string(), self.files.iter().map(|f| f.file.as_str()).collect::<Vec<_>>().join(", ")),
+            (
+                "lines".to_string(),
+                format!(
+                    "{} read = {} + {} (not billed) + {} (skipped) + {}",
+                    grouped(lines.read),
+                    counted(lines.responses, "response", "responses"),
+                    counted(lines.error_lines, "error line", "error lines"),
+                    counted(lines.malformed_lines, "malformed line", "malformed lines"),
+                    counted(lines.blank_lines, "blank line", "blank lines"),
+                ),
+            ),
+            ("lane".to_string(), self.lane.to_string()),
+            (
+                "basis".to_string(),
+                "tokens: each response's usageMetadata × the card's per-1M-token rates".into(),
+            ),
+        ];
+        let total = &self.total;
+        let mut total_text = format!(
+            "{} (exactly {}) for {}",
+            money::dollars(total.cost),
+            money::plain(total.cost),
+            counted(total.priced_responses, "priced response", "priced responses")
+        );
+        if !total.complete {
+            total_text.push_str(&format!(
+                "; INCOMPLETE: {} not priced",
+                counted(total.unpriced_responses, "response", "responses")
+            ));
+        }
+        facts.push(("total".to_string(), total_text));
+        facts.push((
+            "cost by part".to_string(),
+            format!(
+                "input {}, image output {}, text and thinking {}",
+                money::unit_dollars(total.input_cost),
+                money::unit_dollars(total.image_output_cost),
+                money::unit_dollars(total.text_output_cost)
+            ),
+        ));
+        if !self.duplicates.responses.is_empty() {
+            facts.push((
+                "repeated keys".to_string(),
+                format!(
+                    "{} for keys already answered, billed {} (in the total)",
+                    counted(self.duplicates.responses.count, "extra response", "extra responses"),
+                    money::unit_dollars(self.duplicates.cost)
+                ),
+            ));
+        }
+        if let Some(model) = &self.fallback_model {
+            facts.push(("--model".to_string(), format!("{model}, for responses without modelVersion")));
+        }
+        facts.push(("rate card".to_string(), self.card.summary()));
+
+        let mut tables = vec![Table {
+            title: None,
+            columns: vec![
+                Column::new("model", "model"),
+                Column::new("model version", "model_versions"),
+                Column::new("size", "size"),
+                Column::new("responses", "responses"),
+                Column::new("images", "images"),
+                Column::new("input tokens", "prompt_tokens"),
+                Column::new("image tokens", "image_output_tokens"),
+                Column::new("text tokens", "text_output_tokens"),
+                Column::new("thinking tokens", "thoughts_tokens"),
+                Column::new("cost", "cost"),
+            ],
+            rows: self
+                .rows
+                .iter()
+                .map(|row| {
+                    vec![
+                        match (&row.model, &row.model_name) {
+                            (Some(id), Some(name)) => Cell::Name { human: name.clone(), id: id.clone() },
+                            _ => Cell::text("unpriced"),
+                        },
+                        Cell::text(versions_text(&row.model_versions)),
+                        Cell::text(&row.size),
+                        Cell::Count(row.responses),
+                        Cell::Count(row.images),
+                        Cell::Count(row.prompt_tokens),
+                        Cell::Count(row.image_output_tokens),
+                        Cell::Count(row.text_output_tokens),
+                        Cell::Count(row.thoughts_tokens),
+                        row.cost.map_or(Cell::text("not priced"), Cell::Unit),
+                    ]
+                })
+                .collect(),
+        }];
+        if self.files.len() > 1 {
+            tables.push(Table {
+                title: Some("Lines per file".into()),
+                columns: vec![
+                    Column::new("file", "file"),
+                    Column::new("lines", "read"),
+                    Column::new("responses", "responses"),
+                    Column::new("error lines", "error_lines"),
+                    Column::new("malformed", "malformed_lines"),
+                    Column::new("blank", "blank_lines"),
+                ],
+                rows: self
+                    .files
+                    .iter()
+                    .map(|file| {
+                        vec![
+                            Cell::text(&file.file),
+                            Cell::Count(file.lines.read),
+                            Cell::Count(file.lines.responses),
+                            Cell::Count(file.lines.error_lines),
+                            Cell::Count(file.lines.malformed_lines),
+                            Cell::Count(file.lines.blank_lines),
+                        ]
+                    })
+                    .collect(),
+            });
+        }
+        if !self.duplicates.responses.is_empty() {
+            tables.push(Table {
+                title: Some(listed_title(
+                    "Repeated keys (each extra response is billed)",
+                    &self.duplicates.responses,
+                )),
+                columns: vec![
+                    Column::new("key", "key"),
+                    Column::new("file", "file"),
+                    Column::new("line", "line"),
+                    Column::new("first seen", "first_seen"),
+                ],
+                rows: self
+                    .duplicates
+                    .responses
+                    .shown
+                    .iter()
+                    .map(|dup| {
+                        vec![
+                            Cell::text(&dup.key),
+                            Cell::text(&dup.file),
+                            Cell::Count(dup.line),
+                            Cell::text(format!("{} line {}", dup.first_file, dup.first_line)),
+                        ]
+                    })
+                    .collect(),
+            });
+        }
+        if !self.errors.lines.is_empty() {
+            tables.push(Table {
+                title: Some(listed_title("Error lines (not billed)", &self.errors.lines)),
+                columns: vec![
+                    Column::new("file", "file"),
+                    Column::new("line", "line"),
+                    Column::new("key", "key"),
+                    Column::new("code", "code"),
+                    Column::new("message", "message"),
+                ],
+                rows: self
+                    .errors
+                    .lines
+                    .shown
+                    .iter()
+                    .map(|error| {
+                        vec![
+                            Cell::text(&error.file),
+                            Cell::Count(error.line),
+                            Cell::text(error.key.clone().unwrap_or_default()),
+                            error.code.map_or(Cell::Empty, |code| Cell::text(code.to_string())),
+                            Cell::text(error.message.clone().unwrap_or_default()),
+                        ]
+                    })
+                    .collect(),
+            });
+        }
+        if !self.malformed.is_empty() {
+            tables.push(malformed_table(&self.malformed));
+        }
+        let mut notes = Vec::new();
+        if total.responses_without_output_split > 0 {
+            notes.push(format!(
+                "{} no candidatesTokensDetails, so image and text output cannot be told apart: all their output tokens are priced at the image rate (an upper bound).",
+                counted(total.responses_without_output_split, "response has", "responses have")
+            ));
+        }
+        for row in self.rows.iter().filter(|row| row.cost.is_none()) {
+            notes.push(format!(
+                "Not priced: {} of model version {}: {}.",
+                counted(row.responses, "response", "responses"),
+                versions_text(&row.model_versions),
+                row.unpriced_reason.as_deref().unwrap_or("unknown model")
+            ));
+        }
+        if !total.complete {
+            notes.push(
+                "The total is incomplete: it leaves out the responses not priced (exit code 6).".into(),
+            );
+        }
+        let cost = if total.complete {
+            money::dollars(total.cost)
+        } else {
+            format!(
+                "{} for the responses priced, INCOMPLETE: {} not priced",
+                money::dollars(total.cost),
+                counted(total.unpriced_responses, "response", "responses")
+            )
+        };
+        Document {
+            title: format!(
+                "Tally: {} on the {} lane, {cost}",
+                counted(total.responses, "response", "responses"),
+                self.lane,
+            ),
+            facts,
+            tables,
+            notes,
+        }
+    }
+}
