@@ -14,7 +14,6 @@ use serde::{Serialize, Serializer};
 
 use crate::count::group_thousands;
 // Temporary: the batch reports still take count formatting from here.
-pub use crate::count::{counted, grouped};
 
 /// A result too large (or too finely divided) to be computed exactly.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
@@ -197,49 +196,6 @@ fn exact_per(count: u64, rate: Decimal, unit: Decimal) -> Result<Decimal, Overfl
     Ok(cost)
 }
 
-// Temporary: the batch reports (tally, estimate) still keep money as plain
-// `Decimal`s. These wrap [`Money`] for them and go once they hold `Money`.
-
-/// `a × b`, exactly.
-pub fn mul(a: Decimal, b: Decimal) -> Result<Decimal, Overflow> {
-    exact_mul(a, b)
-}
-
-/// `a + b`, exactly.
-pub fn add(a: Decimal, b: Decimal) -> Result<Decimal, Overflow> {
-    Money(a).plus(Money(b)).map(Money::amount)
-}
-
-/// The sum of `values`, exactly.
-pub fn sum<I: IntoIterator<Item = Decimal>>(values: I) -> Result<Decimal, Overflow> {
-    Money::sum(values.into_iter().map(Money)).map(Money::amount)
-}
-
-/// `count` items at `unit` each, exactly.
-pub fn times(unit: Decimal, count: u64) -> Result<Decimal, Overflow> {
-    Money(unit).times(count).map(Money::amount)
-}
-
-/// The cost of `tokens` at `rate_per_million` dollars per 1M tokens, exactly.
-pub fn per_million(tokens: u64, rate_per_million: Decimal) -> Result<Decimal, Overflow> {
-    Money::per_million(tokens, rate_per_million).map(Money::amount)
-}
-
-/// [`Money::plain`] for a `Decimal`.
-pub fn plain(amount: Decimal) -> String {
-    Money(amount).plain()
-}
-
-/// [`Money::dollars`] for a `Decimal`.
-pub fn dollars(amount: Decimal) -> String {
-    Money(amount).dollars()
-}
-
-/// [`Money::unit_dollars`] for a `Decimal`.
-pub fn unit_dollars(amount: Decimal) -> String {
-    Money(amount).unit_dollars()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -248,11 +204,23 @@ mod tests {
         text.parse().unwrap()
     }
 
+    fn m(text: &str) -> Money {
+        Money::new(d(text))
+    }
+
+    fn times(unit: Decimal, count: u64) -> Result<Decimal, Overflow> {
+        Money::new(unit).times(count).map(Money::amount)
+    }
+
+    fn add(a: Decimal, b: Decimal) -> Result<Decimal, Overflow> {
+        Money::new(a).plus(Money::new(b)).map(Money::amount)
+    }
+
     #[test]
     fn multiplies_exactly() {
         assert_eq!(times(d("0.101"), 1000), Ok(d("101")));
         assert_eq!(times(d("0.0195"), 3), Ok(d("0.0585")));
-        assert_eq!(mul(d("0.04482"), d("3")), Ok(d("0.13446")));
+        assert_eq!(m("0.04482").scaled(d("3")), Ok(m("0.13446")));
     }
 
     #[test]
@@ -266,7 +234,7 @@ mod tests {
             (560, "2.00", "0.00112"),
         ];
         for (tokens, rate, want) in cases {
-            assert_eq!(per_million(tokens, d(rate)), Ok(d(want)), "{tokens} x {rate}");
+            assert_eq!(Money::per_million(tokens, d(rate)), Ok(m(want)), "{tokens} x {rate}");
         }
     }
 
@@ -307,7 +275,7 @@ mod tests {
             ("1510.0000", "1510.00"),
         ];
         for (value, want) in cases {
-            assert_eq!(plain(d(value)), want);
+            assert_eq!(m(value).plain(), want);
         }
     }
 
@@ -323,16 +291,16 @@ mod tests {
             ("0", "$0.00"),
         ];
         for (value, want) in cases {
-            assert_eq!(dollars(d(value)), want, "{value}");
+            assert_eq!(m(value).dollars(), want, "{value}");
         }
     }
 
     #[test]
     fn writes_unit_prices_at_full_precision() {
-        assert_eq!(unit_dollars(d("0.0195")), "$0.0195");
-        assert_eq!(unit_dollars(d("0.101")), "$0.101");
-        assert_eq!(unit_dollars(d("0.24")), "$0.24");
-        assert_eq!(unit_dollars(d("0.100800")), "$0.1008");
+        assert_eq!(m("0.0195").unit_dollars(), "$0.0195");
+        assert_eq!(m("0.101").unit_dollars(), "$0.101");
+        assert_eq!(m("0.24").unit_dollars(), "$0.24");
+        assert_eq!(m("0.100800").unit_dollars(), "$0.1008");
     }
 
     #[test]

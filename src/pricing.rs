@@ -8,7 +8,6 @@
 
 use std::fmt;
 
-use rust_decimal::Decimal;
 use serde::Serialize;
 
 use crate::card::{Model, TokenRates};
@@ -166,17 +165,6 @@ pub fn one_image(model: &Model, size: ImageSize, lane: Lane, basis: Basis) -> Re
     }
 }
 
-/// Temporary: [`one_image`] as a bare decimal, for the estimate report until
-/// it keeps [`Money`].
-pub fn image_price(
-    model: &Model,
-    size: ImageSize,
-    lane: Lane,
-    basis: Basis,
-) -> Result<Decimal, PricingError> {
-    one_image(model, size, lane, basis).map(Money::amount)
-}
-
 /// The model's token rates on `lane`.
 pub fn rates(model: &Model, lane: Lane) -> Result<&TokenRates, PricingError> {
     model.tokens.get(&lane).ok_or_else(|| PricingError::LaneNotOffered {
@@ -184,6 +172,38 @@ pub fn rates(model: &Model, lane: Lane) -> Result<&TokenRates, PricingError> {
         lane,
         offered: model.lane_list(),
     })
+}
+
+/// What tokens cost on one lane, billed as Google bills them: input, image
+/// output, and text output (thinking included) at their per-1M rates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TokenCost {
+    /// Input (prompt text and images).
+    pub input: Money,
+    /// Image output.
+    pub image_output: Money,
+    /// Text and thinking output.
+    pub text_output: Money,
+    /// The three together.
+    pub total: Money,
+}
+
+/// The cost of `input`, `image_output` and `text_output` tokens at `rates`.
+pub fn token_cost(
+    rates: &TokenRates,
+    input: u64,
+    image_output: u64,
+    text_output: u64,
+) -> Result<TokenCost, Overflow> {
+    let input = input_cost(rates, input)?;
+    let image_output = Money::per_million(image_output, rates.image_output)?;
+    let text_output = Money::per_million(text_output, rates.text_output)?;
+    Ok(TokenCost { input, image_output, text_output, total: Money::sum([input, image_output, text_output])? })
+}
+
+/// The cost of `tokens` input tokens (prompt text, reference images) at `rates`.
+pub fn input_cost(rates: &TokenRates, tokens: u64) -> Result<Money, Overflow> {
+    Money::per_million(tokens, rates.input)
 }
 
 /// The price of `count` images of `size` on `lane`, with `extras` per image.
@@ -230,6 +250,7 @@ pub fn price(
 mod tests {
     use super::*;
     use crate::card::RateCard;
+    use rust_decimal::Decimal;
 
     fn d(text: &str) -> Decimal {
         text.parse().unwrap()

@@ -65,10 +65,10 @@ pub enum Cell {
     ///
     /// Holds the bare amount until the batch reports keep [`Money`] too;
     /// build it with [`Cell::money`].
-    Money(Decimal),
+    Money(Money),
     /// A per-unit price in dollars, at full precision everywhere; build it
     /// with [`Cell::unit`].
-    Unit(Decimal),
+    Unit(Money),
     /// A whole number.
     Count(u64),
     /// A ratio such as 1.51 (written `1.51×`).
@@ -87,12 +87,12 @@ impl Cell {
 
     /// A total in dollars.
     pub fn money(amount: Money) -> Cell {
-        Cell::Money(amount.amount())
+        Cell::Money(amount)
     }
 
     /// A per-unit price in dollars.
     pub fn unit(amount: Money) -> Cell {
-        Cell::Unit(amount.amount())
+        Cell::Unit(amount)
     }
 
     /// Whether the cell is a number, which tables align to the right.

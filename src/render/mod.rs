@@ -15,7 +15,7 @@ use std::io::{self, Write};
 use serde::Serialize;
 
 use crate::count::grouped;
-use crate::money::{Money, round};
+use crate::money::round;
 pub use document::{Cell, Column, Document, Table};
 
 /// The version of every JSON report's layout; it changes only when a field
@@ -78,8 +78,8 @@ pub(crate) fn human(cell: &Cell) -> String {
     match cell {
         Cell::Text(text) => text.clone(),
         Cell::Name { human, .. } => human.clone(),
-        Cell::Money(amount) => Money::new(*amount).dollars(),
-        Cell::Unit(amount) => Money::new(*amount).unit_dollars(),
+        Cell::Money(amount) => amount.dollars(),
+        Cell::Unit(amount) => amount.unit_dollars(),
         Cell::Count(count) => grouped(*count),
         Cell::Ratio(ratio) => format!("{}×", round(*ratio, 2)),
         Cell::Percent(percent) => format!("{}%", round(*percent, 1)),
@@ -92,7 +92,7 @@ fn machine(cell: &Cell) -> String {
     match cell {
         Cell::Text(text) => text.clone(),
         Cell::Name { id, .. } => id.clone(),
-        Cell::Money(amount) | Cell::Unit(amount) => Money::new(*amount).plain(),
+        Cell::Money(amount) | Cell::Unit(amount) => amount.plain(),
         Cell::Count(count) => count.to_string(),
         Cell::Ratio(ratio) => round(*ratio, 4).to_string(),
         Cell::Percent(percent) => round(*percent, 2).to_string(),

@@ -66,6 +66,7 @@ fn boxed(table: &Table, style: Style) -> Boxed {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::money::Money;
     use crate::render::document::{Cell, Column};
 
     fn sample() -> Document {
@@ -76,8 +77,8 @@ mod tests {
                 title: None,
                 columns: vec![Column::new("lane", "lane"), Column::new("total", "total")],
                 rows: vec![
-                    vec![Cell::text("standard"), Cell::Money("101.000".parse().unwrap())],
-                    vec![Cell::text("batch"), Cell::Money("50".parse().unwrap())],
+                    vec![Cell::text("standard"), Cell::Money(Money::new("101.000".parse().unwrap()))],
+                    vec![Cell::text("batch"), Cell::Money(Money::new("50".parse().unwrap()))],
                 ],
             }],
             notes: vec!["a note".into()],

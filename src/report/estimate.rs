@@ -11,18 +11,17 @@
 
 use std::path::PathBuf;
 
-use rust_decimal::Decimal;
 use serde::Serialize;
 use time::Date;
 
-use super::{CardInfo, money as money_str, opt_money};
+use super::CardInfo;
 use crate::batch::{BatchFileError, MalformedLine, Sightings};
 use crate::batch::{BatchReader, Requests};
 pub use crate::batch::{CHARS_PER_TOKEN, FindingKind, FindingLine};
 use crate::card::{Model, NamedAs, RateCard, UnknownModel};
 use crate::error::{ErrorKind, Kind};
 use crate::lane::Lane;
-use crate::money::{self, Overflow, narrow};
+use crate::money::{Money, Overflow, narrow};
 use crate::pricing::{self, Basis, PricingError};
 use crate::scan::ScanOptions;
 use crate::size::ImageSize;
@@ -140,18 +139,15 @@ pub struct EstimateRow {
     /// Images asked for: the sum of `candidateCount` (1 when unset).
     pub images: u64,
     /// Dollars per image on the chosen basis.
-    #[serde(serialize_with = "money_str")]
-    pub image_unit_price: Decimal,
+    pub image_unit_price: Money,
     /// Dollars for the images.
-    #[serde(serialize_with = "money_str")]
-    pub image_cost: Decimal,
+    pub image_cost: Money,
     /// Characters of prompt text (text parts and system instructions).
     pub prompt_chars: u64,
     /// Estimated prompt tokens: ceil(chars / 4) per request, summed.
     pub prompt_tokens_estimated: u64,
     /// Dollars for the estimated prompt tokens at the input rate.
-    #[serde(serialize_with = "money_str")]
-    pub prompt_cost: Decimal,
+    pub prompt_cost: Money,
     /// Reference images: inline images plus `fileData` parts.
     pub reference_images: u64,
     /// Of which inline.
@@ -162,11 +158,9 @@ pub struct EstimateRow {
     /// `input_image_tokens` for the model.
     pub reference_image_tokens: Option<u64>,
     /// Dollars for the reference images; `null` when they cannot be priced.
-    #[serde(serialize_with = "opt_money")]
-    pub reference_cost: Option<Decimal>,
+    pub reference_cost: Option<Money>,
     /// Dollars for the row: images, prompt and reference images.
-    #[serde(serialize_with = "money_str")]
-    pub cost: Decimal,
+    pub cost: Money,
 }
 
 /// The grand total.
@@ -177,17 +171,13 @@ pub struct EstimateTotal {
     /// Images asked for by them.
     pub images: u64,
     /// Dollars for images.
-    #[serde(serialize_with = "money_str")]
-    pub image_cost: Decimal,
+    pub image_cost: Money,
     /// Dollars for prompts (estimated).
-    #[serde(serialize_with = "money_str")]
-    pub prompt_cost: Decimal,
+    pub prompt_cost: Money,
     /// Dollars for reference images that could be priced.
-    #[serde(serialize_with = "money_str")]
-    pub reference_cost: Decimal,
+    pub reference_cost: Money,
     /// Dollars in all.
-    #[serde(serialize_with = "money_str")]
-    pub cost: Decimal,
+    pub cost: Money,
     /// Reference images left unpriced (the card lacks `input_image_tokens`);
     /// when not 0 the total is incomplete and the exit code is 6.
     pub unpriced_reference_images: u64,
@@ -255,10 +245,10 @@ fn assemble(
     let mut unpriced_reference_images = 0u64;
     for (size, sums) in &requests.sums {
         let images = narrow(sums.images)?;
-        let image_unit_price = pricing::image_price(model, *size, lane, basis)?;
-        let image_cost = money::times(image_unit_price, images)?;
+        let image_unit_price = pricing::one_image(model, *size, lane, basis)?;
+        let image_cost = image_unit_price.times(images)?;
         let prompt_tokens_estimated = narrow(sums.prompt_tokens)?;
-        let prompt_cost = money::per_million(prompt_tokens_estimated, rates.input)?;
+        let prompt_cost = pricing::input_cost(rates, prompt_tokens_estimated)?;
         let inline_images = narrow(sums.inline_images)?;
         let file_parts = narrow(sums.file_parts)?;
         let reference_images = inline_images.checked_add(file_parts).ok_or(EstimateError::Overflow)?;
@@ -270,8 +260,8 @@ fn assemble(
             }
         };
         let reference_cost =
-            reference_image_tokens.map(|tokens| money::per_million(tokens, rates.input)).transpose()?;
-        let cost = money::sum([image_cost, prompt_cost, reference_cost.unwrap_or_default()])?;
+            reference_image_tokens.map(|tokens| pricing::input_cost(rates, tokens)).transpose()?;
+        let cost = Money::sum([image_cost, prompt_cost, reference_cost.unwrap_or(Money::ZERO)])?;
         rows.push(EstimateRow {
             size: *size,
             requests: narrow(sums.requests)?,
@@ -301,10 +291,10 @@ fn assemble(
     let total = EstimateTotal {
         requests: rows.iter().map(|row| row.requests).sum(),
         images: rows.iter().map(|row| row.images).sum(),
-        image_cost: money::sum(rows.iter().map(|row| row.image_cost))?,
-        prompt_cost: money::sum(rows.iter().map(|row| row.prompt_cost))?,
-        reference_cost: money::sum(rows.iter().filter_map(|row| row.reference_cost))?,
-        cost: money::sum(rows.iter().map(|row| row.cost))?,
+        image_cost: Money::sum(rows.iter().map(|row| row.image_cost))?,
+        prompt_cost: Money::sum(rows.iter().map(|row| row.prompt_cost))?,
+        reference_cost: Money::sum(rows.iter().filter_map(|row| row.reference_cost))?,
+        cost: Money::sum(rows.iter().map(|row| row.cost))?,
         unpriced_reference_images,
         complete: unpriced_reference_images == 0,
     };
@@ -376,6 +366,7 @@ mod tests {
     use crate::card::CardOrigin;
     use crate::report::testing::today;
     use crate::synth::{SynthSpec, write_batch_input};
+    use rust_decimal::Decimal;
 
     fn d(text: &str) -> Decimal {
         text.parse().unwrap()
@@ -434,7 +425,7 @@ mod tests {
         );
         assert!(adds_up(&report.lines));
         let rows: Vec<(ImageSize, u64, u64, Decimal)> =
-            report.rows.iter().map(|row| (row.size, row.requests, row.images, row.cost)).collect();
+            report.rows.iter().map(|row| (row.size, row.requests, row.images, row.cost.amount())).collect();
         assert_eq!(
             rows,
             [
@@ -546,7 +537,7 @@ mod tests {
                 (requests, chars, references)
             );
             let list = card.resolve("flash").unwrap().model.size(size).unwrap().price[&Lane::Batch];
-            assert_eq!(row(size).image_cost, money::times(list, requests).unwrap());
+            assert_eq!(row(size).image_cost, Money::new(list).times(requests).unwrap());
         }
         assert_eq!(row(ImageSize::K1).requests_without_size, n(written(None).requests));
         assert_eq!(report.lines.rejected_requests, n(written(Some("2k")).requests));

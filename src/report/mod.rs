@@ -16,7 +16,7 @@ use time::Date;
 
 use crate::card::{CardOrigin, Model, NamedAs, RateCard, Resolved};
 use crate::lane::Lane;
-use crate::money::{Money, round};
+use crate::money::round;
 use crate::size::ImageSize;
 
 /// A card older than this many days gets a note: prices are date-bound.
@@ -152,19 +152,6 @@ pub fn lifecycle_warning(resolved: Resolved<'_>, today: Date) -> Option<String> 
         }
         _ => None,
     }
-}
-
-// Temporary: the batch reports (tally, estimate) still keep money as plain
-// `Decimal`s; these write them as `Money` does, and go once those hold `Money`.
-
-/// Serializes money as an exact decimal string (`"101.00"`, `"0.0195"`).
-pub(crate) fn money<S: Serializer>(amount: &Decimal, serializer: S) -> Result<S::Ok, S::Error> {
-    Money::new(*amount).serialize(serializer)
-}
-
-/// Serializes optional money as a string or `null`.
-pub(crate) fn opt_money<S: Serializer>(amount: &Option<Decimal>, serializer: S) -> Result<S::Ok, S::Error> {
-    amount.map(Money::new).serialize(serializer)
 }
 
 /// Serializes a ratio as a decimal string rounded to 4 places.

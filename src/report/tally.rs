@@ -14,11 +14,10 @@
 
 use std::path::PathBuf;
 
-use rust_decimal::Decimal;
 use serde::Serialize;
 use time::Date;
 
-use super::{CardInfo, money as money_str, opt_money};
+use super::CardInfo;
 use crate::batch::{BatchFileError, MalformedLine, Sightings};
 use crate::batch::{
     BatchReader, ModelGroup, ReadCounts, Responses, SumsByVersion, group_by_model, size_label,
@@ -27,7 +26,8 @@ pub use crate::batch::{DuplicateKey, ErrorLine};
 use crate::card::{Model, RateCard, UnknownModel};
 use crate::error::{ErrorKind, Kind};
 use crate::lane::Lane;
-use crate::money::{self, Overflow, narrow};
+use crate::money::{Money, Overflow, narrow};
+use crate::pricing;
 use crate::scan::ScanOptions;
 
 /// What to tally, validated.
@@ -169,17 +169,13 @@ pub struct TallyRow {
     /// all priced at the image rate (an assumption, never silent).
     pub responses_without_output_split: u64,
     /// Dollars for the prompt tokens; `null` when not priced.
-    #[serde(serialize_with = "opt_money")]
-    pub input_cost: Option<Decimal>,
+    pub input_cost: Option<Money>,
     /// Dollars for the image output tokens; `null` when not priced.
-    #[serde(serialize_with = "opt_money")]
-    pub image_output_cost: Option<Decimal>,
+    pub image_output_cost: Option<Money>,
     /// Dollars for the text and thinking tokens; `null` when not priced.
-    #[serde(serialize_with = "opt_money")]
-    pub text_output_cost: Option<Decimal>,
+    pub text_output_cost: Option<Money>,
     /// Dollars for the row, exact; `null` when not priced.
-    #[serde(serialize_with = "opt_money")]
-    pub cost: Option<Decimal>,
+    pub cost: Option<Money>,
     /// Why the row is not priced, when it is not.
     pub unpriced_reason: Option<String>,
 }
@@ -197,17 +193,13 @@ pub struct TallyTotal {
     /// Inline images in all responses.
     pub images: u64,
     /// Dollars for prompt tokens of priced responses.
-    #[serde(serialize_with = "money_str")]
-    pub input_cost: Decimal,
+    pub input_cost: Money,
     /// Dollars for image output tokens of priced responses.
-    #[serde(serialize_with = "money_str")]
-    pub image_output_cost: Decimal,
+    pub image_output_cost: Money,
     /// Dollars for text and thinking tokens of priced responses.
-    #[serde(serialize_with = "money_str")]
-    pub text_output_cost: Decimal,
+    pub text_output_cost: Money,
     /// Dollars for every priced response, exact.
-    #[serde(serialize_with = "money_str")]
-    pub cost: Decimal,
+    pub cost: Money,
     /// Whether every response was priced.
     pub complete: bool,
     /// Responses priced at the image rate for want of
@@ -224,8 +216,7 @@ pub struct Duplicates {
     pub responses: Sightings<DuplicateKey>,
     /// Dollars those extra responses cost (priced ones only); already in
     /// the total.
-    #[serde(serialize_with = "money_str")]
-    pub cost: Decimal,
+    pub cost: Money,
 }
 
 /// Error lines.
@@ -288,8 +279,8 @@ fn assemble(
 ) -> Result<TallyReport, TallyError> {
     let rows = price_rows(card, lane, &responses.sums, fallback)?;
     let duplicate_rows = price_rows(card, lane, &responses.duplicate_sums, fallback)?;
-    let priced = |rows: &[TallyRow], part: fn(&TallyRow) -> Option<Decimal>| {
-        money::sum(rows.iter().filter_map(part)).map_err(TallyError::from)
+    let priced = |rows: &[TallyRow], part: fn(&TallyRow) -> Option<Money>| {
+        Money::sum(rows.iter().filter_map(part)).map_err(TallyError::from)
     };
     let count = |rows: &[TallyRow], want_priced: bool| {
         rows.iter().filter(|row| row.cost.is_some() == want_priced).map(|row| row.responses).sum::<u64>()
@@ -373,11 +364,9 @@ fn build_row(group: ModelGroup<'_>, lane: Lane) -> Result<TallyRow, TallyError> 
     };
     let (input_cost, image_output_cost, text_output_cost, cost) = match rates {
         Some(rates) => {
-            let input = money::per_million(prompt_tokens, rates.input)?;
-            let image = money::per_million(image_output_tokens, rates.image_output)?;
             let text_tokens = text_output_tokens.checked_add(thoughts_tokens).ok_or(TallyError::Overflow)?;
-            let text = money::per_million(text_tokens, rates.text_output)?;
-            (Some(input), Some(image), Some(text), Some(money::sum([input, image, text])?))
+            let cost = pricing::token_cost(rates, prompt_tokens, image_output_tokens, text_tokens)?;
+            (Some(cost.input), Some(cost.image_output), Some(cost.text_output), Some(cost.total))
         }
         None => (None, None, None, None),
     };
@@ -413,6 +402,7 @@ mod tests {
     use crate::batch::model_for_version;
     use crate::report::testing::today;
     use crate::synth::{SynthSpec, write_batch_output};
+    use rust_decimal::Decimal;
 
     const MIXED: &[u8] = include_bytes!("../../tests/fixtures/batch/output-mixed.jsonl");
 
@@ -486,7 +476,7 @@ mod tests {
         let rows: Vec<(Option<&str>, &str, u64, Option<Decimal>)> = report
             .rows
             .iter()
-            .map(|row| (row.model.as_deref(), row.size.as_str(), row.responses, row.cost))
+            .map(|row| (row.model.as_deref(), row.size.as_str(), row.responses, row.cost.map(Money::amount)))
             .collect();
         assert_eq!(
             rows,
@@ -561,7 +551,7 @@ mod tests {
             };
             let mut file = Vec::new();
             let expected = write_batch_output(&spec, &mut file).unwrap();
-            let mut want = Decimal::ZERO;
+            let mut want = Money::ZERO;
             let mut responses = 0;
             let n = |sum: u128| u64::try_from(sum).unwrap();
             for (group, totals) in &expected.groups {
@@ -575,11 +565,11 @@ mod tests {
                     (n(totals.candidate_image), n(totals.candidate_text))
                 };
                 let parts = [
-                    money::per_million(n(totals.prompt), rates.input).unwrap(),
-                    money::per_million(image, rates.image_output).unwrap(),
-                    money::per_million(text + n(totals.thoughts), rates.text_output).unwrap(),
+                    Money::per_million(n(totals.prompt), rates.input).unwrap(),
+                    Money::per_million(image, rates.image_output).unwrap(),
+                    Money::per_million(text + n(totals.thoughts), rates.text_output).unwrap(),
                 ];
-                want = money::add(want, money::sum(parts).unwrap()).unwrap();
+                want = want.plus(Money::sum(parts).unwrap()).unwrap();
                 responses += n(totals.responses);
             }
             for threads in [1, 2] {

@@ -2,7 +2,7 @@
 
 use super::batch::malformed_table;
 use crate::batch::SHOWN_PER_KIND;
-use crate::money::{self, counted, grouped};
+use crate::count::{counted, grouped};
 use crate::pricing::Basis;
 use crate::render::Report;
 use crate::render::document::{Cell, Column, Document, Table};
@@ -66,11 +66,11 @@ impl Report for EstimateReport {
                 "total".to_string(),
                 format!(
                     "{} (exactly {}): images {}, prompts {} (estimated), reference images {}{}",
-                    money::dollars(total.cost),
-                    money::plain(total.cost),
-                    money::unit_dollars(total.image_cost),
-                    money::unit_dollars(total.prompt_cost),
-                    money::unit_dollars(total.reference_cost),
+                    total.cost.dollars(),
+                    total.cost.plain(),
+                    total.image_cost.unit_dollars(),
+                    total.prompt_cost.unit_dollars(),
+                    total.reference_cost.unit_dollars(),
                     if total.complete {
                         String::new()
                     } else {
@@ -107,13 +107,13 @@ impl Report for EstimateReport {
                         Cell::Count(row.requests),
                         Cell::Count(row.requests_without_size),
                         Cell::Count(row.images),
-                        Cell::Unit(row.image_unit_price),
-                        Cell::Unit(row.image_cost),
+                        Cell::unit(row.image_unit_price),
+                        Cell::unit(row.image_cost),
                         Cell::Count(row.prompt_tokens_estimated),
-                        Cell::Unit(row.prompt_cost),
+                        Cell::unit(row.prompt_cost),
                         Cell::Count(row.reference_images),
-                        row.reference_cost.map_or(Cell::text("not priced"), Cell::Unit),
-                        Cell::Unit(row.cost),
+                        row.reference_cost.map_or(Cell::text("not priced"), Cell::unit),
+                        Cell::unit(row.cost),
                     ]
                 })
                 .collect(),
@@ -200,7 +200,7 @@ impl Report for EstimateReport {
                 counted(total.images, "image", "images"),
                 self.model_name,
                 self.lane,
-                money::dollars(total.cost)
+                total.cost.dollars()
             ),
             facts,
             tables,

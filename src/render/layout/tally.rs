@@ -1,7 +1,7 @@
 //! How the `tally` report is laid out for the table, CSV and Markdown renderers.
 
 use super::batch::{listed_title, malformed_table};
-use crate::money::{self, counted, grouped};
+use crate::count::{counted, grouped};
 use crate::render::Report;
 use crate::render::document::{Cell, Column, Document, Table};
 use crate::report::tally::*;
@@ -37,8 +37,8 @@ impl Report for TallyReport {
         let total = &self.total;
         let mut total_text = format!(
             "{} (exactly {}) for {}",
-            money::dollars(total.cost),
-            money::plain(total.cost),
+            total.cost.dollars(),
+            total.cost.plain(),
             counted(total.priced_responses, "priced response", "priced responses")
         );
         if !total.complete {
@@ -52,9 +52,9 @@ impl Report for TallyReport {
             "cost by part".to_string(),
             format!(
                 "input {}, image output {}, text and thinking {}",
-                money::unit_dollars(total.input_cost),
-                money::unit_dollars(total.image_output_cost),
-                money::unit_dollars(total.text_output_cost)
+                total.input_cost.unit_dollars(),
+                total.image_output_cost.unit_dollars(),
+                total.text_output_cost.unit_dollars()
             ),
         ));
         if !self.duplicates.responses.is_empty() {
@@ -63,7 +63,7 @@ impl Report for TallyReport {
                 format!(
                     "{} for keys already answered, billed {} (in the total)",
                     counted(self.duplicates.responses.count, "extra response", "extra responses"),
-                    money::unit_dollars(self.duplicates.cost)
+                    self.duplicates.cost.unit_dollars()
                 ),
             ));
         }
@@ -103,7 +103,7 @@ impl Report for TallyReport {
                         Cell::Count(row.image_output_tokens),
                         Cell::Count(row.text_output_tokens),
                         Cell::Count(row.thoughts_tokens),
-                        row.cost.map_or(Cell::text("not priced"), Cell::Unit),
+                        row.cost.map_or(Cell::text("not priced"), Cell::unit),
                     ]
                 })
                 .collect(),
@@ -214,11 +214,11 @@ impl Report for TallyReport {
             );
         }
         let cost = if total.complete {
-            money::dollars(total.cost)
+            total.cost.dollars()
         } else {
             format!(
                 "{} for the responses priced, INCOMPLETE: {} not priced",
-                money::dollars(total.cost),
+                total.cost.dollars(),
                 counted(total.unpriced_responses, "response", "responses")
             )
         };
