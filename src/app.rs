@@ -311,7 +311,7 @@ fn answer(
             let report = TallyReport::build(card, tally, today)?;
             let verdict = if report.is_incomplete() {
                 Verdict::Incomplete(format!(
-                    "the total leaves out {} that could not be priced (see the report); pass a card that lists their model with --rates, or --model for responses without modelVersion",
+                    "the total leaves out {} that could not be priced (see the report); pass a card that lists their model and lane with --rates, or --model for responses without modelVersion",
                     counted(report.total.unpriced_responses, "response", "responses")
                 ))
             } else {

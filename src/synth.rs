@@ -312,6 +312,8 @@ fn write_response_line(
             + thoughts_tokens,
         prompt_details_present: with_details,
         candidates_details_present: with_details,
+        service_tier: None,
+        traffic_type: None,
     };
     let (colon, comma) = (style.colon(), style.comma());
 

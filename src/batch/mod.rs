@@ -8,9 +8,10 @@
 //!   the "first few shown, all counted" [`Sightings`] lists, and the
 //!   [`BatchFileError`]s of reading;
 //! - [`usage`]: [`UsageSums`], the one sum of response token usage;
+//! - [`lanes`]: the lane each response is billed on, decided per line;
 //! - [`output`]: the output side (`tally`): model versions resolved to card
 //!   models, image and text output told apart, sizes inferred from tokens,
-//!   sums by (model version, image tokens per image);
+//!   sums by (model version, lane, image tokens per image);
 //! - [`input`]: the input side (`estimate`): request sums by size and the
 //!   findings that change the bill or get a request refused.
 //!
@@ -19,6 +20,7 @@
 
 pub mod driver;
 pub mod input;
+pub mod lanes;
 pub mod output;
 pub mod usage;
 
@@ -29,6 +31,7 @@ pub use driver::{
 pub use input::{
     CHARS_PER_TOKEN, FindingKind, FindingLine, InputFileSums, RequestSums, Requests, sum_input_file,
 };
+pub use lanes::{BilledLane, LaneDecision, TierField, UnrecognisedTier, decide_lane};
 pub use output::{
     DuplicateKey, ErrorLine, ModelGroup, OutputFileSums, ResponseGroup, Responses, SumsByVersion,
     group_by_model, model_for_version, size_label, sum_output_file,

@@ -14,8 +14,10 @@ use std::io::Read;
 use serde::Serialize;
 
 use super::driver::{BatchFileError, BatchReader, Place, Sightings};
+use super::lanes::{BilledLane, UnrecognisedTier, decide_lane};
 use super::usage::{UsageSums, output_split};
 use crate::card::{Model, RateCard};
+use crate::lane::Lane;
 use crate::scan::{OutputLine, ScanOptions, Usage};
 
 /// The card model a `modelVersion` names: by ID, successor ID or alias;
@@ -60,37 +62,44 @@ pub fn size_label(model: Option<&Model>, per_image: u64) -> String {
     if matches.is_empty() { format!("unknown ({per_image} tokens/image)") } else { matches.join("/") }
 }
 
-/// Usage sums by model version as written, then by image tokens per image.
+/// Usage sums by model version as written, then by the lane billed and the
+/// image tokens per image.
 #[derive(Debug, Default)]
 pub struct SumsByVersion {
-    named: HashMap<String, BTreeMap<u64, UsageSums>>,
-    unnamed: BTreeMap<u64, UsageSums>,
+    named: HashMap<String, Shapes>,
+    unnamed: Shapes,
 }
 
+/// Sums by (lane billed, image tokens per image).
+type Shapes = BTreeMap<(BilledLane, u64), UsageSums>;
+
 impl SumsByVersion {
-    /// Adds one response of `version` with `images` inline images.
+    /// Adds one response of `version`, billed on `lane`, with `images`
+    /// inline images.
     #[inline]
-    pub fn add(&mut self, version: Option<String>, usage: &Usage, images: u64) {
+    pub fn add(&mut self, version: Option<String>, lane: BilledLane, usage: &Usage, images: u64) {
         let per_image = tokens_per_image(output_split(usage).0, images);
         let shapes = match version {
             Some(version) => self.named.entry(version).or_default(),
             None => &mut self.unnamed,
         };
-        shapes.entry(per_image).or_default().add(usage, images);
+        shapes.entry((lane, per_image)).or_default().add(usage, images);
     }
 
-    /// Every (model version, image tokens per image, sums).
-    pub fn iter(&self) -> impl Iterator<Item = (Option<&str>, u64, &UsageSums)> {
+    /// Every (model version, lane, image tokens per image, sums).
+    pub fn iter(&self) -> impl Iterator<Item = (Option<&str>, BilledLane, u64, &UsageSums)> {
         let named = self.named.iter().flat_map(|(version, shapes)| {
-            shapes.iter().map(move |(per_image, sums)| (Some(version.as_str()), *per_image, sums))
+            shapes
+                .iter()
+                .map(move |((lane, per_image), sums)| (Some(version.as_str()), *lane, *per_image, sums))
         });
-        let unnamed = self.unnamed.iter().map(|(per_image, sums)| (None, *per_image, sums));
+        let unnamed = self.unnamed.iter().map(|((lane, per_image), sums)| (None, *lane, *per_image, sums));
         named.chain(unnamed)
     }
 }
 
-/// Responses priced alike: one card model (or one unpriced model version)
-/// and one image token count per image.
+/// Responses priced alike: one card model (or one unpriced model version),
+/// one image token count per image and one lane.
 #[derive(Debug, Clone)]
 pub struct ModelGroup<'card> {
     /// The card model; `None` when no card model answers to the version.
@@ -100,6 +109,8 @@ pub struct ModelGroup<'card> {
     pub model_versions: Vec<Option<String>>,
     /// Image output tokens per image.
     pub tokens_per_image: u64,
+    /// What the responses are billed on.
+    pub lane: BilledLane,
     /// The sums.
     pub sums: UsageSums,
 }
@@ -117,15 +128,16 @@ type VersionsAndSums = (Vec<Option<String>>, UsageSums);
 
 /// `sums` grouped by the card model each version names (`fallback` for
 /// responses that name none): card models first in card order, then
-/// unknown versions, smallest images first within each.
+/// unknown versions, smallest images first within each, then lanes in
+/// [`Lane::ALL`] order, provisioned last.
 pub fn group_by_model<'card>(
     card: &'card RateCard,
     sums: &SumsByVersion,
     fallback: Option<&Model>,
 ) -> Vec<ModelGroup<'card>> {
-    let mut grouped: BTreeMap<(GroupModel, u64), VersionsAndSums> = BTreeMap::new();
+    let mut grouped: BTreeMap<(GroupModel, u64, BilledLane), VersionsAndSums> = BTreeMap::new();
     let mut resolved: HashMap<Option<&str>, GroupModel> = HashMap::new();
-    for (version, per_image, shape_sums) in sums.iter() {
+    for (version, lane, per_image, shape_sums) in sums.iter() {
         let group_model = resolved
             .entry(version)
             .or_insert_with(|| {
@@ -140,7 +152,7 @@ pub fn group_by_model<'card>(
                 }
             })
             .clone();
-        let (versions, group_sums) = grouped.entry((group_model, per_image)).or_default();
+        let (versions, group_sums) = grouped.entry((group_model, per_image, lane)).or_default();
         let version = version.map(str::to_owned);
         if !versions.contains(&version) {
             versions.push(version);
@@ -149,13 +161,13 @@ pub fn group_by_model<'card>(
     }
     grouped
         .into_iter()
-        .map(|((group_model, tokens_per_image), (mut model_versions, sums))| {
+        .map(|((group_model, tokens_per_image, lane), (mut model_versions, sums))| {
             model_versions.sort();
             let model = match group_model {
                 GroupModel::Card(index) => Some(&card.models[index]),
                 GroupModel::Unknown(_) => None,
             };
-            ModelGroup { model, model_versions, tokens_per_image, sums }
+            ModelGroup { model, model_versions, tokens_per_image, lane, sums }
         })
         .collect()
 }
@@ -194,6 +206,13 @@ pub struct ErrorLine {
 /// malformed lines are the [`BatchReader`]'s.
 #[derive(Debug, Default)]
 pub struct Responses {
+    /// `--lane`: the lane of every response when given.
+    pub lane_override: Option<Lane>,
+    /// Responses whose lane no rule knew, billed as standard.
+    pub assumed_standard: u64,
+    /// Lane values not recognised (each response also in
+    /// `assumed_standard`), with their responses.
+    pub unrecognised_lanes: BTreeMap<UnrecognisedTier, u64>,
     /// Every response.
     pub sums: SumsByVersion,
     /// The responses for keys seen before (also in `sums`).
@@ -209,13 +228,26 @@ pub struct Responses {
 }
 
 impl Responses {
+    /// No responses yet; `lane_override` is `--lane`.
+    pub fn new(lane_override: Option<Lane>) -> Responses {
+        Responses { lane_override, ..Responses::default() }
+    }
+
     /// Takes one line the reader handed over; `first` is where its key was
     /// first seen, when it was.
     pub fn add(&mut self, place: Place<'_>, line: OutputLine, first: Option<Place<'_>>) {
         match line {
-            OutputLine::Response { key, model_version, usage, inline_images } => {
+            OutputLine::Response { key, model_version, usage, inline_images, wrapped } => {
+                let decision = decide_lane(self.lane_override, wrapped, &usage);
+                if decision.assumed {
+                    self.assumed_standard += 1;
+                    if let Some(value) = decision.unrecognised {
+                        *self.unrecognised_lanes.entry(value).or_default() += 1;
+                    }
+                }
+                let lane = decision.lane;
                 if let Some(first) = first {
-                    self.duplicate_sums.add(model_version.clone(), &usage, inline_images);
+                    self.duplicate_sums.add(model_version.clone(), lane, &usage, inline_images);
                     self.duplicates.record(|| DuplicateKey {
                         key: key.unwrap_or_default(),
                         file: place.file.to_owned(),
@@ -224,7 +256,7 @@ impl Responses {
                         first_line: first.line,
                     });
                 }
-                self.sums.add(model_version, &usage, inline_images);
+                self.sums.add(model_version, lane, &usage, inline_images);
             }
             OutputLine::Error { key, code, message } => {
                 *self.error_codes.entry(code).or_default() += 1;
@@ -357,12 +389,12 @@ mod tests {
     }
 
     /// `output-mixed.jsonl`: two Nano Banana 2 versions (the preview ID and
-    /// its successor) land in one card model, an unknown model and a
+    /// its successor) land in one card model (on two lanes), an unknown model and a
     /// response without `modelVersion` in groups of their own, last.
     #[test]
     fn groups_versions_under_their_card_model() {
         let card = RateCard::embedded();
-        let mut responses = Responses::default();
+        let mut responses = Responses::new(None);
         BatchReader::new(false)
             .read_source(
                 "mixed".into(),
@@ -371,22 +403,25 @@ mod tests {
                 |place, line, first| responses.add(place, line, first),
             )
             .unwrap();
-        let groups: Vec<(Option<&str>, u64, u128)> = group_by_model(&card, &responses.sums, None)
+        let groups: Vec<(Option<&str>, u64, &str, u128)> = group_by_model(&card, &responses.sums, None)
             .iter()
             .map(|group| {
-                (group.model.map(|model| model.id.as_str()), group.tokens_per_image, group.sums.responses)
+                let model = group.model.map(|model| model.id.as_str());
+                (model, group.tokens_per_image, group.lane.name(), group.sums.responses)
             })
             .collect();
+        // Line 9 is a bare response with no lane field: standard, assumed.
         assert_eq!(
             groups,
             [
-                (Some("gemini-3.1-flash-image-preview"), 1120, 1),
-                (Some("gemini-3.1-flash-image-preview"), 1680, 2),
-                (Some("gemini-3-pro-image-preview"), 2000, 1),
-                (None, 747, 1),
-                (None, 1000, 1),
+                (Some("gemini-3.1-flash-image-preview"), 1120, "standard", 1),
+                (Some("gemini-3.1-flash-image-preview"), 1680, "batch", 2),
+                (Some("gemini-3-pro-image-preview"), 2000, "batch", 1),
+                (None, 747, "batch", 1),
+                (None, 1000, "batch", 1),
             ]
         );
+        assert_eq!(responses.assumed_standard, 1);
         assert_eq!(responses.error_lines_in(0), 2);
         assert_eq!(responses.duplicates.count, 1);
     }

@@ -327,9 +327,10 @@ pub struct TallyArgs {
     #[arg(value_name = "FILE", required = true)]
     pub files: Vec<PathBuf>,
 
-    /// The lane the responses were billed on
-    #[arg(long, default_value = "batch", value_parser = parse_lane)]
-    pub lane: Lane,
+    /// Bill every response on this lane; default: per line (batch output lines on batch, else
+    /// serviceTier or trafficType, else standard)
+    #[arg(long, value_parser = parse_lane)]
+    pub lane: Option<Lane>,
 
     /// The model of responses that carry no modelVersion; without it they are not priced
     #[arg(long, short)]

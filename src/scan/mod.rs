@@ -20,6 +20,7 @@ mod output_line;
 #[cfg(test)]
 mod reference;
 mod scan_error;
+mod served_tier;
 mod source;
 
 pub use input_line::{CandidateCount, InputLine, scan_input_line};
@@ -27,4 +28,5 @@ pub use key_tracker::{KeySighting, KeyTracker};
 pub use line_scan::{LineRecord, ScanOptions, ScanSummary, scan_lines};
 pub use output_line::{OutputLine, Usage, scan_output_line};
 pub use scan_error::ScanError;
+pub use served_tier::{ServiceTier, ShortText, TierValue, TrafficType};
 pub use source::{Source, decompress_if_gzip, open_input, open_path};

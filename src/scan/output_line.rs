@@ -14,6 +14,7 @@
 
 use super::field_walk::{Cased, WrongType, for_each_element, for_each_field, is_blank, not_json_reason};
 use super::json_cursor::{JsonCursor, Parsed, ValueKind, signed_value, unsigned_value};
+use super::served_tier::{ServiceTier, TierValue, TrafficType};
 
 /// What one output line says.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -28,6 +29,9 @@ pub enum OutputLine {
         usage: Usage,
         /// Inline image parts in the candidates, thought images left out.
         inline_images: u64,
+        /// Whether the response came wrapped in a `response` member (a
+        /// batch output line) rather than bare.
+        wrapped: bool,
     },
     /// A request that failed; not billed.
     Error {
@@ -47,7 +51,8 @@ pub enum OutputLine {
     },
 }
 
-/// Token counts from a response's `usageMetadata`. Absent counts are 0.
+/// What a response's `usageMetadata` says: token counts (absent counts
+/// are 0) and the lane fields.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Usage {
     /// `promptTokenCount`.
@@ -72,6 +77,10 @@ pub struct Usage {
     /// Whether `candidatesTokensDetails` was given; without it the split of
     /// the output between image and text is unknown rather than zero.
     pub candidates_details_present: bool,
+    /// `serviceTier`, when given (Developer API).
+    pub service_tier: Option<TierValue<ServiceTier>>,
+    /// `trafficType`, when given (Vertex AI).
+    pub traffic_type: Option<TierValue<TrafficType>>,
 }
 
 impl OutputLine {
@@ -168,6 +177,7 @@ impl LineFields {
         if let Some(error) = self.error.or(self.status) {
             return OutputLine::Error { key, code: error.code, message: error.message };
         }
+        let wrapped = matches!(self.response, Some(Ok(_)));
         let response = match self.response {
             Some(Err(WrongType)) => return malformed("response is not an object"),
             Some(Ok(response)) => response,
@@ -184,7 +194,8 @@ impl LineFields {
             Some(Ok(version)) => Some(version),
             None => None,
         };
-        OutputLine::Response { key, model_version, usage, inline_images: response.inline_images.unwrap_or(0) }
+        let inline_images = response.inline_images.unwrap_or(0);
+        OutputLine::Response { key, model_version, usage, inline_images, wrapped }
     }
 }
 
@@ -399,6 +410,8 @@ struct UsageFields {
     total: Cased<Option<u64>>,
     prompt_details: Cased<Result<ModalityTokens, String>>,
     candidates_details: Cased<Result<ModalityTokens, String>>,
+    service_tier: Cased<TierValue<ServiceTier>>,
+    traffic_type: Cased<TierValue<TrafficType>>,
 }
 
 /// Token counts of one `*TokensDetails` array, by modality.
@@ -430,6 +443,16 @@ fn read_usage(cursor: &mut JsonCursor<'_>) -> Parsed<Result<Usage, String>> {
                 fields.candidates_details.set(name == "candidatesTokensDetails", details);
                 return Ok(());
             }
+            "serviceTier" | "service_tier" => {
+                let tier = read_tier(cursor, ServiceTier::from_value)?;
+                fields.service_tier.set(name == "serviceTier", tier);
+                return Ok(());
+            }
+            "trafficType" | "traffic_type" => {
+                let traffic = read_tier(cursor, TrafficType::from_value)?;
+                fields.traffic_type.set(name == "trafficType", traffic);
+                return Ok(());
+            }
             _ => return cursor.skip_value(),
         };
         let count = read_count(cursor)?;
@@ -437,6 +460,17 @@ fn read_usage(cursor: &mut JsonCursor<'_>) -> Parsed<Result<Usage, String>> {
         Ok(())
     })?;
     Ok(fields.into_usage())
+}
+
+/// Reads a lane field: `None` for null. The string is borrowed from the
+/// line (unless it has escapes) and mapped at once, so nothing is kept but
+/// the enum, or a few inline bytes of a value not recognised.
+fn read_tier<T>(cursor: &mut JsonCursor<'_>, known: fn(&str) -> Option<T>) -> Parsed<Option<TierValue<T>>> {
+    match cursor.peek_kind()? {
+        ValueKind::Null => cursor.skip_value().map(|()| None),
+        ValueKind::String => Ok(Some(TierValue::from_string(&cursor.read_string()?, known))),
+        _ => cursor.skip_value().map(|()| Some(TierValue::NotAString)),
+    }
 }
 
 /// Reads a token count: `None` for null, `Some(None)` for a value that is
@@ -473,6 +507,8 @@ impl UsageFields {
             total_tokens,
             prompt_details_present: prompt_details.is_some(),
             candidates_details_present: candidates_details.is_some(),
+            service_tier: self.service_tier.resolve(),
+            traffic_type: self.traffic_type.resolve(),
         })
     }
 }
@@ -546,6 +582,7 @@ fn read_detail_entry(cursor: &mut JsonCursor<'_>, name: &str) -> Parsed<Result<(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::scan::served_tier::ShortText;
 
     fn response(key: Option<&str>, model: Option<&str>, usage: Usage, inline_images: u64) -> OutputLine {
         OutputLine::Response {
@@ -553,6 +590,7 @@ mod tests {
             model_version: model.map(str::to_owned),
             usage,
             inline_images,
+            wrapped: true,
         }
     }
 
@@ -585,10 +623,55 @@ mod tests {
         let line = r#"{"modelVersion":"gemini-2.5-flash-image","usageMetadata":{"promptTokenCount":5,"candidatesTokenCount":1290,"totalTokenCount":1295}}"#;
         let usage =
             Usage { prompt_tokens: 5, candidates_tokens: 1290, total_tokens: 1295, ..Usage::default() };
-        assert_eq!(
-            scan_output_line(line.as_bytes()),
-            response(None, Some("gemini-2.5-flash-image"), usage, 0)
-        );
+        let OutputLine::Response { wrapped, .. } = scan_output_line(line.as_bytes()) else {
+            panic!("not a response");
+        };
+        assert!(!wrapped);
+        let mut want = response(None, Some("gemini-2.5-flash-image"), usage, 0);
+        if let OutputLine::Response { wrapped, .. } = &mut want {
+            *wrapped = false;
+        }
+        assert_eq!(scan_output_line(line.as_bytes()), want);
+    }
+
+    #[test]
+    fn reads_the_lane_fields_of_usage_metadata() {
+        let read = |usage: &str| match scan_output_line(format!(r#"{{"usageMetadata":{usage}}}"#).as_bytes())
+        {
+            OutputLine::Response { usage, .. } => (usage.service_tier, usage.traffic_type),
+            other => panic!("not a response: {other:?}"),
+        };
+        let known = TierValue::Known;
+        let cases = [
+            (r#"{}"#, (None, None)),
+            (r#"{"serviceTier":"flex"}"#, (Some(known(ServiceTier::Flex)), None)),
+            (r#"{"service_tier":"SERVICE_TIER_PRIORITY"}"#, (Some(known(ServiceTier::Priority)), None)),
+            (
+                r#"{"service_tier":"flex","serviceTier":"standard"}"#,
+                (Some(known(ServiceTier::Standard)), None),
+            ),
+            (r#"{"serviceTier":null,"service_tier":"flex"}"#, (Some(known(ServiceTier::Flex)), None)),
+            (r#"{"serviceTier":"flex"}"#, (Some(known(ServiceTier::Flex)), None)),
+            (
+                r#"{"trafficType":"ON_DEMAND_FLEX"}"#,
+                (None, Some(TierValue::Known(TrafficType::OnDemandFlex))),
+            ),
+            (
+                r#"{"traffic_type":"PROVISIONED_THROUGHPUT"}"#,
+                (None, Some(TierValue::Known(TrafficType::ProvisionedThroughput))),
+            ),
+            (r#"{"serviceTier":7}"#, (Some(TierValue::NotAString), None)),
+            (
+                r#"{"serviceTier":"turbo","trafficType":"ON_DEMAND"}"#,
+                (
+                    Some(TierValue::Unrecognised(ShortText::new("turbo"))),
+                    Some(TierValue::Known(TrafficType::OnDemand)),
+                ),
+            ),
+        ];
+        for (usage, want) in cases {
+            assert_eq!(read(usage), want, "{usage}");
+        }
     }
 
     #[test]

@@ -8,6 +8,7 @@ use super::field_walk::{is_blank, not_json_reason};
 use super::input_line::{CandidateCount, InputLine};
 use super::json_cursor::SyntaxError;
 use super::output_line::{OutputLine, Usage};
+use super::served_tier::{ServiceTier, ShortText, TierValue, TrafficType};
 
 type Object = Map<String, Value>;
 
@@ -64,6 +65,7 @@ pub(crate) fn output_line(line: &[u8]) -> OutputLine {
     {
         return OutputLine::Error { key, code, message };
     }
+    let wrapped = matches!(member(&top, "response"), Some(Value::Object(_)));
     let response = match member(&top, "response") {
         Some(Value::Object(response)) => response,
         Some(_) => return malformed("response is not an object".into()),
@@ -90,8 +92,46 @@ pub(crate) fn output_line(line: &[u8]) -> OutputLine {
         Some(Value::String(version)) => Some(version.clone()),
         Some(_) => return malformed("modelVersion is not a string".into()),
     };
-    OutputLine::Response { key, model_version, usage, inline_images: response_images(response) }
+    OutputLine::Response { key, model_version, usage, inline_images: response_images(response), wrapped }
 }
+
+/// A lane field: `spellings` in upper case, any case accepted.
+fn tier_of<T: Copy>(
+    usage: &Object,
+    camel: &str,
+    snake: &str,
+    spellings: &[(&str, T)],
+) -> Option<TierValue<T>> {
+    match cased(usage, camel, snake)? {
+        Value::String(value) => {
+            let upper = value.to_ascii_uppercase();
+            Some(match spellings.iter().find(|(spelling, _)| *spelling == upper) {
+                Some((_, known)) => TierValue::Known(*known),
+                None => TierValue::Unrecognised(ShortText::new(value)),
+            })
+        }
+        _ => Some(TierValue::NotAString),
+    }
+}
+
+const SERVICE_TIERS: [(&str, ServiceTier); 8] = [
+    ("STANDARD", ServiceTier::Standard),
+    ("FLEX", ServiceTier::Flex),
+    ("PRIORITY", ServiceTier::Priority),
+    ("UNSPECIFIED", ServiceTier::Unspecified),
+    ("SERVICE_TIER_STANDARD", ServiceTier::Standard),
+    ("SERVICE_TIER_FLEX", ServiceTier::Flex),
+    ("SERVICE_TIER_PRIORITY", ServiceTier::Priority),
+    ("SERVICE_TIER_UNSPECIFIED", ServiceTier::Unspecified),
+];
+
+const TRAFFIC_TYPES: [(&str, TrafficType); 5] = [
+    ("ON_DEMAND", TrafficType::OnDemand),
+    ("ON_DEMAND_FLEX", TrafficType::OnDemandFlex),
+    ("ON_DEMAND_PRIORITY", TrafficType::OnDemandPriority),
+    ("PROVISIONED_THROUGHPUT", TrafficType::ProvisionedThroughput),
+    ("TRAFFIC_TYPE_UNSPECIFIED", TrafficType::Unspecified),
+];
 
 fn usage_of(usage: &Object) -> Result<Usage, String> {
     let count = |camel: &str, snake: &str| match cased(usage, camel, snake) {
@@ -141,6 +181,8 @@ fn usage_of(usage: &Object) -> Result<Usage, String> {
         total_tokens,
         prompt_details_present: prompt_details.is_some(),
         candidates_details_present: candidates_details.is_some(),
+        service_tier: tier_of(usage, "serviceTier", "service_tier", &SERVICE_TIERS),
+        traffic_type: tier_of(usage, "trafficType", "traffic_type", &TRAFFIC_TYPES),
     })
 }
 
@@ -350,6 +392,32 @@ mod tests {
         let candidates = Json::List(vec![detail(rng, "IMAGE"), detail(rng, "TEXT")]);
         pairs.push(("promptTokensDetails", prompt));
         pairs.push(("candidatesTokensDetails", candidates));
+        if rng.chance(60) {
+            let tier = rng.pick::<&str>(&[
+                "standard",
+                "flex",
+                "Priority",
+                "unspecified",
+                "SERVICE_TIER_FLEX",
+                "service_tier_standard",
+                "SERVICE_TIER_UNSPECIFIED",
+                "SERVICE_TIER_",
+                "turbo",
+                "a-lane-name-longer-than-the-inline-buffer-keeps-é",
+            ]);
+            pairs.push(("serviceTier", text(tier)));
+        }
+        if rng.chance(40) {
+            let traffic = rng.pick::<&str>(&[
+                "ON_DEMAND",
+                "ON_DEMAND_FLEX",
+                "on_demand_priority",
+                "PROVISIONED_THROUGHPUT",
+                "TRAFFIC_TYPE_UNSPECIFIED",
+                "SPOT",
+            ]);
+            pairs.push(("trafficType", text(traffic)));
+        }
         members(pairs)
     }
 

@@ -1,6 +1,7 @@
 //! How the `tally` report is laid out for the table, CSV and Markdown renderers.
 
 use super::batch::{listed_title, malformed_table};
+use crate::batch::BilledLane;
 use crate::count::{counted, grouped};
 use crate::render::Report;
 use crate::render::document::{Cell, Column, Document, Table};
@@ -8,6 +9,42 @@ use crate::report::tally::*;
 
 fn versions_text(versions: &[Option<String>]) -> String {
     versions.iter().map(|version| version.as_deref().unwrap_or("(none)")).collect::<Vec<_>>().join(", ")
+}
+
+/// `5 batch, 2 standard (1 assumed), 1 provisioned`: the lanes with
+/// responses, in report order.
+fn lanes_text(lanes: &LaneSummary) -> String {
+    let counts = [
+        ("standard", lanes.standard),
+        ("batch", lanes.batch),
+        ("flex", lanes.flex),
+        ("priority", lanes.priority),
+        ("provisioned", lanes.provisioned),
+    ];
+    let mut parts: Vec<String> = counts
+        .iter()
+        .filter(|(_, count)| *count > 0)
+        .map(|(name, count)| {
+            if *name == "standard" && lanes.assumed_standard > 0 {
+                format!("{} {name} ({} assumed)", grouped(*count), grouped(lanes.assumed_standard))
+            } else {
+                format!("{} {name}", grouped(*count))
+            }
+        })
+        .collect();
+    if parts.is_empty() {
+        parts.push("no responses".into());
+    }
+    match lanes.lane_override {
+        Some(lane) => format!("{}, every response on {lane} by --lane", parts.join(", ")),
+        None => format!("{}, as each line says", parts.join(", ")),
+    }
+}
+
+/// `serviceTier `turbo` (2 responses)`, or `(not a string)` for a value that is not one.
+fn unrecognised_text(value: &UnrecognisedLane) -> String {
+    let written = value.value.as_ref().map_or("(not a string)".to_string(), |text| format!("`{text}`"));
+    format!("{} {written} ({})", value.field, counted(value.responses, "response", "responses"))
 }
 
 impl Report for TallyReport {
@@ -28,7 +65,7 @@ impl Report for TallyReport {
                     counted(lines.blank_lines, "blank line", "blank lines"),
                 ),
             ),
-            ("lane".to_string(), self.lane.to_string()),
+            ("lanes".to_string(), lanes_text(&self.lanes)),
             (
                 "basis".to_string(),
                 "tokens: each response's usageMetadata × the card's per-1M-token rates".into(),
@@ -78,6 +115,7 @@ impl Report for TallyReport {
                 Column::new("model", "model"),
                 Column::new("model version", "model_versions"),
                 Column::new("size", "size"),
+                Column::new("lane", "lane"),
                 Column::new("responses", "responses"),
                 Column::new("images", "images"),
                 Column::new("input tokens", "prompt_tokens"),
@@ -97,13 +135,18 @@ impl Report for TallyReport {
                         },
                         Cell::text(versions_text(&row.model_versions)),
                         Cell::text(&row.size),
+                        Cell::text(row.lane.name()),
                         Cell::Count(row.responses),
                         Cell::Count(row.images),
                         Cell::Count(row.prompt_tokens),
                         Cell::Count(row.image_output_tokens),
                         Cell::Count(row.text_output_tokens),
                         Cell::Count(row.thoughts_tokens),
-                        row.cost.map_or(Cell::text("not priced"), Cell::unit),
+                        match (row.cost, row.lane) {
+                            (Some(cost), _) => Cell::unit(cost),
+                            (None, BilledLane::Provisioned) => Cell::text("commitment"),
+                            (None, _) => Cell::text("not priced"),
+                        },
                     ]
                 })
                 .collect(),
@@ -200,11 +243,31 @@ impl Report for TallyReport {
                 counted(total.responses_without_output_split, "response has", "responses have")
             ));
         }
-        for row in self.rows.iter().filter(|row| row.cost.is_none()) {
+        if self.lanes.assumed_standard > 0 {
             notes.push(format!(
-                "Not priced: {} of model version {}: {}.",
+                "{} no lane (no batch output wrapper, no known serviceTier or trafficType): priced on standard.",
+                counted(self.lanes.assumed_standard, "response gives", "responses give")
+            ));
+        }
+        if !self.lanes.unrecognised.is_empty() {
+            let values: Vec<String> = self.lanes.unrecognised.iter().map(unrecognised_text).collect();
+            notes.push(format!(
+                "Lane values not recognised, priced on standard (counted as assumed): {}.",
+                values.join(", ")
+            ));
+        }
+        if total.provisioned_responses > 0 {
+            notes.push(format!(
+                "{} on provisioned throughput (trafficType PROVISIONED_THROUGHPUT): billed by the commitment, not per token, so not in the total.",
+                counted(total.provisioned_responses, "response was served", "responses were served")
+            ));
+        }
+        for row in self.rows.iter().filter(|row| row.cost.is_none() && row.lane != BilledLane::Provisioned) {
+            notes.push(format!(
+                "Not priced: {} of model version {} on {}: {}.",
                 counted(row.responses, "response", "responses"),
                 versions_text(&row.model_versions),
+                row.lane,
                 row.unpriced_reason.as_deref().unwrap_or("unknown model")
             ));
         }
@@ -223,11 +286,7 @@ impl Report for TallyReport {
             )
         };
         Document {
-            title: format!(
-                "Tally: {} on the {} lane, {cost}",
-                counted(total.responses, "response", "responses"),
-                self.lane,
-            ),
+            title: format!("Tally: {}, {cost}", counted(total.responses, "response", "responses")),
             facts,
             tables,
             notes,

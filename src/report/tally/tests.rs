@@ -1,0 +1,235 @@
+//! Tests of `tally`: the fixtures priced by hand, line counts that add up,
+//! and generated files against their generator's own totals.
+
+use std::io::Read;
+
+use super::*;
+use crate::batch::model_for_version;
+use crate::report::testing::today;
+use crate::synth::{SynthSpec, write_batch_output};
+use rust_decimal::Decimal;
+
+const MIXED: &[u8] = include_bytes!("../../../tests/fixtures/batch/output-mixed.jsonl");
+
+fn d(text: &str) -> Decimal {
+    text.parse().unwrap()
+}
+
+/// Tallies lines already in memory, as if read from a file named `name`.
+fn read(
+    card: &RateCard,
+    name: &str,
+    bytes: &[u8],
+    strict: bool,
+    fallback: Option<&Model>,
+    options: &ScanOptions,
+    lane: Option<Lane>,
+) -> Result<TallyReport, TallyError> {
+    let mut reader = BatchReader::new(strict);
+    let mut responses = Responses::new(lane);
+    reader
+        .read_source(name.into(), bytes, options, |place, line, first| responses.add(place, line, first))?;
+    assemble(card, today(), fallback, reader, responses)
+}
+
+fn tally(bytes: &[u8], lane: Option<Lane>) -> TallyReport {
+    read(&RateCard::embedded(), "test.jsonl", bytes, false, None, &ScanOptions::default(), lane).unwrap()
+}
+
+fn adds_up(lines: &LineCounts) -> bool {
+    lines.read == lines.responses + lines.error_lines + lines.malformed_lines + lines.blank_lines
+}
+
+/// `tests/fixtures/batch/output-mixed.jsonl` with `--lane batch`, batch
+/// rates per 1M tokens
+/// (input / text / image): Nano Banana 2 0.25 / 1.50 / 30, Pro 1 / 6 / 60.
+/// - line 1, key a, flash 2K: 12 × 0.25 + 1680 × 30 = 0.000003 + 0.0504 = 0.050403
+/// - line 2, key b, pro 4K, snake_case: 580 × 1 + 2000 × 60 + (10 text + 100 thinking) × 6
+///   = 0.00058 + 0.12 + 0.00066 = 0.12124
+/// - line 3, error 429; line 10, error 400: not billed
+/// - line 4, key a again: billed again, 0.050403
+/// - line 5, model imagen-9-ultra: not in the card, unpriced
+/// - line 6 truncated, line 7 not JSON: malformed; line 8 blank
+/// - line 9, bare response, successor ID gemini-3.1-flash-image, no
+///   candidatesTokensDetails: 8 × 0.25 + 1120 × 30 = 0.000002 + 0.0336 = 0.033602 (1K)
+/// - line 11, key g, no modelVersion: unpriced (747 tokens, 512 with --model flash)
+///
+/// Total priced: 0.050403 × 2 + 0.12124 + 0.033602 = 0.255648.
+#[test]
+fn prices_the_mixed_fixture_as_worked_out_by_hand() {
+    let report = tally(MIXED, Some(Lane::Batch));
+    assert_eq!(report.lanes.batch, 6);
+    assert_eq!((report.lanes.assumed_standard, report.lanes.lane_override), (0, Some(Lane::Batch)));
+    assert_eq!(
+        report.lines,
+        LineCounts { read: 11, responses: 6, error_lines: 2, malformed_lines: 2, blank_lines: 1 }
+    );
+    assert!(adds_up(&report.lines));
+    assert_eq!(report.total.cost, d("0.255648"));
+    assert_eq!(report.total.input_cost, d("0.000588"));
+    assert_eq!(report.total.image_output_cost, d("0.2544"));
+    assert_eq!(report.total.text_output_cost, d("0.00066"));
+    assert_eq!((report.total.priced_responses, report.total.unpriced_responses), (4, 2));
+    assert!(report.is_incomplete());
+    assert_eq!(report.total.responses_without_output_split, 1);
+    assert_eq!(report.duplicates.responses.count, 1);
+    assert_eq!(report.duplicates.cost, d("0.050403"));
+    assert_eq!(report.duplicates.responses.shown[0].first_line, 1);
+    assert_eq!(
+        report.errors.by_code,
+        [ErrorCount { code: Some(400), count: 1 }, ErrorCount { code: Some(429), count: 1 }]
+    );
+    assert_eq!(report.malformed.shown.iter().map(|bad| bad.line).collect::<Vec<_>>(), [6, 7]);
+    let rows: Vec<(Option<&str>, &str, u64, Option<Decimal>)> = report
+        .rows
+        .iter()
+        .map(|row| (row.model.as_deref(), row.size.as_str(), row.responses, row.cost.map(Money::amount)))
+        .collect();
+    assert_eq!(
+        rows,
+        [
+            (Some("gemini-3.1-flash-image-preview"), "1K", 1, Some(d("0.033602"))),
+            (Some("gemini-3.1-flash-image-preview"), "2K", 2, Some(d("0.100806"))),
+            (Some("gemini-3-pro-image-preview"), "4K", 1, Some(d("0.12124"))),
+            (None, "unknown (747 tokens/image)", 1, None),
+            (None, "unknown (1000 tokens/image)", 1, None),
+        ]
+    );
+    assert_eq!(report.rows[0].model_versions, [Some("gemini-3.1-flash-image".to_string())]);
+}
+
+/// The same file with the lane read from each line: the key-wrapped lines
+/// are batch as above, and line 9, a bare response with no serviceTier or
+/// trafficType, is assumed standard (0.50 / 60 per 1M):
+/// 8 × 0.50 + 1120 × 60 = 0.000004 + 0.0672 = 0.067204.
+/// Total priced: 0.050403 × 2 + 0.12124 + 0.067204 = 0.28925.
+#[test]
+fn prices_each_line_of_the_mixed_fixture_on_its_own_lane() {
+    let report = tally(MIXED, None);
+    assert_eq!(
+        report.lanes,
+        LaneSummary { standard: 1, batch: 5, assumed_standard: 1, ..LaneSummary::default() }
+    );
+    assert_eq!(report.total.cost, d("0.28925"));
+    assert_eq!(report.total.input_cost, d("0.00059"));
+    assert_eq!(report.total.image_output_cost, d("0.288"));
+    assert_eq!(report.total.text_output_cost, d("0.00066"));
+    assert_eq!(report.rows[0].lane, BilledLane::Lane(Lane::Standard));
+    assert_eq!(report.rows[0].cost.map(Money::amount), Some(d("0.067204")));
+    assert!(report.rows[1..].iter().all(|row| row.lane == BilledLane::Lane(Lane::Batch)));
+}
+
+#[test]
+fn prices_responses_without_model_version_at_the_model_given() {
+    let card = RateCard::embedded();
+    let flash = card.resolve("flash").unwrap().model;
+    let report = read(&card, "mixed", MIXED, false, Some(flash), &ScanOptions::default(), None).unwrap();
+    // 0.28925 + 10 × 0.25 / 1M + 747 × 30 / 1M = 0.28925 + 0.0000025 + 0.02241 (key g: batch)
+    assert_eq!(report.total.cost, d("0.3116625"));
+    assert_eq!(report.total.unpriced_responses, 1);
+    assert!(report.rows.iter().any(|row| row.size == "512" && row.model_versions == [None]));
+}
+
+/// `tests/fixtures/batch/output-clean.jsonl.gz`, standard rates:
+/// - x1 flash 4K: 10 × 0.50 + 2520 × 60 = 0.000005 + 0.1512 = 0.151205
+/// - x2 Nano Banana 1K: 10 × 0.30 + 1290 × 30 = 0.000003 + 0.0387 = 0.038703
+/// - x3 flash, two images of 1120 tokens (1K): 10 × 0.50 + 2240 × 60 = 0.000005 + 0.1344 = 0.134405
+///
+/// Total 0.324313 (batch: 0.0756025 + 0.0193515 + 0.0672025 = 0.1621565).
+#[test]
+fn reads_the_gzip_fixture_on_either_lane() {
+    let mut plain = Vec::new();
+    crate::scan::decompress_if_gzip(
+        &include_bytes!("../../../tests/fixtures/batch/output-clean.jsonl.gz")[..],
+    )
+    .unwrap()
+    .read_to_end(&mut plain)
+    .unwrap();
+    // Every line is key-wrapped, so without --lane it is batch.
+    let lanes = [(Some(Lane::Standard), "0.324313"), (Some(Lane::Batch), "0.1621565"), (None, "0.1621565")];
+    for (lane, total) in lanes {
+        let report = tally(&plain, lane);
+        assert_eq!(report.total.cost, d(total), "{lane:?}");
+        assert!(report.total.complete);
+        assert_eq!(report.total.images, 4);
+    }
+}
+
+#[test]
+fn an_empty_file_costs_nothing_and_is_complete() {
+    let report = tally(b"", None);
+    assert_eq!(report.lines, LineCounts::default());
+    assert!(report.rows.is_empty());
+    assert_eq!(report.total.cost, Decimal::ZERO);
+    assert!(report.total.complete);
+}
+
+#[test]
+fn totals_on_generated_files_equal_the_generators_own() {
+    let card = RateCard::embedded();
+    for seed in [3, 8] {
+        let spec = SynthSpec {
+            target_bytes: 2 << 20,
+            seed,
+            payload_bytes: 3000,
+            error_percent: 5,
+            duplicate_percent: 5,
+            broken_percent: 2,
+            blank_percent: 2,
+            ..SynthSpec::default()
+        };
+        let mut file = Vec::new();
+        let expected = write_batch_output(&spec, &mut file).unwrap();
+        let mut want = Money::ZERO;
+        let mut responses = 0;
+        let n = |sum: u128| u64::try_from(sum).unwrap();
+        for (group, totals) in &expected.groups {
+            let model = model_for_version(&card, group.model_version.as_deref().unwrap()).unwrap();
+            let rates = model.tokens[&Lane::Batch];
+            // Without candidatesTokensDetails the generator's group has 0
+            // image tokens and every output token goes at the image rate.
+            let (image, text) = if group.candidate_image_tokens == 0 {
+                (n(totals.candidates), 0)
+            } else {
+                (n(totals.candidate_image), n(totals.candidate_text))
+            };
+            let parts = [
+                Money::per_million(n(totals.prompt), rates.input).unwrap(),
+                Money::per_million(image, rates.image_output).unwrap(),
+                Money::per_million(text + n(totals.thoughts), rates.text_output).unwrap(),
+            ];
+            want = want.plus(Money::sum(parts).unwrap()).unwrap();
+            responses += n(totals.responses);
+        }
+        for threads in [1, 2] {
+            let options = ScanOptions { threads, block_bytes: 64 << 10, ..ScanOptions::default() };
+            // Generated files mix wrapped and bare lines: price them all on batch.
+            let report = read(&card, "synthetic", &file, false, None, &options, Some(Lane::Batch)).unwrap();
+            assert_eq!(report.total.cost, want, "seed {seed} threads {threads}");
+            assert!(report.total.complete);
+            assert_eq!(
+                report.lines,
+                LineCounts {
+                    read: expected.lines,
+                    responses,
+                    error_lines: expected.error_lines,
+                    malformed_lines: expected.malformed_lines,
+                    blank_lines: expected.blank_lines,
+                }
+            );
+            assert!(adds_up(&report.lines));
+            assert_eq!(report.duplicates.responses.count, expected.duplicate_responses);
+            assert_eq!(report.errors.lines.count, expected.error_lines);
+        }
+    }
+}
+
+#[test]
+fn stops_at_the_first_malformed_line_when_strict() {
+    let card = RateCard::embedded();
+    let error = read(&card, "mixed", MIXED, true, None, &ScanOptions::default(), None).unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        "`mixed` line 6 is malformed (not JSON: EOF while parsing a value at column 59): fix or remove the line, or drop --strict to count malformed lines and go on"
+    );
+}
