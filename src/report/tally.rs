@@ -207,9 +207,10 @@ pub struct FileLines {
 /// Responses of one model at one inferred size on one lane.
 #[derive(Debug, Clone, Serialize)]
 pub struct TallyRow {
-    /// The card's model ID; `null` when the model is not priced.
+    /// The card's model ID; `null` when the model is not priced (a
+    /// provisioned row keeps its model).
     pub model: Option<String>,
-    /// The card's product name; `null` when not priced.
+    /// The card's product name; `null` as for `model`.
     pub model_name: Option<String>,
     /// Every `modelVersion` as written in the responses of this row;
     /// `null` stands for responses that named none.
@@ -459,9 +460,11 @@ fn build_row(group: ModelGroup<'_>) -> Result<TallyRow, TallyError> {
         }
         None => (None, None, None, None),
     };
+    // A provisioned row keeps its model: it is billed, by the commitment.
+    let named = if lane == BilledLane::Provisioned { model } else { rates.and(model) };
     Ok(TallyRow {
-        model: rates.and(model).map(|model| model.id.clone()),
-        model_name: rates.and(model).map(|model| model.name.clone()),
+        model: named.map(|model| model.id.clone()),
+        model_name: named.map(|model| model.name.clone()),
         model_versions,
         size: size_label(model, per_image),
         image_tokens_per_image: per_image,

@@ -10,6 +10,8 @@ use crate::synth::{SynthSpec, write_batch_output};
 use rust_decimal::Decimal;
 
 const MIXED: &[u8] = include_bytes!("../../../tests/fixtures/batch/output-mixed.jsonl");
+const LANES: &[u8] = include_bytes!("../../../tests/fixtures/batch/output-lanes.jsonl");
+const LANES_CARD: &str = include_str!("../../../tests/fixtures/cards/lanes.toml");
 
 fn d(text: &str) -> Decimal {
     text.parse().unwrap()
@@ -232,4 +234,119 @@ fn stops_at_the_first_malformed_line_when_strict() {
         error.to_string(),
         "`mixed` line 6 is malformed (not JSON: EOF while parsing a value at column 59): fix or remove the line, or drop --strict to count malformed lines and go on"
     );
+}
+
+/// The rows of a report: (model, lane, responses, cost).
+fn lane_rows(report: &TallyReport) -> Vec<(Option<&str>, &str, u64, Option<Decimal>)> {
+    report
+        .rows
+        .iter()
+        .map(|row| (row.model.as_deref(), row.lane.name(), row.responses, row.cost.map(Money::amount)))
+        .collect()
+}
+
+/// `tests/fixtures/batch/output-lanes.jsonl`, 11 responses of 10 prompt
+/// tokens and one 1K image each (Nano Banana 2: 1120 image tokens; Nano
+/// Banana: 1290), on the lane each line gives:
+/// - line 1 key-wrapped (its serviceTier `standard` does not count): batch
+/// - lines 2 `standard`, 5 `unspecified`: standard; 3 `flex`, 6
+///   `service_tier: SERVICE_TIER_FLEX`: flex; 4 `priority`: priority
+/// - lines 7, 8, 9 (Nano Banana, Vertex trafficType): `ON_DEMAND` standard,
+///   `ON_DEMAND_PRIORITY` priority, `PROVISIONED_THROUGHPUT` provisioned
+/// - line 10 no lane field, line 11 serviceTier `turbo`: standard, assumed
+///
+/// Embedded card (standard and batch lanes only), per 1M input / image:
+/// - Nano Banana 2 standard (lines 2, 5, 10, 11): 40 × 0.50 + 4480 × 60
+///   = 0.00002 + 0.2688 = 0.26882
+/// - Nano Banana 2 batch (line 1): 10 × 0.25 + 1120 × 30 = 0.0000025 + 0.0336 = 0.0336025
+/// - Nano Banana 2 flex (2) and priority (1): not priced, no such lane
+/// - Nano Banana standard (line 7): 10 × 0.30 + 1290 × 30 = 0.000003 + 0.0387 = 0.038703
+/// - Nano Banana priority (line 8): not priced; provisioned (line 9): by commitment
+///
+/// Total 0.26882 + 0.0336025 + 0.038703 = 0.3411255, incomplete (4 unpriced).
+///
+/// `tests/fixtures/cards/lanes.toml` adds flex (= batch rates) and priority
+/// (1.8 × standard: 0.90 / 108 for Nano Banana 2, 0.54 / 54 for Nano Banana):
+/// - Nano Banana 2 flex: 20 × 0.25 + 2240 × 30 = 0.000005 + 0.0672 = 0.067205
+/// - Nano Banana 2 priority: 10 × 0.90 + 1120 × 108 = 0.000009 + 0.12096 = 0.120969
+/// - Nano Banana priority: 10 × 0.54 + 1290 × 54 = 0.0000054 + 0.06966 = 0.0696654
+///
+/// Total 0.3411255 + 0.067205 + 0.120969 + 0.0696654 = 0.5989649, complete:
+/// the provisioned response is counted apart and leaves nothing out.
+#[test]
+fn prices_each_response_on_the_lane_its_line_gives() {
+    let flash = Some("gemini-3.1-flash-image-preview");
+    let nano = Some("gemini-2.5-flash-image");
+    let report = tally(LANES, None);
+    assert_eq!(
+        report.lanes,
+        LaneSummary {
+            standard: 5,
+            batch: 1,
+            flex: 2,
+            priority: 2,
+            provisioned: 1,
+            assumed_standard: 2,
+            unrecognised: vec![UnrecognisedLane {
+                field: "serviceTier",
+                value: Some("turbo".into()),
+                responses: 1
+            }],
+            lane_override: None,
+        }
+    );
+    assert_eq!(
+        lane_rows(&report),
+        [
+            (flash, "standard", 4, Some(d("0.26882"))),
+            (flash, "batch", 1, Some(d("0.0336025"))),
+            (None, "flex", 2, None),
+            (None, "priority", 1, None),
+            (nano, "standard", 1, Some(d("0.038703"))),
+            (None, "priority", 1, None),
+            (nano, "provisioned", 1, None),
+        ]
+    );
+    assert_eq!(
+        report.rows[2].unpriced_reason.as_deref(),
+        Some("gemini-3.1-flash-image-preview has no flex lane in the rate card (it has standard, batch)")
+    );
+    assert_eq!(report.total.cost, d("0.3411255"));
+    assert_eq!(
+        (report.total.priced_responses, report.total.unpriced_responses, report.total.provisioned_responses),
+        (6, 4, 1)
+    );
+    assert!(report.is_incomplete());
+
+    let card = RateCard::from_toml(LANES_CARD, crate::card::CardOrigin::Embedded).unwrap();
+    let report = read(&card, "lanes", LANES, false, None, &ScanOptions::default(), None).unwrap();
+    assert_eq!(
+        lane_rows(&report),
+        [
+            (flash, "standard", 4, Some(d("0.26882"))),
+            (flash, "batch", 1, Some(d("0.0336025"))),
+            (flash, "flex", 2, Some(d("0.067205"))),
+            (flash, "priority", 1, Some(d("0.120969"))),
+            (nano, "standard", 1, Some(d("0.038703"))),
+            (nano, "priority", 1, Some(d("0.0696654"))),
+            (nano, "provisioned", 1, None),
+        ]
+    );
+    assert_eq!(report.total.cost, d("0.5989649"));
+    assert_eq!((report.total.unpriced_responses, report.total.provisioned_responses), (0, 1));
+    assert!(report.total.complete);
+}
+
+/// `--lane` beats every rule, provisioned included: all 11 on batch.
+/// Nano Banana 2 (8): 80 × 0.25 + 8960 × 30 = 0.00002 + 0.2688 = 0.26882;
+/// Nano Banana (3): 30 × 0.15 + 3870 × 15 = 0.0000045 + 0.05805 = 0.0580545.
+#[test]
+fn the_lane_given_overrides_what_the_lines_say() {
+    let report = tally(LANES, Some(Lane::Batch));
+    assert_eq!(
+        report.lanes,
+        LaneSummary { batch: 11, lane_override: Some(Lane::Batch), ..LaneSummary::default() }
+    );
+    assert_eq!(report.total.cost, d("0.3268745"));
+    assert!(report.total.complete);
 }
