@@ -9,11 +9,11 @@ use std::path::{Path, PathBuf};
 
 use time::Date;
 
-use crate::card::{CardError, CardOrigin, RateCard};
+use crate::card::{CardError, EMBEDDED, RateCard};
 use crate::count::counted;
 use crate::error::{Error, ErrorKind};
 use crate::plan::Plan;
-use crate::pricing::Basis;
+use crate::pricing::{Basis, Unpriced};
 use crate::render::{self, Format, Style};
 use crate::report::budget::{BudgetReport, BudgetRequest};
 use crate::report::compare::{CompareReport, CompareRequest};
@@ -78,19 +78,21 @@ pub enum Request {
 /// Where the rate card comes from.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub enum CardSource {
-    /// The card built into the binary.
+    /// The embedded card in force on the date (the default).
     #[default]
-    Embedded,
-    /// A card file (`--rates`, `NBCOST_RATES`).
-    File(PathBuf),
+    InForce,
+    /// An embedded card by name (`--rates 2026-04`), or a card file
+    /// (`--rates FILE`, `NBCOST_RATES`): an embedded name wins over a file
+    /// of the same name in the working directory.
+    Named(String),
 }
 
 impl CardSource {
-    /// Loads the card.
-    pub fn load(&self) -> Result<RateCard, CardError> {
+    /// Loads the card, as of `today` for the default.
+    pub fn load(&self, today: Date) -> Result<RateCard, CardError> {
         match self {
-            CardSource::Embedded => RateCard::from_toml(crate::card::DEFAULT_CARD_TOML, CardOrigin::Embedded),
-            CardSource::File(path) => RateCard::from_file(path),
+            CardSource::InForce => Ok(RateCard::in_force(today)),
+            CardSource::Named(name) => named_card(name),
         }
     }
 }
@@ -193,7 +195,7 @@ pub struct Answer {
 pub fn run(request: &Request, cards: &CardSource, today: Date) -> Result<Answer, Error> {
     let card = match request {
         Request::RatesCheck { file: Some(path) } => RateCard::from_file(path)?,
-        _ => cards.load()?,
+        _ => cards.load(today)?,
     };
     // The one plan file a request reads, read once.
     let plan = match request {
@@ -202,7 +204,7 @@ pub fn run(request: &Request, cards: &CardSource, today: Date) -> Result<Answer,
         _ => None,
     };
     let mut notices = Vec::new();
-    for name in named_models(request, plan.as_ref()) {
+    for name in named_models(request, plan.as_ref(), &card) {
         if let Some(warning) = card.resolve(&name).ok().and_then(|found| lifecycle_warning(found, today))
             && !notices.contains(&Notice::Warning(warning.clone()))
         {
@@ -210,6 +212,15 @@ pub fn run(request: &Request, cards: &CardSource, today: Date) -> Result<Answer,
         }
     }
     let (reply, verdict) = answer(request, &card, plan.as_ref(), today)?;
+    // A tally prices the models its responses name: warn about those too.
+    if let Reply::Tally(report) = &reply {
+        let versions = report.rows.iter().flat_map(|row| row.model_versions.iter().flatten());
+        for warning in versions.filter_map(|version| version_warning(&card, version, today)) {
+            if !notices.contains(&Notice::Warning(warning.clone())) {
+                notices.push(Notice::Warning(warning));
+            }
+        }
+    }
     // `diff` names its own cards; a note about the card in use would mislead.
     if !matches!(request, Request::Diff { .. })
         && let Some(note) = stale_card_note(&card, today)
@@ -220,14 +231,34 @@ pub fn run(request: &Request, cards: &CardSource, today: Date) -> Result<Answer,
 }
 
 /// The models a request names, as typed, for lifecycle warnings.
-/// The models a request names, as typed, for lifecycle warnings: its model
-/// flags, or the lines of the plan it prices against the card in use.
-fn named_models(request: &Request, plan: Option<&Plan>) -> Vec<String> {
+/// The lifecycle warning for a `modelVersion` as a response writes it: by
+/// the ID it names where the card knows it, else by its card model.
+fn version_warning(card: &RateCard, version: &str, today: Date) -> Option<String> {
+    let trimmed = version.trim().strip_prefix("models/").unwrap_or(version.trim());
+    match card.resolve(trimmed) {
+        Ok(found) => lifecycle_warning(found, today),
+        Err(_) => crate::batch::model_for_version(card, version)
+            .and_then(|model| card.resolve(&model.id).ok())
+            .and_then(|found| lifecycle_warning(found, today)),
+    }
+}
+
+/// The models a request names or prices, as typed, for lifecycle warnings:
+/// its model flags (every model in the card where a list left empty means
+/// all), or the lines of the plan it prices against the card in use.
+fn named_models(request: &Request, plan: Option<&Plan>, card: &RateCard) -> Vec<String> {
+    let or_all = |names: &[String]| {
+        if names.is_empty() {
+            card.models.iter().map(|model| model.id.clone()).collect()
+        } else {
+            names.to_vec()
+        }
+    };
     match request {
         Request::Quote(quote) => vec![quote.model.clone()],
-        Request::Compare(compare) => compare.models.clone(),
+        Request::Compare(compare) => or_all(&compare.models),
         Request::RatesShow { model } => vec![model.clone()],
-        Request::Budget { request, plan: None } => request.models.clone(),
+        Request::Budget { request, plan: None } => or_all(&request.models),
         Request::Budget { plan: Some(_), .. } | Request::Plan { .. } => {
             plan.map(|plan| plan.lines.iter().map(|line| line.model.clone()).collect()).unwrap_or_default()
         }
@@ -251,11 +282,7 @@ fn answer(
             let verdict = if report.complete {
                 Verdict::Pass
             } else {
-                Verdict::Incomplete(format!(
-                    "the quote leaves out {} per image: the rate card gives no input_image_tokens for {}; add it to the card",
-                    counted(report.input_images, "reference image", "reference images"),
-                    report.model
-                ))
+                Verdict::Incomplete(left_out("every total of the quote", &report.unpriced))
             };
             Ok((Reply::Quote(report), verdict))
         }
@@ -270,9 +297,9 @@ fn answer(
             let report = PlanReport::build(card, read(plan)?, request, today)?;
             let verdict = match report.over_budget() {
                 Some(over) => Verdict::OverBudget(over.reason),
-                None if !report.complete => Verdict::Incomplete(format!(
-                    "the plan's total leaves out {} a month (see the report's notes): the rate card gives no input_image_tokens for their model; add it to the card",
-                    counted(report.unpriced_reference_images, "reference image", "reference images")
+                None if !report.complete => Verdict::Incomplete(left_out(
+                    "the plan's total",
+                    report.lines.iter().flat_map(|line| &line.line.unpriced),
                 )),
                 None => Verdict::Pass,
             };
@@ -283,7 +310,7 @@ fn answer(
             let verdict = if report.complete {
                 Verdict::Pass
             } else {
-                Verdict::Incomplete("the fit leaves out reference images the rate card cannot price (no input_image_tokens for their model), so the amount buys less than shown; add it to the card".into())
+                Verdict::Incomplete("the fit leaves out parts of the plan the rate card cannot price (see `nbcost plan`), so the amount buys less than shown; add the figures to the card".into())
             };
             Ok((Reply::Budget(report), verdict))
         }
@@ -291,7 +318,7 @@ fn answer(
             pass(Reply::Budget(BudgetReport::build(card, request, today)?))
         }
         Request::Diff { old, new, basis, .. } => {
-            let (old, new) = (named_card(old)?, named_card(new)?);
+            let (old, new) = (diff_card(old, today)?, diff_card(new, today)?);
             pass(Reply::Diff(DiffReport::build(&old, &new, plan, *basis, today)?))
         }
         Request::Estimate(estimate) => {
@@ -322,15 +349,37 @@ fn answer(
     }
 }
 
+/// `what leaves out A (why) and B (why); add them to the card`.
+fn left_out<'a>(what: &str, parts: impl IntoIterator<Item = &'a Unpriced>) -> String {
+    let parts: Vec<String> =
+        parts.into_iter().map(|part| format!("{} ({})", part.part, part.reason)).collect();
+    format!("{what} leaves out {}; add the missing figures to the card", parts.join(" and "))
+}
+
 /// The plan `run` read for a request that needs one.
 fn read(plan: Option<&Plan>) -> Result<&Plan, Error> {
     plan.ok_or_else(|| Error::new(ErrorKind::Failure, "internal error: the plan file was not read"))
 }
 
-/// A card named on the command line: `default` is the embedded card.
-fn named_card(name: &str) -> Result<RateCard, CardError> {
+/// A card `diff` names: `default` is the card in force today, else as
+/// [`named_card`].
+fn diff_card(name: &str, today: Date) -> Result<RateCard, CardError> {
     match name {
-        "default" => CardSource::Embedded.load(),
-        path => RateCard::from_file(Path::new(path)),
+        "default" => Ok(RateCard::in_force(today)),
+        name => named_card(name),
     }
+}
+
+/// An embedded card by its name (`2026-04`), else the card file at `name`.
+fn named_card(name: &str) -> Result<RateCard, CardError> {
+    if let Some(card) = RateCard::embedded_named(name) {
+        return Ok(card);
+    }
+    let path = Path::new(name);
+    let looks_like_a_name = !path.exists() && path.components().count() == 1 && path.extension().is_none();
+    if looks_like_a_name {
+        let known: Vec<&str> = EMBEDDED.iter().map(|card| card.name).collect();
+        return Err(CardError::Unknown { name: name.to_string(), known: known.join(", ") });
+    }
+    RateCard::from_file(path)
 }

@@ -10,7 +10,9 @@ use std::fmt;
 
 use serde::Serialize;
 
-use crate::card::{Model, TokenRates};
+use rust_decimal::Decimal;
+
+use crate::card::{Grade, Model, TokenRates};
 use crate::error::{ErrorKind, Kind};
 use crate::lane::Lane;
 use crate::money::{Money, Overflow};
@@ -101,9 +103,9 @@ pub struct LanePrice {
     /// The parts, image output first; extras only where asked for.
     pub components: Vec<ComponentPrice>,
     /// Parts asked for that the card has no figure for (reference images on
-    /// a model without `input_image_tokens`): left out of the total, never
-    /// guessed, so the total is incomplete.
-    pub unpriced: Vec<Component>,
+    /// a model without `input_image_tokens`, a rate the card leaves out):
+    /// left out of the total, never guessed, so the total is incomplete.
+    pub unpriced: Vec<Unpriced>,
 }
 
 /// Why a price cannot be given.
@@ -152,16 +154,32 @@ impl Kind for PricingError {
 
 /// The price of one image of `size` on `lane`, on `basis`.
 pub fn one_image(model: &Model, size: ImageSize, lane: Lane, basis: Basis) -> Result<Money, PricingError> {
+    image_price(model, size, lane, basis).map(|(price, _)| price)
+}
+
+/// The price of one image of `size` on `lane`, on `basis`, and how well it
+/// is sourced. On the list basis a lane without a published per-image price
+/// is priced at output tokens × rate, graded [`Grade::Derived`].
+pub fn image_price(
+    model: &Model,
+    size: ImageSize,
+    lane: Lane,
+    basis: Basis,
+) -> Result<(Money, Grade), PricingError> {
     let row = model.size(size).ok_or_else(|| PricingError::SizeNotOffered {
         model: model.id.clone(),
         size,
         offered: model.size_list(),
     })?;
     let rates = rates(model, lane)?;
-    match basis {
-        Basis::List => Ok(Money::new(row.price[&lane])),
-        Basis::Tokens => Money::per_million(row.output_tokens, rates.image_output)
-            .map_err(|Overflow| PricingError::Overflow { count: 1 }),
+    let by_tokens = || {
+        Money::per_million(row.output_tokens, rates.image_output)
+            .map_err(|Overflow| PricingError::Overflow { count: 1 })
+    };
+    match (basis, row.price.get(&lane)) {
+        (Basis::List, Some(price)) => Ok((Money::new(*price), row.grade)),
+        (Basis::List, None) => Ok((by_tokens()?, Grade::Derived)),
+        (Basis::Tokens, _) => Ok((by_tokens()?, rates.grade.max(row.grade))),
     }
 }
 
@@ -188,22 +206,61 @@ pub struct TokenCost {
     pub total: Money,
 }
 
+/// Why tokens cannot be priced exactly.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CostError {
+    /// The figure outgrew exact arithmetic.
+    Overflow,
+    /// The card gives no rate for this kind of token on the lane
+    /// (`input`, `text output`): never guessed.
+    NoRate(&'static str),
+}
+
+impl From<Overflow> for CostError {
+    fn from(Overflow: Overflow) -> Self {
+        CostError::Overflow
+    }
+}
+
 /// The cost of `input`, `image_output` and `text_output` tokens at `rates`.
 pub fn token_cost(
     rates: &TokenRates,
     input: u64,
     image_output: u64,
     text_output: u64,
-) -> Result<TokenCost, Overflow> {
+) -> Result<TokenCost, CostError> {
     let input = input_cost(rates, input)?;
     let image_output = Money::per_million(image_output, rates.image_output)?;
-    let text_output = Money::per_million(text_output, rates.text_output)?;
+    let text_output = text_output_cost(rates, text_output)?;
     Ok(TokenCost { input, image_output, text_output, total: Money::sum([input, image_output, text_output])? })
 }
 
 /// The cost of `tokens` input tokens (prompt text, reference images) at `rates`.
-pub fn input_cost(rates: &TokenRates, tokens: u64) -> Result<Money, Overflow> {
-    Money::per_million(tokens, rates.input)
+pub fn input_cost(rates: &TokenRates, tokens: u64) -> Result<Money, CostError> {
+    rate_cost(tokens, rates.input, "input")
+}
+
+/// The cost of `tokens` text or thinking output tokens at `rates`.
+pub fn text_output_cost(rates: &TokenRates, tokens: u64) -> Result<Money, CostError> {
+    rate_cost(tokens, rates.text_output, "text output")
+}
+
+/// No tokens cost nothing, whatever the rate; some tokens need the rate.
+fn rate_cost(tokens: u64, rate: Option<Decimal>, what: &'static str) -> Result<Money, CostError> {
+    match (tokens, rate) {
+        (0, _) => Ok(Money::ZERO),
+        (_, None) => Err(CostError::NoRate(what)),
+        (_, Some(rate)) => Ok(Money::per_million(tokens, rate)?),
+    }
+}
+
+/// A part of a price the card has no figure for: left out of the total.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Unpriced {
+    /// What is left out, such as `reference images`.
+    pub part: String,
+    /// Why, such as `the rate card gives no input_image_tokens for X`.
+    pub reason: String,
 }
 
 /// The price of `count` images of `size` on `lane`, with `extras` per image.
@@ -221,17 +278,30 @@ pub fn price(
     let image_tokens = model.size(size).map_or(0, |row| row.output_tokens);
     let mut parts = vec![(Component::ImageOutput, image_tokens, image)];
     let mut unpriced = Vec::new();
+    let no_rate = |component: Component, what| Unpriced {
+        part: component.label().to_string(),
+        reason: format!("the rate card gives no {lane} {what} rate for {}", model.id),
+    };
     if extras.prompt_tokens > 0 {
-        let unit = Money::per_million(extras.prompt_tokens, rates.input).map_err(overflow)?;
-        parts.push((Component::TextInput, extras.prompt_tokens, unit));
+        match input_cost(rates, extras.prompt_tokens) {
+            Ok(unit) => parts.push((Component::TextInput, extras.prompt_tokens, unit)),
+            Err(CostError::NoRate(what)) => unpriced.push(no_rate(Component::TextInput, what)),
+            Err(CostError::Overflow) => return Err(PricingError::Overflow { count }),
+        }
     }
     match (extras.input_images, model.input_image_tokens) {
         (0, _) => {}
-        (_, None) => unpriced.push(Component::ReferenceImages),
+        (_, None) => unpriced.push(Unpriced {
+            part: Component::ReferenceImages.label().to_string(),
+            reason: format!("the rate card gives no input_image_tokens for {}", model.id),
+        }),
         (images, Some(per_image)) => {
             let tokens = images.checked_mul(per_image).ok_or(PricingError::Overflow { count })?;
-            let unit = Money::per_million(tokens, rates.input).map_err(overflow)?;
-            parts.push((Component::ReferenceImages, tokens, unit));
+            match input_cost(rates, tokens) {
+                Ok(unit) => parts.push((Component::ReferenceImages, tokens, unit)),
+                Err(CostError::NoRate(what)) => unpriced.push(no_rate(Component::ReferenceImages, what)),
+                Err(CostError::Overflow) => return Err(PricingError::Overflow { count }),
+            }
         }
     }
     let components = parts
@@ -284,6 +354,80 @@ mod tests {
             assert_eq!(at(Lane::Standard, Basis::List), d(list_std), "{name} {size}");
             assert_eq!(at(Lane::Batch, Basis::Tokens), d(tokens_batch), "{name} {size}");
             assert_eq!(at(Lane::Batch, Basis::List), d(list_batch), "{name} {size}");
+        }
+    }
+
+    /// Every per-image figure of the October 2026 card, on both bases, with
+    /// its grade: model, size, lane, list price, grade, tokens × rate.
+    /// Published rounding shows where list and tokens differ (2.1 at 4K is
+    /// listed 0.113 and bills 0.1134); Pro on Priority has no published
+    /// figure and is derived (1120 × $216 per 1M = 0.24192).
+    #[test]
+    fn reproduces_every_figure_of_the_october_card() {
+        use Grade::{Derived, Transcribed};
+        use Lane::{Batch, Flex, Priority, Standard};
+        let card = RateCard::embedded_named("2026-10").unwrap();
+        let rows = [
+            ("nano-banana-2.1", "1K", Standard, "0.0336", Transcribed, "0.0336"),
+            ("nano-banana-2.1", "2K", Standard, "0.0504", Transcribed, "0.0504"),
+            ("nano-banana-2.1", "4K", Standard, "0.113", Transcribed, "0.1134"),
+            ("flash", "512", Standard, "0.045", Transcribed, "0.04482"),
+            ("flash", "512", Batch, "0.022", Transcribed, "0.02241"),
+            ("flash", "1K", Standard, "0.067", Transcribed, "0.0672"),
+            ("flash", "1K", Batch, "0.034", Transcribed, "0.0336"),
+            ("flash", "2K", Standard, "0.101", Transcribed, "0.1008"),
+            ("flash", "2K", Batch, "0.050", Transcribed, "0.0504"),
+            ("flash", "4K", Standard, "0.151", Transcribed, "0.1512"),
+            ("flash", "4K", Batch, "0.076", Transcribed, "0.0756"),
+            ("lite", "1K", Standard, "0.0336", Transcribed, "0.0336"),
+            ("lite", "1K", Batch, "0.0168", Transcribed, "0.0168"),
+            ("pro", "1K", Standard, "0.134", Transcribed, "0.1344"),
+            ("pro", "1K", Batch, "0.067", Transcribed, "0.0672"),
+            ("pro", "1K", Flex, "0.067", Transcribed, "0.0672"),
+            ("pro", "1K", Priority, "0.24192", Derived, "0.24192"),
+            ("pro", "2K", Standard, "0.134", Transcribed, "0.1344"),
+            ("pro", "2K", Batch, "0.067", Transcribed, "0.0672"),
+            ("pro", "2K", Flex, "0.067", Transcribed, "0.0672"),
+            ("pro", "2K", Priority, "0.24192", Derived, "0.24192"),
+            ("pro", "4K", Standard, "0.24", Transcribed, "0.24"),
+            ("pro", "4K", Batch, "0.12", Transcribed, "0.12"),
+            ("pro", "4K", Flex, "0.12", Transcribed, "0.12"),
+            ("pro", "4K", Priority, "0.432", Derived, "0.432"),
+            ("nano-banana", "1K", Standard, "0.039", Transcribed, "0.0387"),
+            ("nano-banana", "1K", Batch, "0.0195", Transcribed, "0.01935"),
+            ("nano-banana", "1K", Flex, "0.0195", Transcribed, "0.01935"),
+            ("nano-banana", "1K", Priority, "0.0702", Transcribed, "0.06966"),
+        ];
+        let mut offered = 0;
+        for model in &card.models {
+            offered += model.sizes.len() * model.tokens.len();
+        }
+        assert_eq!(rows.len(), offered, "one row per model × size × lane the card offers");
+        for (name, size, lane, list, grade, tokens) in rows {
+            let model = model(&card, name);
+            let size: ImageSize = size.parse().unwrap();
+            let (price, got_grade) = image_price(&model, size, lane, Basis::List).unwrap();
+            assert_eq!((price, got_grade), (Money::new(d(list)), grade), "{name} {size} {lane} list");
+            let by_tokens = one_image(&model, size, lane, Basis::Tokens).unwrap();
+            assert_eq!(by_tokens, Money::new(d(tokens)), "{name} {size} {lane} tokens");
+        }
+    }
+
+    /// The published volume figure reproduces on both cards: 1,000 Nano
+    /// Banana 2 images at 2K are $101 standard and $50 batch.
+    #[test]
+    fn both_cards_price_1000_nano_banana_2_images_at_2k_as_published() {
+        for name in ["2026-04", "2026-10"] {
+            let card = RateCard::embedded_named(name).unwrap();
+            let flash = model(&card, "flash");
+            let total = |lane| {
+                price(&flash, ImageSize::K2, lane, 1000, Basis::List, Extras::default()).unwrap().total
+            };
+            assert_eq!(
+                (total(Lane::Standard), total(Lane::Batch)),
+                (Money::new(d("101")), Money::new(d("50"))),
+                "{name}"
+            );
         }
     }
 

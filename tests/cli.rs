@@ -43,6 +43,28 @@ fn a_closed_stdout_is_not_an_error() {
     assert!(!stderr.contains("error"), "{stderr}");
 }
 
+/// With `NBCOST_TODAY=2026-04-20` the April card is in force: the README's
+/// main job prices with it, at the same figures as ever. (trycmd cases all
+/// run on one pinned day, so this one is run by hand.)
+#[test]
+fn the_april_card_is_in_force_on_its_day() {
+    let output = Command::new(env!("CARGO_BIN_EXE_nbcost"))
+        .args(["quote", "--model", "flash", "--size", "2K", "--count", "1000"])
+        .env("NBCOST_TODAY", "2026-04-20")
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    assert_eq!(
+        String::from_utf8(output.stdout).unwrap(),
+        include_str!("expected/quote-on-2026-04-20.stdout")
+    );
+    assert_eq!(
+        String::from_utf8(output.stderr).unwrap(),
+        include_str!("expected/quote-on-2026-04-20.stderr")
+    );
+}
+
 fn nbcost(args: &[&str]) -> std::process::Output {
     Command::new(env!("CARGO_BIN_EXE_nbcost")).args(args).env("NBCOST_TODAY", TODAY).output().unwrap()
 }
@@ -71,7 +93,11 @@ fn writes_a_man_page() {
     let page = String::from_utf8(output.stdout).unwrap();
     assert!(page.starts_with(".ie \\n(.g .ds Aq"), "roff");
     assert!(page.contains(".TH nbcost 1"));
-    assert!(page.contains("embedded rate card: April 2026"));
+    assert!(
+        page.contains(
+            "embedded rate cards: April 2026 (checked 2026-04-20), October 2026 (checked 2026-10-09)"
+        )
+    );
 }
 
 #[test]

@@ -8,7 +8,7 @@ use nbcost::pricing::{self, Basis, Extras};
 
 fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else { return };
-    let Ok(card) = RateCard::from_toml(text, CardOrigin::Embedded) else { return };
+    let Ok(card) = RateCard::from_toml(text, CardOrigin::Embedded("fuzz")) else { return };
     for model in &card.models {
         for row in &model.sizes {
             for lane in model.lanes() {

@@ -20,9 +20,9 @@ use crate::card::{Model, RateCard};
 use crate::lane::Lane;
 use crate::scan::{OutputLine, ScanOptions, Usage};
 
-/// The card model a `modelVersion` names: by ID, successor ID or alias;
-/// else the model whose ID or successor ID is the longest prefix of it
-/// followed by `-` (a dated version such as `...-preview-2026-02-26`).
+/// The card model a `modelVersion` names: by ID, former ID or alias; else
+/// the model whose ID or former ID is the longest prefix of it followed by
+/// `-` (a dated version such as `...-preview-2026-02-26`).
 pub fn model_for_version<'card>(card: &'card RateCard, version: &str) -> Option<&'card Model> {
     let version = version.trim().strip_prefix("models/").unwrap_or(version.trim());
     if let Ok(found) = card.resolve(version) {
@@ -31,7 +31,11 @@ pub fn model_for_version<'card>(card: &'card RateCard, version: &str) -> Option<
     let folded = version.to_lowercase();
     card.models
         .iter()
-        .flat_map(|model| std::iter::once(&model.id).chain(&model.successor).map(move |name| (model, name)))
+        .flat_map(|model| {
+            std::iter::once(&model.id)
+                .chain(model.former.iter().map(|former| &former.id))
+                .map(move |name| (model, name))
+        })
         .filter(|(_, name)| {
             let name = name.to_lowercase();
             folded.strip_prefix(&name).is_some_and(|rest| rest.starts_with('-'))
@@ -348,13 +352,15 @@ mod tests {
 
     #[test]
     fn finds_the_card_model_of_a_model_version() {
-        let card = RateCard::embedded();
+        let card = RateCard::embedded_named("2026-10").unwrap();
         let cases = [
-            ("gemini-3.1-flash-image-preview", Some("gemini-3.1-flash-image-preview")),
-            ("gemini-3.1-flash-image", Some("gemini-3.1-flash-image-preview")),
-            ("models/gemini-3-pro-image-preview", Some("gemini-3-pro-image-preview")),
-            ("gemini-3-pro-image-preview-11-2025", Some("gemini-3-pro-image-preview")),
-            ("gemini-3-pro-image-001", Some("gemini-3-pro-image-preview")),
+            ("gemini-3.1-flash-image-preview", Some("gemini-3.1-flash-image")),
+            ("gemini-3.1-flash-image", Some("gemini-3.1-flash-image")),
+            ("models/gemini-3-pro-image-preview", Some("gemini-3-pro-image")),
+            ("gemini-3-pro-image-preview-11-2025", Some("gemini-3-pro-image")),
+            ("gemini-3-pro-image-001", Some("gemini-3-pro-image")),
+            ("gemini-3.1-flash-lite-image", Some("gemini-3.1-flash-lite-image")),
+            ("gemini-nano-banana-2.1", Some("gemini-nano-banana-2.1")),
             ("gemini-2.5-flash-image-preview", Some("gemini-2.5-flash-image")),
             ("gemini-3.1-flash", None),
             ("gemini-3.1-flash-imagery", None),
@@ -388,12 +394,13 @@ mod tests {
         assert_eq!(tokens_per_image(1120, 0), 1120);
     }
 
-    /// `output-mixed.jsonl`: two Nano Banana 2 versions (the preview ID and
-    /// its successor) land in one card model (on two lanes), an unknown model and a
-    /// response without `modelVersion` in groups of their own, last.
+    /// `output-mixed.jsonl`, under the October card: two Nano Banana 2
+    /// versions (the preview ID and its GA ID) land in one card model (on
+    /// two lanes), an unknown model and a response without `modelVersion` in
+    /// groups of their own, last.
     #[test]
     fn groups_versions_under_their_card_model() {
-        let card = RateCard::embedded();
+        let card = RateCard::embedded_named("2026-10").unwrap();
         let mut responses = Responses::new(None);
         BatchReader::new(false)
             .read_source(
@@ -414,9 +421,9 @@ mod tests {
         assert_eq!(
             groups,
             [
-                (Some("gemini-3.1-flash-image-preview"), 1120, "standard", 1),
-                (Some("gemini-3.1-flash-image-preview"), 1680, "batch", 2),
-                (Some("gemini-3-pro-image-preview"), 2000, "batch", 1),
+                (Some("gemini-3.1-flash-image"), 1120, "standard", 1),
+                (Some("gemini-3.1-flash-image"), 1680, "batch", 2),
+                (Some("gemini-3-pro-image"), 2000, "batch", 1),
                 (None, 747, "batch", 1),
                 (None, 1000, "batch", 1),
             ]

@@ -13,7 +13,9 @@ use serde::de::{self, Deserializer, Visitor};
 use time::{Date, Month};
 use toml::value::Datetime;
 
-use super::{CardMeta, CardOrigin, Grounding, Model, RateCard, Route, SizeRow, TokenRates};
+use super::{
+    CardMeta, CardOrigin, FormerId, Grade, Grounding, Life, Model, RateCard, Route, SizeRow, TokenRates,
+};
 use crate::error::{ErrorKind, Kind};
 use crate::lane::Lane;
 use crate::size::ImageSize;
@@ -31,6 +33,16 @@ pub enum CardError {
         path: String,
         /// The underlying error (kept out of the error chain: the message says it).
         cause: std::io::Error,
+    },
+    /// A name that is neither an embedded card nor a file.
+    #[error(
+        "no rate card `{name}`: it is neither an embedded card ({known}) nor a file; name one of them, or give the path of a card file"
+    )]
+    Unknown {
+        /// The name as given.
+        name: String,
+        /// The embedded cards' names.
+        known: String,
     },
     /// The text is not a card: bad TOML, a wrong type, an unknown or missing key.
     #[error("rate card {origin}{malformed}; see \"Rate card format\" in the README")]
@@ -114,6 +126,7 @@ struct RawMeta {
     checked: Datetime,
     #[serde(default = "usd")]
     currency: String,
+    grade: Option<String>,
     #[serde(default)]
     sources: Vec<String>,
 }
@@ -137,6 +150,10 @@ struct RawModel {
     released: Option<Datetime>,
     deprecated: Option<Datetime>,
     shutdown: Option<Datetime>,
+    shutdown_disputed: Option<String>,
+    #[serde(default)]
+    former: Vec<RawFormer>,
+    grade: Option<String>,
     #[serde(default)]
     free_tier: bool,
     default_size: Option<String>,
@@ -153,12 +170,23 @@ struct RawModel {
     sizes: Vec<RawSize>,
 }
 
+/// `[[model.former]]`: an ID the model answered to before.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawFormer {
+    id: String,
+    released: Option<Datetime>,
+    deprecated: Option<Datetime>,
+    shutdown: Option<Datetime>,
+}
+
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawTokens {
-    input: CardDecimal,
-    text_output: CardDecimal,
+    input: Option<CardDecimal>,
+    text_output: Option<CardDecimal>,
     image_output: CardDecimal,
+    grade: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -166,6 +194,7 @@ struct RawTokens {
 struct RawSize {
     size: String,
     output_tokens: u64,
+    grade: Option<String>,
     #[serde(default)]
     price: BTreeMap<String, CardDecimal>,
 }
@@ -259,7 +288,7 @@ impl Validator {
             .models
             .into_iter()
             .enumerate()
-            .map(|(index, model)| self.model(index, model, grounding.is_some()))
+            .map(|(index, model)| self.model(index, model, grounding.is_some(), meta.grade))
             .collect::<Result<Vec<_>, _>>()?;
         self.names_are_unique(&models)?;
         let mut card = RateCard { meta, models, grounding, routes: Vec::new() };
@@ -357,12 +386,14 @@ impl Validator {
             ));
         }
         let dated = raw.dated.unwrap_or_else(|| format!("{} {}", effective.month(), effective.year()));
+        let grade = self.grade("card.grade", raw.grade.as_deref(), Grade::Published)?;
         Ok(CardMeta {
             name: raw.name,
             dated,
             effective,
             checked,
             currency: raw.currency,
+            grade,
             sources: raw.sources,
             origin: self.origin.clone(),
         })
@@ -391,7 +422,50 @@ impl Validator {
         }
     }
 
-    fn model(&self, index: usize, raw: RawModel, card_has_grounding: bool) -> Result<Model, CardError> {
+    /// An ID's dates, checked: a shutdown is not before the deprecation.
+    fn life(
+        &self,
+        at: &str,
+        released: Option<Datetime>,
+        deprecated: Option<Datetime>,
+        shutdown: Option<Datetime>,
+    ) -> Result<Life, CardError> {
+        let released = released.map(|d| self.date(&format!("{at}.released"), d)).transpose()?;
+        let deprecated = deprecated.map(|d| self.date(&format!("{at}.deprecated"), d)).transpose()?;
+        let shutdown = shutdown.map(|d| self.date(&format!("{at}.shutdown"), d)).transpose()?;
+        if let (Some(deprecated), Some(shutdown)) = (deprecated, shutdown)
+            && shutdown < deprecated
+        {
+            return Err(self.invalid(
+                format!("{at}.shutdown"),
+                format!("({shutdown}) is before the deprecation ({deprecated})"),
+                "check the dates on the deprecations page",
+            ));
+        }
+        Ok(Life { released, deprecated, shutdown, ..Life::default() })
+    }
+
+    /// A figure's grade as written, or `inherited` where it says none.
+    fn grade(&self, key: &str, written: Option<&str>, inherited: Grade) -> Result<Grade, CardError> {
+        match written.map(str::trim) {
+            None => Ok(inherited),
+            Some("published") => Ok(Grade::Published),
+            Some("transcribed") => Ok(Grade::Transcribed),
+            Some(other) => Err(self.invalid(
+                key,
+                format!("is `{other}`, not a grade"),
+                "write \"published\" (on Google's own page) or \"transcribed\" (from dated copies of it); leave a derived price out and nbcost works it out from tokens",
+            )),
+        }
+    }
+
+    fn model(
+        &self,
+        index: usize,
+        raw: RawModel,
+        card_has_grounding: bool,
+        card_grade: Grade,
+    ) -> Result<Model, CardError> {
         let id = raw.id.trim().to_string();
         if id.is_empty() {
             return Err(self.invalid(
@@ -401,8 +475,9 @@ impl Validator {
             ));
         }
         let at = format!("model[{id}]");
-        let lanes = self.lanes(&at, raw.tokens)?;
-        let sizes = self.sizes(&at, raw.sizes, &lanes)?;
+        let grade = self.grade(&format!("{at}.grade"), raw.grade.as_deref(), card_grade)?;
+        let lanes = self.lanes(&at, raw.tokens, grade)?;
+        let sizes = self.sizes(&at, raw.sizes, &lanes, grade)?;
         let default_size = match raw.default_size {
             None => ImageSize::K1,
             Some(text) => text.parse::<ImageSize>().map_err(|err| {
@@ -424,18 +499,32 @@ impl Validator {
                 "add [grounding] with free_prompts_per_month and price_per_1000_queries",
             ));
         }
-        let released = raw.released.map(|d| self.date(&format!("{at}.released"), d)).transpose()?;
-        let deprecated = raw.deprecated.map(|d| self.date(&format!("{at}.deprecated"), d)).transpose()?;
-        let shutdown = raw.shutdown.map(|d| self.date(&format!("{at}.shutdown"), d)).transpose()?;
-        if let (Some(deprecated), Some(shutdown)) = (deprecated, shutdown)
-            && shutdown < deprecated
-        {
+        let mut life = self.life(&at, raw.released, raw.deprecated, raw.shutdown)?;
+        life.successor = raw.successor.map(|successor| successor.trim().to_string());
+        life.shutdown_disputed = raw.shutdown_disputed.map(|text| text.trim().to_string());
+        if life.shutdown_disputed.is_some() && life.shutdown.is_none() {
             return Err(self.invalid(
-                format!("{at}.shutdown"),
-                format!("({shutdown}) is before the deprecation ({deprecated})"),
-                "check the dates on the deprecations page",
+                format!("{at}.shutdown_disputed"),
+                "is set but the model has no shutdown date to dispute",
+                "give the shutdown date one of Google's statements announces",
             ));
         }
+        let former = raw
+            .former
+            .into_iter()
+            .map(|raw| {
+                let former_id = raw.id.trim().to_string();
+                let mut life = self.life(
+                    &format!("{at}.former[{former_id}]"),
+                    raw.released,
+                    raw.deprecated,
+                    raw.shutdown,
+                )?;
+                life.successor = Some(id.clone());
+                life.successor_same_prices = true;
+                Ok(FormerId { id: former_id, life })
+            })
+            .collect::<Result<Vec<_>, CardError>>()?;
         if raw.input_image_tokens == Some(0) {
             return Err(self.invalid(
                 format!("{at}.input_image_tokens"),
@@ -447,10 +536,8 @@ impl Validator {
             id,
             name: raw.name,
             aliases: raw.aliases,
-            successor: raw.successor,
-            released,
-            deprecated,
-            shutdown,
+            life,
+            former,
             free_tier: raw.free_tier,
             default_size,
             takes_image_size: raw.takes_image_size,
@@ -466,6 +553,7 @@ impl Validator {
         &self,
         at: &str,
         raw: BTreeMap<String, RawTokens>,
+        model_grade: Grade,
     ) -> Result<BTreeMap<Lane, TokenRates>, CardError> {
         if raw.is_empty() {
             return Err(self.invalid(
@@ -479,15 +567,20 @@ impl Validator {
             let key = format!("{at}.tokens.{name}");
             let lane =
                 name.parse::<Lane>().map_err(|err| self.invalid(&key, "names no lane", err.to_string()))?;
-            self.not_negative(&format!("{key}.input"), rates.input.0)?;
-            self.not_negative(&format!("{key}.text_output"), rates.text_output.0)?;
+            if let Some(input) = rates.input {
+                self.not_negative(&format!("{key}.input"), input.0)?;
+            }
+            if let Some(text_output) = rates.text_output {
+                self.not_negative(&format!("{key}.text_output"), text_output.0)?;
+            }
             self.positive(&format!("{key}.image_output"), rates.image_output.0)?;
             lanes.insert(
                 lane,
                 TokenRates {
-                    input: rates.input.0,
-                    text_output: rates.text_output.0,
+                    input: rates.input.map(|rate| rate.0),
+                    text_output: rates.text_output.map(|rate| rate.0),
                     image_output: rates.image_output.0,
+                    grade: self.grade(&format!("{key}.grade"), rates.grade.as_deref(), model_grade)?,
                 },
             );
         }
@@ -499,6 +592,7 @@ impl Validator {
         at: &str,
         raw: Vec<RawSize>,
         lanes: &BTreeMap<Lane, TokenRates>,
+        model_grade: Grade,
     ) -> Result<Vec<SizeRow>, CardError> {
         if raw.is_empty() {
             return Err(self.invalid(
@@ -538,14 +632,8 @@ impl Validator {
                 self.positive(&format!("{key}.price.{lane}"), value.0)?;
                 price.insert(lane, value.0);
             }
-            if let Some(lane) = lanes.keys().find(|lane| !price.contains_key(lane)) {
-                return Err(self.invalid(
-                    format!("{key}.price.{lane}"),
-                    "is missing: the model has this lane but the size has no price on it",
-                    format!("add {lane} = \"...\" to the size's price table"),
-                ));
-            }
-            rows.push(SizeRow { size, output_tokens: raw_size.output_tokens, price });
+            let grade = self.grade(&format!("{key}.grade"), raw_size.grade.as_deref(), model_grade)?;
+            rows.push(SizeRow { size, output_tokens: raw_size.output_tokens, price, grade });
         }
         rows.sort_by_key(|row| row.size);
         Ok(rows)
@@ -575,8 +663,7 @@ impl Validator {
     fn names_are_unique(&self, models: &[Model]) -> Result<(), CardError> {
         let mut seen: HashMap<String, &str> = HashMap::new();
         for model in models {
-            let names = std::iter::once(&model.id).chain(&model.successor).chain(&model.aliases);
-            for name in names {
+            for name in model.names() {
                 let folded = name.trim().to_lowercase();
                 if folded.is_empty() {
                     return Err(self.invalid(
@@ -594,7 +681,7 @@ impl Validator {
                     return Err(self.invalid(
                         format!("model[{}].aliases", model.id),
                         problem,
-                        "give every ID, successor and alias to one model only",
+                        "give every ID, former ID and alias to one model only",
                     ));
                 }
             }
@@ -606,7 +693,7 @@ impl Validator {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::card::DEFAULT_CARD_TOML;
+    use crate::card::EMBEDDED;
 
     const SMALL: &str = r#"
 [card]
@@ -647,44 +734,54 @@ price = { standard = "0.067" }
         assert_eq!(card.meta.currency, "USD");
     }
 
-    /// Every price written in the default card is the engine's price, digit
-    /// for digit: the card is read again as plain TOML and each string is
-    /// compared with what the loader made of it.
+    /// Every price written in each embedded card is the engine's price,
+    /// digit for digit: the card is read again as plain TOML and each string
+    /// is compared with what the loader made of it; a rate the card leaves
+    /// out stays out.
     #[test]
-    fn every_price_in_the_default_card_is_exact() {
-        let card = RateCard::embedded();
-        let raw: toml::Table = toml::from_str(DEFAULT_CARD_TOML).unwrap();
-        let mut checked = 0;
-        for (raw_model, model) in raw["model"].as_array().unwrap().iter().zip(&card.models) {
-            for (lane_name, rates) in raw_model["tokens"].as_table().unwrap() {
-                let lane: Lane = lane_name.parse().unwrap();
-                let loaded = model.tokens[&lane];
-                for (key, value) in [
-                    ("input", loaded.input),
-                    ("text_output", loaded.text_output),
-                    ("image_output", loaded.image_output),
-                ] {
-                    assert_eq!(rates[key].as_str().unwrap(), value.to_string(), "{} {lane} {key}", model.id);
-                    checked += 1;
-                }
-            }
-            for raw_size in raw_model["size"].as_array().unwrap() {
-                let size = ImageSize::from_api_value(raw_size["size"].as_str().unwrap()).unwrap();
-                let row = model.size(size).unwrap();
-                for (lane_name, text) in raw_size["price"].as_table().unwrap() {
+    fn every_price_in_the_embedded_cards_is_exact() {
+        let mut checked = Vec::new();
+        for embedded in EMBEDDED {
+            let card = RateCard::embedded_named(embedded.name).unwrap();
+            let raw: toml::Table = toml::from_str(embedded.toml).unwrap();
+            let mut count = 0;
+            for (raw_model, model) in raw["model"].as_array().unwrap().iter().zip(&card.models) {
+                for (lane_name, rates) in raw_model["tokens"].as_table().unwrap() {
                     let lane: Lane = lane_name.parse().unwrap();
-                    assert_eq!(
-                        text.as_str().unwrap(),
-                        row.price[&lane].to_string(),
-                        "{} {size} {lane}",
-                        model.id
-                    );
-                    checked += 1;
+                    let loaded = model.tokens[&lane];
+                    for (key, value) in [
+                        ("input", loaded.input),
+                        ("text_output", loaded.text_output),
+                        ("image_output", Some(loaded.image_output)),
+                    ] {
+                        let written = rates.get(key).map(|text| text.as_str().unwrap().to_string());
+                        assert_eq!(written, value.map(|v| v.to_string()), "{} {lane} {key}", model.id);
+                        count += usize::from(written.is_some());
+                    }
+                }
+                for raw_size in raw_model["size"].as_array().unwrap() {
+                    let size = ImageSize::from_api_value(raw_size["size"].as_str().unwrap()).unwrap();
+                    let row = model.size(size).unwrap();
+                    assert_eq!(row.price.len(), raw_size["price"].as_table().unwrap().len());
+                    for (lane_name, text) in raw_size["price"].as_table().unwrap() {
+                        let lane: Lane = lane_name.parse().unwrap();
+                        assert_eq!(
+                            text.as_str().unwrap(),
+                            row.price[&lane].to_string(),
+                            "{} {size} {lane}",
+                            model.id
+                        );
+                        count += 1;
+                    }
                 }
             }
+            checked.push(count);
         }
-        // 3 models x 2 lanes x 3 rates, and 8 sizes x 2 lanes.
-        assert_eq!(checked, 18 + 16);
+        // April: 3 models x 2 lanes x 3 rates, and 8 sizes x 2 lanes.
+        // October: rates 3 (2.1) + 6 (3.1 Flash) + 3 + 1 (Lite) + 12 (Pro)
+        // + 9 + 1 (2.5); prices 3 (2.1) + 8 (3.1 Flash) + 2 (Lite) + 9 (Pro)
+        // + 4 (2.5).
+        assert_eq!(checked, [18 + 16, 35 + 26]);
     }
 
     #[test]
@@ -694,6 +791,22 @@ price = { standard = "0.067" }
         assert_eq!(card.models[0].sizes[0].price[&Lane::Standard].to_string(), "0.0195");
         let card = load(&SMALL.replace("image_output = \"60\"", "image_output = 60")).unwrap();
         assert_eq!(card.models[0].tokens[&Lane::Standard].image_output.to_string(), "60");
+    }
+
+    /// A size without a price on one of the model's lanes is priced at
+    /// tokens × rate on it, graded derived; a rate left out stays unknown.
+    #[test]
+    fn a_price_or_rate_left_out_is_not_invented() {
+        let card =
+            load(&SMALL.replace("price = { standard = \"0.067\" }", "").replace("input = \"0.50\"\n", ""))
+                .unwrap();
+        let model = &card.models[0];
+        assert_eq!(model.list_price(ImageSize::K1, Lane::Standard), None);
+        assert_eq!(model.tokens[&Lane::Standard].input, None);
+        let (price, grade) =
+            crate::pricing::image_price(model, ImageSize::K1, Lane::Standard, crate::pricing::Basis::List)
+                .unwrap();
+        assert_eq!((price.plain().as_str(), grade), ("0.0672", Grade::Derived));
     }
 
     #[test]
@@ -708,7 +821,21 @@ price = { standard = "0.067" }
             ),
             ("standard = \"0.067\"", "standard = \"0\"", &["price.standard", "is 0"]),
             ("standard = \"0.067\"", "standard = \"cheap\"", &["line", "not a decimal number"]),
-            ("price = { standard = \"0.067\" }", "", &["price.standard", "is missing"]),
+            (
+                "aliases = [\"t\"]",
+                "aliases = [\"t\"]\ngrade = \"rumour\"",
+                &["model[test-image].grade", "not a grade"],
+            ),
+            (
+                "aliases = [\"t\"]",
+                "aliases = [\"t\"]\nshutdown_disputed = \"says who\"",
+                &["shutdown_disputed", "no shutdown date to dispute"],
+            ),
+            (
+                "aliases = [\"t\"]",
+                "aliases = [\"t\"]\n[[model.former]]\nid = \"T\"",
+                &["model[test-image].aliases", "twice"],
+            ),
             (
                 "price = { standard = \"0.067\" }",
                 "price = { standard = \"0.067\", batch = \"0.034\" }",

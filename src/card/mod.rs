@@ -1,10 +1,12 @@
 //! The rate card: which models exist, what their sizes and lanes cost, and
 //! where each figure comes from.
 //!
-//! [`RateCard::embedded`] is the April 2026 card compiled into the binary;
-//! [`RateCard::from_file`] and [`RateCard::from_toml`] read a user's card with
-//! the same strict rules (see `load.rs`).
+//! Dated cards are compiled into the binary ([`EMBEDDED`], one per file in
+//! `rates/`); [`RateCard::in_force`] is the newest whose effective date is
+//! on or before a day. [`RateCard::from_file`] and [`RateCard::from_toml`]
+//! read a user's card with the same strict rules (see `load.rs`).
 
+mod lifecycle;
 mod load;
 mod resolve;
 
@@ -18,12 +20,29 @@ use time::Date;
 use crate::lane::Lane;
 use crate::size::ImageSize;
 
+pub use lifecycle::{FormerId, Life, Status};
 pub(crate) use load::CardDecimal;
 pub use load::CardError;
 pub use resolve::{NamedAs, Resolved, UnknownModel};
 
-/// The default card's text, as shipped in `rates/default.toml`.
-pub const DEFAULT_CARD_TOML: &str = include_str!("../../rates/default.toml");
+/// A card compiled into the binary: its name (the file's stem in `rates/`,
+/// which `--rates NAME` takes) and its text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct EmbeddedCard {
+    /// The name, such as `2026-10`.
+    pub name: &'static str,
+    /// The TOML text.
+    pub toml: &'static str,
+}
+
+/// The embedded cards, oldest first.
+pub const EMBEDDED: [EmbeddedCard; 2] = [
+    EmbeddedCard { name: "2026-04", toml: include_str!("../../rates/2026-04.toml") },
+    EmbeddedCard { name: "2026-10", toml: include_str!("../../rates/2026-10.toml") },
+];
+
+/// The April 2026 card's text, which many tests price against.
+pub const APRIL_2026_TOML: &str = EMBEDDED[0].toml;
 
 /// A validated rate card.
 #[derive(Debug, Clone)]
@@ -77,16 +96,26 @@ impl Route {
 /// Where a card was read from.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum CardOrigin {
-    /// The card compiled into the binary.
-    Embedded,
+    /// A card compiled into the binary, by its name.
+    Embedded(&'static str),
     /// A file the user named.
     File(PathBuf),
+}
+
+impl CardOrigin {
+    /// The embedded card's name, or the file's path, as given.
+    pub fn name(&self) -> String {
+        match self {
+            CardOrigin::Embedded(name) => name.to_string(),
+            CardOrigin::File(path) => path.display().to_string(),
+        }
+    }
 }
 
 impl fmt::Display for CardOrigin {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            CardOrigin::Embedded => f.write_str("the embedded default card"),
+            CardOrigin::Embedded(name) => write!(f, "the embedded card {name}"),
             CardOrigin::File(path) => write!(f, "`{}`", path.display()),
         }
     }
@@ -105,6 +134,9 @@ pub struct CardMeta {
     pub checked: Date,
     /// The currency of every price (`USD`).
     pub currency: String,
+    /// How well the card's figures are sourced, unless a model, lane or
+    /// size says otherwise.
+    pub grade: Grade,
     /// The pages the figures come from.
     pub sources: Vec<String>,
     /// Where the card was read from.
@@ -127,14 +159,11 @@ pub struct Model {
     pub name: String,
     /// Short names that resolve to this model.
     pub aliases: Vec<String>,
-    /// The ID that replaces this one at the same prices, where known.
-    pub successor: Option<String>,
-    /// The release (or GA) date.
-    pub released: Option<Date>,
-    /// The date the ID was deprecated.
-    pub deprecated: Option<Date>,
-    /// The date the ID stops (or stopped) answering.
-    pub shutdown: Option<Date>,
+    /// The ID's life: release, deprecation, shutdown, successor.
+    pub life: Life,
+    /// IDs the model answered to before (previews), each with its own life;
+    /// they still resolve, so that old logs price.
+    pub former: Vec<FormerId>,
     /// Whether the free tier covers this model.
     pub free_tier: bool,
     /// The size a request gets when it sets none.
@@ -153,15 +182,48 @@ pub struct Model {
     pub sizes: Vec<SizeRow>,
 }
 
-/// Dollars per 1M tokens on one lane.
+/// Dollars per 1M tokens on one lane. A rate the sources do not give is
+/// `None`: what it would price is left out and said, never guessed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct TokenRates {
     /// Text and image input.
-    pub input: Decimal,
+    pub input: Option<Decimal>,
     /// Text and thinking output.
-    pub text_output: Decimal,
+    pub text_output: Option<Decimal>,
     /// Image output.
     pub image_output: Decimal,
+    /// How well the rates are sourced.
+    pub grade: Grade,
+}
+
+/// How well a figure is sourced.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Grade {
+    /// On a capture of Google's own page.
+    Published,
+    /// Transcribed from Google's page by dated third-party copies.
+    Transcribed,
+    /// Worked out here: output tokens × the per-1M rate, where Google
+    /// publishes no per-image price.
+    Derived,
+}
+
+impl Grade {
+    /// The grade's name, as cards and reports write it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Grade::Published => "published",
+            Grade::Transcribed => "transcribed",
+            Grade::Derived => "derived",
+        }
+    }
+}
+
+impl fmt::Display for Grade {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
 }
 
 /// One size of one model.
@@ -171,8 +233,11 @@ pub struct SizeRow {
     pub size: ImageSize,
     /// Image output tokens one image of this size counts.
     pub output_tokens: u64,
-    /// The published per-image price on each lane.
+    /// The published per-image price on each lane that has one; a lane of
+    /// the model without one is priced at tokens × rate ([`Grade::Derived`]).
     pub price: BTreeMap<Lane, Decimal>,
+    /// How well the size's token count and prices are sourced.
+    pub grade: Grade,
 }
 
 /// Google Search grounding prices.
@@ -185,10 +250,29 @@ pub struct Grounding {
 }
 
 impl RateCard {
-    /// The card compiled into the binary.
+    /// The April 2026 card, which most tests price against.
     pub fn embedded() -> RateCard {
-        RateCard::from_toml(DEFAULT_CARD_TOML, CardOrigin::Embedded)
-            .expect("the embedded card is validated by the test suite")
+        RateCard::embedded_named("2026-04").expect("the April 2026 card is embedded")
+    }
+
+    /// The embedded card called `name` (`2026-04`, `2026-10`), if there is one.
+    pub fn embedded_named(name: &str) -> Option<RateCard> {
+        let card = EMBEDDED.iter().find(|card| card.name == name)?;
+        Some(
+            RateCard::from_toml(card.toml, CardOrigin::Embedded(card.name))
+                .expect("the embedded cards are validated by the test suite"),
+        )
+    }
+
+    /// The embedded card in force on `day`: the newest whose effective date
+    /// is on or before it, or the oldest for a day before them all.
+    pub fn in_force(day: Date) -> RateCard {
+        let cards = EMBEDDED.map(|card| {
+            RateCard::from_toml(card.toml, CardOrigin::Embedded(card.name))
+                .expect("the embedded cards are validated by the test suite")
+        });
+        let index = cards.iter().rposition(|card| card.meta.effective <= day).unwrap_or(0);
+        cards.into_iter().nth(index).expect("there are embedded cards")
     }
 
     /// The model with this exact ID.
@@ -225,9 +309,22 @@ impl Model {
         self.lanes().map(Lane::name).collect::<Vec<_>>().join(", ")
     }
 
-    /// Whether `today` is on or after the shutdown date.
-    pub fn is_shut_down(&self, today: Date) -> bool {
-        self.shutdown.is_some_and(|day| day <= today)
+    /// Every name that resolves to the model: its ID, its former IDs, its
+    /// aliases.
+    pub fn names(&self) -> impl Iterator<Item = &String> {
+        std::iter::once(&self.id).chain(self.former.iter().map(|former| &former.id)).chain(&self.aliases)
+    }
+
+    /// The model's status on `today`, under its own ID.
+    pub fn status(&self, today: Date) -> Status {
+        self.life.status(today)
+    }
+
+    /// The per-image price published for `size` on `lane`, and its grade;
+    /// `None` where the card gives none (the price is then derived).
+    pub fn list_price(&self, size: ImageSize, lane: Lane) -> Option<(Decimal, Grade)> {
+        let row = self.size(size)?;
+        row.price.get(&lane).map(|price| (*price, row.grade))
     }
 }
 
@@ -245,7 +342,22 @@ mod tests {
         );
         assert_eq!(card.meta.dated, "April 2026");
         assert_eq!(card.meta.checked.to_string(), "2026-04-20");
-        assert_eq!(card.meta.origin, CardOrigin::Embedded);
+        assert_eq!(card.meta.origin, CardOrigin::Embedded("2026-04"));
+    }
+
+    #[test]
+    fn the_card_in_force_is_the_newest_effective_on_the_day() {
+        let cases = [
+            (time::macros::date!(2026 - 01 - 01), "2026-04"),
+            (time::macros::date!(2026 - 04 - 20), "2026-04"),
+            (time::macros::date!(2026 - 10 - 05), "2026-04"),
+            (time::macros::date!(2026 - 10 - 06), "2026-10"),
+            (time::macros::date!(2026 - 11 - 21), "2026-10"),
+        ];
+        for (day, name) in cases {
+            assert_eq!(RateCard::in_force(day).meta.origin, CardOrigin::Embedded(name), "{day}");
+        }
+        assert!(RateCard::embedded_named("2026-07").is_none());
     }
 
     #[test]

@@ -1,17 +1,18 @@
-//! Finding a model by what a person types: its ID, its successor's ID or an
-//! alias, without regard to case.
+//! Finding a model by what a person types: its ID, an ID it answered to
+//! before (a preview), or an alias, without regard to case.
 
-use super::{Model, RateCard};
+use super::{Life, Model, RateCard};
 use crate::error::{ErrorKind, Kind};
 
 /// How a name matched a model.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum NamedAs {
-    /// The model's own full ID.
+    /// The model's current full ID.
     Id,
-    /// The ID of the model's successor, which keeps its prices.
-    Successor,
-    /// A short alias.
+    /// An ID the model answered to before, such as its preview; it keeps the
+    /// model's prices but has its own lifecycle.
+    Former,
+    /// A short alias, which means the model's current ID.
     Alias,
 }
 
@@ -22,6 +23,10 @@ pub struct Resolved<'card> {
     pub model: &'card Model,
     /// How the name matched.
     pub named_as: NamedAs,
+    /// The ID the name stands for: the former ID it named, else the model's ID.
+    pub id: &'card str,
+    /// That ID's life.
+    pub life: &'card Life,
 }
 
 /// A name that matches no model; carries the nearest names to suggest.
@@ -58,17 +63,15 @@ impl RateCard {
     pub fn resolve(&self, name: &str) -> Result<Resolved<'_>, UnknownModel> {
         let wanted = name.trim().to_lowercase();
         for model in &self.models {
-            let named_as = if model.id.to_lowercase() == wanted {
-                Some(NamedAs::Id)
-            } else if model.successor.as_ref().is_some_and(|s| s.to_lowercase() == wanted) {
-                Some(NamedAs::Successor)
-            } else if model.aliases.iter().any(|alias| alias.to_lowercase() == wanted) {
-                Some(NamedAs::Alias)
-            } else {
-                None
-            };
-            if let Some(named_as) = named_as {
-                return Ok(Resolved { model, named_as });
+            let current = |named_as| Resolved { model, named_as, id: &model.id, life: &model.life };
+            if model.id.to_lowercase() == wanted {
+                return Ok(current(NamedAs::Id));
+            }
+            if let Some(former) = model.former.iter().find(|former| former.id.to_lowercase() == wanted) {
+                return Ok(Resolved { model, named_as: NamedAs::Former, id: &former.id, life: &former.life });
+            }
+            if model.aliases.iter().any(|alias| alias.to_lowercase() == wanted) {
+                return Ok(current(NamedAs::Alias));
             }
         }
         Err(UnknownModel {
@@ -93,7 +96,7 @@ impl RateCard {
         let mut scored: Vec<(usize, &str)> = self
             .models
             .iter()
-            .flat_map(|model| std::iter::once(&model.id).chain(&model.successor).chain(&model.aliases))
+            .flat_map(|model| model.names())
             .filter_map(|name| {
                 let folded = name.to_lowercase();
                 let distance = strsim::levenshtein(wanted, &folded);
@@ -112,30 +115,63 @@ impl RateCard {
 mod tests {
     use super::*;
 
+    /// In the October card aliases name the live IDs; a preview ID resolves
+    /// to its GA model's prices under its own ID and lifecycle.
     #[test]
-    fn resolves_ids_successors_and_aliases_in_any_case() {
-        let card = RateCard::embedded();
+    fn resolves_ids_former_ids_and_aliases_in_any_case() {
+        let card = RateCard::embedded_named("2026-10").unwrap();
         let cases = [
-            ("flash", "gemini-3.1-flash-image-preview", NamedAs::Alias),
-            ("Nano-Banana-2", "gemini-3.1-flash-image-preview", NamedAs::Alias),
-            ("gemini-3.1-flash-image", "gemini-3.1-flash-image-preview", NamedAs::Successor),
-            ("GEMINI-3.1-FLASH-IMAGE-PREVIEW", "gemini-3.1-flash-image-preview", NamedAs::Id),
-            ("pro", "gemini-3-pro-image-preview", NamedAs::Alias),
-            ("nano-banana-pro", "gemini-3-pro-image-preview", NamedAs::Alias),
-            ("gemini-3-pro-image", "gemini-3-pro-image-preview", NamedAs::Successor),
-            ("nano-banana", "gemini-2.5-flash-image", NamedAs::Alias),
-            ("flash-2.5", "gemini-2.5-flash-image", NamedAs::Alias),
-            ("gemini-2.5-flash-image", "gemini-2.5-flash-image", NamedAs::Id),
+            ("flash", "gemini-3.1-flash-image", "gemini-3.1-flash-image", NamedAs::Alias),
+            ("Nano-Banana-2", "gemini-3.1-flash-image", "gemini-3.1-flash-image", NamedAs::Alias),
+            ("gemini-3.1-flash-image", "gemini-3.1-flash-image", "gemini-3.1-flash-image", NamedAs::Id),
+            (
+                "GEMINI-3.1-FLASH-IMAGE-PREVIEW",
+                "gemini-3.1-flash-image",
+                "gemini-3.1-flash-image-preview",
+                NamedAs::Former,
+            ),
+            ("pro", "gemini-3-pro-image", "gemini-3-pro-image", NamedAs::Alias),
+            (
+                "gemini-3-pro-image-preview",
+                "gemini-3-pro-image",
+                "gemini-3-pro-image-preview",
+                NamedAs::Former,
+            ),
+            ("lite", "gemini-3.1-flash-lite-image", "gemini-3.1-flash-lite-image", NamedAs::Alias),
+            (
+                "nano-banana-2-lite",
+                "gemini-3.1-flash-lite-image",
+                "gemini-3.1-flash-lite-image",
+                NamedAs::Alias,
+            ),
+            ("nano-banana-2.1", "gemini-nano-banana-2.1", "gemini-nano-banana-2.1", NamedAs::Alias),
+            ("nano-banana", "gemini-2.5-flash-image", "gemini-2.5-flash-image", NamedAs::Alias),
+            ("flash-2.5", "gemini-2.5-flash-image", "gemini-2.5-flash-image", NamedAs::Alias),
+            ("gemini-2.5-flash-image", "gemini-2.5-flash-image", "gemini-2.5-flash-image", NamedAs::Id),
         ];
-        for (name, id, named_as) in cases {
+        for (name, model, id, named_as) in cases {
             let found = card.resolve(name).unwrap();
-            assert_eq!((found.model.id.as_str(), found.named_as), (id, named_as), "{name}");
+            assert_eq!((found.model.id.as_str(), found.id, found.named_as), (model, id, named_as), "{name}");
         }
+        let today = time::macros::date!(2026 - 11 - 21);
+        let status = |name| card.resolve(name).unwrap().life.status(today).name();
+        assert_eq!(status("gemini-3.1-flash-image"), "deprecated");
+        assert_eq!(status("gemini-3.1-flash-image-preview"), "shut-down");
+        assert_eq!(status("gemini-3-pro-image"), "active");
+        assert_eq!(status("nano-banana"), "disputed");
+    }
+
+    /// The April card knew only the preview IDs: the GA IDs came later.
+    #[test]
+    fn the_april_card_names_only_what_existed_then() {
+        let card = RateCard::embedded();
+        assert_eq!(card.resolve("flash").unwrap().id, "gemini-3.1-flash-image-preview");
+        assert!(card.resolve("gemini-3.1-flash-image").is_err());
     }
 
     #[test]
     fn suggests_the_nearest_names() {
-        let card = RateCard::embedded();
+        let card = RateCard::embedded_named("2026-10").unwrap();
         let err = card.resolve("flsh").unwrap_err();
         assert_eq!(err.suggestions, ["flash"]);
         assert_eq!(

@@ -257,7 +257,7 @@ pub struct CompareArgs {
     #[arg(long, value_enum, default_value = "list")]
     pub basis: BasisArg,
 
-    /// What ratios are against: MODEL[:SIZE[:LANE]]; default: the card's first model, default size, standard
+    /// What ratios are against: MODEL[:SIZE[:LANE]]; default: the first model compared, at its default size and first lane
     #[arg(long, value_parser = parse_baseline)]
     pub baseline: Option<Baseline>,
 }

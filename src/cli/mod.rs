@@ -5,15 +5,13 @@
 mod commands;
 mod values;
 
-use std::path::PathBuf;
-
 use clap::{Args as ClapArgs, CommandFactory, FromArgMatches, Parser, Subcommand};
 use time::Date;
 use time::macros::format_description;
 
 use commands::*;
 use nbcost::app::{CardSource, Request};
-use nbcost::card::RateCard;
+use nbcost::card::{EMBEDDED, RateCard};
 use nbcost::error::UsageError;
 use nbcost::render::Format;
 use values::{ColorWhen, FormatArg};
@@ -52,9 +50,13 @@ pub struct GlobalArgs {
     #[arg(short, long, global = true)]
     pub quiet: bool,
 
-    /// A rate card to use instead of the embedded April 2026 card
-    #[arg(long, global = true, env = "NBCOST_RATES", value_name = "FILE")]
-    pub rates: Option<PathBuf>,
+    /// A rate card: an embedded card's name (2026-04, 2026-10) or a card file; default: the embedded card in force on the date
+    #[arg(long, global = true, env = "NBCOST_RATES", value_name = "NAME|FILE")]
+    pub rates: Option<String>,
+
+    /// Price as of this day (YYYY-MM-DD): the card in force then, and model lifecycles then [default: today, or NBCOST_TODAY]
+    #[arg(long, global = true, value_name = "DATE", value_parser = parse_as_of)]
+    pub as_of: Option<Date>,
 }
 
 /// The commands.
@@ -132,8 +134,16 @@ impl Args {
     /// Where the rate card comes from.
     pub fn cards(&self) -> CardSource {
         match &self.global.rates {
-            Some(path) => CardSource::File(path.clone()),
-            None => CardSource::Embedded,
+            Some(name) => CardSource::Named(name.clone()),
+            None => CardSource::InForce,
+        }
+    }
+
+    /// The day to price as of: `--as-of`, else `NBCOST_TODAY`, else today.
+    pub fn today(&self) -> Result<Date, UsageError> {
+        match self.global.as_of {
+            Some(day) => Ok(day),
+            None => today(),
         }
     }
 
@@ -163,21 +173,26 @@ impl Args {
     }
 }
 
-/// The clap command, with the embedded card's date in `--version`.
+/// The clap command, with the embedded cards' dates in `--version`.
 fn command() -> clap::Command {
-    let card = RateCard::embedded();
-    let version = format!(
-        "{} (embedded rate card: {}, checked {})",
-        env!("CARGO_PKG_VERSION"),
-        card.meta.dated,
-        card.meta.checked
-    );
+    let cards: Vec<String> = EMBEDDED
+        .iter()
+        .filter_map(|card| RateCard::embedded_named(card.name))
+        .map(|card| format!("{} (checked {})", card.meta.dated, card.meta.checked))
+        .collect();
+    let version = format!("{} (embedded rate cards: {})", env!("CARGO_PKG_VERSION"), cards.join(", "));
     Args::command().version(version)
+}
+
+/// `--as-of YYYY-MM-DD`.
+fn parse_as_of(text: &str) -> Result<Date, String> {
+    parse_date(text)
+        .ok_or_else(|| format!("`{text}` is not a date: write it as YYYY-MM-DD, such as 2026-04-20"))
 }
 
 /// Today's date (UTC), or `NBCOST_TODAY` (`YYYY-MM-DD`) where set, so that
 /// card ages and lifecycle warnings can be reproduced.
-pub fn today() -> Result<Date, UsageError> {
+fn today() -> Result<Date, UsageError> {
     match std::env::var("NBCOST_TODAY") {
         Ok(text) => parse_date(&text).ok_or_else(|| {
             UsageError(format!("NBCOST_TODAY=`{text}` is not a date: write it as YYYY-MM-DD"))

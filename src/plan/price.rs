@@ -20,9 +20,10 @@ use serde::Serialize;
 
 use super::{Plan, PlanError, PlanLine};
 use crate::card::{Model, RateCard};
+use crate::count;
 use crate::lane::Lane;
 use crate::money::{Money, Overflow};
-use crate::pricing::{self, Basis, PricingError};
+use crate::pricing::{self, Basis, PricingError, Unpriced};
 use crate::size::ImageSize;
 
 /// Who prices the components nbcost takes from the card itself.
@@ -126,10 +127,10 @@ pub struct PricedLine {
     pub grounding: Option<GroundingUse>,
     /// Whether the model always thinks but the line gives no thinking estimate.
     pub thinking_not_counted: bool,
-    /// Reference images a month that the card cannot price (it gives no
-    /// `input_image_tokens` for the model): left out of the total, which is
-    /// then incomplete.
-    pub unpriced_reference_images: u64,
+    /// Parts of the line the card has no figure for (reference images
+    /// without `input_image_tokens`, a rate the card leaves out): left out of
+    /// the total, which is then incomplete.
+    pub unpriced: Vec<Unpriced>,
     /// The parts of the cost, image output first.
     pub components: Vec<LineComponent>,
     /// Dollars for the month, exact: the sum of the components.
@@ -193,7 +194,8 @@ pub fn price(plan: &Plan, card: &RateCard, basis: Basis) -> Result<PricedPlan, P
             }
             _ => None,
         };
-        let components = components(card, line, setup, flow.generated, grounding).map_err(too_large)?;
+        let (components, unpriced) =
+            components(card, line, setup, flow.generated, grounding).map_err(too_large)?;
         let total = Money::sum(components.iter().map(|c| c.total)).map_err(too_large)?;
         lines.push(PricedLine {
             name: line.name.clone(),
@@ -211,12 +213,7 @@ pub fn price(plan: &Plan, card: &RateCard, basis: Basis) -> Result<PricedPlan, P
             generated: flow.generated,
             grounding,
             thinking_not_counted: setup.model.always_thinks && line.thinking_tokens.is_none(),
-            unpriced_reference_images: match setup.model.input_image_tokens {
-                Some(_) => 0,
-                None => {
-                    line.reference_images.checked_mul(flow.generated).ok_or(Overflow).map_err(too_large)?
-                }
-            },
+            unpriced,
             components,
             total,
         });
@@ -409,11 +406,24 @@ fn components(
     setup: &Setup<'_>,
     generated: u64,
     grounding: Option<GroundingUse>,
-) -> Result<Vec<LineComponent>, Overflow> {
+) -> Result<(Vec<LineComponent>, Vec<Unpriced>), Overflow> {
     let rates = setup.model.tokens[&line.lane];
-    let per_request = |component, tokens: u64, rate, estimate| -> Result<LineComponent, Overflow> {
+    let mut unpriced = Vec::new();
+    // A part priced per request, or the reason it cannot be: a rate the card leaves out.
+    let per_request = |component: PlanComponent,
+                       tokens: u64,
+                       rate: Option<Decimal>,
+                       what: &str,
+                       estimate|
+     -> Result<Result<LineComponent, Unpriced>, Overflow> {
+        let Some(rate) = rate else {
+            return Ok(Err(Unpriced {
+                part: format!("{} ({} requests a month)", component.label(), count::grouped(generated)),
+                reason: format!("the rate card gives no {} {what} rate for {}", line.lane, setup.model.id),
+            }));
+        };
         let unit_price = Money::per_million(tokens, rate)?;
-        Ok(LineComponent {
+        Ok(Ok(LineComponent {
             component,
             priced_by: GOOGLE.into(),
             estimate,
@@ -423,7 +433,7 @@ fn components(
             unit_price,
             total: unit_price.times(generated)?,
             google_unit_price: None,
-        })
+        }))
     };
     let mut parts = vec![LineComponent {
         component: PlanComponent::ImageOutput,
@@ -436,15 +446,36 @@ fn components(
         total: setup.image_price.times(generated)?,
         google_unit_price: setup.google_price,
     }];
+    let mut wanted = Vec::new();
     if line.prompt_tokens > 0 {
-        parts.push(per_request(PlanComponent::TextInput, line.prompt_tokens, rates.input, false)?);
+        wanted.push(per_request(PlanComponent::TextInput, line.prompt_tokens, rates.input, "input", false)?);
     }
-    if let (1.., Some(per_image)) = (line.reference_images, setup.model.input_image_tokens) {
-        let tokens = line.reference_images.checked_mul(per_image).ok_or(Overflow)?;
-        parts.push(per_request(PlanComponent::ReferenceImages, tokens, rates.input, false)?);
+    match (line.reference_images, setup.model.input_image_tokens) {
+        (0, _) => {}
+        (images, Some(per_image)) => {
+            let tokens = images.checked_mul(per_image).ok_or(Overflow)?;
+            wanted.push(per_request(PlanComponent::ReferenceImages, tokens, rates.input, "input", false)?);
+        }
+        (images, None) => wanted.push(Err(Unpriced {
+            part: format!(
+                "{} a month",
+                count::counted(
+                    images.checked_mul(generated).ok_or(Overflow)?,
+                    "reference image",
+                    "reference images"
+                )
+            ),
+            reason: format!("the rate card gives no input_image_tokens for {}", setup.model.id),
+        })),
     }
     if let Some(tokens) = line.thinking_tokens.filter(|tokens| *tokens > 0) {
-        parts.push(per_request(PlanComponent::Thinking, tokens, rates.text_output, true)?);
+        wanted.push(per_request(PlanComponent::Thinking, tokens, rates.text_output, "text output", true)?);
+    }
+    for part in wanted {
+        match part {
+            Ok(component) => parts.push(component),
+            Err(missing) => unpriced.push(missing),
+        }
     }
     if let (Some(used), Some(prices)) = (grounding, card.grounding) {
         parts.push(LineComponent {
@@ -459,7 +490,7 @@ fn components(
             google_unit_price: None,
         });
     }
-    Ok(parts)
+    Ok((parts, unpriced))
 }
 
 #[cfg(test)]

@@ -10,7 +10,7 @@ use serde::Serialize;
 use time::Date;
 
 use super::{CardInfo, describe_filters};
-use crate::card::{Model, RateCard, UnknownModel};
+use crate::card::{Model, RateCard, Status, UnknownModel};
 use crate::error::{ErrorKind, Kind};
 use crate::lane::Lane;
 use crate::money::{Money, Overflow};
@@ -104,6 +104,9 @@ pub struct BudgetRow {
     pub size: ImageSize,
     /// The lane.
     pub lane: Lane,
+    /// The model's status on the day: `active`, `deprecated`, `shut-down`
+    /// or `disputed`.
+    pub status: Status,
     /// Whose price it is: `Google`, or a provider route's owner.
     pub priced_by: String,
     /// Dollars per image, exact.
@@ -162,7 +165,7 @@ impl BudgetReport {
                     model.lanes().filter(|lane| request.lanes.is_empty() || request.lanes.contains(lane))
                 {
                     let google = pricing::one_image(model, row.size, lane, request.basis)?;
-                    rows.push(fit(model, row.size, lane, GOOGLE, google, request)?);
+                    rows.push(fit(model, row.size, lane, GOOGLE, google, request, today)?);
                     for route in card.routes.iter().filter(|route| route.covers(&model.id, row.size, lane)) {
                         rows.push(fit(
                             model,
@@ -171,6 +174,7 @@ impl BudgetReport {
                             &route.owner,
                             Money::new(route.price),
                             request,
+                            today,
                         )?);
                     }
                 }
@@ -204,7 +208,7 @@ impl BudgetReport {
         let mut cost = |percent: u64| -> Result<Option<Money>, BudgetError> {
             match plan::price(&plan.scaled(percent), card, request.basis) {
                 Ok(priced) => {
-                    complete &= priced.lines.iter().all(|line| line.unpriced_reference_images == 0);
+                    complete &= priced.lines.iter().all(|line| line.unpriced.is_empty());
                     Ok(Some(priced.total))
                 }
                 Err(PlanError::TooLarge { .. }) => Ok(None),
@@ -270,6 +274,7 @@ fn fit(
     priced_by: &str,
     price: Money,
     request: &BudgetRequest,
+    today: Date,
 ) -> Result<BudgetRow, BudgetError> {
     let images = whole_images(request.amount, price).map_err(|Overflow| BudgetError::TooLarge)?;
     let spent = price.times(images).map_err(|_| BudgetError::TooLarge)?;
@@ -278,6 +283,7 @@ fn fit(
         model_name: model.name.clone(),
         size,
         lane,
+        status: model.status(today),
         priced_by: priced_by.to_string(),
         unit_price: price,
         images,

@@ -6,7 +6,7 @@ use serde::Serialize;
 use time::Date;
 
 use super::{CardInfo, describe_filters, ratio};
-use crate::card::{Model, RateCard, UnknownModel};
+use crate::card::{Grade, Model, RateCard, Status, UnknownModel};
 use crate::error::{ErrorKind, Kind};
 use crate::lane::Lane;
 use crate::money::Money;
@@ -40,8 +40,8 @@ pub struct CompareRequest {
     pub counts: Vec<u64>,
     /// List or token prices.
     pub basis: Basis,
-    /// What ratios are against; `None` means the card's first model at its
-    /// default size on the standard lane.
+    /// What ratios are against; `None` means the first model compared at its
+    /// default size on its first lane.
     pub baseline: Option<Baseline>,
 }
 
@@ -83,6 +83,10 @@ pub struct CompareReport {
     pub rows: Vec<CompareRow>,
     /// Combinations asked for that the card does not have.
     pub skipped: Vec<Skipped>,
+    /// The cheapest row per image among models that can still be used
+    /// (never one that is shut down or whose shutdown is disputed); `null`
+    /// when every row's model is retired.
+    pub cheapest: Option<Cheapest>,
     /// Provider routes for the rows' models, sizes and lanes, each beside
     /// Google's price; left out of the JSON when the card has none.
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -137,8 +141,14 @@ pub struct CompareRow {
     pub size: ImageSize,
     /// The lane.
     pub lane: Lane,
+    /// The model's status today: `active`, `deprecated`, `shut-down` or
+    /// `disputed`.
+    pub status: Status,
     /// Dollars per image, exact.
     pub unit_price: Money,
+    /// How well `unit_price` is sourced: `published`, `transcribed` or
+    /// `derived` (tokens × rate where no per-image price is published).
+    pub grade: Grade,
     /// Image output tokens per image.
     pub output_tokens: u64,
     /// `unit_price` ÷ the baseline's, to 4 places.
@@ -146,6 +156,33 @@ pub struct CompareRow {
     pub ratio_to_baseline: Decimal,
     /// The total at each of `counts`, in the same order.
     pub totals: Vec<CountTotal>,
+}
+
+/// The recommendation: the cheapest usable row, and the cheaper rows passed
+/// over because their model is retired.
+#[derive(Debug, Clone, Serialize)]
+pub struct Cheapest {
+    /// The model's full ID.
+    pub model: String,
+    /// The model's product name.
+    pub model_name: String,
+    /// The size.
+    pub size: ImageSize,
+    /// The lane.
+    pub lane: Lane,
+    /// Dollars per image, exact.
+    pub unit_price: Money,
+    /// Models with a cheaper row that were passed over, and why.
+    pub passed_over: Vec<PassedOver>,
+}
+
+/// A cheaper row's model that a recommendation does not name.
+#[derive(Debug, Clone, Serialize)]
+pub struct PassedOver {
+    /// The model's full ID.
+    pub model: String,
+    /// Its status today (`shut-down` or `disputed`).
+    pub status: Status,
 }
 
 /// A total at one volume.
@@ -176,7 +213,8 @@ impl CompareReport {
         today: Date,
     ) -> Result<CompareReport, CompareError> {
         let models = card.models_named(&request.models)?;
-        let baseline = baseline(card, request)?;
+        let first = models.first().ok_or_else(|| CompareError::NothingToCompare("any model".into()))?;
+        let baseline = baseline(card, request, first)?;
         let mut rows = Vec::new();
         let mut skipped = Vec::new();
         let explicit_models = !request.models.is_empty();
@@ -203,7 +241,7 @@ impl CompareReport {
                         }
                         continue;
                     }
-                    rows.push(row(model, size, lane, request, &baseline)?);
+                    rows.push(row(model, size, lane, request, &baseline, today)?);
                 }
             }
         }
@@ -216,6 +254,7 @@ impl CompareReport {
             basis: request.basis,
             counts: request.counts.clone(),
             baseline,
+            cheapest: cheapest(&rows),
             rows,
             skipped,
             routes,
@@ -246,6 +285,26 @@ fn routes(card: &RateCard, rows: &[CompareRow]) -> Result<Vec<RouteRow>, Compare
     Ok(out)
 }
 
+/// The cheapest row whose model is not retired, and the retired models with
+/// a cheaper row.
+fn cheapest(rows: &[CompareRow]) -> Option<Cheapest> {
+    let pick = rows.iter().filter(|row| !row.status.is_retired()).min_by_key(|row| row.unit_price)?;
+    let mut passed_over: Vec<PassedOver> = Vec::new();
+    for row in rows.iter().filter(|row| row.status.is_retired() && row.unit_price < pick.unit_price) {
+        if !passed_over.iter().any(|seen| seen.model == row.model) {
+            passed_over.push(PassedOver { model: row.model.clone(), status: row.status });
+        }
+    }
+    Some(Cheapest {
+        model: pick.model.clone(),
+        model_name: pick.model_name.clone(),
+        size: pick.size,
+        lane: pick.lane,
+        unit_price: pick.unit_price,
+        passed_over,
+    })
+}
+
 fn sizes(model: &Model, wanted: &[ImageSize]) -> Vec<ImageSize> {
     if wanted.is_empty() { model.sizes.iter().map(|row| row.size).collect() } else { wanted.to_vec() }
 }
@@ -254,16 +313,17 @@ fn lanes(model: &Model, wanted: &[Lane]) -> Vec<Lane> {
     if wanted.is_empty() { model.lanes().collect() } else { wanted.to_vec() }
 }
 
-fn baseline(card: &RateCard, request: &CompareRequest) -> Result<BaselineInfo, CompareError> {
+/// The baseline asked for, else the first model compared at its default
+/// size on its first lane.
+fn baseline(card: &RateCard, request: &CompareRequest, first: &Model) -> Result<BaselineInfo, CompareError> {
     let (model, size, lane) = match &request.baseline {
         Some(wanted) => {
             let model = card.resolve(&wanted.model)?.model;
             (model, wanted.size.unwrap_or(model.default_size), wanted.lane)
         }
         None => {
-            let model = &card.models[0];
-            let lane = model.lanes().next().unwrap_or(Lane::Standard);
-            (model, model.default_size, lane)
+            let lane = first.lanes().next().unwrap_or(Lane::Standard);
+            (first, first.default_size, lane)
         }
     };
     let unit_price = pricing::one_image(model, size, lane, request.basis)?;
@@ -276,8 +336,9 @@ fn row(
     lane: Lane,
     request: &CompareRequest,
     baseline: &BaselineInfo,
+    today: Date,
 ) -> Result<CompareRow, CompareError> {
-    let unit_price = pricing::one_image(model, size, lane, request.basis)?;
+    let (unit_price, grade) = pricing::image_price(model, size, lane, request.basis)?;
     let totals = request
         .counts
         .iter()
@@ -293,7 +354,9 @@ fn row(
         model_name: model.name.clone(),
         size,
         lane,
+        status: model.status(today),
         unit_price,
+        grade,
         output_tokens: model.size(size).map_or(0, |r| r.output_tokens),
         ratio_to_baseline: unit_price.amount().checked_div(baseline.unit_price.amount()).unwrap_or_default(),
         totals,

@@ -5,7 +5,7 @@ use serde::Serialize;
 use time::Date;
 
 use super::CardInfo;
-use crate::card::RateCard;
+use crate::card::{Life, RateCard};
 use crate::money::{Money, round};
 use crate::plan::{self, Plan, PlanError};
 use crate::pricing::Basis;
@@ -19,7 +19,12 @@ pub struct DiffReport {
     pub new: CardInfo,
     /// `list` or `tokens` (for the plan).
     pub basis: Basis,
-    /// Every price that changed, was added or was removed, in card order.
+    /// What happened to the models: renamed (an old ID is now a former ID of
+    /// a model at the new ID), added, removed, lanes added or removed, and
+    /// lifecycle dates set or changed.
+    pub models: Vec<ModelChange>,
+    /// Every price that changed, was added or was removed, in card order; a
+    /// renamed model's prices are compared under its new ID.
     pub changes: Vec<PriceChange>,
     /// The plan priced under both cards, with `--plan`; else `null`.
     pub plan: Option<PlanDiff>,
@@ -35,6 +40,36 @@ pub enum ChangeKind {
     Added,
     /// Only in the old card.
     Removed,
+}
+
+/// What kind of change a model went through.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ModelChangeKind {
+    /// The old ID is a former ID of a model at a new ID.
+    Renamed,
+    /// Only in the new card.
+    Added,
+    /// Only in the old card, and no new model took its ID.
+    Removed,
+    /// The model gained a lane.
+    LaneAdded,
+    /// The model lost a lane.
+    LaneRemoved,
+    /// A lifecycle date or the successor was set or changed.
+    Lifecycle,
+}
+
+/// One change to a model.
+#[derive(Debug, Clone, Serialize)]
+pub struct ModelChange {
+    /// The model ID in the new card (the old ID where removed).
+    pub model: String,
+    /// `renamed`, `added`, `removed`, `lane-added`, `lane-removed` or `lifecycle`.
+    pub kind: ModelChangeKind,
+    /// What changed, in words: `gemini-3.1-flash-image-preview → gemini-3.1-flash-image`,
+    /// `flex`, `deprecated: none → 2026-10-06`.
+    pub detail: String,
 }
 
 /// One price that differs.
@@ -96,14 +131,113 @@ impl DiffReport {
         basis: Basis,
         today: Date,
     ) -> Result<DiffReport, PlanError> {
+        let renames = renames(old, new);
+        let renamed =
+            |id: String| renames.iter().find(|(from, _)| *from == id).map_or(id, |(_, to)| to.clone());
+        let old_prices: Vec<_> =
+            prices(old).into_iter().map(|(subject, item, price)| (renamed(subject), item, price)).collect();
+        let changes = changes(&old_prices, &prices(new));
+        let mut models = model_changes(old, new, &renames);
+        for renamed in models.iter_mut().filter(|change| change.kind == ModelChangeKind::Renamed) {
+            let repriced =
+                changes.iter().any(|price| price.subject == renamed.model && price.kind != ChangeKind::Added);
+            if !repriced {
+                renamed.detail.push_str(" (same prices)");
+            }
+        }
         Ok(DiffReport {
             old: CardInfo::new(old, today),
             new: CardInfo::new(new, today),
             basis,
-            changes: changes(&prices(old), &prices(new)),
+            models,
+            changes,
             plan: plan.map(|plan| plan_diff(old, new, plan, basis)).transpose()?,
         })
     }
+}
+
+/// Old model IDs that the new card lists as a former ID of another model:
+/// (old ID, new ID).
+fn renames(old: &RateCard, new: &RateCard) -> Vec<(String, String)> {
+    old.models
+        .iter()
+        .filter(|model| new.model(&model.id).is_none())
+        .filter_map(|model| {
+            new.models
+                .iter()
+                .find(|candidate| candidate.former.iter().any(|former| former.id == model.id))
+                .map(|candidate| (model.id.clone(), candidate.id.clone()))
+        })
+        .collect()
+}
+
+/// How the models changed, old card order first, then models new to the card.
+fn model_changes(old: &RateCard, new: &RateCard, renames: &[(String, String)]) -> Vec<ModelChange> {
+    let change = |model: &str, kind, detail: String| ModelChange { model: model.to_string(), kind, detail };
+    let mut out = Vec::new();
+    for before in &old.models {
+        let renamed_to = renames.iter().find(|(from, _)| *from == before.id).map(|(_, to)| to);
+        let Some(after) = new.model(renamed_to.unwrap_or(&before.id)) else {
+            out.push(change(
+                &before.id,
+                ModelChangeKind::Removed,
+                format!("{} is not in the new card", before.name),
+            ));
+            continue;
+        };
+        // The old ID's life now: its own entry, or the former-ID entry it became.
+        let life_now = match renamed_to {
+            Some(_) => {
+                after.former.iter().find(|former| former.id == before.id).map_or(&after.life, |f| &f.life)
+            }
+            None => &after.life,
+        };
+        if let Some(to) = renamed_to {
+            out.push(change(to, ModelChangeKind::Renamed, format!("{} → {to}", before.id)));
+        }
+        for lane in after.lanes().filter(|lane| !before.tokens.contains_key(lane)) {
+            out.push(change(&after.id, ModelChangeKind::LaneAdded, lane.to_string()));
+        }
+        for lane in before.lanes().filter(|lane| !after.tokens.contains_key(lane)) {
+            out.push(change(&after.id, ModelChangeKind::LaneRemoved, lane.to_string()));
+        }
+        for detail in life_changes(&before.life, life_now) {
+            out.push(change(&before.id, ModelChangeKind::Lifecycle, detail));
+        }
+        if renamed_to.is_some() {
+            for detail in life_changes(&Life::default(), &after.life) {
+                out.push(change(&after.id, ModelChangeKind::Lifecycle, detail));
+            }
+        }
+    }
+    let known = |id: &str| old.model(id).is_some() || renames.iter().any(|(_, to)| to == id);
+    for after in new.models.iter().filter(|model| !known(&model.id)) {
+        out.push(change(
+            &after.id,
+            ModelChangeKind::Added,
+            format!("{} (lanes: {})", after.name, after.lane_list()),
+        ));
+    }
+    out
+}
+
+/// Each lifecycle fact that differs: `deprecated: none → 2026-10-06`.
+fn life_changes(before: &Life, after: &Life) -> Vec<String> {
+    let date = |day: Option<Date>| day.map_or("none".to_string(), |day| day.to_string());
+    let text = |value: &Option<String>| value.clone().unwrap_or_else(|| "none".into());
+    let mut out = Vec::new();
+    for (what, old, new) in [
+        ("released", date(before.released), date(after.released)),
+        ("deprecated", date(before.deprecated), date(after.deprecated)),
+        ("shutdown", date(before.shutdown), date(after.shutdown)),
+        ("shutdown disputed", text(&before.shutdown_disputed), text(&after.shutdown_disputed)),
+        ("successor", text(&before.successor), text(&after.successor)),
+    ] {
+        if old != new {
+            out.push(format!("{what}: {old} → {new}"));
+        }
+    }
+    out
 }
 
 /// Every price in a card as (subject, item, price), in card order.
@@ -119,9 +253,11 @@ fn prices(card: &RateCard) -> Vec<(String, String, Money)> {
             for (what, rate) in [
                 ("input", rates.input),
                 ("text output", rates.text_output),
-                ("image output", rates.image_output),
+                ("image output", Some(rates.image_output)),
             ] {
-                out.push((model.id.clone(), format!("{lane} {what} per 1M tokens"), Money::new(rate)));
+                if let Some(rate) = rate {
+                    out.push((model.id.clone(), format!("{lane} {what} per 1M tokens"), Money::new(rate)));
+                }
             }
         }
     }
@@ -212,7 +348,7 @@ fn plan_diff(old: &RateCard, new: &RateCard, plan: &Plan, basis: Basis) -> Resul
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::card::{CardOrigin, DEFAULT_CARD_TOML};
+    use crate::card::{APRIL_2026_TOML, CardOrigin};
     use crate::report::testing::today;
     use rust_decimal::Decimal;
 
@@ -223,7 +359,7 @@ mod tests {
     /// The default card with Nano Banana 2 at 2K standard up from $0.101 to
     /// $0.11, Pro's batch 4K row gone, and a gateway route added.
     fn changed_card() -> RateCard {
-        let text = DEFAULT_CARD_TOML
+        let text = APRIL_2026_TOML
             .replacen("price = { standard = \"0.101\", batch = \"0.050\" }", "price = { standard = \"0.11\", batch = \"0.050\" }", 1)
             .replacen("[grounding]", "[[route]]\nmodel = \"flash\"\nowner = \"ExampleGateway\"\nsize = \"1K\"\nprice = \"0.06\"\nsource = \"https://gateway.example/pricing\"\n\n[grounding]", 1);
         RateCard::from_toml(&text, CardOrigin::File("new.toml".into())).unwrap()
@@ -262,7 +398,7 @@ mod tests {
     #[test]
     fn prices_a_plan_under_both_cards() {
         let plan = Plan::from_toml(include_str!("../../examples/plan.toml"), "examples/plan.toml").unwrap();
-        let text = DEFAULT_CARD_TOML.replacen("batch = \"0.050\"", "batch = \"0.055\"", 1);
+        let text = APRIL_2026_TOML.replacen("batch = \"0.050\"", "batch = \"0.055\"", 1);
         let new = RateCard::from_toml(&text, CardOrigin::File("new.toml".into())).unwrap();
         let report =
             DiffReport::build(&RateCard::embedded(), &new, Some(&plan), Basis::List, today()).unwrap();

@@ -18,10 +18,11 @@ use super::CardInfo;
 use crate::batch::{BatchFileError, MalformedLine, Sightings};
 use crate::batch::{BatchReader, Requests};
 pub use crate::batch::{CHARS_PER_TOKEN, FindingKind, FindingLine};
-use crate::card::{Model, NamedAs, RateCard, UnknownModel};
+use crate::card::{Model, NamedAs, RateCard, Status, UnknownModel};
 use crate::error::{ErrorKind, Kind};
 use crate::lane::Lane;
 use crate::money::{Money, Overflow, narrow};
+use crate::pricing::CostError;
 use crate::pricing::{self, Basis, PricingError};
 use crate::scan::ScanOptions;
 use crate::size::ImageSize;
@@ -88,6 +89,9 @@ pub struct EstimateReport {
     pub model: String,
     /// The model's product name.
     pub model_name: String,
+    /// The model's status on the day: `active`, `deprecated`, `shut-down`
+    /// or `disputed`.
+    pub status: Status,
     /// The name as typed, when it was an alias or the successor's ID.
     pub requested_as: Option<String>,
     /// The lane priced.
@@ -146,8 +150,9 @@ pub struct EstimateRow {
     pub prompt_chars: u64,
     /// Estimated prompt tokens: ceil(chars / 4) per request, summed.
     pub prompt_tokens_estimated: u64,
-    /// Dollars for the estimated prompt tokens at the input rate.
-    pub prompt_cost: Money,
+    /// Dollars for the estimated prompt tokens at the input rate; `null`
+    /// when the card gives no input rate on the lane.
+    pub prompt_cost: Option<Money>,
     /// Reference images: inline images plus `fileData` parts.
     pub reference_images: u64,
     /// Of which inline.
@@ -159,7 +164,8 @@ pub struct EstimateRow {
     pub reference_image_tokens: Option<u64>,
     /// Dollars for the reference images; `null` when they cannot be priced.
     pub reference_cost: Option<Money>,
-    /// Dollars for the row: images, prompt and reference images.
+    /// Dollars for the row: images, prompt and reference images, as far as
+    /// they could be priced.
     pub cost: Money,
 }
 
@@ -181,6 +187,10 @@ pub struct EstimateTotal {
     /// Reference images left unpriced (the card lacks `input_image_tokens`);
     /// when not 0 the total is incomplete and the exit code is 6.
     pub unpriced_reference_images: u64,
+    /// Input tokens (prompts, reference images) left unpriced because the
+    /// card gives no input rate on the lane; when not 0 the total is
+    /// incomplete and the exit code is 6.
+    pub unpriced_input_tokens: u64,
     /// Whether everything in the priced requests was priced.
     pub complete: bool,
 }
@@ -243,12 +253,25 @@ fn assemble(
     let rates = pricing::rates(model, lane)?;
     let mut rows = Vec::new();
     let mut unpriced_reference_images = 0u64;
+    let mut unpriced_input_tokens = 0u64;
+    // Input tokens at the lane's input rate, or `None` (counted) where the card gives none.
+    let mut input_cost = |tokens: u64| -> Result<Option<Money>, EstimateError> {
+        match pricing::input_cost(rates, tokens) {
+            Ok(cost) => Ok(Some(cost)),
+            Err(CostError::Overflow) => Err(EstimateError::Overflow),
+            Err(CostError::NoRate(_)) => {
+                unpriced_input_tokens =
+                    unpriced_input_tokens.checked_add(tokens).ok_or(EstimateError::Overflow)?;
+                Ok(None)
+            }
+        }
+    };
     for (size, sums) in &requests.sums {
         let images = narrow(sums.images)?;
         let image_unit_price = pricing::one_image(model, *size, lane, basis)?;
         let image_cost = image_unit_price.times(images)?;
         let prompt_tokens_estimated = narrow(sums.prompt_tokens)?;
-        let prompt_cost = pricing::input_cost(rates, prompt_tokens_estimated)?;
+        let prompt_cost = input_cost(prompt_tokens_estimated)?;
         let inline_images = narrow(sums.inline_images)?;
         let file_parts = narrow(sums.file_parts)?;
         let reference_images = inline_images.checked_add(file_parts).ok_or(EstimateError::Overflow)?;
@@ -259,9 +282,15 @@ fn assemble(
                 None
             }
         };
-        let reference_cost =
-            reference_image_tokens.map(|tokens| pricing::input_cost(rates, tokens)).transpose()?;
-        let cost = Money::sum([image_cost, prompt_cost, reference_cost.unwrap_or(Money::ZERO)])?;
+        let reference_cost = match reference_image_tokens {
+            Some(tokens) => input_cost(tokens)?,
+            None => None,
+        };
+        let cost = Money::sum([
+            image_cost,
+            prompt_cost.unwrap_or(Money::ZERO),
+            reference_cost.unwrap_or(Money::ZERO),
+        ])?;
         rows.push(EstimateRow {
             size: *size,
             requests: narrow(sums.requests)?,
@@ -292,11 +321,12 @@ fn assemble(
         requests: rows.iter().map(|row| row.requests).sum(),
         images: rows.iter().map(|row| row.images).sum(),
         image_cost: Money::sum(rows.iter().map(|row| row.image_cost))?,
-        prompt_cost: Money::sum(rows.iter().map(|row| row.prompt_cost))?,
+        prompt_cost: Money::sum(rows.iter().filter_map(|row| row.prompt_cost))?,
         reference_cost: Money::sum(rows.iter().filter_map(|row| row.reference_cost))?,
         cost: Money::sum(rows.iter().map(|row| row.cost))?,
         unpriced_reference_images,
-        complete: unpriced_reference_images == 0,
+        unpriced_input_tokens,
+        complete: unpriced_reference_images == 0 && unpriced_input_tokens == 0,
     };
     let findings = requests
         .findings
@@ -313,6 +343,7 @@ fn assemble(
         file: reader.files().first().map(|file| file.name.clone()).unwrap_or_default(),
         model: model.id.clone(),
         model_name: model.name.clone(),
+        status: model.status(today),
         requested_as,
         lane,
         basis,
@@ -480,12 +511,12 @@ mod tests {
 
     #[test]
     fn leaves_reference_images_unpriced_when_the_card_has_no_token_count() {
-        let toml: String = crate::card::DEFAULT_CARD_TOML
+        let toml: String = crate::card::APRIL_2026_TOML
             .lines()
             .filter(|line| !line.starts_with("input_image_tokens"))
             .collect::<Vec<_>>()
             .join("\n");
-        let card = RateCard::from_toml(&toml, CardOrigin::Embedded).unwrap();
+        let card = RateCard::from_toml(&toml, CardOrigin::Embedded("2026-04")).unwrap();
         let report = estimate(&card, "flash", MIXED, Basis::List);
         assert_eq!(report.total.unpriced_reference_images, 2);
         assert!(report.is_incomplete());

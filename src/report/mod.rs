@@ -14,7 +14,7 @@ use rust_decimal::Decimal;
 use serde::{Serialize, Serializer};
 use time::Date;
 
-use crate::card::{CardOrigin, Model, NamedAs, RateCard, Resolved};
+use crate::card::{CardOrigin, Life, RateCard, Resolved, Status};
 use crate::lane::Lane;
 use crate::money::round;
 use crate::size::ImageSize;
@@ -52,7 +52,7 @@ impl CardInfo {
             age_days: card.meta.age_days(today),
             currency: card.meta.currency.clone(),
             source: match &card.meta.origin {
-                CardOrigin::Embedded => "embedded".into(),
+                CardOrigin::Embedded(name) => format!("embedded {name}"),
                 CardOrigin::File(path) => path.display().to_string(),
             },
         }
@@ -69,53 +69,44 @@ impl CardInfo {
     }
 }
 
-/// Where a model stands in its life as of today.
+/// Where a model ID stands in its life as of today.
 #[derive(Debug, Clone, Serialize)]
 pub struct Lifecycle {
-    /// `active`, `deprecated` or `shut-down`, as of today.
-    pub status: &'static str,
+    /// `active`, `deprecated`, `shut-down` or `disputed` (Google's own
+    /// statements about the shutdown conflict), as of today.
+    pub status: Status,
     /// The release date, where known.
     pub released: Option<Date>,
     /// The deprecation date, where known.
     pub deprecated: Option<Date>,
     /// The shutdown date, where known.
     pub shutdown: Option<Date>,
-    /// The ID that replaces this one at the same prices, where known.
+    /// Where the shutdown is disputed: what Google's other statement says.
+    pub shutdown_disputed: Option<String>,
+    /// The ID that replaces this one, where known.
     pub successor: Option<String>,
+    /// The status in words, for tables.
+    #[serde(skip)]
+    summary: String,
 }
 
 impl Lifecycle {
-    /// `model`'s lifecycle as of `today`.
-    pub fn new(model: &Model, today: Date) -> Lifecycle {
-        let status = if model.is_shut_down(today) {
-            "shut-down"
-        } else if model.deprecated.is_some_and(|day| day <= today) {
-            "deprecated"
-        } else {
-            "active"
-        };
+    /// The lifecycle of an ID with `life`, as of `today`.
+    pub fn new(life: &Life, today: Date) -> Lifecycle {
         Lifecycle {
-            status,
-            released: model.released,
-            deprecated: model.deprecated,
-            shutdown: model.shutdown,
-            successor: model.successor.clone(),
+            status: life.status(today),
+            released: life.released,
+            deprecated: life.deprecated,
+            shutdown: life.shutdown,
+            shutdown_disputed: life.shutdown_disputed.clone(),
+            successor: life.successor.clone(),
+            summary: life.summary(today),
         }
     }
 
     /// One line for tables, such as `shut down 2026-06-25; successor gemini-3.1-flash-image`.
     pub fn summary(&self) -> String {
-        let mut text = match (self.status, self.deprecated, self.shutdown) {
-            ("shut-down", _, Some(day)) => format!("shut down {day}"),
-            ("deprecated", Some(day), Some(end)) => format!("deprecated {day}, shuts down {end}"),
-            ("deprecated", Some(day), None) => format!("deprecated {day}"),
-            (_, _, Some(end)) => format!("active; shutdown announced for {end}"),
-            _ => "active".to_string(),
-        };
-        if let Some(successor) = &self.successor {
-            text.push_str(&format!("; successor {successor}"));
-        }
-        text
+        self.summary.clone()
     }
 }
 
@@ -130,28 +121,10 @@ pub fn stale_card_note(card: &RateCard, today: Date) -> Option<String> {
     })
 }
 
-/// A warning for a model named by an ID that no longer answers, or will not
-/// for long.
+/// A warning for a model named, by ID or alias, that is deprecated, shut
+/// down or disputed as of `today`, naming its successor.
 pub fn lifecycle_warning(resolved: Resolved<'_>, today: Date) -> Option<String> {
-    let model = resolved.model;
-    if resolved.named_as != NamedAs::Id {
-        return None;
-    }
-    let instead = model
-        .successor
-        .as_ref()
-        .map(|successor| format!("; call its successor `{successor}` (same prices)"))
-        .unwrap_or_default();
-    match (model.deprecated, model.shutdown) {
-        (_, Some(shutdown)) if shutdown <= today => {
-            Some(format!("`{}` was shut down on {shutdown}{instead}", model.id))
-        }
-        (Some(deprecated), shutdown) if deprecated <= today => {
-            let end = shutdown.map(|day| format!(" and shuts down on {day}")).unwrap_or_default();
-            Some(format!("`{}` is deprecated since {deprecated}{end}{instead}", model.id))
-        }
-        _ => None,
-    }
+    resolved.life.warning(resolved.id, today)
 }
 
 /// Serializes a ratio as a decimal string rounded to 4 places.
@@ -191,42 +164,43 @@ mod tests {
         assert_eq!(stale_card_note(&card, fresh), None);
     }
 
+    /// Under the October card every retired or retiring ID warns, however
+    /// it was named; an active one does not.
     #[test]
-    fn warns_about_a_shut_down_id_and_names_its_successor() {
-        let card = RateCard::embedded();
-        let by_id = card.resolve("gemini-3.1-flash-image-preview").unwrap();
+    fn warns_about_every_retired_model_and_names_its_successor() {
+        let card = RateCard::embedded_named("2026-10").unwrap();
+        let warning = |name| lifecycle_warning(card.resolve(name).unwrap(), today());
         assert_eq!(
-            lifecycle_warning(by_id, today()).unwrap(),
+            warning("gemini-3.1-flash-image-preview").unwrap(),
             "`gemini-3.1-flash-image-preview` was shut down on 2026-06-25; call its successor `gemini-3.1-flash-image` (same prices)"
         );
-        let by_alias = card.resolve("flash").unwrap();
-        assert_eq!(lifecycle_warning(by_alias, today()), None);
-        let by_successor = card.resolve("gemini-3.1-flash-image").unwrap();
-        assert_eq!(lifecycle_warning(by_successor, today()), None);
-        let deprecated_only = Date::from_calendar_date(2026, time::Month::June, 1).unwrap();
+        let deprecated = "`gemini-3.1-flash-image` is deprecated since 2026-10-06 (no shutdown date announced); its successor is `gemini-nano-banana-2.1`";
+        assert_eq!(warning("flash").unwrap(), deprecated);
+        assert_eq!(warning("gemini-3.1-flash-image").unwrap(), deprecated);
         assert_eq!(
-            lifecycle_warning(by_id, deprecated_only).unwrap(),
-            "`gemini-3.1-flash-image-preview` is deprecated since 2026-05-28 and shuts down on 2026-06-25; call its successor `gemini-3.1-flash-image` (same prices)"
+            warning("nano-banana").unwrap(),
+            "`gemini-2.5-flash-image` was shut down on 2026-10-02 according to Google's deprecations page, but a changelog entry of 2026-09-18 says 2.5 models stay available to existing users until further notice; new projects cannot use it"
         );
-        let nano = card.resolve("gemini-2.5-flash-image").unwrap();
-        assert_eq!(
-            lifecycle_warning(nano, today()).unwrap(),
-            "`gemini-2.5-flash-image` was shut down on 2026-10-02"
-        );
+        assert_eq!(warning("pro"), None);
+        assert_eq!(warning("nano-banana-2.1"), None);
+        assert_eq!(warning("lite"), None);
     }
 
     #[test]
     fn summarises_a_lifecycle() {
-        let card = RateCard::embedded();
-        let flash = card.resolve("flash").unwrap().model;
+        let card = RateCard::embedded_named("2026-10").unwrap();
+        let summary = |name, day| Lifecycle::new(card.resolve(name).unwrap().life, day).summary();
         assert_eq!(
-            Lifecycle::new(flash, today()).summary(),
+            summary("gemini-3.1-flash-image-preview", today()),
             "shut down 2026-06-25; successor gemini-3.1-flash-image"
         );
-        let april = Date::from_calendar_date(2026, time::Month::April, 20).unwrap();
         assert_eq!(
-            Lifecycle::new(flash, april).summary(),
-            "active; shutdown announced for 2026-06-25; successor gemini-3.1-flash-image"
+            summary("flash", today()),
+            "deprecated 2026-10-06, no shutdown date announced; successor gemini-nano-banana-2.1"
         );
+        assert_eq!(summary("nano-banana", today()), "shut down 2026-10-02 (disputed)");
+        let april = time::macros::date!(2026 - 04 - 20);
+        assert_eq!(summary("nano-banana", april), "active; shutdown announced for 2026-10-02");
+        assert_eq!(summary("pro", today()), "active");
     }
 }

@@ -7,7 +7,7 @@ use serde::Serialize;
 use time::Date;
 
 use super::{CardInfo, ratio};
-use crate::card::RateCard;
+use crate::card::{RateCard, Status};
 use crate::lane::Lane;
 use crate::money::{Money, round};
 use crate::plan::{self, Plan, PlanError, PricedLine, PricedPlan};
@@ -53,10 +53,8 @@ pub struct PlanReport {
     pub what_if: Option<WhatIf>,
     /// The `--fail-above` check, else `null`.
     pub budget: Option<BudgetCheck>,
-    /// Reference images a month the card cannot price, over every line
-    /// (see each line's `unpriced_reference_images`).
-    pub unpriced_reference_images: u64,
-    /// Whether the total holds every part of the plan (nothing unpriced).
+    /// Whether the total holds every part of the plan: no line has an
+    /// `unpriced` part.
     pub complete: bool,
 }
 
@@ -81,6 +79,9 @@ pub struct LineReport {
     /// The line's total ÷ the images accepted on it, rounded to 6 places
     /// (`null` when it accepts none).
     pub cost_per_accepted_image: Option<Money>,
+    /// The status on the day of the model ID the line names: `active`,
+    /// `deprecated`, `shut-down` or `disputed`.
+    pub status: Status,
 }
 
 /// Grounding across the plan.
@@ -176,11 +177,6 @@ impl PlanReport {
                 .map(|c| c.total),
         )
         .map_err(|_| too_large())?;
-        let unpriced_reference_images = priced
-            .lines
-            .iter()
-            .try_fold(0u64, |sum, line| sum.checked_add(line.unpriced_reference_images))
-            .ok_or_else(too_large)?;
         let grounding = priced.free_prompts_per_month.map(|free| {
             let used: Vec<_> = priced.lines.iter().filter_map(|line| line.grounding).collect();
             GroundingSummary {
@@ -199,7 +195,11 @@ impl PlanReport {
             lines: priced
                 .lines
                 .iter()
-                .map(|line| LineReport {
+                .zip(&plan.lines)
+                .map(|(line, planned)| LineReport {
+                    status: card
+                        .resolve(&planned.model)
+                        .map_or(Status::Active, |found| found.life.status(today)),
                     share_percent: line.total.percent_of(priced.total).unwrap_or_default(),
                     cost_per_accepted_image: per_image(line.total, line.accepted),
                     line: line.clone(),
@@ -211,8 +211,7 @@ impl PlanReport {
             grounding,
             what_if,
             budget,
-            unpriced_reference_images,
-            complete: unpriced_reference_images == 0,
+            complete: priced.lines.iter().all(|line| line.unpriced.is_empty()),
         })
     }
 

@@ -4,11 +4,11 @@ use serde::Serialize;
 use time::Date;
 
 use super::{CardInfo, Lifecycle};
-use crate::card::{NamedAs, RateCard, UnknownModel};
+use crate::card::{Grade, NamedAs, RateCard, UnknownModel};
 use crate::error::{ErrorKind, Kind};
 use crate::lane::Lane;
 use crate::money::Money;
-use crate::pricing::{self, Basis, Component, Extras, PricingError};
+use crate::pricing::{self, Basis, Component, Extras, PricingError, Unpriced};
 use crate::size::ImageSize;
 
 /// What to quote, validated.
@@ -77,9 +77,10 @@ pub struct QuoteReport {
     pub input_images: u64,
     /// One entry per lane.
     pub quotes: Vec<LaneQuote>,
-    /// Parts asked for that the card cannot price (`reference_images` on a
-    /// model without an input-image token count): left out of every total.
-    pub unpriced: Vec<Component>,
+    /// Parts asked for that the card cannot price (reference images on a
+    /// model without an input-image token count, a rate the card leaves
+    /// out), each with the reason: left out of every total.
+    pub unpriced: Vec<Unpriced>,
     /// Whether every total holds every part asked for (`unpriced` is empty).
     pub complete: bool,
 }
@@ -93,7 +94,12 @@ pub struct LaneQuote {
     pub unit_price: Money,
     /// Dollars for `count` images, exact.
     pub total: Money,
-    /// Dollars saved against the standard lane (`null` on standard itself).
+    /// How well the per-image price is sourced: `published`, `transcribed`,
+    /// or `derived` (tokens × rate: no per-image price is published for the
+    /// lane).
+    pub grade: Grade,
+    /// Dollars saved against the standard lane, negative where the lane
+    /// costs more (`null` on standard itself, or with one lane asked for).
     pub saving_vs_standard: Option<Money>,
     /// The parts of the price: image output, then text input and reference
     /// images where asked for.
@@ -125,20 +131,24 @@ impl QuoteReport {
         };
         let prices = lanes
             .into_iter()
-            .map(|lane| pricing::price(model, size, lane, request.count, request.basis, request.extras))
-            .collect::<Result<Vec<_>, _>>()?;
+            .map(|lane| {
+                let (_, grade) = pricing::image_price(model, size, lane, request.basis)?;
+                Ok((pricing::price(model, size, lane, request.count, request.basis, request.extras)?, grade))
+            })
+            .collect::<Result<Vec<_>, PricingError>>()?;
         let standard = if request.lane.is_none() {
-            prices.iter().find(|p| p.lane == Lane::Standard).map(|p| p.total)
+            prices.iter().find(|(p, _)| p.lane == Lane::Standard).map(|(p, _)| p.total)
         } else {
             None
         };
-        let unpriced = prices.first().map(|price| price.unpriced.clone()).unwrap_or_default();
+        let unpriced = prices.first().map(|(price, _)| price.unpriced.clone()).unwrap_or_default();
         let quotes = prices
             .into_iter()
-            .map(|price| LaneQuote {
+            .map(|(price, grade)| LaneQuote {
                 lane: price.lane,
                 unit_price: price.unit_price,
                 total: price.total,
+                grade,
                 saving_vs_standard: standard
                     .filter(|_| price.lane != Lane::Standard)
                     .and_then(|standard| standard.minus(price.total).ok()),
@@ -156,10 +166,10 @@ impl QuoteReport {
             .collect();
         Ok(QuoteReport {
             card: CardInfo::new(card, today),
-            model: model.id.clone(),
+            model: resolved.id.to_string(),
             model_name: model.name.clone(),
-            requested_as: (resolved.named_as != NamedAs::Id).then(|| request.model.clone()),
-            lifecycle: Lifecycle::new(model, today),
+            requested_as: (resolved.named_as == NamedAs::Alias).then(|| request.model.clone()),
+            lifecycle: Lifecycle::new(resolved.life, today),
             size,
             size_is_default: request.size.is_none(),
             output_tokens: model.size(size).map_or(0, |row| row.output_tokens),

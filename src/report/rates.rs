@@ -8,7 +8,7 @@ use serde::Serialize;
 use time::Date;
 
 use super::{CardInfo, Lifecycle};
-use crate::card::{Model, RateCard, UnknownModel};
+use crate::card::{EMBEDDED, Grade, Model, RateCard, UnknownModel};
 use crate::lane::Lane;
 use crate::money::{Money, Overflow};
 use crate::size::ImageSize;
@@ -20,8 +20,37 @@ pub struct RatesReport {
     pub card: CardInfo,
     /// The pages the figures come from.
     pub sources: Vec<String>,
+    /// How well the card's figures are sourced, unless a model, lane or
+    /// size says otherwise: `published` or `transcribed`.
+    pub grade: Grade,
     /// Every model, in card order.
     pub models: Vec<ModelSummary>,
+    /// The cards built into nbcost, oldest first, and which is in force today.
+    pub embedded_cards: Vec<EmbeddedCardSummary>,
+}
+
+/// A card built into nbcost.
+#[derive(Debug, Clone, Serialize)]
+pub struct EmbeddedCardSummary {
+    /// The name `--rates` takes, such as `2026-10`.
+    pub name: String,
+    /// The date people call it by.
+    pub dated: String,
+    /// The first day its prices apply.
+    pub effective: Date,
+    /// The day its figures were last checked.
+    pub checked: Date,
+    /// Whether it is the card in force today (the default).
+    pub in_force: bool,
+}
+
+/// An ID the model answered to before, with its own lifecycle.
+#[derive(Debug, Clone, Serialize)]
+pub struct FormerSummary {
+    /// The old ID (it still resolves, at the model's prices).
+    pub id: String,
+    /// Where it stands as of today.
+    pub lifecycle: Lifecycle,
 }
 
 /// A model in brief.
@@ -43,6 +72,8 @@ pub struct ModelSummary {
     pub free_tier: bool,
     /// Where it stands as of today.
     pub lifecycle: Lifecycle,
+    /// IDs it answered to before (previews), which still resolve.
+    pub former: Vec<FormerSummary>,
 }
 
 impl ModelSummary {
@@ -55,7 +86,15 @@ impl ModelSummary {
             default_size: model.default_size,
             lanes: model.lanes().collect(),
             free_tier: model.free_tier,
-            lifecycle: Lifecycle::new(model, today),
+            lifecycle: Lifecycle::new(&model.life, today),
+            former: model
+                .former
+                .iter()
+                .map(|former| FormerSummary {
+                    id: former.id.clone(),
+                    lifecycle: Lifecycle::new(&former.life, today),
+                })
+                .collect(),
         }
     }
 }
@@ -63,10 +102,23 @@ impl ModelSummary {
 impl RatesReport {
     /// The card's contents as of `today`.
     pub fn build(card: &RateCard, today: Date) -> RatesReport {
+        let in_force = RateCard::in_force(today);
         RatesReport {
             card: CardInfo::new(card, today),
             sources: card.meta.sources.clone(),
+            grade: card.meta.grade,
             models: card.models.iter().map(|model| ModelSummary::new(model, today)).collect(),
+            embedded_cards: EMBEDDED
+                .iter()
+                .filter_map(|embedded| RateCard::embedded_named(embedded.name))
+                .map(|embedded| EmbeddedCardSummary {
+                    name: embedded.meta.origin.name(),
+                    in_force: embedded.meta.effective == in_force.meta.effective,
+                    dated: embedded.meta.dated,
+                    effective: embedded.meta.effective,
+                    checked: embedded.meta.checked,
+                })
+                .collect(),
         }
     }
 }
@@ -79,7 +131,7 @@ pub struct ModelReport {
     /// The model in brief.
     #[serde(flatten)]
     pub summary: ModelSummary,
-    /// The ID that replaces it at the same prices, where known.
+    /// The ID that replaces it, where known.
     pub successor: Option<String>,
     /// Tokens one reference image counts, where known.
     pub input_image_tokens: Option<u64>,
@@ -96,33 +148,50 @@ pub struct ModelReport {
 /// Dollars per 1M tokens on one lane.
 #[derive(Debug, Clone, Serialize)]
 pub struct TokenRatesOut {
-    /// Text and image input.
-    pub input: Money,
-    /// Text and thinking output.
-    pub text_output: Money,
+    /// Text and image input; `null` where the sources give no rate.
+    pub input: Option<Money>,
+    /// Text and thinking output; `null` where the sources give no rate.
+    pub text_output: Option<Money>,
     /// Image output.
     pub image_output: Money,
+    /// `published` or `transcribed`.
+    pub grade: Grade,
 }
 
-/// One size's published prices.
+/// One size's prices.
 #[derive(Debug, Clone, Serialize)]
 pub struct SizePrices {
     /// The size.
     pub size: ImageSize,
     /// Image output tokens per image.
     pub output_tokens: u64,
-    /// The published per-image price on each lane, exact.
+    /// The published per-image price on each lane that has one, exact.
     pub price: BTreeMap<Lane, Money>,
+    /// How well those prices are sourced: `published` or `transcribed`.
+    pub grade: Grade,
+    /// Lanes the model has but with no published per-image price: output
+    /// tokens × the lane's rate, graded `derived`.
+    pub derived: BTreeMap<Lane, Money>,
 }
 
 impl ModelReport {
     /// The model `name` in full, as of `today`.
     pub fn build(card: &RateCard, name: &str, today: Date) -> Result<ModelReport, UnknownModel> {
         let model = card.resolve(name)?.model;
+        let derived = |row: &crate::card::SizeRow| -> BTreeMap<Lane, Money> {
+            model
+                .tokens
+                .iter()
+                .filter(|(lane, _)| !row.price.contains_key(lane))
+                .filter_map(|(lane, rates)| {
+                    Money::per_million(row.output_tokens, rates.image_output).ok().map(|price| (*lane, price))
+                })
+                .collect()
+        };
         Ok(ModelReport {
             card: CardInfo::new(card, today),
             summary: ModelSummary::new(model, today),
-            successor: model.successor.clone(),
+            successor: model.life.successor.clone(),
             input_image_tokens: model.input_image_tokens,
             grounding: model.grounding,
             always_thinks: model.always_thinks,
@@ -133,9 +202,10 @@ impl ModelReport {
                     (
                         *lane,
                         TokenRatesOut {
-                            input: Money::new(rates.input),
-                            text_output: Money::new(rates.text_output),
+                            input: rates.input.map(Money::new),
+                            text_output: rates.text_output.map(Money::new),
                             image_output: Money::new(rates.image_output),
+                            grade: rates.grade,
                         },
                     )
                 })
@@ -147,6 +217,8 @@ impl ModelReport {
                     size: row.size,
                     output_tokens: row.output_tokens,
                     price: row.price.iter().map(|(lane, price)| (*lane, Money::new(*price))).collect(),
+                    grade: row.grade,
+                    derived: derived(row),
                 })
                 .collect(),
         })
@@ -165,6 +237,8 @@ pub struct CheckReport {
     pub models: usize,
     /// How many published per-image prices it has.
     pub prices: usize,
+    /// How many per-image prices are derived (no published figure).
+    pub derived: usize,
     /// One row per model × size × lane.
     pub rows: Vec<CheckRow>,
 }
@@ -180,12 +254,16 @@ pub struct CheckRow {
     pub lane: Lane,
     /// Image output tokens per image.
     pub output_tokens: u64,
-    /// The published per-image price.
-    pub published: Money,
+    /// The published per-image price; `null` where none is published and
+    /// nbcost prices at `tokens_price` (graded `derived`).
+    pub published: Option<Money>,
+    /// `published`, `transcribed` or `derived`.
+    pub grade: Grade,
     /// Output tokens × the lane's image output rate per 1M.
     pub tokens_price: Money,
-    /// `published − tokens_price`: positive when the published figure is dearer.
-    pub difference: Money,
+    /// `published − tokens_price`: positive when the published figure is
+    /// dearer; `null` where nothing is published.
+    pub difference: Option<Money>,
 }
 
 impl CheckReport {
@@ -194,17 +272,18 @@ impl CheckReport {
         let mut rows = Vec::new();
         for model in &card.models {
             for row in &model.sizes {
-                for (lane, published) in &row.price {
-                    let tokens_price =
-                        Money::per_million(row.output_tokens, model.tokens[lane].image_output)?;
+                for (lane, rates) in &model.tokens {
+                    let tokens_price = Money::per_million(row.output_tokens, rates.image_output)?;
+                    let published = row.price.get(lane).map(|price| Money::new(*price));
                     rows.push(CheckRow {
                         model: model.id.clone(),
                         size: row.size,
                         lane: *lane,
                         output_tokens: row.output_tokens,
-                        published: Money::new(*published),
+                        published,
+                        grade: if published.is_some() { row.grade } else { Grade::Derived },
                         tokens_price,
-                        difference: Money::new(*published).minus(tokens_price)?,
+                        difference: published.map(|published| published.minus(tokens_price)).transpose()?,
                     });
                 }
             }
@@ -213,7 +292,8 @@ impl CheckReport {
             card: CardInfo::new(card, today),
             valid: true,
             models: card.models.len(),
-            prices: rows.len(),
+            prices: rows.iter().filter(|row| row.published.is_some()).count(),
+            derived: rows.iter().filter(|row| row.published.is_none()).count(),
             rows,
         })
     }
@@ -224,20 +304,21 @@ mod tests {
     use super::*;
     use crate::report::testing::today;
 
+    /// The April card knew of no retirement yet: every model is active in it.
     #[test]
     fn lists_every_model_with_its_sizes_and_lanes() {
         let report = RatesReport::build(&RateCard::embedded(), today());
         let summary: Vec<String> = report
             .models
             .iter()
-            .map(|m| format!("{} {:?} {:?} {}", m.id, m.sizes, m.lanes, m.lifecycle.status))
+            .map(|m| format!("{} {:?} {:?} {}", m.id, m.sizes, m.lanes, m.lifecycle.status.name()))
             .collect();
         assert_eq!(
             summary,
             [
-                "gemini-3.1-flash-image-preview [S512, K1, K2, K4] [Standard, Batch] shut-down",
-                "gemini-3-pro-image-preview [K1, K2, K4] [Standard, Batch] shut-down",
-                "gemini-2.5-flash-image [K1] [Standard, Batch] shut-down",
+                "gemini-3.1-flash-image-preview [S512, K1, K2, K4] [Standard, Batch] active",
+                "gemini-3-pro-image-preview [K1, K2, K4] [Standard, Batch] active",
+                "gemini-2.5-flash-image [K1] [Standard, Batch] active",
             ]
         );
         assert_eq!(report.sources.len(), 3);
@@ -265,10 +346,10 @@ mod tests {
                     && r.lane == Lane::Standard
             })
             .unwrap();
-        assert_eq!(flash_1k.published.to_string(), "0.067");
+        assert_eq!(flash_1k.published.unwrap().to_string(), "0.067");
         assert_eq!(flash_1k.tokens_price.to_string(), "0.0672");
-        assert_eq!(flash_1k.difference.plain(), "-0.0002");
-        let exact = report.rows.iter().filter(|r| r.difference.is_zero()).count();
+        assert_eq!(flash_1k.difference.unwrap().plain(), "-0.0002");
+        let exact = report.rows.iter().filter(|r| r.difference.is_some_and(Money::is_zero)).count();
         // Only Nano Banana Pro 4K is published at exactly tokens x rate.
         assert_eq!(exact, 2);
     }

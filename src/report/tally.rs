@@ -24,11 +24,11 @@ use crate::batch::{
     group_by_model, size_label,
 };
 pub use crate::batch::{DuplicateKey, ErrorLine};
-use crate::card::{Model, RateCard, UnknownModel};
+use crate::card::{Model, RateCard, Status, UnknownModel};
 use crate::error::{ErrorKind, Kind};
 use crate::lane::Lane;
 use crate::money::{Money, Overflow, narrow};
-use crate::pricing;
+use crate::pricing::{self, CostError};
 use crate::scan::ScanOptions;
 
 /// What to tally, validated.
@@ -207,11 +207,14 @@ pub struct FileLines {
 /// Responses of one model at one inferred size on one lane.
 #[derive(Debug, Clone, Serialize)]
 pub struct TallyRow {
-    /// The card's model ID; `null` when the model is not priced (a
-    /// provisioned row keeps its model).
+    /// The card's model ID; `null` when the card does not know the model
+    /// (a known model on a lane it lacks keeps its ID, unpriced).
     pub model: Option<String>,
     /// The card's product name; `null` as for `model`.
     pub model_name: Option<String>,
+    /// The card model's status on the day (`active`, `deprecated`,
+    /// `shut-down`, `disputed`); `null` as for `model`.
+    pub status: Option<Status>,
     /// Every `modelVersion` as written in the responses of this row;
     /// `null` stands for responses that named none.
     pub model_versions: Vec<Option<String>>,
@@ -359,8 +362,8 @@ fn assemble(
     reader: BatchReader,
     responses: Responses,
 ) -> Result<TallyReport, TallyError> {
-    let rows = price_rows(card, &responses.sums, fallback)?;
-    let duplicate_rows = price_rows(card, &responses.duplicate_sums, fallback)?;
+    let rows = price_rows(card, &responses.sums, fallback, today)?;
+    let duplicate_rows = price_rows(card, &responses.duplicate_sums, fallback, today)?;
     let priced = |rows: &[TallyRow], part: fn(&TallyRow) -> Option<Money>| {
         Money::sum(rows.iter().filter_map(part)).map_err(TallyError::from)
     };
@@ -420,51 +423,59 @@ fn price_rows(
     card: &RateCard,
     sums: &SumsByVersion,
     fallback: Option<&Model>,
+    today: Date,
 ) -> Result<Vec<TallyRow>, TallyError> {
-    group_by_model(card, sums, fallback).into_iter().map(build_row).collect()
+    group_by_model(card, sums, fallback).into_iter().map(|group| build_row(group, today)).collect()
 }
 
 /// Prices one group's sums at its lane, once: narrowed (checked) to `u64`,
 /// then tokens × per-1M rates. A group with no card model or whose model
 /// lacks the lane is left unpriced, with the reason; so is provisioned
 /// throughput, which the commitment bills.
-fn build_row(group: ModelGroup<'_>) -> Result<TallyRow, TallyError> {
+fn build_row(group: ModelGroup<'_>, today: Date) -> Result<TallyRow, TallyError> {
     let ModelGroup { model, model_versions, tokens_per_image: per_image, lane, sums } = group;
     let prompt_tokens = narrow(sums.prompt)?;
     let image_output_tokens = narrow(sums.image_output)?;
     let text_output_tokens = narrow(sums.text_output)?;
     let thoughts_tokens = narrow(sums.thoughts)?;
-    let rates = match lane {
-        BilledLane::Lane(lane) => model.and_then(|model| model.tokens.get(&lane)),
-        BilledLane::Provisioned => None,
-    };
-    let unpriced_reason = match (model, rates) {
-        _ if lane == BilledLane::Provisioned => Some(
+    let text_tokens = text_output_tokens.checked_add(thoughts_tokens).ok_or(TallyError::Overflow)?;
+    let priced = match lane {
+        BilledLane::Provisioned => Err(
             "served on provisioned throughput: billed by the commitment, not per token (not in the total)"
                 .to_string(),
         ),
-        (Some(_), Some(_)) => None,
-        (Some(model), None) => {
-            Some(format!("{} has no {lane} lane in the rate card (it has {})", model.id, model.lane_list()))
-        }
-        (None, _) if model_versions == [None] => {
-            Some("the responses name no modelVersion: give --model to price them".to_string())
-        }
-        (None, _) => Some("the model is not in the rate card: pass a card that lists it with --rates".into()),
+        BilledLane::Lane(lane) => match (model, model.and_then(|model| model.tokens.get(&lane))) {
+            (Some(model), Some(rates)) => {
+                match pricing::token_cost(rates, prompt_tokens, image_output_tokens, text_tokens) {
+                    Ok(cost) => Ok(cost),
+                    Err(CostError::Overflow) => return Err(TallyError::Overflow),
+                    Err(CostError::NoRate(what)) => {
+                        Err(format!("the rate card gives no {lane} {what} rate for {}", model.id))
+                    }
+                }
+            }
+            (Some(model), None) => Err(format!(
+                "{} has no {lane} lane in the rate card (it has {})",
+                model.id,
+                model.lane_list()
+            )),
+            (None, _) if model_versions == [None] => {
+                Err("the responses name no modelVersion: give --model to price them".to_string())
+            }
+            (None, _) => {
+                Err("the model is not in the rate card: pass a card that lists it with --rates".into())
+            }
+        },
     };
-    let (input_cost, image_output_cost, text_output_cost, cost) = match rates {
-        Some(rates) => {
-            let text_tokens = text_output_tokens.checked_add(thoughts_tokens).ok_or(TallyError::Overflow)?;
-            let cost = pricing::token_cost(rates, prompt_tokens, image_output_tokens, text_tokens)?;
-            (Some(cost.input), Some(cost.image_output), Some(cost.text_output), Some(cost.total))
-        }
-        None => (None, None, None, None),
+    let (input_cost, image_output_cost, text_output_cost, cost) = match &priced {
+        Ok(cost) => (Some(cost.input), Some(cost.image_output), Some(cost.text_output), Some(cost.total)),
+        Err(_) => (None, None, None, None),
     };
-    // A provisioned row keeps its model: it is billed, by the commitment.
-    let named = if lane == BilledLane::Provisioned { model } else { rates.and(model) };
+    let unpriced_reason = priced.err();
     Ok(TallyRow {
-        model: named.map(|model| model.id.clone()),
-        model_name: named.map(|model| model.name.clone()),
+        model: model.map(|model| model.id.clone()),
+        model_name: model.map(|model| model.name.clone()),
+        status: model.map(|model| model.status(today)),
         model_versions,
         size: size_label(model, per_image),
         image_tokens_per_image: per_image,

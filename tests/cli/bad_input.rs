@@ -156,9 +156,9 @@ fn catalogue() -> Vec<Case> {
         case("an unknown command", &["price"], 2, &["unrecognized subcommand 'price'"]),
         case(
             "compare with nothing left",
-            &["compare", "--lanes", "priority"],
+            &["compare", "--lanes", "priority", "--sizes", "512"],
             2,
-            &["no model in the card offers priority"],
+            &["no model in the card offers 512 on priority"],
         ),
         case(
             "compare with a bad baseline",
@@ -222,10 +222,10 @@ fn catalogue() -> Vec<Case> {
             &["unknown field `colour`"],
         ),
         case(
-            "a rate card missing a lane's price",
-            &["rates", "check", "tests/fixtures/cards/missing-lane-price.toml"],
+            "a rate card with a grade it does not know",
+            &["rates", "check", "tests/fixtures/cards/bad-grade.toml"],
             3,
-            &["price.flex", "is missing"],
+            &["tokens.flex.grade", "is `rumoured`, not a grade"],
         ),
         case(
             "a rate card whose default size it lacks",

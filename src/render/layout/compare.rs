@@ -1,10 +1,19 @@
 //! How the `compare` report is laid out for the table, CSV and Markdown renderers.
 
+use crate::card::{Grade, Status};
 use crate::count::grouped;
 use crate::pricing::Basis;
 use crate::render::Report;
 use crate::render::document::{Cell, Column, Document, Table};
 use crate::report::compare::*;
+
+/// A model's name with its status where it is not active.
+fn with_status(name: &str, status: Status) -> String {
+    match status {
+        Status::Active => name.to_string(),
+        other => format!("{name} ({})", other.name()),
+    }
+}
 
 impl Report for CompareReport {
     const KIND: &'static str = "compare";
@@ -27,10 +36,14 @@ impl Report for CompareReport {
             .iter()
             .map(|row| {
                 let mut cells = vec![
-                    Cell::Name { human: row.model_name.clone(), id: row.model.clone() },
+                    Cell::Name { human: with_status(&row.model_name, row.status), id: row.model.clone() },
                     Cell::text(row.size.api_value()),
                     Cell::text(row.lane.name()),
-                    Cell::unit(row.unit_price),
+                    if row.grade == Grade::Derived {
+                        Cell::Text(format!("{} (derived)", row.unit_price.unit_dollars()))
+                    } else {
+                        Cell::unit(row.unit_price)
+                    },
                     Cell::Count(row.output_tokens),
                     Cell::Ratio(row.ratio_to_baseline),
                 ];
@@ -62,14 +75,33 @@ impl Report for CompareReport {
             ("rate card".to_string(), self.card.summary()),
         ];
         let mut notes = Vec::new();
-        if let Some(cheapest) = self.rows.iter().min_by_key(|row| row.unit_price) {
-            notes.push(format!(
-                "Cheapest per image: {} {} on {} at {}.",
-                cheapest.model_name,
-                cheapest.size,
-                cheapest.lane,
-                cheapest.unit_price.unit_dollars()
-            ));
+        match &self.cheapest {
+            Some(cheapest) => {
+                let passed: Vec<String> = cheapest
+                    .passed_over
+                    .iter()
+                    .map(|model| format!("{} ({})", model.model, model.status.name()))
+                    .collect();
+                let skipped = if passed.is_empty() {
+                    String::new()
+                } else {
+                    format!(" Cheaper rows of retired models are passed over: {}.", passed.join(", "))
+                };
+                notes.push(format!(
+                    "Cheapest per image: {} {} on {} at {}.{skipped}",
+                    cheapest.model_name,
+                    cheapest.size,
+                    cheapest.lane,
+                    cheapest.unit_price.unit_dollars()
+                ));
+            }
+            None => notes.push("No recommendation: every model compared is shut down or disputed.".into()),
+        }
+        if self.rows.iter().any(|row| row.grade == Grade::Derived) {
+            notes.push(
+                "A derived price is output tokens × the lane's rate: no per-image price is published for it."
+                    .into(),
+            );
         }
         for skip in &self.skipped {
             notes.push(format!("Skipped: {} has no {} {}.", skip.model, skip.missing, skip.value));

@@ -12,7 +12,10 @@ impl Report for DiffReport {
         let mut facts = vec![
             ("old card".to_string(), format!("{}: {}", self.old.name, self.old.summary())),
             ("new card".to_string(), format!("{}: {}", self.new.name, self.new.summary())),
-            ("changes".to_string(), self.changes.len().to_string()),
+            (
+                "changes".to_string(),
+                format!("{} prices, {} model changes", self.changes.len(), self.models.len()),
+            ),
         ];
         let mut tables = vec![Table {
             title: Some("Prices".into()),
@@ -43,6 +46,34 @@ impl Report for DiffReport {
                 })
                 .collect(),
         }];
+        if !self.models.is_empty() {
+            tables.push(Table {
+                title: Some("Models".into()),
+                columns: vec![
+                    Column::new("model", "model"),
+                    Column::new("change", "kind"),
+                    Column::new("detail", "detail"),
+                ],
+                rows: self
+                    .models
+                    .iter()
+                    .map(|change| {
+                        vec![
+                            Cell::text(&change.model),
+                            Cell::text(match change.kind {
+                                ModelChangeKind::Renamed => "renamed",
+                                ModelChangeKind::Added => "added",
+                                ModelChangeKind::Removed => "removed",
+                                ModelChangeKind::LaneAdded => "lane added",
+                                ModelChangeKind::LaneRemoved => "lane removed",
+                                ModelChangeKind::Lifecycle => "lifecycle",
+                            }),
+                            Cell::text(&change.detail),
+                        ]
+                    })
+                    .collect(),
+            });
+        }
         let mut notes = Vec::new();
         if self.changes.is_empty() {
             notes.push("The two cards hold the same prices.".to_string());

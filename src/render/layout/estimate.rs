@@ -110,7 +110,7 @@ impl Report for EstimateReport {
                         Cell::unit(row.image_unit_price),
                         Cell::unit(row.image_cost),
                         Cell::Count(row.prompt_tokens_estimated),
-                        Cell::unit(row.prompt_cost),
+                        row.prompt_cost.map_or(Cell::text("not priced"), Cell::unit),
                         Cell::Count(row.reference_images),
                         row.reference_cost.map_or(Cell::text("not priced"), Cell::unit),
                         Cell::unit(row.cost),

@@ -236,13 +236,13 @@ fn notes(report: &PlanReport) -> Vec<String> {
             entry.line.name, entry.line.model_name
         ));
     }
-    for entry in report.lines.iter().filter(|entry| entry.line.unpriced_reference_images > 0) {
-        notes.push(format!(
-            "INCOMPLETE: line `{}` leaves out {} a month: the rate card gives no input_image_tokens for {}; add it to the card.",
-            entry.line.name,
-            crate::count::counted(entry.line.unpriced_reference_images, "reference image", "reference images"),
-            entry.line.model
-        ));
+    for entry in &report.lines {
+        for unpriced in &entry.line.unpriced {
+            notes.push(format!(
+                "INCOMPLETE: line `{}` leaves out {}: {}; add it to the card.",
+                entry.line.name, unpriced.part, unpriced.reason
+            ));
+        }
     }
     if let Some(grounding) = &report.grounding {
         notes.push(format!(

@@ -1,7 +1,9 @@
 //! How the `quote` report is laid out for the table, CSV and Markdown renderers.
 
+use crate::card::Grade;
 use crate::count::grouped;
 use crate::lane::Lane;
+use crate::money::Money;
 use crate::pricing::Basis;
 use crate::render::Report;
 use crate::render::document::{Cell, Column, Document, Table};
@@ -51,6 +53,7 @@ impl Report for QuoteReport {
                 Column::new("per image", "unit_price"),
                 Column::new("total", "total"),
                 Column::new("saving vs standard", "saving_vs_standard"),
+                Column::new("grade", "grade"),
             ],
             rows: self
                 .quotes
@@ -61,6 +64,7 @@ impl Report for QuoteReport {
                         Cell::unit(quote.unit_price),
                         Cell::money(quote.total),
                         quote.saving_vs_standard.map_or(Cell::Empty, Cell::money),
+                        Cell::text(quote.grade.name()),
                     ]
                 })
                 .collect(),
@@ -99,19 +103,34 @@ impl Report for QuoteReport {
             if let (Some(saving), Some(standard)) = (quote.saving_vs_standard, standard)
                 && let Some(share) = saving.percent_of(standard.total)
             {
-                notes.push(format!(
-                    "{} saves {} ({}) against standard.",
-                    quote.lane,
-                    saving.dollars(),
-                    crate::render::human(&Cell::Percent(share))
-                ));
+                notes.push(if saving.is_negative() {
+                    format!(
+                        "{} costs {} ({}) more than standard.",
+                        quote.lane,
+                        Money::ZERO.minus(saving).unwrap_or(saving).dollars(),
+                        crate::render::human(&Cell::Percent(-share))
+                    )
+                } else {
+                    format!(
+                        "{} saves {} ({}) against standard.",
+                        quote.lane,
+                        saving.dollars(),
+                        crate::render::human(&Cell::Percent(share))
+                    )
+                });
             }
         }
-        if !self.complete {
+        for quote in self.quotes.iter().filter(|quote| quote.grade == Grade::Derived) {
             notes.push(format!(
-                "INCOMPLETE: every total leaves out the {} per image: the rate card gives no input_image_tokens for {}; add it to the card.",
-                crate::count::counted(self.input_images, "reference image", "reference images"),
-                self.model
+                "{}: no per-image price is published; derived from {} image output tokens × the lane's per-1M rate.",
+                quote.lane,
+                grouped(self.output_tokens)
+            ));
+        }
+        for unpriced in &self.unpriced {
+            notes.push(format!(
+                "INCOMPLETE: every total leaves out the {}: {}; add it to the card.",
+                unpriced.part, unpriced.reason
             ));
         }
         if self.basis == Basis::List {

@@ -1,6 +1,9 @@
 //! How the `rates` report is laid out for the table, CSV and Markdown renderers.
 
+use crate::card::Grade;
+use crate::count::counted;
 use crate::lane::Lane;
+use crate::money::Money;
 use crate::render::Report;
 use crate::render::document::{Cell, Column, Document, Table};
 use crate::report::CardInfo;
@@ -11,6 +14,7 @@ impl Report for RatesReport {
 
     fn document(&self) -> Document {
         let mut facts = card_facts(&self.card);
+        facts.push(("figures".to_string(), grade_words(self.grade).to_string()));
         for source in &self.sources {
             facts.push(("source".to_string(), source.clone()));
         }
@@ -32,6 +36,32 @@ impl Report for RatesReport {
                 ]
             })
             .collect();
+        let former_rows: Vec<Vec<Cell>> = self
+            .models
+            .iter()
+            .flat_map(|model| {
+                model.former.iter().map(|former| {
+                    vec![
+                        Cell::text(&former.id),
+                        Cell::text(&model.id),
+                        Cell::text(former.lifecycle.summary()),
+                    ]
+                })
+            })
+            .collect();
+        let card_rows = self
+            .embedded_cards
+            .iter()
+            .map(|card| {
+                vec![
+                    Cell::text(&card.name),
+                    Cell::text(&card.dated),
+                    Cell::text(card.effective.to_string()),
+                    Cell::text(card.checked.to_string()),
+                    Cell::text(if card.in_force { "in force today" } else { "" }),
+                ]
+            })
+            .collect();
         Document {
             title: format!("Rate card: {} ({})", self.card.name, self.card.dated),
             facts,
@@ -49,7 +79,29 @@ impl Report for RatesReport {
                     Column::new("status", "status"),
                 ],
                 rows,
-            }],
+            }]
+            .into_iter()
+            .chain((!former_rows.is_empty()).then(|| Table {
+                title: Some("Former IDs (they still resolve, at the model's prices)".into()),
+                columns: vec![
+                    Column::new("former ID", "former_id"),
+                    Column::new("now", "model"),
+                    Column::new("status", "status"),
+                ],
+                rows: former_rows,
+            }))
+            .chain(std::iter::once(Table {
+                title: Some("Embedded rate cards (--rates NAME; by default the one in force on the date)".into()),
+                columns: vec![
+                    Column::new("name", "name"),
+                    Column::new("dated", "dated"),
+                    Column::new("effective", "effective"),
+                    Column::new("checked", "checked"),
+                    Column::new("", "in_force"),
+                ],
+                rows: card_rows,
+            }))
+            .collect(),
             notes: vec!["`nbcost rates show MODEL` gives a model's prices; `nbcost rates check` compares them with tokens × rate.".into()],
         }
     }
@@ -61,10 +113,11 @@ impl Report for ModelReport {
     fn document(&self) -> Document {
         let model = &self.summary;
         let yes_no = |flag: bool| if flag { "yes" } else { "no" }.to_string();
-        let facts = vec![
+        let mut facts = vec![
             ("model".to_string(), format!("{} ({})", model.id, model.name)),
             ("aliases".to_string(), model.aliases.join(", ")),
             ("status".to_string(), model.lifecycle.summary()),
+            ("disputed".to_string(), model.lifecycle.shutdown_disputed.clone().unwrap_or_default()),
             (
                 "released".to_string(),
                 model.lifecycle.released.map(|d| d.to_string()).unwrap_or_else(|| "unknown".into()),
@@ -79,31 +132,45 @@ impl Report for ModelReport {
             ("always thinks".to_string(), yes_no(self.always_thinks)),
             ("rate card".to_string(), self.card.summary()),
         ];
+        facts.retain(|(label, value)| label != "disputed" || !value.is_empty());
+        for former in &model.former {
+            facts.insert(
+                2,
+                ("former ID".to_string(), format!("{}: {}", former.id, former.lifecycle.summary())),
+            );
+        }
         let lanes: Vec<Lane> = self.tokens.keys().copied().collect();
         let mut size_columns =
             vec![Column::new("size", "size"), Column::new("output tokens", "output_tokens")];
         size_columns
             .extend(lanes.iter().map(|lane| Column::new(format!("{lane} / image"), format!("{lane}_price"))));
+        size_columns.push(Column::new("grade", "grade"));
         let size_rows = self
             .size_prices
             .iter()
             .map(|row| {
                 let mut cells = vec![Cell::text(row.size.api_value()), Cell::Count(row.output_tokens)];
-                cells.extend(
-                    lanes.iter().map(|lane| row.price.get(lane).copied().map_or(Cell::Empty, Cell::unit)),
-                );
+                cells.extend(lanes.iter().map(|lane| match (row.price.get(lane), row.derived.get(lane)) {
+                    (Some(price), _) => Cell::unit(*price),
+                    (None, Some(derived)) => Cell::Text(format!("{} (derived)", derived.unit_dollars())),
+                    (None, None) => Cell::Empty,
+                }));
+                cells.push(Cell::text(row.grade.name()));
                 cells
             })
             .collect();
+        let derived = self.size_prices.iter().any(|row| !row.derived.is_empty());
         let token_rows = self
             .tokens
             .iter()
             .map(|(lane, rates)| {
+                let rate = |rate: Option<Money>| rate.map_or(Cell::text("not given"), Cell::unit);
                 vec![
                     Cell::text(lane.name()),
-                    Cell::unit(rates.input),
-                    Cell::unit(rates.text_output),
+                    rate(rates.input),
+                    rate(rates.text_output),
                     Cell::unit(rates.image_output),
+                    Cell::text(rates.grade.name()),
                 ]
             })
             .collect();
@@ -119,11 +186,16 @@ impl Report for ModelReport {
                         Column::new("input", "input"),
                         Column::new("text & thinking output", "text_output"),
                         Column::new("image output", "image_output"),
+                        Column::new("grade", "grade"),
                     ],
                     rows: token_rows,
                 },
             ],
-            notes: vec![],
+            notes: derived
+                .then(|| "A derived price is output tokens × the lane's image rate: Google publishes no per-image figure for it.".to_string())
+                .into_iter()
+                .chain(std::iter::once(GRADES.to_string()))
+                .collect(),
         }
     }
 }
@@ -141,16 +213,39 @@ impl Report for CheckReport {
                     Cell::text(row.size.api_value()),
                     Cell::text(row.lane.name()),
                     Cell::Count(row.output_tokens),
-                    Cell::unit(row.published),
+                    row.published.map_or(Cell::text("none"), Cell::unit),
                     Cell::unit(row.tokens_price),
-                    Cell::unit(row.difference),
-                    row.difference.percent_of(row.tokens_price).map_or(Cell::Empty, Cell::Percent),
+                    row.difference.map_or(Cell::Empty, Cell::unit),
+                    row.difference
+                        .and_then(|difference| difference.percent_of(row.tokens_price))
+                        .map_or(Cell::Empty, Cell::Percent),
+                    Cell::text(row.grade.name()),
                 ]
             })
             .collect();
-        let differing = self.rows.iter().filter(|row| !row.difference.is_zero()).count();
+        let differing = self
+            .rows
+            .iter()
+            .filter(|row| row.difference.is_some_and(|difference| !difference.is_zero()))
+            .count();
+        let mut notes = vec![format!(
+            "{differing} of {} published prices differ from tokens × rate: Google publishes rounded per-image equivalents and bills tokens.",
+            self.prices
+        )];
+        if self.derived > 0 {
+            notes.push(format!(
+                "{} derived: with no per-image figure published, nbcost prices at tokens × rate.",
+                counted(self.derived as u64, "price is", "prices are")
+            ));
+        }
+        notes.push(GRADES.to_string());
         Document {
-            title: format!("Rate card check: valid ({} models, {} prices)", self.models, self.prices),
+            title: format!(
+                "Rate card check: valid ({}, {}{})",
+                counted(self.models as u64, "model", "models"),
+                counted(self.prices as u64, "published price", "published prices"),
+                if self.derived > 0 { format!(", {} derived", self.derived) } else { String::new() }
+            ),
             facts: card_facts(&self.card),
             tables: vec![Table {
                 title: None,
@@ -163,14 +258,26 @@ impl Report for CheckReport {
                     Column::new("tokens × rate", "tokens_price"),
                     Column::new("difference", "difference"),
                     Column::new("difference %", "difference_percent"),
+                    Column::new("grade", "grade"),
                 ],
                 rows,
             }],
-            notes: vec![format!(
-                "{differing} of {} published prices differ from tokens × rate: Google publishes rounded per-image equivalents and bills tokens.",
-                self.prices
-            )],
+            notes,
         }
+    }
+}
+
+/// What the grades mean, for notes.
+const GRADES: &str = "Grades: published = on Google's own page; transcribed = from dated third-party copies of Google's page; derived = tokens × rate, where no per-image price is published.";
+
+/// A card's default grade in words.
+fn grade_words(grade: Grade) -> &'static str {
+    match grade {
+        Grade::Published => "published: from captures of Google's own pages, unless a row says otherwise",
+        Grade::Transcribed => {
+            "transcribed: from dated third-party copies of Google's pricing page, unless a row says otherwise"
+        }
+        Grade::Derived => "derived",
     }
 }
 

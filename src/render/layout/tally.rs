@@ -131,7 +131,7 @@ impl Report for TallyReport {
                     vec![
                         match (&row.model, &row.model_name) {
                             (Some(id), Some(name)) => Cell::Name { human: name.clone(), id: id.clone() },
-                            _ => Cell::text("unpriced"),
+                            _ => Cell::text("not in the card"),
                         },
                         Cell::text(versions_text(&row.model_versions)),
                         Cell::text(&row.size),

@@ -38,11 +38,22 @@ fn tally(bytes: &[u8], lane: Option<Lane>) -> TallyReport {
     read(&RateCard::embedded(), "test.jsonl", bytes, false, None, &ScanOptions::default(), lane).unwrap()
 }
 
+/// The October card: it knows the preview IDs and their GA IDs (the mixed
+/// fixture names both), at the April prices.
+fn october() -> RateCard {
+    RateCard::embedded_named("2026-10").unwrap()
+}
+
+fn tally_october(bytes: &[u8], lane: Option<Lane>) -> TallyReport {
+    read(&october(), "test.jsonl", bytes, false, None, &ScanOptions::default(), lane).unwrap()
+}
+
 fn adds_up(lines: &LineCounts) -> bool {
     lines.read == lines.responses + lines.error_lines + lines.malformed_lines + lines.blank_lines
 }
 
-/// `tests/fixtures/batch/output-mixed.jsonl` with `--lane batch`, batch
+/// `tests/fixtures/batch/output-mixed.jsonl` with `--lane batch` and the
+/// October card (it knows the preview and GA IDs, at the same prices), batch
 /// rates per 1M tokens
 /// (input / text / image): Nano Banana 2 0.25 / 1.50 / 30, Pro 1 / 6 / 60.
 /// - line 1, key a, flash 2K: 12 × 0.25 + 1680 × 30 = 0.000003 + 0.0504 = 0.050403
@@ -52,14 +63,14 @@ fn adds_up(lines: &LineCounts) -> bool {
 /// - line 4, key a again: billed again, 0.050403
 /// - line 5, model imagen-9-ultra: not in the card, unpriced
 /// - line 6 truncated, line 7 not JSON: malformed; line 8 blank
-/// - line 9, bare response, successor ID gemini-3.1-flash-image, no
+/// - line 9, bare response, GA ID gemini-3.1-flash-image, no
 ///   candidatesTokensDetails: 8 × 0.25 + 1120 × 30 = 0.000002 + 0.0336 = 0.033602 (1K)
 /// - line 11, key g, no modelVersion: unpriced (747 tokens, 512 with --model flash)
 ///
 /// Total priced: 0.050403 × 2 + 0.12124 + 0.033602 = 0.255648.
 #[test]
 fn prices_the_mixed_fixture_as_worked_out_by_hand() {
-    let report = tally(MIXED, Some(Lane::Batch));
+    let report = tally_october(MIXED, Some(Lane::Batch));
     assert_eq!(report.lanes.batch, 6);
     assert_eq!((report.lanes.assumed_standard, report.lanes.lane_override), (0, Some(Lane::Batch)));
     assert_eq!(
@@ -90,9 +101,9 @@ fn prices_the_mixed_fixture_as_worked_out_by_hand() {
     assert_eq!(
         rows,
         [
-            (Some("gemini-3.1-flash-image-preview"), "1K", 1, Some(d("0.033602"))),
-            (Some("gemini-3.1-flash-image-preview"), "2K", 2, Some(d("0.100806"))),
-            (Some("gemini-3-pro-image-preview"), "4K", 1, Some(d("0.12124"))),
+            (Some("gemini-3.1-flash-image"), "1K", 1, Some(d("0.033602"))),
+            (Some("gemini-3.1-flash-image"), "2K", 2, Some(d("0.100806"))),
+            (Some("gemini-3-pro-image"), "4K", 1, Some(d("0.12124"))),
             (None, "unknown (747 tokens/image)", 1, None),
             (None, "unknown (1000 tokens/image)", 1, None),
         ]
@@ -107,7 +118,7 @@ fn prices_the_mixed_fixture_as_worked_out_by_hand() {
 /// Total priced: 0.050403 × 2 + 0.12124 + 0.067204 = 0.28925.
 #[test]
 fn prices_each_line_of_the_mixed_fixture_on_its_own_lane() {
-    let report = tally(MIXED, None);
+    let report = tally_october(MIXED, None);
     assert_eq!(
         report.lanes,
         LaneSummary { standard: 1, batch: 5, assumed_standard: 1, ..LaneSummary::default() }
@@ -123,7 +134,7 @@ fn prices_each_line_of_the_mixed_fixture_on_its_own_lane() {
 
 #[test]
 fn prices_responses_without_model_version_at_the_model_given() {
-    let card = RateCard::embedded();
+    let card = october();
     let flash = card.resolve("flash").unwrap().model;
     let report = read(&card, "mixed", MIXED, false, Some(flash), &ScanOptions::default(), None).unwrap();
     // 0.28925 + 10 × 0.25 / 1M + 747 × 30 / 1M = 0.28925 + 0.0000025 + 0.02241 (key g: batch)
@@ -196,9 +207,9 @@ fn totals_on_generated_files_equal_the_generators_own() {
                 (n(totals.candidate_image), n(totals.candidate_text))
             };
             let parts = [
-                Money::per_million(n(totals.prompt), rates.input).unwrap(),
+                Money::per_million(n(totals.prompt), rates.input.unwrap()).unwrap(),
                 Money::per_million(image, rates.image_output).unwrap(),
-                Money::per_million(text + n(totals.thoughts), rates.text_output).unwrap(),
+                Money::per_million(text + n(totals.thoughts), rates.text_output.unwrap()).unwrap(),
             ];
             want = want.plus(Money::sum(parts).unwrap()).unwrap();
             responses += n(totals.responses);
@@ -300,10 +311,10 @@ fn prices_each_response_on_the_lane_its_line_gives() {
         [
             (flash, "standard", 4, Some(d("0.26882"))),
             (flash, "batch", 1, Some(d("0.0336025"))),
-            (None, "flex", 2, None),
-            (None, "priority", 1, None),
+            (flash, "flex", 2, None),
+            (flash, "priority", 1, None),
             (nano, "standard", 1, Some(d("0.038703"))),
-            (None, "priority", 1, None),
+            (nano, "priority", 1, None),
             (nano, "provisioned", 1, None),
         ]
     );
@@ -318,7 +329,11 @@ fn prices_each_response_on_the_lane_its_line_gives() {
     );
     assert!(report.is_incomplete());
 
-    let card = RateCard::from_toml(LANES_CARD, crate::card::CardOrigin::Embedded).unwrap();
+    let card = RateCard::from_toml(
+        LANES_CARD,
+        crate::card::CardOrigin::File("tests/fixtures/cards/lanes.toml".into()),
+    )
+    .unwrap();
     let report = read(&card, "lanes", LANES, false, None, &ScanOptions::default(), None).unwrap();
     assert_eq!(
         lane_rows(&report),
