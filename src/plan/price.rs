@@ -19,7 +19,7 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 
 use super::{Plan, PlanError, PlanLine};
-use crate::card::{Model, RateCard};
+use crate::card::{Grade, Model, RateCard};
 use crate::count;
 use crate::lane::Lane;
 use crate::money::{Money, Overflow};
@@ -127,6 +127,10 @@ pub struct PricedLine {
     pub grounding: Option<GroundingUse>,
     /// Whether the model always thinks but the line gives no thinking estimate.
     pub thinking_not_counted: bool,
+    /// How well Google's per-image price for the line is sourced:
+    /// `published`, `transcribed` or `derived` (tokens × rate, where no
+    /// per-image price is published for the lane).
+    pub price_grade: Grade,
     /// Parts of the line the card has no figure for (reference images
     /// without `input_image_tokens`, a rate the card leaves out): left out of
     /// the total, which is then incomplete.
@@ -161,6 +165,8 @@ struct Setup<'card> {
     size: ImageSize,
     /// Dollars per image: Google's, or the route's.
     image_price: Money,
+    /// How well Google's per-image price is sourced.
+    grade: Grade,
     /// Google's price per image, where a route prices the line.
     google_price: Option<Money>,
     priced_by: String,
@@ -213,6 +219,7 @@ pub fn price(plan: &Plan, card: &RateCard, basis: Basis) -> Result<PricedPlan, P
             generated: flow.generated,
             grounding,
             thinking_not_counted: setup.model.always_thinks && line.thinking_tokens.is_none(),
+            price_grade: setup.grade,
             unpriced,
             components,
             total,
@@ -270,14 +277,21 @@ fn setup<'card>(
             "remove it, or use a model with grounding (`nbcost rates show MODEL` says)".into(),
         ));
     }
-    let google = pricing::one_image(model, size, line.lane, basis).map_err(|err| match err {
+    let (google, grade) = pricing::image_price(model, size, line.lane, basis).map_err(|err| match err {
         PricingError::Overflow { .. } => {
             PlanError::TooLarge { plan: plan.source.clone(), line: line.name.clone() }
         }
         other => invalid("model", other.to_string(), "check the rate card".into()),
     })?;
     match &line.provider {
-        None => Ok(Setup { model, size, image_price: google, google_price: None, priced_by: GOOGLE.into() }),
+        None => Ok(Setup {
+            model,
+            size,
+            image_price: google,
+            grade,
+            google_price: None,
+            priced_by: GOOGLE.into(),
+        }),
         Some(owner) => {
             let route = card.route(owner, &model.id, size, line.lane).ok_or_else(|| {
                 let offered: Vec<_> = card
@@ -307,6 +321,7 @@ fn setup<'card>(
                 model,
                 size,
                 image_price: Money::new(route.price),
+                grade,
                 google_price: Some(google),
                 priced_by: route.owner.clone(),
             })

@@ -10,7 +10,7 @@ use serde::Serialize;
 use time::Date;
 
 use super::{CardInfo, describe_filters};
-use crate::card::{Model, RateCard, Status, UnknownModel};
+use crate::card::{Grade, Model, RateCard, Status, UnknownModel};
 use crate::error::{ErrorKind, Kind};
 use crate::lane::Lane;
 use crate::money::{Money, Overflow};
@@ -109,6 +109,10 @@ pub struct BudgetRow {
     pub status: Status,
     /// Whose price it is: `Google`, or a provider route's owner.
     pub priced_by: String,
+    /// How well Google's per-image price is sourced: `published`,
+    /// `transcribed` or `derived` (tokens × rate, no per-image price
+    /// published).
+    pub grade: Grade,
     /// Dollars per image, exact.
     pub unit_price: Money,
     /// Whole images the amount buys (rounded down).
@@ -164,14 +168,14 @@ impl BudgetReport {
                 for lane in
                     model.lanes().filter(|lane| request.lanes.is_empty() || request.lanes.contains(lane))
                 {
-                    let google = pricing::one_image(model, row.size, lane, request.basis)?;
-                    rows.push(fit(model, row.size, lane, GOOGLE, google, request, today)?);
+                    let (google, grade) = pricing::image_price(model, row.size, lane, request.basis)?;
+                    rows.push(fit(model, row.size, lane, (GOOGLE, grade), google, request, today)?);
                     for route in card.routes.iter().filter(|route| route.covers(&model.id, row.size, lane)) {
                         rows.push(fit(
                             model,
                             row.size,
                             lane,
-                            &route.owner,
+                            (&route.owner, grade),
                             Money::new(route.price),
                             request,
                             today,
@@ -271,7 +275,7 @@ fn fit(
     model: &Model,
     size: ImageSize,
     lane: Lane,
-    priced_by: &str,
+    (priced_by, grade): (&str, Grade),
     price: Money,
     request: &BudgetRequest,
     today: Date,
@@ -285,6 +289,7 @@ fn fit(
         lane,
         status: model.status(today),
         priced_by: priced_by.to_string(),
+        grade,
         unit_price: price,
         images,
         images_per_day: request.days.map(|days| images / days.max(1)),

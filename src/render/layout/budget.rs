@@ -78,7 +78,14 @@ fn rows_table(rows: &[BudgetRow], per_day: bool) -> Table {
                 } else {
                     format!("{} (provider)", row.priced_by)
                 }),
-                Cell::unit(row.unit_price),
+                if row.grade == crate::card::Grade::Derived && row.priced_by == GOOGLE {
+                    Cell::Name {
+                        human: format!("{} (derived)", row.unit_price.unit_dollars()),
+                        id: row.unit_price.plain(),
+                    }
+                } else {
+                    Cell::unit(row.unit_price)
+                },
                 Cell::Count(row.images),
             ];
             if per_day {

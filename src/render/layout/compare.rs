@@ -40,7 +40,10 @@ impl Report for CompareReport {
                     Cell::text(row.size.api_value()),
                     Cell::text(row.lane.name()),
                     if row.grade == Grade::Derived {
-                        Cell::Text(format!("{} (derived)", row.unit_price.unit_dollars()))
+                        Cell::Name {
+                            human: format!("{} (derived)", row.unit_price.unit_dollars()),
+                            id: row.unit_price.plain(),
+                        }
                     } else {
                         Cell::unit(row.unit_price)
                     },

@@ -230,6 +230,12 @@ fn notes(report: &PlanReport) -> Vec<String> {
                 .into(),
         );
     }
+    for entry in report.lines.iter().filter(|entry| entry.line.price_grade == crate::card::Grade::Derived) {
+        notes.push(format!(
+            "Line `{}`: Google publishes no per-image price for {} on {}; it is derived from tokens × the lane's rate.",
+            entry.line.name, entry.line.model_name, entry.line.lane
+        ));
+    }
     for entry in report.lines.iter().filter(|entry| entry.line.thinking_not_counted) {
         notes.push(format!(
             "Line `{}`: {} always thinks and bills thinking as text output, but the line gives no thinking_tokens estimate, so thinking is not counted.",

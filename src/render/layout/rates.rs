@@ -152,7 +152,10 @@ impl Report for ModelReport {
                 let mut cells = vec![Cell::text(row.size.api_value()), Cell::Count(row.output_tokens)];
                 cells.extend(lanes.iter().map(|lane| match (row.price.get(lane), row.derived.get(lane)) {
                     (Some(price), _) => Cell::unit(*price),
-                    (None, Some(derived)) => Cell::Text(format!("{} (derived)", derived.unit_dollars())),
+                    (None, Some(derived)) => Cell::Name {
+                        human: format!("{} (derived)", derived.unit_dollars()),
+                        id: derived.plain(),
+                    },
                     (None, None) => Cell::Empty,
                 }));
                 cells.push(Cell::text(row.grade.name()));
