@@ -8,6 +8,7 @@
 
 mod lifecycle;
 mod load;
+mod raw;
 mod resolve;
 
 use std::collections::BTreeMap;
@@ -21,8 +22,8 @@ use crate::lane::Lane;
 use crate::size::ImageSize;
 
 pub use lifecycle::{FormerId, Life, Status};
-pub(crate) use load::CardDecimal;
 pub use load::CardError;
+pub(crate) use raw::CardDecimal;
 pub use resolve::{NamedAs, Resolved, UnknownModel};
 
 /// A card compiled into the binary: its name (the file's stem in `rates/`,
