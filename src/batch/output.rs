@@ -22,9 +22,12 @@ use crate::scan::{OutputLine, ScanOptions, Usage};
 
 /// The card model a `modelVersion` names: by ID, former ID or alias; else
 /// the model whose ID or former ID is the longest prefix of it followed by
-/// `-` (a dated version such as `...-preview-2026-02-26`).
+/// `-` (a dated version such as `...-preview-2026-02-26`). Any resource path
+/// before the name (`models/`, Vertex AI's `publishers/google/models/` and
+/// `projects/P/locations/L/publishers/google/models/`) and Vertex AI's
+/// version after `@` (`@default`, `@001`) are left out first.
 pub fn model_for_version<'card>(card: &'card RateCard, version: &str) -> Option<&'card Model> {
-    let version = version.trim().strip_prefix("models/").unwrap_or(version.trim());
+    let version = bare_model_name(version);
     if let Ok(found) = card.resolve(version) {
         return Some(found.model);
     }
@@ -42,6 +45,15 @@ pub fn model_for_version<'card>(card: &'card RateCard, version: &str) -> Option<
         })
         .max_by_key(|(_, name)| name.len())
         .map(|(model, _)| model)
+}
+
+/// A `modelVersion` without its resource path and its `@` version:
+/// `projects/p/locations/us-central1/publishers/google/models/gemini-3-pro-image@001`
+/// is `gemini-3-pro-image`.
+fn bare_model_name(version: &str) -> &str {
+    let version = version.trim();
+    let name = version.rsplit_once('/').map_or(version, |(_, name)| name);
+    name.split_once('@').map_or(name, |(name, _)| name).trim()
 }
 
 /// Image tokens per image: the image tokens split evenly over the images
@@ -366,6 +378,28 @@ mod tests {
             ("gemini-3.1-flash-imagery", None),
             ("imagen-4.0-generate-001", None),
             ("", None),
+            // Vertex AI: what batch prediction writes, pinned versions,
+            // publisher and full resource paths, in any case.
+            ("gemini-2.5-flash-image@default", Some("gemini-2.5-flash-image")),
+            ("gemini-2.5-flash-image@001", Some("gemini-2.5-flash-image")),
+            ("gemini-3-pro-image@default", Some("gemini-3-pro-image")),
+            ("GEMINI-2.5-FLASH-IMAGE@DEFAULT", Some("gemini-2.5-flash-image")),
+            ("publishers/google/models/gemini-3-pro-image", Some("gemini-3-pro-image")),
+            ("publishers/google/models/gemini-3.1-flash-image@001", Some("gemini-3.1-flash-image")),
+            ("Publishers/Google/Models/Gemini-3-Pro-Image", Some("gemini-3-pro-image")),
+            (
+                "projects/my-project/locations/us-central1/publishers/google/models/gemini-3-pro-image",
+                Some("gemini-3-pro-image"),
+            ),
+            (
+                "projects/P/locations/global/publishers/google/models/gemini-2.5-flash-image@default",
+                Some("gemini-2.5-flash-image"),
+            ),
+            ("MODELS/gemini-3-pro-image-preview", Some("gemini-3-pro-image")),
+            ("gemini-3-pro-image-preview-11-2025@default", Some("gemini-3-pro-image")),
+            ("publishers/google/models/imagen-4.0-generate-001", None),
+            ("gemini-3-pro-image/", None),
+            ("@default", None),
         ];
         for (version, want) in cases {
             assert_eq!(model_for_version(&card, version).map(|model| model.id.as_str()), want, "{version}");
