@@ -12,7 +12,7 @@ use serde::Serialize;
 
 use rust_decimal::Decimal;
 
-use crate::card::{Grade, Model, TokenRates};
+use crate::card::{Grade, Grounding, Model, TokenRates};
 use crate::error::{ErrorKind, Kind};
 use crate::lane::Lane;
 use crate::money::{Money, Overflow};
@@ -252,6 +252,12 @@ fn rate_cost(tokens: u64, rate: Option<Decimal>, what: &'static str) -> Result<M
         (_, None) => Err(CostError::NoRate(what)),
         (_, Some(rate)) => Ok(Money::per_million(tokens, rate)?),
     }
+}
+
+/// The cost of `queries` Google Search queries at the card's grounding
+/// price (per 1,000 queries), the free allowance already taken off.
+pub fn grounding_cost(prices: &Grounding, queries: u64) -> Result<Money, Overflow> {
+    Money::per_thousand(queries, prices.price_per_1000_queries)
 }
 
 /// A part of a price the card has no figure for: left out of the total.

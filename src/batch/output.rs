@@ -15,7 +15,7 @@ use serde::Serialize;
 
 use super::driver::{BatchFileError, BatchReader, Place, Sightings};
 use super::lanes::{BilledLane, UnrecognisedTier, decide_lane};
-use super::usage::{UsageSums, output_split};
+use super::usage::{Content, UsageSums, output_split};
 use crate::card::{Model, RateCard};
 use crate::lane::Lane;
 use crate::scan::{OutputLine, ScanOptions, Usage};
@@ -90,16 +90,16 @@ pub struct SumsByVersion {
 type Shapes = BTreeMap<(BilledLane, u64), UsageSums>;
 
 impl SumsByVersion {
-    /// Adds one response of `version`, billed on `lane`, with `images`
-    /// inline images.
+    /// Adds one response of `version`, billed on `lane`, whose candidates
+    /// hold `content`.
     #[inline]
-    pub fn add(&mut self, version: Option<String>, lane: BilledLane, usage: &Usage, images: u64) {
-        let per_image = tokens_per_image(output_split(usage).0, images);
+    pub fn add(&mut self, version: Option<String>, lane: BilledLane, usage: &Usage, content: Content) {
+        let per_image = tokens_per_image(output_split(usage, content).0, content.images);
         let shapes = match version {
             Some(version) => self.named.entry(version).or_default(),
             None => &mut self.unnamed,
         };
-        shapes.entry((lane, per_image)).or_default().add(usage, images);
+        shapes.entry((lane, per_image)).or_default().add(usage, content);
     }
 
     /// Every (model version, lane, image tokens per image, sums).
@@ -253,7 +253,16 @@ impl Responses {
     /// first seen, when it was.
     pub fn add(&mut self, place: Place<'_>, line: OutputLine, first: Option<Place<'_>>) {
         match line {
-            OutputLine::Response { key, model_version, usage, inline_images, wrapped } => {
+            OutputLine::Response {
+                key,
+                model_version,
+                usage,
+                inline_images,
+                candidates_present,
+                search_queries,
+                wrapped,
+            } => {
+                let content = Content { images: inline_images, candidates_present, search_queries };
                 let decision = decide_lane(self.lane_override, wrapped, &usage);
                 if decision.assumed {
                     self.assumed_standard += 1;
@@ -263,7 +272,7 @@ impl Responses {
                 }
                 let lane = decision.lane;
                 if let Some(first) = first {
-                    self.duplicate_sums.add(model_version.clone(), lane, &usage, inline_images);
+                    self.duplicate_sums.add(model_version.clone(), lane, &usage, content);
                     self.duplicates.record(|| DuplicateKey {
                         key: key.unwrap_or_default(),
                         file: place.file.to_owned(),
@@ -272,7 +281,7 @@ impl Responses {
                         first_line: first.line,
                     });
                 }
-                self.sums.add(model_version, lane, &usage, inline_images);
+                self.sums.add(model_version, lane, &usage, content);
             }
             OutputLine::Error { key, code, message } => {
                 *self.error_codes.entry(code).or_default() += 1;
@@ -328,10 +337,10 @@ pub struct OutputFileSums {
 }
 
 impl OutputFileSums {
-    /// Adds one response with `images` inline images.
-    pub fn add_response(&mut self, model_version: Option<String>, usage: &Usage, images: u64) {
+    /// Adds one response whose candidates hold `content`.
+    pub fn add_response(&mut self, model_version: Option<String>, usage: &Usage, content: Content) {
         let group = ResponseGroup { model_version, candidate_image_tokens: usage.candidate_image_tokens };
-        self.groups.entry(group).or_default().add(usage, images);
+        self.groups.entry(group).or_default().add(usage, content);
     }
 }
 
@@ -344,8 +353,16 @@ pub fn sum_output_file<R: Read + Send>(
     let mut sums = OutputFileSums::default();
     let mut batch = BatchReader::new(false);
     batch.read_source(name.to_owned(), reader, options, |_, line, first| match line {
-        OutputLine::Response { model_version, usage, inline_images, .. } => {
-            sums.add_response(model_version, &usage, inline_images);
+        OutputLine::Response {
+            model_version,
+            usage,
+            inline_images,
+            candidates_present,
+            search_queries,
+            ..
+        } => {
+            let content = Content { images: inline_images, candidates_present, search_queries };
+            sums.add_response(model_version, &usage, content);
             sums.duplicate_responses += u64::from(first.is_some());
         }
         OutputLine::Error { .. } => sums.error_lines += 1,

@@ -336,6 +336,11 @@ pub struct TallyArgs {
     #[arg(long, short)]
     pub model: Option<String>,
 
+    /// Google Search queries still free this month: taken off the queries priced (default 0:
+    /// the free allowance is taken as used, since a file cannot show it)
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub free_queries: u64,
+
     /// Stop at the first malformed line (exit 4) instead of counting it
     #[arg(long)]
     pub strict: bool,
@@ -352,6 +357,7 @@ impl TallyArgs {
             files: self.files.clone(),
             lane: self.lane,
             model: self.model.clone(),
+            free_queries: self.free_queries,
             strict: self.strict,
             scan: scan_options(self.threads),
         }
