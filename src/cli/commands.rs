@@ -218,6 +218,10 @@ pub struct QuoteArgs {
     /// Reference images per request
     #[arg(long, default_value_t = 0, value_parser = parse_amount, allow_hyphen_values = true)]
     pub input_images: u64,
+
+    /// Thinking tokens per image (an estimate), billed at the lane's text output rate
+    #[arg(long, value_name = "N", value_parser = parse_amount, allow_hyphen_values = true)]
+    pub thinking_tokens: Option<u64>,
 }
 
 impl QuoteArgs {
@@ -229,7 +233,12 @@ impl QuoteArgs {
             count: self.count,
             lane: self.lane,
             basis: self.basis.into(),
-            extras: Extras { prompt_tokens: self.prompt_tokens, input_images: self.input_images },
+            extras: Extras {
+                prompt_tokens: self.prompt_tokens,
+                input_images: self.input_images,
+                thinking_tokens: self.thinking_tokens.unwrap_or(0),
+            },
+            thinking_given: self.thinking_tokens.is_some(),
         }
     }
 }
