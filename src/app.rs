@@ -336,10 +336,15 @@ fn answer(
         }
         Request::Tally(tally) => {
             let report = TallyReport::build(card, tally, today)?;
-            let verdict = if report.is_incomplete() {
+            let verdict = if report.total.unpriced_responses > 0 {
                 Verdict::Incomplete(format!(
                     "the total leaves out {} that could not be priced (see the report); pass a card that lists their model and lane with --rates, or --model for responses without modelVersion",
                     counted(report.total.unpriced_responses, "response", "responses")
+                ))
+            } else if report.is_incomplete() {
+                Verdict::Incomplete(format!(
+                    "the total leaves out {} of models the rate card gives no grounding price (see the report); pass a card that prices their grounding with --rates",
+                    counted(report.grounding.unpriced_queries, "search query", "search queries")
                 ))
             } else {
                 Verdict::Pass

@@ -12,7 +12,7 @@ use serde::Serialize;
 
 use rust_decimal::Decimal;
 
-use crate::card::{Grade, Model, TokenRates};
+use crate::card::{Grade, Grounding, Model, TokenRates};
 use crate::error::{ErrorKind, Kind};
 use crate::lane::Lane;
 use crate::money::{Money, Overflow};
@@ -52,6 +52,10 @@ pub struct Extras {
     pub prompt_tokens: u64,
     /// Reference images per request.
     pub input_images: u64,
+    /// Thinking tokens per request (an estimate), billed at the lane's text
+    /// output rate. Nano Banana Pro always thinks: without this its
+    /// thinking is not in the price.
+    pub thinking_tokens: u64,
 }
 
 /// A part of a price.
@@ -64,6 +68,8 @@ pub enum Component {
     TextInput,
     /// Reference images, as input tokens.
     ReferenceImages,
+    /// Thinking, as text output tokens (an estimate).
+    Thinking,
 }
 
 impl Component {
@@ -73,6 +79,7 @@ impl Component {
             Component::ImageOutput => "image output",
             Component::TextInput => "text input",
             Component::ReferenceImages => "reference images",
+            Component::Thinking => "thinking (estimate)",
         }
     }
 }
@@ -245,6 +252,12 @@ pub fn text_output_cost(rates: &TokenRates, tokens: u64) -> Result<Money, CostEr
     rate_cost(tokens, rates.text_output, "text output")
 }
 
+/// The cost of `tokens` thinking tokens at `rates`: Google bills thinking
+/// as text output, at the lane's text output rate.
+pub fn thinking_cost(rates: &TokenRates, tokens: u64) -> Result<Money, CostError> {
+    text_output_cost(rates, tokens)
+}
+
 /// No tokens cost nothing, whatever the rate; some tokens need the rate.
 fn rate_cost(tokens: u64, rate: Option<Decimal>, what: &'static str) -> Result<Money, CostError> {
     match (tokens, rate) {
@@ -252,6 +265,12 @@ fn rate_cost(tokens: u64, rate: Option<Decimal>, what: &'static str) -> Result<M
         (_, None) => Err(CostError::NoRate(what)),
         (_, Some(rate)) => Ok(Money::per_million(tokens, rate)?),
     }
+}
+
+/// The cost of `queries` Google Search queries at the card's grounding
+/// price (per 1,000 queries), the free allowance already taken off.
+pub fn grounding_cost(prices: &Grounding, queries: u64) -> Result<Money, Overflow> {
+    Money::per_thousand(queries, prices.price_per_1000_queries)
 }
 
 /// A part of a price the card has no figure for: left out of the total.
@@ -302,6 +321,13 @@ pub fn price(
                 Err(CostError::NoRate(what)) => unpriced.push(no_rate(Component::ReferenceImages, what)),
                 Err(CostError::Overflow) => return Err(PricingError::Overflow { count }),
             }
+        }
+    }
+    if extras.thinking_tokens > 0 {
+        match thinking_cost(rates, extras.thinking_tokens) {
+            Ok(unit) => parts.push((Component::Thinking, extras.thinking_tokens, unit)),
+            Err(CostError::NoRate(what)) => unpriced.push(no_rate(Component::Thinking, what)),
+            Err(CostError::Overflow) => return Err(PricingError::Overflow { count }),
         }
     }
     let components = parts
@@ -461,7 +487,7 @@ mod tests {
     fn prices_prompt_tokens_and_reference_images_as_their_own_lines() {
         let card = RateCard::embedded();
         let pro = model(&card, "pro");
-        let extras = Extras { prompt_tokens: 200, input_images: 2 };
+        let extras = Extras { prompt_tokens: 200, input_images: 2, thinking_tokens: 0 };
         let got = price(&pro, ImageSize::K1, Lane::Standard, 100, Basis::List, extras).unwrap();
         // 200 tokens x $2.00/1M = $0.0004; 2 x 560 tokens x $2.00/1M = $0.00224.
         let parts: Vec<_> = got
@@ -479,6 +505,32 @@ mod tests {
         );
         assert_eq!(got.unit_price, d("0.13664"));
         assert_eq!(got.total, d("13.664"));
+    }
+
+    /// Pro at 4K on standard with 1,000 thinking tokens per image: 1000 ×
+    /// $12 per 1M = $0.012 each, so 0.24 + 0.012 = 0.252 per image and
+    /// 25.20 for 100; on batch 1000 × $6 per 1M = 0.006, 0.126 and 12.60.
+    #[test]
+    fn prices_thinking_at_the_lanes_text_output_rate() {
+        let card = RateCard::embedded_named("2026-10").unwrap();
+        let pro = model(&card, "pro");
+        let extras = Extras { thinking_tokens: 1000, ..Extras::default() };
+        for (lane, thinking, unit, total) in
+            [(Lane::Standard, "0.012", "0.252", "25.20"), (Lane::Batch, "0.006", "0.126", "12.60")]
+        {
+            let got = price(&pro, ImageSize::K4, lane, 100, Basis::List, extras).unwrap();
+            let last = got.components.last().unwrap();
+            assert_eq!(
+                (last.component, last.tokens, last.unit_price),
+                (Component::Thinking, 1000, Money::new(d(thinking)))
+            );
+            assert_eq!((got.unit_price, got.total), (Money::new(d(unit)), Money::new(d(total))), "{lane}");
+        }
+        // Lite has no batch text output rate: thinking is left unpriced, never guessed.
+        let lite = model(&card, "lite");
+        let got = price(&lite, ImageSize::K1, Lane::Batch, 1, Basis::List, extras).unwrap();
+        assert_eq!(got.unpriced.len(), 1);
+        assert_eq!(got.unpriced[0].part, "thinking (estimate)");
     }
 
     #[test]
@@ -511,7 +563,7 @@ mod tests {
         let err = price(&huge, ImageSize::S512, Lane::Standard, 1_000_000, Basis::List, Extras::default())
             .unwrap_err();
         assert_eq!(err, PricingError::Overflow { count: 1_000_000 });
-        let extras = Extras { prompt_tokens: 0, input_images: u64::MAX };
+        let extras = Extras { prompt_tokens: 0, input_images: u64::MAX, thinking_tokens: 0 };
         let err = price(&flash, ImageSize::K1, Lane::Standard, 1, Basis::List, extras).unwrap_err();
         assert_eq!(err, PricingError::Overflow { count: 1 });
     }

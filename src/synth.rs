@@ -5,7 +5,7 @@
 
 use std::io::{self, Write};
 
-use crate::batch::{InputFileSums, OutputFileSums, RequestSums};
+use crate::batch::{Content, InputFileSums, OutputFileSums, RequestSums};
 use crate::scan::Usage;
 
 /// The splitmix64 generator: tiny, fast, and the same numbers on every
@@ -253,7 +253,7 @@ pub fn write_batch_output(spec: &SynthSpec, out: &mut impl Write) -> io::Result<
                 if key.is_some() && key == last_key {
                     expected.duplicate_responses += 1;
                 }
-                expected.add_response(Some(model_version.to_owned()), &usage, images);
+                expected.add_response(Some(model_version.to_owned()), &usage, Content::with_images(images));
                 if key.is_some() {
                     last_key = key;
                 }

@@ -13,7 +13,7 @@ fuzz_target!(|data: &[u8]| {
         for row in &model.sizes {
             for lane in model.lanes() {
                 for basis in [Basis::List, Basis::Tokens] {
-                    let extras = Extras { prompt_tokens: 1_000, input_images: 3 };
+                    let extras = Extras { prompt_tokens: 1_000, input_images: 3, thinking_tokens: 500 };
                     let _ = pricing::price(model, row.size, lane, u64::MAX, basis, extras);
                 }
             }

@@ -36,4 +36,4 @@ pub use output::{
     DuplicateKey, ErrorLine, ModelGroup, OutputFileSums, ResponseGroup, Responses, SumsByVersion,
     group_by_model, model_for_version, size_label, sum_output_file,
 };
-pub use usage::{UsageSums, output_split};
+pub use usage::{Content, SplitBy, UsageSums, output_split};

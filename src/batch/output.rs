@@ -15,16 +15,19 @@ use serde::Serialize;
 
 use super::driver::{BatchFileError, BatchReader, Place, Sightings};
 use super::lanes::{BilledLane, UnrecognisedTier, decide_lane};
-use super::usage::{UsageSums, output_split};
+use super::usage::{Content, UsageSums, output_split};
 use crate::card::{Model, RateCard};
 use crate::lane::Lane;
 use crate::scan::{OutputLine, ScanOptions, Usage};
 
 /// The card model a `modelVersion` names: by ID, former ID or alias; else
 /// the model whose ID or former ID is the longest prefix of it followed by
-/// `-` (a dated version such as `...-preview-2026-02-26`).
+/// `-` (a dated version such as `...-preview-2026-02-26`). Any resource path
+/// before the name (`models/`, Vertex AI's `publishers/google/models/` and
+/// `projects/P/locations/L/publishers/google/models/`) and Vertex AI's
+/// version after `@` (`@default`, `@001`) are left out first.
 pub fn model_for_version<'card>(card: &'card RateCard, version: &str) -> Option<&'card Model> {
-    let version = version.trim().strip_prefix("models/").unwrap_or(version.trim());
+    let version = bare_model_name(version);
     if let Ok(found) = card.resolve(version) {
         return Some(found.model);
     }
@@ -42,6 +45,15 @@ pub fn model_for_version<'card>(card: &'card RateCard, version: &str) -> Option<
         })
         .max_by_key(|(_, name)| name.len())
         .map(|(model, _)| model)
+}
+
+/// A `modelVersion` without its resource path and its `@` version:
+/// `projects/p/locations/us-central1/publishers/google/models/gemini-3-pro-image@001`
+/// is `gemini-3-pro-image`.
+fn bare_model_name(version: &str) -> &str {
+    let version = version.trim();
+    let name = version.rsplit_once('/').map_or(version, |(_, name)| name);
+    name.split_once('@').map_or(name, |(name, _)| name).trim()
 }
 
 /// Image tokens per image: the image tokens split evenly over the images
@@ -78,16 +90,16 @@ pub struct SumsByVersion {
 type Shapes = BTreeMap<(BilledLane, u64), UsageSums>;
 
 impl SumsByVersion {
-    /// Adds one response of `version`, billed on `lane`, with `images`
-    /// inline images.
+    /// Adds one response of `version`, billed on `lane`, whose candidates
+    /// hold `content`.
     #[inline]
-    pub fn add(&mut self, version: Option<String>, lane: BilledLane, usage: &Usage, images: u64) {
-        let per_image = tokens_per_image(output_split(usage).0, images);
+    pub fn add(&mut self, version: Option<String>, lane: BilledLane, usage: &Usage, content: Content) {
+        let per_image = tokens_per_image(output_split(usage, content).0, content.images);
         let shapes = match version {
             Some(version) => self.named.entry(version).or_default(),
             None => &mut self.unnamed,
         };
-        shapes.entry((lane, per_image)).or_default().add(usage, images);
+        shapes.entry((lane, per_image)).or_default().add(usage, content);
     }
 
     /// Every (model version, lane, image tokens per image, sums).
@@ -241,7 +253,16 @@ impl Responses {
     /// first seen, when it was.
     pub fn add(&mut self, place: Place<'_>, line: OutputLine, first: Option<Place<'_>>) {
         match line {
-            OutputLine::Response { key, model_version, usage, inline_images, wrapped } => {
+            OutputLine::Response {
+                key,
+                model_version,
+                usage,
+                inline_images,
+                candidates_present,
+                search_queries,
+                wrapped,
+            } => {
+                let content = Content { images: inline_images, candidates_present, search_queries };
                 let decision = decide_lane(self.lane_override, wrapped, &usage);
                 if decision.assumed {
                     self.assumed_standard += 1;
@@ -251,7 +272,7 @@ impl Responses {
                 }
                 let lane = decision.lane;
                 if let Some(first) = first {
-                    self.duplicate_sums.add(model_version.clone(), lane, &usage, inline_images);
+                    self.duplicate_sums.add(model_version.clone(), lane, &usage, content);
                     self.duplicates.record(|| DuplicateKey {
                         key: key.unwrap_or_default(),
                         file: place.file.to_owned(),
@@ -260,7 +281,7 @@ impl Responses {
                         first_line: first.line,
                     });
                 }
-                self.sums.add(model_version, lane, &usage, inline_images);
+                self.sums.add(model_version, lane, &usage, content);
             }
             OutputLine::Error { key, code, message } => {
                 *self.error_codes.entry(code).or_default() += 1;
@@ -316,10 +337,10 @@ pub struct OutputFileSums {
 }
 
 impl OutputFileSums {
-    /// Adds one response with `images` inline images.
-    pub fn add_response(&mut self, model_version: Option<String>, usage: &Usage, images: u64) {
+    /// Adds one response whose candidates hold `content`.
+    pub fn add_response(&mut self, model_version: Option<String>, usage: &Usage, content: Content) {
         let group = ResponseGroup { model_version, candidate_image_tokens: usage.candidate_image_tokens };
-        self.groups.entry(group).or_default().add(usage, images);
+        self.groups.entry(group).or_default().add(usage, content);
     }
 }
 
@@ -332,8 +353,16 @@ pub fn sum_output_file<R: Read + Send>(
     let mut sums = OutputFileSums::default();
     let mut batch = BatchReader::new(false);
     batch.read_source(name.to_owned(), reader, options, |_, line, first| match line {
-        OutputLine::Response { model_version, usage, inline_images, .. } => {
-            sums.add_response(model_version, &usage, inline_images);
+        OutputLine::Response {
+            model_version,
+            usage,
+            inline_images,
+            candidates_present,
+            search_queries,
+            ..
+        } => {
+            let content = Content { images: inline_images, candidates_present, search_queries };
+            sums.add_response(model_version, &usage, content);
             sums.duplicate_responses += u64::from(first.is_some());
         }
         OutputLine::Error { .. } => sums.error_lines += 1,
@@ -366,6 +395,28 @@ mod tests {
             ("gemini-3.1-flash-imagery", None),
             ("imagen-4.0-generate-001", None),
             ("", None),
+            // Vertex AI: what batch prediction writes, pinned versions,
+            // publisher and full resource paths, in any case.
+            ("gemini-2.5-flash-image@default", Some("gemini-2.5-flash-image")),
+            ("gemini-2.5-flash-image@001", Some("gemini-2.5-flash-image")),
+            ("gemini-3-pro-image@default", Some("gemini-3-pro-image")),
+            ("GEMINI-2.5-FLASH-IMAGE@DEFAULT", Some("gemini-2.5-flash-image")),
+            ("publishers/google/models/gemini-3-pro-image", Some("gemini-3-pro-image")),
+            ("publishers/google/models/gemini-3.1-flash-image@001", Some("gemini-3.1-flash-image")),
+            ("Publishers/Google/Models/Gemini-3-Pro-Image", Some("gemini-3-pro-image")),
+            (
+                "projects/my-project/locations/us-central1/publishers/google/models/gemini-3-pro-image",
+                Some("gemini-3-pro-image"),
+            ),
+            (
+                "projects/P/locations/global/publishers/google/models/gemini-2.5-flash-image@default",
+                Some("gemini-2.5-flash-image"),
+            ),
+            ("MODELS/gemini-3-pro-image-preview", Some("gemini-3-pro-image")),
+            ("gemini-3-pro-image-preview-11-2025@default", Some("gemini-3-pro-image")),
+            ("publishers/google/models/imagen-4.0-generate-001", None),
+            ("gemini-3-pro-image/", None),
+            ("@default", None),
         ];
         for (version, want) in cases {
             assert_eq!(model_for_version(&card, version).map(|model| model.id.as_str()), want, "{version}");

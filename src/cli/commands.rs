@@ -218,6 +218,10 @@ pub struct QuoteArgs {
     /// Reference images per request
     #[arg(long, default_value_t = 0, value_parser = parse_amount, allow_hyphen_values = true)]
     pub input_images: u64,
+
+    /// Thinking tokens per image (an estimate), billed at the lane's text output rate
+    #[arg(long, value_name = "N", value_parser = parse_amount, allow_hyphen_values = true)]
+    pub thinking_tokens: Option<u64>,
 }
 
 impl QuoteArgs {
@@ -229,7 +233,12 @@ impl QuoteArgs {
             count: self.count,
             lane: self.lane,
             basis: self.basis.into(),
-            extras: Extras { prompt_tokens: self.prompt_tokens, input_images: self.input_images },
+            extras: Extras {
+                prompt_tokens: self.prompt_tokens,
+                input_images: self.input_images,
+                thinking_tokens: self.thinking_tokens.unwrap_or(0),
+            },
+            thinking_given: self.thinking_tokens.is_some(),
         }
     }
 }
@@ -336,6 +345,11 @@ pub struct TallyArgs {
     #[arg(long, short)]
     pub model: Option<String>,
 
+    /// Google Search queries still free this month: taken off the queries priced (default 0:
+    /// the free allowance is taken as used, since a file cannot show it)
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub free_queries: u64,
+
     /// Stop at the first malformed line (exit 4) instead of counting it
     #[arg(long)]
     pub strict: bool,
@@ -352,6 +366,7 @@ impl TallyArgs {
             files: self.files.clone(),
             lane: self.lane,
             model: self.model.clone(),
+            free_queries: self.free_queries,
             strict: self.strict,
             scan: scan_options(self.threads),
         }

@@ -26,6 +26,9 @@ pub struct QuoteRequest {
     pub basis: Basis,
     /// Prompt tokens and reference images per image.
     pub extras: Extras,
+    /// Whether `--thinking-tokens` was given (0 included): without it, a
+    /// model that always thinks gets a note that thinking is not included.
+    pub thinking_given: bool,
 }
 
 /// Why a quote cannot be given.
@@ -75,6 +78,11 @@ pub struct QuoteReport {
     pub prompt_tokens: u64,
     /// Reference images per image.
     pub input_images: u64,
+    /// Thinking tokens per image (an estimate), at the text output rate.
+    pub thinking_tokens: u64,
+    /// Whether the model always thinks (and is billed for it) but no
+    /// `--thinking-tokens` was given: the prices leave thinking out.
+    pub thinking_not_included: bool,
     /// One entry per lane.
     pub quotes: Vec<LaneQuote>,
     /// Parts asked for that the card cannot price (reference images on a
@@ -177,6 +185,8 @@ impl QuoteReport {
             basis: request.basis,
             prompt_tokens: request.extras.prompt_tokens,
             input_images: request.extras.input_images,
+            thinking_tokens: request.extras.thinking_tokens,
+            thinking_not_included: model.always_thinks && !request.thinking_given,
             quotes,
             complete: unpriced.is_empty(),
             unpriced,
@@ -198,6 +208,7 @@ mod tests {
             lane: None,
             basis: Basis::List,
             extras: Extras::default(),
+            thinking_given: false,
         }
     }
 

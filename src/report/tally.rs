@@ -10,7 +10,10 @@
 //! Nothing is dropped silently: lines read = responses + error lines +
 //! malformed lines + blank lines, a model the card does not know is
 //! reported unpriced (never $0), and a response whose output cannot be
-//! split into image and text is priced at the image rate and counted.
+//! split into image and text by its details is split by what its
+//! candidates hold (image parts: all image, an upper bound; none: all
+//! text) and counted. Google Search queries are counted per model and
+//! priced at the card's grounding price (see [`grounding`]).
 
 use std::path::PathBuf;
 
@@ -41,6 +44,9 @@ pub struct TallyRequest {
     pub lane: Option<Lane>,
     /// The model for responses that name no `modelVersion`, as typed.
     pub model: Option<String>,
+    /// `--free-queries`: search queries still free this month, taken off
+    /// the queries priced.
+    pub free_queries: u64,
     /// Stop at the first malformed line instead of counting it.
     pub strict: bool,
     /// How to scan.
@@ -99,6 +105,9 @@ pub struct TallyReport {
     pub rows: Vec<TallyRow>,
     /// The grand total.
     pub total: TallyTotal,
+    /// Google Search queries the responses ran, per model, and their cost
+    /// (boxed: the report travels by value in a reply enum).
+    pub grounding: Box<TallyGrounding>,
     /// Responses for a key that an earlier response had: each is billed.
     pub duplicates: Duplicates,
     /// Lines reporting an error status: not billed.
@@ -238,8 +247,9 @@ pub struct TallyRow {
     /// Of which IMAGE (reference images), as `promptTokensDetails` says.
     pub prompt_image_tokens: u64,
     /// Output tokens billed at the image output rate: IMAGE candidate
-    /// tokens, or every candidate token where the response has no
-    /// `candidatesTokensDetails`.
+    /// tokens, or, where the response has no `candidatesTokensDetails`,
+    /// every candidate token of a response holding an image part (or no
+    /// candidates at all).
     pub image_output_tokens: u64,
     /// Candidate tokens not labelled IMAGE, billed at the text rate.
     pub text_output_tokens: u64,
@@ -247,9 +257,19 @@ pub struct TallyRow {
     pub thoughts_tokens: u64,
     /// Sum of `totalTokenCount`, for checking against the console.
     pub total_tokens: u64,
-    /// Responses without `candidatesTokensDetails`, whose output tokens are
-    /// all priced at the image rate (an assumption, never silent).
+    /// Responses without `candidatesTokensDetails`.
     pub responses_without_output_split: u64,
+    /// Of those, responses whose output tokens are all priced at the image
+    /// rate, an upper bound: their candidates hold an image part, or there
+    /// are no candidates to tell by.
+    pub responses_output_upper_bound: u64,
+    /// Of those, responses whose candidates hold no image part: text
+    /// answers, all output priced at the text rate.
+    pub responses_text_only: u64,
+    /// Google Search queries the responses ran
+    /// (`groundingMetadata.webSearchQueries` entries); priced per model in
+    /// `grounding`, not in this row's cost.
+    pub search_queries: u64,
     /// Dollars for the prompt tokens; `null` when not priced.
     pub input_cost: Option<Money>,
     /// Dollars for the image output tokens; `null` when not priced.
@@ -284,13 +304,20 @@ pub struct TallyTotal {
     pub image_output_cost: Money,
     /// Dollars for text and thinking tokens of priced responses.
     pub text_output_cost: Money,
-    /// Dollars for every priced response, exact.
+    /// Dollars for the search queries priced (`grounding.cost`).
+    pub grounding_cost: Money,
+    /// Dollars for every priced response and the search queries priced, exact.
     pub cost: Money,
-    /// Whether every response was priced.
+    /// Whether every response and every search query was priced.
     pub complete: bool,
-    /// Responses priced at the image rate for want of
-    /// `candidatesTokensDetails`.
+    /// Responses without `candidatesTokensDetails`.
     pub responses_without_output_split: u64,
+    /// Of those, responses priced all at the image rate (an upper bound).
+    pub responses_output_upper_bound: u64,
+    /// Of those, responses priced all at the text rate (no image part).
+    pub responses_text_only: u64,
+    /// Google Search queries in all responses.
+    pub search_queries: u64,
 }
 
 /// Responses for keys seen before.
@@ -333,7 +360,7 @@ impl TallyReport {
         for path in &request.files {
             reader.read_path(path, &request.scan, |place, line, first| responses.add(place, line, first))?;
         }
-        assemble(card, today, fallback, reader, responses)
+        assemble(card, today, fallback, reader, responses, request.free_queries)
     }
 
     /// Whether some responses could not be priced, so the total is short.
@@ -361,8 +388,10 @@ fn assemble(
     fallback: Option<&Model>,
     reader: BatchReader,
     responses: Responses,
+    free_queries: u64,
 ) -> Result<TallyReport, TallyError> {
     let rows = price_rows(card, &responses.sums, fallback, today)?;
+    let grounding = TallyGrounding::new(card, &rows, free_queries)?;
     let duplicate_rows = price_rows(card, &responses.duplicate_sums, fallback, today)?;
     let priced = |rows: &[TallyRow], part: fn(&TallyRow) -> Option<Money>| {
         Money::sum(rows.iter().filter_map(part)).map_err(TallyError::from)
@@ -380,9 +409,13 @@ fn assemble(
         input_cost: priced(&rows, |row| row.input_cost)?,
         image_output_cost: priced(&rows, |row| row.image_output_cost)?,
         text_output_cost: priced(&rows, |row| row.text_output_cost)?,
-        cost: priced(&rows, |row| row.cost)?,
-        complete: unpriced_responses == 0,
+        grounding_cost: grounding.cost,
+        cost: priced(&rows, |row| row.cost)?.plus(grounding.cost)?,
+        complete: unpriced_responses == 0 && grounding.unpriced_queries == 0,
         responses_without_output_split: rows.iter().map(|row| row.responses_without_output_split).sum(),
+        responses_output_upper_bound: rows.iter().map(|row| row.responses_output_upper_bound).sum(),
+        responses_text_only: rows.iter().map(|row| row.responses_text_only).sum(),
+        search_queries: grounding.queries,
     };
     let files = reader
         .files()
@@ -402,6 +435,7 @@ fn assemble(
         files,
         rows,
         total,
+        grounding: Box::new(grounding),
         duplicates: Duplicates {
             cost: priced(&duplicate_rows, |row| row.cost)?,
             responses: responses.duplicates,
@@ -490,6 +524,9 @@ fn build_row(group: ModelGroup<'_>, today: Date) -> Result<TallyRow, TallyError>
         thoughts_tokens,
         total_tokens: narrow(sums.total)?,
         responses_without_output_split: narrow(sums.without_output_split)?,
+        responses_output_upper_bound: narrow(sums.output_upper_bound)?,
+        responses_text_only: narrow(sums.text_only)?,
+        search_queries: narrow(sums.search_queries)?,
         input_cost,
         image_output_cost,
         text_output_cost,
@@ -497,6 +534,9 @@ fn build_row(group: ModelGroup<'_>, today: Date) -> Result<TallyRow, TallyError>
         unpriced_reason,
     })
 }
+
+mod grounding;
+pub use grounding::{GroundingRow, TallyGrounding};
 
 #[cfg(test)]
 mod tests;

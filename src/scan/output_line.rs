@@ -29,6 +29,12 @@ pub enum OutputLine {
         usage: Usage,
         /// Inline image parts in the candidates, thought images left out.
         inline_images: u64,
+        /// Whether the response has `candidates`: without them nothing
+        /// shows whether its output was an image or text.
+        candidates_present: bool,
+        /// Google Search queries the response ran: the entries of
+        /// `candidates[].groundingMetadata.webSearchQueries`, summed.
+        search_queries: u64,
         /// Whether the response came wrapped in a `response` member (a
         /// batch output line) rather than bare.
         wrapped: bool,
@@ -195,7 +201,17 @@ impl LineFields {
             None => None,
         };
         let inline_images = response.inline_images.unwrap_or(0);
-        OutputLine::Response { key, model_version, usage, inline_images, wrapped }
+        let candidates_present = response.inline_images.is_some();
+        let search_queries = response.search_queries;
+        OutputLine::Response {
+            key,
+            model_version,
+            usage,
+            inline_images,
+            candidates_present,
+            search_queries,
+            wrapped,
+        }
     }
 }
 
@@ -255,6 +271,8 @@ struct ResponseFields {
     model_version: Cased<Result<String, WrongType>>,
     /// Images counted in `candidates`, when it is there.
     inline_images: Option<u64>,
+    /// Search queries counted in `candidates`.
+    search_queries: u64,
 }
 
 impl ResponseFields {
@@ -286,10 +304,12 @@ impl ResponseFields {
                 self.model_version.set(name == "modelVersion", version);
             }
             "candidates" => {
-                self.inline_images = match cursor.peek_kind()? {
+                let counts = match cursor.peek_kind()? {
                     ValueKind::Null => cursor.skip_value().map(|()| None)?,
-                    _ => Some(count_images_in_candidates(cursor)?),
+                    _ => Some(count_in_candidates(cursor)?),
                 };
+                self.inline_images = counts.map(|counts| counts.images);
+                self.search_queries = counts.map_or(0, |counts| counts.search_queries);
             }
             _ => return Ok(false),
         }
@@ -297,31 +317,78 @@ impl ResponseFields {
     }
 }
 
+/// What the candidates of one response hold that the bill needs.
+#[derive(Debug, Clone, Copy, Default)]
+struct CandidateCounts {
+    images: u64,
+    search_queries: u64,
+}
+
 /// Counts inline image parts in `candidates[].content.parts[]`, leaving out
-/// parts marked `"thought": true` (interim images are not output). Lenient:
+/// parts marked `"thought": true` (interim images are not output), and the
+/// entries of `candidates[].groundingMetadata.webSearchQueries`. Lenient:
 /// a member of an unexpected type counts nothing.
-fn count_images_in_candidates(cursor: &mut JsonCursor<'_>) -> Parsed<u64> {
+fn count_in_candidates(cursor: &mut JsonCursor<'_>) -> Parsed<CandidateCounts> {
+    let mut counts = CandidateCounts::default();
     if cursor.peek_kind()? != ValueKind::Array {
-        return cursor.skip_value().map(|()| 0);
+        return cursor.skip_value().map(|()| counts);
     }
-    let mut images = 0;
     for_each_element(cursor, |cursor| {
         if cursor.peek_kind()? != ValueKind::Object {
             return cursor.skip_value();
         }
         let mut in_content = 0;
-        for_each_field(cursor, |name, cursor| {
-            if name == "content" {
+        let mut queries: Cased<u64> = Cased::default();
+        for_each_field(cursor, |name, cursor| match name {
+            "content" => {
                 in_content = count_images_in_content(cursor)?;
                 Ok(())
-            } else {
-                cursor.skip_value()
             }
+            "groundingMetadata" | "grounding_metadata" => {
+                let count = match cursor.peek_kind()? {
+                    ValueKind::Null => cursor.skip_value().map(|()| None)?,
+                    _ => Some(count_search_queries(cursor)?),
+                };
+                queries.set(name == "groundingMetadata", count);
+                Ok(())
+            }
+            _ => cursor.skip_value(),
         })?;
-        images += in_content;
+        counts.images += in_content;
+        counts.search_queries += queries.resolve().unwrap_or(0);
         Ok(())
     })?;
-    Ok(images)
+    Ok(counts)
+}
+
+/// The entries of `webSearchQueries` in a `groundingMetadata` object, each
+/// one query run (and billed, past the free allowance); 0 for anything that
+/// is not an object holding an array.
+fn count_search_queries(cursor: &mut JsonCursor<'_>) -> Parsed<u64> {
+    if cursor.peek_kind()? != ValueKind::Object {
+        return cursor.skip_value().map(|()| 0);
+    }
+    let mut queries: Cased<u64> = Cased::default();
+    for_each_field(cursor, |name, cursor| match name {
+        "webSearchQueries" | "web_search_queries" => {
+            let count = match cursor.peek_kind()? {
+                ValueKind::Null => cursor.skip_value().map(|()| None)?,
+                ValueKind::Array => {
+                    let mut entries = 0;
+                    for_each_element(cursor, |cursor| {
+                        entries += 1;
+                        cursor.skip_value()
+                    })?;
+                    Some(entries)
+                }
+                _ => cursor.skip_value().map(|()| Some(0))?,
+            };
+            queries.set(name == "webSearchQueries", count);
+            Ok(())
+        }
+        _ => cursor.skip_value(),
+    })?;
+    Ok(queries.resolve().unwrap_or(0))
 }
 
 fn count_images_in_content(cursor: &mut JsonCursor<'_>) -> Parsed<u64> {

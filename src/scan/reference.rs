@@ -92,7 +92,15 @@ pub(crate) fn output_line(line: &[u8]) -> OutputLine {
         Some(Value::String(version)) => Some(version.clone()),
         Some(_) => return malformed("modelVersion is not a string".into()),
     };
-    OutputLine::Response { key, model_version, usage, inline_images: response_images(response), wrapped }
+    OutputLine::Response {
+        key,
+        model_version,
+        usage,
+        inline_images: response_images(response),
+        candidates_present: member(response, "candidates").is_some(),
+        search_queries: response_search_queries(response),
+        wrapped,
+    }
 }
 
 /// A lane field: `spellings` in upper case, any case accepted.
@@ -227,6 +235,25 @@ fn response_images(response: &Object) -> u64 {
         }
     }
     images
+}
+
+/// The entries of `webSearchQueries` over every candidate's `groundingMetadata`.
+fn response_search_queries(response: &Object) -> u64 {
+    let Some(Value::Array(candidates)) = member(response, "candidates") else {
+        return 0;
+    };
+    let queries = |candidate: &Value| {
+        let Value::Object(candidate) = candidate else { return 0 };
+        let Some(Value::Object(grounding)) = cased(candidate, "groundingMetadata", "grounding_metadata")
+        else {
+            return 0;
+        };
+        match cased(grounding, "webSearchQueries", "web_search_queries") {
+            Some(Value::Array(queries)) => queries.len() as u64,
+            _ => 0,
+        }
+    };
+    candidates.iter().map(queries).sum()
 }
 
 /// A string's contents, or the compact JSON text of another value.
@@ -447,11 +474,24 @@ mod tests {
         members(vec![("role", text("user")), ("parts", Json::List(parts))])
     }
 
+    fn grounding(rng: &mut SplitMix64) -> Json {
+        let queries = (0..rng.below(3)).map(|_| text("cat hats")).collect();
+        match rng.below(3) {
+            0 => Json::Null,
+            1 => members(vec![("webSearchQueries", Json::List(queries))]),
+            _ => members(vec![("web_search_queries", Json::List(queries))]),
+        }
+    }
+
     fn output_tree(rng: &mut SplitMix64) -> Json {
         let response = members(vec![
             (
                 "candidates",
-                Json::List(vec![members(vec![("content", content(rng)), ("finishReason", text("STOP"))])]),
+                Json::List(vec![members(vec![
+                    ("content", content(rng)),
+                    ("finishReason", text("STOP")),
+                    ("groundingMetadata", grounding(rng)),
+                ])]),
             ),
             ("usageMetadata", usage(rng)),
             ("modelVersion", text("gemini-3-pro-image-preview")),

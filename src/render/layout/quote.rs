@@ -133,6 +133,16 @@ impl Report for QuoteReport {
                 unpriced.part, unpriced.reason
             ));
         }
+        if self.thinking_not_included {
+            notes.push(format!(
+                "{} always thinks and is billed for it at the text output rate: thinking is not included (give --thinking-tokens N per image to price an estimate).",
+                self.model_name
+            ));
+        } else if self.thinking_tokens > 0 {
+            notes.push(
+                "Thinking is an estimate (--thinking-tokens), billed at the lane's text output rate.".into(),
+            );
+        }
         if self.basis == Basis::List {
             notes.push(
                 "List prices are the published per-image figures, which are rounded; Google bills tokens (see --basis tokens).".into(),

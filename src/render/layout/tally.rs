@@ -79,21 +79,19 @@ impl Report for TallyReport {
             counted(total.priced_responses, "priced response", "priced responses")
         );
         if !total.complete {
-            total_text.push_str(&format!(
-                "; INCOMPLETE: {} not priced",
-                counted(total.unpriced_responses, "response", "responses")
-            ));
+            total_text.push_str(&format!("; INCOMPLETE: {} not priced", unpriced_text(self)));
         }
         facts.push(("total".to_string(), total_text));
-        facts.push((
-            "cost by part".to_string(),
-            format!(
-                "input {}, image output {}, text and thinking {}",
-                total.input_cost.unit_dollars(),
-                total.image_output_cost.unit_dollars(),
-                total.text_output_cost.unit_dollars()
-            ),
-        ));
+        let mut parts = format!(
+            "input {}, image output {}, text and thinking {}",
+            total.input_cost.unit_dollars(),
+            total.image_output_cost.unit_dollars(),
+            total.text_output_cost.unit_dollars()
+        );
+        if self.grounding.queries > 0 {
+            parts.push_str(&format!(", grounding {}", total.grounding_cost.unit_dollars()));
+        }
+        facts.push(("cost by part".to_string(), parts));
         if !self.duplicates.responses.is_empty() {
             facts.push((
                 "repeated keys".to_string(),
@@ -109,6 +107,7 @@ impl Report for TallyReport {
         }
         facts.push(("rate card".to_string(), self.card.summary()));
 
+        let grounding = &self.grounding;
         let mut tables = vec![Table {
             title: None,
             columns: vec![
@@ -149,8 +148,12 @@ impl Report for TallyReport {
                         },
                     ]
                 })
+                .chain((grounding.queries > 0).then(|| grounding_line(grounding)))
                 .collect(),
         }];
+        if grounding.queries > 0 {
+            tables.push(grounding_table(grounding));
+        }
         if self.files.len() > 1 {
             tables.push(Table {
                 title: Some("Lines per file".into()),
@@ -237,12 +240,23 @@ impl Report for TallyReport {
             tables.push(malformed_table(&self.malformed));
         }
         let mut notes = Vec::new();
-        if total.responses_without_output_split > 0 {
+        if total.responses_output_upper_bound > 0 {
             notes.push(format!(
-                "{} no candidatesTokensDetails, so image and text output cannot be told apart: all their output tokens are priced at the image rate (an upper bound).",
-                counted(total.responses_without_output_split, "response has", "responses have")
+                "{} no candidatesTokensDetails but image parts (or no candidates), so a caption cannot be told from the image: all their output tokens are priced at the image rate (an upper bound).",
+                counted(total.responses_output_upper_bound, "response has", "responses have")
             ));
         }
+        if total.responses_text_only > 0 {
+            notes.push(format!(
+                "{} no image part: priced as text answers, all output tokens at the text rate.",
+                counted(
+                    total.responses_text_only,
+                    "response without candidatesTokensDetails holds",
+                    "responses without candidatesTokensDetails hold"
+                )
+            ));
+        }
+        notes.extend(grounding_notes(grounding));
         if self.lanes.assumed_standard > 0 {
             notes.push(format!(
                 "{} no lane (no batch output wrapper, no known serviceTier or trafficType): priced on standard.",
@@ -272,18 +286,17 @@ impl Report for TallyReport {
             ));
         }
         if !total.complete {
-            notes.push(
-                "The total is incomplete: it leaves out the responses not priced (exit code 6).".into(),
-            );
+            notes.push(format!(
+                "The total is incomplete: it leaves out the {} not priced (exit code 6).",
+                if total.unpriced_responses > 0 { "responses" } else { "search queries" }
+            ));
         }
         let cost = if total.complete {
             total.cost.dollars()
         } else {
-            format!(
-                "{} for the responses priced, INCOMPLETE: {} not priced",
-                total.cost.dollars(),
-                counted(total.unpriced_responses, "response", "responses")
-            )
+            let priced =
+                if self.grounding.unpriced_queries == 0 { "the responses priced" } else { "what is priced" };
+            format!("{} for {priced}, INCOMPLETE: {} not priced", total.cost.dollars(), unpriced_text(self))
         };
         Document {
             title: format!("Tally: {}, {cost}", counted(total.responses, "response", "responses")),
@@ -292,4 +305,99 @@ impl Report for TallyReport {
             notes,
         }
     }
+}
+
+/// `2 responses` and/or `3 search queries`: what the total leaves out.
+fn unpriced_text(report: &TallyReport) -> String {
+    let responses = report.total.unpriced_responses;
+    let queries = report.grounding.unpriced_queries;
+    match (responses, queries) {
+        (_, 0) => counted(responses, "response", "responses"),
+        (0, _) => counted(queries, "search query", "search queries"),
+        _ => format!(
+            "{} and {}",
+            counted(responses, "response", "responses"),
+            counted(queries, "search query", "search queries")
+        ),
+    }
+}
+
+/// The grounding line of the main table: its queries and their cost.
+fn grounding_line(grounding: &TallyGrounding) -> Vec<Cell> {
+    let mut line = vec![Cell::text("grounding"), Cell::Empty, Cell::Empty, Cell::Empty];
+    line.extend([Cell::Empty, Cell::Empty, Cell::Empty, Cell::Empty, Cell::Empty, Cell::Empty]);
+    line.push(if grounding.unpriced_queries == grounding.queries {
+        Cell::text("not priced")
+    } else {
+        Cell::unit(grounding.cost)
+    });
+    line
+}
+
+/// Queries per model, what is free and what is paid.
+fn grounding_table(grounding: &TallyGrounding) -> Table {
+    Table {
+        title: Some("Google Search grounding".into()),
+        columns: vec![
+            Column::new("model", "model"),
+            Column::new("model version", "model_versions"),
+            Column::new("queries", "queries"),
+            Column::new("free", "free_queries"),
+            Column::new("paid", "paid_queries"),
+            Column::new("cost", "cost"),
+        ],
+        rows: grounding
+            .models
+            .iter()
+            .map(|row| {
+                vec![
+                    match (&row.model, &row.model_name) {
+                        (Some(id), Some(name)) => Cell::Name { human: name.clone(), id: id.clone() },
+                        _ => Cell::text("not in the card"),
+                    },
+                    Cell::text(versions_text(&row.model_versions)),
+                    Cell::Count(row.queries),
+                    Cell::Count(row.free_queries),
+                    Cell::Count(row.paid_queries),
+                    row.cost.map_or(Cell::text("not priced"), Cell::unit),
+                ]
+            })
+            .collect(),
+    }
+}
+
+/// What the grounding figures rest on, and what they leave out.
+fn grounding_notes(grounding: &TallyGrounding) -> Vec<String> {
+    let mut notes = Vec::new();
+    if grounding.queries == 0 {
+        return notes;
+    }
+    let price = grounding
+        .price_per_1000_queries
+        .map_or("no price in the card".to_string(), |price| format!("{} per 1,000", price.dollars()));
+    let allowance = grounding.free_prompts_per_month.map_or(String::new(), |free| {
+        format!(" ({} grounded prompts a month, shared by the account's models)", grouped(free))
+    });
+    notes.push(format!(
+        "Grounding: {} run ({price}). The free monthly allowance{allowance} cannot be seen in a file, so every query is priced as if it were used up; {}.",
+        counted(grounding.queries, "search query", "search queries"),
+        if grounding.free_queries > 0 {
+            format!(
+                "--free-queries {} took {} off",
+                grouped(grounding.free_queries),
+                counted(grounding.free_queries_used, "query", "queries")
+            )
+        } else {
+            "--free-queries N takes N queries off".to_string()
+        }
+    ));
+    for row in grounding.models.iter().filter(|row| row.cost.is_none()) {
+        notes.push(format!(
+            "Not priced: {} of model version {}: {}.",
+            counted(row.queries, "search query", "search queries"),
+            versions_text(&row.model_versions),
+            row.unpriced_reason.as_deref().unwrap_or("no grounding price")
+        ));
+    }
+    notes
 }

@@ -31,7 +31,7 @@ fn read(
     let mut responses = Responses::new(lane);
     reader
         .read_source(name.into(), bytes, options, |place, line, first| responses.add(place, line, first))?;
-    assemble(card, today(), fallback, reader, responses)
+    assemble(card, today(), fallback, reader, responses, 0)
 }
 
 fn tally(bytes: &[u8], lane: Option<Lane>) -> TallyReport {
@@ -364,4 +364,107 @@ fn the_lane_given_overrides_what_the_lines_say() {
     );
     assert_eq!(report.total.cost, d("0.3268745"));
     assert!(report.total.complete);
+}
+
+const TEXT_AND_IMAGES: &[u8] = include_bytes!("../../../tests/fixtures/semantics/text-and-images.jsonl");
+const GROUNDING: &[u8] = include_bytes!("../../../tests/fixtures/semantics/grounding.jsonl");
+const GROUNDING_UNPRICED: &[u8] =
+    include_bytes!("../../../tests/fixtures/semantics/grounding-unpriced.jsonl");
+
+fn tally_october_free(bytes: &[u8], free_queries: u64) -> TallyReport {
+    let card = october();
+    let mut reader = BatchReader::new(false);
+    let mut responses = Responses::new(None);
+    reader
+        .read_source("test.jsonl".into(), bytes, &ScanOptions::default(), |place, line, first| {
+            responses.add(place, line, first)
+        })
+        .unwrap();
+    assemble(&card, today(), None, reader, responses, free_queries).unwrap()
+}
+
+/// `tests/fixtures/semantics/text-and-images.jsonl`, standard lane, October
+/// card (Nano Banana 0.30 / 2.50 / 30 per 1M, Pro 2 / 12 / 120):
+/// - line 1, a text answer with no details: 10 × 0.30 + 212 × 2.50 = 0.000533
+///   (at the image rate it was 0.006363, 11.9 times as much);
+/// - line 2, `@default`, IMAGE details: 10 × 0.30 + 1290 × 30 = 0.038703;
+/// - line 3, image part and no details: all image, 0.038703 (upper bound);
+/// - line 4, Pro by its publisher path, a thought image and text, no
+///   details: text, 20 × 2 + (150 + 300) × 12 = 0.00004 + 0.0054 = 0.00544;
+/// - line 5, a full Vertex AI path with `@001`, no candidates: all image,
+///   0.038703 (upper bound).
+///
+/// Total: 0.000533 + 3 × 0.038703 + 0.00544 = 0.122082.
+#[test]
+fn prices_output_as_image_or_text_by_what_the_response_holds() {
+    let report = tally_october_free(TEXT_AND_IMAGES, 0);
+    assert_eq!(report.total.cost, d("0.122082"));
+    assert!(report.total.complete);
+    let t = &report.total;
+    assert_eq!(
+        (t.responses_without_output_split, t.responses_output_upper_bound, t.responses_text_only),
+        (4, 2, 2)
+    );
+    type Row<'a> = (Option<&'a str>, &'a str, u64, u64, u64, Option<Decimal>);
+    let rows: Vec<Row<'_>> = report
+        .rows
+        .iter()
+        .map(|row| {
+            let model = row.model.as_deref();
+            let cost = row.cost.map(Money::amount);
+            (model, row.size.as_str(), row.responses, row.image_output_tokens, row.text_output_tokens, cost)
+        })
+        .collect();
+    assert_eq!(
+        rows,
+        [
+            (Some("gemini-3-pro-image"), "no image", 1, 0, 150, Some(d("0.00544"))),
+            (Some("gemini-2.5-flash-image"), "no image", 1, 0, 212, Some(d("0.000533"))),
+            (Some("gemini-2.5-flash-image"), "1K", 3, 3870, 0, Some(d("0.116109"))),
+        ]
+    );
+}
+
+/// `tests/fixtures/semantics/grounding.jsonl`, standard lane, October card,
+/// grounding $14 per 1,000 queries:
+/// - Nano Banana 2, 2 + 3 queries (camelCase, snake_case), two 1K images:
+///   2 × (10 × 0.50 + 1120 × 60) = 2 × 0.067205 = 0.13441;
+/// - Pro, a grounded text answer with 1 query: 20 × 2 + 300 × 12 = 0.00364.
+///
+/// Without free queries: 6 × 0.014 = 0.084, total 0.13805 + 0.084 = 0.22205.
+/// `--free-queries 4` goes to Nano Banana 2 first (card order): 1 + 1 paid,
+/// 0.028, total 0.16605. `--free-queries 100`: none paid, 0.13805.
+#[test]
+fn prices_search_queries_per_model_with_free_queries_taken_off() {
+    let cases = [(0, "0.084", "0.22205", 6), (4, "0.028", "0.16605", 2), (100, "0", "0.13805", 0)];
+    for (free, grounding, total, paid) in cases {
+        let report = tally_october_free(GROUNDING, free);
+        assert_eq!(report.grounding.queries, 6, "{free}");
+        assert_eq!(report.grounding.paid_queries, paid, "{free}");
+        assert_eq!(report.grounding.free_queries_used, 6 - paid, "{free}");
+        assert_eq!(report.total.grounding_cost, d(grounding), "{free}");
+        assert_eq!(report.total.cost, d(total), "{free}");
+        assert!(report.total.complete);
+    }
+    let report = tally_october_free(GROUNDING, 4);
+    let per_model: Vec<(Option<&str>, u64, u64, u64)> = report
+        .grounding
+        .models
+        .iter()
+        .map(|row| (row.model.as_deref(), row.queries, row.free_queries, row.paid_queries))
+        .collect();
+    assert_eq!(per_model, [(Some("gemini-3.1-flash-image"), 5, 4, 1), (Some("gemini-3-pro-image"), 1, 0, 1)]);
+}
+
+/// `tests/fixtures/semantics/grounding-unpriced.jsonl`: Lite has no
+/// grounding in the card, so its 2 queries are counted and not priced; Nano
+/// Banana 2's one query is. Priced: 0.0336025 (Lite, 10 × 0.25 + 1120 × 30)
+/// + 0.067205 + 0.014 = 0.1148075, incomplete.
+#[test]
+fn leaves_queries_of_a_model_without_grounding_unpriced() {
+    let report = tally_october_free(GROUNDING_UNPRICED, 0);
+    assert_eq!(report.total.cost, d("0.1148075"));
+    assert_eq!((report.grounding.unpriced_queries, report.grounding.paid_queries), (2, 1));
+    assert_eq!(report.total.unpriced_responses, 0);
+    assert!(report.is_incomplete());
 }

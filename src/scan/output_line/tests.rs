@@ -10,6 +10,8 @@ fn response(key: Option<&str>, model: Option<&str>, usage: Usage, inline_images:
         model_version: model.map(str::to_owned),
         usage,
         inline_images,
+        candidates_present: inline_images > 0,
+        search_queries: 0,
         wrapped: true,
     }
 }
@@ -186,4 +188,35 @@ fn survives_hostile_bytes() {
     for line in [&huge[..], b"\xff\xfe", b"{\"key\":\"\xc3\"}", b"\"\\ud800\"", &[0u8; 64][..]] {
         assert!(matches!(scan_output_line(line), OutputLine::Malformed { .. }));
     }
+}
+
+#[test]
+fn counts_the_search_queries_of_every_candidate() {
+    let line = r#"{"response":{"usageMetadata":{},"candidates":[
+        {"groundingMetadata":{"webSearchQueries":["cat hats","hat sizes"],"web_search_queries":["x"]}},
+        {"grounding_metadata":{"web_search_queries":["one"]}},
+        {"groundingMetadata":null,"grounding_metadata":{"webSearchQueries":["a","b","c"]}},
+        {"groundingMetadata":{"webSearchQueries":"not a list"}},
+        {"groundingMetadata":[1,2]}
+    ]}}"#
+        .replace('\n', " ");
+    let OutputLine::Response { search_queries, candidates_present, inline_images, .. } =
+        scan_output_line(line.as_bytes())
+    else {
+        panic!("not a response");
+    };
+    // 2 (camelCase wins over snake_case) + 1 + 3 (null counts as absent) + 0 + 0.
+    assert_eq!((search_queries, candidates_present, inline_images), (6, true, 0));
+}
+
+#[test]
+fn tells_a_response_without_candidates_from_one_with_none_in_them() {
+    let read = |line: &str| match scan_output_line(line.as_bytes()) {
+        OutputLine::Response { candidates_present, .. } => candidates_present,
+        other => panic!("not a response: {other:?}"),
+    };
+    assert!(!read(r#"{"usageMetadata":{"candidatesTokenCount":9}}"#));
+    assert!(!read(r#"{"usageMetadata":{},"candidates":null}"#));
+    assert!(read(r#"{"usageMetadata":{},"candidates":[]}"#));
+    assert!(read(r#"{"usageMetadata":{},"candidates":[{"content":{"parts":[{"text":"hi"}]}}]}"#));
 }
