@@ -42,6 +42,23 @@ fn lanes_text(lanes: &LaneSummary) -> String {
 }
 
 /// `serviceTier `turbo` (2 responses)`, or `(not a string)` for a value that is not one.
+/// What an incomplete total leaves out: `2 responses not priced, 1
+/// malformed line skipped`.
+fn left_out(total: &TallyTotal) -> String {
+    let mut parts = Vec::new();
+    if total.unpriced_responses > 0 {
+        parts.push(format!("{} not priced", counted(total.unpriced_responses, "response", "responses")));
+    }
+    if total.malformed_lines > 0 {
+        parts
+            .push(format!("{} skipped", counted(total.malformed_lines, "malformed line", "malformed lines")));
+    }
+    if total.streams_without_usage > 0 {
+        parts.push(format!("{} without usage", counted(total.streams_without_usage, "stream", "streams")));
+    }
+    parts.join(", ")
+}
+
 fn unrecognised_text(value: &UnrecognisedLane) -> String {
     let written = value.value.as_ref().map_or("(not a string)".to_string(), |text| format!("`{text}`"));
     format!("{} {written} ({})", value.field, counted(value.responses, "response", "responses"))
@@ -57,9 +74,17 @@ impl Report for TallyReport {
             (
                 "lines".to_string(),
                 format!(
-                    "{} read = {} + {} (not billed) + {} (skipped) + {}",
+                    "{} read = {}{} + {} (not billed) + {} (skipped) + {}",
                     grouped(lines.read),
                     counted(lines.responses, "response", "responses"),
+                    if lines.chunk_lines > 0 {
+                        format!(
+                            " + {} (folded or without usage)",
+                            counted(lines.chunk_lines, "chunk", "chunks")
+                        )
+                    } else {
+                        String::new()
+                    },
                     counted(lines.error_lines, "error line", "error lines"),
                     counted(lines.malformed_lines, "malformed line", "malformed lines"),
                     counted(lines.blank_lines, "blank line", "blank lines"),
@@ -79,12 +104,19 @@ impl Report for TallyReport {
             counted(total.priced_responses, "priced response", "priced responses")
         );
         if !total.complete {
-            total_text.push_str(&format!(
-                "; INCOMPLETE: {} not priced",
-                counted(total.unpriced_responses, "response", "responses")
-            ));
+            total_text.push_str(&format!("; INCOMPLETE: {}", left_out(total)));
         }
         facts.push(("total".to_string(), total_text));
+        if self.streams.chunks > 0 {
+            facts.push((
+                "streams".to_string(),
+                format!(
+                    "{} folded into {}, each billed once at its final usage",
+                    counted(self.streams.chunks, "chunk", "chunks"),
+                    counted(self.streams.responses, "response", "responses")
+                ),
+            ));
+        }
         facts.push((
             "cost by part".to_string(),
             format!(
@@ -271,19 +303,22 @@ impl Report for TallyReport {
                 row.unpriced_reason.as_deref().unwrap_or("unknown model")
             ));
         }
+        for stream in &self.streams.without_usage.shown {
+            notes.push(format!(
+                "Not priced: the stream `{}` ({}, from {} line {}) carries no token counts.",
+                stream.response_id,
+                counted(stream.chunks, "chunk", "chunks"),
+                stream.file,
+                stream.line
+            ));
+        }
         if !total.complete {
-            notes.push(
-                "The total is incomplete: it leaves out the responses not priced (exit code 6).".into(),
-            );
+            notes.push(format!("The total is incomplete: {} (exit code 6).", left_out(total)));
         }
         let cost = if total.complete {
             total.cost.dollars()
         } else {
-            format!(
-                "{} for the responses priced, INCOMPLETE: {} not priced",
-                total.cost.dollars(),
-                counted(total.unpriced_responses, "response", "responses")
-            )
+            format!("{} for the responses priced, INCOMPLETE: {}", total.cost.dollars(), left_out(total))
         };
         Document {
             title: format!("Tally: {}, {cost}", counted(total.responses, "response", "responses")),

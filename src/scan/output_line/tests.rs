@@ -11,6 +11,7 @@ fn response(key: Option<&str>, model: Option<&str>, usage: Usage, inline_images:
         usage,
         inline_images,
         wrapped: true,
+        response_id: None,
     }
 }
 

@@ -1,0 +1,157 @@
+//! Stream chunks folded into the responses they are pieces of.
+//!
+//! A streamed answer arrives as chunks that share a `responseId` (an `id`
+//! on the OpenAI-compatible endpoint), each carrying the usage *so far*
+//! and the last one the totals; Vertex AI chunks may carry only
+//! `trafficType` until the last. Billing every chunk would bill a response
+//! several times over, so consecutive bare responses with the same ID are
+//! one response: billed once, at the largest usage among them (the last on
+//! a tie), with the images of every chunk.
+//!
+//! Only adjacent chunks fold, which keeps memory to one pending response
+//! however long the file: chunks of one stream are written together in
+//! practice, and an ID that comes back after another response is billed as
+//! a response of its own. Batch lines (`{"key", "response"}`) are never
+//! chunks and never fold.
+
+use serde::Serialize;
+
+use super::driver::Sightings;
+use crate::scan::{OutputLine, Usage};
+
+/// Streams folded, for the report.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct StreamSummary {
+    /// Chunks (lines or items) that were folded into responses.
+    pub chunks: u64,
+    /// The responses they were folded into (each billed once).
+    pub responses: u64,
+    /// Streams none of whose chunks carried token counts: they cannot be
+    /// priced, so the total is incomplete.
+    pub without_usage: Sightings<StreamWithoutUsage>,
+}
+
+/// A stream whose chunks carried no token counts.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct StreamWithoutUsage {
+    /// The file.
+    pub file: String,
+    /// The line of its first chunk.
+    pub line: u64,
+    /// Its `responseId`.
+    pub response_id: String,
+    /// Its chunks.
+    pub chunks: u64,
+}
+
+/// A response being assembled from its chunks.
+#[derive(Debug)]
+pub struct Pending {
+    /// The stream's ID.
+    pub id: String,
+    /// The line of its first chunk.
+    pub line: u64,
+    /// Its chunks so far.
+    pub chunks: u64,
+    /// The chunk whose usage is billed (the largest so far), as a
+    /// [`OutputLine::Response`] with the images of every chunk; `None`
+    /// while no chunk has carried token counts.
+    pub best: Option<OutputLine>,
+    /// The last `modelVersion` any chunk named.
+    model_version: Option<String>,
+    /// Images in every chunk.
+    images: u64,
+}
+
+/// What a line is to the folder.
+pub enum Piece {
+    /// A piece of the stream `id`: a bare response with an ID, or a chunk
+    /// without token counts.
+    Chunk { id: String, line: OutputLine },
+    /// Anything else: passed through as it is.
+    Other(OutputLine),
+}
+
+/// How much a usage bills, to pick the final one of a stream.
+fn weight(usage: &Usage) -> u64 {
+    let parts =
+        usage.prompt_tokens.saturating_add(usage.candidates_tokens).saturating_add(usage.thoughts_tokens);
+    parts.max(usage.total_tokens)
+}
+
+impl Pending {
+    /// A stream begun by a chunk at `line`.
+    pub fn new(id: String, line: u64) -> Pending {
+        Pending { id, line, chunks: 0, best: None, model_version: None, images: 0 }
+    }
+
+    /// Takes one more chunk of the stream.
+    pub fn add(&mut self, chunk: OutputLine) {
+        self.chunks += 1;
+        match chunk {
+            OutputLine::Response { model_version, usage, inline_images, key, wrapped, response_id } => {
+                self.images += inline_images;
+                if model_version.is_some() {
+                    self.model_version.clone_from(&model_version);
+                }
+                let heavier = match &self.best {
+                    Some(OutputLine::Response { usage: best, .. }) => weight(&usage) >= weight(best),
+                    _ => true,
+                };
+                if heavier {
+                    // Lane fields a later chunk left out stay known.
+                    let mut usage = usage;
+                    if let Some(OutputLine::Response { usage: best, .. }) = &self.best {
+                        usage.service_tier = usage.service_tier.or(best.service_tier);
+                        usage.traffic_type = usage.traffic_type.or(best.traffic_type);
+                    }
+                    self.best = Some(OutputLine::Response {
+                        key,
+                        model_version,
+                        usage,
+                        inline_images,
+                        wrapped,
+                        response_id,
+                    });
+                }
+            }
+            OutputLine::Chunk { model_version, inline_images, .. } => {
+                self.images += inline_images;
+                if model_version.is_some() {
+                    self.model_version = model_version;
+                }
+            }
+            OutputLine::Error { .. } | OutputLine::Blank | OutputLine::Malformed { .. } => {}
+        }
+    }
+
+    /// The response the stream bills, when a chunk carried token counts.
+    pub fn finish(self) -> Option<OutputLine> {
+        let Pending { best, model_version, images, .. } = self;
+        match best {
+            Some(OutputLine::Response { key, model_version: own, usage, wrapped, response_id, .. }) => {
+                Some(OutputLine::Response {
+                    key,
+                    model_version: model_version.or(own),
+                    usage,
+                    inline_images: images,
+                    wrapped,
+                    response_id,
+                })
+            }
+            _ => None,
+        }
+    }
+}
+
+/// Sorts a line for the folder: bare responses with an ID and usageless
+/// chunks are pieces of a stream.
+pub fn piece(line: OutputLine) -> Piece {
+    match line {
+        OutputLine::Response { wrapped: false, response_id: Some(ref id), .. } => {
+            Piece::Chunk { id: id.clone(), line }
+        }
+        OutputLine::Chunk { response_id: Some(ref id), .. } => Piece::Chunk { id: id.clone(), line },
+        line => Piece::Other(line),
+    }
+}
