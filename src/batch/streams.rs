@@ -155,3 +155,73 @@ pub fn piece(line: OutputLine) -> Piece {
         line => Piece::Other(line),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::batch::{BatchReader, Responses};
+    use crate::scan::ScanOptions;
+
+    fn read(bytes: &[u8]) -> (Responses, BatchReader) {
+        let mut reader = BatchReader::new(false);
+        let mut responses = Responses::new(None);
+        reader
+            .read_source("f".into(), bytes, &ScanOptions::default(), |place, line, first| {
+                responses.add(place, line, first);
+            })
+            .unwrap();
+        responses.finish();
+        (responses, reader)
+    }
+
+    fn totals(responses: &Responses) -> (u128, u128, u128, u128) {
+        let mut all = crate::batch::UsageSums::default();
+        for (_, _, _, sums) in responses.sums.iter() {
+            all.merge(sums);
+        }
+        (all.responses, all.images, all.prompt, all.candidates)
+    }
+
+    #[test]
+    fn bills_a_stream_once_at_its_final_usage_with_every_chunks_images() {
+        let (responses, _) = read(include_bytes!("../../tests/fixtures/shapes/stream-chunks.json"));
+        assert_eq!(totals(&responses), (1, 1, 10, 1130));
+        assert_eq!((responses.streams.chunks, responses.streams.responses), (3, 1));
+        assert_eq!(responses.chunk_lines(), 2);
+    }
+
+    #[test]
+    fn folds_vertex_chunks_that_carry_only_the_traffic_type() {
+        let (responses, reader) = read(include_bytes!("../../tests/fixtures/shapes/vertex-stream.sse"));
+        assert_eq!(totals(&responses), (1, 1, 10, 1130));
+        assert_eq!(reader.total().blank, 3);
+    }
+
+    #[test]
+    fn folds_only_adjacent_chunks_and_flags_a_stream_without_usage() {
+        let lines = concat!(
+            r#"{"responseId":"a","usageMetadata":{"promptTokenCount":1,"candidatesTokenCount":5}}"#,
+            "\n",
+            r#"{"responseId":"b","usageMetadata":{"promptTokenCount":1,"candidatesTokenCount":7}}"#,
+            "\n",
+            r#"{"responseId":"a","usageMetadata":{"promptTokenCount":1,"candidatesTokenCount":9}}"#,
+            "\n",
+            r#"{"responseId":"c","candidates":[]}"#,
+            "\n",
+            r#"{"responseId":"c","candidates":[]}"#,
+            "\n",
+        );
+        let (responses, _) = read(lines.as_bytes());
+        // `a` comes back after `b`: a response of its own.
+        assert_eq!(totals(&responses), (3, 0, 3, 21));
+        assert_eq!(responses.streams.without_usage.count, 1);
+        assert_eq!(responses.streams.without_usage.shown[0].chunks, 2);
+        assert_eq!(responses.chunk_lines(), 2);
+    }
+
+    #[test]
+    fn never_folds_batch_lines_that_share_an_id() {
+        let line = r#"{"key":"k","response":{"responseId":"x","usageMetadata":{"promptTokenCount":1}}}"#;
+        let (responses, _) = read(format!("{line}\n{line}\n").as_bytes());
+        assert_eq!(totals(&responses).0, 2);
+    }
+}

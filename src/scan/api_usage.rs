@@ -380,3 +380,107 @@ fn read_details(cursor: &mut JsonCursor<'_>, counts: &mut ApiCounts, prompt: boo
     })?;
     Ok(split)
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::scan::{OutputLine, REQUEST_NOT_RESPONSE, Usage, scan_output_line};
+
+    fn usage_of(line: &str) -> (Option<String>, Usage, u64, Option<String>) {
+        match scan_output_line(line.as_bytes()) {
+            OutputLine::Response {
+                model_version, usage, inline_images, response_id, wrapped: false, ..
+            } => (model_version, usage, inline_images, response_id),
+            other => panic!("not a bare response: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn reads_an_interaction_whose_status_is_its_state() {
+        let line = r#"{"id":"i1","object":"interaction","status":"completed","model":"gemini-3-pro-image","service_tier":"flex","outputs":[{"type":"thought"},{"type":"image","data":"AA"},{"type":"text","text":"ok"}],"usage":{"total_input_tokens":12,"input_tokens_by_modality":[{"modality":"text","tokens":12}],"total_output_tokens":1130,"output_tokens_by_modality":[{"modality":"image","tokens":1120},{"modality":"text","tokens":10}],"total_thought_tokens":90,"total_tokens":1232}}"#;
+        let (model, usage, images, id) = usage_of(line);
+        assert_eq!((model.as_deref(), images, id.as_deref()), (Some("gemini-3-pro-image"), 1, Some("i1")));
+        assert_eq!(
+            (
+                usage.prompt_tokens,
+                usage.candidates_tokens,
+                usage.candidate_image_tokens,
+                usage.candidate_text_tokens
+            ),
+            (12, 1130, 1120, 10)
+        );
+        assert_eq!((usage.thoughts_tokens, usage.total_tokens), (90, 1232));
+        assert!(usage.candidates_details_present && usage.service_tier.is_some());
+        // The same in the JavaScript SDK's camelCase, `object` last.
+        let camel = r#"{"status":"completed","model":"m","usage":{"totalInputTokens":12,"totalOutputTokens":1120,"outputTokensByModality":[{"modality":"IMAGE","tokens":1120}]},"object":"interaction"}"#;
+        let (_, usage, _, _) = usage_of(camel);
+        assert_eq!((usage.prompt_tokens, usage.candidate_image_tokens), (12, 1120));
+    }
+
+    #[test]
+    fn a_failed_interaction_is_an_error_and_one_in_progress_cannot_be_priced() {
+        let failed = r#"{"object":"interaction","status":"failed","model":"m"}"#;
+        assert!(matches!(scan_output_line(failed.as_bytes()), OutputLine::Error { .. }));
+        let running = r#"{"object":"interaction","status":"in_progress","model":"m"}"#;
+        assert!(matches!(scan_output_line(running.as_bytes()), OutputLine::Malformed { .. }));
+    }
+
+    #[test]
+    fn splits_a_chat_completion_into_image_thinking_and_text() {
+        let line = r#"{"id":"c1","object":"chat.completion","model":"gemini-3.1-flash-image","usage":{"prompt_tokens":10,"completion_tokens":1230,"total_tokens":1240,"completion_tokens_details":{"reasoning_tokens":100,"image_tokens":1120}}}"#;
+        let (_, usage, _, _) = usage_of(line);
+        assert_eq!(
+            (
+                usage.prompt_tokens,
+                usage.candidates_tokens,
+                usage.candidate_image_tokens,
+                usage.candidate_text_tokens
+            ),
+            (10, 1130, 1120, 10)
+        );
+        assert_eq!(usage.thoughts_tokens, 100);
+        // Without details the output cannot be split: all of it is image.
+        let bare =
+            r#"{"object":"chat.completion","model":"m","usage":{"prompt_tokens":1,"completion_tokens":5}}"#;
+        let (_, usage, _, _) = usage_of(bare);
+        assert!(!usage.candidates_details_present);
+        // A chunk of a stream without usage is a piece, not a response.
+        let chunk = r#"{"id":"c2","object":"chat.completion.chunk","model":"m","choices":[]}"#;
+        assert!(matches!(scan_output_line(chunk.as_bytes()), OutputLine::Chunk { .. }));
+    }
+
+    #[test]
+    fn reads_server_sent_event_lines() {
+        let data = r#"data: {"usageMetadata":{"promptTokenCount":3},"responseId":"r"}"#;
+        assert_eq!(usage_of(data).1.prompt_tokens, 3);
+        for framing in ["event: message", "data: [DONE]", ": ping", "id: 4"] {
+            assert_eq!(scan_output_line(framing.as_bytes()), OutputLine::Blank, "{framing}");
+        }
+    }
+
+    #[test]
+    fn reads_agent_events_and_stream_chunks_without_usage_as_pieces() {
+        let user =
+            r#"{"author":"user","invocationId":"i","content":{"role":"user","parts":[{"text":"hi"}]}}"#;
+        assert!(matches!(scan_output_line(user.as_bytes()), OutputLine::Chunk { response_id: None, .. }));
+        let model = r#"{"author":"agent","content":{"parts":[{"inlineData":{"mimeType":"image/png","data":"AA"}}]},"usageMetadata":{"promptTokenCount":4,"candidatesTokenCount":1120}}"#;
+        assert_eq!(usage_of(model).2, 1);
+        let vertex = r#"{"candidates":[],"usageMetadata":{"trafficType":"ON_DEMAND"},"responseId":"v"}"#;
+        assert!(matches!(scan_output_line(vertex.as_bytes()), OutputLine::Chunk { .. }));
+        // Without an ID or an agent it stays a response, as it always was.
+        let lone = r#"{"candidates":[],"usageMetadata":{"trafficType":"ON_DEMAND"}}"#;
+        assert!(matches!(scan_output_line(lone.as_bytes()), OutputLine::Response { .. }));
+    }
+
+    #[test]
+    fn reads_vertex_prediction_lines_and_names_requests() {
+        let ok = r#"{"request":{"contents":[]},"response":{"usageMetadata":{"promptTokenCount":2}},"status":"","processed_time":"t"}"#;
+        assert!(matches!(scan_output_line(ok.as_bytes()), OutputLine::Response { wrapped: true, .. }));
+        let failed = r#"{"request":{"contents":[]},"status":"Bad Request","processed_time":"t"}"#;
+        assert!(matches!(scan_output_line(failed.as_bytes()), OutputLine::Error { .. }));
+        let request = r#"{"key":"a","request":{"contents":[]}}"#;
+        assert_eq!(
+            scan_output_line(request.as_bytes()),
+            OutputLine::Malformed { reason: REQUEST_NOT_RESPONSE.to_owned() }
+        );
+    }
+}

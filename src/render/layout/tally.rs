@@ -184,28 +184,40 @@ impl Report for TallyReport {
                 .collect(),
         }];
         if self.files.len() > 1 {
+            // Chunks get a column only where there are any, so the parts add up.
+            let chunks = self.lines.chunk_lines > 0;
             tables.push(Table {
                 title: Some("Lines per file".into()),
-                columns: vec![
+                columns: [
                     Column::new("file", "file"),
                     Column::new("lines", "read"),
                     Column::new("responses", "responses"),
+                ]
+                .into_iter()
+                .chain(chunks.then(|| Column::new("chunks", "chunk_lines")))
+                .chain([
                     Column::new("error lines", "error_lines"),
                     Column::new("malformed", "malformed_lines"),
                     Column::new("blank", "blank_lines"),
-                ],
+                ])
+                .collect(),
                 rows: self
                     .files
                     .iter()
                     .map(|file| {
-                        vec![
+                        [
                             Cell::text(&file.file),
                             Cell::Count(file.lines.read),
                             Cell::Count(file.lines.responses),
+                        ]
+                        .into_iter()
+                        .chain(chunks.then_some(Cell::Count(file.lines.chunk_lines)))
+                        .chain([
                             Cell::Count(file.lines.error_lines),
                             Cell::Count(file.lines.malformed_lines),
                             Cell::Count(file.lines.blank_lines),
-                        ]
+                        ])
+                        .collect()
                     })
                     .collect(),
             });
