@@ -6,7 +6,10 @@
 #   plan         examples/*.toml and tests/fixtures/plans/*.toml
 #   input_line   each line of tests/fixtures/batch/input-*.jsonl
 #   output_line  each line of tests/fixtures/batch/output-*.jsonl(.gz), and
-#                the files whole (the target also reads its bytes as a file)
+#                the files whole (the target also reads its bytes as a file),
+#                and each line of tests/fixtures/shapes/*.jsonl and *.sse
+#   document     tests/fixtures/shapes/* and tests/fixtures/batch/output-*.jsonl
+#   tally_file   the same files
 #
 # plus the few hand-written edge cases in fuzz/seeds/TARGET/. Files are
 # copied, not linked: libFuzzer may rewrite or remove corpus entries.
@@ -47,7 +50,7 @@ lines() {
     done
 }
 
-targets=${*:-rate_card plan input_line output_line}
+targets=${*:-rate_card plan input_line output_line document tally_file}
 for target in $targets; do
     mkdir -p "fuzz/corpus/$target"
     case $target in
@@ -57,9 +60,14 @@ for target in $targets; do
         output_line)
             lines output_line tests/fixtures/batch/output-*.jsonl tests/fixtures/batch/output-*.jsonl.gz
             copy output_line file tests/fixtures/batch/output-*.jsonl
+            lines output_line tests/fixtures/shapes/*.jsonl tests/fixtures/shapes/*.sse
+            ;;
+        document | tally_file)
+            copy "$target" shape tests/fixtures/shapes/*.json tests/fixtures/shapes/*.jsonl tests/fixtures/shapes/*.sse
+            copy "$target" file tests/fixtures/batch/output-*.jsonl
             ;;
         *)
-            echo "fuzz/seed.sh: unknown target \`$target\`: use rate_card, plan, input_line or output_line" >&2
+            echo "fuzz/seed.sh: unknown target \`$target\`: use rate_card, plan, input_line, output_line, document or tally_file" >&2
             exit 2
             ;;
     esac

@@ -119,7 +119,8 @@ pub enum Reply {
     /// `estimate`.
     Estimate(EstimateReport),
     /// `tally`.
-    Tally(TallyReport),
+    /// (Boxed: the largest report by far.)
+    Tally(Box<TallyReport>),
 }
 
 impl Reply {
@@ -135,7 +136,7 @@ impl Reply {
             Reply::Budget(report) => render::render(report, format, style, out),
             Reply::Diff(report) => render::render(report, format, style, out),
             Reply::Estimate(report) => render::render(report, format, style, out),
-            Reply::Tally(report) => render::render(report, format, style, out),
+            Reply::Tally(report) => render::render(report.as_ref(), format, style, out),
         }
     }
 }
@@ -214,6 +215,9 @@ pub fn run(request: &Request, cards: &CardSource, today: Date) -> Result<Answer,
     let (reply, verdict) = answer(request, &card, plan.as_ref(), today)?;
     // A tally prices the models its responses name: warn about those too.
     if let Reply::Tally(report) = &reply {
+        for file in &report.empty_files {
+            notices.push(Notice::Warning(format!("`{file}` is empty: nothing in it was tallied")));
+        }
         let versions = report.rows.iter().flat_map(|row| row.model_versions.iter().flatten());
         for warning in versions.filter_map(|version| version_warning(&card, version, today)) {
             if !notices.contains(&Notice::Warning(warning.clone())) {
@@ -323,12 +327,22 @@ fn answer(
         }
         Request::Estimate(estimate) => {
             let report = EstimateReport::build(card, estimate, today)?;
-            let verdict = if report.is_incomplete() {
-                Verdict::Incomplete(format!(
-                    "the estimate leaves out {}: the rate card gives no input_image_tokens for {}; add it to the card",
+            let mut parts = Vec::new();
+            if report.total.unpriced_reference_images > 0 || report.total.unpriced_input_tokens > 0 {
+                parts.push(format!(
+                    "{}: the rate card gives no input_image_tokens for {}; add it to the card",
                     counted(report.total.unpriced_reference_images, "reference image", "reference images"),
                     report.model
-                ))
+                ));
+            }
+            if report.lines.malformed_lines > 0 {
+                parts.push(format!(
+                    "{} that could not be read (listed in the report; fix them)",
+                    counted(report.lines.malformed_lines, "malformed line", "malformed lines")
+                ));
+            }
+            let verdict = if report.is_incomplete() {
+                Verdict::Incomplete(format!("the estimate leaves out {}", parts.join(", and ")))
             } else {
                 Verdict::Pass
             };
@@ -336,20 +350,11 @@ fn answer(
         }
         Request::Tally(tally) => {
             let report = TallyReport::build(card, tally, today)?;
-            let verdict = if report.total.unpriced_responses > 0 {
-                Verdict::Incomplete(format!(
-                    "the total leaves out {} that could not be priced (see the report); pass a card that lists their model and lane with --rates, or --model for responses without modelVersion",
-                    counted(report.total.unpriced_responses, "response", "responses")
-                ))
-            } else if report.is_incomplete() {
-                Verdict::Incomplete(format!(
-                    "the total leaves out {} of models the rate card gives no grounding price (see the report); pass a card that prices their grounding with --rates",
-                    counted(report.grounding.unpriced_queries, "search query", "search queries")
-                ))
-            } else {
-                Verdict::Pass
+            let verdict = match report.incomplete_reason() {
+                Some(reason) => Verdict::Incomplete(reason),
+                None => Verdict::Pass,
             };
-            Ok((Reply::Tally(report), verdict))
+            Ok((Reply::Tally(Box::new(report)), verdict))
         }
     }
 }

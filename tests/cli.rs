@@ -6,6 +6,8 @@
 
 #[path = "cli/bad_input.rs"]
 mod bad_input;
+#[path = "cli/real_fixtures.rs"]
+mod real_fixtures;
 
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};

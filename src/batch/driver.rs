@@ -16,8 +16,9 @@ use serde::Serialize;
 
 use crate::error::{ErrorKind, Kind};
 use crate::scan::{
-    InputLine, KeySighting, KeyTracker, LineRecord, OutputLine, ScanError, ScanOptions, open_input,
-    scan_lines,
+    DOCUMENT_LIMIT, InputLine, Items, KeySighting, KeyTracker, Layout, LineRecord, OutputLine,
+    REQUEST_NOT_RESPONSE, RESPONSE_NOT_REQUEST, ScanError, ScanOptions, document_items, open_input,
+    scan_lines, sniff,
 };
 
 /// How many lines of each kind of finding a report lists; the count is
@@ -99,6 +100,60 @@ pub enum BatchFileError {
         /// What the system or the gzip decoder said.
         reason: io::Error,
     },
+    /// The file is not text.
+    #[error("`{file}` is not JSON (binary data): give {wanted}")]
+    Binary {
+        /// The file as given.
+        file: String,
+        /// What the command reads.
+        wanted: &'static str,
+    },
+    /// A whole JSON document over the limit.
+    #[error(
+        "`{file}` is a JSON document over the {limit_mib} MiB limit for whole documents: write it as JSON lines (one response or request a line), which are read in any size"
+    )]
+    TooLarge {
+        /// The file as given.
+        file: String,
+        /// The limit in MiB.
+        limit_mib: usize,
+    },
+    /// A whole document that is not JSON.
+    #[error("`{file}` is {reason}: fix the file, or give {wanted}")]
+    BadDocument {
+        /// The file as given.
+        file: String,
+        /// Why it is not JSON, with the line.
+        reason: String,
+        /// What the command reads.
+        wanted: &'static str,
+    },
+    /// Nothing in the file could be read as the command's input.
+    #[error("`{file}` {looks}")]
+    NothingReadable {
+        /// The file as given.
+        file: String,
+        /// What the file looks like instead, and the fix.
+        looks: String,
+    },
+    /// A batch job resource whose results are in a file.
+    #[error(
+        "`{file}` is a batch job whose results are in `{results}`, not inlined: download that file and tally it"
+    )]
+    ResultsInFile {
+        /// The file as given.
+        file: String,
+        /// The results file the job names.
+        results: String,
+    },
+    /// Every file given is empty.
+    #[error("nothing to {verb}: `{file}` is empty; check the path, or that the job has finished")]
+    Empty {
+        /// The (first) file as given.
+        file: String,
+        /// The command (`tally`, `estimate`).
+        verb: &'static str,
+    },
     /// `--strict` met a line that cannot be read.
     #[error(
         "`{file}` line {line} is malformed ({reason}): fix or remove the line, or drop --strict to count malformed lines and go on"
@@ -124,7 +179,14 @@ impl BatchFileError {
     /// truncated stream, a malformed line) rather than in the machine.
     pub fn is_bad_input(&self) -> bool {
         match self {
-            BatchFileError::Open { .. } | BatchFileError::Malformed { .. } => true,
+            BatchFileError::Open { .. }
+            | BatchFileError::Malformed { .. }
+            | BatchFileError::Binary { .. }
+            | BatchFileError::TooLarge { .. }
+            | BatchFileError::BadDocument { .. }
+            | BatchFileError::NothingReadable { .. }
+            | BatchFileError::ResultsInFile { .. }
+            | BatchFileError::Empty { .. } => true,
             BatchFileError::Read { reason, .. } => matches!(
                 reason.kind(),
                 io::ErrorKind::InvalidData | io::ErrorKind::InvalidInput | io::ErrorKind::UnexpectedEof
@@ -150,9 +212,35 @@ pub trait BatchLine: LineRecord {
     fn repeat_key(&self) -> Option<&str>;
     /// Takes blank and malformed lines apart from the caller's records.
     fn sort(self) -> Sorted<Self>;
+    /// The command that reads these records (`tally`), for errors.
+    const VERB: &'static str;
+    /// What the command reads, for errors.
+    const WANTED: &'static str;
+    /// What a file in which no line was a record holds instead, and the
+    /// fix, from its first malformed line: `is a batch input file ...`.
+    fn looks_like(line: u64, reason: &str) -> String;
+    /// Whether a malformed line's reason says it is the other command's
+    /// input (a request to `tally`, a response to `estimate`).
+    fn is_other_side(reason: &str) -> bool;
 }
 
 impl BatchLine for OutputLine {
+    const VERB: &'static str = "tally";
+    const WANTED: &'static str =
+        "batch output (JSON lines), saved responses (a JSON document) or a server-sent-event log";
+
+    fn looks_like(line: u64, reason: &str) -> String {
+        if Self::is_other_side(reason) {
+            "is a batch input file (requests, not responses): use `nbcost estimate`".to_string()
+        } else {
+            format!("has no response nbcost can read (line {line}: {reason}): give {}", Self::WANTED)
+        }
+    }
+
+    fn is_other_side(reason: &str) -> bool {
+        reason == REQUEST_NOT_RESPONSE
+    }
+
     /// A response's key: error lines are not billed, so their keys do not
     /// count as repeats.
     fn repeat_key(&self) -> Option<&str> {
@@ -169,6 +257,21 @@ impl BatchLine for OutputLine {
 }
 
 impl BatchLine for InputLine {
+    const VERB: &'static str = "estimate";
+    const WANTED: &'static str = "a batch input file (JSON lines of requests)";
+
+    fn looks_like(line: u64, reason: &str) -> String {
+        if Self::is_other_side(reason) {
+            "holds responses, not requests: use `nbcost tally`".to_string()
+        } else {
+            format!("has no request nbcost can read (line {line}: {reason}): give {}", Self::WANTED)
+        }
+    }
+
+    fn is_other_side(reason: &str) -> bool {
+        reason == RESPONSE_NOT_REQUEST
+    }
+
     fn repeat_key(&self) -> Option<&str> {
         self.request_key()
     }
@@ -229,6 +332,14 @@ pub struct Place<'a> {
 /// Reads one or more batch files in order, keeping what every batch report
 /// needs: line counts per file and in all, repeated keys across the files,
 /// and the malformed lines (or, when strict, the first one as an error).
+///
+/// Each file's layout is told from its content ([`sniff`]): JSON lines and
+/// server-sent events stream line by line; a whole JSON document is read
+/// into memory (up to [`DOCUMENT_LIMIT`]) and its items (an array's
+/// elements, a batch job's inlined responses, or the document itself) are
+/// read as lines are, each numbered by the line it starts on. A file in
+/// which nothing can be read as the command's input is an error that says
+/// what the file holds instead; an empty file is counted as such.
 #[derive(Debug)]
 pub struct BatchReader {
     strict: bool,
@@ -236,6 +347,20 @@ pub struct BatchReader {
     total: ReadCounts,
     keys: KeyTracker,
     malformed: Sightings<MalformedLine>,
+    /// Lines spanned by the files read so far: the next file's offset.
+    spanned: u64,
+}
+
+/// Where one file's reading stands.
+struct FileState {
+    index: usize,
+    offset: u64,
+    /// The highest line number met.
+    last_line: u64,
+    /// The first malformed line of the file.
+    first_malformed: Option<(u64, String)>,
+    /// Where `--strict` stopped.
+    stopped: Option<(u64, String)>,
 }
 
 impl BatchReader {
@@ -248,6 +373,7 @@ impl BatchReader {
             total: ReadCounts::default(),
             keys: KeyTracker::new(),
             malformed: Sightings::default(),
+            spanned: 0,
         }
     }
 
@@ -268,65 +394,142 @@ impl BatchReader {
         self.read_source(file, source, options, visit)
     }
 
-    /// Reads every line of `source` (named `file`) as an `L`, and hands each
-    /// line that is neither blank nor malformed to `visit` with its place
-    /// and, when its key was seen before (in this file or an earlier one),
-    /// the place of the key's first line.
+    /// Reads every line (or document item) of `source` (named `file`) as an
+    /// `L`, and hands each that is neither blank nor malformed to `visit`
+    /// with its place and, when its key was seen before (in this file or an
+    /// earlier one), the place of the key's first line.
     pub fn read_source<L: BatchLine, R: Read + Send>(
         &mut self,
         file: String,
-        source: R,
+        mut source: R,
         options: &ScanOptions,
         mut visit: impl FnMut(Place<'_>, L, Option<Place<'_>>),
     ) -> Result<(), BatchFileError> {
         let index = self.files.len();
-        let offset = self.total.read;
+        let offset = self.spanned;
         self.files.push(FileRead { name: file, counts: ReadCounts::default(), offset });
-        let Self { strict, files, total, keys, malformed } = self;
-        let mut stopped: Option<(u64, String)> = None;
-        let scanned = scan_lines(source, options, |line_number, line: L| {
-            let record = match line.sort() {
-                Sorted::Record(record) => record,
-                Sorted::Blank => {
-                    count(files, total, index, |counts| &mut counts.blank);
-                    return ControlFlow::Continue(());
-                }
-                Sorted::Malformed(reason) => {
-                    if *strict {
-                        stopped = Some((line_number, reason));
-                        return ControlFlow::Break(());
-                    }
-                    count(files, total, index, |counts| &mut counts.malformed);
-                    let name = &files[index].name;
-                    malformed.record(|| MalformedLine { file: name.clone(), line: line_number, reason });
-                    return ControlFlow::Continue(());
-                }
-            };
-            count(files, total, index, |counts| &mut counts.records);
-            let first = record.repeat_key().and_then(|key| match keys.see(key, offset + line_number) {
-                KeySighting::First => None,
-                KeySighting::Repeat { first_line } => Some(locate(files, first_line)),
-            });
-            let place = Place { file: &files[index].name, file_index: index, line: line_number };
-            visit(place, record, first);
-            ControlFlow::Continue(())
-        });
-        let file = &self.files[index].name;
-        scanned.map_err(|error| match error {
-            ScanError::Read { lines_delivered, source } => {
-                BatchFileError::Read { file: file.clone(), line: lines_delivered, reason: source }
+        let mut state = FileState { index, offset, last_line: 0, first_malformed: None, stopped: None };
+        let name = self.files[index].name.clone();
+        let file = || name.clone();
+        let sniffed =
+            sniff(&mut source).map_err(|reason| BatchFileError::Read { file: file(), line: 0, reason })?;
+        match sniffed.layout {
+            Layout::Empty => {}
+            Layout::Binary => return Err(BatchFileError::Binary { file: file(), wanted: L::WANTED }),
+            Layout::TooLarge => {
+                return Err(BatchFileError::TooLarge { file: file(), limit_mib: DOCUMENT_LIMIT >> 20 });
             }
-            ScanError::Open { source, .. } => BatchFileError::Open { file: file.clone(), reason: source },
-        })?;
-        match stopped {
-            Some((line, reason)) => Err(BatchFileError::Malformed { file: file.clone(), line, reason }),
-            None => Ok(()),
+            Layout::Document => {
+                let items = match document_items(&sniffed.head) {
+                    Ok(Items::Read(items)) => items,
+                    Ok(Items::ResultsInFile(results)) => {
+                        return Err(BatchFileError::ResultsInFile { file: file(), results });
+                    }
+                    Err(reason) => {
+                        return Err(BatchFileError::BadDocument { file: file(), reason, wanted: L::WANTED });
+                    }
+                };
+                for item in items {
+                    let line = item.line.max(state.last_line + 1);
+                    let record = if item.bytes.len() > options.max_line_bytes {
+                        L::from_overlong_line(item.bytes.len() as u64, options.max_line_bytes)
+                    } else {
+                        L::from_line(item.bytes)
+                    };
+                    if self.take(&mut state, line, record, &mut visit).is_break() {
+                        break;
+                    }
+                }
+            }
+            Layout::Lines => {
+                let source = io::Cursor::new(sniffed.head).chain(source);
+                let scanned = scan_lines(source, options, |line, record: L| {
+                    self.take(&mut state, line, record, &mut visit)
+                });
+                scanned.map_err(|error| match error {
+                    ScanError::Read { lines_delivered, source } => {
+                        BatchFileError::Read { file: file(), line: lines_delivered, reason: source }
+                    }
+                    ScanError::Open { source, .. } => BatchFileError::Open { file: file(), reason: source },
+                })?;
+            }
         }
+        self.spanned += state.last_line.max(self.files[index].counts.read);
+        let counts = self.files[index].counts;
+        let file = name;
+        if let Some((line, reason)) = state.stopped {
+            if counts.records == 0 && L::is_other_side(&reason) {
+                return Err(BatchFileError::NothingReadable { file, looks: L::looks_like(line, &reason) });
+            }
+            return Err(BatchFileError::Malformed { file, line, reason });
+        }
+        if counts.records == 0
+            && let Some((line, reason)) = state.first_malformed
+        {
+            return Err(BatchFileError::NothingReadable { file, looks: L::looks_like(line, &reason) });
+        }
+        Ok(())
+    }
+
+    /// Takes one line or item: counts it, and hands a record to `visit`.
+    fn take<L: BatchLine>(
+        &mut self,
+        state: &mut FileState,
+        line_number: u64,
+        line: L,
+        visit: &mut impl FnMut(Place<'_>, L, Option<Place<'_>>),
+    ) -> ControlFlow<()> {
+        let index = state.index;
+        state.last_line = state.last_line.max(line_number);
+        let Self { strict, files, total, keys, malformed, .. } = self;
+        let record = match line.sort() {
+            Sorted::Record(record) => record,
+            Sorted::Blank => {
+                count(files, total, index, |counts| &mut counts.blank);
+                return ControlFlow::Continue(());
+            }
+            Sorted::Malformed(reason) => {
+                if *strict {
+                    state.stopped = Some((line_number, reason));
+                    return ControlFlow::Break(());
+                }
+                count(files, total, index, |counts| &mut counts.malformed);
+                if state.first_malformed.is_none() {
+                    state.first_malformed = Some((line_number, reason.clone()));
+                }
+                let name = &files[index].name;
+                malformed.record(|| MalformedLine { file: name.clone(), line: line_number, reason });
+                return ControlFlow::Continue(());
+            }
+        };
+        count(files, total, index, |counts| &mut counts.records);
+        let first = record.repeat_key().and_then(|key| match keys.see(key, state.offset + line_number) {
+            KeySighting::First => None,
+            KeySighting::Repeat { first_line } => Some(locate(files, first_line)),
+        });
+        let place = Place { file: &files[index].name, file_index: index, line: line_number };
+        visit(place, record, first);
+        ControlFlow::Continue(())
     }
 
     /// The files read, in order, with their line counts.
     pub fn files(&self) -> &[FileRead] {
         &self.files
+    }
+
+    /// The files in which nothing was read but blank lines, by name.
+    pub fn empty_files(&self) -> impl Iterator<Item = &str> {
+        self.files
+            .iter()
+            .filter(|file| file.counts.records == 0 && file.counts.malformed == 0)
+            .map(|file| file.name.as_str())
+    }
+
+    /// The error for a read in which every file was empty, if it was.
+    pub fn all_empty<L: BatchLine>(&self) -> Option<BatchFileError> {
+        let all = self.total.records == 0 && self.total.malformed == 0;
+        let first = self.files.first().filter(|_| all)?;
+        Some(BatchFileError::Empty { file: first.name.clone(), verb: L::VERB })
     }
 
     /// The line counts over every file.

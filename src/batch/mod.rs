@@ -12,6 +12,8 @@
 //! - [`output`]: the output side (`tally`): model versions resolved to card
 //!   models, image and text output told apart, sizes inferred from tokens,
 //!   sums by (model version, lane, image tokens per image);
+//! - [`streams`]: stream chunks folded into the responses they are pieces
+//!   of, so each response is billed once;
 //! - [`input`]: the input side (`estimate`): request sums by size and the
 //!   findings that change the bill or get a request refused.
 //!
@@ -22,6 +24,7 @@ pub mod driver;
 pub mod input;
 pub mod lanes;
 pub mod output;
+pub mod streams;
 pub mod usage;
 
 pub use driver::{
@@ -36,4 +39,5 @@ pub use output::{
     DuplicateKey, ErrorLine, ModelGroup, OutputFileSums, ResponseGroup, Responses, SumsByVersion,
     group_by_model, model_for_version, size_label, sum_output_file,
 };
+pub use streams::{StreamSummary, StreamWithoutUsage};
 pub use usage::{Content, SplitBy, UsageSums, output_split};

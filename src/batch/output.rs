@@ -15,6 +15,7 @@ use serde::Serialize;
 
 use super::driver::{BatchFileError, BatchReader, Place, Sightings};
 use super::lanes::{BilledLane, UnrecognisedTier, decide_lane};
+use super::streams::{Pending, Piece, StreamSummary, StreamWithoutUsage, piece};
 use super::usage::{Content, UsageSums, output_split};
 use crate::card::{Model, RateCard};
 use crate::lane::Lane;
@@ -241,6 +242,15 @@ pub struct Responses {
     pub errors: Sightings<ErrorLine>,
     /// Error lines by file, in the reader's file order.
     error_lines: Vec<u64>,
+    /// Stream chunks folded into responses, and streams that carried no
+    /// usage.
+    pub streams: StreamSummary,
+    /// Lines that are no response of their own, by file: stream chunks
+    /// folded into another line's response, and pieces without usage.
+    chunk_lines: Vec<u64>,
+    /// The stream being folded: its chunks so far, its file's name and
+    /// index.
+    pending: Option<(Pending, String, usize)>,
 }
 
 impl Responses {
@@ -250,8 +260,74 @@ impl Responses {
     }
 
     /// Takes one line the reader handed over; `first` is where its key was
-    /// first seen, when it was.
+    /// first seen, when it was. Consecutive chunks of one stream are held
+    /// until the stream ends, then billed once (see [`super::streams`]):
+    /// call [`Responses::finish`] after the last line.
     pub fn add(&mut self, place: Place<'_>, line: OutputLine, first: Option<Place<'_>>) {
+        match piece(line) {
+            Piece::Chunk { id, line } => {
+                if let Some((pending, _, file_index)) = &mut self.pending
+                    && pending.id == id
+                    && *file_index == place.file_index
+                {
+                    pending.add(line);
+                    return;
+                }
+                self.finish();
+                let mut pending = Pending::new(id, place.line);
+                pending.add(line);
+                self.pending = Some((pending, place.file.to_owned(), place.file_index));
+            }
+            Piece::Other(line) => {
+                self.finish();
+                self.add_line(place, line, first);
+            }
+        }
+    }
+
+    /// Bills the stream being folded, if any.
+    pub fn finish(&mut self) {
+        let Some((pending, file, file_index)) = self.pending.take() else { return };
+        let (chunks, line, id) = (pending.chunks, pending.line, pending.id.clone());
+        match pending.finish() {
+            Some(response) => {
+                if chunks > 1 {
+                    self.streams.chunks += chunks;
+                    self.streams.responses += 1;
+                }
+                self.count_chunk_lines(file_index, chunks - 1);
+                self.add_line(Place { file: &file, file_index, line }, response, None);
+            }
+            None => {
+                self.count_chunk_lines(file_index, chunks);
+                self.streams.without_usage.record(|| StreamWithoutUsage {
+                    file: file.clone(),
+                    line,
+                    response_id: id,
+                    chunks,
+                });
+            }
+        }
+    }
+
+    fn count_chunk_lines(&mut self, file_index: usize, lines: u64) {
+        if self.chunk_lines.len() <= file_index {
+            self.chunk_lines.resize(file_index + 1, 0);
+        }
+        self.chunk_lines[file_index] += lines;
+    }
+
+    /// Lines of the file at `file_index` that are no response of their own.
+    pub fn chunk_lines_in(&self, file_index: usize) -> u64 {
+        self.chunk_lines.get(file_index).copied().unwrap_or(0)
+    }
+
+    /// Lines of every file that are no response of their own.
+    pub fn chunk_lines(&self) -> u64 {
+        self.chunk_lines.iter().sum()
+    }
+
+    fn add_line(&mut self, place: Place<'_>, line: OutputLine, first: Option<Place<'_>>) {
         match line {
             OutputLine::Response {
                 key,
@@ -261,6 +337,7 @@ impl Responses {
                 candidates_present,
                 search_queries,
                 wrapped,
+                ..
             } => {
                 let content = Content { images: inline_images, candidates_present, search_queries };
                 let decision = decide_lane(self.lane_override, wrapped, &usage);
@@ -297,6 +374,7 @@ impl Responses {
                     message,
                 });
             }
+            OutputLine::Chunk { .. } => self.count_chunk_lines(place.file_index, 1),
             OutputLine::Blank | OutputLine::Malformed { .. } => {}
         }
     }
@@ -366,7 +444,7 @@ pub fn sum_output_file<R: Read + Send>(
             sums.duplicate_responses += u64::from(first.is_some());
         }
         OutputLine::Error { .. } => sums.error_lines += 1,
-        OutputLine::Blank | OutputLine::Malformed { .. } => {}
+        OutputLine::Chunk { .. } | OutputLine::Blank | OutputLine::Malformed { .. } => {}
     })?;
     let total = batch.total();
     sums.lines = total.read;

@@ -24,7 +24,7 @@ use crate::lane::Lane;
 use crate::money::{Money, Overflow, narrow};
 use crate::pricing::CostError;
 use crate::pricing::{self, Basis, PricingError};
-use crate::scan::ScanOptions;
+use crate::scan::{InputLine, ScanOptions};
 use crate::size::ImageSize;
 
 /// What to estimate, validated.
@@ -222,6 +222,9 @@ impl EstimateReport {
         let mut requests = Requests::new(card, resolved.model);
         reader
             .read_path(&request.file, &request.scan, |place, line, first| requests.add(place, line, first))?;
+        if let Some(empty) = reader.all_empty::<InputLine>() {
+            return Err(EstimateError::File(empty));
+        }
         let requested_as = (resolved.named_as != NamedAs::Id).then(|| request.model.clone());
         let priced = Priced { lane: request.lane, basis: request.basis, requested_as };
         assemble(card, requests, reader, priced, today)
@@ -326,7 +329,7 @@ fn assemble(
         cost: Money::sum(rows.iter().map(|row| row.cost))?,
         unpriced_reference_images,
         unpriced_input_tokens,
-        complete: unpriced_reference_images == 0 && unpriced_input_tokens == 0,
+        complete: unpriced_reference_images == 0 && unpriced_input_tokens == 0 && read.malformed == 0,
     };
     let findings = requests
         .findings
@@ -469,7 +472,8 @@ mod tests {
         assert_eq!(report.total.cost, d("0.30856325"));
         assert_eq!(report.total.image_cost, d("0.308"));
         assert_eq!(report.total.reference_cost, d("0.00056"));
-        assert!(report.total.complete);
+        // Line 10 is malformed: what it asked for is not in the total.
+        assert!(!report.total.complete);
         assert_eq!(
             finding_counts(&report),
             [

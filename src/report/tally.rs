@@ -21,18 +21,19 @@ use serde::Serialize;
 use time::Date;
 
 use super::CardInfo;
-use crate::batch::{BatchFileError, MalformedLine, Sightings};
+use crate::batch::{BatchFileError, MalformedLine, Sightings, StreamSummary};
 use crate::batch::{
     BatchReader, BilledLane, ModelGroup, ReadCounts, Responses, SumsByVersion, UnrecognisedTier,
     group_by_model, size_label,
 };
 pub use crate::batch::{DuplicateKey, ErrorLine};
 use crate::card::{Model, RateCard, Status, UnknownModel};
+use crate::count::counted;
 use crate::error::{ErrorKind, Kind};
 use crate::lane::Lane;
 use crate::money::{Money, Overflow, narrow};
 use crate::pricing::{self, CostError};
-use crate::scan::ScanOptions;
+use crate::scan::{OutputLine, ScanOptions};
 
 /// What to tally, validated.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -94,8 +95,10 @@ pub struct TallyReport {
     pub basis: &'static str,
     /// The model given with `--model` for responses without `modelVersion`.
     pub fallback_model: Option<String>,
-    /// Line counts over every file: `read` = `responses` + `error_lines` +
-    /// `malformed_lines` + `blank_lines`.
+    /// Line counts over every file: `read` = `responses` + `chunk_lines` +
+    /// `error_lines` + `malformed_lines` + `blank_lines`. In a whole JSON
+    /// document each item (a response, a chunk, an event, an inlined
+    /// response) counts as a line.
     pub lines: LineCounts,
     /// The same counts per file, in the order given.
     pub files: Vec<FileLines>,
@@ -112,8 +115,14 @@ pub struct TallyReport {
     pub duplicates: Duplicates,
     /// Lines reporting an error status: not billed.
     pub errors: ErrorLines,
-    /// Lines that could not be read, skipped and counted.
+    /// Lines that could not be read, skipped and counted: any makes the
+    /// total incomplete.
     pub malformed: Sightings<MalformedLine>,
+    /// Stream chunks (sharing a `responseId`) folded into the responses
+    /// they are pieces of, each response billed once at its final usage.
+    pub streams: StreamSummary,
+    /// Files in which nothing but blank lines was found.
+    pub empty_files: Vec<String>,
 }
 
 /// Responses per lane billed, and how their lanes were known. Each lane
@@ -193,8 +202,12 @@ impl LaneSummary {
 pub struct LineCounts {
     /// Every line read.
     pub read: u64,
-    /// Lines holding a response (billed), repeats of a key included.
+    /// Lines holding a response (billed), repeats of a key included; a
+    /// stream counts once, on its first chunk's line.
     pub responses: u64,
+    /// Lines that are no response of their own: the other chunks of a
+    /// stream, and agent events or chunks that carry no usage.
+    pub chunk_lines: u64,
     /// Lines holding an error status (not billed).
     pub error_lines: u64,
     /// Lines that could not be read (skipped).
@@ -308,7 +321,13 @@ pub struct TallyTotal {
     pub grounding_cost: Money,
     /// Dollars for every priced response and the search queries priced, exact.
     pub cost: Money,
-    /// Whether every response and every search query was priced.
+    /// Lines that could not be read: when not 0 the cost is incomplete and
+    /// the exit code is 6.
+    pub malformed_lines: u64,
+    /// Streams that carried no usage: when not 0 the cost is incomplete.
+    pub streams_without_usage: u64,
+    /// Whether every response and every search query was priced and every
+    /// line read.
     pub complete: bool,
     /// Responses without `candidatesTokensDetails`.
     pub responses_without_output_split: u64,
@@ -360,21 +379,57 @@ impl TallyReport {
         for path in &request.files {
             reader.read_path(path, &request.scan, |place, line, first| responses.add(place, line, first))?;
         }
+        responses.finish();
+        if let Some(empty) = reader.all_empty::<OutputLine>() {
+            return Err(empty.into());
+        }
         assemble(card, today, fallback, reader, responses, request.free_queries)
     }
 
-    /// Whether some responses could not be priced, so the total is short.
+    /// Whether some responses could not be priced or some lines read, so
+    /// the total is short.
     pub fn is_incomplete(&self) -> bool {
         !self.total.complete
+    }
+
+    /// What the total leaves out, as one sentence, when it is incomplete.
+    pub fn incomplete_reason(&self) -> Option<String> {
+        let mut parts = Vec::new();
+        if self.total.unpriced_responses > 0 {
+            parts.push(format!(
+                "{} that could not be priced (pass a card that lists their model and lane with --rates, or --model for responses without modelVersion)",
+                counted(self.total.unpriced_responses, "response", "responses")
+            ));
+        }
+        if self.total.malformed_lines > 0 {
+            parts.push(format!(
+                "{} that could not be read (listed in the report; fix them, or check the file is what tally reads)",
+                counted(self.total.malformed_lines, "malformed line", "malformed lines")
+            ));
+        }
+        if self.grounding.unpriced_queries > 0 {
+            parts.push(format!(
+                "{} of models the rate card gives no grounding price (pass a card that prices their grounding with --rates)",
+                counted(self.grounding.unpriced_queries, "search query", "search queries")
+            ));
+        }
+        if self.total.streams_without_usage > 0 {
+            parts.push(format!(
+                "{} whose chunks carry no token counts (save the stream to its end)",
+                counted(self.total.streams_without_usage, "stream", "streams")
+            ));
+        }
+        (!parts.is_empty()).then(|| format!("the total leaves out {}", parts.join(", and ")))
     }
 }
 
 /// The report's line counts from the reader's and the error lines among
 /// its records.
-fn line_counts(counts: ReadCounts, error_lines: u64) -> LineCounts {
+fn line_counts(counts: ReadCounts, error_lines: u64, chunk_lines: u64) -> LineCounts {
     LineCounts {
         read: counts.read,
-        responses: counts.records - error_lines,
+        responses: counts.records - error_lines - chunk_lines,
+        chunk_lines,
         error_lines,
         malformed_lines: counts.malformed,
         blank_lines: counts.blank,
@@ -411,7 +466,12 @@ fn assemble(
         text_output_cost: priced(&rows, |row| row.text_output_cost)?,
         grounding_cost: grounding.cost,
         cost: priced(&rows, |row| row.cost)?.plus(grounding.cost)?,
-        complete: unpriced_responses == 0 && grounding.unpriced_queries == 0,
+        malformed_lines: reader.total().malformed,
+        streams_without_usage: responses.streams.without_usage.count,
+        complete: unpriced_responses == 0
+            && grounding.unpriced_queries == 0
+            && reader.total().malformed == 0
+            && responses.streams.without_usage.is_empty(),
         responses_without_output_split: rows.iter().map(|row| row.responses_without_output_split).sum(),
         responses_output_upper_bound: rows.iter().map(|row| row.responses_output_upper_bound).sum(),
         responses_text_only: rows.iter().map(|row| row.responses_text_only).sum(),
@@ -423,7 +483,7 @@ fn assemble(
         .enumerate()
         .map(|(index, file)| FileLines {
             file: file.name.clone(),
-            lines: line_counts(file.counts, responses.error_lines_in(index)),
+            lines: line_counts(file.counts, responses.error_lines_in(index), responses.chunk_lines_in(index)),
         })
         .collect();
     Ok(TallyReport {
@@ -431,7 +491,7 @@ fn assemble(
         lanes: LaneSummary::new(&rows, &responses),
         basis: "tokens",
         fallback_model: fallback.map(|model| model.id.clone()),
-        lines: line_counts(reader.total(), responses.errors.count),
+        lines: line_counts(reader.total(), responses.errors.count, responses.chunk_lines()),
         files,
         rows,
         total,
@@ -448,6 +508,8 @@ fn assemble(
                 .collect(),
             lines: responses.errors,
         },
+        empty_files: reader.empty_files().map(str::to_owned).collect(),
+        streams: responses.streams,
         malformed: reader.into_malformed(),
     })
 }

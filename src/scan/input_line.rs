@@ -81,6 +81,15 @@ pub fn scan_input_line(line: &[u8]) -> InputLine {
     }
 }
 
+/// The reason given for a line that holds a response (or an error) and no
+/// request: the file is likely batch output.
+pub const RESPONSE_NOT_REQUEST: &str = "a response, not a request";
+
+/// Top-level members only a response line (batch output, a saved response)
+/// has.
+pub(crate) const RESPONSE_MEMBERS: [&str; 6] =
+    ["response", "usageMetadata", "usage_metadata", "candidates", "error", "usage"];
+
 fn malformed(reason: &str) -> InputLine {
     InputLine::Malformed { reason: reason.to_owned() }
 }
@@ -90,6 +99,8 @@ struct LineFields {
     key: Option<Result<String, WrongType>>,
     request: Option<Result<RequestFields, WrongType>>,
     bare_request: RequestFields,
+    /// Whether the line has a member only responses have.
+    response: bool,
 }
 
 fn read_line_fields(cursor: &mut JsonCursor<'_>) -> Parsed<Option<LineFields>> {
@@ -119,7 +130,10 @@ fn read_line_fields(cursor: &mut JsonCursor<'_>) -> Parsed<Option<LineFields>> {
                     _ => cursor.skip_value().map(|()| Some(Err(WrongType)))?,
                 };
             }
-            _ => fields.bare_request.read_field(name, cursor)?,
+            _ => {
+                fields.response |= RESPONSE_MEMBERS.contains(&name);
+                fields.bare_request.read_field(name, cursor)?;
+            }
         }
         Ok(())
     })?;
@@ -140,6 +154,7 @@ impl LineFields {
             Some(Err(WrongType)) => return malformed("request is not an object"),
             Some(Ok(request)) => request,
             None if self.bare_request.contents.is_some() => self.bare_request,
+            None if self.response => return malformed(RESPONSE_NOT_REQUEST),
             None => return malformed("no request in the line"),
         };
         let contents = match request.contents {

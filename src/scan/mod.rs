@@ -5,11 +5,17 @@
 //! The usual entry points:
 //! - [`open_path`] then [`scan_lines`] with [`OutputLine`] or [`InputLine`]
 //!   records: every line with its number, in order, stoppable;
-//! - [`scan_output_line`] / [`scan_input_line`]: one line.
+//! - [`scan_output_line`] / [`scan_input_line`]: one line (or one item of
+//!   a document);
+//! - [`sniff`] to tell JSON lines from a whole document (then
+//!   [`document_items`]), an empty file or binary data.
 //!
 //! What the lines add up to (sums, line counts, repeated keys, findings)
 //! is [`crate::batch`]'s.
 
+mod api_usage;
+mod document;
+mod event_stream;
 mod field_walk;
 mod input_line;
 mod json_cursor;
@@ -23,10 +29,11 @@ mod scan_error;
 mod served_tier;
 mod source;
 
-pub use input_line::{CandidateCount, InputLine, scan_input_line};
+pub use document::{DOCUMENT_LIMIT, Item, Items, Layout, Sniffed, document_items, sniff};
+pub use input_line::{CandidateCount, InputLine, RESPONSE_NOT_REQUEST, scan_input_line};
 pub use key_tracker::{KeySighting, KeyTracker};
 pub use line_scan::{LineRecord, ScanOptions, ScanSummary, scan_lines};
-pub use output_line::{OutputLine, Usage, scan_output_line};
+pub use output_line::{OutputLine, REQUEST_NOT_RESPONSE, Usage, scan_output_line};
 pub use scan_error::ScanError;
 pub use served_tier::{ServiceTier, ShortText, TierValue, TrafficType};
 pub use source::{Source, decompress_if_gzip, open_input, open_path};

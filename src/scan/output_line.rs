@@ -4,7 +4,14 @@
 //! - `{"key": ..., "response": GenerateContentResponse}`,
 //! - `{"key": ..., "error": {"code": ..., "message": ...}}` (or `"status"`
 //!   in place of `"error"`, as an object or a non-empty string),
-//! - a bare `GenerateContentResponse`.
+//! - a bare `GenerateContentResponse` (a saved response, a stream chunk,
+//!   an agent event whose `content` and `usageMetadata` sit at the top),
+//! - a Vertex AI batch prediction line (`{"request", "response", "status":
+//!   ""}`; a failed one has a non-empty `status` and no `response`),
+//! - an Interactions API object or an OpenAI-compatible chat completion
+//!   (see [`super::api_usage`]),
+//! - a server-sent event `data: {...}` line holding any of these (framing
+//!   lines such as `event:` or `data: [DONE]` read as blank).
 //!
 //! Field names are accepted in camelCase and snake_case. Where both casings
 //! of a field appear, camelCase wins; where a name repeats, the last one
@@ -12,9 +19,15 @@
 //! `usageMetadata` is malformed: it cannot be priced, and pricing it at zero
 //! would hide a bill.
 
+use super::api_usage::{ApiFields, ApiObject, ApiResponse};
+use super::event_stream::{EventLine, event_line};
 use super::field_walk::{Cased, WrongType, for_each_element, for_each_field, is_blank, not_json_reason};
 use super::json_cursor::{JsonCursor, Parsed, ValueKind, signed_value, unsigned_value};
 use super::served_tier::{ServiceTier, TierValue, TrafficType};
+
+/// The reason given for a line that holds a request and no response: the
+/// file is likely a batch input file.
+pub const REQUEST_NOT_RESPONSE: &str = "a request, not a response";
 
 /// What one output line says.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -38,6 +51,20 @@ pub enum OutputLine {
         /// Whether the response came wrapped in a `response` member (a
         /// batch output line) rather than bare.
         wrapped: bool,
+        /// `responseId` (`id` for a chat completion): the stream a chunk
+        /// belongs to.
+        response_id: Option<String>,
+    },
+    /// A piece of a response that carries no token counts: a stream chunk
+    /// before the last, or an agent event that is no model turn (a user
+    /// message, a tool result). Counted, never billed.
+    Chunk {
+        /// `responseId`, when the chunk has one.
+        response_id: Option<String>,
+        /// `modelVersion`, when the chunk names it.
+        model_version: Option<String>,
+        /// Inline image parts in it, thought images left out.
+        inline_images: u64,
     },
     /// A request that failed; not billed.
     Error {
@@ -89,6 +116,19 @@ pub struct Usage {
     pub traffic_type: Option<TierValue<TrafficType>>,
 }
 
+impl Usage {
+    /// Whether any token count was given (a Vertex AI stream chunk may
+    /// carry only `trafficType`).
+    pub fn has_counts(&self) -> bool {
+        self.prompt_tokens > 0
+            || self.candidates_tokens > 0
+            || self.thoughts_tokens > 0
+            || self.total_tokens > 0
+            || self.prompt_details_present
+            || self.candidates_details_present
+    }
+}
+
 impl OutputLine {
     /// The key of a response line; error lines are not billed, so their keys
     /// do not count as repeats.
@@ -102,6 +142,11 @@ impl OutputLine {
 
 /// Reads one line of a batch output file. Never panics, whatever the bytes.
 pub fn scan_output_line(line: &[u8]) -> OutputLine {
+    let line = match event_line(line) {
+        EventLine::Plain => line,
+        EventLine::Data(payload) => payload,
+        EventLine::Framing => return OutputLine::Blank,
+    };
     if is_blank(line) {
         return OutputLine::Blank;
     }
@@ -125,6 +170,13 @@ struct LineFields {
     error: Option<ErrorDetails>,
     status: Option<ErrorDetails>,
     bare_response: ResponseFields,
+    /// Interactions and chat-completion members.
+    api: ApiFields,
+    /// Whether the line has a `request` (and so may be a batch input line).
+    request: bool,
+    /// Whether the line is an agent (ADK) event: it has `author` or
+    /// `invocationId`.
+    agent_event: bool,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -160,7 +212,9 @@ fn read_line_fields(cursor: &mut JsonCursor<'_>) -> Parsed<Option<LineFields>> {
             "error" => fields.error = read_error(cursor)?,
             "status" => fields.status = read_error(cursor)?,
             _ => {
-                if !fields.bare_response.read_field(name, cursor)? {
+                fields.request |= matches!(name, "request" | "contents");
+                fields.agent_event |= matches!(name, "author" | "invocationId" | "invocation_id");
+                if !fields.bare_response.read_field(name, cursor)? && !fields.api.read_field(name, cursor)? {
                     cursor.skip_value()?;
                 }
             }
@@ -180,6 +234,9 @@ impl LineFields {
             Some(Ok(key)) => Some(key),
             None => None,
         };
+        if let Some(api) = self.api.into_response() {
+            return api_line(key, api, self.error, self.status);
+        }
         if let Some(error) = self.error.or(self.status) {
             return OutputLine::Error { key, code: error.code, message: error.message };
         }
@@ -187,22 +244,31 @@ impl LineFields {
         let response = match self.response {
             Some(Err(WrongType)) => return malformed("response is not an object"),
             Some(Ok(response)) => response,
-            None if self.bare_response.is_present() => self.bare_response,
+            None if self.bare_response.is_present() || self.agent_event => self.bare_response,
+            None if self.request => return malformed(REQUEST_NOT_RESPONSE),
             None => return malformed("no response or error in the line"),
-        };
-        let usage = match response.usage.resolve() {
-            None => return malformed("no usageMetadata in the response"),
-            Some(Err(reason)) => return OutputLine::Malformed { reason },
-            Some(Ok(usage)) => usage,
         };
         let model_version = match response.model_version.resolve() {
             Some(Err(WrongType)) => return malformed("modelVersion is not a string"),
             Some(Ok(version)) => Some(version),
             None => None,
         };
-        let inline_images = response.inline_images.unwrap_or(0);
-        let candidates_present = response.inline_images.is_some();
+        let inline_images = response.inline_images.or(response.content_images).unwrap_or(0);
+        let candidates_present = response.inline_images.is_some() || response.content_images.is_some();
         let search_queries = response.search_queries;
+        let response_id = response.response_id.resolve();
+        // A stream chunk or agent event without token counts is a piece of a
+        // response, not one; anything else without them cannot be priced.
+        let piece = !wrapped && (response_id.is_some() || self.agent_event);
+        let usage = match response.usage.resolve() {
+            Some(Ok(usage)) if usage.has_counts() || !piece => usage,
+            None | Some(Ok(_)) if piece => {
+                return OutputLine::Chunk { response_id, model_version, inline_images };
+            }
+            None => return malformed("no usageMetadata in the response"),
+            Some(Ok(usage)) => usage,
+            Some(Err(reason)) => return OutputLine::Malformed { reason },
+        };
         OutputLine::Response {
             key,
             model_version,
@@ -211,7 +277,45 @@ impl LineFields {
             candidates_present,
             search_queries,
             wrapped,
+            response_id,
         }
+    }
+}
+
+/// An Interactions or chat-completion object as a line. An interaction's
+/// `status` is its state: `failed` or `cancelled` is an error (not billed),
+/// anything else is billed by its usage.
+fn api_line(
+    key: Option<String>,
+    api: ApiResponse,
+    error: Option<ErrorDetails>,
+    status: Option<ErrorDetails>,
+) -> OutputLine {
+    let state = status.and_then(|status| status.message);
+    let failed = matches!(state.as_deref(), Some("failed" | "cancelled" | "incomplete"));
+    if error.is_some() || (api.object == ApiObject::Interaction && failed && api.usage.is_none()) {
+        let error = error.unwrap_or_default();
+        let message = error.message.or_else(|| state.map(|state| format!("interaction {state}")));
+        return OutputLine::Error { key, code: error.code, message };
+    }
+    match api.usage {
+        Some(Ok(usage)) => OutputLine::Response {
+            key,
+            model_version: api.model,
+            usage,
+            inline_images: api.images,
+            // An interaction's outputs and a completion's choices are its
+            // content: what they hold is known.
+            candidates_present: true,
+            search_queries: 0,
+            wrapped: false,
+            response_id: api.id,
+        },
+        Some(Err(reason)) => OutputLine::Malformed { reason },
+        None if api.object == ApiObject::ChatCompletion && api.id.is_some() => {
+            OutputLine::Chunk { response_id: api.id, model_version: api.model, inline_images: api.images }
+        }
+        None => malformed("no usage in the response"),
     }
 }
 
@@ -269,15 +373,22 @@ fn read_error(cursor: &mut JsonCursor<'_>) -> Parsed<Option<ErrorDetails>> {
 struct ResponseFields {
     usage: Cased<Result<Usage, String>>,
     model_version: Cased<Result<String, WrongType>>,
-    /// Images counted in `candidates`, when it is there.
+    /// Images counted in `candidates` (or an agent event's `content`), when
+    /// it is there.
     inline_images: Option<u64>,
     /// Search queries counted in `candidates`.
     search_queries: u64,
+    /// Images counted in an agent event's top-level `content`.
+    content_images: Option<u64>,
+    response_id: Cased<String>,
 }
 
 impl ResponseFields {
     fn is_present(&self) -> bool {
-        self.usage.is_set() || self.model_version.is_set() || self.inline_images.is_some()
+        self.usage.is_set()
+            || self.model_version.is_set()
+            || self.inline_images.is_some()
+            || self.content_images.is_some()
     }
 
     /// Reads the member `name` if it is one of ours; `false` if it is not
@@ -310,6 +421,20 @@ impl ResponseFields {
                 };
                 self.inline_images = counts.map(|counts| counts.images);
                 self.search_queries = counts.map_or(0, |counts| counts.search_queries);
+            }
+            // An agent event's content sits at the top, without candidates.
+            "content" => {
+                self.content_images = match cursor.peek_kind()? {
+                    ValueKind::Null => cursor.skip_value().map(|()| None)?,
+                    _ => Some(count_images_in_content(cursor)?),
+                };
+            }
+            "responseId" | "response_id" => {
+                let id = match cursor.peek_kind()? {
+                    ValueKind::String => Some(cursor.read_string()?.into_owned()),
+                    _ => cursor.skip_value().map(|()| None)?,
+                };
+                self.response_id.set(name == "responseId", id);
             }
             _ => return Ok(false),
         }

@@ -4,10 +4,11 @@
 
 use serde_json::{Map, Value};
 
+use super::event_stream::{EventLine, event_line};
 use super::field_walk::{is_blank, not_json_reason};
-use super::input_line::{CandidateCount, InputLine};
+use super::input_line::{CandidateCount, InputLine, RESPONSE_MEMBERS, RESPONSE_NOT_REQUEST};
 use super::json_cursor::SyntaxError;
-use super::output_line::{OutputLine, Usage};
+use super::output_line::{OutputLine, REQUEST_NOT_RESPONSE, Usage};
 use super::served_tier::{ServiceTier, ShortText, TierValue, TrafficType};
 
 type Object = Map<String, Value>;
@@ -40,6 +41,11 @@ fn key_of(object: &Object) -> Result<Option<String>, String> {
 /// What `scan_output_line` must answer for `line`.
 pub(crate) fn output_line(line: &[u8]) -> OutputLine {
     let malformed = |reason: String| OutputLine::Malformed { reason };
+    let line = match event_line(line) {
+        EventLine::Plain => line,
+        EventLine::Data(payload) => payload,
+        EventLine::Framing => return OutputLine::Blank,
+    };
     if is_blank(line) {
         return OutputLine::Blank;
     }
@@ -66,40 +72,57 @@ pub(crate) fn output_line(line: &[u8]) -> OutputLine {
         return OutputLine::Error { key, code, message };
     }
     let wrapped = matches!(member(&top, "response"), Some(Value::Object(_)));
+    let agent_event = ["author", "invocationId", "invocation_id"].iter().any(|name| top.contains_key(*name));
     let response = match member(&top, "response") {
         Some(Value::Object(response)) => response,
         Some(_) => return malformed("response is not an object".into()),
         None => {
             let bare = cased(&top, "usageMetadata", "usage_metadata").is_some()
                 || cased(&top, "modelVersion", "model_version").is_some()
-                || member(&top, "candidates").is_some();
-            if !bare {
+                || member(&top, "candidates").is_some()
+                || member(&top, "content").is_some();
+            if !bare && !agent_event {
+                if top.contains_key("request") || top.contains_key("contents") {
+                    return malformed(REQUEST_NOT_RESPONSE.into());
+                }
                 return malformed("no response or error in the line".into());
             }
             &top
         }
-    };
-    let usage = match cased(response, "usageMetadata", "usage_metadata") {
-        None => return malformed("no usageMetadata in the response".into()),
-        Some(Value::Object(usage)) => match usage_of(usage) {
-            Ok(usage) => usage,
-            Err(reason) => return malformed(reason),
-        },
-        Some(_) => return malformed("usageMetadata is not an object".into()),
     };
     let model_version = match cased(response, "modelVersion", "model_version") {
         None => None,
         Some(Value::String(version)) => Some(version.clone()),
         Some(_) => return malformed("modelVersion is not a string".into()),
     };
+    let inline_images = response_images(response);
+    let candidates_present =
+        member(response, "candidates").is_some() || member(response, "content").is_some();
+    let search_queries = response_search_queries(response);
+    let response_id = match cased(response, "responseId", "response_id") {
+        Some(Value::String(id)) => Some(id.clone()),
+        _ => None,
+    };
+    let piece = !wrapped && (response_id.is_some() || agent_event);
+    let usage = match cased(response, "usageMetadata", "usage_metadata") {
+        None if piece => return OutputLine::Chunk { response_id, model_version, inline_images },
+        None => return malformed("no usageMetadata in the response".into()),
+        Some(Value::Object(usage)) => match usage_of(usage) {
+            Ok(usage) if usage.has_counts() || !piece => usage,
+            Ok(_) => return OutputLine::Chunk { response_id, model_version, inline_images },
+            Err(reason) => return malformed(reason),
+        },
+        Some(_) => return malformed("usageMetadata is not an object".into()),
+    };
     OutputLine::Response {
         key,
         model_version,
         usage,
-        inline_images: response_images(response),
-        candidates_present: member(response, "candidates").is_some(),
-        search_queries: response_search_queries(response),
+        inline_images,
+        candidates_present,
+        search_queries,
         wrapped,
+        response_id,
     }
 }
 
@@ -212,6 +235,11 @@ fn parts_of(content: &Value) -> &[Value] {
 }
 
 fn response_images(response: &Object) -> u64 {
+    if member(response, "candidates").is_none()
+        && let Some(content) = member(response, "content")
+    {
+        return content_images(content);
+    }
     let Some(Value::Array(candidates)) = member(response, "candidates") else {
         return 0;
     };
@@ -256,6 +284,21 @@ fn response_search_queries(response: &Object) -> u64 {
     candidates.iter().map(queries).sum()
 }
 
+fn content_images(content: &Value) -> u64 {
+    let mut images = 0;
+    for part in parts_of(content) {
+        let Value::Object(part) = part else { continue };
+        let thought = part.get("thought").and_then(Value::as_bool).unwrap_or(false);
+        if let Some(Value::Object(inline)) = cased(part, "inlineData", "inline_data")
+            && is_image(inline)
+            && !thought
+        {
+            images += 1;
+        }
+    }
+    images
+}
+
 /// A string's contents, or the compact JSON text of another value.
 fn as_written(value: &Value) -> String {
     match value {
@@ -283,6 +326,9 @@ pub(crate) fn input_line(line: &[u8]) -> InputLine {
         Some(Value::Object(request)) => request,
         Some(_) => return malformed("request is not an object"),
         None if member(&top, "contents").is_some() => &top,
+        None if RESPONSE_MEMBERS.iter().any(|name| top.contains_key(*name)) => {
+            return malformed(RESPONSE_NOT_REQUEST);
+        }
         None => return malformed("no request in the line"),
     };
     let contents = match member(request, "contents") {

@@ -45,6 +45,15 @@ fn scratch() -> PathBuf {
     std::fs::write(dir.join("nonsense.jsonl"), &nonsense_line).unwrap();
     std::fs::write(dir.join("latin1.jsonl"), b"{\"key\": \"caf\xe9\"}\n").unwrap();
     std::fs::write(dir.join("empty.jsonl"), b"").unwrap();
+    std::fs::write(dir.join("image.png"), b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\x04\0").unwrap();
+    std::fs::write(dir.join("notes.txt"), b"a shopping list\nmilk\n").unwrap();
+    std::fs::write(dir.join("cut.json"), b"[\n  {\"usageMetadata\": {\"promptTokenCount\": 5}},\n  {\"usage")
+        .unwrap();
+    std::fs::write(
+        dir.join("job.json"),
+        br#"{"name": "batches/123", "done": true, "response": {"responsesFile": "files/batch-123"}}"#,
+    )
+    .unwrap();
     std::fs::write(
         dir.join("unknown-model.jsonl"),
         String::from_utf8_lossy(response).replace("gemini-3.1-flash-image-preview", "imagen-9"),
@@ -287,10 +296,10 @@ fn catalogue() -> Vec<Case> {
             &["cut.jsonl", "line 2 is malformed", "drop --strict"],
         ),
         case(
-            "estimate: a JSON line cut in half, under --strict",
+            "estimate: an output file (one line cut in half), under --strict",
             &["estimate", "@TMP/cut.jsonl", "-m", "flash", "--strict"],
             4,
-            &["cut.jsonl", "line 1"],
+            &["cut.jsonl", "holds responses, not requests", "use `nbcost tally`"],
         ),
         case(
             "tally: a 10 MB line of nonsense, under --strict",
@@ -303,6 +312,72 @@ fn catalogue() -> Vec<Case> {
             &["estimate", "@TMP/latin1.jsonl", "-m", "pro", "--strict"],
             4,
             &["latin1.jsonl", "line 1"],
+        ),
+        case(
+            "tally: a batch input file, not output",
+            &["tally", "tests/fixtures/batch/input-mixed.jsonl"],
+            4,
+            &["input-mixed.jsonl` is a batch input file (requests, not responses)", "use `nbcost estimate`"],
+        ),
+        case(
+            "tally: a batch input file, under --strict",
+            &["tally", "tests/fixtures/batch/input-mixed.jsonl", "--strict"],
+            4,
+            &["is a batch input file", "use `nbcost estimate`"],
+        ),
+        case(
+            "tally: a binary file (a PNG image)",
+            &["tally", "@TMP/image.png"],
+            4,
+            &["image.png` is not JSON (binary data)"],
+        ),
+        case(
+            "tally: a text file that is not JSON",
+            &["tally", "@TMP/notes.txt"],
+            4,
+            &["notes.txt` has no response nbcost can read", "line 1"],
+        ),
+        case(
+            "estimate: an output file, not input",
+            &["estimate", "tests/fixtures/batch/output-clean.jsonl.gz", "-m", "flash"],
+            4,
+            &["output-clean.jsonl.gz` holds responses, not requests", "use `nbcost tally`"],
+        ),
+        case(
+            "estimate: a binary file",
+            &["estimate", "@TMP/image.png", "-m", "flash"],
+            4,
+            &["image.png` is not JSON (binary data)"],
+        ),
+        case(
+            "tally: an empty file, the only one given",
+            &["tally", "@TMP/empty.jsonl"],
+            4,
+            &["nothing to tally", "empty.jsonl` is empty"],
+        ),
+        case(
+            "estimate: an empty file",
+            &["estimate", "@TMP/empty.jsonl", "-m", "flash"],
+            4,
+            &["nothing to estimate", "empty.jsonl` is empty"],
+        ),
+        case(
+            "tally: a malformed line among responses makes the total incomplete",
+            &["tally", "@TMP/cut.jsonl"],
+            6,
+            &["1 malformed line that could not be read"],
+        ),
+        case(
+            "tally: a JSON document cut short",
+            &["tally", "@TMP/cut.json"],
+            4,
+            &["cut.json` is not JSON", "at line 3"],
+        ),
+        case(
+            "tally: a batch job whose results are in a file",
+            &["tally", "@TMP/job.json"],
+            4,
+            &["job.json` is a batch job", "files/batch-123", "download"],
         ),
         case(
             "tally: a model the card does not know",
@@ -348,7 +423,7 @@ fn catalogue() -> Vec<Case> {
 fn every_bad_input_fails_cleanly_with_a_helpful_one_line_error() {
     let dir = scratch();
     let cases = catalogue();
-    assert!(cases.len() >= 40, "the catalogue keeps at least 40 rows");
+    assert!(cases.len() >= 66, "the catalogue keeps at least 66 rows");
     let mut failures = Vec::new();
     for case in &cases {
         let args: Vec<String> =
@@ -395,7 +470,8 @@ fn every_bad_input_fails_cleanly_with_a_helpful_one_line_error() {
             // what it did not; nothing else prints a price on failure.
             let priced_at_zero = stdout.contains("$0.00") || stdout.contains("\"0.00\"");
             if case.code == 6 {
-                if !stdout.contains("not priced") || !stdout.contains("INCOMPLETE") {
+                let says_what = stdout.contains("not priced") || stdout.contains("skipped");
+                if !says_what || !stdout.contains("INCOMPLETE") {
                     problems.push("an incomplete total must say what it left out".into());
                 }
             } else if priced_at_zero {

@@ -71,14 +71,7 @@ impl Report for EstimateReport {
                     total.image_cost.unit_dollars(),
                     total.prompt_cost.unit_dollars(),
                     total.reference_cost.unit_dollars(),
-                    if total.complete {
-                        String::new()
-                    } else {
-                        format!(
-                            "; INCOMPLETE: {} not priced",
-                            counted(total.unpriced_reference_images, "reference image", "reference images")
-                        )
-                    }
+                    if total.complete { String::new() } else { format!("; INCOMPLETE: {}", left_out(self)) }
                 ),
             ),
             ("rate card".to_string(), self.card.summary()),
@@ -188,10 +181,7 @@ impl Report for EstimateReport {
                 .into(),
         );
         if !total.complete {
-            notes.push(
-                "The total is incomplete: it leaves out reference images it cannot price (exit code 6)."
-                    .into(),
-            );
+            notes.push(format!("The total is incomplete: {} (exit code 6).", left_out(self)));
         }
         Document {
             title: format!(
@@ -207,4 +197,23 @@ impl Report for EstimateReport {
             notes,
         }
     }
+}
+
+/// What an incomplete total leaves out: `2 reference images not priced, 1
+/// malformed line skipped`.
+fn left_out(report: &EstimateReport) -> String {
+    let mut parts = Vec::new();
+    if report.total.unpriced_reference_images > 0 || report.total.unpriced_input_tokens > 0 {
+        parts.push(format!(
+            "{} not priced",
+            counted(report.total.unpriced_reference_images, "reference image", "reference images")
+        ));
+    }
+    if report.lines.malformed_lines > 0 {
+        parts.push(format!(
+            "{} skipped",
+            counted(report.lines.malformed_lines, "malformed line", "malformed lines")
+        ));
+    }
+    parts.join(", ")
 }

@@ -42,6 +42,32 @@ fn lanes_text(lanes: &LaneSummary) -> String {
 }
 
 /// `serviceTier `turbo` (2 responses)`, or `(not a string)` for a value that is not one.
+/// What an incomplete total leaves out: `2 responses not priced, 1
+/// malformed line skipped`.
+/// What an incomplete total leaves out, such as `2 responses not priced,
+/// 1 malformed line skipped`.
+fn left_out(report: &TallyReport) -> String {
+    let total = &report.total;
+    let mut parts = Vec::new();
+    if total.unpriced_responses > 0 {
+        parts.push(format!("{} not priced", counted(total.unpriced_responses, "response", "responses")));
+    }
+    if report.grounding.unpriced_queries > 0 {
+        parts.push(format!(
+            "{} not priced",
+            counted(report.grounding.unpriced_queries, "search query", "search queries")
+        ));
+    }
+    if total.malformed_lines > 0 {
+        parts
+            .push(format!("{} skipped", counted(total.malformed_lines, "malformed line", "malformed lines")));
+    }
+    if total.streams_without_usage > 0 {
+        parts.push(format!("{} without usage", counted(total.streams_without_usage, "stream", "streams")));
+    }
+    parts.join(", ")
+}
+
 fn unrecognised_text(value: &UnrecognisedLane) -> String {
     let written = value.value.as_ref().map_or("(not a string)".to_string(), |text| format!("`{text}`"));
     format!("{} {written} ({})", value.field, counted(value.responses, "response", "responses"))
@@ -57,9 +83,17 @@ impl Report for TallyReport {
             (
                 "lines".to_string(),
                 format!(
-                    "{} read = {} + {} (not billed) + {} (skipped) + {}",
+                    "{} read = {}{} + {} (not billed) + {} (skipped) + {}",
                     grouped(lines.read),
                     counted(lines.responses, "response", "responses"),
+                    if lines.chunk_lines > 0 {
+                        format!(
+                            " + {} (folded or without usage)",
+                            counted(lines.chunk_lines, "chunk", "chunks")
+                        )
+                    } else {
+                        String::new()
+                    },
                     counted(lines.error_lines, "error line", "error lines"),
                     counted(lines.malformed_lines, "malformed line", "malformed lines"),
                     counted(lines.blank_lines, "blank line", "blank lines"),
@@ -79,9 +113,19 @@ impl Report for TallyReport {
             counted(total.priced_responses, "priced response", "priced responses")
         );
         if !total.complete {
-            total_text.push_str(&format!("; INCOMPLETE: {} not priced", unpriced_text(self)));
+            total_text.push_str(&format!("; INCOMPLETE: {}", left_out(self)));
         }
         facts.push(("total".to_string(), total_text));
+        if self.streams.chunks > 0 {
+            facts.push((
+                "streams".to_string(),
+                format!(
+                    "{} folded into {}, each billed once at its final usage",
+                    counted(self.streams.chunks, "chunk", "chunks"),
+                    counted(self.streams.responses, "response", "responses")
+                ),
+            ));
+        }
         let mut parts = format!(
             "input {}, image output {}, text and thinking {}",
             total.input_cost.unit_dollars(),
@@ -155,28 +199,40 @@ impl Report for TallyReport {
             tables.push(grounding_table(grounding));
         }
         if self.files.len() > 1 {
+            // Chunks get a column only where there are any, so the parts add up.
+            let chunks = self.lines.chunk_lines > 0;
             tables.push(Table {
                 title: Some("Lines per file".into()),
-                columns: vec![
+                columns: [
                     Column::new("file", "file"),
                     Column::new("lines", "read"),
                     Column::new("responses", "responses"),
+                ]
+                .into_iter()
+                .chain(chunks.then(|| Column::new("chunks", "chunk_lines")))
+                .chain([
                     Column::new("error lines", "error_lines"),
                     Column::new("malformed", "malformed_lines"),
                     Column::new("blank", "blank_lines"),
-                ],
+                ])
+                .collect(),
                 rows: self
                     .files
                     .iter()
                     .map(|file| {
-                        vec![
+                        [
                             Cell::text(&file.file),
                             Cell::Count(file.lines.read),
                             Cell::Count(file.lines.responses),
+                        ]
+                        .into_iter()
+                        .chain(chunks.then_some(Cell::Count(file.lines.chunk_lines)))
+                        .chain([
                             Cell::Count(file.lines.error_lines),
                             Cell::Count(file.lines.malformed_lines),
                             Cell::Count(file.lines.blank_lines),
-                        ]
+                        ])
+                        .collect()
                     })
                     .collect(),
             });
@@ -285,18 +341,24 @@ impl Report for TallyReport {
                 row.unpriced_reason.as_deref().unwrap_or("unknown model")
             ));
         }
-        if !total.complete {
+        for stream in &self.streams.without_usage.shown {
             notes.push(format!(
-                "The total is incomplete: it leaves out the {} not priced (exit code 6).",
-                if total.unpriced_responses > 0 { "responses" } else { "search queries" }
+                "Not priced: the stream `{}` ({}, from {} line {}) carries no token counts.",
+                stream.response_id,
+                counted(stream.chunks, "chunk", "chunks"),
+                stream.file,
+                stream.line
             ));
+        }
+        if !total.complete {
+            notes.push(format!("The total is incomplete: {} (exit code 6).", left_out(self)));
         }
         let cost = if total.complete {
             total.cost.dollars()
         } else {
             let priced =
                 if self.grounding.unpriced_queries == 0 { "the responses priced" } else { "what is priced" };
-            format!("{} for {priced}, INCOMPLETE: {} not priced", total.cost.dollars(), unpriced_text(self))
+            format!("{} for {priced}, INCOMPLETE: {}", total.cost.dollars(), left_out(self))
         };
         Document {
             title: format!("Tally: {}, {cost}", counted(total.responses, "response", "responses")),
@@ -308,20 +370,6 @@ impl Report for TallyReport {
 }
 
 /// `2 responses` and/or `3 search queries`: what the total leaves out.
-fn unpriced_text(report: &TallyReport) -> String {
-    let responses = report.total.unpriced_responses;
-    let queries = report.grounding.unpriced_queries;
-    match (responses, queries) {
-        (_, 0) => counted(responses, "response", "responses"),
-        (0, _) => counted(queries, "search query", "search queries"),
-        _ => format!(
-            "{} and {}",
-            counted(responses, "response", "responses"),
-            counted(queries, "search query", "search queries")
-        ),
-    }
-}
-
 /// The grounding line of the main table: its queries and their cost.
 fn grounding_line(grounding: &TallyGrounding) -> Vec<Cell> {
     let mut line = vec![Cell::text("grounding"), Cell::Empty, Cell::Empty, Cell::Empty];

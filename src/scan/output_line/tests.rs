@@ -13,6 +13,7 @@ fn response(key: Option<&str>, model: Option<&str>, usage: Usage, inline_images:
         candidates_present: inline_images > 0,
         search_queries: 0,
         wrapped: true,
+        response_id: None,
     }
 }
 

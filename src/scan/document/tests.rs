@@ -1,0 +1,93 @@
+use super::*;
+
+fn sniffed(bytes: &[u8]) -> Layout {
+    sniff(&mut &bytes[..]).unwrap().layout
+}
+
+#[test]
+fn tells_the_layout_from_the_content() {
+    let response = br#"{"usageMetadata":{"promptTokenCount":1}}"#;
+    let two_lines = [&response[..], b"\n", &response[..], b"\n"].concat();
+    let cases: Vec<(&str, Vec<u8>, Layout)> = vec![
+        ("nothing", b"".to_vec(), Layout::Empty),
+        ("whitespace", b" \n\n\t".to_vec(), Layout::Empty),
+        ("JSON lines", two_lines.clone(), Layout::Lines),
+        ("one line", response.to_vec(), Layout::Document),
+        ("one line and a newline", [&response[..], b"\n"].concat(), Layout::Document),
+        ("pretty-printed", b"{\n  \"a\": 1\n}\n".to_vec(), Layout::Document),
+        ("an array", b"[\n {\"a\": 1},\n {\"a\": 2}\n]".to_vec(), Layout::Document),
+        ("events", b"data: {\"a\":1}\n\ndata: {\"a\":2}\n".to_vec(), Layout::Lines),
+        ("a broken first line", [&response[..20], b"\n", &two_lines[..]].concat(), Layout::Lines),
+        ("binary", b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR".to_vec(), Layout::Binary),
+        ("latin-1 text", b"{\"key\": \"caf\xe9\"}\n{}\n".to_vec(), Layout::Lines),
+        ("a zip archive", b"PK\x03\x04\x14\x00".to_vec(), Layout::Binary),
+        ("text", b"hello\nworld\n".to_vec(), Layout::Lines),
+        ("a byte-order mark", [&b"\xEF\xBB\xBF"[..], &two_lines[..]].concat(), Layout::Lines),
+    ];
+    for (name, bytes, want) in cases {
+        assert_eq!(sniffed(&bytes), want, "{name}");
+    }
+}
+
+#[test]
+fn a_long_first_line_is_read_to_its_end() {
+    let long = format!("{{\"a\":\"{}\"}}", "x".repeat(200_000));
+    assert_eq!(sniffed(format!("{long}\n{long}\n").as_bytes()), Layout::Lines);
+    assert_eq!(sniffed(long.as_bytes()), Layout::Document);
+}
+
+#[test]
+fn keeps_every_byte_read_for_the_line_reader() {
+    let bytes = b"{\"a\":1}\n{\"a\":2}\n";
+    let sniffed = sniff(&mut &bytes[..]).unwrap();
+    assert_eq!(sniffed.head, bytes);
+}
+
+fn items(document: &str) -> Vec<(u64, String)> {
+    match document_items(document.as_bytes()).unwrap() {
+        Items::Read(items) => items
+            .into_iter()
+            .map(|item| (item.line, String::from_utf8(item.bytes.to_vec()).unwrap()))
+            .collect(),
+        Items::ResultsInFile(file) => vec![(0, file)],
+    }
+}
+
+#[test]
+fn cuts_an_array_into_its_elements_with_their_lines() {
+    assert_eq!(
+        items("[\n  {\"a\": 1},\n  {\n    \"b\": 2\n  }\n]\n"),
+        [(2, "{\"a\": 1}".to_string()), (3, "{\n    \"b\": 2\n  }".to_string())]
+    );
+    assert_eq!(items("[]"), []);
+}
+
+#[test]
+fn finds_inlined_responses_however_they_are_nested() {
+    let want = [(1, "{\"response\":{}}".to_string()), (1, "{\"error\":{}}".to_string())];
+    let documents = [
+        r#"{"name":"batches/1","response":{"inlinedResponses":{"inlinedResponses":[{"response":{}},{"error":{}}]}}}"#,
+        r#"{"name":"batches/1","response":{"inlinedResponses":[{"response":{}},{"error":{}}]}}"#,
+        r#"{"name":"batches/1","dest":{"inlined_responses":[{"response":{}},{"error":{}}]}}"#,
+        r#"{"output":{"inlinedResponses":{"inlinedResponses":[{"response":{}},{"error":{}}]}}}"#,
+    ];
+    for document in documents {
+        assert_eq!(items(document), want, "{document}");
+    }
+    assert_eq!(
+        items(r#"{"name":"batches/1","dest":{"fileName":"files/batch-1"}}"#),
+        [(0, "files/batch-1".to_string())]
+    );
+}
+
+#[test]
+fn a_single_response_is_its_own_item() {
+    let response = "{\n  \"response\": {\"usageMetadata\": {}},\n  \"key\": \"a\"\n}";
+    assert_eq!(items(response), [(1, response.to_string())]);
+}
+
+#[test]
+fn says_where_a_document_stops_being_json() {
+    let error = document_items(b"[\n {\"a\": 1},\n {\"a\": \n").unwrap_err();
+    assert!(error.starts_with("not JSON: ") && error.ends_with("at line 4"), "{error}");
+}
