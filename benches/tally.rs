@@ -123,8 +123,14 @@ fn main() {
 
     for (label, compressed) in [(".gz", &gzip_path), (".zst", &zstd_path)] {
         warm(compressed);
-        let tally = ["tally", "-q", "--format", "json", compressed.to_str().expect("path")];
-        rows.push((format!("nbcost tally {label}"), time(|| run_quietly(Command::new(NBCOST).args(tally)))));
+        for threads in ["1", "2"] {
+            let tally =
+                ["tally", "-q", "--format", "json", "--threads", threads, compressed.to_str().expect("path")];
+            rows.push((
+                format!("nbcost tally {label}, {threads} thread(s)"),
+                time(|| run_quietly(Command::new(NBCOST).args(tally))),
+            ));
+        }
     }
     for (tool, arguments, compressed) in
         [("gzip", ["-dc"], &gzip_path), ("pigz", ["-dc"], &gzip_path), ("zstd", ["-dc"], &zstd_path)]
@@ -138,18 +144,18 @@ fn main() {
     }
 
     let nbcost_seconds = rows[1].1.as_secs_f64();
-    println!("\n{:<24} {:>9} {:>8} {:>14}", "tool", "seconds", "GB/s", "vs nbcost 1t");
+    println!("\n{:<32} {:>9} {:>8} {:>14}", "tool", "seconds", "GB/s", "vs nbcost 1t");
     for (tool, elapsed) in &rows {
         let seconds = elapsed.as_secs_f64();
         println!(
-            "{tool:<28} {seconds:>9.3} {:>8.2} {:>13.2}x",
+            "{tool:<32} {seconds:>9.3} {:>8.2} {:>13.2}x",
             size as f64 / 1e9 / seconds,
             seconds / nbcost_seconds
         );
     }
 
     println!(
-        "{:<28} {:>9.3} {:>8.2}   (input file, {:.3} GB)",
+        "{:<32} {:>9.3} {:>8.2}   (input file, {:.3} GB)",
         "nbcost estimate",
         estimate_time.as_secs_f64(),
         input_size as f64 / 1e9 / estimate_time.as_secs_f64(),
@@ -164,8 +170,15 @@ fn main() {
     if let Some(wc) = ratio("wc -l") {
         println!("\nnbcost tally (faster run) takes {:.2}x the time of wc -l", fastest_tally / wc);
         for (label, tool) in [(".gz", "gzip -dc"), (".gz", "pigz -dc"), (".zst", "zstd -dc")] {
-            if let (Some(ours), Some(theirs)) = (ratio(&format!("nbcost tally {label}")), ratio(tool)) {
-                println!("nbcost tally {label} takes {:.2}x the time of {tool} alone", ours / theirs);
+            let ours = ["1", "2"]
+                .into_iter()
+                .filter_map(|threads| ratio(&format!("nbcost tally {label}, {threads} thread(s)")))
+                .fold(f64::INFINITY, f64::min);
+            if let Some(theirs) = ratio(tool) {
+                println!(
+                    "nbcost tally {label} (faster run) takes {:.2}x the time of {tool} alone",
+                    ours / theirs
+                );
             }
         }
         for baseline in ["jq", "python3 json.loads"] {
