@@ -7,11 +7,18 @@
 //! `nbcost estimate` on a synthetic input file of the same size, and
 //! reports their peak memory where `/usr/bin/time` is installed.
 //!
+//! Compressed input: `nbcost tally` on gzip and zstd copies of the output
+//! file, beside `gzip -dc`, `pigz -dc` and `zstd -dc` on the same copies
+//! where those tools are installed (a missing one is skipped, with a line
+//! saying so). Their GB/s are of the uncompressed bytes, so every row
+//! compares with `wc -l` on the plain file.
+//!
 //! `cargo bench --bench tally`; `NBCOST_BENCH_BYTES` sets the file size
-//! (default 1 GB). The files are kept in `target/bench-data/` for reuse.
+//! (default 1 GB). The files, plain and compressed, are written once and
+//! kept in `target/bench-data/` for reuse.
 
 use std::fs::File;
-use std::io::{BufWriter, Read};
+use std::io::{BufWriter, Read, Write};
 use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -62,6 +69,17 @@ fn main() {
     let input_path = bench_file(bytes, "input", write_input);
     let size = std::fs::metadata(&path).expect("bench file").len();
     println!("file: {} ({:.3} GB)", path.display(), size as f64 / 1e9);
+    let gzip_path = compressed_copy(&path, "gz", gzip_file);
+    let zstd_path = compressed_copy(&path, "zst", zstd_file);
+    for compressed in [&gzip_path, &zstd_path] {
+        let compressed_size = std::fs::metadata(compressed).expect("compressed bench file").len();
+        println!(
+            "file: {} ({:.3} GB, {:.1}% of the plain file)",
+            compressed.display(),
+            compressed_size as f64 / 1e9,
+            compressed_size as f64 / size as f64 * 100.0
+        );
+    }
 
     let mut rows: Vec<(String, Duration)> = Vec::new();
     // Warm the page cache and every code path once, untimed.
@@ -103,19 +121,41 @@ fn main() {
         ));
     }
 
+    for (label, compressed) in [(".gz", &gzip_path), (".zst", &zstd_path)] {
+        warm(compressed);
+        for threads in ["1", "2"] {
+            let tally =
+                ["tally", "-q", "--format", "json", "--threads", threads, compressed.to_str().expect("path")];
+            rows.push((
+                format!("nbcost tally {label}, {threads} thread(s)"),
+                time(|| run_quietly(Command::new(NBCOST).args(tally))),
+            ));
+        }
+    }
+    for (tool, arguments, compressed) in
+        [("gzip", ["-dc"], &gzip_path), ("pigz", ["-dc"], &gzip_path), ("zstd", ["-dc"], &zstd_path)]
+    {
+        let name = format!("{tool} {}", arguments.join(" "));
+        if !on_path(tool) {
+            println!("skipped `{name}`: {tool} is not installed");
+            continue;
+        }
+        rows.push((name, time(|| run_quietly(Command::new(tool).args(arguments).arg(compressed)))));
+    }
+
     let nbcost_seconds = rows[1].1.as_secs_f64();
-    println!("\n{:<24} {:>9} {:>8} {:>14}", "tool", "seconds", "GB/s", "vs nbcost 1t");
+    println!("\n{:<32} {:>9} {:>8} {:>14}", "tool", "seconds", "GB/s", "vs nbcost 1t");
     for (tool, elapsed) in &rows {
         let seconds = elapsed.as_secs_f64();
         println!(
-            "{tool:<28} {seconds:>9.3} {:>8.2} {:>13.2}x",
+            "{tool:<32} {seconds:>9.3} {:>8.2} {:>13.2}x",
             size as f64 / 1e9 / seconds,
             seconds / nbcost_seconds
         );
     }
 
     println!(
-        "{:<28} {:>9.3} {:>8.2}   (input file, {:.3} GB)",
+        "{:<32} {:>9.3} {:>8.2}   (input file, {:.3} GB)",
         "nbcost estimate",
         estimate_time.as_secs_f64(),
         input_size as f64 / 1e9 / estimate_time.as_secs_f64(),
@@ -129,6 +169,18 @@ fn main() {
         .fold(f64::INFINITY, f64::min);
     if let Some(wc) = ratio("wc -l") {
         println!("\nnbcost tally (faster run) takes {:.2}x the time of wc -l", fastest_tally / wc);
+        for (label, tool) in [(".gz", "gzip -dc"), (".gz", "pigz -dc"), (".zst", "zstd -dc")] {
+            let ours = ["1", "2"]
+                .into_iter()
+                .filter_map(|threads| ratio(&format!("nbcost tally {label}, {threads} thread(s)")))
+                .fold(f64::INFINITY, f64::min);
+            if let Some(theirs) = ratio(tool) {
+                println!(
+                    "nbcost tally {label} (faster run) takes {:.2}x the time of {tool} alone",
+                    ours / theirs
+                );
+            }
+        }
         for baseline in ["jq", "python3 json.loads"] {
             if let Some(other) = ratio(baseline) {
                 println!("nbcost tally (faster run) is {:.1}x faster than {baseline}", other / fastest_tally);
@@ -207,6 +259,34 @@ fn bench_file(bytes: u64, kind: &str, write: fn(&SynthSpec, &mut BufWriter<File>
         std::fs::rename(&partial, &path).expect("rename bench file");
     }
     path
+}
+
+/// A compressed copy of `plain` beside it, written once by `compress` and
+/// kept; `extension` is added to the plain file's name.
+fn compressed_copy(plain: &Path, extension: &str, compress: fn(&Path, File)) -> PathBuf {
+    let mut name = plain.as_os_str().to_owned();
+    name.push(format!(".{extension}"));
+    let path = PathBuf::from(name);
+    if !path.exists() {
+        let partial = path.with_extension(format!("{extension}.partial"));
+        compress(plain, File::create(&partial).expect("create compressed bench file"));
+        std::fs::rename(&partial, &path).expect("rename compressed bench file");
+    }
+    path
+}
+
+/// Gzip at level 6, the `gzip` command's default.
+fn gzip_file(plain: &Path, out: File) {
+    let mut encoder = flate2::write::GzEncoder::new(BufWriter::new(out), flate2::Compression::default());
+    std::io::copy(&mut File::open(plain).expect("open bench file"), &mut encoder).expect("gzip bench file");
+    encoder.finish().expect("finish gzip").flush().expect("flush gzip");
+}
+
+/// Zstandard at level 3, the `zstd` command's default.
+fn zstd_file(plain: &Path, out: File) {
+    let mut encoder = zstd::Encoder::new(BufWriter::new(out), 3).expect("zstd encoder");
+    std::io::copy(&mut File::open(plain).expect("open bench file"), &mut encoder).expect("zstd bench file");
+    encoder.finish().expect("finish zstd").flush().expect("flush zstd");
 }
 
 fn write_output(spec: &SynthSpec, out: &mut BufWriter<File>) {

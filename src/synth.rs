@@ -531,7 +531,7 @@ mod tests {
 
     use super::*;
     use crate::batch::{sum_input_file, sum_output_file};
-    use crate::scan::{ScanOptions, decompress_if_gzip};
+    use crate::scan::{ScanOptions, decompress};
 
     fn small_spec(seed: u64, target_bytes: u64, payload_bytes: usize) -> SynthSpec {
         SynthSpec {
@@ -591,13 +591,20 @@ mod tests {
     }
 
     #[test]
-    fn gzip_files_scan_like_plain_ones() {
+    fn gzip_and_zstd_files_scan_like_plain_ones() {
         use flate2::{Compression, write::GzEncoder};
+        let spec = small_spec(9, 1 << 20, 3000);
         let mut encoder = GzEncoder::new(Vec::new(), Compression::fast());
-        let expected = write_batch_output(&small_spec(9, 1 << 20, 3000), &mut encoder).unwrap();
+        let expected = write_batch_output(&spec, &mut encoder).unwrap();
         let compressed = encoder.finish().unwrap();
-        let source = decompress_if_gzip(std::io::Cursor::new(compressed)).unwrap();
+        let source = decompress(std::io::Cursor::new(compressed)).unwrap();
         assert_eq!(sum_output_file("synthetic.gz", source, &ScanOptions::default()).unwrap(), expected);
+
+        let mut encoder = zstd::Encoder::new(Vec::new(), 1).unwrap();
+        assert_eq!(write_batch_output(&spec, &mut encoder).unwrap(), expected);
+        let compressed = encoder.finish().unwrap();
+        let source = decompress(std::io::Cursor::new(compressed)).unwrap();
+        assert_eq!(sum_output_file("synthetic.zst", source, &ScanOptions::default()).unwrap(), expected);
     }
 
     #[test]

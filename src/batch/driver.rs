@@ -1,5 +1,5 @@
 //! Reading batch files through, the same way for `estimate` and `tally`:
-//! opening them (a path, `-` for stdin, gzip or not), stopping at the first
+//! opening them (a path, `-` for stdin; plain, gzip or zstd), stopping at the first
 //! malformed line when strict or else counting and listing it, counting
 //! lines so the counts add up, spotting repeated keys across files, and
 //! turning read failures into [`BatchFileError`]s that name the file.
@@ -97,7 +97,7 @@ pub enum BatchFileError {
         file: String,
         /// Lines read before the failure.
         line: u64,
-        /// What the system or the gzip decoder said.
+        /// What the system or the gzip or zstd decoder said.
         reason: io::Error,
     },
     /// The file is not text.
@@ -377,7 +377,7 @@ impl BatchReader {
         }
     }
 
-    /// Opens `path` (`-` for stdin, gzip or not) and reads it with
+    /// Opens `path` (`-` for stdin; plain, gzip or zstd) and reads it with
     /// [`BatchReader::read_source`].
     pub fn read_path<L: BatchLine>(
         &mut self,

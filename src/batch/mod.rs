@@ -3,7 +3,7 @@
 //! (`estimate`, `tally`, which price what this layer sums).
 //!
 //! It owns:
-//! - [`driver`]: opening files (gzip, stdin), the strict stop at the first
+//! - [`driver`]: opening files (gzip, zstd, stdin), the strict stop at the first
 //!   malformed line, line counts that add up, repeated keys across files,
 //!   the "first few shown, all counted" [`Sightings`] lists, and the
 //!   [`BatchFileError`]s of reading;

@@ -290,7 +290,7 @@ impl CompareArgs {
 /// `nbcost estimate`.
 #[derive(Debug, ClapArgs)]
 pub struct EstimateArgs {
-    /// A batch input file (JSONL, gzip read directly), or - for stdin
+    /// A batch input file (JSONL; gzip and zstd read directly), or - for stdin
     #[arg(value_name = "FILE")]
     pub file: PathBuf,
 
@@ -332,7 +332,7 @@ impl EstimateArgs {
 /// `nbcost tally`.
 #[derive(Debug, ClapArgs)]
 pub struct TallyArgs {
-    /// Batch output files or response logs (JSONL, gzip read directly); - for stdin
+    /// Batch output files or response logs (JSONL; gzip and zstd read directly); - for stdin
     #[arg(value_name = "FILE", required = true)]
     pub files: Vec<PathBuf>,
 

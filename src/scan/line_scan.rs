@@ -359,7 +359,7 @@ mod tests {
         }
     }
 
-    /// Fails after handing out some bytes, as a truncated gzip stream does.
+    /// Fails after handing out some bytes, as a truncated gzip or zstd stream does.
     struct FailingReader(usize);
 
     impl Read for FailingReader {

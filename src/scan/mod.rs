@@ -1,4 +1,4 @@
-//! Reading Gemini batch files fast: opening (gzip or not), cutting into
+//! Reading Gemini batch files fast: opening (plain, gzip or zstd), cutting into
 //! lines, and extracting what pricing needs from each input or output line,
 //! on one thread or several with identical results.
 //!
@@ -36,4 +36,4 @@ pub use line_scan::{LineRecord, ScanOptions, ScanSummary, scan_lines};
 pub use output_line::{OutputLine, REQUEST_NOT_RESPONSE, Usage, scan_output_line};
 pub use scan_error::ScanError;
 pub use served_tier::{ServiceTier, ShortText, TierValue, TrafficType};
-pub use source::{Source, decompress_if_gzip, open_input, open_path};
+pub use source::{Source, decompress, open_input, open_path};

@@ -20,7 +20,7 @@ pub enum ScanError {
     Read {
         /// Lines delivered before the failure.
         lines_delivered: u64,
-        /// What the system or the gzip decoder said.
+        /// What the system or the gzip or zstd decoder said.
         source: io::Error,
     },
 }

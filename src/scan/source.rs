@@ -1,8 +1,21 @@
-//! Opening a batch file: a path or any reader, gzip-compressed or not.
+//! Opening a batch file: a path or any reader, plain, gzip or zstd.
 //!
-//! Gzip is recognised by its magic bytes, so `.jsonl.gz` files, compressed
-//! stdin and misnamed files all work; concatenated gzip members (as
-//! `cat a.gz b.gz` makes) are read through.
+//! The format is recognised by its magic bytes, not the file name, so
+//! `.jsonl.gz` and `.jsonl.zst` files, compressed stdin and misnamed files
+//! all work. Concatenated gzip members (as `cat a.gz b.gz` makes) and
+//! multi-frame zstd (as `cat a.zst b.zst` or `zstd` on a growing log makes)
+//! are read through to the end; a stream cut short is an error, not a
+//! quiet end of file.
+//!
+//! The decoders, measured on 200 MB batch files of ~500 KB base64 images
+//! (2-core VM, best of three, README "Speed"):
+//! - zstd: the `zstd` crate (the reference C libzstd, compiled from its
+//!   bundled source by the machine's C compiler, no system library) inflates
+//!   at 0.68 GB/s where the pure-Rust `ruzstd` manages 0.17 GB/s (4x; 2.8x on
+//!   more repetitive data), so libzstd it is;
+//! - gzip: `flate2` on its `zlib-rs` backend (pure Rust, no system library)
+//!   inflates ~10% faster than the default `miniz_oxide` (0.325 against
+//!   0.293 GB/s).
 
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, Read};
@@ -13,50 +26,86 @@ use flate2::read::MultiGzDecoder;
 use super::ScanError;
 
 const GZIP_MAGIC: [u8; 2] = [0x1f, 0x8b];
+const ZSTD_MAGIC: [u8; 4] = [0x28, 0xb5, 0x2f, 0xfd];
+
+/// The most bytes any format needs to be recognised.
+const MAGIC_LEN: usize = 4;
+
+/// How a batch file's bytes are stored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Compression {
+    Plain,
+    Gzip,
+    Zstd,
+}
+
+impl Compression {
+    /// The format whose magic `head` starts with; plain when none does.
+    fn of(head: &[u8]) -> Self {
+        if head.starts_with(&GZIP_MAGIC) {
+            Compression::Gzip
+        } else if head.starts_with(&ZSTD_MAGIC) {
+            Compression::Zstd
+        } else {
+            Compression::Plain
+        }
+    }
+}
 
 /// A readable byte stream of a batch file, already decompressed.
 pub type Source = Box<dyn Read + Send>;
 
-/// Opens the file at `path`, decompressing it if it is gzip.
+/// Opens the file at `path`, decompressing it if it is gzip or zstd.
 pub fn open_path(path: &Path) -> Result<Source, ScanError> {
     let open_error = |source| ScanError::Open { path: path.to_owned(), source };
     let file = File::open(path).map_err(open_error)?;
-    decompress_if_gzip(file).map_err(open_error)
+    decompress(file).map_err(open_error)
 }
 
-/// Opens `path`, or standard input when it is `-`, decompressing gzip.
+/// Opens `path`, or standard input when it is `-`, decompressing gzip and
+/// zstd.
 pub fn open_input(path: &Path) -> Result<Source, ScanError> {
     if path == Path::new("-") {
-        return decompress_if_gzip(io::stdin())
-            .map_err(|source| ScanError::Open { path: path.to_owned(), source });
+        return decompress(io::stdin()).map_err(|source| ScanError::Open { path: path.to_owned(), source });
     }
     open_path(path)
 }
 
-/// Wraps `reader` in a gzip decoder when its first bytes are gzip's magic.
-pub fn decompress_if_gzip<R: Read + Send + 'static>(reader: R) -> io::Result<Source> {
+/// Wraps `reader` in a gzip or zstd decoder when its first bytes are that
+/// format's magic, and passes any other bytes through unchanged.
+pub fn decompress<R: Read + Send + 'static>(reader: R) -> io::Result<Source> {
     // A large buffer, because a plain file's reads pass through it.
     let mut buffered = BufReader::with_capacity(1 << 16, reader);
     let head = buffered.fill_buf()?;
-    // One read may return a single byte (a pipe); look again for the second.
-    if let [first] = *head {
-        buffered.consume(1);
-        let mut second = [0u8; 1];
-        let more = buffered.read(&mut second)?;
-        let is_gzip = more == 1 && [first, second[0]] == GZIP_MAGIC;
-        let replay = io::Cursor::new([first, second[0]]).take(1 + more as u64);
-        return Ok(wrap(replay.chain(buffered), is_gzip));
+    if head.len() >= MAGIC_LEN || head.is_empty() {
+        let format = Compression::of(head);
+        return wrap(buffered, format);
     }
-    let is_gzip = head.starts_with(&GZIP_MAGIC);
-    Ok(wrap(buffered, is_gzip))
+    // One read may return fewer bytes than a magic (a pipe): gather up to
+    // `MAGIC_LEN`, then hand them out again ahead of the rest.
+    let mut first = [0u8; MAGIC_LEN];
+    let mut gathered = 0;
+    while gathered < MAGIC_LEN {
+        match buffered.read(&mut first[gathered..]) {
+            Ok(0) => break,
+            Ok(read) => gathered += read,
+            Err(error) if error.kind() == io::ErrorKind::Interrupted => {}
+            Err(error) => return Err(error),
+        }
+    }
+    let format = Compression::of(&first[..gathered]);
+    let replay = io::Cursor::new(first).take(gathered as u64);
+    wrap(replay.chain(buffered), format)
 }
 
-fn wrap<R: Read + Send + 'static>(reader: R, is_gzip: bool) -> Source {
-    if is_gzip {
-        Box::new(MultiGzDecoder::new(BufReader::with_capacity(1 << 16, reader)))
-    } else {
-        Box::new(reader)
-    }
+fn wrap<R: Read + Send + 'static>(reader: R, format: Compression) -> io::Result<Source> {
+    Ok(match format {
+        Compression::Plain => Box::new(reader),
+        Compression::Gzip => Box::new(MultiGzDecoder::new(BufReader::with_capacity(1 << 16, reader))),
+        // Reads every frame, not just the first, and fails with
+        // `UnexpectedEof` when the input ends inside one.
+        Compression::Zstd => Box::new(zstd::Decoder::with_buffer(BufReader::with_capacity(1 << 16, reader))?),
+    })
 }
 
 #[cfg(test)]
@@ -72,6 +121,10 @@ mod tests {
         let mut encoder = GzEncoder::new(Vec::new(), Compression::fast());
         encoder.write_all(bytes).unwrap();
         encoder.finish().unwrap()
+    }
+
+    fn zstd(bytes: &[u8]) -> Vec<u8> {
+        zstd::encode_all(bytes, 3).unwrap()
     }
 
     fn read_all(source: io::Result<Source>) -> Vec<u8> {
@@ -97,20 +150,40 @@ mod tests {
     }
 
     #[test]
-    fn passes_plain_bytes_through_and_inflates_gzip() {
+    fn passes_plain_bytes_through_and_inflates_gzip_and_zstd() {
         let plain = b"{\"key\":\"a\"}\n{\"key\":\"b\"}\n".to_vec();
-        let mut twice = gzip(&plain);
-        twice.extend(gzip(&plain));
+        let twice = [plain.clone(), plain.clone()].concat();
+        // Two members or frames that split a line between them.
+        let (front, back) = plain.split_at(5);
         let cases: Vec<(Vec<u8>, Vec<u8>)> = vec![
             (plain.clone(), plain.clone()),
             (gzip(&plain), plain.clone()),
-            (twice, [plain.clone(), plain.clone()].concat()),
+            ([gzip(&plain), gzip(&plain)].concat(), twice.clone()),
+            ([gzip(front), gzip(back)].concat(), plain.clone()),
+            (zstd(&plain), plain.clone()),
+            ([zstd(&plain), zstd(&plain)].concat(), twice.clone()),
+            ([zstd(front), zstd(back)].concat(), plain.clone()),
+            (zstd(b""), Vec::new()),
             (Vec::new(), Vec::new()),
+            // Shorter than a magic, or a magic's start: plain bytes.
             (vec![0x1f], vec![0x1f]),
+            (vec![0x28, 0xb5, 0x2f], vec![0x28, 0xb5, 0x2f]),
+            (b"(\xb5/x\n".to_vec(), b"(\xb5/x\n".to_vec()),
         ];
         for (input, expected) in cases {
-            assert_eq!(read_all(decompress_if_gzip(io::Cursor::new(input.clone()))), expected);
-            assert_eq!(read_all(decompress_if_gzip(Trickle(input, 0))), expected);
+            assert_eq!(read_all(decompress(io::Cursor::new(input.clone()))), expected);
+            assert_eq!(read_all(decompress(Trickle(input, 0))), expected);
+        }
+    }
+
+    #[test]
+    fn a_stream_cut_short_is_an_error_not_an_early_end() {
+        let plain: Vec<u8> = (0..2000).flat_map(|n| format!("{{\"key\":\"k{n}\"}}\n").into_bytes()).collect();
+        for compressed in [gzip(&plain), zstd(&plain), [zstd(&plain), zstd(&plain)].concat()] {
+            let cut = &compressed[..compressed.len() - 7];
+            let mut out = Vec::new();
+            let error = decompress(io::Cursor::new(cut.to_vec())).unwrap().read_to_end(&mut out).unwrap_err();
+            assert_eq!(error.kind(), io::ErrorKind::UnexpectedEof, "{error}");
         }
     }
 

@@ -409,6 +409,12 @@ fn catalogue() -> Vec<Case> {
             4,
             &["output-truncated.jsonl.gz"],
         ),
+        case(
+            "tally: a truncated zstd file",
+            &["tally", "tests/fixtures/batch/output-mixed-truncated.jsonl.zst"],
+            4,
+            &["output-mixed-truncated.jsonl.zst", "past line 1", "truncated"],
+        ),
         Case {
             name: "tally: a JSON line cut in half on stdin, under --strict",
             args: &["tally", "-", "--strict"],

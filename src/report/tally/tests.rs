@@ -159,12 +159,10 @@ fn prices_responses_without_model_version_at_the_model_given() {
 #[test]
 fn reads_the_gzip_fixture_on_either_lane() {
     let mut plain = Vec::new();
-    crate::scan::decompress_if_gzip(
-        &include_bytes!("../../../tests/fixtures/batch/output-clean.jsonl.gz")[..],
-    )
-    .unwrap()
-    .read_to_end(&mut plain)
-    .unwrap();
+    crate::scan::decompress(&include_bytes!("../../../tests/fixtures/batch/output-clean.jsonl.gz")[..])
+        .unwrap()
+        .read_to_end(&mut plain)
+        .unwrap();
     // Every line is key-wrapped, so without --lane it is batch.
     let lanes = [(Some(Lane::Standard), "0.324313"), (Some(Lane::Batch), "0.1621565"), (None, "0.1621565")];
     for (lane, total) in lanes {
