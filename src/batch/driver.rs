@@ -411,8 +411,24 @@ impl BatchReader {
         let mut state = FileState { index, offset, last_line: 0, first_malformed: None, stopped: None };
         let name = self.files[index].name.clone();
         let file = || name.clone();
-        let sniffed =
+        let mut sniffed =
             sniff(&mut source).map_err(|reason| BatchFileError::Read { file: file(), line: 0, reason })?;
+        // Reading stopped early (a truncated compressed file): the lines
+        // before the cut are still read, then the error is reported where
+        // it struck. A document cut short cannot be read at all.
+        let deferred = sniffed.error.take();
+        if let Some(reason) = deferred.as_ref() {
+            let starts_a_line = sniffed.head.iter().find(|byte| !byte.is_ascii_whitespace()) == Some(&b'{');
+            match sniffed.layout {
+                Layout::Lines => {}
+                Layout::Document if starts_a_line => sniffed.layout = Layout::Lines,
+                _ => {
+                    let line = memchr::memchr_iter(b'\n', &sniffed.head).count() as u64;
+                    let reason = io::Error::new(reason.kind(), reason.to_string());
+                    return Err(BatchFileError::Read { file: file(), line, reason });
+                }
+            }
+        }
         match sniffed.layout {
             Layout::Empty => {}
             Layout::Binary => return Err(BatchFileError::Binary { file: file(), wanted: L::WANTED }),
@@ -442,7 +458,7 @@ impl BatchReader {
                 }
             }
             Layout::Lines => {
-                let source = io::Cursor::new(sniffed.head).chain(source);
+                let source = io::Cursor::new(sniffed.head).chain(ErrorOnce(deferred)).chain(source);
                 let scanned = scan_lines(source, options, |line, record: L| {
                     self.take(&mut state, line, record, &mut visit)
                 });
@@ -562,6 +578,19 @@ fn count(
 fn locate(files: &[FileRead], global_line: u64) -> Place<'_> {
     let index = files.partition_point(|file| file.offset < global_line).saturating_sub(1);
     Place { file: &files[index].name, file_index: index, line: global_line - files[index].offset }
+}
+
+/// A reader that fails once with its error, if it holds one, and is empty
+/// otherwise: the error a read hit before the lines ahead of it were read.
+struct ErrorOnce(Option<io::Error>);
+
+impl Read for ErrorOnce {
+    fn read(&mut self, _: &mut [u8]) -> io::Result<usize> {
+        match self.0.take() {
+            Some(error) => Err(error),
+            None => Ok(0),
+        }
+    }
 }
 
 #[cfg(test)]

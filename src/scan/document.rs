@@ -54,6 +54,35 @@ pub struct Sniffed {
     pub layout: Layout,
     /// The bytes read so far (a leading UTF-8 byte-order mark removed).
     pub head: Vec<u8>,
+    /// The error that cut the reading short (a truncated compressed file):
+    /// the layout is told from the bytes before it, and the error is the
+    /// caller's to report once those bytes are read.
+    pub error: Option<io::Error>,
+}
+
+/// A reader that turns its source's first error into the end of the stream
+/// and keeps the error, so that what came before it can still be read.
+struct StopAtError<'a, R> {
+    source: &'a mut R,
+    error: Option<io::Error>,
+}
+
+impl<R: Read> Read for StopAtError<'_, R> {
+    fn read(&mut self, buffer: &mut [u8]) -> io::Result<usize> {
+        if self.error.is_some() {
+            return Ok(0);
+        }
+        loop {
+            match self.source.read(buffer) {
+                Err(error) if error.kind() == io::ErrorKind::Interrupted => continue,
+                Err(error) => {
+                    self.error = Some(error);
+                    return Ok(0);
+                }
+                read => return read,
+            }
+        }
+    }
 }
 
 /// Reads until `head` holds `want` bytes or the stream ends; `true` at the
@@ -99,14 +128,23 @@ fn is_one_value(bytes: &[u8]) -> bool {
     cursor.skip_value().and_then(|()| cursor.expect_end()).is_ok()
 }
 
-/// Reads enough of `reader` to tell its layout.
+/// Reads enough of `reader` to tell its layout. A read error ends the
+/// reading: the layout is told from what came before it, and the error is
+/// handed back in [`Sniffed::error`].
 pub fn sniff(reader: &mut impl Read) -> io::Result<Sniffed> {
+    let mut stopping = StopAtError { source: reader, error: None };
+    let mut sniffed = sniff_until_error(&mut stopping)?;
+    sniffed.error = stopping.error;
+    Ok(sniffed)
+}
+
+fn sniff_until_error(reader: &mut impl Read) -> io::Result<Sniffed> {
     let mut head = Vec::new();
     let mut at_end = fill(reader, &mut head, HEAD_BYTES)?;
     if head.starts_with(b"\xEF\xBB\xBF") {
         head.drain(..3);
     }
-    let sniffed = |layout, head| Ok(Sniffed { layout, head });
+    let sniffed = |layout, head| Ok(Sniffed { layout, head, error: None });
     // Whitespace only so far: read on until something else or the end.
     let first = loop {
         if let Some(first) = head.iter().position(|byte| !is_space(byte)) {
@@ -170,10 +208,10 @@ fn read_document(reader: &mut impl Read, mut head: Vec<u8>, at_end: bool) -> io:
     if !at_end {
         let end = fill(reader, &mut head, DOCUMENT_LIMIT + 1)?;
         if !end || head.len() > DOCUMENT_LIMIT {
-            return Ok(Sniffed { layout: Layout::TooLarge, head });
+            return Ok(Sniffed { layout: Layout::TooLarge, head, error: None });
         }
     }
-    Ok(Sniffed { layout: Layout::Document, head })
+    Ok(Sniffed { layout: Layout::Document, head, error: None })
 }
 
 /// One item of a document: a response, a chunk, an event, an inlined
