@@ -324,11 +324,9 @@ fn answer(
         Request::Estimate(estimate) => {
             let report = EstimateReport::build(card, estimate, today)?;
             let verdict = if report.is_incomplete() {
-                Verdict::Incomplete(format!(
-                    "the estimate leaves out {}: the rate card gives no input_image_tokens for {}; add it to the card",
-                    counted(report.total.unpriced_reference_images, "reference image", "reference images"),
-                    report.model
-                ))
+                let parts: Vec<String> =
+                    report.left_out().iter().map(|part| format!("{}: {}", part.what, part.why)).collect();
+                Verdict::Incomplete(format!("the estimate leaves out {}", parts.join("; and ")))
             } else {
                 Verdict::Pass
             };

@@ -23,7 +23,7 @@ mod scan_error;
 mod served_tier;
 mod source;
 
-pub use input_line::{CandidateCount, InputLine, scan_input_line};
+pub use input_line::{CandidateCount, ContentCounts, InputLine, MediaCounts, MediaKind, scan_input_line};
 pub use key_tracker::{KeySighting, KeyTracker};
 pub use line_scan::{LineRecord, ScanOptions, ScanSummary, scan_lines};
 pub use output_line::{OutputLine, Usage, scan_output_line};

@@ -7,6 +7,7 @@ use crate::pricing::Basis;
 use crate::render::Report;
 use crate::render::document::{Cell, Column, Document, Table};
 use crate::report::estimate::*;
+use crate::scan::MediaCounts;
 
 /// A finding's name in tables.
 fn label(kind: FindingKind) -> &'static str {
@@ -20,7 +21,18 @@ fn label(kind: FindingKind) -> &'static str {
         FindingKind::OtherModel => "another model",
         FindingKind::DuplicateKey => "duplicate key",
         FindingKind::UnpricedReferenceImages => "reference images unpriced",
+        FindingKind::UnpricedMedia => "media not priced",
+        FindingKind::SearchTool => "Google Search",
     }
+}
+
+/// The media kinds with their counts, as table rows, kinds with none left out.
+fn media_rows(media: &MediaCounts) -> Vec<Vec<Cell>> {
+    [("video", media.video), ("audio", media.audio), ("PDF", media.pdf), ("other", media.other)]
+        .into_iter()
+        .filter(|(_, count)| *count > 0)
+        .map(|(kind, count)| vec![Cell::text(kind), Cell::Count(count)])
+        .collect()
 }
 
 impl Report for EstimateReport {
@@ -33,7 +45,8 @@ impl Report for EstimateReport {
         if let Some(typed) = &self.requested_as {
             model.push_str(&format!(", named as `{typed}`"));
         }
-        let facts = vec![
+        let left_out = self.left_out();
+        let mut facts = vec![
             ("file".to_string(), self.file.clone()),
             ("model".to_string(), model),
             (
@@ -76,13 +89,40 @@ impl Report for EstimateReport {
                     } else {
                         format!(
                             "; INCOMPLETE: {} not priced",
-                            counted(total.unpriced_reference_images, "reference image", "reference images")
+                            left_out.iter().map(|part| part.what.as_str()).collect::<Vec<_>>().join(" and ")
                         )
                     }
                 ),
             ),
-            ("rate card".to_string(), self.card.summary()),
         ];
+        if total.unpriced_media > 0 {
+            facts.push((
+                "other media".to_string(),
+                format!(
+                    "{} ({}): NOT priced, so the total is INCOMPLETE",
+                    counted(total.unpriced_media, "part that is not an image", "parts that are not images"),
+                    crate::batch::describe_media(&total.other_media)
+                ),
+            ));
+        }
+        if total.search_requests > 0 {
+            facts.push((
+                "search".to_string(),
+                if self.grounding {
+                    format!(
+                        "{} Google Search: the search cost is NOT in the total (billed per 1,000 queries after a monthly free allowance)",
+                        counted(total.search_requests, "request asks for", "requests ask for")
+                    )
+                } else {
+                    format!(
+                        "{} Google Search, but the rate card gives {} no grounding: no search cost is in the total",
+                        counted(total.search_requests, "request asks for", "requests ask for"),
+                        self.model
+                    )
+                },
+            ));
+        }
+        facts.push(("rate card".to_string(), self.card.summary()));
         let mut tables = vec![Table {
             title: None,
             columns: vec![
@@ -118,6 +158,13 @@ impl Report for EstimateReport {
                 })
                 .collect(),
         }];
+        if total.unpriced_media > 0 {
+            tables.push(Table {
+                title: Some("Media that are not images (not priced)".into()),
+                columns: vec![Column::new("media", "media"), Column::new("parts", "parts")],
+                rows: media_rows(&total.other_media),
+            });
+        }
         if !self.findings.is_empty() {
             tables.push(Table {
                 title: Some("Findings".into()),
@@ -176,6 +223,11 @@ impl Report for EstimateReport {
             "Prompt tokens are an estimate ({} characters a token); images and reference images are exact for the card.",
             self.chars_per_token
         )];
+        if total.unpriced_media > 0 {
+            notes.push(
+                "Only image/* parts are reference images. Video, audio, PDF and other media are billed as input tokens by their length (duration, pages), which a request does not show: they are counted, not priced.".into(),
+            );
+        }
         if lines.rejected_requests > 0 {
             notes.push(format!(
                 "{} would be refused by the API and {} not priced; fix them before submitting.",
@@ -187,11 +239,17 @@ impl Report for EstimateReport {
             "Text and thinking output are not included; `nbcost tally` prices the output file exactly."
                 .into(),
         );
-        if !total.complete {
+        if !total.search_cost_included && self.grounding {
             notes.push(
-                "The total is incomplete: it leaves out reference images it cannot price (exit code 6)."
-                    .into(),
+                "Google Search (grounding) is billed per search query once the monthly free allowance shared by the account is used; neither the number of queries nor the allowance left shows in a request, so search is left out of the total (which is still complete for what it prices); `nbcost tally` prices the queries from the output file.".into(),
             );
+        }
+        if !total.complete {
+            let kinds: Vec<&str> = left_out.iter().map(|part| part.kind).collect();
+            notes.push(format!(
+                "The total is incomplete: it leaves out {} (exit code 6).",
+                kinds.join(" and ")
+            ));
         }
         Document {
             title: format!(
