@@ -306,6 +306,10 @@ pub struct EstimateArgs {
     #[arg(long, value_enum, default_value = "list")]
     pub basis: BasisArg,
 
+    /// Thinking tokens per image (an estimate), billed at the lane's text output rate
+    #[arg(long, value_name = "N", value_parser = parse_amount, allow_hyphen_values = true)]
+    pub thinking_tokens: Option<u64>,
+
     /// Stop at the first malformed line (exit 4) instead of counting it
     #[arg(long)]
     pub strict: bool,
@@ -323,6 +327,7 @@ impl EstimateArgs {
             model: self.model.clone(),
             lane: self.lane,
             basis: self.basis.into(),
+            thinking_tokens: self.thinking_tokens,
             strict: self.strict,
             scan: scan_options(self.threads),
         }

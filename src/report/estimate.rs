@@ -45,6 +45,10 @@ pub struct EstimateRequest {
     pub lane: Lane,
     /// List or token prices for the images.
     pub basis: Basis,
+    /// Thinking tokens per image (an estimate), at the lane's text output
+    /// rate; `None` when not given (a model that always thinks then gets a
+    /// note that thinking is not included).
+    pub thinking_tokens: Option<u64>,
     /// Stop at the first malformed line instead of counting it.
     pub strict: bool,
     /// How to scan.
@@ -111,6 +115,12 @@ pub struct EstimateReport {
     pub chars_per_token: u64,
     /// Whether the card gives the model Google Search grounding.
     pub grounding: bool,
+    /// Thinking tokens per image (an estimate, `--thinking-tokens`); 0 when
+    /// not given.
+    pub thinking_tokens: u64,
+    /// Whether the model always thinks (and is billed for it) but no
+    /// `--thinking-tokens` was given: the total leaves thinking out.
+    pub thinking_not_included: bool,
     /// Line counts: `read` = `priced_requests` + `rejected_requests` +
     /// `malformed_lines` + `blank_lines`.
     pub lines: EstimateLines,
@@ -174,6 +184,11 @@ pub struct EstimateRow {
     pub other_media: MediaCounts,
     /// Requests with a Google Search tool (their search cost is not in `cost`).
     pub search_requests: u64,
+    /// Estimated thinking tokens: `thinking_tokens` per image × images.
+    pub thinking_tokens_estimated: u64,
+    /// Dollars for them at the lane's text output rate; `null` when the
+    /// card gives no text output rate on the lane.
+    pub thinking_cost: Option<Money>,
     /// Input tokens of the reference images; `null` when the card gives no
     /// `input_image_tokens` for the model.
     pub reference_image_tokens: Option<u64>,
@@ -197,6 +212,8 @@ pub struct EstimateTotal {
     pub prompt_cost: Money,
     /// Dollars for reference images that could be priced.
     pub reference_cost: Money,
+    /// Dollars for estimated thinking that could be priced.
+    pub thinking_cost: Money,
     /// Dollars in all.
     pub cost: Money,
     /// Reference images left unpriced (the card lacks `input_image_tokens`);
@@ -206,6 +223,10 @@ pub struct EstimateTotal {
     /// card gives no input rate on the lane; when not 0 the total is
     /// incomplete and the exit code is 6.
     pub unpriced_input_tokens: u64,
+    /// Estimated thinking tokens left unpriced because the card gives no
+    /// text output rate on the lane; when not 0 the total is incomplete and
+    /// the exit code is 6.
+    pub unpriced_thinking_tokens: u64,
     /// Media parts that are not images, by kind.
     pub other_media: MediaCounts,
     /// All of `other_media`: left unpriced (their tokens depend on a length
@@ -252,7 +273,12 @@ impl EstimateReport {
         reader
             .read_path(&request.file, &request.scan, |place, line, first| requests.add(place, line, first))?;
         let requested_as = (resolved.named_as != NamedAs::Id).then(|| request.model.clone());
-        let priced = Priced { lane: request.lane, basis: request.basis, requested_as };
+        let priced = Priced {
+            lane: request.lane,
+            basis: request.basis,
+            requested_as,
+            thinking: request.thinking_tokens,
+        };
         assemble(card, requests, reader, priced, today)
     }
 
@@ -283,6 +309,16 @@ impl EstimateReport {
                     self.lane, self.model
                 ),
                 kind: "input tokens the card has no rate for",
+            });
+        }
+        if total.unpriced_thinking_tokens > 0 {
+            parts.push(LeftOut {
+                what: counted(total.unpriced_thinking_tokens, "thinking token", "thinking tokens"),
+                why: format!(
+                    "the rate card gives no {} text output rate for {}; add it to the card",
+                    self.lane, self.model
+                ),
+                kind: "thinking the card has no rate for",
             });
         }
         if total.unpriced_media > 0 {
@@ -320,6 +356,8 @@ struct Priced {
     lane: Lane,
     basis: Basis,
     requested_as: Option<String>,
+    /// Thinking tokens per image, where given.
+    thinking: Option<u64>,
 }
 
 /// Prices what was read and lays it out as the report.
@@ -330,12 +368,14 @@ fn assemble(
     priced: Priced,
     today: Date,
 ) -> Result<EstimateReport, EstimateError> {
-    let Priced { lane, basis, requested_as } = priced;
+    let Priced { lane, basis, requested_as, thinking } = priced;
+    let thinking_per_image = thinking.unwrap_or(0);
     let model = requests.model();
     let rates = pricing::rates(model, lane)?;
     let mut rows = Vec::new();
     let mut unpriced_reference_images = 0u64;
     let mut unpriced_input_tokens = 0u64;
+    let mut unpriced_thinking_tokens = 0u64;
     // Input tokens at the lane's input rate, or `None` (counted) where the card gives none.
     let mut input_cost = |tokens: u64| -> Result<Option<Money>, EstimateError> {
         match pricing::input_cost(rates, tokens) {
@@ -369,10 +409,23 @@ fn assemble(
             None => None,
         };
         let other_media = narrow_media(&sums.other_media)?;
+        let thinking_tokens_estimated =
+            thinking_per_image.checked_mul(images).ok_or(EstimateError::Overflow)?;
+        let thinking_cost =
+            match pricing::with_thinking(image_unit_price, rates, thinking_per_image)?.thinking {
+                Some(per_image) => Some(per_image.times(images)?),
+                None => {
+                    unpriced_thinking_tokens = unpriced_thinking_tokens
+                        .checked_add(thinking_tokens_estimated)
+                        .ok_or(EstimateError::Overflow)?;
+                    None
+                }
+            };
         let cost = Money::sum([
             image_cost,
             prompt_cost.unwrap_or(Money::ZERO),
             reference_cost.unwrap_or(Money::ZERO),
+            thinking_cost.unwrap_or(Money::ZERO),
         ])?;
         rows.push(EstimateRow {
             size: *size,
@@ -391,6 +444,8 @@ fn assemble(
             reference_cost,
             other_media,
             search_requests: narrow(sums.search_requests)?,
+            thinking_tokens_estimated,
+            thinking_cost,
             cost,
         });
     }
@@ -415,14 +470,19 @@ fn assemble(
         image_cost: Money::sum(rows.iter().map(|row| row.image_cost))?,
         prompt_cost: Money::sum(rows.iter().filter_map(|row| row.prompt_cost))?,
         reference_cost: Money::sum(rows.iter().filter_map(|row| row.reference_cost))?,
+        thinking_cost: Money::sum(rows.iter().filter_map(|row| row.thinking_cost))?,
         cost: Money::sum(rows.iter().map(|row| row.cost))?,
         unpriced_reference_images,
         unpriced_input_tokens,
+        unpriced_thinking_tokens,
         other_media,
         unpriced_media,
         search_requests,
         search_cost_included: search_requests == 0,
-        complete: unpriced_reference_images == 0 && unpriced_input_tokens == 0 && unpriced_media == 0,
+        complete: unpriced_reference_images == 0
+            && unpriced_input_tokens == 0
+            && unpriced_thinking_tokens == 0
+            && unpriced_media == 0,
     };
     let findings = requests
         .findings
@@ -446,6 +506,8 @@ fn assemble(
         prompt_tokens_estimated: true,
         chars_per_token: CHARS_PER_TOKEN,
         grounding: model.grounding,
+        thinking_tokens: thinking_per_image,
+        thinking_not_included: model.always_thinks && thinking.is_none(),
         lines,
         rows,
         total,

@@ -46,6 +46,7 @@ impl Report for EstimateReport {
             model.push_str(&format!(", named as `{typed}`"));
         }
         let left_out = self.left_out();
+        let thinking = self.thinking_tokens > 0;
         let mut facts = vec![
             ("file".to_string(), self.file.clone()),
             ("model".to_string(), model),
@@ -78,12 +79,17 @@ impl Report for EstimateReport {
             (
                 "total".to_string(),
                 format!(
-                    "{} (exactly {}): images {}, prompts {} (estimated), reference images {}{}",
+                    "{} (exactly {}): images {}, prompts {} (estimated), reference images {}{}{}",
                     total.cost.dollars(),
                     total.cost.plain(),
                     total.image_cost.unit_dollars(),
                     total.prompt_cost.unit_dollars(),
                     total.reference_cost.unit_dollars(),
+                    if thinking {
+                        format!(", thinking {} (estimated)", total.thinking_cost.unit_dollars())
+                    } else {
+                        String::new()
+                    },
                     if total.complete {
                         String::new()
                     } else {
@@ -102,6 +108,15 @@ impl Report for EstimateReport {
                     "{} ({}): NOT priced, so the total is INCOMPLETE",
                     counted(total.unpriced_media, "part that is not an image", "parts that are not images"),
                     crate::batch::describe_media(&total.other_media)
+                ),
+            ));
+        }
+        if thinking {
+            facts.push((
+                "thinking".to_string(),
+                format!(
+                    "ESTIMATED at {} tokens an image (--thinking-tokens), at the lane's text output rate",
+                    grouped(self.thinking_tokens)
                 ),
             ));
         }
@@ -136,13 +151,17 @@ impl Report for EstimateReport {
                 Column::new("prompts cost (est.)", "prompt_cost"),
                 Column::new("reference images", "reference_images"),
                 Column::new("references cost", "reference_cost"),
-                Column::new("cost", "cost"),
-            ],
+            ]
+            .into_iter()
+            .chain(thinking.then(|| Column::new("thinking tokens (est.)", "thinking_tokens_estimated")))
+            .chain(thinking.then(|| Column::new("thinking cost (est.)", "thinking_cost")))
+            .chain([Column::new("cost", "cost")])
+            .collect(),
             rows: self
                 .rows
                 .iter()
                 .map(|row| {
-                    vec![
+                    let mut cells = vec![
                         Cell::text(row.size.api_value()),
                         Cell::Count(row.requests),
                         Cell::Count(row.requests_without_size),
@@ -153,8 +172,13 @@ impl Report for EstimateReport {
                         row.prompt_cost.map_or(Cell::text("not priced"), Cell::unit),
                         Cell::Count(row.reference_images),
                         row.reference_cost.map_or(Cell::text("not priced"), Cell::unit),
-                        Cell::unit(row.cost),
-                    ]
+                    ];
+                    if thinking {
+                        cells.push(Cell::Count(row.thinking_tokens_estimated));
+                        cells.push(row.thinking_cost.map_or(Cell::text("not priced"), Cell::unit));
+                    }
+                    cells.push(Cell::unit(row.cost));
+                    cells
                 })
                 .collect(),
         }];
@@ -235,10 +259,18 @@ impl Report for EstimateReport {
                 if lines.rejected_requests == 1 { "is" } else { "are" }
             ));
         }
-        notes.push(
-            "Text and thinking output are not included; `nbcost tally` prices the output file exactly."
-                .into(),
-        );
+        if self.thinking_not_included {
+            notes.push(format!(
+                "{} always thinks and is billed for it at the text output rate: thinking is not included (give --thinking-tokens N per image to price an estimate).",
+                self.model_name
+            ));
+        }
+        notes.push(if thinking {
+            "Text output is not included and thinking is an estimate; `nbcost tally` prices the output file exactly."
+                .into()
+        } else {
+            "Text and thinking output are not included; `nbcost tally` prices the output file exactly.".into()
+        });
         if !total.search_cost_included && self.grounding {
             notes.push(
                 "Google Search (grounding) is billed per search query once the monthly free allowance shared by the account is used; neither the number of queries nor the allowance left shows in a request, so search is left out of the total (which is still complete for what it prices); `nbcost tally` prices the queries from the output file.".into(),

@@ -20,7 +20,7 @@ fn estimate(card: &RateCard, model: &str, bytes: &[u8], basis: Basis) -> Estimat
             requests.add(place, line, first)
         })
         .unwrap();
-    let priced = Priced { lane: Lane::Batch, basis, requested_as: None };
+    let priced = Priced { lane: Lane::Batch, basis, requested_as: None, thinking: None };
     assemble(card, requests, reader, priced, today()).unwrap()
 }
 
