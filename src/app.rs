@@ -286,7 +286,15 @@ fn answer(
             };
             Ok((Reply::Quote(report), verdict))
         }
-        Request::Compare(compare) => pass(Reply::Compare(CompareReport::build(card, compare, today)?)),
+        Request::Compare(compare) => {
+            let report = CompareReport::build(card, compare, today)?;
+            let verdict = if report.unpriced.is_empty() {
+                Verdict::Pass
+            } else {
+                Verdict::Incomplete(left_out("every total of the rows listed", &report.unpriced))
+            };
+            Ok((Reply::Compare(report), verdict))
+        }
         Request::Rates => pass(Reply::Rates(RatesReport::build(card, today))),
         Request::RatesShow { model } => pass(Reply::Model(ModelReport::build(card, model, today)?)),
         Request::RatesCheck { .. } => pass(Reply::Check(

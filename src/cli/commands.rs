@@ -269,6 +269,10 @@ pub struct CompareArgs {
     /// What ratios are against: MODEL[:SIZE[:LANE]]; default: the first model compared, at its default size and first lane
     #[arg(long, value_parser = parse_baseline)]
     pub baseline: Option<Baseline>,
+
+    /// Thinking tokens per image (an estimate), added to every per-image price at the lane's text output rate
+    #[arg(long, value_name = "N", value_parser = parse_amount, allow_hyphen_values = true)]
+    pub thinking_tokens: Option<u64>,
 }
 
 impl CompareArgs {
@@ -283,6 +287,7 @@ impl CompareArgs {
             counts,
             basis: self.basis.into(),
             baseline: self.baseline.clone(),
+            thinking_tokens: self.thinking_tokens,
         }
     }
 }
