@@ -323,7 +323,13 @@ fn answer(
             Ok((Reply::Budget(report), verdict))
         }
         Request::Budget { request, plan: None } => {
-            pass(Reply::Budget(BudgetReport::build(card, request, today)?))
+            let report = BudgetReport::build(card, request, today)?;
+            let verdict = if report.complete {
+                Verdict::Pass
+            } else {
+                Verdict::Incomplete("rows whose lane has no text output rate in the rate card leave out their thinking, so the amount buys fewer images than they show (see the report); add the rate to the card".into())
+            };
+            Ok((Reply::Budget(report), verdict))
         }
         Request::Diff { old, new, basis, .. } => {
             let (old, new) = (diff_card(old, today)?, diff_card(new, today)?);

@@ -94,6 +94,10 @@ pub struct BudgetArgs {
     /// Price at the published per-image price (list) or tokens × rate (tokens)
     #[arg(long, value_enum, default_value = "list")]
     pub basis: BasisArg,
+
+    /// Thinking tokens per image (an estimate), added to each per-image price at the lane's text output rate
+    #[arg(long, value_name = "N", value_parser = parse_amount, allow_hyphen_values = true, conflicts_with = "plan")]
+    pub thinking_tokens: Option<u64>,
 }
 
 impl BudgetArgs {
@@ -106,6 +110,7 @@ impl BudgetArgs {
             lanes: self.lane.clone(),
             days: self.days,
             basis: self.basis.into(),
+            thinking_tokens: self.thinking_tokens,
         };
         Request::Budget { request, plan: self.plan.clone() }
     }
