@@ -10,7 +10,6 @@ use std::path::{Path, PathBuf};
 use time::Date;
 
 use crate::card::{CardError, EMBEDDED, RateCard};
-use crate::count::counted;
 use crate::error::{Error, ErrorKind};
 use crate::plan::Plan;
 use crate::pricing::{Basis, Unpriced};
@@ -290,7 +289,15 @@ fn answer(
             };
             Ok((Reply::Quote(report), verdict))
         }
-        Request::Compare(compare) => pass(Reply::Compare(CompareReport::build(card, compare, today)?)),
+        Request::Compare(compare) => {
+            let report = CompareReport::build(card, compare, today)?;
+            let verdict = if report.unpriced.is_empty() {
+                Verdict::Pass
+            } else {
+                Verdict::Incomplete(left_out("every total of the rows listed", &report.unpriced))
+            };
+            Ok((Reply::Compare(report), verdict))
+        }
         Request::Rates => pass(Reply::Rates(RatesReport::build(card, today))),
         Request::RatesShow { model } => pass(Reply::Model(ModelReport::build(card, model, today)?)),
         Request::RatesCheck { .. } => pass(Reply::Check(
@@ -319,7 +326,13 @@ fn answer(
             Ok((Reply::Budget(report), verdict))
         }
         Request::Budget { request, plan: None } => {
-            pass(Reply::Budget(BudgetReport::build(card, request, today)?))
+            let report = BudgetReport::build(card, request, today)?;
+            let verdict = if report.complete {
+                Verdict::Pass
+            } else {
+                Verdict::Incomplete("rows whose lane has no text output rate in the rate card leave out their thinking, so the amount buys fewer images than they show (see the report); add the rate to the card".into())
+            };
+            Ok((Reply::Budget(report), verdict))
         }
         Request::Diff { old, new, basis, .. } => {
             let (old, new) = (diff_card(old, today)?, diff_card(new, today)?);
@@ -327,22 +340,10 @@ fn answer(
         }
         Request::Estimate(estimate) => {
             let report = EstimateReport::build(card, estimate, today)?;
-            let mut parts = Vec::new();
-            if report.total.unpriced_reference_images > 0 || report.total.unpriced_input_tokens > 0 {
-                parts.push(format!(
-                    "{}: the rate card gives no input_image_tokens for {}; add it to the card",
-                    counted(report.total.unpriced_reference_images, "reference image", "reference images"),
-                    report.model
-                ));
-            }
-            if report.lines.malformed_lines > 0 {
-                parts.push(format!(
-                    "{} that could not be read (listed in the report; fix them)",
-                    counted(report.lines.malformed_lines, "malformed line", "malformed lines")
-                ));
-            }
             let verdict = if report.is_incomplete() {
-                Verdict::Incomplete(format!("the estimate leaves out {}", parts.join(", and ")))
+                let parts: Vec<String> =
+                    report.left_out().iter().map(|part| format!("{}: {}", part.what, part.why)).collect();
+                Verdict::Incomplete(format!("the estimate leaves out {}", parts.join("; and ")))
             } else {
                 Verdict::Pass
             };

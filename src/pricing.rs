@@ -258,6 +258,30 @@ pub fn thinking_cost(rates: &TokenRates, tokens: u64) -> Result<Money, CostError
     text_output_cost(rates, tokens)
 }
 
+/// One image's price with an estimate of thinking added.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WithThinking {
+    /// Dollars per image: the image, plus thinking where it could be priced.
+    pub unit_price: Money,
+    /// Dollars of thinking per image; `None` when the lane has no text
+    /// output rate in the card (left out of `unit_price`, never guessed).
+    pub thinking: Option<Money>,
+}
+
+/// `image` (one image's price) with `thinking_tokens` thinking tokens per
+/// image added at the lane's text output rate.
+pub fn with_thinking(
+    image: Money,
+    rates: &TokenRates,
+    thinking_tokens: u64,
+) -> Result<WithThinking, Overflow> {
+    match thinking_cost(rates, thinking_tokens) {
+        Ok(thinking) => Ok(WithThinking { unit_price: image.plus(thinking)?, thinking: Some(thinking) }),
+        Err(CostError::NoRate(_)) => Ok(WithThinking { unit_price: image, thinking: None }),
+        Err(CostError::Overflow) => Err(Overflow),
+    }
+}
+
 /// No tokens cost nothing, whatever the rate; some tokens need the rate.
 fn rate_cost(tokens: u64, rate: Option<Decimal>, what: &'static str) -> Result<Money, CostError> {
     match (tokens, rate) {
@@ -531,6 +555,25 @@ mod tests {
         let got = price(&lite, ImageSize::K1, Lane::Batch, 1, Basis::List, extras).unwrap();
         assert_eq!(got.unpriced.len(), 1);
         assert_eq!(got.unpriced[0].part, "thinking (estimate)");
+    }
+
+    /// Pro on batch: $0.067 at 1K plus 1,000 thinking tokens × $6 per 1M =
+    /// $0.073; Lite on batch has no text output rate: the image alone.
+    #[test]
+    fn adds_thinking_to_an_image_where_the_lane_has_a_text_rate() {
+        let card = RateCard::embedded_named("2026-10").unwrap();
+        let pro = model(&card, "pro");
+        let priced = with_thinking(Money::new(d("0.067")), rates(&pro, Lane::Batch).unwrap(), 1000).unwrap();
+        assert_eq!(
+            (priced.unit_price, priced.thinking),
+            (Money::new(d("0.073")), Some(Money::new(d("0.006"))))
+        );
+        let lite = model(&card, "lite");
+        let unpriced =
+            with_thinking(Money::new(d("0.0168")), rates(&lite, Lane::Batch).unwrap(), 1000).unwrap();
+        assert_eq!((unpriced.unit_price, unpriced.thinking), (Money::new(d("0.0168")), None));
+        let none = with_thinking(Money::new(d("0.0168")), rates(&lite, Lane::Batch).unwrap(), 0).unwrap();
+        assert_eq!(none.thinking, Some(Money::ZERO));
     }
 
     #[test]

@@ -6,7 +6,7 @@
 use std::io::{self, Write};
 
 use crate::batch::{Content, InputFileSums, OutputFileSums, RequestSums};
-use crate::scan::Usage;
+use crate::scan::{ContentCounts, Usage};
 
 /// The splitmix64 generator: tiny, fast, and the same numbers on every
 /// platform for a given seed, which is all synthetic data needs.
@@ -464,7 +464,7 @@ fn write_request_line(
 ) -> (Option<String>, RequestSums) {
     let (colon, comma) = (style.colon(), style.comma());
     let prompt = writer.prompt();
-    let (mut inline_images, mut file_parts) = (0, 0);
+    let mut content = ContentCounts::default();
     let mut parts = vec![format!("{{\"text\"{colon}\"{prompt}\"}}")];
     if writer.rng.chance(20) {
         let inline = style.name("inlineData", "inline_data");
@@ -474,18 +474,29 @@ fn write_request_line(
             parts.push(format!(
                 "{{\"{inline}\"{colon}{{\"{mime}\"{colon}\"image/jpeg\"{comma}\"data\"{colon}\"{payload}\"}}}}"
             ));
-            inline_images += 1;
+            content.inline_images += 1;
         }
     }
     if writer.rng.chance(5) {
         let file = style.name("fileData", "file_data");
         let uri = style.name("fileUri", "file_uri");
+        let mime = style.name("mimeType", "mime_type");
         parts.push(format!(
-            "{{\"{file}\"{colon}{{\"{uri}\"{colon}\"gs://bucket/ref-{}.png\"}}}}",
+            "{{\"{file}\"{colon}{{\"{mime}\"{colon}\"image/png\"{comma}\"{uri}\"{colon}\"gs://bucket/ref-{}.png\"}}}}",
             writer.rng.below(1000)
         ));
-        file_parts += 1;
+        content.file_parts += 1;
     }
+    if writer.rng.chance(3) {
+        let file = style.name("fileData", "file_data");
+        let uri = style.name("fileUri", "file_uri");
+        let mime = style.name("mimeType", "mime_type");
+        parts.push(format!(
+            "{{\"{file}\"{colon}{{\"{mime}\"{colon}\"video/mp4\"{comma}\"{uri}\"{colon}\"gs://bucket/clip.mp4\"}}}}"
+        ));
+        content.other_media.video += 1;
+    }
+    let search = writer.rng.chance(5);
     let size: Option<&str> = *writer.rng.pick(&[
         Some("512"),
         Some("1K"),
@@ -511,8 +522,13 @@ fn write_request_line(
         }
         config.push('}');
     }
+    let tools = if search {
+        format!("{comma}\"tools\"{colon}[{{\"{}\"{colon}{{}}}}]", style.name("googleSearch", "google_search"))
+    } else {
+        String::new()
+    };
     let request = format!(
-        "{{\"contents\"{colon}[{{\"role\"{colon}\"user\"{comma}\"parts\"{colon}[{}]}}]{comma}\"{}\"{colon}{{{config}}}}}",
+        "{{\"contents\"{colon}[{{\"role\"{colon}\"user\"{comma}\"parts\"{colon}[{}]}}]{comma}\"{}\"{colon}{{{config}}}{tools}}}",
         parts.join(comma),
         style.name("generationConfig", "generation_config"),
     );
@@ -521,7 +537,8 @@ fn write_request_line(
         None => line.push_str(&request),
     }
     let mut totals = RequestSums::default();
-    totals.add(size.is_some(), 1, prompt.chars().count() as u64, inline_images, file_parts);
+    content.prompt_chars = prompt.chars().count() as u64;
+    totals.add(size.is_some(), 1, &content, search);
     (size.map(str::to_owned), totals)
 }
 
@@ -580,6 +597,8 @@ mod tests {
             assert!(expected.sizes.contains_key(&Some("2k".to_owned())));
             assert!(expected.sizes.contains_key(&None));
             assert!(expected.sizes.values().any(|totals| totals.inline_images > 0 && totals.file_parts > 0));
+            assert!(expected.sizes.values().any(|totals| totals.other_media.video > 0));
+            assert!(expected.sizes.values().any(|totals| totals.search_requests > 0));
             for options in scan_options() {
                 assert_eq!(
                     sum_input_file("synthetic", &file[..], &options).unwrap(),

@@ -5,8 +5,9 @@ use libfuzzer_sys::fuzz_target;
 use nbcost::scan::{InputLine, scan_input_line};
 
 fuzz_target!(|data: &[u8]| {
-    if let InputLine::Request { prompt_chars, inline_images, file_parts, .. } = scan_input_line(data) {
-        assert!(prompt_chars <= data.len() as u64, "no more text than bytes");
-        assert!(inline_images + file_parts <= data.len() as u64);
+    if let InputLine::Request { content, .. } = scan_input_line(data) {
+        assert!(content.prompt_chars <= data.len() as u64, "no more text than bytes");
+        let parts = content.inline_images + content.file_parts + content.other_media.total();
+        assert!(parts <= data.len() as u64, "no more media parts than bytes");
     }
 });

@@ -4,7 +4,8 @@
 //!
 //! Each request is judged against one card model: its `imageSize` (missing,
 //! misspelled, unknown, not offered, not taken), its `candidateCount`, the
-//! model it names, its reference images. Nothing here prices: the report
+//! model it names, its reference images, the media that are not images and
+//! whether it asks for Google Search. Nothing here prices: the report
 //! prices each size's sums once.
 
 use std::collections::{BTreeMap, HashMap};
@@ -15,7 +16,7 @@ use serde::Serialize;
 use super::driver::{BatchFileError, BatchReader, Place, Sightings};
 use super::output::model_for_version;
 use crate::card::{Model, RateCard};
-use crate::scan::{CandidateCount, InputLine, ScanOptions};
+use crate::scan::{CandidateCount, ContentCounts, InputLine, MediaCounts, ScanOptions};
 use crate::size::ImageSize;
 
 /// Characters per prompt token in the estimate: tokens = ceil(chars / 4).
@@ -43,6 +44,12 @@ pub enum FindingKind {
     DuplicateKey,
     /// Reference images the card cannot price (no `input_image_tokens`).
     UnpricedReferenceImages,
+    /// Media parts that are not images (video, audio, PDF, other): billed
+    /// by a length the request does not show, so not priced.
+    UnpricedMedia,
+    /// A Google Search tool: grounding, billed per search query after a
+    /// monthly free allowance, so not in the estimate.
+    SearchTool,
 }
 
 impl FindingKind {
@@ -88,20 +95,57 @@ pub struct RequestSums {
     pub prompt_tokens: u128,
     /// Inline (reference) images.
     pub inline_images: u128,
-    /// `fileData` parts.
+    /// `fileData` parts that are images.
     pub file_parts: u128,
+    /// Media parts that are not images, by kind.
+    pub other_media: MediaSums,
+    /// Requests with a Google Search tool.
+    pub search_requests: u128,
+}
+
+/// Media parts that are not images, summed by kind.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct MediaSums {
+    /// `video/*` parts.
+    pub video: u128,
+    /// `audio/*` parts.
+    pub audio: u128,
+    /// `application/pdf` parts.
+    pub pdf: u128,
+    /// Parts of any other MIME type, or none.
+    pub other: u128,
+}
+
+impl MediaSums {
+    fn add(&mut self, counts: &MediaCounts) {
+        self.video += u128::from(counts.video);
+        self.audio += u128::from(counts.audio);
+        self.pdf += u128::from(counts.pdf);
+        self.other += u128::from(counts.other);
+    }
+
+    /// Adds the sums of other requests.
+    pub fn merge(&mut self, other: &MediaSums) {
+        self.video += other.video;
+        self.audio += other.audio;
+        self.pdf += other.pdf;
+        self.other += other.other;
+    }
 }
 
 impl RequestSums {
-    /// Adds one request asking for `images` images.
-    pub fn add(&mut self, sized: bool, images: u64, prompt_chars: u64, inline_images: u64, file_parts: u64) {
+    /// Adds one request asking for `images` images, its parts holding
+    /// `content`, with a Google Search tool when `search`.
+    pub fn add(&mut self, sized: bool, images: u64, content: &ContentCounts, search: bool) {
         self.requests += 1;
         self.without_size += u128::from(!sized);
         self.images += u128::from(images);
-        self.prompt_chars += u128::from(prompt_chars);
-        self.prompt_tokens += u128::from(prompt_chars.div_ceil(CHARS_PER_TOKEN));
-        self.inline_images += u128::from(inline_images);
-        self.file_parts += u128::from(file_parts);
+        self.prompt_chars += u128::from(content.prompt_chars);
+        self.prompt_tokens += u128::from(content.prompt_chars.div_ceil(CHARS_PER_TOKEN));
+        self.inline_images += u128::from(content.inline_images);
+        self.file_parts += u128::from(content.file_parts);
+        self.other_media.add(&content.other_media);
+        self.search_requests += u128::from(search);
     }
 
     /// Adds the sums of other requests.
@@ -113,6 +157,8 @@ impl RequestSums {
         self.prompt_tokens += other.prompt_tokens;
         self.inline_images += other.inline_images;
         self.file_parts += other.file_parts;
+        self.other_media.merge(&other.other_media);
+        self.search_requests += other.search_requests;
     }
 }
 
@@ -186,16 +232,7 @@ impl<'card> Requests<'card> {
     /// Takes one line the reader handed over; `first` is where its key was
     /// first seen, when it was.
     pub fn add(&mut self, place: Place<'_>, line: InputLine, first: Option<Place<'_>>) {
-        let InputLine::Request {
-            key,
-            model,
-            image_size,
-            candidate_count,
-            prompt_chars,
-            inline_images,
-            file_parts,
-        } = line
-        else {
+        let InputLine::Request { key, model, image_size, candidate_count, content, search } = line else {
             return;
         };
         let line_number = place.line;
@@ -243,19 +280,31 @@ impl<'card> Requests<'card> {
         if image_size.is_none() && self.model.takes_image_size {
             self.find(FindingKind::MissingImageSize, line_number, &key, || None);
         }
-        if self.model.input_image_tokens.is_none() && inline_images + file_parts > 0 {
-            let count = inline_images + file_parts;
-            self.find(FindingKind::UnpricedReferenceImages, line_number, &key, || Some(count.to_string()));
+        let references = content.inline_images + content.file_parts;
+        if self.model.input_image_tokens.is_none() && references > 0 {
+            self.find(FindingKind::UnpricedReferenceImages, line_number, &key, || {
+                Some(references.to_string())
+            });
+        }
+        if content.other_media.total() > 0 {
+            let media = content.other_media;
+            self.find(FindingKind::UnpricedMedia, line_number, &key, || Some(describe_media(&media)));
+        }
+        if search {
+            self.find(FindingKind::SearchTool, line_number, &key, || None);
         }
         self.priced += 1;
-        self.sums.entry(size).or_default().add(
-            image_size.is_some(),
-            candidates,
-            prompt_chars,
-            inline_images,
-            file_parts,
-        );
+        self.sums.entry(size).or_default().add(image_size.is_some(), candidates, &content, search);
     }
+}
+
+/// Media counts as people read them: `1 video, 2 PDF`, kinds with none
+/// left out.
+pub fn describe_media(media: &MediaCounts) -> String {
+    let kinds = [("video", media.video), ("audio", media.audio), ("PDF", media.pdf), ("other", media.other)];
+    let named: Vec<String> =
+        kinds.iter().filter(|(_, count)| *count > 0).map(|(kind, count)| format!("{count} {kind}")).collect();
+    named.join(", ")
 }
 
 /// Whole-file sums of an input file, with no card and no judgement: what a
@@ -284,27 +333,13 @@ pub fn sum_input_file<R: Read + Send>(
     let mut sums = InputFileSums::default();
     let mut batch = BatchReader::new(false);
     batch.read_source(name.to_owned(), reader, options, |_, line, first| {
-        if let InputLine::Request {
-            image_size,
-            candidate_count,
-            prompt_chars,
-            inline_images,
-            file_parts,
-            ..
-        } = line
-        {
+        if let InputLine::Request { image_size, candidate_count, content, search, .. } = line {
             let images = match candidate_count {
                 Some(CandidateCount::Count(count)) if count >= 1 => count,
                 _ => 1,
             };
             let sized = image_size.is_some();
-            sums.sizes.entry(image_size).or_default().add(
-                sized,
-                images,
-                prompt_chars,
-                inline_images,
-                file_parts,
-            );
+            sums.sizes.entry(image_size).or_default().add(sized, images, &content, search);
             sums.duplicate_keys += u64::from(first.is_some());
         }
     })?;
@@ -346,9 +381,10 @@ mod tests {
     #[test]
     fn rounds_prompt_tokens_up_per_request() {
         let mut sums = RequestSums::default();
-        sums.add(true, 1, 1, 0, 0);
-        sums.add(false, 2, 9, 1, 1);
+        let chars = |prompt_chars| ContentCounts { prompt_chars, ..ContentCounts::default() };
+        sums.add(true, 1, &chars(1), false);
+        sums.add(false, 2, &chars(9), true);
         assert_eq!(sums.prompt_tokens, 1 + 3);
-        assert_eq!((sums.requests, sums.without_size, sums.images), (2, 1, 3));
+        assert_eq!((sums.requests, sums.without_size, sums.images, sums.search_requests), (2, 1, 3, 1));
     }
 }

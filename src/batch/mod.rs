@@ -32,7 +32,8 @@ pub use driver::{
     Sightings, display_name,
 };
 pub use input::{
-    CHARS_PER_TOKEN, FindingKind, FindingLine, InputFileSums, RequestSums, Requests, sum_input_file,
+    CHARS_PER_TOKEN, FindingKind, FindingLine, InputFileSums, MediaSums, RequestSums, Requests,
+    describe_media, sum_input_file,
 };
 pub use lanes::{BilledLane, LaneDecision, TierField, UnrecognisedTier, decide_lane};
 pub use output::{

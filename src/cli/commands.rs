@@ -94,6 +94,10 @@ pub struct BudgetArgs {
     /// Price at the published per-image price (list) or tokens × rate (tokens)
     #[arg(long, value_enum, default_value = "list")]
     pub basis: BasisArg,
+
+    /// Thinking tokens per image (an estimate), added to each per-image price at the lane's text output rate
+    #[arg(long, value_name = "N", value_parser = parse_amount, allow_hyphen_values = true, conflicts_with = "plan")]
+    pub thinking_tokens: Option<u64>,
 }
 
 impl BudgetArgs {
@@ -106,6 +110,7 @@ impl BudgetArgs {
             lanes: self.lane.clone(),
             days: self.days,
             basis: self.basis.into(),
+            thinking_tokens: self.thinking_tokens,
         };
         Request::Budget { request, plan: self.plan.clone() }
     }
@@ -269,6 +274,10 @@ pub struct CompareArgs {
     /// What ratios are against: MODEL[:SIZE[:LANE]]; default: the first model compared, at its default size and first lane
     #[arg(long, value_parser = parse_baseline)]
     pub baseline: Option<Baseline>,
+
+    /// Thinking tokens per image (an estimate), added to every per-image price at the lane's text output rate
+    #[arg(long, value_name = "N", value_parser = parse_amount, allow_hyphen_values = true)]
+    pub thinking_tokens: Option<u64>,
 }
 
 impl CompareArgs {
@@ -283,6 +292,7 @@ impl CompareArgs {
             counts,
             basis: self.basis.into(),
             baseline: self.baseline.clone(),
+            thinking_tokens: self.thinking_tokens,
         }
     }
 }
@@ -306,6 +316,10 @@ pub struct EstimateArgs {
     #[arg(long, value_enum, default_value = "list")]
     pub basis: BasisArg,
 
+    /// Thinking tokens per image (an estimate), billed at the lane's text output rate
+    #[arg(long, value_name = "N", value_parser = parse_amount, allow_hyphen_values = true)]
+    pub thinking_tokens: Option<u64>,
+
     /// Stop at the first malformed line (exit 4) instead of counting it
     #[arg(long)]
     pub strict: bool,
@@ -323,6 +337,7 @@ impl EstimateArgs {
             model: self.model.clone(),
             lane: self.lane,
             basis: self.basis.into(),
+            thinking_tokens: self.thinking_tokens,
             strict: self.strict,
             scan: scan_options(self.threads),
         }

@@ -36,6 +36,10 @@ pub struct BudgetRequest {
     pub days: Option<u64>,
     /// List or token prices.
     pub basis: Basis,
+    /// Thinking tokens per image (an estimate), added to each Google row's
+    /// per-image price at the lane's text output rate; `None` when not
+    /// given. Not used with a plan, whose lines give their own.
+    pub thinking_tokens: Option<u64>,
 }
 
 /// Why a budget cannot be worked out.
@@ -83,13 +87,25 @@ pub struct BudgetReport {
     pub basis: Basis,
     /// The days the images are spread over, where given.
     pub days: Option<u64>,
+    /// Thinking tokens per image (an estimate) in every Google row's price;
+    /// left out of the JSON when not given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub thinking_tokens: Option<u64>,
+    /// Whether a model priced always thinks (and is billed for it) but no
+    /// `--thinking-tokens` was given: its rows leave thinking out, so the
+    /// amount buys fewer images than shown.
+    pub thinking_not_included: bool,
+    /// The product names of the models that always think, when thinking is
+    /// not included (for the note).
+    #[serde(skip)]
+    pub always_thinking: Vec<String>,
     /// One row per model × size × lane (and provider route); empty with `--plan`.
     pub rows: Vec<BudgetRow>,
     /// The plan's mix scaled to fit, with `--plan`; else `null`.
     pub plan: Option<PlanFit>,
-    /// Whether every part of the plan was priced: `false` when the card
-    /// cannot price a line's reference images, so that the fit leaves their
-    /// cost out and overstates what the amount buys.
+    /// Whether every part was priced: `false` when the card cannot price a
+    /// plan line's reference images, or a row's thinking (no text output
+    /// rate on its lane), so that what the amount buys is overstated.
     pub complete: bool,
 }
 
@@ -113,8 +129,16 @@ pub struct BudgetRow {
     /// `transcribed` or `derived` (tokens × rate, no per-image price
     /// published).
     pub grade: Grade,
-    /// Dollars per image, exact.
+    /// Dollars per image, exact (thinking included where asked for).
     pub unit_price: Money,
+    /// Of which thinking, with `--thinking-tokens` on a Google row; left out
+    /// otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub thinking_unit_price: Option<Money>,
+    /// Whether thinking was asked for but the lane has no text output rate
+    /// in the card: `unit_price` is the image alone. Left out when `false`.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub thinking_unpriced: bool,
     /// Whole images the amount buys (rounded down).
     pub images: u64,
     /// `images ÷ days`, rounded down, where days are given.
@@ -168,8 +192,21 @@ impl BudgetReport {
                 for lane in
                     model.lanes().filter(|lane| request.lanes.is_empty() || request.lanes.contains(lane))
                 {
-                    let (google, grade) = pricing::image_price(model, row.size, lane, request.basis)?;
-                    rows.push(fit(model, row.size, lane, (GOOGLE, grade), google, request, today)?);
+                    let (image, grade) = pricing::image_price(model, row.size, lane, request.basis)?;
+                    let thinking = match request.thinking_tokens {
+                        Some(tokens) => Some(
+                            pricing::with_thinking(image, pricing::rates(model, lane)?, tokens)
+                                .map_err(|Overflow| BudgetError::TooLarge)?,
+                        ),
+                        None => None,
+                    };
+                    let google = thinking.map_or(image, |priced| priced.unit_price);
+                    let mut google_row = fit(model, row.size, lane, (GOOGLE, grade), google, request, today)?;
+                    if let Some(priced) = thinking {
+                        google_row.thinking_unit_price = priced.thinking;
+                        google_row.thinking_unpriced = priced.thinking.is_none();
+                    }
+                    rows.push(google_row);
                     for route in card.routes.iter().filter(|route| route.covers(&model.id, row.size, lane)) {
                         rows.push(fit(
                             model,
@@ -187,14 +224,25 @@ impl BudgetReport {
         if rows.is_empty() {
             return Err(BudgetError::NothingToPrice(describe_filters(&request.sizes, &request.lanes)));
         }
+        let mut always_thinking: Vec<String> = Vec::new();
+        if request.thinking_tokens.is_none() {
+            for model in card.models_named(&request.models)?.into_iter().filter(|model| model.always_thinks) {
+                if rows.iter().any(|row| row.model == model.id) && !always_thinking.contains(&model.name) {
+                    always_thinking.push(model.name.clone());
+                }
+            }
+        }
         Ok(BudgetReport {
             card: CardInfo::new(card, today),
             amount: request.amount,
             basis: request.basis,
             days: request.days,
+            thinking_tokens: request.thinking_tokens,
+            thinking_not_included: !always_thinking.is_empty(),
+            always_thinking,
+            complete: rows.iter().all(|row| !row.thinking_unpriced),
             rows,
             plan: None,
-            complete: true,
         })
     }
 
@@ -247,6 +295,9 @@ impl BudgetReport {
             amount: request.amount,
             basis: request.basis,
             days: request.days,
+            thinking_tokens: None,
+            thinking_not_included: false,
+            always_thinking: Vec::new(),
             rows: Vec::new(),
             plan: Some(PlanFit {
                 name: plan.name.clone(),
@@ -291,6 +342,8 @@ fn fit(
         priced_by: priced_by.to_string(),
         grade,
         unit_price: price,
+        thinking_unit_price: None,
+        thinking_unpriced: false,
         images,
         images_per_day: request.days.map(|days| images / days.max(1)),
         spent,
@@ -333,6 +386,7 @@ mod tests {
             lanes: vec![],
             days: None,
             basis: Basis::List,
+            thinking_tokens: None,
         }
     }
 
@@ -367,6 +421,33 @@ mod tests {
             rows,
             [(Lane::Standard, 7462, Some(248), d("0.046")), (Lane::Batch, 14_705, Some(490), d("0.03"))]
         );
+    }
+
+    /// 1,000 thinking tokens an image on the October card: Pro 1K batch is
+    /// $0.067 + $0.006 = $0.073, so $100 buys 1,369 images ($99.937, $0.063
+    /// left); Lite 1K batch has no text output rate: 5,952 images at the
+    /// image's $0.0168, unpriced, and the report is incomplete.
+    #[test]
+    fn adds_thinking_to_each_rows_price() {
+        let mut wanted = request("100");
+        wanted.models = vec!["pro".into(), "lite".into()];
+        wanted.sizes = vec![ImageSize::K1];
+        wanted.lanes = vec![Lane::Batch];
+        wanted.thinking_tokens = Some(1000);
+        let card = RateCard::embedded_named("2026-10").unwrap();
+        let report = BudgetReport::build(&card, &wanted, today()).unwrap();
+        let rows: Vec<_> = report
+            .rows
+            .iter()
+            .map(|r| (r.unit_price.amount(), r.images, r.left_over.amount(), r.thinking_unpriced))
+            .collect();
+        assert_eq!(rows, [(d("0.073"), 1369, d("0.063"), false), (d("0.0168"), 5952, d("0.0064"), true)]);
+        assert!(!report.complete);
+        assert!(!report.thinking_not_included);
+        wanted.thinking_tokens = None;
+        let without = BudgetReport::build(&card, &wanted, today()).unwrap();
+        assert!(without.thinking_not_included && without.complete);
+        assert_eq!(without.always_thinking, ["Nano Banana Pro"]);
     }
 
     /// The example plan costs $2,579.75613 at 100%, but grounding's free

@@ -10,7 +10,7 @@ use crate::card::{Grade, Model, RateCard, Status, UnknownModel};
 use crate::error::{ErrorKind, Kind};
 use crate::lane::Lane;
 use crate::money::Money;
-use crate::pricing::{self, Basis, PricingError};
+use crate::pricing::{self, Basis, PricingError, Unpriced};
 use crate::size::ImageSize;
 
 /// The volumes compared when none are given.
@@ -43,6 +43,9 @@ pub struct CompareRequest {
     /// What ratios are against; `None` means the first model compared at its
     /// default size on its first lane.
     pub baseline: Option<Baseline>,
+    /// Thinking tokens per image (an estimate), added to every row's
+    /// per-image price at the lane's text output rate; `None` when not given.
+    pub thinking_tokens: Option<u64>,
 }
 
 /// Why a comparison cannot be made.
@@ -77,6 +80,22 @@ pub struct CompareReport {
     pub basis: Basis,
     /// The volumes each row is totalled at.
     pub counts: Vec<u64>,
+    /// Thinking tokens per image (an estimate) in every per-image price;
+    /// left out of the JSON when not given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub thinking_tokens: Option<u64>,
+    /// Whether a model compared always thinks (and is billed for it) but no
+    /// `--thinking-tokens` was given: its prices leave thinking out.
+    pub thinking_not_included: bool,
+    /// The product names of the models compared that always think, when
+    /// thinking is not included (for the note).
+    #[serde(skip)]
+    pub always_thinking: Vec<String>,
+    /// Rows whose thinking the card cannot price (no text output rate on
+    /// the lane): their prices are the image alone, so every total is short
+    /// (exit code 6). Left out of the JSON when there are none.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub unpriced: Vec<Unpriced>,
     /// What `ratio_to_baseline` is measured against.
     pub baseline: BaselineInfo,
     /// One row per model × size × lane, in card order, smallest size first.
@@ -144,8 +163,15 @@ pub struct CompareRow {
     /// The model's status today: `active`, `deprecated`, `shut-down` or
     /// `disputed`.
     pub status: Status,
-    /// Dollars per image, exact.
+    /// Dollars per image, exact (thinking included where asked for).
     pub unit_price: Money,
+    /// Of which thinking, with `--thinking-tokens`; left out otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub thinking_unit_price: Option<Money>,
+    /// Whether thinking was asked for but the lane has no text output rate
+    /// in the card: `unit_price` is the image alone. Left out when `false`.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub thinking_unpriced: bool,
     /// How well `unit_price` is sourced: `published`, `transcribed` or
     /// `derived` (tokens × rate where no per-image price is published).
     pub grade: Grade,
@@ -249,10 +275,31 @@ impl CompareReport {
             return Err(CompareError::NothingToCompare(describe_filters(&request.sizes, &request.lanes)));
         }
         let routes = routes(card, &rows)?;
+        let mut always_thinking: Vec<String> = Vec::new();
+        if request.thinking_tokens.is_none() {
+            for row in &rows {
+                let thinks = card.resolve(&row.model).is_ok_and(|found| found.model.always_thinks);
+                if thinks && !always_thinking.contains(&row.model_name) {
+                    always_thinking.push(row.model_name.clone());
+                }
+            }
+        }
+        let unpriced = rows
+            .iter()
+            .filter(|row| row.thinking_unpriced)
+            .map(|row| Unpriced {
+                part: format!("thinking (estimate) of {} {} on {}", row.model, row.size, row.lane),
+                reason: format!("the rate card gives no {} text output rate for {}", row.lane, row.model),
+            })
+            .collect();
         Ok(CompareReport {
             card: CardInfo::new(card, today),
             basis: request.basis,
             counts: request.counts.clone(),
+            thinking_tokens: request.thinking_tokens,
+            thinking_not_included: !always_thinking.is_empty(),
+            always_thinking,
+            unpriced,
             baseline,
             cheapest: cheapest(&rows),
             rows,
@@ -274,9 +321,9 @@ fn routes(card: &RateCard, rows: &[CompareRow]) -> Result<Vec<RouteRow>, Compare
                 size: row.size,
                 lane: row.lane,
                 provider_price: Money::new(route.price),
-                google_price: row.unit_price,
+                google_price: google_image(row)?,
                 difference: Money::new(route.price)
-                    .minus(row.unit_price)
+                    .minus(google_image(row)?)
                     .map_err(|_| PricingError::Overflow { count: 1 })?,
                 source: route.source.clone(),
             });
@@ -285,10 +332,22 @@ fn routes(card: &RateCard, rows: &[CompareRow]) -> Result<Vec<RouteRow>, Compare
     Ok(out)
 }
 
-/// The cheapest row whose model is not retired, and the retired models with
-/// a cheaper row.
+/// Google's price of the image alone, without thinking: what a provider's
+/// per-image price stands beside.
+fn google_image(row: &CompareRow) -> Result<Money, PricingError> {
+    match row.thinking_unit_price {
+        Some(thinking) => row.unit_price.minus(thinking).map_err(|_| PricingError::Overflow { count: 1 }),
+        None => Ok(row.unit_price),
+    }
+}
+
+/// The cheapest row whose model is not retired and whose price is whole,
+/// and the retired models with a cheaper row.
 fn cheapest(rows: &[CompareRow]) -> Option<Cheapest> {
-    let pick = rows.iter().filter(|row| !row.status.is_retired()).min_by_key(|row| row.unit_price)?;
+    let pick = rows
+        .iter()
+        .filter(|row| !row.status.is_retired() && !row.thinking_unpriced)
+        .min_by_key(|row| row.unit_price)?;
     let mut passed_over: Vec<PassedOver> = Vec::new();
     for row in rows.iter().filter(|row| row.status.is_retired() && row.unit_price < pick.unit_price) {
         if !passed_over.iter().any(|seen| seen.model == row.model) {
@@ -326,7 +385,15 @@ fn baseline(card: &RateCard, request: &CompareRequest, first: &Model) -> Result<
             (first, first.default_size, lane)
         }
     };
-    let unit_price = pricing::one_image(model, size, lane, request.basis)?;
+    let image = pricing::one_image(model, size, lane, request.basis)?;
+    let unit_price = match request.thinking_tokens {
+        Some(tokens) => {
+            pricing::with_thinking(image, pricing::rates(model, lane)?, tokens)
+                .map_err(|_| PricingError::Overflow { count: 1 })?
+                .unit_price
+        }
+        None => image,
+    };
     Ok(BaselineInfo { model: model.id.clone(), size, lane, unit_price })
 }
 
@@ -338,7 +405,15 @@ fn row(
     baseline: &BaselineInfo,
     today: Date,
 ) -> Result<CompareRow, CompareError> {
-    let (unit_price, grade) = pricing::image_price(model, size, lane, request.basis)?;
+    let (image, grade) = pricing::image_price(model, size, lane, request.basis)?;
+    let (unit_price, thinking_unit_price, thinking_unpriced) = match request.thinking_tokens {
+        Some(tokens) => {
+            let priced = pricing::with_thinking(image, pricing::rates(model, lane)?, tokens)
+                .map_err(|_| PricingError::Overflow { count: 1 })?;
+            (priced.unit_price, priced.thinking, priced.thinking.is_none())
+        }
+        None => (image, None, false),
+    };
     let totals = request
         .counts
         .iter()
@@ -356,6 +431,8 @@ fn row(
         lane,
         status: model.status(today),
         unit_price,
+        thinking_unit_price,
+        thinking_unpriced,
         grade,
         output_tokens: model.size(size).map_or(0, |r| r.output_tokens),
         ratio_to_baseline: unit_price.amount().checked_div(baseline.unit_price.amount()).unwrap_or_default(),
@@ -376,6 +453,7 @@ mod tests {
             counts: DEFAULT_COUNTS.to_vec(),
             basis: Basis::List,
             baseline: None,
+            thinking_tokens: None,
         }
     }
 
@@ -446,6 +524,45 @@ mod tests {
         assert_eq!(report.rows.len(), 2);
         assert_eq!(report.skipped.len(), 1);
         assert_eq!(report.skipped[0].model, "gemini-3-pro-image-preview");
+    }
+
+    /// 1,000 thinking tokens an image on the October card: Pro 1K standard
+    /// $0.134 + 1,000 × $12 per 1M = $0.146; batch $0.067 + $0.006 =
+    /// $0.073. Lite on batch has no text output rate: its price stays the
+    /// image's ($0.0168), the row is unpriced and never the cheapest.
+    #[test]
+    fn adds_thinking_to_every_rows_price() {
+        let mut request = everything();
+        request.models = vec!["pro".into(), "lite".into()];
+        request.sizes = vec![ImageSize::K1];
+        request.thinking_tokens = Some(1000);
+        let card = RateCard::embedded_named("2026-10").unwrap();
+        let report = CompareReport::build(&card, &request, today()).unwrap();
+        let prices: Vec<(String, Lane, Decimal, bool)> = report
+            .rows
+            .iter()
+            .map(|r| (r.model_name.clone(), r.lane, r.unit_price.amount(), r.thinking_unpriced))
+            .collect();
+        assert_eq!(prices[0], ("Nano Banana Pro".into(), Lane::Standard, d("0.146"), false));
+        assert_eq!(prices[1], ("Nano Banana Pro".into(), Lane::Batch, d("0.073"), false));
+        let lite_batch = prices.iter().find(|p| p.0 == "Nano Banana 2 Lite" && p.1 == Lane::Batch).unwrap();
+        assert_eq!((lite_batch.2, lite_batch.3), (d("0.0168"), true));
+        assert_eq!(report.unpriced.len(), 1);
+        assert_eq!(report.baseline.unit_price, d("0.146"));
+        let cheapest = report.cheapest.unwrap();
+        assert_eq!((cheapest.model_name.as_str(), cheapest.lane), ("Nano Banana 2 Lite", Lane::Standard));
+        // 0.0336 + 1,000 × $1.50 per 1M.
+        assert_eq!(cheapest.unit_price, d("0.0351"));
+        assert!(!report.thinking_not_included);
+    }
+
+    #[test]
+    fn says_when_a_model_that_always_thinks_is_priced_without_thinking() {
+        let mut request = everything();
+        request.models = vec!["pro".into(), "flash".into()];
+        let report = CompareReport::build(&RateCard::embedded(), &request, today()).unwrap();
+        assert!(report.thinking_not_included);
+        assert_eq!(report.always_thinking, ["Nano Banana Pro"]);
     }
 
     #[test]

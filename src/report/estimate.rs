@@ -5,9 +5,15 @@
 //! images and prompt length; the scan sums them per size and the sums are
 //! priced once at the end. Images are priced on the chosen basis (list or
 //! tokens); the prompt is priced from its length at one token per four
-//! characters, an estimate and labelled so; reference images at the card's
-//! `input_image_tokens`. Lines read = priced requests + rejected requests +
-//! malformed lines + blank lines.
+//! characters, an estimate and labelled so; reference images (`image/*`
+//! parts only) at the card's `input_image_tokens`. Media parts that are not
+//! images (video, audio, PDF, other) are counted by kind and left unpriced:
+//! the request does not show their length, which decides their tokens, so
+//! the total is incomplete. Requests with a Google Search tool are counted:
+//! search is billed per query after a monthly free allowance shared by the
+//! account, which no file shows, so it is left out of the total and said
+//! so, without making the total incomplete. Lines read = priced requests +
+//! rejected requests + malformed lines + blank lines.
 
 use std::path::PathBuf;
 
@@ -15,16 +21,17 @@ use serde::Serialize;
 use time::Date;
 
 use super::CardInfo;
-use crate::batch::{BatchFileError, MalformedLine, Sightings};
-use crate::batch::{BatchReader, Requests};
+use crate::batch::{BatchFileError, MalformedLine, Sightings, describe_media};
+use crate::batch::{BatchReader, MediaSums, Requests};
 pub use crate::batch::{CHARS_PER_TOKEN, FindingKind, FindingLine};
 use crate::card::{Model, NamedAs, RateCard, Status, UnknownModel};
+use crate::count::counted;
 use crate::error::{ErrorKind, Kind};
 use crate::lane::Lane;
 use crate::money::{Money, Overflow, narrow};
 use crate::pricing::CostError;
 use crate::pricing::{self, Basis, PricingError};
-use crate::scan::{InputLine, ScanOptions};
+use crate::scan::{InputLine, MediaCounts, ScanOptions};
 use crate::size::ImageSize;
 
 /// What to estimate, validated.
@@ -38,6 +45,10 @@ pub struct EstimateRequest {
     pub lane: Lane,
     /// List or token prices for the images.
     pub basis: Basis,
+    /// Thinking tokens per image (an estimate), at the lane's text output
+    /// rate; `None` when not given (a model that always thinks then gets a
+    /// note that thinking is not included).
+    pub thinking_tokens: Option<u64>,
     /// Stop at the first malformed line instead of counting it.
     pub strict: bool,
     /// How to scan.
@@ -102,6 +113,14 @@ pub struct EstimateReport {
     pub prompt_tokens_estimated: bool,
     /// Characters counted as one prompt token (per request, rounded up).
     pub chars_per_token: u64,
+    /// Whether the card gives the model Google Search grounding.
+    pub grounding: bool,
+    /// Thinking tokens per image (an estimate, `--thinking-tokens`); 0 when
+    /// not given.
+    pub thinking_tokens: u64,
+    /// Whether the model always thinks (and is billed for it) but no
+    /// `--thinking-tokens` was given: the total leaves thinking out.
+    pub thinking_not_included: bool,
     /// Line counts: `read` = `priced_requests` + `rejected_requests` +
     /// `malformed_lines` + `blank_lines`.
     pub lines: EstimateLines,
@@ -153,12 +172,23 @@ pub struct EstimateRow {
     /// Dollars for the estimated prompt tokens at the input rate; `null`
     /// when the card gives no input rate on the lane.
     pub prompt_cost: Option<Money>,
-    /// Reference images: inline images plus `fileData` parts.
+    /// Reference images: inline and `fileData` parts with an `image/*`
+    /// MIME type.
     pub reference_images: u64,
     /// Of which inline.
     pub inline_images: u64,
     /// Of which `fileData` parts.
     pub file_parts: u64,
+    /// Media parts that are not images, by kind (`video`, `audio`, `pdf`,
+    /// `other`: any other MIME type, or none): not priced.
+    pub other_media: MediaCounts,
+    /// Requests with a Google Search tool (their search cost is not in `cost`).
+    pub search_requests: u64,
+    /// Estimated thinking tokens: `thinking_tokens` per image × images.
+    pub thinking_tokens_estimated: u64,
+    /// Dollars for them at the lane's text output rate; `null` when the
+    /// card gives no text output rate on the lane.
+    pub thinking_cost: Option<Money>,
     /// Input tokens of the reference images; `null` when the card gives no
     /// `input_image_tokens` for the model.
     pub reference_image_tokens: Option<u64>,
@@ -182,6 +212,8 @@ pub struct EstimateTotal {
     pub prompt_cost: Money,
     /// Dollars for reference images that could be priced.
     pub reference_cost: Money,
+    /// Dollars for estimated thinking that could be priced.
+    pub thinking_cost: Money,
     /// Dollars in all.
     pub cost: Money,
     /// Reference images left unpriced (the card lacks `input_image_tokens`);
@@ -191,7 +223,25 @@ pub struct EstimateTotal {
     /// card gives no input rate on the lane; when not 0 the total is
     /// incomplete and the exit code is 6.
     pub unpriced_input_tokens: u64,
-    /// Whether everything in the priced requests was priced.
+    /// Estimated thinking tokens left unpriced because the card gives no
+    /// text output rate on the lane; when not 0 the total is incomplete and
+    /// the exit code is 6.
+    pub unpriced_thinking_tokens: u64,
+    /// Media parts that are not images, by kind.
+    pub other_media: MediaCounts,
+    /// All of `other_media`: left unpriced (their tokens depend on a length
+    /// the request does not show); when not 0 the total is incomplete and
+    /// the exit code is 6.
+    pub unpriced_media: u64,
+    /// Requests with a Google Search tool (grounding).
+    pub search_requests: u64,
+    /// `false` when some requests ask for Google Search: their search cost
+    /// (per query, after a monthly free allowance shared by the account)
+    /// cannot be estimated and is not in `cost`. It does not make the total
+    /// incomplete.
+    pub search_cost_included: bool,
+    /// Whether everything in the priced requests that can be estimated was
+    /// priced.
     pub complete: bool,
 }
 
@@ -226,14 +276,93 @@ impl EstimateReport {
             return Err(EstimateError::File(empty));
         }
         let requested_as = (resolved.named_as != NamedAs::Id).then(|| request.model.clone());
-        let priced = Priced { lane: request.lane, basis: request.basis, requested_as };
+        let priced = Priced {
+            lane: request.lane,
+            basis: request.basis,
+            requested_as,
+            thinking: request.thinking_tokens,
+        };
         assemble(card, requests, reader, priced, today)
     }
 
-    /// Whether some reference images could not be priced, so the total is short.
+    /// Whether some part of the requests could not be priced, so the total is short.
     pub fn is_incomplete(&self) -> bool {
         !self.total.complete
     }
+
+    /// What the total leaves out, a part at a time; empty when complete.
+    pub fn left_out(&self) -> Vec<LeftOut> {
+        let total = &self.total;
+        let mut parts = Vec::new();
+        if total.unpriced_reference_images > 0 {
+            parts.push(LeftOut {
+                what: counted(total.unpriced_reference_images, "reference image", "reference images"),
+                why: format!(
+                    "the rate card gives no input_image_tokens for {}; add it to the card",
+                    self.model
+                ),
+                kind: "reference images it cannot price",
+            });
+        }
+        if total.unpriced_input_tokens > 0 {
+            parts.push(LeftOut {
+                what: counted(total.unpriced_input_tokens, "input token", "input tokens"),
+                why: format!(
+                    "the rate card gives no {} input rate for {}; add it to the card",
+                    self.lane, self.model
+                ),
+                kind: "input tokens the card has no rate for",
+            });
+        }
+        if total.unpriced_thinking_tokens > 0 {
+            parts.push(LeftOut {
+                what: counted(total.unpriced_thinking_tokens, "thinking token", "thinking tokens"),
+                why: format!(
+                    "the rate card gives no {} text output rate for {}; add it to the card",
+                    self.lane, self.model
+                ),
+                kind: "thinking the card has no rate for",
+            });
+        }
+        if total.unpriced_media > 0 {
+            parts.push(LeftOut {
+                what: format!(
+                    "{} ({})",
+                    counted(
+                        total.unpriced_media,
+                        "media part that is not an image",
+                        "media parts that are not images"
+                    ),
+                    describe_media(&total.other_media)
+                ),
+                why: "they are billed as input tokens by their length, which a request does not show".into(),
+                kind: "media that are not images",
+            });
+        }
+        if self.lines.malformed_lines > 0 {
+            parts.push(LeftOut {
+                what: counted(self.lines.malformed_lines, "malformed line", "malformed lines"),
+                why: if self.lines.malformed_lines == 1 {
+                    "it could not be read (the report lists it); fix or remove it".into()
+                } else {
+                    "they could not be read (the report lists them); fix or remove them".into()
+                },
+                kind: "lines that could not be read",
+            });
+        }
+        parts
+    }
+}
+
+/// A part of the requests the total leaves out.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LeftOut {
+    /// What, counted: `2 reference images`.
+    pub what: String,
+    /// Why, and the fix where there is one.
+    pub why: String,
+    /// The kind of part, uncounted: `reference images it cannot price`.
+    pub kind: &'static str,
 }
 
 /// How the requests are priced, and the name the model was given as.
@@ -241,6 +370,8 @@ struct Priced {
     lane: Lane,
     basis: Basis,
     requested_as: Option<String>,
+    /// Thinking tokens per image, where given.
+    thinking: Option<u64>,
 }
 
 /// Prices what was read and lays it out as the report.
@@ -251,12 +382,14 @@ fn assemble(
     priced: Priced,
     today: Date,
 ) -> Result<EstimateReport, EstimateError> {
-    let Priced { lane, basis, requested_as } = priced;
+    let Priced { lane, basis, requested_as, thinking } = priced;
+    let thinking_per_image = thinking.unwrap_or(0);
     let model = requests.model();
     let rates = pricing::rates(model, lane)?;
     let mut rows = Vec::new();
     let mut unpriced_reference_images = 0u64;
     let mut unpriced_input_tokens = 0u64;
+    let mut unpriced_thinking_tokens = 0u64;
     // Input tokens at the lane's input rate, or `None` (counted) where the card gives none.
     let mut input_cost = |tokens: u64| -> Result<Option<Money>, EstimateError> {
         match pricing::input_cost(rates, tokens) {
@@ -289,10 +422,24 @@ fn assemble(
             Some(tokens) => input_cost(tokens)?,
             None => None,
         };
+        let other_media = narrow_media(&sums.other_media)?;
+        let thinking_tokens_estimated =
+            thinking_per_image.checked_mul(images).ok_or(EstimateError::Overflow)?;
+        let thinking_cost =
+            match pricing::with_thinking(image_unit_price, rates, thinking_per_image)?.thinking {
+                Some(per_image) => Some(per_image.times(images)?),
+                None => {
+                    unpriced_thinking_tokens = unpriced_thinking_tokens
+                        .checked_add(thinking_tokens_estimated)
+                        .ok_or(EstimateError::Overflow)?;
+                    None
+                }
+            };
         let cost = Money::sum([
             image_cost,
             prompt_cost.unwrap_or(Money::ZERO),
             reference_cost.unwrap_or(Money::ZERO),
+            thinking_cost.unwrap_or(Money::ZERO),
         ])?;
         rows.push(EstimateRow {
             size: *size,
@@ -309,6 +456,10 @@ fn assemble(
             file_parts,
             reference_image_tokens,
             reference_cost,
+            other_media,
+            search_requests: narrow(sums.search_requests)?,
+            thinking_tokens_estimated,
+            thinking_cost,
             cost,
         });
     }
@@ -320,16 +471,33 @@ fn assemble(
         malformed_lines: read.malformed,
         blank_lines: read.blank,
     };
+    let mut all_media = MediaSums::default();
+    for sums in requests.sums.values() {
+        all_media.merge(&sums.other_media);
+    }
+    let other_media = narrow_media(&all_media)?;
+    let unpriced_media = other_media.total();
+    let search_requests = rows.iter().map(|row| row.search_requests).sum();
     let total = EstimateTotal {
         requests: rows.iter().map(|row| row.requests).sum(),
         images: rows.iter().map(|row| row.images).sum(),
         image_cost: Money::sum(rows.iter().map(|row| row.image_cost))?,
         prompt_cost: Money::sum(rows.iter().filter_map(|row| row.prompt_cost))?,
         reference_cost: Money::sum(rows.iter().filter_map(|row| row.reference_cost))?,
+        thinking_cost: Money::sum(rows.iter().filter_map(|row| row.thinking_cost))?,
         cost: Money::sum(rows.iter().map(|row| row.cost))?,
         unpriced_reference_images,
         unpriced_input_tokens,
-        complete: unpriced_reference_images == 0 && unpriced_input_tokens == 0 && read.malformed == 0,
+        unpriced_thinking_tokens,
+        other_media,
+        unpriced_media,
+        search_requests,
+        search_cost_included: search_requests == 0,
+        complete: unpriced_reference_images == 0
+            && unpriced_input_tokens == 0
+            && unpriced_thinking_tokens == 0
+            && unpriced_media == 0
+            && read.malformed == 0,
     };
     let findings = requests
         .findings
@@ -352,12 +520,33 @@ fn assemble(
         basis,
         prompt_tokens_estimated: true,
         chars_per_token: CHARS_PER_TOKEN,
+        grounding: model.grounding,
+        thinking_tokens: thinking_per_image,
+        thinking_not_included: model.always_thinks && thinking.is_none(),
         lines,
         rows,
         total,
         findings,
         malformed: reader.into_malformed(),
     })
+}
+
+/// Media sums narrowed to counts, checked.
+fn narrow_media(sums: &MediaSums) -> Result<MediaCounts, EstimateError> {
+    let counts = MediaCounts {
+        video: narrow(sums.video)?,
+        audio: narrow(sums.audio)?,
+        pdf: narrow(sums.pdf)?,
+        other: narrow(sums.other)?,
+    };
+    // The sum of the kinds must fit too.
+    counts
+        .video
+        .checked_add(counts.audio)
+        .and_then(|sum| sum.checked_add(counts.pdf))
+        .and_then(|sum| sum.checked_add(counts.other))
+        .ok_or(EstimateError::Overflow)?;
+    Ok(counts)
 }
 
 /// What a finding means for `model` and how to fix it.
@@ -391,196 +580,14 @@ fn advice(kind: FindingKind, model: &Model) -> String {
             "the rate card gives no input_image_tokens for {}, so these reference images are not priced: add it to the card",
             model.id
         ),
+        FindingKind::UnpricedMedia => "video, audio, PDF and other parts that are not images are billed as input tokens by their length, which a request does not show: not priced, so the total is incomplete".into(),
+        FindingKind::SearchTool if model.grounding => "these ask for Google Search: each search query is billed (per 1,000, after the monthly free allowance), which cannot be known before the job runs, so it is not in the total; `nbcost tally` prices the queries from the output".into(),
+        FindingKind::SearchTool => format!(
+            "these ask for Google Search, but the rate card gives {} no grounding: the API may refuse the tool; no search cost is in the total",
+            model.id
+        ),
     }
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::card::CardOrigin;
-    use crate::report::testing::today;
-    use crate::synth::{SynthSpec, write_batch_input};
-    use rust_decimal::Decimal;
-
-    fn d(text: &str) -> Decimal {
-        text.parse().unwrap()
-    }
-
-    /// Estimates lines already in memory, as if read from `input.jsonl`.
-    fn estimate(card: &RateCard, model: &str, bytes: &[u8], basis: Basis) -> EstimateReport {
-        let mut reader = BatchReader::new(false);
-        let mut requests = Requests::new(card, card.resolve(model).unwrap().model);
-        reader
-            .read_source("input.jsonl".into(), bytes, &ScanOptions::default(), |place, line, first| {
-                requests.add(place, line, first)
-            })
-            .unwrap();
-        let priced = Priced { lane: Lane::Batch, basis, requested_as: None };
-        assemble(card, requests, reader, priced, today()).unwrap()
-    }
-
-    fn adds_up(lines: &EstimateLines) -> bool {
-        lines.read
-            == lines.priced_requests + lines.rejected_requests + lines.malformed_lines + lines.blank_lines
-    }
-
-    fn finding_counts(report: &EstimateReport) -> Vec<(FindingKind, u64)> {
-        report.findings.iter().map(|finding| (finding.kind, finding.requests.count)).collect()
-    }
-
-    const MIXED: &[u8] = include_bytes!("../../tests/fixtures/batch/input-mixed.jsonl");
-
-    /// `tests/fixtures/batch/input-mixed.jsonl` with `--model flash`, batch
-    /// list prices 512 0.022, 1K 0.034, 2K 0.050, 4K 0.076; input 0.25 per
-    /// 1M tokens; a reference image 1120 tokens (0.00028).
-    /// - 512: line 7 (names Pro: a finding), "x" → 1 token: 0.022 + 0.00000025 = 0.02200025
-    /// - 1K: line 3, no imageSize, "cat" → 1 token, one fileData part:
-    ///   0.034 + 0.00000025 + 0.00028 = 0.03428025
-    /// - 2K: lines 1 and 6 (duplicate key r1), "a red fox" → 3 tokens each:
-    ///   2 × 0.050 + 6 × 0.00000025 = 0.1000015
-    /// - 4K: line 2, snake_case, candidate_count 2, "neon city at dusk" → 5 tokens, one
-    ///   inline image: 2 × 0.076 + 0.00000125 + 0.00028 = 0.15228125
-    /// - rejected: line 4 `2k`, line 5 `1024`, line 8 candidateCount 0, line 11 `2048`
-    /// - line 9 blank, line 10 truncated
-    ///
-    /// Total 0.30856325.
-    #[test]
-    fn prices_the_mixed_fixture_as_worked_out_by_hand() {
-        let report = estimate(&RateCard::embedded(), "flash", MIXED, Basis::List);
-        assert_eq!(
-            report.lines,
-            EstimateLines {
-                read: 11,
-                priced_requests: 5,
-                rejected_requests: 4,
-                malformed_lines: 1,
-                blank_lines: 1
-            }
-        );
-        assert!(adds_up(&report.lines));
-        let rows: Vec<(ImageSize, u64, u64, Decimal)> =
-            report.rows.iter().map(|row| (row.size, row.requests, row.images, row.cost.amount())).collect();
-        assert_eq!(
-            rows,
-            [
-                (ImageSize::S512, 1, 1, d("0.02200025")),
-                (ImageSize::K1, 1, 1, d("0.03428025")),
-                (ImageSize::K2, 2, 2, d("0.1000015")),
-                (ImageSize::K4, 1, 2, d("0.15228125")),
-            ]
-        );
-        assert_eq!(report.total.cost, d("0.30856325"));
-        assert_eq!(report.total.image_cost, d("0.308"));
-        assert_eq!(report.total.reference_cost, d("0.00056"));
-        // Line 10 is malformed: what it asked for is not in the total.
-        assert!(!report.total.complete);
-        assert_eq!(
-            finding_counts(&report),
-            [
-                (FindingKind::MissingImageSize, 1),
-                (FindingKind::MisspelledImageSize, 1),
-                (FindingKind::UnknownImageSize, 2),
-                (FindingKind::InvalidCandidateCount, 1),
-                (FindingKind::OtherModel, 1),
-                (FindingKind::DuplicateKey, 1),
-            ]
-        );
-        let unknown = &report.findings[2].requests.shown;
-        assert_eq!(
-            unknown.iter().map(|line| (line.line, line.value.as_deref())).collect::<Vec<_>>(),
-            [(5, Some("1024")), (11, Some("2048"))]
-        );
-        assert_eq!(report.malformed.shown[0].line, 10);
-    }
-
-    #[test]
-    fn rejects_every_size_for_a_model_that_takes_none() {
-        let report = estimate(&RateCard::embedded(), "nano-banana", MIXED, Basis::List);
-        // Only line 3 (no imageSize) is priced: 1 × 0.0195 + 1 token + 258 tokens at 0.15 per 1M.
-        assert_eq!(report.lines.priced_requests, 1);
-        assert_eq!(report.lines.rejected_requests, 8);
-        assert_eq!(report.total.cost, d("0.0195388500"));
-        assert!(finding_counts(&report).contains(&(FindingKind::ImageSizeNotTaken, 8)));
-        assert!(!finding_counts(&report).iter().any(|(kind, _)| *kind == FindingKind::MissingImageSize));
-    }
-
-    #[test]
-    fn prices_images_at_tokens_when_asked() {
-        let report = estimate(&RateCard::embedded(), "flash", MIXED, Basis::Tokens);
-        // 0.02241 + 0.0336 + 2 × 0.0504 + 2 × 0.0756 = 0.30801, plus the same
-        // prompts (0.00000325) and reference images (0.00056).
-        assert_eq!(report.total.image_cost, d("0.30801"));
-        assert_eq!(report.total.cost, d("0.30857325"));
-    }
-
-    #[test]
-    fn leaves_reference_images_unpriced_when_the_card_has_no_token_count() {
-        let toml: String = crate::card::APRIL_2026_TOML
-            .lines()
-            .filter(|line| !line.starts_with("input_image_tokens"))
-            .collect::<Vec<_>>()
-            .join("\n");
-        let card = RateCard::from_toml(&toml, CardOrigin::Embedded("2026-04")).unwrap();
-        let report = estimate(&card, "flash", MIXED, Basis::List);
-        assert_eq!(report.total.unpriced_reference_images, 2);
-        assert!(report.is_incomplete());
-        assert_eq!(report.total.cost, d("0.30800325"));
-        assert!(finding_counts(&report).contains(&(FindingKind::UnpricedReferenceImages, 2)));
-    }
-
-    #[test]
-    fn an_empty_file_costs_nothing() {
-        let report = estimate(&RateCard::embedded(), "flash", b"", Basis::List);
-        assert_eq!(report.lines, EstimateLines::default());
-        assert_eq!(report.total.cost, Decimal::ZERO);
-        assert!(report.findings.is_empty());
-    }
-
-    /// The generator's own totals: every request it wrote, by size as
-    /// written, must land in the same row (`2k` rejected, no size at 1K).
-    #[test]
-    fn totals_on_generated_files_equal_the_generators_own() {
-        let card = RateCard::embedded();
-        let spec = SynthSpec {
-            target_bytes: 1 << 20,
-            seed: 12,
-            payload_bytes: 800,
-            duplicate_percent: 5,
-            broken_percent: 2,
-            blank_percent: 2,
-            ..SynthSpec::default()
-        };
-        let mut file = Vec::new();
-        let expected = write_batch_input(&spec, &mut file).unwrap();
-        let report = estimate(&card, "flash", &file, Basis::List);
-        let written =
-            |size: Option<&str>| expected.sizes.get(&size.map(str::to_owned)).copied().unwrap_or_default();
-        let n = |sum: u128| u64::try_from(sum).unwrap();
-        let row = |size| report.rows.iter().find(|row| row.size == size).unwrap();
-        for (size, sources) in [
-            (ImageSize::S512, vec![Some("512")]),
-            (ImageSize::K1, vec![Some("1K"), None]),
-            (ImageSize::K2, vec![Some("2K")]),
-            (ImageSize::K4, vec![Some("4K")]),
-        ] {
-            let requests: u64 = sources.iter().map(|size| n(written(*size).requests)).sum();
-            let chars: u64 = sources.iter().map(|size| n(written(*size).prompt_chars)).sum();
-            let references: u64 =
-                sources.iter().map(|size| n(written(*size).inline_images + written(*size).file_parts)).sum();
-            assert_eq!(
-                (row(size).requests, row(size).prompt_chars, row(size).reference_images),
-                (requests, chars, references)
-            );
-            let list = card.resolve("flash").unwrap().model.size(size).unwrap().price[&Lane::Batch];
-            assert_eq!(row(size).image_cost, Money::new(list).times(requests).unwrap());
-        }
-        assert_eq!(row(ImageSize::K1).requests_without_size, n(written(None).requests));
-        assert_eq!(report.lines.rejected_requests, n(written(Some("2k")).requests));
-        assert_eq!(report.lines.read, expected.lines);
-        assert_eq!(report.lines.malformed_lines, expected.malformed_lines);
-        assert_eq!(report.lines.blank_lines, expected.blank_lines);
-        assert!(adds_up(&report.lines));
-        let duplicates = report.findings.iter().find(|finding| finding.kind == FindingKind::DuplicateKey);
-        assert_eq!(duplicates.map_or(0, |finding| finding.requests.count), expected.duplicate_keys);
-    }
-}
+mod tests;

@@ -8,10 +8,15 @@
 //! Settings of the wrong JSON type (`"imageSize": 2048`,
 //! `"candidateCount": "two"`) come back as written, so the caller can name
 //! the value in its message; this module does not judge which sizes exist.
+//!
+//! Media parts (`inlineData`, `fileData`) are counted by their MIME type in
+//! a few fixed buckets: only `image/*` parts are reference images. Nothing
+//! here allocates per part.
+
+use serde::Serialize;
 
 use super::field_walk::{Cased, WrongType, for_each_element, for_each_field, is_blank, not_json_reason};
 use super::json_cursor::{JsonCursor, Parsed, ValueKind, unsigned_value};
-use super::output_line::read_inline_data_is_image;
 
 /// What one input line asks for.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -29,13 +34,12 @@ pub enum InputLine {
         image_size: Option<String>,
         /// `generationConfig.candidateCount`.
         candidate_count: Option<CandidateCount>,
-        /// Characters (Unicode scalar values) in all text parts of
-        /// `contents` and `systemInstruction`.
-        prompt_chars: u64,
-        /// Inline image parts (reference images sent in the request).
-        inline_images: u64,
-        /// `fileData` parts (files referenced by URI).
-        file_parts: u64,
+        /// What the parts of `contents` and `systemInstruction` hold.
+        content: ContentCounts,
+        /// Whether `tools` holds a Google Search tool (`googleSearch`,
+        /// `googleSearchRetrieval`, either casing): the request asks for
+        /// grounding.
+        search: bool,
     },
     /// A line of whitespace only.
     Blank,
@@ -44,6 +48,107 @@ pub enum InputLine {
         /// A short lowercase phrase, such as `no contents in the request`.
         reason: String,
     },
+}
+
+/// What the parts of a request hold: prompt text, reference images, and
+/// other media by kind.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ContentCounts {
+    /// Characters (Unicode scalar values) in all text parts.
+    pub prompt_chars: u64,
+    /// Inline parts with an `image/*` MIME type: reference images sent in
+    /// the request.
+    pub inline_images: u64,
+    /// `fileData` parts with an `image/*` MIME type: reference images
+    /// referenced by URI.
+    pub file_parts: u64,
+    /// Inline and `fileData` parts that are not images (or name no MIME
+    /// type), by kind.
+    pub other_media: MediaCounts,
+}
+
+impl ContentCounts {
+    fn add(&mut self, other: Self) {
+        self.prompt_chars += other.prompt_chars;
+        self.inline_images += other.inline_images;
+        self.file_parts += other.file_parts;
+        self.other_media.add(other.other_media);
+    }
+}
+
+/// What a media part is, by its MIME type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MediaKind {
+    /// `image/*`: a reference image.
+    Image,
+    /// `video/*`.
+    Video,
+    /// `audio/*`.
+    Audio,
+    /// `application/pdf`.
+    Pdf,
+    /// Any other MIME type, or none.
+    Other,
+}
+
+impl MediaKind {
+    /// The kind a MIME type names (`None`: no MIME type given). The type
+    /// is compared without regard to case, as MIME types are.
+    pub fn of_mime(mime: Option<&str>) -> MediaKind {
+        let Some(mime) = mime else { return MediaKind::Other };
+        let starts =
+            |prefix: &str| mime.get(..prefix.len()).is_some_and(|head| head.eq_ignore_ascii_case(prefix));
+        let essence = mime.split(';').next().unwrap_or_default().trim_end();
+        if starts("image/") {
+            MediaKind::Image
+        } else if starts("video/") {
+            MediaKind::Video
+        } else if starts("audio/") {
+            MediaKind::Audio
+        } else if essence.eq_ignore_ascii_case("application/pdf") {
+            MediaKind::Pdf
+        } else {
+            MediaKind::Other
+        }
+    }
+}
+
+/// Media parts that are not images, by kind: a fixed set of buckets.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct MediaCounts {
+    /// `video/*` parts.
+    pub video: u64,
+    /// `audio/*` parts.
+    pub audio: u64,
+    /// `application/pdf` parts.
+    pub pdf: u64,
+    /// Parts of any other MIME type, or none.
+    pub other: u64,
+}
+
+impl MediaCounts {
+    /// All the parts counted.
+    pub fn total(&self) -> u64 {
+        self.video + self.audio + self.pdf + self.other
+    }
+
+    /// Counts one part of `kind`; images are not counted here.
+    pub fn count(&mut self, kind: MediaKind) {
+        match kind {
+            MediaKind::Image => {}
+            MediaKind::Video => self.video += 1,
+            MediaKind::Audio => self.audio += 1,
+            MediaKind::Pdf => self.pdf += 1,
+            MediaKind::Other => self.other += 1,
+        }
+    }
+
+    fn add(&mut self, other: Self) {
+        self.video += other.video;
+        self.audio += other.audio;
+        self.pdf += other.pdf;
+        self.other += other.other;
+    }
 }
 
 /// A `candidateCount` as found in a request.
@@ -167,15 +272,15 @@ impl LineFields {
             Some(Err(reason)) => return malformed(reason),
             Some(Ok(config)) => config,
         };
-        let system = request.system_instruction.resolve().unwrap_or_default();
+        let mut content = contents;
+        content.add(request.system_instruction.resolve().unwrap_or_default());
         InputLine::Request {
             key,
             model: request.model,
             image_size: config.image_size,
             candidate_count: config.candidate_count,
-            prompt_chars: contents.prompt_chars + system.prompt_chars,
-            inline_images: contents.inline_images + system.inline_images,
-            file_parts: contents.file_parts + system.file_parts,
+            content,
+            search: request.search.unwrap_or(false),
         }
     }
 }
@@ -183,25 +288,12 @@ impl LineFields {
 /// The members of a `GenerateContentRequest` that matter.
 #[derive(Default)]
 struct RequestFields {
-    contents: Option<Result<PartCounts, WrongType>>,
-    system_instruction: Cased<PartCounts>,
+    contents: Option<Result<ContentCounts, WrongType>>,
+    system_instruction: Cased<ContentCounts>,
     model: Option<String>,
     generation_config: Cased<Result<GenerationConfig, &'static str>>,
-}
-
-#[derive(Debug, Clone, Copy, Default)]
-struct PartCounts {
-    prompt_chars: u64,
-    inline_images: u64,
-    file_parts: u64,
-}
-
-impl PartCounts {
-    fn add(&mut self, other: Self) {
-        self.prompt_chars += other.prompt_chars;
-        self.inline_images += other.inline_images;
-        self.file_parts += other.file_parts;
-    }
+    /// Whether the last `tools` holds a search tool; `None` when absent.
+    search: Option<bool>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -238,6 +330,13 @@ impl RequestFields {
                 self.system_instruction.set(name == "systemInstruction", counts);
             }
             "model" => self.model = read_as_written(cursor)?,
+            "tools" => {
+                self.search = match cursor.peek_kind()? {
+                    ValueKind::Null => cursor.skip_value().map(|()| None)?,
+                    ValueKind::Array => Some(read_tools_search(cursor)?),
+                    _ => cursor.skip_value().map(|()| Some(false))?,
+                };
+            }
             "generationConfig" | "generation_config" => {
                 let config = match cursor.peek_kind()? {
                     ValueKind::Null => cursor.skip_value().map(|()| None)?,
@@ -305,10 +404,63 @@ fn read_image_size(cursor: &mut JsonCursor<'_>) -> Parsed<Option<String>> {
     Ok(image_size.resolve())
 }
 
+/// Whether an array of `Tool` holds a Google Search tool: a member
+/// `googleSearch` or `googleSearchRetrieval` (either casing) that is not
+/// `null`. Lenient: an element of another type holds none.
+fn read_tools_search(cursor: &mut JsonCursor<'_>) -> Parsed<bool> {
+    let mut search = false;
+    for_each_element(cursor, |cursor| {
+        if cursor.peek_kind()? != ValueKind::Object {
+            return cursor.skip_value();
+        }
+        let mut google_search: Cased<()> = Cased::default();
+        let mut retrieval: Cased<()> = Cased::default();
+        for_each_field(cursor, |name, cursor| {
+            let field = match name {
+                "googleSearch" | "google_search" => &mut google_search,
+                "googleSearchRetrieval" | "google_search_retrieval" => &mut retrieval,
+                _ => return cursor.skip_value(),
+            };
+            let present = cursor.peek_kind()? != ValueKind::Null;
+            cursor.skip_value()?;
+            field.set(matches!(name, "googleSearch" | "googleSearchRetrieval"), present.then_some(()));
+            Ok(())
+        })?;
+        search |= google_search.is_set() || retrieval.is_set();
+        Ok(())
+    })?;
+    Ok(search)
+}
+
+/// The kind of an `inlineData` or `fileData` object by its `mimeType`
+/// (`mime_type`): camelCase wins, `null` is absent, a value that is not a
+/// string names no type.
+fn read_media_kind(cursor: &mut JsonCursor<'_>) -> Parsed<MediaKind> {
+    let mut kind: Cased<Option<MediaKind>> = Cased::default();
+    for_each_field(cursor, |name, cursor| {
+        match name {
+            "mimeType" | "mime_type" => {
+                let read = match cursor.peek_kind()? {
+                    ValueKind::Null => cursor.skip_value().map(|()| None)?,
+                    ValueKind::String => {
+                        let mime = cursor.read_string()?;
+                        Some(Some(MediaKind::of_mime(Some(mime.as_ref()))))
+                    }
+                    _ => cursor.skip_value().map(|()| Some(None))?,
+                };
+                kind.set(name == "mimeType", read);
+            }
+            _ => cursor.skip_value()?,
+        }
+        Ok(())
+    })?;
+    Ok(kind.resolve().flatten().unwrap_or(MediaKind::Other))
+}
+
 /// Counts over `contents`, an array of `Content`. Lenient inside: a member
 /// of an unexpected type counts nothing.
-fn read_contents(cursor: &mut JsonCursor<'_>) -> Parsed<PartCounts> {
-    let mut counts = PartCounts::default();
+fn read_contents(cursor: &mut JsonCursor<'_>) -> Parsed<ContentCounts> {
+    let mut counts = ContentCounts::default();
     for_each_element(cursor, |cursor| {
         counts.add(read_content(cursor)?);
         Ok(())
@@ -317,11 +469,11 @@ fn read_contents(cursor: &mut JsonCursor<'_>) -> Parsed<PartCounts> {
 }
 
 /// Counts over one `Content` (`{"role": ..., "parts": [...]}`).
-fn read_content(cursor: &mut JsonCursor<'_>) -> Parsed<PartCounts> {
+fn read_content(cursor: &mut JsonCursor<'_>) -> Parsed<ContentCounts> {
     if cursor.peek_kind()? != ValueKind::Object {
-        return cursor.skip_value().map(|()| PartCounts::default());
+        return cursor.skip_value().map(|()| ContentCounts::default());
     }
-    let mut counts = PartCounts::default();
+    let mut counts = ContentCounts::default();
     for_each_field(cursor, |name, cursor| {
         if name == "parts" {
             counts = read_parts(cursor)?;
@@ -333,18 +485,18 @@ fn read_content(cursor: &mut JsonCursor<'_>) -> Parsed<PartCounts> {
     Ok(counts)
 }
 
-fn read_parts(cursor: &mut JsonCursor<'_>) -> Parsed<PartCounts> {
+fn read_parts(cursor: &mut JsonCursor<'_>) -> Parsed<ContentCounts> {
     if cursor.peek_kind()? != ValueKind::Array {
-        return cursor.skip_value().map(|()| PartCounts::default());
+        return cursor.skip_value().map(|()| ContentCounts::default());
     }
-    let mut counts = PartCounts::default();
+    let mut counts = ContentCounts::default();
     for_each_element(cursor, |cursor| {
         if cursor.peek_kind()? != ValueKind::Object {
             return cursor.skip_value();
         }
         let mut text_chars = 0;
-        let mut inline: Cased<Option<bool>> = Cased::default();
-        let mut file: Cased<bool> = Cased::default();
+        let mut inline: Cased<Option<MediaKind>> = Cased::default();
+        let mut file: Cased<Option<MediaKind>> = Cased::default();
         for_each_field(cursor, |name, cursor| {
             match name {
                 "text" => {
@@ -353,124 +505,36 @@ fn read_parts(cursor: &mut JsonCursor<'_>) -> Parsed<PartCounts> {
                         _ => cursor.skip_value().map(|()| 0)?,
                     };
                 }
-                "inlineData" | "inline_data" => {
-                    let is_image = match cursor.peek_kind()? {
+                "inlineData" | "inline_data" | "fileData" | "file_data" => {
+                    let kind = match cursor.peek_kind()? {
                         ValueKind::Null => cursor.skip_value().map(|()| None)?,
-                        ValueKind::Object => Some(Some(read_inline_data_is_image(cursor)?)),
+                        ValueKind::Object => Some(Some(read_media_kind(cursor)?)),
                         _ => cursor.skip_value().map(|()| Some(None))?,
                     };
-                    inline.set(name == "inlineData", is_image);
-                }
-                "fileData" | "file_data" => {
-                    let is_object = match cursor.peek_kind()? {
-                        ValueKind::Null => cursor.skip_value().map(|()| None)?,
-                        kind => cursor.skip_value().map(|()| Some(kind == ValueKind::Object))?,
-                    };
-                    file.set(name == "fileData", is_object);
+                    match name {
+                        "inlineData" | "inline_data" => inline.set(name == "inlineData", kind),
+                        _ => file.set(name == "fileData", kind),
+                    }
                 }
                 _ => cursor.skip_value()?,
             }
             Ok(())
         })?;
         counts.prompt_chars += text_chars;
-        counts.inline_images += u64::from(inline.resolve().flatten() == Some(true));
-        counts.file_parts += u64::from(file.resolve() == Some(true));
+        match inline.resolve().flatten() {
+            Some(MediaKind::Image) => counts.inline_images += 1,
+            Some(kind) => counts.other_media.count(kind),
+            None => {}
+        }
+        match file.resolve().flatten() {
+            Some(MediaKind::Image) => counts.file_parts += 1,
+            Some(kind) => counts.other_media.count(kind),
+            None => {}
+        }
         Ok(())
     })?;
     Ok(counts)
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn request(
-        key: Option<&str>,
-        image_size: Option<&str>,
-        candidate_count: Option<CandidateCount>,
-    ) -> InputLine {
-        InputLine::Request {
-            key: key.map(str::to_owned),
-            model: None,
-            image_size: image_size.map(str::to_owned),
-            candidate_count,
-            prompt_chars: 5,
-            inline_images: 0,
-            file_parts: 0,
-        }
-    }
-
-    #[test]
-    fn classifies_lines_table() {
-        let cases: Vec<(&str, InputLine)> = vec![
-            (
-                r#"{"key":"a","request":{"contents":[{"parts":[{"text":"a cat"}]}],"generationConfig":{"imageConfig":{"imageSize":"2K"}}}}"#,
-                request(Some("a"), Some("2K"), None),
-            ),
-            (
-                r#"{"contents":[{"role":"user","parts":[{"text":"a cat"}]}],"generation_config":{"image_config":{"image_size":"2k"},"candidate_count":2}}"#,
-                request(None, Some("2k"), Some(CandidateCount::Count(2))),
-            ),
-            (
-                r#"{"request":{"contents":[{"parts":[{"text":"a cat"}]}],"generationConfig":{"imageConfig":{"imageSize":2048},"candidateCount":"two"}}}"#,
-                request(
-                    None,
-                    Some("2048"),
-                    Some(CandidateCount::NotACount { written: "\"two\"".to_owned() }),
-                ),
-            ),
-            (
-                r#"{"request":{"contents":[{"parts":[{"text":"a cat"}]}],"generationConfig":{"candidateCount":1.0}}}"#,
-                request(None, None, Some(CandidateCount::NotACount { written: "1.0".to_owned() })),
-            ),
-            ("   ", InputLine::Blank),
-            (r#"{"key":"a"}"#, malformed("no request in the line")),
-            (r#"{"request":{}}"#, malformed("no contents in the request")),
-            (r#"{"request":{"contents":{}}}"#, malformed("contents is not an array")),
-            (r#"{"request":"x"}"#, malformed("request is not an object")),
-            (r#"{"key":1,"request":{"contents":[]}}"#, malformed("key is not a string")),
-            (r#"{"contents":[],"generationConfig":[]}"#, malformed("generationConfig is not an object")),
-            (
-                r#"{"contents":[],"generationConfig":{"imageConfig":"2K"}}"#,
-                malformed("imageConfig is not an object"),
-            ),
-            ("7", malformed("line is not a JSON object")),
-        ];
-        for (line, expected) in cases {
-            assert_eq!(scan_input_line(line.as_bytes()), expected, "line {line}");
-        }
-    }
-
-    #[test]
-    fn counts_text_reference_images_and_files() {
-        let line = r#"{"key":"r","request":{"model":"models/gemini-3-pro-image-preview",
-            "systemInstruction":{"parts":[{"text":"be kind"}]},
-            "contents":[{"role":"user","parts":[
-                {"text":"héllo"},
-                {"inlineData":{"mimeType":"image/png","data":"AAAA"}},
-                {"inline_data":{"mime_type":"application/pdf","data":"AAAA"}},
-                {"fileData":{"mimeType":"image/jpeg","fileUri":"gs://b/x.jpg"}},
-                {"file_data":{"file_uri":"https://x"}}
-            ]}]}}"#
-            .replace('\n', " ");
-        assert_eq!(
-            scan_input_line(line.as_bytes()),
-            InputLine::Request {
-                key: Some("r".to_owned()),
-                model: Some("models/gemini-3-pro-image-preview".to_owned()),
-                image_size: None,
-                candidate_count: None,
-                prompt_chars: 12,
-                inline_images: 1,
-                file_parts: 2,
-            }
-        );
-    }
-
-    #[test]
-    fn survives_hostile_bytes() {
-        for line in [&b"\xff"[..], b"{\"request\":", b"{{{{", b"{\"contents\":[\"\\u\"]}"] {
-            assert!(matches!(scan_input_line(line), InputLine::Malformed { .. }));
-        }
-    }
-}
+mod tests;

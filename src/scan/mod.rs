@@ -30,7 +30,9 @@ mod served_tier;
 mod source;
 
 pub use document::{DOCUMENT_LIMIT, Item, Items, Layout, Sniffed, document_items, sniff};
-pub use input_line::{CandidateCount, InputLine, RESPONSE_NOT_REQUEST, scan_input_line};
+pub use input_line::{
+    CandidateCount, ContentCounts, InputLine, MediaCounts, MediaKind, RESPONSE_NOT_REQUEST, scan_input_line,
+};
 pub use key_tracker::{KeySighting, KeyTracker};
 pub use line_scan::{LineRecord, ScanOptions, ScanSummary, scan_lines};
 pub use output_line::{OutputLine, REQUEST_NOT_RESPONSE, Usage, scan_output_line};

@@ -6,7 +6,9 @@ use serde_json::{Map, Value};
 
 use super::event_stream::{EventLine, event_line};
 use super::field_walk::{is_blank, not_json_reason};
-use super::input_line::{CandidateCount, InputLine, RESPONSE_MEMBERS, RESPONSE_NOT_REQUEST};
+use super::input_line::{
+    CandidateCount, ContentCounts, InputLine, MediaKind, RESPONSE_MEMBERS, RESPONSE_NOT_REQUEST,
+};
 use super::json_cursor::SyntaxError;
 use super::output_line::{OutputLine, REQUEST_NOT_RESPONSE, Usage};
 use super::served_tier::{ServiceTier, ShortText, TierValue, TrafficType};
@@ -356,31 +358,49 @@ pub(crate) fn input_line(line: &[u8]) -> InputLine {
         Some(_) => return malformed("generationConfig is not an object"),
     }
     let system = cased(request, "systemInstruction", "system_instruction");
-    let (mut prompt_chars, mut inline_images, mut file_parts) = (0, 0, 0);
+    let mut counts = ContentCounts::default();
+    let media_kind = |media: &Object| {
+        MediaKind::of_mime(match cased(media, "mimeType", "mime_type") {
+            Some(Value::String(mime)) => Some(mime.as_str()),
+            _ => None,
+        })
+    };
     for content in contents.iter().chain(system) {
         for part in parts_of(content) {
             let Value::Object(part) = part else { continue };
             if let Some(Value::String(text)) = part.get("text") {
-                prompt_chars += text.chars().count() as u64;
+                counts.prompt_chars += text.chars().count() as u64;
             }
-            if let Some(Value::Object(inline)) = cased(part, "inlineData", "inline_data")
-                && is_image(inline)
-            {
-                inline_images += 1;
+            if let Some(Value::Object(inline)) = cased(part, "inlineData", "inline_data") {
+                match media_kind(inline) {
+                    MediaKind::Image => counts.inline_images += 1,
+                    kind => counts.other_media.count(kind),
+                }
             }
-            if let Some(Value::Object(_)) = cased(part, "fileData", "file_data") {
-                file_parts += 1;
+            if let Some(Value::Object(file)) = cased(part, "fileData", "file_data") {
+                match media_kind(file) {
+                    MediaKind::Image => counts.file_parts += 1,
+                    kind => counts.other_media.count(kind),
+                }
             }
         }
     }
+    let search_tool = |tool: &Value| {
+        let Value::Object(tool) = tool else { return false };
+        cased(tool, "googleSearch", "google_search").is_some()
+            || cased(tool, "googleSearchRetrieval", "google_search_retrieval").is_some()
+    };
+    let search = match member(request, "tools") {
+        Some(Value::Array(tools)) => tools.iter().any(search_tool),
+        _ => false,
+    };
     InputLine::Request {
         key,
         model: member(request, "model").map(as_written),
         image_size,
         candidate_count,
-        prompt_chars,
-        inline_images,
-        file_parts,
+        content: counts,
+        search,
     }
 }
 
@@ -499,7 +519,10 @@ mod tests {
             0 => members(vec![("text", text("a cat in a hat"))]),
             1 => members(vec![(
                 "fileData",
-                members(vec![("mimeType", text("image/png")), ("fileUri", text("gs://x"))]),
+                members(vec![
+                    ("mimeType", text(rng.pick::<&str>(&["image/png", "video/mp4", "application/pdf"]))),
+                    ("fileUri", text("gs://x")),
+                ]),
             )]),
             2 => members(vec![
                 ("thought", Json::Bool(true)),
@@ -563,8 +586,17 @@ mod tests {
             ("contents", Json::List(vec![content(rng), content(rng)])),
             ("systemInstruction", content(rng)),
             ("generationConfig", config),
+            ("tools", tools(rng)),
         ]);
         if rng.chance(50) { request } else { members(vec![("key", text("k")), ("request", request)]) }
+    }
+
+    fn tools(rng: &mut SplitMix64) -> Json {
+        let tool = |rng: &mut SplitMix64| {
+            let name = rng.pick::<&str>(&["googleSearch", "googleSearchRetrieval", "codeExecution"]);
+            members(vec![(name, members(vec![]))])
+        };
+        Json::List((0..rng.below(3)).map(|_| tool(rng)).collect())
     }
 
     /// Changes the tree the way real files and bugs do: other casing,
@@ -699,28 +731,21 @@ mod tests {
             Err(_) => text,
         };
         match line {
-            InputLine::Request {
-                key,
-                model,
-                image_size,
-                candidate_count,
-                prompt_chars,
-                inline_images,
-                file_parts,
-            } => InputLine::Request {
-                key,
-                model: model.map(compact),
-                image_size: image_size.map(compact),
-                candidate_count: candidate_count.map(|count| match count {
-                    CandidateCount::NotACount { written } => {
-                        CandidateCount::NotACount { written: compact(written) }
-                    }
-                    count => count,
-                }),
-                prompt_chars,
-                inline_images,
-                file_parts,
-            },
+            InputLine::Request { key, model, image_size, candidate_count, content, search } => {
+                InputLine::Request {
+                    key,
+                    model: model.map(compact),
+                    image_size: image_size.map(compact),
+                    candidate_count: candidate_count.map(|count| match count {
+                        CandidateCount::NotACount { written } => {
+                            CandidateCount::NotACount { written: compact(written) }
+                        }
+                        count => count,
+                    }),
+                    content,
+                    search,
+                }
+            }
             other => other,
         }
     }

@@ -15,6 +15,15 @@ impl Report for BudgetReport {
             facts.push(("days".to_string(), format!("{days} (images a day, rounded down)")));
         }
         facts.push(("basis".to_string(), self.basis.to_string()));
+        if let Some(tokens) = self.thinking_tokens {
+            facts.push((
+                "thinking".to_string(),
+                format!(
+                    "{} tokens an image (estimate), at each lane's text output rate, in every Google per-image price",
+                    grouped(tokens)
+                ),
+            ));
+        }
         facts.push(("rate card".to_string(), self.card.summary()));
         let mut notes = vec![
             "Whole images only, rounded down: one more image would cost more than the amount.".to_string(),
@@ -37,7 +46,24 @@ impl Report for BudgetReport {
         if self.rows.iter().any(|row| row.priced_by != GOOGLE) {
             notes.push("Rows priced by a provider use that provider's own per-image price from the card's routes, not Google's.".into());
         }
-        if !self.complete {
+        for name in &self.always_thinking {
+            notes.push(format!(
+                "{name} always thinks and is billed for it at the text output rate: thinking is not included, so the amount buys fewer images than shown (give --thinking-tokens N per image to price an estimate)."
+            ));
+        }
+        if self.thinking_tokens.is_some() && self.rows.iter().any(|row| row.priced_by != GOOGLE) {
+            notes.push(
+                "Provider rows are the provider's per-image price alone: thinking is not added to them."
+                    .into(),
+            );
+        }
+        for row in self.rows.iter().filter(|row| row.thinking_unpriced) {
+            notes.push(format!(
+                "INCOMPLETE: {} {} on {}: the rate card gives no {} text output rate, so thinking is not priced and the amount buys fewer images than shown.",
+                row.model, row.size, row.lane, row.lane
+            ));
+        }
+        if !self.complete && self.plan.is_some() {
             notes.push("INCOMPLETE: the plan's reference images on a model without input_image_tokens in the rate card are not priced, so the amount buys less than shown; add it to the card.".into());
         }
         let title = match &self.plan {

@@ -63,7 +63,7 @@ impl Report for CompareReport {
             .iter()
             .find(|row| row.model == self.baseline.model)
             .map_or(self.baseline.model.clone(), |row| row.model_name.clone());
-        let facts = vec![
+        let mut facts = vec![
             ("basis".to_string(), format!("{} ({basis})", self.basis)),
             (
                 "baseline".to_string(),
@@ -77,6 +77,18 @@ impl Report for CompareReport {
             ),
             ("rate card".to_string(), self.card.summary()),
         ];
+        if let Some(tokens) = self.thinking_tokens {
+            facts.insert(
+                2,
+                (
+                    "thinking".to_string(),
+                    format!(
+                        "{} tokens an image (estimate), at each lane's text output rate, in every per-image price and total",
+                        grouped(tokens)
+                    ),
+                ),
+            );
+        }
         let mut notes = Vec::new();
         match &self.cheapest {
             Some(cheapest) => {
@@ -105,6 +117,17 @@ impl Report for CompareReport {
                 "A derived price is output tokens × the lane's rate: no per-image price is published for it."
                     .into(),
             );
+        }
+        for name in &self.always_thinking {
+            notes.push(format!(
+                "{name} always thinks and is billed for it at the text output rate: thinking is not included (give --thinking-tokens N per image to price an estimate)."
+            ));
+        }
+        for unpriced in &self.unpriced {
+            notes.push(format!(
+                "INCOMPLETE: the {} is not priced: {}; its price is the image alone and it is never recommended.",
+                unpriced.part, unpriced.reason
+            ));
         }
         for skip in &self.skipped {
             notes.push(format!("Skipped: {} has no {} {}.", skip.model, skip.missing, skip.value));
@@ -145,7 +168,12 @@ impl Report for CompareReport {
             });
         }
         Document {
-            title: format!("Compare: {} prices, {} rows", self.basis, self.rows.len()),
+            title: format!(
+                "Compare: {} prices, {} rows{}",
+                self.basis,
+                self.rows.len(),
+                if self.unpriced.is_empty() { "" } else { " (INCOMPLETE)" }
+            ),
             facts,
             tables,
             notes,

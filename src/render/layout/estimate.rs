@@ -7,6 +7,7 @@ use crate::pricing::Basis;
 use crate::render::Report;
 use crate::render::document::{Cell, Column, Document, Table};
 use crate::report::estimate::*;
+use crate::scan::MediaCounts;
 
 /// A finding's name in tables.
 fn label(kind: FindingKind) -> &'static str {
@@ -20,7 +21,18 @@ fn label(kind: FindingKind) -> &'static str {
         FindingKind::OtherModel => "another model",
         FindingKind::DuplicateKey => "duplicate key",
         FindingKind::UnpricedReferenceImages => "reference images unpriced",
+        FindingKind::UnpricedMedia => "media not priced",
+        FindingKind::SearchTool => "Google Search",
     }
+}
+
+/// The media kinds with their counts, as table rows, kinds with none left out.
+fn media_rows(media: &MediaCounts) -> Vec<Vec<Cell>> {
+    [("video", media.video), ("audio", media.audio), ("PDF", media.pdf), ("other", media.other)]
+        .into_iter()
+        .filter(|(_, count)| *count > 0)
+        .map(|(kind, count)| vec![Cell::text(kind), Cell::Count(count)])
+        .collect()
 }
 
 impl Report for EstimateReport {
@@ -33,7 +45,9 @@ impl Report for EstimateReport {
         if let Some(typed) = &self.requested_as {
             model.push_str(&format!(", named as `{typed}`"));
         }
-        let facts = vec![
+        let left_out = self.left_out();
+        let thinking = self.thinking_tokens > 0;
+        let mut facts = vec![
             ("file".to_string(), self.file.clone()),
             ("model".to_string(), model),
             (
@@ -65,17 +79,65 @@ impl Report for EstimateReport {
             (
                 "total".to_string(),
                 format!(
-                    "{} (exactly {}): images {}, prompts {} (estimated), reference images {}{}",
+                    "{} (exactly {}): images {}, prompts {} (estimated), reference images {}{}{}",
                     total.cost.dollars(),
                     total.cost.plain(),
                     total.image_cost.unit_dollars(),
                     total.prompt_cost.unit_dollars(),
                     total.reference_cost.unit_dollars(),
-                    if total.complete { String::new() } else { format!("; INCOMPLETE: {}", left_out(self)) }
+                    if thinking {
+                        format!(", thinking {} (estimated)", total.thinking_cost.unit_dollars())
+                    } else {
+                        String::new()
+                    },
+                    if total.complete {
+                        String::new()
+                    } else {
+                        format!(
+                            "; INCOMPLETE: {} not priced",
+                            left_out.iter().map(|part| part.what.as_str()).collect::<Vec<_>>().join(" and ")
+                        )
+                    }
                 ),
             ),
-            ("rate card".to_string(), self.card.summary()),
         ];
+        if total.unpriced_media > 0 {
+            facts.push((
+                "other media".to_string(),
+                format!(
+                    "{} ({}): NOT priced, so the total is INCOMPLETE",
+                    counted(total.unpriced_media, "part that is not an image", "parts that are not images"),
+                    crate::batch::describe_media(&total.other_media)
+                ),
+            ));
+        }
+        if thinking {
+            facts.push((
+                "thinking".to_string(),
+                format!(
+                    "ESTIMATED at {} tokens an image (--thinking-tokens), at the lane's text output rate",
+                    grouped(self.thinking_tokens)
+                ),
+            ));
+        }
+        if total.search_requests > 0 {
+            facts.push((
+                "search".to_string(),
+                if self.grounding {
+                    format!(
+                        "{} Google Search: the search cost is NOT in the total (billed per 1,000 queries after a monthly free allowance)",
+                        counted(total.search_requests, "request asks for", "requests ask for")
+                    )
+                } else {
+                    format!(
+                        "{} Google Search, but the rate card gives {} no grounding: no search cost is in the total",
+                        counted(total.search_requests, "request asks for", "requests ask for"),
+                        self.model
+                    )
+                },
+            ));
+        }
+        facts.push(("rate card".to_string(), self.card.summary()));
         let mut tables = vec![Table {
             title: None,
             columns: vec![
@@ -89,13 +151,17 @@ impl Report for EstimateReport {
                 Column::new("prompts cost (est.)", "prompt_cost"),
                 Column::new("reference images", "reference_images"),
                 Column::new("references cost", "reference_cost"),
-                Column::new("cost", "cost"),
-            ],
+            ]
+            .into_iter()
+            .chain(thinking.then(|| Column::new("thinking tokens (est.)", "thinking_tokens_estimated")))
+            .chain(thinking.then(|| Column::new("thinking cost (est.)", "thinking_cost")))
+            .chain([Column::new("cost", "cost")])
+            .collect(),
             rows: self
                 .rows
                 .iter()
                 .map(|row| {
-                    vec![
+                    let mut cells = vec![
                         Cell::text(row.size.api_value()),
                         Cell::Count(row.requests),
                         Cell::Count(row.requests_without_size),
@@ -106,11 +172,23 @@ impl Report for EstimateReport {
                         row.prompt_cost.map_or(Cell::text("not priced"), Cell::unit),
                         Cell::Count(row.reference_images),
                         row.reference_cost.map_or(Cell::text("not priced"), Cell::unit),
-                        Cell::unit(row.cost),
-                    ]
+                    ];
+                    if thinking {
+                        cells.push(Cell::Count(row.thinking_tokens_estimated));
+                        cells.push(row.thinking_cost.map_or(Cell::text("not priced"), Cell::unit));
+                    }
+                    cells.push(Cell::unit(row.cost));
+                    cells
                 })
                 .collect(),
         }];
+        if total.unpriced_media > 0 {
+            tables.push(Table {
+                title: Some("Media that are not images (not priced)".into()),
+                columns: vec![Column::new("media", "media"), Column::new("parts", "parts")],
+                rows: media_rows(&total.other_media),
+            });
+        }
         if !self.findings.is_empty() {
             tables.push(Table {
                 title: Some("Findings".into()),
@@ -169,6 +247,11 @@ impl Report for EstimateReport {
             "Prompt tokens are an estimate ({} characters a token); images and reference images are exact for the card.",
             self.chars_per_token
         )];
+        if total.unpriced_media > 0 {
+            notes.push(
+                "Only image/* parts are reference images. Video, audio, PDF and other media are billed as input tokens by their length (duration, pages), which a request does not show: they are counted, not priced.".into(),
+            );
+        }
         if lines.rejected_requests > 0 {
             notes.push(format!(
                 "{} would be refused by the API and {} not priced; fix them before submitting.",
@@ -176,12 +259,29 @@ impl Report for EstimateReport {
                 if lines.rejected_requests == 1 { "is" } else { "are" }
             ));
         }
-        notes.push(
-            "Text and thinking output are not included; `nbcost tally` prices the output file exactly."
-                .into(),
-        );
+        if self.thinking_not_included {
+            notes.push(format!(
+                "{} always thinks and is billed for it at the text output rate: thinking is not included (give --thinking-tokens N per image to price an estimate).",
+                self.model_name
+            ));
+        }
+        notes.push(if thinking {
+            "Text output is not included and thinking is an estimate; `nbcost tally` prices the output file exactly."
+                .into()
+        } else {
+            "Text and thinking output are not included; `nbcost tally` prices the output file exactly.".into()
+        });
+        if !total.search_cost_included && self.grounding {
+            notes.push(
+                "Google Search (grounding) is billed per search query once the monthly free allowance shared by the account is used; neither the number of queries nor the allowance left shows in a request, so search is left out of the total (which is still complete for what it prices); `nbcost tally` prices the queries from the output file.".into(),
+            );
+        }
         if !total.complete {
-            notes.push(format!("The total is incomplete: {} (exit code 6).", left_out(self)));
+            let kinds: Vec<&str> = left_out.iter().map(|part| part.kind).collect();
+            notes.push(format!(
+                "The total is incomplete: it leaves out {} (exit code 6).",
+                kinds.join(" and ")
+            ));
         }
         Document {
             title: format!(
@@ -197,23 +297,4 @@ impl Report for EstimateReport {
             notes,
         }
     }
-}
-
-/// What an incomplete total leaves out: `2 reference images not priced, 1
-/// malformed line skipped`.
-fn left_out(report: &EstimateReport) -> String {
-    let mut parts = Vec::new();
-    if report.total.unpriced_reference_images > 0 || report.total.unpriced_input_tokens > 0 {
-        parts.push(format!(
-            "{} not priced",
-            counted(report.total.unpriced_reference_images, "reference image", "reference images")
-        ));
-    }
-    if report.lines.malformed_lines > 0 {
-        parts.push(format!(
-            "{} skipped",
-            counted(report.lines.malformed_lines, "malformed line", "malformed lines")
-        ));
-    }
-    parts.join(", ")
 }
