@@ -316,9 +316,12 @@ fn time(mut run: impl FnMut()) -> Duration {
         .expect("three runs")
 }
 
+/// Runs a tool and checks it finished its work. Exit 6 counts: nbcost wrote
+/// its report and says the total leaves something out (the synthetic files
+/// hold unknown models, malformed lines and video parts on purpose).
 fn run_quietly(command: &mut Command) {
-    let status = command.stdout(Stdio::null()).status().expect("run tool");
-    assert!(status.success(), "{command:?} failed");
+    let status = command.stdout(Stdio::null()).stderr(Stdio::null()).status().expect("run tool");
+    assert!(status.success() || status.code() == Some(6), "{command:?} failed: {status}");
 }
 
 fn on_path(tool: &str) -> bool {
