@@ -50,6 +50,10 @@ pub struct GlobalArgs {
     #[arg(short, long, global = true)]
     pub quiet: bool,
 
+    /// Show every column of every table, however narrow the terminal [the default when writing to a file or pipe without COLUMNS]
+    #[arg(long, global = true)]
+    pub wide: bool,
+
     /// A rate card: an embedded card's name (2026-04, 2026-10) or a card file; default: the embedded card in force on the date
     #[arg(long, global = true, env = "NBCOST_RATES", value_name = "NAME|FILE")]
     pub rates: Option<String>,
@@ -113,6 +117,20 @@ pub struct Output {
     pub color: anstream::ColorChoice,
     /// Leave out warnings and notes.
     pub quiet: bool,
+    /// The width tables must fit, or `None` to write them whole.
+    pub width: Option<u16>,
+}
+
+/// The width tables must fit: the terminal's, when stdout is one; else
+/// `COLUMNS`, when it is a positive number (so a script or test can ask for
+/// one); else none, and a file or pipe gets every column.
+fn fit_width() -> Option<u16> {
+    if let Some((terminal_size::Width(width), _)) = terminal_size::terminal_size_of(std::io::stdout())
+        && width > 0
+    {
+        return Some(width);
+    }
+    std::env::var("COLUMNS").ok()?.trim().parse().ok().filter(|&width| width > 0)
 }
 
 impl Args {
@@ -128,6 +146,7 @@ impl Args {
             format: self.global.format.into(),
             color: self.global.color.into(),
             quiet: self.global.quiet,
+            width: if self.global.wide { None } else { fit_width() },
         }
     }
 

@@ -40,12 +40,23 @@ pub struct Column {
     pub header: String,
     /// The CSV header: lowercase, snake_case, stable.
     pub key: String,
+    /// Whether a table too wide for the terminal may leave this column out:
+    /// `None` keeps it always (what a reader needs to understand the row);
+    /// `Some(rank)` lets it go, lowest rank first. CSV and Markdown write
+    /// every column.
+    pub optional: Option<u8>,
 }
 
 impl Column {
-    /// A column with a heading and a CSV key.
+    /// A column with a heading and a CSV key, always shown.
     pub fn new(header: impl Into<String>, key: impl Into<String>) -> Column {
-        Column { header: header.into(), key: key.into() }
+        Column { header: header.into(), key: key.into(), optional: None }
+    }
+
+    /// The column, as one a narrow table may leave out; columns of rank 1
+    /// go first, then rank 2, and so on.
+    pub fn optional(self, rank: u8) -> Column {
+        Column { optional: Some(rank), ..self }
     }
 }
 

@@ -52,6 +52,9 @@ impl fmt::Display for Format {
 pub struct Style {
     /// Whether to use color and bold.
     pub color: bool,
+    /// The width, in characters, that tables, facts and notes must fit:
+    /// `None` writes every column at its full width.
+    pub width: Option<u16>,
 }
 
 /// A report: a documented JSON structure and a layout for reading.

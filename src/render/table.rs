@@ -1,9 +1,18 @@
 //! Tables for people: the title, aligned facts, boxed tables (comfy-table)
 //! and notes. Bold and dim only when the binary says color is on.
+//!
+//! Given a width (the terminal's, or `COLUMNS`), everything fits it: a table
+//! too wide first leaves out its optional columns, lowest rank first, and says
+//! which under it; if it is still too wide, its cells wrap. Facts, titles and
+//! notes wrap between words. Without a width, tables are written whole.
 
+use std::cmp::Reverse;
 use std::io::{self, Write};
 
-use comfy_table::{Attribute, Cell as TableCell, CellAlignment, ContentArrangement, Table as Boxed, presets};
+use comfy_table::{
+    Attribute, Cell as TableCell, CellAlignment, ColumnConstraint, ContentArrangement, Table as Boxed,
+    Width as ColumnWidth, presets,
+};
 
 use super::{Style, human};
 use crate::render::document::{Document, Table};
@@ -14,28 +23,129 @@ pub(super) fn write(document: &Document, style: Style, out: &mut dyn Write) -> i
     } else {
         (anstyle::Style::new(), anstyle::Style::new())
     };
-    writeln!(out, "{bold}{}{bold:#}", document.title)?;
-    let width = document.facts.iter().map(|(label, _)| label.chars().count()).max().unwrap_or(0);
+    let width = style.width.map(usize::from);
+    for line in wrap(&document.title, width) {
+        writeln!(out, "{bold}{line}{bold:#}")?;
+    }
+    let label_width = document.facts.iter().map(|(label, _)| label.chars().count()).max().unwrap_or(0);
+    // The value's column: two spaces, the widest label, two spaces.
+    let indent = label_width + 4;
     for (label, value) in &document.facts {
-        writeln!(out, "  {dim}{label:<width$}{dim:#}  {value}")?;
+        let mut lines = wrap(value, width.map(|width| width.saturating_sub(indent))).into_iter();
+        let first = lines.next().unwrap_or_default();
+        writeln!(out, "  {dim}{label:<label_width$}{dim:#}  {first}")?;
+        for line in lines {
+            writeln!(out, "{:indent$}{line}", "")?;
+        }
     }
     for table in &document.tables {
         writeln!(out)?;
         if let Some(title) = &table.title {
-            writeln!(out, "{bold}{title}{bold:#}")?;
+            for line in wrap(title, width) {
+                writeln!(out, "{bold}{line}{bold:#}")?;
+            }
         }
-        writeln!(out, "{}", boxed(table, style))?;
+        let (boxed, left_out) = fitted(table, style);
+        writeln!(out, "{boxed}")?;
+        if let (Some(width), false) = (style.width, left_out.is_empty()) {
+            let note = format!(
+                "Left out to fit {width} columns: {} (--wide or a wider terminal shows {}).",
+                left_out.join(", "),
+                if left_out.len() == 1 { "it" } else { "them" }
+            );
+            for line in wrap(&note, Some(usize::from(width))) {
+                writeln!(out, "{dim}{line}{dim:#}")?;
+            }
+        }
     }
     if !document.notes.is_empty() {
         writeln!(out)?;
         for note in &document.notes {
-            writeln!(out, "{dim}{note}{dim:#}")?;
+            for line in wrap(note, width) {
+                writeln!(out, "{dim}{line}{dim:#}")?;
+            }
         }
     }
     Ok(())
 }
 
-fn boxed(table: &Table, style: Style) -> Boxed {
+/// The table boxed to fit `style.width`, and the headings of the columns
+/// left out to fit it (in the table's order).
+///
+/// Columns go while the table is too wide even with its headings broken
+/// between words; then, if it is still wider than the room, its cells wrap
+/// too, between words where the room allows (so numbers stay whole).
+fn fitted(table: &Table, style: Style) -> (Boxed, Vec<&str>) {
+    let mut shown: Vec<usize> = (0..table.columns.len()).collect();
+    let Some(width) = style.width.map(usize::from) else {
+        return (boxed(table, &shown, style), Vec::new());
+    };
+    let measures: Vec<Measure> = (0..table.columns.len()).map(|index| Measure::of(table, index)).collect();
+    let across = |shown: &[usize], part: &dyn Fn(usize) -> usize| {
+        // Each column's content, a space either side and a border on its left,
+        // then the border on the right.
+        shown.iter().map(|&index| part(index) + 3).sum::<usize>() + 1
+    };
+    let mut optional: Vec<usize> =
+        shown.iter().copied().filter(|&index| table.columns[index].optional.is_some()).collect();
+    // Lowest rank first; of equal ranks, the rightmost first.
+    optional.sort_by_key(|&index| (table.columns[index].optional, Reverse(index)));
+    let mut optional = optional.into_iter();
+    while across(&shown, &|index| measures[index].unbroken) > width {
+        let Some(index) = optional.next() else { break };
+        shown.retain(|&shown| shown != index);
+    }
+    let mut boxed = boxed(table, &shown, style);
+    if across(&shown, &|index| measures[index].full) > width {
+        boxed
+            .set_content_arrangement(ContentArrangement::Dynamic)
+            .set_width(u16::try_from(width).unwrap_or(u16::MAX));
+        // A number is one word, so keeping words whole keeps numbers whole.
+        if across(&shown, &|index| measures[index].word) <= width {
+            for (position, &index) in shown.iter().enumerate() {
+                if let Some(column) = boxed.column_mut(position) {
+                    // comfy-table's fixed widths count the padding.
+                    let floor = u16::try_from(measures[index].word + 2).unwrap_or(u16::MAX);
+                    column.set_constraint(ColumnConstraint::LowerBoundary(ColumnWidth::Fixed(floor)));
+                }
+            }
+        }
+    }
+    let left_out = (0..table.columns.len())
+        .filter(|index| !shown.contains(index))
+        .map(|index| table.columns[index].header.as_str())
+        .collect();
+    (boxed, left_out)
+}
+
+/// How wide a column's content is, in characters.
+struct Measure {
+    /// On one line.
+    full: usize,
+    /// With the heading broken between words, the cells whole.
+    unbroken: usize,
+    /// With everything broken between words: the longest word.
+    word: usize,
+}
+
+impl Measure {
+    fn of(table: &Table, index: usize) -> Measure {
+        let line = |text: &str| text.lines().map(|line| line.chars().count()).max().unwrap_or(0);
+        let word = |text: &str| text.split_whitespace().map(|word| word.chars().count()).max().unwrap_or(0);
+        let header = &table.columns[index].header;
+        let cells: Vec<String> = table.rows.iter().filter_map(|row| row.get(index)).map(human).collect();
+        let cell = cells.iter().map(|cell| line(cell)).max().unwrap_or(0);
+        let cell_word = cells.iter().map(|cell| word(cell)).max().unwrap_or(0);
+        Measure {
+            full: line(header).max(cell).max(1),
+            unbroken: word(header).max(cell).max(1),
+            word: word(header).max(cell_word).max(1),
+        }
+    }
+}
+
+/// The columns `shown` of `table`, boxed.
+fn boxed(table: &Table, shown: &[usize], style: Style) -> Boxed {
     let mut boxed = Boxed::new();
     boxed.load_style(presets::UTF8_FULL_CONDENSED).set_content_arrangement(ContentArrangement::Disabled);
     if style.color {
@@ -43,24 +153,62 @@ fn boxed(table: &Table, style: Style) -> Boxed {
     } else {
         boxed.force_no_tty();
     }
-    boxed.set_header(table.columns.iter().map(|column| {
-        let cell = TableCell::new(&column.header);
+    boxed.set_header(shown.iter().map(|&index| {
+        let cell = TableCell::new(&table.columns[index].header);
         if style.color { cell.add_attribute(Attribute::Bold) } else { cell }
     }));
     for row in &table.rows {
-        boxed.add_row(row.iter().map(|cell| {
+        boxed.add_row(shown.iter().filter_map(|&index| row.get(index)).map(|cell| {
             let aligned = TableCell::new(human(cell));
             if cell.is_numeric() { aligned.set_alignment(CellAlignment::Right) } else { aligned }
         }));
     }
-    for index in 0..table.columns.len() {
+    for (position, &index) in shown.iter().enumerate() {
         if table.is_numeric(index)
-            && let Some(column) = boxed.column_mut(index)
+            && let Some(column) = boxed.column_mut(position)
         {
             column.set_cell_alignment(CellAlignment::Right);
         }
     }
     boxed
+}
+
+/// `text` in lines of at most `width` characters, broken between words (a
+/// word longer than a line is cut); unchanged without a width or when it fits.
+fn wrap(text: &str, width: Option<usize>) -> Vec<String> {
+    let Some(width) = width else {
+        return vec![text.to_string()];
+    };
+    let width = width.max(1);
+    let mut lines = Vec::new();
+    for paragraph in text.split('\n') {
+        if paragraph.chars().count() <= width {
+            lines.push(paragraph.to_string());
+            continue;
+        }
+        let mut line = String::new();
+        let mut length = 0;
+        for word in paragraph.split_whitespace() {
+            let mut word: Vec<char> = word.chars().collect();
+            if length > 0 && length + 1 + word.len() > width {
+                lines.push(std::mem::take(&mut line));
+                length = 0;
+            }
+            while word.len() > width {
+                let rest = word.split_off(width);
+                lines.push(word.into_iter().collect());
+                word = rest;
+            }
+            if length > 0 {
+                line.push(' ');
+                length += 1;
+            }
+            line.extend(&word);
+            length += word.len();
+        }
+        lines.push(line);
+    }
+    lines
 }
 
 #[cfg(test)]
@@ -88,7 +236,7 @@ mod tests {
     #[test]
     fn writes_a_plain_table_without_escape_codes() {
         let mut out = Vec::new();
-        write(&sample(), Style { color: false }, &mut out).unwrap();
+        write(&sample(), Style { color: false, width: None }, &mut out).unwrap();
         let text = String::from_utf8(out).unwrap();
         assert_eq!(
             text,
@@ -111,7 +259,7 @@ a note
     #[test]
     fn colors_only_when_asked() {
         let mut out = Vec::new();
-        write(&sample(), Style { color: true }, &mut out).unwrap();
+        write(&sample(), Style { color: true, width: None }, &mut out).unwrap();
         let text = String::from_utf8(out).unwrap();
         assert!(text.starts_with("\x1b[1mSample\x1b[0m"), "{text:?}");
     }

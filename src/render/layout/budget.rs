@@ -84,14 +84,17 @@ fn rows_table(rows: &[BudgetRow], per_day: bool) -> Table {
         Column::new("model", "model"),
         Column::new("size", "size"),
         Column::new("lane", "lane"),
-        Column::new("priced by", "priced_by"),
+        Column::new("priced by", "priced_by").optional(1),
         Column::new("per image", "unit_price"),
         Column::new("images", "images"),
     ];
     if per_day {
-        columns.push(Column::new("a day", "images_per_day"));
+        columns.push(Column::new("a day", "images_per_day").optional(3));
     }
-    columns.extend([Column::new("spent", "spent"), Column::new("left over", "left_over")]);
+    columns.extend([
+        Column::new("spent", "spent").optional(2),
+        Column::new("left over", "left_over").optional(1),
+    ]);
     let rows = rows
         .iter()
         .map(|row| {

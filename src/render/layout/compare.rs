@@ -24,12 +24,14 @@ impl Report for CompareReport {
             Column::new("size", "size"),
             Column::new("lane", "lane"),
             Column::new("per image", "unit_price"),
-            Column::new("tokens", "output_tokens"),
-            Column::new("vs baseline", "ratio_to_baseline"),
+            Column::new("tokens", "output_tokens").optional(1),
+            Column::new("vs baseline", "ratio_to_baseline").optional(2),
         ];
-        for count in &self.counts {
+        for (index, count) in self.counts.iter().enumerate() {
             let noun = if *count == 1 { "image" } else { "images" };
-            columns.push(Column::new(format!("{} {noun}", grouped(*count)), format!("total_{count}")));
+            let column = Column::new(format!("{} {noun}", grouped(*count)), format!("total_{count}"));
+            // The first volume's total stays, so that a narrow table still says what the row costs.
+            columns.push(if index == 0 { column } else { column.optional(3) });
         }
         let rows = self
             .rows
@@ -143,8 +145,8 @@ impl Report for CompareReport {
                     Column::new("size", "size"),
                     Column::new("lane", "lane"),
                     Column::new("provider's price", "provider_price"),
-                    Column::new("Google's price", "google_price"),
-                    Column::new("difference", "difference"),
+                    Column::new("Google's price", "google_price").optional(2),
+                    Column::new("difference", "difference").optional(1),
                 ],
                 rows: self
                     .routes

@@ -22,7 +22,7 @@ impl Report for DiffReport {
             columns: vec![
                 Column::new("subject", "subject"),
                 Column::new("price", "item"),
-                Column::new("change", "kind"),
+                Column::new("change", "kind").optional(1),
                 Column::new("old", "old"),
                 Column::new("new", "new"),
                 Column::new("difference", "change"),

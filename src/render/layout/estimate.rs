@@ -142,19 +142,22 @@ impl Report for EstimateReport {
             title: None,
             columns: vec![
                 Column::new("size", "size"),
-                Column::new("requests", "requests"),
-                Column::new("no imageSize", "requests_without_size"),
+                Column::new("requests", "requests").optional(3),
+                Column::new("no imageSize", "requests_without_size").optional(1),
                 Column::new("images", "images"),
                 Column::new("per image", "image_unit_price"),
-                Column::new("images cost", "image_cost"),
-                Column::new("prompt tokens (est.)", "prompt_tokens_estimated"),
-                Column::new("prompts cost (est.)", "prompt_cost"),
-                Column::new("reference images", "reference_images"),
-                Column::new("references cost", "reference_cost"),
+                Column::new("images cost", "image_cost").optional(5),
+                Column::new("prompt tokens (est.)", "prompt_tokens_estimated").optional(2),
+                Column::new("prompts cost (est.)", "prompt_cost").optional(4),
+                Column::new("reference images", "reference_images").optional(2),
+                Column::new("references cost", "reference_cost").optional(4),
             ]
             .into_iter()
-            .chain(thinking.then(|| Column::new("thinking tokens (est.)", "thinking_tokens_estimated")))
-            .chain(thinking.then(|| Column::new("thinking cost (est.)", "thinking_cost")))
+            .chain(
+                thinking
+                    .then(|| Column::new("thinking tokens (est.)", "thinking_tokens_estimated").optional(2)),
+            )
+            .chain(thinking.then(|| Column::new("thinking cost (est.)", "thinking_cost").optional(4)))
             .chain([Column::new("cost", "cost")])
             .collect(),
             rows: self

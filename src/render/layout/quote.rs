@@ -52,8 +52,8 @@ impl Report for QuoteReport {
                 Column::new("lane", "lane"),
                 Column::new("per image", "unit_price"),
                 Column::new("total", "total"),
-                Column::new("saving vs standard", "saving_vs_standard"),
-                Column::new("grade", "grade"),
+                Column::new("saving vs standard", "saving_vs_standard").optional(2),
+                Column::new("grade", "grade").optional(1),
             ],
             rows: self
                 .quotes
@@ -76,7 +76,7 @@ impl Report for QuoteReport {
                 columns: vec![
                     Column::new("lane", "lane"),
                     Column::new("component", "component"),
-                    Column::new("tokens per image", "tokens"),
+                    Column::new("tokens per image", "tokens").optional(1),
                     Column::new("per image", "unit_price"),
                     Column::new("total", "total"),
                 ],

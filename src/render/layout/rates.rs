@@ -70,12 +70,12 @@ impl Report for RatesReport {
                 columns: vec![
                     Column::new("model", "id"),
                     Column::new("name", "name"),
-                    Column::new("aliases", "aliases"),
-                    Column::new("sizes", "sizes"),
-                    Column::new("default", "default_size"),
-                    Column::new("lanes", "lanes"),
-                    Column::new("free tier", "free_tier"),
-                    Column::new("released", "released"),
+                    Column::new("aliases", "aliases").optional(2),
+                    Column::new("sizes", "sizes").optional(4),
+                    Column::new("default", "default_size").optional(1),
+                    Column::new("lanes", "lanes").optional(3),
+                    Column::new("free tier", "free_tier").optional(1),
+                    Column::new("released", "released").optional(1),
                     Column::new("status", "status"),
                 ],
                 rows,
@@ -141,10 +141,10 @@ impl Report for ModelReport {
         }
         let lanes: Vec<Lane> = self.tokens.keys().copied().collect();
         let mut size_columns =
-            vec![Column::new("size", "size"), Column::new("output tokens", "output_tokens")];
+            vec![Column::new("size", "size"), Column::new("output tokens", "output_tokens").optional(2)];
         size_columns
             .extend(lanes.iter().map(|lane| Column::new(format!("{lane} / image"), format!("{lane}_price"))));
-        size_columns.push(Column::new("grade", "grade"));
+        size_columns.push(Column::new("grade", "grade").optional(1));
         let size_rows = self
             .size_prices
             .iter()
@@ -189,7 +189,7 @@ impl Report for ModelReport {
                         Column::new("input", "input"),
                         Column::new("text & thinking output", "text_output"),
                         Column::new("image output", "image_output"),
-                        Column::new("grade", "grade"),
+                        Column::new("grade", "grade").optional(1),
                     ],
                     rows: token_rows,
                 },
@@ -256,12 +256,12 @@ impl Report for CheckReport {
                     Column::new("model", "model"),
                     Column::new("size", "size"),
                     Column::new("lane", "lane"),
-                    Column::new("tokens", "output_tokens"),
+                    Column::new("tokens", "output_tokens").optional(2),
                     Column::new("published", "published"),
-                    Column::new("tokens × rate", "tokens_price"),
+                    Column::new("tokens × rate", "tokens_price").optional(4),
                     Column::new("difference", "difference"),
-                    Column::new("difference %", "difference_percent"),
-                    Column::new("grade", "grade"),
+                    Column::new("difference %", "difference_percent").optional(3),
+                    Column::new("grade", "grade").optional(1),
                 ],
                 rows,
             }],

@@ -156,15 +156,15 @@ impl Report for TallyReport {
             title: None,
             columns: vec![
                 Column::new("model", "model"),
-                Column::new("model version", "model_versions"),
+                Column::new("model version", "model_versions").optional(4),
                 Column::new("size", "size"),
                 Column::new("lane", "lane"),
-                Column::new("responses", "responses"),
+                Column::new("responses", "responses").optional(3),
                 Column::new("images", "images"),
-                Column::new("input tokens", "prompt_tokens"),
-                Column::new("image tokens", "image_output_tokens"),
-                Column::new("text tokens", "text_output_tokens"),
-                Column::new("thinking tokens", "thoughts_tokens"),
+                Column::new("input tokens", "prompt_tokens").optional(2),
+                Column::new("image tokens", "image_output_tokens").optional(1),
+                Column::new("text tokens", "text_output_tokens").optional(1),
+                Column::new("thinking tokens", "thoughts_tokens").optional(1),
                 Column::new("cost", "cost"),
             ],
             rows: self
@@ -205,15 +205,15 @@ impl Report for TallyReport {
                 title: Some("Lines per file".into()),
                 columns: [
                     Column::new("file", "file"),
-                    Column::new("lines", "read"),
+                    Column::new("lines", "read").optional(3),
                     Column::new("responses", "responses"),
                 ]
                 .into_iter()
-                .chain(chunks.then(|| Column::new("chunks", "chunk_lines")))
+                .chain(chunks.then(|| Column::new("chunks", "chunk_lines").optional(1)))
                 .chain([
-                    Column::new("error lines", "error_lines"),
-                    Column::new("malformed", "malformed_lines"),
-                    Column::new("blank", "blank_lines"),
+                    Column::new("error lines", "error_lines").optional(2),
+                    Column::new("malformed", "malformed_lines").optional(2),
+                    Column::new("blank", "blank_lines").optional(1),
                 ])
                 .collect(),
                 rows: self
@@ -388,10 +388,10 @@ fn grounding_table(grounding: &TallyGrounding) -> Table {
         title: Some("Google Search grounding".into()),
         columns: vec![
             Column::new("model", "model"),
-            Column::new("model version", "model_versions"),
-            Column::new("queries", "queries"),
-            Column::new("free", "free_queries"),
-            Column::new("paid", "paid_queries"),
+            Column::new("model version", "model_versions").optional(4),
+            Column::new("queries", "queries").optional(2),
+            Column::new("free", "free_queries").optional(1),
+            Column::new("paid", "paid_queries").optional(1),
             Column::new("cost", "cost"),
         ],
         rows: grounding

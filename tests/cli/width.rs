@@ -1,0 +1,74 @@
+//! Every table report read at 80 columns, as in a narrow terminal: no line
+//! of the report is wider than that (counted in characters, as a terminal
+//! shows them), and the box drawing holds.
+
+use std::process::Command;
+
+const WIDTH: usize = 80;
+
+const REPORTS: &[&[&str]] = &[
+    &["quote", "--model", "flash", "--size", "2K", "--count", "1000"],
+    &["quote", "--model", "pro", "--size", "4K", "--count", "1000", "--basis", "tokens"],
+    &["compare"],
+    &["compare", "--basis", "tokens"],
+    &["rates"],
+    &["rates", "show", "pro"],
+    &["rates", "check"],
+    &["plan", "examples/plan.toml"],
+    &["budget", "--amount", "500", "--model", "flash"],
+    &["diff", "2026-04", "2026-10", "--plan", "examples/plan.toml"],
+    &["estimate", "tests/fixtures/estimate/media.jsonl", "--model", "flash"],
+    &["estimate", "tests/fixtures/estimate/search.jsonl", "--model", "lite", "--thinking-tokens", "500"],
+    &["tally", "tests/fixtures/batch/output-mixed.jsonl"],
+    &["tally", "tests/fixtures/batch/output-clean.jsonl.gz"],
+    &["tally", "tests/fixtures/batch/output-lanes.jsonl", "--rates", "tests/fixtures/cards/lanes.toml"],
+];
+
+fn report_at(columns: &str, args: &[&str]) -> String {
+    let output = Command::new(env!("CARGO_BIN_EXE_nbcost"))
+        .args(args)
+        .env("NBCOST_TODAY", super::TODAY)
+        .env("NO_COLOR", "1")
+        .env("COLUMNS", columns)
+        .output()
+        .unwrap();
+    assert!(!output.stdout.is_empty(), "{args:?} wrote nothing");
+    String::from_utf8(output.stdout).unwrap()
+}
+
+#[test]
+fn every_table_report_fits_80_columns() {
+    for args in REPORTS {
+        let report = report_at("80", args);
+        for line in report.lines() {
+            assert!(
+                line.chars().count() <= WIDTH,
+                "{args:?}: {} characters:\n{line}\n\n{report}",
+                line.chars().count()
+            );
+        }
+        // Every row of a box has as many borders as its top: none broke.
+        let mut borders = None;
+        for line in report.lines() {
+            if line.starts_with('┌') {
+                borders = Some(line.chars().filter(|&c| c == '┬').count());
+            } else if line.starts_with('└') {
+                borders = None;
+            } else if let Some(count) = borders {
+                let inner = line.chars().filter(|&c| matches!(c, '┆' | '╪' | '┼')).count();
+                assert_eq!(inner, count, "{args:?}: a broken row:\n{line}\n\n{report}");
+            }
+        }
+    }
+}
+
+#[test]
+fn a_wide_width_changes_nothing() {
+    for args in REPORTS {
+        let whole = report_at("", args);
+        assert_eq!(report_at("1000", args), whole, "{args:?}");
+        let mut wide = args.to_vec();
+        wide.push("--wide");
+        assert_eq!(report_at("80", &wide), whole, "{args:?} --wide");
+    }
+}
