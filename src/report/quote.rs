@@ -3,7 +3,7 @@
 use serde::Serialize;
 use time::Date;
 
-use super::{CardInfo, Lifecycle};
+use super::{BudgetCheck, CardInfo, Lifecycle};
 use crate::card::{Grade, NamedAs, RateCard, UnknownModel};
 use crate::error::{ErrorKind, Kind};
 use crate::lane::Lane;
@@ -29,6 +29,8 @@ pub struct QuoteRequest {
     /// Whether `--thinking-tokens` was given (0 included): without it, a
     /// model that always thinks gets a note that thinking is not included.
     pub thinking_given: bool,
+    /// A limit the quoted total must not exceed (`--fail-above`).
+    pub fail_above: Option<Money>,
 }
 
 /// Why a quote cannot be given.
@@ -91,6 +93,20 @@ pub struct QuoteReport {
     pub unpriced: Vec<Unpriced>,
     /// Whether every total holds every part asked for (`unpriced` is empty).
     pub complete: bool,
+    /// The `--fail-above` check, else `null`.
+    pub budget: Option<QuoteBudget>,
+}
+
+/// The `--fail-above` check of a quote: the total on the one lane asked
+/// for with `--lane`, else on the dearest lane shown, so that every lane
+/// the quote shows fits the budget when the check passes.
+#[derive(Debug, Clone, Serialize)]
+pub struct QuoteBudget {
+    /// The lane whose total was checked.
+    pub lane: Lane,
+    /// The check itself.
+    #[serde(flatten)]
+    pub check: BudgetCheck,
 }
 
 /// The price on one lane.
@@ -171,7 +187,11 @@ impl QuoteReport {
                     })
                     .collect(),
             })
-            .collect();
+            .collect::<Vec<LaneQuote>>();
+        let budget = match request.fail_above {
+            Some(limit) => budget_check(&quotes, request.lane.is_some(), request.count, limit)?,
+            None => None,
+        };
         Ok(QuoteReport {
             card: CardInfo::new(card, today),
             model: resolved.id.to_string(),
@@ -190,8 +210,34 @@ impl QuoteReport {
             quotes,
             complete: unpriced.is_empty(),
             unpriced,
+            budget,
         })
     }
+
+    /// The sentence to exit 5 with, when the checked total is above `--fail-above`.
+    pub fn over_budget(&self) -> Option<&str> {
+        self.budget.as_ref().filter(|budget| budget.check.over).map(|budget| budget.check.reason.as_str())
+    }
+}
+
+/// The check of the lane asked for, else of the dearest lane shown.
+fn budget_check(
+    quotes: &[LaneQuote],
+    one_lane: bool,
+    count: u64,
+    limit: Money,
+) -> Result<Option<QuoteBudget>, PricingError> {
+    let Some(checked) = quotes.iter().max_by_key(|quote| quote.total) else {
+        return Ok(None);
+    };
+    let what = if one_lane || quotes.len() == 1 {
+        format!("the quote's total on {}", checked.lane)
+    } else {
+        format!("the quote's total on {} (the dearest lane shown)", checked.lane)
+    };
+    let check =
+        BudgetCheck::new(&what, checked.total, limit).map_err(|_| PricingError::Overflow { count })?;
+    Ok(Some(QuoteBudget { lane: checked.lane, check }))
 }
 
 #[cfg(test)]
@@ -209,6 +255,7 @@ mod tests {
             basis: Basis::List,
             extras: Extras::default(),
             thinking_given: false,
+            fail_above: None,
         }
     }
 

@@ -34,13 +34,7 @@ impl Report for PlanReport {
             ));
         }
         if let Some(budget) = &self.budget {
-            let verdict = match budget.excess {
-                Some(excess) => {
-                    format!("{}: OVER by {}", budget.fail_above.dollars(), excess.dollars())
-                }
-                None => format!("{}: within", budget.fail_above.dollars()),
-            };
-            facts.push(("budget".to_string(), verdict));
+            facts.push(("budget".to_string(), budget.summary()));
         }
         let mut tables = vec![components_table(self), lines_table(self)];
         if let Some(table) = routes_table(self) {

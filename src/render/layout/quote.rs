@@ -46,6 +46,12 @@ impl Report for QuoteReport {
             };
             facts[0].1.push_str(&format!(", named as `{typed}` ({how})"));
         }
+        if let Some(budget) = &self.budget {
+            facts.push((
+                "budget".to_string(),
+                format!("{} (the total on {})", budget.check.summary(), budget.lane),
+            ));
+        }
         let mut tables = vec![Table {
             title: None,
             columns: vec![
