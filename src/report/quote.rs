@@ -312,4 +312,56 @@ mod tests {
             QuoteReport::build(&RateCard::embedded(), &request("pro", Some("512"), 1), today()).unwrap_err();
         assert_eq!(err.to_string(), "gemini-3-pro-image-preview has no size `512`: it offers 1K, 2K, 4K");
     }
+
+    /// The cells of the lane table as people read them.
+    fn shown(report: &QuoteReport) -> Vec<Vec<String>> {
+        let table = &report.document().tables[0];
+        table.rows.iter().map(|row| row.iter().map(crate::render::human).collect()).collect()
+    }
+
+    fn dollars(text: &str) -> rust_decimal::Decimal {
+        text.replace(['$', ','], "").parse().unwrap()
+    }
+
+    /// 10 Nano Banana images: $0.39 on standard, $0.195 on batch. Rounded
+    /// to the cent the batch total ($0.20) and the saving ($0.20) would not
+    /// be the difference of the totals ($0.39 − $0.20 = $0.19).
+    #[test]
+    fn shows_sub_cent_totals_where_the_cents_would_not_add_up() {
+        let report =
+            QuoteReport::build(&RateCard::embedded(), &request("nano-banana", None, 10), today()).unwrap();
+        let rows = shown(&report);
+        assert_eq!(rows[0][..3], ["standard", "$0.039", "$0.39"]);
+        assert_eq!(rows[1][..4], ["batch", "$0.0195", "$0.195", "$0.195"]);
+        assert!(
+            report.document().notes.iter().any(|note| note == "batch saves $0.195 (50.0%) against standard.")
+        );
+    }
+
+    /// For every model and size of the card and counts 1 to 120, each
+    /// saving shown is the standard total shown minus the lane's total shown.
+    #[test]
+    fn every_saving_shown_is_the_difference_of_the_totals_shown() {
+        let card = RateCard::embedded();
+        for model in &card.models {
+            for size in model.sizes.iter().map(|row| row.size) {
+                for count in 1..=120 {
+                    let mut wanted = request(&model.id, None, count);
+                    wanted.size = Some(size);
+                    let report = QuoteReport::build(&card, &wanted, today()).unwrap();
+                    let rows = shown(&report);
+                    let Some(standard) = rows.iter().find(|row| row[0] == "standard") else { continue };
+                    for row in rows.iter().filter(|row| !row[3].is_empty()) {
+                        assert_eq!(
+                            dollars(&standard[2]) - dollars(&row[2]),
+                            dollars(&row[3]),
+                            "{} {size} × {count} on {}",
+                            model.id,
+                            row[0]
+                        );
+                    }
+                }
+            }
+        }
+    }
 }
