@@ -67,6 +67,8 @@ pub enum Request {
         plan: Option<PathBuf>,
         /// List or token prices for the plan.
         basis: Basis,
+        /// Whether a changed price or plan total fails the step (`--exit-code`).
+        exit_code: bool,
     },
     /// `estimate FILE`.
     Estimate(EstimateRequest),
@@ -159,6 +161,11 @@ pub enum Verdict {
     OverBudget(String),
     /// A total that leaves something out (exit 6); the sentence says what.
     Incomplete(String),
+    /// Requests the API would refuse (`estimate`, exit 7); the sentence says how many.
+    Refused(String),
+    /// `diff --exit-code`: the new card changes the bill (exit 1, as
+    /// `git diff --exit-code`); the sentence says what changed.
+    Changed(String),
 }
 
 impl Verdict {
@@ -168,6 +175,8 @@ impl Verdict {
             Verdict::Pass => 0,
             Verdict::OverBudget(_) => 5,
             Verdict::Incomplete(_) => 6,
+            Verdict::Refused(_) => 7,
+            Verdict::Changed(_) => 1,
         }
     }
 
@@ -175,7 +184,10 @@ impl Verdict {
     pub fn message(&self) -> Option<&str> {
         match self {
             Verdict::Pass => None,
-            Verdict::OverBudget(reason) | Verdict::Incomplete(reason) => Some(reason),
+            Verdict::OverBudget(reason)
+            | Verdict::Incomplete(reason)
+            | Verdict::Refused(reason)
+            | Verdict::Changed(reason) => Some(reason),
         }
     }
 }
@@ -282,10 +294,14 @@ fn answer(
     match request {
         Request::Quote(quote) => {
             let report = QuoteReport::build(card, quote, today)?;
-            let verdict = if report.complete {
-                Verdict::Pass
-            } else {
-                Verdict::Incomplete(left_out("every total of the quote", &report.unpriced))
+            // Over the limit fails as such even when incomplete: the missing
+            // part can only add to the total.
+            let verdict = match report.over_budget() {
+                Some(reason) => Verdict::OverBudget(reason.to_string()),
+                None if !report.complete => {
+                    Verdict::Incomplete(left_out("every total of the quote", &report.unpriced))
+                }
+                None => Verdict::Pass,
             };
             Ok((Reply::Quote(report), verdict))
         }
@@ -334,16 +350,27 @@ fn answer(
             };
             Ok((Reply::Budget(report), verdict))
         }
-        Request::Diff { old, new, basis, .. } => {
+        Request::Diff { old, new, basis, exit_code, .. } => {
             let (old, new) = (diff_card(old, today)?, diff_card(new, today)?);
-            pass(Reply::Diff(DiffReport::build(&old, &new, plan, *basis, today)?))
+            let report = DiffReport::build(&old, &new, plan, *basis, today)?;
+            let verdict = match report.change_summary() {
+                Some(summary) if *exit_code => Verdict::Changed(summary),
+                _ => Verdict::Pass,
+            };
+            Ok((Reply::Diff(report), verdict))
         }
         Request::Estimate(estimate) => {
             let report = EstimateReport::build(card, estimate, today)?;
-            let verdict = if report.is_incomplete() {
+            // The dearest verdict first: over the limit, then a total that
+            // may hide cost, then requests that cost nothing but would fail.
+            let verdict = if let Some(reason) = report.over_budget() {
+                Verdict::OverBudget(reason.to_string())
+            } else if report.is_incomplete() {
                 let parts: Vec<String> =
                     report.left_out().iter().map(|part| format!("{}: {}", part.what, part.why)).collect();
                 Verdict::Incomplete(format!("the estimate leaves out {}", parts.join("; and ")))
+            } else if let Some(refused) = &report.refused {
+                Verdict::Refused(refused.reason.clone())
             } else {
                 Verdict::Pass
             };
@@ -351,9 +378,10 @@ fn answer(
         }
         Request::Tally(tally) => {
             let report = TallyReport::build(card, tally, today)?;
-            let verdict = match report.incomplete_reason() {
-                Some(reason) => Verdict::Incomplete(reason),
-                None => Verdict::Pass,
+            let verdict = match (report.over_budget(), report.incomplete_reason()) {
+                (Some(reason), _) => Verdict::OverBudget(reason.to_string()),
+                (None, Some(reason)) => Verdict::Incomplete(reason),
+                (None, None) => Verdict::Pass,
             };
             Ok((Reply::Tally(Box::new(report)), verdict))
         }

@@ -120,6 +120,28 @@ impl Money {
         Money(round(self.0, 2)).unit_dollars()
     }
 
+    /// A figure for people that must add up with others shown beside it:
+    /// to the cent where `to_the_cent`, else every digit (`$0.195`).
+    pub fn dollars_if(self, to_the_cent: bool) -> String {
+        if to_the_cent { self.dollars() } else { self.unit_dollars() }
+    }
+
+    /// Whether `minuend − subtrahend = difference` still holds once each is
+    /// rounded to the cent, and a non-zero difference does not read as
+    /// $0.00. Where it does not, the three are shown exactly.
+    pub fn difference_in_cents(minuend: Money, subtrahend: Money, difference: Money) -> bool {
+        let cents = |money: Money| round(money.0, 2);
+        cents(minuend) - cents(subtrahend) == cents(difference)
+            && (difference.is_zero() || !cents(difference).is_zero())
+    }
+
+    /// Whether `parts`, each rounded to the cent, add up to `total` rounded
+    /// to the cent. Where they do not, the figures are shown exactly.
+    pub fn sum_in_cents(parts: &[Money], total: Money) -> bool {
+        let cents: Decimal = parts.iter().map(|part| round(part.0, 2)).sum();
+        cents == round(total.0, 2)
+    }
+
     /// A per-unit price for people: every digit kept (`$0.0195`, `$0.101`).
     pub fn unit_dollars(self) -> String {
         let sign = if self.is_negative() { "-" } else { "" };

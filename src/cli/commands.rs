@@ -44,6 +44,10 @@ pub struct DiffArgs {
     /// Price the plan at the published per-image price (list) or tokens × rate (tokens)
     #[arg(long, value_enum, default_value = "list")]
     pub basis: BasisArg,
+
+    /// Exit with code 1 when the new card changes a price or, with --plan, the plan's monthly total (as `git diff --exit-code`)
+    #[arg(long)]
+    pub exit_code: bool,
 }
 
 impl DiffArgs {
@@ -54,6 +58,7 @@ impl DiffArgs {
             new: self.new.clone(),
             plan: self.plan.clone(),
             basis: self.basis.into(),
+            exit_code: self.exit_code,
         }
     }
 }
@@ -227,6 +232,10 @@ pub struct QuoteArgs {
     /// Thinking tokens per image (an estimate), billed at the lane's text output rate
     #[arg(long, value_name = "N", value_parser = parse_amount, allow_hyphen_values = true)]
     pub thinking_tokens: Option<u64>,
+
+    /// Exit with code 5 when the total is above AMOUNT dollars: the total on --lane, else on the dearest lane shown
+    #[arg(long, value_name = "AMOUNT", value_parser = parse_money, allow_hyphen_values = true)]
+    pub fail_above: Option<Money>,
 }
 
 impl QuoteArgs {
@@ -244,6 +253,7 @@ impl QuoteArgs {
                 thinking_tokens: self.thinking_tokens.unwrap_or(0),
             },
             thinking_given: self.thinking_tokens.is_some(),
+            fail_above: self.fail_above,
         }
     }
 }
@@ -327,6 +337,10 @@ pub struct EstimateArgs {
     /// Threads reading lines; default: every core
     #[arg(long, value_parser = parse_threads)]
     pub threads: Option<usize>,
+
+    /// Exit with code 5 when the total is above AMOUNT dollars
+    #[arg(long, value_name = "AMOUNT", value_parser = parse_money, allow_hyphen_values = true)]
+    pub fail_above: Option<Money>,
 }
 
 impl EstimateArgs {
@@ -340,6 +354,7 @@ impl EstimateArgs {
             thinking_tokens: self.thinking_tokens,
             strict: self.strict,
             scan: scan_options(self.threads),
+            fail_above: self.fail_above,
         }
     }
 }
@@ -372,6 +387,10 @@ pub struct TallyArgs {
     /// Threads reading lines; default: every core
     #[arg(long, value_parser = parse_threads)]
     pub threads: Option<usize>,
+
+    /// Exit with code 5 when the total is above AMOUNT dollars
+    #[arg(long, value_name = "AMOUNT", value_parser = parse_money, allow_hyphen_values = true)]
+    pub fail_above: Option<Money>,
 }
 
 impl TallyArgs {
@@ -384,6 +403,7 @@ impl TallyArgs {
             free_queries: self.free_queries,
             strict: self.strict,
             scan: scan_options(self.threads),
+            fail_above: self.fail_above,
         }
     }
 }

@@ -28,6 +28,10 @@ pub struct DiffReport {
     pub changes: Vec<PriceChange>,
     /// The plan priced under both cards, with `--plan`; else `null`.
     pub plan: Option<PlanDiff>,
+    /// Whether the update changes the bill: a price changed, was added or
+    /// was removed, or (with `--plan`) the plan's monthly total moved.
+    /// With `--exit-code`, `true` makes the command exit 1.
+    pub changes_bill: bool,
 }
 
 /// Whether a price changed, appeared or went away.
@@ -145,13 +149,31 @@ impl DiffReport {
                 renamed.detail.push_str(" (same prices)");
             }
         }
+        let plan = plan.map(|plan| plan_diff(old, new, plan, basis)).transpose()?;
+        let changes_bill = !changes.is_empty() || plan.as_ref().is_some_and(|plan| !plan.change.is_zero());
         Ok(DiffReport {
             old: CardInfo::new(old, today),
             new: CardInfo::new(new, today),
             basis,
             models,
             changes,
-            plan: plan.map(|plan| plan_diff(old, new, plan, basis)).transpose()?,
+            plan,
+            changes_bill,
+        })
+    }
+
+    /// The sentence `--exit-code` fails the step with, when the update changes the bill.
+    pub fn change_summary(&self) -> Option<String> {
+        if !self.changes_bill {
+            return None;
+        }
+        let prices = crate::count::counted(self.changes.len() as u64, "price", "prices");
+        Some(match &self.plan {
+            Some(plan) if !plan.change.is_zero() => format!(
+                "the new card changes {prices} and the plan's monthly total by {} (--exit-code)",
+                plan.change.unit_dollars()
+            ),
+            _ => format!("the new card changes {prices} (--exit-code)"),
         })
     }
 }

@@ -20,7 +20,7 @@ use std::path::PathBuf;
 use serde::Serialize;
 use time::Date;
 
-use super::CardInfo;
+use super::{BudgetCheck, CardInfo};
 use crate::batch::{BatchFileError, MalformedLine, Sightings, describe_media};
 use crate::batch::{BatchReader, MediaSums, Requests};
 pub use crate::batch::{CHARS_PER_TOKEN, FindingKind, FindingLine};
@@ -53,6 +53,8 @@ pub struct EstimateRequest {
     pub strict: bool,
     /// How to scan.
     pub scan: ScanOptions,
+    /// A limit the total must not exceed (`--fail-above`).
+    pub fail_above: Option<Money>,
 }
 
 /// Why an estimate cannot be given.
@@ -133,6 +135,32 @@ pub struct EstimateReport {
     pub findings: Vec<Finding>,
     /// Lines that are not requests, skipped and counted.
     pub malformed: Sightings<MalformedLine>,
+    /// The requests the API would refuse, else `null`: with any, the
+    /// command exits 7 once the report is written.
+    pub refused: Option<Refused>,
+    /// The `--fail-above` check of `total.cost`, else `null`.
+    pub budget: Option<BudgetCheck>,
+}
+
+/// The refused requests of `lines`, where there are any.
+fn refused(lines: &EstimateLines) -> Option<Refused> {
+    (lines.rejected_requests > 0).then(|| Refused {
+        requests: lines.rejected_requests,
+        reason: format!(
+            "the API would refuse {} (the report lists them under `rejected`); fix them before submitting the file",
+            counted(lines.rejected_requests, "request", "requests")
+        ),
+    })
+}
+
+/// Requests the API would refuse (findings whose `effect` is `rejected`):
+/// they cost nothing, but the job would not make what they ask for.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Refused {
+    /// How many (`lines.rejected_requests`).
+    pub requests: u64,
+    /// One sentence: how many, and what to do.
+    pub reason: String,
 }
 
 /// How many lines of each kind were read.
@@ -282,7 +310,19 @@ impl EstimateReport {
             requested_as,
             thinking: request.thinking_tokens,
         };
-        assemble(card, requests, reader, priced, today)
+        let mut report = assemble(card, requests, reader, priced, today)?;
+        if let Some(limit) = request.fail_above {
+            report.budget = Some(
+                BudgetCheck::new("the estimate's total", report.total.cost, limit)
+                    .map_err(|_| EstimateError::Overflow)?,
+            );
+        }
+        Ok(report)
+    }
+
+    /// The sentence to exit 5 with, when the total is above `--fail-above`.
+    pub fn over_budget(&self) -> Option<&str> {
+        self.budget.as_ref().filter(|check| check.over).map(|check| check.reason.as_str())
     }
 
     /// Whether some part of the requests could not be priced, so the total is short.
@@ -526,8 +566,10 @@ fn assemble(
         lines,
         rows,
         total,
+        refused: refused(&lines),
         findings,
         malformed: reader.into_malformed(),
+        budget: None,
     })
 }
 

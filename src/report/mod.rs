@@ -16,7 +16,7 @@ use time::Date;
 
 use crate::card::{CardOrigin, Life, RateCard, Resolved, Status};
 use crate::lane::Lane;
-use crate::money::round;
+use crate::money::{Money, Overflow, round};
 use crate::size::ImageSize;
 
 /// A card older than this many days gets a note: prices are date-bound.
@@ -125,6 +125,63 @@ pub fn stale_card_note(card: &RateCard, today: Date) -> Option<String> {
 /// down or disputed as of `today`, naming its successor.
 pub fn lifecycle_warning(resolved: Resolved<'_>, today: Date) -> Option<String> {
     resolved.life.warning(resolved.id, today)
+}
+
+/// The `--fail-above` check of a report's total (`plan`, `quote`,
+/// `estimate`, `tally`): the report is written either way, and a total
+/// above the limit makes the command exit 5.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct BudgetCheck {
+    /// The limit given with `--fail-above`.
+    pub fail_above: Money,
+    /// The total checked against it, exact.
+    pub total: Money,
+    /// Whether the total is above the limit (the command then exits 5).
+    pub over: bool,
+    /// How far above, or `null` when within.
+    pub excess: Option<Money>,
+    /// One sentence saying which total was checked and why the check
+    /// passed or failed.
+    pub reason: String,
+}
+
+impl BudgetCheck {
+    /// Checks `total` (described by `what`, such as `the plan's monthly
+    /// total`) against `limit`.
+    pub fn new(what: &str, total: Money, limit: Money) -> Result<BudgetCheck, Overflow> {
+        let over = total > limit;
+        let excess = total.minus(limit)?;
+        let reason = if over {
+            format!(
+                "{what} {} is above the budget of {} (--fail-above) by {}",
+                total.unit_dollars(),
+                limit.unit_dollars(),
+                excess.unit_dollars()
+            )
+        } else {
+            format!(
+                "{what} {} is within the budget of {} (--fail-above)",
+                total.unit_dollars(),
+                limit.unit_dollars()
+            )
+        };
+        Ok(BudgetCheck { fail_above: limit, total, over, excess: over.then_some(excess), reason })
+    }
+
+    /// The fact tables show: `$2,500.00: OVER by $79.76`, `$2,500.00: within`.
+    pub fn summary(&self) -> String {
+        let cents = Money::difference_in_cents(
+            self.total,
+            self.fail_above,
+            self.total.minus(self.fail_above).unwrap_or(self.total),
+        );
+        match self.excess {
+            Some(excess) => {
+                format!("{}: OVER by {}", self.fail_above.dollars_if(cents), excess.dollars_if(cents))
+            }
+            None => format!("{}: within", self.fail_above.dollars_if(cents)),
+        }
+    }
 }
 
 /// Serializes a ratio as a decimal string rounded to 4 places.

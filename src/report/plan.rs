@@ -131,18 +131,7 @@ pub struct WhatIfLine {
     pub saving: Money,
 }
 
-/// The `--fail-above` check.
-#[derive(Debug, Clone, Serialize)]
-pub struct BudgetCheck {
-    /// The budget a month.
-    pub fail_above: Money,
-    /// Whether the monthly total is above it (the command then exits 5).
-    pub over: bool,
-    /// How far above, or `null` when within.
-    pub excess: Option<Money>,
-    /// One sentence saying why the check passed or failed.
-    pub reason: String,
-}
+pub use super::BudgetCheck;
 
 /// A plan whose monthly total is above `--fail-above`.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -165,7 +154,9 @@ impl PlanReport {
             if request.what_if_batch { Some(what_if(card, plan, &priced, request.basis)?) } else { None };
         let too_large = || PlanError::TooLarge { plan: plan.source.clone(), line: "(all lines)".into() };
         let budget = match request.fail_above {
-            Some(limit) => Some(budget_check(priced.total, limit).ok_or_else(too_large)?),
+            Some(limit) => Some(
+                BudgetCheck::new("the plan's monthly total", priced.total, limit).map_err(|_| too_large())?,
+            ),
             None => None,
         };
         let grounding_total = Money::sum(
@@ -260,27 +251,6 @@ fn what_if(card: &RateCard, plan: &Plan, priced: &PricedPlan, basis: Basis) -> R
         saving: priced.total.minus(after.total).map_err(|_| too_large())?,
         lines,
     })
-}
-
-/// The check, or `None` when the excess cannot be computed exactly.
-fn budget_check(total: Money, limit: Money) -> Option<BudgetCheck> {
-    let over = total > limit;
-    let excess = total.minus(limit).ok()?;
-    let reason = if over {
-        format!(
-            "the plan's monthly total {} is above the budget of {} (--fail-above) by {}",
-            total.unit_dollars(),
-            limit.unit_dollars(),
-            excess.unit_dollars()
-        )
-    } else {
-        format!(
-            "the plan's monthly total {} is within the budget of {} (--fail-above)",
-            total.unit_dollars(),
-            limit.unit_dollars()
-        )
-    };
-    Some(BudgetCheck { fail_above: limit, over, excess: over.then_some(excess), reason })
 }
 
 #[cfg(test)]

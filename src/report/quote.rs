@@ -3,7 +3,7 @@
 use serde::Serialize;
 use time::Date;
 
-use super::{CardInfo, Lifecycle};
+use super::{BudgetCheck, CardInfo, Lifecycle};
 use crate::card::{Grade, NamedAs, RateCard, UnknownModel};
 use crate::error::{ErrorKind, Kind};
 use crate::lane::Lane;
@@ -29,6 +29,8 @@ pub struct QuoteRequest {
     /// Whether `--thinking-tokens` was given (0 included): without it, a
     /// model that always thinks gets a note that thinking is not included.
     pub thinking_given: bool,
+    /// A limit the quoted total must not exceed (`--fail-above`).
+    pub fail_above: Option<Money>,
 }
 
 /// Why a quote cannot be given.
@@ -91,6 +93,20 @@ pub struct QuoteReport {
     pub unpriced: Vec<Unpriced>,
     /// Whether every total holds every part asked for (`unpriced` is empty).
     pub complete: bool,
+    /// The `--fail-above` check, else `null`.
+    pub budget: Option<QuoteBudget>,
+}
+
+/// The `--fail-above` check of a quote: the total on the one lane asked
+/// for with `--lane`, else on the dearest lane shown, so that every lane
+/// the quote shows fits the budget when the check passes.
+#[derive(Debug, Clone, Serialize)]
+pub struct QuoteBudget {
+    /// The lane whose total was checked.
+    pub lane: Lane,
+    /// The check itself.
+    #[serde(flatten)]
+    pub check: BudgetCheck,
 }
 
 /// The price on one lane.
@@ -171,7 +187,11 @@ impl QuoteReport {
                     })
                     .collect(),
             })
-            .collect();
+            .collect::<Vec<LaneQuote>>();
+        let budget = match request.fail_above {
+            Some(limit) => budget_check(&quotes, request.lane.is_some(), request.count, limit)?,
+            None => None,
+        };
         Ok(QuoteReport {
             card: CardInfo::new(card, today),
             model: resolved.id.to_string(),
@@ -190,8 +210,34 @@ impl QuoteReport {
             quotes,
             complete: unpriced.is_empty(),
             unpriced,
+            budget,
         })
     }
+
+    /// The sentence to exit 5 with, when the checked total is above `--fail-above`.
+    pub fn over_budget(&self) -> Option<&str> {
+        self.budget.as_ref().filter(|budget| budget.check.over).map(|budget| budget.check.reason.as_str())
+    }
+}
+
+/// The check of the lane asked for, else of the dearest lane shown.
+fn budget_check(
+    quotes: &[LaneQuote],
+    one_lane: bool,
+    count: u64,
+    limit: Money,
+) -> Result<Option<QuoteBudget>, PricingError> {
+    let Some(checked) = quotes.iter().max_by_key(|quote| quote.total) else {
+        return Ok(None);
+    };
+    let what = if one_lane || quotes.len() == 1 {
+        format!("the quote's total on {}", checked.lane)
+    } else {
+        format!("the quote's total on {} (the dearest lane shown)", checked.lane)
+    };
+    let check =
+        BudgetCheck::new(&what, checked.total, limit).map_err(|_| PricingError::Overflow { count })?;
+    Ok(Some(QuoteBudget { lane: checked.lane, check }))
 }
 
 #[cfg(test)]
@@ -209,6 +255,7 @@ mod tests {
             basis: Basis::List,
             extras: Extras::default(),
             thinking_given: false,
+            fail_above: None,
         }
     }
 
@@ -264,5 +311,57 @@ mod tests {
         let err =
             QuoteReport::build(&RateCard::embedded(), &request("pro", Some("512"), 1), today()).unwrap_err();
         assert_eq!(err.to_string(), "gemini-3-pro-image-preview has no size `512`: it offers 1K, 2K, 4K");
+    }
+
+    /// The cells of the lane table as people read them.
+    fn shown(report: &QuoteReport) -> Vec<Vec<String>> {
+        let table = &report.document().tables[0];
+        table.rows.iter().map(|row| row.iter().map(crate::render::human).collect()).collect()
+    }
+
+    fn dollars(text: &str) -> rust_decimal::Decimal {
+        text.replace(['$', ','], "").parse().unwrap()
+    }
+
+    /// 10 Nano Banana images: $0.39 on standard, $0.195 on batch. Rounded
+    /// to the cent the batch total ($0.20) and the saving ($0.20) would not
+    /// be the difference of the totals ($0.39 − $0.20 = $0.19).
+    #[test]
+    fn shows_sub_cent_totals_where_the_cents_would_not_add_up() {
+        let report =
+            QuoteReport::build(&RateCard::embedded(), &request("nano-banana", None, 10), today()).unwrap();
+        let rows = shown(&report);
+        assert_eq!(rows[0][..3], ["standard", "$0.039", "$0.39"]);
+        assert_eq!(rows[1][..4], ["batch", "$0.0195", "$0.195", "$0.195"]);
+        assert!(
+            report.document().notes.iter().any(|note| note == "batch saves $0.195 (50.0%) against standard.")
+        );
+    }
+
+    /// For every model and size of the card and counts 1 to 120, each
+    /// saving shown is the standard total shown minus the lane's total shown.
+    #[test]
+    fn every_saving_shown_is_the_difference_of_the_totals_shown() {
+        let card = RateCard::embedded();
+        for model in &card.models {
+            for size in model.sizes.iter().map(|row| row.size) {
+                for count in 1..=120 {
+                    let mut wanted = request(&model.id, None, count);
+                    wanted.size = Some(size);
+                    let report = QuoteReport::build(&card, &wanted, today()).unwrap();
+                    let rows = shown(&report);
+                    let Some(standard) = rows.iter().find(|row| row[0] == "standard") else { continue };
+                    for row in rows.iter().filter(|row| !row[3].is_empty()) {
+                        assert_eq!(
+                            dollars(&standard[2]) - dollars(&row[2]),
+                            dollars(&row[3]),
+                            "{} {size} × {count} on {}",
+                            model.id,
+                            row[0]
+                        );
+                    }
+                }
+            }
+        }
     }
 }

@@ -20,7 +20,7 @@ use std::path::PathBuf;
 use serde::Serialize;
 use time::Date;
 
-use super::CardInfo;
+use super::{BudgetCheck, CardInfo};
 use crate::batch::{BatchFileError, MalformedLine, Sightings, StreamSummary};
 use crate::batch::{
     BatchReader, BilledLane, ModelGroup, ReadCounts, Responses, SumsByVersion, UnrecognisedTier,
@@ -52,6 +52,8 @@ pub struct TallyRequest {
     pub strict: bool,
     /// How to scan.
     pub scan: ScanOptions,
+    /// A limit the total must not exceed (`--fail-above`).
+    pub fail_above: Option<Money>,
 }
 
 /// Why a tally cannot be given.
@@ -123,6 +125,8 @@ pub struct TallyReport {
     pub streams: StreamSummary,
     /// Files in which nothing but blank lines was found.
     pub empty_files: Vec<String>,
+    /// The `--fail-above` check of `total.cost`, else `null`.
+    pub budget: Option<BudgetCheck>,
 }
 
 /// Responses per lane billed, and how their lanes were known. Each lane
@@ -383,7 +387,19 @@ impl TallyReport {
         if let Some(empty) = reader.all_empty::<OutputLine>() {
             return Err(empty.into());
         }
-        assemble(card, today, fallback, reader, responses, request.free_queries)
+        let mut report = assemble(card, today, fallback, reader, responses, request.free_queries)?;
+        if let Some(limit) = request.fail_above {
+            report.budget = Some(
+                BudgetCheck::new("the tally's total", report.total.cost, limit)
+                    .map_err(|_| TallyError::Overflow)?,
+            );
+        }
+        Ok(report)
+    }
+
+    /// The sentence to exit 5 with, when the total is above `--fail-above`.
+    pub fn over_budget(&self) -> Option<&str> {
+        self.budget.as_ref().filter(|check| check.over).map(|check| check.reason.as_str())
     }
 
     /// Whether some responses could not be priced or some lines read, so
@@ -511,6 +527,7 @@ fn assemble(
         empty_files: reader.empty_files().map(str::to_owned).collect(),
         streams: responses.streams,
         malformed: reader.into_malformed(),
+        budget: None,
     })
 }
 

@@ -83,13 +83,27 @@ impl Report for DiffReport {
         }
         if let Some(plan) = &self.plan {
             facts.push(("plan".to_string(), plan.source.clone()));
+            // To the cent, unless the rounded figures would not add up
+            // (down the columns, or old to new along a row): then every digit.
+            let column = |pick: fn(&crate::report::diff::LineDiff) -> Money, total: Money| {
+                Money::sum_in_cents(&plan.lines.iter().map(pick).collect::<Vec<_>>(), total)
+            };
+            let cents = column(|line| line.old_total, plan.old_total)
+                && column(|line| line.new_total, plan.new_total)
+                && column(|line| line.change, plan.change)
+                && Money::difference_in_cents(plan.new_total, plan.old_total, plan.change)
+                && plan
+                    .lines
+                    .iter()
+                    .all(|line| Money::difference_in_cents(line.new_total, line.old_total, line.change));
+            let cell = |amount: Money| if cents { Cell::money(amount) } else { Cell::unit(amount) };
             facts.push((
                 "monthly total".to_string(),
                 format!(
                     "{} → {} ({})",
-                    plan.old_total.dollars(),
-                    plan.new_total.dollars(),
-                    signed(plan.change)
+                    plan.old_total.dollars_if(cents),
+                    plan.new_total.dollars_if(cents),
+                    signed(plan.change, cents)
                 ),
             ));
             let mut rows: Vec<Vec<Cell>> = plan
@@ -98,17 +112,17 @@ impl Report for DiffReport {
                 .map(|line| {
                     vec![
                         Cell::text(&line.name),
-                        Cell::money(line.old_total),
-                        Cell::money(line.new_total),
-                        Cell::money(line.change),
+                        cell(line.old_total),
+                        cell(line.new_total),
+                        cell(line.change),
                     ]
                 })
                 .collect();
             rows.push(vec![
                 Cell::text("total"),
-                Cell::money(plan.old_total),
-                Cell::money(plan.new_total),
-                Cell::money(plan.change),
+                cell(plan.old_total),
+                cell(plan.new_total),
+                cell(plan.change),
             ]);
             tables.push(Table {
                 title: Some(format!("Plan: {}", plan.name.as_deref().unwrap_or(&plan.source))),
@@ -130,10 +144,10 @@ impl Report for DiffReport {
     }
 }
 
-fn signed(amount: Money) -> String {
+fn signed(amount: Money, to_the_cent: bool) -> String {
     if !amount.is_negative() && !amount.is_zero() {
-        format!("+{}", amount.dollars())
+        format!("+{}", amount.dollars_if(to_the_cent))
     } else {
-        amount.dollars()
+        amount.dollars_if(to_the_cent)
     }
 }

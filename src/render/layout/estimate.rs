@@ -138,6 +138,9 @@ impl Report for EstimateReport {
             ));
         }
         facts.push(("rate card".to_string(), self.card.summary()));
+        if let Some(budget) = &self.budget {
+            facts.push(("budget".to_string(), budget.summary()));
+        }
         let mut tables = vec![Table {
             title: None,
             columns: vec![

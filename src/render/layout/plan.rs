@@ -3,6 +3,7 @@
 use rust_decimal::Decimal;
 
 use crate::count::grouped;
+use crate::money::Money;
 use crate::plan::GOOGLE;
 use crate::pricing::Basis;
 use crate::render::Report;
@@ -34,13 +35,7 @@ impl Report for PlanReport {
             ));
         }
         if let Some(budget) = &self.budget {
-            let verdict = match budget.excess {
-                Some(excess) => {
-                    format!("{}: OVER by {}", budget.fail_above.dollars(), excess.dollars())
-                }
-                None => format!("{}: within", budget.fail_above.dollars()),
-            };
-            facts.push(("budget".to_string(), verdict));
+            facts.push(("budget".to_string(), budget.summary()));
         }
         let mut tables = vec![components_table(self), lines_table(self)];
         if let Some(table) = routes_table(self) {
@@ -140,6 +135,11 @@ fn components_table(report: &PlanReport) -> Table {
 }
 
 fn lines_table(report: &PlanReport) -> Table {
+    // To the cent, unless the rounded lines would not add up to the rounded
+    // total shown below them: then every digit.
+    let totals: Vec<Money> = report.lines.iter().map(|entry| entry.line.total).collect();
+    let cents = Money::sum_in_cents(&totals, report.total);
+    let cell = |amount: Money| if cents { Cell::money(amount) } else { Cell::unit(amount) };
     let mut rows: Vec<Vec<Cell>> = report
         .lines
         .iter()
@@ -156,7 +156,7 @@ fn lines_table(report: &PlanReport) -> Table {
                 },
                 Cell::Count(line.accepted),
                 Cell::Count(line.generated),
-                Cell::money(line.total),
+                cell(line.total),
                 Cell::Percent(entry.share_percent),
                 entry.cost_per_accepted_image.map_or(Cell::Empty, Cell::unit),
             ]
@@ -170,7 +170,7 @@ fn lines_table(report: &PlanReport) -> Table {
         Cell::Empty,
         Cell::Count(report.accepted_images),
         Cell::Count(report.generated_images),
-        Cell::money(report.total),
+        cell(report.total),
         Cell::Percent(if report.total.is_zero() { Decimal::ZERO } else { Decimal::ONE_HUNDRED }),
         report.cost_per_accepted_image.map_or(Cell::Empty, Cell::unit),
     ]);
@@ -193,6 +193,13 @@ fn lines_table(report: &PlanReport) -> Table {
 }
 
 fn what_if_table(what_if: &WhatIf) -> Table {
+    // To the cent, unless a rounded saving would not be the difference of
+    // the rounded totals beside it: then every digit.
+    let cents = what_if
+        .lines
+        .iter()
+        .all(|line| Money::difference_in_cents(line.total, line.what_if_total, line.saving));
+    let cell = |amount: Money| if cents { Cell::money(amount) } else { Cell::unit(amount) };
     Table {
         title: Some("What if every batch_ok line runs on batch".into()),
         columns: vec![
@@ -211,9 +218,9 @@ fn what_if_table(what_if: &WhatIf) -> Table {
                     Cell::text(&line.name),
                     Cell::text(line.lane.name()),
                     Cell::text(line.what_if_lane.name()),
-                    Cell::money(line.total),
-                    Cell::money(line.what_if_total),
-                    Cell::money(line.saving),
+                    cell(line.total),
+                    cell(line.what_if_total),
+                    cell(line.saving),
                 ]
             })
             .collect(),

@@ -46,6 +46,20 @@ impl Report for QuoteReport {
             };
             facts[0].1.push_str(&format!(", named as `{typed}` ({how})"));
         }
+        if let Some(budget) = &self.budget {
+            facts.push((
+                "budget".to_string(),
+                format!("{} (the total on {})", budget.check.summary(), budget.lane),
+            ));
+        }
+        // Totals to the cent, unless a saving would then not be the
+        // difference of the totals shown beside it: then every digit.
+        let standard_total = self.quotes.iter().find(|q| q.lane == Lane::Standard).map(|q| q.total);
+        let cents = self.quotes.iter().all(|quote| match (standard_total, quote.saving_vs_standard) {
+            (Some(standard), Some(saving)) => Money::difference_in_cents(standard, quote.total, saving),
+            _ => true,
+        });
+        let total_cell = |amount: Money| if cents { Cell::money(amount) } else { Cell::unit(amount) };
         let mut tables = vec![Table {
             title: None,
             columns: vec![
@@ -62,8 +76,8 @@ impl Report for QuoteReport {
                     vec![
                         Cell::text(quote.lane.name()),
                         Cell::unit(quote.unit_price),
-                        Cell::money(quote.total),
-                        quote.saving_vs_standard.map_or(Cell::Empty, Cell::money),
+                        total_cell(quote.total),
+                        quote.saving_vs_standard.map_or(Cell::Empty, total_cell),
                         Cell::text(quote.grade.name()),
                     ]
                 })
@@ -107,14 +121,14 @@ impl Report for QuoteReport {
                     format!(
                         "{} costs {} ({}) more than standard.",
                         quote.lane,
-                        Money::ZERO.minus(saving).unwrap_or(saving).dollars(),
+                        Money::ZERO.minus(saving).unwrap_or(saving).dollars_if(cents),
                         crate::render::human(&Cell::Percent(-share))
                     )
                 } else {
                     format!(
                         "{} saves {} ({}) against standard.",
                         quote.lane,
-                        saving.dollars(),
+                        saving.dollars_if(cents),
                         crate::render::human(&Cell::Percent(share))
                     )
                 });

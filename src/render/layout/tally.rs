@@ -150,6 +150,9 @@ impl Report for TallyReport {
             facts.push(("--model".to_string(), format!("{model}, for responses without modelVersion")));
         }
         facts.push(("rate card".to_string(), self.card.summary()));
+        if let Some(budget) = &self.budget {
+            facts.push(("budget".to_string(), budget.summary()));
+        }
 
         let grounding = &self.grounding;
         let mut tables = vec![Table {
