@@ -8,6 +8,8 @@
 mod bad_input;
 #[path = "cli/real_fixtures.rs"]
 mod real_fixtures;
+#[path = "cli/schema.rs"]
+mod schema;
 
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};

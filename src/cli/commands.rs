@@ -163,6 +163,11 @@ pub(super) const MAN_EXAMPLES: &str = "\
 Examples:
   nbcost man > nbcost.1 && man ./nbcost.1";
 
+pub(super) const SCHEMA_EXAMPLES: &str = "\
+Examples:
+  nbcost schema quote > quote.schema.json
+  nbcost schema | jq 'keys'";
+
 pub(super) const QUOTE_EXAMPLES: &str = "\
 Examples:
   nbcost quote --model flash --size 2K --count 1000

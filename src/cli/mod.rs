@@ -5,6 +5,7 @@
 mod commands;
 mod values;
 
+use clap::builder::PossibleValuesParser;
 use clap::{Args as ClapArgs, CommandFactory, FromArgMatches, Parser, Subcommand};
 use time::Date;
 use time::macros::format_description;
@@ -13,7 +14,7 @@ use commands::*;
 use nbcost::app::{CardSource, Request};
 use nbcost::card::{EMBEDDED, RateCard};
 use nbcost::error::UsageError;
-use nbcost::render::Format;
+use nbcost::render::{Format, schema};
 use values::{ColorWhen, FormatArg};
 
 /// What Gemini image generation ("Nano Banana") costs, exactly.
@@ -95,13 +96,20 @@ pub enum Command {
     /// The manual page in roff, written to stdout
     #[command(after_help = MAN_EXAMPLES)]
     Man,
+    /// The JSON Schema of a report's `--format json` output, written to stdout
+    #[command(after_help = SCHEMA_EXAMPLES)]
+    Schema {
+        /// The report; default: every report, in one object keyed by name
+        #[arg(value_parser = PossibleValuesParser::new(schema::REPORTS))]
+        report: Option<String>,
+    },
 }
 
 /// What the command line asks for.
 pub enum Action {
     /// Answer a request and render the report.
     Answer(Request),
-    /// Write these bytes to stdout (completions, the man page).
+    /// Write these bytes to stdout (completions, the man page, the schema).
     Print(Vec<u8>),
 }
 
@@ -163,6 +171,16 @@ impl Args {
                 let mut script = Vec::new();
                 clap_complete::generate(*shell, &mut command(), "nbcost", &mut script);
                 return Ok(Action::Print(script));
+            }
+            Command::Schema { report } => {
+                let schema = match report {
+                    // The parser admits report names only.
+                    Some(kind) => schema::of(kind).expect("a report's name").to_value(),
+                    None => schema::all(),
+                };
+                let mut text = serde_json::to_vec_pretty(&schema).map_err(std::io::Error::other)?;
+                text.push(b'\n');
+                return Ok(Action::Print(text));
             }
             Command::Man => {
                 let mut page = Vec::new();

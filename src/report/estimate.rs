@@ -90,7 +90,7 @@ impl From<Overflow> for EstimateError {
 }
 
 /// The answer to `nbcost estimate`.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct EstimateReport {
     /// The rate card the prices come from.
     pub card: CardInfo,
@@ -136,7 +136,7 @@ pub struct EstimateReport {
 }
 
 /// How many lines of each kind were read.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct EstimateLines {
     /// Every line read.
     pub read: u64,
@@ -151,7 +151,7 @@ pub struct EstimateLines {
 }
 
 /// The requests of one size, priced.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct EstimateRow {
     /// The size, exactly as the API's `imageSize` needs it.
     pub size: ImageSize,
@@ -200,7 +200,7 @@ pub struct EstimateRow {
 }
 
 /// The grand total.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct EstimateTotal {
     /// Requests priced.
     pub requests: u64,
@@ -246,7 +246,7 @@ pub struct EstimateTotal {
 }
 
 /// Every request with one kind of finding.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Finding {
     /// The kind, in snake_case.
     pub kind: FindingKind,

@@ -23,15 +23,17 @@ use crate::size::ImageSize;
 pub const STALE_AFTER_DAYS: u64 = 90;
 
 /// The rate card a report was priced with.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct CardInfo {
     /// The card's name.
     pub name: String,
     /// The date people call it by (`April 2026`).
     pub dated: String,
     /// The first day its prices apply (`YYYY-MM-DD`).
+    #[schemars(with = "DaySchema")]
     pub effective: Date,
     /// The day its figures were last checked (`YYYY-MM-DD`).
+    #[schemars(with = "DaySchema")]
     pub checked: Date,
     /// Whole days from `checked` to today.
     pub age_days: u64,
@@ -70,16 +72,19 @@ impl CardInfo {
 }
 
 /// Where a model ID stands in its life as of today.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Lifecycle {
     /// `active`, `deprecated`, `shut-down` or `disputed` (Google's own
     /// statements about the shutdown conflict), as of today.
     pub status: Status,
     /// The release date, where known.
+    #[schemars(with = "Option<DaySchema>")]
     pub released: Option<Date>,
     /// The deprecation date, where known.
+    #[schemars(with = "Option<DaySchema>")]
     pub deprecated: Option<Date>,
     /// The shutdown date, where known.
+    #[schemars(with = "Option<DaySchema>")]
     pub shutdown: Option<Date>,
     /// Where the shutdown is disputed: what Google's other statement says.
     pub shutdown_disputed: Option<String>,
@@ -130,6 +135,37 @@ pub fn lifecycle_warning(resolved: Resolved<'_>, today: Date) -> Option<String> 
 /// Serializes a ratio as a decimal string rounded to 4 places.
 pub(crate) fn ratio<S: Serializer>(value: &Decimal, serializer: S) -> Result<S::Ok, S::Error> {
     serializer.serialize_str(&round(*value, 4).to_string())
+}
+
+/// The published schema of a ratio written by [`ratio`]: a decimal string.
+pub(crate) struct RatioSchema;
+
+impl schemars::JsonSchema for RatioSchema {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Ratio".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "description": "A ratio as a decimal string, rounded to 4 places",
+            "type": "string",
+            "pattern": crate::money::DECIMAL_PATTERN,
+        })
+    }
+}
+
+/// The published schema of a date in a report: `YYYY-MM-DD` (the `time`
+/// crate's human-readable form).
+pub(crate) struct DaySchema;
+
+impl schemars::JsonSchema for DaySchema {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Date".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({ "type": "string", "format": "date" })
+    }
 }
 
 /// The size and lane filters that left nothing, for an error: `512 on flex`.

@@ -52,7 +52,7 @@ impl Kind for QuoteError {
 }
 
 /// The answer to `nbcost quote`.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct QuoteReport {
     /// The rate card the prices come from.
     pub card: CardInfo,
@@ -94,7 +94,7 @@ pub struct QuoteReport {
 }
 
 /// The price on one lane.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct LaneQuote {
     /// `standard`, `batch`, ...
     pub lane: Lane,
@@ -115,7 +115,7 @@ pub struct LaneQuote {
 }
 
 /// One part of a lane's price.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct QuoteComponent {
     /// `image_output`, `text_input` or `reference_images`.
     pub component: Component,
