@@ -335,7 +335,7 @@ fn answer(
             Ok((Reply::Budget(report), verdict))
         }
         Request::Diff { old, new, basis, .. } => {
-            let (old, new) = (diff_card(old, today)?, diff_card(new, today)?);
+            let (old, new) = (diff_card(old, "old", today)?, diff_card(new, "new", today)?);
             pass(Reply::Diff(DiffReport::build(&old, &new, plan, *basis, today)?))
         }
         Request::Estimate(estimate) => {
@@ -374,11 +374,29 @@ fn read(plan: Option<&Plan>) -> Result<&Plan, Error> {
 
 /// A card `diff` names: `default` is the card in force today, else as
 /// [`named_card`].
-fn diff_card(name: &str, today: Date) -> Result<RateCard, CardError> {
-    match name {
-        "default" => Ok(RateCard::in_force(today)),
-        name => named_card(name),
+fn diff_card(name: &str, which: &str, today: Date) -> Result<RateCard, Error> {
+    if name == "default" {
+        return Ok(RateCard::in_force(today));
     }
+    let fix = || {
+        let known: Vec<&str> = EMBEDDED.iter().map(|card| card.name).collect();
+        format!("give a card file, `default` (the card in force) or an embedded card ({})", known.join(", "))
+    };
+    named_card(name).map_err(|err| match err {
+        // The generic messages point at --rates, which `diff` does not read.
+        CardError::Unreadable { path, cause } => Error::new(
+            ErrorKind::Card,
+            format!("cannot read the {which} card `{path}` given to `diff`: {cause}; {}", fix()),
+        ),
+        CardError::Unknown { name, .. } => Error::new(
+            ErrorKind::Card,
+            format!(
+                "no {which} card `{name}` for `diff`: it is neither an embedded card nor a file; {}",
+                fix()
+            ),
+        ),
+        other => other.into(),
+    })
 }
 
 /// An embedded card by its name (`2026-04`), else the card file at `name`.

@@ -19,8 +19,8 @@ use nbcost::scan::ScanOptions;
 use nbcost::size::ImageSize;
 
 use super::values::{
-    BasisArg, WhatIfLane, parse_amount, parse_baseline, parse_count, parse_lane, parse_money, parse_size,
-    parse_threads,
+    BasisArg, CountList, WhatIfLane, parse_amount, parse_baseline, parse_count, parse_counts, parse_days,
+    parse_lane, parse_money, parse_size, parse_threads,
 };
 
 pub(super) const DIFF_EXAMPLES: &str = "\
@@ -84,7 +84,7 @@ pub struct BudgetArgs {
     pub lane: Vec<Lane>,
 
     /// Also give images a day over this many days
-    #[arg(long, value_parser = parse_count)]
+    #[arg(long, value_parser = parse_days, allow_hyphen_values = true)]
     pub days: Option<u64>,
 
     /// Fit the largest multiple of this plan's mix instead
@@ -269,8 +269,8 @@ pub struct CompareArgs {
     pub lanes: Vec<Lane>,
 
     /// Volumes to total at, comma-separated
-    #[arg(long, value_delimiter = ',', value_parser = parse_count, default_value = "100,1000,10000")]
-    pub counts: Vec<u64>,
+    #[arg(long, value_parser = parse_counts, default_value = "100,1000,10000")]
+    pub counts: Vec<CountList>,
 
     /// Price at the published per-image price (list) or tokens × rate (tokens)
     #[arg(long, value_enum, default_value = "list")]
@@ -288,7 +288,8 @@ pub struct CompareArgs {
 impl CompareArgs {
     /// The validated request.
     pub fn to_request(&self) -> CompareRequest {
-        let mut counts = if self.counts.is_empty() { DEFAULT_COUNTS.to_vec() } else { self.counts.clone() };
+        let counts: Vec<u64> = self.counts.iter().flat_map(|list| list.0.iter().copied()).collect();
+        let mut counts = if counts.is_empty() { DEFAULT_COUNTS.to_vec() } else { counts };
         counts.dedup();
         CompareRequest {
             models: self.models.clone(),

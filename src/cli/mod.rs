@@ -139,11 +139,25 @@ impl Args {
         }
     }
 
-    /// Where the rate card comes from.
-    pub fn cards(&self) -> CardSource {
+    /// Where the rate card comes from: `--rates`, else `NBCOST_RATES`, else
+    /// the card in force. An empty name is refused here, where it is still
+    /// known which of the two gave it.
+    pub fn cards(&self) -> Result<CardSource, UsageError> {
         match &self.global.rates {
-            Some(name) => CardSource::Named(name.clone()),
-            None => CardSource::InForce,
+            Some(name) if name.trim().is_empty() => {
+                let known: Vec<&str> = EMBEDDED.iter().map(|card| card.name).collect();
+                let from_env = std::env::var_os("NBCOST_RATES").is_some_and(|value| value == name.as_str());
+                Err(UsageError(if from_env {
+                    format!(
+                        "NBCOST_RATES is empty: unset it for the card in force, or name a card ({}) or a card file",
+                        known.join(", ")
+                    )
+                } else {
+                    format!("--rates is empty: name an embedded card ({}) or a card file", known.join(", "))
+                }))
+            }
+            Some(name) => Ok(CardSource::Named(name.clone())),
+            None => Ok(CardSource::InForce),
         }
     }
 

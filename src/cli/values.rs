@@ -95,9 +95,79 @@ pub fn parse_lane(text: &str) -> Result<Lane, String> {
 
 /// A count of images: a whole number of at least 1, `_` allowed between digits.
 pub fn parse_count(text: &str) -> Result<u64, String> {
+    at_least_one(
+        text,
+        "give a whole number of at least 1",
+        "a count of 0 images costs nothing: give at least 1",
+    )
+}
+
+/// `budget --days`: a whole number of days, at least 1.
+pub fn parse_days(text: &str) -> Result<u64, String> {
+    at_least_one(
+        text,
+        "days must be at least 1",
+        "days must be at least 1: give the number of days the images are spread over",
+    )
+}
+
+/// A whole number of at least 1: `rule` says so after a negative number,
+/// `zero` after 0.
+fn at_least_one(text: &str, rule: &str, zero: &str) -> Result<u64, String> {
+    let trimmed = text.trim();
+    if trimmed.starts_with('-') {
+        return Err(format!("`{trimmed}` is negative: {rule}"));
+    }
     match parse_amount(text)? {
-        0 => Err("a count of 0 images costs nothing: give at least 1".into()),
+        0 => Err(zero.into()),
         count => Ok(count),
+    }
+}
+
+/// `compare --counts`: counts of images, comma-separated.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CountList(pub Vec<u64>);
+
+/// Reads `--counts 100,1000`. The comma separates counts, so `1,000` is two
+/// counts, `1` and `000`; where a piece is three digits starting with 0
+/// after a group of one to three digits, the comma was meant as a thousands
+/// separator, and the error says so.
+pub fn parse_counts(text: &str) -> Result<CountList, String> {
+    let pieces: Vec<&str> = text.split(',').map(str::trim).collect();
+    let digits = |piece: &str| !piece.is_empty() && piece.chars().all(|ch| ch.is_ascii_digit());
+    let grouped = |at: usize| at > 0 && pieces[at].len() == 3 && digits(pieces[at]) && digits(pieces[at - 1]);
+    let mut counts = Vec::new();
+    for (at, piece) in pieces.iter().enumerate() {
+        // Three digits from a 0 after a short group: `1,000`, `2,050`.
+        if grouped(at) && piece.starts_with('0') {
+            let mut start = at - 1;
+            while grouped(start) {
+                start -= 1;
+            }
+            if pieces[start].len() <= 3 {
+                let end = (at..pieces.len()).take_while(|&next| grouped(next)).last().unwrap_or(at);
+                let group = &pieces[start..=end];
+                let read: Vec<String> = group.iter().map(|piece| format!("`{piece}`")).collect();
+                return Err(format!(
+                    "`{}` was read as {}: the comma separates counts; write {} or {}",
+                    group.join(","),
+                    and_list(&read),
+                    group.concat(),
+                    group.join("_"),
+                ));
+            }
+        }
+        counts.push(parse_count(piece)?);
+    }
+    Ok(CountList(counts))
+}
+
+/// `a`, `a and b`, `a, b and c`.
+fn and_list(items: &[String]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.clone(),
+        [init @ .., last] => format!("{} and {last}", init.join(", ")),
     }
 }
 
@@ -162,6 +232,35 @@ mod tests {
             let err = parse_count(text).unwrap_err();
             assert!(err.contains(words), "{text}: {err}");
         }
+    }
+
+    #[test]
+    fn a_negative_count_or_zero_days_says_at_least_1() {
+        assert_eq!(parse_count("-5").unwrap_err(), "`-5` is negative: give a whole number of at least 1");
+        assert!(parse_days("0").unwrap_err().starts_with("days must be at least 1"));
+        assert_eq!(parse_days("-3").unwrap_err(), "`-3` is negative: days must be at least 1");
+        assert_eq!(parse_days("30"), Ok(30));
+    }
+
+    #[test]
+    fn reads_a_list_of_counts_and_spots_a_thousands_comma() {
+        assert_eq!(parse_counts("100,1000,10_000"), Ok(CountList(vec![100, 1000, 10_000])));
+        let cases = [
+            ("1,000", "`1,000` was read as `1` and `000`: the comma separates counts; write 1000 or 1_000"),
+            (
+                "10,000,000",
+                "`10,000,000` was read as `10`, `000` and `000`: the comma separates counts; write 10000000 or 10_000_000",
+            ),
+            ("100,1,000", "`1,000` was read as `1` and `000`"),
+            ("2,050", "`2,050` was read as `2` and `050`"),
+            ("1,500,000", "`1,500,000` was read as `1`, `500` and `000`"),
+        ];
+        for (text, words) in cases {
+            let err = parse_counts(text).unwrap_err();
+            assert!(err.starts_with(words), "{text}: {err}");
+        }
+        assert!(parse_counts("100,0").unwrap_err().contains("a count of 0 images"));
+        assert!(parse_counts("100,-5").unwrap_err().contains("is negative"));
     }
 
     #[test]

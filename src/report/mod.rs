@@ -41,6 +41,11 @@ pub struct CardInfo {
     pub currency: String,
     /// `embedded`, or the path of the card file.
     pub source: String,
+    /// Whole days from today to `checked` when the check date is after
+    /// today (`--as-of` before it, or a card dated ahead); else 0. Only the
+    /// summary says it: `age_days` stays 0 in JSON.
+    #[serde(skip)]
+    pub days_ahead: u64,
 }
 
 impl CardInfo {
@@ -57,15 +62,18 @@ impl CardInfo {
                 CardOrigin::Embedded(name) => format!("embedded {name}"),
                 CardOrigin::File(path) => path.display().to_string(),
             },
+            days_ahead: u64::try_from((card.meta.checked - today).whole_days()).unwrap_or(0),
         }
     }
 
     /// One line for tables: `April 2026 (checked 2026-04-20, 215 days ago; embedded)`.
     pub fn summary(&self) -> String {
-        let age = match self.age_days {
-            0 => "today".to_string(),
-            1 => "1 day ago".to_string(),
-            days => format!("{days} days ago"),
+        let age = match (self.age_days, self.days_ahead) {
+            (0, 0) => "today".to_string(),
+            (0, 1) => "1 day after today".to_string(),
+            (0, ahead) => format!("{ahead} days after today"),
+            (1, _) => "1 day ago".to_string(),
+            (days, _) => format!("{days} days ago"),
         };
         format!("{} (checked {}, {age}; {})", self.dated, self.checked, self.source)
     }
@@ -198,6 +206,18 @@ mod tests {
         assert!(note.contains("checked on 2026-04-20, 215 days ago"), "{note}");
         let fresh = Date::from_calendar_date(2026, time::Month::May, 1).unwrap();
         assert_eq!(stale_card_note(&card, fresh), None);
+    }
+
+    #[test]
+    fn a_card_checked_after_today_says_so() {
+        let card = RateCard::embedded_named("2026-04").unwrap();
+        let day = |d| Date::from_calendar_date(2026, time::Month::April, d).unwrap();
+        let summary = |d| CardInfo::new(&card, day(d)).summary();
+        assert_eq!(summary(5), "April 2026 (checked 2026-04-20, 15 days after today; embedded 2026-04)");
+        assert!(summary(19).contains("1 day after today"));
+        assert!(summary(20).contains("2026-04-20, today;"));
+        assert!(summary(21).contains("1 day ago"));
+        assert_eq!(CardInfo::new(&card, day(5)).age_days, 0);
     }
 
     /// Under the October card every retired or retiring ID warns, however
