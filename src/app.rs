@@ -405,7 +405,11 @@ fn named_card(name: &str) -> Result<RateCard, CardError> {
         return Ok(card);
     }
     let path = Path::new(name);
-    let looks_like_a_name = !path.exists() && path.components().count() == 1 && path.extension().is_none();
+    // `-` is standard input, never a name.
+    let looks_like_a_name = !crate::toml_file::is_stdin(path)
+        && !path.exists()
+        && path.components().count() == 1
+        && path.extension().is_none();
     if looks_like_a_name {
         let known: Vec<&str> = EMBEDDED.iter().map(|card| card.name).collect();
         return Err(CardError::Unknown { name: name.to_string(), known: known.join(", ") });

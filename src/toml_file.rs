@@ -68,10 +68,27 @@ impl fmt::Display for Invalid {
     }
 }
 
-/// The text of the file at `path`; `kind` names what the file should be in
+/// Whether `path` is `-`, standard input, as wherever nbcost reads a file.
+pub fn is_stdin(path: &Path) -> bool {
+    path == Path::new("-")
+}
+
+/// How messages and reports name the file at `path`: `stdin` for `-`.
+pub fn display_name(path: &Path) -> String {
+    if is_stdin(path) { "stdin".to_string() } else { path.display().to_string() }
+}
+
+/// The text of the file at `path` (standard input for `-`); `kind` names what the file should be in
 /// the not-UTF-8 message (`a rate card`, `a plan`).
 pub(crate) fn read(path: &Path, kind: &str) -> Result<String, ReadFailure> {
-    let bytes = std::fs::read(path).map_err(ReadFailure::Unreadable)?;
+    let bytes = if is_stdin(path) {
+        let mut bytes = Vec::new();
+        std::io::Read::read_to_end(&mut std::io::stdin().lock(), &mut bytes)
+            .map_err(ReadFailure::Unreadable)?;
+        bytes
+    } else {
+        std::fs::read(path).map_err(ReadFailure::Unreadable)?
+    };
     String::from_utf8(bytes).map_err(|err| {
         ReadFailure::NotText(Malformed::whole(format!(
             "not UTF-8 text (invalid byte at offset {}): {kind} is a TOML file",

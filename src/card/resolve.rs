@@ -79,7 +79,9 @@ impl RateCard {
         }
         let card = match &self.meta.origin {
             CardOrigin::Embedded(name) => format!("the embedded card {name} ({})", self.meta.dated),
-            CardOrigin::File(path) => format!("the card `{}` ({})", path.display(), self.meta.dated),
+            CardOrigin::File(path) => {
+                format!("the card `{}` ({})", crate::toml_file::display_name(path), self.meta.dated)
+            }
         };
         Err(UnknownModel {
             name: name.to_string(),

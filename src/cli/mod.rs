@@ -3,6 +3,7 @@
 //! no pricing happens here.
 
 mod commands;
+mod manual;
 mod values;
 
 use clap::builder::PossibleValuesParser;
@@ -51,7 +52,7 @@ pub struct GlobalArgs {
     #[arg(short, long, global = true)]
     pub quiet: bool,
 
-    /// A rate card: an embedded card's name (2026-04, 2026-10) or a card file; default: the embedded card in force on the date
+    /// A rate card: an embedded card's name (2026-04, 2026-10) or a card file (- reads stdin); default: the embedded card in force on the date
     #[arg(long, global = true, env = "NBCOST_RATES", value_name = "NAME|FILE")]
     pub rates: Option<String>,
 
@@ -197,9 +198,7 @@ impl Args {
                 return Ok(Action::Print(text));
             }
             Command::Man => {
-                let mut page = Vec::new();
-                clap_mangen::Man::new(command()).render(&mut page)?;
-                return Ok(Action::Print(page));
+                return Ok(Action::Print(manual::render(command())?));
             }
         }))
     }

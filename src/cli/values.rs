@@ -2,9 +2,13 @@
 //! parsers of counts, amounts, sizes, lanes and baselines, each with an error
 //! that names the value and the fix.
 
+use std::ffi::OsStr;
+
 use clap::ValueEnum;
+use clap::builder::{PossibleValue, StringValueParser, TypedValueParser};
 use rust_decimal::Decimal;
 
+use nbcost::card::{EMBEDDED, RateCard};
 use nbcost::lane::Lane;
 use nbcost::money::Money;
 use nbcost::pricing::Basis;
@@ -71,6 +75,75 @@ impl From<BasisArg> for Basis {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum WhatIfLane {
     Batch,
+}
+
+/// A value parser that also offers shells the values it knows, for
+/// completion; `parser` alone decides what is accepted, so a card file's own
+/// models and lenient spellings (`0.5K`) still read. Help hides the lists
+/// (`hide_possible_values`): they are long, and `nbcost rates` shows them.
+#[derive(Clone)]
+pub struct Offered<P> {
+    parser: P,
+    values: Vec<PossibleValue>,
+}
+
+impl<P: TypedValueParser> TypedValueParser for Offered<P> {
+    type Value = P::Value;
+
+    fn parse_ref(
+        &self,
+        cmd: &clap::Command,
+        arg: Option<&clap::Arg>,
+        value: &OsStr,
+    ) -> Result<Self::Value, clap::Error> {
+        self.parser.parse_ref(cmd, arg, value)
+    }
+
+    fn possible_values(&self) -> Option<Box<dyn Iterator<Item = PossibleValue> + '_>> {
+        Some(Box::new(self.values.iter().cloned()))
+    }
+}
+
+/// One of this module's parsers, as a value.
+pub type Parse<T> = fn(&str) -> Result<T, String>;
+
+/// Model names for completion: every ID, former ID and alias in the
+/// embedded cards, each with its product name.
+pub fn model_names() -> Offered<StringValueParser> {
+    let mut values: Vec<PossibleValue> = Vec::new();
+    let mut seen = std::collections::BTreeSet::new();
+    let cards = EMBEDDED.iter().filter_map(|card| RateCard::embedded_named(card.name));
+    for card in cards {
+        for model in &card.models {
+            let formers = model.former.iter().map(|former| &former.id);
+            for name in std::iter::once(&model.id).chain(&model.aliases).chain(formers) {
+                if seen.insert(name.clone()) {
+                    values.push(PossibleValue::new(name.clone()).help(model.name.clone()));
+                }
+            }
+        }
+    }
+    Offered { parser: StringValueParser::new(), values }
+}
+
+/// `--size`, offering the sizes the embedded cards price.
+pub fn size_values() -> Offered<Parse<ImageSize>> {
+    let cards: Vec<RateCard> =
+        EMBEDDED.iter().filter_map(|card| RateCard::embedded_named(card.name)).collect();
+    let offered = ImageSize::ALL.into_iter().filter(|size| {
+        cards.iter().flat_map(|card| &card.models).flat_map(|model| &model.sizes).any(|row| row.size == *size)
+    });
+    Offered { parser: parse_size, values: offered.map(|size| PossibleValue::new(size.api_value())).collect() }
+}
+
+/// `--lane`, offering the lanes the embedded cards price.
+pub fn lane_values() -> Offered<Parse<Lane>> {
+    let cards: Vec<RateCard> =
+        EMBEDDED.iter().filter_map(|card| RateCard::embedded_named(card.name)).collect();
+    let offered = Lane::ALL.into_iter().filter(|lane| {
+        cards.iter().flat_map(|card| &card.models).any(|model| model.tokens.contains_key(lane))
+    });
+    Offered { parser: parse_lane, values: offered.map(|lane| PossibleValue::new(lane.name())).collect() }
 }
 
 /// An amount of dollars: `500`, `499.99`, `$1_000`; zero or more, exact.

@@ -60,7 +60,7 @@ impl CardInfo {
             currency: card.meta.currency.clone(),
             source: match &card.meta.origin {
                 CardOrigin::Embedded(name) => format!("embedded {name}"),
-                CardOrigin::File(path) => path.display().to_string(),
+                CardOrigin::File(path) => crate::toml_file::display_name(path),
             },
             days_ahead: u64::try_from((card.meta.checked - today).whole_days()).unwrap_or(0),
         }
