@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use time::Date;
 
 use crate::card::{CardError, EMBEDDED, RateCard};
-use crate::error::{Error, ErrorKind};
+use crate::error::{Error, ErrorKind, UsageError};
 use crate::plan::Plan;
 use crate::pricing::{Basis, Unpriced};
 use crate::render::{self, Format, Style};
@@ -193,6 +193,7 @@ pub struct Answer {
 
 /// Answers `request` with the card from `cards`, as of `today`.
 pub fn run(request: &Request, cards: &CardSource, today: Date) -> Result<Answer, Error> {
+    one_stdin(request, cards)?;
     let card = match request {
         Request::RatesCheck { file: Some(path) } => RateCard::from_file(path)?,
         _ => cards.load(today)?,
@@ -231,6 +232,47 @@ pub fn run(request: &Request, cards: &CardSource, today: Date) -> Result<Answer,
         notices.push(Notice::Note(note));
     }
     Ok(Answer { reply, notices, verdict })
+}
+
+/// Refuses a request that would read standard input twice (`plan -
+/// --rates -`): the second reader would find it empty.
+fn one_stdin(request: &Request, cards: &CardSource) -> Result<(), UsageError> {
+    let card = match (request, cards) {
+        (Request::RatesCheck { file: Some(file) }, _) => Some(("the card to check", file.as_path())),
+        (_, CardSource::Named(name)) => Some(("--rates", Path::new(name.as_str()))),
+        _ => None,
+    };
+    let mut inputs: Vec<(&str, &Path)> = card.into_iter().collect();
+    match request {
+        Request::Plan { file, .. } => inputs.push(("the plan", file)),
+        Request::Budget { plan: Some(file), .. } => inputs.push(("--plan", file)),
+        Request::Diff { old, new, plan, .. } => {
+            inputs.extend([
+                ("the old card", Path::new(old.as_str())),
+                ("the new card", Path::new(new.as_str())),
+            ]);
+            inputs.extend(plan.iter().map(|file| ("--plan", file.as_path())));
+        }
+        Request::Estimate(estimate) => inputs.push(("the batch file", estimate.file.as_path())),
+        Request::Tally(tally) => {
+            inputs.extend(tally.files.iter().map(|file| ("a batch file", file.as_path())))
+        }
+        _ => {}
+    }
+    let from_stdin: Vec<&str> = inputs
+        .into_iter()
+        .filter(|(_, path)| crate::toml_file::is_stdin(path))
+        .map(|(what, _)| what)
+        .collect();
+    match from_stdin.as_slice() {
+        [] | [_] => Ok(()),
+        [first, second, ..] if first == second => Err(UsageError(format!(
+            "`-` is given twice, as {first}; stdin can be read once: give the others as files"
+        ))),
+        [first, second, ..] => Err(UsageError(format!(
+            "{first} and {second} both read stdin (`-`); stdin can be read once: give one of them as a file"
+        ))),
+    }
 }
 
 /// The models a request names, as typed, for lifecycle warnings.

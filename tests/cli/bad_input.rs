@@ -82,6 +82,13 @@ fn catalogue() -> Vec<Case> {
             2,
             &["`1,000` was read as `1` and `000`", "write 1000 or 1_000"],
         ),
+        Case {
+            name: "a plan and a card both from stdin",
+            args: &["plan", "-", "--rates", "-"],
+            stdin: Some(b"[plan]\nname = \"x\"\n".to_vec()),
+            code: 2,
+            words: &["--rates and the plan both read stdin", "give one of them as a file"],
+        },
         case("zero days", &["budget", "--amount", "5", "--days", "0"], 2, &["days must be at least 1"]),
         case(
             "a negative count",
