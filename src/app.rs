@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use time::Date;
 
 use crate::card::{CardError, EMBEDDED, RateCard};
-use crate::error::{Error, ErrorKind};
+use crate::error::{Error, ErrorKind, UsageError};
 use crate::plan::Plan;
 use crate::pricing::{Basis, Unpriced};
 use crate::render::{self, Format, Style};
@@ -205,6 +205,7 @@ pub struct Answer {
 
 /// Answers `request` with the card from `cards`, as of `today`.
 pub fn run(request: &Request, cards: &CardSource, today: Date) -> Result<Answer, Error> {
+    one_stdin(request, cards)?;
     let card = match request {
         Request::RatesCheck { file: Some(path) } => RateCard::from_file(path)?,
         _ => cards.load(today)?,
@@ -243,6 +244,47 @@ pub fn run(request: &Request, cards: &CardSource, today: Date) -> Result<Answer,
         notices.push(Notice::Note(note));
     }
     Ok(Answer { reply, notices, verdict })
+}
+
+/// Refuses a request that would read standard input twice (`plan -
+/// --rates -`): the second reader would find it empty.
+fn one_stdin(request: &Request, cards: &CardSource) -> Result<(), UsageError> {
+    let card = match (request, cards) {
+        (Request::RatesCheck { file: Some(file) }, _) => Some(("the card to check", file.as_path())),
+        (_, CardSource::Named(name)) => Some(("--rates", Path::new(name.as_str()))),
+        _ => None,
+    };
+    let mut inputs: Vec<(&str, &Path)> = card.into_iter().collect();
+    match request {
+        Request::Plan { file, .. } => inputs.push(("the plan", file)),
+        Request::Budget { plan: Some(file), .. } => inputs.push(("--plan", file)),
+        Request::Diff { old, new, plan, .. } => {
+            inputs.extend([
+                ("the old card", Path::new(old.as_str())),
+                ("the new card", Path::new(new.as_str())),
+            ]);
+            inputs.extend(plan.iter().map(|file| ("--plan", file.as_path())));
+        }
+        Request::Estimate(estimate) => inputs.push(("the batch file", estimate.file.as_path())),
+        Request::Tally(tally) => {
+            inputs.extend(tally.files.iter().map(|file| ("a batch file", file.as_path())))
+        }
+        _ => {}
+    }
+    let from_stdin: Vec<&str> = inputs
+        .into_iter()
+        .filter(|(_, path)| crate::toml_file::is_stdin(path))
+        .map(|(what, _)| what)
+        .collect();
+    match from_stdin.as_slice() {
+        [] | [_] => Ok(()),
+        [first, second, ..] if first == second => Err(UsageError(format!(
+            "`-` is given twice, as {first}; stdin can be read once: give the others as files"
+        ))),
+        [first, second, ..] => Err(UsageError(format!(
+            "{first} and {second} both read stdin (`-`); stdin can be read once: give one of them as a file"
+        ))),
+    }
 }
 
 /// The models a request names, as typed, for lifecycle warnings.
@@ -351,7 +393,7 @@ fn answer(
             Ok((Reply::Budget(report), verdict))
         }
         Request::Diff { old, new, basis, exit_code, .. } => {
-            let (old, new) = (diff_card(old, today)?, diff_card(new, today)?);
+            let (old, new) = (diff_card(old, "old", today)?, diff_card(new, "new", today)?);
             let report = DiffReport::build(&old, &new, plan, *basis, today)?;
             let verdict = match report.change_summary() {
                 Some(summary) if *exit_code => Verdict::Changed(summary),
@@ -402,11 +444,29 @@ fn read(plan: Option<&Plan>) -> Result<&Plan, Error> {
 
 /// A card `diff` names: `default` is the card in force today, else as
 /// [`named_card`].
-fn diff_card(name: &str, today: Date) -> Result<RateCard, CardError> {
-    match name {
-        "default" => Ok(RateCard::in_force(today)),
-        name => named_card(name),
+fn diff_card(name: &str, which: &str, today: Date) -> Result<RateCard, Error> {
+    if name == "default" {
+        return Ok(RateCard::in_force(today));
     }
+    let fix = || {
+        let known: Vec<&str> = EMBEDDED.iter().map(|card| card.name).collect();
+        format!("give a card file, `default` (the card in force) or an embedded card ({})", known.join(", "))
+    };
+    named_card(name).map_err(|err| match err {
+        // The generic messages point at --rates, which `diff` does not read.
+        CardError::Unreadable { path, cause } => Error::new(
+            ErrorKind::Card,
+            format!("cannot read the {which} card `{path}` given to `diff`: {cause}; {}", fix()),
+        ),
+        CardError::Unknown { name, .. } => Error::new(
+            ErrorKind::Card,
+            format!(
+                "no {which} card `{name}` for `diff`: it is neither an embedded card nor a file; {}",
+                fix()
+            ),
+        ),
+        other => other.into(),
+    })
 }
 
 /// An embedded card by its name (`2026-04`), else the card file at `name`.
@@ -415,7 +475,11 @@ fn named_card(name: &str) -> Result<RateCard, CardError> {
         return Ok(card);
     }
     let path = Path::new(name);
-    let looks_like_a_name = !path.exists() && path.components().count() == 1 && path.extension().is_none();
+    // `-` is standard input, never a name.
+    let looks_like_a_name = !crate::toml_file::is_stdin(path)
+        && !path.exists()
+        && path.components().count() == 1
+        && path.extension().is_none();
     if looks_like_a_name {
         let known: Vec<&str> = EMBEDDED.iter().map(|card| card.name).collect();
         return Err(CardError::Unknown { name: name.to_string(), known: known.join(", ") });

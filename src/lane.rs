@@ -7,7 +7,9 @@ use serde::{Deserialize, Serialize};
 
 /// A pricing lane. The default card has `standard` and `batch`; a custom
 /// card may add `flex` and `priority` where a provider publishes them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, schemars::JsonSchema,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Lane {
     /// Real-time requests.

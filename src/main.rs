@@ -34,7 +34,7 @@ fn run(args: &Args, output: &Output) -> Result<u8, Error> {
         Action::Print(bytes) => return write_stdout(|out| out.write_all(&bytes)).map(|_| 0),
         Action::Answer(request) => request,
     };
-    let answer = app::run(&request, &args.cards(), args.today()?)?;
+    let answer = app::run(&request, &args.cards()?, args.today()?)?;
     let style = Style { color: output.format == Format::Table && stdout_color(), width: output.width };
     let written = write_stdout(|out| answer.reply.render(output.format, style, out));
     if matches!(written, Ok(Written::Closed)) {

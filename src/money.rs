@@ -176,6 +176,25 @@ impl Serialize for Money {
     }
 }
 
+/// The published schema of what [`Money`]'s `Serialize` writes: a decimal
+/// string with at least two decimals, never a float.
+impl schemars::JsonSchema for Money {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Money".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "description": "An exact amount in the card's currency, as a decimal string with every digit kept (`101.00`, `0.0195`)",
+            "type": "string",
+            "pattern": DECIMAL_PATTERN,
+        })
+    }
+}
+
+/// What a decimal string in JSON matches: a sign, digits, a point, digits.
+pub(crate) const DECIMAL_PATTERN: &str = "^-?[0-9]+\\.[0-9]+$";
+
 /// `value` rounded to `places` decimals, half away from zero, and written
 /// with exactly that many (`1.5` to 2 places is `1.50`). The one rounding
 /// nbcost does: cents for people, ratios and percentages for reading.

@@ -19,7 +19,7 @@ use crate::money::{Money, Overflow};
 use crate::size::ImageSize;
 
 /// Which figure an image is priced at.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Basis {
     /// The published per-image price.
@@ -59,7 +59,7 @@ pub struct Extras {
 }
 
 /// A part of a price.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Component {
     /// The generated image.
@@ -298,7 +298,7 @@ pub fn grounding_cost(prices: &Grounding, queries: u64) -> Result<Money, Overflo
 }
 
 /// A part of a price the card has no figure for: left out of the total.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct Unpriced {
     /// What is left out, such as `reference images`.
     pub part: String,

@@ -51,6 +51,22 @@ impl Serialize for ImageSize {
     }
 }
 
+/// The published schema of what [`ImageSize`]'s `Serialize` writes.
+impl schemars::JsonSchema for ImageSize {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "ImageSize".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        let values: Vec<&str> = ImageSize::ALL.iter().map(|size| size.api_value()).collect();
+        schemars::json_schema!({
+            "description": "The exact `imageSize` value the API takes",
+            "type": "string",
+            "enum": values,
+        })
+    }
+}
+
 /// A size that is none of `512`, `0.5K`, `1K`, `2K`, `4K`.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("unknown image size `{0}`: use one of 512, 1K, 2K, 4K")]

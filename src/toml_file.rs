@@ -68,10 +68,27 @@ impl fmt::Display for Invalid {
     }
 }
 
-/// The text of the file at `path`; `kind` names what the file should be in
+/// Whether `path` is `-`, standard input, as wherever nbcost reads a file.
+pub fn is_stdin(path: &Path) -> bool {
+    path == Path::new("-")
+}
+
+/// How messages and reports name the file at `path`: `stdin` for `-`.
+pub fn display_name(path: &Path) -> String {
+    if is_stdin(path) { "stdin".to_string() } else { path.display().to_string() }
+}
+
+/// The text of the file at `path` (standard input for `-`); `kind` names what the file should be in
 /// the not-UTF-8 message (`a rate card`, `a plan`).
 pub(crate) fn read(path: &Path, kind: &str) -> Result<String, ReadFailure> {
-    let bytes = std::fs::read(path).map_err(ReadFailure::Unreadable)?;
+    let bytes = if is_stdin(path) {
+        let mut bytes = Vec::new();
+        std::io::Read::read_to_end(&mut std::io::stdin().lock(), &mut bytes)
+            .map_err(ReadFailure::Unreadable)?;
+        bytes
+    } else {
+        std::fs::read(path).map_err(ReadFailure::Unreadable)?
+    };
     String::from_utf8(bytes).map_err(|err| {
         ReadFailure::NotText(Malformed::whole(format!(
             "not UTF-8 text (invalid byte at offset {}): {kind} is a TOML file",
@@ -82,10 +99,75 @@ pub(crate) fn read(path: &Path, kind: &str) -> Result<String, ReadFailure> {
 
 /// `text` parsed as TOML into `T`, or where and why it is not one.
 pub(crate) fn parse<T: DeserializeOwned>(text: &str) -> Result<T, Malformed> {
-    toml::from_str(text).map_err(|err| Malformed {
-        location: location(text, err.span()),
-        message: err.message().trim().to_string(),
+    toml::from_str(text).map_err(|err| {
+        let message = err.message().trim();
+        let line = err.span().map_or("", |span| line_at(text, span.start));
+        Malformed {
+            location: location(text, err.span()),
+            message: plainer::<T>(text, message, line).unwrap_or_else(|| message.to_string()),
+        }
     })
+}
+
+/// The parser's message in the file's own terms, where it names a mistake
+/// people make: `[line]` for an array of tables (`[[line]]`), or a whole
+/// number written as a float (`1e4`). `line` is the line the error is on.
+fn plainer<T: DeserializeOwned>(text: &str, message: &str, line: &str) -> Option<String> {
+    let header = line.trim();
+    let table = header
+        .strip_prefix('[')
+        .and_then(|rest| rest.strip_suffix(']'))
+        .filter(|name| !name.starts_with('[') && !name.is_empty());
+    if let Some(name) = table {
+        let name = name.trim();
+        let as_array = || {
+            format!(
+                "`{name}` must be an array of tables: write `[[{name}]]`, not `[{name}]`, before each one"
+            )
+        };
+        if message.starts_with("invalid type: map, expected a sequence") {
+            return Some(as_array());
+        }
+        if message == "duplicate key" {
+            // Twice `[line]`: an array if `[[line]]` makes the file read.
+            let fixed: String = text
+                .lines()
+                .map(|each| if each.trim() == header { format!("[[{name}]]\n") } else { format!("{each}\n") })
+                .collect();
+            let reads = match toml::from_str::<T>(&fixed) {
+                Ok(_) => true,
+                Err(err) => !err.message().contains("invalid type"),
+            };
+            return reads.then(as_array);
+        }
+    }
+    let whole = ["expected u64", "expected u32", "expected usize", "expected u8", "expected u16"];
+    if message.starts_with("invalid type: floating point") && whole.iter().any(|want| message.ends_with(want))
+    {
+        let (key, value) = line.split_once('=')?;
+        let (key, value) = (key.trim(), value.split('#').next().unwrap_or_default().trim());
+        let number: f64 = value.replace('_', "").parse().ok()?;
+        let example = if number.fract() == 0.0 && number.abs() < 1e15 {
+            format!("{}", number as i64)
+        } else {
+            "10000".to_string()
+        };
+        return Some(format!(
+            "`{key}` is `{value}`, not a whole number: write a whole number such as {example}"
+        ));
+    }
+    None
+}
+
+/// The whole line of `text` that holds byte `at`.
+fn line_at(text: &str, at: usize) -> &str {
+    let mut at = at.min(text.len());
+    while !text.is_char_boundary(at) {
+        at -= 1;
+    }
+    let start = text[..at].rfind('\n').map_or(0, |newline| newline + 1);
+    let end = text[at..].find('\n').map_or(text.len(), |newline| at + newline);
+    &text[start..end]
 }
 
 /// ` line L, column C` for the start of `span` in `text`, or nothing when the
@@ -118,6 +200,46 @@ mod tests {
         // Byte 2 is inside `é`; the column counts characters.
         assert_eq!(location("é = 1", Some(1..2)), " line 1, column 1");
         assert_eq!(location("aé", Some(2..3)), " line 1, column 2");
+    }
+
+    #[derive(Debug, serde::Deserialize)]
+    #[allow(dead_code)]
+    struct Lines {
+        line: Vec<Line>,
+    }
+
+    #[derive(Debug, serde::Deserialize)]
+    #[allow(dead_code)]
+    struct Line {
+        count: u64,
+    }
+
+    #[test]
+    fn says_how_to_write_an_array_of_tables_and_a_whole_number() {
+        let cases = [
+            ("[line]\ncount = 1\n", " line 1, column 1: `line` must be an array of tables: write `[[line]]`"),
+            ("[line]\ncount = 1\n[line]\ncount = 2\n", "`line` must be an array of tables: write `[[line]]`"),
+            (
+                "[[line]]\ncount = 1e4 # ten thousand\n",
+                " line 2, column 9: `count` is `1e4`, not a whole number: write a whole number such as 10000",
+            ),
+            (
+                "[[line]]\ncount = 2.5\n",
+                "`count` is `2.5`, not a whole number: write a whole number such as 10000",
+            ),
+        ];
+        for (text, want) in cases {
+            let err = parse::<Lines>(text).unwrap_err().to_string();
+            assert!(err.starts_with(want) || err.contains(want), "{text:?}: {err}");
+        }
+        // A table given twice that is no array keeps the parser's word.
+        #[derive(Debug, serde::Deserialize)]
+        #[allow(dead_code)]
+        struct Single {
+            plan: toml::Table,
+        }
+        let twice = parse::<Single>("[plan]\na = 1\n[plan]\nb = 2\n").unwrap_err();
+        assert_eq!(twice.message, "duplicate key");
     }
 
     #[test]

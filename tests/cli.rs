@@ -8,8 +8,8 @@
 mod bad_input;
 #[path = "cli/real_fixtures.rs"]
 mod real_fixtures;
-#[path = "cli/width.rs"]
-mod width;
+#[path = "cli/schema.rs"]
+mod schema;
 
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
@@ -90,6 +90,17 @@ fn writes_completions_for_every_shell() {
     }
 }
 
+/// `--model`, `--size` and `--lane` complete to what the embedded cards hold.
+#[test]
+fn completions_offer_models_sizes_and_lanes() {
+    for shell in ["bash", "zsh", "fish"] {
+        let script = String::from_utf8(nbcost(&["completions", shell]).stdout).unwrap();
+        for value in ["gemini-3-pro-image", "nano-banana-2.1", "flash", "4K", "512", "batch", "priority"] {
+            assert!(script.contains(value), "{shell} completes {value}");
+        }
+    }
+}
+
 #[test]
 fn writes_a_man_page() {
     let output = nbcost(&["man"]);
@@ -97,6 +108,15 @@ fn writes_a_man_page() {
     let page = String::from_utf8(output.stdout).unwrap();
     assert!(page.starts_with(".ie \\n(.g .ds Aq"), "roff");
     assert!(page.contains(".TH nbcost 1"));
+    for section in [".SH COMMANDS", ".SH \"EXIT STATUS\"", ".SH ENVIRONMENT", ".SH FILES"] {
+        assert!(page.contains(section), "{section}");
+    }
+    for variable in ["NBCOST_RATES", "NBCOST_TODAY", "NO_COLOR", "COLUMNS"] {
+        assert!(page.contains(&format!(".TP\n\\fB{variable}\\fR")), "{variable}");
+    }
+    // No page is installed per command, so none is referred to.
+    assert!(!page.contains("nbcost\\-quote(1)") && !page.contains("(1)"), "a dangling page reference");
+    assert_eq!(page.matches(".el .ds Aq").count(), 1, "one preamble");
     assert!(
         page.contains(
             "embedded rate cards: April 2026 (checked 2026-04-20), October 2026 (checked 2026-10-09)"

@@ -26,7 +26,7 @@ use crate::scan::{
 pub const SHOWN_PER_KIND: usize = 20;
 
 /// Every sighting counted, the first [`SHOWN_PER_KIND`] kept.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct Sightings<T> {
     /// How many there were in all.
     pub count: u64,
@@ -67,7 +67,7 @@ pub fn display_name(path: &Path) -> String {
 }
 
 /// A malformed line: where it is and why it cannot be read.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct MalformedLine {
     /// The file, as given (`stdin` for `-`).
     pub file: String,

@@ -23,7 +23,7 @@ use crate::size::ImageSize;
 pub const CHARS_PER_TOKEN: u64 = 4;
 
 /// A kind of request that changes the bill or is refused.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum FindingKind {
     /// No `imageSize`: the API makes it the default (1K); priced so.
@@ -67,7 +67,7 @@ impl FindingKind {
 }
 
 /// One request with a finding.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct FindingLine {
     /// The 1-based line number.
     pub line: u64,

@@ -53,6 +53,23 @@ impl Serialize for BilledLane {
     }
 }
 
+/// The published schema of what [`BilledLane`]'s `Serialize` writes.
+impl schemars::JsonSchema for BilledLane {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "BilledLane".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        let mut names: Vec<&str> = Lane::ALL.iter().map(|lane| lane.name()).collect();
+        names.push(BilledLane::Provisioned.name());
+        schemars::json_schema!({
+            "description": "The lane the responses were billed on: a lane's name, or `provisioned`",
+            "type": "string",
+            "enum": names,
+        })
+    }
+}
+
 /// The `usageMetadata` field a lane value came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum TierField {

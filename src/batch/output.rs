@@ -190,7 +190,7 @@ pub fn group_by_model<'card>(
 }
 
 /// One response for a key seen before.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct DuplicateKey {
     /// The key.
     pub key: String,
@@ -205,7 +205,7 @@ pub struct DuplicateKey {
 }
 
 /// One error line.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct ErrorLine {
     /// The file.
     pub file: String,

@@ -21,7 +21,7 @@ use super::driver::Sightings;
 use crate::scan::OutputLine;
 
 /// Streams folded, for the report.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct StreamSummary {
     /// Chunks (lines or items) that were folded into responses.
     pub chunks: u64,
@@ -33,7 +33,7 @@ pub struct StreamSummary {
 }
 
 /// A stream whose chunks carried no token counts.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct StreamWithoutUsage {
     /// The file.
     pub file: String,

@@ -36,7 +36,7 @@ pub struct FormerId {
 }
 
 /// An ID's status on a day.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum Status {
     /// Answering, with no deprecation yet.

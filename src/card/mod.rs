@@ -108,7 +108,7 @@ impl CardOrigin {
     pub fn name(&self) -> String {
         match self {
             CardOrigin::Embedded(name) => name.to_string(),
-            CardOrigin::File(path) => path.display().to_string(),
+            CardOrigin::File(path) => crate::toml_file::display_name(path),
         }
     }
 }
@@ -117,7 +117,7 @@ impl fmt::Display for CardOrigin {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             CardOrigin::Embedded(name) => write!(f, "the embedded card {name}"),
-            CardOrigin::File(path) => write!(f, "`{}`", path.display()),
+            CardOrigin::File(path) => write!(f, "`{}`", crate::toml_file::display_name(path)),
         }
     }
 }
@@ -198,7 +198,7 @@ pub struct TokenRates {
 }
 
 /// How well a figure is sourced.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Grade {
     /// On a capture of Google's own page.

@@ -1,7 +1,7 @@
 //! Finding a model by what a person types: its ID, an ID it answered to
 //! before (a preview), or an alias, without regard to case.
 
-use super::{Life, Model, RateCard};
+use super::{CardOrigin, Life, Model, RateCard};
 use crate::error::{ErrorKind, Kind};
 
 /// How a name matched a model.
@@ -31,10 +31,13 @@ pub struct Resolved<'card> {
 
 /// A name that matches no model; carries the nearest names to suggest.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unknown model `{name}`: {}", hint(.suggestions, .known))]
+#[error("unknown model `{name}` in {card}: {}", hint(.suggestions, .known))]
 pub struct UnknownModel {
     /// The name as typed.
     pub name: String,
+    /// The card searched, for people: a model may be in one card and not
+    /// another (`--rates`, `NBCOST_RATES`, `--as-of`).
+    pub card: String,
     /// The closest names the card knows, best first.
     pub suggestions: Vec<String>,
     /// Every model ID in the card.
@@ -74,8 +77,15 @@ impl RateCard {
                 return Ok(current(NamedAs::Alias));
             }
         }
+        let card = match &self.meta.origin {
+            CardOrigin::Embedded(name) => format!("the embedded card {name} ({})", self.meta.dated),
+            CardOrigin::File(path) => {
+                format!("the card `{}` ({})", crate::toml_file::display_name(path), self.meta.dated)
+            }
+        };
         Err(UnknownModel {
             name: name.to_string(),
+            card,
             suggestions: self.nearest_names(&wanted),
             known: self.models.iter().map(|model| model.id.clone()).collect(),
         })
@@ -176,7 +186,7 @@ mod tests {
         assert_eq!(err.suggestions, ["flash"]);
         assert_eq!(
             err.to_string(),
-            "unknown model `flsh`: did you mean `flash`? (`nbcost rates` lists every model)"
+            "unknown model `flsh` in the embedded card 2026-10 (October 2026): did you mean `flash`? (`nbcost rates` lists every model)"
         );
         let err = card.resolve("gemini-3-pro").unwrap_err();
         assert!(err.suggestions.contains(&"gemini-3-pro-image".to_string()), "{:?}", err.suggestions);

@@ -19,8 +19,8 @@ use nbcost::scan::ScanOptions;
 use nbcost::size::ImageSize;
 
 use super::values::{
-    BasisArg, WhatIfLane, parse_amount, parse_baseline, parse_count, parse_lane, parse_money, parse_size,
-    parse_threads,
+    BasisArg, CountList, WhatIfLane, lane_values, model_names, parse_amount, parse_baseline, parse_count,
+    parse_counts, parse_days, parse_money, parse_threads, size_values,
 };
 
 pub(super) const DIFF_EXAMPLES: &str = "\
@@ -37,7 +37,7 @@ pub struct DiffArgs {
     /// The new card: a file, or `default` for the embedded card
     pub new: String,
 
-    /// Also price this plan under both cards, line by line
+    /// Also price this plan under both cards, line by line; - reads stdin
     #[arg(long, value_name = "FILE")]
     pub plan: Option<PathBuf>,
 
@@ -77,22 +77,22 @@ pub struct BudgetArgs {
     pub amount: Money,
 
     /// Models, comma-separated; default: every model in the card
-    #[arg(long, value_delimiter = ',', conflicts_with = "plan")]
+    #[arg(long, value_delimiter = ',', conflicts_with = "plan", value_parser = model_names(), hide_possible_values = true)]
     pub model: Vec<String>,
 
     /// Sizes, comma-separated; default: every size
-    #[arg(long, value_delimiter = ',', value_parser = parse_size, conflicts_with = "plan")]
+    #[arg(long, value_delimiter = ',', value_parser = size_values(), conflicts_with = "plan", hide_possible_values = true)]
     pub size: Vec<ImageSize>,
 
     /// Lanes, comma-separated; default: every lane
-    #[arg(long, value_delimiter = ',', value_parser = parse_lane, conflicts_with = "plan")]
+    #[arg(long, value_delimiter = ',', value_parser = lane_values(), conflicts_with = "plan", hide_possible_values = true)]
     pub lane: Vec<Lane>,
 
     /// Also give images a day over this many days
-    #[arg(long, value_parser = parse_count)]
+    #[arg(long, value_parser = parse_days, allow_hyphen_values = true)]
     pub days: Option<u64>,
 
-    /// Fit the largest multiple of this plan's mix instead
+    /// Fit the largest multiple of this plan's mix instead; - reads stdin
     #[arg(long, value_name = "FILE")]
     pub plan: Option<PathBuf>,
 
@@ -130,7 +130,7 @@ Examples:
 /// `nbcost plan`.
 #[derive(Debug, ClapArgs)]
 pub struct PlanArgs {
-    /// The plan file (TOML; see "Plan file format" in the README)
+    /// The plan file (TOML; see "Plan file format" in the README); - reads stdin
     pub file: PathBuf,
 
     /// Price at the published per-image price (list) or tokens × rate (tokens)
@@ -168,6 +168,11 @@ pub(super) const MAN_EXAMPLES: &str = "\
 Examples:
   nbcost man > nbcost.1 && man ./nbcost.1";
 
+pub(super) const SCHEMA_EXAMPLES: &str = "\
+Examples:
+  nbcost schema quote > quote.schema.json
+  nbcost schema | jq 'keys'";
+
 pub(super) const QUOTE_EXAMPLES: &str = "\
 Examples:
   nbcost quote --model flash --size 2K --count 1000
@@ -202,11 +207,11 @@ Examples:
 #[derive(Debug, ClapArgs)]
 pub struct QuoteArgs {
     /// Model ID, successor ID or alias (flash, pro, nano-banana, ...)
-    #[arg(long, short)]
+    #[arg(long, short, value_parser = model_names(), hide_possible_values = true)]
     pub model: String,
 
     /// Image size: 512 (or 0.5K), 1K, 2K, 4K; default: the model's default
-    #[arg(long, short, value_parser = parse_size)]
+    #[arg(long, short, value_parser = size_values(), hide_possible_values = true)]
     pub size: Option<ImageSize>,
 
     /// How many images
@@ -214,7 +219,7 @@ pub struct QuoteArgs {
     pub count: u64,
 
     /// One lane only; default: every lane the model has
-    #[arg(long, value_parser = parse_lane)]
+    #[arg(long, value_parser = lane_values(), hide_possible_values = true)]
     pub lane: Option<Lane>,
 
     /// Price at the published per-image price (list) or tokens × rate (tokens)
@@ -262,20 +267,20 @@ impl QuoteArgs {
 #[derive(Debug, ClapArgs)]
 pub struct CompareArgs {
     /// Models to compare, comma-separated; default: every model in the card
-    #[arg(long, value_delimiter = ',')]
+    #[arg(long, value_delimiter = ',', value_parser = model_names(), hide_possible_values = true)]
     pub models: Vec<String>,
 
     /// Sizes to compare, comma-separated; default: every size
-    #[arg(long, value_delimiter = ',', value_parser = parse_size)]
+    #[arg(long, value_delimiter = ',', value_parser = size_values(), hide_possible_values = true)]
     pub sizes: Vec<ImageSize>,
 
     /// Lanes to compare, comma-separated; default: every lane
-    #[arg(long, value_delimiter = ',', value_parser = parse_lane)]
+    #[arg(long, value_delimiter = ',', value_parser = lane_values(), hide_possible_values = true)]
     pub lanes: Vec<Lane>,
 
     /// Volumes to total at, comma-separated
-    #[arg(long, value_delimiter = ',', value_parser = parse_count, default_value = "100,1000,10000")]
-    pub counts: Vec<u64>,
+    #[arg(long, value_parser = parse_counts, default_value = "100,1000,10000")]
+    pub counts: Vec<CountList>,
 
     /// Price at the published per-image price (list) or tokens × rate (tokens)
     #[arg(long, value_enum, default_value = "list")]
@@ -293,7 +298,8 @@ pub struct CompareArgs {
 impl CompareArgs {
     /// The validated request.
     pub fn to_request(&self) -> CompareRequest {
-        let mut counts = if self.counts.is_empty() { DEFAULT_COUNTS.to_vec() } else { self.counts.clone() };
+        let counts: Vec<u64> = self.counts.iter().flat_map(|list| list.0.iter().copied()).collect();
+        let mut counts = if counts.is_empty() { DEFAULT_COUNTS.to_vec() } else { counts };
         counts.dedup();
         CompareRequest {
             models: self.models.clone(),
@@ -315,11 +321,11 @@ pub struct EstimateArgs {
     pub file: PathBuf,
 
     /// The model the batch job will run: ID, successor ID or alias
-    #[arg(long, short)]
+    #[arg(long, short, value_parser = model_names(), hide_possible_values = true)]
     pub model: String,
 
     /// The lane to price at
-    #[arg(long, default_value = "batch", value_parser = parse_lane)]
+    #[arg(long, default_value = "batch", value_parser = lane_values(), hide_possible_values = true)]
     pub lane: Lane,
 
     /// Price images at the published per-image price (list) or tokens × rate (tokens)
@@ -368,11 +374,11 @@ pub struct TallyArgs {
 
     /// Bill every response on this lane; default: per line (batch output lines on batch, else
     /// serviceTier or trafficType, else standard)
-    #[arg(long, value_parser = parse_lane)]
+    #[arg(long, value_parser = lane_values(), hide_possible_values = true)]
     pub lane: Option<Lane>,
 
     /// The model of responses that carry no modelVersion; without it they are not priced
-    #[arg(long, short)]
+    #[arg(long, short, value_parser = model_names(), hide_possible_values = true)]
     pub model: Option<String>,
 
     /// Google Search queries still free this month: taken off the queries priced (default 0:
@@ -438,6 +444,7 @@ pub enum RatesAction {
     /// One model in full: sizes, tokens, prices per lane, dates
     Show {
         /// Model ID, successor ID or alias
+        #[arg(value_parser = model_names(), hide_possible_values = true)]
         model: String,
     },
     /// Validate a card and list each published price beside tokens × rate

@@ -3,8 +3,10 @@
 //! no pricing happens here.
 
 mod commands;
+mod manual;
 mod values;
 
+use clap::builder::PossibleValuesParser;
 use clap::{Args as ClapArgs, CommandFactory, FromArgMatches, Parser, Subcommand};
 use time::Date;
 use time::macros::format_description;
@@ -13,7 +15,7 @@ use commands::*;
 use nbcost::app::{CardSource, Request};
 use nbcost::card::{EMBEDDED, RateCard};
 use nbcost::error::UsageError;
-use nbcost::render::Format;
+use nbcost::render::{Format, schema};
 use values::{ColorWhen, FormatArg};
 
 /// What Gemini image generation ("Nano Banana") costs, exactly.
@@ -54,7 +56,7 @@ pub struct GlobalArgs {
     #[arg(long, global = true)]
     pub wide: bool,
 
-    /// A rate card: an embedded card's name (2026-04, 2026-10) or a card file; default: the embedded card in force on the date
+    /// A rate card: an embedded card's name (2026-04, 2026-10) or a card file (- reads stdin); default: the embedded card in force on the date
     #[arg(long, global = true, env = "NBCOST_RATES", value_name = "NAME|FILE")]
     pub rates: Option<String>,
 
@@ -99,13 +101,20 @@ pub enum Command {
     /// The manual page in roff, written to stdout
     #[command(after_help = MAN_EXAMPLES)]
     Man,
+    /// The JSON Schema of a report's `--format json` output, written to stdout
+    #[command(after_help = SCHEMA_EXAMPLES)]
+    Schema {
+        /// The report; default: every report, in one object keyed by name
+        #[arg(value_parser = PossibleValuesParser::new(schema::REPORTS))]
+        report: Option<String>,
+    },
 }
 
 /// What the command line asks for.
 pub enum Action {
     /// Answer a request and render the report.
     Answer(Request),
-    /// Write these bytes to stdout (completions, the man page).
+    /// Write these bytes to stdout (completions, the man page, the schema).
     Print(Vec<u8>),
 }
 
@@ -150,11 +159,25 @@ impl Args {
         }
     }
 
-    /// Where the rate card comes from.
-    pub fn cards(&self) -> CardSource {
+    /// Where the rate card comes from: `--rates`, else `NBCOST_RATES`, else
+    /// the card in force. An empty name is refused here, where it is still
+    /// known which of the two gave it.
+    pub fn cards(&self) -> Result<CardSource, UsageError> {
         match &self.global.rates {
-            Some(name) => CardSource::Named(name.clone()),
-            None => CardSource::InForce,
+            Some(name) if name.trim().is_empty() => {
+                let known: Vec<&str> = EMBEDDED.iter().map(|card| card.name).collect();
+                let from_env = std::env::var_os("NBCOST_RATES").is_some_and(|value| value == name.as_str());
+                Err(UsageError(if from_env {
+                    format!(
+                        "NBCOST_RATES is empty: unset it for the card in force, or name a card ({}) or a card file",
+                        known.join(", ")
+                    )
+                } else {
+                    format!("--rates is empty: name an embedded card ({}) or a card file", known.join(", "))
+                }))
+            }
+            Some(name) => Ok(CardSource::Named(name.clone())),
+            None => Ok(CardSource::InForce),
         }
     }
 
@@ -183,10 +206,18 @@ impl Args {
                 clap_complete::generate(*shell, &mut command(), "nbcost", &mut script);
                 return Ok(Action::Print(script));
             }
+            Command::Schema { report } => {
+                let schema = match report {
+                    // The parser admits report names only.
+                    Some(kind) => schema::of(kind).expect("a report's name").to_value(),
+                    None => schema::all(),
+                };
+                let mut text = serde_json::to_vec_pretty(&schema).map_err(std::io::Error::other)?;
+                text.push(b'\n');
+                return Ok(Action::Print(text));
+            }
             Command::Man => {
-                let mut page = Vec::new();
-                clap_mangen::Man::new(command()).render(&mut page)?;
-                return Ok(Action::Print(page));
+                return Ok(Action::Print(manual::render(command())?));
             }
         }))
     }

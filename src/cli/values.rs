@@ -2,9 +2,13 @@
 //! parsers of counts, amounts, sizes, lanes and baselines, each with an error
 //! that names the value and the fix.
 
+use std::ffi::OsStr;
+
 use clap::ValueEnum;
+use clap::builder::{PossibleValue, StringValueParser, TypedValueParser};
 use rust_decimal::Decimal;
 
+use nbcost::card::{EMBEDDED, RateCard};
 use nbcost::lane::Lane;
 use nbcost::money::Money;
 use nbcost::pricing::Basis;
@@ -73,6 +77,75 @@ pub enum WhatIfLane {
     Batch,
 }
 
+/// A value parser that also offers shells the values it knows, for
+/// completion; `parser` alone decides what is accepted, so a card file's own
+/// models and lenient spellings (`0.5K`) still read. Help hides the lists
+/// (`hide_possible_values`): they are long, and `nbcost rates` shows them.
+#[derive(Clone)]
+pub struct Offered<P> {
+    parser: P,
+    values: Vec<PossibleValue>,
+}
+
+impl<P: TypedValueParser> TypedValueParser for Offered<P> {
+    type Value = P::Value;
+
+    fn parse_ref(
+        &self,
+        cmd: &clap::Command,
+        arg: Option<&clap::Arg>,
+        value: &OsStr,
+    ) -> Result<Self::Value, clap::Error> {
+        self.parser.parse_ref(cmd, arg, value)
+    }
+
+    fn possible_values(&self) -> Option<Box<dyn Iterator<Item = PossibleValue> + '_>> {
+        Some(Box::new(self.values.iter().cloned()))
+    }
+}
+
+/// One of this module's parsers, as a value.
+pub type Parse<T> = fn(&str) -> Result<T, String>;
+
+/// Model names for completion: every ID, former ID and alias in the
+/// embedded cards, each with its product name.
+pub fn model_names() -> Offered<StringValueParser> {
+    let mut values: Vec<PossibleValue> = Vec::new();
+    let mut seen = std::collections::BTreeSet::new();
+    let cards = EMBEDDED.iter().filter_map(|card| RateCard::embedded_named(card.name));
+    for card in cards {
+        for model in &card.models {
+            let formers = model.former.iter().map(|former| &former.id);
+            for name in std::iter::once(&model.id).chain(&model.aliases).chain(formers) {
+                if seen.insert(name.clone()) {
+                    values.push(PossibleValue::new(name.clone()).help(model.name.clone()));
+                }
+            }
+        }
+    }
+    Offered { parser: StringValueParser::new(), values }
+}
+
+/// `--size`, offering the sizes the embedded cards price.
+pub fn size_values() -> Offered<Parse<ImageSize>> {
+    let cards: Vec<RateCard> =
+        EMBEDDED.iter().filter_map(|card| RateCard::embedded_named(card.name)).collect();
+    let offered = ImageSize::ALL.into_iter().filter(|size| {
+        cards.iter().flat_map(|card| &card.models).flat_map(|model| &model.sizes).any(|row| row.size == *size)
+    });
+    Offered { parser: parse_size, values: offered.map(|size| PossibleValue::new(size.api_value())).collect() }
+}
+
+/// `--lane`, offering the lanes the embedded cards price.
+pub fn lane_values() -> Offered<Parse<Lane>> {
+    let cards: Vec<RateCard> =
+        EMBEDDED.iter().filter_map(|card| RateCard::embedded_named(card.name)).collect();
+    let offered = Lane::ALL.into_iter().filter(|lane| {
+        cards.iter().flat_map(|card| &card.models).any(|model| model.tokens.contains_key(lane))
+    });
+    Offered { parser: parse_lane, values: offered.map(|lane| PossibleValue::new(lane.name())).collect() }
+}
+
 /// An amount of dollars: `500`, `499.99`, `$1_000`; zero or more, exact.
 pub fn parse_money(text: &str) -> Result<Money, String> {
     let trimmed = text.trim();
@@ -95,9 +168,79 @@ pub fn parse_lane(text: &str) -> Result<Lane, String> {
 
 /// A count of images: a whole number of at least 1, `_` allowed between digits.
 pub fn parse_count(text: &str) -> Result<u64, String> {
+    at_least_one(
+        text,
+        "give a whole number of at least 1",
+        "a count of 0 images costs nothing: give at least 1",
+    )
+}
+
+/// `budget --days`: a whole number of days, at least 1.
+pub fn parse_days(text: &str) -> Result<u64, String> {
+    at_least_one(
+        text,
+        "days must be at least 1",
+        "days must be at least 1: give the number of days the images are spread over",
+    )
+}
+
+/// A whole number of at least 1: `rule` says so after a negative number,
+/// `zero` after 0.
+fn at_least_one(text: &str, rule: &str, zero: &str) -> Result<u64, String> {
+    let trimmed = text.trim();
+    if trimmed.starts_with('-') {
+        return Err(format!("`{trimmed}` is negative: {rule}"));
+    }
     match parse_amount(text)? {
-        0 => Err("a count of 0 images costs nothing: give at least 1".into()),
+        0 => Err(zero.into()),
         count => Ok(count),
+    }
+}
+
+/// `compare --counts`: counts of images, comma-separated.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CountList(pub Vec<u64>);
+
+/// Reads `--counts 100,1000`. The comma separates counts, so `1,000` is two
+/// counts, `1` and `000`; where a piece is three digits starting with 0
+/// after a group of one to three digits, the comma was meant as a thousands
+/// separator, and the error says so.
+pub fn parse_counts(text: &str) -> Result<CountList, String> {
+    let pieces: Vec<&str> = text.split(',').map(str::trim).collect();
+    let digits = |piece: &str| !piece.is_empty() && piece.chars().all(|ch| ch.is_ascii_digit());
+    let grouped = |at: usize| at > 0 && pieces[at].len() == 3 && digits(pieces[at]) && digits(pieces[at - 1]);
+    let mut counts = Vec::new();
+    for (at, piece) in pieces.iter().enumerate() {
+        // Three digits from a 0 after a short group: `1,000`, `2,050`.
+        if grouped(at) && piece.starts_with('0') {
+            let mut start = at - 1;
+            while grouped(start) {
+                start -= 1;
+            }
+            if pieces[start].len() <= 3 {
+                let end = (at..pieces.len()).take_while(|&next| grouped(next)).last().unwrap_or(at);
+                let group = &pieces[start..=end];
+                let read: Vec<String> = group.iter().map(|piece| format!("`{piece}`")).collect();
+                return Err(format!(
+                    "`{}` was read as {}: the comma separates counts; write {} or {}",
+                    group.join(","),
+                    and_list(&read),
+                    group.concat(),
+                    group.join("_"),
+                ));
+            }
+        }
+        counts.push(parse_count(piece)?);
+    }
+    Ok(CountList(counts))
+}
+
+/// `a`, `a and b`, `a, b and c`.
+fn and_list(items: &[String]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.clone(),
+        [init @ .., last] => format!("{} and {last}", init.join(", ")),
     }
 }
 
@@ -162,6 +305,35 @@ mod tests {
             let err = parse_count(text).unwrap_err();
             assert!(err.contains(words), "{text}: {err}");
         }
+    }
+
+    #[test]
+    fn a_negative_count_or_zero_days_says_at_least_1() {
+        assert_eq!(parse_count("-5").unwrap_err(), "`-5` is negative: give a whole number of at least 1");
+        assert!(parse_days("0").unwrap_err().starts_with("days must be at least 1"));
+        assert_eq!(parse_days("-3").unwrap_err(), "`-3` is negative: days must be at least 1");
+        assert_eq!(parse_days("30"), Ok(30));
+    }
+
+    #[test]
+    fn reads_a_list_of_counts_and_spots_a_thousands_comma() {
+        assert_eq!(parse_counts("100,1000,10_000"), Ok(CountList(vec![100, 1000, 10_000])));
+        let cases = [
+            ("1,000", "`1,000` was read as `1` and `000`: the comma separates counts; write 1000 or 1_000"),
+            (
+                "10,000,000",
+                "`10,000,000` was read as `10`, `000` and `000`: the comma separates counts; write 10000000 or 10_000_000",
+            ),
+            ("100,1,000", "`1,000` was read as `1` and `000`"),
+            ("2,050", "`2,050` was read as `2` and `050`"),
+            ("1,500,000", "`1,500,000` was read as `1`, `500` and `000`"),
+        ];
+        for (text, words) in cases {
+            let err = parse_counts(text).unwrap_err();
+            assert!(err.starts_with(words), "{text}: {err}");
+        }
+        assert!(parse_counts("100,0").unwrap_err().contains("a count of 0 images"));
+        assert!(parse_counts("100,-5").unwrap_err().contains("is negative"));
     }
 
     #[test]

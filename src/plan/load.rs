@@ -140,7 +140,7 @@ struct RawGrounding {
 impl Plan {
     /// Reads and checks the plan at `path`.
     pub fn from_file(path: &Path) -> Result<Plan, PlanError> {
-        let source = path.display().to_string();
+        let source = toml_file::display_name(path);
         let text = toml_file::read(path, "a plan").map_err(|failure| match failure {
             ReadFailure::Unreadable(cause) => PlanError::Unreadable { path: source.clone(), cause },
             ReadFailure::NotText(malformed) => PlanError::Malformed { plan: source.clone(), malformed },

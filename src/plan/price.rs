@@ -30,7 +30,7 @@ use crate::size::ImageSize;
 pub const GOOGLE: &str = "Google";
 
 /// A part of a plan line's cost.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum PlanComponent {
     /// The generated images.
@@ -59,7 +59,7 @@ impl PlanComponent {
 }
 
 /// One component of one line for the month.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct LineComponent {
     /// What is priced.
     pub component: PlanComponent,
@@ -82,7 +82,7 @@ pub struct LineComponent {
 }
 
 /// How a line used Google Search grounding this month.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct GroundingUse {
     /// Grounded prompts sent (generated images × the grounded share, rounded up).
     pub grounded_prompts: u64,
@@ -95,7 +95,7 @@ pub struct GroundingUse {
 }
 
 /// One plan line, priced for the month.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct PricedLine {
     /// The line's name.
     pub name: String,

@@ -7,6 +7,7 @@ pub mod document;
 mod json;
 mod layout;
 mod markdown;
+pub mod schema;
 mod table;
 
 use std::fmt;
@@ -57,8 +58,9 @@ pub struct Style {
     pub width: Option<u16>,
 }
 
-/// A report: a documented JSON structure and a layout for reading.
-pub trait Report: Serialize {
+/// A report: a documented JSON structure, its published schema, and a
+/// layout for reading.
+pub trait Report: Serialize + schemars::JsonSchema {
     /// The report's name in JSON (`"report": "quote"`).
     const KIND: &'static str;
 

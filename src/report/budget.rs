@@ -77,7 +77,7 @@ impl Kind for BudgetError {
 }
 
 /// The answer to `nbcost budget`.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct BudgetReport {
     /// The rate card the prices come from.
     pub card: CardInfo,
@@ -110,7 +110,7 @@ pub struct BudgetReport {
 }
 
 /// What the amount buys of one model, size and lane.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct BudgetRow {
     /// The model's full ID.
     pub model: String,
@@ -150,7 +150,7 @@ pub struct BudgetRow {
 }
 
 /// The largest multiple of a plan that fits.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct PlanFit {
     /// The plan's name, where given.
     pub name: Option<String>,
@@ -169,7 +169,7 @@ pub struct PlanFit {
 }
 
 /// One plan line at the fitted multiple.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct PlanFitLine {
     /// The line's name.
     pub name: String,

@@ -5,7 +5,7 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 use time::Date;
 
-use super::{CardInfo, describe_filters, ratio};
+use super::{CardInfo, RatioSchema, describe_filters, ratio};
 use crate::card::{Grade, Model, RateCard, Status, UnknownModel};
 use crate::error::{ErrorKind, Kind};
 use crate::lane::Lane;
@@ -72,7 +72,7 @@ impl Kind for CompareError {
 }
 
 /// The answer to `nbcost compare`.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct CompareReport {
     /// The rate card the prices come from.
     pub card: CardInfo,
@@ -114,7 +114,7 @@ pub struct CompareReport {
 
 /// A provider's own per-image price beside Google's for the same model,
 /// size and lane.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct RouteRow {
     /// Who sets the price: the provider, not Google.
     pub owner: String,
@@ -137,7 +137,7 @@ pub struct RouteRow {
 }
 
 /// The baseline, priced.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct BaselineInfo {
     /// The model's full ID.
     pub model: String,
@@ -150,7 +150,7 @@ pub struct BaselineInfo {
 }
 
 /// One model × size × lane.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct CompareRow {
     /// The model's full ID.
     pub model: String,
@@ -179,6 +179,7 @@ pub struct CompareRow {
     pub output_tokens: u64,
     /// `unit_price` ÷ the baseline's, to 4 places.
     #[serde(serialize_with = "ratio")]
+    #[schemars(with = "RatioSchema")]
     pub ratio_to_baseline: Decimal,
     /// The total at each of `counts`, in the same order.
     pub totals: Vec<CountTotal>,
@@ -186,7 +187,7 @@ pub struct CompareRow {
 
 /// The recommendation: the cheapest usable row, and the cheaper rows passed
 /// over because their model is retired.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Cheapest {
     /// The model's full ID.
     pub model: String,
@@ -203,7 +204,7 @@ pub struct Cheapest {
 }
 
 /// A cheaper row's model that a recommendation does not name.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct PassedOver {
     /// The model's full ID.
     pub model: String,
@@ -212,7 +213,7 @@ pub struct PassedOver {
 }
 
 /// A total at one volume.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct CountTotal {
     /// Images.
     pub count: u64,
@@ -221,7 +222,7 @@ pub struct CountTotal {
 }
 
 /// A combination the card does not have.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Skipped {
     /// The model's full ID.
     pub model: String,

@@ -11,7 +11,7 @@ use crate::plan::{self, Plan, PlanError};
 use crate::pricing::Basis;
 
 /// The answer to `nbcost diff OLD NEW`.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct DiffReport {
     /// The card compared from.
     pub old: CardInfo,
@@ -35,7 +35,7 @@ pub struct DiffReport {
 }
 
 /// Whether a price changed, appeared or went away.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum ChangeKind {
     /// In both cards, with different values.
@@ -47,7 +47,7 @@ pub enum ChangeKind {
 }
 
 /// What kind of change a model went through.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum ModelChangeKind {
     /// The old ID is a former ID of a model at a new ID.
@@ -65,7 +65,7 @@ pub enum ModelChangeKind {
 }
 
 /// One change to a model.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct ModelChange {
     /// The model ID in the new card (the old ID where removed).
     pub model: String,
@@ -77,7 +77,7 @@ pub struct ModelChange {
 }
 
 /// One price that differs.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct PriceChange {
     /// What it belongs to: a model ID, `grounding`, or `route OWNER` (a
     /// provider's price, not Google's).
@@ -97,7 +97,7 @@ pub struct PriceChange {
 }
 
 /// A plan priced under both cards.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct PlanDiff {
     /// The plan's name, where given.
     pub name: Option<String>,
@@ -114,7 +114,7 @@ pub struct PlanDiff {
 }
 
 /// One plan line under both cards.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct LineDiff {
     /// The line's name.
     pub name: String,

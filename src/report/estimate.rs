@@ -92,7 +92,7 @@ impl From<Overflow> for EstimateError {
 }
 
 /// The answer to `nbcost estimate`.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct EstimateReport {
     /// The rate card the prices come from.
     pub card: CardInfo,
@@ -155,7 +155,7 @@ fn refused(lines: &EstimateLines) -> Option<Refused> {
 
 /// Requests the API would refuse (findings whose `effect` is `rejected`):
 /// they cost nothing, but the job would not make what they ask for.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct Refused {
     /// How many (`lines.rejected_requests`).
     pub requests: u64,
@@ -164,7 +164,7 @@ pub struct Refused {
 }
 
 /// How many lines of each kind were read.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct EstimateLines {
     /// Every line read.
     pub read: u64,
@@ -179,7 +179,7 @@ pub struct EstimateLines {
 }
 
 /// The requests of one size, priced.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct EstimateRow {
     /// The size, exactly as the API's `imageSize` needs it.
     pub size: ImageSize,
@@ -228,7 +228,7 @@ pub struct EstimateRow {
 }
 
 /// The grand total.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct EstimateTotal {
     /// Requests priced.
     pub requests: u64,
@@ -274,7 +274,7 @@ pub struct EstimateTotal {
 }
 
 /// Every request with one kind of finding.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Finding {
     /// The kind, in snake_case.
     pub kind: FindingKind,

@@ -23,15 +23,17 @@ use crate::size::ImageSize;
 pub const STALE_AFTER_DAYS: u64 = 90;
 
 /// The rate card a report was priced with.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct CardInfo {
     /// The card's name.
     pub name: String,
     /// The date people call it by (`April 2026`).
     pub dated: String,
     /// The first day its prices apply (`YYYY-MM-DD`).
+    #[schemars(with = "DaySchema")]
     pub effective: Date,
     /// The day its figures were last checked (`YYYY-MM-DD`).
+    #[schemars(with = "DaySchema")]
     pub checked: Date,
     /// Whole days from `checked` to today.
     pub age_days: u64,
@@ -39,6 +41,11 @@ pub struct CardInfo {
     pub currency: String,
     /// `embedded`, or the path of the card file.
     pub source: String,
+    /// Whole days from today to `checked` when the check date is after
+    /// today (`--as-of` before it, or a card dated ahead); else 0. Only the
+    /// summary says it: `age_days` stays 0 in JSON.
+    #[serde(skip)]
+    pub days_ahead: u64,
 }
 
 impl CardInfo {
@@ -53,33 +60,39 @@ impl CardInfo {
             currency: card.meta.currency.clone(),
             source: match &card.meta.origin {
                 CardOrigin::Embedded(name) => format!("embedded {name}"),
-                CardOrigin::File(path) => path.display().to_string(),
+                CardOrigin::File(path) => crate::toml_file::display_name(path),
             },
+            days_ahead: u64::try_from((card.meta.checked - today).whole_days()).unwrap_or(0),
         }
     }
 
     /// One line for tables: `April 2026 (checked 2026-04-20, 215 days ago; embedded)`.
     pub fn summary(&self) -> String {
-        let age = match self.age_days {
-            0 => "today".to_string(),
-            1 => "1 day ago".to_string(),
-            days => format!("{days} days ago"),
+        let age = match (self.age_days, self.days_ahead) {
+            (0, 0) => "today".to_string(),
+            (0, 1) => "1 day after today".to_string(),
+            (0, ahead) => format!("{ahead} days after today"),
+            (1, _) => "1 day ago".to_string(),
+            (days, _) => format!("{days} days ago"),
         };
         format!("{} (checked {}, {age}; {})", self.dated, self.checked, self.source)
     }
 }
 
 /// Where a model ID stands in its life as of today.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Lifecycle {
     /// `active`, `deprecated`, `shut-down` or `disputed` (Google's own
     /// statements about the shutdown conflict), as of today.
     pub status: Status,
     /// The release date, where known.
+    #[schemars(with = "Option<DaySchema>")]
     pub released: Option<Date>,
     /// The deprecation date, where known.
+    #[schemars(with = "Option<DaySchema>")]
     pub deprecated: Option<Date>,
     /// The shutdown date, where known.
+    #[schemars(with = "Option<DaySchema>")]
     pub shutdown: Option<Date>,
     /// Where the shutdown is disputed: what Google's other statement says.
     pub shutdown_disputed: Option<String>,
@@ -130,7 +143,7 @@ pub fn lifecycle_warning(resolved: Resolved<'_>, today: Date) -> Option<String> 
 /// The `--fail-above` check of a report's total (`plan`, `quote`,
 /// `estimate`, `tally`): the report is written either way, and a total
 /// above the limit makes the command exit 5.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct BudgetCheck {
     /// The limit given with `--fail-above`.
     pub fail_above: Money,
@@ -189,6 +202,37 @@ pub(crate) fn ratio<S: Serializer>(value: &Decimal, serializer: S) -> Result<S::
     serializer.serialize_str(&round(*value, 4).to_string())
 }
 
+/// The published schema of a ratio written by [`ratio`]: a decimal string.
+pub(crate) struct RatioSchema;
+
+impl schemars::JsonSchema for RatioSchema {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Ratio".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "description": "A ratio as a decimal string, rounded to 4 places",
+            "type": "string",
+            "pattern": crate::money::DECIMAL_PATTERN,
+        })
+    }
+}
+
+/// The published schema of a date in a report: `YYYY-MM-DD` (the `time`
+/// crate's human-readable form).
+pub(crate) struct DaySchema;
+
+impl schemars::JsonSchema for DaySchema {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Date".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({ "type": "string", "format": "date" })
+    }
+}
+
 /// The size and lane filters that left nothing, for an error: `512 on flex`.
 pub(crate) fn describe_filters(sizes: &[ImageSize], lanes: &[Lane]) -> String {
     let sizes: Vec<_> = sizes.iter().map(ImageSize::to_string).collect();
@@ -219,6 +263,18 @@ mod tests {
         assert!(note.contains("checked on 2026-04-20, 215 days ago"), "{note}");
         let fresh = Date::from_calendar_date(2026, time::Month::May, 1).unwrap();
         assert_eq!(stale_card_note(&card, fresh), None);
+    }
+
+    #[test]
+    fn a_card_checked_after_today_says_so() {
+        let card = RateCard::embedded_named("2026-04").unwrap();
+        let day = |d| Date::from_calendar_date(2026, time::Month::April, d).unwrap();
+        let summary = |d| CardInfo::new(&card, day(d)).summary();
+        assert_eq!(summary(5), "April 2026 (checked 2026-04-20, 15 days after today; embedded 2026-04)");
+        assert!(summary(19).contains("1 day after today"));
+        assert!(summary(20).contains("2026-04-20, today;"));
+        assert!(summary(21).contains("1 day ago"));
+        assert_eq!(CardInfo::new(&card, day(5)).age_days, 0);
     }
 
     /// Under the October card every retired or retiring ID warns, however

@@ -6,7 +6,7 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 use time::Date;
 
-use super::{CardInfo, ratio};
+use super::{BudgetCheck, CardInfo, RatioSchema, ratio};
 use crate::card::{RateCard, Status};
 use crate::lane::Lane;
 use crate::money::{Money, round};
@@ -29,7 +29,7 @@ pub struct PlanRequest {
 }
 
 /// The answer to `nbcost plan`.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct PlanReport {
     /// The rate card the prices come from.
     pub card: CardInfo,
@@ -59,7 +59,7 @@ pub struct PlanReport {
 }
 
 /// Which plan was priced.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct PlanInfo {
     /// The name in `[plan]`, where given.
     pub name: Option<String>,
@@ -68,13 +68,14 @@ pub struct PlanInfo {
 }
 
 /// A priced line with its share of the plan.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct LineReport {
     /// The line, its flow of requests and its components.
     #[serde(flatten)]
     pub line: PricedLine,
     /// The line's share of the monthly total, in percent, to 4 places.
     #[serde(serialize_with = "ratio")]
+    #[schemars(with = "RatioSchema")]
     pub share_percent: Decimal,
     /// The line's total ÷ the images accepted on it, rounded to 6 places
     /// (`null` when it accepts none).
@@ -85,7 +86,7 @@ pub struct LineReport {
 }
 
 /// Grounding across the plan.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct GroundingSummary {
     /// Grounded prompts a month the card gives free, shared by every line.
     pub free_prompts_per_month: u64,
@@ -100,7 +101,7 @@ pub struct GroundingSummary {
 }
 
 /// The plan with its `batch_ok` lines moved to the batch lane.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct WhatIf {
     /// The lane the lines move to (`batch`).
     pub lane: Lane,
@@ -115,7 +116,7 @@ pub struct WhatIf {
 }
 
 /// One line before and after the what-if.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct WhatIfLine {
     /// The line's name.
     pub name: String,
@@ -130,8 +131,6 @@ pub struct WhatIfLine {
     /// `total − what_if_total`.
     pub saving: Money,
 }
-
-pub use super::BudgetCheck;
 
 /// A plan whose monthly total is above `--fail-above`.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

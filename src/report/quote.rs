@@ -54,7 +54,7 @@ impl Kind for QuoteError {
 }
 
 /// The answer to `nbcost quote`.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct QuoteReport {
     /// The rate card the prices come from.
     pub card: CardInfo,
@@ -100,7 +100,7 @@ pub struct QuoteReport {
 /// The `--fail-above` check of a quote: the total on the one lane asked
 /// for with `--lane`, else on the dearest lane shown, so that every lane
 /// the quote shows fits the budget when the check passes.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct QuoteBudget {
     /// The lane whose total was checked.
     pub lane: Lane,
@@ -110,7 +110,7 @@ pub struct QuoteBudget {
 }
 
 /// The price on one lane.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct LaneQuote {
     /// `standard`, `batch`, ...
     pub lane: Lane,
@@ -131,7 +131,7 @@ pub struct LaneQuote {
 }
 
 /// One part of a lane's price.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct QuoteComponent {
     /// `image_output`, `text_input` or `reference_images`.
     pub component: Component,

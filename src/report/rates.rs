@@ -7,14 +7,14 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 use time::Date;
 
-use super::{CardInfo, Lifecycle};
+use super::{CardInfo, DaySchema, Lifecycle};
 use crate::card::{EMBEDDED, Grade, Model, RateCard, UnknownModel};
 use crate::lane::Lane;
 use crate::money::{Money, Overflow};
 use crate::size::ImageSize;
 
 /// The answer to `nbcost rates`.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct RatesReport {
     /// The card's facts.
     pub card: CardInfo,
@@ -30,22 +30,24 @@ pub struct RatesReport {
 }
 
 /// A card built into nbcost.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct EmbeddedCardSummary {
     /// The name `--rates` takes, such as `2026-10`.
     pub name: String,
     /// The date people call it by.
     pub dated: String,
     /// The first day its prices apply.
+    #[schemars(with = "DaySchema")]
     pub effective: Date,
     /// The day its figures were last checked.
+    #[schemars(with = "DaySchema")]
     pub checked: Date,
     /// Whether it is the card in force today (the default).
     pub in_force: bool,
 }
 
 /// An ID the model answered to before, with its own lifecycle.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct FormerSummary {
     /// The old ID (it still resolves, at the model's prices).
     pub id: String,
@@ -54,7 +56,7 @@ pub struct FormerSummary {
 }
 
 /// A model in brief.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct ModelSummary {
     /// The full ID.
     pub id: String,
@@ -124,7 +126,7 @@ impl RatesReport {
 }
 
 /// The answer to `nbcost rates show MODEL`.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct ModelReport {
     /// The card's facts.
     pub card: CardInfo,
@@ -146,7 +148,7 @@ pub struct ModelReport {
 }
 
 /// Dollars per 1M tokens on one lane.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct TokenRatesOut {
     /// Text and image input; `null` where the sources give no rate.
     pub input: Option<Money>,
@@ -159,7 +161,7 @@ pub struct TokenRatesOut {
 }
 
 /// One size's prices.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct SizePrices {
     /// The size.
     pub size: ImageSize,
@@ -227,7 +229,7 @@ impl ModelReport {
 
 /// The answer to `nbcost rates check`: the card is valid, and here is every
 /// published price beside tokens × rate.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct CheckReport {
     /// The card's facts.
     pub card: CardInfo,
@@ -244,7 +246,7 @@ pub struct CheckReport {
 }
 
 /// A published price beside its token equivalent.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct CheckRow {
     /// The model's full ID.
     pub model: String,

@@ -87,7 +87,7 @@ impl From<Overflow> for TallyError {
 }
 
 /// The answer to `nbcost tally`.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct TallyReport {
     /// The rate card the prices come from.
     pub card: CardInfo,
@@ -131,7 +131,7 @@ pub struct TallyReport {
 
 /// Responses per lane billed, and how their lanes were known. Each lane
 /// counts every response billed on it, priced or not.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct LaneSummary {
     /// Responses on the standard lane, those assumed included.
     pub standard: u64,
@@ -159,7 +159,7 @@ pub struct LaneSummary {
 }
 
 /// A lane value not recognised, and how many responses carried it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct UnrecognisedLane {
     /// `serviceTier` or `trafficType`.
     pub field: &'static str,
@@ -202,7 +202,7 @@ impl LaneSummary {
 }
 
 /// How many lines of each kind were read.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct LineCounts {
     /// Every line read.
     pub read: u64,
@@ -221,7 +221,7 @@ pub struct LineCounts {
 }
 
 /// One file's line counts.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct FileLines {
     /// The file as given (`stdin` for `-`).
     pub file: String,
@@ -231,7 +231,7 @@ pub struct FileLines {
 }
 
 /// Responses of one model at one inferred size on one lane.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct TallyRow {
     /// The card's model ID; `null` when the card does not know the model
     /// (a known model on a lane it lacks keeps its ID, unpriced).
@@ -300,7 +300,7 @@ pub struct TallyRow {
 }
 
 /// The grand total.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct TallyTotal {
     /// Responses, priced or not.
     pub responses: u64,
@@ -344,7 +344,7 @@ pub struct TallyTotal {
 }
 
 /// Responses for keys seen before.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Duplicates {
     /// Extra responses (a key seen three times counts 2), with the first
     /// few listed.
@@ -356,7 +356,7 @@ pub struct Duplicates {
 }
 
 /// Error lines.
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, schemars::JsonSchema)]
 pub struct ErrorLines {
     /// Error lines by code, in code order (`null`: no integer code).
     pub by_code: Vec<ErrorCount>,
@@ -366,7 +366,7 @@ pub struct ErrorLines {
 }
 
 /// How many error lines had one code.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct ErrorCount {
     /// The error code (`429`, `400`, ...), or `null`.
     pub code: Option<i64>,

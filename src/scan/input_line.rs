@@ -114,7 +114,7 @@ impl MediaKind {
 }
 
 /// Media parts that are not images, by kind: a fixed set of buckets.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct MediaCounts {
     /// `video/*` parts.
     pub video: u64,

@@ -59,11 +59,73 @@ fn scratch() -> PathBuf {
         String::from_utf8_lossy(response).replace("gemini-3.1-flash-image-preview", "imagen-9"),
     )
     .unwrap();
+    let line = "name = \"a\"\nmodel = \"flash\"\nimages_per_month = 10\n";
+    std::fs::write(dir.join("line-as-table.toml"), format!("[plan]\nname = \"x\"\n[line]\n{line}")).unwrap();
+    std::fs::write(
+        dir.join("line-twice-as-table.toml"),
+        format!("[plan]\nname = \"x\"\n[line]\n{line}[line]\n{line}"),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("float-volume.toml"),
+        "[plan]\nname = \"x\"\n[[line]]\nname = \"a\"\nmodel = \"flash\"\nimages_per_month = 1e4\n",
+    )
+    .unwrap();
     dir
 }
 
 fn catalogue() -> Vec<Case> {
     vec![
+        case(
+            "a thousands comma in --counts",
+            &["compare", "--counts", "1,000"],
+            2,
+            &["`1,000` was read as `1` and `000`", "write 1000 or 1_000"],
+        ),
+        Case {
+            name: "a plan and a card both from stdin",
+            args: &["plan", "-", "--rates", "-"],
+            stdin: Some(b"[plan]\nname = \"x\"\n".to_vec()),
+            code: 2,
+            words: &["--rates and the plan both read stdin", "give one of them as a file"],
+        },
+        case("zero days", &["budget", "--amount", "5", "--days", "0"], 2, &["days must be at least 1"]),
+        case(
+            "a negative count",
+            &["quote", "-m", "flash", "--count", "-5"],
+            2,
+            &["`-5` is negative", "at least 1"],
+        ),
+        case(
+            "a missing card given to diff",
+            &["diff", "default", "@TMP/no-such-card.toml"],
+            3,
+            &["the new card", "no-such-card.toml", "given to `diff`", "`default`", "2026-04, 2026-10"],
+        ),
+        case(
+            "a plan's [line] written as a table",
+            &["plan", "@TMP/line-as-table.toml"],
+            4,
+            &["line 3", "`line` must be an array of tables", "`[[line]]`"],
+        ),
+        case(
+            "a plan's [line] written as a table twice",
+            &["plan", "@TMP/line-twice-as-table.toml"],
+            4,
+            &["`line` must be an array of tables", "`[[line]]`"],
+        ),
+        case(
+            "a plan's volume written as a float",
+            &["plan", "@TMP/float-volume.toml"],
+            4,
+            &["`images_per_month` is `1e4`", "a whole number such as 10000"],
+        ),
+        case(
+            "an unknown model names the card chosen",
+            &["--rates", "2026-04", "quote", "-m", "nano-banana-2.1", "-n", "1"],
+            2,
+            &["unknown model `nano-banana-2.1` in the embedded card 2026-04 (April 2026)"],
+        ),
         case(
             "unknown model, nearest name suggested",
             &["quote", "-m", "flsh", "-n", "1"],

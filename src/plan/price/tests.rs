@@ -124,7 +124,7 @@ fn names_the_line_and_key_the_card_refuses() {
     let cases = [
         (
             "model = \"flsh\"",
-            "line `x`: `model` names no model in the rate card; unknown model `flsh`: did you mean `flash`?",
+            "line `x`: `model` names no model in the rate card; unknown model `flsh` in the embedded card 2026-04 (April 2026): did you mean `flash`?",
         ),
         (
             "model = \"pro\"\nsize = \"512\"",

@@ -25,17 +25,23 @@ impl Report for BudgetReport {
             ));
         }
         facts.push(("rate card".to_string(), self.card.summary()));
-        let mut notes = vec![
-            "Whole images only, rounded down: one more image would cost more than the amount.".to_string(),
-        ];
+        let mut notes = Vec::new();
+        if self.plan.is_none() {
+            notes.push(
+                "Whole images only, rounded down: one more image would cost more than the amount."
+                    .to_string(),
+            );
+        }
         let table = match &self.plan {
             Some(fit) => {
                 facts.insert(0, ("plan".to_string(), fit.source.clone()));
                 facts.push(("fits".to_string(), format!("{}% of the plan's volumes", grouped(fit.percent))));
                 facts.push(("costs".to_string(), format!("{} a month", fit.total.unit_dollars())));
                 facts.push(("left over".to_string(), fit.left_over.unit_dollars()));
+                // One more image of some line may still fit; the plan's mix
+                // grows only by whole percents of every line at once.
                 notes.push(format!(
-                    "{}% would cost {}, above the amount. Line volumes are scaled in whole percent and rounded down to whole images.",
+                    "Whole percents of the plan only, rounded down: the next, {}% of the plan, would cost {}, more than the amount. Line volumes are scaled by that percent and rounded down to whole images.",
                     grouped(fit.percent + 1),
                     fit.next_percent_total.unit_dollars()
                 ));

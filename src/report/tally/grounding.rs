@@ -18,7 +18,7 @@ use crate::money::Money;
 use crate::pricing;
 
 /// The search queries of a tally and what they cost.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct TallyGrounding {
     /// Dollars per 1,000 queries in the card; `null` when the card has no
     /// `[grounding]` table.
@@ -45,7 +45,7 @@ pub struct TallyGrounding {
 }
 
 /// The queries of one model.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct GroundingRow {
     /// The card's model ID; `null` when the card does not know the model.
     pub model: Option<String>,
