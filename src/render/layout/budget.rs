@@ -1,6 +1,7 @@
 //! How the `budget` report is laid out for the table, CSV and Markdown renderers.
 
 use crate::count::grouped;
+use crate::money::Money;
 use crate::plan::GOOGLE;
 use crate::render::Report;
 use crate::render::document::{Cell, Column, Document, Table};
@@ -126,7 +127,12 @@ fn rows_table(rows: &[BudgetRow], per_day: bool) -> Table {
             if per_day {
                 cells.push(row.images_per_day.map_or(Cell::Empty, Cell::Count));
             }
-            cells.extend([Cell::money(row.spent), Cell::money(row.left_over)]);
+            // Spent and left over add up to the amount: to the cent where
+            // their cents still do, else every digit.
+            let amount = row.spent.plus(row.left_over).unwrap_or(row.spent);
+            let exact = !Money::sum_in_cents(&[row.spent, row.left_over], amount);
+            let cell = |money: Money| if exact { Cell::unit(money) } else { Cell::money(money) };
+            cells.extend([cell(row.spent), cell(row.left_over)]);
             cells
         })
         .collect();
