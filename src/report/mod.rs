@@ -39,6 +39,10 @@ pub struct CardInfo {
     pub currency: String,
     /// `embedded`, or the path of the card file.
     pub source: String,
+    /// The short key CSV rows carry: the embedded card's name (`2026-10`),
+    /// or the card file's path.
+    #[serde(skip)]
+    key: String,
 }
 
 impl CardInfo {
@@ -55,7 +59,17 @@ impl CardInfo {
                 CardOrigin::Embedded(name) => format!("embedded {name}"),
                 CardOrigin::File(path) => path.display().to_string(),
             },
+            key: match &card.meta.origin {
+                CardOrigin::Embedded(name) => name.to_string(),
+                CardOrigin::File(path) => path.display().to_string(),
+            },
         }
+    }
+
+    /// The short key CSV rows carry: the embedded card's name (`2026-10`,
+    /// what `--rates` takes), or the card file's path.
+    pub fn key(&self) -> &str {
+        &self.key
     }
 
     /// One line for tables: `April 2026 (checked 2026-04-20, 215 days ago; embedded)`.

@@ -75,7 +75,7 @@ impl Report for BudgetReport {
             ),
             None => format!("Budget: what {} buys", self.amount.dollars()),
         } + if self.complete { "" } else { " (INCOMPLETE)" };
-        Document { title, facts, tables: vec![table], notes }
+        Document { title, facts, tables: vec![table], csv: None, notes }
     }
 }
 

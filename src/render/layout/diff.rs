@@ -136,6 +136,7 @@ impl Report for DiffReport {
             });
         }
         Document {
+            csv: None,
             title: format!("Rate card diff: {} → {}", self.old.dated, self.new.dated),
             facts,
             tables,

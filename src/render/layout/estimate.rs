@@ -290,6 +290,7 @@ impl Report for EstimateReport {
             ));
         }
         Document {
+            csv: None,
             title: format!(
                 "Estimate: {}, {} with {} on the {} lane, {}",
                 counted(total.requests, "request", "requests"),

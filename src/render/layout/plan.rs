@@ -45,6 +45,7 @@ impl Report for PlanReport {
             tables.push(what_if_table(what_if));
         }
         Document {
+            csv: None,
             title: format!(
                 "Plan: {title}: {} a month{}",
                 self.total.dollars(),

@@ -364,6 +364,7 @@ impl Report for TallyReport {
             format!("{} for {priced}, INCOMPLETE: {}", total.cost.dollars(), left_out(self))
         };
         Document {
+            csv: None,
             title: format!("Tally: {}, {cost}", counted(total.responses, "response", "responses")),
             facts,
             tables,
