@@ -85,3 +85,56 @@ fn rates_reports_have_one_csv_header_each() {
         &[&["rates", "check"], &["rates", "check", "tests/fixtures/cards/custom.toml"]],
     );
 }
+
+#[test]
+fn plan_and_budget_have_one_csv_header_whatever_the_flags() {
+    assert_header(
+        "plan,line,model,size,lane,basis,card,status,priced_by,component,estimate,tokens_per_request,quantity,unit,unit_price,google_unit_price,total,share_percent",
+        &[
+            &["plan", "examples/plan.toml"],
+            &["plan", "examples/plan.toml", "--what-if", "batch", "--basis", "tokens"],
+            &["plan", "tests/fixtures/plans/gateway.toml", "--rates", "tests/fixtures/cards/gateway.toml"],
+        ],
+    );
+    assert_header(
+        "model,size,lane,amount,basis,card,days,thinking_tokens,status,priced_by,unit_price,thinking_unit_price,images,images_per_day,spent,left_over,plan,line,percent",
+        &[
+            &["budget", "--amount", "1"],
+            &["budget", "--amount", "1", "--model", "pro", "--days", "30", "--thinking-tokens", "1000"],
+            &["budget", "--amount", "500", "--plan", "examples/plan.toml"],
+        ],
+    );
+}
+
+#[test]
+fn diff_estimate_and_tally_have_one_csv_header_whatever_the_flags() {
+    assert_header(
+        "old_card,new_card,subject,item,kind,old,new,change,change_percent",
+        &[
+            &["diff", "2026-04", "2026-10"],
+            &["diff", "tests/fixtures/cards/new-prices.toml", "default", "--plan", "examples/plan.toml"],
+        ],
+    );
+    assert_header(
+        "file,model,size,lane,basis,card,status,requests,requests_without_size,images,image_unit_price,image_cost,prompt_tokens_estimated,prompt_cost,reference_images,reference_cost,thinking_tokens_estimated,thinking_cost,search_requests,cost",
+        &[
+            &["estimate", "tests/fixtures/batch/input-mixed.jsonl", "--model", "flash"],
+            &[
+                "estimate",
+                "tests/fixtures/batch/input-mixed.jsonl",
+                "--model",
+                "pro",
+                "--thinking-tokens",
+                "1000",
+            ],
+        ],
+    );
+    assert_header(
+        "model,model_versions,size,lane,basis,card,status,kind,image_tokens_per_image,responses,images,prompt_tokens,image_output_tokens,text_output_tokens,thoughts_tokens,search_queries,paid_queries,input_cost,image_output_cost,text_output_cost,cost,unpriced_reason",
+        &[
+            &["tally", "tests/fixtures/batch/output-mixed.jsonl"],
+            &["tally", "tests/fixtures/semantics/grounding.jsonl", "--free-queries", "4"],
+            &["tally", "tests/fixtures/batch/output-lanes.jsonl", "--lane", "batch"],
+        ],
+    );
+}
