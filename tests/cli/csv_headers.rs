@@ -109,7 +109,7 @@ fn plan_and_budget_have_one_csv_header_whatever_the_flags() {
 #[test]
 fn diff_estimate_and_tally_have_one_csv_header_whatever_the_flags() {
     assert_header(
-        "old_card,new_card,subject,item,kind,old,new,change,change_percent",
+        "model,size,lane,old_card,new_card,subject,item,kind,old,new,change,change_percent",
         &[
             &["diff", "2026-04", "2026-10"],
             &["diff", "tests/fixtures/cards/new-prices.toml", "default", "--plan", "examples/plan.toml"],

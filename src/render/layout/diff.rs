@@ -7,12 +7,16 @@ use crate::render::document::{Cell, Column, Document, Table};
 use crate::report::diff::*;
 
 impl DiffReport {
-    /// One row per price that changed, was added or was removed, naming both
-    /// cards so that diffs of several pairs of cards can be put together.
+    /// One row per price that changed, was added or was removed, with the
+    /// model, size and lane it is for (where it has them) and both cards'
+    /// keys, so that diffs of several pairs of cards can be put together.
     fn csv_table(&self) -> Table {
         Table {
             title: None,
             columns: csv_columns(&[
+                "model",
+                "size",
+                "lane",
                 "old_card",
                 "new_card",
                 "subject",
@@ -28,6 +32,9 @@ impl DiffReport {
                 .iter()
                 .map(|change| {
                     vec![
+                        change.keys.model.as_ref().map_or(Cell::Empty, Cell::text),
+                        change.keys.size.map_or(Cell::Empty, |size| Cell::text(size.api_value())),
+                        change.keys.lane.map_or(Cell::Empty, |lane| Cell::text(lane.name())),
                         Cell::text(self.old.key()),
                         Cell::text(self.new.key()),
                         Cell::text(&change.subject),
