@@ -6,6 +6,8 @@
 
 #[path = "cli/bad_input.rs"]
 mod bad_input;
+#[path = "cli/csv_headers.rs"]
+mod csv_headers;
 #[path = "cli/real_fixtures.rs"]
 mod real_fixtures;
 #[path = "cli/schema.rs"]

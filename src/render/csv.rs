@@ -1,5 +1,6 @@
-//! CSV: the document's first table, with its fixed header of column keys and
-//! machine-readable cells (exact decimals, model IDs).
+//! CSV: the document's CSV table (or else its first table), with its fixed
+//! header of column keys and machine-readable cells (exact decimals, model
+//! IDs).
 
 use std::io::{self, Write};
 
@@ -7,7 +8,7 @@ use super::machine;
 use crate::render::document::Document;
 
 pub(super) fn write(document: &Document, out: &mut dyn Write) -> io::Result<()> {
-    let Some(table) = document.tables.first() else {
+    let Some(table) = document.csv.as_ref().or(document.tables.first()) else {
         return Ok(());
     };
     let mut writer = csv::Writer::from_writer(out);

@@ -16,8 +16,14 @@ pub struct Document {
     pub title: String,
     /// Labelled facts shown above the tables.
     pub facts: Vec<(String, String)>,
-    /// The tables; the first is the one CSV writes.
+    /// The tables; the first is the one CSV writes unless `csv` is given.
     pub tables: Vec<Table>,
+    /// The table CSV writes instead of the first, where rows for people and
+    /// rows for spreadsheets differ: each CSV row names what it prices (model
+    /// ID, size, lane, count, basis, card) so that rows from several runs
+    /// can be put together, and the header is the same whatever the flags.
+    /// Tables and Markdown ignore it.
+    pub csv: Option<Table>,
     /// Closing remarks.
     pub notes: Vec<String>,
 }

@@ -6,9 +6,11 @@ use time::Date;
 
 use super::CardInfo;
 use crate::card::{Life, RateCard};
+use crate::lane::Lane;
 use crate::money::{Money, round};
 use crate::plan::{self, Plan, PlanError};
 use crate::pricing::Basis;
+use crate::size::ImageSize;
 
 /// The answer to `nbcost diff OLD NEW`.
 #[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
@@ -94,7 +96,26 @@ pub struct PriceChange {
     pub change: Option<Money>,
     /// The change in percent of the old price, to 4 places (`null` unless changed).
     pub change_percent: Option<String>,
+    /// What the price is for, as keys for CSV: the model ID, size and lane
+    /// where the price has them.
+    #[serde(skip)]
+    pub keys: PriceKeys,
 }
+
+/// The model ID, size and lane a price is for, where it has them (a
+/// grounding price has none, a per-1M-token rate no size).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PriceKeys {
+    /// The model ID.
+    pub model: Option<String>,
+    /// The image size.
+    pub size: Option<ImageSize>,
+    /// The lane.
+    pub lane: Option<Lane>,
+}
+
+/// A price in a card: what it belongs to, which price, its keys and amount.
+type CardPrice = (String, String, PriceKeys, Money);
 
 /// A plan priced under both cards.
 #[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
@@ -138,8 +159,13 @@ impl DiffReport {
         let renames = renames(old, new);
         let renamed =
             |id: String| renames.iter().find(|(from, _)| *from == id).map_or(id, |(_, to)| to.clone());
-        let old_prices: Vec<_> =
-            prices(old).into_iter().map(|(subject, item, price)| (renamed(subject), item, price)).collect();
+        let old_prices: Vec<_> = prices(old)
+            .into_iter()
+            .map(|(subject, item, keys, price)| {
+                let keys = PriceKeys { model: keys.model.map(&renamed), ..keys };
+                (renamed(subject), item, keys, price)
+            })
+            .collect();
         let changes = changes(&old_prices, &prices(new));
         let mut models = model_changes(old, new, &renames);
         for renamed in models.iter_mut().filter(|change| change.kind == ModelChangeKind::Renamed) {
@@ -262,13 +288,20 @@ fn life_changes(before: &Life, after: &Life) -> Vec<String> {
     out
 }
 
-/// Every price in a card as (subject, item, price), in card order.
-fn prices(card: &RateCard) -> Vec<(String, String, Money)> {
+/// Every price in a card as (subject, item, keys, price), in card order.
+fn prices(card: &RateCard) -> Vec<CardPrice> {
     let mut out = Vec::new();
     for model in &card.models {
         for row in &model.sizes {
             for (lane, price) in &row.price {
-                out.push((model.id.clone(), format!("{} {lane} per image", row.size), Money::new(*price)));
+                let keys =
+                    PriceKeys { model: Some(model.id.clone()), size: Some(row.size), lane: Some(*lane) };
+                out.push((
+                    model.id.clone(),
+                    format!("{} {lane} per image", row.size),
+                    keys,
+                    Money::new(*price),
+                ));
             }
         }
         for (lane, rates) in &model.tokens {
@@ -278,7 +311,13 @@ fn prices(card: &RateCard) -> Vec<(String, String, Money)> {
                 ("image output", Some(rates.image_output)),
             ] {
                 if let Some(rate) = rate {
-                    out.push((model.id.clone(), format!("{lane} {what} per 1M tokens"), Money::new(rate)));
+                    let keys = PriceKeys { model: Some(model.id.clone()), size: None, lane: Some(*lane) };
+                    out.push((
+                        model.id.clone(),
+                        format!("{lane} {what} per 1M tokens"),
+                        keys,
+                        Money::new(rate),
+                    ));
                 }
             }
         }
@@ -287,6 +326,7 @@ fn prices(card: &RateCard) -> Vec<(String, String, Money)> {
         out.push((
             "grounding".into(),
             "per 1,000 search queries".into(),
+            PriceKeys::default(),
             Money::new(grounding.price_per_1000_queries),
         ));
     }
@@ -295,18 +335,19 @@ fn prices(card: &RateCard) -> Vec<(String, String, Money)> {
         out.push((
             format!("route {}", route.label()),
             format!("{} {size} {} per image", route.model, route.lane),
+            PriceKeys { model: Some(route.model.clone()), size: route.size, lane: Some(route.lane) },
             Money::new(route.price),
         ));
     }
     out
 }
 
-fn changes(old: &[(String, String, Money)], new: &[(String, String, Money)]) -> Vec<PriceChange> {
-    let find = |list: &[(String, String, Money)], subject: &str, item: &str| {
-        list.iter().find(|(s, i, _)| s == subject && i == item).map(|(_, _, price)| *price)
+fn changes(old: &[CardPrice], new: &[CardPrice]) -> Vec<PriceChange> {
+    let find = |list: &[CardPrice], subject: &str, item: &str| {
+        list.iter().find(|(s, i, _, _)| s == subject && i == item).map(|(_, _, _, price)| *price)
     };
     let mut out = Vec::new();
-    for (subject, item, before) in old {
+    for (subject, item, keys, before) in old {
         let after = find(new, subject, item);
         if after == Some(*before) {
             continue;
@@ -322,9 +363,10 @@ fn changes(old: &[(String, String, Money)], new: &[(String, String, Money)]) -> 
             change_percent: change
                 .and_then(|change| change.percent_of(*before))
                 .map(|p| round(p, 4).to_string()),
+            keys: keys.clone(),
         });
     }
-    for (subject, item, after) in new {
+    for (subject, item, keys, after) in new {
         if find(old, subject, item).is_none() {
             out.push(PriceChange {
                 subject: subject.clone(),
@@ -334,6 +376,7 @@ fn changes(old: &[(String, String, Money)], new: &[(String, String, Money)]) -> 
                 new: Some(*after),
                 change: None,
                 change_percent: None,
+                keys: keys.clone(),
             });
         }
     }

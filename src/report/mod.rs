@@ -46,6 +46,10 @@ pub struct CardInfo {
     /// summary says it: `age_days` stays 0 in JSON.
     #[serde(skip)]
     pub days_ahead: u64,
+    /// The short key CSV rows carry: the embedded card's name (`2026-10`),
+    /// or the card file's path.
+    #[serde(skip)]
+    key: String,
 }
 
 impl CardInfo {
@@ -63,7 +67,17 @@ impl CardInfo {
                 CardOrigin::File(path) => crate::toml_file::display_name(path),
             },
             days_ahead: u64::try_from((card.meta.checked - today).whole_days()).unwrap_or(0),
+            key: match &card.meta.origin {
+                CardOrigin::Embedded(name) => name.to_string(),
+                CardOrigin::File(path) => crate::toml_file::display_name(path),
+            },
         }
+    }
+
+    /// The short key CSV rows carry: the embedded card's name (`2026-10`,
+    /// what `--rates` takes), or the card file's path.
+    pub fn key(&self) -> &str {
+        &self.key
     }
 
     /// One line for tables: `April 2026 (checked 2026-04-20, 215 days ago; embedded)`.
