@@ -10,6 +10,15 @@ use crate::render::document::{Cell, Column, Document, Table};
 use crate::report::tally::*;
 use crate::size::ImageSize;
 
+/// A row's card model: its name for people and its ID for CSV, or "not in
+/// the card".
+fn model_cell(model: &Option<String>, name: &Option<String>) -> Cell {
+    match (model, name) {
+        (Some(id), Some(name)) => Cell::Name { human: name.clone(), id: id.clone() },
+        _ => Cell::text("not in the card"),
+    }
+}
+
 fn versions_text(versions: &[Option<String>]) -> String {
     versions.iter().map(|version| version.as_deref().unwrap_or("(none)")).collect::<Vec<_>>().join(", ")
 }
@@ -287,10 +296,7 @@ impl Report for TallyReport {
                 .iter()
                 .map(|row| {
                     vec![
-                        match (&row.model, &row.model_name) {
-                            (Some(id), Some(name)) => Cell::Name { human: name.clone(), id: id.clone() },
-                            _ => Cell::text("not in the card"),
-                        },
+                        model_cell(&row.model, &row.model_name),
                         Cell::text(versions_text(&row.model_versions)),
                         Cell::text(&row.size),
                         Cell::text(row.lane.name()),
@@ -515,10 +521,7 @@ fn grounding_table(grounding: &TallyGrounding) -> Table {
             .iter()
             .map(|row| {
                 vec![
-                    match (&row.model, &row.model_name) {
-                        (Some(id), Some(name)) => Cell::Name { human: name.clone(), id: id.clone() },
-                        _ => Cell::text("not in the card"),
-                    },
+                    model_cell(&row.model, &row.model_name),
                     Cell::text(versions_text(&row.model_versions)),
                     Cell::Count(row.queries),
                     Cell::Count(row.free_queries),
