@@ -336,13 +336,8 @@ pub struct EstimateArgs {
     #[arg(long, value_name = "N", value_parser = parse_amount, allow_hyphen_values = true)]
     pub thinking_tokens: Option<u64>,
 
-    /// Stop at the first malformed line (exit 4) instead of counting it
-    #[arg(long)]
-    pub strict: bool,
-
-    /// Threads reading lines; default: every core
-    #[arg(long, value_parser = parse_threads)]
-    pub threads: Option<usize>,
+    #[command(flatten)]
+    pub reading: ReadArgs,
 
     /// Exit with code 5 when the total is above AMOUNT dollars
     #[arg(long, value_name = "AMOUNT", value_parser = parse_money, allow_hyphen_values = true)]
@@ -358,8 +353,8 @@ impl EstimateArgs {
             lane: self.lane,
             basis: self.basis.into(),
             thinking_tokens: self.thinking_tokens,
-            strict: self.strict,
-            scan: scan_options(self.threads),
+            strict: self.reading.strict,
+            scan: self.reading.scan_options(),
             fail_above: self.fail_above,
         }
     }
@@ -386,13 +381,8 @@ pub struct TallyArgs {
     #[arg(long, value_name = "N", default_value_t = 0)]
     pub free_queries: u64,
 
-    /// Stop at the first malformed line (exit 4) instead of counting it
-    #[arg(long)]
-    pub strict: bool,
-
-    /// Threads reading lines; default: every core
-    #[arg(long, value_parser = parse_threads)]
-    pub threads: Option<usize>,
+    #[command(flatten)]
+    pub reading: ReadArgs,
 
     /// Exit with code 5 when the total is above AMOUNT dollars
     #[arg(long, value_name = "AMOUNT", value_parser = parse_money, allow_hyphen_values = true)]
@@ -407,17 +397,31 @@ impl TallyArgs {
             lane: self.lane,
             model: self.model.clone(),
             free_queries: self.free_queries,
-            strict: self.strict,
-            scan: scan_options(self.threads),
+            strict: self.reading.strict,
+            scan: self.reading.scan_options(),
             fail_above: self.fail_above,
         }
     }
 }
 
-/// Scan options with `threads` readers, or one per core.
-fn scan_options(threads: Option<usize>) -> ScanOptions {
-    let defaults = ScanOptions::default();
-    ScanOptions { threads: threads.unwrap_or(defaults.threads), ..defaults }
+/// How `estimate` and `tally` read their files.
+#[derive(Debug, ClapArgs)]
+pub struct ReadArgs {
+    /// Stop at the first malformed line (exit 4) instead of counting it
+    #[arg(long)]
+    pub strict: bool,
+
+    /// Threads reading lines; default: every core
+    #[arg(long, value_parser = parse_threads)]
+    pub threads: Option<usize>,
+}
+
+impl ReadArgs {
+    /// Scan options with `threads` readers, or one per core.
+    fn scan_options(&self) -> ScanOptions {
+        let defaults = ScanOptions::default();
+        ScanOptions { threads: self.threads.unwrap_or(defaults.threads), ..defaults }
+    }
 }
 
 /// `nbcost rates`.
