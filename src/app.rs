@@ -23,6 +23,7 @@ use crate::report::quote::{QuoteReport, QuoteRequest};
 use crate::report::rates::{CheckReport, ModelReport, RatesReport};
 use crate::report::tally::{TallyReport, TallyRequest};
 use crate::report::{lifecycle_warning, stale_card_note};
+use crate::sql::{SqlQuery, SqlRequest};
 
 /// One command's validated request.
 #[derive(Debug, Clone)]
@@ -74,6 +75,8 @@ pub enum Request {
     Estimate(EstimateRequest),
     /// `tally FILE...`.
     Tally(TallyRequest),
+    /// `sql`.
+    Sql(SqlRequest),
 }
 
 /// Where the rate card comes from.
@@ -122,6 +125,8 @@ pub enum Reply {
     /// `tally`.
     /// (Boxed: the largest report by far.)
     Tally(Box<TallyReport>),
+    /// `sql`: a query, written as it is whatever the format.
+    Sql(SqlQuery),
 }
 
 impl Reply {
@@ -138,6 +143,7 @@ impl Reply {
             Reply::Diff(report) => render::render(report, format, style, out),
             Reply::Estimate(report) => render::render(report, format, style, out),
             Reply::Tally(report) => render::render(report.as_ref(), format, style, out),
+            Reply::Sql(query) => out.write_all(query.text.as_bytes()),
         }
     }
 }
@@ -321,6 +327,7 @@ fn named_models(request: &Request, plan: Option<&Plan>, card: &RateCard) -> Vec<
         }
         Request::Estimate(estimate) => vec![estimate.model.clone()],
         Request::Tally(tally) => tally.model.iter().cloned().collect(),
+        Request::Sql(sql) => sql.model.iter().cloned().collect(),
         Request::Rates | Request::RatesCheck { .. } | Request::Diff { .. } => vec![],
     }
 }
@@ -427,6 +434,7 @@ fn answer(
             };
             Ok((Reply::Tally(Box::new(report)), verdict))
         }
+        Request::Sql(sql) => pass(Reply::Sql(SqlQuery::build(card, sql)?)),
     }
 }
 

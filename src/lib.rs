@@ -17,6 +17,7 @@ pub mod render;
 pub mod report;
 pub mod scan;
 pub mod size;
+pub mod sql;
 #[cfg(any(test, feature = "synth"))]
 #[doc(hidden)]
 pub mod synth;

@@ -30,7 +30,7 @@ fn main() -> ExitCode {
 
 /// Answers the command line; returns the exit code of the verdict.
 fn run(args: &Args, output: &Output) -> Result<u8, Error> {
-    let request = match args.action().map_err(write_error)? {
+    let request = match args.action()? {
         Action::Print(bytes) => return write_stdout(|out| out.write_all(&bytes)).map(|_| 0),
         Action::Answer(request) => request,
     };

@@ -84,6 +84,90 @@ const MODELS: [ModelProfile; 3] = [
     },
 ];
 
+/// What `mixed` files name: (`modelVersion` as written, or none; the
+/// profile of its tokens). Every embedded card model is here, under each
+/// spelling `tally` resolves, beside models no card lists.
+const MIXED_VERSIONS: [(Option<&str>, usize); 17] = [
+    (Some("gemini-nano-banana-2.1"), 0),
+    (Some("gemini-3.1-flash-image"), 1),
+    (Some("gemini-3.1-flash-image-preview"), 1),
+    (Some("models/gemini-3.1-flash-image-preview"), 1),
+    (Some("gemini-3.1-flash-lite-image"), 2),
+    (Some("gemini-3-pro-image"), 3),
+    (Some("gemini-3-pro-image-preview"), 3),
+    (Some("gemini-3-pro-image-preview-11-2025"), 3),
+    (Some("publishers/google/models/gemini-3-pro-image@001"), 3),
+    (Some("gemini-2.5-flash-image"), 4),
+    (Some("gemini-2.5-flash-image@default"), 4),
+    (Some("GEMINI-2.5-FLASH-IMAGE-PREVIEW"), 4),
+    (Some("projects/p/locations/us-central1/publishers/google/models/gemini-2.5-flash-image"), 4),
+    (Some("imagen-4.0-generate-001"), 5),
+    (Some("gemini-9-flash-image"), 1),
+    // A card ID followed by no `-`: another model, not a dated version.
+    (Some("gemini-3.1-flash-imagen-5"), 1),
+    (None, 4),
+];
+
+/// The token profiles of [`MIXED_VERSIONS`].
+const MIXED_PROFILES: [ModelProfile; 6] = [
+    ModelProfile {
+        version: "",
+        image_tokens: &[1120, 1680, 3780],
+        input_image_tokens: 1120,
+        thinks: false,
+        weight: 0,
+    },
+    ModelProfile {
+        version: "",
+        image_tokens: &[747, 1120, 1680, 2520],
+        input_image_tokens: 1120,
+        thinks: false,
+        weight: 0,
+    },
+    ModelProfile { version: "", image_tokens: &[1120], input_image_tokens: 1120, thinks: false, weight: 0 },
+    ModelProfile {
+        version: "",
+        image_tokens: &[1120, 2000],
+        input_image_tokens: 560,
+        thinks: true,
+        weight: 0,
+    },
+    ModelProfile { version: "", image_tokens: &[1290], input_image_tokens: 258, thinks: false, weight: 0 },
+    ModelProfile {
+        version: "",
+        image_tokens: &[1024, 1290],
+        input_image_tokens: 0,
+        thinks: false,
+        weight: 0,
+    },
+];
+
+/// How a `mixed` response line is written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Wrapper {
+    /// `{"key", "response"}`, or bare when no key is given.
+    Usual,
+    /// Vertex AI batch prediction: `{"request", "response", "status": ""}`.
+    Vertex,
+}
+
+/// Lane fields a `mixed` bare response may carry in its `usageMetadata`:
+/// (camelCase, snake_case, value).
+const LANE_FIELDS: [(&str, &str, &str); 12] = [
+    ("serviceTier", "service_tier", "standard"),
+    ("serviceTier", "service_tier", "flex"),
+    ("serviceTier", "service_tier", "priority"),
+    ("serviceTier", "service_tier", "SERVICE_TIER_FLEX"),
+    ("serviceTier", "service_tier", "unspecified"),
+    ("serviceTier", "service_tier", "turbo"),
+    ("trafficType", "traffic_type", "ON_DEMAND"),
+    ("trafficType", "traffic_type", "ON_DEMAND_FLEX"),
+    ("trafficType", "traffic_type", "ON_DEMAND_PRIORITY"),
+    ("trafficType", "traffic_type", "PROVISIONED_THROUGHPUT"),
+    ("trafficType", "traffic_type", "TRAFFIC_TYPE_UNSPECIFIED"),
+    ("trafficType", "traffic_type", "on_demand"),
+];
+
 const PROMPT_WORDS: [&str; 12] =
     ["a", "watercolor", "fox", "in", "the", "snow", "neon", "city", "at", "dusk", "product", "photo"];
 
@@ -109,6 +193,16 @@ pub struct SynthSpec {
     pub blank_percent: u64,
     /// Lines cut off mid-JSON.
     pub broken_percent: u64,
+    /// Output of every kind a log or table may hold, not only one batch
+    /// job's: every model of the embedded cards under every spelling of its
+    /// version (preview and GA IDs, dated and Vertex AI versions, aliases'
+    /// IDs in capitals), unknown models and responses without a
+    /// `modelVersion`, bare responses served on each lane (`serviceTier`,
+    /// `trafficType`, provisioned throughput, values no rule knows), Vertex
+    /// AI batch prediction lines and their failures, text-only answers,
+    /// sizes no card lists, and grounded responses. Off, the file is the same
+    /// as before this option existed, seed for seed.
+    pub mixed: bool,
 }
 
 impl Default for SynthSpec {
@@ -125,6 +219,7 @@ impl Default for SynthSpec {
             bare_percent: 5,
             blank_percent: 1,
             broken_percent: 1,
+            mixed: false,
         }
     }
 }
@@ -229,7 +324,7 @@ pub fn write_batch_output(spec: &SynthSpec, out: &mut impl Write) -> io::Result<
             line.push_str(if writer.rng.chance(50) { "" } else { "  " });
             expected.blank_lines += 1;
         } else if roll < spec.blank_percent + spec.error_percent {
-            write_error_line(&mut writer, &style, index, &mut line);
+            write_error_line(&mut writer, &style, index, spec.mixed, &mut line);
             expected.error_lines += 1;
         } else {
             let key = if writer.rng.chance(spec.bare_percent) {
@@ -242,8 +337,8 @@ pub fn write_batch_output(spec: &SynthSpec, out: &mut impl Write) -> io::Result<
                 Some(writer.key(index))
             };
             let broken = writer.rng.chance(spec.broken_percent);
-            let (model_version, usage, images) =
-                write_response_line(&mut writer, &style, key.as_deref(), &mut line);
+            let (model_version, usage, content) =
+                write_response_line(&mut writer, &style, key.as_deref(), spec.mixed, &mut line);
             if broken {
                 let cut = writer.rng.below(line.len() as u64 / 2) as usize;
                 line.truncate(line.floor_char_boundary(cut));
@@ -253,7 +348,7 @@ pub fn write_batch_output(spec: &SynthSpec, out: &mut impl Write) -> io::Result<
                 if key.is_some() && key == last_key {
                     expected.duplicate_responses += 1;
                 }
-                expected.add_response(Some(model_version.to_owned()), &usage, Content::with_images(images));
+                expected.add_response(model_version.map(str::to_owned), &usage, content);
                 if key.is_some() {
                     last_key = key;
                 }
@@ -266,7 +361,15 @@ pub fn write_batch_output(spec: &SynthSpec, out: &mut impl Write) -> io::Result<
     Ok(expected)
 }
 
-fn write_error_line(writer: &mut Writer, style: &LineStyle, index: u64, line: &mut String) {
+fn write_error_line(writer: &mut Writer, style: &LineStyle, index: u64, mixed: bool, line: &mut String) {
+    if mixed && writer.rng.chance(30) {
+        // A failed Vertex AI batch prediction line: a status, no response.
+        let (colon, comma) = (style.colon(), style.comma());
+        line.push_str(&format!(
+            "{{\"request\"{colon}{{\"contents\"{colon}[]}}{comma}\"status\"{colon}\"Bad Request: the request had an invalid argument\"{comma}\"processed_time\"{colon}\"2026-11-02T10:00:00Z\"}}"
+        ));
+        return;
+    }
     let (code, status, message) = *writer.rng.pick(&[
         (429, "RESOURCE_EXHAUSTED", "Resource has been exhausted (e.g. check quota)."),
         (400, "INVALID_ARGUMENT", "Request contains an invalid argument: \\\"imageSize\\\"."),
@@ -286,17 +389,58 @@ fn write_response_line(
     writer: &mut Writer,
     style: &LineStyle,
     key: Option<&str>,
+    mixed: bool,
     line: &mut String,
-) -> (&'static str, Usage, u64) {
-    let model = writer.model();
-    let image_tokens = *writer.rng.pick(model.image_tokens);
+) -> (Option<&'static str>, Usage, Content) {
+    let (version, model) = if mixed {
+        let (version, profile) = *writer.rng.pick(&MIXED_VERSIONS);
+        (version, &MIXED_PROFILES[profile])
+    } else {
+        let model = writer.model();
+        (Some(model.version), model)
+    };
+    let mut image_tokens = *writer.rng.pick(model.image_tokens);
     let reference_images = if writer.rng.chance(25) { 1 + writer.rng.below(3) } else { 0 };
     let prompt_text_tokens = 5 + writer.rng.below(400);
     let prompt_image_tokens = reference_images * model.input_image_tokens;
-    let candidate_text_tokens = if writer.rng.chance(30) { 5 + writer.rng.below(60) } else { 0 };
+    let mut candidate_text_tokens = if writer.rng.chance(30) { 5 + writer.rng.below(60) } else { 0 };
     let thoughts_tokens = if model.thinks { 50 + writer.rng.below(1500) } else { 0 };
-    let with_details = !writer.rng.chance(3);
+    let mut with_details = !writer.rng.chance(3);
     let thought_image = model.thinks && writer.rng.chance(10);
+    // What only `mixed` files vary: images per response (a size no card
+    // lists, two images, a text answer), search queries, the lane fields
+    // and the Vertex AI wrapper.
+    let mut images = 1;
+    let mut queries = 0;
+    let mut lane_field = None;
+    let mut wrapper = Wrapper::Usual;
+    if mixed {
+        match writer.rng.below(20) {
+            0 => image_tokens = 1000 + writer.rng.below(50),
+            1 => {
+                images = 2;
+                image_tokens *= 2;
+            }
+            2 | 3 => {
+                // Google leaves the details out of text-only answers.
+                images = 0;
+                image_tokens = 0;
+                candidate_text_tokens = 5 + writer.rng.below(300);
+                with_details = false;
+            }
+            _ => {}
+        }
+        if writer.rng.chance(10) {
+            queries = 1 + writer.rng.below(3);
+        }
+        if key.is_none() {
+            if writer.rng.chance(30) {
+                wrapper = Wrapper::Vertex;
+            } else if writer.rng.chance(85) {
+                lane_field = Some(*writer.rng.pick(&LANE_FIELDS));
+            }
+        }
+    }
     let usage = Usage {
         prompt_tokens: prompt_text_tokens + prompt_image_tokens,
         prompt_text_tokens: if with_details { prompt_text_tokens } else { 0 },
@@ -353,6 +497,11 @@ fn write_response_line(
         style.member(&mut usage_json, "candidatesTokensDetails", "candidates_tokens_details");
         usage_json.push_str(&format!("[{}]", candidate_details.join(comma)));
     }
+    if let Some((camel, snake, value)) = lane_field {
+        usage_json.push_str(comma);
+        style.member(&mut usage_json, camel, snake);
+        usage_json.push_str(&format!("\"{value}\""));
+    }
     usage_json.push('}');
 
     let inline = style.name("inlineData", "inline_data");
@@ -366,13 +515,26 @@ fn write_response_line(
     if candidate_text_tokens > 0 {
         parts.push(format!("{{\"text\"{colon}\"Here is your image: \\\"{}\\\"\"}}", writer.prompt()));
     }
-    let payload = writer.payload();
-    parts.push(format!(
-        "{{\"{inline}\"{colon}{{\"{mime}\"{colon}\"image/png\"{comma}\"data\"{colon}\"{payload}\"}}}}"
-    ));
+    for _ in 0..images {
+        let payload = writer.payload();
+        parts.push(format!(
+            "{{\"{inline}\"{colon}{{\"{mime}\"{colon}\"image/png\"{comma}\"data\"{colon}\"{payload}\"}}}}"
+        ));
+    }
     let finish = style.name("finishReason", "finish_reason");
+    let grounding = if queries > 0 {
+        let list: Vec<String> = (0..queries).map(|query| format!("\"fox photo {query}\"")).collect();
+        format!(
+            "{comma}\"{}\"{colon}{{\"{}\"{colon}[{}]}}",
+            style.name("groundingMetadata", "grounding_metadata"),
+            style.name("webSearchQueries", "web_search_queries"),
+            list.join(comma)
+        )
+    } else {
+        String::new()
+    };
     let candidates = format!(
-        "[{{\"content\"{colon}{{\"parts\"{colon}[{}]{comma}\"role\"{colon}\"model\"}}{comma}\"{finish}\"{colon}\"STOP\"{comma}\"index\"{colon}0}}]",
+        "[{{\"content\"{colon}{{\"parts\"{colon}[{}]{comma}\"role\"{colon}\"model\"}}{comma}\"{finish}\"{colon}\"STOP\"{comma}\"index\"{colon}0{grounding}}}]",
         parts.join(comma)
     );
 
@@ -385,7 +547,9 @@ fn write_response_line(
     } else {
         members.push(usage_member);
     }
-    members.push(format!("\"{}\"{colon}\"{}\"", style.name("modelVersion", "model_version"), model.version));
+    if let Some(version) = version {
+        members.push(format!("\"{}\"{colon}\"{version}\"", style.name("modelVersion", "model_version")));
+    }
     members.push(format!(
         "\"{}\"{colon}\"resp-{}\"",
         style.name("responseId", "response_id"),
@@ -394,13 +558,17 @@ fn write_response_line(
     response.push_str(&members.join(comma));
     response.push('}');
 
-    match key {
-        Some(key) => {
+    match (key, wrapper) {
+        (_, Wrapper::Vertex) => line.push_str(&format!(
+            "{{\"request\"{colon}{{\"contents\"{colon}[{{\"role\"{colon}\"user\"{comma}\"parts\"{colon}[{{\"text\"{colon}\"{}\"}}]}}]}}{comma}\"response\"{colon}{response}{comma}\"status\"{colon}\"\"{comma}\"processed_time\"{colon}\"2026-11-02T10:00:00Z\"}}",
+            writer.prompt()
+        )),
+        (Some(key), Wrapper::Usual) => {
             line.push_str(&format!("{{\"key\"{colon}\"{key}\"{comma}\"response\"{colon}{response}}}"))
         }
-        None => line.push_str(&response),
+        (None, Wrapper::Usual) => line.push_str(&response),
     }
-    (model.version, usage, 1)
+    (version, usage, Content { images, candidates_present: true, search_queries: queries })
 }
 
 /// Writes a synthetic batch INPUT file of about `spec.target_bytes` and

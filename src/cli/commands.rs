@@ -17,10 +17,12 @@ use nbcost::report::quote::QuoteRequest;
 use nbcost::report::tally::TallyRequest;
 use nbcost::scan::ScanOptions;
 use nbcost::size::ImageSize;
+use nbcost::sql::SqlRequest;
 
 use super::values::{
-    BasisArg, CountList, WhatIfLane, lane_values, model_names, parse_amount, parse_baseline, parse_count,
-    parse_counts, parse_days, parse_money, parse_threads, size_values,
+    BasisArg, ColumnTypeArg, CountList, DialectArg, PeriodArg, WhatIfLane, lane_values, model_names,
+    parse_amount, parse_baseline, parse_count, parse_counts, parse_days, parse_money, parse_threads,
+    size_values,
 };
 
 pub(super) const DIFF_EXAMPLES: &str = "\
@@ -400,6 +402,72 @@ impl TallyArgs {
             strict: self.reading.strict,
             scan: self.reading.scan_options(),
             fail_above: self.fail_above,
+        }
+    }
+}
+
+pub(super) const SQL_EXAMPLES: &str = "\
+Examples:
+  nbcost sql --dialect duckdb --table responses --column line | duckdb responses.duckdb
+  nbcost sql --dialect bigquery --table my-project.logs.t --column full_response > cost.sql
+  bq query --use_legacy_sql=false < cost.sql
+  nbcost sql --dialect duckdb --table logs --column line --time-column logged_at --per month";
+
+/// `nbcost sql`.
+#[derive(Debug, ClapArgs)]
+pub struct SqlArgs {
+    /// The SQL engine the query is for
+    #[arg(long, value_enum)]
+    pub dialect: DialectArg,
+
+    /// The table the responses are in (project.dataset.table, schema.table or table)
+    #[arg(long, value_name = "TABLE")]
+    pub table: String,
+
+    /// The column holding, per row, a batch output line or a response (JSON or text)
+    #[arg(long, value_name = "COLUMN")]
+    pub column: String,
+
+    /// BigQuery: whether the column is JSON or a STRING of JSON text; DuckDB reads either
+    #[arg(long, value_enum, default_value = "json")]
+    pub column_type: ColumnTypeArg,
+
+    /// Bill every row on this lane, as tally does; default: per row (batch output lines on
+    /// batch, else serviceTier or trafficType, else standard)
+    #[arg(long, value_parser = lane_values(), hide_possible_values = true)]
+    pub lane: Option<Lane>,
+
+    /// The model of rows that carry no modelVersion; without it they are not priced
+    #[arg(long, short, value_parser = model_names(), hide_possible_values = true)]
+    pub model: Option<String>,
+
+    /// A DATE or TIMESTAMP column: one group of rows per --per period of it
+    #[arg(long, value_name = "COLUMN")]
+    pub time_column: Option<String>,
+
+    /// The period of --time-column
+    #[arg(long, value_enum, default_value = "day", requires = "time_column")]
+    pub per: PeriodArg,
+
+    /// Only the rows this condition (in the engine's SQL) holds for, such as
+    /// "logging_time >= '2026-10-01'"
+    #[arg(long = "where", value_name = "CONDITION")]
+    pub filter: Option<String>,
+}
+
+impl SqlArgs {
+    /// The validated request.
+    pub fn to_request(&self) -> SqlRequest {
+        SqlRequest {
+            dialect: self.dialect.into(),
+            table: self.table.clone(),
+            column: self.column.clone(),
+            column_type: self.column_type.into(),
+            lane: self.lane,
+            model: self.model.clone(),
+            time_column: self.time_column.clone(),
+            per: self.per.into(),
+            filter: self.filter.clone(),
         }
     }
 }

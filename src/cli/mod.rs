@@ -14,7 +14,7 @@ use time::macros::format_description;
 use commands::*;
 use nbcost::app::{CardSource, Request};
 use nbcost::card::{EMBEDDED, RateCard};
-use nbcost::error::UsageError;
+use nbcost::error::{Error, ErrorKind, UsageError};
 use nbcost::render::{Format, schema};
 use values::{ColorWhen, FormatArg};
 
@@ -92,6 +92,9 @@ pub enum Command {
     /// What a batch job cost, exactly, from its output files
     #[command(after_help = TALLY_EXAMPLES)]
     Tally(TallyArgs),
+    /// The SQL that prices responses stored in BigQuery or DuckDB, where they are
+    #[command(after_help = SQL_EXAMPLES)]
+    Sql(SqlArgs),
     /// Shell completions, written to stdout
     #[command(after_help = COMPLETIONS_EXAMPLES)]
     Completions {
@@ -190,7 +193,7 @@ impl Args {
     }
 
     /// The request, or what to print instead.
-    pub fn action(&self) -> Result<Action, std::io::Error> {
+    pub fn action(&self) -> Result<Action, Error> {
         Ok(Action::Answer(match &self.command {
             Command::Quote(quote) => Request::Quote(quote.to_request()),
             Command::Compare(compare) => Request::Compare(compare.to_request()),
@@ -200,6 +203,16 @@ impl Args {
             Command::Diff(diff) => diff.to_request(),
             Command::Estimate(estimate) => Request::Estimate(estimate.to_request()),
             Command::Tally(tally) => Request::Tally(tally.to_request()),
+            Command::Sql(sql) => {
+                if self.global.format != FormatArg::Table {
+                    return Err(UsageError(
+                        "`nbcost sql` writes a SQL query, not a report: leave out --format (the engine formats the result)"
+                            .to_string(),
+                    )
+                    .into());
+                }
+                Request::Sql(sql.to_request())
+            }
             Command::Completions { shell } => {
                 // clap_complete panics on a write error, so it writes to memory first.
                 let mut script = Vec::new();
@@ -212,12 +225,17 @@ impl Args {
                     Some(kind) => schema::of(kind).expect("a report's name").to_value(),
                     None => schema::all(),
                 };
-                let mut text = serde_json::to_vec_pretty(&schema).map_err(std::io::Error::other)?;
+                let mut text = serde_json::to_vec_pretty(&schema).map_err(|err| {
+                    Error::new(ErrorKind::Failure, format!("cannot write the schema: {err}"))
+                })?;
                 text.push(b'\n');
                 return Ok(Action::Print(text));
             }
             Command::Man => {
-                return Ok(Action::Print(manual::render(command())?));
+                let page = manual::render(command()).map_err(|err| {
+                    Error::new(ErrorKind::Failure, format!("cannot write the manual: {err}"))
+                })?;
+                return Ok(Action::Print(page));
             }
         }))
     }

@@ -15,6 +15,7 @@ use nbcost::pricing::Basis;
 use nbcost::render::Format;
 use nbcost::report::compare::Baseline;
 use nbcost::size::ImageSize;
+use nbcost::sql::{ColumnType, Dialect, Period};
 
 /// `--format`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -33,6 +34,55 @@ impl From<FormatArg> for Format {
             FormatArg::Json => Format::Json,
             FormatArg::Csv => Format::Csv,
             FormatArg::Markdown => Format::Markdown,
+        }
+    }
+}
+
+/// `sql --dialect`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DialectArg {
+    #[value(alias = "bq")]
+    Bigquery,
+    Duckdb,
+}
+
+impl From<DialectArg> for Dialect {
+    fn from(dialect: DialectArg) -> Dialect {
+        match dialect {
+            DialectArg::Bigquery => Dialect::BigQuery,
+            DialectArg::Duckdb => Dialect::DuckDb,
+        }
+    }
+}
+
+/// `sql --column-type`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColumnTypeArg {
+    Json,
+    String,
+}
+
+impl From<ColumnTypeArg> for ColumnType {
+    fn from(kind: ColumnTypeArg) -> ColumnType {
+        match kind {
+            ColumnTypeArg::Json => ColumnType::Json,
+            ColumnTypeArg::String => ColumnType::String,
+        }
+    }
+}
+
+/// `sql --per`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum PeriodArg {
+    Day,
+    Month,
+}
+
+impl From<PeriodArg> for Period {
+    fn from(period: PeriodArg) -> Period {
+        match period {
+            PeriodArg::Day => Period::Day,
+            PeriodArg::Month => Period::Month,
         }
     }
 }

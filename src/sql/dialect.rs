@@ -1,0 +1,279 @@
+//! How each engine spells what the query needs: JSON access, type tests,
+//! sums over JSON arrays, exact decimals, inline tables and quoting. The
+//! query itself (see [`super::query`]) is written once against these.
+
+use rust_decimal::Decimal;
+
+/// The SQL engine a query is written for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dialect {
+    /// Google BigQuery (GoogleSQL).
+    BigQuery,
+    /// DuckDB.
+    DuckDb,
+}
+
+/// A JSON value's type, as the query tests it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Json {
+    Object,
+    Array,
+    String,
+    Number,
+    Boolean,
+    Null,
+}
+
+/// The SQL type of an inline table's column.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Type {
+    Text,
+    Int,
+    Bool,
+    Decimal,
+}
+
+/// The scale of every exact decimal in the query: per-token rates need
+/// up to 6 more digits than the card's per-1M rates.
+pub(super) const SCALE: u32 = 18;
+
+impl Dialect {
+    /// The name `--dialect` takes.
+    pub fn name(self) -> &'static str {
+        match self {
+            Dialect::BigQuery => "bigquery",
+            Dialect::DuckDb => "duckdb",
+        }
+    }
+
+    /// A quoted identifier; `name` has been checked to hold no quote.
+    pub(super) fn ident(self, name: &str) -> String {
+        match self {
+            Dialect::BigQuery => format!("`{name}`"),
+            Dialect::DuckDb => format!("\"{name}\""),
+        }
+    }
+
+    /// A table path (`project.dataset.table`, `schema.table`), quoted.
+    pub(super) fn table(self, path: &str) -> String {
+        match self {
+            // BigQuery quotes the whole path at once, which also allows the
+            // `-` of project IDs.
+            Dialect::BigQuery => format!("`{path}`"),
+            Dialect::DuckDb => path.split('.').map(|part| self.ident(part)).collect::<Vec<_>>().join("."),
+        }
+    }
+
+    /// The JSON value at `path` (`$.a.b`) of the JSON `value`; SQL `NULL`
+    /// when absent, JSON `null` when written as null.
+    pub(super) fn at(self, value: &str, path: &str) -> String {
+        match self {
+            Dialect::BigQuery => format!("JSON_QUERY({value}, '{path}')"),
+            Dialect::DuckDb => format!("json_extract({value}, '{path}')"),
+        }
+    }
+
+    /// Whether the JSON `value` is of type `kind` (`NULL` when absent).
+    pub(super) fn is(self, value: &str, kind: Json) -> String {
+        match self {
+            Dialect::BigQuery => {
+                let name = match kind {
+                    Json::Object => "object",
+                    Json::Array => "array",
+                    Json::String => "string",
+                    Json::Number => "number",
+                    Json::Boolean => "boolean",
+                    Json::Null => "null",
+                };
+                format!("JSON_TYPE({value}) = '{name}'")
+            }
+            Dialect::DuckDb => match kind {
+                Json::Object => format!("json_type({value}) = 'OBJECT'"),
+                Json::Array => format!("json_type({value}) = 'ARRAY'"),
+                Json::String => format!("json_type({value}) = 'VARCHAR'"),
+                Json::Number => format!("json_type({value}) IN ('BIGINT', 'UBIGINT', 'DOUBLE', 'HUGEINT')"),
+                Json::Boolean => format!("json_type({value}) = 'BOOLEAN'"),
+                Json::Null => format!("json_type({value}) = 'NULL'"),
+            },
+        }
+    }
+
+    /// `value` with JSON `null` made SQL `NULL`: null counts as absent.
+    pub(super) fn present(self, value: &str) -> String {
+        format!("CASE WHEN {} THEN NULL ELSE {value} END", self.is(value, Json::Null))
+    }
+
+    /// The member at `path` of `value`, spelled in camelCase or snake_case:
+    /// the camelCase one where it is not null.
+    pub(super) fn cased(self, value: &str, camel: &str, snake: &str) -> String {
+        format!(
+            "COALESCE({}, {})",
+            self.present(&self.at(value, &format!("$.{camel}"))),
+            self.present(&self.at(value, &format!("$.{snake}")))
+        )
+    }
+
+    /// The text of a JSON string `value`.
+    pub(super) fn text(self, value: &str) -> String {
+        match self {
+            Dialect::BigQuery => format!("JSON_VALUE({value})"),
+            Dialect::DuckDb => format!("({value} ->> '$')"),
+        }
+    }
+
+    /// The JSON `value` as a 64-bit integer when it is a JSON integer,
+    /// else `NULL`.
+    pub(super) fn integer(self, value: &str) -> String {
+        match self {
+            Dialect::BigQuery => format!(
+                "CASE WHEN {} THEN SAFE_CAST(JSON_VALUE({value}) AS INT64) END",
+                self.is(value, Json::Number)
+            ),
+            Dialect::DuckDb => format!(
+                "CASE WHEN json_type({value}) IN ('BIGINT', 'UBIGINT') THEN TRY_CAST({value} ->> '$' AS BIGINT) END"
+            ),
+        }
+    }
+
+    /// The sum of `body` (an integer expression of the JSON element
+    /// `element`) over the elements of the JSON array `array`; 0 when it is
+    /// empty or not an array.
+    pub(super) fn sum_over(self, array: &str, element: &str, body: &str) -> String {
+        match self {
+            Dialect::BigQuery => format!(
+                "COALESCE((SELECT SUM({body}) FROM UNNEST(JSON_QUERY_ARRAY({array})) AS {element}), 0)"
+            ),
+            Dialect::DuckDb => format!(
+                "CASE WHEN {} THEN COALESCE(list_sum(list_transform(CAST({array} AS JSON[]), lambda {element}: {body})), 0) ELSE 0 END",
+                self.is(array, Json::Array)
+            ),
+        }
+    }
+
+    /// Whether `test` holds for some element `element` of the JSON array
+    /// `array`; false when it is empty or not an array.
+    pub(super) fn any_over(self, array: &str, element: &str, test: &str) -> String {
+        format!("{} > 0", self.sum_over(array, element, &format!("CASE WHEN {test} THEN 1 ELSE 0 END")))
+    }
+
+    /// `a` modulo `b`, integers.
+    pub(super) fn modulo(self, a: &str, b: &str) -> String {
+        match self {
+            Dialect::BigQuery => format!("MOD({a}, {b})"),
+            Dialect::DuckDb => format!("({a} % {b})"),
+        }
+    }
+
+    /// `a` divided by `b`, integers, rounded down.
+    pub(super) fn quotient(self, a: &str, b: &str) -> String {
+        match self {
+            Dialect::BigQuery => format!("DIV({a}, {b})"),
+            Dialect::DuckDb => format!("({a} // {b})"),
+        }
+    }
+
+    /// The first match of the regular expression `pattern` in `text`.
+    pub(super) fn regexp_extract(self, text: &str, pattern: &str) -> String {
+        match self {
+            Dialect::BigQuery => format!("REGEXP_EXTRACT({text}, r'{pattern}')"),
+            Dialect::DuckDb => format!("regexp_extract({text}, '{pattern}')"),
+        }
+    }
+
+    /// A string literal.
+    pub(super) fn string(self, text: &str) -> String {
+        match self {
+            Dialect::BigQuery => format!("'{}'", text.replace('\\', "\\\\").replace('\'', "\\'")),
+            Dialect::DuckDb => format!("'{}'", text.replace('\'', "''")),
+        }
+    }
+
+    /// The exact decimal type of every rate and cost.
+    pub(super) fn decimal_type(self) -> String {
+        match self {
+            Dialect::BigQuery => format!("BIGNUMERIC(38, {SCALE})"),
+            Dialect::DuckDb => format!("DECIMAL(38, {SCALE})"),
+        }
+    }
+
+    /// An exact decimal literal.
+    pub(super) fn decimal(self, value: Decimal) -> String {
+        format!("CAST('{}' AS {})", value.normalize(), self.decimal_type())
+    }
+
+    /// A SQL type name.
+    pub(super) fn type_name(self, kind: Type) -> String {
+        match (self, kind) {
+            (Dialect::BigQuery, Type::Text) => "STRING".into(),
+            (Dialect::DuckDb, Type::Text) => "VARCHAR".into(),
+            (Dialect::BigQuery, Type::Int) => "INT64".into(),
+            (Dialect::DuckDb, Type::Int) => "BIGINT".into(),
+            (_, Type::Bool) => "BOOL".into(),
+            (_, Type::Decimal) => self.decimal_type(),
+        }
+    }
+
+    /// The distinct values of `text`, sorted, joined by `, `.
+    pub(super) fn sorted_list(self, text: &str) -> String {
+        match self {
+            Dialect::BigQuery => format!("STRING_AGG(DISTINCT {text}, ', ' ORDER BY {text})"),
+            Dialect::DuckDb => format!("string_agg(DISTINCT {text}, ', ' ORDER BY {text})"),
+        }
+    }
+
+    /// The body of a CTE holding `rows`, each cell already SQL, with
+    /// `columns` named and typed. BigQuery has no `VALUES` table, so it
+    /// unnests an array of structs.
+    pub(super) fn inline_table(self, columns: &[(&str, Type)], rows: &[Vec<String>]) -> String {
+        let typed = |cell: &str, kind: Type| {
+            if cell == "NULL" { format!("CAST(NULL AS {})", self.type_name(kind)) } else { cell.to_string() }
+        };
+        match self {
+            Dialect::BigQuery => {
+                let structs: Vec<String> = rows
+                    .iter()
+                    .map(|row| {
+                        let fields: Vec<String> = row
+                            .iter()
+                            .zip(columns)
+                            .map(|(cell, (name, kind))| format!("{} AS {name}", typed(cell, *kind)))
+                            .collect();
+                        format!("    STRUCT({})", fields.join(", "))
+                    })
+                    .collect();
+                format!("SELECT * FROM UNNEST([\n{}\n  ])", structs.join(",\n"))
+            }
+            Dialect::DuckDb => {
+                let names: Vec<&str> = columns.iter().map(|(name, _)| *name).collect();
+                let values: Vec<String> = rows
+                    .iter()
+                    .map(|row| {
+                        let cells: Vec<String> =
+                            row.iter().zip(columns).map(|(cell, (_, kind))| typed(cell, *kind)).collect();
+                        format!("    ({})", cells.join(", "))
+                    })
+                    .collect();
+                format!("SELECT * FROM (VALUES\n{}\n  ) AS t({})", values.join(",\n"), names.join(", "))
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quotes_tables_as_each_engine_does() {
+        assert_eq!(Dialect::BigQuery.table("my-project.logs.responses"), "`my-project.logs.responses`");
+        assert_eq!(Dialect::DuckDb.table("main.responses"), "\"main\".\"responses\"");
+        assert_eq!(Dialect::DuckDb.ident("line"), "\"line\"");
+    }
+
+    #[test]
+    fn writes_decimals_exactly() {
+        let rate = Decimal::new(3, 8);
+        assert_eq!(Dialect::DuckDb.decimal(rate), "CAST('0.00000003' AS DECIMAL(38, 18))");
+        assert_eq!(Dialect::BigQuery.decimal(rate), "CAST('0.00000003' AS BIGNUMERIC(38, 18))");
+    }
+}

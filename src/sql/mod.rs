@@ -1,0 +1,160 @@
+//! `nbcost sql`: `tally`'s pricing as one SQL query, for BigQuery or
+//! DuckDB, so that responses stored in a warehouse are priced where they
+//! are instead of copied to one machine.
+//!
+//! The card is compiled into the query (see [`card_tables`]), and the
+//! rules are `tally`'s, line by line (see [`query`]): the query needs
+//! nothing but the table. Costs are exact decimals (`BIGNUMERIC` in
+//! BigQuery, `DECIMAL(38, 18)` in DuckDB), never floats, and a row the card
+//! cannot price has a `NULL` cost and says why.
+
+mod card_tables;
+mod dialect;
+mod query;
+
+pub use dialect::Dialect;
+
+use crate::card::{CardOrigin, RateCard, UnknownModel};
+use crate::error::{ErrorKind, Kind};
+use crate::lane::Lane;
+
+/// What the column holds, where the engine cares: BigQuery types a `JSON`
+/// column apart from a `STRING` one; DuckDB reads either.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ColumnType {
+    /// A `JSON` column (what Vertex AI's request-response logging writes).
+    #[default]
+    Json,
+    /// A `STRING` column holding JSON text (a JSONL file loaded as text).
+    String,
+}
+
+/// The period rows are grouped by, from `--time-column`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Period {
+    /// One row group per calendar day.
+    #[default]
+    Day,
+    /// One row group per calendar month (its first day).
+    Month,
+}
+
+/// `nbcost sql`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SqlRequest {
+    /// The engine.
+    pub dialect: Dialect,
+    /// The table: `project.dataset.table`, `schema.table` or `table`.
+    pub table: String,
+    /// The column holding one batch output line or response per row.
+    pub column: String,
+    /// Whether the column is `JSON` or text (BigQuery).
+    pub column_type: ColumnType,
+    /// `--lane`: the lane of every row, as in `tally`.
+    pub lane: Option<Lane>,
+    /// `--model`: the model of rows that name no `modelVersion`.
+    pub model: Option<String>,
+    /// `--time-column`: a `DATE` or `TIMESTAMP` column to group by.
+    pub time_column: Option<String>,
+    /// `--per`: the period of `time_column`.
+    pub per: Period,
+    /// `--where`: a filter, in the engine's SQL, on the table's rows.
+    pub filter: Option<String>,
+}
+
+/// The query, ready to print.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SqlQuery {
+    /// The query text, ending in `;` and a newline.
+    pub text: String,
+}
+
+/// Why no query can be written.
+#[derive(Debug, thiserror::Error)]
+pub enum SqlError {
+    /// `--model` names no model in the card.
+    #[error(transparent)]
+    UnknownModel(#[from] UnknownModel),
+    /// A table or column name that cannot be quoted.
+    #[error(
+        "{what} `{name}` cannot be used: give a plain name (letters, digits, `_`, `-`, `$`; a table may have `.` between its parts)"
+    )]
+    BadName {
+        /// `--table`, `--column` or `--time-column`.
+        what: &'static str,
+        /// The name as given.
+        name: String,
+    },
+    /// A `--where` filter that would end the query early.
+    #[error("--where `{0}` cannot be used: a filter is one condition, without `;`")]
+    BadFilter(String),
+    /// A rate with more decimals than the query keeps.
+    #[error("{what} needs more than 18 decimals per token: the query cannot hold it exactly")]
+    RateTooFine {
+        /// Which rate.
+        what: String,
+    },
+}
+
+impl Kind for SqlError {
+    fn kind(&self) -> ErrorKind {
+        match self {
+            SqlError::UnknownModel(error) => error.kind(),
+            SqlError::BadName { .. } | SqlError::BadFilter(_) => ErrorKind::Usage,
+            SqlError::RateTooFine { .. } => ErrorKind::Card,
+        }
+    }
+}
+
+impl SqlQuery {
+    /// The query for `request`, with `card` compiled in (named, with its
+    /// date and source, in the query's header comment).
+    pub fn build(card: &RateCard, request: &SqlRequest) -> Result<SqlQuery, SqlError> {
+        check_name("--table", &request.table, true)?;
+        check_name("--column", &request.column, false)?;
+        if let Some(column) = &request.time_column {
+            check_name("--time-column", column, false)?;
+        }
+        if let Some(filter) = &request.filter
+            && filter.contains(';')
+        {
+            return Err(SqlError::BadFilter(filter.clone()));
+        }
+        let header = format!(
+            "-- nbcost {} sql --dialect {}\n\
+             -- The cost of the responses in column {} of {},\n\
+             -- priced by tally's rules at the rates of {} ({}, checked {}).\n\
+             -- Costs are exact decimals. A NULL cost is a row the card cannot price\n\
+             -- (see `note`); the `total` row says whether anything is left out.\n",
+            env!("CARGO_PKG_VERSION"),
+            request.dialect.name(),
+            request.column,
+            request.table,
+            card.meta.dated,
+            card_source(card),
+            card.meta.checked,
+        );
+        Ok(SqlQuery { text: format!("{header}{}", query::write(card, request)?) })
+    }
+}
+
+/// `embedded 2026-10`, or the card file's name.
+fn card_source(card: &RateCard) -> String {
+    match &card.meta.origin {
+        CardOrigin::Embedded(name) => format!("embedded {name}"),
+        CardOrigin::File(path) => crate::toml_file::display_name(path),
+    }
+}
+
+/// Refuses names that would need escaping: quoting stays trivial and
+/// nothing typed can end the identifier early.
+fn check_name(what: &'static str, name: &str, dotted: bool) -> Result<(), SqlError> {
+    let part_ok = |part: &str| {
+        !part.is_empty() && part.chars().all(|c| c.is_alphanumeric() || matches!(c, '_' | '-' | '$'))
+    };
+    let ok = if dotted { name.split('.').all(part_ok) } else { part_ok(name) };
+    if ok { Ok(()) } else { Err(SqlError::BadName { what, name: name.to_string() }) }
+}
+
+#[cfg(test)]
+mod tests;

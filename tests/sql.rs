@@ -1,0 +1,294 @@
+//! `nbcost sql` held to `tally`: a generated file of every kind of line
+//! (every card model under each version spelling, every lane, Vertex AI
+//! lines, error lines, malformed lines, unknown models, grounding) is
+//! loaded into DuckDB, the generated query is run on it, and every row and
+//! the total must be `tally`'s, to the last decimal digit. The BigQuery
+//! query is parsed and transpiled to DuckDB by sqlglot, run, and held to
+//! the same figures.
+//!
+//! DuckDB and sqlglot are Python packages: `bash tests/sql/setup.sh` puts
+//! them in `target/sql-venv` (`.ci/run` does). Without them these tests say
+//! what they need and pass, unless `NBCOST_REQUIRE_SQL` is set, as it is in
+//! CI, where they fail instead.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::str::FromStr;
+
+use nbcost::synth::{SynthSpec, write_batch_output};
+use rust_decimal::Decimal;
+use serde_json::{Map, Value};
+
+const TODAY: &str = "2026-11-21";
+
+/// The Python that has DuckDB and sqlglot, or `None` (with the reason
+/// printed) when there is none and the tests may pass without it.
+fn python() -> Option<PathBuf> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let python = std::env::var_os("NBCOST_SQL_PYTHON")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root.join("target/sql-venv/bin/python"));
+    let ready = Command::new(&python)
+        .args(["-c", "import duckdb, sqlglot"])
+        .output()
+        .is_ok_and(|output| output.status.success());
+    if ready {
+        return Some(python);
+    }
+    let message = format!(
+        "the `nbcost sql` tests need Python with the packages duckdb and sqlglot, not found at {}: \
+         run `bash tests/sql/setup.sh` (or set NBCOST_SQL_PYTHON to a Python that has them)",
+        python.display()
+    );
+    assert!(std::env::var_os("NBCOST_REQUIRE_SQL").is_none(), "{message}");
+    eprintln!("skipped: {message}");
+    None
+}
+
+fn nbcost(args: &[&str]) -> (i32, String) {
+    let output = Command::new(env!("CARGO_BIN_EXE_nbcost"))
+        .args(args)
+        .env("NBCOST_TODAY", TODAY)
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let code = output.status.code().unwrap();
+    assert!(code == 0 || code == 6, "nbcost {args:?} exited {code}: {stderr}");
+    (code, String::from_utf8(output.stdout).unwrap())
+}
+
+/// A mixed synthetic output file of about `bytes`, written once per seed.
+fn synthetic(seed: u64, bytes: u64) -> PathBuf {
+    let path = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("sql-mixed-{seed}-{bytes}.jsonl"));
+    let spec = SynthSpec {
+        target_bytes: bytes,
+        seed,
+        payload_bytes: 40,
+        error_percent: 4,
+        duplicate_percent: 2,
+        bare_percent: 40,
+        blank_percent: 1,
+        broken_percent: 2,
+        mixed: true,
+        ..SynthSpec::default()
+    };
+    let mut file = Vec::new();
+    write_batch_output(&spec, &mut file).unwrap();
+    std::fs::write(&path, file).unwrap();
+    path
+}
+
+/// The rows the query returns in DuckDB (`dialect` `bigquery`: after
+/// sqlglot transpiled it), every value as text.
+fn run_query(python: &Path, file: &Path, dialect: &str, args: &[&str]) -> Vec<Map<String, Value>> {
+    let mut sql_args = vec!["sql", "--dialect", dialect, "--table", "responses", "--column", "line"];
+    sql_args.extend_from_slice(args);
+    let (code, query) = nbcost(&sql_args);
+    assert_eq!(code, 0);
+    let query_path = file.with_extension(format!("{dialect}-{}.sql", args.join("_").replace(['-', ' '], "")));
+    std::fs::write(&query_path, &query).unwrap();
+    let runner = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/sql/run.py");
+    let output = Command::new(python).arg(runner).arg(file).arg(&query_path).arg(dialect).output().unwrap();
+    assert!(
+        output.status.success(),
+        "the {dialect} query failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    match serde_json::from_slice(&output.stdout).unwrap() {
+        Value::Array(rows) => rows
+            .into_iter()
+            .map(|row| match row {
+                Value::Object(row) => row,
+                other => panic!("not a row: {other}"),
+            })
+            .collect(),
+        other => panic!("not rows: {other}"),
+    }
+}
+
+/// `tally`'s JSON report of `file` with `args`.
+fn tally(file: &Path, args: &[&str]) -> Value {
+    let mut tally_args = vec!["tally", file.to_str().unwrap(), "--format", "json", "-q"];
+    tally_args.extend_from_slice(args);
+    serde_json::from_str(&nbcost(&tally_args).1).unwrap()
+}
+
+fn text(value: &Value) -> Option<String> {
+    match value {
+        Value::Null => None,
+        Value::String(text) => Some(text.clone()),
+        other => Some(other.to_string()),
+    }
+}
+
+/// An exact decimal; `None` for null.
+fn decimal(value: &Value) -> Option<Decimal> {
+    text(value).map(|text| Decimal::from_str(&text).unwrap_or_else(|_| panic!("not a decimal: {text}")))
+}
+
+/// `model_versions` as the query writes them: sorted, `, `-joined,
+/// `(none)` for responses that named none.
+fn versions(row: &Value) -> String {
+    let list: Vec<String> = row["model_versions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|version| text(version).unwrap_or_else(|| "(none)".into()))
+        .collect();
+    list.join(", ")
+}
+
+/// Holds the query's rows of one period (`None`: all) to `tally`'s report:
+/// every usage row in order with every figure, every grounding row, the
+/// error, chunk, malformed and empty lines, and the total. Returns the
+/// number of usage rows compared.
+fn assert_matches(report: &Value, rows: &[Map<String, Value>], what: &str) -> usize {
+    let of = |kind: &str| rows.iter().filter(|row| row["kind"] == kind).collect::<Vec<_>>();
+    let usage = of("usage");
+    let tally_rows = report["rows"].as_array().unwrap();
+    assert_eq!(usage.len(), tally_rows.len(), "{what}: usage rows");
+    for (index, (want, got)) in tally_rows.iter().zip(&usage).enumerate() {
+        let keys = (text(&want["model"]), versions(want), text(&want["size"]), text(&want["lane"]));
+        let got_keys = (
+            text(&got["model"]),
+            text(&got["model_version"]).unwrap(),
+            text(&got["size"]),
+            text(&got["lane"]),
+        );
+        assert_eq!(got_keys, keys, "{what}: row {index}");
+        for field in [
+            "responses",
+            "images",
+            "prompt_tokens",
+            "image_output_tokens",
+            "text_output_tokens",
+            "thoughts_tokens",
+            "search_queries",
+        ] {
+            assert_eq!(text(&got[field]), text(&want[field]), "{what}: row {index} {keys:?} {field}");
+        }
+        assert_eq!(decimal(&got["cost"]), decimal(&want["cost"]), "{what}: row {index} {keys:?} cost");
+        assert_eq!(text(&got["note"]), text(&want["unpriced_reason"]), "{what}: row {index} {keys:?} reason");
+    }
+    let grounding = of("grounding");
+    let tally_grounding = report["grounding"]["models"].as_array().unwrap();
+    assert_eq!(grounding.len(), tally_grounding.len(), "{what}: grounding rows");
+    for (want, got) in tally_grounding.iter().zip(&grounding) {
+        assert_eq!(
+            (text(&got["model"]), text(&got["model_version"]).unwrap(), text(&got["search_queries"])),
+            (text(&want["model"]), versions(want), text(&want["queries"])),
+            "{what}: grounding"
+        );
+        assert_eq!(decimal(&got["cost"]), decimal(&want["cost"]), "{what}: grounding cost");
+        assert_eq!(text(&got["note"]), text(&want["unpriced_reason"]), "{what}: grounding reason");
+    }
+    let lines = |kind: &str| {
+        of(kind).iter().map(|row| row["responses"].as_str().unwrap().parse::<u64>().unwrap()).sum::<u64>()
+    };
+    let counts = &report["lines"];
+    assert_eq!(lines("error"), counts["error_lines"].as_u64().unwrap(), "{what}: error lines");
+    assert_eq!(lines("chunk"), counts["chunk_lines"].as_u64().unwrap(), "{what}: chunk lines");
+    assert_eq!(lines("malformed"), counts["malformed_lines"].as_u64().unwrap(), "{what}: malformed lines");
+    assert_eq!(lines("empty"), counts["blank_lines"].as_u64().unwrap(), "{what}: blank lines");
+    let total = of("total");
+    assert_eq!(total.len(), 1, "{what}: one total");
+    assert_eq!(decimal(&total[0]["cost"]), decimal(&report["total"]["cost"]), "{what}: total cost");
+    assert_eq!(text(&total[0]["responses"]), text(&report["total"]["responses"]), "{what}: total responses");
+    let complete = report["total"]["complete"].as_bool().unwrap();
+    assert_eq!(
+        total[0]["note"].is_null(),
+        complete,
+        "{what}: incomplete total named: {:?}",
+        total[0]["note"]
+    );
+    usage.len()
+}
+
+/// The file holds what the comparison must cover, so that a match means
+/// something: every card model, every lane, unknown models, responses
+/// without a version, errors, malformed lines and grounding.
+fn assert_covers_everything(report: &Value) {
+    let rows = report["rows"].as_array().unwrap();
+    let card = nbcost::card::RateCard::embedded_named("2026-10").unwrap();
+    for model in &card.models {
+        assert!(rows.iter().any(|row| row["model"] == model.id.as_str()), "no row of {}", model.id);
+    }
+    for lane in ["standard", "batch", "flex", "priority", "provisioned"] {
+        assert!(rows.iter().any(|row| row["lane"] == lane), "no {lane} row");
+    }
+    assert!(
+        rows.iter().any(|row| row["model"].is_null() && versions(row) == "(none)"),
+        "no unnamed responses"
+    );
+    assert!(rows.iter().any(|row| row["model"].is_null() && versions(row) != "(none)"), "no unknown model");
+    assert!(rows.iter().any(|row| row["cost"].is_null()) && rows.iter().any(|row| !row["cost"].is_null()));
+    assert!(rows.iter().any(|row| row["size"].as_str().unwrap().starts_with("unknown")), "no odd size");
+    assert!(rows.iter().any(|row| row["size"] == "no image"), "no text answer");
+    assert!(report["lines"]["error_lines"].as_u64().unwrap() > 0, "no error lines");
+    assert!(report["lines"]["malformed_lines"].as_u64().unwrap() > 0, "no malformed lines");
+    assert!(report["grounding"]["paid_queries"].as_u64().unwrap() > 0, "no grounding");
+}
+
+#[test]
+fn the_duckdb_query_prices_every_row_as_tally_does() {
+    let Some(python) = python() else { return };
+    let file = synthetic(12, 600_000);
+    let report = tally(&file, &[]);
+    assert_covers_everything(&report);
+    let compared = assert_matches(&report, &run_query(&python, &file, "duckdb", &[]), "duckdb");
+    assert!(compared > 100, "{compared} rows");
+    for args in [["--lane", "flex"], ["--model", "pro"]] {
+        let what = format!("duckdb {}", args.join(" "));
+        assert_matches(&tally(&file, &args), &run_query(&python, &file, "duckdb", &args), &what);
+    }
+}
+
+#[test]
+fn the_bigquery_query_transpiled_to_duckdb_prices_every_row_as_tally_does() {
+    let Some(python) = python() else { return };
+    let file = synthetic(13, 600_000);
+    let report = tally(&file, &[]);
+    assert_covers_everything(&report);
+    let rows = run_query(&python, &file, "bigquery", &["--column-type", "string"]);
+    assert!(assert_matches(&report, &rows, "bigquery") > 100);
+    let args = ["--column-type", "string", "--model", "flash", "--lane", "batch"];
+    assert_matches(
+        &tally(&file, &["--model", "flash", "--lane", "batch"]),
+        &run_query(&python, &file, "bigquery", &args),
+        "bigquery --model flash --lane batch",
+    );
+}
+
+/// `--time-column logged_at --per month`: the runner logs odd lines in
+/// October and even ones in November, so each month's rows must be the
+/// tally of those lines alone.
+#[test]
+fn a_period_column_splits_rows_as_tallies_of_each_period_do() {
+    let Some(python) = python() else { return };
+    let file = synthetic(14, 300_000);
+    let text = std::fs::read_to_string(&file).unwrap();
+    let (mut odd, mut even) = (String::new(), String::new());
+    for (index, line) in text.lines().enumerate() {
+        let half = if index % 2 == 0 { &mut odd } else { &mut even };
+        half.push_str(line);
+        half.push('\n');
+    }
+    let halves = [("2026-10-01", odd), ("2026-11-01", even)];
+    for dialect in ["duckdb", "bigquery"] {
+        let rows = run_query(
+            &python,
+            &file,
+            dialect,
+            &["--column-type", "string", "--time-column", "logged_at", "--per", "month"],
+        );
+        for (month, lines) in &halves {
+            let half = file.with_extension(format!("{month}.jsonl"));
+            std::fs::write(&half, lines).unwrap();
+            let of_month: Vec<Map<String, Value>> =
+                rows.iter().filter(|row| row["period"] == *month).cloned().collect();
+            assert_matches(&tally(&half, &[]), &of_month, &format!("{dialect} {month}"));
+        }
+        assert!(rows.iter().all(|row| halves.iter().any(|(month, _)| row["period"] == *month)));
+    }
+}

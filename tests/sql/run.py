@@ -1,0 +1,92 @@
+"""Runs an `nbcost sql` query in DuckDB against a JSONL file, for tests/sql.rs.
+
+usage: run.py FILE QUERY_FILE duckdb|bigquery [TABLE COLUMN]
+
+The file's lines become the rows of TABLE (default `responses`): the line
+in the VARCHAR column COLUMN (default `line`), and a TIMESTAMP column
+`logged_at`, in October 2026 for odd lines (1, 3, ...) and November 2026
+for even ones, for `--time-column`. A `duckdb` query
+runs as written; a `bigquery` query is first parsed and transpiled to
+DuckDB by sqlglot, which knows BigQuery's dialect. The rows are printed
+as one JSON array, every value as text (decimals keep every digit).
+
+Needs the Python packages `duckdb` and `sqlglot` (tests/sql/setup.sh).
+"""
+
+import decimal
+import json
+import sys
+
+
+def transpile(query):
+    """BigQuery SQL as DuckDB SQL, by sqlglot.
+
+    Two renderings are mended, each to the same meaning in DuckDB:
+    - sqlglot writes BigQuery's SAFE.PARSE_JSON(x) as `SAFE.JSON(x)`, which
+      DuckDB has no function for: TRY_CAST(x AS JSON) (NULL for text that
+      is not JSON);
+    - it keeps JSON_TYPE(x) as it is, but the two engines name the types
+      apart (BigQuery `string`, `number`, `object`; DuckDB `VARCHAR`,
+      `BIGINT`, `OBJECT`): DuckDB's names are mapped to BigQuery's.
+    """
+    import sqlglot
+    from sqlglot import exp
+
+    tree = sqlglot.parse_one(query, read="bigquery")
+
+    bigquery_names = sqlglot.parse_one(
+        "CASE LOWER(JSON_TYPE(x)) WHEN 'varchar' THEN 'string' WHEN 'bigint' THEN 'number' "
+        "WHEN 'ubigint' THEN 'number' WHEN 'hugeint' THEN 'number' WHEN 'double' THEN 'number' "
+        "ELSE LOWER(JSON_TYPE(x)) END",
+        read="duckdb",
+    )
+
+    for node in list(tree.find_all(exp.SafeFunc)):
+        if isinstance(node.this, exp.ParseJSON):
+            node.replace(exp.TryCast(this=node.this.this, to=exp.DataType.build("JSON")))
+    for node in list(tree.find_all(exp.JSONType)):
+        mapped = bigquery_names.copy()
+        for inner in list(mapped.find_all(exp.JSONType)):
+            inner.set("this", node.this.copy())
+        node.replace(mapped)
+    return tree.sql(dialect="duckdb")
+
+
+def text(value):
+    """A value as text: decimals in plain notation with every digit."""
+    if value is None:
+        return None
+    if isinstance(value, decimal.Decimal):
+        return format(value, "f")
+    return str(value)
+
+
+def main():
+    path, query_path, dialect = sys.argv[1:4]
+    table, column = (sys.argv[4:6] + ["responses", "line"][len(sys.argv[4:6]):])[:2]
+    import duckdb
+
+    query = open(query_path, encoding="utf-8").read()
+    if dialect == "bigquery":
+        query = transpile(query)
+    elif dialect != "duckdb":
+        sys.exit(f"unknown dialect {dialect}")
+    con = duckdb.connect()
+    with open(path, encoding="utf-8", newline="\n") as lines:
+        rows = [
+            (line.rstrip("\n"), "2026-10-15 12:00:00" if number % 2 else "2026-11-15 12:00:00")
+            for number, line in enumerate(lines, start=1)
+        ]
+    con.execute(f'CREATE TABLE "{table}" ("{column}" VARCHAR, logged_at TIMESTAMP)')
+    con.executemany(f'INSERT INTO "{table}" VALUES (?, ?)', rows)
+    result = con.execute(query)
+    names = [description[0] for description in result.description]
+    out = []
+    for row in result.fetchall():
+        out.append({name: text(value) for name, value in zip(names, row)})
+    json.dump(out, sys.stdout, indent=1)
+    sys.stdout.write("\n")
+
+
+if __name__ == "__main__":
+    main()
