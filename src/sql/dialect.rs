@@ -24,6 +24,15 @@ pub(super) enum Json {
     Null,
 }
 
+/// A JSON member read once: its value and its type, as SQL expressions.
+#[derive(Debug, Clone)]
+pub(super) struct Field {
+    /// The JSON value; SQL `NULL` when absent.
+    pub value: String,
+    /// Its type, as the engine names it; SQL `NULL` when absent.
+    pub kind: String,
+}
+
 /// The SQL type of an inline table's column.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum Type {
@@ -73,11 +82,94 @@ impl Dialect {
         }
     }
 
-    /// Whether the JSON `value` is of type `kind` (`NULL` when absent).
-    pub(super) fn is(self, value: &str, kind: Json) -> String {
+    /// The columns that read `paths` (`$.a`) of the JSON column `source`
+    /// for [`Dialect::field`]: in DuckDB one parse reads them all, into the
+    /// lists `{name}` and `{name}_types` (`, ...` to follow a select list);
+    /// BigQuery reads its binary JSON where each is used, so none.
+    pub(super) fn pack(self, source: &str, name: &str, paths: &[&str]) -> String {
+        match self {
+            Dialect::BigQuery => String::new(),
+            Dialect::DuckDb => {
+                let list: Vec<String> = paths.iter().map(|path| format!("'{path}'")).collect();
+                let list = list.join(", ");
+                format!(
+                    ",\n    json_extract({source}, [{list}]) AS {name},\n    json_type({source}, [{list}]) AS {name}_types"
+                )
+            }
+        }
+    }
+
+    /// The member `paths[index]` of `source`, packed as `name` (see
+    /// [`Dialect::pack`]).
+    pub(super) fn field(self, source: &str, name: &str, paths: &[&str], index: usize) -> Field {
         match self {
             Dialect::BigQuery => {
-                let name = match kind {
+                let value = self.at(source, paths[index]);
+                Field { kind: format!("JSON_TYPE({value})"), value }
+            }
+            Dialect::DuckDb => Field {
+                value: format!("{name}[{}]", index + 1),
+                kind: format!("{name}_types[{}]", index + 1),
+            },
+        }
+    }
+
+    /// Whether `field` is present and not null.
+    pub(super) fn given(self, field: &Field) -> String {
+        format!("COALESCE(NOT ({}), FALSE)", self.kind_is(&field.kind, Json::Null))
+    }
+
+    /// The member spelled in camelCase where it is given, else in
+    /// snake_case.
+    pub(super) fn either(self, camel: &Field, snake: &Field) -> Field {
+        let (camel_given, snake_given) = (self.given(camel), self.given(snake));
+        Field {
+            value: format!(
+                "CASE WHEN {camel_given} THEN {} WHEN {snake_given} THEN {} END",
+                camel.value, snake.value
+            ),
+            kind: format!(
+                "CASE WHEN {camel_given} THEN {} WHEN {snake_given} THEN {} END",
+                camel.kind, snake.kind
+            ),
+        }
+    }
+
+    /// Whether `field` is of type `kind` (`NULL` when absent).
+    pub(super) fn field_is(self, field: &Field, kind: Json) -> String {
+        self.kind_is(&field.kind, kind)
+    }
+
+    /// The JSON integer `field` as a 64-bit integer, else `NULL`.
+    pub(super) fn field_integer(self, field: &Field) -> String {
+        match self {
+            Dialect::BigQuery => format!(
+                "CASE WHEN {} THEN SAFE_CAST(JSON_VALUE({}) AS INT64) END",
+                self.kind_is(&field.kind, Json::Number),
+                field.value
+            ),
+            Dialect::DuckDb => format!(
+                "CASE WHEN {} IN ('BIGINT', 'UBIGINT') THEN TRY_CAST({} ->> '$' AS BIGINT) END",
+                field.kind, field.value
+            ),
+        }
+    }
+
+    /// A CTE, which DuckDB computes once rather than inline where it is
+    /// used (the per-row steps read the JSON: inlined, each use would
+    /// parse it again).
+    pub(super) fn cte(self, name: &str, body: &str, once: bool) -> String {
+        match (self, once) {
+            (Dialect::DuckDb, true) => format!("{name} AS MATERIALIZED (\n{body}\n)"),
+            _ => format!("{name} AS (\n{body}\n)"),
+        }
+    }
+
+    /// Whether a type name `kind` (as [`Dialect::field`] gives it) is `expected`.
+    fn kind_is(self, kind: &str, expected: Json) -> String {
+        match self {
+            Dialect::BigQuery => {
+                let name = match expected {
                     Json::Object => "object",
                     Json::Array => "array",
                     Json::String => "string",
@@ -85,16 +177,24 @@ impl Dialect {
                     Json::Boolean => "boolean",
                     Json::Null => "null",
                 };
-                format!("JSON_TYPE({value}) = '{name}'")
+                format!("{kind} = '{name}'")
             }
-            Dialect::DuckDb => match kind {
-                Json::Object => format!("json_type({value}) = 'OBJECT'"),
-                Json::Array => format!("json_type({value}) = 'ARRAY'"),
-                Json::String => format!("json_type({value}) = 'VARCHAR'"),
-                Json::Number => format!("json_type({value}) IN ('BIGINT', 'UBIGINT', 'DOUBLE', 'HUGEINT')"),
-                Json::Boolean => format!("json_type({value}) = 'BOOLEAN'"),
-                Json::Null => format!("json_type({value}) = 'NULL'"),
+            Dialect::DuckDb => match expected {
+                Json::Object => format!("{kind} = 'OBJECT'"),
+                Json::Array => format!("{kind} = 'ARRAY'"),
+                Json::String => format!("{kind} = 'VARCHAR'"),
+                Json::Number => format!("{kind} IN ('BIGINT', 'UBIGINT', 'DOUBLE', 'HUGEINT')"),
+                Json::Boolean => format!("{kind} = 'BOOLEAN'"),
+                Json::Null => format!("{kind} = 'NULL'"),
             },
+        }
+    }
+
+    /// Whether the JSON `value` is of type `kind` (`NULL` when absent).
+    pub(super) fn is(self, value: &str, kind: Json) -> String {
+        match self {
+            Dialect::BigQuery => self.kind_is(&format!("JSON_TYPE({value})"), kind),
+            Dialect::DuckDb => self.kind_is(&format!("json_type({value})"), kind),
         }
     }
 

@@ -26,7 +26,7 @@
 //!    `nb_total`: the total, marked incomplete where anything is unpriced.
 
 use super::card_tables::{card_tables, price_per_query};
-use super::dialect::{Dialect, Json, Type};
+use super::dialect::{Dialect, Field, Json, Type};
 use super::{ColumnType, Period, SqlError, SqlRequest};
 use crate::card::RateCard;
 
@@ -36,9 +36,9 @@ pub(super) fn write(card: &RateCard, request: &SqlRequest) -> Result<String, Sql
     let mut ctes = card_tables(d, card)?;
     ctes.push(source(d, request));
     ctes.push(json(d, request));
-    ctes.push(line(d));
-    ctes.push(response(d));
-    ctes.push(usage(d));
+    ctes.extend(line(d));
+    ctes.extend(response(d));
+    ctes.extend(usage(d));
     ctes.push(row(d, request));
     ctes.extend(resolve(d, card, request)?);
     ctes.extend(price(d, card)?);
@@ -99,26 +99,41 @@ fn json(d: Dialect, request: &SqlRequest) -> String {
             "  SELECT period, line IS NULL AS empty, line AS j\n  FROM nb_source".to_string()
         }
     };
-    cte("nb_json", &body)
+    d.cte("nb_json", &body, true)
 }
 
-/// Whether the JSON `value` is an error: an object, or a non-empty string.
-fn is_error(d: Dialect, value: &str) -> String {
+/// Whether `field` is an error: an object, or a non-empty string.
+fn is_error(d: Dialect, field: &Field) -> String {
     format!(
         "COALESCE({} OR ({} AND {} <> ''), FALSE)",
-        d.is(value, Json::Object),
-        d.is(value, Json::String),
-        d.text(value)
+        d.field_is(field, Json::Object),
+        d.field_is(field, Json::String),
+        d.text(&field.value)
     )
 }
 
-fn line(d: Dialect) -> String {
-    let top = |name: &str| d.at("j", &format!("$.{name}"));
-    let object = top("object");
+/// The members of a line that tell its shape.
+const TOP: [&str; 10] = [
+    "$.key",
+    "$.response",
+    "$.error",
+    "$.status",
+    "$.object",
+    "$.request",
+    "$.contents",
+    "$.author",
+    "$.invocationId",
+    "$.invocation_id",
+];
+
+fn line(d: Dialect) -> Vec<String> {
+    let top = |index| d.field("j", "top", &TOP, index);
+    let (key, response, object) = (top(0), top(1), top(4));
+    let present = |index| format!("{} IS NOT NULL", top(index).kind);
     let api_object = format!(
         "{} AND {} IN ('interaction', 'chat.completion', 'chat.completion.chunk')",
-        d.is(&object, Json::String),
-        d.text(&object)
+        d.field_is(&object, Json::String),
+        d.text(&object.value)
     );
     let body = format!(
         "  SELECT period, empty, j,\n    \
@@ -128,26 +143,33 @@ fn line(d: Dialect) -> String {
          {error} OR {status} AS is_error,\n    \
          COALESCE({response_object}, FALSE) AS wrapped,\n    \
          COALESCE(NOT ({response_null} OR {response_object}), FALSE) AS response_wrong,\n    \
-         {request} IS NOT NULL OR {contents} IS NOT NULL AS has_request,\n    \
-         {author} IS NOT NULL OR {invocation} IS NOT NULL OR {invocation_snake} IS NOT NULL AS agent_event,\n    \
-         CASE WHEN {response_object} THEN {response} ELSE j END AS r\n  \
-         FROM nb_json",
+         {request} OR {contents} AS has_request,\n    \
+         {author} OR {invocation} OR {invocation_snake} AS agent_event,\n    \
+         CASE WHEN {response_object} THEN {response_value} ELSE j END AS r\n  \
+         FROM nb_top",
         is_object = d.is("j", Json::Object),
-        key_null = d.is(&top("key"), Json::Null),
-        key_string = d.is(&top("key"), Json::String),
+        key_null = d.field_is(&key, Json::Null),
+        key_string = d.field_is(&key, Json::String),
         api = api_object,
-        error = is_error(d, &top("error")),
-        status = is_error(d, &top("status")),
-        response = top("response"),
-        response_object = d.is(&top("response"), Json::Object),
-        response_null = d.is(&top("response"), Json::Null),
-        request = top("request"),
-        contents = top("contents"),
-        author = top("author"),
-        invocation = top("invocationId"),
-        invocation_snake = top("invocation_id"),
+        error = is_error(d, &top(2)),
+        status = is_error(d, &top(3)),
+        response_value = response.value,
+        response_object = d.field_is(&response, Json::Object),
+        response_null = d.field_is(&response, Json::Null),
+        request = present(5),
+        contents = present(6),
+        author = present(7),
+        invocation = present(8),
+        invocation_snake = present(9),
     );
-    cte("nb_line", &body)
+    vec![
+        d.cte(
+            "nb_top",
+            &format!("  SELECT period, empty, j{}\n  FROM nb_json", d.pack("j", "top", &TOP)),
+            true,
+        ),
+        d.cte("nb_line", &body, true),
+    ]
 }
 
 /// Whether the part `p` is an output image: an `inlineData` object whose
@@ -177,15 +199,25 @@ fn images_in_content(d: Dialect, holder: &str, part: &str) -> String {
     d.sum_over(&parts, part, &format!("CASE WHEN {} THEN 1 ELSE 0 END", is_image_part(d, part)))
 }
 
-fn response(d: Dialect) -> String {
-    let candidates = d.present(&d.at("r", "$.candidates"));
-    let content = d.present(&d.at("r", "$.content"));
-    let string_or_null = |value: String| format!("CASE WHEN {} THEN {value} END", d.is(&value, Json::String));
-    let response_id = format!(
-        "COALESCE({}, {})",
-        string_or_null(d.at("r", "$.responseId")),
-        string_or_null(d.at("r", "$.response_id"))
-    );
+/// The members of a response the bill needs, in both spellings.
+const MEMBERS: [&str; 8] = [
+    "$.usageMetadata",
+    "$.usage_metadata",
+    "$.modelVersion",
+    "$.model_version",
+    "$.candidates",
+    "$.content",
+    "$.responseId",
+    "$.response_id",
+];
+
+fn response(d: Dialect) -> Vec<String> {
+    let member = |index| d.field("r", "m", &MEMBERS, index);
+    let usage = d.either(&member(0), &member(1));
+    let version = d.either(&member(2), &member(3));
+    let (candidates, content) = (member(4), member(5));
+    let string_or_null =
+        |field: Field| format!("CASE WHEN {} THEN {} END", d.field_is(&field, Json::String), field.value);
     let grounding = d.cased("c", "groundingMetadata", "grounding_metadata");
     let queries = d.cased(&grounding, "webSearchQueries", "web_search_queries");
     let queries_in = format!(
@@ -195,29 +227,42 @@ fn response(d: Dialect) -> String {
     );
     let body = format!(
         "  SELECT *,\n    \
-         {usage} AS u,\n    \
-         {version} AS version_json,\n    \
-         {candidates} IS NOT NULL OR {content} IS NOT NULL AS candidates_present,\n    \
-         CASE WHEN {candidates} IS NOT NULL THEN {candidate_images} ELSE {content_images} END AS images,\n    \
-         {search_queries} AS search_queries,\n    \
-         {response_id} IS NOT NULL AS has_response_id,\n    \
-         {usage} IS NOT NULL OR {version} IS NOT NULL OR {candidates} IS NOT NULL OR {content} IS NOT NULL AS response_present\n  \
-         FROM nb_line",
-        usage = d.cased("r", "usageMetadata", "usage_metadata"),
-        version = d.cased("r", "modelVersion", "model_version"),
-        candidate_images = d.sum_over(&candidates, "c", &images_in_content(d, "c", "p")),
-        content_images = images_in_content(d, &content, "p"),
-        search_queries = d.sum_over(&candidates, "c", &queries_in),
+         CASE WHEN {usage_given} THEN {usage_value} END AS u,\n    \
+         {usage_given} AS usage_given,\n    \
+         COALESCE({usage_object}, FALSE) AS usage_object,\n    \
+         {version_given} AS version_given,\n    \
+         CASE WHEN {version_string} THEN {version_text} END AS version,\n    \
+         {candidates_given} OR {content_given} AS candidates_present,\n    \
+         CASE WHEN {candidates_given} THEN {candidate_images} ELSE {content_images} END AS images,\n    \
+         CASE WHEN {candidates_given} THEN {search_queries} ELSE 0 END AS search_queries,\n    \
+         COALESCE({response_id}, {response_id_snake}) IS NOT NULL AS has_response_id,\n    \
+         {usage_given} OR {version_given} OR {candidates_given} OR {content_given} AS response_present\n  \
+         FROM nb_members",
+        usage_given = d.given(&usage),
+        usage_value = usage.value,
+        usage_object = d.field_is(&usage, Json::Object),
+        version_given = d.given(&version),
+        version_string = d.field_is(&version, Json::String),
+        version_text = d.text(&version.value),
+        candidates_given = d.given(&candidates),
+        content_given = d.given(&content),
+        candidate_images = d.sum_over(&candidates.value, "c", &images_in_content(d, "c", "p")),
+        content_images = images_in_content(d, &content.value, "p"),
+        search_queries = d.sum_over(&candidates.value, "c", &queries_in),
+        response_id = string_or_null(member(6)),
+        response_id_snake = string_or_null(member(7)),
     );
-    cte("nb_response", &body)
+    vec![
+        d.cte("nb_members", &format!("  SELECT *{}\n  FROM nb_line", d.pack("r", "m", &MEMBERS)), true),
+        d.cte("nb_response", &body, true),
+    ]
 }
 
-/// The token count `camel`/`snake` of `usageMetadata`: its value, and
-/// whether it is written but is no non-negative integer.
-fn count(d: Dialect, camel: &str, snake: &str) -> (String, String) {
-    let value = d.cased("u", camel, snake);
-    let integer = d.integer(&value);
-    (format!("COALESCE({integer}, 0)"), format!("({value} IS NOT NULL AND COALESCE({integer} < 0, TRUE))"))
+/// The token count `field` of `usageMetadata`: its value, and whether it
+/// is written but is no non-negative integer.
+fn count(d: Dialect, field: &Field) -> (String, String) {
+    let integer = d.field_integer(field);
+    (format!("COALESCE({integer}, 0)"), format!("({} AND COALESCE({integer} < 0, TRUE))", d.given(field)))
 }
 
 /// The sum of `modality` entries of a `*TokensDetails` array, and whether
@@ -246,45 +291,72 @@ fn details(d: Dialect, details: &str, modality: &str) -> (String, String) {
     (sum, bad)
 }
 
-fn usage(d: Dialect) -> String {
-    let (prompt, prompt_bad) = count(d, "promptTokenCount", "prompt_token_count");
-    let (candidates, candidates_bad) = count(d, "candidatesTokenCount", "candidates_token_count");
-    let (thoughts, thoughts_bad) = count(d, "thoughtsTokenCount", "thoughts_token_count");
-    let (total, total_bad) = count(d, "totalTokenCount", "total_token_count");
-    let prompt_details = d.cased("u", "promptTokensDetails", "prompt_tokens_details");
-    let candidate_details = d.cased("u", "candidatesTokensDetails", "candidates_tokens_details");
-    let (image, image_bad) = details(d, &candidate_details, "IMAGE");
-    let (text, _) = details(d, &candidate_details, "TEXT");
-    let (_, prompt_details_bad) = details(d, &prompt_details, "TEXT");
-    let tier = d.cased("u", "serviceTier", "service_tier");
-    let traffic = d.cased("u", "trafficType", "traffic_type");
-    let upper =
-        |value: &str| format!("CASE WHEN {} THEN UPPER({}) END", d.is(value, Json::String), d.text(value));
+/// The members of `usageMetadata` the bill needs, in both spellings.
+const USAGE: [&str; 16] = [
+    "$.promptTokenCount",
+    "$.prompt_token_count",
+    "$.candidatesTokenCount",
+    "$.candidates_token_count",
+    "$.thoughtsTokenCount",
+    "$.thoughts_token_count",
+    "$.totalTokenCount",
+    "$.total_token_count",
+    "$.promptTokensDetails",
+    "$.prompt_tokens_details",
+    "$.candidatesTokensDetails",
+    "$.candidates_tokens_details",
+    "$.serviceTier",
+    "$.service_tier",
+    "$.trafficType",
+    "$.traffic_type",
+];
+
+fn usage(d: Dialect) -> Vec<String> {
+    let member =
+        |index: usize| d.either(&d.field("u", "um", &USAGE, index), &d.field("u", "um", &USAGE, index + 1));
+    let (prompt, prompt_bad) = count(d, &member(0));
+    let (candidates, candidates_bad) = count(d, &member(2));
+    let (thoughts, thoughts_bad) = count(d, &member(4));
+    let (total, total_bad) = count(d, &member(6));
+    let (prompt_details, candidate_details) = (member(8), member(10));
+    let (image, image_bad) = details(d, &candidate_details.value, "IMAGE");
+    let (text, _) = details(d, &candidate_details.value, "TEXT");
+    let (_, prompt_details_bad) = details(d, &prompt_details.value, "TEXT");
+    let upper = |field: Field| {
+        format!("CASE WHEN {} THEN UPPER({}) END", d.field_is(&field, Json::String), d.text(&field.value))
+    };
     let body = format!(
         "  SELECT *,\n    \
-         COALESCE({u_object}, FALSE) AS usage_object,\n    \
          {prompt} AS prompt_tokens,\n    \
          {candidates} AS candidates_tokens,\n    \
          {thoughts} AS thoughts_tokens,\n    \
          {total} AS total_tokens,\n    \
          {image} AS detail_image_tokens,\n    \
          {text} AS detail_text_tokens,\n    \
-         {candidate_details} IS NOT NULL AS details_present,\n    \
-         {prompt_details} IS NOT NULL AS prompt_details_present,\n    \
+         {cd_given} AS details_present,\n    \
+         {pd_given} AS prompt_details_present,\n    \
          {prompt_bad} OR {candidates_bad} OR {thoughts_bad} OR {total_bad} AS count_wrong,\n    \
-         ({candidate_details} IS NOT NULL AND NOT COALESCE({cd_array}, FALSE))\n      \
-         OR ({prompt_details} IS NOT NULL AND NOT COALESCE({pd_array}, FALSE)) AS details_wrong,\n    \
+         ({cd_given} AND NOT COALESCE({cd_array}, FALSE))\n      \
+         OR ({pd_given} AND NOT COALESCE({pd_array}, FALSE)) AS details_wrong,\n    \
          {image_bad} OR {prompt_details_bad} AS detail_entry_wrong,\n    \
          {tier_upper} AS service_tier,\n    \
          {traffic_upper} AS traffic_type\n  \
-         FROM nb_response",
-        u_object = d.is("u", Json::Object),
-        cd_array = d.is(&candidate_details, Json::Array),
-        pd_array = d.is(&prompt_details, Json::Array),
-        tier_upper = upper(&tier),
-        traffic_upper = upper(&traffic),
+         FROM nb_usage_members",
+        cd_given = d.given(&candidate_details),
+        pd_given = d.given(&prompt_details),
+        cd_array = d.field_is(&candidate_details, Json::Array),
+        pd_array = d.field_is(&prompt_details, Json::Array),
+        tier_upper = upper(member(12)),
+        traffic_upper = upper(member(14)),
     );
-    cte("nb_usage", &body)
+    vec![
+        d.cte(
+            "nb_usage_members",
+            &format!("  SELECT *{}\n  FROM nb_response", d.pack("u", "um", &USAGE)),
+            true,
+        ),
+        d.cte("nb_usage", &body, true),
+    ]
 }
 
 fn row(d: Dialect, request: &SqlRequest) -> String {
@@ -326,7 +398,7 @@ fn row(d: Dialect, request: &SqlRequest) -> String {
          WHEN empty THEN 'empty'\n        \
          WHEN j IS NULL OR NOT is_object OR key_wrong OR api_object OR (NOT is_error AND (\n          \
          response_wrong OR NOT (wrapped OR response_present OR agent_event)\n          \
-         OR (version_json IS NOT NULL AND NOT COALESCE({version_string}, FALSE))\n          \
+         OR (version_given AND version IS NULL)\n          \
          OR (u IS NOT NULL AND (NOT usage_object OR count_wrong OR details_wrong OR detail_entry_wrong))\n          \
          OR (u IS NULL AND NOT {piece}))) THEN 'malformed'\n        \
          WHEN is_error THEN 'error'\n        \
@@ -341,21 +413,18 @@ fn row(d: Dialect, request: &SqlRequest) -> String {
          WHEN response_wrong THEN 'response is not an object'\n        \
          WHEN NOT (wrapped OR response_present OR agent_event) AND has_request THEN 'a request, not a response'\n        \
          WHEN NOT (wrapped OR response_present OR agent_event) THEN 'no response or error in the line'\n        \
-         WHEN version_json IS NOT NULL AND NOT COALESCE({version_string}, FALSE) THEN 'modelVersion is not a string'\n        \
+         WHEN version_given AND version IS NULL THEN 'modelVersion is not a string'\n        \
          WHEN u IS NOT NULL AND NOT usage_object THEN 'usageMetadata is not an object'\n        \
          WHEN u IS NOT NULL AND count_wrong THEN 'a token count is not a non-negative integer'\n        \
          WHEN u IS NOT NULL AND details_wrong THEN 'a *TokensDetails member is not an array'\n        \
          WHEN u IS NOT NULL AND detail_entry_wrong THEN 'a *TokensDetails entry is not an object with a token count'\n        \
          WHEN u IS NULL AND NOT {piece} THEN 'no usageMetadata in the response'\n        \
-         END AS reason,\n      \
-         CASE WHEN {version_string} THEN {version_text} END AS version\n      \
+         END AS reason\n      \
          FROM nb_usage\n    ) AS classified\n  ) AS split",
-        version_string = d.is("version_json", Json::String),
         modulo = d.modulo("image_output_tokens", "images"),
         quotient = d.quotient("image_output_tokens", "images"),
-        version_text = d.text("version_json"),
     );
-    cte("nb_row", &body)
+    d.cte("nb_row", &body, true)
 }
 
 /// The CTEs that resolve each distinct model version to a card model, as
