@@ -5,13 +5,13 @@
 //! 1. `nb_source`, `nb_json`: the column of each row (and its period), as
 //!    JSON; text that is not JSON is a malformed row, an empty one an
 //!    empty row;
-//! 2. `nb_line`: the line's shape: a batch output line (`{"key",
+//! 2. `nb_top`, `nb_line`: the line's shape: a batch output line (`{"key",
 //!    "response"}`, Vertex AI's `{"request", "response", "status"}`), an
 //!    error line (`error`, or `status` as an object or a non-empty string),
 //!    a bare response or agent event;
-//! 3. `nb_response`, `nb_usage`: the members of the response and of its
-//!    `usageMetadata` that the bill needs, camelCase over snake_case, null
-//!    as absent;
+//! 3. `nb_members`, `nb_response`, `nb_usage_members`, `nb_usage`: the
+//!    members of the response and of its `usageMetadata` that the bill
+//!    needs, camelCase over snake_case, null as absent;
 //! 4. `nb_row`: what the row is (`usage`, `chunk`, `error`, `malformed`
 //!    with the reason, `empty`), the lane it was served on, its model
 //!    version, its output split between the image and the text rate, and
@@ -23,7 +23,12 @@
 //!    per-token rates, or left unpriced (`NULL`) with the reason;
 //! 7. `nb_grounding`: search queries per model at the card's grounding
 //!    price; `nb_other`: error, chunk, malformed and empty rows counted;
-//!    `nb_total`: the total, marked incomplete where anything is unpriced.
+//!    `nb_total`: the total, marked incomplete where anything is unpriced;
+//!    `nb_result`: all of them as one table.
+//!
+//! The per-row steps (1 to 4) read each object once: DuckDB extracts all
+//! the members a step needs in one parse ([`Dialect::pack`]) and keeps
+//! each step's rows rather than recomputing them where they are used.
 
 use super::card_tables::{card_tables, price_per_query};
 use super::dialect::{Dialect, Field, Json, Type};

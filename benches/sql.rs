@@ -1,0 +1,144 @@
+//! Times `nbcost sql`'s DuckDB query beside `nbcost tally` on the same
+//! rows, in one run: a synthetic file of every kind of line (the `mixed`
+//! generator: every model and version spelling, every lane, errors,
+//! malformed lines, grounding; 40-byte images, as a log table that keeps
+//! usage rather than pictures would hold) is tallied from the page cache,
+//! then loaded into an in-memory DuckDB table (one VARCHAR column, the
+//! load timed apart) and the generated query is run on it. Both totals are
+//! printed, and must be equal.
+//!
+//! `cargo bench --bench sql`; `NBCOST_BENCH_ROWS` sets the rows (default
+//! 2,000,000). Needs the Python of `tests/sql/setup.sh` (DuckDB), or
+//! `NBCOST_SQL_PYTHON`. The file is written once, to `target/bench-data/`.
+
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Instant;
+
+use nbcost::synth::{SynthSpec, write_batch_output};
+
+const NBCOST: &str = env!("CARGO_BIN_EXE_nbcost");
+
+/// Loads the file, runs the query three times, prints the load time, the
+/// best query time, the rows, and the query's total cost.
+const DUCKDB_TIMER: &str = r#"
+import duckdb, sys, time
+path, query_path, threads = sys.argv[1], sys.argv[2], int(sys.argv[3])
+con = duckdb.connect()
+con.execute(f"SET threads = {threads}")
+con.execute("SET enable_progress_bar = false")
+start = time.perf_counter()
+con.execute(f"""CREATE TABLE responses AS SELECT column0 AS line FROM read_csv('{path}',
+    columns = {{'column0': 'VARCHAR'}}, delim = '\x1f', quote = '', escape = '', header = false,
+    auto_detect = false, strict_mode = false)""")
+load = time.perf_counter() - start
+rows = con.execute("SELECT count(*) FROM responses").fetchone()[0]
+query = open(query_path).read()
+best, total = None, None
+for _ in range(3):
+    start = time.perf_counter()
+    result = con.execute(query).fetchall()
+    took = time.perf_counter() - start
+    best = took if best is None else min(best, took)
+    total = [row for row in result if row[11] == "total"][0][10]
+print(f"{load:.3f} {best:.3f} {rows} {total}")
+"#;
+
+fn main() {
+    let rows: u64 =
+        std::env::var("NBCOST_BENCH_ROWS").ok().and_then(|text| text.parse().ok()).unwrap_or(2_000_000);
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let python = std::env::var_os("NBCOST_SQL_PYTHON")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root.join("target/sql-venv/bin/python"));
+    let file = data_file(root, rows);
+    let bytes = std::fs::metadata(&file).expect("bench file").len();
+    let lines = std::fs::read(&file).expect("bench file").iter().filter(|&&byte| byte == b'\n').count();
+    let threads = std::thread::available_parallelism().map_or(1, usize::from);
+    println!("{lines} rows, {:.2} GB, {threads} threads", bytes as f64 / 1e9);
+
+    let query_path = file.with_extension("duckdb.sql");
+    let query = run(Command::new(NBCOST).args([
+        "sql",
+        "--dialect",
+        "duckdb",
+        "--table",
+        "responses",
+        "--column",
+        "line",
+        "-q",
+    ]));
+    std::fs::write(&query_path, query).expect("write the query");
+
+    let mut tally_best = f64::MAX;
+    let mut tally_total = String::new();
+    for _ in 0..3 {
+        let start = Instant::now();
+        let report = run(Command::new(NBCOST).arg("tally").arg(&file).args(["--format", "json", "-q"]));
+        tally_best = tally_best.min(start.elapsed().as_secs_f64());
+        let report: serde_json::Value = serde_json::from_str(&report).expect("tally's JSON");
+        tally_total = report["total"]["cost"].as_str().expect("a total").to_string();
+    }
+
+    let timer = Command::new(&python)
+        .args(["-c", DUCKDB_TIMER])
+        .arg(&file)
+        .arg(&query_path)
+        .arg(threads.to_string())
+        .output()
+        .expect("run Python; make it with `bash tests/sql/setup.sh`");
+    assert!(timer.status.success(), "DuckDB: {}", String::from_utf8_lossy(&timer.stderr));
+    let out = String::from_utf8(timer.stdout).unwrap();
+    let fields: Vec<&str> = out.split_whitespace().collect();
+    assert_eq!(fields.len(), 4, "DuckDB said: {out}");
+    let (load, query, sql_total) = (fields[0], fields[1], fields[3]);
+
+    println!("| run | seconds | rows per second |");
+    println!("|---|---:|---:|");
+    let rate = |seconds: f64| format!("{:.0}", lines as f64 / seconds);
+    println!("| `nbcost tally` (best of 3) | {tally_best:.3} | {} |", rate(tally_best));
+    let query: f64 = query.parse().unwrap();
+    println!("| DuckDB, the `nbcost sql` query (best of 3) | {query:.3} | {} |", rate(query));
+    println!("| DuckDB, loading the rows (once, not in the query) | {load} | |");
+    println!("total: tally {tally_total}, DuckDB {sql_total}");
+    let same = tally_total.parse::<rust_decimal::Decimal>().unwrap()
+        == sql_total.parse::<rust_decimal::Decimal>().unwrap();
+    assert!(same, "the totals differ");
+}
+
+/// The synthetic file of about `rows` lines, written once.
+fn data_file(root: &Path, rows: u64) -> PathBuf {
+    let dir = root.join("target/bench-data");
+    std::fs::create_dir_all(&dir).expect("bench data directory");
+    let path = dir.join(format!("sql-mixed-{rows}.jsonl"));
+    if !path.exists() {
+        // About 560 bytes a line with 40-byte images.
+        let spec = SynthSpec {
+            target_bytes: rows * 560,
+            seed: 2026,
+            payload_bytes: 40,
+            error_percent: 3,
+            duplicate_percent: 1,
+            bare_percent: 40,
+            broken_percent: 1,
+            mixed: true,
+            ..SynthSpec::default()
+        };
+        let partial = path.with_extension("partial");
+        let mut out = BufWriter::new(std::fs::File::create(&partial).expect("create"));
+        write_batch_output(&spec, &mut out).expect("write");
+        out.flush().expect("flush");
+        drop(out);
+        std::fs::rename(&partial, &path).expect("rename");
+    }
+    path
+}
+
+/// Runs `command` (exit 0, or 6 for an incomplete total) and returns stdout.
+fn run(command: &mut Command) -> String {
+    let output = command.env("NBCOST_TODAY", "2026-11-21").output().expect("run nbcost");
+    let code = output.status.code().unwrap_or(-1);
+    assert!(code == 0 || code == 6, "exit {code}: {}", String::from_utf8_lossy(&output.stderr));
+    String::from_utf8(output.stdout).expect("UTF-8")
+}
