@@ -111,6 +111,15 @@ impl CardOrigin {
             CardOrigin::File(path) => crate::toml_file::display_name(path),
         }
     }
+
+    /// Where the card came from, for reports: `embedded 2026-10`, or the
+    /// file's path.
+    pub fn source(&self) -> String {
+        match self {
+            CardOrigin::Embedded(name) => format!("embedded {name}"),
+            CardOrigin::File(path) => crate::toml_file::display_name(path),
+        }
+    }
 }
 
 impl fmt::Display for CardOrigin {

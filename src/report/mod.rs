@@ -14,7 +14,7 @@ use rust_decimal::Decimal;
 use serde::{Serialize, Serializer};
 use time::Date;
 
-use crate::card::{CardOrigin, Life, RateCard, Resolved, Status};
+use crate::card::{Life, RateCard, Resolved, Status};
 use crate::lane::Lane;
 use crate::money::{Money, Overflow, round};
 use crate::size::ImageSize;
@@ -62,15 +62,9 @@ impl CardInfo {
             checked: card.meta.checked,
             age_days: card.meta.age_days(today),
             currency: card.meta.currency.clone(),
-            source: match &card.meta.origin {
-                CardOrigin::Embedded(name) => format!("embedded {name}"),
-                CardOrigin::File(path) => crate::toml_file::display_name(path),
-            },
+            source: card.meta.origin.source(),
             days_ahead: u64::try_from((card.meta.checked - today).whole_days()).unwrap_or(0),
-            key: match &card.meta.origin {
-                CardOrigin::Embedded(name) => name.to_string(),
-                CardOrigin::File(path) => crate::toml_file::display_name(path),
-            },
+            key: card.meta.origin.name(),
         }
     }
 

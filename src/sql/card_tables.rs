@@ -16,7 +16,7 @@ use crate::card::RateCard;
 use crate::lane::Lane;
 
 /// The lanes in the order `tally` lists them; provisioned throughput last.
-pub(super) const LANE_ORDER: [&str; 5] = ["standard", "batch", "flex", "priority", "provisioned"];
+const LANE_ORDER: [&str; 5] = ["standard", "batch", "flex", "priority", "provisioned"];
 
 /// The `WITH` entries of the card's tables, each `name AS (...)`.
 pub(super) fn card_tables(dialect: Dialect, card: &RateCard) -> Result<Vec<String>, SqlError> {

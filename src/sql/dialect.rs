@@ -155,13 +155,18 @@ impl Dialect {
         }
     }
 
-    /// A CTE, which DuckDB computes once rather than inline where it is
-    /// used (the per-row steps read the JSON: inlined, each use would
-    /// parse it again).
-    pub(super) fn cte(self, name: &str, body: &str, once: bool) -> String {
-        match (self, once) {
-            (Dialect::DuckDb, true) => format!("{name} AS MATERIALIZED (\n{body}\n)"),
-            _ => format!("{name} AS (\n{body}\n)"),
+    /// A CTE.
+    pub(super) fn cte(self, name: &str, body: &str) -> String {
+        format!("{name} AS (\n{body}\n)")
+    }
+
+    /// A CTE that DuckDB computes once rather than inline where it is used
+    /// (the per-row steps read the JSON: inlined, each use would parse it
+    /// again).
+    pub(super) fn cte_once(self, name: &str, body: &str) -> String {
+        match self {
+            Dialect::DuckDb => format!("{name} AS MATERIALIZED (\n{body}\n)"),
+            Dialect::BigQuery => self.cte(name, body),
         }
     }
 

@@ -14,7 +14,7 @@ mod query;
 
 pub use dialect::Dialect;
 
-use crate::card::{CardOrigin, RateCard, UnknownModel};
+use crate::card::{RateCard, UnknownModel};
 use crate::error::{ErrorKind, Kind};
 use crate::lane::Lane;
 
@@ -131,18 +131,10 @@ impl SqlQuery {
             request.column,
             request.table,
             card.meta.dated,
-            card_source(card),
+            card.meta.origin.source(),
             card.meta.checked,
         );
         Ok(SqlQuery { text: format!("{header}{}", query::write(card, request)?) })
-    }
-}
-
-/// `embedded 2026-10`, or the card file's name.
-fn card_source(card: &RateCard) -> String {
-    match &card.meta.origin {
-        CardOrigin::Embedded(name) => format!("embedded {name}"),
-        CardOrigin::File(path) => crate::toml_file::display_name(path),
     }
 }
 

@@ -57,10 +57,6 @@ pub(super) fn write(card: &RateCard, request: &SqlRequest) -> Result<String, Sql
     ))
 }
 
-fn cte(name: &str, body: &str) -> String {
-    format!("{name} AS (\n{body}\n)")
-}
-
 fn source(d: Dialect, request: &SqlRequest) -> String {
     let period = match (&request.time_column, request.per) {
         (Some(column), Period::Day) => match d {
@@ -78,7 +74,7 @@ fn source(d: Dialect, request: &SqlRequest) -> String {
     };
     let filter =
         request.filter.as_ref().map(|filter| format!("\n  WHERE (\n    {filter}\n  )")).unwrap_or_default();
-    cte(
+    d.cte(
         "nb_source",
         &format!(
             "  SELECT {period} AS period, {} AS line\n  FROM {}{filter}",
@@ -104,7 +100,7 @@ fn json(d: Dialect, request: &SqlRequest) -> String {
             "  SELECT period, line IS NULL AS empty, line AS j\n  FROM nb_source".to_string()
         }
     };
-    d.cte("nb_json", &body, true)
+    d.cte_once("nb_json", &body)
 }
 
 /// Whether `field` is an error: an object, or a non-empty string.
@@ -168,12 +164,11 @@ fn line(d: Dialect) -> Vec<String> {
         invocation_snake = present(9),
     );
     vec![
-        d.cte(
+        d.cte_once(
             "nb_top",
             &format!("  SELECT period, empty, j{}\n  FROM nb_json", d.pack("j", "top", &TOP)),
-            true,
         ),
-        d.cte("nb_line", &body, true),
+        d.cte_once("nb_line", &body),
     ]
 }
 
@@ -258,8 +253,8 @@ fn response(d: Dialect) -> Vec<String> {
         response_id_snake = string_or_null(member(7)),
     );
     vec![
-        d.cte("nb_members", &format!("  SELECT *{}\n  FROM nb_line", d.pack("r", "m", &MEMBERS)), true),
-        d.cte("nb_response", &body, true),
+        d.cte_once("nb_members", &format!("  SELECT *{}\n  FROM nb_line", d.pack("r", "m", &MEMBERS))),
+        d.cte_once("nb_response", &body),
     ]
 }
 
@@ -355,12 +350,11 @@ fn usage(d: Dialect) -> Vec<String> {
         traffic_upper = upper(member(14)),
     );
     vec![
-        d.cte(
+        d.cte_once(
             "nb_usage_members",
             &format!("  SELECT *{}\n  FROM nb_response", d.pack("u", "um", &USAGE)),
-            true,
         ),
-        d.cte("nb_usage", &body, true),
+        d.cte_once("nb_usage", &body),
     ]
 }
 
@@ -429,7 +423,7 @@ fn row(d: Dialect, request: &SqlRequest) -> String {
         modulo = d.modulo("image_output_tokens", "images"),
         quotient = d.quotient("image_output_tokens", "images"),
     );
-    d.cte("nb_row", &body, true)
+    d.cte_once("nb_row", &body)
 }
 
 /// The CTEs that resolve each distinct model version to a card model, as
@@ -444,14 +438,14 @@ fn resolve(d: Dialect, card: &RateCard, request: &SqlRequest) -> Result<Vec<Stri
     let after_slash = d.regexp_extract("TRIM(version)", "[^/]*$");
     let before_at = d.regexp_extract(&after_slash, "^[^@]*");
     Ok(vec![
-        cte(
+        d.cte(
             "nb_version",
             &format!(
                 "  SELECT version, LOWER(TRIM({before_at})) AS bare\n  \
                  FROM (SELECT DISTINCT version FROM nb_row WHERE kind = 'usage' AND version IS NOT NULL) AS v"
             ),
         ),
-        cte(
+        d.cte(
             "nb_match",
             "  SELECT v.version, n.model_id,\n    \
              ROW_NUMBER() OVER (PARTITION BY v.version\n      \
@@ -459,7 +453,7 @@ fn resolve(d: Dialect, card: &RateCard, request: &SqlRequest) -> Result<Vec<Stri
              FROM nb_version AS v CROSS JOIN nb_names AS n\n  \
              WHERE n.name = v.bare OR (n.prefix_rank IS NOT NULL AND STARTS_WITH(v.bare, CONCAT(n.name, '-')))",
         ),
-        cte(
+        d.cte(
             "nb_resolved",
             &format!(
                 "  SELECT r.*, CASE WHEN r.version IS NULL THEN {fallback} ELSE m.model_id END AS model_id\n  \
@@ -487,7 +481,7 @@ fn price(d: Dialect, card: &RateCard) -> Result<Vec<String>, SqlError> {
     };
     let unknown_key = format!("CASE WHEN model_id IS NULL THEN COALESCE(version, {none}) END");
     Ok(vec![
-        cte(
+        d.cte(
             "nb_group",
             &format!(
                 "  SELECT period, model_id, {unknown_key} AS unknown_version, tokens_per_image, lane,\n    \
@@ -500,7 +494,7 @@ fn price(d: Dialect, card: &RateCard) -> Result<Vec<String>, SqlError> {
                 versions = d.sorted_list(&format!("COALESCE(version, {none})")),
             ),
         ),
-        cte(
+        d.cte(
             "nb_priced",
             &format!(
                 "  SELECT g.*, m.card_order, l.lane_order,\n    \
@@ -523,7 +517,7 @@ fn price(d: Dialect, card: &RateCard) -> Result<Vec<String>, SqlError> {
                  LEFT JOIN nb_lanes AS l ON l.lane = g.lane"
             ),
         ),
-        cte(
+        d.cte(
             "nb_grounding",
             &format!(
                 "  SELECT q.*, m.card_order,\n    \
@@ -543,13 +537,13 @@ fn price(d: Dialect, card: &RateCard) -> Result<Vec<String>, SqlError> {
                 versions = d.sorted_list(&format!("COALESCE(version, {none})")),
             ),
         ),
-        cte(
+        d.cte(
             "nb_other",
             "  SELECT period, kind, reason, COUNT(*) AS lines\n  \
              FROM nb_row WHERE kind <> 'usage'\n  \
              GROUP BY period, kind, reason",
         ),
-        cte(
+        d.cte(
             "nb_total",
             "  SELECT period,\n    \
                  SUM(responses) AS responses, SUM(images) AS images, SUM(prompt_tokens) AS prompt_tokens,\n    \
@@ -571,7 +565,7 @@ fn price(d: Dialect, card: &RateCard) -> Result<Vec<String>, SqlError> {
                  FROM nb_other\n  ) AS parts\n  \
                  GROUP BY period",
         ),
-        cte(
+        d.cte(
             "nb_result",
             &format!(
                 "  SELECT period, 1 AS kind_order, card_order, unknown_version, tokens_per_image, lane_order,\n    \

@@ -47,3 +47,17 @@ fn an_unknown_fallback_model_is_refused_with_the_card_named() {
     let error = SqlQuery::build(&card(), &unknown).unwrap_err();
     assert!(error.to_string().contains("imagen-4"), "{error}");
 }
+
+#[test]
+fn a_rate_finer_than_the_query_holds_is_refused_not_rounded() {
+    let mut card = card();
+    let model = &mut card.models[0];
+    let rates = model.tokens.get_mut(&Lane::Standard).unwrap();
+    rates.image_output = rust_decimal::Decimal::new(1, 13);
+    let error = SqlQuery::build(&card, &request(Dialect::DuckDb)).unwrap_err();
+    assert_eq!(error.kind(), ErrorKind::Card);
+    assert_eq!(
+        error.to_string(),
+        "the standard image output rate 0.0000000000001 of gemini-nano-banana-2.1 needs more than 18 decimals per token: the query cannot hold it exactly"
+    );
+}
