@@ -14,6 +14,7 @@ mod resolve;
 use std::collections::BTreeMap;
 use std::fmt;
 use std::path::PathBuf;
+use std::sync::OnceLock;
 
 use rust_decimal::Decimal;
 use time::Date;
@@ -267,22 +268,15 @@ impl RateCard {
 
     /// The embedded card called `name` (`2026-04`, `2026-10`), if there is one.
     pub fn embedded_named(name: &str) -> Option<RateCard> {
-        let card = EMBEDDED.iter().find(|card| card.name == name)?;
-        Some(
-            RateCard::from_toml(card.toml, CardOrigin::Embedded(card.name))
-                .expect("the embedded cards are validated by the test suite"),
-        )
+        let index = EMBEDDED.iter().position(|card| card.name == name)?;
+        Some(parsed_embedded(index).clone())
     }
 
     /// The embedded card in force on `day`: the newest whose effective date
     /// is on or before it, or the oldest for a day before them all.
     pub fn in_force(day: Date) -> RateCard {
-        let cards = EMBEDDED.map(|card| {
-            RateCard::from_toml(card.toml, CardOrigin::Embedded(card.name))
-                .expect("the embedded cards are validated by the test suite")
-        });
-        let index = cards.iter().rposition(|card| card.meta.effective <= day).unwrap_or(0);
-        cards.into_iter().nth(index).expect("there are embedded cards")
+        let index = (0..EMBEDDED.len()).rposition(|index| parsed_embedded(index).meta.effective <= day);
+        parsed_embedded(index.unwrap_or(0)).clone()
     }
 
     /// The model with this exact ID.
@@ -296,6 +290,28 @@ impl RateCard {
             .iter()
             .find(|route| route.owner.eq_ignore_ascii_case(owner) && route.covers(model, size, lane))
     }
+}
+
+/// The embedded cards this process has parsed, by their index in [`EMBEDDED`].
+static PARSED: [OnceLock<RateCard>; EMBEDDED.len()] = [const { OnceLock::new() }; EMBEDDED.len()];
+
+/// How many of the embedded cards this process has parsed so far: none
+/// until a command asks for a card, and each at most once (start-up tests
+/// hold the command line to that).
+pub fn embedded_cards_parsed() -> usize {
+    PARSED.iter().filter(|card| card.get().is_some()).count()
+}
+
+/// The embedded card at `index` of [`EMBEDDED`], parsed on first use and
+/// kept for the rest of the process: a command parses each card at most
+/// once, and one that never asks for a card (`--version`, `--help`, `man`)
+/// parses none.
+fn parsed_embedded(index: usize) -> &'static RateCard {
+    PARSED[index].get_or_init(|| {
+        let card = EMBEDDED[index];
+        RateCard::from_toml(card.toml, CardOrigin::Embedded(card.name))
+            .expect("the embedded cards are validated by the test suite")
+    })
 }
 
 impl Model {

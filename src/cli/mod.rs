@@ -20,7 +20,7 @@ use values::{ColorWhen, FormatArg};
 
 /// What Gemini image generation ("Nano Banana") costs, exactly.
 #[derive(Debug, Parser)]
-#[command(name = "nbcost", about, long_about = None, after_help = MAIN_EXAMPLES)]
+#[command(name = "nbcost", version, about, long_about = None, after_help = MAIN_EXAMPLES)]
 pub struct Args {
     #[command(flatten)]
     pub global: GlobalArgs,
@@ -148,7 +148,17 @@ fn fit_width() -> Option<u16> {
 impl Args {
     /// Parses the process's arguments; clap prints usage errors and exits 2.
     pub fn parse() -> Args {
-        let matches = command().get_matches();
+        let matches = Args::command().try_get_matches().unwrap_or_else(|err| {
+            // `--version` names the embedded cards' dates, which takes
+            // reading them: only then is the full version built.
+            // Parsing again with it prints that version the way clap does.
+            if err.kind() == clap::error::ErrorKind::DisplayVersion
+                && let Err(with_cards) = command().try_get_matches()
+            {
+                with_cards.exit()
+            }
+            err.exit()
+        });
         Args::from_arg_matches(&matches).unwrap_or_else(|err| err.exit())
     }
 
@@ -281,6 +291,20 @@ mod tests {
     #[test]
     fn the_command_line_definition_is_consistent() {
         Args::command().debug_assert();
+    }
+
+    /// Start-up reads no card: building the command line and parsing a
+    /// quote leaves the embedded cards unparsed (the completion lists and
+    /// the version's card dates are built only when asked for). No other
+    /// test of this binary reads a card, so the count is this test's own.
+    #[test]
+    fn parsing_the_command_line_reads_no_card() {
+        let matches = Args::command()
+            .try_get_matches_from(["nbcost", "quote", "--model", "flash", "--size", "2K", "--count", "1000"])
+            .unwrap();
+        let args = Args::from_arg_matches(&matches).unwrap();
+        assert!(matches!(args.action(), Ok(Action::Answer(Request::Quote(_)))));
+        assert_eq!(nbcost::card::embedded_cards_parsed(), 0);
     }
 
     #[test]

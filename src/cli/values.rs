@@ -8,7 +8,7 @@ use clap::ValueEnum;
 use clap::builder::{PossibleValue, StringValueParser, TypedValueParser};
 use rust_decimal::Decimal;
 
-use nbcost::card::{EMBEDDED, RateCard};
+use nbcost::card::{EMBEDDED, Model, RateCard};
 use nbcost::lane::Lane;
 use nbcost::money::Money;
 use nbcost::pricing::Basis;
@@ -131,10 +131,13 @@ pub enum WhatIfLane {
 /// completion; `parser` alone decides what is accepted, so a card file's own
 /// models and lenient spellings (`0.5K`) still read. Help hides the lists
 /// (`hide_possible_values`): they are long, and `nbcost rates` shows them.
+///
+/// The values are listed only when clap asks for them (completions): an
+/// ordinary run never reads the cards for them.
 #[derive(Clone)]
 pub struct Offered<P> {
     parser: P,
-    values: Vec<PossibleValue>,
+    values: fn() -> Vec<PossibleValue>,
 }
 
 impl<P: TypedValueParser> TypedValueParser for Offered<P> {
@@ -150,7 +153,7 @@ impl<P: TypedValueParser> TypedValueParser for Offered<P> {
     }
 
     fn possible_values(&self) -> Option<Box<dyn Iterator<Item = PossibleValue> + '_>> {
-        Some(Box::new(self.values.iter().cloned()))
+        Some(Box::new((self.values)().into_iter()))
     }
 }
 
@@ -160,40 +163,51 @@ pub type Parse<T> = fn(&str) -> Result<T, String>;
 /// Model names for completion: every ID, former ID and alias in the
 /// embedded cards, each with its product name.
 pub fn model_names() -> Offered<StringValueParser> {
-    let mut values: Vec<PossibleValue> = Vec::new();
-    let mut seen = std::collections::BTreeSet::new();
-    let cards = EMBEDDED.iter().filter_map(|card| RateCard::embedded_named(card.name));
-    for card in cards {
-        for model in &card.models {
-            let formers = model.former.iter().map(|former| &former.id);
-            for name in std::iter::once(&model.id).chain(&model.aliases).chain(formers) {
-                if seen.insert(name.clone()) {
-                    values.push(PossibleValue::new(name.clone()).help(model.name.clone()));
-                }
-            }
-        }
-    }
-    Offered { parser: StringValueParser::new(), values }
+    Offered { parser: StringValueParser::new(), values: offered_models }
 }
 
 /// `--size`, offering the sizes the embedded cards price.
 pub fn size_values() -> Offered<Parse<ImageSize>> {
-    let cards: Vec<RateCard> =
-        EMBEDDED.iter().filter_map(|card| RateCard::embedded_named(card.name)).collect();
-    let offered = ImageSize::ALL.into_iter().filter(|size| {
-        cards.iter().flat_map(|card| &card.models).flat_map(|model| &model.sizes).any(|row| row.size == *size)
-    });
-    Offered { parser: parse_size, values: offered.map(|size| PossibleValue::new(size.api_value())).collect() }
+    Offered { parser: parse_size, values: offered_sizes }
 }
 
 /// `--lane`, offering the lanes the embedded cards price.
 pub fn lane_values() -> Offered<Parse<Lane>> {
-    let cards: Vec<RateCard> =
-        EMBEDDED.iter().filter_map(|card| RateCard::embedded_named(card.name)).collect();
-    let offered = Lane::ALL.into_iter().filter(|lane| {
-        cards.iter().flat_map(|card| &card.models).any(|model| model.tokens.contains_key(lane))
-    });
-    Offered { parser: parse_lane, values: offered.map(|lane| PossibleValue::new(lane.name())).collect() }
+    Offered { parser: parse_lane, values: offered_lanes }
+}
+
+/// The models of every embedded card, each name once.
+fn embedded_models() -> impl Iterator<Item = Model> {
+    EMBEDDED.iter().filter_map(|card| RateCard::embedded_named(card.name)).flat_map(|card| card.models)
+}
+
+fn offered_models() -> Vec<PossibleValue> {
+    let mut values: Vec<PossibleValue> = Vec::new();
+    let mut seen = std::collections::BTreeSet::new();
+    for model in embedded_models() {
+        let formers = model.former.iter().map(|former| &former.id);
+        for name in std::iter::once(&model.id).chain(&model.aliases).chain(formers) {
+            if seen.insert(name.clone()) {
+                values.push(PossibleValue::new(name.clone()).help(model.name.clone()));
+            }
+        }
+    }
+    values
+}
+
+fn offered_sizes() -> Vec<PossibleValue> {
+    let models: Vec<Model> = embedded_models().collect();
+    let offered = ImageSize::ALL
+        .into_iter()
+        .filter(|size| models.iter().flat_map(|model| &model.sizes).any(|row| row.size == *size));
+    offered.map(|size| PossibleValue::new(size.api_value())).collect()
+}
+
+fn offered_lanes() -> Vec<PossibleValue> {
+    let models: Vec<Model> = embedded_models().collect();
+    let offered =
+        Lane::ALL.into_iter().filter(|lane| models.iter().any(|model| model.tokens.contains_key(lane)));
+    offered.map(|lane| PossibleValue::new(lane.name())).collect()
 }
 
 /// An amount of dollars: `500`, `499.99`, `$1_000`; zero or more, exact.
