@@ -12,7 +12,10 @@ mod csv_headers;
 mod real_fixtures;
 #[path = "cli/schema.rs"]
 mod schema;
+#[path = "cli/width.rs"]
+mod width;
 
+use std::collections::BTreeSet;
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 
@@ -137,4 +140,23 @@ fn a_bad_nbcost_today_is_a_usage_error() {
     assert!(output.stdout.is_empty());
     let stderr = String::from_utf8(output.stderr).unwrap();
     assert_eq!(stderr, "error: NBCOST_TODAY=`2026-13-40` is not a date: write it as YYYY-MM-DD\n");
+}
+
+/// Every file in `tests/cli/` is a module of this binary: a file no `mod`
+/// line reaches is never compiled, so its tests would never run, silently.
+#[test]
+fn every_file_in_tests_cli_is_compiled() {
+    let here = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests");
+    let files: BTreeSet<String> = std::fs::read_dir(here.join("cli"))
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    let source = std::fs::read_to_string(here.join("cli.rs")).unwrap();
+    let attached: BTreeSet<String> = source
+        .lines()
+        .filter_map(|line| line.strip_prefix("#[path = \"cli/")?.strip_suffix("\"]"))
+        .map(str::to_string)
+        .collect();
+    let orphans: Vec<&String> = files.difference(&attached).collect();
+    assert!(orphans.is_empty(), "add a `#[path]` and `mod` line to tests/cli.rs for {orphans:?}");
 }
