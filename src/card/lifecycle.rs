@@ -7,7 +7,7 @@ use serde::Serialize;
 use time::Date;
 
 /// The dated facts about one ID, as the card records them.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, serde::Deserialize)]
 pub struct Life {
     /// The release (or GA) date.
     pub released: Option<Date>,
@@ -26,7 +26,7 @@ pub struct Life {
 }
 
 /// An ID the model answered to before, such as its preview.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct FormerId {
     /// The old ID.
     pub id: String,

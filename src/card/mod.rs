@@ -6,6 +6,7 @@
 //! on or before a day. [`RateCard::from_file`] and [`RateCard::from_toml`]
 //! read a user's card with the same strict rules (see `load.rs`).
 
+mod compiled;
 mod lifecycle;
 mod load;
 mod raw;
@@ -28,26 +29,39 @@ pub(crate) use raw::CardDecimal;
 pub use resolve::{NamedAs, Resolved, UnknownModel};
 
 /// A card compiled into the binary: its name (the file's stem in `rates/`,
-/// which `--rates NAME` takes) and its text.
+/// which `--rates NAME` takes), its text, and its compiled form (see
+/// `compiled.rs`; an empty file is passed over, so a new card can start
+/// with one).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct EmbeddedCard {
     /// The name, such as `2026-10`.
     pub name: &'static str,
     /// The TOML text.
     pub toml: &'static str,
+    /// `rates/compiled/NAME.bin`: the card as loaded from `toml`, encoded.
+    pub compiled: &'static [u8],
 }
 
 /// The embedded cards, oldest first.
 pub const EMBEDDED: [EmbeddedCard; 2] = [
-    EmbeddedCard { name: "2026-04", toml: include_str!("../../rates/2026-04.toml") },
-    EmbeddedCard { name: "2026-10", toml: include_str!("../../rates/2026-10.toml") },
+    EmbeddedCard {
+        name: "2026-04",
+        toml: include_str!("../../rates/2026-04.toml"),
+        compiled: include_bytes!("../../rates/compiled/2026-04.bin"),
+    },
+    EmbeddedCard {
+        name: "2026-10",
+        toml: include_str!("../../rates/2026-10.toml"),
+        compiled: include_bytes!("../../rates/compiled/2026-10.bin"),
+    },
 ];
 
 /// The April 2026 card's text, which many tests price against.
 pub const APRIL_2026_TOML: &str = EMBEDDED[0].toml;
 
-/// A validated rate card.
-#[derive(Debug, Clone)]
+/// A validated rate card. (`Serialize` and `Deserialize` are for the
+/// embedded cards' compiled form, see `compiled.rs`; cards are read from TOML.)
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct RateCard {
     /// When and where the figures come from.
     pub meta: CardMeta,
@@ -62,7 +76,7 @@ pub struct RateCard {
 
 /// A provider's own per-image price for one of the card's models, such as a
 /// gateway that resells it. The figure belongs to `owner`, not to Google.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Route {
     /// Who sets the price (the provider's name).
     pub owner: String,
@@ -105,6 +119,11 @@ pub enum CardOrigin {
 }
 
 impl CardOrigin {
+    /// A placeholder until the reader of a card says where it came from.
+    fn unknown() -> CardOrigin {
+        CardOrigin::Embedded("")
+    }
+
     /// The embedded card's name, or the file's path, as given.
     pub fn name(&self) -> String {
         match self {
@@ -133,7 +152,7 @@ impl fmt::Display for CardOrigin {
 }
 
 /// The card's own facts: its name, dates and sources.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct CardMeta {
     /// A name for the card.
     pub name: String,
@@ -150,7 +169,8 @@ pub struct CardMeta {
     pub grade: Grade,
     /// The pages the figures come from.
     pub sources: Vec<String>,
-    /// Where the card was read from.
+    /// Where the card was read from (set by whoever reads it).
+    #[serde(skip, default = "CardOrigin::unknown")]
     pub origin: CardOrigin,
 }
 
@@ -162,7 +182,7 @@ impl CardMeta {
 }
 
 /// One model and its prices.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Model {
     /// The full model ID, as the API names it.
     pub id: String,
@@ -195,7 +215,7 @@ pub struct Model {
 
 /// Dollars per 1M tokens on one lane. A rate the sources do not give is
 /// `None`: what it would price is left out and said, never guessed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct TokenRates {
     /// Text and image input.
     pub input: Option<Decimal>,
@@ -208,7 +228,18 @@ pub struct TokenRates {
 }
 
 /// How well a figure is sourced.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, schemars::JsonSchema)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    serde::Serialize,
+    serde::Deserialize,
+    schemars::JsonSchema,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Grade {
     /// On a capture of Google's own page.
@@ -238,7 +269,7 @@ impl fmt::Display for Grade {
 }
 
 /// One size of one model.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct SizeRow {
     /// The size.
     pub size: ImageSize,
@@ -252,7 +283,7 @@ pub struct SizeRow {
 }
 
 /// Google Search grounding prices.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Grounding {
     /// Grounded prompts a month that cost nothing, shared by the models.
     pub free_prompts_per_month: u64,
@@ -302,15 +333,21 @@ pub fn embedded_cards_parsed() -> usize {
     PARSED.iter().filter(|card| card.get().is_some()).count()
 }
 
-/// The embedded card at `index` of [`EMBEDDED`], parsed on first use and
+/// The embedded card at `index` of [`EMBEDDED`], decoded (or parsed) on first use and
 /// kept for the rest of the process: a command parses each card at most
 /// once, and one that never asks for a card (`--version`, `--help`, `man`)
 /// parses none.
 fn parsed_embedded(index: usize) -> &'static RateCard {
     PARSED[index].get_or_init(|| {
-        let card = EMBEDDED[index];
-        RateCard::from_toml(card.toml, CardOrigin::Embedded(card.name))
-            .expect("the embedded cards are validated by the test suite")
+        let embedded = EMBEDDED[index];
+        match compiled::decode(embedded.toml, embedded.compiled) {
+            Some(mut card) => {
+                card.meta.origin = CardOrigin::Embedded(embedded.name);
+                card
+            }
+            None => RateCard::from_toml(embedded.toml, CardOrigin::Embedded(embedded.name))
+                .expect("the embedded cards are validated by the test suite"),
+        }
     })
 }
 
