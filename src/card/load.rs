@@ -122,7 +122,7 @@ impl Validator {
             .map(|(index, model)| self.model(index, model, grounding.is_some(), meta.grade))
             .collect::<Result<Vec<_>, _>>()?;
         self.names_are_unique(&models)?;
-        let mut card = RateCard { meta, models, grounding, routes: Vec::new() };
+        let mut card = RateCard { meta, models, grounding, routes: Vec::new(), unreleased: Vec::new() };
         card.routes =
             raw.routes.into_iter().map(|route| self.route(&card, route)).collect::<Result<_, _>>()?;
         Ok(card)
@@ -377,6 +377,7 @@ impl Validator {
             always_thinks: raw.always_thinks,
             tokens: lanes,
             sizes,
+            priced_by: None,
         })
     }
 

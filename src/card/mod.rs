@@ -7,6 +7,7 @@
 //! read a user's card with the same strict rules (see `load.rs`).
 
 mod compiled;
+mod history;
 mod lifecycle;
 mod load;
 mod raw;
@@ -23,6 +24,7 @@ use time::Date;
 use crate::lane::Lane;
 use crate::size::ImageSize;
 
+pub use history::{History, HistoryError, UserCards};
 pub use lifecycle::{FormerId, Life, Status};
 pub use load::CardError;
 pub(crate) use raw::CardDecimal;
@@ -72,6 +74,33 @@ pub struct RateCard {
     /// Other providers' own per-image prices for the card's models, in card
     /// order. Never Google's figures: each carries its owner.
     pub routes: Vec<Route>,
+    /// Models a later card knows that were not yet released on the card's
+    /// day (see [`History::on`]), so that asking for one says so.
+    #[serde(skip)]
+    pub unreleased: Vec<Unreleased>,
+}
+
+/// A model released after the day a card answers for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unreleased {
+    /// Its ID.
+    pub id: String,
+    /// The names that would have meant it (its ID, aliases and former IDs,
+    /// less those a released model has).
+    pub names: Vec<String>,
+    /// Its release date.
+    pub released: Date,
+}
+
+/// The card whose prices a model carries, where it is not the card in force
+/// on the day (a model the card in force does not list is priced as the
+/// first card that lists it gives it: its price at release).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PricedBy {
+    /// That card, for people: `October 2026 (embedded 2026-10)`.
+    pub card: String,
+    /// The day it takes effect.
+    pub effective: Date,
 }
 
 /// A provider's own per-image price for one of the card's models, such as a
@@ -116,6 +145,8 @@ pub enum CardOrigin {
     Embedded(&'static str),
     /// A file the user named.
     File(PathBuf),
+    /// A card in the user's own folder of cards, named by its file stem.
+    User(PathBuf),
 }
 
 impl CardOrigin {
@@ -129,6 +160,7 @@ impl CardOrigin {
         match self {
             CardOrigin::Embedded(name) => name.to_string(),
             CardOrigin::File(path) => crate::toml_file::display_name(path),
+            CardOrigin::User(path) => path.file_stem().unwrap_or_default().to_string_lossy().into_owned(),
         }
     }
 
@@ -138,6 +170,7 @@ impl CardOrigin {
         match self {
             CardOrigin::Embedded(name) => format!("embedded {name}"),
             CardOrigin::File(path) => crate::toml_file::display_name(path),
+            CardOrigin::User(path) => format!("user card {}", crate::toml_file::display_name(path)),
         }
     }
 }
@@ -146,7 +179,9 @@ impl fmt::Display for CardOrigin {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             CardOrigin::Embedded(name) => write!(f, "the embedded card {name}"),
-            CardOrigin::File(path) => write!(f, "`{}`", crate::toml_file::display_name(path)),
+            CardOrigin::File(path) | CardOrigin::User(path) => {
+                write!(f, "`{}`", crate::toml_file::display_name(path))
+            }
         }
     }
 }
@@ -211,6 +246,10 @@ pub struct Model {
     pub tokens: BTreeMap<Lane, TokenRates>,
     /// The sizes, smallest first.
     pub sizes: Vec<SizeRow>,
+    /// The card the prices come from where it is not the card in force on
+    /// the day asked about (see [`History::on`]).
+    #[serde(skip)]
+    pub priced_by: Option<PricedBy>,
 }
 
 /// Dollars per 1M tokens on one lane. A rate the sources do not give is

@@ -1,6 +1,8 @@
 //! Finding a model by what a person types: its ID, an ID it answered to
 //! before (a preview), or an alias, without regard to case.
 
+use time::Date;
+
 use super::{CardOrigin, Life, Model, RateCard};
 use crate::error::{ErrorKind, Kind};
 
@@ -29,9 +31,10 @@ pub struct Resolved<'card> {
     pub life: &'card Life,
 }
 
-/// A name that matches no model; carries the nearest names to suggest.
+/// A name that matches no model on the day: one not yet released then, or
+/// one no card knows (with the nearest names to suggest).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unknown model `{name}` in {card}: {}", hint(.suggestions, .known))]
+#[error("{}", message(self))]
 pub struct UnknownModel {
     /// The name as typed.
     pub name: String,
@@ -42,6 +45,22 @@ pub struct UnknownModel {
     pub suggestions: Vec<String>,
     /// Every model ID in the card.
     pub known: Vec<String>,
+    /// The model the name means, where it was released after the card's
+    /// day: its ID and release date.
+    pub released_later: Option<Box<(String, Date)>>,
+}
+
+fn message(unknown: &UnknownModel) -> String {
+    let UnknownModel { name, card, suggestions, known, released_later } = unknown;
+    match released_later.as_deref() {
+        Some((id, released)) if id.eq_ignore_ascii_case(name.trim()) => format!(
+            "`{id}` was released on {released}, after the day priced: give a day on or after it (--as-of), or another model"
+        ),
+        Some((id, released)) => format!(
+            "`{name}` ({id}) was released on {released}, after the day priced: give a day on or after it (--as-of), or another model"
+        ),
+        None => format!("unknown model `{name}` in {card}: {}", hint(suggestions, known)),
+    }
 }
 
 impl Kind for UnknownModel {
@@ -79,15 +98,21 @@ impl RateCard {
         }
         let card = match &self.meta.origin {
             CardOrigin::Embedded(name) => format!("the embedded card {name} ({})", self.meta.dated),
-            CardOrigin::File(path) => {
+            CardOrigin::File(path) | CardOrigin::User(path) => {
                 format!("the card `{}` ({})", crate::toml_file::display_name(path), self.meta.dated)
             }
         };
+        let released_later = self
+            .unreleased
+            .iter()
+            .find(|later| later.names.iter().any(|known| known.to_lowercase() == wanted))
+            .map(|later| Box::new((later.id.clone(), later.released)));
         Err(UnknownModel {
             name: name.to_string(),
             card,
             suggestions: self.nearest_names(&wanted),
             known: self.models.iter().map(|model| model.id.clone()).collect(),
+            released_later,
         })
     }
 

@@ -509,7 +509,10 @@ fn every_bad_input_fails_cleanly_with_a_helpful_one_line_error() {
         let stdin = child.stdin.take().unwrap();
         if let Some(bytes) = &case.stdin {
             let mut stdin = stdin;
-            stdin.write_all(bytes).unwrap();
+            // A command that refuses before reading stdin closes it: fine.
+            if let Err(err) = stdin.write_all(bytes) {
+                assert_eq!(err.kind(), std::io::ErrorKind::BrokenPipe, "{args:?}");
+            }
         }
         let output = child.wait_with_output().unwrap();
         let stdout = String::from_utf8_lossy(&output.stdout);

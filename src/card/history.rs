@@ -1,0 +1,305 @@
+//! One dated history of prices. The cards (embedded, and any the user adds)
+//! are each what was known on their `checked` day; the answer for a day D is
+//! built from all of them:
+//!
+//! - a model exists on D if its release date is on or before D; one released
+//!   later is remembered, so that asking for it says when it came out;
+//! - each ID's life (release, deprecation, shutdown, successor) is the
+//!   newest card's that knows the ID, so a later card's dates apply to
+//!   earlier days;
+//! - a model's names (its aliases, its former IDs) are the newest card's
+//!   that lists it, and an alias the newest card gives a model released by D
+//!   means that model;
+//! - its prices are those of the newest card in force on D (effective on or
+//!   before D) that lists its ID, else of the first card that lists it (its
+//!   price at release, said in [`Model::priced_by`]). So a price never moves
+//!   backwards past a card's `effective` date for a model that card priced.
+//!
+//! Before the first card takes effect no price is known, and D is refused.
+
+use std::collections::{BTreeMap, HashSet};
+use std::path::PathBuf;
+
+use time::Date;
+
+use super::{CardError, CardOrigin, EMBEDDED, Life, Model, PricedBy, RateCard, Unreleased};
+use crate::error::{ErrorKind, Kind};
+
+/// Every card nbcost knows, oldest `effective` date first.
+#[derive(Debug, Clone)]
+pub struct History {
+    cards: Vec<RateCard>,
+}
+
+/// Why the history, or a day of it, cannot be had.
+#[derive(Debug, thiserror::Error)]
+pub enum HistoryError {
+    /// A day before the first card takes effect.
+    #[error(
+        "no price is known before {first} (the first rate card, {card}, takes effect then): give a day on or after {first}"
+    )]
+    BeforeFirstPrice {
+        /// The first day any price is known.
+        first: Date,
+        /// That card, for people.
+        card: String,
+    },
+    /// Two cards that take effect on the same day.
+    #[error(
+        "rate cards {first} and {second} both take effect on {day}: give one of them another `effective` date, or remove one"
+    )]
+    SameEffectiveDate {
+        /// The day.
+        day: Date,
+        /// One card.
+        first: CardOrigin,
+        /// The other.
+        second: CardOrigin,
+    },
+    /// A user's card that lists a model released after the card takes effect.
+    #[error(
+        "rate card {card} lists `{model}`, released on {released}, after the card takes effect ({effective}): set `effective` on or after {released}, or leave the model out"
+    )]
+    ModelAfterCard {
+        /// The card.
+        card: CardOrigin,
+        /// The model's ID.
+        model: String,
+        /// Its release date.
+        released: Date,
+        /// The card's effective date.
+        effective: Date,
+    },
+    /// A card the user added cannot be read.
+    #[error(transparent)]
+    Card(#[from] CardError),
+    /// The folder of the user's cards cannot be listed.
+    #[error("cannot list the rate card folder `{path}`: {cause}; check {from}")]
+    Unlisted {
+        /// The folder.
+        path: String,
+        /// What failed.
+        cause: std::io::Error,
+        /// Where the folder's path came from.
+        from: &'static str,
+    },
+}
+
+impl Kind for HistoryError {
+    fn kind(&self) -> ErrorKind {
+        match self {
+            HistoryError::BeforeFirstPrice { .. } => ErrorKind::Usage,
+            HistoryError::Card(err) => err.kind(),
+            _ => ErrorKind::Card,
+        }
+    }
+}
+
+/// Where the user keeps their own cards, and what named it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UserCards {
+    /// The folder: `$NBCOST_RATES_DIR`, else `$XDG_CONFIG_HOME/nbcost/rates`,
+    /// else `~/.config/nbcost/rates`.
+    pub dir: PathBuf,
+    /// Which of those named it, for messages.
+    pub from: &'static str,
+}
+
+impl History {
+    /// The embedded cards alone.
+    pub fn embedded() -> History {
+        let cards = EMBEDDED.iter().filter_map(|card| RateCard::embedded_named(card.name)).collect();
+        History::from_cards(cards).expect("the embedded cards take effect on different days")
+    }
+
+    /// The embedded cards and the user's cards in `user` (a folder that does
+    /// not exist holds none). Every `*.toml` file there must be a valid card.
+    pub fn load(user: Option<&UserCards>) -> Result<History, HistoryError> {
+        let mut cards: Vec<RateCard> =
+            EMBEDDED.iter().filter_map(|card| RateCard::embedded_named(card.name)).collect();
+        if let Some(user) = user {
+            for path in card_files(user)? {
+                let mut card = RateCard::from_file(&path)?;
+                card.meta.origin = CardOrigin::User(path);
+                released_by_effective(&card)?;
+                cards.push(card);
+            }
+        }
+        History::from_cards(cards)
+    }
+
+    /// A history of `cards`, in any order.
+    pub fn from_cards(mut cards: Vec<RateCard>) -> Result<History, HistoryError> {
+        cards.sort_by_key(|card| card.meta.effective);
+        if let Some(pair) = cards.windows(2).find(|pair| pair[0].meta.effective == pair[1].meta.effective) {
+            return Err(HistoryError::SameEffectiveDate {
+                day: pair[0].meta.effective,
+                first: pair[0].meta.origin.clone(),
+                second: pair[1].meta.origin.clone(),
+            });
+        }
+        Ok(History { cards })
+    }
+
+    /// The cards, oldest `effective` date first.
+    pub fn cards(&self) -> &[RateCard] {
+        &self.cards
+    }
+
+    /// The card in force on `day`: the newest whose effective date is on or
+    /// before it.
+    pub fn in_force(&self, day: Date) -> Option<&RateCard> {
+        self.cards.iter().rev().find(|card| card.meta.effective <= day)
+    }
+
+    /// The card called `name`: an embedded card's name or a user card's
+    /// file stem.
+    pub fn named(&self, name: &str) -> Option<&RateCard> {
+        self.cards.iter().find(|card| card.meta.origin.name() == name)
+    }
+
+    /// The prices and lives of `day`, as one card: the card in force's meta,
+    /// routes and grounding, with every model that exists on the day.
+    pub fn on(&self, day: Date) -> Result<RateCard, HistoryError> {
+        let base = self.in_force(day).ok_or_else(|| {
+            let first = &self.cards[0];
+            HistoryError::BeforeFirstPrice {
+                first: first.meta.effective,
+                card: format!("{} ({})", first.meta.origin.name(), first.meta.dated),
+            }
+        })?;
+        let lives = self.newest_lives();
+        let life_of =
+            |id: &str, own: &Life| lives.get(&id.to_lowercase()).cloned().unwrap_or_else(|| own.clone());
+        let mut claimed: HashSet<String> = HashSet::new();
+        let mut models: Vec<Model> = Vec::new();
+        let mut unreleased: Vec<Unreleased> = Vec::new();
+        // The newest card's view of each model first: its names and lives.
+        for card in self.cards.iter().rev() {
+            for model in &card.models {
+                let id = model.id.to_lowercase();
+                if claimed.contains(&id) || unreleased.iter().any(|later| later.id.eq_ignore_ascii_case(&id))
+                {
+                    continue;
+                }
+                let life = life_of(&model.id, &model.life);
+                if let Some(released) = life.released.filter(|released| *released > day) {
+                    unreleased.push(Unreleased {
+                        id: model.id.clone(),
+                        names: model.names().cloned().collect(),
+                        released,
+                    });
+                    continue;
+                }
+                let (priced, priced_by) = self.prices(&model.id, day, base);
+                let mut shown = priced.clone();
+                shown.name = model.name.clone();
+                shown.life = life;
+                shown.aliases = model
+                    .aliases
+                    .iter()
+                    .filter(|alias| !claimed.contains(&alias.to_lowercase()))
+                    .cloned()
+                    .collect();
+                shown.former = model
+                    .former
+                    .iter()
+                    .filter(|former| !claimed.contains(&former.id.to_lowercase()))
+                    .map(|former| {
+                        let mut former = former.clone();
+                        former.life = life_of(&former.id, &former.life);
+                        former
+                    })
+                    .collect();
+                shown.priced_by = priced_by;
+                claimed.extend(shown.names().map(|name| name.to_lowercase()));
+                models.push(shown);
+            }
+        }
+        // In the card in force's order (a GA model takes its preview's
+        // place), then the others as met.
+        let position = |model: &Model| {
+            let listed = |own: &Model| model.names().any(|name| name.eq_ignore_ascii_case(&own.id));
+            base.models.iter().position(listed).unwrap_or(base.models.len())
+        };
+        models.sort_by_key(position);
+        // A name a released model has taken means that model, not the later one.
+        for later in &mut unreleased {
+            later.names.retain(|name| !claimed.contains(&name.to_lowercase()));
+        }
+        unreleased.retain(|later| !later.names.is_empty());
+        let grounding = base.grounding.or_else(|| {
+            let needs = models.iter().any(|model| model.grounding);
+            needs.then(|| self.cards.iter().rev().find_map(|card| card.grounding)).flatten()
+        });
+        Ok(RateCard { meta: base.meta.clone(), models, grounding, routes: base.routes.clone(), unreleased })
+    }
+
+    /// The model `id` as the newest card in force on `day` that lists it
+    /// prices it, else as the first card that lists it; with the card that
+    /// priced it where that is not `base`.
+    fn prices(&self, id: &str, day: Date, base: &RateCard) -> (&Model, Option<PricedBy>) {
+        let listing = |card: &&RateCard| card.model(id).is_some();
+        let in_force = self.cards.iter().rev().filter(|card| card.meta.effective <= day).find(listing);
+        let card = in_force.or_else(|| self.cards.iter().find(listing)).expect("a card lists the model");
+        let model = card.model(id).expect("the card lists the model");
+        let priced_by = (card.meta.origin != base.meta.origin).then(|| PricedBy {
+            card: format!("{} ({})", card.meta.dated, card.meta.origin.source()),
+            effective: card.meta.effective,
+        });
+        (model, priced_by)
+    }
+
+    /// Each ID's life as the newest card that knows it records it, by the
+    /// ID in lower case.
+    fn newest_lives(&self) -> BTreeMap<String, Life> {
+        let mut lives = BTreeMap::new();
+        for card in &self.cards {
+            for model in &card.models {
+                lives.insert(model.id.to_lowercase(), model.life.clone());
+                for former in &model.former {
+                    lives.insert(former.id.to_lowercase(), former.life.clone());
+                }
+            }
+        }
+        lives
+    }
+}
+
+/// The `*.toml` files in the user's folder, by name; none if it does not exist.
+fn card_files(user: &UserCards) -> Result<Vec<PathBuf>, HistoryError> {
+    let unlisted =
+        |cause| HistoryError::Unlisted { path: user.dir.display().to_string(), cause, from: user.from };
+    let entries = match std::fs::read_dir(&user.dir) {
+        Ok(entries) => entries,
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(err) => return Err(unlisted(err)),
+    };
+    let mut files = Vec::new();
+    for entry in entries {
+        let path = entry.map_err(unlisted)?.path();
+        if path.extension().is_some_and(|ext| ext == "toml") {
+            files.push(path);
+        }
+    }
+    files.sort();
+    Ok(files)
+}
+
+/// A user's card may not list a model released after it takes effect.
+fn released_by_effective(card: &RateCard) -> Result<(), HistoryError> {
+    for model in &card.models {
+        if let Some(released) = model.life.released.filter(|released| *released > card.meta.effective) {
+            return Err(HistoryError::ModelAfterCard {
+                card: card.meta.origin.clone(),
+                model: model.id.clone(),
+                released,
+                effective: card.meta.effective,
+            });
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,204 @@
+use time::macros::date;
+
+use super::*;
+use crate::card::Status;
+use crate::lane::Lane;
+use crate::size::ImageSize;
+
+fn ids(card: &RateCard) -> Vec<&str> {
+    card.models.iter().map(|model| model.id.as_str()).collect()
+}
+
+/// Before the April card takes effect nothing is known; from it, each day
+/// has the models released by then.
+#[test]
+fn each_day_has_the_models_released_by_then() {
+    let history = History::embedded();
+    let err = history.on(date!(2025 - 01 - 01)).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Usage);
+    assert_eq!(
+        err.to_string(),
+        "no price is known before 2026-04-01 (the first rate card, 2026-04 (April 2026), takes effect then): give a day on or after 2026-04-01"
+    );
+    let cases: [(Date, &[&str]); 5] = [
+        (
+            date!(2026 - 04 - 01),
+            &["gemini-3.1-flash-image-preview", "gemini-3-pro-image-preview", "gemini-2.5-flash-image"],
+        ),
+        (date!(2026 - 05 - 28), &["gemini-3.1-flash-image", "gemini-3-pro-image", "gemini-2.5-flash-image"]),
+        (
+            date!(2026 - 08 - 01),
+            &[
+                "gemini-3.1-flash-image",
+                "gemini-3-pro-image",
+                "gemini-2.5-flash-image",
+                "gemini-3.1-flash-lite-image",
+            ],
+        ),
+        (
+            date!(2026 - 10 - 06),
+            &[
+                "gemini-nano-banana-2.1",
+                "gemini-3.1-flash-image",
+                "gemini-3.1-flash-lite-image",
+                "gemini-3-pro-image",
+                "gemini-2.5-flash-image",
+            ],
+        ),
+        (
+            date!(2026 - 12 - 04),
+            &[
+                "gemini-nano-banana-2.1",
+                "gemini-3.1-flash-image",
+                "gemini-3.1-flash-lite-image",
+                "gemini-3-pro-image",
+                "gemini-2.5-flash-image",
+            ],
+        ),
+    ];
+    for (day, expected) in cases {
+        assert_eq!(ids(&history.on(day).unwrap()), expected, "{day}");
+    }
+}
+
+/// On 2026-08-01 the April card is in force: the GA models it does not
+/// list are priced as the October card gives them (their price at release),
+/// and the previews it lists still resolve, shut down since 2026-06-25 as
+/// the October card records.
+#[test]
+fn a_summer_day_prices_the_ga_models_and_knows_the_previews_shut_down() {
+    let day = date!(2026 - 08 - 01);
+    let card = History::embedded().on(day).unwrap();
+    assert_eq!(card.meta.origin, CardOrigin::Embedded("2026-04"));
+    let flash = card.resolve("flash").unwrap();
+    assert_eq!(flash.model.id, "gemini-3.1-flash-image");
+    let priced_by = flash.model.priced_by.as_ref().unwrap();
+    assert_eq!(priced_by.card, "October 2026 (embedded 2026-10)");
+    assert_eq!(priced_by.effective, date!(2026 - 10 - 06));
+    assert_eq!(flash.model.list_price(ImageSize::K2, Lane::Standard).unwrap().0.to_string(), "0.101");
+    let preview = card.resolve("gemini-3.1-flash-image-preview").unwrap();
+    assert_eq!(preview.model.id, "gemini-3.1-flash-image");
+    assert_eq!(preview.life.status(day), Status::ShutDown);
+    assert_eq!(card.resolve("gemini-3-pro-image").unwrap().life.status(day), Status::Active);
+    assert_eq!(card.resolve("lite").unwrap().model.id, "gemini-3.1-flash-lite-image");
+    // 2.5 is in the April card: its April prices, with no note.
+    let banana = card.resolve("nano-banana").unwrap().model;
+    assert!(banana.priced_by.is_none());
+    assert_eq!(banana.tokens.keys().copied().collect::<Vec<_>>(), [Lane::Standard, Lane::Batch]);
+}
+
+/// A model asked for before its release says when it came out, by whatever
+/// name it is asked for.
+#[test]
+fn a_model_asked_for_before_its_release_says_when_it_came_out() {
+    let history = History::embedded();
+    let june = history.on(date!(2026 - 06 - 01)).unwrap();
+    assert_eq!(
+        june.resolve("lite").unwrap_err().to_string(),
+        "`lite` (gemini-3.1-flash-lite-image) was released on 2026-06-30, after the day priced: give a day on or after it (--as-of), or another model"
+    );
+    let september = history.on(date!(2026 - 09 - 01)).unwrap();
+    assert_eq!(
+        september.resolve("nano-banana-2.1").unwrap_err().released_later.as_deref(),
+        Some(&("gemini-nano-banana-2.1".into(), date!(2026 - 10 - 06)))
+    );
+    assert_eq!(
+        september.resolve("GEMINI-NANO-BANANA-2.1").unwrap_err().to_string(),
+        "`gemini-nano-banana-2.1` was released on 2026-10-06, after the day priced: give a day on or after it (--as-of), or another model"
+    );
+    // Before the GA, its ID is a later model; its alias means the preview.
+    let april = history.on(date!(2026 - 04 - 20)).unwrap();
+    assert_eq!(april.resolve("flash").unwrap().model.id, "gemini-3.1-flash-image-preview");
+    assert_eq!(
+        april.resolve("gemini-3.1-flash-image").unwrap_err().released_later.as_deref(),
+        Some(&("gemini-3.1-flash-image".into(), date!(2026 - 05 - 28)))
+    );
+    // A name no card knows is still unknown.
+    assert!(april.resolve("imagen").unwrap_err().released_later.is_none());
+}
+
+/// The October card's day answers as the October card does.
+#[test]
+fn the_newest_card_alone_answers_for_its_own_days() {
+    let october = RateCard::embedded_named("2026-10").unwrap();
+    let card = History::embedded().on(date!(2026 - 11 - 21)).unwrap();
+    assert_eq!(ids(&card), ids(&october));
+    for (ours, theirs) in card.models.iter().zip(&october.models) {
+        assert_eq!(ours.aliases, theirs.aliases);
+        assert_eq!(ours.life, theirs.life);
+        assert_eq!(ours.former, theirs.former);
+        assert_eq!(ours.tokens, theirs.tokens);
+        assert!(ours.priced_by.is_none());
+    }
+    assert!(card.unreleased.is_empty());
+}
+
+/// Prices follow the card in force: a user card that changes a price from
+/// its effective date leaves the days before it alone.
+#[test]
+fn a_price_changes_from_its_cards_effective_day_and_not_before() {
+    let text = crate::card::EMBEDDED[1]
+        .toml
+        .replace("effective = 2026-10-06", "effective = 2026-12-01")
+        .replace("checked = 2026-10-09", "checked = 2026-12-01")
+        .replace("price = { standard = \"0.0336\" }", "price = { standard = \"0.03\" }");
+    let user = RateCard::from_toml(&text, CardOrigin::User("2026-12.toml".into())).unwrap();
+    let mut cards: Vec<RateCard> = History::embedded().cards().to_vec();
+    cards.push(user);
+    let history = History::from_cards(cards).unwrap();
+    let price = |day| {
+        let card = history.on(day).unwrap();
+        card.resolve("2.1").unwrap().model.list_price(ImageSize::K1, Lane::Standard).unwrap().0.to_string()
+    };
+    assert_eq!(price(date!(2026 - 11 - 30)), "0.0336");
+    assert_eq!(price(date!(2026 - 12 - 01)), "0.03");
+    assert_eq!(history.named("2026-12").unwrap().meta.effective, date!(2026 - 12 - 01));
+}
+
+#[test]
+fn two_cards_on_one_day_are_refused_naming_both() {
+    let mut cards: Vec<RateCard> = History::embedded().cards().to_vec();
+    let mut copy = cards[1].clone();
+    copy.meta.origin = CardOrigin::User("/home/me/.config/nbcost/rates/mine.toml".into());
+    cards.push(copy);
+    let err = History::from_cards(cards).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "rate cards the embedded card 2026-10 and `/home/me/.config/nbcost/rates/mine.toml` both take effect on 2026-10-06: give one of them another `effective` date, or remove one"
+    );
+    assert_eq!(err.kind(), ErrorKind::Card);
+}
+
+/// The user's folder: a missing folder holds no cards; a broken card or a
+/// card that lists a model released after it takes effect is refused,
+/// naming the file.
+#[test]
+fn reads_the_users_folder_and_refuses_a_bad_card_naming_it() {
+    let dir = std::env::temp_dir().join(format!("nbcost-history-{}", std::process::id()));
+    let user = UserCards { dir: dir.clone(), from: "NBCOST_RATES_DIR" };
+    assert_eq!(History::load(Some(&user)).unwrap().cards().len(), 2, "no folder, no user cards");
+    std::fs::create_dir_all(&dir).unwrap();
+    let good = crate::card::EMBEDDED[1]
+        .toml
+        .replace("effective = 2026-10-06", "effective = 2026-12-01")
+        .replace("checked = 2026-10-09", "checked = 2026-12-01");
+    std::fs::write(dir.join("2026-12.toml"), &good).unwrap();
+    std::fs::write(dir.join("notes.txt"), "not a card").unwrap();
+    let history = History::load(Some(&user)).unwrap();
+    assert_eq!(history.cards().len(), 3);
+    assert_eq!(history.in_force(date!(2026 - 12 - 04)).unwrap().meta.origin.name(), "2026-12");
+
+    let early = good.replace("effective = 2026-12-01", "effective = 2026-10-01");
+    std::fs::write(dir.join("2026-12.toml"), &early).unwrap();
+    let err = History::load(Some(&user)).unwrap_err().to_string();
+    assert!(
+        err.contains("2026-12.toml") && err.contains("`gemini-nano-banana-2.1`, released on 2026-10-06"),
+        "{err}"
+    );
+
+    std::fs::write(dir.join("2026-12.toml"), "[card]\nname = ").unwrap();
+    let err = History::load(Some(&user)).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Card);
+    assert!(err.to_string().contains("2026-12.toml"), "{err}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
