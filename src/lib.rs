@@ -22,3 +22,4 @@ pub mod sql;
 #[doc(hidden)]
 pub mod synth;
 pub mod toml_file;
+pub mod visible;

@@ -14,6 +14,7 @@ use cli::{Action, Args, Output};
 use nbcost::app::{self, Notice};
 use nbcost::error::{Error, ErrorKind};
 use nbcost::render::{Format, Style};
+use nbcost::visible::visible;
 
 fn main() -> ExitCode {
     let args = Args::parse();
@@ -86,8 +87,10 @@ fn write_error(err: io::Error) -> Error {
     Error::new(ErrorKind::Failure, format!("cannot write the output: {err}"))
 }
 
-/// One labelled line on stderr; anstream drops the color where it does not belong.
+/// One labelled line on stderr; anstream drops the color where it does not
+/// belong. Messages quote input (a model version, a path, a card's name):
+/// its control characters are shown, never sent to the terminal.
 fn say(style: &Ansi, label: &str, text: &str) {
     // A closed stderr leaves nothing to tell.
-    let _ = writeln!(anstream::stderr(), "{style}{label}:{style:#} {text}");
+    let _ = writeln!(anstream::stderr(), "{style}{label}:{style:#} {}", visible(text));
 }

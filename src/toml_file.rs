@@ -97,6 +97,51 @@ pub(crate) fn read(path: &Path, kind: &str) -> Result<String, ReadFailure> {
     })
 }
 
+/// The first string in `text` (already known to be valid TOML) that holds a
+/// control character, as a broken rule at its key: text in a card or plan
+/// reaches tables, messages and SQL, where a newline or an escape sequence
+/// would act rather than show.
+pub(crate) fn control_characters(text: &str) -> Option<Invalid> {
+    let table: toml::Table = toml::from_str(text).ok()?;
+    let mut found = None;
+    walk_strings(&toml::Value::Table(table), &mut String::new(), &mut |key, value| {
+        if found.is_none() && value.chars().any(crate::visible::is_control) {
+            found = Some(Invalid::new(
+                key,
+                format!("holds a control character (`{}`)", crate::visible::visible(value)),
+                "remove it: names, dates and sources are one line of plain text",
+            ));
+        }
+    });
+    found
+}
+
+/// Calls `each` with the key path and text of every string in `value`.
+fn walk_strings(value: &toml::Value, key: &mut String, each: &mut dyn FnMut(&str, &str)) {
+    let depth = key.len();
+    match value {
+        toml::Value::String(text) => each(key, text),
+        toml::Value::Array(items) => {
+            for (index, item) in items.iter().enumerate() {
+                key.push_str(&format!("[{index}]"));
+                walk_strings(item, key, each);
+                key.truncate(depth);
+            }
+        }
+        toml::Value::Table(table) => {
+            for (name, item) in table {
+                if !key.is_empty() {
+                    key.push('.');
+                }
+                key.push_str(name);
+                walk_strings(item, key, each);
+                key.truncate(depth);
+            }
+        }
+        _ => {}
+    }
+}
+
 /// `text` parsed as TOML into `T`, or where and why it is not one.
 pub(crate) fn parse<T: DeserializeOwned>(text: &str) -> Result<T, Malformed> {
     toml::from_str(text).map_err(|err| {

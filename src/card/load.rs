@@ -87,6 +87,9 @@ impl RateCard {
         }
         let raw: RawCard = toml_file::parse(text)
             .map_err(|malformed| CardError::Malformed { origin: origin.clone(), malformed })?;
+        if let Some(broken) = toml_file::control_characters(text) {
+            return Err(CardError::Invalid { origin, broken });
+        }
         Validator { origin }.card(raw)
     }
 }

@@ -152,6 +152,9 @@ impl Plan {
     pub fn from_toml(text: &str, source: &str) -> Result<Plan, PlanError> {
         let raw: RawPlan = toml_file::parse(text)
             .map_err(|malformed| PlanError::Malformed { plan: source.to_string(), malformed })?;
+        if let Some(broken) = toml_file::control_characters(text) {
+            return Err(PlanError::Invalid { plan: source.to_string(), line: None, broken });
+        }
         let checker = Checker { source };
         if raw.lines.is_empty() {
             return Err(checker.invalid(
@@ -460,6 +463,15 @@ days = 20
 
     fn error(text: &str) -> String {
         Plan::from_toml(text, "plan.toml").unwrap_err().to_string()
+    }
+
+    #[test]
+    fn refuses_a_control_character_in_a_plan_string() {
+        let message = error(&SMALL.replacen("name = \"drafts\"", "name = \"drafts\\u001b[2J\"", 1));
+        assert!(
+            message.contains("`line[0].name` holds a control character (`drafts\\u{1b}[2J`)"),
+            "{message}"
+        );
     }
 
     #[test]

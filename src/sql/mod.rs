@@ -17,6 +17,7 @@ pub use dialect::Dialect;
 use crate::card::{RateCard, UnknownModel};
 use crate::error::{ErrorKind, Kind};
 use crate::lane::Lane;
+use crate::visible::visible;
 
 /// What the column holds, where the engine cares: BigQuery types a `JSON`
 /// column apart from a `STRING` one; DuckDB reads either.
@@ -85,9 +86,14 @@ pub enum SqlError {
         /// The name as given.
         name: String,
     },
-    /// A `--where` filter that would end the query early.
-    #[error("--where `{0}` cannot be used: a filter is one condition, without `;`")]
-    BadFilter(String),
+    /// A `--where` filter that would not stay inside its clause.
+    #[error("--where `{}` cannot be used: {why}", visible(.filter))]
+    BadFilter {
+        /// The filter as given.
+        filter: String,
+        /// What is wrong with it.
+        why: &'static str,
+    },
     /// A rate with more decimals than the query keeps.
     #[error("{what} needs more than 18 decimals per token: the query cannot hold it exactly")]
     RateTooFine {
@@ -100,7 +106,7 @@ impl Kind for SqlError {
     fn kind(&self) -> ErrorKind {
         match self {
             SqlError::UnknownModel(error) => error.kind(),
-            SqlError::BadName { .. } | SqlError::BadFilter(_) => ErrorKind::Usage,
+            SqlError::BadName { .. } | SqlError::BadFilter { .. } => ErrorKind::Usage,
             SqlError::RateTooFine { .. } => ErrorKind::Card,
         }
     }
@@ -115,10 +121,8 @@ impl SqlQuery {
         if let Some(column) = &request.time_column {
             check_name("--time-column", column, false)?;
         }
-        if let Some(filter) = &request.filter
-            && filter.contains(';')
-        {
-            return Err(SqlError::BadFilter(filter.clone()));
+        if let Some(filter) = &request.filter {
+            check_filter(filter, request.dialect)?;
         }
         let header = format!(
             "-- nbcost {} sql --dialect {}\n\
@@ -130,12 +134,64 @@ impl SqlQuery {
             request.dialect.name(),
             request.column,
             request.table,
-            card.meta.dated,
-            card.meta.origin.source(),
+            // Comments too hold nothing from outside as it is: a newline in
+            // a card's name or path would end the comment.
+            visible(&card.meta.dated),
+            visible(&card.meta.origin.source()),
             card.meta.checked,
         );
         Ok(SqlQuery { text: format!("{header}{}", query::write(card, request)?) })
     }
+}
+
+/// `--where` is trusted SQL (the user's own), yet it must stay one
+/// condition inside its `WHERE ( … )`: not empty, no `;`, no comment, and its
+/// parentheses and quotes balanced outside string literals (as `dialect`
+/// reads them), so that a filter
+/// such as `TRUE) UNION ALL SELECT …` cannot close the clause and add rows.
+fn check_filter(filter: &str, dialect: Dialect) -> Result<(), SqlError> {
+    let bad = |why| Err(SqlError::BadFilter { filter: filter.to_string(), why });
+    if filter.trim().is_empty() {
+        return bad("it is empty: give a condition, or leave --where out");
+    }
+    let mut depth = 0usize;
+    let mut quote: Option<char> = None;
+    let mut chars = filter.chars().peekable();
+    while let Some(ch) = chars.next() {
+        if let Some(open) = quote {
+            // BigQuery escapes with a backslash inside literals; DuckDB does not.
+            if ch == '\\' && dialect == Dialect::BigQuery {
+                chars.next();
+            } else if ch == open {
+                // A doubled quote is the quote itself, inside the literal.
+                if chars.peek() == Some(&open) {
+                    chars.next();
+                } else {
+                    quote = None;
+                }
+            }
+            continue;
+        }
+        match ch {
+            '\'' | '"' | '`' => quote = Some(ch),
+            '(' => depth += 1,
+            ')' if depth == 0 => {
+                return bad("a `)` closes more than it opened: the filter would leave its clause");
+            }
+            ')' => depth -= 1,
+            ';' => return bad("a filter is one condition, without `;`"),
+            '-' if chars.peek() == Some(&'-') => return bad("a filter holds no `--` comment"),
+            '/' if chars.peek() == Some(&'*') => return bad("a filter holds no `/*` comment"),
+            _ => {}
+        }
+    }
+    if quote.is_some() {
+        return bad("a quote is left open");
+    }
+    if depth > 0 {
+        return bad("a `(` is left open");
+    }
+    Ok(())
 }
 
 /// Refuses names that would need escaping: quoting stays trivial and

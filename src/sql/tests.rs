@@ -27,7 +27,7 @@ fn refuses_names_it_would_have_to_escape() {
         assert_eq!(error.kind(), ErrorKind::Usage);
     }
     let filter = SqlRequest { filter: Some("1 = 1; DROP TABLE t".into()), ..request(Dialect::DuckDb) };
-    assert!(matches!(SqlQuery::build(&card(), &filter), Err(SqlError::BadFilter(_))));
+    assert!(matches!(SqlQuery::build(&card(), &filter), Err(SqlError::BadFilter { .. })));
 }
 
 #[test]
@@ -60,4 +60,59 @@ fn a_rate_finer_than_the_query_holds_is_refused_not_rounded() {
         error.to_string(),
         "the standard image output rate 0.0000000000001 of gemini-nano-banana-2.1 needs more than 18 decimals per token: the query cannot hold it exactly"
     );
+}
+
+/// `--where` is the user's own SQL, but it cannot leave its clause: an
+/// empty filter, a `)` that closes the clause, a comment, an open quote or
+/// parenthesis are refused; quotes and parentheses inside literals are not.
+#[test]
+fn a_filter_stays_inside_its_clause() {
+    let refused = [
+        ("", Dialect::DuckDb, "empty"),
+        ("   ", Dialect::BigQuery, "empty"),
+        ("TRUE) UNION ALL SELECT * FROM secrets WHERE (TRUE", Dialect::DuckDb, "closes more"),
+        ("1 = 1; DROP TABLE t", Dialect::DuckDb, "without `;`"),
+        ("TRUE -- )", Dialect::DuckDb, "`--` comment"),
+        ("TRUE /* )", Dialect::BigQuery, "`/*` comment"),
+        ("name = 'open", Dialect::DuckDb, "quote is left open"),
+        ("(a = 1", Dialect::DuckDb, "`(` is left open"),
+        // DuckDB reads no backslash escape: the literal ends at `\'`.
+        ("x = 'a\\' ) UNION ALL SELECT 1 --'", Dialect::DuckDb, "closes more"),
+    ];
+    for (filter, dialect, why) in refused {
+        let request = SqlRequest { filter: Some(filter.into()), ..request(dialect) };
+        let error = SqlQuery::build(&card(), &request).unwrap_err();
+        assert!(matches!(error, SqlError::BadFilter { .. }), "{filter}: {error}");
+        assert!(error.to_string().contains(why), "{filter}: {error}");
+        assert_eq!(error.kind(), ErrorKind::Usage);
+    }
+    let accepted = [
+        ("project = 'a(b' AND (n > 1)", Dialect::DuckDb),
+        ("note = 'it''s; -- fine'", Dialect::DuckDb),
+        ("note = 'it\\'s )'", Dialect::BigQuery),
+        ("`my col` = \"x)\"", Dialect::BigQuery),
+        ("a - -1 > 0", Dialect::DuckDb),
+    ];
+    for (filter, dialect) in accepted {
+        let request = SqlRequest { filter: Some(filter.into()), ..request(dialect) };
+        let query = SqlQuery::build(&card(), &request).unwrap_or_else(|err| panic!("{filter}: {err}"));
+        assert!(query.text.contains(filter));
+    }
+}
+
+/// The card's name and path reach the header comment with control
+/// characters made visible: a newline cannot end the comment and run SQL.
+#[test]
+fn the_header_comment_holds_no_line_break_from_the_card() {
+    let mut card = card();
+    card.meta.dated = "April 2026\nDROP TABLE responses; --".into();
+    card.meta.origin = crate::card::CardOrigin::File("cards/x\nCOPY t TO 'f'; --.toml".into());
+    for dialect in [Dialect::BigQuery, Dialect::DuckDb] {
+        let query = SqlQuery::build(&card, &request(dialect)).unwrap();
+        let header: Vec<&str> = query.text.lines().take_while(|line| line.starts_with("--")).collect();
+        assert_eq!(header.len(), 5, "{}", query.text);
+        assert!(header[2].contains("April 2026\\u{a}DROP TABLE responses; --"), "{}", header[2]);
+        assert!(header[2].contains("x\\u{a}COPY t TO 'f'; --.toml"), "{}", header[2]);
+        assert!(!query.text.lines().any(|line| line.starts_with("DROP") || line.starts_with("COPY")));
+    }
 }

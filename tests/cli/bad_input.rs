@@ -71,11 +71,70 @@ fn scratch() -> PathBuf {
         "[plan]\nname = \"x\"\n[[line]]\nname = \"a\"\nmodel = \"flash\"\nimages_per_month = 1e4\n",
     )
     .unwrap();
+    let october = include_str!("../../rates/2026-10.toml");
+    std::fs::write(
+        dir.join("escape-card.toml"),
+        october.replacen("dated = \"October 2026\"", "dated = \"October 2026\\u001b]0;owned\\u0007\"", 1),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("newline-card.toml"),
+        october.replacen(
+            "dated = \"October 2026\"",
+            "dated = \"October 2026\\nDROP TABLE responses; --\"",
+            1,
+        ),
+    )
+    .unwrap();
     dir
 }
 
 fn catalogue() -> Vec<Case> {
     vec![
+        case(
+            "a card whose name holds a terminal escape",
+            &["rates", "--rates", "@TMP/escape-card.toml"],
+            3,
+            &["`card.dated` holds a control character", "\\u{1b}]0;owned\\u{7}"],
+        ),
+        case(
+            "a card whose name would end the sql header comment",
+            &[
+                "sql",
+                "--dialect",
+                "duckdb",
+                "--table",
+                "t",
+                "--column",
+                "c",
+                "--rates",
+                "@TMP/newline-card.toml",
+            ],
+            3,
+            &["`card.dated` holds a control character", "\\u{a}DROP TABLE"],
+        ),
+        case(
+            "a --where that would close its clause",
+            &[
+                "sql",
+                "--dialect",
+                "duckdb",
+                "--table",
+                "t",
+                "--column",
+                "c",
+                "--where",
+                "TRUE) UNION ALL SELECT 1 WHERE (TRUE",
+            ],
+            2,
+            &["--where", "closes more than it opened"],
+        ),
+        case(
+            "an empty --where",
+            &["sql", "--dialect", "bigquery", "--table", "t", "--column", "c", "--where", ""],
+            2,
+            &["--where", "is empty"],
+        ),
         case(
             "a thousands comma in --counts",
             &["compare", "--counts", "1,000"],
@@ -531,6 +590,9 @@ fn every_bad_input_fails_cleanly_with_a_helpful_one_line_error() {
             || stderr.contains("RUST_BACKTRACE")
         {
             problems.push("panicked or printed a backtrace".into());
+        }
+        if stderr.chars().any(|ch| ch.is_control() && ch != '\n') {
+            problems.push("wrote a control character to stderr".into());
         }
         if case.code != 0 {
             let errors: Vec<&str> = stderr.lines().filter(|line| line.starts_with("error:")).collect();

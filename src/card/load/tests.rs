@@ -241,3 +241,35 @@ fn names_the_file_that_cannot_be_read() {
     let err = RateCard::from_file(Path::new("/no/such/card.toml")).unwrap_err();
     assert!(err.to_string().starts_with("cannot read rate card `/no/such/card.toml`"), "{err}");
 }
+
+/// Card text reaches tables, messages and SQL: a control character in any
+/// string is refused at load, naming the key.
+#[test]
+fn refuses_a_control_character_in_any_string_naming_the_key() {
+    let cases = [
+        (
+            "name = \"Test card\"",
+            "name = \"Test card\\u001b]0;owned\\u0007\"",
+            "`card.name`",
+            "\\u{1b}]0;owned\\u{7}",
+        ),
+        (
+            "name = \"Test card\"",
+            "name = \"Test card\"\ndated = \"April 2026\\nDROP TABLE t; --\"",
+            "`card.dated`",
+            "\\u{a}DROP",
+        ),
+        (
+            "sources = [\"https://example.test/pricing\"]",
+            "sources = [\"https://example.test/pricing\", \"x\\ry\"]",
+            "`card.sources[1]`",
+            "x\\u{d}y",
+        ),
+    ];
+    for (from, to, key, shown) in cases {
+        let message = error(&SMALL.replacen(from, to, 1));
+        assert!(message.contains(key) && message.contains(shown), "{message}");
+        assert!(message.contains("holds a control character"), "{message}");
+        assert!(!message.contains('\u{1b}') && !message.contains('\n'), "{message:?}");
+    }
+}
