@@ -38,8 +38,11 @@ fn run(args: &Args, output: &Output) -> Result<u8, Error> {
     let answer = app::run(&request, &args.cards()?, args.today()?)?;
     let style = Style { color: output.format == Format::Table && stdout_color(), width: output.width };
     let written = write_stdout(|out| answer.reply.render(output.format, style, out));
+    // A reader that closed the pipe early has all it wants: nothing more is
+    // said, but the verdict still decides the exit code, so a failing CI
+    // gate (`tally … --fail-above 10 | head`) still fails.
     if matches!(written, Ok(Written::Closed)) {
-        return Ok(0);
+        return Ok(answer.verdict.exit_code());
     }
     for notice in answer.notices.iter().filter(|_| !output.quiet) {
         match notice {

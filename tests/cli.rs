@@ -52,6 +52,33 @@ fn a_closed_stdout_is_not_an_error() {
     assert!(!stderr.contains("error"), "{stderr}");
 }
 
+/// A closed stdout keeps the verdict: a CI gate piped into `head` still
+/// fails. The pipe's reading end is closed before nbcost starts, so every
+/// write meets the closed pipe, however small the report.
+#[test]
+fn a_closed_stdout_keeps_the_verdicts_exit_code() {
+    for (args, code) in [
+        (&["quote", "--model", "flash", "--size", "2K", "--count", "1000", "--fail-above", "0.01"][..], 5),
+        (&["quote", "--model", "flash", "--size", "2K", "--count", "1000", "--format", "csv"][..], 0),
+    ] {
+        let (reader, writer) = std::io::pipe().unwrap();
+        drop(reader);
+        let output = Command::new(env!("CARGO_BIN_EXE_nbcost"))
+            .args(args)
+            .env("NBCOST_TODAY", TODAY)
+            .stdout(writer)
+            .stderr(Stdio::piped())
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(code), "{args:?}");
+        assert!(
+            output.stderr.is_empty(),
+            "quiet on a closed pipe: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+}
+
 /// With `NBCOST_TODAY=2026-04-20` the April card is in force: the README's
 /// main job prices with it, at the same figures as ever. (trycmd cases all
 /// run on one pinned day, so this one is run by hand.)
