@@ -325,12 +325,20 @@ pub fn parse_amount(text: &str) -> Result<u64, String> {
         .map_err(|_| format!("`{trimmed}` is more than nbcost can count: the largest is {}", u64::MAX))
 }
 
-/// A number of threads: 1 or more.
+/// The most `--threads` takes: each thread keeps two 4 MB blocks in flight,
+/// so 64 bound the memory at about 512 MB, and past a few threads reading
+/// the file, not scanning it, sets the speed.
+pub const MAX_THREADS: u64 = 64;
+
+/// A number of threads: 1 to [`MAX_THREADS`].
 pub fn parse_threads(text: &str) -> Result<usize, String> {
     match parse_amount(text)? {
         0 => Err("0 threads cannot read anything: give at least 1".into()),
-        threads => usize::try_from(threads)
-            .map_err(|_| format!("`{text}` threads is more than this machine can run")),
+        threads if threads <= MAX_THREADS => Ok(threads as usize),
+        _ => Err(format!(
+            "`{}` threads is more than nbcost runs: give 1 to {MAX_THREADS} (past a few, reading the file sets the speed)",
+            text.trim()
+        )),
     }
 }
 

@@ -130,6 +130,18 @@ fn catalogue() -> Vec<Case> {
             &["--where", "closes more than it opened"],
         ),
         case(
+            "a number of threads no machine runs",
+            &["tally", "tests/fixtures/batch/output-mixed.jsonl", "--threads", "99999999999"],
+            2,
+            &["`99999999999` threads is more than nbcost runs: give 1 to 64"],
+        ),
+        case(
+            "a number of threads past a u64",
+            &["tally", "tests/fixtures/batch/output-mixed.jsonl", "--threads", "18446744073709551616"],
+            2,
+            &["`18446744073709551616` is more than nbcost can count"],
+        ),
+        case(
             "an empty --where",
             &["sql", "--dialect", "bigquery", "--table", "t", "--column", "c", "--where", ""],
             2,
