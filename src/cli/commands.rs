@@ -380,7 +380,7 @@ pub struct TallyArgs {
 
     /// Google Search queries still free this month: taken off the queries priced (default 0:
     /// the free allowance is taken as used, since a file cannot show it)
-    #[arg(long, value_name = "N", default_value_t = 0)]
+    #[arg(long, value_name = "N", default_value_t = 0, value_parser = parse_amount, allow_hyphen_values = true)]
     pub free_queries: u64,
 
     #[command(flatten)]

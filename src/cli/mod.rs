@@ -279,9 +279,15 @@ fn today() -> Result<Date, UsageError> {
     }
 }
 
-/// A `YYYY-MM-DD` date.
+/// A `YYYY-MM-DD` date: four digits of year, no sign.
 fn parse_date(text: &str) -> Option<Date> {
-    Date::parse(text.trim(), format_description!("[year]-[month]-[day]")).ok()
+    let text = text.trim();
+    let shape = text.len() == 10
+        && text.bytes().enumerate().all(|(at, byte)| match at {
+            4 | 7 => byte == b'-',
+            _ => byte.is_ascii_digit(),
+        });
+    shape.then(|| Date::parse(text, format_description!("[year]-[month]-[day]")).ok()).flatten()
 }
 
 #[cfg(test)]
@@ -313,5 +319,8 @@ mod tests {
         assert_eq!(parse_date(" 2026-04-20\n"), Some(time::macros::date!(2026 - 04 - 20)));
         assert_eq!(parse_date("2026-13-40"), None);
         assert_eq!(parse_date("21/11/2026"), None);
+        assert_eq!(parse_date("-2026-01-01"), None);
+        assert_eq!(parse_date("+2026-01-01"), None);
+        assert_eq!(parse_date("12026-01-01"), None);
     }
 }

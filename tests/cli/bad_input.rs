@@ -142,6 +142,24 @@ fn catalogue() -> Vec<Case> {
             &["`18446744073709551616` is more than nbcost can count"],
         ),
         case(
+            "free queries past a u64",
+            &["tally", "tests/fixtures/batch/output-mixed.jsonl", "--free-queries", "18446744073709551616"],
+            2,
+            &["`18446744073709551616` is more than nbcost can count"],
+        ),
+        case(
+            "a negative number of free queries",
+            &["tally", "tests/fixtures/batch/output-mixed.jsonl", "--free-queries", "-5"],
+            2,
+            &["`-5`"],
+        ),
+        case(
+            "an --as-of with a sign",
+            &["quote", "--model", "flash", "--as-of=-2026-01-01"],
+            2,
+            &["`-2026-01-01` is not a date"],
+        ),
+        case(
             "an empty --where",
             &["sql", "--dialect", "bigquery", "--table", "t", "--column", "c", "--where", ""],
             2,
