@@ -158,6 +158,18 @@ pub(crate) fn parse<T: DeserializeOwned>(text: &str) -> Result<T, Malformed> {
 /// people make: `[line]` for an array of tables (`[[line]]`), or a whole
 /// number written as a float (`1e4`). `line` is the line the error is on.
 fn plainer<T: DeserializeOwned>(text: &str, message: &str, line: &str) -> Option<String> {
+    if let Some(number) = message
+        .strip_prefix("invalid value: integer `-")
+        .and_then(|rest| rest.strip_suffix("`, expected u64"))
+    {
+        let key = line.split('=').next().unwrap_or_default().trim();
+        let what = if key.starts_with("images") {
+            "a whole number of images, 1 or more"
+        } else {
+            "a whole number, 0 or more"
+        };
+        return Some(format!("`{key}` is -{number}: give {what}"));
+    }
     let header = line.trim();
     let table = header
         .strip_prefix('[')

@@ -70,6 +70,18 @@ pub enum HistoryError {
         /// The card's effective date.
         effective: Date,
     },
+    /// A card that names as a successor a model no card knows.
+    #[error(
+        "rate card {card}: `model[{model}].successor` is `{successor}`, which no rate card knows: give the ID of a model in a card, or leave successor out"
+    )]
+    UnknownSuccessor {
+        /// The card.
+        card: CardOrigin,
+        /// The model whose successor it is.
+        model: String,
+        /// The successor as written.
+        successor: String,
+    },
     /// A card the user added cannot be read.
     #[error(transparent)]
     Card(#[from] CardError),
@@ -125,7 +137,29 @@ impl History {
                 cards.push(card);
             }
         }
-        History::from_cards(cards)
+        let history = History::from_cards(cards)?;
+        history.cards.iter().try_for_each(|card| history.successors_known(card))?;
+        Ok(history)
+    }
+
+    /// Every successor `card` names is a model ID some card of the history
+    /// (or `card` itself) knows.
+    pub fn successors_known(&self, card: &RateCard) -> Result<(), HistoryError> {
+        let known = |id: &str| {
+            std::iter::once(card)
+                .chain(&self.cards)
+                .any(|each| each.models.iter().any(|model| model.id == id))
+        };
+        for model in &card.models {
+            if let Some(successor) = model.life.successor.as_deref().filter(|successor| !known(successor)) {
+                return Err(HistoryError::UnknownSuccessor {
+                    card: card.meta.origin.clone(),
+                    model: model.id.clone(),
+                    successor: successor.to_string(),
+                });
+            }
+        }
+        Ok(())
     }
 
     /// A history of `cards`, in any order.

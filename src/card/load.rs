@@ -125,6 +125,7 @@ impl Validator {
             .map(|(index, model)| self.model(index, model, grounding.is_some(), meta.grade))
             .collect::<Result<Vec<_>, _>>()?;
         self.names_are_unique(&models)?;
+        self.successors_go_nowhere_round(&models)?;
         let mut card = RateCard { meta, models, grounding, routes: Vec::new(), unreleased: Vec::new() };
         card.routes =
             raw.routes.into_iter().map(|route| self.route(&card, route)).collect::<Result<_, _>>()?;
@@ -489,6 +490,34 @@ impl Validator {
                 format!("is negative ({value})"),
                 "give the published rate, zero or more",
             ));
+        }
+        Ok(())
+    }
+
+    /// Following successors within the card never comes back to where it
+    /// started. (A successor may be a model of another card: the history
+    /// checks that some card knows it, see [`super::History`].)
+    fn successors_go_nowhere_round(&self, models: &[Model]) -> Result<(), CardError> {
+        let successor_of = |id: &str| {
+            models.iter().find(|model| model.id == id).and_then(|model| model.life.successor.as_deref())
+        };
+        for model in models {
+            let Some(successor) = model.life.successor.as_deref() else { continue };
+            let key = format!("model[{}].successor", model.id);
+            let mut chain = vec![model.id.as_str()];
+            let mut next = Some(successor);
+            while let Some(id) = next {
+                if chain.contains(&id) {
+                    chain.push(id);
+                    return Err(self.invalid(
+                        key,
+                        format!("goes round in a circle ({})", chain.join(" → ")),
+                        "a successor replaces a model: give the newer model, and none to the newest",
+                    ));
+                }
+                chain.push(id);
+                next = successor_of(id);
+            }
         }
         Ok(())
     }

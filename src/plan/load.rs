@@ -317,7 +317,17 @@ impl Checker<'_> {
         per_day: Option<u64>,
         days: Option<u64>,
     ) -> Result<(Volume, u64), PlanError> {
+        let zero = |key| {
+            self.invalid(
+                at,
+                key,
+                "is 0: a line of no images costs nothing",
+                "give at least 1 image, or remove the line",
+            )
+        };
         match (per_month, per_day, days) {
+            (Some(0), None, None) => Err(zero("images_per_month")),
+            (None, Some(0), Some(_)) => Err(zero("images_per_day")),
             (Some(images), None, None) => Ok((Volume::PerMonth(images), images)),
             (None, Some(images), Some(days)) => {
                 if !(1..=31).contains(&days) {

@@ -86,6 +86,12 @@ fn scratch() -> PathBuf {
         ),
     )
     .unwrap();
+    let plan =
+        |volume: &str| format!("[plan]\nname = \"x\"\n[[line]]\nname = \"a\"\nmodel = \"flash\"\n{volume}\n");
+    std::fs::write(dir.join("negative-volume.toml"), plan("images_per_month = -5")).unwrap();
+    std::fs::write(dir.join("zero-volume.toml"), plan("images_per_day = 0\ndays = 20")).unwrap();
+    std::fs::write(dir.join("negative-tokens.toml"), plan("images_per_month = 5\nprompt_tokens = -1"))
+        .unwrap();
     dir
 }
 
@@ -158,6 +164,24 @@ fn catalogue() -> Vec<Case> {
             &["quote", "--model", "flash", "--as-of=-2026-01-01"],
             2,
             &["`-2026-01-01` is not a date"],
+        ),
+        case(
+            "a negative volume in a plan",
+            &["plan", "@TMP/negative-volume.toml"],
+            4,
+            &["`images_per_month` is -5: give a whole number of images, 1 or more"],
+        ),
+        case(
+            "a plan line of no images, as quote --count 0",
+            &["plan", "@TMP/zero-volume.toml"],
+            4,
+            &["`images_per_day` is 0: a line of no images costs nothing"],
+        ),
+        case(
+            "negative prompt tokens in a plan",
+            &["plan", "@TMP/negative-tokens.toml"],
+            4,
+            &["`prompt_tokens` is -1: give a whole number, 0 or more"],
         ),
         case(
             "an empty --where",

@@ -202,3 +202,28 @@ fn reads_the_users_folder_and_refuses_a_bad_card_naming_it() {
     assert!(err.to_string().contains("2026-12.toml"), "{err}");
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// A successor must be a model some card knows; one in another card is fine.
+#[test]
+fn refuses_a_successor_no_card_knows() {
+    let history = History::embedded();
+    let april = crate::card::EMBEDDED[0].toml;
+    let pointing = |successor: &str| {
+        let text = april.replacen(
+            "id = \"gemini-2.5-flash-image\"",
+            &format!("id = \"gemini-2.5-flash-image\"\nsuccessor = \"{successor}\""),
+            1,
+        );
+        RateCard::from_toml(&text, CardOrigin::File("mine.toml".into())).unwrap()
+    };
+    assert!(
+        history.successors_known(&pointing("gemini-nano-banana-2.1")).is_ok(),
+        "a model of the October card"
+    );
+    let err = history.successors_known(&pointing("gemini-9-image")).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "rate card `mine.toml`: `model[gemini-2.5-flash-image].successor` is `gemini-9-image`, which no rate card knows: give the ID of a model in a card, or leave successor out"
+    );
+    assert_eq!(err.kind(), ErrorKind::Card);
+}

@@ -273,3 +273,24 @@ fn refuses_a_control_character_in_any_string_naming_the_key() {
         assert!(!message.contains('\u{1b}') && !message.contains('\n'), "{message:?}");
     }
 }
+
+/// Successors never go round (that a successor exists is the history's
+/// check: it may be a model of another card).
+#[test]
+fn refuses_successors_that_go_round() {
+    let second = |id: &str, successor: &str| {
+        SMALL.replacen("aliases = [\"t\"]", &format!("aliases = [\"t\"]\nsuccessor = \"{successor}\""), 1)
+            + &format!(
+                "\n[[model]]\nid = \"{id}\"\nname = \"Other\"\nsuccessor = \"test-image\"\n\
+                 [model.tokens.standard]\nimage_output = \"60\"\n[[model.size]]\nsize = \"1K\"\noutput_tokens = 1120\n"
+            )
+    };
+    let itself =
+        error(&SMALL.replacen("aliases = [\"t\"]", "aliases = [\"t\"]\nsuccessor = \"test-image\"", 1));
+    assert!(itself.contains("goes round in a circle (test-image → test-image)"), "{itself}");
+    let round = error(&second("other-image", "other-image"));
+    assert!(round.contains("goes round in a circle (test-image → other-image → test-image)"), "{round}");
+    let mut fine = second("other-image", "other-image");
+    fine = fine.replacen("successor = \"test-image\"", "", 1);
+    assert!(load(&fine).is_ok(), "a chain that ends is fine");
+}
