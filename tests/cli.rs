@@ -149,11 +149,15 @@ fn writes_a_man_page() {
     // No page is installed per command, so none is referred to.
     assert!(!page.contains("nbcost\\-quote(1)") && !page.contains("(1)"), "a dangling page reference");
     assert_eq!(page.matches(".el .ds Aq").count(), 1, "one preamble");
-    assert!(
-        page.contains(
-            "embedded rate cards: April 2026 (checked 2026-04-20), October 2026 (checked 2026-10-09)"
-        )
-    );
+    // Every exit code, and a footer of the name and version alone.
+    for code in ["0", "1", "2", "3", "4", "5", "6", "7"] {
+        assert!(page.contains(&format!(".TP\n\\fB{code}\\fR")), "exit code {code}");
+    }
+    assert!(page.contains(".TH nbcost 1  \"nbcost 0.1.0\""), "footer");
+    assert!(!page.contains("never wrapped"), "tables fit COLUMNS");
+    assert!(page.contains(
+        "embedded rate cards: April 2026 (checked 2026\\-04\\-20), October 2026 (checked 2026\\-10\\-09)"
+    ));
 }
 
 #[test]

@@ -12,9 +12,15 @@ use clap_mangen::roff::{Roff, bold, italic, roman};
 use nbcost::card::EMBEDDED;
 
 /// The exit codes, as the README's "Exit codes" table gives them.
-const EXIT_STATUS: [(&str, &str); 7] = [
-    ("0", "Success, including when stdout is closed early (nbcost compare | head -3)."),
-    ("1", "Anything else: an I/O failure or an internal error."),
+const EXIT_STATUS: [(&str, &str); 8] = [
+    (
+        "0",
+        "Success. A reader that closes stdout early (nbcost compare | head -3) ends the output quietly; the exit code is still the verdict's.",
+    ),
+    (
+        "1",
+        "Anything else: an I/O failure or an internal error; and diff --exit-code when the new card changes a price or the plan's total.",
+    ),
     ("2", "Usage: a bad flag, an unknown model, a size or lane the model lacks, a bad count."),
     ("3", "The rate card cannot be read or breaks a rule."),
     (
@@ -23,11 +29,15 @@ const EXIT_STATUS: [(&str, &str); 7] = [
     ),
     (
         "5",
-        "Over budget: the plan's monthly total is above --fail-above (the report is still printed, and says why).",
+        "Over budget: the total checked by --fail-above is above it (the report is still printed, and says why).",
     ),
     (
         "6",
         "The report was written but its total is incomplete: something in it could not be priced from the card (the report names it and the fix).",
+    ),
+    (
+        "7",
+        "estimate: the file holds requests the API would refuse (the report names them). 5 and 6 win over 7.",
     ),
 ];
 
@@ -36,7 +46,9 @@ type Section = fn(&Man, &mut dyn Write) -> io::Result<()>;
 
 /// The manual page of `cmd`, in roff.
 pub fn render(cmd: clap::Command) -> io::Result<Vec<u8>> {
-    let man = Man::new(cmd.clone());
+    // The footer names the program and its version alone; the embedded
+    // cards' dates go in the VERSION section, where there is room.
+    let man = Man::new(cmd.clone()).source(format!("nbcost {}", env!("CARGO_PKG_VERSION")));
     let mut page = Vec::new();
     man.render_title(&mut page)?;
     let sections: [Section; 4] = [
@@ -104,7 +116,10 @@ fn environment(roff: &mut Roff) {
             "Today's date, YYYY-MM-DD, for reproducible output: it picks the card in force and dates card ages and model lifecycles. --as-of wins over it.".into(),
         ),
         ("NO_COLOR", "When set and not empty, --color auto never colors tables.".into()),
-        ("COLUMNS", "The width --help wraps to. Reports are never wrapped.".into()),
+        (
+            "COLUMNS",
+            "The width --help wraps to, and the width tables fit when stdout is not a terminal (on a terminal, its own width). --wide writes tables whole.".into(),
+        ),
     ];
     roff.control("SH", ["ENVIRONMENT"]);
     for (name, meaning) in variables {

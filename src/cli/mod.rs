@@ -40,7 +40,7 @@ Examples:
 /// Flags every command takes, before or after the subcommand.
 #[derive(Debug, ClapArgs)]
 pub struct GlobalArgs {
-    /// Output format
+    /// Output format of a report (not for sql, schema, completions, man)
     #[arg(long, global = true, value_enum, default_value = "table")]
     pub format: FormatArg,
 
@@ -214,22 +214,23 @@ impl Args {
             Command::Estimate(estimate) => Request::Estimate(estimate.to_request()),
             Command::Tally(tally) => Request::Tally(tally.to_request()),
             Command::Sql(sql) => {
-                if self.global.format != FormatArg::Table {
-                    return Err(UsageError(
-                        "`nbcost sql` writes a SQL query, not a report: leave out --format (the engine formats the result)"
-                            .to_string(),
-                    )
-                    .into());
-                }
+                self.no_format(
+                    "sql",
+                    "writes a SQL query, not a report: leave out --format (the engine formats the result)",
+                )?;
                 Request::Sql(sql.to_request())
             }
             Command::Completions { shell } => {
+                self.no_format("completions", "writes a shell script: leave out --format")?;
                 // clap_complete panics on a write error, so it writes to memory first.
                 let mut script = Vec::new();
                 clap_complete::generate(*shell, &mut command(), "nbcost", &mut script);
                 return Ok(Action::Print(script));
             }
             Command::Schema { report } => {
+                if self.global.format != FormatArg::Json {
+                    self.no_format("schema", "writes a JSON Schema: leave out --format, or give json")?;
+                }
                 let schema = match report {
                     // The parser admits report names only.
                     Some(kind) => schema::of(kind).expect("a report's name").to_value(),
@@ -242,12 +243,24 @@ impl Args {
                 return Ok(Action::Print(text));
             }
             Command::Man => {
+                self.no_format("man", "writes a manual page in roff: leave out --format")?;
                 let page = manual::render(command()).map_err(|err| {
                     Error::new(ErrorKind::Failure, format!("cannot write the manual: {err}"))
                 })?;
                 return Ok(Action::Print(page));
             }
         }))
+    }
+}
+
+impl Args {
+    /// Refuses `--format` for a command that writes no report (it is
+    /// `table` unless given).
+    fn no_format(&self, command: &str, why: &str) -> Result<(), UsageError> {
+        if self.global.format == FormatArg::Table {
+            return Ok(());
+        }
+        Err(UsageError(format!("`nbcost {command}` {why}")))
     }
 }
 

@@ -183,6 +183,8 @@ fn catalogue() -> Vec<Case> {
             4,
             &["`prompt_tokens` is -1: give a whole number, 0 or more"],
         ),
+        case("a schema in CSV", &["schema", "quote", "--format", "csv"], 2, &["writes a JSON Schema"]),
+        case("a manual page in JSON", &["man", "--format", "json"], 2, &["writes a manual page in roff"]),
         case(
             "an empty --where",
             &["sql", "--dialect", "bigquery", "--table", "t", "--column", "c", "--where", ""],
