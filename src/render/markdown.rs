@@ -43,7 +43,46 @@ fn write_table(table: &Table, out: &mut dyn Write) -> io::Result<()> {
     Ok(())
 }
 
-/// Keeps table syntax intact: a `|` in a value would start a new cell.
+/// Text as Markdown shows it and never as markup: a `|` would start a new
+/// cell, a newline a new block (a heading, a list), `<` and `>` raw HTML,
+/// a backtick or brackets code and links. Control characters are made
+/// visible first (`\u{a}`), then each of those is escaped.
 fn escape(text: &str) -> String {
-    text.replace('|', "\\|")
+    let shown = crate::visible::visible(text);
+    let mut escaped = String::with_capacity(shown.len());
+    for ch in shown.chars() {
+        match ch {
+            '<' => escaped.push_str("&lt;"),
+            '>' => escaped.push_str("&gt;"),
+            '\\' | '|' | '`' | '[' | ']' => {
+                escaped.push('\\');
+                escaped.push(ch);
+            }
+            _ => escaped.push(ch),
+        }
+    }
+    escaped
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_what_markdown_would_read_as_markup() {
+        let cases = [
+            ("gemini-3-pro-image", r"gemini-3-pro-image"),
+            ("a | b", r"a \| b"),
+            (
+                "bad\n### Tally: 0 responses, $0.00, complete",
+                r"bad\\u{a}### Tally: 0 responses, $0.00, complete",
+            ),
+            ("<img src=x onerror=alert(1)>", r"&lt;img src=x onerror=alert(1)&gt;"),
+            ("`code` [link](javascript:x)", r"\`code\` \[link\](javascript:x)"),
+            ("\u{1b}]0;title\u{7}", r"\\u{1b}\]0;title\\u{7}"),
+        ];
+        for (text, escaped) in cases {
+            assert_eq!(escape(text), escaped, "{text:?}");
+        }
+    }
 }
