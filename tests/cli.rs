@@ -191,3 +191,34 @@ fn every_file_in_tests_cli_is_compiled() {
     let orphans: Vec<&String> = files.difference(&attached).collect();
     assert!(orphans.is_empty(), "add a `#[path]` and `mod` line to tests/cli.rs for {orphans:?}");
 }
+
+/// A response file whose strings hold escape sequences (a model version
+/// that retitles the terminal, an error message that clears the screen and
+/// writes the clipboard) is reported with those characters shown, in every
+/// human format and on stderr.
+#[test]
+fn escape_sequences_in_input_are_shown_not_sent() {
+    let dir = std::env::temp_dir().join(format!("nbcost-escapes-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("hostile.jsonl");
+    let lines = [
+        r#"{"key":"a","response":{"modelVersion":"gemini-9\u001b]0;owned\u0007","usageMetadata":{"promptTokenCount":5,"candidatesTokenCount":1120}}}"#,
+        r#"{"key":"b","error":{"code":500,"message":"boom\u001b[2J\u001b]52;c;cm0gLXJmIH4=\u0007\nnext line"}}"#,
+    ];
+    std::fs::write(&file, lines.join("\n") + "\n").unwrap();
+    for format in ["table", "markdown"] {
+        let output = Command::new(env!("CARGO_BIN_EXE_nbcost"))
+            .args(["tally", file.to_str().unwrap(), "--format", format])
+            .env("NBCOST_TODAY", TODAY)
+            .env("NO_COLOR", "1")
+            .output()
+            .unwrap();
+        for (stream, text) in [("stdout", &output.stdout), ("stderr", &output.stderr)] {
+            let text = String::from_utf8_lossy(text);
+            assert!(!text.contains('\u{1b}') && !text.contains('\u{7}'), "{format} {stream}: {text:?}");
+        }
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        assert!(stdout.contains("gemini-9\\u{1b}]0;owned\\u{7}") || stdout.contains("\\\\u{1b}"), "{stdout}");
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -159,7 +159,8 @@ fn boxed(table: &Table, shown: &[usize], style: Style) -> Boxed {
     }));
     for row in &table.rows {
         boxed.add_row(shown.iter().filter_map(|&index| row.get(index)).map(|cell| {
-            let aligned = TableCell::new(human(cell));
+            // Cells hold input (model versions, messages): shown, never acted on.
+            let aligned = TableCell::new(crate::visible::visible(&human(cell)));
             if cell.is_numeric() { aligned.set_alignment(CellAlignment::Right) } else { aligned }
         }));
     }
@@ -177,11 +178,12 @@ fn boxed(table: &Table, shown: &[usize], style: Style) -> Boxed {
 /// word longer than a line is cut); unchanged without a width or when it fits.
 fn wrap(text: &str, width: Option<usize>) -> Vec<String> {
     let Some(width) = width else {
-        return vec![text.to_string()];
+        return text.split('\n').map(|paragraph| crate::visible::visible(paragraph).into_owned()).collect();
     };
     let width = width.max(1);
     let mut lines = Vec::new();
-    for paragraph in text.split('\n') {
+    // A paragraph's control characters are shown, never sent to the terminal.
+    for paragraph in text.split('\n').map(crate::visible::visible) {
         if paragraph.chars().count() <= width {
             lines.push(paragraph.to_string());
             continue;
