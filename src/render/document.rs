@@ -1,9 +1,10 @@
 //! A report laid out for reading: a title, a few facts, tables and notes.
 //!
-//! Reports build a [`Document`] once; the table, CSV and Markdown renderers
-//! each write it their own way. Cells keep their meaning (money, a count, a
-//! ratio) so that each renderer formats them for its readers: dollars to the
-//! cent for people, every digit for spreadsheets.
+//! Reports build a [`Document`] once; the table and Markdown renderers each
+//! write it their own way. Cells keep their meaning (money, a count, a ratio)
+//! so that each renderer formats them: dollars to the cent for totals, every
+//! digit for per-unit prices. (CSV does not use it: it writes each report's
+//! rows, `render::csv`.)
 
 use rust_decimal::Decimal;
 
@@ -16,14 +17,8 @@ pub struct Document {
     pub title: String,
     /// Labelled facts shown above the tables.
     pub facts: Vec<(String, String)>,
-    /// The tables; the first is the one CSV writes unless `csv` is given.
+    /// The tables.
     pub tables: Vec<Table>,
-    /// The table CSV writes instead of the first, where rows for people and
-    /// rows for spreadsheets differ: each CSV row names what it prices (model
-    /// ID, size, lane, count, basis, card) so that rows from several runs
-    /// can be put together, and the header is the same whatever the flags.
-    /// Tables and Markdown ignore it.
-    pub csv: Option<Table>,
     /// Closing remarks.
     pub notes: Vec<String>,
 }

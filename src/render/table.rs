@@ -219,7 +219,6 @@ mod tests {
 
     fn sample() -> Document {
         Document {
-            csv: None,
             title: "Sample".into(),
             facts: vec![("model".into(), "flash".into()), ("count".into(), "1,000".into())],
             tables: vec![Table {

@@ -1,100 +1,11 @@
-//! How the `budget` report is laid out for the table, CSV and Markdown renderers.
+//! How the `budget` report is laid out for the table and Markdown renderers.
 
-use super::csv_columns;
 use crate::count::grouped;
 use crate::money::Money;
 use crate::plan::GOOGLE;
 use crate::render::Report;
 use crate::render::document::{Cell, Column, Document, Table};
 use crate::report::budget::*;
-
-impl BudgetReport {
-    /// One header with or without `--plan`: a row per model × size × lane,
-    /// or with `--plan` a row per plan line (`plan`, `line`, `percent`, and
-    /// its images), each with the amount, basis and card.
-    fn csv_table(&self) -> Table {
-        let common = || {
-            vec![
-                Cell::unit(self.amount),
-                Cell::text(self.basis.name()),
-                Cell::text(self.card.key()),
-                self.days.map_or(Cell::Empty, Cell::Count),
-                self.thinking_tokens.map_or(Cell::Empty, Cell::Count),
-            ]
-        };
-        let mut rows: Vec<Vec<Cell>> = self
-            .rows
-            .iter()
-            .map(|row| {
-                let mut cells = vec![
-                    Cell::text(&row.model),
-                    Cell::text(row.size.api_value()),
-                    Cell::text(row.lane.name()),
-                ];
-                cells.extend(common());
-                cells.extend([
-                    Cell::text(row.status.name()),
-                    Cell::text(&row.priced_by),
-                    Cell::unit(row.unit_price),
-                    row.thinking_unit_price.map_or(Cell::Empty, Cell::unit),
-                    Cell::Count(row.images),
-                    row.images_per_day.map_or(Cell::Empty, Cell::Count),
-                    Cell::unit(row.spent),
-                    Cell::unit(row.left_over),
-                    Cell::Empty,
-                    Cell::Empty,
-                    Cell::Empty,
-                ]);
-                cells
-            })
-            .collect();
-        if let Some(fit) = &self.plan {
-            rows.extend(fit.lines.iter().map(|line| {
-                let mut cells = vec![Cell::Empty, Cell::Empty, Cell::Empty];
-                cells.extend(common());
-                cells.extend([
-                    Cell::Empty,
-                    Cell::Empty,
-                    Cell::Empty,
-                    Cell::Empty,
-                    Cell::Count(line.images_per_month),
-                    line.images_per_day.map_or(Cell::Empty, Cell::Count),
-                    Cell::Empty,
-                    Cell::Empty,
-                    Cell::text(&fit.source),
-                    Cell::text(&line.name),
-                    Cell::Count(fit.percent),
-                ]);
-                cells
-            }));
-        }
-        Table {
-            title: None,
-            columns: csv_columns(&[
-                "model",
-                "size",
-                "lane",
-                "amount",
-                "basis",
-                "card",
-                "days",
-                "thinking_tokens",
-                "status",
-                "priced_by",
-                "unit_price",
-                "thinking_unit_price",
-                "images",
-                "images_per_day",
-                "spent",
-                "left_over",
-                "plan",
-                "line",
-                "percent",
-            ]),
-            rows,
-        }
-    }
-}
 
 impl Report for BudgetReport {
     const KIND: &'static str = "budget";
@@ -171,7 +82,7 @@ impl Report for BudgetReport {
             ),
             None => format!("Budget: what {} buys", self.amount.dollars()),
         } + if self.complete { "" } else { " (INCOMPLETE)" };
-        Document { title, facts, tables: vec![table], csv: Some(self.csv_table()), notes }
+        Document { title, facts, tables: vec![table], notes }
     }
 }
 

@@ -1,6 +1,5 @@
-//! How the `compare` report is laid out for the table, CSV and Markdown renderers.
+//! How the `compare` report is laid out for the table and Markdown renderers.
 
-use super::csv_columns;
 use crate::card::{Grade, Status};
 use crate::count::grouped;
 use crate::pricing::Basis;
@@ -13,54 +12,6 @@ fn with_status(name: &str, status: Status) -> String {
     match status {
         Status::Active => name.to_string(),
         other => format!("{name} ({})", other.name()),
-    }
-}
-
-impl CompareReport {
-    /// The long form: one row per model × size × lane × count, so that the
-    /// header is the same whatever `--counts` asks for.
-    fn csv_table(&self) -> Table {
-        Table {
-            title: None,
-            columns: csv_columns(&[
-                "model",
-                "size",
-                "lane",
-                "count",
-                "basis",
-                "card",
-                "thinking_tokens",
-                "status",
-                "unit_price",
-                "output_tokens",
-                "ratio_to_baseline",
-                "total",
-                "grade",
-            ]),
-            rows: self
-                .rows
-                .iter()
-                .flat_map(|row| {
-                    row.totals.iter().map(move |total| {
-                        vec![
-                            Cell::text(&row.model),
-                            Cell::text(row.size.api_value()),
-                            Cell::text(row.lane.name()),
-                            Cell::Count(total.count),
-                            Cell::text(self.basis.name()),
-                            Cell::text(self.card.key()),
-                            self.thinking_tokens.map_or(Cell::Empty, Cell::Count),
-                            Cell::text(row.status.name()),
-                            Cell::unit(row.unit_price),
-                            Cell::Count(row.output_tokens),
-                            Cell::Ratio(row.ratio_to_baseline),
-                            Cell::unit(total.total),
-                            Cell::text(row.grade.name()),
-                        ]
-                    })
-                })
-                .collect(),
-        }
     }
 }
 
@@ -219,7 +170,6 @@ impl Report for CompareReport {
             });
         }
         Document {
-            csv: Some(self.csv_table()),
             title: format!(
                 "Compare: {} prices, {} rows{}",
                 self.basis,

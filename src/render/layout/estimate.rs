@@ -1,10 +1,8 @@
-//! How the `estimate` report is laid out for the table, CSV and Markdown renderers.
+//! How the `estimate` report is laid out for the table and Markdown renderers.
 
 use super::batch::malformed_table;
-use super::csv_columns;
 use crate::batch::SHOWN_PER_KIND;
 use crate::count::{counted, grouped};
-use crate::money::Money;
 use crate::pricing::Basis;
 use crate::render::Report;
 use crate::render::document::{Cell, Column, Document, Table};
@@ -35,68 +33,6 @@ fn media_rows(media: &MediaCounts) -> Vec<Vec<Cell>> {
         .filter(|(_, count)| *count > 0)
         .map(|(kind, count)| vec![Cell::text(kind), Cell::Count(count)])
         .collect()
-}
-
-impl EstimateReport {
-    /// One row per size, naming the file, model, lane, basis and card; the
-    /// thinking columns are always there (0 and empty without
-    /// `--thinking-tokens`), and a cost the card cannot price is empty.
-    fn csv_table(&self) -> Table {
-        let cost = |amount: Option<Money>| amount.map_or(Cell::Empty, Cell::unit);
-        Table {
-            title: None,
-            columns: csv_columns(&[
-                "file",
-                "model",
-                "size",
-                "lane",
-                "basis",
-                "card",
-                "status",
-                "requests",
-                "requests_without_size",
-                "images",
-                "image_unit_price",
-                "image_cost",
-                "prompt_tokens_estimated",
-                "prompt_cost",
-                "reference_images",
-                "reference_cost",
-                "thinking_tokens_estimated",
-                "thinking_cost",
-                "search_requests",
-                "cost",
-            ]),
-            rows: self
-                .rows
-                .iter()
-                .map(|row| {
-                    vec![
-                        Cell::text(&self.file),
-                        Cell::text(&self.model),
-                        Cell::text(row.size.api_value()),
-                        Cell::text(self.lane.name()),
-                        Cell::text(self.basis.name()),
-                        Cell::text(self.card.key()),
-                        Cell::text(self.status.name()),
-                        Cell::Count(row.requests),
-                        Cell::Count(row.requests_without_size),
-                        Cell::Count(row.images),
-                        Cell::unit(row.image_unit_price),
-                        Cell::unit(row.image_cost),
-                        Cell::Count(row.prompt_tokens_estimated),
-                        cost(row.prompt_cost),
-                        Cell::Count(row.reference_images),
-                        cost(row.reference_cost),
-                        Cell::Count(row.thinking_tokens_estimated),
-                        if self.thinking_tokens > 0 { cost(row.thinking_cost) } else { Cell::Empty },
-                        Cell::Count(row.search_requests),
-                        Cell::unit(row.cost),
-                    ]
-                })
-                .collect(),
-        }
-    }
 }
 
 impl Report for EstimateReport {
@@ -354,7 +290,6 @@ impl Report for EstimateReport {
             ));
         }
         Document {
-            csv: Some(self.csv_table()),
             title: format!(
                 "Estimate: {}, {} with {} on the {} lane, {}",
                 counted(total.requests, "request", "requests"),

@@ -1,12 +1,10 @@
-//! How the `plan` report is laid out for the table, CSV and Markdown renderers.
+//! How the `plan` report is laid out for the table and Markdown renderers.
 
 use rust_decimal::Decimal;
 
-use super::{csv_bool, csv_columns};
 use crate::count::grouped;
 use crate::money::Money;
 use crate::plan::GOOGLE;
-use crate::plan::PlanComponent;
 use crate::pricing::Basis;
 use crate::render::Report;
 use crate::render::document::{Cell, Column, Document, Table};
@@ -47,7 +45,6 @@ impl Report for PlanReport {
             tables.push(what_if_table(what_if));
         }
         Document {
-            csv: Some(csv_table(self)),
             title: format!(
                 "Plan: {title}: {} a month{}",
                 self.total.dollars(),
@@ -57,70 +54,6 @@ impl Report for PlanReport {
             tables,
             notes: notes(self),
         }
-    }
-}
-
-/// One row per line and cost component, each naming the plan, the line's
-/// model, size and lane, the basis and the card.
-fn csv_table(report: &PlanReport) -> Table {
-    let component = |component: PlanComponent| match component {
-        PlanComponent::ImageOutput => "image_output",
-        PlanComponent::TextInput => "text_input",
-        PlanComponent::ReferenceImages => "reference_images",
-        PlanComponent::Thinking => "thinking",
-        PlanComponent::Grounding => "grounding",
-    };
-    Table {
-        title: None,
-        columns: csv_columns(&[
-            "plan",
-            "line",
-            "model",
-            "size",
-            "lane",
-            "basis",
-            "card",
-            "status",
-            "priced_by",
-            "component",
-            "estimate",
-            "tokens_per_request",
-            "quantity",
-            "unit",
-            "unit_price",
-            "google_unit_price",
-            "total",
-            "share_percent",
-        ]),
-        rows: report
-            .lines
-            .iter()
-            .flat_map(|entry| {
-                let line = &entry.line;
-                line.components.iter().map(move |c| {
-                    vec![
-                        Cell::text(&report.plan.source),
-                        Cell::text(&line.name),
-                        Cell::text(&line.model),
-                        Cell::text(line.size.api_value()),
-                        Cell::text(line.lane.name()),
-                        Cell::text(report.basis.name()),
-                        Cell::text(report.card.key()),
-                        Cell::text(entry.status.name()),
-                        Cell::text(&c.priced_by),
-                        Cell::text(component(c.component)),
-                        csv_bool(c.estimate),
-                        c.tokens_per_request.map_or(Cell::Empty, Cell::Count),
-                        Cell::Count(c.quantity),
-                        Cell::text(c.unit),
-                        Cell::unit(c.unit_price),
-                        c.google_unit_price.map_or(Cell::Empty, Cell::unit),
-                        Cell::unit(c.total),
-                        Cell::Percent(c.total.percent_of(report.total).unwrap_or_default()),
-                    ]
-                })
-            })
-            .collect(),
     }
 }
 
@@ -179,7 +112,7 @@ fn components_table(report: &PlanReport) -> Table {
                     Cell::text(c.unit),
                     Cell::unit(c.unit_price),
                     Cell::money(c.total),
-                    Cell::Percent(c.total.percent_of(report.total).unwrap_or_default()),
+                    Cell::Percent(report.share_percent(c.total)),
                 ]
             })
         })

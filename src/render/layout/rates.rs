@@ -1,6 +1,5 @@
-//! How the `rates` report is laid out for the table, CSV and Markdown renderers.
+//! How the `rates` report is laid out for the table and Markdown renderers.
 
-use super::{csv_bool, csv_columns, csv_date};
 use crate::card::Grade;
 use crate::count::counted;
 use crate::lane::Lane;
@@ -9,53 +8,6 @@ use crate::render::Report;
 use crate::render::document::{Cell, Column, Document, Table};
 use crate::report::CardInfo;
 use crate::report::rates::*;
-
-impl RatesReport {
-    /// One row per model, with machine values: the status as a word,
-    /// booleans as `true`/`false`, lists separated by spaces.
-    fn csv_table(&self) -> Table {
-        let words = |items: Vec<String>| Cell::text(items.join(" "));
-        Table {
-            title: None,
-            columns: csv_columns(&[
-                "model",
-                "name",
-                "card",
-                "aliases",
-                "sizes",
-                "default_size",
-                "lanes",
-                "free_tier",
-                "status",
-                "released",
-                "deprecated",
-                "shutdown",
-                "successor",
-            ]),
-            rows: self
-                .models
-                .iter()
-                .map(|model| {
-                    vec![
-                        Cell::text(&model.id),
-                        Cell::text(&model.name),
-                        Cell::text(self.card.key()),
-                        words(model.aliases.clone()),
-                        words(model.sizes.iter().map(|size| size.api_value().to_string()).collect()),
-                        Cell::text(model.default_size.api_value()),
-                        words(model.lanes.iter().map(|lane| lane.name().to_string()).collect()),
-                        csv_bool(model.free_tier),
-                        Cell::text(model.lifecycle.status.name()),
-                        csv_date(model.lifecycle.released),
-                        csv_date(model.lifecycle.deprecated),
-                        csv_date(model.lifecycle.shutdown),
-                        model.lifecycle.successor.as_ref().map_or(Cell::Empty, Cell::text),
-                    ]
-                })
-                .collect(),
-        }
-    }
-}
 
 impl Report for RatesReport {
     const KIND: &'static str = "rates";
@@ -111,7 +63,6 @@ impl Report for RatesReport {
             })
             .collect();
         Document {
-            csv: Some(self.csv_table()),
             title: format!("Rate card: {} ({})", self.card.name, self.card.dated),
             facts,
             tables: vec![Table {
@@ -152,59 +103,6 @@ impl Report for RatesReport {
             }))
             .collect(),
             notes: vec!["`nbcost rates show MODEL` gives a model's prices; `nbcost rates check` compares them with tokens × rate.".into()],
-        }
-    }
-}
-
-impl ModelReport {
-    /// One row per size × lane: the per-image price (published or
-    /// derived, as `grade` says) beside the lane's per-1M-token rates.
-    fn csv_table(&self) -> Table {
-        let model = &self.summary;
-        let rate = |rate: Option<Money>| rate.map_or(Cell::Empty, Cell::unit);
-        Table {
-            title: None,
-            columns: csv_columns(&[
-                "model",
-                "size",
-                "lane",
-                "card",
-                "status",
-                "output_tokens",
-                "unit_price",
-                "grade",
-                "input_per_1m",
-                "text_output_per_1m",
-                "image_output_per_1m",
-                "tokens_grade",
-            ]),
-            rows: self
-                .size_prices
-                .iter()
-                .flat_map(|row| {
-                    self.tokens.iter().filter_map(move |(lane, rates)| {
-                        let (price, grade) = match (row.price.get(lane), row.derived.get(lane)) {
-                            (Some(price), _) => (*price, row.grade),
-                            (None, Some(derived)) => (*derived, Grade::Derived),
-                            (None, None) => return None,
-                        };
-                        Some(vec![
-                            Cell::text(&model.id),
-                            Cell::text(row.size.api_value()),
-                            Cell::text(lane.name()),
-                            Cell::text(self.card.key()),
-                            Cell::text(model.lifecycle.status.name()),
-                            Cell::Count(row.output_tokens),
-                            Cell::unit(price),
-                            Cell::text(grade.name()),
-                            rate(rates.input),
-                            rate(rates.text_output),
-                            Cell::unit(rates.image_output),
-                            Cell::text(rates.grade.name()),
-                        ])
-                    })
-                })
-                .collect(),
         }
     }
 }
@@ -280,7 +178,6 @@ impl Report for ModelReport {
             })
             .collect();
         Document {
-            csv: Some(self.csv_table()),
             title: format!("{} ({})", model.name, model.id),
             facts,
             tables: vec![
@@ -306,48 +203,6 @@ impl Report for ModelReport {
     }
 }
 
-impl CheckReport {
-    /// One row per published or derived price, with the checked card's key;
-    /// a price that is not published is empty, not `none`.
-    fn csv_table(&self) -> Table {
-        Table {
-            title: None,
-            columns: csv_columns(&[
-                "model",
-                "size",
-                "lane",
-                "card",
-                "output_tokens",
-                "published",
-                "tokens_price",
-                "difference",
-                "difference_percent",
-                "grade",
-            ]),
-            rows: self
-                .rows
-                .iter()
-                .map(|row| {
-                    vec![
-                        Cell::text(&row.model),
-                        Cell::text(row.size.api_value()),
-                        Cell::text(row.lane.name()),
-                        Cell::text(self.card.key()),
-                        Cell::Count(row.output_tokens),
-                        row.published.map_or(Cell::Empty, Cell::unit),
-                        Cell::unit(row.tokens_price),
-                        row.difference.map_or(Cell::Empty, Cell::unit),
-                        row.difference
-                            .and_then(|difference| difference.percent_of(row.tokens_price))
-                            .map_or(Cell::Empty, Cell::Percent),
-                        Cell::text(row.grade.name()),
-                    ]
-                })
-                .collect(),
-        }
-    }
-}
-
 impl Report for CheckReport {
     const KIND: &'static str = "check";
 
@@ -364,9 +219,7 @@ impl Report for CheckReport {
                     row.published.map_or(Cell::text("none"), Cell::unit),
                     Cell::unit(row.tokens_price),
                     row.difference.map_or(Cell::Empty, Cell::unit),
-                    row.difference
-                        .and_then(|difference| difference.percent_of(row.tokens_price))
-                        .map_or(Cell::Empty, Cell::Percent),
+                    row.difference_percent().map_or(Cell::Empty, Cell::Percent),
                     Cell::text(row.grade.name()),
                 ]
             })
@@ -388,7 +241,6 @@ impl Report for CheckReport {
         }
         notes.push(GRADES.to_string());
         Document {
-            csv: Some(self.csv_table()),
             title: format!(
                 "Rate card check: valid ({}, {}{})",
                 counted(self.models as u64, "model", "models"),

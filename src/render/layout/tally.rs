@@ -1,14 +1,11 @@
-//! How the `tally` report is laid out for the table, CSV and Markdown renderers.
+//! How the `tally` report is laid out for the table and Markdown renderers.
 
 use super::batch::{listed_title, malformed_table};
-use super::csv_columns;
 use crate::batch::BilledLane;
 use crate::count::{counted, grouped};
-use crate::money::Money;
 use crate::render::Report;
 use crate::render::document::{Cell, Column, Document, Table};
 use crate::report::tally::*;
-use crate::size::ImageSize;
 
 /// A row's card model: its name for people and its ID for CSV, or "not in
 /// the card".
@@ -83,115 +80,6 @@ fn left_out(report: &TallyReport) -> String {
 fn unrecognised_text(value: &UnrecognisedLane) -> String {
     let written = value.value.as_ref().map_or("(not a string)".to_string(), |text| format!("`{text}`"));
     format!("{} {written} ({})", value.field, counted(value.responses, "response", "responses"))
-}
-
-impl TallyReport {
-    /// One row per model, version set, size and lane (`kind` `usage`), then
-    /// one per model whose responses searched (`kind` `grounding`), each
-    /// naming the basis and card; a model not in the card and a cost not
-    /// priced are empty, with the reason in `unpriced_reason`.
-    fn csv_table(&self) -> Table {
-        let cost = |amount: Option<Money>| amount.map_or(Cell::Empty, Cell::unit);
-        let text = |value: &Option<String>| value.as_ref().map_or(Cell::Empty, Cell::text);
-        let versions = |versions: &[Option<String>]| {
-            Cell::text(
-                versions
-                    .iter()
-                    .map(|version| version.as_deref().unwrap_or("(none)"))
-                    .collect::<Vec<_>>()
-                    .join(" "),
-            )
-        };
-        let keys = |model: &Option<String>, model_versions: &[Option<String>], size: Cell, lane: Cell| {
-            vec![
-                text(model),
-                versions(model_versions),
-                size,
-                lane,
-                Cell::text(self.basis),
-                Cell::text(self.card.key()),
-            ]
-        };
-        let rows = self.rows.iter().map(|row| {
-            // The size as the API takes it; "unknown (747 tokens/image)" and
-            // "no image" are for people, and `image_tokens_per_image` says it.
-            let size = if ImageSize::from_api_value(&row.size).is_some() {
-                Cell::text(&row.size)
-            } else {
-                Cell::Empty
-            };
-            let mut cells = keys(&row.model, &row.model_versions, size, Cell::text(row.lane.name()));
-            cells.extend([
-                row.status.map_or(Cell::Empty, |status| Cell::text(status.name())),
-                Cell::text("usage"),
-                Cell::Count(row.image_tokens_per_image),
-                Cell::Count(row.responses),
-                Cell::Count(row.images),
-                Cell::Count(row.prompt_tokens),
-                Cell::Count(row.image_output_tokens),
-                Cell::Count(row.text_output_tokens),
-                Cell::Count(row.thoughts_tokens),
-                Cell::Count(row.search_queries),
-                Cell::Empty,
-                cost(row.input_cost),
-                cost(row.image_output_cost),
-                cost(row.text_output_cost),
-                cost(row.cost),
-                text(&row.unpriced_reason),
-            ]);
-            cells
-        });
-        let grounding = self.grounding.models.iter().map(|row| {
-            let mut cells = keys(&row.model, &row.model_versions, Cell::Empty, Cell::Empty);
-            cells.extend([
-                Cell::Empty,
-                Cell::text("grounding"),
-                Cell::Empty,
-                Cell::Empty,
-                Cell::Empty,
-                Cell::Empty,
-                Cell::Empty,
-                Cell::Empty,
-                Cell::Empty,
-                Cell::Count(row.queries),
-                Cell::Count(row.paid_queries),
-                Cell::Empty,
-                Cell::Empty,
-                Cell::Empty,
-                cost(row.cost),
-                text(&row.unpriced_reason),
-            ]);
-            cells
-        });
-        Table {
-            title: None,
-            columns: csv_columns(&[
-                "model",
-                "model_versions",
-                "size",
-                "lane",
-                "basis",
-                "card",
-                "status",
-                "kind",
-                "image_tokens_per_image",
-                "responses",
-                "images",
-                "prompt_tokens",
-                "image_output_tokens",
-                "text_output_tokens",
-                "thoughts_tokens",
-                "search_queries",
-                "paid_queries",
-                "input_cost",
-                "image_output_cost",
-                "text_output_cost",
-                "cost",
-                "unpriced_reason",
-            ]),
-            rows: rows.chain(grounding).collect(),
-        }
-    }
 }
 
 impl Report for TallyReport {
@@ -482,7 +370,6 @@ impl Report for TallyReport {
             format!("{} for {priced}, INCOMPLETE: {}", total.cost.dollars(), left_out(self))
         };
         Document {
-            csv: Some(self.csv_table()),
             title: format!("Tally: {}, {cost}", counted(total.responses, "response", "responses")),
             facts,
             tables,
