@@ -84,7 +84,6 @@ pub fn render<R: Report>(report: &R, format: Format, style: Style, out: &mut dyn
 pub(crate) fn human(cell: &Cell) -> String {
     match cell {
         Cell::Text(text) => text.clone(),
-        Cell::Name { human, .. } => human.clone(),
         Cell::Money(amount) => amount.dollars(),
         Cell::Unit(amount) => amount.unit_dollars(),
         Cell::Count(count) => grouped(*count),

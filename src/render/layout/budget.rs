@@ -88,25 +88,22 @@ impl Report for BudgetReport {
 
 fn rows_table(rows: &[BudgetRow], per_day: bool) -> Table {
     let mut columns = vec![
-        Column::new("model", "model"),
-        Column::new("size", "size"),
-        Column::new("lane", "lane"),
-        Column::new("priced by", "priced_by").optional(1),
-        Column::new("per image", "unit_price"),
-        Column::new("images", "images"),
+        Column::new("model"),
+        Column::new("size"),
+        Column::new("lane"),
+        Column::new("priced by").optional(1),
+        Column::new("per image"),
+        Column::new("images"),
     ];
     if per_day {
-        columns.push(Column::new("a day", "images_per_day").optional(3));
+        columns.push(Column::new("a day").optional(3));
     }
-    columns.extend([
-        Column::new("spent", "spent").optional(2),
-        Column::new("left over", "left_over").optional(1),
-    ]);
+    columns.extend([Column::new("spent").optional(2), Column::new("left over").optional(1)]);
     let rows = rows
         .iter()
         .map(|row| {
             let mut cells = vec![
-                Cell::Name { human: row.model_name.clone(), id: row.model.clone() },
+                Cell::text(&row.model_name),
                 Cell::text(row.size.api_value()),
                 Cell::text(row.lane.name()),
                 Cell::text(if row.priced_by == GOOGLE {
@@ -115,10 +112,7 @@ fn rows_table(rows: &[BudgetRow], per_day: bool) -> Table {
                     format!("{} (provider)", row.priced_by)
                 }),
                 if row.grade == crate::card::Grade::Derived && row.priced_by == GOOGLE {
-                    Cell::Name {
-                        human: format!("{} (derived)", row.unit_price.unit_dollars()),
-                        id: row.unit_price.plain(),
-                    }
+                    Cell::text(format!("{} (derived)", row.unit_price.unit_dollars()))
                 } else {
                     Cell::unit(row.unit_price)
                 },
@@ -140,9 +134,9 @@ fn rows_table(rows: &[BudgetRow], per_day: bool) -> Table {
 }
 
 fn plan_table(fit: &PlanFit, per_day: bool) -> Table {
-    let mut columns = vec![Column::new("line", "line"), Column::new("images a month", "images_per_month")];
+    let mut columns = vec![Column::new("line"), Column::new("images a month")];
     if per_day {
-        columns.push(Column::new("a day", "images_per_day"));
+        columns.push(Column::new("a day"));
     }
     let rows = fit
         .lines

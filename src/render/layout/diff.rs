@@ -20,12 +20,12 @@ impl Report for DiffReport {
         let mut tables = vec![Table {
             title: Some("Prices".into()),
             columns: vec![
-                Column::new("subject", "subject"),
-                Column::new("price", "item"),
-                Column::new("change", "kind").optional(1),
-                Column::new("old", "old"),
-                Column::new("new", "new"),
-                Column::new("difference", "change"),
+                Column::new("subject"),
+                Column::new("price"),
+                Column::new("change").optional(1),
+                Column::new("old"),
+                Column::new("new"),
+                Column::new("difference"),
             ],
             rows: self
                 .changes
@@ -45,11 +45,7 @@ impl Report for DiffReport {
         if !self.models.is_empty() {
             tables.push(Table {
                 title: Some("Models".into()),
-                columns: vec![
-                    Column::new("model", "model"),
-                    Column::new("change", "kind"),
-                    Column::new("detail", "detail"),
-                ],
+                columns: vec![Column::new("model"), Column::new("change"), Column::new("detail")],
                 rows: self
                     .models
                     .iter()
@@ -123,10 +119,10 @@ impl Report for DiffReport {
             tables.push(Table {
                 title: Some(format!("Plan: {}", plan.name.as_deref().unwrap_or(&plan.source))),
                 columns: vec![
-                    Column::new("line", "line"),
-                    Column::new("old card", "old_total"),
-                    Column::new("new card", "new_total"),
-                    Column::new("change", "change"),
+                    Column::new("line"),
+                    Column::new("old card"),
+                    Column::new("new card"),
+                    Column::new("change"),
                 ],
                 rows,
             });

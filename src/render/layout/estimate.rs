@@ -144,24 +144,21 @@ impl Report for EstimateReport {
         let mut tables = vec![Table {
             title: None,
             columns: vec![
-                Column::new("size", "size"),
-                Column::new("requests", "requests").optional(3),
-                Column::new("no imageSize", "requests_without_size").optional(1),
-                Column::new("images", "images"),
-                Column::new("per image", "image_unit_price"),
-                Column::new("images cost", "image_cost").optional(5),
-                Column::new("prompt tokens (est.)", "prompt_tokens_estimated").optional(2),
-                Column::new("prompts cost (est.)", "prompt_cost").optional(4),
-                Column::new("reference images", "reference_images").optional(2),
-                Column::new("references cost", "reference_cost").optional(4),
+                Column::new("size"),
+                Column::new("requests").optional(3),
+                Column::new("no imageSize").optional(1),
+                Column::new("images"),
+                Column::new("per image"),
+                Column::new("images cost").optional(5),
+                Column::new("prompt tokens (est.)").optional(2),
+                Column::new("prompts cost (est.)").optional(4),
+                Column::new("reference images").optional(2),
+                Column::new("references cost").optional(4),
             ]
             .into_iter()
-            .chain(
-                thinking
-                    .then(|| Column::new("thinking tokens (est.)", "thinking_tokens_estimated").optional(2)),
-            )
-            .chain(thinking.then(|| Column::new("thinking cost (est.)", "thinking_cost").optional(4)))
-            .chain([Column::new("cost", "cost")])
+            .chain(thinking.then(|| Column::new("thinking tokens (est.)").optional(2)))
+            .chain(thinking.then(|| Column::new("thinking cost (est.)").optional(4)))
+            .chain([Column::new("cost")])
             .collect(),
             rows: self
                 .rows
@@ -191,7 +188,7 @@ impl Report for EstimateReport {
         if total.unpriced_media > 0 {
             tables.push(Table {
                 title: Some("Media that are not images (not priced)".into()),
-                columns: vec![Column::new("media", "media"), Column::new("parts", "parts")],
+                columns: vec![Column::new("media"), Column::new("parts")],
                 rows: media_rows(&total.other_media),
             });
         }
@@ -199,10 +196,10 @@ impl Report for EstimateReport {
             tables.push(Table {
                 title: Some("Findings".into()),
                 columns: vec![
-                    Column::new("finding", "kind"),
-                    Column::new("requests", "count"),
-                    Column::new("effect", "effect"),
-                    Column::new("what to do", "advice"),
+                    Column::new("finding"),
+                    Column::new("requests"),
+                    Column::new("effect"),
+                    Column::new("what to do"),
                 ],
                 rows: self
                     .findings
@@ -225,10 +222,10 @@ impl Report for EstimateReport {
                     "Requests with findings".to_string()
                 }),
                 columns: vec![
-                    Column::new("finding", "kind"),
-                    Column::new("line", "line"),
-                    Column::new("key", "key"),
-                    Column::new("value as written", "value"),
+                    Column::new("finding"),
+                    Column::new("line"),
+                    Column::new("key"),
+                    Column::new("value as written"),
                 ],
                 rows: self
                     .findings

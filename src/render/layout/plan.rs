@@ -78,12 +78,12 @@ fn routes_table(report: &PlanReport) -> Option<Table> {
     (!rows.is_empty()).then(|| Table {
         title: Some("Provider routes beside Google's official price".into()),
         columns: vec![
-            Column::new("line", "line"),
-            Column::new("priced by", "priced_by"),
-            Column::new("provider's price", "provider_unit_price").optional(2),
-            Column::new("Google's price", "google_unit_price").optional(1),
-            Column::new("provider's total", "provider_total"),
-            Column::new("at Google's price", "google_total").optional(3),
+            Column::new("line"),
+            Column::new("priced by"),
+            Column::new("provider's price").optional(2),
+            Column::new("Google's price").optional(1),
+            Column::new("provider's total"),
+            Column::new("at Google's price").optional(3),
         ],
         rows,
     })
@@ -120,15 +120,15 @@ fn components_table(report: &PlanReport) -> Table {
     Table {
         title: Some("Costs by line and component".into()),
         columns: vec![
-            Column::new("line", "line"),
-            Column::new("component", "component"),
-            Column::new("priced by", "priced_by").optional(3),
-            Column::new("tokens / request", "tokens_per_request").optional(1),
-            Column::new("quantity", "quantity").optional(5),
-            Column::new("unit", "unit").optional(4),
-            Column::new("per unit", "unit_price").optional(6),
-            Column::new("total", "total"),
-            Column::new("share", "share_percent").optional(2),
+            Column::new("line"),
+            Column::new("component"),
+            Column::new("priced by").optional(3),
+            Column::new("tokens / request").optional(1),
+            Column::new("quantity").optional(5),
+            Column::new("unit").optional(4),
+            Column::new("per unit").optional(6),
+            Column::new("total"),
+            Column::new("share").optional(2),
         ],
         rows,
     }
@@ -147,7 +147,7 @@ fn lines_table(report: &PlanReport) -> Table {
             let line = &entry.line;
             vec![
                 Cell::text(&line.name),
-                Cell::Name { human: line.model_name.clone(), id: line.model.clone() },
+                Cell::text(&line.model_name),
                 Cell::text(line.size.api_value()),
                 Cell::text(line.lane.name()),
                 match &line.escalated_to {
@@ -177,16 +177,16 @@ fn lines_table(report: &PlanReport) -> Table {
     Table {
         title: Some("Lines".into()),
         columns: vec![
-            Column::new("line", "line"),
-            Column::new("model", "model"),
-            Column::new("size", "size"),
-            Column::new("lane", "lane"),
-            Column::new("escalated", "escalated").optional(1),
-            Column::new("accepted", "accepted").optional(4),
-            Column::new("generated", "generated").optional(2),
-            Column::new("total", "total"),
-            Column::new("share", "share_percent").optional(2),
-            Column::new("per accepted image", "cost_per_accepted_image").optional(5),
+            Column::new("line"),
+            Column::new("model"),
+            Column::new("size"),
+            Column::new("lane"),
+            Column::new("escalated").optional(1),
+            Column::new("accepted").optional(4),
+            Column::new("generated").optional(2),
+            Column::new("total"),
+            Column::new("share").optional(2),
+            Column::new("per accepted image").optional(5),
         ],
         rows,
     }
@@ -203,12 +203,12 @@ fn what_if_table(what_if: &WhatIf) -> Table {
     Table {
         title: Some("What if every batch_ok line runs on batch".into()),
         columns: vec![
-            Column::new("line", "line"),
-            Column::new("lane", "lane").optional(2),
-            Column::new("what-if lane", "what_if_lane").optional(1),
-            Column::new("total", "total"),
-            Column::new("what-if total", "what_if_total"),
-            Column::new("saving", "saving"),
+            Column::new("line"),
+            Column::new("lane").optional(2),
+            Column::new("what-if lane").optional(1),
+            Column::new("total"),
+            Column::new("what-if total"),
+            Column::new("saving"),
         ],
         rows: what_if
             .lines

@@ -63,11 +63,11 @@ impl Report for QuoteReport {
         let mut tables = vec![Table {
             title: None,
             columns: vec![
-                Column::new("lane", "lane"),
-                Column::new("per image", "unit_price"),
-                Column::new("total", "total"),
-                Column::new("saving vs standard", "saving_vs_standard").optional(2),
-                Column::new("grade", "grade").optional(1),
+                Column::new("lane"),
+                Column::new("per image"),
+                Column::new("total"),
+                Column::new("saving vs standard").optional(2),
+                Column::new("grade").optional(1),
             ],
             rows: self
                 .quotes
@@ -88,11 +88,11 @@ impl Report for QuoteReport {
             tables.push(Table {
                 title: Some("Breakdown".to_string()),
                 columns: vec![
-                    Column::new("lane", "lane"),
-                    Column::new("component", "component"),
-                    Column::new("tokens per image", "tokens").optional(1),
-                    Column::new("per image", "unit_price"),
-                    Column::new("total", "total"),
+                    Column::new("lane"),
+                    Column::new("component"),
+                    Column::new("tokens per image").optional(1),
+                    Column::new("per image"),
+                    Column::new("total"),
                 ],
                 rows: self
                     .quotes

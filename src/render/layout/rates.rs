@@ -68,15 +68,15 @@ impl Report for RatesReport {
             tables: vec![Table {
                 title: None,
                 columns: vec![
-                    Column::new("model", "id"),
-                    Column::new("name", "name"),
-                    Column::new("aliases", "aliases").optional(2),
-                    Column::new("sizes", "sizes").optional(4),
-                    Column::new("default", "default_size").optional(1),
-                    Column::new("lanes", "lanes").optional(3),
-                    Column::new("free tier", "free_tier").optional(1),
-                    Column::new("released", "released").optional(1),
-                    Column::new("status", "status"),
+                    Column::new("model"),
+                    Column::new("name"),
+                    Column::new("aliases").optional(2),
+                    Column::new("sizes").optional(4),
+                    Column::new("default").optional(1),
+                    Column::new("lanes").optional(3),
+                    Column::new("free tier").optional(1),
+                    Column::new("released").optional(1),
+                    Column::new("status"),
                 ],
                 rows,
             }]
@@ -84,20 +84,20 @@ impl Report for RatesReport {
             .chain((!former_rows.is_empty()).then(|| Table {
                 title: Some("Former IDs (they still resolve, at the model's prices)".into()),
                 columns: vec![
-                    Column::new("former ID", "former_id"),
-                    Column::new("now", "model"),
-                    Column::new("status", "status"),
+                    Column::new("former ID"),
+                    Column::new("now"),
+                    Column::new("status"),
                 ],
                 rows: former_rows,
             }))
             .chain(std::iter::once(Table {
                 title: Some("Embedded rate cards (--rates NAME; by default the one in force on the date)".into()),
                 columns: vec![
-                    Column::new("name", "name"),
-                    Column::new("dated", "dated"),
-                    Column::new("effective", "effective"),
-                    Column::new("checked", "checked"),
-                    Column::new("", "in_force"),
+                    Column::new("name"),
+                    Column::new("dated"),
+                    Column::new("effective"),
+                    Column::new("checked"),
+                    Column::new(""),
                 ],
                 rows: card_rows,
             }))
@@ -140,11 +140,9 @@ impl Report for ModelReport {
             );
         }
         let lanes: Vec<Lane> = self.tokens.keys().copied().collect();
-        let mut size_columns =
-            vec![Column::new("size", "size"), Column::new("output tokens", "output_tokens").optional(2)];
-        size_columns
-            .extend(lanes.iter().map(|lane| Column::new(format!("{lane} / image"), format!("{lane}_price"))));
-        size_columns.push(Column::new("grade", "grade").optional(1));
+        let mut size_columns = vec![Column::new("size"), Column::new("output tokens").optional(2)];
+        size_columns.extend(lanes.iter().map(|lane| Column::new(format!("{lane} / image"))));
+        size_columns.push(Column::new("grade").optional(1));
         let size_rows = self
             .size_prices
             .iter()
@@ -152,10 +150,7 @@ impl Report for ModelReport {
                 let mut cells = vec![Cell::text(row.size.api_value()), Cell::Count(row.output_tokens)];
                 cells.extend(lanes.iter().map(|lane| match (row.price.get(lane), row.derived.get(lane)) {
                     (Some(price), _) => Cell::unit(*price),
-                    (None, Some(derived)) => Cell::Name {
-                        human: format!("{} (derived)", derived.unit_dollars()),
-                        id: derived.plain(),
-                    },
+                    (None, Some(derived)) => Cell::text(format!("{} (derived)", derived.unit_dollars())),
                     (None, None) => Cell::Empty,
                 }));
                 cells.push(Cell::text(row.grade.name()));
@@ -185,11 +180,11 @@ impl Report for ModelReport {
                 Table {
                     title: Some("Per 1M tokens".into()),
                     columns: vec![
-                        Column::new("lane", "lane"),
-                        Column::new("input", "input"),
-                        Column::new("text & thinking output", "text_output"),
-                        Column::new("image output", "image_output"),
-                        Column::new("grade", "grade").optional(1),
+                        Column::new("lane"),
+                        Column::new("input"),
+                        Column::new("text & thinking output"),
+                        Column::new("image output"),
+                        Column::new("grade").optional(1),
                     ],
                     rows: token_rows,
                 },
@@ -251,15 +246,15 @@ impl Report for CheckReport {
             tables: vec![Table {
                 title: None,
                 columns: vec![
-                    Column::new("model", "model"),
-                    Column::new("size", "size"),
-                    Column::new("lane", "lane"),
-                    Column::new("tokens", "output_tokens").optional(2),
-                    Column::new("published", "published"),
-                    Column::new("tokens × rate", "tokens_price").optional(4),
-                    Column::new("difference", "difference"),
-                    Column::new("difference %", "difference_percent").optional(3),
-                    Column::new("grade", "grade").optional(1),
+                    Column::new("model"),
+                    Column::new("size"),
+                    Column::new("lane"),
+                    Column::new("tokens").optional(2),
+                    Column::new("published"),
+                    Column::new("tokens × rate").optional(4),
+                    Column::new("difference"),
+                    Column::new("difference %").optional(3),
+                    Column::new("grade").optional(1),
                 ],
                 rows,
             }],

@@ -7,11 +7,10 @@ use crate::render::Report;
 use crate::render::document::{Cell, Column, Document, Table};
 use crate::report::tally::*;
 
-/// A row's card model: its name for people and its ID for CSV, or "not in
-/// the card".
+/// A row's card model: its name, or "not in the card".
 fn model_cell(model: &Option<String>, name: &Option<String>) -> Cell {
     match (model, name) {
-        (Some(id), Some(name)) => Cell::Name { human: name.clone(), id: id.clone() },
+        (Some(_), Some(name)) => Cell::text(name),
         _ => Cell::text("not in the card"),
     }
 }
@@ -167,17 +166,17 @@ impl Report for TallyReport {
         let mut tables = vec![Table {
             title: None,
             columns: vec![
-                Column::new("model", "model"),
-                Column::new("model version", "model_versions").optional(4),
-                Column::new("size", "size"),
-                Column::new("lane", "lane"),
-                Column::new("responses", "responses").optional(3),
-                Column::new("images", "images"),
-                Column::new("input tokens", "prompt_tokens").optional(2),
-                Column::new("image tokens", "image_output_tokens").optional(1),
-                Column::new("text tokens", "text_output_tokens").optional(1),
-                Column::new("thinking tokens", "thoughts_tokens").optional(1),
-                Column::new("cost", "cost"),
+                Column::new("model"),
+                Column::new("model version").optional(4),
+                Column::new("size"),
+                Column::new("lane"),
+                Column::new("responses").optional(3),
+                Column::new("images"),
+                Column::new("input tokens").optional(2),
+                Column::new("image tokens").optional(1),
+                Column::new("text tokens").optional(1),
+                Column::new("thinking tokens").optional(1),
+                Column::new("cost"),
             ],
             rows: self
                 .rows
@@ -212,19 +211,15 @@ impl Report for TallyReport {
             let chunks = self.lines.chunk_lines > 0;
             tables.push(Table {
                 title: Some("Lines per file".into()),
-                columns: [
-                    Column::new("file", "file"),
-                    Column::new("lines", "read").optional(3),
-                    Column::new("responses", "responses"),
-                ]
-                .into_iter()
-                .chain(chunks.then(|| Column::new("chunks", "chunk_lines").optional(1)))
-                .chain([
-                    Column::new("error lines", "error_lines").optional(2),
-                    Column::new("malformed", "malformed_lines").optional(2),
-                    Column::new("blank", "blank_lines").optional(1),
-                ])
-                .collect(),
+                columns: [Column::new("file"), Column::new("lines").optional(3), Column::new("responses")]
+                    .into_iter()
+                    .chain(chunks.then(|| Column::new("chunks").optional(1)))
+                    .chain([
+                        Column::new("error lines").optional(2),
+                        Column::new("malformed").optional(2),
+                        Column::new("blank").optional(1),
+                    ])
+                    .collect(),
                 rows: self
                     .files
                     .iter()
@@ -253,10 +248,10 @@ impl Report for TallyReport {
                     &self.duplicates.responses,
                 )),
                 columns: vec![
-                    Column::new("key", "key"),
-                    Column::new("file", "file"),
-                    Column::new("line", "line"),
-                    Column::new("first seen", "first_seen"),
+                    Column::new("key"),
+                    Column::new("file"),
+                    Column::new("line"),
+                    Column::new("first seen"),
                 ],
                 rows: self
                     .duplicates
@@ -278,11 +273,11 @@ impl Report for TallyReport {
             tables.push(Table {
                 title: Some(listed_title("Error lines (not billed)", &self.errors.lines)),
                 columns: vec![
-                    Column::new("file", "file"),
-                    Column::new("line", "line"),
-                    Column::new("key", "key"),
-                    Column::new("code", "code"),
-                    Column::new("message", "message"),
+                    Column::new("file"),
+                    Column::new("line"),
+                    Column::new("key"),
+                    Column::new("code"),
+                    Column::new("message"),
                 ],
                 rows: self
                     .errors
@@ -396,12 +391,12 @@ fn grounding_table(grounding: &TallyGrounding) -> Table {
     Table {
         title: Some("Google Search grounding".into()),
         columns: vec![
-            Column::new("model", "model"),
-            Column::new("model version", "model_versions").optional(4),
-            Column::new("queries", "queries").optional(2),
-            Column::new("free", "free_queries").optional(1),
-            Column::new("paid", "paid_queries").optional(1),
-            Column::new("cost", "cost"),
+            Column::new("model"),
+            Column::new("model version").optional(4),
+            Column::new("queries").optional(2),
+            Column::new("free").optional(1),
+            Column::new("paid").optional(1),
+            Column::new("cost"),
         ],
         rows: grounding
             .models
