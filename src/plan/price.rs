@@ -46,6 +46,17 @@ pub enum PlanComponent {
 }
 
 impl PlanComponent {
+    /// The component's name as JSON and CSV write it.
+    pub fn name(self) -> &'static str {
+        match self {
+            PlanComponent::ImageOutput => "image_output",
+            PlanComponent::TextInput => "text_input",
+            PlanComponent::ReferenceImages => "reference_images",
+            PlanComponent::Thinking => "thinking",
+            PlanComponent::Grounding => "grounding",
+        }
+    }
+
     /// The component's name in tables.
     pub fn label(self) -> &'static str {
         match self {

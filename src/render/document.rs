@@ -1,9 +1,10 @@
 //! A report laid out for reading: a title, a few facts, tables and notes.
 //!
-//! Reports build a [`Document`] once; the table, CSV and Markdown renderers
-//! each write it their own way. Cells keep their meaning (money, a count, a
-//! ratio) so that each renderer formats them for its readers: dollars to the
-//! cent for people, every digit for spreadsheets.
+//! Reports build a [`Document`] once; the table and Markdown renderers each
+//! write it their own way. Cells keep their meaning (money, a count, a ratio)
+//! so that each renderer formats them: dollars to the cent for totals, every
+//! digit for per-unit prices. (CSV does not use it: it writes each report's
+//! rows, `render::csv`.)
 
 use rust_decimal::Decimal;
 
@@ -16,14 +17,8 @@ pub struct Document {
     pub title: String,
     /// Labelled facts shown above the tables.
     pub facts: Vec<(String, String)>,
-    /// The tables; the first is the one CSV writes unless `csv` is given.
+    /// The tables.
     pub tables: Vec<Table>,
-    /// The table CSV writes instead of the first, where rows for people and
-    /// rows for spreadsheets differ: each CSV row names what it prices (model
-    /// ID, size, lane, count, basis, card) so that rows from several runs
-    /// can be put together, and the header is the same whatever the flags.
-    /// Tables and Markdown ignore it.
-    pub csv: Option<Table>,
     /// Closing remarks.
     pub notes: Vec<String>,
 }
@@ -39,24 +34,22 @@ pub struct Table {
     pub rows: Vec<Vec<Cell>>,
 }
 
-/// A column: its heading for people and its key for CSV.
+/// A column: its heading, and whether a narrow table may leave it out.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Column {
     /// The heading in tables and Markdown.
     pub header: String,
-    /// The CSV header: lowercase, snake_case, stable.
-    pub key: String,
     /// Whether a table too wide for the terminal may leave this column out:
     /// `None` keeps it always (what a reader needs to understand the row);
-    /// `Some(rank)` lets it go, lowest rank first. CSV and Markdown write
-    /// every column.
+    /// `Some(rank)` lets it go, lowest rank first. Markdown writes every
+    /// column.
     pub optional: Option<u8>,
 }
 
 impl Column {
-    /// A column with a heading and a CSV key, always shown.
-    pub fn new(header: impl Into<String>, key: impl Into<String>) -> Column {
-        Column { header: header.into(), key: key.into(), optional: None }
+    /// A column with a heading, always shown.
+    pub fn new(header: impl Into<String>) -> Column {
+        Column { header: header.into(), optional: None }
     }
 
     /// The column, as one a narrow table may leave out; columns of rank 1
@@ -71,20 +64,13 @@ impl Column {
 pub enum Cell {
     /// Plain text.
     Text(String),
-    /// A name for people and an ID for machines (CSV writes the ID).
-    Name {
-        /// What tables show.
-        human: String,
-        /// What CSV writes.
-        id: String,
-    },
-    /// A total in dollars: to the cent for people, exact for CSV.
+    /// A total in dollars, to the cent.
     ///
     /// Holds the bare amount until the batch reports keep [`Money`] too;
     /// build it with [`Cell::money`].
     Money(Money),
-    /// A per-unit price in dollars, at full precision everywhere; build it
-    /// with [`Cell::unit`].
+    /// A per-unit price in dollars, or a total shown exactly, with every
+    /// digit; build it with [`Cell::unit`].
     Unit(Money),
     /// A whole number.
     Count(u64),

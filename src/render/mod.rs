@@ -1,6 +1,7 @@
-//! Output formats. One small renderer per format; the table, CSV and
-//! Markdown renderers write a [`Document`], the JSON renderer serializes the
-//! report's own documented structure.
+//! Output formats. One small renderer per format; the table and Markdown
+//! renderers write a [`Document`], the JSON renderer serializes the report's
+//! own documented structure, and the CSV renderer serializes the report's
+//! rows ([`CsvRows`]).
 
 mod csv;
 pub mod document;
@@ -17,6 +18,7 @@ use serde::Serialize;
 
 use crate::count::grouped;
 use crate::money::round;
+pub use csv::CsvRows;
 pub use document::{Cell, Column, Document, Table};
 
 /// The version of every JSON report's layout; it changes only when a field
@@ -58,13 +60,13 @@ pub struct Style {
     pub width: Option<u16>,
 }
 
-/// A report: a documented JSON structure, its published schema, and a
-/// layout for reading.
-pub trait Report: Serialize + schemars::JsonSchema {
+/// A report: a documented JSON structure, its published schema, its CSV
+/// rows, and a layout for reading.
+pub trait Report: Serialize + schemars::JsonSchema + CsvRows {
     /// The report's name in JSON (`"report": "quote"`).
     const KIND: &'static str;
 
-    /// The report laid out for the table, CSV and Markdown renderers.
+    /// The report laid out for the table and Markdown renderers.
     fn document(&self) -> Document;
 }
 
@@ -73,7 +75,7 @@ pub fn render<R: Report>(report: &R, format: Format, style: Style, out: &mut dyn
     match format {
         Format::Json => json::write(report, out),
         Format::Table => table::write(&report.document(), style, out),
-        Format::Csv => csv::write(&report.document(), out),
+        Format::Csv => csv::write(report, out),
         Format::Markdown => markdown::write(&report.document(), out),
     }
 }
@@ -82,25 +84,11 @@ pub fn render<R: Report>(report: &R, format: Format, style: Style, out: &mut dyn
 pub(crate) fn human(cell: &Cell) -> String {
     match cell {
         Cell::Text(text) => text.clone(),
-        Cell::Name { human, .. } => human.clone(),
         Cell::Money(amount) => amount.dollars(),
         Cell::Unit(amount) => amount.unit_dollars(),
         Cell::Count(count) => grouped(*count),
         Cell::Ratio(ratio) => format!("{}×", round(*ratio, 2)),
         Cell::Percent(percent) => format!("{}%", round(*percent, 1)),
-        Cell::Empty => String::new(),
-    }
-}
-
-/// How machines read a cell (CSV): exact numbers, IDs, no symbols.
-fn machine(cell: &Cell) -> String {
-    match cell {
-        Cell::Text(text) => text.clone(),
-        Cell::Name { id, .. } => id.clone(),
-        Cell::Money(amount) | Cell::Unit(amount) => amount.plain(),
-        Cell::Count(count) => count.to_string(),
-        Cell::Ratio(ratio) => round(*ratio, 4).to_string(),
-        Cell::Percent(percent) => round(*percent, 2).to_string(),
         Cell::Empty => String::new(),
     }
 }

@@ -221,12 +221,11 @@ mod tests {
 
     fn sample() -> Document {
         Document {
-            csv: None,
             title: "Sample".into(),
             facts: vec![("model".into(), "flash".into()), ("count".into(), "1,000".into())],
             tables: vec![Table {
                 title: None,
-                columns: vec![Column::new("lane", "lane"), Column::new("total", "total")],
+                columns: vec![Column::new("lane"), Column::new("total")],
                 rows: vec![
                     vec![Cell::text("standard"), Cell::Money(Money::new("101.000".parse().unwrap()))],
                     vec![Cell::text("batch"), Cell::Money(Money::new("50".parse().unwrap()))],

@@ -48,6 +48,17 @@ pub enum ChangeKind {
     Removed,
 }
 
+impl ChangeKind {
+    /// The kind as JSON and CSV write it.
+    pub fn name(self) -> &'static str {
+        match self {
+            ChangeKind::Changed => "changed",
+            ChangeKind::Added => "added",
+            ChangeKind::Removed => "removed",
+        }
+    }
+}
+
 /// What kind of change a model went through.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "kebab-case")]

@@ -85,6 +85,14 @@ pub struct LineReport {
     pub status: Status,
 }
 
+impl PlanReport {
+    /// `amount`'s share of the monthly total, in percent (0 when the total
+    /// is 0): a line's or a component's share.
+    pub fn share_percent(&self, amount: Money) -> Decimal {
+        amount.percent_of(self.total).unwrap_or_default()
+    }
+}
+
 /// Grounding across the plan.
 #[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct GroundingSummary {

@@ -4,6 +4,7 @@
 
 use std::collections::BTreeMap;
 
+use rust_decimal::Decimal;
 use serde::Serialize;
 use time::Date;
 
@@ -266,6 +267,14 @@ pub struct CheckRow {
     /// `published − tokens_price`: positive when the published figure is
     /// dearer; `null` where nothing is published.
     pub difference: Option<Money>,
+}
+
+impl CheckRow {
+    /// `difference` as a percentage of `tokens_price`; `None` where nothing
+    /// is published (or tokens × rate is zero).
+    pub fn difference_percent(&self) -> Option<Decimal> {
+        self.difference.and_then(|difference| difference.percent_of(self.tokens_price))
+    }
 }
 
 impl CheckReport {

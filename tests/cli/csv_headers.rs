@@ -1,11 +1,60 @@
 //! Every report's CSV header is fixed: the same line whatever the flags, so
 //! that rows from many runs append under one header. Each case runs a
-//! report several ways and checks the header against the one the README
-//! documents.
+//! report several ways and checks the header against the one pinned here,
+//! which is the one the README documents. The header comes from the
+//! report's row type: a change to a row type's fields shows here.
 
 use std::process::Command;
 
+use nbcost::render::schema::REPORTS;
+
 use super::TODAY;
+
+/// Every report's CSV header, by the report's name in JSON.
+const HEADERS: [(&str, &str); 10] = [
+    (
+        "quote",
+        "model,size,lane,count,basis,card,prompt_tokens,input_images,thinking_tokens,unit_price,total,saving_vs_standard,grade",
+    ),
+    (
+        "compare",
+        "model,size,lane,count,basis,card,thinking_tokens,status,unit_price,output_tokens,ratio_to_baseline,total,grade",
+    ),
+    (
+        "rates",
+        "model,name,card,aliases,sizes,default_size,lanes,free_tier,status,released,deprecated,shutdown,successor",
+    ),
+    (
+        "model",
+        "model,size,lane,card,status,output_tokens,unit_price,grade,input_per_1m,text_output_per_1m,image_output_per_1m,tokens_grade",
+    ),
+    (
+        "check",
+        "model,size,lane,card,output_tokens,published,tokens_price,difference,difference_percent,grade",
+    ),
+    (
+        "plan",
+        "plan,line,model,size,lane,basis,card,status,priced_by,component,estimate,tokens_per_request,quantity,unit,unit_price,google_unit_price,total,share_percent",
+    ),
+    (
+        "budget",
+        "model,size,lane,amount,basis,card,days,thinking_tokens,status,priced_by,unit_price,thinking_unit_price,images,images_per_day,spent,left_over,plan,line,percent",
+    ),
+    ("diff", "model,size,lane,old_card,new_card,subject,item,kind,old,new,change,change_percent"),
+    (
+        "estimate",
+        "file,model,size,lane,basis,card,status,requests,requests_without_size,images,image_unit_price,image_cost,prompt_tokens_estimated,prompt_cost,reference_images,reference_cost,thinking_tokens_estimated,thinking_cost,search_requests,cost",
+    ),
+    (
+        "tally",
+        "model,model_versions,size,lane,basis,card,status,kind,image_tokens_per_image,responses,images,prompt_tokens,image_output_tokens,text_output_tokens,thoughts_tokens,search_queries,paid_queries,input_cost,image_output_cost,text_output_cost,cost,unpriced_reason",
+    ),
+];
+
+/// The pinned header of the report named `kind`.
+fn header_of(kind: &str) -> &'static str {
+    HEADERS.iter().find(|(name, _)| *name == kind).map(|(_, header)| *header).unwrap()
+}
 
 /// The first line of `nbcost ARGS --format csv -q`.
 fn csv_header(args: &[&str]) -> String {
@@ -28,7 +77,7 @@ fn assert_header(header: &str, runs: &[&[&str]]) {
 #[test]
 fn quote_has_one_csv_header_whatever_the_flags() {
     assert_header(
-        "model,size,lane,count,basis,card,prompt_tokens,input_images,thinking_tokens,unit_price,total,saving_vs_standard,grade",
+        header_of("quote"),
         &[
             &["quote", "--model", "flash", "--count", "1"],
             &[
@@ -56,7 +105,7 @@ fn quote_has_one_csv_header_whatever_the_flags() {
 #[test]
 fn compare_has_one_csv_header_whatever_the_counts() {
     assert_header(
-        "model,size,lane,count,basis,card,thinking_tokens,status,unit_price,output_tokens,ratio_to_baseline,total,grade",
+        header_of("compare"),
         &[
             &["compare"],
             &["compare", "--counts", "1,10"],
@@ -69,7 +118,7 @@ fn compare_has_one_csv_header_whatever_the_counts() {
 #[test]
 fn rates_reports_have_one_csv_header_each() {
     assert_header(
-        "model,name,card,aliases,sizes,default_size,lanes,free_tier,status,released,deprecated,shutdown,successor",
+        header_of("rates"),
         &[
             &["rates"],
             &["rates", "--rates", "2026-04"],
@@ -77,11 +126,11 @@ fn rates_reports_have_one_csv_header_each() {
         ],
     );
     assert_header(
-        "model,size,lane,card,status,output_tokens,unit_price,grade,input_per_1m,text_output_per_1m,image_output_per_1m,tokens_grade",
+        header_of("model"),
         &[&["rates", "show", "flash"], &["rates", "show", "pro"], &["rates", "show", "nano-banana"]],
     );
     assert_header(
-        "model,size,lane,card,output_tokens,published,tokens_price,difference,difference_percent,grade",
+        header_of("check"),
         &[&["rates", "check"], &["rates", "check", "tests/fixtures/cards/custom.toml"]],
     );
 }
@@ -89,7 +138,7 @@ fn rates_reports_have_one_csv_header_each() {
 #[test]
 fn plan_and_budget_have_one_csv_header_whatever_the_flags() {
     assert_header(
-        "plan,line,model,size,lane,basis,card,status,priced_by,component,estimate,tokens_per_request,quantity,unit,unit_price,google_unit_price,total,share_percent",
+        header_of("plan"),
         &[
             &["plan", "examples/plan.toml"],
             &["plan", "examples/plan.toml", "--what-if", "batch", "--basis", "tokens"],
@@ -97,11 +146,12 @@ fn plan_and_budget_have_one_csv_header_whatever_the_flags() {
         ],
     );
     assert_header(
-        "model,size,lane,amount,basis,card,days,thinking_tokens,status,priced_by,unit_price,thinking_unit_price,images,images_per_day,spent,left_over,plan,line,percent",
+        header_of("budget"),
         &[
             &["budget", "--amount", "1"],
             &["budget", "--amount", "1", "--model", "pro", "--days", "30", "--thinking-tokens", "1000"],
             &["budget", "--amount", "500", "--plan", "examples/plan.toml"],
+            &["budget", "--amount", "50", "--rates", "tests/fixtures/cards/gateway.toml"],
         ],
     );
 }
@@ -109,14 +159,15 @@ fn plan_and_budget_have_one_csv_header_whatever_the_flags() {
 #[test]
 fn diff_estimate_and_tally_have_one_csv_header_whatever_the_flags() {
     assert_header(
-        "model,size,lane,old_card,new_card,subject,item,kind,old,new,change,change_percent",
+        header_of("diff"),
         &[
             &["diff", "2026-04", "2026-10"],
             &["diff", "tests/fixtures/cards/new-prices.toml", "default", "--plan", "examples/plan.toml"],
+            &["diff", "2026-10", "2026-10"],
         ],
     );
     assert_header(
-        "file,model,size,lane,basis,card,status,requests,requests_without_size,images,image_unit_price,image_cost,prompt_tokens_estimated,prompt_cost,reference_images,reference_cost,thinking_tokens_estimated,thinking_cost,search_requests,cost",
+        header_of("estimate"),
         &[
             &["estimate", "tests/fixtures/batch/input-mixed.jsonl", "--model", "flash"],
             &[
@@ -130,11 +181,39 @@ fn diff_estimate_and_tally_have_one_csv_header_whatever_the_flags() {
         ],
     );
     assert_header(
-        "model,model_versions,size,lane,basis,card,status,kind,image_tokens_per_image,responses,images,prompt_tokens,image_output_tokens,text_output_tokens,thoughts_tokens,search_queries,paid_queries,input_cost,image_output_cost,text_output_cost,cost,unpriced_reason",
+        header_of("tally"),
         &[
             &["tally", "tests/fixtures/batch/output-mixed.jsonl"],
             &["tally", "tests/fixtures/semantics/grounding.jsonl", "--free-queries", "4"],
             &["tally", "tests/fixtures/batch/output-lanes.jsonl", "--lane", "batch"],
         ],
     );
+}
+
+/// A new report cannot go without its header pinned here.
+#[test]
+fn every_report_has_its_csv_header_pinned() {
+    let pinned: Vec<&str> = HEADERS.iter().map(|(kind, _)| *kind).collect();
+    assert_eq!(pinned, REPORTS);
+}
+
+/// The README's table of headers is the one pinned here.
+#[test]
+fn the_readme_documents_every_csv_header() {
+    let readme = include_str!("../../README.md");
+    for (kind, header) in HEADERS {
+        assert!(readme.contains(&format!("| `{header}`")), "the README's CSV header of {kind}");
+    }
+}
+
+/// A report with no rows still writes its header, and nothing else.
+#[test]
+fn a_report_without_rows_writes_its_header_alone() {
+    let output = Command::new(env!("CARGO_BIN_EXE_nbcost"))
+        .args(["diff", "2026-10", "2026-10", "--format", "csv", "-q"])
+        .env("NBCOST_TODAY", TODAY)
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    assert_eq!(String::from_utf8(output.stdout).unwrap(), format!("{}\n", header_of("diff")));
 }

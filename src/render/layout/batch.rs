@@ -18,11 +18,7 @@ pub(super) fn listed_title<T>(title: &str, sightings: &Sightings<T>) -> String {
 pub(super) fn malformed_table(malformed: &Sightings<MalformedLine>) -> Table {
     Table {
         title: Some(listed_title("Malformed lines (skipped)", malformed)),
-        columns: vec![
-            Column::new("file", "file"),
-            Column::new("line", "line"),
-            Column::new("reason", "reason"),
-        ],
+        columns: vec![Column::new("file"), Column::new("line"), Column::new("reason")],
         rows: malformed
             .shown
             .iter()

@@ -1,100 +1,11 @@
-//! How the `budget` report is laid out for the table, CSV and Markdown renderers.
+//! How the `budget` report is laid out for the table and Markdown renderers.
 
-use super::csv_columns;
 use crate::count::grouped;
 use crate::money::Money;
 use crate::plan::GOOGLE;
 use crate::render::Report;
 use crate::render::document::{Cell, Column, Document, Table};
 use crate::report::budget::*;
-
-impl BudgetReport {
-    /// One header with or without `--plan`: a row per model × size × lane,
-    /// or with `--plan` a row per plan line (`plan`, `line`, `percent`, and
-    /// its images), each with the amount, basis and card.
-    fn csv_table(&self) -> Table {
-        let common = || {
-            vec![
-                Cell::unit(self.amount),
-                Cell::text(self.basis.name()),
-                Cell::text(self.card.key()),
-                self.days.map_or(Cell::Empty, Cell::Count),
-                self.thinking_tokens.map_or(Cell::Empty, Cell::Count),
-            ]
-        };
-        let mut rows: Vec<Vec<Cell>> = self
-            .rows
-            .iter()
-            .map(|row| {
-                let mut cells = vec![
-                    Cell::text(&row.model),
-                    Cell::text(row.size.api_value()),
-                    Cell::text(row.lane.name()),
-                ];
-                cells.extend(common());
-                cells.extend([
-                    Cell::text(row.status.name()),
-                    Cell::text(&row.priced_by),
-                    Cell::unit(row.unit_price),
-                    row.thinking_unit_price.map_or(Cell::Empty, Cell::unit),
-                    Cell::Count(row.images),
-                    row.images_per_day.map_or(Cell::Empty, Cell::Count),
-                    Cell::unit(row.spent),
-                    Cell::unit(row.left_over),
-                    Cell::Empty,
-                    Cell::Empty,
-                    Cell::Empty,
-                ]);
-                cells
-            })
-            .collect();
-        if let Some(fit) = &self.plan {
-            rows.extend(fit.lines.iter().map(|line| {
-                let mut cells = vec![Cell::Empty, Cell::Empty, Cell::Empty];
-                cells.extend(common());
-                cells.extend([
-                    Cell::Empty,
-                    Cell::Empty,
-                    Cell::Empty,
-                    Cell::Empty,
-                    Cell::Count(line.images_per_month),
-                    line.images_per_day.map_or(Cell::Empty, Cell::Count),
-                    Cell::Empty,
-                    Cell::Empty,
-                    Cell::text(&fit.source),
-                    Cell::text(&line.name),
-                    Cell::Count(fit.percent),
-                ]);
-                cells
-            }));
-        }
-        Table {
-            title: None,
-            columns: csv_columns(&[
-                "model",
-                "size",
-                "lane",
-                "amount",
-                "basis",
-                "card",
-                "days",
-                "thinking_tokens",
-                "status",
-                "priced_by",
-                "unit_price",
-                "thinking_unit_price",
-                "images",
-                "images_per_day",
-                "spent",
-                "left_over",
-                "plan",
-                "line",
-                "percent",
-            ]),
-            rows,
-        }
-    }
-}
 
 impl Report for BudgetReport {
     const KIND: &'static str = "budget";
@@ -171,31 +82,28 @@ impl Report for BudgetReport {
             ),
             None => format!("Budget: what {} buys", self.amount.dollars()),
         } + if self.complete { "" } else { " (INCOMPLETE)" };
-        Document { title, facts, tables: vec![table], csv: Some(self.csv_table()), notes }
+        Document { title, facts, tables: vec![table], notes }
     }
 }
 
 fn rows_table(rows: &[BudgetRow], per_day: bool) -> Table {
     let mut columns = vec![
-        Column::new("model", "model"),
-        Column::new("size", "size"),
-        Column::new("lane", "lane"),
-        Column::new("priced by", "priced_by").optional(1),
-        Column::new("per image", "unit_price"),
-        Column::new("images", "images"),
+        Column::new("model"),
+        Column::new("size"),
+        Column::new("lane"),
+        Column::new("priced by").optional(1),
+        Column::new("per image"),
+        Column::new("images"),
     ];
     if per_day {
-        columns.push(Column::new("a day", "images_per_day").optional(3));
+        columns.push(Column::new("a day").optional(3));
     }
-    columns.extend([
-        Column::new("spent", "spent").optional(2),
-        Column::new("left over", "left_over").optional(1),
-    ]);
+    columns.extend([Column::new("spent").optional(2), Column::new("left over").optional(1)]);
     let rows = rows
         .iter()
         .map(|row| {
             let mut cells = vec![
-                Cell::Name { human: row.model_name.clone(), id: row.model.clone() },
+                Cell::text(&row.model_name),
                 Cell::text(row.size.api_value()),
                 Cell::text(row.lane.name()),
                 Cell::text(if row.priced_by == GOOGLE {
@@ -204,10 +112,7 @@ fn rows_table(rows: &[BudgetRow], per_day: bool) -> Table {
                     format!("{} (provider)", row.priced_by)
                 }),
                 if row.grade == crate::card::Grade::Derived && row.priced_by == GOOGLE {
-                    Cell::Name {
-                        human: format!("{} (derived)", row.unit_price.unit_dollars()),
-                        id: row.unit_price.plain(),
-                    }
+                    Cell::text(format!("{} (derived)", row.unit_price.unit_dollars()))
                 } else {
                     Cell::unit(row.unit_price)
                 },
@@ -229,9 +134,9 @@ fn rows_table(rows: &[BudgetRow], per_day: bool) -> Table {
 }
 
 fn plan_table(fit: &PlanFit, per_day: bool) -> Table {
-    let mut columns = vec![Column::new("line", "line"), Column::new("images a month", "images_per_month")];
+    let mut columns = vec![Column::new("line"), Column::new("images a month")];
     if per_day {
-        columns.push(Column::new("a day", "images_per_day"));
+        columns.push(Column::new("a day"));
     }
     let rows = fit
         .lines

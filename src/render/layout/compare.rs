@@ -1,6 +1,5 @@
-//! How the `compare` report is laid out for the table, CSV and Markdown renderers.
+//! How the `compare` report is laid out for the table and Markdown renderers.
 
-use super::csv_columns;
 use crate::card::{Grade, Status};
 use crate::count::grouped;
 use crate::pricing::Basis;
@@ -16,69 +15,21 @@ fn with_status(name: &str, status: Status) -> String {
     }
 }
 
-impl CompareReport {
-    /// The long form: one row per model × size × lane × count, so that the
-    /// header is the same whatever `--counts` asks for.
-    fn csv_table(&self) -> Table {
-        Table {
-            title: None,
-            columns: csv_columns(&[
-                "model",
-                "size",
-                "lane",
-                "count",
-                "basis",
-                "card",
-                "thinking_tokens",
-                "status",
-                "unit_price",
-                "output_tokens",
-                "ratio_to_baseline",
-                "total",
-                "grade",
-            ]),
-            rows: self
-                .rows
-                .iter()
-                .flat_map(|row| {
-                    row.totals.iter().map(move |total| {
-                        vec![
-                            Cell::text(&row.model),
-                            Cell::text(row.size.api_value()),
-                            Cell::text(row.lane.name()),
-                            Cell::Count(total.count),
-                            Cell::text(self.basis.name()),
-                            Cell::text(self.card.key()),
-                            self.thinking_tokens.map_or(Cell::Empty, Cell::Count),
-                            Cell::text(row.status.name()),
-                            Cell::unit(row.unit_price),
-                            Cell::Count(row.output_tokens),
-                            Cell::Ratio(row.ratio_to_baseline),
-                            Cell::unit(total.total),
-                            Cell::text(row.grade.name()),
-                        ]
-                    })
-                })
-                .collect(),
-        }
-    }
-}
-
 impl Report for CompareReport {
     const KIND: &'static str = "compare";
 
     fn document(&self) -> Document {
         let mut columns = vec![
-            Column::new("model", "model"),
-            Column::new("size", "size"),
-            Column::new("lane", "lane"),
-            Column::new("per image", "unit_price"),
-            Column::new("tokens", "output_tokens").optional(1),
-            Column::new("vs baseline", "ratio_to_baseline").optional(2),
+            Column::new("model"),
+            Column::new("size"),
+            Column::new("lane"),
+            Column::new("per image"),
+            Column::new("tokens").optional(1),
+            Column::new("vs baseline").optional(2),
         ];
         for (index, count) in self.counts.iter().enumerate() {
             let noun = if *count == 1 { "image" } else { "images" };
-            let column = Column::new(format!("{} {noun}", grouped(*count)), format!("total_{count}"));
+            let column = Column::new(format!("{} {noun}", grouped(*count)));
             // The first volume's total stays, so that a narrow table still says what the row costs.
             columns.push(if index == 0 { column } else { column.optional(3) });
         }
@@ -87,14 +38,11 @@ impl Report for CompareReport {
             .iter()
             .map(|row| {
                 let mut cells = vec![
-                    Cell::Name { human: with_status(&row.model_name, row.status), id: row.model.clone() },
+                    Cell::text(with_status(&row.model_name, row.status)),
                     Cell::text(row.size.api_value()),
                     Cell::text(row.lane.name()),
                     if row.grade == Grade::Derived {
-                        Cell::Name {
-                            human: format!("{} (derived)", row.unit_price.unit_dollars()),
-                            id: row.unit_price.plain(),
-                        }
+                        Cell::text(format!("{} (derived)", row.unit_price.unit_dollars()))
                     } else {
                         Cell::unit(row.unit_price)
                     },
@@ -189,13 +137,13 @@ impl Report for CompareReport {
             tables.push(Table {
                 title: Some("Provider routes beside Google's official price".into()),
                 columns: vec![
-                    Column::new("provider", "owner"),
-                    Column::new("model", "model"),
-                    Column::new("size", "size"),
-                    Column::new("lane", "lane"),
-                    Column::new("provider's price", "provider_price"),
-                    Column::new("Google's price", "google_price").optional(2),
-                    Column::new("difference", "difference").optional(1),
+                    Column::new("provider"),
+                    Column::new("model"),
+                    Column::new("size"),
+                    Column::new("lane"),
+                    Column::new("provider's price"),
+                    Column::new("Google's price").optional(2),
+                    Column::new("difference").optional(1),
                 ],
                 rows: self
                     .routes
@@ -219,7 +167,6 @@ impl Report for CompareReport {
             });
         }
         Document {
-            csv: Some(self.csv_table()),
             title: format!(
                 "Compare: {} prices, {} rows{}",
                 self.basis,

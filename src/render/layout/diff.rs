@@ -1,59 +1,9 @@
-//! How the `diff` report is laid out for the table, CSV and Markdown renderers.
+//! How the `diff` report is laid out for the table and Markdown renderers.
 
-use super::csv_columns;
 use crate::money::Money;
 use crate::render::Report;
 use crate::render::document::{Cell, Column, Document, Table};
 use crate::report::diff::*;
-
-impl DiffReport {
-    /// One row per price that changed, was added or was removed, with the
-    /// model, size and lane it is for (where it has them) and both cards'
-    /// keys, so that diffs of several pairs of cards can be put together.
-    fn csv_table(&self) -> Table {
-        Table {
-            title: None,
-            columns: csv_columns(&[
-                "model",
-                "size",
-                "lane",
-                "old_card",
-                "new_card",
-                "subject",
-                "item",
-                "kind",
-                "old",
-                "new",
-                "change",
-                "change_percent",
-            ]),
-            rows: self
-                .changes
-                .iter()
-                .map(|change| {
-                    vec![
-                        change.keys.model.as_ref().map_or(Cell::Empty, Cell::text),
-                        change.keys.size.map_or(Cell::Empty, |size| Cell::text(size.api_value())),
-                        change.keys.lane.map_or(Cell::Empty, |lane| Cell::text(lane.name())),
-                        Cell::text(self.old.key()),
-                        Cell::text(self.new.key()),
-                        Cell::text(&change.subject),
-                        Cell::text(&change.item),
-                        Cell::text(match change.kind {
-                            ChangeKind::Changed => "changed",
-                            ChangeKind::Added => "added",
-                            ChangeKind::Removed => "removed",
-                        }),
-                        change.old.map_or(Cell::Empty, Cell::unit),
-                        change.new.map_or(Cell::Empty, Cell::unit),
-                        change.change.map_or(Cell::Empty, Cell::unit),
-                        change.change_percent.as_ref().map_or(Cell::Empty, Cell::text),
-                    ]
-                })
-                .collect(),
-        }
-    }
-}
 
 impl Report for DiffReport {
     const KIND: &'static str = "diff";
@@ -70,12 +20,12 @@ impl Report for DiffReport {
         let mut tables = vec![Table {
             title: Some("Prices".into()),
             columns: vec![
-                Column::new("subject", "subject"),
-                Column::new("price", "item"),
-                Column::new("change", "kind").optional(1),
-                Column::new("old", "old"),
-                Column::new("new", "new"),
-                Column::new("difference", "change"),
+                Column::new("subject"),
+                Column::new("price"),
+                Column::new("change").optional(1),
+                Column::new("old"),
+                Column::new("new"),
+                Column::new("difference"),
             ],
             rows: self
                 .changes
@@ -84,11 +34,7 @@ impl Report for DiffReport {
                     vec![
                         Cell::text(&change.subject),
                         Cell::text(&change.item),
-                        Cell::text(match change.kind {
-                            ChangeKind::Changed => "changed",
-                            ChangeKind::Added => "added",
-                            ChangeKind::Removed => "removed",
-                        }),
+                        Cell::text(change.kind.name()),
                         change.old.map_or(Cell::Empty, Cell::unit),
                         change.new.map_or(Cell::Empty, Cell::unit),
                         change.change.map_or(Cell::Empty, Cell::unit),
@@ -99,11 +45,7 @@ impl Report for DiffReport {
         if !self.models.is_empty() {
             tables.push(Table {
                 title: Some("Models".into()),
-                columns: vec![
-                    Column::new("model", "model"),
-                    Column::new("change", "kind"),
-                    Column::new("detail", "detail"),
-                ],
+                columns: vec![Column::new("model"), Column::new("change"), Column::new("detail")],
                 rows: self
                     .models
                     .iter()
@@ -177,16 +119,15 @@ impl Report for DiffReport {
             tables.push(Table {
                 title: Some(format!("Plan: {}", plan.name.as_deref().unwrap_or(&plan.source))),
                 columns: vec![
-                    Column::new("line", "line"),
-                    Column::new("old card", "old_total"),
-                    Column::new("new card", "new_total"),
-                    Column::new("change", "change"),
+                    Column::new("line"),
+                    Column::new("old card"),
+                    Column::new("new card"),
+                    Column::new("change"),
                 ],
                 rows,
             });
         }
         Document {
-            csv: Some(self.csv_table()),
             title: format!("Rate card diff: {} → {}", self.old.dated, self.new.dated),
             facts,
             tables,

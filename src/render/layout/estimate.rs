@@ -1,10 +1,8 @@
-//! How the `estimate` report is laid out for the table, CSV and Markdown renderers.
+//! How the `estimate` report is laid out for the table and Markdown renderers.
 
 use super::batch::malformed_table;
-use super::csv_columns;
 use crate::batch::SHOWN_PER_KIND;
 use crate::count::{counted, grouped};
-use crate::money::Money;
 use crate::pricing::Basis;
 use crate::render::Report;
 use crate::render::document::{Cell, Column, Document, Table};
@@ -35,68 +33,6 @@ fn media_rows(media: &MediaCounts) -> Vec<Vec<Cell>> {
         .filter(|(_, count)| *count > 0)
         .map(|(kind, count)| vec![Cell::text(kind), Cell::Count(count)])
         .collect()
-}
-
-impl EstimateReport {
-    /// One row per size, naming the file, model, lane, basis and card; the
-    /// thinking columns are always there (0 and empty without
-    /// `--thinking-tokens`), and a cost the card cannot price is empty.
-    fn csv_table(&self) -> Table {
-        let cost = |amount: Option<Money>| amount.map_or(Cell::Empty, Cell::unit);
-        Table {
-            title: None,
-            columns: csv_columns(&[
-                "file",
-                "model",
-                "size",
-                "lane",
-                "basis",
-                "card",
-                "status",
-                "requests",
-                "requests_without_size",
-                "images",
-                "image_unit_price",
-                "image_cost",
-                "prompt_tokens_estimated",
-                "prompt_cost",
-                "reference_images",
-                "reference_cost",
-                "thinking_tokens_estimated",
-                "thinking_cost",
-                "search_requests",
-                "cost",
-            ]),
-            rows: self
-                .rows
-                .iter()
-                .map(|row| {
-                    vec![
-                        Cell::text(&self.file),
-                        Cell::text(&self.model),
-                        Cell::text(row.size.api_value()),
-                        Cell::text(self.lane.name()),
-                        Cell::text(self.basis.name()),
-                        Cell::text(self.card.key()),
-                        Cell::text(self.status.name()),
-                        Cell::Count(row.requests),
-                        Cell::Count(row.requests_without_size),
-                        Cell::Count(row.images),
-                        Cell::unit(row.image_unit_price),
-                        Cell::unit(row.image_cost),
-                        Cell::Count(row.prompt_tokens_estimated),
-                        cost(row.prompt_cost),
-                        Cell::Count(row.reference_images),
-                        cost(row.reference_cost),
-                        Cell::Count(row.thinking_tokens_estimated),
-                        if self.thinking_tokens > 0 { cost(row.thinking_cost) } else { Cell::Empty },
-                        Cell::Count(row.search_requests),
-                        Cell::unit(row.cost),
-                    ]
-                })
-                .collect(),
-        }
-    }
 }
 
 impl Report for EstimateReport {
@@ -208,24 +144,21 @@ impl Report for EstimateReport {
         let mut tables = vec![Table {
             title: None,
             columns: vec![
-                Column::new("size", "size"),
-                Column::new("requests", "requests").optional(3),
-                Column::new("no imageSize", "requests_without_size").optional(1),
-                Column::new("images", "images"),
-                Column::new("per image", "image_unit_price"),
-                Column::new("images cost", "image_cost").optional(5),
-                Column::new("prompt tokens (est.)", "prompt_tokens_estimated").optional(2),
-                Column::new("prompts cost (est.)", "prompt_cost").optional(4),
-                Column::new("reference images", "reference_images").optional(2),
-                Column::new("references cost", "reference_cost").optional(4),
+                Column::new("size"),
+                Column::new("requests").optional(3),
+                Column::new("no imageSize").optional(1),
+                Column::new("images"),
+                Column::new("per image"),
+                Column::new("images cost").optional(5),
+                Column::new("prompt tokens (est.)").optional(2),
+                Column::new("prompts cost (est.)").optional(4),
+                Column::new("reference images").optional(2),
+                Column::new("references cost").optional(4),
             ]
             .into_iter()
-            .chain(
-                thinking
-                    .then(|| Column::new("thinking tokens (est.)", "thinking_tokens_estimated").optional(2)),
-            )
-            .chain(thinking.then(|| Column::new("thinking cost (est.)", "thinking_cost").optional(4)))
-            .chain([Column::new("cost", "cost")])
+            .chain(thinking.then(|| Column::new("thinking tokens (est.)").optional(2)))
+            .chain(thinking.then(|| Column::new("thinking cost (est.)").optional(4)))
+            .chain([Column::new("cost")])
             .collect(),
             rows: self
                 .rows
@@ -255,7 +188,7 @@ impl Report for EstimateReport {
         if total.unpriced_media > 0 {
             tables.push(Table {
                 title: Some("Media that are not images (not priced)".into()),
-                columns: vec![Column::new("media", "media"), Column::new("parts", "parts")],
+                columns: vec![Column::new("media"), Column::new("parts")],
                 rows: media_rows(&total.other_media),
             });
         }
@@ -263,10 +196,10 @@ impl Report for EstimateReport {
             tables.push(Table {
                 title: Some("Findings".into()),
                 columns: vec![
-                    Column::new("finding", "kind"),
-                    Column::new("requests", "count"),
-                    Column::new("effect", "effect"),
-                    Column::new("what to do", "advice"),
+                    Column::new("finding"),
+                    Column::new("requests"),
+                    Column::new("effect"),
+                    Column::new("what to do"),
                 ],
                 rows: self
                     .findings
@@ -289,10 +222,10 @@ impl Report for EstimateReport {
                     "Requests with findings".to_string()
                 }),
                 columns: vec![
-                    Column::new("finding", "kind"),
-                    Column::new("line", "line"),
-                    Column::new("key", "key"),
-                    Column::new("value as written", "value"),
+                    Column::new("finding"),
+                    Column::new("line"),
+                    Column::new("key"),
+                    Column::new("value as written"),
                 ],
                 rows: self
                     .findings
@@ -354,7 +287,6 @@ impl Report for EstimateReport {
             ));
         }
         Document {
-            csv: Some(self.csv_table()),
             title: format!(
                 "Estimate: {}, {} with {} on the {} lane, {}",
                 counted(total.requests, "request", "requests"),

@@ -1,12 +1,10 @@
-//! How the `plan` report is laid out for the table, CSV and Markdown renderers.
+//! How the `plan` report is laid out for the table and Markdown renderers.
 
 use rust_decimal::Decimal;
 
-use super::{csv_bool, csv_columns};
 use crate::count::grouped;
 use crate::money::Money;
 use crate::plan::GOOGLE;
-use crate::plan::PlanComponent;
 use crate::pricing::Basis;
 use crate::render::Report;
 use crate::render::document::{Cell, Column, Document, Table};
@@ -47,7 +45,6 @@ impl Report for PlanReport {
             tables.push(what_if_table(what_if));
         }
         Document {
-            csv: Some(csv_table(self)),
             title: format!(
                 "Plan: {title}: {} a month{}",
                 self.total.dollars(),
@@ -57,70 +54,6 @@ impl Report for PlanReport {
             tables,
             notes: notes(self),
         }
-    }
-}
-
-/// One row per line and cost component, each naming the plan, the line's
-/// model, size and lane, the basis and the card.
-fn csv_table(report: &PlanReport) -> Table {
-    let component = |component: PlanComponent| match component {
-        PlanComponent::ImageOutput => "image_output",
-        PlanComponent::TextInput => "text_input",
-        PlanComponent::ReferenceImages => "reference_images",
-        PlanComponent::Thinking => "thinking",
-        PlanComponent::Grounding => "grounding",
-    };
-    Table {
-        title: None,
-        columns: csv_columns(&[
-            "plan",
-            "line",
-            "model",
-            "size",
-            "lane",
-            "basis",
-            "card",
-            "status",
-            "priced_by",
-            "component",
-            "estimate",
-            "tokens_per_request",
-            "quantity",
-            "unit",
-            "unit_price",
-            "google_unit_price",
-            "total",
-            "share_percent",
-        ]),
-        rows: report
-            .lines
-            .iter()
-            .flat_map(|entry| {
-                let line = &entry.line;
-                line.components.iter().map(move |c| {
-                    vec![
-                        Cell::text(&report.plan.source),
-                        Cell::text(&line.name),
-                        Cell::text(&line.model),
-                        Cell::text(line.size.api_value()),
-                        Cell::text(line.lane.name()),
-                        Cell::text(report.basis.name()),
-                        Cell::text(report.card.key()),
-                        Cell::text(entry.status.name()),
-                        Cell::text(&c.priced_by),
-                        Cell::text(component(c.component)),
-                        csv_bool(c.estimate),
-                        c.tokens_per_request.map_or(Cell::Empty, Cell::Count),
-                        Cell::Count(c.quantity),
-                        Cell::text(c.unit),
-                        Cell::unit(c.unit_price),
-                        c.google_unit_price.map_or(Cell::Empty, Cell::unit),
-                        Cell::unit(c.total),
-                        Cell::Percent(c.total.percent_of(report.total).unwrap_or_default()),
-                    ]
-                })
-            })
-            .collect(),
     }
 }
 
@@ -145,12 +78,12 @@ fn routes_table(report: &PlanReport) -> Option<Table> {
     (!rows.is_empty()).then(|| Table {
         title: Some("Provider routes beside Google's official price".into()),
         columns: vec![
-            Column::new("line", "line"),
-            Column::new("priced by", "priced_by"),
-            Column::new("provider's price", "provider_unit_price").optional(2),
-            Column::new("Google's price", "google_unit_price").optional(1),
-            Column::new("provider's total", "provider_total"),
-            Column::new("at Google's price", "google_total").optional(3),
+            Column::new("line"),
+            Column::new("priced by"),
+            Column::new("provider's price").optional(2),
+            Column::new("Google's price").optional(1),
+            Column::new("provider's total"),
+            Column::new("at Google's price").optional(3),
         ],
         rows,
     })
@@ -179,7 +112,7 @@ fn components_table(report: &PlanReport) -> Table {
                     Cell::text(c.unit),
                     Cell::unit(c.unit_price),
                     Cell::money(c.total),
-                    Cell::Percent(c.total.percent_of(report.total).unwrap_or_default()),
+                    Cell::Percent(report.share_percent(c.total)),
                 ]
             })
         })
@@ -187,15 +120,15 @@ fn components_table(report: &PlanReport) -> Table {
     Table {
         title: Some("Costs by line and component".into()),
         columns: vec![
-            Column::new("line", "line"),
-            Column::new("component", "component"),
-            Column::new("priced by", "priced_by").optional(3),
-            Column::new("tokens / request", "tokens_per_request").optional(1),
-            Column::new("quantity", "quantity").optional(5),
-            Column::new("unit", "unit").optional(4),
-            Column::new("per unit", "unit_price").optional(6),
-            Column::new("total", "total"),
-            Column::new("share", "share_percent").optional(2),
+            Column::new("line"),
+            Column::new("component"),
+            Column::new("priced by").optional(3),
+            Column::new("tokens / request").optional(1),
+            Column::new("quantity").optional(5),
+            Column::new("unit").optional(4),
+            Column::new("per unit").optional(6),
+            Column::new("total"),
+            Column::new("share").optional(2),
         ],
         rows,
     }
@@ -214,7 +147,7 @@ fn lines_table(report: &PlanReport) -> Table {
             let line = &entry.line;
             vec![
                 Cell::text(&line.name),
-                Cell::Name { human: line.model_name.clone(), id: line.model.clone() },
+                Cell::text(&line.model_name),
                 Cell::text(line.size.api_value()),
                 Cell::text(line.lane.name()),
                 match &line.escalated_to {
@@ -244,16 +177,16 @@ fn lines_table(report: &PlanReport) -> Table {
     Table {
         title: Some("Lines".into()),
         columns: vec![
-            Column::new("line", "line"),
-            Column::new("model", "model"),
-            Column::new("size", "size"),
-            Column::new("lane", "lane"),
-            Column::new("escalated", "escalated").optional(1),
-            Column::new("accepted", "accepted").optional(4),
-            Column::new("generated", "generated").optional(2),
-            Column::new("total", "total"),
-            Column::new("share", "share_percent").optional(2),
-            Column::new("per accepted image", "cost_per_accepted_image").optional(5),
+            Column::new("line"),
+            Column::new("model"),
+            Column::new("size"),
+            Column::new("lane"),
+            Column::new("escalated").optional(1),
+            Column::new("accepted").optional(4),
+            Column::new("generated").optional(2),
+            Column::new("total"),
+            Column::new("share").optional(2),
+            Column::new("per accepted image").optional(5),
         ],
         rows,
     }
@@ -270,12 +203,12 @@ fn what_if_table(what_if: &WhatIf) -> Table {
     Table {
         title: Some("What if every batch_ok line runs on batch".into()),
         columns: vec![
-            Column::new("line", "line"),
-            Column::new("lane", "lane").optional(2),
-            Column::new("what-if lane", "what_if_lane").optional(1),
-            Column::new("total", "total"),
-            Column::new("what-if total", "what_if_total"),
-            Column::new("saving", "saving"),
+            Column::new("line"),
+            Column::new("lane").optional(2),
+            Column::new("what-if lane").optional(1),
+            Column::new("total"),
+            Column::new("what-if total"),
+            Column::new("saving"),
         ],
         rows: what_if
             .lines

@@ -1,6 +1,5 @@
-//! How the `quote` report is laid out for the table, CSV and Markdown renderers.
+//! How the `quote` report is laid out for the table and Markdown renderers.
 
-use super::csv_columns;
 use crate::card::Grade;
 use crate::count::grouped;
 use crate::lane::Lane;
@@ -9,52 +8,6 @@ use crate::pricing::Basis;
 use crate::render::Report;
 use crate::render::document::{Cell, Column, Document, Table};
 use crate::report::quote::*;
-
-impl QuoteReport {
-    /// One row per lane, each naming the model, size, count, basis, card
-    /// and request it prices, with exact totals.
-    fn csv_table(&self) -> Table {
-        Table {
-            title: None,
-            columns: csv_columns(&[
-                "model",
-                "size",
-                "lane",
-                "count",
-                "basis",
-                "card",
-                "prompt_tokens",
-                "input_images",
-                "thinking_tokens",
-                "unit_price",
-                "total",
-                "saving_vs_standard",
-                "grade",
-            ]),
-            rows: self
-                .quotes
-                .iter()
-                .map(|quote| {
-                    vec![
-                        Cell::text(&self.model),
-                        Cell::text(self.size.api_value()),
-                        Cell::text(quote.lane.name()),
-                        Cell::Count(self.count),
-                        Cell::text(self.basis.name()),
-                        Cell::text(self.card.key()),
-                        Cell::Count(self.prompt_tokens),
-                        Cell::Count(self.input_images),
-                        Cell::Count(self.thinking_tokens),
-                        Cell::unit(quote.unit_price),
-                        Cell::unit(quote.total),
-                        quote.saving_vs_standard.map_or(Cell::Empty, Cell::unit),
-                        Cell::text(quote.grade.name()),
-                    ]
-                })
-                .collect(),
-        }
-    }
-}
 
 impl Report for QuoteReport {
     const KIND: &'static str = "quote";
@@ -110,11 +63,11 @@ impl Report for QuoteReport {
         let mut tables = vec![Table {
             title: None,
             columns: vec![
-                Column::new("lane", "lane"),
-                Column::new("per image", "unit_price"),
-                Column::new("total", "total"),
-                Column::new("saving vs standard", "saving_vs_standard").optional(2),
-                Column::new("grade", "grade").optional(1),
+                Column::new("lane"),
+                Column::new("per image"),
+                Column::new("total"),
+                Column::new("saving vs standard").optional(2),
+                Column::new("grade").optional(1),
             ],
             rows: self
                 .quotes
@@ -135,11 +88,11 @@ impl Report for QuoteReport {
             tables.push(Table {
                 title: Some("Breakdown".to_string()),
                 columns: vec![
-                    Column::new("lane", "lane"),
-                    Column::new("component", "component"),
-                    Column::new("tokens per image", "tokens").optional(1),
-                    Column::new("per image", "unit_price"),
-                    Column::new("total", "total"),
+                    Column::new("lane"),
+                    Column::new("component"),
+                    Column::new("tokens per image").optional(1),
+                    Column::new("per image"),
+                    Column::new("total"),
                 ],
                 rows: self
                     .quotes
@@ -210,7 +163,6 @@ impl Report for QuoteReport {
             );
         }
         Document {
-            csv: Some(self.csv_table()),
             title: format!(
                 "Quote: {} {} {noun} with {}{}",
                 grouped(self.count),

@@ -1,6 +1,5 @@
-//! How the `rates` report is laid out for the table, CSV and Markdown renderers.
+//! How the `rates` report is laid out for the table and Markdown renderers.
 
-use super::{csv_bool, csv_columns, csv_date};
 use crate::card::Grade;
 use crate::count::counted;
 use crate::lane::Lane;
@@ -9,53 +8,6 @@ use crate::render::Report;
 use crate::render::document::{Cell, Column, Document, Table};
 use crate::report::CardInfo;
 use crate::report::rates::*;
-
-impl RatesReport {
-    /// One row per model, with machine values: the status as a word,
-    /// booleans as `true`/`false`, lists separated by spaces.
-    fn csv_table(&self) -> Table {
-        let words = |items: Vec<String>| Cell::text(items.join(" "));
-        Table {
-            title: None,
-            columns: csv_columns(&[
-                "model",
-                "name",
-                "card",
-                "aliases",
-                "sizes",
-                "default_size",
-                "lanes",
-                "free_tier",
-                "status",
-                "released",
-                "deprecated",
-                "shutdown",
-                "successor",
-            ]),
-            rows: self
-                .models
-                .iter()
-                .map(|model| {
-                    vec![
-                        Cell::text(&model.id),
-                        Cell::text(&model.name),
-                        Cell::text(self.card.key()),
-                        words(model.aliases.clone()),
-                        words(model.sizes.iter().map(|size| size.api_value().to_string()).collect()),
-                        Cell::text(model.default_size.api_value()),
-                        words(model.lanes.iter().map(|lane| lane.name().to_string()).collect()),
-                        csv_bool(model.free_tier),
-                        Cell::text(model.lifecycle.status.name()),
-                        csv_date(model.lifecycle.released),
-                        csv_date(model.lifecycle.deprecated),
-                        csv_date(model.lifecycle.shutdown),
-                        model.lifecycle.successor.as_ref().map_or(Cell::Empty, Cell::text),
-                    ]
-                })
-                .collect(),
-        }
-    }
-}
 
 impl Report for RatesReport {
     const KIND: &'static str = "rates";
@@ -111,21 +63,20 @@ impl Report for RatesReport {
             })
             .collect();
         Document {
-            csv: Some(self.csv_table()),
             title: format!("Rate card: {} ({})", self.card.name, self.card.dated),
             facts,
             tables: vec![Table {
                 title: None,
                 columns: vec![
-                    Column::new("model", "id"),
-                    Column::new("name", "name"),
-                    Column::new("aliases", "aliases").optional(2),
-                    Column::new("sizes", "sizes").optional(4),
-                    Column::new("default", "default_size").optional(1),
-                    Column::new("lanes", "lanes").optional(3),
-                    Column::new("free tier", "free_tier").optional(1),
-                    Column::new("released", "released").optional(1),
-                    Column::new("status", "status"),
+                    Column::new("model"),
+                    Column::new("name"),
+                    Column::new("aliases").optional(2),
+                    Column::new("sizes").optional(4),
+                    Column::new("default").optional(1),
+                    Column::new("lanes").optional(3),
+                    Column::new("free tier").optional(1),
+                    Column::new("released").optional(1),
+                    Column::new("status"),
                 ],
                 rows,
             }]
@@ -133,78 +84,25 @@ impl Report for RatesReport {
             .chain((!former_rows.is_empty()).then(|| Table {
                 title: Some("Former IDs (they still resolve, at the model's prices)".into()),
                 columns: vec![
-                    Column::new("former ID", "former_id"),
-                    Column::new("now", "model"),
-                    Column::new("status", "status"),
+                    Column::new("former ID"),
+                    Column::new("now"),
+                    Column::new("status"),
                 ],
                 rows: former_rows,
             }))
             .chain(std::iter::once(Table {
                 title: Some("Embedded rate cards (--rates NAME; by default the one in force on the date)".into()),
                 columns: vec![
-                    Column::new("name", "name"),
-                    Column::new("dated", "dated"),
-                    Column::new("effective", "effective"),
-                    Column::new("checked", "checked"),
-                    Column::new("", "in_force"),
+                    Column::new("name"),
+                    Column::new("dated"),
+                    Column::new("effective"),
+                    Column::new("checked"),
+                    Column::new(""),
                 ],
                 rows: card_rows,
             }))
             .collect(),
             notes: vec!["`nbcost rates show MODEL` gives a model's prices; `nbcost rates check` compares them with tokens × rate.".into()],
-        }
-    }
-}
-
-impl ModelReport {
-    /// One row per size × lane: the per-image price (published or
-    /// derived, as `grade` says) beside the lane's per-1M-token rates.
-    fn csv_table(&self) -> Table {
-        let model = &self.summary;
-        let rate = |rate: Option<Money>| rate.map_or(Cell::Empty, Cell::unit);
-        Table {
-            title: None,
-            columns: csv_columns(&[
-                "model",
-                "size",
-                "lane",
-                "card",
-                "status",
-                "output_tokens",
-                "unit_price",
-                "grade",
-                "input_per_1m",
-                "text_output_per_1m",
-                "image_output_per_1m",
-                "tokens_grade",
-            ]),
-            rows: self
-                .size_prices
-                .iter()
-                .flat_map(|row| {
-                    self.tokens.iter().filter_map(move |(lane, rates)| {
-                        let (price, grade) = match (row.price.get(lane), row.derived.get(lane)) {
-                            (Some(price), _) => (*price, row.grade),
-                            (None, Some(derived)) => (*derived, Grade::Derived),
-                            (None, None) => return None,
-                        };
-                        Some(vec![
-                            Cell::text(&model.id),
-                            Cell::text(row.size.api_value()),
-                            Cell::text(lane.name()),
-                            Cell::text(self.card.key()),
-                            Cell::text(model.lifecycle.status.name()),
-                            Cell::Count(row.output_tokens),
-                            Cell::unit(price),
-                            Cell::text(grade.name()),
-                            rate(rates.input),
-                            rate(rates.text_output),
-                            Cell::unit(rates.image_output),
-                            Cell::text(rates.grade.name()),
-                        ])
-                    })
-                })
-                .collect(),
         }
     }
 }
@@ -242,11 +140,9 @@ impl Report for ModelReport {
             );
         }
         let lanes: Vec<Lane> = self.tokens.keys().copied().collect();
-        let mut size_columns =
-            vec![Column::new("size", "size"), Column::new("output tokens", "output_tokens").optional(2)];
-        size_columns
-            .extend(lanes.iter().map(|lane| Column::new(format!("{lane} / image"), format!("{lane}_price"))));
-        size_columns.push(Column::new("grade", "grade").optional(1));
+        let mut size_columns = vec![Column::new("size"), Column::new("output tokens").optional(2)];
+        size_columns.extend(lanes.iter().map(|lane| Column::new(format!("{lane} / image"))));
+        size_columns.push(Column::new("grade").optional(1));
         let size_rows = self
             .size_prices
             .iter()
@@ -254,10 +150,7 @@ impl Report for ModelReport {
                 let mut cells = vec![Cell::text(row.size.api_value()), Cell::Count(row.output_tokens)];
                 cells.extend(lanes.iter().map(|lane| match (row.price.get(lane), row.derived.get(lane)) {
                     (Some(price), _) => Cell::unit(*price),
-                    (None, Some(derived)) => Cell::Name {
-                        human: format!("{} (derived)", derived.unit_dollars()),
-                        id: derived.plain(),
-                    },
+                    (None, Some(derived)) => Cell::text(format!("{} (derived)", derived.unit_dollars())),
                     (None, None) => Cell::Empty,
                 }));
                 cells.push(Cell::text(row.grade.name()));
@@ -280,7 +173,6 @@ impl Report for ModelReport {
             })
             .collect();
         Document {
-            csv: Some(self.csv_table()),
             title: format!("{} ({})", model.name, model.id),
             facts,
             tables: vec![
@@ -288,11 +180,11 @@ impl Report for ModelReport {
                 Table {
                     title: Some("Per 1M tokens".into()),
                     columns: vec![
-                        Column::new("lane", "lane"),
-                        Column::new("input", "input"),
-                        Column::new("text & thinking output", "text_output"),
-                        Column::new("image output", "image_output"),
-                        Column::new("grade", "grade").optional(1),
+                        Column::new("lane"),
+                        Column::new("input"),
+                        Column::new("text & thinking output"),
+                        Column::new("image output"),
+                        Column::new("grade").optional(1),
                     ],
                     rows: token_rows,
                 },
@@ -301,48 +193,6 @@ impl Report for ModelReport {
                 .then(|| "A derived price is output tokens × the lane's image rate: Google publishes no per-image figure for it.".to_string())
                 .into_iter()
                 .chain(std::iter::once(GRADES.to_string()))
-                .collect(),
-        }
-    }
-}
-
-impl CheckReport {
-    /// One row per published or derived price, with the checked card's key;
-    /// a price that is not published is empty, not `none`.
-    fn csv_table(&self) -> Table {
-        Table {
-            title: None,
-            columns: csv_columns(&[
-                "model",
-                "size",
-                "lane",
-                "card",
-                "output_tokens",
-                "published",
-                "tokens_price",
-                "difference",
-                "difference_percent",
-                "grade",
-            ]),
-            rows: self
-                .rows
-                .iter()
-                .map(|row| {
-                    vec![
-                        Cell::text(&row.model),
-                        Cell::text(row.size.api_value()),
-                        Cell::text(row.lane.name()),
-                        Cell::text(self.card.key()),
-                        Cell::Count(row.output_tokens),
-                        row.published.map_or(Cell::Empty, Cell::unit),
-                        Cell::unit(row.tokens_price),
-                        row.difference.map_or(Cell::Empty, Cell::unit),
-                        row.difference
-                            .and_then(|difference| difference.percent_of(row.tokens_price))
-                            .map_or(Cell::Empty, Cell::Percent),
-                        Cell::text(row.grade.name()),
-                    ]
-                })
                 .collect(),
         }
     }
@@ -364,9 +214,7 @@ impl Report for CheckReport {
                     row.published.map_or(Cell::text("none"), Cell::unit),
                     Cell::unit(row.tokens_price),
                     row.difference.map_or(Cell::Empty, Cell::unit),
-                    row.difference
-                        .and_then(|difference| difference.percent_of(row.tokens_price))
-                        .map_or(Cell::Empty, Cell::Percent),
+                    row.difference_percent().map_or(Cell::Empty, Cell::Percent),
                     Cell::text(row.grade.name()),
                 ]
             })
@@ -388,7 +236,6 @@ impl Report for CheckReport {
         }
         notes.push(GRADES.to_string());
         Document {
-            csv: Some(self.csv_table()),
             title: format!(
                 "Rate card check: valid ({}, {}{})",
                 counted(self.models as u64, "model", "models"),
@@ -399,15 +246,15 @@ impl Report for CheckReport {
             tables: vec![Table {
                 title: None,
                 columns: vec![
-                    Column::new("model", "model"),
-                    Column::new("size", "size"),
-                    Column::new("lane", "lane"),
-                    Column::new("tokens", "output_tokens").optional(2),
-                    Column::new("published", "published"),
-                    Column::new("tokens × rate", "tokens_price").optional(4),
-                    Column::new("difference", "difference"),
-                    Column::new("difference %", "difference_percent").optional(3),
-                    Column::new("grade", "grade").optional(1),
+                    Column::new("model"),
+                    Column::new("size"),
+                    Column::new("lane"),
+                    Column::new("tokens").optional(2),
+                    Column::new("published"),
+                    Column::new("tokens × rate").optional(4),
+                    Column::new("difference"),
+                    Column::new("difference %").optional(3),
+                    Column::new("grade").optional(1),
                 ],
                 rows,
             }],

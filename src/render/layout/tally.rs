@@ -1,20 +1,16 @@
-//! How the `tally` report is laid out for the table, CSV and Markdown renderers.
+//! How the `tally` report is laid out for the table and Markdown renderers.
 
 use super::batch::{listed_title, malformed_table};
-use super::csv_columns;
 use crate::batch::BilledLane;
 use crate::count::{counted, grouped};
-use crate::money::Money;
 use crate::render::Report;
 use crate::render::document::{Cell, Column, Document, Table};
 use crate::report::tally::*;
-use crate::size::ImageSize;
 
-/// A row's card model: its name for people and its ID for CSV, or "not in
-/// the card".
+/// A row's card model: its name, or "not in the card".
 fn model_cell(model: &Option<String>, name: &Option<String>) -> Cell {
     match (model, name) {
-        (Some(id), Some(name)) => Cell::Name { human: name.clone(), id: id.clone() },
+        (Some(_), Some(name)) => Cell::text(name),
         _ => Cell::text("not in the card"),
     }
 }
@@ -83,115 +79,6 @@ fn left_out(report: &TallyReport) -> String {
 fn unrecognised_text(value: &UnrecognisedLane) -> String {
     let written = value.value.as_ref().map_or("(not a string)".to_string(), |text| format!("`{text}`"));
     format!("{} {written} ({})", value.field, counted(value.responses, "response", "responses"))
-}
-
-impl TallyReport {
-    /// One row per model, version set, size and lane (`kind` `usage`), then
-    /// one per model whose responses searched (`kind` `grounding`), each
-    /// naming the basis and card; a model not in the card and a cost not
-    /// priced are empty, with the reason in `unpriced_reason`.
-    fn csv_table(&self) -> Table {
-        let cost = |amount: Option<Money>| amount.map_or(Cell::Empty, Cell::unit);
-        let text = |value: &Option<String>| value.as_ref().map_or(Cell::Empty, Cell::text);
-        let versions = |versions: &[Option<String>]| {
-            Cell::text(
-                versions
-                    .iter()
-                    .map(|version| version.as_deref().unwrap_or("(none)"))
-                    .collect::<Vec<_>>()
-                    .join(" "),
-            )
-        };
-        let keys = |model: &Option<String>, model_versions: &[Option<String>], size: Cell, lane: Cell| {
-            vec![
-                text(model),
-                versions(model_versions),
-                size,
-                lane,
-                Cell::text(self.basis),
-                Cell::text(self.card.key()),
-            ]
-        };
-        let rows = self.rows.iter().map(|row| {
-            // The size as the API takes it; "unknown (747 tokens/image)" and
-            // "no image" are for people, and `image_tokens_per_image` says it.
-            let size = if ImageSize::from_api_value(&row.size).is_some() {
-                Cell::text(&row.size)
-            } else {
-                Cell::Empty
-            };
-            let mut cells = keys(&row.model, &row.model_versions, size, Cell::text(row.lane.name()));
-            cells.extend([
-                row.status.map_or(Cell::Empty, |status| Cell::text(status.name())),
-                Cell::text("usage"),
-                Cell::Count(row.image_tokens_per_image),
-                Cell::Count(row.responses),
-                Cell::Count(row.images),
-                Cell::Count(row.prompt_tokens),
-                Cell::Count(row.image_output_tokens),
-                Cell::Count(row.text_output_tokens),
-                Cell::Count(row.thoughts_tokens),
-                Cell::Count(row.search_queries),
-                Cell::Empty,
-                cost(row.input_cost),
-                cost(row.image_output_cost),
-                cost(row.text_output_cost),
-                cost(row.cost),
-                text(&row.unpriced_reason),
-            ]);
-            cells
-        });
-        let grounding = self.grounding.models.iter().map(|row| {
-            let mut cells = keys(&row.model, &row.model_versions, Cell::Empty, Cell::Empty);
-            cells.extend([
-                Cell::Empty,
-                Cell::text("grounding"),
-                Cell::Empty,
-                Cell::Empty,
-                Cell::Empty,
-                Cell::Empty,
-                Cell::Empty,
-                Cell::Empty,
-                Cell::Empty,
-                Cell::Count(row.queries),
-                Cell::Count(row.paid_queries),
-                Cell::Empty,
-                Cell::Empty,
-                Cell::Empty,
-                cost(row.cost),
-                text(&row.unpriced_reason),
-            ]);
-            cells
-        });
-        Table {
-            title: None,
-            columns: csv_columns(&[
-                "model",
-                "model_versions",
-                "size",
-                "lane",
-                "basis",
-                "card",
-                "status",
-                "kind",
-                "image_tokens_per_image",
-                "responses",
-                "images",
-                "prompt_tokens",
-                "image_output_tokens",
-                "text_output_tokens",
-                "thoughts_tokens",
-                "search_queries",
-                "paid_queries",
-                "input_cost",
-                "image_output_cost",
-                "text_output_cost",
-                "cost",
-                "unpriced_reason",
-            ]),
-            rows: rows.chain(grounding).collect(),
-        }
-    }
 }
 
 impl Report for TallyReport {
@@ -279,17 +166,17 @@ impl Report for TallyReport {
         let mut tables = vec![Table {
             title: None,
             columns: vec![
-                Column::new("model", "model"),
-                Column::new("model version", "model_versions").optional(4),
-                Column::new("size", "size"),
-                Column::new("lane", "lane"),
-                Column::new("responses", "responses").optional(3),
-                Column::new("images", "images"),
-                Column::new("input tokens", "prompt_tokens").optional(2),
-                Column::new("image tokens", "image_output_tokens").optional(1),
-                Column::new("text tokens", "text_output_tokens").optional(1),
-                Column::new("thinking tokens", "thoughts_tokens").optional(1),
-                Column::new("cost", "cost"),
+                Column::new("model"),
+                Column::new("model version").optional(4),
+                Column::new("size"),
+                Column::new("lane"),
+                Column::new("responses").optional(3),
+                Column::new("images"),
+                Column::new("input tokens").optional(2),
+                Column::new("image tokens").optional(1),
+                Column::new("text tokens").optional(1),
+                Column::new("thinking tokens").optional(1),
+                Column::new("cost"),
             ],
             rows: self
                 .rows
@@ -324,19 +211,15 @@ impl Report for TallyReport {
             let chunks = self.lines.chunk_lines > 0;
             tables.push(Table {
                 title: Some("Lines per file".into()),
-                columns: [
-                    Column::new("file", "file"),
-                    Column::new("lines", "read").optional(3),
-                    Column::new("responses", "responses"),
-                ]
-                .into_iter()
-                .chain(chunks.then(|| Column::new("chunks", "chunk_lines").optional(1)))
-                .chain([
-                    Column::new("error lines", "error_lines").optional(2),
-                    Column::new("malformed", "malformed_lines").optional(2),
-                    Column::new("blank", "blank_lines").optional(1),
-                ])
-                .collect(),
+                columns: [Column::new("file"), Column::new("lines").optional(3), Column::new("responses")]
+                    .into_iter()
+                    .chain(chunks.then(|| Column::new("chunks").optional(1)))
+                    .chain([
+                        Column::new("error lines").optional(2),
+                        Column::new("malformed").optional(2),
+                        Column::new("blank").optional(1),
+                    ])
+                    .collect(),
                 rows: self
                     .files
                     .iter()
@@ -365,10 +248,10 @@ impl Report for TallyReport {
                     &self.duplicates.responses,
                 )),
                 columns: vec![
-                    Column::new("key", "key"),
-                    Column::new("file", "file"),
-                    Column::new("line", "line"),
-                    Column::new("first seen", "first_seen"),
+                    Column::new("key"),
+                    Column::new("file"),
+                    Column::new("line"),
+                    Column::new("first seen"),
                 ],
                 rows: self
                     .duplicates
@@ -390,11 +273,11 @@ impl Report for TallyReport {
             tables.push(Table {
                 title: Some(listed_title("Error lines (not billed)", &self.errors.lines)),
                 columns: vec![
-                    Column::new("file", "file"),
-                    Column::new("line", "line"),
-                    Column::new("key", "key"),
-                    Column::new("code", "code"),
-                    Column::new("message", "message"),
+                    Column::new("file"),
+                    Column::new("line"),
+                    Column::new("key"),
+                    Column::new("code"),
+                    Column::new("message"),
                 ],
                 rows: self
                     .errors
@@ -482,7 +365,6 @@ impl Report for TallyReport {
             format!("{} for {priced}, INCOMPLETE: {}", total.cost.dollars(), left_out(self))
         };
         Document {
-            csv: Some(self.csv_table()),
             title: format!("Tally: {}, {cost}", counted(total.responses, "response", "responses")),
             facts,
             tables,
@@ -509,12 +391,12 @@ fn grounding_table(grounding: &TallyGrounding) -> Table {
     Table {
         title: Some("Google Search grounding".into()),
         columns: vec![
-            Column::new("model", "model"),
-            Column::new("model version", "model_versions").optional(4),
-            Column::new("queries", "queries").optional(2),
-            Column::new("free", "free_queries").optional(1),
-            Column::new("paid", "paid_queries").optional(1),
-            Column::new("cost", "cost"),
+            Column::new("model"),
+            Column::new("model version").optional(4),
+            Column::new("queries").optional(2),
+            Column::new("free").optional(1),
+            Column::new("paid").optional(1),
+            Column::new("cost"),
         ],
         rows: grounding
             .models

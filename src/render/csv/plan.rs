@@ -1,0 +1,82 @@
+//! `plan` as CSV: one row per line and cost component.
+
+use serde::Serialize;
+
+use super::{CsvRows, Percent};
+use crate::money::Money;
+use crate::report::plan::PlanReport;
+
+/// One cost component of one line, naming the plan, the line's model, size
+/// and lane, the basis and the card.
+#[derive(Debug, Default, Serialize)]
+pub struct ComponentRow<'a> {
+    /// The plan file.
+    plan: &'a str,
+    line: &'a str,
+    model: &'a str,
+    size: &'static str,
+    lane: &'static str,
+    basis: &'static str,
+    card: &'a str,
+    status: &'static str,
+    priced_by: &'a str,
+    component: &'static str,
+    estimate: bool,
+    tokens_per_request: Option<u64>,
+    quantity: u64,
+    unit: &'static str,
+    unit_price: Money,
+    /// Google's price beside a provider's, else empty.
+    google_unit_price: Option<Money>,
+    total: Money,
+    /// The component's share of the plan's monthly total.
+    share_percent: Percent,
+}
+
+impl CsvRows for PlanReport {
+    type Row<'a> = ComponentRow<'a>;
+
+    fn csv_rows(&self) -> impl Iterator<Item = ComponentRow<'_>> {
+        self.lines.iter().flat_map(move |entry| {
+            let line = &entry.line;
+            line.components.iter().map(move |c| ComponentRow {
+                plan: &self.plan.source,
+                line: &line.name,
+                model: &line.model,
+                size: line.size.api_value(),
+                lane: line.lane.name(),
+                basis: self.basis.name(),
+                card: self.card.key(),
+                status: entry.status.name(),
+                priced_by: &c.priced_by,
+                component: c.component.name(),
+                estimate: c.estimate,
+                tokens_per_request: c.tokens_per_request,
+                quantity: c.quantity,
+                unit: c.unit,
+                unit_price: c.unit_price,
+                google_unit_price: c.google_unit_price,
+                total: c.total,
+                share_percent: Percent(self.share_percent(c.total)),
+            })
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::plan::PlanComponent;
+
+    #[test]
+    fn a_component_is_named_in_csv_as_in_json() {
+        for component in [
+            PlanComponent::ImageOutput,
+            PlanComponent::TextInput,
+            PlanComponent::ReferenceImages,
+            PlanComponent::Thinking,
+            PlanComponent::Grounding,
+        ] {
+            assert_eq!(serde_json::to_value(component).unwrap(), component.name());
+        }
+    }
+}

@@ -1,0 +1,140 @@
+//! `tally` as CSV: usage rows, then grounding rows, under one header.
+
+use serde::Serialize;
+
+use super::{CsvRows, words};
+use crate::money::Money;
+use crate::report::tally::TallyReport;
+use crate::size::ImageSize;
+
+/// What a tally row counts.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RowKind {
+    /// The responses of one model, version set, size and lane.
+    #[default]
+    Usage,
+    /// The Google Search queries of one model.
+    Grounding,
+}
+
+/// One row per model, version set, size and lane (`kind` `usage`), then
+/// one per model whose responses searched (`kind` `grounding`), each naming
+/// the basis and card. A model not in the card and a cost not priced are
+/// empty, with the reason in `unpriced_reason`; a column that does not apply
+/// to the row's kind is empty.
+#[derive(Debug, Default, Serialize)]
+pub struct CostRow<'a> {
+    model: Option<&'a str>,
+    /// Every `modelVersion` written, `(none)` for responses naming none.
+    model_versions: String,
+    /// The size as the API takes it; empty where the tokens per image name
+    /// no single size ("1K/2K", "unknown", "no image": the tables say which).
+    size: Option<&'a str>,
+    lane: Option<&'static str>,
+    basis: &'static str,
+    card: &'a str,
+    status: Option<&'static str>,
+    kind: RowKind,
+    image_tokens_per_image: Option<u64>,
+    responses: Option<u64>,
+    images: Option<u64>,
+    prompt_tokens: Option<u64>,
+    image_output_tokens: Option<u64>,
+    text_output_tokens: Option<u64>,
+    thoughts_tokens: Option<u64>,
+    search_queries: u64,
+    paid_queries: Option<u64>,
+    input_cost: Option<Money>,
+    image_output_cost: Option<Money>,
+    text_output_cost: Option<Money>,
+    cost: Option<Money>,
+    unpriced_reason: Option<&'a str>,
+}
+
+impl CsvRows for TallyReport {
+    type Row<'a> = CostRow<'a>;
+
+    fn csv_rows(&self) -> impl Iterator<Item = CostRow<'_>> {
+        let versions =
+            |versions: &[Option<String>]| words(versions.iter().map(|v| v.as_deref().unwrap_or("(none)")));
+        let usage = self.rows.iter().map(move |row| CostRow {
+            model: row.model.as_deref(),
+            model_versions: versions(&row.model_versions),
+            size: ImageSize::from_api_value(&row.size).map(|_| row.size.as_str()),
+            lane: Some(row.lane.name()),
+            basis: self.basis,
+            card: self.card.key(),
+            status: row.status.map(|status| status.name()),
+            kind: RowKind::Usage,
+            image_tokens_per_image: Some(row.image_tokens_per_image),
+            responses: Some(row.responses),
+            images: Some(row.images),
+            prompt_tokens: Some(row.prompt_tokens),
+            image_output_tokens: Some(row.image_output_tokens),
+            text_output_tokens: Some(row.text_output_tokens),
+            thoughts_tokens: Some(row.thoughts_tokens),
+            search_queries: row.search_queries,
+            paid_queries: None,
+            input_cost: row.input_cost,
+            image_output_cost: row.image_output_cost,
+            text_output_cost: row.text_output_cost,
+            cost: row.cost,
+            unpriced_reason: row.unpriced_reason.as_deref(),
+        });
+        let grounding = self.grounding.models.iter().map(move |row| CostRow {
+            model: row.model.as_deref(),
+            model_versions: versions(&row.model_versions),
+            basis: self.basis,
+            card: self.card.key(),
+            kind: RowKind::Grounding,
+            search_queries: row.queries,
+            paid_queries: Some(row.paid_queries),
+            cost: row.cost,
+            unpriced_reason: row.unpriced_reason.as_deref(),
+            ..CostRow::default()
+        });
+        usage.chain(grounding)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::tests::written;
+    use crate::card::RateCard;
+    use crate::report::tally::{TallyReport, TallyRequest};
+    use crate::report::testing::today;
+    use crate::scan::ScanOptions;
+
+    /// The grounding fixture: two usage rows, then one grounding row per
+    /// model that searched, whose usage cells are empty (and the usage rows'
+    /// `paid_queries`); a row without images has no size.
+    #[test]
+    fn usage_and_grounding_rows_share_one_header_and_leave_the_other_kinds_cells_empty() {
+        let request = TallyRequest {
+            files: vec!["tests/fixtures/semantics/grounding.jsonl".into()],
+            lane: None,
+            model: None,
+            free_queries: 4,
+            strict: false,
+            scan: ScanOptions::default(),
+            fail_above: None,
+        };
+        let card = RateCard::embedded_named("2026-10").unwrap();
+        let report = TallyReport::build(&card, &request, today()).unwrap();
+        let csv = written(&report);
+        let rows: Vec<Vec<&str>> = csv.lines().skip(1).map(|line| line.split(',').collect()).collect();
+        let kinds: Vec<&str> = rows.iter().map(|row| row[7]).collect();
+        assert_eq!(kinds, ["usage", "usage", "grounding", "grounding"]);
+        assert_eq!(rows[0][16], "", "no paid queries on a usage row");
+        assert_eq!(
+            (rows[1][0], rows[1][2], rows[1][8]),
+            ("gemini-3-pro-image", "", "0"),
+            "no image, no size"
+        );
+        let grounding = &rows[3];
+        assert_eq!((grounding[2], grounding[3], grounding[6]), ("", "", ""), "no size, lane or status");
+        assert!(grounding[8..15].iter().all(|cell| cell.is_empty()), "{grounding:?}");
+        assert_eq!((grounding[15], grounding[16], grounding[20]), ("1", "1", "0.014"));
+    }
+}
