@@ -222,3 +222,28 @@ fn escape_sequences_in_input_are_shown_not_sent() {
     }
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// A model version that is a spreadsheet formula reaches the CSV as text,
+/// behind a `'`; the figures beside it stay numbers.
+#[test]
+fn a_formula_in_input_is_text_in_csv() {
+    let dir = std::env::temp_dir().join(format!("nbcost-formula-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("=cmd.jsonl");
+    let line = r#"{"key":"a","response":{"modelVersion":"=HYPERLINK(\"http://x\",\"y\")","usageMetadata":{"promptTokenCount":5,"candidatesTokenCount":1120}}}"#;
+    std::fs::write(&file, format!("{line}\n")).unwrap();
+    let output = Command::new(env!("CARGO_BIN_EXE_nbcost"))
+        .args(["tally", file.to_str().unwrap(), "--format", "csv"])
+        .env("NBCOST_TODAY", TODAY)
+        .output()
+        .unwrap();
+    let csv = String::from_utf8(output.stdout).unwrap();
+    let mut reader = csv::Reader::from_reader(csv.as_bytes());
+    let cells: Vec<String> = reader
+        .records()
+        .flat_map(|record| record.unwrap().iter().map(str::to_string).collect::<Vec<_>>())
+        .collect();
+    assert!(cells.iter().any(|cell| cell == "'=HYPERLINK(\"http://x\",\"y\")"), "{csv}");
+    assert!(!cells.iter().any(|cell| cell.starts_with(['=', '+', '@'])), "{csv}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -6,12 +6,14 @@
 //! building one picks figures out of the report and never computes them.
 //!
 //! One file per report's rows; the reports that share one (`rates`, `rates
-//! show`, `rates check`) share a file.
+//! show`, `rates check`) share a file. Every text cell passes the formula
+//! guard (`formula.rs`): a cell a spreadsheet would run starts with `'`.
 
 mod budget;
 mod compare;
 mod diff;
 mod estimate;
+mod formula;
 mod plan;
 mod quote;
 mod rates;
@@ -42,7 +44,7 @@ pub(super) fn write<R: CsvRows>(report: &R, out: &mut dyn Write) -> io::Result<(
     let mut writer = csv::WriterBuilder::new().has_headers(false).from_writer(out);
     writer.write_byte_record(&header::<R::Row<'_>>()?).map_err(io_error)?;
     for row in report.csv_rows() {
-        writer.serialize(row).map_err(io_error)?;
+        writer.serialize(formula::Guarded(&row)).map_err(io_error)?;
     }
     writer.flush()
 }
