@@ -59,10 +59,17 @@ impl<S: SerializeStruct> SerializeStruct for GuardStruct<S> {
     }
 }
 
-/// Passes a call through to the inner serializer unchanged.
+/// Passes calls through to the inner serializer unchanged (`-> T` where a
+/// call returns other than `S::Ok`).
 macro_rules! pass {
-    ($($name:ident($($arg:ident: $ty:ty),*);)*) => {
-        $(fn $name(self, $($arg: $ty),*) -> Result<S::Ok, S::Error> { self.0.$name($($arg),*) })*
+    ($($name:ident($($arg:ident: $ty:ty),*) $(-> $out:ty)?;)*) => {
+        $(pass!(@one $name($($arg: $ty),*) $(-> $out)?);)*
+    };
+    (@one $name:ident($($arg:ident: $ty:ty),*)) => {
+        fn $name(self, $($arg: $ty),*) -> Result<S::Ok, S::Error> { self.0.$name($($arg),*) }
+    };
+    (@one $name:ident($($arg:ident: $ty:ty),*) -> $out:ty) => {
+        fn $name(self, $($arg: $ty),*) -> Result<$out, S::Error> { self.0.$name($($arg),*) }
     };
 }
 
@@ -96,6 +103,14 @@ impl<S: Serializer> Serializer for GuardSerializer<S> {
         serialize_unit();
         serialize_unit_struct(name: &'static str);
         serialize_unit_variant(name: &'static str, index: u32, variant: &'static str);
+        serialize_seq(len: Option<usize>) -> S::SerializeSeq;
+        serialize_tuple(len: usize) -> S::SerializeTuple;
+        serialize_tuple_struct(name: &'static str, len: usize) -> S::SerializeTupleStruct;
+        serialize_tuple_variant(name: &'static str, index: u32, variant: &'static str, len: usize)
+            -> S::SerializeTupleVariant;
+        serialize_map(len: Option<usize>) -> S::SerializeMap;
+        serialize_struct_variant(name: &'static str, index: u32, variant: &'static str, len: usize)
+            -> S::SerializeStructVariant;
     }
 
     fn serialize_char(self, v: char) -> Result<S::Ok, S::Error> {
@@ -132,48 +147,8 @@ impl<S: Serializer> Serializer for GuardSerializer<S> {
         self.0.serialize_newtype_variant(name, index, variant, &Guarded(value))
     }
 
-    fn serialize_seq(self, len: Option<usize>) -> Result<S::SerializeSeq, S::Error> {
-        self.0.serialize_seq(len)
-    }
-
-    fn serialize_tuple(self, len: usize) -> Result<S::SerializeTuple, S::Error> {
-        self.0.serialize_tuple(len)
-    }
-
-    fn serialize_tuple_struct(
-        self,
-        name: &'static str,
-        len: usize,
-    ) -> Result<S::SerializeTupleStruct, S::Error> {
-        self.0.serialize_tuple_struct(name, len)
-    }
-
-    fn serialize_tuple_variant(
-        self,
-        name: &'static str,
-        index: u32,
-        variant: &'static str,
-        len: usize,
-    ) -> Result<S::SerializeTupleVariant, S::Error> {
-        self.0.serialize_tuple_variant(name, index, variant, len)
-    }
-
-    fn serialize_map(self, len: Option<usize>) -> Result<S::SerializeMap, S::Error> {
-        self.0.serialize_map(len)
-    }
-
     fn serialize_struct(self, name: &'static str, len: usize) -> Result<Self::SerializeStruct, S::Error> {
         self.0.serialize_struct(name, len).map(GuardStruct)
-    }
-
-    fn serialize_struct_variant(
-        self,
-        name: &'static str,
-        index: u32,
-        variant: &'static str,
-        len: usize,
-    ) -> Result<S::SerializeStructVariant, S::Error> {
-        self.0.serialize_struct_variant(name, index, variant, len)
     }
 }
 
