@@ -5,7 +5,6 @@
 //! Exactness: for every row, `images × price ≤ amount` and
 //! `(images + 1) × price > amount`, both checked with exact arithmetic.
 
-use rust_decimal::Decimal;
 use serde::Serialize;
 use time::Date;
 
@@ -331,8 +330,7 @@ fn fit(
     request: &BudgetRequest,
     today: Date,
 ) -> Result<BudgetRow, BudgetError> {
-    let images = whole_images(request.amount, price).map_err(|Overflow| BudgetError::TooLarge)?;
-    let spent = price.times(images).map_err(|_| BudgetError::TooLarge)?;
+    let bought = pricing::whole_images(request.amount, price).map_err(|Overflow| BudgetError::TooLarge)?;
     Ok(BudgetRow {
         model: model.id.clone(),
         model_name: model.name.clone(),
@@ -344,35 +342,18 @@ fn fit(
         unit_price: price,
         thinking_unit_price: None,
         thinking_unpriced: false,
-        images,
-        images_per_day: request.days.map(|days| images / days.max(1)),
-        spent,
-        left_over: request.amount.minus(spent).map_err(|_| BudgetError::TooLarge)?,
+        images: bought.images,
+        images_per_day: request.days.map(|days| bought.images / days.max(1)),
+        spent: bought.spent,
+        left_over: bought.left_over,
     })
-}
-
-/// The most whole images at `price` that `amount` pays for: `count × price ≤
-/// amount < (count + 1) × price`, checked exactly.
-pub fn whole_images(amount: Money, price: Money) -> Result<u64, Overflow> {
-    if price <= Money::ZERO {
-        return Err(Overflow);
-    }
-    let estimate = amount.amount().checked_div(price.amount()).ok_or(Overflow)?.floor();
-    let mut count = u64::try_from(estimate.max(Decimal::ZERO)).map_err(|_| Overflow)?;
-    // The quotient may be off by one in its last digit: settle it exactly.
-    while count > 0 && price.times(count)? > amount {
-        count -= 1;
-    }
-    while count < u64::MAX && price.times(count + 1).is_ok_and(|cost| cost <= amount) {
-        count += 1;
-    }
-    Ok(count)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::report::testing::today;
+    use rust_decimal::Decimal;
 
     fn d(text: &str) -> Decimal {
         text.parse().unwrap()
@@ -387,23 +368,6 @@ mod tests {
             days: None,
             basis: Basis::List,
             thinking_tokens: None,
-        }
-    }
-
-    #[test]
-    fn counts_whole_images_never_rounding_up() {
-        let cases = [
-            ("500", "0.067", 7462, "0.046"),
-            ("500", "0.05", 10_000, "0"),
-            ("101", "0.101", 1000, "0"),
-            ("0.10", "0.101", 0, "0.10"),
-            ("0", "0.039", 0, "0"),
-            ("1", "0.0195", 51, "0.0055"),
-        ];
-        for (amount, price, images, left) in cases {
-            let count = whole_images(Money::new(d(amount)), Money::new(d(price))).unwrap();
-            assert_eq!(count, images, "{amount} at {price}");
-            assert_eq!(d(amount) - Decimal::from(count) * d(price), d(left), "{amount} at {price}");
         }
     }
 
@@ -474,37 +438,5 @@ mod tests {
         );
         let volumes: Vec<_> = fit.lines.iter().map(|l| l.images_per_month).collect();
         assert_eq!(volumes, [4200, 2100, 210, 420]);
-    }
-
-    mod properties {
-        use super::*;
-        use proptest::prelude::*;
-
-        proptest! {
-            /// The count fits and one more image does not, at any amount and
-            /// any price, including every price of the default card.
-            #[test]
-            fn the_count_fits_and_one_more_does_not(
-                cents in 0i64..100_000_000_000,
-                scale in 0u32..5,
-                price_digits in 1i64..1_000_000,
-                price_scale in 0u32..7,
-            ) {
-                let amount = Decimal::new(cents, scale);
-                let price = Decimal::new(price_digits, price_scale);
-                let count = whole_images(Money::new(amount), Money::new(price)).unwrap();
-                prop_assert!(Decimal::from(count) * price <= amount);
-                prop_assert!(Decimal::from(count + 1) * price > amount);
-                for model in &RateCard::embedded().models {
-                    for row in &model.sizes {
-                        for price in row.price.values() {
-                            let count = whole_images(Money::new(amount), Money::new(*price)).unwrap();
-                            prop_assert!(Decimal::from(count) * *price <= amount);
-                            prop_assert!(Decimal::from(count + 1) * *price > amount);
-                        }
-                    }
-                }
-            }
-        }
     }
 }

@@ -172,6 +172,10 @@ pub struct CompareRow {
     /// in the card: `unit_price` is the image alone. Left out when `false`.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub thinking_unpriced: bool,
+    /// Dollars per image for the image alone, without thinking: what a
+    /// provider's per-image price stands beside.
+    #[serde(skip)]
+    pub image_unit_price: Money,
     /// How well `unit_price` is sourced: `published`, `transcribed` or
     /// `derived` (tokens × rate where no per-image price is published).
     pub grade: Grade,
@@ -322,24 +326,15 @@ fn routes(card: &RateCard, rows: &[CompareRow]) -> Result<Vec<RouteRow>, Compare
                 size: row.size,
                 lane: row.lane,
                 provider_price: Money::new(route.price),
-                google_price: google_image(row)?,
+                google_price: row.image_unit_price,
                 difference: Money::new(route.price)
-                    .minus(google_image(row)?)
+                    .minus(row.image_unit_price)
                     .map_err(|_| PricingError::Overflow { count: 1 })?,
                 source: route.source.clone(),
             });
         }
     }
     Ok(out)
-}
-
-/// Google's price of the image alone, without thinking: what a provider's
-/// per-image price stands beside.
-fn google_image(row: &CompareRow) -> Result<Money, PricingError> {
-    match row.thinking_unit_price {
-        Some(thinking) => row.unit_price.minus(thinking).map_err(|_| PricingError::Overflow { count: 1 }),
-        None => Ok(row.unit_price),
-    }
 }
 
 /// The cheapest row whose model is not retired and whose price is whole,
@@ -434,6 +429,7 @@ fn row(
         unit_price,
         thinking_unit_price,
         thinking_unpriced,
+        image_unit_price: image,
         grade,
         output_tokens: model.size(size).map_or(0, |r| r.output_tokens),
         ratio_to_baseline: unit_price.amount().checked_div(baseline.unit_price.amount()).unwrap_or_default(),

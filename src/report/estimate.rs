@@ -451,13 +451,10 @@ fn assemble(
         let inline_images = narrow(sums.inline_images)?;
         let file_parts = narrow(sums.file_parts)?;
         let reference_images = inline_images.checked_add(file_parts).ok_or(EstimateError::Overflow)?;
-        let reference_image_tokens = match model.input_image_tokens {
-            Some(per_image) => Some(reference_images.checked_mul(per_image).ok_or(EstimateError::Overflow)?),
-            None => {
-                unpriced_reference_images += reference_images;
-                None
-            }
-        };
+        let reference_image_tokens = pricing::reference_tokens(model, reference_images)?;
+        if reference_image_tokens.is_none() {
+            unpriced_reference_images += reference_images;
+        }
         let reference_cost = match reference_image_tokens {
             Some(tokens) => input_cost(tokens)?,
             None => None,

@@ -11,7 +11,7 @@ use crate::card::{RateCard, Status};
 use crate::lane::Lane;
 use crate::money::{Money, round};
 use crate::plan::{self, Plan, PlanError, PricedLine, PricedPlan};
-use crate::pricing::Basis;
+use crate::pricing::{Basis, Component};
 
 /// Decimal places of the cost per accepted image: a quotient, so it cannot
 /// always be exact, and is rounded (half away from zero) to this many places.
@@ -163,7 +163,7 @@ impl PlanReport {
                 .lines
                 .iter()
                 .flat_map(|line| &line.components)
-                .filter(|c| c.component == plan::PlanComponent::Grounding)
+                .filter(|c| c.component == Component::Grounding)
                 .map(|c| c.total),
         )
         .map_err(|_| too_large())?;

@@ -11,6 +11,7 @@ use super::{CardInfo, DaySchema, Lifecycle};
 use crate::card::{EMBEDDED, Grade, Model, RateCard, UnknownModel};
 use crate::lane::Lane;
 use crate::money::{Money, Overflow};
+use crate::pricing::{self, Basis};
 use crate::size::ImageSize;
 
 /// The answer to `nbcost rates`.
@@ -182,11 +183,10 @@ impl ModelReport {
         let model = card.resolve(name)?.model;
         let derived = |row: &crate::card::SizeRow| -> BTreeMap<Lane, Money> {
             model
-                .tokens
-                .iter()
-                .filter(|(lane, _)| !row.price.contains_key(lane))
-                .filter_map(|(lane, rates)| {
-                    Money::per_million(row.output_tokens, rates.image_output).ok().map(|price| (*lane, price))
+                .lanes()
+                .filter_map(|lane| match pricing::image_price(model, row.size, lane, Basis::List) {
+                    Ok((price, Grade::Derived)) => Some((lane, price)),
+                    _ => None,
                 })
                 .collect()
         };
@@ -274,16 +274,20 @@ impl CheckReport {
         let mut rows = Vec::new();
         for model in &card.models {
             for row in &model.sizes {
-                for (lane, rates) in &model.tokens {
-                    let tokens_price = Money::per_million(row.output_tokens, rates.image_output)?;
-                    let published = row.price.get(lane).map(|price| Money::new(*price));
+                for lane in model.lanes() {
+                    let too_large = |_| Overflow;
+                    let (_, grade) =
+                        pricing::image_price(model, row.size, lane, Basis::List).map_err(too_large)?;
+                    let tokens_price =
+                        pricing::one_image(model, row.size, lane, Basis::Tokens).map_err(too_large)?;
+                    let published = row.price.get(&lane).map(|price| Money::new(*price));
                     rows.push(CheckRow {
                         model: model.id.clone(),
                         size: row.size,
-                        lane: *lane,
+                        lane,
                         output_tokens: row.output_tokens,
                         published,
-                        grade: if published.is_some() { row.grade } else { Grade::Derived },
+                        grade,
                         tokens_price,
                         difference: published.map(|published| published.minus(tokens_price)).transpose()?,
                     });

@@ -6,8 +6,7 @@ use super::{csv_bool, csv_columns};
 use crate::count::grouped;
 use crate::money::Money;
 use crate::plan::GOOGLE;
-use crate::plan::PlanComponent;
-use crate::pricing::Basis;
+use crate::pricing::{Basis, Component};
 use crate::render::Report;
 use crate::render::document::{Cell, Column, Document, Table};
 use crate::report::plan::*;
@@ -63,12 +62,12 @@ impl Report for PlanReport {
 /// One row per line and cost component, each naming the plan, the line's
 /// model, size and lane, the basis and the card.
 fn csv_table(report: &PlanReport) -> Table {
-    let component = |component: PlanComponent| match component {
-        PlanComponent::ImageOutput => "image_output",
-        PlanComponent::TextInput => "text_input",
-        PlanComponent::ReferenceImages => "reference_images",
-        PlanComponent::Thinking => "thinking",
-        PlanComponent::Grounding => "grounding",
+    let component = |component: Component| match component {
+        Component::ImageOutput => "image_output",
+        Component::TextInput => "text_input",
+        Component::ReferenceImages => "reference_images",
+        Component::Thinking => "thinking",
+        Component::Grounding => "grounding",
     };
     Table {
         title: None,
@@ -130,15 +129,13 @@ fn routes_table(report: &PlanReport) -> Option<Table> {
         .iter()
         .flat_map(|entry| entry.line.components.iter().map(move |c| (&entry.line, c)))
         .filter_map(|(line, c)| {
-            let google = c.google_unit_price?;
-            let google_total = google.times(c.quantity).ok()?;
             Some(vec![
                 Cell::text(&line.name),
                 Cell::text(format!("{} (provider)", c.priced_by)),
                 Cell::unit(c.unit_price),
-                Cell::unit(google),
+                Cell::unit(c.google_unit_price?),
                 Cell::money(c.total),
-                Cell::money(google_total),
+                Cell::money(c.google_total?),
             ])
         })
         .collect();
