@@ -134,6 +134,14 @@ pub struct PricedPlan {
     pub free_prompts_used: u64,
 }
 
+impl PricedPlan {
+    /// Whether the total holds every part of the plan: no line leaves a
+    /// part out (see [`PricedLine::unpriced`]).
+    pub fn complete(&self) -> bool {
+        self.lines.iter().all(|line| line.unpriced.is_empty())
+    }
+}
+
 /// A line's model, size and lane, checked against the card.
 struct Setup<'card> {
     model: &'card Model,

@@ -259,7 +259,7 @@ impl BudgetReport {
         let mut cost = |percent: u64| -> Result<Option<Money>, BudgetError> {
             match plan::price(&plan.scaled(percent), card, request.basis) {
                 Ok(priced) => {
-                    complete &= priced.lines.iter().all(|line| line.unpriced.is_empty());
+                    complete &= priced.complete();
                     Ok(Some(priced.total))
                 }
                 Err(PlanError::TooLarge { .. }) => Ok(None),

@@ -530,11 +530,8 @@ fn assemble(
         unpriced_media,
         search_requests,
         search_cost_included: search_requests == 0,
-        complete: unpriced_reference_images == 0
-            && unpriced_input_tokens == 0
-            && unpriced_thinking_tokens == 0
-            && unpriced_media == 0
-            && read.malformed == 0,
+        // Settled once the report is whole, from what it leaves out.
+        complete: false,
     };
     let findings = requests
         .findings
@@ -546,7 +543,7 @@ fn assemble(
             requests,
         })
         .collect();
-    Ok(EstimateReport {
+    let mut report = EstimateReport {
         card: CardInfo::new(card, today),
         file: reader.files().first().map(|file| file.name.clone()).unwrap_or_default(),
         model: model.id.clone(),
@@ -567,7 +564,9 @@ fn assemble(
         findings,
         malformed: reader.into_malformed(),
         budget: None,
-    })
+    };
+    report.total.complete = report.left_out().is_empty();
+    Ok(report)
 }
 
 /// Media sums narrowed to counts, checked.

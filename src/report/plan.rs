@@ -201,7 +201,7 @@ impl PlanReport {
             grounding,
             what_if,
             budget,
-            complete: priced.lines.iter().all(|line| line.unpriced.is_empty()),
+            complete: priced.complete(),
         })
     }
 
