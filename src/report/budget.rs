@@ -8,7 +8,7 @@
 use serde::Serialize;
 use time::Date;
 
-use super::{CardInfo, describe_filters};
+use super::{CardInfo, Notice, Outcome, Verdict, describe_filters, lifecycle_warnings, named_or_all};
 use crate::card::{Grade, Model, RateCard, Status, UnknownModel};
 use crate::error::{ErrorKind, Kind};
 use crate::lane::Lane;
@@ -106,6 +106,10 @@ pub struct BudgetReport {
     /// plan line's reference images, or a row's thinking (no text output
     /// rate on its lane), so that what the amount buys is overstated.
     pub complete: bool,
+    /// A warning for each model priced (or named by the plan's lines) that
+    /// is retired or retiring.
+    #[serde(skip)]
+    pub notices: Vec<Notice>,
 }
 
 /// What the amount buys of one model, size and lane.
@@ -242,6 +246,7 @@ impl BudgetReport {
             complete: rows.iter().all(|row| !row.thinking_unpriced),
             rows,
             plan: None,
+            notices: lifecycle_warnings(card, named_or_all(card, &request.models), today),
         })
     }
 
@@ -316,7 +321,22 @@ impl BudgetReport {
                 next_percent_total: next,
             }),
             complete,
+            notices: lifecycle_warnings(card, plan.lines.iter().map(|line| line.model.as_str()), today),
         })
+    }
+}
+
+impl Outcome for BudgetReport {
+    fn verdict(&self) -> Verdict {
+        match (self.complete, &self.plan) {
+            (true, _) => Verdict::Pass,
+            (false, Some(_)) => Verdict::Incomplete("the fit leaves out parts of the plan the rate card cannot price (see `nbcost plan`), so the amount buys less than shown; add the figures to the card".into()),
+            (false, None) => Verdict::Incomplete("rows whose lane has no text output rate in the rate card leave out their thinking, so the amount buys fewer images than they show (see the report); add the rate to the card".into()),
+        }
+    }
+
+    fn notices(&self) -> &[Notice] {
+        &self.notices
     }
 }
 

@@ -5,7 +5,8 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 use time::Date;
 
-use super::{CardInfo, RatioSchema, describe_filters, ratio};
+use super::{CardInfo, Notice, Outcome, RatioSchema, Verdict, describe_filters, left_out, ratio};
+use super::{lifecycle_warnings, named_or_all};
 use crate::card::{Grade, Model, RateCard, Status, UnknownModel};
 use crate::error::{ErrorKind, Kind};
 use crate::lane::Lane;
@@ -110,6 +111,9 @@ pub struct CompareReport {
     /// Google's price; left out of the JSON when the card has none.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub routes: Vec<RouteRow>,
+    /// A warning for each model compared that is retired or retiring.
+    #[serde(skip)]
+    pub notices: Vec<Notice>,
 }
 
 /// A provider's own per-image price beside Google's for the same model,
@@ -310,7 +314,22 @@ impl CompareReport {
             rows,
             skipped,
             routes,
+            notices: lifecycle_warnings(card, named_or_all(card, &request.models), today),
         })
+    }
+}
+
+impl Outcome for CompareReport {
+    fn verdict(&self) -> Verdict {
+        if self.unpriced.is_empty() {
+            Verdict::Pass
+        } else {
+            Verdict::Incomplete(left_out("every total of the rows listed", &self.unpriced))
+        }
+    }
+
+    fn notices(&self) -> &[Notice] {
+        &self.notices
     }
 }
 

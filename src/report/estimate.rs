@@ -20,7 +20,7 @@ use std::path::PathBuf;
 use serde::Serialize;
 use time::Date;
 
-use super::{BudgetCheck, CardInfo};
+use super::{BudgetCheck, CardInfo, Notice, Outcome, Verdict, lifecycle_warning};
 use crate::batch::{BatchFileError, MalformedLine, Sightings, describe_media};
 use crate::batch::{BatchReader, MediaSums, Requests};
 pub use crate::batch::{CHARS_PER_TOKEN, FindingKind, FindingLine};
@@ -140,6 +140,9 @@ pub struct EstimateReport {
     pub refused: Option<Refused>,
     /// The `--fail-above` check of `total.cost`, else `null`.
     pub budget: Option<BudgetCheck>,
+    /// A warning when the model named is retired or retiring.
+    #[serde(skip)]
+    pub notices: Vec<Notice>,
 }
 
 /// The refused requests of `lines`, where there are any.
@@ -311,6 +314,7 @@ impl EstimateReport {
             thinking: request.thinking_tokens,
         };
         let mut report = assemble(card, requests, reader, priced, today)?;
+        report.notices = lifecycle_warning(resolved, today).map(Notice::Warning).into_iter().collect();
         if let Some(limit) = request.fail_above {
             report.budget = Some(
                 BudgetCheck::new("the estimate's total", report.total.cost, limit)
@@ -391,6 +395,28 @@ impl EstimateReport {
             });
         }
         parts
+    }
+}
+
+impl Outcome for EstimateReport {
+    /// The dearest verdict first: over the limit, then a total that may
+    /// hide cost, then requests that cost nothing but would fail.
+    fn verdict(&self) -> Verdict {
+        if let Some(reason) = self.over_budget() {
+            Verdict::OverBudget(reason.to_string())
+        } else if self.is_incomplete() {
+            let parts: Vec<String> =
+                self.left_out().iter().map(|part| format!("{}: {}", part.what, part.why)).collect();
+            Verdict::Incomplete(format!("the estimate leaves out {}", parts.join("; and ")))
+        } else if let Some(refused) = &self.refused {
+            Verdict::Refused(refused.reason.clone())
+        } else {
+            Verdict::Pass
+        }
+    }
+
+    fn notices(&self) -> &[Notice] {
+        &self.notices
     }
 }
 
@@ -564,6 +590,7 @@ fn assemble(
         findings,
         malformed: reader.into_malformed(),
         budget: None,
+        notices: Vec::new(),
     };
     report.total.complete = report.left_out().is_empty();
     Ok(report)

@@ -6,7 +6,9 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 use time::Date;
 
-use super::{BudgetCheck, CardInfo, RatioSchema, ratio};
+use super::{
+    BudgetCheck, CardInfo, Notice, Outcome, RatioSchema, Verdict, left_out, lifecycle_warnings, ratio,
+};
 use crate::card::{RateCard, Status};
 use crate::lane::Lane;
 use crate::money::{Money, round};
@@ -56,6 +58,10 @@ pub struct PlanReport {
     /// Whether the total holds every part of the plan: no line has an
     /// `unpriced` part.
     pub complete: bool,
+    /// A warning for each model the plan's lines name that is retired or
+    /// retiring.
+    #[serde(skip)]
+    pub notices: Vec<Notice>,
 }
 
 /// Which plan was priced.
@@ -202,6 +208,7 @@ impl PlanReport {
             what_if,
             budget,
             complete: priced.complete(),
+            notices: lifecycle_warnings(card, plan.lines.iter().map(|line| line.model.as_str()), today),
         })
     }
 
@@ -211,6 +218,23 @@ impl PlanReport {
             .as_ref()
             .filter(|check| check.over)
             .map(|check| OverBudget { reason: check.reason.clone() })
+    }
+}
+
+impl Outcome for PlanReport {
+    fn verdict(&self) -> Verdict {
+        match self.over_budget() {
+            Some(over) => Verdict::OverBudget(over.reason),
+            None if !self.complete => Verdict::Incomplete(left_out(
+                "the plan's total",
+                self.lines.iter().flat_map(|line| &line.line.unpriced),
+            )),
+            None => Verdict::Pass,
+        }
+    }
+
+    fn notices(&self) -> &[Notice] {
+        &self.notices
     }
 }
 

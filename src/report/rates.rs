@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 use time::Date;
 
-use super::{CardInfo, DaySchema, Lifecycle};
+use super::{CardInfo, DaySchema, Lifecycle, Notice, Outcome, Verdict, lifecycle_warning};
 use crate::card::{EMBEDDED, Grade, Model, RateCard, UnknownModel};
 use crate::lane::Lane;
 use crate::money::{Money, Overflow};
@@ -146,6 +146,9 @@ pub struct ModelReport {
     pub tokens: BTreeMap<Lane, TokenRatesOut>,
     /// Each size with its tokens and published prices.
     pub size_prices: Vec<SizePrices>,
+    /// A warning when the model shown is retired or retiring.
+    #[serde(skip)]
+    pub notices: Vec<Notice>,
 }
 
 /// Dollars per 1M tokens on one lane.
@@ -180,7 +183,8 @@ pub struct SizePrices {
 impl ModelReport {
     /// The model `name` in full, as of `today`.
     pub fn build(card: &RateCard, name: &str, today: Date) -> Result<ModelReport, UnknownModel> {
-        let model = card.resolve(name)?.model;
+        let resolved = card.resolve(name)?;
+        let model = resolved.model;
         let derived = |row: &crate::card::SizeRow| -> BTreeMap<Lane, Money> {
             model
                 .lanes()
@@ -223,6 +227,7 @@ impl ModelReport {
                     derived: derived(row),
                 })
                 .collect(),
+            notices: lifecycle_warning(resolved, today).map(Notice::Warning).into_iter().collect(),
         })
     }
 }
@@ -302,6 +307,36 @@ impl CheckReport {
             derived: rows.iter().filter(|row| row.published.is_none()).count(),
             rows,
         })
+    }
+}
+
+impl Outcome for RatesReport {
+    fn verdict(&self) -> Verdict {
+        Verdict::Pass
+    }
+
+    fn notices(&self) -> &[Notice] {
+        &[]
+    }
+}
+
+impl Outcome for ModelReport {
+    fn verdict(&self) -> Verdict {
+        Verdict::Pass
+    }
+
+    fn notices(&self) -> &[Notice] {
+        &self.notices
+    }
+}
+
+impl Outcome for CheckReport {
+    fn verdict(&self) -> Verdict {
+        Verdict::Pass
+    }
+
+    fn notices(&self) -> &[Notice] {
+        &[]
     }
 }
 

@@ -20,7 +20,7 @@ use std::path::PathBuf;
 use serde::Serialize;
 use time::Date;
 
-use super::{BudgetCheck, CardInfo};
+use super::{BudgetCheck, CardInfo, Notice, Outcome, Verdict, lifecycle_warning, warn_once};
 use crate::batch::{BatchFileError, MalformedLine, Sightings, StreamSummary};
 use crate::batch::{
     BatchReader, BilledLane, ModelGroup, ReadCounts, Responses, SumsByVersion, UnrecognisedTier,
@@ -127,6 +127,11 @@ pub struct TallyReport {
     pub empty_files: Vec<String>,
     /// The `--fail-above` check of `total.cost`, else `null`.
     pub budget: Option<BudgetCheck>,
+    /// Warnings: a retired or retiring model given with `--model`, files
+    /// with nothing in them, then retired or retiring model versions the
+    /// responses name.
+    #[serde(skip)]
+    pub notices: Vec<Notice>,
 }
 
 /// Responses per lane billed, and how their lanes were known. Each lane
@@ -297,6 +302,9 @@ pub struct TallyRow {
     pub cost: Option<Money>,
     /// Why the row is not priced, when it is not.
     pub unpriced_reason: Option<String>,
+    /// Lifecycle warnings for the IDs its model versions name.
+    #[serde(skip)]
+    pub warnings: Vec<String>,
 }
 
 /// The grand total.
@@ -377,7 +385,8 @@ pub struct ErrorCount {
 impl TallyReport {
     /// Reads every file of `request` and prices what it finds with `card`.
     pub fn build(card: &RateCard, request: &TallyRequest, today: Date) -> Result<TallyReport, TallyError> {
-        let fallback = request.model.as_deref().map(|name| card.resolve(name)).transpose()?.map(|r| r.model);
+        let named = request.model.as_deref().map(|name| card.resolve(name)).transpose()?;
+        let fallback = named.map(|found| found.model);
         let mut reader = BatchReader::new(request.strict);
         let mut responses = Responses::new(request.lane);
         for path in &request.files {
@@ -388,6 +397,18 @@ impl TallyReport {
             return Err(empty.into());
         }
         let mut report = assemble(card, today, fallback, reader, responses, request.free_queries)?;
+        let mut notices: Vec<Notice> = named
+            .and_then(|found| lifecycle_warning(found, today))
+            .map(Notice::Warning)
+            .into_iter()
+            .collect();
+        for file in &report.empty_files {
+            notices.push(Notice::Warning(format!("`{file}` is empty: nothing in it was tallied")));
+        }
+        for warning in report.rows.iter().flat_map(|row| &row.warnings) {
+            warn_once(&mut notices, Some(warning.clone()));
+        }
+        report.notices = notices;
         if let Some(limit) = request.fail_above {
             report.budget = Some(
                 BudgetCheck::new("the tally's total", report.total.cost, limit)
@@ -438,6 +459,20 @@ impl TallyReport {
             })
             .collect();
         (!parts.is_empty()).then(|| format!("the total leaves out {}", parts.join(", and ")))
+    }
+}
+
+impl Outcome for TallyReport {
+    fn verdict(&self) -> Verdict {
+        match (self.over_budget(), self.incomplete_reason()) {
+            (Some(reason), _) => Verdict::OverBudget(reason.to_string()),
+            (None, Some(reason)) => Verdict::Incomplete(reason),
+            (None, None) => Verdict::Pass,
+        }
+    }
+
+    fn notices(&self) -> &[Notice] {
+        &self.notices
     }
 }
 
@@ -569,6 +604,7 @@ fn assemble(
         streams: responses.streams,
         malformed: reader.into_malformed(),
         budget: None,
+        notices: Vec::new(),
     })
 }
 
@@ -587,7 +623,7 @@ fn price_rows(
 /// lacks the lane is left unpriced, with the reason; so is provisioned
 /// throughput, which the commitment bills.
 fn build_row(group: ModelGroup<'_>, today: Date) -> Result<TallyRow, TallyError> {
-    let ModelGroup { model, model_versions, tokens_per_image: per_image, lane, sums } = group;
+    let ModelGroup { model, model_versions, named, tokens_per_image: per_image, lane, sums } = group;
     let prompt_tokens = narrow(sums.prompt)?;
     let image_output_tokens = narrow(sums.image_output)?;
     let text_output_tokens = narrow(sums.text_output)?;
@@ -652,6 +688,7 @@ fn build_row(group: ModelGroup<'_>, today: Date) -> Result<TallyRow, TallyError>
         text_output_cost,
         cost,
         unpriced_reason,
+        warnings: named.into_iter().filter_map(|found| lifecycle_warning(found, today)).collect(),
     })
 }
 
