@@ -311,7 +311,6 @@ fn named_card(name: &str) -> Result<RateCard, CardError> {
 mod tests {
     use super::*;
     use crate::lane::Lane;
-    use crate::money::Money;
     use crate::report::testing::today;
     use crate::scan::ScanOptions;
 
@@ -321,15 +320,6 @@ mod tests {
     fn refuses_to_read_stdin_twice_in_any_command() {
         let stdin = || PathBuf::from("-");
         let rates = CardSource::Named("-".into());
-        let budget = BudgetRequest {
-            amount: Money::ZERO,
-            models: vec![],
-            sizes: vec![],
-            lanes: vec![],
-            days: None,
-            basis: Basis::List,
-            thinking_tokens: None,
-        };
         let estimate = EstimateRequest {
             file: stdin(),
             model: "flash".into(),
@@ -362,7 +352,11 @@ mod tests {
                 &rates,
                 "--rates and the plan",
             ),
-            (Request::Budget { request: budget, plan: Some(stdin()) }, &rates, "--rates and --plan"),
+            (
+                Request::Budget { request: BudgetRequest::default(), plan: Some(stdin()) },
+                &rates,
+                "--rates and --plan",
+            ),
             (diff(Some(stdin())), &CardSource::InForce, "the new card and --plan"),
             (diff(None), &rates, "--rates and the new card"),
             (Request::Estimate(estimate), &rates, "--rates and the batch file"),

@@ -356,35 +356,28 @@ pub fn request_parts(
     rates: &TokenRates,
     extras: Extras,
 ) -> Result<Vec<RequestPart>, Overflow> {
-    let by_rate = |component, tokens, cost: Result<Money, CostError>| match cost {
-        Ok(unit) => Ok(RequestPart { component, tokens, price: Ok(unit) }),
-        Err(CostError::NoRate(what)) => Ok(RequestPart { component, tokens, price: Err(Gap::NoRate(what)) }),
-        Err(CostError::Overflow) => Err(Overflow),
+    // A part billed as tokens at one of the lane's rates.
+    let by_rate = |component, tokens, cost: fn(&TokenRates, u64) -> Result<Money, CostError>| {
+        let price = match cost(rates, tokens) {
+            Ok(unit) => Ok(unit),
+            Err(CostError::NoRate(what)) => Err(Gap::NoRate(what)),
+            Err(CostError::Overflow) => return Err(Overflow),
+        };
+        Ok(RequestPart { component, tokens, price })
     };
     let mut parts = Vec::new();
     if extras.prompt_tokens > 0 {
-        parts.push(by_rate(
-            Component::TextInput,
-            extras.prompt_tokens,
-            input_cost(rates, extras.prompt_tokens),
-        )?);
+        parts.push(by_rate(Component::TextInput, extras.prompt_tokens, input_cost)?);
     }
     if extras.input_images > 0 {
+        let component = Component::ReferenceImages;
         parts.push(match reference_tokens(model, extras.input_images)? {
-            Some(tokens) => by_rate(Component::ReferenceImages, tokens, input_cost(rates, tokens))?,
-            None => RequestPart {
-                component: Component::ReferenceImages,
-                tokens: 0,
-                price: Err(Gap::NoImageTokens),
-            },
+            Some(tokens) => by_rate(component, tokens, input_cost)?,
+            None => RequestPart { component, tokens: 0, price: Err(Gap::NoImageTokens) },
         });
     }
     if extras.thinking_tokens > 0 {
-        parts.push(by_rate(
-            Component::Thinking,
-            extras.thinking_tokens,
-            thinking_cost(rates, extras.thinking_tokens),
-        )?);
+        parts.push(by_rate(Component::Thinking, extras.thinking_tokens, thinking_cost)?);
     }
     Ok(parts)
 }

@@ -21,7 +21,7 @@ use crate::size::ImageSize;
 const MAX_PERCENT: u64 = 1_000_000_000_000;
 
 /// What to fit into the amount, validated. Empty lists mean everything.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct BudgetRequest {
     /// Dollars to spend.
     pub amount: Money,
@@ -380,15 +380,7 @@ mod tests {
     }
 
     fn request(amount: &str) -> BudgetRequest {
-        BudgetRequest {
-            amount: Money::new(d(amount)),
-            models: vec![],
-            sizes: vec![],
-            lanes: vec![],
-            days: None,
-            basis: Basis::List,
-            thinking_tokens: None,
-        }
+        BudgetRequest { amount: Money::new(d(amount)), ..BudgetRequest::default() }
     }
 
     #[test]

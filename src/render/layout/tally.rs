@@ -61,19 +61,14 @@ fn left_out(report: &TallyReport) -> String {
         .sort_by_key(|part| matches!(part, Shortfall::MalformedLines(_) | Shortfall::StreamsWithoutUsage(_)));
     let parts: Vec<String> = parts
         .into_iter()
-        .map(|part| match part {
-            Shortfall::UnpricedResponses(count) => {
-                format!("{} not priced", counted(count, "response", "responses"))
-            }
-            Shortfall::UnpricedQueries(count) => {
-                format!("{} not priced", counted(count, "search query", "search queries"))
-            }
-            Shortfall::MalformedLines(count) => {
-                format!("{} skipped", counted(count, "malformed line", "malformed lines"))
-            }
-            Shortfall::StreamsWithoutUsage(count) => {
-                format!("{} without usage", counted(count, "stream", "streams"))
-            }
+        .map(|part| {
+            let (count, one, many, what) = match part {
+                Shortfall::UnpricedResponses(count) => (count, "response", "responses", "not priced"),
+                Shortfall::UnpricedQueries(count) => (count, "search query", "search queries", "not priced"),
+                Shortfall::MalformedLines(count) => (count, "malformed line", "malformed lines", "skipped"),
+                Shortfall::StreamsWithoutUsage(count) => (count, "stream", "streams", "without usage"),
+            };
+            format!("{} {what}", counted(count, one, many))
         })
         .collect();
     parts.join(", ")
