@@ -1,9 +1,12 @@
 //! What nbcost answers: a [`Request`] (one per command, already validated)
 //! goes in with the rate card to use and the date; an [`Answer`] comes out:
 //! the report, the warnings and notes to show beside it, and the verdict
-//! (pass, over budget, incomplete) that decides the exit code. Nothing here
+//! (pass, over budget, incomplete) that decides the exit code. The report
+//! decides its verdict and its notices (see [`Outcome`]); here each request
+//! is matched once, to read its inputs and build its report. Nothing here
 //! prints: the binary renders the answer and exits.
 
+use std::fmt;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
@@ -12,8 +15,9 @@ use time::Date;
 use crate::card::{CardError, EMBEDDED, RateCard};
 use crate::error::{Error, ErrorKind, UsageError};
 use crate::plan::Plan;
-use crate::pricing::{Basis, Unpriced};
-use crate::render::{self, Format, Style};
+use crate::pricing::Basis;
+use crate::render::{self, Format, Report, Style};
+use crate::report::Outcome;
 use crate::report::budget::{BudgetReport, BudgetRequest};
 use crate::report::compare::{CompareReport, CompareRequest};
 use crate::report::diff::DiffReport;
@@ -21,8 +25,9 @@ use crate::report::estimate::{EstimateReport, EstimateRequest};
 use crate::report::plan::{PlanReport, PlanRequest};
 use crate::report::quote::{QuoteReport, QuoteRequest};
 use crate::report::rates::{CheckReport, ModelReport, RatesReport};
+use crate::report::stale_card_note;
 use crate::report::tally::{TallyReport, TallyRequest};
-use crate::report::{lifecycle_warning, stale_card_note};
+pub use crate::report::{Notice, Verdict};
 use crate::sql::{SqlQuery, SqlRequest};
 
 /// One command's validated request.
@@ -102,104 +107,36 @@ impl CardSource {
 }
 
 /// A report of any command, ready to render.
-#[derive(Debug, Clone)]
-pub enum Reply {
-    /// `quote`.
-    Quote(QuoteReport),
-    /// `compare`.
-    Compare(CompareReport),
-    /// `rates`.
-    Rates(RatesReport),
-    /// `rates show`.
-    Model(ModelReport),
-    /// `rates check`.
-    Check(CheckReport),
-    /// `plan`.
-    Plan(PlanReport),
-    /// `budget`.
-    Budget(BudgetReport),
-    /// `diff`.
-    Diff(DiffReport),
-    /// `estimate`.
-    Estimate(EstimateReport),
-    /// `tally`.
-    /// (Boxed: the largest report by far.)
-    Tally(Box<TallyReport>),
-    /// `sql`: a query, written as it is whatever the format.
-    Sql(SqlQuery),
-}
+#[derive(Debug)]
+pub struct Reply(Box<dyn Render>);
 
 impl Reply {
     /// Writes the report to `out` in `format`.
     pub fn render(&self, format: Format, style: Style, out: &mut dyn Write) -> io::Result<()> {
-        match self {
-            Reply::Quote(report) => render::render(report, format, style, out),
-            Reply::Compare(report) => render::render(report, format, style, out),
-            Reply::Rates(report) => render::render(report, format, style, out),
-            Reply::Model(report) => render::render(report, format, style, out),
-            Reply::Check(report) => render::render(report, format, style, out),
-            Reply::Plan(report) => render::render(report, format, style, out),
-            Reply::Budget(report) => render::render(report, format, style, out),
-            Reply::Diff(report) => render::render(report, format, style, out),
-            Reply::Estimate(report) => render::render(report, format, style, out),
-            Reply::Tally(report) => render::render(report.as_ref(), format, style, out),
-            Reply::Sql(query) => out.write_all(query.text.as_bytes()),
-        }
+        self.0.render(format, style, out)
     }
 }
 
-/// Something to tell the user beside the report (on stderr).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Notice {
-    /// Something that may make the answer wrong for the user's purpose, such
-    /// as a model that no longer answers.
-    Warning(String),
-    /// Something worth knowing, such as a card checked long ago.
-    Note(String),
+/// A report as [`Reply`] holds it: one that renders through its layout, or
+/// a query written as it is whatever the format.
+trait Render: fmt::Debug {
+    fn render(&self, format: Format, style: Style, out: &mut dyn Write) -> io::Result<()>;
 }
 
-/// Whether the command's step passes, once the report is written.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Verdict {
-    /// Nothing to object to (exit 0).
-    Pass,
-    /// A total above the `--fail-above` limit (exit 5); the sentence says by how much.
-    OverBudget(String),
-    /// A total that leaves something out (exit 6); the sentence says what.
-    Incomplete(String),
-    /// Requests the API would refuse (`estimate`, exit 7); the sentence says how many.
-    Refused(String),
-    /// `diff --exit-code`: the new card changes the bill (exit 1, as
-    /// `git diff --exit-code`); the sentence says what changed.
-    Changed(String),
-}
-
-impl Verdict {
-    /// The documented exit code.
-    pub fn exit_code(&self) -> u8 {
-        match self {
-            Verdict::Pass => 0,
-            Verdict::OverBudget(_) => 5,
-            Verdict::Incomplete(_) => 6,
-            Verdict::Refused(_) => 7,
-            Verdict::Changed(_) => 1,
-        }
+impl<R: Report + fmt::Debug> Render for R {
+    fn render(&self, format: Format, style: Style, out: &mut dyn Write) -> io::Result<()> {
+        render::render(self, format, style, out)
     }
+}
 
-    /// The sentence to print as the step's error, unless it passes.
-    pub fn message(&self) -> Option<&str> {
-        match self {
-            Verdict::Pass => None,
-            Verdict::OverBudget(reason)
-            | Verdict::Incomplete(reason)
-            | Verdict::Refused(reason)
-            | Verdict::Changed(reason) => Some(reason),
-        }
+impl Render for SqlQuery {
+    fn render(&self, _: Format, _: Style, out: &mut dyn Write) -> io::Result<()> {
+        out.write_all(self.text.as_bytes())
     }
 }
 
 /// What a request gets back.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct Answer {
     /// The report.
     pub reply: Reply,
@@ -209,74 +146,106 @@ pub struct Answer {
     pub verdict: Verdict,
 }
 
+impl Answer {
+    /// The answer of `report`: its verdict and its notices, then a note when
+    /// `card`, the card in use that priced it, was checked long ago.
+    fn new<R: Render + Outcome + 'static>(report: R, card: Option<&RateCard>, today: Date) -> Answer {
+        let mut notices = report.notices().to_vec();
+        notices.extend(card.and_then(|card| stale_card_note(card, today)).map(Notice::Note));
+        Answer { verdict: report.verdict(), notices, reply: Reply(Box::new(report)) }
+    }
+}
+
+/// A file a request reads (`-` is stdin), as messages name it.
+type Input<'a> = (&'static str, &'a Path);
+
 /// Answers `request` with the card from `cards`, as of `today`.
 pub fn run(request: &Request, cards: &CardSource, today: Date) -> Result<Answer, Error> {
-    one_stdin(request, cards)?;
-    let card = match request {
-        Request::RatesCheck { file: Some(path) } => RateCard::from_file(path)?,
-        _ => cards.load(today)?,
+    // The card in use, once no two of it and `files` read stdin: every
+    // request names what it reads here, so none can read stdin twice.
+    let card_with = |files: &[Input]| -> Result<RateCard, Error> {
+        let card = match cards {
+            CardSource::Named(name) => Some(("--rates", Path::new(name.as_str()))),
+            CardSource::InForce => None,
+        };
+        one_stdin(card.into_iter().chain(files.iter().copied()))?;
+        Ok(cards.load(today)?)
     };
-    // The one plan file a request reads, read once.
-    let plan = match request {
-        Request::Plan { file, .. } | Request::Budget { plan: Some(file), .. } => Some(Plan::from_file(file)?),
-        Request::Diff { plan: Some(file), .. } => Some(Plan::from_file(file)?),
-        _ => None,
-    };
-    let mut notices = Vec::new();
-    for name in named_models(request, plan.as_ref(), &card) {
-        if let Some(warning) = card.resolve(&name).ok().and_then(|found| lifecycle_warning(found, today))
-            && !notices.contains(&Notice::Warning(warning.clone()))
-        {
-            notices.push(Notice::Warning(warning));
+    match request {
+        Request::Quote(quote) => {
+            let card = card_with(&[])?;
+            Ok(Answer::new(QuoteReport::build(&card, quote, today)?, Some(&card), today))
+        }
+        Request::Compare(compare) => {
+            let card = card_with(&[])?;
+            Ok(Answer::new(CompareReport::build(&card, compare, today)?, Some(&card), today))
+        }
+        Request::Rates => {
+            let card = card_with(&[])?;
+            Ok(Answer::new(RatesReport::build(&card, today), Some(&card), today))
+        }
+        Request::RatesShow { model } => {
+            let card = card_with(&[])?;
+            Ok(Answer::new(ModelReport::build(&card, model, today)?, Some(&card), today))
+        }
+        Request::RatesCheck { file } => {
+            // The card checked is the one card read: `--rates` is not.
+            let card = match file {
+                Some(path) => RateCard::from_file(path)?,
+                None => card_with(&[])?,
+            };
+            let report = CheckReport::build(&card, today)
+                .map_err(|err| Error::from(err).context("checking the card's prices"))?;
+            Ok(Answer::new(report, Some(&card), today))
+        }
+        Request::Plan { file, request } => {
+            let card = card_with(&[("the plan", file)])?;
+            let plan = Plan::from_file(file)?;
+            Ok(Answer::new(PlanReport::build(&card, &plan, request, today)?, Some(&card), today))
+        }
+        Request::Budget { request, plan: None } => {
+            let card = card_with(&[])?;
+            Ok(Answer::new(BudgetReport::build(&card, request, today)?, Some(&card), today))
+        }
+        Request::Budget { request, plan: Some(file) } => {
+            let card = card_with(&[("--plan", file)])?;
+            let plan = Plan::from_file(file)?;
+            let report = BudgetReport::build_for_plan(&card, &plan, request, today)?;
+            Ok(Answer::new(report, Some(&card), today))
+        }
+        Request::Diff { old, new, plan, basis, exit_code } => {
+            let cards_named =
+                [("the old card", Path::new(old.as_str())), ("the new card", Path::new(new.as_str()))];
+            let files: Vec<Input> =
+                cards_named.into_iter().chain(plan.iter().map(|file| ("--plan", file.as_path()))).collect();
+            // Loaded as for every command, so that a broken `--rates` fails
+            // alike; the diff itself is between the two cards it names.
+            card_with(&files)?;
+            let plan = plan.as_deref().map(Plan::from_file).transpose()?;
+            let (old, new) = (diff_card(old, "old", today)?, diff_card(new, "new", today)?);
+            let report = DiffReport::build(&old, &new, plan.as_ref(), *basis, today)?;
+            // No note about the card in use: it is not the one compared.
+            Ok(Answer::new(report.failing_on_change(*exit_code), None, today))
+        }
+        Request::Estimate(estimate) => {
+            let card = card_with(&[("the batch file", &estimate.file)])?;
+            Ok(Answer::new(EstimateReport::build(&card, estimate, today)?, Some(&card), today))
+        }
+        Request::Tally(tally) => {
+            let files: Vec<Input> = tally.files.iter().map(|file| ("a batch file", file.as_path())).collect();
+            let card = card_with(&files)?;
+            Ok(Answer::new(TallyReport::build(&card, tally, today)?, Some(&card), today))
+        }
+        Request::Sql(sql) => {
+            let card = card_with(&[])?;
+            Ok(Answer::new(SqlQuery::build(&card, sql, today)?, Some(&card), today))
         }
     }
-    let (reply, verdict) = answer(request, &card, plan.as_ref(), today)?;
-    // A tally prices the models its responses name: warn about those too.
-    if let Reply::Tally(report) = &reply {
-        for file in &report.empty_files {
-            notices.push(Notice::Warning(format!("`{file}` is empty: nothing in it was tallied")));
-        }
-        let versions = report.rows.iter().flat_map(|row| row.model_versions.iter().flatten());
-        for warning in versions.filter_map(|version| version_warning(&card, version, today)) {
-            if !notices.contains(&Notice::Warning(warning.clone())) {
-                notices.push(Notice::Warning(warning));
-            }
-        }
-    }
-    // `diff` names its own cards; a note about the card in use would mislead.
-    if !matches!(request, Request::Diff { .. })
-        && let Some(note) = stale_card_note(&card, today)
-    {
-        notices.push(Notice::Note(note));
-    }
-    Ok(Answer { reply, notices, verdict })
 }
 
 /// Refuses a request that would read standard input twice (`plan -
 /// --rates -`): the second reader would find it empty.
-fn one_stdin(request: &Request, cards: &CardSource) -> Result<(), UsageError> {
-    let card = match (request, cards) {
-        (Request::RatesCheck { file: Some(file) }, _) => Some(("the card to check", file.as_path())),
-        (_, CardSource::Named(name)) => Some(("--rates", Path::new(name.as_str()))),
-        _ => None,
-    };
-    let mut inputs: Vec<(&str, &Path)> = card.into_iter().collect();
-    match request {
-        Request::Plan { file, .. } => inputs.push(("the plan", file)),
-        Request::Budget { plan: Some(file), .. } => inputs.push(("--plan", file)),
-        Request::Diff { old, new, plan, .. } => {
-            inputs.extend([
-                ("the old card", Path::new(old.as_str())),
-                ("the new card", Path::new(new.as_str())),
-            ]);
-            inputs.extend(plan.iter().map(|file| ("--plan", file.as_path())));
-        }
-        Request::Estimate(estimate) => inputs.push(("the batch file", estimate.file.as_path())),
-        Request::Tally(tally) => {
-            inputs.extend(tally.files.iter().map(|file| ("a batch file", file.as_path())))
-        }
-        _ => {}
-    }
+fn one_stdin<'a>(inputs: impl IntoIterator<Item = Input<'a>>) -> Result<(), UsageError> {
     let from_stdin: Vec<&str> = inputs
         .into_iter()
         .filter(|(_, path)| crate::toml_file::is_stdin(path))
@@ -291,163 +260,6 @@ fn one_stdin(request: &Request, cards: &CardSource) -> Result<(), UsageError> {
             "{first} and {second} both read stdin (`-`); stdin can be read once: give one of them as a file"
         ))),
     }
-}
-
-/// The models a request names, as typed, for lifecycle warnings.
-/// The lifecycle warning for a `modelVersion` as a response writes it: by
-/// the ID it names where the card knows it, else by its card model.
-fn version_warning(card: &RateCard, version: &str, today: Date) -> Option<String> {
-    let trimmed = version.trim().strip_prefix("models/").unwrap_or(version.trim());
-    match card.resolve(trimmed) {
-        Ok(found) => lifecycle_warning(found, today),
-        Err(_) => crate::batch::model_for_version(card, version)
-            .and_then(|model| card.resolve(&model.id).ok())
-            .and_then(|found| lifecycle_warning(found, today)),
-    }
-}
-
-/// The models a request names or prices, as typed, for lifecycle warnings:
-/// its model flags (every model in the card where a list left empty means
-/// all), or the lines of the plan it prices against the card in use.
-fn named_models(request: &Request, plan: Option<&Plan>, card: &RateCard) -> Vec<String> {
-    let or_all = |names: &[String]| {
-        if names.is_empty() {
-            card.models.iter().map(|model| model.id.clone()).collect()
-        } else {
-            names.to_vec()
-        }
-    };
-    match request {
-        Request::Quote(quote) => vec![quote.model.clone()],
-        Request::Compare(compare) => or_all(&compare.models),
-        Request::RatesShow { model } => vec![model.clone()],
-        Request::Budget { request, plan: None } => or_all(&request.models),
-        Request::Budget { plan: Some(_), .. } | Request::Plan { .. } => {
-            plan.map(|plan| plan.lines.iter().map(|line| line.model.clone()).collect()).unwrap_or_default()
-        }
-        Request::Estimate(estimate) => vec![estimate.model.clone()],
-        Request::Tally(tally) => tally.model.iter().cloned().collect(),
-        Request::Sql(sql) => sql.model.iter().cloned().collect(),
-        Request::Rates | Request::RatesCheck { .. } | Request::Diff { .. } => vec![],
-    }
-}
-
-/// The report and verdict of one request.
-fn answer(
-    request: &Request,
-    card: &RateCard,
-    plan: Option<&Plan>,
-    today: Date,
-) -> Result<(Reply, Verdict), Error> {
-    let pass = |reply| Ok((reply, Verdict::Pass));
-    match request {
-        Request::Quote(quote) => {
-            let report = QuoteReport::build(card, quote, today)?;
-            // Over the limit fails as such even when incomplete: the missing
-            // part can only add to the total.
-            let verdict = match report.over_budget() {
-                Some(reason) => Verdict::OverBudget(reason.to_string()),
-                None if !report.complete => {
-                    Verdict::Incomplete(left_out("every total of the quote", &report.unpriced))
-                }
-                None => Verdict::Pass,
-            };
-            Ok((Reply::Quote(report), verdict))
-        }
-        Request::Compare(compare) => {
-            let report = CompareReport::build(card, compare, today)?;
-            let verdict = if report.unpriced.is_empty() {
-                Verdict::Pass
-            } else {
-                Verdict::Incomplete(left_out("every total of the rows listed", &report.unpriced))
-            };
-            Ok((Reply::Compare(report), verdict))
-        }
-        Request::Rates => pass(Reply::Rates(RatesReport::build(card, today))),
-        Request::RatesShow { model } => pass(Reply::Model(ModelReport::build(card, model, today)?)),
-        Request::RatesCheck { .. } => pass(Reply::Check(
-            CheckReport::build(card, today)
-                .map_err(|err| Error::from(err).context("checking the card's prices"))?,
-        )),
-        Request::Plan { request, .. } => {
-            let report = PlanReport::build(card, read(plan)?, request, today)?;
-            let verdict = match report.over_budget() {
-                Some(over) => Verdict::OverBudget(over.reason),
-                None if !report.complete => Verdict::Incomplete(left_out(
-                    "the plan's total",
-                    report.lines.iter().flat_map(|line| &line.line.unpriced),
-                )),
-                None => Verdict::Pass,
-            };
-            Ok((Reply::Plan(report), verdict))
-        }
-        Request::Budget { request, plan: Some(_) } => {
-            let report = BudgetReport::build_for_plan(card, read(plan)?, request, today)?;
-            let verdict = if report.complete {
-                Verdict::Pass
-            } else {
-                Verdict::Incomplete("the fit leaves out parts of the plan the rate card cannot price (see `nbcost plan`), so the amount buys less than shown; add the figures to the card".into())
-            };
-            Ok((Reply::Budget(report), verdict))
-        }
-        Request::Budget { request, plan: None } => {
-            let report = BudgetReport::build(card, request, today)?;
-            let verdict = if report.complete {
-                Verdict::Pass
-            } else {
-                Verdict::Incomplete("rows whose lane has no text output rate in the rate card leave out their thinking, so the amount buys fewer images than they show (see the report); add the rate to the card".into())
-            };
-            Ok((Reply::Budget(report), verdict))
-        }
-        Request::Diff { old, new, basis, exit_code, .. } => {
-            let (old, new) = (diff_card(old, "old", today)?, diff_card(new, "new", today)?);
-            let report = DiffReport::build(&old, &new, plan, *basis, today)?;
-            let verdict = match report.change_summary() {
-                Some(summary) if *exit_code => Verdict::Changed(summary),
-                _ => Verdict::Pass,
-            };
-            Ok((Reply::Diff(report), verdict))
-        }
-        Request::Estimate(estimate) => {
-            let report = EstimateReport::build(card, estimate, today)?;
-            // The dearest verdict first: over the limit, then a total that
-            // may hide cost, then requests that cost nothing but would fail.
-            let verdict = if let Some(reason) = report.over_budget() {
-                Verdict::OverBudget(reason.to_string())
-            } else if report.is_incomplete() {
-                let parts: Vec<String> =
-                    report.left_out().iter().map(|part| format!("{}: {}", part.what, part.why)).collect();
-                Verdict::Incomplete(format!("the estimate leaves out {}", parts.join("; and ")))
-            } else if let Some(refused) = &report.refused {
-                Verdict::Refused(refused.reason.clone())
-            } else {
-                Verdict::Pass
-            };
-            Ok((Reply::Estimate(report), verdict))
-        }
-        Request::Tally(tally) => {
-            let report = TallyReport::build(card, tally, today)?;
-            let verdict = match (report.over_budget(), report.incomplete_reason()) {
-                (Some(reason), _) => Verdict::OverBudget(reason.to_string()),
-                (None, Some(reason)) => Verdict::Incomplete(reason),
-                (None, None) => Verdict::Pass,
-            };
-            Ok((Reply::Tally(Box::new(report)), verdict))
-        }
-        Request::Sql(sql) => pass(Reply::Sql(SqlQuery::build(card, sql)?)),
-    }
-}
-
-/// `what leaves out A (why) and B (why); add them to the card`.
-fn left_out<'a>(what: &str, parts: impl IntoIterator<Item = &'a Unpriced>) -> String {
-    let parts: Vec<String> =
-        parts.into_iter().map(|part| format!("{} ({})", part.part, part.reason)).collect();
-    format!("{what} leaves out {}; add the missing figures to the card", parts.join(" and "))
-}
-
-/// The plan `run` read for a request that needs one.
-fn read(plan: Option<&Plan>) -> Result<&Plan, Error> {
-    plan.ok_or_else(|| Error::new(ErrorKind::Failure, "internal error: the plan file was not read"))
 }
 
 /// A card `diff` names: `default` is the card in force today, else as
@@ -493,4 +305,66 @@ fn named_card(name: &str) -> Result<RateCard, CardError> {
         return Err(CardError::Unknown { name: name.to_string(), known: known.join(", ") });
     }
     RateCard::from_file(path)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lane::Lane;
+    use crate::report::testing::today;
+    use crate::scan::ScanOptions;
+
+    /// Every command that reads files names them where it loads the card,
+    /// so none reads stdin twice; each is refused before anything is read.
+    #[test]
+    fn refuses_to_read_stdin_twice_in_any_command() {
+        let stdin = || PathBuf::from("-");
+        let rates = CardSource::Named("-".into());
+        let estimate = EstimateRequest {
+            file: stdin(),
+            model: "flash".into(),
+            lane: Lane::Standard,
+            basis: Basis::List,
+            thinking_tokens: None,
+            strict: false,
+            scan: ScanOptions::default(),
+            fail_above: None,
+        };
+        let tally = TallyRequest {
+            files: vec![PathBuf::from("a.jsonl"), stdin(), stdin()],
+            lane: None,
+            model: None,
+            free_queries: 0,
+            strict: false,
+            scan: ScanOptions::default(),
+            fail_above: None,
+        };
+        let diff = |plan: Option<PathBuf>| Request::Diff {
+            old: "default".into(),
+            new: "-".into(),
+            plan,
+            basis: Basis::List,
+            exit_code: false,
+        };
+        let cases = [
+            (
+                Request::Plan { file: stdin(), request: PlanRequest::default() },
+                &rates,
+                "--rates and the plan",
+            ),
+            (
+                Request::Budget { request: BudgetRequest::default(), plan: Some(stdin()) },
+                &rates,
+                "--rates and --plan",
+            ),
+            (diff(Some(stdin())), &CardSource::InForce, "the new card and --plan"),
+            (diff(None), &rates, "--rates and the new card"),
+            (Request::Estimate(estimate), &rates, "--rates and the batch file"),
+            (Request::Tally(tally), &CardSource::InForce, "`-` is given twice, as a batch file"),
+        ];
+        for (request, cards, want) in cases {
+            let error = run(&request, cards, today()).unwrap_err().to_string();
+            assert!(error.starts_with(want), "{request:?}: {error}");
+        }
+    }
 }

@@ -70,9 +70,22 @@ pub enum Component {
     ReferenceImages,
     /// Thinking, as text output tokens (an estimate).
     Thinking,
+    /// Google Search queries past the free allowance (plan lines only).
+    Grounding,
 }
 
 impl Component {
+    /// The component's name as JSON and CSV write it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Component::ImageOutput => "image_output",
+            Component::TextInput => "text_input",
+            Component::ReferenceImages => "reference_images",
+            Component::Thinking => "thinking",
+            Component::Grounding => "grounding",
+        }
+    }
+
     /// The component's name in tables.
     pub fn label(self) -> &'static str {
         match self {
@@ -80,6 +93,7 @@ impl Component {
             Component::TextInput => "text input",
             Component::ReferenceImages => "reference images",
             Component::Thinking => "thinking (estimate)",
+            Component::Grounding => "grounding",
         }
     }
 }
@@ -306,6 +320,79 @@ pub struct Unpriced {
     pub reason: String,
 }
 
+/// The input tokens of `images` reference images of `model`: the card's
+/// `input_image_tokens` each, billed at the lane's input rate (see
+/// [`input_cost`]); `None` where the card gives the model no
+/// `input_image_tokens`.
+pub fn reference_tokens(model: &Model, images: u64) -> Result<Option<u64>, Overflow> {
+    model.input_image_tokens.map(|per_image| images.checked_mul(per_image).ok_or(Overflow)).transpose()
+}
+
+/// Why the card cannot price a part of a request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Gap {
+    /// The card gives no rate for these tokens (`input`, `text output`) on
+    /// the lane.
+    NoRate(&'static str),
+    /// The card gives the model no `input_image_tokens`.
+    NoImageTokens,
+}
+
+impl Gap {
+    /// Why, in words: `the rate card gives no batch input rate for X`.
+    pub fn reason(self, model: &Model, lane: Lane) -> String {
+        match self {
+            Gap::NoRate(what) => format!("the rate card gives no {lane} {what} rate for {}", model.id),
+            Gap::NoImageTokens => format!("the rate card gives no input_image_tokens for {}", model.id),
+        }
+    }
+}
+
+/// A part a request adds beyond its image, priced per request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RequestPart {
+    /// Text input, reference images or thinking.
+    pub component: Component,
+    /// Its tokens per request (0 where the card cannot count them).
+    pub tokens: u64,
+    /// Dollars per request, or why the card cannot price it: never guessed.
+    pub price: Result<Money, Gap>,
+}
+
+/// The parts `extras` add to each request of `model` at a lane's `rates`,
+/// in the order text input, reference images, thinking; a part not asked
+/// for is not listed.
+pub fn request_parts(
+    model: &Model,
+    rates: &TokenRates,
+    extras: Extras,
+) -> Result<Vec<RequestPart>, Overflow> {
+    // A part billed as tokens at one of the lane's rates.
+    let by_rate = |component, tokens, cost: fn(&TokenRates, u64) -> Result<Money, CostError>| {
+        let price = match cost(rates, tokens) {
+            Ok(unit) => Ok(unit),
+            Err(CostError::NoRate(what)) => Err(Gap::NoRate(what)),
+            Err(CostError::Overflow) => return Err(Overflow),
+        };
+        Ok(RequestPart { component, tokens, price })
+    };
+    let mut parts = Vec::new();
+    if extras.prompt_tokens > 0 {
+        parts.push(by_rate(Component::TextInput, extras.prompt_tokens, input_cost)?);
+    }
+    if extras.input_images > 0 {
+        let component = Component::ReferenceImages;
+        parts.push(match reference_tokens(model, extras.input_images)? {
+            Some(tokens) => by_rate(component, tokens, input_cost)?,
+            None => RequestPart { component, tokens: 0, price: Err(Gap::NoImageTokens) },
+        });
+    }
+    if extras.thinking_tokens > 0 {
+        parts.push(by_rate(Component::Thinking, extras.thinking_tokens, thinking_cost)?);
+    }
+    Ok(parts)
+}
+
 /// The price of `count` images of `size` on `lane`, with `extras` per image.
 pub fn price(
     model: &Model,
@@ -321,37 +408,11 @@ pub fn price(
     let image_tokens = model.size(size).map_or(0, |row| row.output_tokens);
     let mut parts = vec![(Component::ImageOutput, image_tokens, image)];
     let mut unpriced = Vec::new();
-    let no_rate = |component: Component, what| Unpriced {
-        part: component.label().to_string(),
-        reason: format!("the rate card gives no {lane} {what} rate for {}", model.id),
-    };
-    if extras.prompt_tokens > 0 {
-        match input_cost(rates, extras.prompt_tokens) {
-            Ok(unit) => parts.push((Component::TextInput, extras.prompt_tokens, unit)),
-            Err(CostError::NoRate(what)) => unpriced.push(no_rate(Component::TextInput, what)),
-            Err(CostError::Overflow) => return Err(PricingError::Overflow { count }),
-        }
-    }
-    match (extras.input_images, model.input_image_tokens) {
-        (0, _) => {}
-        (_, None) => unpriced.push(Unpriced {
-            part: Component::ReferenceImages.label().to_string(),
-            reason: format!("the rate card gives no input_image_tokens for {}", model.id),
-        }),
-        (images, Some(per_image)) => {
-            let tokens = images.checked_mul(per_image).ok_or(PricingError::Overflow { count })?;
-            match input_cost(rates, tokens) {
-                Ok(unit) => parts.push((Component::ReferenceImages, tokens, unit)),
-                Err(CostError::NoRate(what)) => unpriced.push(no_rate(Component::ReferenceImages, what)),
-                Err(CostError::Overflow) => return Err(PricingError::Overflow { count }),
-            }
-        }
-    }
-    if extras.thinking_tokens > 0 {
-        match thinking_cost(rates, extras.thinking_tokens) {
-            Ok(unit) => parts.push((Component::Thinking, extras.thinking_tokens, unit)),
-            Err(CostError::NoRate(what)) => unpriced.push(no_rate(Component::Thinking, what)),
-            Err(CostError::Overflow) => return Err(PricingError::Overflow { count }),
+    for part in request_parts(model, rates, extras).map_err(overflow)? {
+        match part.price {
+            Ok(unit) => parts.push((part.component, part.tokens, unit)),
+            Err(gap) => unpriced
+                .push(Unpriced { part: part.component.label().to_string(), reason: gap.reason(model, lane) }),
         }
     }
     let components = parts
@@ -364,6 +425,37 @@ pub fn price(
     let unit_price = Money::sum(components.iter().map(|c| c.unit_price)).map_err(overflow)?;
     let total = Money::sum(components.iter().map(|c| c.total)).map_err(overflow)?;
     Ok(LanePrice { lane, unit_price, total, components, unpriced })
+}
+
+/// What an amount buys at one price per image.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Bought {
+    /// Whole images, never rounded up.
+    pub images: u64,
+    /// Dollars they cost: `images × price`.
+    pub spent: Money,
+    /// Dollars left: the amount less `spent`.
+    pub left_over: Money,
+}
+
+/// The most whole images at `price` that `amount` pays for: `images × price
+/// ≤ amount < (images + 1) × price`, checked exactly; with what they cost
+/// and what is left over.
+pub fn whole_images(amount: Money, price: Money) -> Result<Bought, Overflow> {
+    if price <= Money::ZERO {
+        return Err(Overflow);
+    }
+    let estimate = amount.amount().checked_div(price.amount()).ok_or(Overflow)?.floor();
+    let mut count = u64::try_from(estimate.max(Decimal::ZERO)).map_err(|_| Overflow)?;
+    // The quotient may be off by one in its last digit: settle it exactly.
+    while count > 0 && price.times(count)? > amount {
+        count -= 1;
+    }
+    while count < u64::MAX && price.times(count + 1).is_ok_and(|cost| cost <= amount) {
+        count += 1;
+    }
+    let spent = price.times(count)?;
+    Ok(Bought { images: count, spent, left_over: amount.minus(spent)? })
 }
 
 #[cfg(test)]
@@ -576,6 +668,36 @@ mod tests {
         assert_eq!(none.thinking, Some(Money::ZERO));
     }
 
+    /// A part the card has no figure for is listed with why, never priced:
+    /// reference images without `input_image_tokens`, text and thinking on
+    /// a lane without input and text output rates (Lite on batch).
+    #[test]
+    fn says_why_a_part_of_a_request_cannot_be_priced() {
+        let card = RateCard::embedded_named("2026-10").unwrap();
+        let mut lite = model(&card, "lite");
+        lite.input_image_tokens = None;
+        let extras = Extras { prompt_tokens: 100, input_images: 2, thinking_tokens: 500 };
+        let parts = request_parts(&lite, rates(&lite, Lane::Batch).unwrap(), extras).unwrap();
+        let got: Vec<_> = parts.iter().map(|part| (part.component, part.tokens, part.price)).collect();
+        assert_eq!(
+            got,
+            [
+                (Component::TextInput, 100, Err(Gap::NoRate("input"))),
+                (Component::ReferenceImages, 0, Err(Gap::NoImageTokens)),
+                (Component::Thinking, 500, Err(Gap::NoRate("text output"))),
+            ]
+        );
+        assert_eq!(
+            Gap::NoImageTokens.reason(&lite, Lane::Batch),
+            "the rate card gives no input_image_tokens for gemini-3.1-flash-lite-image"
+        );
+        assert_eq!(
+            Gap::NoRate("text output").reason(&lite, Lane::Batch),
+            "the rate card gives no batch text output rate for gemini-3.1-flash-lite-image"
+        );
+        assert_eq!(reference_tokens(&model(&card, "pro"), 3).unwrap(), Some(1680));
+    }
+
     #[test]
     fn refuses_a_size_the_model_does_not_offer() {
         let card = RateCard::embedded();
@@ -609,5 +731,55 @@ mod tests {
         let extras = Extras { prompt_tokens: 0, input_images: u64::MAX, thinking_tokens: 0 };
         let err = price(&flash, ImageSize::K1, Lane::Standard, 1, Basis::List, extras).unwrap_err();
         assert_eq!(err, PricingError::Overflow { count: 1 });
+    }
+
+    #[test]
+    fn counts_whole_images_never_rounding_up() {
+        let cases = [
+            ("500", "0.067", 7462, "0.046"),
+            ("500", "0.05", 10_000, "0"),
+            ("101", "0.101", 1000, "0"),
+            ("0.10", "0.101", 0, "0.10"),
+            ("0", "0.039", 0, "0"),
+            ("1", "0.0195", 51, "0.0055"),
+        ];
+        for (amount, price, images, left) in cases {
+            let bought = whole_images(Money::new(d(amount)), Money::new(d(price))).unwrap();
+            assert_eq!(bought.images, images, "{amount} at {price}");
+            assert_eq!(bought.left_over, d(left), "{amount} at {price}");
+            assert_eq!(d(amount) - Decimal::from(images) * d(price), d(left), "{amount} at {price}");
+        }
+    }
+
+    mod properties {
+        use super::*;
+        use proptest::prelude::*;
+
+        proptest! {
+            /// The count fits and one more image does not, at any amount and
+            /// any price, including every price of the default card.
+            #[test]
+            fn the_count_fits_and_one_more_does_not(
+                cents in 0i64..100_000_000_000,
+                scale in 0u32..5,
+                price_digits in 1i64..1_000_000,
+                price_scale in 0u32..7,
+            ) {
+                let amount = Decimal::new(cents, scale);
+                let price = Decimal::new(price_digits, price_scale);
+                let count = whole_images(Money::new(amount), Money::new(price)).unwrap().images;
+                prop_assert!(Decimal::from(count) * price <= amount);
+                prop_assert!(Decimal::from(count + 1) * price > amount);
+                for model in &RateCard::embedded().models {
+                    for row in &model.sizes {
+                        for price in row.price.values() {
+                            let count = whole_images(Money::new(amount), Money::new(*price)).unwrap().images;
+                            prop_assert!(Decimal::from(count) * *price <= amount);
+                            prop_assert!(Decimal::from(count + 1) * *price > amount);
+                        }
+                    }
+                }
+            }
+        }
     }
 }

@@ -17,7 +17,7 @@ use super::driver::{BatchFileError, BatchReader, Place, Sightings};
 use super::lanes::{BilledLane, UnrecognisedTier, decide_lane};
 use super::streams::{Pending, Piece, StreamSummary, StreamWithoutUsage, piece};
 use super::usage::{Content, UsageSums, output_split};
-use crate::card::{Model, RateCard};
+use crate::card::{Model, NamedAs, RateCard, Resolved};
 use crate::lane::Lane;
 use crate::scan::{OutputLine, ScanOptions, Usage};
 
@@ -46,6 +46,18 @@ pub fn model_for_version<'card>(card: &'card RateCard, version: &str) -> Option<
         })
         .max_by_key(|(_, name)| name.len())
         .map(|(model, _)| model)
+}
+
+/// The card model a `modelVersion` names, with the ID it stands for (for
+/// its lifecycle): the ID, former ID or alias written (after any
+/// `models/`), else the model [`model_for_version`] finds, under its own ID.
+fn resolve_version<'card>(card: &'card RateCard, version: &str) -> Option<Resolved<'card>> {
+    let written = version.trim();
+    if let Ok(found) = card.resolve(written.strip_prefix("models/").unwrap_or(written)) {
+        return Some(found);
+    }
+    let model = model_for_version(card, version)?;
+    Some(Resolved { model, named_as: NamedAs::Id, id: &model.id, life: &model.life })
 }
 
 /// A `modelVersion` without its resource path and its `@` version:
@@ -124,6 +136,10 @@ pub struct ModelGroup<'card> {
     /// Every `modelVersion` as written in the group, sorted; `None` stands
     /// for responses that named none.
     pub model_versions: Vec<Option<String>>,
+    /// The IDs those versions stand for, in the same order (a version no
+    /// card model answers to, or none, is left out): what their lifecycle
+    /// warnings name.
+    pub named: Vec<Resolved<'card>>,
     /// Image output tokens per image.
     pub tokens_per_image: u64,
     /// What the responses are billed on.
@@ -153,20 +169,23 @@ pub fn group_by_model<'card>(
     fallback: Option<&Model>,
 ) -> Vec<ModelGroup<'card>> {
     let mut grouped: BTreeMap<(GroupModel, u64, BilledLane), VersionsAndSums> = BTreeMap::new();
-    let mut resolved: HashMap<Option<&str>, GroupModel> = HashMap::new();
+    // Each distinct version resolved once: its group, and the ID it names.
+    let mut resolved: HashMap<Option<&str>, (GroupModel, Option<Resolved<'card>>)> = HashMap::new();
     for (version, lane, per_image, shape_sums) in sums.iter() {
-        let group_model = resolved
+        let (group_model, _) = resolved
             .entry(version)
             .or_insert_with(|| {
+                let named = version.and_then(|version| resolve_version(card, version));
                 let model = match version {
-                    Some(version) => model_for_version(card, version),
+                    Some(_) => named.map(|found| found.model),
                     None => fallback,
                 };
                 let place = model.and_then(|model| card.models.iter().position(|m| m.id == model.id));
-                match place {
+                let group_model = match place {
                     Some(index) => GroupModel::Card(index),
                     None => GroupModel::Unknown(version.map(str::to_owned)),
-                }
+                };
+                (group_model, named)
             })
             .clone();
         let (versions, group_sums) = grouped.entry((group_model, per_image, lane)).or_default();
@@ -184,7 +203,8 @@ pub fn group_by_model<'card>(
                 GroupModel::Card(index) => Some(&card.models[index]),
                 GroupModel::Unknown(_) => None,
             };
-            ModelGroup { model, model_versions, tokens_per_image, lane, sums }
+            let named = model_versions.iter().filter_map(|version| resolved[&version.as_deref()].1).collect();
+            ModelGroup { model, model_versions, named, tokens_per_image, lane, sums }
         })
         .collect()
 }
@@ -498,6 +518,31 @@ mod tests {
         ];
         for (version, want) in cases {
             assert_eq!(model_for_version(&card, version).map(|model| model.id.as_str()), want, "{version}");
+        }
+    }
+
+    /// What a version's lifecycle warning names: the ID written where the
+    /// card knows it (a preview's own shutdown), else the card model's ID.
+    #[test]
+    fn names_the_id_a_model_version_stands_for() {
+        let card = RateCard::embedded_named("2026-10").unwrap();
+        let cases = [
+            (
+                "gemini-3.1-flash-image-preview",
+                Some(("gemini-3.1-flash-image", "gemini-3.1-flash-image-preview")),
+            ),
+            ("models/gemini-3-pro-image-preview", Some(("gemini-3-pro-image", "gemini-3-pro-image-preview"))),
+            ("gemini-3.1-flash-image", Some(("gemini-3.1-flash-image", "gemini-3.1-flash-image"))),
+            ("gemini-3-pro-image-preview-11-2025", Some(("gemini-3-pro-image", "gemini-3-pro-image"))),
+            (
+                "publishers/google/models/gemini-3.1-flash-image-preview@001",
+                Some(("gemini-3.1-flash-image", "gemini-3.1-flash-image")),
+            ),
+            ("imagen-4.0-generate-001", None),
+        ];
+        for (version, want) in cases {
+            let found = resolve_version(&card, version);
+            assert_eq!(found.map(|found| (found.model.id.as_str(), found.id)), want, "{version}");
         }
     }
 

@@ -20,7 +20,7 @@ use crate::lane::Lane;
 use crate::size::ImageSize;
 
 pub use load::PlanError;
-pub use price::{GOOGLE, GroundingUse, LineComponent, PlanComponent, PricedLine, PricedPlan, price};
+pub use price::{GOOGLE, GroundingUse, LineComponent, PricedLine, PricedPlan, price};
 
 /// A validated plan.
 #[derive(Debug, Clone, PartialEq, Eq)]

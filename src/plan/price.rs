@@ -23,57 +23,17 @@ use crate::card::{Grade, Model, RateCard};
 use crate::count;
 use crate::lane::Lane;
 use crate::money::{Money, Overflow};
-use crate::pricing::{self, Basis, PricingError, Unpriced};
+use crate::pricing::{self, Basis, Component, Extras, Gap, PricingError, Unpriced};
 use crate::size::ImageSize;
 
 /// Who prices the components nbcost takes from the card itself.
 pub const GOOGLE: &str = "Google";
 
-/// A part of a plan line's cost.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum PlanComponent {
-    /// The generated images.
-    ImageOutput,
-    /// The text prompt, as input tokens.
-    TextInput,
-    /// Reference images, as input tokens.
-    ReferenceImages,
-    /// Thinking tokens, billed as text output (an estimate).
-    Thinking,
-    /// Google Search queries past the free allowance.
-    Grounding,
-}
-
-impl PlanComponent {
-    /// The component's name as JSON and CSV write it.
-    pub fn name(self) -> &'static str {
-        match self {
-            PlanComponent::ImageOutput => "image_output",
-            PlanComponent::TextInput => "text_input",
-            PlanComponent::ReferenceImages => "reference_images",
-            PlanComponent::Thinking => "thinking",
-            PlanComponent::Grounding => "grounding",
-        }
-    }
-
-    /// The component's name in tables.
-    pub fn label(self) -> &'static str {
-        match self {
-            PlanComponent::ImageOutput => "image output",
-            PlanComponent::TextInput => "text input",
-            PlanComponent::ReferenceImages => "reference images",
-            PlanComponent::Thinking => "thinking (estimate)",
-            PlanComponent::Grounding => "grounding",
-        }
-    }
-}
-
 /// One component of one line for the month.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct LineComponent {
     /// What is priced.
-    pub component: PlanComponent,
+    pub component: Component,
     /// Whose price it is: `Google`, or a provider route's owner.
     pub priced_by: String,
     /// Whether the quantity is an estimate (thinking tokens).
@@ -90,6 +50,10 @@ pub struct LineComponent {
     pub total: Money,
     /// Google's own price per unit, shown beside a provider's figure.
     pub google_unit_price: Option<Money>,
+    /// Dollars for the month at Google's price, beside a provider's
+    /// `total` (tables only).
+    #[serde(skip)]
+    pub google_total: Option<Money>,
 }
 
 /// How a line used Google Search grounding this month.
@@ -168,6 +132,14 @@ pub struct PricedPlan {
     pub free_prompts_per_month: Option<u64>,
     /// How many of them the plan uses.
     pub free_prompts_used: u64,
+}
+
+impl PricedPlan {
+    /// Whether the total holds every part of the plan: no line leaves a
+    /// part out (see [`PricedLine::unpriced`]).
+    pub fn complete(&self) -> bool {
+        self.lines.iter().all(|line| line.unpriced.is_empty())
+    }
 }
 
 /// A line's model, size and lane, checked against the card.
@@ -433,36 +405,9 @@ fn components(
     generated: u64,
     grounding: Option<GroundingUse>,
 ) -> Result<(Vec<LineComponent>, Vec<Unpriced>), Overflow> {
-    let rates = setup.model.tokens[&line.lane];
-    let mut unpriced = Vec::new();
-    // A part priced per request, or the reason it cannot be: a rate the card leaves out.
-    let per_request = |component: PlanComponent,
-                       tokens: u64,
-                       rate: Option<Decimal>,
-                       what: &str,
-                       estimate|
-     -> Result<Result<LineComponent, Unpriced>, Overflow> {
-        let Some(rate) = rate else {
-            return Ok(Err(Unpriced {
-                part: format!("{} ({} requests a month)", component.label(), count::grouped(generated)),
-                reason: format!("the rate card gives no {} {what} rate for {}", line.lane, setup.model.id),
-            }));
-        };
-        let unit_price = Money::per_million(tokens, rate)?;
-        Ok(Ok(LineComponent {
-            component,
-            priced_by: GOOGLE.into(),
-            estimate,
-            tokens_per_request: Some(tokens),
-            quantity: generated,
-            unit: "requests",
-            unit_price,
-            total: unit_price.times(generated)?,
-            google_unit_price: None,
-        }))
-    };
+    let model = setup.model;
     let mut parts = vec![LineComponent {
-        component: PlanComponent::ImageOutput,
+        component: Component::ImageOutput,
         priced_by: setup.priced_by.clone(),
         estimate: false,
         tokens_per_request: None,
@@ -471,49 +416,58 @@ fn components(
         unit_price: setup.image_price,
         total: setup.image_price.times(generated)?,
         google_unit_price: setup.google_price,
+        google_total: setup.google_price.map(|google| google.times(generated)).transpose()?,
     }];
-    let mut wanted = Vec::new();
-    if line.prompt_tokens > 0 {
-        wanted.push(per_request(PlanComponent::TextInput, line.prompt_tokens, rates.input, "input", false)?);
-    }
-    match (line.reference_images, setup.model.input_image_tokens) {
-        (0, _) => {}
-        (images, Some(per_image)) => {
-            let tokens = images.checked_mul(per_image).ok_or(Overflow)?;
-            wanted.push(per_request(PlanComponent::ReferenceImages, tokens, rates.input, "input", false)?);
-        }
-        (images, None) => wanted.push(Err(Unpriced {
-            part: format!(
-                "{} a month",
-                count::counted(
-                    images.checked_mul(generated).ok_or(Overflow)?,
-                    "reference image",
-                    "reference images"
-                )
-            ),
-            reason: format!("the rate card gives no input_image_tokens for {}", setup.model.id),
-        })),
-    }
-    if let Some(tokens) = line.thinking_tokens.filter(|tokens| *tokens > 0) {
-        wanted.push(per_request(PlanComponent::Thinking, tokens, rates.text_output, "text output", true)?);
-    }
-    for part in wanted {
-        match part {
-            Ok(component) => parts.push(component),
-            Err(missing) => unpriced.push(missing),
+    let mut unpriced = Vec::new();
+    let extras = Extras {
+        prompt_tokens: line.prompt_tokens,
+        input_images: line.reference_images,
+        thinking_tokens: line.thinking_tokens.unwrap_or(0),
+    };
+    for part in pricing::request_parts(model, &model.tokens[&line.lane], extras)? {
+        match part.price {
+            Ok(unit_price) => parts.push(LineComponent {
+                component: part.component,
+                priced_by: GOOGLE.into(),
+                estimate: part.component == Component::Thinking,
+                tokens_per_request: Some(part.tokens),
+                quantity: generated,
+                unit: "requests",
+                unit_price,
+                total: unit_price.times(generated)?,
+                google_unit_price: None,
+                google_total: None,
+            }),
+            Err(gap) => unpriced.push(Unpriced {
+                part: match gap {
+                    Gap::NoImageTokens => format!(
+                        "{} a month",
+                        count::counted(
+                            line.reference_images.checked_mul(generated).ok_or(Overflow)?,
+                            "reference image",
+                            "reference images"
+                        )
+                    ),
+                    Gap::NoRate(_) => {
+                        format!("{} ({} requests a month)", part.component.label(), count::grouped(generated))
+                    }
+                },
+                reason: gap.reason(model, line.lane),
+            }),
         }
     }
     if let (Some(used), Some(prices)) = (grounding, card.grounding) {
         parts.push(LineComponent {
-            component: PlanComponent::Grounding,
+            component: Component::Grounding,
             priced_by: GOOGLE.into(),
             estimate: false,
             tokens_per_request: None,
             quantity: used.paid_queries,
             unit: "queries",
-            unit_price: Money::per_thousand(1, prices.price_per_1000_queries)?,
-            total: Money::per_thousand(used.paid_queries, prices.price_per_1000_queries)?,
+            unit_price: pricing::grounding_cost(&prices, 1)?,
+            total: pricing::grounding_cost(&prices, used.paid_queries)?,
             google_unit_price: None,
+            google_total: None,
         });
     }
     Ok((parts, unpriced))

@@ -5,7 +5,8 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 use time::Date;
 
-use super::{CardInfo, RatioSchema, describe_filters, ratio};
+use super::{CardInfo, Notice, Outcome, RatioSchema, Verdict, describe_filters, left_out, ratio};
+use super::{lifecycle_warnings, named_or_all};
 use crate::card::{Grade, Model, RateCard, Status, UnknownModel};
 use crate::error::{ErrorKind, Kind};
 use crate::lane::Lane;
@@ -110,6 +111,9 @@ pub struct CompareReport {
     /// Google's price; left out of the JSON when the card has none.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub routes: Vec<RouteRow>,
+    /// A warning for each model compared that is retired or retiring.
+    #[serde(skip)]
+    pub notices: Vec<Notice>,
 }
 
 /// A provider's own per-image price beside Google's for the same model,
@@ -172,6 +176,10 @@ pub struct CompareRow {
     /// in the card: `unit_price` is the image alone. Left out when `false`.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub thinking_unpriced: bool,
+    /// Dollars per image for the image alone, without thinking: what a
+    /// provider's per-image price stands beside.
+    #[serde(skip)]
+    pub image_unit_price: Money,
     /// How well `unit_price` is sourced: `published`, `transcribed` or
     /// `derived` (tokens × rate where no per-image price is published).
     pub grade: Grade,
@@ -306,7 +314,22 @@ impl CompareReport {
             rows,
             skipped,
             routes,
+            notices: lifecycle_warnings(card, named_or_all(card, &request.models), today),
         })
+    }
+}
+
+impl Outcome for CompareReport {
+    fn verdict(&self) -> Verdict {
+        if self.unpriced.is_empty() {
+            Verdict::Pass
+        } else {
+            Verdict::Incomplete(left_out("every total of the rows listed", &self.unpriced))
+        }
+    }
+
+    fn notices(&self) -> &[Notice] {
+        &self.notices
     }
 }
 
@@ -322,24 +345,15 @@ fn routes(card: &RateCard, rows: &[CompareRow]) -> Result<Vec<RouteRow>, Compare
                 size: row.size,
                 lane: row.lane,
                 provider_price: Money::new(route.price),
-                google_price: google_image(row)?,
+                google_price: row.image_unit_price,
                 difference: Money::new(route.price)
-                    .minus(google_image(row)?)
+                    .minus(row.image_unit_price)
                     .map_err(|_| PricingError::Overflow { count: 1 })?,
                 source: route.source.clone(),
             });
         }
     }
     Ok(out)
-}
-
-/// Google's price of the image alone, without thinking: what a provider's
-/// per-image price stands beside.
-fn google_image(row: &CompareRow) -> Result<Money, PricingError> {
-    match row.thinking_unit_price {
-        Some(thinking) => row.unit_price.minus(thinking).map_err(|_| PricingError::Overflow { count: 1 }),
-        None => Ok(row.unit_price),
-    }
 }
 
 /// The cheapest row whose model is not retired and whose price is whole,
@@ -434,6 +448,7 @@ fn row(
         unit_price,
         thinking_unit_price,
         thinking_unpriced,
+        image_unit_price: image,
         grade,
         output_tokens: model.size(size).map_or(0, |r| r.output_tokens),
         ratio_to_baseline: unit_price.amount().checked_div(baseline.unit_price.amount()).unwrap_or_default(),

@@ -4,7 +4,7 @@
 use serde::Serialize;
 use time::Date;
 
-use super::CardInfo;
+use super::{CardInfo, Notice, Outcome, Verdict};
 use crate::card::{Life, RateCard};
 use crate::lane::Lane;
 use crate::money::{Money, round};
@@ -34,6 +34,9 @@ pub struct DiffReport {
     /// was removed, or (with `--plan`) the plan's monthly total moved.
     /// With `--exit-code`, `true` makes the command exit 1.
     pub changes_bill: bool,
+    /// Whether a change to the bill fails the step (`--exit-code`).
+    #[serde(skip)]
+    pub fail_on_change: bool,
 }
 
 /// Whether a price changed, appeared or went away.
@@ -196,7 +199,14 @@ impl DiffReport {
             changes,
             plan,
             changes_bill,
+            fail_on_change: false,
         })
+    }
+
+    /// The same report, failing the step when the update changes the bill
+    /// (`--exit-code`).
+    pub fn failing_on_change(self, fail_on_change: bool) -> DiffReport {
+        DiffReport { fail_on_change, ..self }
     }
 
     /// The sentence `--exit-code` fails the step with, when the update changes the bill.
@@ -212,6 +222,20 @@ impl DiffReport {
             ),
             _ => format!("the new card changes {prices} (--exit-code)"),
         })
+    }
+}
+
+impl Outcome for DiffReport {
+    fn verdict(&self) -> Verdict {
+        match self.change_summary() {
+            Some(summary) if self.fail_on_change => Verdict::Changed(summary),
+            _ => Verdict::Pass,
+        }
+    }
+
+    /// None: `diff` names its own cards, and warns about neither.
+    fn notices(&self) -> &[Notice] {
+        &[]
     }
 }
 

@@ -20,7 +20,7 @@ use std::path::PathBuf;
 use serde::Serialize;
 use time::Date;
 
-use super::{BudgetCheck, CardInfo};
+use super::{BudgetCheck, CardInfo, Notice, Outcome, Verdict, lifecycle_warning};
 use crate::batch::{BatchFileError, MalformedLine, Sightings, describe_media};
 use crate::batch::{BatchReader, MediaSums, Requests};
 pub use crate::batch::{CHARS_PER_TOKEN, FindingKind, FindingLine};
@@ -140,6 +140,9 @@ pub struct EstimateReport {
     pub refused: Option<Refused>,
     /// The `--fail-above` check of `total.cost`, else `null`.
     pub budget: Option<BudgetCheck>,
+    /// A warning when the model named is retired or retiring.
+    #[serde(skip)]
+    pub notices: Vec<Notice>,
 }
 
 /// The refused requests of `lines`, where there are any.
@@ -311,6 +314,7 @@ impl EstimateReport {
             thinking: request.thinking_tokens,
         };
         let mut report = assemble(card, requests, reader, priced, today)?;
+        report.notices = lifecycle_warning(resolved, today).map(Notice::Warning).into_iter().collect();
         if let Some(limit) = request.fail_above {
             report.budget = Some(
                 BudgetCheck::new("the estimate's total", report.total.cost, limit)
@@ -394,6 +398,28 @@ impl EstimateReport {
     }
 }
 
+impl Outcome for EstimateReport {
+    /// The dearest verdict first: over the limit, then a total that may
+    /// hide cost, then requests that cost nothing but would fail.
+    fn verdict(&self) -> Verdict {
+        if let Some(reason) = self.over_budget() {
+            Verdict::OverBudget(reason.to_string())
+        } else if self.is_incomplete() {
+            let parts: Vec<String> =
+                self.left_out().iter().map(|part| format!("{}: {}", part.what, part.why)).collect();
+            Verdict::Incomplete(format!("the estimate leaves out {}", parts.join("; and ")))
+        } else if let Some(refused) = &self.refused {
+            Verdict::Refused(refused.reason.clone())
+        } else {
+            Verdict::Pass
+        }
+    }
+
+    fn notices(&self) -> &[Notice] {
+        &self.notices
+    }
+}
+
 /// A part of the requests the total leaves out.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LeftOut {
@@ -451,13 +477,10 @@ fn assemble(
         let inline_images = narrow(sums.inline_images)?;
         let file_parts = narrow(sums.file_parts)?;
         let reference_images = inline_images.checked_add(file_parts).ok_or(EstimateError::Overflow)?;
-        let reference_image_tokens = match model.input_image_tokens {
-            Some(per_image) => Some(reference_images.checked_mul(per_image).ok_or(EstimateError::Overflow)?),
-            None => {
-                unpriced_reference_images += reference_images;
-                None
-            }
-        };
+        let reference_image_tokens = pricing::reference_tokens(model, reference_images)?;
+        if reference_image_tokens.is_none() {
+            unpriced_reference_images += reference_images;
+        }
         let reference_cost = match reference_image_tokens {
             Some(tokens) => input_cost(tokens)?,
             None => None,
@@ -533,11 +556,8 @@ fn assemble(
         unpriced_media,
         search_requests,
         search_cost_included: search_requests == 0,
-        complete: unpriced_reference_images == 0
-            && unpriced_input_tokens == 0
-            && unpriced_thinking_tokens == 0
-            && unpriced_media == 0
-            && read.malformed == 0,
+        // Settled once the report is whole, from what it leaves out.
+        complete: false,
     };
     let findings = requests
         .findings
@@ -549,7 +569,7 @@ fn assemble(
             requests,
         })
         .collect();
-    Ok(EstimateReport {
+    let mut report = EstimateReport {
         card: CardInfo::new(card, today),
         file: reader.files().first().map(|file| file.name.clone()).unwrap_or_default(),
         model: model.id.clone(),
@@ -570,7 +590,10 @@ fn assemble(
         findings,
         malformed: reader.into_malformed(),
         budget: None,
-    })
+        notices: Vec::new(),
+    };
+    report.total.complete = report.left_out().is_empty();
+    Ok(report)
 }
 
 /// Media sums narrowed to counts, checked.

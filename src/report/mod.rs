@@ -17,10 +17,112 @@ use time::Date;
 use crate::card::{Life, RateCard, Resolved, Status};
 use crate::lane::Lane;
 use crate::money::{Money, Overflow, round};
+use crate::pricing::Unpriced;
 use crate::size::ImageSize;
 
 /// A card older than this many days gets a note: prices are date-bound.
 pub const STALE_AFTER_DAYS: u64 = 90;
+
+/// Something to tell the user beside the report (on stderr).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Notice {
+    /// Something that may make the answer wrong for the user's purpose, such
+    /// as a model that no longer answers.
+    Warning(String),
+    /// Something worth knowing, such as a card checked long ago.
+    Note(String),
+}
+
+/// Whether the command's step passes, once the report is written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Verdict {
+    /// Nothing to object to (exit 0).
+    Pass,
+    /// A total above the `--fail-above` limit (exit 5); the sentence says by how much.
+    OverBudget(String),
+    /// A total that leaves something out (exit 6); the sentence says what.
+    Incomplete(String),
+    /// Requests the API would refuse (`estimate`, exit 7); the sentence says how many.
+    Refused(String),
+    /// `diff --exit-code`: the new card changes the bill (exit 1, as
+    /// `git diff --exit-code`); the sentence says what changed.
+    Changed(String),
+}
+
+impl Verdict {
+    /// The documented exit code.
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            Verdict::Pass => 0,
+            Verdict::OverBudget(_) => 5,
+            Verdict::Incomplete(_) => 6,
+            Verdict::Refused(_) => 7,
+            Verdict::Changed(_) => 1,
+        }
+    }
+
+    /// The sentence to print as the step's error, unless it passes.
+    pub fn message(&self) -> Option<&str> {
+        match self {
+            Verdict::Pass => None,
+            Verdict::OverBudget(reason)
+            | Verdict::Incomplete(reason)
+            | Verdict::Refused(reason)
+            | Verdict::Changed(reason) => Some(reason),
+        }
+    }
+}
+
+/// What a command's report says beside itself: whether the step passes,
+/// and the warnings and notes about what it priced.
+pub trait Outcome {
+    /// Whether the step passes, once the report is written.
+    fn verdict(&self) -> Verdict;
+
+    /// Warnings and notes about what the report priced (the models it
+    /// names, the files it read), in the order to show them.
+    fn notices(&self) -> &[Notice];
+}
+
+/// `what leaves out A (why) and B (why); add the missing figures to the card`.
+pub(crate) fn left_out<'a>(what: &str, parts: impl IntoIterator<Item = &'a Unpriced>) -> String {
+    let parts: Vec<String> =
+        parts.into_iter().map(|part| format!("{} ({})", part.part, part.reason)).collect();
+    format!("{what} leaves out {}; add the missing figures to the card", parts.join(" and "))
+}
+
+/// The lifecycle warnings of the models `names` name, as typed, once
+/// each, in order; a name the card does not know gives none.
+pub(crate) fn lifecycle_warnings<'a>(
+    card: &RateCard,
+    names: impl IntoIterator<Item = &'a str>,
+    today: Date,
+) -> Vec<Notice> {
+    let mut notices = Vec::new();
+    for name in names {
+        warn_once(&mut notices, card.resolve(name).ok().and_then(|found| lifecycle_warning(found, today)));
+    }
+    notices
+}
+
+/// `names`, or every model ID in the card where `names` is empty (what
+/// `compare` and `budget` mean by no `--model`).
+pub(crate) fn named_or_all<'a>(card: &'a RateCard, names: &'a [String]) -> Vec<&'a str> {
+    if names.is_empty() {
+        card.models.iter().map(|model| model.id.as_str()).collect()
+    } else {
+        names.iter().map(String::as_str).collect()
+    }
+}
+
+/// Adds `warning`, unless `notices` has it already.
+pub(crate) fn warn_once(notices: &mut Vec<Notice>, warning: Option<String>) {
+    if let Some(warning) = warning.map(Notice::Warning)
+        && !notices.contains(&warning)
+    {
+        notices.push(warning);
+    }
+}
 
 /// The rate card a report was priced with.
 #[derive(Debug, Clone, Serialize, schemars::JsonSchema)]

@@ -6,12 +6,14 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 use time::Date;
 
-use super::{BudgetCheck, CardInfo, RatioSchema, ratio};
+use super::{
+    BudgetCheck, CardInfo, Notice, Outcome, RatioSchema, Verdict, left_out, lifecycle_warnings, ratio,
+};
 use crate::card::{RateCard, Status};
 use crate::lane::Lane;
 use crate::money::{Money, round};
 use crate::plan::{self, Plan, PlanError, PricedLine, PricedPlan};
-use crate::pricing::Basis;
+use crate::pricing::{Basis, Component};
 
 /// Decimal places of the cost per accepted image: a quotient, so it cannot
 /// always be exact, and is rounded (half away from zero) to this many places.
@@ -56,6 +58,10 @@ pub struct PlanReport {
     /// Whether the total holds every part of the plan: no line has an
     /// `unpriced` part.
     pub complete: bool,
+    /// A warning for each model the plan's lines name that is retired or
+    /// retiring.
+    #[serde(skip)]
+    pub notices: Vec<Notice>,
 }
 
 /// Which plan was priced.
@@ -171,7 +177,7 @@ impl PlanReport {
                 .lines
                 .iter()
                 .flat_map(|line| &line.components)
-                .filter(|c| c.component == plan::PlanComponent::Grounding)
+                .filter(|c| c.component == Component::Grounding)
                 .map(|c| c.total),
         )
         .map_err(|_| too_large())?;
@@ -209,7 +215,8 @@ impl PlanReport {
             grounding,
             what_if,
             budget,
-            complete: priced.lines.iter().all(|line| line.unpriced.is_empty()),
+            complete: priced.complete(),
+            notices: lifecycle_warnings(card, plan.lines.iter().map(|line| line.model.as_str()), today),
         })
     }
 
@@ -219,6 +226,23 @@ impl PlanReport {
             .as_ref()
             .filter(|check| check.over)
             .map(|check| OverBudget { reason: check.reason.clone() })
+    }
+}
+
+impl Outcome for PlanReport {
+    fn verdict(&self) -> Verdict {
+        match self.over_budget() {
+            Some(over) => Verdict::OverBudget(over.reason),
+            None if !self.complete => Verdict::Incomplete(left_out(
+                "the plan's total",
+                self.lines.iter().flat_map(|line| &line.line.unpriced),
+            )),
+            None => Verdict::Pass,
+        }
+    }
+
+    fn notices(&self) -> &[Notice] {
+        &self.notices
     }
 }
 

@@ -3,7 +3,7 @@
 use serde::Serialize;
 use time::Date;
 
-use super::{BudgetCheck, CardInfo, Lifecycle};
+use super::{BudgetCheck, CardInfo, Lifecycle, Notice, Outcome, Verdict, left_out, lifecycle_warning};
 use crate::card::{Grade, NamedAs, RateCard, UnknownModel};
 use crate::error::{ErrorKind, Kind};
 use crate::lane::Lane;
@@ -95,6 +95,9 @@ pub struct QuoteReport {
     pub complete: bool,
     /// The `--fail-above` check, else `null`.
     pub budget: Option<QuoteBudget>,
+    /// A warning when the model named is retired or retiring.
+    #[serde(skip)]
+    pub notices: Vec<Notice>,
 }
 
 /// The `--fail-above` check of a quote: the total on the one lane asked
@@ -211,12 +214,31 @@ impl QuoteReport {
             complete: unpriced.is_empty(),
             unpriced,
             budget,
+            notices: lifecycle_warning(resolved, today).map(Notice::Warning).into_iter().collect(),
         })
     }
 
     /// The sentence to exit 5 with, when the checked total is above `--fail-above`.
     pub fn over_budget(&self) -> Option<&str> {
         self.budget.as_ref().filter(|budget| budget.check.over).map(|budget| budget.check.reason.as_str())
+    }
+}
+
+impl Outcome for QuoteReport {
+    /// Over the limit fails as such even when incomplete: the missing part
+    /// can only add to the total.
+    fn verdict(&self) -> Verdict {
+        match self.over_budget() {
+            Some(reason) => Verdict::OverBudget(reason.to_string()),
+            None if !self.complete => {
+                Verdict::Incomplete(left_out("every total of the quote", &self.unpriced))
+            }
+            None => Verdict::Pass,
+        }
+    }
+
+    fn notices(&self) -> &[Notice] {
+        &self.notices
     }
 }
 

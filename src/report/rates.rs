@@ -8,10 +8,11 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 use time::Date;
 
-use super::{CardInfo, DaySchema, Lifecycle};
+use super::{CardInfo, DaySchema, Lifecycle, Notice, Outcome, Verdict, lifecycle_warning};
 use crate::card::{EMBEDDED, Grade, Model, RateCard, UnknownModel};
 use crate::lane::Lane;
 use crate::money::{Money, Overflow};
+use crate::pricing::{self, Basis};
 use crate::size::ImageSize;
 
 /// The answer to `nbcost rates`.
@@ -146,6 +147,9 @@ pub struct ModelReport {
     pub tokens: BTreeMap<Lane, TokenRatesOut>,
     /// Each size with its tokens and published prices.
     pub size_prices: Vec<SizePrices>,
+    /// A warning when the model shown is retired or retiring.
+    #[serde(skip)]
+    pub notices: Vec<Notice>,
 }
 
 /// Dollars per 1M tokens on one lane.
@@ -180,14 +184,14 @@ pub struct SizePrices {
 impl ModelReport {
     /// The model `name` in full, as of `today`.
     pub fn build(card: &RateCard, name: &str, today: Date) -> Result<ModelReport, UnknownModel> {
-        let model = card.resolve(name)?.model;
+        let resolved = card.resolve(name)?;
+        let model = resolved.model;
         let derived = |row: &crate::card::SizeRow| -> BTreeMap<Lane, Money> {
             model
-                .tokens
-                .iter()
-                .filter(|(lane, _)| !row.price.contains_key(lane))
-                .filter_map(|(lane, rates)| {
-                    Money::per_million(row.output_tokens, rates.image_output).ok().map(|price| (*lane, price))
+                .lanes()
+                .filter_map(|lane| match pricing::image_price(model, row.size, lane, Basis::List) {
+                    Ok((price, Grade::Derived)) => Some((lane, price)),
+                    _ => None,
                 })
                 .collect()
         };
@@ -224,6 +228,7 @@ impl ModelReport {
                     derived: derived(row),
                 })
                 .collect(),
+            notices: lifecycle_warning(resolved, today).map(Notice::Warning).into_iter().collect(),
         })
     }
 }
@@ -283,16 +288,20 @@ impl CheckReport {
         let mut rows = Vec::new();
         for model in &card.models {
             for row in &model.sizes {
-                for (lane, rates) in &model.tokens {
-                    let tokens_price = Money::per_million(row.output_tokens, rates.image_output)?;
-                    let published = row.price.get(lane).map(|price| Money::new(*price));
+                for lane in model.lanes() {
+                    let too_large = |_| Overflow;
+                    let (_, grade) =
+                        pricing::image_price(model, row.size, lane, Basis::List).map_err(too_large)?;
+                    let tokens_price =
+                        pricing::one_image(model, row.size, lane, Basis::Tokens).map_err(too_large)?;
+                    let published = row.price.get(&lane).map(|price| Money::new(*price));
                     rows.push(CheckRow {
                         model: model.id.clone(),
                         size: row.size,
-                        lane: *lane,
+                        lane,
                         output_tokens: row.output_tokens,
                         published,
-                        grade: if published.is_some() { row.grade } else { Grade::Derived },
+                        grade,
                         tokens_price,
                         difference: published.map(|published| published.minus(tokens_price)).transpose()?,
                     });
@@ -307,6 +316,36 @@ impl CheckReport {
             derived: rows.iter().filter(|row| row.published.is_none()).count(),
             rows,
         })
+    }
+}
+
+impl Outcome for RatesReport {
+    fn verdict(&self) -> Verdict {
+        Verdict::Pass
+    }
+
+    fn notices(&self) -> &[Notice] {
+        &[]
+    }
+}
+
+impl Outcome for ModelReport {
+    fn verdict(&self) -> Verdict {
+        Verdict::Pass
+    }
+
+    fn notices(&self) -> &[Notice] {
+        &self.notices
+    }
+}
+
+impl Outcome for CheckReport {
+    fn verdict(&self) -> Verdict {
+        Verdict::Pass
+    }
+
+    fn notices(&self) -> &[Notice] {
+        &[]
     }
 }
 

@@ -20,7 +20,7 @@ use std::path::PathBuf;
 use serde::Serialize;
 use time::Date;
 
-use super::{BudgetCheck, CardInfo};
+use super::{BudgetCheck, CardInfo, Notice, Outcome, Verdict, lifecycle_warning, warn_once};
 use crate::batch::{BatchFileError, MalformedLine, Sightings, StreamSummary};
 use crate::batch::{
     BatchReader, BilledLane, ModelGroup, ReadCounts, Responses, SumsByVersion, UnrecognisedTier,
@@ -127,6 +127,11 @@ pub struct TallyReport {
     pub empty_files: Vec<String>,
     /// The `--fail-above` check of `total.cost`, else `null`.
     pub budget: Option<BudgetCheck>,
+    /// Warnings: a retired or retiring model given with `--model`, files
+    /// with nothing in them, then retired or retiring model versions the
+    /// responses name.
+    #[serde(skip)]
+    pub notices: Vec<Notice>,
 }
 
 /// Responses per lane billed, and how their lanes were known. Each lane
@@ -297,6 +302,9 @@ pub struct TallyRow {
     pub cost: Option<Money>,
     /// Why the row is not priced, when it is not.
     pub unpriced_reason: Option<String>,
+    /// Lifecycle warnings for the IDs its model versions name.
+    #[serde(skip)]
+    pub warnings: Vec<String>,
 }
 
 /// The grand total.
@@ -377,7 +385,8 @@ pub struct ErrorCount {
 impl TallyReport {
     /// Reads every file of `request` and prices what it finds with `card`.
     pub fn build(card: &RateCard, request: &TallyRequest, today: Date) -> Result<TallyReport, TallyError> {
-        let fallback = request.model.as_deref().map(|name| card.resolve(name)).transpose()?.map(|r| r.model);
+        let named = request.model.as_deref().map(|name| card.resolve(name)).transpose()?;
+        let fallback = named.map(|found| found.model);
         let mut reader = BatchReader::new(request.strict);
         let mut responses = Responses::new(request.lane);
         for path in &request.files {
@@ -388,6 +397,18 @@ impl TallyReport {
             return Err(empty.into());
         }
         let mut report = assemble(card, today, fallback, reader, responses, request.free_queries)?;
+        let mut notices: Vec<Notice> = named
+            .and_then(|found| lifecycle_warning(found, today))
+            .map(Notice::Warning)
+            .into_iter()
+            .collect();
+        for file in &report.empty_files {
+            notices.push(Notice::Warning(format!("`{file}` is empty: nothing in it was tallied")));
+        }
+        for warning in report.rows.iter().flat_map(|row| &row.warnings) {
+            warn_once(&mut notices, Some(warning.clone()));
+        }
+        report.notices = notices;
         if let Some(limit) = request.fail_above {
             report.budget = Some(
                 BudgetCheck::new("the tally's total", report.total.cost, limit)
@@ -408,34 +429,90 @@ impl TallyReport {
         !self.total.complete
     }
 
+    /// What the total leaves out, a part at a time; empty when complete.
+    pub fn left_out(&self) -> Vec<Shortfall> {
+        shortfalls(&self.total, &self.grounding)
+    }
+
     /// What the total leaves out, as one sentence, when it is incomplete.
     pub fn incomplete_reason(&self) -> Option<String> {
-        let mut parts = Vec::new();
-        if self.total.unpriced_responses > 0 {
-            parts.push(format!(
-                "{} that could not be priced (pass a card that lists their model and lane with --rates, or --model for responses without modelVersion)",
-                counted(self.total.unpriced_responses, "response", "responses")
-            ));
-        }
-        if self.total.malformed_lines > 0 {
-            parts.push(format!(
-                "{} that could not be read (listed in the report; fix them, or check the file is what tally reads)",
-                counted(self.total.malformed_lines, "malformed line", "malformed lines")
-            ));
-        }
-        if self.grounding.unpriced_queries > 0 {
-            parts.push(format!(
-                "{} of models the rate card gives no grounding price (pass a card that prices their grounding with --rates)",
-                counted(self.grounding.unpriced_queries, "search query", "search queries")
-            ));
-        }
-        if self.total.streams_without_usage > 0 {
-            parts.push(format!(
-                "{} whose chunks carry no token counts (save the stream to its end)",
-                counted(self.total.streams_without_usage, "stream", "streams")
-            ));
-        }
+        let parts: Vec<String> = self
+            .left_out()
+            .into_iter()
+            .map(|part| match part {
+                Shortfall::UnpricedResponses(count) => format!(
+                    "{} that could not be priced (pass a card that lists their model and lane with --rates, or --model for responses without modelVersion)",
+                    counted(count, "response", "responses")
+                ),
+                Shortfall::MalformedLines(count) => format!(
+                    "{} that could not be read (listed in the report; fix them, or check the file is what tally reads)",
+                    counted(count, "malformed line", "malformed lines")
+                ),
+                Shortfall::UnpricedQueries(count) => format!(
+                    "{} of models the rate card gives no grounding price (pass a card that prices their grounding with --rates)",
+                    counted(count, "search query", "search queries")
+                ),
+                Shortfall::StreamsWithoutUsage(count) => format!(
+                    "{} whose chunks carry no token counts (save the stream to its end)",
+                    counted(count, "stream", "streams")
+                ),
+            })
+            .collect();
         (!parts.is_empty()).then(|| format!("the total leaves out {}", parts.join(", and ")))
+    }
+}
+
+impl Outcome for TallyReport {
+    fn verdict(&self) -> Verdict {
+        match (self.over_budget(), self.incomplete_reason()) {
+            (Some(reason), _) => Verdict::OverBudget(reason.to_string()),
+            (None, Some(reason)) => Verdict::Incomplete(reason),
+            (None, None) => Verdict::Pass,
+        }
+    }
+
+    fn notices(&self) -> &[Notice] {
+        &self.notices
+    }
+}
+
+/// A part of the responses a tally's total leaves out: any makes the total
+/// incomplete (exit code 6).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shortfall {
+    /// Responses the card does not price (unknown model, or a lane the
+    /// model lacks), provisioned throughput aside.
+    UnpricedResponses(u64),
+    /// Lines that could not be read.
+    MalformedLines(u64),
+    /// Search queries of models the card gives no grounding price.
+    UnpricedQueries(u64),
+    /// Streams whose chunks carry no token counts.
+    StreamsWithoutUsage(u64),
+}
+
+/// What `total` and `grounding` leave out, in the order above.
+fn shortfalls(total: &TallyTotal, grounding: &TallyGrounding) -> Vec<Shortfall> {
+    [
+        Shortfall::UnpricedResponses(total.unpriced_responses),
+        Shortfall::MalformedLines(total.malformed_lines),
+        Shortfall::UnpricedQueries(grounding.unpriced_queries),
+        Shortfall::StreamsWithoutUsage(total.streams_without_usage),
+    ]
+    .into_iter()
+    .filter(|part| part.count() > 0)
+    .collect()
+}
+
+impl Shortfall {
+    /// How many responses, lines, queries or streams.
+    pub fn count(self) -> u64 {
+        match self {
+            Shortfall::UnpricedResponses(count)
+            | Shortfall::MalformedLines(count)
+            | Shortfall::UnpricedQueries(count)
+            | Shortfall::StreamsWithoutUsage(count) => count,
+        }
     }
 }
 
@@ -471,7 +548,7 @@ fn assemble(
         |want: fn(&TallyRow) -> bool| rows.iter().filter(|row| want(row)).map(|row| row.responses).sum();
     let provisioned = |row: &TallyRow| row.lane == BilledLane::Provisioned;
     let unpriced_responses = count(|row| row.cost.is_none() && row.lane != BilledLane::Provisioned);
-    let total = TallyTotal {
+    let mut total = TallyTotal {
         responses: count(|_| true),
         priced_responses: count(|row| row.cost.is_some()),
         unpriced_responses,
@@ -484,15 +561,14 @@ fn assemble(
         cost: priced(&rows, |row| row.cost)?.plus(grounding.cost)?,
         malformed_lines: reader.total().malformed,
         streams_without_usage: responses.streams.without_usage.count,
-        complete: unpriced_responses == 0
-            && grounding.unpriced_queries == 0
-            && reader.total().malformed == 0
-            && responses.streams.without_usage.is_empty(),
+        // Settled below, from what the total leaves out.
+        complete: false,
         responses_without_output_split: rows.iter().map(|row| row.responses_without_output_split).sum(),
         responses_output_upper_bound: rows.iter().map(|row| row.responses_output_upper_bound).sum(),
         responses_text_only: rows.iter().map(|row| row.responses_text_only).sum(),
         search_queries: grounding.queries,
     };
+    total.complete = shortfalls(&total, &grounding).is_empty();
     let files = reader
         .files()
         .iter()
@@ -528,6 +604,7 @@ fn assemble(
         streams: responses.streams,
         malformed: reader.into_malformed(),
         budget: None,
+        notices: Vec::new(),
     })
 }
 
@@ -546,7 +623,7 @@ fn price_rows(
 /// lacks the lane is left unpriced, with the reason; so is provisioned
 /// throughput, which the commitment bills.
 fn build_row(group: ModelGroup<'_>, today: Date) -> Result<TallyRow, TallyError> {
-    let ModelGroup { model, model_versions, tokens_per_image: per_image, lane, sums } = group;
+    let ModelGroup { model, model_versions, named, tokens_per_image: per_image, lane, sums } = group;
     let prompt_tokens = narrow(sums.prompt)?;
     let image_output_tokens = narrow(sums.image_output)?;
     let text_output_tokens = narrow(sums.text_output)?;
@@ -611,6 +688,7 @@ fn build_row(group: ModelGroup<'_>, today: Date) -> Result<TallyRow, TallyError>
         text_output_cost,
         cost,
         unpriced_reason,
+        warnings: named.into_iter().filter_map(|found| lifecycle_warning(found, today)).collect(),
     })
 }
 

@@ -14,9 +14,12 @@ mod query;
 
 pub use dialect::Dialect;
 
+use time::Date;
+
 use crate::card::{RateCard, UnknownModel};
 use crate::error::{ErrorKind, Kind};
 use crate::lane::Lane;
+use crate::report::{Notice, Outcome, Verdict, lifecycle_warnings};
 use crate::visible::visible;
 
 /// What the column holds, where the engine cares: BigQuery types a `JSON`
@@ -68,6 +71,8 @@ pub struct SqlRequest {
 pub struct SqlQuery {
     /// The query text, ending in `;` and a newline.
     pub text: String,
+    /// A warning when the model given with `--model` is retired or retiring.
+    pub notices: Vec<Notice>,
 }
 
 /// Why no query can be written.
@@ -114,8 +119,8 @@ impl Kind for SqlError {
 
 impl SqlQuery {
     /// The query for `request`, with `card` compiled in (named, with its
-    /// date and source, in the query's header comment).
-    pub fn build(card: &RateCard, request: &SqlRequest) -> Result<SqlQuery, SqlError> {
+    /// date and source, in the query's header comment), as of `today`.
+    pub fn build(card: &RateCard, request: &SqlRequest, today: Date) -> Result<SqlQuery, SqlError> {
         check_name("--table", &request.table, true)?;
         check_name("--column", &request.column, false)?;
         if let Some(column) = &request.time_column {
@@ -140,7 +145,20 @@ impl SqlQuery {
             visible(&card.meta.origin.source()),
             card.meta.checked,
         );
-        Ok(SqlQuery { text: format!("{header}{}", query::write(card, request)?) })
+        Ok(SqlQuery {
+            text: format!("{header}{}", query::write(card, request)?),
+            notices: lifecycle_warnings(card, request.model.as_deref(), today),
+        })
+    }
+}
+
+impl Outcome for SqlQuery {
+    fn verdict(&self) -> Verdict {
+        Verdict::Pass
+    }
+
+    fn notices(&self) -> &[Notice] {
+        &self.notices
     }
 }
 

@@ -1,4 +1,5 @@
 use super::*;
+use crate::report::testing::today;
 
 fn request(dialect: Dialect) -> SqlRequest {
     SqlRequest {
@@ -22,18 +23,18 @@ fn card() -> RateCard {
 fn refuses_names_it_would_have_to_escape() {
     for (table, column) in [("logs.responses`; DROP", "line"), ("logs..t", "line"), ("t", "a.b"), ("t", "")] {
         let request = SqlRequest { table: table.into(), column: column.into(), ..request(Dialect::DuckDb) };
-        let error = SqlQuery::build(&card(), &request).unwrap_err();
+        let error = SqlQuery::build(&card(), &request, today()).unwrap_err();
         assert!(matches!(error, SqlError::BadName { .. }), "{table} {column}: {error}");
         assert_eq!(error.kind(), ErrorKind::Usage);
     }
     let filter = SqlRequest { filter: Some("1 = 1; DROP TABLE t".into()), ..request(Dialect::DuckDb) };
-    assert!(matches!(SqlQuery::build(&card(), &filter), Err(SqlError::BadFilter { .. })));
+    assert!(matches!(SqlQuery::build(&card(), &filter, today()), Err(SqlError::BadFilter { .. })));
 }
 
 #[test]
 fn names_the_table_the_card_and_the_dialect() {
     for dialect in [Dialect::BigQuery, Dialect::DuckDb] {
-        let query = SqlQuery::build(&card(), &request(dialect)).unwrap();
+        let query = SqlQuery::build(&card(), &request(dialect), today()).unwrap();
         assert!(query.text.starts_with("-- nbcost "), "{}", query.text);
         assert!(query.text.contains(&format!("--dialect {}", dialect.name())));
         assert!(query.text.contains("October 2026 (embedded 2026-10, checked 2026-10-09)"), "{}", query.text);
@@ -44,7 +45,7 @@ fn names_the_table_the_card_and_the_dialect() {
 #[test]
 fn an_unknown_fallback_model_is_refused_with_the_card_named() {
     let unknown = SqlRequest { model: Some("imagen-4".into()), ..request(Dialect::BigQuery) };
-    let error = SqlQuery::build(&card(), &unknown).unwrap_err();
+    let error = SqlQuery::build(&card(), &unknown, today()).unwrap_err();
     assert!(error.to_string().contains("imagen-4"), "{error}");
 }
 
@@ -54,7 +55,7 @@ fn a_rate_finer_than_the_query_holds_is_refused_not_rounded() {
     let model = &mut card.models[0];
     let rates = model.tokens.get_mut(&Lane::Standard).unwrap();
     rates.image_output = rust_decimal::Decimal::new(1, 13);
-    let error = SqlQuery::build(&card, &request(Dialect::DuckDb)).unwrap_err();
+    let error = SqlQuery::build(&card, &request(Dialect::DuckDb), today()).unwrap_err();
     assert_eq!(error.kind(), ErrorKind::Card);
     assert_eq!(
         error.to_string(),
@@ -81,7 +82,7 @@ fn a_filter_stays_inside_its_clause() {
     ];
     for (filter, dialect, why) in refused {
         let request = SqlRequest { filter: Some(filter.into()), ..request(dialect) };
-        let error = SqlQuery::build(&card(), &request).unwrap_err();
+        let error = SqlQuery::build(&card(), &request, today()).unwrap_err();
         assert!(matches!(error, SqlError::BadFilter { .. }), "{filter}: {error}");
         assert!(error.to_string().contains(why), "{filter}: {error}");
         assert_eq!(error.kind(), ErrorKind::Usage);
@@ -95,7 +96,8 @@ fn a_filter_stays_inside_its_clause() {
     ];
     for (filter, dialect) in accepted {
         let request = SqlRequest { filter: Some(filter.into()), ..request(dialect) };
-        let query = SqlQuery::build(&card(), &request).unwrap_or_else(|err| panic!("{filter}: {err}"));
+        let query =
+            SqlQuery::build(&card(), &request, today()).unwrap_or_else(|err| panic!("{filter}: {err}"));
         assert!(query.text.contains(filter));
     }
 }
@@ -108,7 +110,7 @@ fn the_header_comment_holds_no_line_break_from_the_card() {
     card.meta.dated = "April 2026\nDROP TABLE responses; --".into();
     card.meta.origin = crate::card::CardOrigin::File("cards/x\nCOPY t TO 'f'; --.toml".into());
     for dialect in [Dialect::BigQuery, Dialect::DuckDb] {
-        let query = SqlQuery::build(&card, &request(dialect)).unwrap();
+        let query = SqlQuery::build(&card, &request(dialect), today()).unwrap();
         let header: Vec<&str> = query.text.lines().take_while(|line| line.starts_with("--")).collect();
         assert_eq!(header.len(), 5, "{}", query.text);
         assert!(header[2].contains("April 2026\\u{a}DROP TABLE responses; --"), "{}", header[2]);

@@ -82,16 +82,16 @@ fn prices_the_hand_checked_plan() {
         })
     );
     let grounding = social.components.last().unwrap();
-    assert_eq!((grounding.component, grounding.total.amount()), (PlanComponent::Grounding, d("206.50")));
+    assert_eq!((grounding.component, grounding.total.amount()), (Component::Grounding, d("206.50")));
     let finals = &plan.lines[2];
     assert_eq!((finals.escalated_in, finals.requests, finals.accepted), (500, 1_500, 1_500));
     let parts: Vec<_> = finals.components.iter().map(|c| (c.component, c.total.amount())).collect();
     assert_eq!(
         parts,
         [
-            (PlanComponent::ImageOutput, d("360")),
-            (PlanComponent::ReferenceImages, d("1.68")),
-            (PlanComponent::Thinking, d("18")),
+            (Component::ImageOutput, d("360")),
+            (Component::ReferenceImages, d("1.68")),
+            (Component::Thinking, d("18")),
         ]
     );
 }

@@ -65,16 +65,16 @@ impl CsvRows for PlanReport {
 
 #[cfg(test)]
 mod tests {
-    use crate::plan::PlanComponent;
+    use crate::pricing::Component;
 
     #[test]
     fn a_component_is_named_in_csv_as_in_json() {
         for component in [
-            PlanComponent::ImageOutput,
-            PlanComponent::TextInput,
-            PlanComponent::ReferenceImages,
-            PlanComponent::Thinking,
-            PlanComponent::Grounding,
+            Component::ImageOutput,
+            Component::TextInput,
+            Component::ReferenceImages,
+            Component::Thinking,
+            Component::Grounding,
         ] {
             assert_eq!(serde_json::to_value(component).unwrap(), component.name());
         }

@@ -48,7 +48,7 @@ impl Report for BudgetReport {
                 ));
                 plan_table(fit, self.days.is_some())
             }
-            None => rows_table(&self.rows, self.days.is_some()),
+            None => rows_table(&self.rows, self.amount, self.days.is_some()),
         };
         if self.rows.iter().any(|row| row.priced_by != GOOGLE) {
             notes.push("Rows priced by a provider use that provider's own per-image price from the card's routes, not Google's.".into());
@@ -86,7 +86,7 @@ impl Report for BudgetReport {
     }
 }
 
-fn rows_table(rows: &[BudgetRow], per_day: bool) -> Table {
+fn rows_table(rows: &[BudgetRow], amount: Money, per_day: bool) -> Table {
     let mut columns = vec![
         Column::new("model"),
         Column::new("size"),
@@ -123,7 +123,6 @@ fn rows_table(rows: &[BudgetRow], per_day: bool) -> Table {
             }
             // Spent and left over add up to the amount: to the cent where
             // their cents still do, else every digit.
-            let amount = row.spent.plus(row.left_over).unwrap_or(row.spent);
             let exact = !Money::sum_in_cents(&[row.spent, row.left_over], amount);
             let cell = |money: Money| if exact { Cell::unit(money) } else { Cell::money(money) };
             cells.extend([cell(row.spent), cell(row.left_over)]);

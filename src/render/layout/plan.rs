@@ -63,15 +63,13 @@ fn routes_table(report: &PlanReport) -> Option<Table> {
         .iter()
         .flat_map(|entry| entry.line.components.iter().map(move |c| (&entry.line, c)))
         .filter_map(|(line, c)| {
-            let google = c.google_unit_price?;
-            let google_total = google.times(c.quantity).ok()?;
             Some(vec![
                 Cell::text(&line.name),
                 Cell::text(format!("{} (provider)", c.priced_by)),
                 Cell::unit(c.unit_price),
-                Cell::unit(google),
+                Cell::unit(c.google_unit_price?),
                 Cell::money(c.total),
-                Cell::money(google_total),
+                Cell::money(c.google_total?),
             ])
         })
         .collect();

@@ -49,33 +49,28 @@ fn lanes_text(lanes: &LaneSummary) -> String {
     }
 }
 
-/// `serviceTier `turbo` (2 responses)`, or `(not a string)` for a value that is not one.
-/// What an incomplete total leaves out: `2 responses not priced, 1
-/// malformed line skipped`.
 /// What an incomplete total leaves out, such as `2 responses not priced,
-/// 1 malformed line skipped`.
+/// 1 malformed line skipped`: what goes unpriced first, then what goes unread.
 fn left_out(report: &TallyReport) -> String {
-    let total = &report.total;
-    let mut parts = Vec::new();
-    if total.unpriced_responses > 0 {
-        parts.push(format!("{} not priced", counted(total.unpriced_responses, "response", "responses")));
-    }
-    if report.grounding.unpriced_queries > 0 {
-        parts.push(format!(
-            "{} not priced",
-            counted(report.grounding.unpriced_queries, "search query", "search queries")
-        ));
-    }
-    if total.malformed_lines > 0 {
-        parts
-            .push(format!("{} skipped", counted(total.malformed_lines, "malformed line", "malformed lines")));
-    }
-    if total.streams_without_usage > 0 {
-        parts.push(format!("{} without usage", counted(total.streams_without_usage, "stream", "streams")));
-    }
+    let mut parts = report.left_out();
+    parts
+        .sort_by_key(|part| matches!(part, Shortfall::MalformedLines(_) | Shortfall::StreamsWithoutUsage(_)));
+    let parts: Vec<String> = parts
+        .into_iter()
+        .map(|part| {
+            let (count, one, many, what) = match part {
+                Shortfall::UnpricedResponses(count) => (count, "response", "responses", "not priced"),
+                Shortfall::UnpricedQueries(count) => (count, "search query", "search queries", "not priced"),
+                Shortfall::MalformedLines(count) => (count, "malformed line", "malformed lines", "skipped"),
+                Shortfall::StreamsWithoutUsage(count) => (count, "stream", "streams", "without usage"),
+            };
+            format!("{} {what}", counted(count, one, many))
+        })
+        .collect();
     parts.join(", ")
 }
 
+/// `serviceTier `turbo` (2 responses)`, or `(not a string)` for a value that is not one.
 fn unrecognised_text(value: &UnrecognisedLane) -> String {
     let written = value.value.as_ref().map_or("(not a string)".to_string(), |text| format!("`{text}`"));
     format!("{} {written} ({})", value.field, counted(value.responses, "response", "responses"))

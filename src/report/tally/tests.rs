@@ -475,3 +475,21 @@ fn leaves_queries_of_a_model_without_grounding_unpriced() {
     assert_eq!(report.total.unpriced_responses, 0);
     assert!(report.is_incomplete());
 }
+
+/// One list of what the total leaves out serves both sentences: the
+/// verdict goes part by part (responses, lines, queries, streams), the
+/// table says what goes unpriced before what goes unread.
+#[test]
+fn says_what_an_incomplete_total_leaves_out() {
+    let bytes = [GROUNDING_UNPRICED, b"not json\n"].concat();
+    let report = tally_october_free(&bytes, 0);
+    assert_eq!(report.left_out(), [Shortfall::MalformedLines(1), Shortfall::UnpricedQueries(2)]);
+    assert!(!report.total.complete);
+    assert_eq!(
+        report.incomplete_reason().unwrap(),
+        "the total leaves out 1 malformed line that could not be read (listed in the report; fix them, or check the file is what tally reads), and 2 search queries of models the rate card gives no grounding price (pass a card that prices their grounding with --rates)"
+    );
+    let title = crate::render::Report::document(&report).title;
+    assert!(title.ends_with("INCOMPLETE: 2 search queries not priced, 1 malformed line skipped"), "{title}");
+    assert_eq!(tally_october_free(GROUNDING_UNPRICED, 0).left_out(), [Shortfall::UnpricedQueries(2)]);
+}
