@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 
 use time::Date;
 
-use crate::card::{CardError, EMBEDDED, RateCard};
+use crate::card::{CardError, History, RateCard, UserCards};
 use crate::error::{Error, ErrorKind, UsageError};
 use crate::plan::Plan;
 use crate::pricing::Basis;
@@ -87,21 +87,50 @@ pub enum Request {
 /// Where the rate card comes from.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub enum CardSource {
-    /// The embedded card in force on the date (the default).
+    /// The dated history of every card (the embedded ones and the user's,
+    /// where they keep any), answered for the day (the default; see
+    /// [`History::on`]).
     #[default]
     InForce,
-    /// An embedded card by name (`--rates 2026-04`), or a card file
-    /// (`--rates FILE`, `NBCOST_RATES`): an embedded name wins over a file
-    /// of the same name in the working directory.
-    Named(String),
+    /// The history with the user's own cards from this folder.
+    WithUserCards(UserCards),
+    /// One card outright: an embedded card or a user's card by name
+    /// (`--rates 2026-04`), or a card file (`--rates FILE`, `NBCOST_RATES`);
+    /// a name wins over a file of the same name in the working directory.
+    Named {
+        /// The name or path as given.
+        name: String,
+        /// The user's own cards, which `name` may name.
+        user: Option<UserCards>,
+    },
 }
 
 impl CardSource {
-    /// Loads the card, as of `today` for the default.
-    pub fn load(&self, today: Date) -> Result<RateCard, CardError> {
+    /// The card to price with as of `today`.
+    pub fn load(&self, today: Date) -> Result<RateCard, Error> {
         match self {
-            CardSource::InForce => Ok(RateCard::in_force(today)),
-            CardSource::Named(name) => named_card(name),
+            CardSource::InForce => Ok(History::embedded().on(today)?),
+            CardSource::WithUserCards(user) => Ok(History::load(Some(user))?.on(today)?),
+            CardSource::Named { name, user } => named_card(name, user.as_ref()),
+        }
+    }
+
+    /// The history this source reads: the embedded cards, and the user's.
+    pub fn history(&self) -> Result<History, Error> {
+        match self {
+            CardSource::InForce => Ok(History::embedded()),
+            CardSource::WithUserCards(user) | CardSource::Named { user: Some(user), .. } => {
+                Ok(History::load(Some(user))?)
+            }
+            CardSource::Named { user: None, .. } => Ok(History::embedded()),
+        }
+    }
+
+    /// The name or path `--rates` gave, if it gave one.
+    fn named(&self) -> Option<&str> {
+        match self {
+            CardSource::Named { name, .. } => Some(name),
+            _ => None,
         }
     }
 }
@@ -164,12 +193,9 @@ pub fn run(request: &Request, cards: &CardSource, today: Date) -> Result<Answer,
     // The card in use, once no two of it and `files` read stdin: every
     // request names what it reads here, so none can read stdin twice.
     let card_with = |files: &[Input]| -> Result<RateCard, Error> {
-        let card = match cards {
-            CardSource::Named(name) => Some(("--rates", Path::new(name.as_str()))),
-            CardSource::InForce => None,
-        };
+        let card = cards.named().map(|name| ("--rates", Path::new(name)));
         one_stdin(card.into_iter().chain(files.iter().copied()))?;
-        Ok(cards.load(today)?)
+        cards.load(today)
     };
     match request {
         Request::Quote(quote) => {
@@ -182,7 +208,8 @@ pub fn run(request: &Request, cards: &CardSource, today: Date) -> Result<Answer,
         }
         Request::Rates => {
             let card = card_with(&[])?;
-            Ok(Answer::new(RatesReport::build(&card, today), Some(&card), today))
+            let report = RatesReport::build(&card, &cards.history()?, today);
+            Ok(Answer::new(report, Some(&card), today))
         }
         Request::RatesShow { model } => {
             let card = card_with(&[])?;
@@ -222,7 +249,9 @@ pub fn run(request: &Request, cards: &CardSource, today: Date) -> Result<Answer,
             // alike; the diff itself is between the two cards it names.
             card_with(&files)?;
             let plan = plan.as_deref().map(Plan::from_file).transpose()?;
-            let (old, new) = (diff_card(old, "old", today)?, diff_card(new, "new", today)?);
+            let history = cards.history()?;
+            let (old, new) =
+                (diff_card(&history, old, "old", today)?, diff_card(&history, new, "new", today)?);
             let report = DiffReport::build(&old, &new, plan.as_ref(), *basis, today)?;
             // No note about the card in use: it is not the one compared.
             Ok(Answer::new(report.failing_on_change(*exit_code), None, today))
@@ -262,49 +291,79 @@ fn one_stdin<'a>(inputs: impl IntoIterator<Item = Input<'a>>) -> Result<(), Usag
     }
 }
 
-/// A card `diff` names: `default` is the card in force today, else as
-/// [`named_card`].
-fn diff_card(name: &str, which: &str, today: Date) -> Result<RateCard, Error> {
+/// A card `diff` names: `default` (the card in force today), a day
+/// (`2026-05-01`: the prices of that day, from the history), else a card
+/// by name or a card file, as [`named_card`].
+fn diff_card(history: &History, name: &str, which: &str, today: Date) -> Result<RateCard, Error> {
     if name == "default" {
-        return Ok(RateCard::in_force(today));
+        return Ok(history.on(today)?);
+    }
+    if let Some(day) = crate::card::parse_day(name) {
+        return history.on(day).map_err(|err| {
+            Error::new(ErrorKind::Usage, format!("the {which} day `{name}` given to `diff`: {err}"))
+        });
     }
     let fix = || {
-        let known: Vec<&str> = EMBEDDED.iter().map(|card| card.name).collect();
-        format!("give a card file, `default` (the card in force) or an embedded card ({})", known.join(", "))
+        format!(
+            "give a card file, `default` (the card in force), a day (YYYY-MM-DD) or a card's name ({})",
+            card_names(history)
+        )
     };
-    named_card(name).map_err(|err| match err {
-        // The generic messages point at --rates, which `diff` does not read.
+    if let Some(card) = history.named(name) {
+        return Ok(card.clone());
+    }
+    if looks_like_a_name(name) {
+        return Err(Error::new(
+            ErrorKind::Card,
+            format!("no {which} card `{name}` for `diff`: it is neither a card's name nor a file; {}", fix()),
+        ));
+    }
+    let card = RateCard::from_file(Path::new(name)).map_err(|err| match err {
+        // The generic message points at --rates, which `diff` does not read.
         CardError::Unreadable { path, cause } => Error::new(
             ErrorKind::Card,
             format!("cannot read the {which} card `{path}` given to `diff`: {cause}; {}", fix()),
         ),
-        CardError::Unknown { name, .. } => Error::new(
-            ErrorKind::Card,
-            format!(
-                "no {which} card `{name}` for `diff`: it is neither an embedded card nor a file; {}",
-                fix()
-            ),
-        ),
         other => other.into(),
-    })
+    })?;
+    history.successors_known(&card)?;
+    Ok(card)
 }
 
-/// An embedded card by its name (`2026-04`), else the card file at `name`.
-fn named_card(name: &str) -> Result<RateCard, CardError> {
-    if let Some(card) = RateCard::embedded_named(name) {
-        return Ok(card);
-    }
+/// Whether `--rates` or `diff` was given a name rather than a file: a word
+/// with no extension that is no file here (`-` is standard input, never a
+/// name).
+fn looks_like_a_name(name: &str) -> bool {
     let path = Path::new(name);
-    // `-` is standard input, never a name.
-    let looks_like_a_name = !crate::toml_file::is_stdin(path)
+    !crate::toml_file::is_stdin(path)
         && !path.exists()
         && path.components().count() == 1
-        && path.extension().is_none();
-    if looks_like_a_name {
-        let known: Vec<&str> = EMBEDDED.iter().map(|card| card.name).collect();
-        return Err(CardError::Unknown { name: name.to_string(), known: known.join(", ") });
+        && path.extension().is_none()
+}
+
+/// The names `--rates` and `diff` take: the embedded cards' and the user's.
+fn card_names(history: &History) -> String {
+    let names: Vec<String> = history.cards().iter().map(|card| card.meta.origin.name()).collect();
+    names.join(", ")
+}
+
+/// A card by its name (an embedded card's, `2026-04`, or a user card's file
+/// stem), else the card file at `name`. A file's successors must be models
+/// some card knows.
+fn named_card(name: &str, user: Option<&UserCards>) -> Result<RateCard, Error> {
+    let history = match user {
+        Some(user) => History::load(Some(user))?,
+        None => History::embedded(),
+    };
+    if let Some(card) = history.named(name) {
+        return Ok(card.clone());
     }
-    RateCard::from_file(path)
+    if looks_like_a_name(name) {
+        return Err(CardError::Unknown { name: name.to_string(), known: card_names(&history) }.into());
+    }
+    let card = RateCard::from_file(Path::new(name))?;
+    history.successors_known(&card)?;
+    Ok(card)
 }
 
 #[cfg(test)]
@@ -319,7 +378,7 @@ mod tests {
     #[test]
     fn refuses_to_read_stdin_twice_in_any_command() {
         let stdin = || PathBuf::from("-");
-        let rates = CardSource::Named("-".into());
+        let rates = CardSource::Named { name: "-".into(), user: None };
         let estimate = EstimateRequest {
             file: stdin(),
             model: "flash".into(),

@@ -26,6 +26,9 @@ fn cli_cases() {
     trycmd::TestCases::new()
         .env("NBCOST_TODAY", TODAY)
         .env("NO_COLOR", "1")
+        // No user's own cards unless a case gives a folder of them
+        // (NBCOST_RATES_DIR, which wins over this).
+        .env("XDG_CONFIG_HOME", "tests/fixtures/no-config")
         .case("tests/cmd/**/*.toml")
         .case("README.md");
 }

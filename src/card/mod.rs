@@ -2,8 +2,8 @@
 //! where each figure comes from.
 //!
 //! Dated cards are compiled into the binary ([`EMBEDDED`], one per file in
-//! `rates/`); [`RateCard::in_force`] is the newest whose effective date is
-//! on or before a day. [`RateCard::from_file`] and [`RateCard::from_toml`]
+//! `rates/`); [`History`] builds any day's card from all of them (and from
+//! the user's own cards). [`RateCard::from_file`] and [`RateCard::from_toml`]
 //! read a user's card with the same strict rules (see `load.rs`).
 
 mod compiled;
@@ -342,13 +342,6 @@ impl RateCard {
         Some(parsed_embedded(index).clone())
     }
 
-    /// The embedded card in force on `day`: the newest whose effective date
-    /// is on or before it, or the oldest for a day before them all.
-    pub fn in_force(day: Date) -> RateCard {
-        let index = (0..EMBEDDED.len()).rposition(|index| parsed_embedded(index).meta.effective <= day);
-        parsed_embedded(index.unwrap_or(0)).clone()
-    }
-
     /// The model with this exact ID.
     pub fn model(&self, id: &str) -> Option<&Model> {
         self.models.iter().find(|model| model.id == id)
@@ -360,6 +353,19 @@ impl RateCard {
             .iter()
             .find(|route| route.owner.eq_ignore_ascii_case(owner) && route.covers(model, size, lane))
     }
+}
+
+/// A `YYYY-MM-DD` day, exactly (four plain year digits), as the command line
+/// and `diff` take one.
+pub fn parse_day(text: &str) -> Option<Date> {
+    let text = text.trim();
+    let shape = text.len() == 10
+        && text.bytes().enumerate().all(|(at, byte)| match at {
+            4 | 7 => byte == b'-',
+            _ => byte.is_ascii_digit(),
+        });
+    let format = time::macros::format_description!("[year]-[month]-[day]");
+    shape.then(|| Date::parse(text, format).ok()).flatten()
 }
 
 /// The embedded cards this process has parsed, by their index in [`EMBEDDED`].
@@ -450,14 +456,16 @@ mod tests {
     #[test]
     fn the_card_in_force_is_the_newest_effective_on_the_day() {
         let cases = [
-            (time::macros::date!(2026 - 01 - 01), "2026-04"),
-            (time::macros::date!(2026 - 04 - 20), "2026-04"),
-            (time::macros::date!(2026 - 10 - 05), "2026-04"),
-            (time::macros::date!(2026 - 10 - 06), "2026-10"),
-            (time::macros::date!(2026 - 11 - 21), "2026-10"),
+            (time::macros::date!(2026 - 01 - 01), None),
+            (time::macros::date!(2026 - 04 - 20), Some("2026-04")),
+            (time::macros::date!(2026 - 10 - 05), Some("2026-04")),
+            (time::macros::date!(2026 - 10 - 06), Some("2026-10")),
+            (time::macros::date!(2026 - 11 - 21), Some("2026-10")),
         ];
         for (day, name) in cases {
-            assert_eq!(RateCard::in_force(day).meta.origin, CardOrigin::Embedded(name), "{day}");
+            let history = History::embedded();
+            let in_force = history.in_force(day).map(|card| card.meta.origin.clone());
+            assert_eq!(in_force, name.map(CardOrigin::Embedded), "{day}");
         }
         assert!(RateCard::embedded_named("2026-07").is_none());
     }

@@ -9,11 +9,10 @@ mod values;
 use clap::builder::PossibleValuesParser;
 use clap::{Args as ClapArgs, CommandFactory, FromArgMatches, Parser, Subcommand};
 use time::Date;
-use time::macros::format_description;
 
 use commands::*;
 use nbcost::app::{CardSource, Request};
-use nbcost::card::{EMBEDDED, RateCard};
+use nbcost::card::{EMBEDDED, RateCard, UserCards};
 use nbcost::error::{Error, ErrorKind, UsageError};
 use nbcost::render::{Format, schema};
 use values::{ColorWhen, FormatArg};
@@ -189,8 +188,8 @@ impl Args {
                     format!("--rates is empty: name an embedded card ({}) or a card file", known.join(", "))
                 }))
             }
-            Some(name) => Ok(CardSource::Named(name.clone())),
-            None => Ok(CardSource::InForce),
+            Some(name) => Ok(CardSource::Named { name: name.clone(), user: user_cards() }),
+            None => Ok(user_cards().map_or(CardSource::InForce, CardSource::WithUserCards)),
         }
     }
 
@@ -275,6 +274,21 @@ fn command() -> clap::Command {
     Args::command().version(version)
 }
 
+/// The folder of the user's own cards: `NBCOST_RATES_DIR`, else
+/// `$XDG_CONFIG_HOME/nbcost/rates`, else `~/.config/nbcost/rates`; none
+/// when no home is known. (A folder that does not exist holds no cards.)
+fn user_cards() -> Option<UserCards> {
+    let set = |name| std::env::var_os(name).filter(|value| !value.is_empty()).map(std::path::PathBuf::from);
+    if let Some(dir) = set("NBCOST_RATES_DIR") {
+        return Some(UserCards { dir, from: "NBCOST_RATES_DIR" });
+    }
+    if let Some(config) = set("XDG_CONFIG_HOME") {
+        return Some(UserCards { dir: config.join("nbcost/rates"), from: "XDG_CONFIG_HOME" });
+    }
+    let home = set("HOME")?;
+    Some(UserCards { dir: home.join(".config/nbcost/rates"), from: "HOME (~/.config/nbcost/rates)" })
+}
+
 /// `--as-of YYYY-MM-DD`.
 fn parse_as_of(text: &str) -> Result<Date, String> {
     parse_date(text)
@@ -294,13 +308,7 @@ fn today() -> Result<Date, UsageError> {
 
 /// A `YYYY-MM-DD` date: four digits of year, no sign.
 fn parse_date(text: &str) -> Option<Date> {
-    let text = text.trim();
-    let shape = text.len() == 10
-        && text.bytes().enumerate().all(|(at, byte)| match at {
-            4 | 7 => byte == b'-',
-            _ => byte.is_ascii_digit(),
-        });
-    shape.then(|| Date::parse(text, format_description!("[year]-[month]-[day]")).ok()).flatten()
+    nbcost::card::parse_day(text)
 }
 
 #[cfg(test)]

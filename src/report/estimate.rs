@@ -20,7 +20,7 @@ use std::path::PathBuf;
 use serde::Serialize;
 use time::Date;
 
-use super::{BudgetCheck, CardInfo, Notice, Outcome, Verdict, lifecycle_warning};
+use super::{BudgetCheck, CardInfo, Notice, Outcome, Verdict, model_notices};
 use crate::batch::{BatchFileError, MalformedLine, Sightings, describe_media};
 use crate::batch::{BatchReader, MediaSums, Requests};
 pub use crate::batch::{CHARS_PER_TOKEN, FindingKind, FindingLine};
@@ -314,7 +314,7 @@ impl EstimateReport {
             thinking: request.thinking_tokens,
         };
         let mut report = assemble(card, requests, reader, priced, today)?;
-        report.notices = lifecycle_warning(resolved, today).map(Notice::Warning).into_iter().collect();
+        report.notices = model_notices(card, resolved, today);
         if let Some(limit) = request.fail_above {
             report.budget = Some(
                 BudgetCheck::new("the estimate's total", report.total.cost, limit)

@@ -99,10 +99,32 @@ pub(crate) fn lifecycle_warnings<'a>(
     today: Date,
 ) -> Vec<Notice> {
     let mut notices = Vec::new();
-    for name in names {
-        warn_once(&mut notices, card.resolve(name).ok().and_then(|found| lifecycle_warning(found, today)));
+    for found in names.into_iter().filter_map(|name| card.resolve(name).ok()) {
+        for notice in model_notices(card, found, today) {
+            if !notices.contains(&notice) {
+                notices.push(notice);
+            }
+        }
     }
     notices
+}
+
+/// What to say of a model a report prices: its lifecycle warning, and a
+/// note where its prices come from another card than the one in force on
+/// the day (see [`crate::card::History::on`]).
+pub(crate) fn model_notices(card: &RateCard, found: Resolved<'_>, today: Date) -> Vec<Notice> {
+    let warning = lifecycle_warning(found, today).map(Notice::Warning);
+    warning.into_iter().chain(priced_by_note(card, found.model)).collect()
+}
+
+/// The note for a model the card in force does not list: the card whose
+/// prices it carries (its price at release), so the figure's source is said.
+pub(crate) fn priced_by_note(card: &RateCard, model: &crate::card::Model) -> Option<Notice> {
+    let by = model.priced_by.as_ref()?;
+    Some(Notice::Note(format!(
+        "`{}` is priced as the {} card gives it (its price at release; that card takes effect {}): the card in force on the day, {}, does not list it",
+        model.id, by.card, by.effective, card.meta.dated
+    )))
 }
 
 /// `names`, or every model ID in the card where `names` is empty (what

@@ -3,7 +3,7 @@
 use serde::Serialize;
 use time::Date;
 
-use super::{BudgetCheck, CardInfo, Lifecycle, Notice, Outcome, Verdict, left_out, lifecycle_warning};
+use super::{BudgetCheck, CardInfo, Lifecycle, Notice, Outcome, Verdict, left_out, model_notices};
 use crate::card::{Grade, NamedAs, RateCard, UnknownModel};
 use crate::error::{ErrorKind, Kind};
 use crate::lane::Lane;
@@ -214,7 +214,7 @@ impl QuoteReport {
             complete: unpriced.is_empty(),
             unpriced,
             budget,
-            notices: lifecycle_warning(resolved, today).map(Notice::Warning).into_iter().collect(),
+            notices: model_notices(card, resolved, today),
         })
     }
 

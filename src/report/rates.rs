@@ -8,8 +8,8 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 use time::Date;
 
-use super::{CardInfo, DaySchema, Lifecycle, Notice, Outcome, Verdict, lifecycle_warning};
-use crate::card::{EMBEDDED, Grade, Model, RateCard, UnknownModel};
+use super::{CardInfo, DaySchema, Lifecycle, Notice, Outcome, Verdict, model_notices};
+use crate::card::{Grade, History, Model, RateCard, UnknownModel};
 use crate::lane::Lane;
 use crate::money::{Money, Overflow};
 use crate::pricing::{self, Basis};
@@ -27,15 +27,23 @@ pub struct RatesReport {
     pub grade: Grade,
     /// Every model, in card order.
     pub models: Vec<ModelSummary>,
-    /// The cards built into nbcost, oldest first, and which is in force today.
-    pub embedded_cards: Vec<EmbeddedCardSummary>,
+    /// The day the report is for (today, or `--as-of`).
+    #[schemars(with = "DaySchema")]
+    pub day: Date,
+    /// Every card of the dated history (those built into nbcost and the
+    /// user's own), oldest `effective` date first, and which is in force on
+    /// the day.
+    pub cards: Vec<CardSummary>,
 }
 
-/// A card built into nbcost.
+/// A card of the dated history.
 #[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
-pub struct EmbeddedCardSummary {
-    /// The name `--rates` takes, such as `2026-10`.
+pub struct CardSummary {
+    /// The name `--rates` and `diff` take, such as `2026-10` (a user card's
+    /// file stem).
     pub name: String,
+    /// Where it comes from: `embedded 2026-10`, or `user card PATH`.
+    pub source: String,
     /// The date people call it by.
     pub dated: String,
     /// The first day its prices apply.
@@ -44,7 +52,7 @@ pub struct EmbeddedCardSummary {
     /// The day its figures were last checked.
     #[schemars(with = "DaySchema")]
     pub checked: Date,
-    /// Whether it is the card in force today (the default).
+    /// Whether it is the card in force on the day (the default).
     pub in_force: bool,
 }
 
@@ -104,23 +112,25 @@ impl ModelSummary {
 }
 
 impl RatesReport {
-    /// The card's contents as of `today`.
-    pub fn build(card: &RateCard, today: Date) -> RatesReport {
-        let in_force = RateCard::in_force(today);
+    /// The card's contents as of `today`, and the cards of `history`.
+    pub fn build(card: &RateCard, history: &History, today: Date) -> RatesReport {
+        let in_force = history.in_force(today).map(|card| &card.meta.origin);
         RatesReport {
             card: CardInfo::new(card, today),
             sources: card.meta.sources.clone(),
             grade: card.meta.grade,
             models: card.models.iter().map(|model| ModelSummary::new(model, today)).collect(),
-            embedded_cards: EMBEDDED
+            day: today,
+            cards: history
+                .cards()
                 .iter()
-                .filter_map(|embedded| RateCard::embedded_named(embedded.name))
-                .map(|embedded| EmbeddedCardSummary {
-                    name: embedded.meta.origin.name(),
-                    in_force: embedded.meta.effective == in_force.meta.effective,
-                    dated: embedded.meta.dated,
-                    effective: embedded.meta.effective,
-                    checked: embedded.meta.checked,
+                .map(|each| CardSummary {
+                    name: each.meta.origin.name(),
+                    source: each.meta.origin.source(),
+                    in_force: in_force == Some(&each.meta.origin),
+                    dated: each.meta.dated.clone(),
+                    effective: each.meta.effective,
+                    checked: each.meta.checked,
                 })
                 .collect(),
         }
@@ -228,7 +238,7 @@ impl ModelReport {
                     derived: derived(row),
                 })
                 .collect(),
-            notices: lifecycle_warning(resolved, today).map(Notice::Warning).into_iter().collect(),
+            notices: model_notices(card, resolved, today),
         })
     }
 }
@@ -357,7 +367,7 @@ mod tests {
     /// The April card knew of no retirement yet: every model is active in it.
     #[test]
     fn lists_every_model_with_its_sizes_and_lanes() {
-        let report = RatesReport::build(&RateCard::embedded(), today());
+        let report = RatesReport::build(&RateCard::embedded(), &History::embedded(), today());
         let summary: Vec<String> = report
             .models
             .iter()

@@ -20,7 +20,7 @@ use std::path::PathBuf;
 use serde::Serialize;
 use time::Date;
 
-use super::{BudgetCheck, CardInfo, Notice, Outcome, Verdict, lifecycle_warning, warn_once};
+use super::{BudgetCheck, CardInfo, Notice, Outcome, Verdict, lifecycle_warning, priced_by_note, warn_once};
 use crate::batch::{BatchFileError, MalformedLine, Sightings, StreamSummary};
 use crate::batch::{
     BatchReader, BilledLane, ModelGroup, ReadCounts, Responses, SumsByVersion, UnrecognisedTier,
@@ -407,6 +407,12 @@ impl TallyReport {
         }
         for warning in report.rows.iter().flat_map(|row| &row.warnings) {
             warn_once(&mut notices, Some(warning.clone()));
+        }
+        let priced: Vec<&str> = report.rows.iter().filter_map(|row| row.model.as_deref()).collect();
+        for note in card.models.iter().filter(|model| priced.contains(&model.id.as_str())) {
+            if let Some(note) = priced_by_note(card, note).filter(|note| !notices.contains(note)) {
+                notices.push(note);
+            }
         }
         report.notices = notices;
         if let Some(limit) = request.fail_above {

@@ -142,7 +142,7 @@ mod tests {
     #[test]
     fn writes_lists_as_words_dates_as_days_and_no_date_as_an_empty_cell() {
         let card = RateCard::embedded_named("2026-10").unwrap();
-        let csv = written(&RatesReport::build(&card, today()));
+        let csv = written(&RatesReport::build(&card, &crate::card::History::embedded(), today()));
         let flash = csv.lines().find(|line| line.starts_with("gemini-3.1-flash-image,")).unwrap();
         assert_eq!(
             flash,

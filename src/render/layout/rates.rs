@@ -50,7 +50,7 @@ impl Report for RatesReport {
             })
             .collect();
         let card_rows = self
-            .embedded_cards
+            .cards
             .iter()
             .map(|card| {
                 vec![
@@ -58,7 +58,8 @@ impl Report for RatesReport {
                     Cell::text(&card.dated),
                     Cell::text(card.effective.to_string()),
                     Cell::text(card.checked.to_string()),
-                    Cell::text(if card.in_force { "in force today" } else { "" }),
+                    Cell::text(&card.source),
+                    Cell::text(if card.in_force { "in force" } else { "" }),
                 ]
             })
             .collect();
@@ -91,12 +92,16 @@ impl Report for RatesReport {
                 rows: former_rows,
             }))
             .chain(std::iter::once(Table {
-                title: Some("Embedded rate cards (--rates NAME; by default the one in force on the date)".into()),
+                title: Some(format!(
+                    "Rate cards: each day is priced from all of them (--rates NAME picks one); in force on {}",
+                    self.day
+                )),
                 columns: vec![
                     Column::new("name"),
                     Column::new("dated"),
                     Column::new("effective"),
                     Column::new("checked"),
+                    Column::new("source").optional(1),
                     Column::new(""),
                 ],
                 rows: card_rows,
