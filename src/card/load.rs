@@ -12,7 +12,8 @@ use toml::value::Datetime;
 
 use super::raw::{RawCard, RawGrounding, RawMeta, RawModel, RawRoute, RawSize, RawTokens};
 use super::{
-    CardMeta, CardOrigin, FormerId, Grade, Grounding, Life, Model, RateCard, Route, SizeRow, TokenRates,
+    CardMeta, CardOrigin, Derived, FormerId, Grade, Grounding, LaneRule, Life, Model, RateCard, Route, SizeRow,
+    TokenRates,
 };
 use crate::error::{ErrorKind, Kind};
 use crate::lane::Lane;
@@ -417,9 +418,11 @@ impl Validator {
                     text_output: rates.text_output.map(|rate| rate.0),
                     image_output: rates.image_output.0,
                     grade: self.grade(&format!("{key}.grade"), rates.grade.as_deref(), model_grade)?,
+                    derived: None,
                 },
             );
         }
+        derive_by_rule(&mut lanes);
         Ok(lanes)
     }
 
@@ -551,6 +554,36 @@ impl Validator {
             }
         }
         Ok(())
+    }
+}
+
+/// Fills the rates a lane leaves out by Google's published rule for it
+/// ([`LaneRule`]), from the standard lane's: batch and flex always (50%);
+/// priority where the rates it gives are all 1.8 × standard. A lane the card
+/// does not give stays absent, and a rate the card gives wins over the rule.
+fn derive_by_rule(lanes: &mut BTreeMap<Lane, TokenRates>) {
+    let Some(standard) = lanes.get(&Lane::Standard).copied() else { return };
+    for (lane, rates) in lanes.iter_mut() {
+        let Some(rule) = LaneRule::of(*lane) else { continue };
+        let by_rule = |rate: Decimal| (rate * rule.factor()).normalize();
+        if rule == LaneRule::PriorityTimes18 {
+            let given = [
+                Some((rates.image_output, standard.image_output)),
+                rates.input.zip(standard.input),
+                rates.text_output.zip(standard.text_output),
+            ];
+            if !given.into_iter().flatten().all(|(own, base)| own == by_rule(base)) {
+                continue;
+            }
+        }
+        let input = rates.input.is_none() && standard.input.is_some();
+        let text_output = rates.text_output.is_none() && standard.text_output.is_some();
+        if !(input || text_output) {
+            continue;
+        }
+        rates.input = rates.input.or(standard.input.map(by_rule));
+        rates.text_output = rates.text_output.or(standard.text_output.map(by_rule));
+        rates.derived = Some(Derived { rule, input, text_output });
     }
 }
 
