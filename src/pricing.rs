@@ -12,7 +12,7 @@ use serde::Serialize;
 
 use rust_decimal::Decimal;
 
-use crate::card::{Grade, Grounding, Model, TokenRates};
+use crate::card::{Grade, Grounding, LaneRule, Model, TokenRates};
 use crate::error::{ErrorKind, Kind};
 use crate::lane::Lane;
 use crate::money::{Money, Overflow};
@@ -110,6 +110,9 @@ pub struct ComponentPrice {
     pub unit_price: Money,
     /// Dollars for the whole count.
     pub total: Money,
+    /// The published rule that gave the part's rate, where the card gives
+    /// none for the lane ([`LaneRule`]); `None` for a rate the card gives.
+    pub rule: Option<LaneRule>,
 }
 
 /// The price of `count` images on one lane.
@@ -357,6 +360,8 @@ pub struct RequestPart {
     pub tokens: u64,
     /// Dollars per request, or why the card cannot price it: never guessed.
     pub price: Result<Money, Gap>,
+    /// The rule that gave its rate, where the card gives none for the lane.
+    pub rule: Option<LaneRule>,
 }
 
 /// The parts `extras` add to each request of `model` at a lane's `rates`,
@@ -374,7 +379,11 @@ pub fn request_parts(
             Err(CostError::NoRate(what)) => Err(Gap::NoRate(what)),
             Err(CostError::Overflow) => return Err(Overflow),
         };
-        Ok(RequestPart { component, tokens, price })
+        let derived = rates.derived.filter(|derived| match component {
+            Component::Thinking => derived.text_output,
+            _ => derived.input,
+        });
+        Ok(RequestPart { component, tokens, price, rule: derived.map(|derived| derived.rule) })
     };
     let mut parts = Vec::new();
     if extras.prompt_tokens > 0 {
@@ -384,7 +393,7 @@ pub fn request_parts(
         let component = Component::ReferenceImages;
         parts.push(match reference_tokens(model, extras.input_images)? {
             Some(tokens) => by_rate(component, tokens, input_cost)?,
-            None => RequestPart { component, tokens: 0, price: Err(Gap::NoImageTokens) },
+            None => RequestPart { component, tokens: 0, price: Err(Gap::NoImageTokens), rule: None },
         });
     }
     if extras.thinking_tokens > 0 {
@@ -406,20 +415,20 @@ pub fn price(
     let rates = rates(model, lane)?;
     let overflow = |Overflow| PricingError::Overflow { count };
     let image_tokens = model.size(size).map_or(0, |row| row.output_tokens);
-    let mut parts = vec![(Component::ImageOutput, image_tokens, image)];
+    let mut parts = vec![(Component::ImageOutput, image_tokens, image, None)];
     let mut unpriced = Vec::new();
     for part in request_parts(model, rates, extras).map_err(overflow)? {
         match part.price {
-            Ok(unit) => parts.push((part.component, part.tokens, unit)),
+            Ok(unit) => parts.push((part.component, part.tokens, unit, part.rule)),
             Err(gap) => unpriced
                 .push(Unpriced { part: part.component.label().to_string(), reason: gap.reason(model, lane) }),
         }
     }
     let components = parts
         .into_iter()
-        .map(|(component, tokens, unit_price)| {
+        .map(|(component, tokens, unit_price, rule)| {
             let total = unit_price.times(count).map_err(overflow)?;
-            Ok(ComponentPrice { component, tokens, unit_price, total })
+            Ok(ComponentPrice { component, tokens, unit_price, total, rule })
         })
         .collect::<Result<Vec<_>, PricingError>>()?;
     let unit_price = Money::sum(components.iter().map(|c| c.unit_price)).map_err(overflow)?;
@@ -642,7 +651,8 @@ mod tests {
             );
             assert_eq!((got.unit_price, got.total), (Money::new(d(unit)), Money::new(d(total))), "{lane}");
         }
-        // Lite has no batch text output rate: thinking is left unpriced, never guessed.
+        // Without a batch text output rate, thinking is left unpriced, never guessed.
+        let card = crate::report::testing::lite_batch_without_text_rates();
         let lite = model(&card, "lite");
         let got = price(&lite, ImageSize::K1, Lane::Batch, 1, Basis::List, extras).unwrap();
         assert_eq!(got.unpriced.len(), 1);
@@ -650,7 +660,8 @@ mod tests {
     }
 
     /// Pro on batch: $0.067 at 1K plus 1,000 thinking tokens × $6 per 1M =
-    /// $0.073; Lite on batch has no text output rate: the image alone.
+    /// $0.073; Lite on batch: $0.0168 + 1,000 × $0.75 per 1M (the rule's
+    /// 50% of standard) = $0.01755; without that rate, the image alone.
     #[test]
     fn adds_thinking_to_an_image_where_the_lane_has_a_text_rate() {
         let card = RateCard::embedded_named("2026-10").unwrap();
@@ -661,6 +672,14 @@ mod tests {
             (Money::new(d("0.073")), Some(Money::new(d("0.006"))))
         );
         let lite = model(&card, "lite");
+        let derived =
+            with_thinking(Money::new(d("0.0168")), rates(&lite, Lane::Batch).unwrap(), 1000).unwrap();
+        assert_eq!(
+            (derived.unit_price, derived.thinking),
+            (Money::new(d("0.01755")), Some(Money::new(d("0.00075"))))
+        );
+        let card = crate::report::testing::lite_batch_without_text_rates();
+        let lite = model(&card, "lite");
         let unpriced =
             with_thinking(Money::new(d("0.0168")), rates(&lite, Lane::Batch).unwrap(), 1000).unwrap();
         assert_eq!((unpriced.unit_price, unpriced.thinking), (Money::new(d("0.0168")), None));
@@ -670,10 +689,11 @@ mod tests {
 
     /// A part the card has no figure for is listed with why, never priced:
     /// reference images without `input_image_tokens`, text and thinking on
-    /// a lane without input and text output rates (Lite on batch).
+    /// a lane without input and text output rates (Lite on batch, on a card
+    /// where no rule gives them).
     #[test]
     fn says_why_a_part_of_a_request_cannot_be_priced() {
-        let card = RateCard::embedded_named("2026-10").unwrap();
+        let card = crate::report::testing::lite_batch_without_text_rates();
         let mut lite = model(&card, "lite");
         lite.input_image_tokens = None;
         let extras = Extras { prompt_tokens: 100, input_images: 2, thinking_tokens: 500 };

@@ -12,8 +12,8 @@ use toml::value::Datetime;
 
 use super::raw::{RawCard, RawGrounding, RawMeta, RawModel, RawRoute, RawSize, RawTokens};
 use super::{
-    CardMeta, CardOrigin, Derived, FormerId, Grade, Grounding, LaneRule, Life, Model, RateCard, Route, SizeRow,
-    TokenRates,
+    CardMeta, CardOrigin, Derived, FormerId, Grade, Grounding, LaneRule, Life, Model, RateCard, Route,
+    SizeRow, TokenRates,
 };
 use crate::error::{ErrorKind, Kind};
 use crate::lane::Lane;

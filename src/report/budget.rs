@@ -401,8 +401,10 @@ mod tests {
 
     /// 1,000 thinking tokens an image on the October card: Pro 1K batch is
     /// $0.067 + $0.006 = $0.073, so $100 buys 1,369 images ($99.937, $0.063
-    /// left); Lite 1K batch has no text output rate: 5,952 images at the
-    /// image's $0.0168, unpriced, and the report is incomplete.
+    /// left); Lite 1K batch is $0.0168 + 1,000 × $0.75 per 1M (batch = 50%
+    /// of standard's $1.50) = $0.01755: 5,698 images ($99.9999, $0.0001
+    /// left). On a card without Lite's batch text output rate: 5,952 images
+    /// at the image's $0.0168, unpriced, and the report is incomplete.
     #[test]
     fn adds_thinking_to_each_rows_price() {
         let mut wanted = request("100");
@@ -410,7 +412,16 @@ mod tests {
         wanted.sizes = vec![ImageSize::K1];
         wanted.lanes = vec![Lane::Batch];
         wanted.thinking_tokens = Some(1000);
-        let card = RateCard::embedded_named("2026-10").unwrap();
+        let october = RateCard::embedded_named("2026-10").unwrap();
+        let report = BudgetReport::build(&october, &wanted, today()).unwrap();
+        let rows: Vec<_> = report
+            .rows
+            .iter()
+            .map(|r| (r.unit_price.amount(), r.images, r.left_over.amount(), r.thinking_unpriced))
+            .collect();
+        assert_eq!(rows, [(d("0.073"), 1369, d("0.063"), false), (d("0.01755"), 5698, d("0.0001"), false)]);
+        assert!(report.complete);
+        let card = crate::report::testing::lite_batch_without_text_rates();
         let report = BudgetReport::build(&card, &wanted, today()).unwrap();
         let rows: Vec<_> = report
             .rows

@@ -544,15 +544,25 @@ mod tests {
 
     /// 1,000 thinking tokens an image on the October card: Pro 1K standard
     /// $0.134 + 1,000 × $12 per 1M = $0.146; batch $0.067 + $0.006 =
-    /// $0.073. Lite on batch has no text output rate: its price stays the
-    /// image's ($0.0168), the row is unpriced and never the cheapest.
+    /// $0.073. Lite on batch: $0.0168 + 1,000 × $0.75 per 1M (batch = 50%
+    /// of standard) = $0.01755. On a card without that rate its price stays
+    /// the image's ($0.0168), the row is unpriced and never the cheapest.
     #[test]
     fn adds_thinking_to_every_rows_price() {
         let mut request = everything();
         request.models = vec!["pro".into(), "lite".into()];
         request.sizes = vec![ImageSize::K1];
         request.thinking_tokens = Some(1000);
-        let card = RateCard::embedded_named("2026-10").unwrap();
+        let october = RateCard::embedded_named("2026-10").unwrap();
+        let report = CompareReport::build(&october, &request, today()).unwrap();
+        let lite_batch = report
+            .rows
+            .iter()
+            .find(|r| r.model_name == "Nano Banana 2 Lite" && r.lane == Lane::Batch)
+            .unwrap();
+        assert_eq!((lite_batch.unit_price.amount(), lite_batch.thinking_unpriced), (d("0.01755"), false));
+        assert!(report.unpriced.is_empty());
+        let card = crate::report::testing::lite_batch_without_text_rates();
         let report = CompareReport::build(&card, &request, today()).unwrap();
         let prices: Vec<(String, Lane, Decimal, bool)> = report
             .rows

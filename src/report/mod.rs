@@ -114,7 +114,29 @@ pub(crate) fn lifecycle_warnings<'a>(
 /// the day (see [`crate::card::History::on`]).
 pub(crate) fn model_notices(card: &RateCard, found: Resolved<'_>, today: Date) -> Vec<Notice> {
     let warning = lifecycle_warning(found, today).map(Notice::Warning);
-    warning.into_iter().chain(priced_by_note(card, found.model)).collect()
+    warning
+        .into_iter()
+        .chain(priced_by_note(card, found.model))
+        .chain(derived_rate_notes(found.model))
+        .collect()
+}
+
+/// A note for each lane of `model` whose rates the card leaves out and
+/// Google's published rule gives: which rates, and the rule.
+pub(crate) fn derived_rate_notes(model: &crate::card::Model) -> impl Iterator<Item = Notice> + '_ {
+    model.tokens.iter().filter_map(|(lane, rates)| {
+        let derived = rates.derived?;
+        let parts = match (derived.input, derived.text_output) {
+            (true, true) => "input and text output rates are",
+            (true, false) => "input rate is",
+            _ => "text output rate is",
+        };
+        Some(Notice::Note(format!(
+            "`{}`'s {lane} {parts} derived by Google's published rule ({}): the card gives none",
+            model.id,
+            derived.rule.text()
+        )))
+    })
 }
 
 /// The note for a model the card in force does not list: the card whose
@@ -380,6 +402,17 @@ pub(crate) mod testing {
     /// The day the tests pretend it is.
     pub fn today() -> Date {
         Date::from_calendar_date(2026, Month::November, 21).unwrap()
+    }
+
+    /// The October card as if it left out Lite's batch input and text
+    /// output rates and no rule gave them: a lane with a rate missing, to
+    /// hold the reports to leaving what it would price out, never guessed.
+    pub fn lite_batch_without_text_rates() -> crate::card::RateCard {
+        let mut card = crate::card::RateCard::embedded_named("2026-10").unwrap();
+        let lite = card.models.iter_mut().find(|model| model.id == "gemini-3.1-flash-lite-image").unwrap();
+        let batch = lite.tokens.get_mut(&crate::lane::Lane::Batch).unwrap();
+        (batch.input, batch.text_output, batch.derived) = (None, None, None);
+        card
     }
 }
 

@@ -4,7 +4,7 @@ use serde::Serialize;
 use time::Date;
 
 use super::{BudgetCheck, CardInfo, Lifecycle, Notice, Outcome, Verdict, left_out, model_notices};
-use crate::card::{Grade, NamedAs, RateCard, UnknownModel};
+use crate::card::{Grade, LaneRule, NamedAs, RateCard, UnknownModel};
 use crate::error::{ErrorKind, Kind};
 use crate::lane::Lane;
 use crate::money::Money;
@@ -144,6 +144,10 @@ pub struct QuoteComponent {
     pub unit_price: Money,
     /// Dollars for `count` images, exact.
     pub total: Money,
+    /// Where the card gives no rate for the part on the lane: Google's
+    /// published rule that gave it (`batch = 50% of standard`), the figure
+    /// then graded derived; `null` for a rate the card gives.
+    pub rule: Option<&'static str>,
 }
 
 impl QuoteReport {
@@ -187,6 +191,7 @@ impl QuoteReport {
                         tokens: c.tokens,
                         unit_price: c.unit_price,
                         total: c.total,
+                        rule: c.rule.map(LaneRule::text),
                     })
                     .collect(),
             })

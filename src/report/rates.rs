@@ -8,7 +8,7 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 use time::Date;
 
-use super::{CardInfo, DaySchema, Lifecycle, Notice, Outcome, Verdict, model_notices};
+use super::{CardInfo, DaySchema, Lifecycle, Notice, Outcome, Verdict, lifecycle_warning, priced_by_note};
 use crate::card::{Grade, History, Model, RateCard, UnknownModel};
 use crate::lane::Lane;
 use crate::money::{Money, Overflow};
@@ -171,8 +171,15 @@ pub struct TokenRatesOut {
     pub text_output: Option<Money>,
     /// Image output.
     pub image_output: Money,
-    /// `published` or `transcribed`.
+    /// `published` or `transcribed`: the grade of the rates the card gives.
     pub grade: Grade,
+    /// The input rate's grade: `derived` where the lane's rule gave it.
+    pub input_grade: Grade,
+    /// The text output rate's grade: `derived` where the lane's rule gave it.
+    pub text_output_grade: Grade,
+    /// Google's published rule that gave the rates the card leaves out
+    /// (`batch = 50% of standard`), or `null`.
+    pub rule: Option<&'static str>,
 }
 
 /// One size's prices.
@@ -223,6 +230,9 @@ impl ModelReport {
                             text_output: rates.text_output.map(Money::new),
                             image_output: Money::new(rates.image_output),
                             grade: rates.grade,
+                            input_grade: rates.input_grade(),
+                            text_output_grade: rates.text_output_grade(),
+                            rule: rates.derived.map(|derived| derived.rule.text()),
                         },
                     )
                 })
@@ -238,7 +248,12 @@ impl ModelReport {
                     derived: derived(row),
                 })
                 .collect(),
-            notices: model_notices(card, resolved, today),
+            // Its derived rates are said in the report itself.
+            notices: lifecycle_warning(resolved, today)
+                .map(Notice::Warning)
+                .into_iter()
+                .chain(priced_by_note(card, resolved.model))
+                .collect(),
         })
     }
 }

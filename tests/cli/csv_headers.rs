@@ -26,7 +26,7 @@ const HEADERS: [(&str, &str); 10] = [
     ),
     (
         "model",
-        "model,size,lane,card,status,output_tokens,unit_price,grade,input_per_1m,text_output_per_1m,image_output_per_1m,tokens_grade",
+        "model,size,lane,card,status,output_tokens,unit_price,grade,input_per_1m,text_output_per_1m,image_output_per_1m,tokens_grade,input_grade,text_output_grade,rule",
     ),
     (
         "check",

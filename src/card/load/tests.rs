@@ -61,8 +61,17 @@ fn every_price_in_the_embedded_cards_is_exact() {
                     ("image_output", Some(loaded.image_output)),
                 ] {
                     let written = rates.get(key).map(|text| text.as_str().unwrap().to_string());
-                    assert_eq!(written, value.map(|v| v.to_string()), "{} {lane} {key}", model.id);
                     count += usize::from(written.is_some());
+                    // A rate the card leaves out is the lane's rule's, marked so.
+                    let derived = loaded.derived.is_some_and(|derived| match key {
+                        "input" => derived.input,
+                        "text_output" => derived.text_output,
+                        _ => false,
+                    });
+                    if written.is_none() && derived {
+                        continue;
+                    }
+                    assert_eq!(written, value.map(|v| v.to_string()), "{} {lane} {key}", model.id);
                 }
             }
             for raw_size in raw_model["size"].as_array().unwrap() {
@@ -293,4 +302,53 @@ fn refuses_successors_that_go_round() {
     let mut fine = second("other-image", "other-image");
     fine = fine.replacen("successor = \"test-image\"", "", 1);
     assert!(load(&fine).is_ok(), "a chain that ends is fine");
+}
+
+/// Where a lane leaves rates out, Google's published rule for the lane gives
+/// them, graded derived with the rule: batch and flex are 50% of standard;
+/// priority is 1.8 × standard where the given priority rates are. A lane
+/// the card does not give stays absent; a rate the card gives wins.
+#[test]
+fn derives_the_rates_a_lane_leaves_out_by_googles_rule() {
+    let card = RateCard::embedded_named("2026-10").unwrap();
+    let rates = |id: &str, lane: Lane| card.model(id).unwrap().tokens.get(&lane).copied();
+    let lite = rates("gemini-3.1-flash-lite-image", Lane::Batch).unwrap();
+    assert_eq!(
+        (lite.input.unwrap().to_string(), lite.text_output.unwrap().to_string()),
+        ("0.125".into(), "0.75".into())
+    );
+    assert_eq!(lite.derived, Some(Derived { rule: LaneRule::BatchHalf, input: true, text_output: true }));
+    assert_eq!(
+        (lite.input_grade(), lite.text_output_grade(), lite.grade),
+        (Grade::Derived, Grade::Derived, Grade::Transcribed)
+    );
+    let banana = rates("gemini-2.5-flash-image", Lane::Priority).unwrap();
+    assert_eq!(
+        (banana.input.unwrap().to_string(), banana.text_output.unwrap().to_string()),
+        ("0.54".into(), "4.5".into())
+    );
+    assert_eq!(banana.derived.unwrap().rule.text(), "priority = 1.8 × standard");
+    // Given in full: nothing derived.
+    assert_eq!(rates("gemini-3-pro-image", Lane::Priority).unwrap().derived, None);
+    assert_eq!(rates("gemini-3.1-flash-image", Lane::Batch).unwrap().derived, None);
+    // No lane is invented: 2.1 has standard only, Lite and 3.1 Flash no flex or priority.
+    assert_eq!(rates("gemini-nano-banana-2.1", Lane::Batch), None);
+    assert_eq!(rates("gemini-3.1-flash-lite-image", Lane::Flex), None);
+    assert_eq!(rates("gemini-3.1-flash-image", Lane::Priority), None);
+    // Priority rates that are not 1.8 × standard give no rule to follow;
+    // 1.8 × standard's $60 (108) does.
+    let with_priority = |image: &str| {
+        let text = SMALL.replacen(
+            "[[model.size]]",
+            &format!("[model.tokens.priority]\nimage_output = \"{image}\"\n\n[[model.size]]"),
+            1,
+        );
+        load(&text).unwrap().models[0].tokens[&Lane::Priority]
+    };
+    assert_eq!((with_priority("100").input, with_priority("100").derived), (None, None));
+    let ruled = with_priority("108");
+    assert_eq!(
+        (ruled.input.unwrap().to_string(), ruled.text_output.unwrap().to_string()),
+        ("0.9".into(), "5.4".into())
+    );
 }

@@ -64,6 +64,9 @@ pub struct SizeLaneRow<'a> {
     text_output_per_1m: Option<Money>,
     image_output_per_1m: Money,
     tokens_grade: &'static str,
+    input_grade: &'static str,
+    text_output_grade: &'static str,
+    rule: Option<&'static str>,
 }
 
 impl CsvRows for ModelReport {
@@ -91,6 +94,9 @@ impl CsvRows for ModelReport {
                     text_output_per_1m: rates.text_output,
                     image_output_per_1m: rates.image_output,
                     tokens_grade: rates.grade.name(),
+                    input_grade: rates.input_grade.name(),
+                    text_output_grade: rates.text_output_grade.name(),
+                    rule: rates.rule,
                 })
             })
         })

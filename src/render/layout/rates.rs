@@ -197,6 +197,21 @@ impl Report for ModelReport {
             notes: derived
                 .then(|| "A derived price is output tokens × the lane's image rate: Google publishes no per-image figure for it.".to_string())
                 .into_iter()
+                .chain(self.tokens.iter().filter_map(|(lane, rates)| {
+                    let rule = rates.rule?;
+                    let mut parts = Vec::new();
+                    if rates.input_grade == Grade::Derived {
+                        parts.push("input");
+                    }
+                    if rates.text_output_grade == Grade::Derived {
+                        parts.push("text output");
+                    }
+                    Some(format!(
+                        "{lane}: the {} rate{} derived by Google's published rule ({rule}); the card gives none.",
+                        parts.join(" and "),
+                        if parts.len() == 1 { " is" } else { "s are" }
+                    ))
+                }))
                 .chain(std::iter::once(GRADES.to_string()))
                 .collect(),
         }
@@ -269,7 +284,7 @@ impl Report for CheckReport {
 }
 
 /// What the grades mean, for notes.
-const GRADES: &str = "Grades: published = on Google's own page; transcribed = from dated third-party copies of Google's page; derived = tokens × rate, where no per-image price is published.";
+const GRADES: &str = "Grades: published = on Google's own page; transcribed = from dated third-party copies of Google's page; derived = tokens × rate, where no per-image price is published, or a rate by Google's published rule for its lane.";
 
 /// A card's default grade in words.
 fn grade_words(grade: Grade) -> &'static str {
