@@ -250,3 +250,43 @@ fn a_formula_in_input_is_text_in_csv() {
     assert!(!cells.iter().any(|cell| cell.starts_with(['=', '+', '@'])), "{csv}");
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// The README's "Adding a price", step by step: copy a card with `rates
+/// --card`, move its dates, change a figure, check it, and it prices from
+/// its effective date on.
+#[test]
+fn a_copied_card_in_the_users_folder_prices_from_its_effective_date() {
+    let dir = std::env::temp_dir().join(format!("nbcost-adding-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let run = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_nbcost"))
+            .args(args)
+            .env("NBCOST_TODAY", "2026-12-04")
+            .env("NBCOST_RATES_DIR", &dir)
+            .env("NO_COLOR", "1")
+            .output()
+            .unwrap()
+    };
+    let copied = run(&["rates", "--card", "2026-10"]);
+    assert!(copied.status.success());
+    let text = String::from_utf8(copied.stdout).unwrap();
+    assert_eq!(text, include_str!("../rates/2026-10.toml"));
+    let mine = text
+        .replace("effective = 2026-10-06", "effective = 2026-12-01")
+        .replace("checked = 2026-10-09", "checked = 2026-12-04")
+        .replace("price = { standard = \"0.0504\" }", "price = { standard = \"0.0490\" }");
+    let path = dir.join("2026-12.toml");
+    std::fs::write(&path, mine).unwrap();
+    assert!(run(&["rates", "check", path.to_str().unwrap()]).status.success());
+    let price = |day: &str| {
+        let output = run(&[
+            "quote", "--model", "2.1", "--size", "2K", "--count", "1", "--as-of", day, "--format", "csv",
+        ]);
+        assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+        let csv = String::from_utf8(output.stdout).unwrap();
+        csv.lines().nth(1).unwrap().split(',').nth(9).unwrap().to_string()
+    };
+    assert_eq!(price("2026-11-30"), "0.0504");
+    assert_eq!(price("2026-12-01"), "0.049");
+    std::fs::remove_dir_all(&dir).unwrap();
+}

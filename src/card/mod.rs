@@ -424,6 +424,11 @@ impl RateCard {
     }
 }
 
+/// Where a figure the cards lack goes: the user's own card, which joins the
+/// history (README, "Adding a price"). Every "add it to a card" message
+/// ends with this.
+pub const ADD_TO_A_CARD: &str = "a card of your own in ~/.config/nbcost/rates (README: \"Adding a price\")";
+
 /// A `YYYY-MM-DD` day, exactly (four plain year digits), as the command line
 /// and `diff` take one.
 pub fn parse_day(text: &str) -> Option<Date> {

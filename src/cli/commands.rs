@@ -494,9 +494,14 @@ impl ReadArgs {
 
 /// `nbcost rates`.
 #[derive(Debug, ClapArgs)]
+#[command(args_conflicts_with_subcommands = true)]
 pub struct RatesArgs {
     #[command(subcommand)]
     pub action: Option<RatesAction>,
+
+    /// Write a card's TOML as it is (an embedded card, or one of your own, by name), to copy into a card of your own
+    #[arg(long, value_name = "NAME")]
+    pub card: Option<String>,
 }
 
 impl RatesArgs {

@@ -206,6 +206,10 @@ impl Args {
         Ok(Action::Answer(match &self.command {
             Command::Quote(quote) => Request::Quote(quote.to_request()),
             Command::Compare(compare) => Request::Compare(compare.to_request()),
+            Command::Rates(RatesArgs { card: Some(name), .. }) => {
+                self.no_format("rates --card", "writes the card's TOML: leave out --format")?;
+                return card_text(name).map(|text| Action::Print(text.into_bytes()));
+            }
             Command::Rates(rates) => rates.to_request(),
             Command::Plan(plan) => plan.to_request(),
             Command::Budget(budget) => budget.to_request(),
@@ -272,6 +276,26 @@ fn command() -> clap::Command {
         .collect();
     let version = format!("{} (embedded rate cards: {})", env!("CARGO_PKG_VERSION"), cards.join(", "));
     Args::command().version(version)
+}
+
+/// `rates --card NAME`: the TOML of an embedded card, or of a card of the
+/// user's own, by name, as it is.
+fn card_text(name: &str) -> Result<String, Error> {
+    if let Some(embedded) = EMBEDDED.iter().find(|card| card.name == name) {
+        return Ok(embedded.toml.to_string());
+    }
+    let own = user_cards().map(|user| user.dir.join(format!("{name}.toml")));
+    if let Some(path) = own.filter(|path| path.is_file()) {
+        return std::fs::read_to_string(&path).map_err(|err| {
+            Error::new(ErrorKind::Card, format!("cannot read the card `{}`: {err}", path.display()))
+        });
+    }
+    let known: Vec<&str> = EMBEDDED.iter().map(|card| card.name).collect();
+    Err(UsageError(format!(
+        "no card `{name}` to write: name an embedded card ({}) or one of your own (`nbcost rates` lists them)",
+        known.join(", ")
+    ))
+    .into())
 }
 
 /// The folder of the user's own cards: `NBCOST_RATES_DIR`, else

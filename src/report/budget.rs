@@ -330,8 +330,14 @@ impl Outcome for BudgetReport {
     fn verdict(&self) -> Verdict {
         match (self.complete, &self.plan) {
             (true, _) => Verdict::Pass,
-            (false, Some(_)) => Verdict::Incomplete("the fit leaves out parts of the plan the rate card cannot price (see `nbcost plan`), so the amount buys less than shown; add the figures to the card".into()),
-            (false, None) => Verdict::Incomplete("rows whose lane has no text output rate in the rate card leave out their thinking, so the amount buys fewer images than they show (see the report); add the rate to the card".into()),
+            (false, Some(_)) => Verdict::Incomplete(format!(
+                "the fit leaves out parts of the plan the rate card cannot price (see `nbcost plan`), so the amount buys less than shown; add the figures to {}",
+                crate::card::ADD_TO_A_CARD
+            )),
+            (false, None) => Verdict::Incomplete(format!(
+                "rows whose lane has no text output rate in the rate card leave out their thinking, so the amount buys fewer images than they show (see the report); add the rate to {}",
+                crate::card::ADD_TO_A_CARD
+            )),
         }
     }
 

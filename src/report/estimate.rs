@@ -342,8 +342,9 @@ impl EstimateReport {
             parts.push(LeftOut {
                 what: counted(total.unpriced_reference_images, "reference image", "reference images"),
                 why: format!(
-                    "the rate card gives no input_image_tokens for {}; add it to the card",
-                    self.model
+                    "the rate card gives no input_image_tokens for {}; add it to {}",
+                    self.model,
+                    crate::card::ADD_TO_A_CARD
                 ),
                 kind: "reference images it cannot price",
             });
@@ -352,8 +353,10 @@ impl EstimateReport {
             parts.push(LeftOut {
                 what: counted(total.unpriced_input_tokens, "input token", "input tokens"),
                 why: format!(
-                    "the rate card gives no {} input rate for {}; add it to the card",
-                    self.lane, self.model
+                    "the rate card gives no {} input rate for {}; add it to {}",
+                    self.lane,
+                    self.model,
+                    crate::card::ADD_TO_A_CARD
                 ),
                 kind: "input tokens the card has no rate for",
             });
@@ -362,8 +365,10 @@ impl EstimateReport {
             parts.push(LeftOut {
                 what: counted(total.unpriced_thinking_tokens, "thinking token", "thinking tokens"),
                 why: format!(
-                    "the rate card gives no {} text output rate for {}; add it to the card",
-                    self.lane, self.model
+                    "the rate card gives no {} text output rate for {}; add it to {}",
+                    self.lane,
+                    self.model,
+                    crate::card::ADD_TO_A_CARD
                 ),
                 kind: "thinking the card has no rate for",
             });
@@ -642,8 +647,9 @@ fn advice(kind: FindingKind, model: &Model) -> String {
             "each request runs and is billed; output lines will repeat the key".into()
         }
         FindingKind::UnpricedReferenceImages => format!(
-            "the rate card gives no input_image_tokens for {}, so these reference images are not priced: add it to the card",
-            model.id
+            "the rate card gives no input_image_tokens for {}, so these reference images are not priced: add it to {}",
+            model.id,
+            crate::card::ADD_TO_A_CARD
         ),
         FindingKind::UnpricedMedia => "video, audio, PDF and other parts that are not images are billed as input tokens by their length, which a request does not show: not priced, so the total is incomplete".into(),
         FindingKind::SearchTool if model.grounding => "these ask for Google Search: each search query is billed (per 1,000, after the monthly free allowance), which cannot be known before the job runs, so it is not in the total; `nbcost tally` prices the queries from the output".into(),

@@ -88,7 +88,11 @@ pub trait Outcome {
 pub(crate) fn left_out<'a>(what: &str, parts: impl IntoIterator<Item = &'a Unpriced>) -> String {
     let parts: Vec<String> =
         parts.into_iter().map(|part| format!("{} ({})", part.part, part.reason)).collect();
-    format!("{what} leaves out {}; add the missing figures to the card", parts.join(" and "))
+    format!(
+        "{what} leaves out {}; add the missing figures to {}",
+        parts.join(" and "),
+        crate::card::ADD_TO_A_CARD
+    )
 }
 
 /// The lifecycle warnings of the models `names` name, as typed, once

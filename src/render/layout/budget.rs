@@ -71,7 +71,7 @@ impl Report for BudgetReport {
             ));
         }
         if !self.complete && self.plan.is_some() {
-            notes.push("INCOMPLETE: the plan's reference images on a model without input_image_tokens in the rate card are not priced, so the amount buys less than shown; add it to the card.".into());
+            notes.push(format!("INCOMPLETE: the plan's reference images on a model without input_image_tokens in the rate card are not priced, so the amount buys less than shown; add it to {}.", crate::card::ADD_TO_A_CARD));
         }
         let title = match &self.plan {
             Some(fit) => format!(

@@ -250,8 +250,11 @@ fn notes(report: &PlanReport) -> Vec<String> {
     for entry in &report.lines {
         for unpriced in &entry.line.unpriced {
             notes.push(format!(
-                "INCOMPLETE: line `{}` leaves out {}: {}; add it to the card.",
-                entry.line.name, unpriced.part, unpriced.reason
+                "INCOMPLETE: line `{}` leaves out {}: {}; add it to {}.",
+                entry.line.name,
+                unpriced.part,
+                unpriced.reason,
+                crate::card::ADD_TO_A_CARD
             ));
         }
     }

@@ -143,8 +143,10 @@ impl Report for QuoteReport {
         }
         for unpriced in &self.unpriced {
             notes.push(format!(
-                "INCOMPLETE: every total leaves out the {}: {}; add it to the card.",
-                unpriced.part, unpriced.reason
+                "INCOMPLETE: every total leaves out the {}: {}; add it to {}.",
+                unpriced.part,
+                unpriced.reason,
+                crate::card::ADD_TO_A_CARD
             ));
         }
         if self.thinking_not_included {
