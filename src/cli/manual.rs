@@ -112,6 +112,10 @@ fn environment(roff: &mut Roff) {
             ),
         ),
         (
+            "NBCOST_RATES_DIR",
+            "The folder of your own rate cards (every *.toml in it joins the dated history by its effective date). Default: $XDG_CONFIG_HOME/nbcost/rates, else ~/.config/nbcost/rates.".into(),
+        ),
+        (
             "NBCOST_TODAY",
             "Today's date, YYYY-MM-DD, for reproducible output: it picks the card in force and dates card ages and model lifecycles. --as-of wins over it.".into(),
         ),
@@ -133,7 +137,7 @@ fn files(roff: &mut Roff) {
     let files = [
         (
             "rate cards",
-            "The dated cards are built into the binary; nbcost rates lists them. --rates FILE (or NBCOST_RATES) reads a card in TOML instead; - reads it from stdin. nbcost rates check FILE validates one.",
+            "The dated cards are built into the binary and, with your own, make one dated history: any day is priced from all of them; nbcost rates lists them. --rates NAME|FILE (or NBCOST_RATES) picks one card instead; - reads it from stdin. nbcost rates check FILE validates one.",
         ),
         (
             "plans",
@@ -150,5 +154,5 @@ fn files(roff: &mut Roff) {
         roff.text([italic(what)]);
         roff.text([roman(meaning)]);
     }
-    roff.text([roman("nbcost reads no configuration file.")]);
+    roff.text([roman("Your own rate cards: every *.toml file in NBCOST_RATES_DIR, else $XDG_CONFIG_HOME/nbcost/rates, else ~/.config/nbcost/rates (nbcost rates --card NAME writes one to copy). nbcost reads no other configuration.")]);
 }
