@@ -92,6 +92,24 @@ impl<'a> JsonCursor<'a> {
         }
     }
 
+    /// Reads the value under the cursor the way the line readers take a
+    /// member: `null` is absent (`None`), a value of `kind` is read by
+    /// `read`, and a value of any other kind is crossed and stands as
+    /// `other()` (a wrong-type mark, or a lenient default).
+    #[inline]
+    pub(crate) fn read_nullable<T>(
+        &mut self,
+        kind: ValueKind,
+        read: impl FnOnce(&mut Self) -> Parsed<T>,
+        other: impl FnOnce() -> T,
+    ) -> Parsed<Option<T>> {
+        match self.peek_kind()? {
+            ValueKind::Null => self.skip_value().map(|()| None),
+            found if found == kind => read(self).map(Some),
+            _ => self.skip_value().map(|()| Some(other())),
+        }
+    }
+
     fn enter_container(&mut self, open: u8) -> Parsed<()> {
         self.skip_whitespace();
         if self.bytes.get(self.position) != Some(&open) {
@@ -598,6 +616,28 @@ mod tests {
             let value: serde_json::Value = serde_json::from_str(text).unwrap();
             assert_eq!(value.as_u64(), unsigned, "serde u64 {text}");
             assert_eq!(value.as_i64(), signed, "serde i64 {text}");
+        }
+    }
+
+    #[test]
+    fn reads_a_nullable_member_as_absent_read_or_other() {
+        let cases = [
+            ("null", None),
+            (r#""abc""#, Some("abc")),
+            (r#"[1, {"b": "c"}]"#, Some("other")),
+            ("7", Some("other")),
+        ];
+        for (text, expected) in cases {
+            let mut cursor = JsonCursor::new(text.as_bytes());
+            let read = cursor
+                .read_nullable(
+                    ValueKind::String,
+                    |cursor| Ok(cursor.read_string()?.into_owned()),
+                    || "other".to_owned(),
+                )
+                .unwrap();
+            assert_eq!(read.as_deref(), expected, "{text}");
+            assert!(cursor.at_end(), "the whole value is crossed: {text}");
         }
     }
 

@@ -14,8 +14,10 @@ use std::ops::ControlFlow;
 use std::sync::mpsc;
 use std::sync::{Arc, Mutex};
 
+use super::input_line::{InputLine, scan_input_line};
 use super::line_blocks::{Block, BlockReader, LineBuffer, lines_in, without_cr};
-use super::{InputLine, OutputLine, ScanError, scan_input_line, scan_output_line};
+use super::output_line::{OutputLine, scan_output_line};
+use super::scan_error::ScanError;
 
 /// A record made from one line of a batch file.
 pub trait LineRecord: Send + Sized {
