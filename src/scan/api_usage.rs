@@ -237,11 +237,6 @@ impl ApiCounts {
         }
     }
 
-    /// Whether any token count was given.
-    fn any(&self) -> bool {
-        self.slots.iter().any(Cased::is_set)
-    }
-
     /// The first counter that is not a count, if any.
     fn check(&self) -> Result<(), String> {
         for index in 0..COUNTERS {
@@ -273,8 +268,8 @@ fn counter_named(name: &str) -> Option<(Counter, bool)> {
     })
 }
 
-/// Reads `usage` of either API; `Err` when no token count is there at all
-/// or one is not a count.
+/// Reads `usage` of either API; `Err` when a count is not a count. Usage
+/// that gives no token counts reads as such, and is not priced.
 fn read_counts(cursor: &mut JsonCursor<'_>) -> Parsed<Result<ApiCounts, String>> {
     let mut counts = ApiCounts::default();
     for_each_field(cursor, |name, cursor| {
@@ -300,9 +295,6 @@ fn read_counts(cursor: &mut JsonCursor<'_>) -> Parsed<Result<ApiCounts, String>>
         }
         Ok(())
     })?;
-    if !counts.any() {
-        return Ok(Err("no token counts in usage".to_owned()));
-    }
     Ok(counts.check().map(|()| counts))
 }
 

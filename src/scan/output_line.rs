@@ -137,6 +137,11 @@ struct LineFields {
     /// Whether the line is an agent (ADK) event: it has `author` or
     /// `invocationId`.
     agent_event: bool,
+    /// Whether the event's `author` is `user`: what it holds is input.
+    user_event: bool,
+    /// Whether the event is `"partial": true`: a piece of a later whole
+    /// event.
+    partial: bool,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -167,9 +172,22 @@ fn read_line_fields(cursor: &mut JsonCursor<'_>) -> Parsed<Option<LineFields>> {
             }
             "error" => fields.error = read_error(cursor)?,
             "status" => fields.status = read_error(cursor)?,
+            "author" => {
+                fields.agent_event = true;
+                fields.user_event = match cursor.peek_kind()? {
+                    ValueKind::String => cursor.read_string()? == "user",
+                    _ => cursor.skip_value().map(|()| false)?,
+                };
+            }
+            "partial" => {
+                fields.partial = match cursor.peek_kind()? {
+                    ValueKind::Bool => cursor.read_bool()?,
+                    _ => cursor.skip_value().map(|()| false)?,
+                };
+            }
             _ => {
                 fields.request |= matches!(name, "request" | "contents");
-                fields.agent_event |= matches!(name, "author" | "invocationId" | "invocation_id");
+                fields.agent_event |= matches!(name, "invocationId" | "invocation_id");
                 if !fields.bare_response.read_field(name, cursor)? && !fields.api.read_field(name, cursor)? {
                     cursor.skip_value()?;
                 }
@@ -215,12 +233,20 @@ impl LineFields {
         let response_id = response.response_id.resolve();
         // A stream chunk or agent event without token counts is a piece of a
         // response, not one; anything else without them cannot be priced.
-        let piece = !wrapped && (response_id.is_some() || self.agent_event);
+        // An agent's own whole event that holds an output image is a model
+        // turn, usage or not: a response that gives no token counts.
+        let model_turn = self.agent_event
+            && !self.user_event
+            && !self.partial
+            && response_id.is_none()
+            && inline_images > 0;
+        let piece = !wrapped && (response_id.is_some() || self.agent_event) && !model_turn;
         let usage = match response.usage.resolve() {
             Some(Ok(usage)) if usage.has_counts() || !piece => usage,
             None | Some(Ok(_)) if piece => {
                 return OutputLine::Chunk { response_id, model_version, inline_images };
             }
+            None if model_turn => Usage::default(),
             None => return malformed("no usageMetadata in the response"),
             Some(Ok(usage)) => usage,
             Some(Err(reason)) => return OutputLine::Malformed { reason },
@@ -254,6 +280,19 @@ fn api_line(
         let message = error.message.or_else(|| state.map(|state| format!("interaction {state}")));
         return OutputLine::Error { key, code: error.code, message };
     }
+    // A completion chunk without token counts is a piece of its stream.
+    let uncounted = match &api.usage {
+        None => true,
+        Some(Ok(usage)) => !usage.has_counts(),
+        Some(Err(_)) => false,
+    };
+    if uncounted && api.object == ApiObject::ChatCompletion && api.id.is_some() {
+        return OutputLine::Chunk {
+            response_id: api.id,
+            model_version: api.model,
+            inline_images: api.images,
+        };
+    }
     match api.usage {
         Some(Ok(usage)) => OutputLine::Response {
             key,
@@ -268,9 +307,6 @@ fn api_line(
             response_id: api.id,
         },
         Some(Err(reason)) => OutputLine::Malformed { reason },
-        None if api.object == ApiObject::ChatCompletion && api.id.is_some() => {
-            OutputLine::Chunk { response_id: api.id, model_version: api.model, inline_images: api.images }
-        }
         None => malformed("no usage in the response"),
     }
 }

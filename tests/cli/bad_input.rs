@@ -59,6 +59,33 @@ fn scratch() -> PathBuf {
         String::from_utf8_lossy(response).replace("gemini-3.1-flash-image-preview", "imagen-9"),
     )
     .unwrap();
+    // Responses that give no token counts: each must be "not priced", never $0.
+    let no_counts = [
+        ("usage-empty.jsonl", r#"{"modelVersion":"gemini-3-pro-image","usageMetadata":{}}"#),
+        (
+            "usage-total-only.jsonl",
+            r#"{"modelVersion":"gemini-3-pro-image","usageMetadata":{"totalTokenCount":1130}}"#,
+        ),
+        (
+            "usage-tier-only.jsonl",
+            r#"{"modelVersion":"gemini-3-pro-image","usageMetadata":{"trafficType":"ON_DEMAND","serviceTier":"standard"}}"#,
+        ),
+        (
+            "chat-total-only.jsonl",
+            r#"{"object":"chat.completion","model":"gemini-3-pro-image","usage":{"total_tokens":1130}}"#,
+        ),
+        (
+            "interaction-total-only.jsonl",
+            r#"{"object":"interaction","status":"completed","model":"gemini-3-pro-image","usage":{"total_tokens":1130}}"#,
+        ),
+        (
+            "adk-image-no-usage.jsonl",
+            r#"{"author":"image_agent","invocationId":"i","content":{"role":"model","parts":[{"inlineData":{"mimeType":"image/png","data":"AA"}}]}}"#,
+        ),
+    ];
+    for (name, line) in no_counts {
+        std::fs::write(dir.join(name), format!("{line}\n")).unwrap();
+    }
     let line = "name = \"a\"\nmodel = \"flash\"\nimages_per_month = 10\n";
     std::fs::write(dir.join("line-as-table.toml"), format!("[plan]\nname = \"x\"\n[line]\n{line}")).unwrap();
     std::fs::write(
@@ -561,6 +588,42 @@ fn catalogue() -> Vec<Case> {
             &["tally", "@TMP/unknown-model.jsonl"],
             6,
             &["1 response that could not be priced"],
+        ),
+        case(
+            "tally: an empty usageMetadata is not priced, never $0",
+            &["tally", "@TMP/usage-empty.jsonl"],
+            6,
+            &["1 response whose usage gives no token counts"],
+        ),
+        case(
+            "tally: a usageMetadata with only totalTokenCount is not priced, never $0",
+            &["tally", "@TMP/usage-total-only.jsonl"],
+            6,
+            &["1 response whose usage gives no token counts"],
+        ),
+        case(
+            "tally: a usageMetadata with only the lane fields is not priced, never $0",
+            &["tally", "@TMP/usage-tier-only.jsonl"],
+            6,
+            &["1 response whose usage gives no token counts"],
+        ),
+        case(
+            "tally: a chat completion whose usage gives only total_tokens is not priced, never $0",
+            &["tally", "@TMP/chat-total-only.jsonl"],
+            6,
+            &["1 response whose usage gives no token counts"],
+        ),
+        case(
+            "tally: an interaction whose usage gives only total_tokens is not priced, never $0",
+            &["tally", "@TMP/interaction-total-only.jsonl"],
+            6,
+            &["1 response whose usage gives no token counts"],
+        ),
+        case(
+            "tally: an agent event holding an image and no usage is not priced, never $0",
+            &["tally", "@TMP/adk-image-no-usage.jsonl"],
+            6,
+            &["1 response whose usage gives no token counts"],
         ),
         case(
             "tally: a missing file",
