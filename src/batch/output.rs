@@ -303,6 +303,15 @@ impl Responses {
                 pending.add(line);
                 self.pending = Some((pending, place.file.to_owned(), place.file_index));
             }
+            Piece::Loose(line) => {
+                if let Some((pending, _, file_index)) = &mut self.pending
+                    && *file_index == place.file_index
+                {
+                    pending.add(line);
+                    return;
+                }
+                self.add_line(place, line, first);
+            }
             Piece::Other(line) => {
                 self.finish();
                 self.add_line(place, line, first);

@@ -101,6 +101,27 @@ impl ApiFields {
         Ok(true)
     }
 
+    /// Takes the object to be `object` when it does not say (the
+    /// interaction inside an event of a stream may leave it out).
+    pub(crate) fn assume_object(&mut self, object: ApiObject) {
+        self.object.get_or_insert(object);
+    }
+
+    /// Reads a `usage` block that names no API (a bare `{"usage": {...}}`,
+    /// as some gateways log it) as the API its counters belong to: an
+    /// interaction's when it gives `total_input_tokens` or the like, else a
+    /// chat completion's. Nothing changes when `object` named the API or
+    /// there is no `usage`.
+    pub(crate) fn assume_object_of_usage(&mut self) {
+        if self.object.is_some() {
+            return;
+        }
+        self.object = self.usage.as_ref().map(|usage| match usage {
+            Ok(counts) if counts.is_interaction() => ApiObject::Interaction,
+            _ => ApiObject::ChatCompletion,
+        });
+    }
+
     /// The object, when `object` named one of the two APIs.
     pub(crate) fn into_response(self) -> Option<ApiResponse> {
         let object = self.object?;
@@ -235,6 +256,16 @@ impl ApiCounts {
                 }
             }
         }
+    }
+
+    /// Whether a counter only the Interactions API writes is given.
+    fn is_interaction(&self) -> bool {
+        use Counter::{
+            InputImage, InputText, OutputImage, OutputText, TotalInput, TotalOutput, TotalThought,
+        };
+        [TotalInput, TotalOutput, TotalThought, InputText, InputImage, OutputText, OutputImage]
+            .iter()
+            .any(|counter| self.slots[*counter as usize].is_set())
     }
 
     /// The first counter that is not a count, if any.

@@ -27,6 +27,7 @@ use super::api_usage::{ApiFields, ApiObject, ApiResponse};
 use super::candidates::{read_candidates, read_content_images};
 use super::event_stream::{EventLine, event_line};
 use super::field_walk::{Cased, WrongType, for_each_field, is_blank, not_json_reason, read_string_member};
+use super::interaction_events::{Event, EventFields, EventKind};
 use super::json_cursor::{JsonCursor, Parsed, ValueKind, signed_value};
 use super::usage_metadata::{Usage, read_usage_metadata};
 
@@ -132,6 +133,8 @@ struct LineFields {
     bare_response: ResponseFields,
     /// Interactions and chat-completion members.
     api: ApiFields,
+    /// The members of an event of an Interactions stream.
+    event: EventFields,
     /// Whether the line has a `request` (and so may be a batch input line).
     request: bool,
     /// Whether the line is an agent (ADK) event: it has `author` or
@@ -188,7 +191,10 @@ fn read_line_fields(cursor: &mut JsonCursor<'_>) -> Parsed<Option<LineFields>> {
             _ => {
                 fields.request |= matches!(name, "request" | "contents");
                 fields.agent_event |= matches!(name, "invocationId" | "invocation_id");
-                if !fields.bare_response.read_field(name, cursor)? && !fields.api.read_field(name, cursor)? {
+                if !fields.bare_response.read_field(name, cursor)?
+                    && !fields.api.read_field(name, cursor)?
+                    && !fields.event.read_field(name, cursor)?
+                {
                     cursor.skip_value()?;
                 }
             }
@@ -208,7 +214,16 @@ impl LineFields {
             Some(Ok(key)) => Some(key),
             None => None,
         };
-        if let Some(api) = self.api.into_response() {
+        if let Some(event) = self.event.into_event() {
+            return interaction_event_line(key, event, self.error);
+        }
+        let mut api = self.api;
+        if self.response.is_none() && !self.bare_response.is_present() && !self.request && !self.agent_event {
+            // A bare usage block: a response that names no model (tally's
+            // --model prices it).
+            api.assume_object_of_usage();
+        }
+        if let Some(api) = api.into_response() {
             return api_line(key, api, self.error, self.status);
         }
         if let Some(error) = self.error.or(self.status) {
@@ -308,6 +323,42 @@ fn api_line(
         },
         Some(Err(reason)) => OutputLine::Malformed { reason },
         None => malformed("no usage in the response"),
+    }
+}
+
+/// An event of an Interactions stream as a line: the final event is the
+/// interaction, billed by its usage (without usage it is a response that
+/// gives no token counts); an `error` event is an error; any other event is
+/// a piece of the stream, whatever usage it carries.
+fn interaction_event_line(key: Option<String>, event: Event, error: Option<ErrorDetails>) -> OutputLine {
+    let Event { kind, interaction, status, id, images } = event;
+    match kind {
+        EventKind::Piece => OutputLine::Chunk {
+            response_id: id,
+            model_version: interaction.and_then(|interaction| interaction.model),
+            inline_images: images,
+        },
+        EventKind::Error => {
+            let error = error.unwrap_or_default();
+            OutputLine::Error { key, code: error.code, message: error.message }
+        }
+        EventKind::Final => {
+            let mut api = interaction.unwrap_or(ApiResponse {
+                object: ApiObject::Interaction,
+                usage: None,
+                model: None,
+                id: None,
+                images: 0,
+            });
+            let failed = matches!(status.as_deref(), Some("failed" | "cancelled" | "incomplete"));
+            if api.usage.is_none() && !failed {
+                api.usage = Some(Ok(Usage::default()));
+            }
+            api.id = id;
+            api.images = images;
+            let state = status.map(|state| ErrorDetails { code: None, message: Some(state) });
+            api_line(key, api, None, state)
+        }
     }
 }
 

@@ -83,6 +83,11 @@ fn scratch() -> PathBuf {
             r#"{"author":"image_agent","invocationId":"i","content":{"role":"model","parts":[{"inlineData":{"mimeType":"image/png","data":"AA"}}]}}"#,
         ),
     ];
+    std::fs::write(
+        dir.join("bare-usage.jsonl"),
+        "{\"usage\":{\"prompt_tokens\":10,\"completion_tokens\":1130,\"completion_tokens_details\":{\"image_tokens\":1120}}}\n",
+    )
+    .unwrap();
     for (name, line) in no_counts {
         std::fs::write(dir.join(name), format!("{line}\n")).unwrap();
     }
@@ -624,6 +629,12 @@ fn catalogue() -> Vec<Case> {
             &["tally", "@TMP/adk-image-no-usage.jsonl"],
             6,
             &["1 response whose usage gives no token counts"],
+        ),
+        case(
+            "tally: a bare usage block names no model: not priced without --model",
+            &["tally", "@TMP/bare-usage.jsonl"],
+            6,
+            &["1 response that could not be priced", "--model for responses without modelVersion"],
         ),
         case(
             "tally: a missing file",
