@@ -754,3 +754,27 @@ fn every_bad_input_fails_cleanly_with_a_helpful_one_line_error() {
         failures.join("\n")
     );
 }
+
+/// A worker thread that cannot start (a low `ulimit -u`; here a stack too
+/// large to map, which fails the same way without privileges) is no panic:
+/// the scan goes on with the threads it has, or on one.
+#[test]
+fn a_scan_whose_threads_cannot_start_reads_on_one() {
+    let tally = |threads: &str, stack: Option<&str>| {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_nbcost"));
+        command
+            .args(["tally", "tests/fixtures/batch/output-mixed.jsonl", "--threads", threads])
+            .env("NBCOST_TODAY", "2026-11-21")
+            .env_remove("NBCOST_RATES");
+        if let Some(stack) = stack {
+            command.env("RUST_MIN_STACK", stack);
+        }
+        command.output().unwrap()
+    };
+    let one = tally("1", None);
+    let refused = tally("4", Some("100000000000000"));
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_eq!(refused.status.code(), one.status.code(), "{stderr}");
+    assert_eq!(String::from_utf8_lossy(&refused.stdout), String::from_utf8_lossy(&one.stdout));
+}
