@@ -14,6 +14,7 @@ use std::path::Path;
 
 use serde::Serialize;
 
+use crate::count::counted;
 use crate::error::{ErrorKind, Kind};
 use crate::scan::{
     DOCUMENT_LIMIT, InputLine, Items, KeySighting, KeyTracker, Layout, LineRecord, OutputLine,
@@ -164,13 +165,16 @@ pub enum BatchFileError {
         /// The results file the job names.
         results: String,
     },
-    /// Every file given is empty.
-    #[error("nothing to {verb}: `{file}` is empty; check the path, or that the job has finished")]
+    /// Every file given is empty, or blank lines only.
+    #[error("nothing to {verb}: `{file}` {contents}; check the path, or that the job has finished")]
     Empty {
         /// The (first) file as given.
         file: String,
         /// The command (`tally`, `estimate`).
         verb: &'static str,
+        /// What the file holds: `is empty`, or `has no responses in 3
+        /// blank lines`.
+        contents: String,
     },
     /// `--strict` met a line that cannot be read.
     #[error(
@@ -234,6 +238,8 @@ pub trait BatchLine: LineRecord {
     fn sort(self) -> Sorted<Self>;
     /// The command that reads these records (`tally`), for errors.
     const VERB: &'static str;
+    /// What the records are (`responses`), for errors.
+    const RECORDS: &'static str;
     /// What the command reads, for errors.
     const WANTED: &'static str;
     /// What a file in which no line was a record holds instead, and the
@@ -246,6 +252,7 @@ pub trait BatchLine: LineRecord {
 
 impl BatchLine for OutputLine {
     const VERB: &'static str = "tally";
+    const RECORDS: &'static str = "responses";
     const WANTED: &'static str =
         "batch output (JSON lines), saved responses (a JSON document) or a server-sent-event log";
 
@@ -278,6 +285,7 @@ impl BatchLine for OutputLine {
 
 impl BatchLine for InputLine {
     const VERB: &'static str = "estimate";
+    const RECORDS: &'static str = "requests";
     const WANTED: &'static str = "a batch input file (JSON lines of requests)";
 
     fn looks_like(line: u64, reason: &str) -> String {
@@ -450,7 +458,13 @@ impl BatchReader {
             }
         }
         match sniffed.layout {
-            Layout::Empty => {}
+            Layout::Empty => {
+                // Whitespace only: its lines are blank lines, counted.
+                let mut blank_lines = memchr::memchr_iter(b'\n', &sniffed.head).count() as u64;
+                blank_lines += u64::from(sniffed.head.last().is_some_and(|&byte| byte != b'\n'));
+                count_many(&mut self.files, &mut self.total, index, blank_lines, |counts| &mut counts.blank);
+                state.last_line = blank_lines;
+            }
             Layout::Binary => return Err(BatchFileError::Binary { file: file(), wanted: L::WANTED }),
             Layout::Utf16 => return Err(BatchFileError::Utf16 { file: file() }),
             Layout::TooLarge => {
@@ -566,7 +580,11 @@ impl BatchReader {
     pub fn all_empty<L: BatchLine>(&self) -> Option<BatchFileError> {
         let all = self.total.records == 0 && self.total.malformed == 0;
         let first = self.files.first().filter(|_| all)?;
-        Some(BatchFileError::Empty { file: first.name.clone(), verb: L::VERB })
+        let contents = match first.counts.blank {
+            0 => "is empty".to_string(),
+            blank => format!("has no {} in {}", L::RECORDS, counted(blank, "blank line", "blank lines")),
+        };
+        Some(BatchFileError::Empty { file: first.name.clone(), verb: L::VERB, contents })
     }
 
     /// The line counts over every file.
@@ -589,9 +607,21 @@ fn count(
     index: usize,
     kind: fn(&mut ReadCounts) -> &mut u64,
 ) {
+    count_many(files, total, index, 1, kind);
+}
+
+/// Counts `lines` lines as [`count`] counts one.
+#[inline]
+fn count_many(
+    files: &mut [FileRead],
+    total: &mut ReadCounts,
+    index: usize,
+    lines: u64,
+    kind: fn(&mut ReadCounts) -> &mut u64,
+) {
     for counts in [&mut files[index].counts, total] {
-        counts.read += 1;
-        *kind(counts) += 1;
+        counts.read += lines;
+        *kind(counts) += lines;
     }
 }
 

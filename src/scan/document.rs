@@ -31,6 +31,12 @@ pub const DOCUMENT_LIMIT: usize = 256 << 20;
 /// longer).
 const HEAD_BYTES: usize = 64 << 10;
 
+/// The most whitespace looked through before the first line, or after a
+/// first line that is one whole value, before deciding: past it the file is
+/// read as lines, whose blank lines are counted as they stream by, so that
+/// a file of whitespace costs neither memory nor time.
+const BLANK_LOOKAHEAD: usize = 1 << 20;
+
 /// How a file is laid out.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Layout {
@@ -175,19 +181,21 @@ fn sniff_until_error(reader: &mut impl Read) -> io::Result<Sniffed> {
         head.drain(..3);
     }
     let sniffed = |layout, head| Ok(Sniffed { layout, head, error: None });
-    // Whitespace only so far: read on until something else or the end.
+    // Whitespace only so far: read on until something else or the end,
+    // looking at each byte once.
+    let mut searched = 0;
     let first = loop {
-        if let Some(first) = head.iter().position(|byte| !is_space(byte)) {
-            break first;
+        if let Some(first) = head[searched..].iter().position(|byte| !is_space(byte)) {
+            break searched + first;
         }
         if at_end {
             return sniffed(Layout::Empty, head);
         }
-        if head.len() > DOCUMENT_LIMIT {
+        if head.len() >= BLANK_LOOKAHEAD {
             return sniffed(Layout::Lines, head);
         }
-        let want = head.len() + HEAD_BYTES;
-        at_end = fill(reader, &mut head, want)?;
+        searched = head.len();
+        at_end = fill(reader, &mut head, searched + HEAD_BYTES)?;
     };
     let sample = &head[..head.len().min(8 << 10)];
     if looks_utf16(sample) {
@@ -212,16 +220,21 @@ fn sniff_until_error(reader: &mut impl Read) -> io::Result<Sniffed> {
                 return sniffed(Layout::Lines, head);
             };
             if is_one_value(&head[first..line_end]) {
-                // Anything after the first line?
+                // Anything after the first line? Each byte looked at once,
+                // and no more whitespace than the lookahead held.
+                let mut searched = line_end;
                 loop {
-                    if head[line_end..].iter().any(|byte| !is_space(byte)) {
+                    if head[searched..].iter().any(|byte| !is_space(byte)) {
                         return sniffed(Layout::Lines, head);
                     }
                     if at_end {
                         return sniffed(Layout::Document, head);
                     }
-                    let from = head.len();
-                    at_end = fill(reader, &mut head, from + HEAD_BYTES)?;
+                    if head.len() - line_end >= BLANK_LOOKAHEAD {
+                        return sniffed(Layout::Lines, head);
+                    }
+                    searched = head.len();
+                    at_end = fill(reader, &mut head, searched + HEAD_BYTES)?;
                 }
             }
             let pretty = head[first..line_end].iter().all(|byte| byte == &b'{' || is_space(byte));

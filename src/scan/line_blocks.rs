@@ -5,7 +5,9 @@
 //! [`BlockReader`] and split blocks with [`lines_in`], so they see exactly
 //! the same lines. Memory is bounded by the block size and the longest
 //! line, never by the file: a line longer than the limit is passed over
-//! without being held, and reported by its length.
+//! without being held, and reported by its length, and where asked, a
+//! line's leading whitespace is dropped once it fills a block, so a line of
+//! a gigabyte of spaces is held a block at a time.
 
 use std::io::{self, Read};
 
@@ -47,18 +49,30 @@ pub(crate) struct BlockReader<R> {
     carry: Vec<u8>,
     block_bytes: usize,
     max_line_bytes: usize,
+    /// Whether to drop a line's leading whitespace once it fills a block.
+    drop_leading_blanks: bool,
     at_eof: bool,
     /// A read error held back until the whole lines before it are out.
     failure: Option<io::Error>,
 }
 
 impl<R: Read> BlockReader<R> {
-    pub(crate) fn new(reader: R, block_bytes: usize, max_line_bytes: usize) -> Self {
+    /// Reads blocks of about `block_bytes`, passing over lines longer than
+    /// `max_line_bytes`; with `drop_leading_blanks`, a line's leading
+    /// whitespace is dropped once it fills a block (the line is still one
+    /// line, whitespace only or not).
+    pub(crate) fn new(
+        reader: R,
+        block_bytes: usize,
+        max_line_bytes: usize,
+        drop_leading_blanks: bool,
+    ) -> Self {
         Self {
             reader,
             carry: Vec::new(),
             block_bytes: block_bytes.max(1),
             max_line_bytes: max_line_bytes.max(1),
+            drop_leading_blanks,
             at_eof: false,
             failure: None,
         }
@@ -98,6 +112,17 @@ impl<R: Read> BlockReader<R> {
             }
             if self.at_eof {
                 return Ok((buffer.len > 0).then_some(Block::Lines(buffer)));
+            }
+            // One line fills the buffer (it starts at the buffer's start):
+            // whitespace so far says nothing, so it need not be held.
+            if self.drop_leading_blanks
+                && buffer.len >= self.block_bytes
+                && buffer.bytes().iter().all(|byte| matches!(byte, b' ' | b'\t' | b'\r'))
+            {
+                buffer.len = 0;
+                searched = 0;
+                target = self.block_bytes;
+                continue;
             }
             if buffer.len > self.max_line_bytes {
                 let skipped = buffer.len as u64;
@@ -171,6 +196,16 @@ pub(crate) fn lines_in(block: &[u8]) -> LinesIn<'_> {
 /// Iterator over the lines of a block; see [`lines_in`].
 pub(crate) struct LinesIn<'a> {
     rest: &'a [u8],
+}
+
+impl LinesIn<'_> {
+    /// Passes over the empty lines (a lone `\n` each) that come next, and
+    /// says how many there were.
+    pub(crate) fn skip_empty_lines(&mut self) -> u64 {
+        let empty = self.rest.iter().take_while(|&&byte| byte == b'\n').count();
+        self.rest = &self.rest[empty..];
+        empty as u64
+    }
 }
 
 impl<'a> Iterator for LinesIn<'a> {

@@ -18,6 +18,7 @@ use std::ops::ControlFlow;
 use std::sync::mpsc;
 use std::sync::{Mutex, MutexGuard};
 
+use super::field_walk::is_blank;
 use super::input_line::{InputLine, scan_input_line};
 use super::line_blocks::{Block, BlockReader, LineBuffer, lines_in, without_cr};
 use super::output_line::{OutputLine, scan_output_line};
@@ -25,10 +26,19 @@ use super::scan_error::ScanError;
 
 /// A record made from one line of a batch file.
 pub trait LineRecord: Send + Sized {
+    /// Whether every line of whitespace only reads as [`LineRecord::blank`]:
+    /// then runs of them are counted rather than held, and a line's
+    /// leading whitespace is not kept however long, so a file of blank
+    /// lines costs no memory.
+    const BLANK_RUNS: bool = false;
     /// Reads one line (without its line ending).
     fn from_line(line: &[u8]) -> Self;
     /// Stands for a line of `bytes` bytes that was over `limit` and skipped.
     fn from_overlong_line(bytes: u64, limit: usize) -> Self;
+    /// The record of a line of whitespace only, where [`LineRecord::BLANK_RUNS`].
+    fn blank() -> Self {
+        Self::from_line(b"")
+    }
 }
 
 fn overlong_reason(bytes: u64, limit: usize) -> String {
@@ -36,6 +46,8 @@ fn overlong_reason(bytes: u64, limit: usize) -> String {
 }
 
 impl LineRecord for OutputLine {
+    const BLANK_RUNS: bool = true;
+
     fn from_line(line: &[u8]) -> Self {
         scan_output_line(line)
     }
@@ -43,15 +55,25 @@ impl LineRecord for OutputLine {
     fn from_overlong_line(bytes: u64, limit: usize) -> Self {
         OutputLine::Malformed { reason: overlong_reason(bytes, limit) }
     }
+
+    fn blank() -> Self {
+        OutputLine::Blank
+    }
 }
 
 impl LineRecord for InputLine {
+    const BLANK_RUNS: bool = true;
+
     fn from_line(line: &[u8]) -> Self {
         scan_input_line(line)
     }
 
     fn from_overlong_line(bytes: u64, limit: usize) -> Self {
         InputLine::Malformed { reason: overlong_reason(bytes, limit) }
+    }
+
+    fn blank() -> Self {
+        InputLine::Blank
     }
 }
 
@@ -101,12 +123,22 @@ where
     L: LineRecord,
     R: Read + Send,
 {
-    let mut blocks = BlockReader::new(reader, options.block_bytes, options.max_line_bytes);
+    let mut blocks = BlockReader::new(reader, options.block_bytes, options.max_line_bytes, L::BLANK_RUNS);
     let mut lines = 0;
-    let mut deliver = |records: Vec<L>| -> ControlFlow<()> {
-        for record in records {
-            lines += 1;
-            visit(lines, record)?;
+    let mut deliver = |records: Vec<Entry<L>>| -> ControlFlow<()> {
+        for entry in records {
+            match entry {
+                Entry::Record(record) => {
+                    lines += 1;
+                    visit(lines, record)?;
+                }
+                Entry::Blanks(run) => {
+                    for _ in 0..run {
+                        lines += 1;
+                        visit(lines, L::blank())?;
+                    }
+                }
+            }
         }
         ControlFlow::Continue(())
     };
@@ -121,24 +153,44 @@ where
     }
 }
 
+/// A record, or a run of blank lines (see [`LineRecord::BLANK_RUNS`]).
+enum Entry<L> {
+    Record(L),
+    Blanks(u64),
+}
+
 /// The records of one block, in order.
-fn records_in<L: LineRecord>(block: &Block, limit: usize) -> Vec<L> {
+fn records_in<L: LineRecord>(block: &Block, limit: usize) -> Vec<Entry<L>> {
     match block {
-        Block::Lines(buffer) => lines_in(buffer.bytes())
-            .map(|line| match line.len() {
-                // A block larger than the limit can hold a line over it.
-                bytes if bytes > limit => L::from_overlong_line(bytes as u64, limit),
-                _ => L::from_line(without_cr(line)),
-            })
-            .collect(),
-        Block::Overlong { bytes, .. } => vec![L::from_overlong_line(*bytes, limit)],
+        Block::Lines(buffer) => {
+            let mut entries = Vec::new();
+            let mut lines = lines_in(buffer.bytes());
+            while let Some(line) = lines.next() {
+                if L::BLANK_RUNS && is_blank(line) {
+                    // The empty lines after it are counted, not cut one by one.
+                    let run = 1 + lines.skip_empty_lines();
+                    match entries.last_mut() {
+                        Some(Entry::Blanks(blanks)) => *blanks += run,
+                        _ => entries.push(Entry::Blanks(run)),
+                    }
+                    continue;
+                }
+                entries.push(Entry::Record(match line.len() {
+                    // A block larger than the limit can hold a line over it.
+                    bytes if bytes > limit => L::from_overlong_line(bytes as u64, limit),
+                    _ => L::from_line(without_cr(line)),
+                }));
+            }
+            entries
+        }
+        Block::Overlong { bytes, .. } => vec![Entry::Record(L::from_overlong_line(*bytes, limit))],
     }
 }
 
 fn scan_on_this_thread<L: LineRecord, R: Read>(
     blocks: &mut BlockReader<R>,
     limit: usize,
-    deliver: &mut impl FnMut(Vec<L>) -> ControlFlow<()>,
+    deliver: &mut impl FnMut(Vec<Entry<L>>) -> ControlFlow<()>,
 ) -> io::Result<ControlFlow<()>> {
     let mut buffer = LineBuffer::default();
     while let Some(block) = blocks.next_block(buffer)? {
@@ -156,7 +208,7 @@ fn scan_on_this_thread<L: LineRecord, R: Read>(
 fn scan_on_threads<L: LineRecord, R: Read + Send>(
     blocks: BlockReader<R>,
     options: &ScanOptions,
-    deliver: &mut impl FnMut(Vec<L>) -> ControlFlow<()>,
+    deliver: &mut impl FnMut(Vec<Entry<L>>) -> ControlFlow<()>,
 ) -> io::Result<ControlFlow<()>> {
     let workers = options.threads;
     let limit = options.max_line_bytes;
@@ -171,7 +223,7 @@ fn scan_on_threads<L: LineRecord, R: Read + Send>(
     }
     let free_receiver = Mutex::new(free_receiver);
     let flow = std::thread::scope(|scope| {
-        let (result_sender, result_receiver) = mpsc::channel::<(u64, Vec<L>, LineBuffer)>();
+        let (result_sender, result_receiver) = mpsc::channel::<(u64, Vec<Entry<L>>, LineBuffer)>();
         let mut started = 0;
         for _ in 0..workers {
             let result_sender = result_sender.clone();
@@ -374,6 +426,43 @@ mod tests {
             assert_eq!(records.len(), 2);
             assert!(matches!(records[0], (1, OutputLine::Malformed { .. })));
             assert!(matches!(records[1], (2, OutputLine::Error { .. })));
+        }
+    }
+
+    #[test]
+    fn counts_blank_lines_in_runs_and_a_long_blank_line_as_one() {
+        let error = "{\"key\":\"k\",\"error\":{}}";
+        let input = format!(
+            "{error}\n{}{}\n  \t\r\n{}{error}",
+            "\n".repeat(5000),
+            " ".repeat(100_000),
+            " ".repeat(70_000)
+        );
+        // Lines of 100,000 and 70,000 spaces are over a 64 KiB limit, yet
+        // read: their whitespace is dropped a block at a time.
+        let configurations =
+            [(1, 1 << 10, 1 << 16), (2, 1 << 10, 1 << 16), (3, 7, 1 << 16), (2, 1 << 20, 1 << 20)];
+        for (threads, block_bytes, limit) in configurations {
+            let mut seen = Vec::new();
+            scan_lines(
+                input.as_bytes(),
+                &options(threads, block_bytes, limit),
+                |number, line: OutputLine| {
+                    seen.push((number, line));
+                    ControlFlow::Continue(())
+                },
+            )
+            .unwrap();
+            let blank = |line: &OutputLine| *line == OutputLine::Blank;
+            assert_eq!(seen.len(), 5004, "threads {threads} block {block_bytes}");
+            assert!(seen.iter().enumerate().all(|(index, (number, _))| *number == index as u64 + 1));
+            assert!(matches!(seen[0].1, OutputLine::Error { .. }));
+            assert!(seen[1..5003].iter().all(|(_, line)| blank(line)));
+            assert!(
+                matches!(seen[5003].1, OutputLine::Error { .. }),
+                "{:?} threads {threads} block {block_bytes}",
+                seen[5003]
+            );
         }
     }
 

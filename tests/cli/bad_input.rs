@@ -98,6 +98,7 @@ fn scratch() -> PathBuf {
     std::io::Write::write_all(&mut gzip, format!("{good}\n").as_bytes()).unwrap();
     let garbage = [gzip.finish().unwrap(), b"appended by mistake\n".to_vec()].concat();
     std::fs::write(dir.join("garbage.jsonl.gz"), garbage).unwrap();
+    std::fs::write(dir.join("blank-lines.jsonl"), "\n".repeat(3 << 20)).unwrap();
     for (name, line) in no_counts {
         std::fs::write(dir.join(name), format!("{line}\n")).unwrap();
     }
@@ -663,6 +664,18 @@ fn catalogue() -> Vec<Case> {
             &["tally", "@TMP/garbage.jsonl.gz"],
             4,
             &["garbage.jsonl.gz", "trailing garbage", "past line 1"],
+        ),
+        case(
+            "tally: a file of blank lines only says how many",
+            &["tally", "@TMP/blank-lines.jsonl"],
+            4,
+            &["nothing to tally", "blank-lines.jsonl` has no responses in 3,145,728 blank lines"],
+        ),
+        case(
+            "estimate: a file of blank lines only says how many",
+            &["estimate", "@TMP/blank-lines.jsonl", "-m", "flash"],
+            4,
+            &["nothing to estimate", "blank-lines.jsonl` has no requests in 3,145,728 blank lines"],
         ),
         case(
             "tally: a missing file",

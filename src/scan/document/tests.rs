@@ -103,3 +103,29 @@ fn says_where_a_document_stops_being_json() {
     let error = document_items(b"[\n {\"a\": 1},\n {\"a\": \n").unwrap_err();
     assert!(error.starts_with("not JSON: ") && error.ends_with("at line 4"), "{error}");
 }
+
+/// Whitespace before the first line, or after a first line that is one
+/// whole value, is looked through up to a bound, not held to the end: past
+/// it the file is read as lines, which count blank lines as they stream.
+#[test]
+fn holds_no_more_than_the_lookahead_of_whitespace() {
+    let response = br#"{"usageMetadata":{"promptTokenCount":1}}"#;
+    let spaces = vec![b' '; 8 << 20];
+    let newlines = vec![b'\n'; 8 << 20];
+    let cases: Vec<(&str, Vec<u8>, Layout)> = vec![
+        ("spaces only", spaces.clone(), Layout::Lines),
+        ("newlines only", newlines.clone(), Layout::Lines),
+        ("newlines, then a response", [&newlines[..], &response[..]].concat(), Layout::Lines),
+        ("a response, then spaces", [&response[..], b"\n", &spaces[..]].concat(), Layout::Lines),
+        ("a response, then a little whitespace", [&response[..], b"\n \n\t\n"].concat(), Layout::Document),
+    ];
+    for (name, bytes, want) in cases {
+        let sniffed = sniff(&mut &bytes[..]).unwrap();
+        assert_eq!(sniffed.layout, want, "{name}");
+        assert!(
+            sniffed.head.len() <= BLANK_LOOKAHEAD + HEAD_BYTES + response.len() + 1,
+            "{name}: {}",
+            sniffed.head.len()
+        );
+    }
+}
