@@ -2,13 +2,23 @@
 //!
 //! Users have reported batch output files with several responses for one
 //! key, each billed. A file can hold millions of keys, so the tracker keeps
-//! a 128-bit hash per key instead of the key itself (a collision among a
-//! billion keys has odds near 10^-21), with the line it was first seen on:
-//! a repeat is reported as "key `k` on line 9 repeats line 3", and with a
-//! stream there is no going back to find line 3 later.
+//! neither the key nor a map entry per key, but one 16-byte word: the top
+//! 88 bits of the key's 128-bit hash (a collision among a billion keys has
+//! odds near 10^-9, and would only list a response as a repeat, never
+//! change a sum) and, in the low 40 bits, the line it was first seen on (up
+//! to a trillion lines): a repeat is reported as "key `k` on line 9 repeats
+//! line 3", and with a stream there is no going back to find line 3 later.
+//! A key costs 16 bytes in a table kept between half and seven eighths
+//! full: 18 to 37 bytes a key.
 
-use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
+use std::collections::HashSet;
+use std::hash::{BuildHasherDefault, Hash, Hasher};
+
+/// Bits of a [`Sighting`] that hold the line.
+const LINE_BITS: u32 = 40;
+
+/// The largest line a [`Sighting`] holds; later lines are kept as this.
+const LAST_LINE: u64 = (1 << LINE_BITS) - 1;
 
 /// Whether a key was seen before.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -22,10 +32,41 @@ pub enum KeySighting {
     },
 }
 
+/// A key's hash (the top 88 bits) and its first line (the low 40), equal
+/// and hashed by the hash alone.
+#[derive(Debug, Clone, Copy)]
+struct Sighting(u128);
+
+impl Sighting {
+    fn new(key: &str, line: u64) -> Sighting {
+        let hash = xxhash_rust::xxh3::xxh3_128(key.as_bytes()) >> LINE_BITS << LINE_BITS;
+        Sighting(hash | u128::from(line.min(LAST_LINE)))
+    }
+
+    fn line(self) -> u64 {
+        (self.0 & u128::from(LAST_LINE)) as u64
+    }
+}
+
+impl PartialEq for Sighting {
+    fn eq(&self, other: &Sighting) -> bool {
+        self.0 >> LINE_BITS == other.0 >> LINE_BITS
+    }
+}
+
+impl Eq for Sighting {}
+
+impl Hash for Sighting {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        // The top 64 bits: hash bits only, already uniform.
+        state.write_u64((self.0 >> 64) as u64);
+    }
+}
+
 /// Remembers which keys were seen and on which line first.
 #[derive(Debug, Default, Clone)]
 pub struct KeyTracker {
-    first_lines: HashMap<u128, u64, BuildHasherDefault<FoldHasher>>,
+    seen: HashSet<Sighting, BuildHasherDefault<FoldHasher>>,
 }
 
 impl KeyTracker {
@@ -36,13 +77,11 @@ impl KeyTracker {
 
     /// Records `key` as seen on `line` and says whether it was seen before.
     pub fn see(&mut self, key: &str, line: u64) -> KeySighting {
-        let hash = xxhash_rust::xxh3::xxh3_128(key.as_bytes());
-        match self.first_lines.entry(hash) {
-            std::collections::hash_map::Entry::Occupied(entry) => {
-                KeySighting::Repeat { first_line: *entry.get() }
-            }
-            std::collections::hash_map::Entry::Vacant(entry) => {
-                entry.insert(line);
+        let sighting = Sighting::new(key, line);
+        match self.seen.get(&sighting) {
+            Some(first) => KeySighting::Repeat { first_line: first.line() },
+            None => {
+                self.seen.insert(sighting);
                 KeySighting::First
             }
         }
@@ -65,8 +104,8 @@ impl Hasher for FoldHasher {
         }
     }
 
-    fn write_u128(&mut self, value: u128) {
-        self.0 = (value as u64) ^ ((value >> 64) as u64);
+    fn write_u64(&mut self, value: u64) {
+        self.0 = value;
     }
 }
 
@@ -92,7 +131,7 @@ mod tests {
                 KeySighting::Repeat { first_line: 5 },
             ]
         );
-        assert_eq!(keys.first_lines.len(), 3);
+        assert_eq!(keys.seen.len(), 3);
     }
 
     #[test]
@@ -102,5 +141,15 @@ mod tests {
             assert_eq!(keys.see(&format!("req-{index}"), index + 1), KeySighting::First);
         }
         assert_eq!(keys.see("req-99999", 0), KeySighting::Repeat { first_line: 100_000 });
+    }
+
+    #[test]
+    fn keeps_a_key_in_sixteen_bytes_and_lines_up_to_a_trillion() {
+        assert_eq!(std::mem::size_of::<Sighting>(), 16);
+        let mut keys = KeyTracker::new();
+        assert_eq!(keys.see("far", LAST_LINE), KeySighting::First);
+        assert_eq!(keys.see("far", 1), KeySighting::Repeat { first_line: LAST_LINE });
+        assert_eq!(keys.see("farther", u64::MAX), KeySighting::First);
+        assert_eq!(keys.see("farther", 1), KeySighting::Repeat { first_line: LAST_LINE });
     }
 }
