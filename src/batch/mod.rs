@@ -37,8 +37,8 @@ pub use input::{
 };
 pub use lanes::{BilledLane, LaneDecision, TierField, UnrecognisedTier, decide_lane};
 pub use output::{
-    DuplicateKey, ErrorLine, ModelGroup, OutputFileSums, ResponseGroup, Responses, SumsByVersion,
-    group_by_model, model_for_version, size_label, sum_output_file,
+    DuplicateKey, ErrorLine, MAX_UNKNOWN_VERSIONS, ModelGroup, OutputFileSums, ResponseGroup, Responses,
+    SumsByVersion, group_by_model, model_for_version, size_label, sum_output_file,
 };
 pub use streams::{StreamSummary, StreamWithoutUsage};
 pub use usage::{Content, SplitBy, UsageSums, output_split};

@@ -29,7 +29,7 @@ use crate::scan::{OutputLine, ScanOptions, Usage};
 /// version after `@` (`@default`, `@001`) are left out first.
 pub fn model_for_version<'card>(card: &'card RateCard, version: &str) -> Option<&'card Model> {
     let version = bare_model_name(version);
-    if let Ok(found) = card.resolve(version) {
+    if let Some(found) = known(card, version) {
         return Some(found.model);
     }
     let folded = version.to_lowercase();
@@ -53,11 +53,34 @@ pub fn model_for_version<'card>(card: &'card RateCard, version: &str) -> Option<
 /// `models/`), else the model [`model_for_version`] finds, under its own ID.
 fn resolve_version<'card>(card: &'card RateCard, version: &str) -> Option<Resolved<'card>> {
     let written = version.trim();
-    if let Ok(found) = card.resolve(written.strip_prefix("models/").unwrap_or(written)) {
+    if let Some(found) = known(card, written.strip_prefix("models/").unwrap_or(written)) {
         return Some(found);
     }
     let model = model_for_version(card, version)?;
     Some(Resolved { model, named_as: NamedAs::Id, id: &model.id, life: &model.life })
+}
+
+/// `version`, or its first [`MAX_VERSION_BYTES`] and `…` when it is longer.
+fn kept_version(version: String) -> String {
+    if version.len() <= MAX_VERSION_BYTES {
+        return version;
+    }
+    let mut end = MAX_VERSION_BYTES;
+    while !version.is_char_boundary(end) {
+        end -= 1;
+    }
+    // A new string of its own size, rather than the long one cut short.
+    format!("{}…", &version[..end])
+}
+
+/// The card model `name` is an ID, former ID or alias of, as
+/// [`RateCard::resolve`] finds it; a name the card does not know is passed
+/// over without the suggestions that resolving builds for an error (which,
+/// for each of thousands of unknown versions, would be most of the work).
+fn known<'card>(card: &'card RateCard, name: &str) -> Option<Resolved<'card>> {
+    let wanted = name.trim().to_lowercase();
+    let listed = card.models.iter().flat_map(Model::names).any(|known| known.to_lowercase() == wanted);
+    listed.then(|| card.resolve(name).ok()).flatten()
 }
 
 /// A `modelVersion` without its resource path and its `@` version:
@@ -101,8 +124,19 @@ pub struct SumsByVersion {
 
 /// Sums by (lane billed, image tokens per image); `None` in place of the
 /// tokens per image stands for responses that give no token counts, which
-/// cannot be priced.
-type Shapes = BTreeMap<(BilledLane, Option<u64>), UsageSums>;
+/// cannot be priced. A version's responses nearly always share one or two
+/// shapes, so a list, searched, costs less than a map.
+type Shapes = Vec<((BilledLane, Option<u64>), UsageSums)>;
+
+/// The most bytes of a `modelVersion` kept: no card model's name, with the
+/// longest Vertex AI resource path before it, comes near; a longer version
+/// is kept as its first bytes and `…`, and longer versions that share them
+/// are summed together.
+const MAX_VERSION_BYTES: usize = 256;
+
+/// The most model versions the card does not know that get rows of their
+/// own; the rest share one row, which says how many there are.
+pub const MAX_UNKNOWN_VERSIONS: usize = 50;
 
 impl SumsByVersion {
     /// Adds one response of `version`, billed on `lane`, whose candidates
@@ -112,10 +146,20 @@ impl SumsByVersion {
         let per_image =
             usage.has_counts().then(|| tokens_per_image(output_split(usage, content).0, content.images));
         let shapes = match version {
-            Some(version) => self.named.entry(version).or_default(),
+            Some(version) => self.named.entry(kept_version(version)).or_default(),
             None => &mut self.unnamed,
         };
-        shapes.entry((lane, per_image)).or_default().add(usage, content);
+        let shape = (lane, per_image);
+        match shapes.iter_mut().find(|(key, _)| *key == shape) {
+            Some((_, sums)) => sums.add(usage, content),
+            None => {
+                let mut sums = UsageSums::default();
+                sums.add(usage, content);
+                // One shape at a time: a first push would make room for four.
+                shapes.reserve_exact(1);
+                shapes.push((shape, sums));
+            }
+        }
     }
 
     /// Every (model version, lane, image tokens per image, sums); `None`
@@ -147,18 +191,24 @@ pub struct ModelGroup<'card> {
     /// Image output tokens per image; `None` when the responses give no
     /// token counts (they cannot be priced).
     pub tokens_per_image: Option<u64>,
+    /// For the one group of the model versions past the first
+    /// [`MAX_UNKNOWN_VERSIONS`] the card does not know: how many there are
+    /// (`model_versions` is then empty); 0 for any other group.
+    pub other_versions: u64,
     /// What the responses are billed on.
     pub lane: BilledLane,
     /// The sums.
     pub sums: UsageSums,
 }
 
-/// Where a group's responses go: a card model (by its place in the card)
-/// or an unpriced model version.
+/// Where a group's responses go: a card model (by its place in the card),
+/// an unpriced model version, or the unpriced versions past the first
+/// [`MAX_UNKNOWN_VERSIONS`].
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-enum GroupModel {
+enum GroupModel<'sums> {
     Card(usize),
-    Unknown(Option<String>),
+    Unknown(Option<&'sums str>),
+    OtherUnknown,
 }
 
 /// The model versions seen in a group, and its sums.
@@ -166,36 +216,53 @@ type VersionsAndSums = (Vec<Option<String>>, UsageSums);
 
 /// `sums` grouped by the card model each version names (`fallback` for
 /// responses that name none): card models first in card order, then
-/// unknown versions, smallest images first within each, then lanes in
+/// unknown versions (the first [`MAX_UNKNOWN_VERSIONS`] in order, then the
+/// rest together), smallest images first within each, then lanes in
 /// [`Lane::ALL`] order, provisioned last.
 pub fn group_by_model<'card>(
     card: &'card RateCard,
     sums: &SumsByVersion,
     fallback: Option<&Model>,
 ) -> Vec<ModelGroup<'card>> {
-    let mut grouped: BTreeMap<(GroupModel, Option<u64>, BilledLane), VersionsAndSums> = BTreeMap::new();
     // Each distinct version resolved once: its group, and the ID it names.
-    let mut resolved: HashMap<Option<&str>, (GroupModel, Option<Resolved<'card>>)> = HashMap::new();
+    let mut resolved: HashMap<Option<&str>, (GroupModel<'_>, Option<Resolved<'card>>)> = HashMap::new();
+    for (version, ..) in sums.iter() {
+        resolved.entry(version).or_insert_with(|| {
+            let named = version.and_then(|version| resolve_version(card, version));
+            let model = match version {
+                Some(_) => named.map(|found| found.model),
+                None => fallback,
+            };
+            let place = model.and_then(|model| card.models.iter().position(|m| m.id == model.id));
+            let group_model = match place {
+                Some(index) => GroupModel::Card(index),
+                None => GroupModel::Unknown(version),
+            };
+            (group_model, named)
+        });
+    }
+    // Past the first unknown versions, the rest share a row.
+    let mut unknown: Vec<Option<&str>> = resolved
+        .iter()
+        .filter(|(version, (group_model, _))| {
+            version.is_some() && matches!(group_model, GroupModel::Unknown(_))
+        })
+        .map(|(version, _)| *version)
+        .collect();
+    unknown.sort_unstable();
+    let others = unknown.len().saturating_sub(MAX_UNKNOWN_VERSIONS) as u64;
+    for version in unknown.into_iter().skip(MAX_UNKNOWN_VERSIONS) {
+        if let Some((group_model, _)) = resolved.get_mut(&version) {
+            *group_model = GroupModel::OtherUnknown;
+        }
+    }
+    let mut grouped: BTreeMap<(GroupModel<'_>, Option<u64>, BilledLane), VersionsAndSums> = BTreeMap::new();
     for (version, lane, per_image, shape_sums) in sums.iter() {
-        let (group_model, _) = resolved
-            .entry(version)
-            .or_insert_with(|| {
-                let named = version.and_then(|version| resolve_version(card, version));
-                let model = match version {
-                    Some(_) => named.map(|found| found.model),
-                    None => fallback,
-                };
-                let place = model.and_then(|model| card.models.iter().position(|m| m.id == model.id));
-                let group_model = match place {
-                    Some(index) => GroupModel::Card(index),
-                    None => GroupModel::Unknown(version.map(str::to_owned)),
-                };
-                (group_model, named)
-            })
-            .clone();
+        let group_model = resolved[&version].0.clone();
+        let listed = group_model != GroupModel::OtherUnknown;
         let (versions, group_sums) = grouped.entry((group_model, per_image, lane)).or_default();
         let version = version.map(str::to_owned);
-        if !versions.contains(&version) {
+        if listed && !versions.contains(&version) {
             versions.push(version);
         }
         group_sums.merge(shape_sums);
@@ -204,12 +271,13 @@ pub fn group_by_model<'card>(
         .into_iter()
         .map(|((group_model, tokens_per_image, lane), (mut model_versions, sums))| {
             model_versions.sort();
-            let model = match group_model {
-                GroupModel::Card(index) => Some(&card.models[index]),
-                GroupModel::Unknown(_) => None,
+            let (model, other_versions) = match group_model {
+                GroupModel::Card(index) => (Some(&card.models[index]), 0),
+                GroupModel::Unknown(_) => (None, 0),
+                GroupModel::OtherUnknown => (None, others),
             };
             let named = model_versions.iter().filter_map(|version| resolved[&version.as_deref()].1).collect();
-            ModelGroup { model, model_versions, named, tokens_per_image, lane, sums }
+            ModelGroup { model, model_versions, named, tokens_per_image, lane, sums, other_versions }
         })
         .collect()
 }
@@ -580,6 +648,30 @@ mod tests {
         assert_eq!(tokens_per_image(2240, 2), 1120);
         assert_eq!(tokens_per_image(2241, 2), 2241);
         assert_eq!(tokens_per_image(1120, 0), 1120);
+    }
+
+    /// Past the first unknown versions, the rest share one row that says
+    /// how many they are, and a long version is kept as its first bytes.
+    #[test]
+    fn groups_the_unknown_versions_past_the_first_few() {
+        let card = RateCard::embedded_named("2026-10").unwrap();
+        let usage = Usage { prompt_tokens: 1, ..Usage::default() };
+        let mut sums = SumsByVersion::default();
+        let lane = BilledLane::Lane(Lane::Batch);
+        for index in 0..MAX_UNKNOWN_VERSIONS + 10 {
+            sums.add(Some(format!("imagen-{index:03}")), lane, &usage, Content::default());
+        }
+        sums.add(Some("gemini-3-pro-image".into()), lane, &usage, Content::default());
+        let groups = group_by_model(&card, &sums, None);
+        assert_eq!(groups.len(), MAX_UNKNOWN_VERSIONS + 2);
+        assert_eq!(groups[0].model.map(|model| model.id.as_str()), Some("gemini-3-pro-image"));
+        assert_eq!(groups[1].model_versions, [Some("imagen-000".to_string())]);
+        let rest = groups.last().unwrap();
+        assert_eq!((rest.other_versions, rest.sums.responses, rest.model_versions.len()), (10, 10, 0));
+
+        let long = format!("é{}", "v".repeat(1000));
+        assert_eq!(kept_version(long.clone()), format!("é{}…", "v".repeat(MAX_VERSION_BYTES - 2)));
+        assert_eq!(kept_version("gemini-3-pro-image".into()), "gemini-3-pro-image");
     }
 
     /// `output-mixed.jsonl`, under the October card: two Nano Banana 2

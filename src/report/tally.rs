@@ -23,12 +23,12 @@ use time::Date;
 use super::{BudgetCheck, CardInfo, Notice, Outcome, Verdict, lifecycle_warning, priced_by_note, warn_once};
 use crate::batch::{BatchFileError, MalformedLine, Sightings, StreamSummary};
 use crate::batch::{
-    BatchReader, BilledLane, ModelGroup, ReadCounts, Responses, SumsByVersion, UnrecognisedTier,
-    group_by_model, size_label,
+    BatchReader, BilledLane, MAX_UNKNOWN_VERSIONS, ModelGroup, ReadCounts, Responses, SumsByVersion,
+    UnrecognisedTier, group_by_model, size_label,
 };
 pub use crate::batch::{DuplicateKey, ErrorLine};
 use crate::card::{Model, RateCard, Status, UnknownModel};
-use crate::count::counted;
+use crate::count::{counted, grouped};
 use crate::error::{ErrorKind, Kind};
 use crate::lane::Lane;
 use crate::money::{Money, Overflow, narrow};
@@ -309,6 +309,10 @@ pub struct TallyRow {
     /// priced, whatever the card says).
     #[serde(skip)]
     pub without_token_counts: bool,
+    /// For the row of the model versions the card does not know past the
+    /// first few, how many there are (`model_versions` is then empty).
+    #[serde(skip)]
+    pub other_versions: u64,
 }
 
 /// The grand total.
@@ -656,7 +660,8 @@ fn price_rows(
 /// lacks the lane is left unpriced, with the reason; so is provisioned
 /// throughput, which the commitment bills.
 fn build_row(group: ModelGroup<'_>, today: Date) -> Result<TallyRow, TallyError> {
-    let ModelGroup { model, model_versions, named, tokens_per_image: per_image, lane, sums } = group;
+    let ModelGroup { model, model_versions, named, tokens_per_image: per_image, lane, sums, other_versions } =
+        group;
     let prompt_tokens = narrow(sums.prompt)?;
     let image_output_tokens = narrow(sums.image_output)?;
     let text_output_tokens = narrow(sums.text_output)?;
@@ -686,6 +691,11 @@ fn build_row(group: ModelGroup<'_>, today: Date) -> Result<TallyRow, TallyError>
                 "{} has no {lane} lane in the rate card (it has {})",
                 model.id,
                 model.lane_list()
+            )),
+            (None, _) if other_versions > 0 => Err(format!(
+                "{} more model versions the rate card does not list, beyond the first {} in rows of their own: pass a card that lists them with --rates",
+                grouped(other_versions),
+                MAX_UNKNOWN_VERSIONS
             )),
             (None, _) if model_versions == [None] => {
                 Err("the responses name no modelVersion: give --model to price them".to_string())
@@ -731,6 +741,7 @@ fn build_row(group: ModelGroup<'_>, today: Date) -> Result<TallyRow, TallyError>
         unpriced_reason,
         warnings: named.into_iter().filter_map(|found| lifecycle_warning(found, today)).collect(),
         without_token_counts: per_image.is_none(),
+        other_versions,
     })
 }
 

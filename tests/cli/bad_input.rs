@@ -99,6 +99,12 @@ fn scratch() -> PathBuf {
     let garbage = [gzip.finish().unwrap(), b"appended by mistake\n".to_vec()].concat();
     std::fs::write(dir.join("garbage.jsonl.gz"), garbage).unwrap();
     std::fs::write(dir.join("blank-lines.jsonl"), "\n".repeat(3 << 20)).unwrap();
+    let versions: String = (0..60)
+        .map(|index| {
+            good.replace("gemini-3-pro-image", &format!("imagen-{index:02}-{}", "v".repeat(1000))) + "\n"
+        })
+        .collect();
+    std::fs::write(dir.join("many-versions.jsonl"), versions).unwrap();
     for (name, line) in no_counts {
         std::fs::write(dir.join(name), format!("{line}\n")).unwrap();
     }
@@ -676,6 +682,12 @@ fn catalogue() -> Vec<Case> {
             &["estimate", "@TMP/blank-lines.jsonl", "-m", "flash"],
             4,
             &["nothing to estimate", "blank-lines.jsonl` has no requests in 3,145,728 blank lines"],
+        ),
+        case(
+            "tally: model versions the card does not know, past the first 50, share a row",
+            &["tally", "@TMP/many-versions.jsonl"],
+            6,
+            &["60 responses that could not be priced"],
         ),
         case(
             "tally: a missing file",

@@ -16,7 +16,18 @@ fn model_cell(model: &Option<String>, name: &Option<String>) -> Cell {
 }
 
 fn versions_text(versions: &[Option<String>]) -> String {
+    if versions.is_empty() {
+        return "(other versions)".to_string();
+    }
     versions.iter().map(|version| version.as_deref().unwrap_or("(none)")).collect::<Vec<_>>().join(", ")
+}
+
+/// A row's model versions, or how many it holds when they are too many to list.
+fn row_versions(row: &TallyRow) -> String {
+    match row.other_versions {
+        0 => versions_text(&row.model_versions),
+        others => format!("({} other versions)", grouped(others)),
+    }
 }
 
 /// `5 batch, 2 standard (1 assumed), 1 provisioned`: the lanes with
@@ -179,7 +190,7 @@ impl Report for TallyReport {
                 .map(|row| {
                     vec![
                         model_cell(&row.model, &row.model_name),
-                        Cell::text(versions_text(&row.model_versions)),
+                        Cell::text(row_versions(row)),
                         Cell::text(&row.size),
                         Cell::text(row.lane.name()),
                         Cell::Count(row.responses),
@@ -335,7 +346,7 @@ impl Report for TallyReport {
             notes.push(format!(
                 "Not priced: {} of model version {} on {}: {}.",
                 counted(row.responses, "response", "responses"),
-                versions_text(&row.model_versions),
+                row_versions(row),
                 row.lane,
                 row.unpriced_reason.as_deref().unwrap_or("unknown model")
             ));
