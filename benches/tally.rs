@@ -24,7 +24,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use nbcost::batch::{Content, UsageSums};
+use nbcost::batch::UsageSums;
 use nbcost::scan::{OutputLine, ScanOptions, open_path, scan_lines};
 use nbcost::synth::{SynthSpec, write_batch_input, write_batch_output};
 
@@ -227,8 +227,8 @@ fn scan_and_sum(path: &Path, threads: usize) -> [u128; 4] {
     let mut sums = UsageSums::default();
     let source = open_path(path).expect("open bench file");
     scan_lines(source, &options, |_, line: OutputLine| {
-        if let OutputLine::Response { usage, inline_images, candidates_present, search_queries, .. } = line {
-            sums.add(&usage, Content { images: inline_images, candidates_present, search_queries });
+        if let OutputLine::Response { usage, content, .. } = line {
+            sums.add(&usage, content);
         }
         ControlFlow::Continue(())
     })

@@ -431,17 +431,7 @@ impl Responses {
 
     fn add_line(&mut self, place: Place<'_>, line: OutputLine, first: Option<Place<'_>>) {
         match line {
-            OutputLine::Response {
-                key,
-                model_version,
-                usage,
-                inline_images,
-                candidates_present,
-                search_queries,
-                wrapped,
-                ..
-            } => {
-                let content = Content { images: inline_images, candidates_present, search_queries };
+            OutputLine::Response { key, model_version, usage, content, wrapped, .. } => {
                 let decision = decide_lane(self.lane_override, wrapped, &usage);
                 if decision.assumed {
                     self.assumed_standard += 1;
@@ -533,15 +523,7 @@ pub fn sum_output_file<R: Read + Send>(
     let mut sums = OutputFileSums::default();
     let mut batch = BatchReader::new(false);
     batch.read_source(name.to_owned(), reader, options, |_, line, first| match line {
-        OutputLine::Response {
-            model_version,
-            usage,
-            inline_images,
-            candidates_present,
-            search_queries,
-            ..
-        } => {
-            let content = Content { images: inline_images, candidates_present, search_queries };
+        OutputLine::Response { model_version, usage, content, .. } => {
             sums.add_response(model_version, &usage, content);
             sums.duplicate_responses += u64::from(first.is_some());
         }

@@ -20,6 +20,7 @@
 use serde::Serialize;
 
 use super::driver::Sightings;
+use super::usage::Content;
 use crate::scan::OutputLine;
 
 /// Streams folded, for the report.
@@ -62,13 +63,11 @@ pub struct Pending {
     pub best: Option<OutputLine>,
     /// The last `modelVersion` any chunk named.
     model_version: Option<String>,
-    /// Images in every chunk.
-    images: u64,
-    /// Whether any chunk had candidates (content that shows image or text).
-    candidates_present: bool,
-    /// The most search queries any chunk listed (a later chunk repeats the
-    /// grounding of an earlier one, so they are not added up).
-    search_queries: u64,
+    /// What the chunks hold: the images of every chunk, whether any had
+    /// candidates (content that shows image or text), and the most search
+    /// queries any chunk listed (a later chunk repeats the grounding of an
+    /// earlier one, so they are not added up).
+    content: Content,
 }
 
 /// What a line is to the folder.
@@ -87,60 +86,36 @@ pub enum Piece {
 impl Pending {
     /// A stream begun by a chunk at `line`.
     pub fn new(id: String, line: u64) -> Pending {
-        Pending {
-            id,
-            line,
-            chunks: 0,
-            best: None,
-            model_version: None,
-            images: 0,
-            candidates_present: false,
-            search_queries: 0,
-        }
+        Pending { id, line, chunks: 0, best: None, model_version: None, content: Content::default() }
     }
 
     /// Takes one more chunk of the stream.
     pub fn add(&mut self, chunk: OutputLine) {
         self.chunks += 1;
         match chunk {
-            OutputLine::Response {
-                model_version,
-                usage,
-                inline_images,
-                candidates_present,
-                search_queries,
-                key,
-                wrapped,
-                response_id,
-            } => {
-                self.images += inline_images;
-                self.candidates_present |= candidates_present;
-                self.search_queries = self.search_queries.max(search_queries);
-                if model_version.is_some() {
-                    self.model_version.clone_from(&model_version);
+            OutputLine::Response { .. } => {
+                let mut chunk = chunk;
+                if let OutputLine::Response { model_version, usage, content, .. } = &mut chunk {
+                    self.content.images += content.images;
+                    self.content.candidates_present |= content.candidates_present;
+                    self.content.search_queries = self.content.search_queries.max(content.search_queries);
+                    if model_version.is_some() {
+                        self.model_version.clone_from(model_version);
+                    }
+                    // Each chunk carries the usage so far and the last the
+                    // totals (FORMATS: a later chunk may report fewer thinking
+                    // tokens than an earlier one), so the latest chunk with
+                    // counts bills. Lane fields a later chunk left out stay
+                    // known.
+                    if let Some(OutputLine::Response { usage: before, .. }) = &self.best {
+                        usage.service_tier = usage.service_tier.or(before.service_tier);
+                        usage.traffic_type = usage.traffic_type.or(before.traffic_type);
+                    }
                 }
-                // Each chunk carries the usage so far and the last the totals
-                // (FORMATS: a later chunk may report fewer thinking tokens
-                // than an earlier one), so the latest chunk with counts bills.
-                // Lane fields a later chunk left out stay known.
-                let mut usage = usage;
-                if let Some(OutputLine::Response { usage: before, .. }) = &self.best {
-                    usage.service_tier = usage.service_tier.or(before.service_tier);
-                    usage.traffic_type = usage.traffic_type.or(before.traffic_type);
-                }
-                self.best = Some(OutputLine::Response {
-                    key,
-                    model_version,
-                    usage,
-                    inline_images,
-                    candidates_present,
-                    search_queries,
-                    wrapped,
-                    response_id,
-                });
+                self.best = Some(chunk);
             }
             OutputLine::Chunk { model_version, inline_images, .. } => {
-                self.images += inline_images;
+                self.content.images += inline_images;
                 if model_version.is_some() {
                     self.model_version = model_version;
                 }
@@ -151,22 +126,15 @@ impl Pending {
 
     /// The response the stream bills, when a chunk carried token counts.
     pub fn finish(self) -> Option<OutputLine> {
-        let Pending { best, model_version, images, candidates_present, search_queries, .. } = self;
-        match best {
-            Some(OutputLine::Response { key, model_version: own, usage, wrapped, response_id, .. }) => {
-                Some(OutputLine::Response {
-                    key,
-                    model_version: model_version.or(own),
-                    usage,
-                    inline_images: images,
-                    candidates_present,
-                    search_queries,
-                    wrapped,
-                    response_id,
-                })
+        let Pending { best, model_version, content, .. } = self;
+        let mut best = best?;
+        if let OutputLine::Response { model_version: own, content: own_content, .. } = &mut best {
+            if model_version.is_some() {
+                *own = model_version;
             }
-            _ => None,
+            *own_content = content;
         }
+        Some(best)
     }
 }
 

@@ -5,27 +5,8 @@
 //! reading; they are narrowed (checked, with [`crate::money::narrow`]) only
 //! when priced, once per row.
 
+pub use crate::scan::Content;
 use crate::scan::Usage;
-
-/// What a response's candidates show beside its usage: enough to tell
-/// image output from text where `candidatesTokensDetails` is missing, and
-/// the search queries it ran.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Content {
-    /// Inline image parts, thought images left out.
-    pub images: u64,
-    /// Whether the response has `candidates` at all.
-    pub candidates_present: bool,
-    /// Entries of `groundingMetadata.webSearchQueries`, over all candidates.
-    pub search_queries: u64,
-}
-
-impl Content {
-    /// The content of a response that holds `images` output images.
-    pub fn with_images(images: u64) -> Content {
-        Content { images, candidates_present: true, search_queries: 0 }
-    }
-}
 
 /// How a response's output tokens were divided between the image and the
 /// text rate.

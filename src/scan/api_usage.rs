@@ -155,18 +155,24 @@ fn count_image_outputs(cursor: &mut JsonCursor<'_>) -> Parsed<u64> {
         if cursor.peek_kind()? != ValueKind::Object {
             return cursor.skip_value();
         }
-        let mut image = false;
-        for_each_field(cursor, |name, cursor| match (name, cursor.peek_kind()?) {
-            ("type", ValueKind::String) => {
-                image = cursor.read_string()? == "image";
-                Ok(())
-            }
-            _ => cursor.skip_value(),
-        })?;
-        images += u64::from(image);
+        images += u64::from(is_image(cursor)?);
         Ok(())
     })?;
     Ok(images)
+}
+
+/// Whether the object under the cursor (an output, or a delta of an event
+/// stream) is an image: `"type": "image"`.
+pub(crate) fn is_image(cursor: &mut JsonCursor<'_>) -> Parsed<bool> {
+    let mut image = false;
+    for_each_field(cursor, |name, cursor| match (name, cursor.peek_kind()?) {
+        ("type", ValueKind::String) => {
+            image = cursor.read_string()? == "image";
+            Ok(())
+        }
+        _ => cursor.skip_value(),
+    })?;
+    Ok(image)
 }
 
 /// Every counter either API writes in `usage`.
@@ -400,9 +406,9 @@ mod tests {
 
     fn usage_of(line: &str) -> (Option<String>, Usage, u64, Option<String>) {
         match scan_output_line(line.as_bytes()) {
-            OutputLine::Response {
-                model_version, usage, inline_images, response_id, wrapped: false, ..
-            } => (model_version, usage, inline_images, response_id),
+            OutputLine::Response { model_version, usage, content, response_id, wrapped: false, .. } => {
+                (model_version, usage, content.images, response_id)
+            }
             other => panic!("not a bare response: {other:?}"),
         }
     }

@@ -7,6 +7,26 @@ use super::field_walk::{Cased, for_each_element, for_each_field};
 use super::input_line::MediaKind;
 use super::json_cursor::{JsonCursor, Parsed, ValueKind};
 
+/// What a response's candidates show beside its usage: enough to tell
+/// image output from text where `candidatesTokensDetails` is missing, and
+/// the search queries it ran.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Content {
+    /// Inline image parts, thought images left out.
+    pub images: u64,
+    /// Whether the response has `candidates` at all.
+    pub candidates_present: bool,
+    /// Entries of `groundingMetadata.webSearchQueries`, over all candidates.
+    pub search_queries: u64,
+}
+
+impl Content {
+    /// The content of a response that holds `images` output images.
+    pub fn with_images(images: u64) -> Content {
+        Content { images, candidates_present: true, search_queries: 0 }
+    }
+}
+
 /// What the candidates of one response hold that the bill needs.
 #[derive(Debug, Clone, Copy, Default)]
 pub(super) struct CandidateCounts {

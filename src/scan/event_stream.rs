@@ -6,6 +6,8 @@
 //! Each `data:` line holds one whole JSON chunk, which is read like a line
 //! of JSON; the framing lines carry nothing to bill.
 
+use super::field_walk::is_blank;
+
 /// What a line is, as far as the event-stream framing goes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum EventLine<'a> {
@@ -41,6 +43,18 @@ pub(crate) fn event_line(line: &[u8]) -> EventLine<'_> {
         || rest.starts_with(b"id:")
         || rest.starts_with(b"retry:");
     if framing { EventLine::Framing } else { EventLine::Plain }
+}
+
+/// The JSON a line holds: the line itself, or a `data:` line's payload;
+/// `None` for a framing line or one of whitespace only, which read as
+/// blank.
+pub(crate) fn json_of_line(line: &[u8]) -> Option<&[u8]> {
+    let json = match event_line(line) {
+        EventLine::Plain => line,
+        EventLine::Data(payload) => payload,
+        EventLine::Framing => return None,
+    };
+    (!is_blank(json)).then_some(json)
 }
 
 #[cfg(test)]

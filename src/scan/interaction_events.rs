@@ -17,7 +17,7 @@
 //! stream together, and an image delta (`"delta": {"type": "image"}`) is
 //! one output image.
 
-use super::api_usage::{ApiFields, ApiObject, ApiResponse};
+use super::api_usage::{ApiFields, ApiObject, ApiResponse, is_image};
 use super::field_walk::for_each_field;
 use super::json_cursor::{JsonCursor, Parsed, ValueKind};
 
@@ -91,7 +91,7 @@ impl EventFields {
             ("interaction_id", ValueKind::String) => {
                 self.interaction_id = Some(cursor.read_string()?.into_owned());
             }
-            ("delta", ValueKind::Object) => self.image_delta = is_image_delta(cursor)?,
+            ("delta", ValueKind::Object) => self.image_delta = is_image(cursor)?,
             ("event_type" | "interaction" | "interaction_id" | "delta", _) => {
                 self.clear(name);
                 cursor.skip_value()?;
@@ -144,19 +144,6 @@ fn read_interaction(cursor: &mut JsonCursor<'_>) -> Parsed<(ApiFields, Option<St
         Ok(())
     })?;
     Ok((fields, status))
-}
-
-/// Whether a `delta` object is an image (`"type": "image"`).
-fn is_image_delta(cursor: &mut JsonCursor<'_>) -> Parsed<bool> {
-    let mut image = false;
-    for_each_field(cursor, |name, cursor| match (name, cursor.peek_kind()?) {
-        ("type", ValueKind::String) => {
-            image = cursor.read_string()? == "image";
-            Ok(())
-        }
-        _ => cursor.skip_value(),
-    })?;
-    Ok(image)
 }
 
 #[cfg(test)]

@@ -32,6 +32,7 @@ mod served_tier;
 mod source;
 mod usage_metadata;
 
+pub use candidates::Content;
 pub use document::{DOCUMENT_LIMIT, Item, Items, Layout, Sniffed, document_items, sniff};
 pub use input_line::{
     CandidateCount, ContentCounts, InputLine, MediaCounts, MediaKind, RESPONSE_NOT_REQUEST, scan_input_line,

@@ -24,9 +24,9 @@
 //! [`super::candidates`].
 
 use super::api_usage::{ApiFields, ApiObject, ApiResponse};
-use super::candidates::{read_candidates, read_content_images};
-use super::event_stream::{EventLine, event_line};
-use super::field_walk::{Cased, WrongType, for_each_field, is_blank, not_json_reason, read_string_member};
+use super::candidates::{Content, read_candidates, read_content_images};
+use super::event_stream::json_of_line;
+use super::field_walk::{Cased, WrongType, for_each_field, not_json_reason, read_string_member};
 use super::interaction_events::{Event, EventFields, EventKind};
 use super::json_cursor::{JsonCursor, Parsed, ValueKind, signed_value};
 use super::usage_metadata::{Usage, read_usage_metadata};
@@ -46,14 +46,11 @@ pub enum OutputLine {
         model_version: Option<String>,
         /// The token counts from `usageMetadata`.
         usage: Usage,
-        /// Inline image parts in the candidates, thought images left out.
-        inline_images: u64,
-        /// Whether the response has `candidates`: without them nothing
-        /// shows whether its output was an image or text.
-        candidates_present: bool,
-        /// Google Search queries the response ran: the entries of
-        /// `candidates[].groundingMetadata.webSearchQueries`, summed.
-        search_queries: u64,
+        /// What its candidates hold: inline image parts (thought images
+        /// left out), whether there are candidates at all (without them
+        /// nothing shows whether its output was an image or text), and the
+        /// Google Search queries it ran.
+        content: Content,
         /// Whether the response came wrapped in a `response` member (a
         /// batch output line) rather than bare.
         wrapped: bool,
@@ -103,14 +100,7 @@ impl OutputLine {
 
 /// Reads one line of a batch output file. Never panics, whatever the bytes.
 pub fn scan_output_line(line: &[u8]) -> OutputLine {
-    let line = match event_line(line) {
-        EventLine::Plain => line,
-        EventLine::Data(payload) => payload,
-        EventLine::Framing => return OutputLine::Blank,
-    };
-    if is_blank(line) {
-        return OutputLine::Blank;
-    }
+    let Some(line) = json_of_line(line) else { return OutputLine::Blank };
     let mut cursor = JsonCursor::new(line);
     match read_line_fields(&mut cursor) {
         Ok(Some(fields)) => fields.into_output_line(),
@@ -243,8 +233,11 @@ impl LineFields {
             None => None,
         };
         let inline_images = response.inline_images.or(response.content_images).unwrap_or(0);
-        let candidates_present = response.inline_images.is_some() || response.content_images.is_some();
-        let search_queries = response.search_queries;
+        let content = Content {
+            images: inline_images,
+            candidates_present: response.inline_images.is_some() || response.content_images.is_some(),
+            search_queries: response.search_queries,
+        };
         let response_id = response.response_id.resolve();
         // A stream chunk or agent event without token counts is a piece of a
         // response, not one; anything else without them cannot be priced.
@@ -266,16 +259,7 @@ impl LineFields {
             Some(Ok(usage)) => usage,
             Some(Err(reason)) => return OutputLine::Malformed { reason },
         };
-        OutputLine::Response {
-            key,
-            model_version,
-            usage,
-            inline_images,
-            candidates_present,
-            search_queries,
-            wrapped,
-            response_id,
-        }
+        OutputLine::Response { key, model_version, usage, content, wrapped, response_id }
     }
 }
 
@@ -313,11 +297,9 @@ fn api_line(
             key,
             model_version: api.model,
             usage,
-            inline_images: api.images,
             // An interaction's outputs and a completion's choices are its
             // content: what they hold is known.
-            candidates_present: true,
-            search_queries: 0,
+            content: Content::with_images(api.images),
             wrapped: false,
             response_id: api.id,
         },

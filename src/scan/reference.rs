@@ -4,7 +4,8 @@
 
 use serde_json::{Map, Value};
 
-use super::event_stream::{EventLine, event_line};
+use super::candidates::Content;
+use super::event_stream::json_of_line;
 use super::field_walk::{is_blank, not_json_reason};
 use super::input_line::{
     CandidateCount, ContentCounts, InputLine, MediaKind, RESPONSE_MEMBERS, RESPONSE_NOT_REQUEST,
@@ -44,14 +45,7 @@ fn key_of(object: &Object) -> Result<Option<String>, String> {
 /// What `scan_output_line` must answer for `line`.
 pub(crate) fn output_line(line: &[u8]) -> OutputLine {
     let malformed = |reason: String| OutputLine::Malformed { reason };
-    let line = match event_line(line) {
-        EventLine::Plain => line,
-        EventLine::Data(payload) => payload,
-        EventLine::Framing => return OutputLine::Blank,
-    };
-    if is_blank(line) {
-        return OutputLine::Blank;
-    }
+    let Some(line) = json_of_line(line) else { return OutputLine::Blank };
     let top = match parse(line) {
         Err(reason) => return malformed(reason),
         Ok(Value::Object(top)) => top,
@@ -121,16 +115,8 @@ pub(crate) fn output_line(line: &[u8]) -> OutputLine {
         },
         Some(_) => return malformed("usageMetadata is not an object".into()),
     };
-    OutputLine::Response {
-        key,
-        model_version,
-        usage,
-        inline_images,
-        candidates_present,
-        search_queries,
-        wrapped,
-        response_id,
-    }
+    let content = Content { images: inline_images, candidates_present, search_queries };
+    OutputLine::Response { key, model_version, usage, content, wrapped, response_id }
 }
 
 /// A lane field: `spellings` in upper case, any case accepted.

@@ -9,9 +9,7 @@ fn response(key: Option<&str>, model: Option<&str>, usage: Usage, inline_images:
         key: key.map(str::to_owned),
         model_version: model.map(str::to_owned),
         usage,
-        inline_images,
-        candidates_present: inline_images > 0,
-        search_queries: 0,
+        content: Content { images: inline_images, candidates_present: inline_images > 0, search_queries: 0 },
         wrapped: true,
         response_id: None,
     }
@@ -163,10 +161,10 @@ fn counts_image_parts_but_not_thoughts_or_other_media() {
         {"content":"oops"}, 7
     ]}}"#
         .replace('\n', " ");
-    let OutputLine::Response { inline_images, .. } = scan_output_line(line.as_bytes()) else {
+    let OutputLine::Response { content, .. } = scan_output_line(line.as_bytes()) else {
         panic!("not a response");
     };
-    assert_eq!(inline_images, 2);
+    assert_eq!(content.images, 2);
 }
 
 #[test]
@@ -201,11 +199,10 @@ fn counts_the_search_queries_of_every_candidate() {
         {"groundingMetadata":[1,2]}
     ]}}"#
         .replace('\n', " ");
-    let OutputLine::Response { search_queries, candidates_present, inline_images, .. } =
-        scan_output_line(line.as_bytes())
-    else {
+    let OutputLine::Response { content, .. } = scan_output_line(line.as_bytes()) else {
         panic!("not a response");
     };
+    let Content { images: inline_images, candidates_present, search_queries } = content;
     // 2 (camelCase wins over snake_case) + 1 + 3 (null counts as absent) + 0 + 0.
     assert_eq!((search_queries, candidates_present, inline_images), (6, true, 0));
 }
@@ -213,7 +210,7 @@ fn counts_the_search_queries_of_every_candidate() {
 #[test]
 fn tells_a_response_without_candidates_from_one_with_none_in_them() {
     let read = |line: &str| match scan_output_line(line.as_bytes()) {
-        OutputLine::Response { candidates_present, .. } => candidates_present,
+        OutputLine::Response { content, .. } => content.candidates_present,
         other => panic!("not a response: {other:?}"),
     };
     assert!(!read(r#"{"usageMetadata":{"candidatesTokenCount":9}}"#));
@@ -228,10 +225,10 @@ fn reads_mime_types_in_any_case() {
         let line = format!(
             r#"{{"usageMetadata":{{"candidatesTokenCount":1120}},"candidates":[{{"content":{{"parts":[{{"inlineData":{{"mimeType":"{mime}","data":"AA"}}}}]}}}}]}}"#
         );
-        let OutputLine::Response { inline_images, .. } = scan_output_line(line.as_bytes()) else {
+        let OutputLine::Response { content, .. } = scan_output_line(line.as_bytes()) else {
             panic!("not a response: {line}");
         };
-        assert_eq!(inline_images, 1, "{mime}");
+        assert_eq!(content.images, 1, "{mime}");
     }
 }
 
@@ -272,12 +269,11 @@ fn an_agent_event_holding_an_output_image_is_a_response_usage_or_not() {
             r#"{{"author":"{author}","invocationId":"i",{extra}"content":{{"role":"model","parts":[{{"inlineData":{{"mimeType":"image/png","data":"AA"}}}}]}}}}"#
         )
     };
-    let OutputLine::Response { usage, inline_images, .. } =
-        scan_output_line(event("image_agent", "").as_bytes())
+    let OutputLine::Response { usage, content, .. } = scan_output_line(event("image_agent", "").as_bytes())
     else {
         panic!("not a response");
     };
-    assert_eq!((usage, inline_images), (Usage::default(), 1));
+    assert_eq!((usage, content.images), (Usage::default(), 1));
     // The user's own image is input, and a partial event is a piece of a
     // later whole one.
     for line in [event("user", ""), event("image_agent", r#""partial":true,"#)] {
