@@ -168,6 +168,26 @@ impl Writer {
         (0..words).map(|_| *self.rng.pick(&PROMPT_WORDS)).collect::<Vec<_>>().join(" ")
     }
 
+    /// The key of the line at `index`: none (a bare line), the last key
+    /// again (a repeat), or a new one.
+    fn choose_key(&mut self, spec: &SynthSpec, last_key: &Option<String>, index: u64) -> Option<String> {
+        if self.rng.chance(spec.bare_percent) {
+            None
+        } else if let Some(previous) = last_key.clone().filter(|_| self.rng.chance(spec.duplicate_percent)) {
+            Some(previous)
+        } else {
+            Some(self.key(index))
+        }
+    }
+
+    /// Cuts `line` short before its middle and ends it with `tail`: a line
+    /// no reader can read.
+    fn break_line(&mut self, line: &mut String, tail: &str) {
+        let cut = self.rng.below(line.len() as u64 / 2) as usize;
+        line.truncate(line.floor_char_boundary(cut));
+        line.push_str(tail);
+    }
+
     fn key(&mut self, index: u64) -> String {
         match self.rng.below(40) {
             0 => format!("req-{index}-\\\"quoted\\\""),

@@ -69,6 +69,32 @@ pub(crate) fn for_each_element<'a>(
     Ok(())
 }
 
+/// Reads a whole line that should be one JSON object, handing each member
+/// to `visit`; `false` when the line is JSON but not an object.
+pub(crate) fn read_line_object<'a>(
+    cursor: &mut JsonCursor<'a>,
+    visit: impl FnMut(&str, &mut JsonCursor<'a>) -> Parsed<()>,
+) -> Parsed<bool> {
+    if cursor.peek_kind()? != ValueKind::Object {
+        cursor.skip_value()?;
+        cursor.expect_end()?;
+        return Ok(false);
+    }
+    for_each_field(cursor, visit)?;
+    cursor.expect_end()?;
+    Ok(true)
+}
+
+/// Reads a member that must be an object (a line's `request` or
+/// `response`) with `read`: `None` for null, [`WrongType`] for a value of
+/// any other kind.
+pub(crate) fn read_object_member<'a, T>(
+    cursor: &mut JsonCursor<'a>,
+    read: impl FnOnce(&mut JsonCursor<'a>) -> Parsed<T>,
+) -> Parsed<Option<Result<T, WrongType>>> {
+    cursor.read_nullable(ValueKind::Object, |cursor| read(cursor).map(Ok), || Err(WrongType))
+}
+
 /// Reads a member that must be a string (a key, a model version): `None`
 /// for null, [`WrongType`] for a value of any other kind.
 pub(crate) fn read_string_member(cursor: &mut JsonCursor<'_>) -> Parsed<Option<Result<String, WrongType>>> {

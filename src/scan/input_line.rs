@@ -16,7 +16,8 @@
 use serde::Serialize;
 
 use super::field_walk::{
-    Cased, WrongType, for_each_element, for_each_field, is_blank, not_json_reason, read_string_member,
+    Cased, WrongType, for_each_element, for_each_field, is_blank, not_json_reason, read_line_object,
+    read_object_member, read_string_member,
 };
 use super::json_cursor::{JsonCursor, Parsed, ValueKind, unsigned_value};
 
@@ -211,24 +212,11 @@ struct LineFields {
 }
 
 fn read_line_fields(cursor: &mut JsonCursor<'_>) -> Parsed<Option<LineFields>> {
-    if cursor.peek_kind()? != ValueKind::Object {
-        cursor.skip_value()?;
-        cursor.expect_end()?;
-        return Ok(None);
-    }
     let mut fields = LineFields::default();
-    for_each_field(cursor, |name, cursor| {
+    let object = read_line_object(cursor, |name, cursor| {
         match name {
-            "key" => {
-                fields.key = read_string_member(cursor)?;
-            }
-            "request" => {
-                fields.request = cursor.read_nullable(
-                    ValueKind::Object,
-                    |cursor| read_request(cursor).map(Ok),
-                    || Err(WrongType),
-                )?;
-            }
+            "key" => fields.key = read_string_member(cursor)?,
+            "request" => fields.request = read_object_member(cursor, read_request)?,
             _ => {
                 fields.response |= RESPONSE_MEMBERS.contains(&name);
                 fields.bare_request.read_field(name, cursor)?;
@@ -236,8 +224,7 @@ fn read_line_fields(cursor: &mut JsonCursor<'_>) -> Parsed<Option<LineFields>> {
         }
         Ok(())
     })?;
-    cursor.expect_end()?;
-    Ok(Some(fields))
+    Ok(object.then_some(fields))
 }
 
 fn read_request(cursor: &mut JsonCursor<'_>) -> Parsed<RequestFields> {

@@ -26,7 +26,10 @@
 use super::api_usage::{ApiFields, ApiObject, ApiResponse};
 use super::candidates::{Content, read_candidates, read_content_images};
 use super::event_stream::json_of_line;
-use super::field_walk::{Cased, WrongType, for_each_field, not_json_reason, read_string_member};
+use super::field_walk::{
+    Cased, WrongType, for_each_field, not_json_reason, read_line_object, read_object_member,
+    read_string_member,
+};
 use super::interaction_events::{Event, EventFields, EventKind};
 use super::json_cursor::{JsonCursor, Parsed, ValueKind, signed_value};
 use super::usage_metadata::{Usage, read_usage_metadata};
@@ -145,24 +148,11 @@ struct ErrorDetails {
 
 /// Reads the whole line; `None` when it is JSON but not an object.
 fn read_line_fields(cursor: &mut JsonCursor<'_>) -> Parsed<Option<LineFields>> {
-    if cursor.peek_kind()? != ValueKind::Object {
-        cursor.skip_value()?;
-        cursor.expect_end()?;
-        return Ok(None);
-    }
     let mut fields = LineFields::default();
-    for_each_field(cursor, |name, cursor| {
+    let object = read_line_object(cursor, |name, cursor| {
         match name {
-            "key" => {
-                fields.key = read_string_member(cursor)?;
-            }
-            "response" => {
-                fields.response = cursor.read_nullable(
-                    ValueKind::Object,
-                    |cursor| read_response(cursor).map(Ok),
-                    || Err(WrongType),
-                )?;
-            }
+            "key" => fields.key = read_string_member(cursor)?,
+            "response" => fields.response = read_object_member(cursor, read_response)?,
             "error" => fields.error = read_error(cursor)?,
             "status" => fields.status = read_error(cursor)?,
             "author" => {
@@ -191,8 +181,7 @@ fn read_line_fields(cursor: &mut JsonCursor<'_>) -> Parsed<Option<LineFields>> {
         }
         Ok(())
     })?;
-    cursor.expect_end()?;
-    Ok(Some(fields))
+    Ok(object.then_some(fields))
 }
 
 impl LineFields {

@@ -27,21 +27,11 @@ pub fn write_batch_input(spec: &SynthSpec, out: &mut impl Write) -> io::Result<I
         if writer.rng.chance(spec.blank_percent) {
             expected.blank_lines += 1;
         } else {
-            let key = if writer.rng.chance(spec.bare_percent) {
-                None
-            } else if let Some(previous) =
-                last_key.clone().filter(|_| writer.rng.chance(spec.duplicate_percent))
-            {
-                Some(previous)
-            } else {
-                Some(writer.key(index))
-            };
+            let key = writer.choose_key(spec, &last_key, index);
             let broken = writer.rng.chance(spec.broken_percent);
             let (size, totals) = write_request_line(&mut writer, &style, key.as_deref(), &mut line);
             if broken {
-                let cut = writer.rng.below(line.len() as u64 / 2) as usize;
-                line.truncate(line.floor_char_boundary(cut));
-                line.push('[');
+                writer.break_line(&mut line, "[");
                 expected.malformed_lines += 1;
             } else {
                 if key.is_some() && key == last_key {
@@ -58,6 +48,15 @@ pub fn write_batch_input(spec: &SynthSpec, out: &mut impl Write) -> io::Result<I
         written += line.len() as u64;
     }
     Ok(expected)
+}
+
+/// A `fileData` part of `mime` at `uri`.
+fn file_part(style: &LineStyle, mime_type: &str, uri: &str) -> String {
+    let (colon, comma) = (style.colon(), style.comma());
+    let file = style.name("fileData", "file_data");
+    let file_uri = style.name("fileUri", "file_uri");
+    let mime = style.name("mimeType", "mime_type");
+    format!("{{\"{file}\"{colon}{{\"{mime}\"{colon}\"{mime_type}\"{comma}\"{file_uri}\"{colon}\"{uri}\"}}}}")
 }
 
 fn write_request_line(
@@ -82,22 +81,12 @@ fn write_request_line(
         }
     }
     if writer.rng.chance(5) {
-        let file = style.name("fileData", "file_data");
-        let uri = style.name("fileUri", "file_uri");
-        let mime = style.name("mimeType", "mime_type");
-        parts.push(format!(
-            "{{\"{file}\"{colon}{{\"{mime}\"{colon}\"image/png\"{comma}\"{uri}\"{colon}\"gs://bucket/ref-{}.png\"}}}}",
-            writer.rng.below(1000)
-        ));
+        let uri = format!("gs://bucket/ref-{}.png", writer.rng.below(1000));
+        parts.push(file_part(style, "image/png", &uri));
         content.file_parts += 1;
     }
     if writer.rng.chance(3) {
-        let file = style.name("fileData", "file_data");
-        let uri = style.name("fileUri", "file_uri");
-        let mime = style.name("mimeType", "mime_type");
-        parts.push(format!(
-            "{{\"{file}\"{colon}{{\"{mime}\"{colon}\"video/mp4\"{comma}\"{uri}\"{colon}\"gs://bucket/clip.mp4\"}}}}"
-        ));
+        parts.push(file_part(style, "video/mp4", "gs://bucket/clip.mp4"));
         content.other_media.video += 1;
     }
     let search = writer.rng.chance(5);

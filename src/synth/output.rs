@@ -165,22 +165,12 @@ pub fn write_batch_output(spec: &SynthSpec, out: &mut impl Write) -> io::Result<
             write_error_line(&mut writer, &style, index, spec.mixed, &mut line);
             expected.error_lines += 1;
         } else {
-            let key = if writer.rng.chance(spec.bare_percent) {
-                None
-            } else if let Some(previous) =
-                last_key.clone().filter(|_| writer.rng.chance(spec.duplicate_percent))
-            {
-                Some(previous)
-            } else {
-                Some(writer.key(index))
-            };
+            let key = writer.choose_key(spec, &last_key, index);
             let broken = writer.rng.chance(spec.broken_percent);
             let (model_version, usage, content) =
                 write_response_line(&mut writer, &style, key.as_deref(), spec.mixed, &mut line);
             if broken {
-                let cut = writer.rng.below(line.len() as u64 / 2) as usize;
-                line.truncate(line.floor_char_boundary(cut));
-                line.push_str("{\"");
+                writer.break_line(&mut line, "{\"");
                 expected.malformed_lines += 1;
             } else {
                 if key.is_some() && key == last_key {
