@@ -40,6 +40,17 @@ pub(crate) enum ValueKind {
     Null,
 }
 
+/// Where [`JsonCursor::next_entry`] stopped.
+enum Entry {
+    /// Past the container's closing byte.
+    Closed,
+    /// Past a comma and the whitespace after it, at the next entry.
+    AfterComma,
+    /// At this byte (`None`: the end of the input), nothing consumed but
+    /// whitespace.
+    At(Option<u8>),
+}
+
 /// A cursor over the bytes of one JSON text.
 pub(crate) struct JsonCursor<'a> {
     bytes: &'a [u8],
@@ -137,21 +148,13 @@ impl<'a> JsonCursor<'a> {
     /// name, leaving the cursor on its value; `None` after the closing `}`.
     /// `first` starts `true` for each object.
     pub(crate) fn next_field(&mut self, first: &mut bool) -> Parsed<Option<Cow<'a, str>>> {
-        self.skip_whitespace();
-        match self.bytes.get(self.position) {
-            Some(b'}') => {
-                self.position += 1;
-                self.depth -= 1;
-                return Ok(None);
-            }
-            Some(b',') if !*first => {
-                self.position += 1;
-                self.skip_whitespace();
-            }
-            Some(b'"') if *first => {}
-            None => return self.fail("eof while parsing an object"),
-            Some(_) if *first => return self.fail("key must be a string"),
-            Some(_) => return self.fail("expected `,` or `}`"),
+        match self.next_entry(b'}', *first) {
+            Entry::Closed => return Ok(None),
+            Entry::AfterComma => {}
+            Entry::At(Some(b'"')) if *first => {}
+            Entry::At(None) => return self.fail("eof while parsing an object"),
+            Entry::At(_) if *first => return self.fail("key must be a string"),
+            Entry::At(_) => return self.fail("expected `,` or `}`"),
         }
         *first = false;
         if self.bytes.get(self.position) != Some(&b'"') {
@@ -174,28 +177,54 @@ impl<'a> JsonCursor<'a> {
     /// Moves to the next element of the array entered last; `false` after
     /// the closing `]`. `first` starts `true` for each array.
     pub(crate) fn next_element(&mut self, first: &mut bool) -> Parsed<bool> {
-        self.skip_whitespace();
-        match self.bytes.get(self.position) {
-            Some(b']') => {
-                // `[1,]` is caught here: after a comma we never come back
-                // to this match before a value was read.
-                self.position += 1;
-                self.depth -= 1;
-                return Ok(false);
+        match self.next_entry(b']', *first) {
+            // `[1,]` is caught here: after a comma we never come back to
+            // this match before a value was read.
+            Entry::Closed => return Ok(false),
+            Entry::AfterComma if self.bytes.get(self.position) == Some(&b']') => {
+                return self.fail("trailing comma");
             }
-            Some(b',') if !*first => {
-                self.position += 1;
-                self.skip_whitespace();
-                if self.bytes.get(self.position) == Some(&b']') {
-                    return self.fail("trailing comma");
-                }
-            }
-            None => return self.fail("eof while parsing a list"),
-            Some(_) if *first => {}
-            Some(_) => return self.fail("expected `,` or `]`"),
+            Entry::AfterComma => {}
+            Entry::At(None) => return self.fail("eof while parsing a list"),
+            Entry::At(_) if *first => {}
+            Entry::At(_) => return self.fail("expected `,` or `]`"),
         }
         *first = false;
         Ok(true)
+    }
+
+    /// Steps to the next entry of the container entered last, which
+    /// `close` ends: past the close, or past the comma before the entry
+    /// (and the whitespace after it) when it is not the `first`; else it
+    /// says the byte it stopped at, for the caller to judge.
+    #[inline]
+    fn next_entry(&mut self, close: u8, first: bool) -> Entry {
+        self.skip_whitespace();
+        match self.bytes.get(self.position) {
+            Some(&byte) if byte == close => {
+                self.position += 1;
+                self.depth -= 1;
+                Entry::Closed
+            }
+            Some(b',') if !first => {
+                self.position += 1;
+                self.skip_whitespace();
+                Entry::AfterComma
+            }
+            other => Entry::At(other.copied()),
+        }
+    }
+
+    /// Where the digits at `at` end: a number's fraction or exponent, which
+    /// must have one at least.
+    fn past_digits(&mut self, at: usize) -> Parsed<usize> {
+        match count_digits(self.bytes, at) {
+            0 => {
+                self.position = at;
+                self.fail("invalid number")
+            }
+            digits => Ok(at + digits),
+        }
     }
 
     /// Reads a string value and decodes its escapes.
@@ -366,13 +395,7 @@ impl<'a> JsonCursor<'a> {
         let mut is_integer = true;
         if bytes.get(at) == Some(&b'.') {
             is_integer = false;
-            at += 1;
-            let digits = count_digits(bytes, at);
-            if digits == 0 {
-                self.position = at;
-                return self.fail("invalid number");
-            }
-            at += digits;
+            at = self.past_digits(at + 1)?;
         }
         if matches!(bytes.get(at), Some(b'e' | b'E')) {
             is_integer = false;
@@ -380,12 +403,7 @@ impl<'a> JsonCursor<'a> {
             if matches!(bytes.get(at), Some(b'+' | b'-')) {
                 at += 1;
             }
-            let digits = count_digits(bytes, at);
-            if digits == 0 {
-                self.position = at;
-                return self.fail("invalid number");
-            }
-            at += digits;
+            at = self.past_digits(at)?;
         }
         let text = &bytes[start..at];
         self.position = at;
