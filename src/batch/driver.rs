@@ -18,8 +18,8 @@ use crate::count::counted;
 use crate::error::{ErrorKind, Kind};
 use crate::scan::{
     DOCUMENT_LIMIT, InputLine, Items, KeySighting, KeyTracker, Layout, LineRecord, OutputLine,
-    REQUEST_NOT_RESPONSE, RESPONSE_NOT_REQUEST, ScanError, ScanOptions, TrailingGarbage, document_items,
-    open_input, scan_lines, sniff,
+    REQUEST_NOT_RESPONSE, RESPONSE_NOT_REQUEST, ScanError, ScanOptions, Scanned, TrailingGarbage,
+    document_items, open_input, scan_line_runs, sniff,
 };
 
 /// How many lines of each kind of finding a report lists; the count is
@@ -494,8 +494,12 @@ impl BatchReader {
             }
             Layout::Lines => {
                 let source = io::Cursor::new(sniffed.head).chain(ErrorOnce(deferred)).chain(source);
-                let scanned = scan_lines(source, options, |line, record: L| {
-                    self.take(&mut state, line, record, &mut visit)
+                let scanned = scan_line_runs(source, options, |line, scanned: Scanned<L>| match scanned {
+                    Scanned::Record(record) => self.take(&mut state, line, record, &mut visit),
+                    Scanned::Blanks(run) => {
+                        self.take_blanks(&mut state, line, run);
+                        ControlFlow::Continue(())
+                    }
                 });
                 scanned.map_err(|error| match error {
                     ScanError::Read { lines_delivered, source } => {
@@ -520,6 +524,12 @@ impl BatchReader {
             return Err(BatchFileError::NothingReadable { file, looks: L::looks_like(line, &reason) });
         }
         Ok(())
+    }
+
+    /// Takes `run` blank lines from `first_line` on: counts them.
+    fn take_blanks(&mut self, state: &mut FileState, first_line: u64, run: u64) {
+        state.last_line = state.last_line.max(first_line + run - 1);
+        count_many(&mut self.files, &mut self.total, state.index, run, |counts| &mut counts.blank);
     }
 
     /// Takes one line or item: counts it, and hands a record to `visit`.

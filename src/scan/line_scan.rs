@@ -123,22 +123,44 @@ where
     L: LineRecord,
     R: Read + Send,
 {
+    scan_line_runs(reader, options, |first, entry| match entry {
+        Scanned::Record(record) => visit(first, record),
+        Scanned::Blanks(run) => (first..first + run).try_for_each(|line| visit(line, L::blank())),
+    })
+}
+
+/// What [`scan_line_runs`] hands over: a record, or a run of blank lines
+/// (see [`LineRecord::BLANK_RUNS`]).
+#[derive(Debug)]
+pub enum Scanned<L> {
+    /// The record of one line.
+    Record(L),
+    /// This many blank lines in a row.
+    Blanks(u64),
+}
+
+/// As [`scan_lines`], but a run of blank lines comes as one
+/// [`Scanned::Blanks`] with the number of its first line, so that a file
+/// of a hundred million blank lines is a few calls, not a hundred million.
+pub fn scan_line_runs<L, R>(
+    reader: R,
+    options: &ScanOptions,
+    mut visit: impl FnMut(u64, Scanned<L>) -> ControlFlow<()>,
+) -> Result<ScanSummary, ScanError>
+where
+    L: LineRecord,
+    R: Read + Send,
+{
     let mut blocks = BlockReader::new(reader, options.block_bytes, options.max_line_bytes, L::BLANK_RUNS);
     let mut lines = 0;
-    let mut deliver = |records: Vec<Entry<L>>| -> ControlFlow<()> {
+    let mut deliver = |records: Vec<Scanned<L>>| -> ControlFlow<()> {
         for entry in records {
-            match entry {
-                Entry::Record(record) => {
-                    lines += 1;
-                    visit(lines, record)?;
-                }
-                Entry::Blanks(run) => {
-                    for _ in 0..run {
-                        lines += 1;
-                        visit(lines, L::blank())?;
-                    }
-                }
-            }
+            let first = lines + 1;
+            lines += match &entry {
+                Scanned::Record(_) => 1,
+                Scanned::Blanks(run) => *run,
+            };
+            visit(first, entry)?;
         }
         ControlFlow::Continue(())
     };
@@ -153,14 +175,8 @@ where
     }
 }
 
-/// A record, or a run of blank lines (see [`LineRecord::BLANK_RUNS`]).
-enum Entry<L> {
-    Record(L),
-    Blanks(u64),
-}
-
 /// The records of one block, in order.
-fn records_in<L: LineRecord>(block: &Block, limit: usize) -> Vec<Entry<L>> {
+fn records_in<L: LineRecord>(block: &Block, limit: usize) -> Vec<Scanned<L>> {
     match block {
         Block::Lines(buffer) => {
             let mut entries = Vec::new();
@@ -170,12 +186,12 @@ fn records_in<L: LineRecord>(block: &Block, limit: usize) -> Vec<Entry<L>> {
                     // The empty lines after it are counted, not cut one by one.
                     let run = 1 + lines.skip_empty_lines();
                     match entries.last_mut() {
-                        Some(Entry::Blanks(blanks)) => *blanks += run,
-                        _ => entries.push(Entry::Blanks(run)),
+                        Some(Scanned::Blanks(blanks)) => *blanks += run,
+                        _ => entries.push(Scanned::Blanks(run)),
                     }
                     continue;
                 }
-                entries.push(Entry::Record(match line.len() {
+                entries.push(Scanned::Record(match line.len() {
                     // A block larger than the limit can hold a line over it.
                     bytes if bytes > limit => L::from_overlong_line(bytes as u64, limit),
                     _ => L::from_line(without_cr(line)),
@@ -183,14 +199,14 @@ fn records_in<L: LineRecord>(block: &Block, limit: usize) -> Vec<Entry<L>> {
             }
             entries
         }
-        Block::Overlong { bytes, .. } => vec![Entry::Record(L::from_overlong_line(*bytes, limit))],
+        Block::Overlong { bytes, .. } => vec![Scanned::Record(L::from_overlong_line(*bytes, limit))],
     }
 }
 
 fn scan_on_this_thread<L: LineRecord, R: Read>(
     blocks: &mut BlockReader<R>,
     limit: usize,
-    deliver: &mut impl FnMut(Vec<Entry<L>>) -> ControlFlow<()>,
+    deliver: &mut impl FnMut(Vec<Scanned<L>>) -> ControlFlow<()>,
 ) -> io::Result<ControlFlow<()>> {
     let mut buffer = LineBuffer::default();
     while let Some(block) = blocks.next_block(buffer)? {
@@ -208,7 +224,7 @@ fn scan_on_this_thread<L: LineRecord, R: Read>(
 fn scan_on_threads<L: LineRecord, R: Read + Send>(
     blocks: BlockReader<R>,
     options: &ScanOptions,
-    deliver: &mut impl FnMut(Vec<Entry<L>>) -> ControlFlow<()>,
+    deliver: &mut impl FnMut(Vec<Scanned<L>>) -> ControlFlow<()>,
 ) -> io::Result<ControlFlow<()>> {
     let workers = options.threads;
     let limit = options.max_line_bytes;
@@ -223,7 +239,7 @@ fn scan_on_threads<L: LineRecord, R: Read + Send>(
     }
     let free_receiver = Mutex::new(free_receiver);
     let flow = std::thread::scope(|scope| {
-        let (result_sender, result_receiver) = mpsc::channel::<(u64, Vec<Entry<L>>, LineBuffer)>();
+        let (result_sender, result_receiver) = mpsc::channel::<(u64, Vec<Scanned<L>>, LineBuffer)>();
         let mut started = 0;
         for _ in 0..workers {
             let result_sender = result_sender.clone();
@@ -464,6 +480,26 @@ mod tests {
                 seen[5003]
             );
         }
+    }
+
+    #[test]
+    fn hands_over_a_run_of_blank_lines_at_once() {
+        let error = "{\"error\":{}}";
+        let input = format!("{error}\n\n\n  \n{error}\n\n");
+        let mut seen = Vec::new();
+        scan_line_runs(
+            input.as_bytes(),
+            &options(1, 1 << 20, 1 << 20),
+            |first, scanned: Scanned<OutputLine>| {
+                seen.push(match scanned {
+                    Scanned::Record(_) => (first, 1),
+                    Scanned::Blanks(run) => (first, run),
+                });
+                ControlFlow::Continue(())
+            },
+        )
+        .unwrap();
+        assert_eq!(seen, [(1, 1), (2, 3), (5, 1), (6, 1)]);
     }
 
     #[test]

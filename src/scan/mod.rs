@@ -38,7 +38,7 @@ pub use input_line::{
     CandidateCount, ContentCounts, InputLine, MediaCounts, MediaKind, RESPONSE_NOT_REQUEST, scan_input_line,
 };
 pub use key_tracker::{KeySighting, KeyTracker};
-pub use line_scan::{LineRecord, ScanOptions, ScanSummary, scan_lines};
+pub use line_scan::{LineRecord, ScanOptions, ScanSummary, Scanned, scan_line_runs, scan_lines};
 pub use output_line::{OutputLine, REQUEST_NOT_RESPONSE, scan_output_line};
 pub use scan_error::ScanError;
 pub use served_tier::{ServiceTier, ShortText, TierValue, TrafficType};
