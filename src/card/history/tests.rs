@@ -131,6 +131,12 @@ fn the_newest_card_alone_answers_for_its_own_days() {
         assert!(ours.priced_by.is_none());
     }
     assert!(card.unreleased.is_empty());
+    // The short way (the newest card knows every model) gives what the
+    // whole build gives.
+    let history = History::embedded();
+    let day = date!(2026 - 11 - 21);
+    let built = history.built(day, history.in_force(day).unwrap()).unwrap();
+    assert_eq!(format!("{built:?}"), format!("{card:?}"));
 }
 
 /// Prices follow the card in force: a user card that changes a price from
@@ -143,7 +149,7 @@ fn a_price_changes_from_its_cards_effective_day_and_not_before() {
         .replace("checked = 2026-10-09", "checked = 2026-12-01")
         .replace("price = { standard = \"0.0336\" }", "price = { standard = \"0.03\" }");
     let user = RateCard::from_toml(&text, CardOrigin::User("2026-12.toml".into())).unwrap();
-    let mut cards: Vec<RateCard> = History::embedded().cards().to_vec();
+    let mut cards: Vec<RateCard> = History::embedded().cards().cloned().collect();
     cards.push(user);
     let history = History::from_cards(cards).unwrap();
     let price = |day| {
@@ -157,7 +163,7 @@ fn a_price_changes_from_its_cards_effective_day_and_not_before() {
 
 #[test]
 fn two_cards_on_one_day_are_refused_naming_both() {
-    let mut cards: Vec<RateCard> = History::embedded().cards().to_vec();
+    let mut cards: Vec<RateCard> = History::embedded().cards().cloned().collect();
     let mut copy = cards[1].clone();
     copy.meta.origin = CardOrigin::User("/home/me/.config/nbcost/rates/mine.toml".into());
     cards.push(copy);
