@@ -19,8 +19,8 @@
 
 use super::field_walk::{Cased, for_each_element, for_each_field};
 use super::json_cursor::{JsonCursor, Parsed, ValueKind, unsigned_value};
-use super::output_line::Usage;
 use super::served_tier::{ServiceTier, TierValue};
+use super::usage_metadata::{Usage, read_count};
 
 /// Which API an object with an `object` member comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -80,11 +80,9 @@ impl ApiFields {
                 };
             }
             "usage" => {
-                self.usage = match cursor.peek_kind()? {
-                    ValueKind::Object => Some(read_counts(cursor)?),
-                    ValueKind::Null => cursor.skip_value().map(|()| None)?,
-                    _ => cursor.skip_value().map(|()| Some(Err("usage is not an object".to_owned())))?,
-                };
+                self.usage = cursor.read_nullable(ValueKind::Object, read_counts, || {
+                    Err("usage is not an object".to_owned())
+                })?;
             }
             "model" => self.model = read_text(cursor)?,
             "id" => self.id = read_text(cursor)?,
@@ -252,14 +250,6 @@ impl ApiCounts {
             }
         }
         Ok(())
-    }
-}
-
-fn read_count(cursor: &mut JsonCursor<'_>) -> Parsed<Option<Option<u64>>> {
-    match cursor.peek_kind()? {
-        ValueKind::Null => cursor.skip_value().map(|()| None),
-        ValueKind::Number => Ok(Some(unsigned_value(cursor.read_number()?))),
-        _ => cursor.skip_value().map(|()| Some(None)),
     }
 }
 

@@ -2,7 +2,7 @@
 //! choosing between the camelCase and snake_case spelling of a field, and
 //! wording the reason a line is not JSON.
 
-use super::json_cursor::{JsonCursor, Parsed, SyntaxError};
+use super::json_cursor::{JsonCursor, Parsed, SyntaxError, ValueKind};
 
 /// A value that was there but of the wrong JSON type.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -67,6 +67,16 @@ pub(crate) fn for_each_element<'a>(
         visit(cursor)?;
     }
     Ok(())
+}
+
+/// Reads a member that must be a string (a key, a model version): `None`
+/// for null, [`WrongType`] for a value of any other kind.
+pub(crate) fn read_string_member(cursor: &mut JsonCursor<'_>) -> Parsed<Option<Result<String, WrongType>>> {
+    cursor.read_nullable(
+        ValueKind::String,
+        |cursor| Ok(Ok(cursor.read_string()?.into_owned())),
+        || Err(WrongType),
+    )
 }
 
 /// Whether a line holds nothing but JSON whitespace.

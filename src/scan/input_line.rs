@@ -15,7 +15,9 @@
 
 use serde::Serialize;
 
-use super::field_walk::{Cased, WrongType, for_each_element, for_each_field, is_blank, not_json_reason};
+use super::field_walk::{
+    Cased, WrongType, for_each_element, for_each_field, is_blank, not_json_reason, read_string_member,
+};
 use super::json_cursor::{JsonCursor, Parsed, ValueKind, unsigned_value};
 
 /// What one input line asks for.
@@ -218,22 +220,14 @@ fn read_line_fields(cursor: &mut JsonCursor<'_>) -> Parsed<Option<LineFields>> {
     for_each_field(cursor, |name, cursor| {
         match name {
             "key" => {
-                fields.key = match cursor.peek_kind()? {
-                    ValueKind::Null => cursor.skip_value().map(|()| None)?,
-                    ValueKind::String => Some(Ok(cursor.read_string()?.into_owned())),
-                    _ => cursor.skip_value().map(|()| Some(Err(WrongType)))?,
-                };
+                fields.key = read_string_member(cursor)?;
             }
             "request" => {
-                fields.request = match cursor.peek_kind()? {
-                    ValueKind::Null => cursor.skip_value().map(|()| None)?,
-                    ValueKind::Object => {
-                        let mut request = RequestFields::default();
-                        for_each_field(cursor, |name, cursor| request.read_field(name, cursor))?;
-                        Some(Ok(request))
-                    }
-                    _ => cursor.skip_value().map(|()| Some(Err(WrongType)))?,
-                };
+                fields.request = cursor.read_nullable(
+                    ValueKind::Object,
+                    |cursor| read_request(cursor).map(Ok),
+                    || Err(WrongType),
+                )?;
             }
             _ => {
                 fields.response |= RESPONSE_MEMBERS.contains(&name);
@@ -244,6 +238,12 @@ fn read_line_fields(cursor: &mut JsonCursor<'_>) -> Parsed<Option<LineFields>> {
     })?;
     cursor.expect_end()?;
     Ok(Some(fields))
+}
+
+fn read_request(cursor: &mut JsonCursor<'_>) -> Parsed<RequestFields> {
+    let mut request = RequestFields::default();
+    for_each_field(cursor, |name, cursor| request.read_field(name, cursor))?;
+    Ok(request)
 }
 
 impl LineFields {
@@ -316,33 +316,24 @@ impl RequestFields {
     fn read_field(&mut self, name: &str, cursor: &mut JsonCursor<'_>) -> Parsed<()> {
         match name {
             "contents" => {
-                self.contents = match cursor.peek_kind()? {
-                    ValueKind::Null => cursor.skip_value().map(|()| None)?,
-                    ValueKind::Array => Some(Ok(read_contents(cursor)?)),
-                    _ => cursor.skip_value().map(|()| Some(Err(WrongType)))?,
-                };
+                self.contents = cursor.read_nullable(
+                    ValueKind::Array,
+                    |cursor| read_contents(cursor).map(Ok),
+                    || Err(WrongType),
+                )?;
             }
             "systemInstruction" | "system_instruction" => {
-                let counts = match cursor.peek_kind()? {
-                    ValueKind::Null => cursor.skip_value().map(|()| None)?,
-                    _ => Some(read_content(cursor)?),
-                };
+                let counts = cursor.read_nullable(ValueKind::Object, read_content, ContentCounts::default)?;
                 self.system_instruction.set(name == "systemInstruction", counts);
             }
             "model" => self.model = read_as_written(cursor)?,
             "tools" => {
-                self.search = match cursor.peek_kind()? {
-                    ValueKind::Null => cursor.skip_value().map(|()| None)?,
-                    ValueKind::Array => Some(read_tools_search(cursor)?),
-                    _ => cursor.skip_value().map(|()| Some(false))?,
-                };
+                self.search = cursor.read_nullable(ValueKind::Array, read_tools_search, || false)?;
             }
             "generationConfig" | "generation_config" => {
-                let config = match cursor.peek_kind()? {
-                    ValueKind::Null => cursor.skip_value().map(|()| None)?,
-                    ValueKind::Object => Some(read_generation_config(cursor)?),
-                    _ => cursor.skip_value().map(|()| Some(Err("generationConfig is not an object")))?,
-                };
+                let config = cursor.read_nullable(ValueKind::Object, read_generation_config, || {
+                    Err("generationConfig is not an object")
+                })?;
                 self.generation_config.set(name == "generationConfig", config);
             }
             _ => cursor.skip_value()?,
@@ -372,11 +363,11 @@ fn read_generation_config(cursor: &mut JsonCursor<'_>) -> Parsed<Result<Generati
                 candidate_count.set(name == "candidateCount", count);
             }
             "imageConfig" | "image_config" => {
-                let config = match cursor.peek_kind()? {
-                    ValueKind::Null => cursor.skip_value().map(|()| None)?,
-                    ValueKind::Object => Some(Ok(read_image_size(cursor)?)),
-                    _ => cursor.skip_value().map(|()| Some(Err("imageConfig is not an object")))?,
-                };
+                let config = cursor.read_nullable(
+                    ValueKind::Object,
+                    |cursor| read_image_size(cursor).map(Ok),
+                    || Err("imageConfig is not an object"),
+                )?;
                 image_config.set(name == "imageConfig", config);
             }
             _ => cursor.skip_value()?,
@@ -440,14 +431,11 @@ fn read_media_kind(cursor: &mut JsonCursor<'_>) -> Parsed<MediaKind> {
     for_each_field(cursor, |name, cursor| {
         match name {
             "mimeType" | "mime_type" => {
-                let read = match cursor.peek_kind()? {
-                    ValueKind::Null => cursor.skip_value().map(|()| None)?,
-                    ValueKind::String => {
-                        let mime = cursor.read_string()?;
-                        Some(Some(MediaKind::of_mime(Some(mime.as_ref()))))
-                    }
-                    _ => cursor.skip_value().map(|()| Some(None))?,
-                };
+                let read = cursor.read_nullable(
+                    ValueKind::String,
+                    |cursor| Ok(Some(MediaKind::of_mime(Some(cursor.read_string()?.as_ref())))),
+                    || None,
+                )?;
                 kind.set(name == "mimeType", read);
             }
             _ => cursor.skip_value()?,
@@ -506,11 +494,11 @@ fn read_parts(cursor: &mut JsonCursor<'_>) -> Parsed<ContentCounts> {
                     };
                 }
                 "inlineData" | "inline_data" | "fileData" | "file_data" => {
-                    let kind = match cursor.peek_kind()? {
-                        ValueKind::Null => cursor.skip_value().map(|()| None)?,
-                        ValueKind::Object => Some(Some(read_media_kind(cursor)?)),
-                        _ => cursor.skip_value().map(|()| Some(None))?,
-                    };
+                    let kind = cursor.read_nullable(
+                        ValueKind::Object,
+                        |cursor| read_media_kind(cursor).map(Some),
+                        || None,
+                    )?;
                     match name {
                         "inlineData" | "inline_data" => inline.set(name == "inlineData", kind),
                         _ => file.set(name == "fileData", kind),

@@ -92,6 +92,24 @@ impl<'a> JsonCursor<'a> {
         }
     }
 
+    /// Reads the value under the cursor the way the line readers take a
+    /// member: `null` is absent (`None`), a value of `kind` is read by
+    /// `read`, and a value of any other kind is crossed and stands as
+    /// `other()` (a wrong-type mark, or a lenient default).
+    #[inline]
+    pub(crate) fn read_nullable<T>(
+        &mut self,
+        kind: ValueKind,
+        read: impl FnOnce(&mut Self) -> Parsed<T>,
+        other: impl FnOnce() -> T,
+    ) -> Parsed<Option<T>> {
+        match self.peek_kind()? {
+            ValueKind::Null => self.skip_value().map(|()| None),
+            found if found == kind => read(self).map(Some),
+            _ => self.skip_value().map(|()| Some(other())),
+        }
+    }
+
     fn enter_container(&mut self, open: u8) -> Parsed<()> {
         self.skip_whitespace();
         if self.bytes.get(self.position) != Some(&open) {
@@ -196,13 +214,13 @@ impl<'a> JsonCursor<'a> {
                 return self.fail("eof while parsing a string");
             };
             let segment = &rest[..offset];
-            let text = self.check_segment(segment)?;
+            self.check_segment(segment)?;
             let special = rest[offset];
             if special == b'"' {
                 let result = match decoded {
                     None => Cow::Borrowed(as_str(&self.bytes[start..self.position + offset])),
                     Some(mut owned) => {
-                        owned.push_str(text);
+                        owned.push_str(as_str(segment));
                         Cow::Owned(owned)
                     }
                 };
@@ -210,7 +228,7 @@ impl<'a> JsonCursor<'a> {
                 return Ok(result);
             }
             let owned = decoded.get_or_insert_with(String::new);
-            owned.push_str(text);
+            owned.push_str(as_str(segment));
             self.position += offset;
             let character = self.read_escape()?;
             owned.push(character);
@@ -241,18 +259,20 @@ impl<'a> JsonCursor<'a> {
     }
 
     /// Checks a run of string bytes holding no quote and no backslash: no
-    /// control characters, valid UTF-8. Returns it as text.
-    fn check_segment(&self, segment: &'a [u8]) -> Parsed<&'a str> {
+    /// control characters, valid UTF-8. Only checks: a skipped string (an
+    /// image payload, hundreds of kilobytes) is crossed by this one pass and
+    /// never made into text, which would be a second pass over every byte.
+    fn check_segment(&self, segment: &[u8]) -> Parsed<()> {
         if is_printable_ascii(segment) {
-            return Ok(as_str(segment));
+            return Ok(());
         }
         let fail_at = |index: usize, problem| SyntaxError { position: self.position + index, problem };
-        let text = std::str::from_utf8(segment)
+        std::str::from_utf8(segment)
             .map_err(|error| fail_at(error.valid_up_to(), "invalid unicode code point"))?;
         if let Some(index) = segment.iter().position(|&byte| byte < 0x20) {
             return Err(fail_at(index, "control character found while parsing a string"));
         }
-        Ok(text)
+        Ok(())
     }
 
     /// Reads one escape starting at the backslash under the cursor.
@@ -602,9 +622,55 @@ mod tests {
     }
 
     #[test]
+    fn reads_a_nullable_member_as_absent_read_or_other() {
+        let cases = [
+            ("null", None),
+            (r#""abc""#, Some("abc")),
+            (r#"[1, {"b": "c"}]"#, Some("other")),
+            ("7", Some("other")),
+        ];
+        for (text, expected) in cases {
+            let mut cursor = JsonCursor::new(text.as_bytes());
+            let read = cursor
+                .read_nullable(
+                    ValueKind::String,
+                    |cursor| Ok(cursor.read_string()?.into_owned()),
+                    || "other".to_owned(),
+                )
+                .unwrap();
+            assert_eq!(read.as_deref(), expected, "{text}");
+            assert!(cursor.at_end(), "the whole value is crossed: {text}");
+        }
+    }
+
+    #[test]
     fn returns_raw_text_as_written() {
         let mut cursor = JsonCursor::new(br#"  {"a": [1, 2.50]}  "#);
         assert_eq!(cursor.read_raw().unwrap(), br#"{"a": [1, 2.50]}"#);
+    }
+
+    #[test]
+    fn crosses_a_long_string_to_its_end_and_stops_at_a_bad_byte_anywhere_in_it() {
+        let base = vec![b'A'; 300];
+        for index in 0..base.len() {
+            for special in [b'"', b'\\', 0x01, 0xff] {
+                let mut body = base.clone();
+                body[index] = special;
+                let text = [&b"\""[..], &body, b"A\""].concat();
+                let mut cursor = JsonCursor::new(&text);
+                let skipped = cursor.skip_string();
+                match special {
+                    // The string ends at the quote, where the cursor stops.
+                    b'"' => assert_eq!((skipped, cursor.position), (Ok(()), index + 2)),
+                    // `\A` is no escape.
+                    b'\\' => assert_eq!(skipped.unwrap_err().position, index + 2, "index {index}"),
+                    _ => assert_eq!(skipped.unwrap_err().position, index + 1, "index {index} byte {special}"),
+                }
+            }
+        }
+        let whole = [&b"\""[..], &base, b"\" 1"].concat();
+        let mut cursor = JsonCursor::new(&whole);
+        assert_eq!((cursor.skip_string(), cursor.position), (Ok(()), base.len() + 2));
     }
 
     #[test]

@@ -1,21 +1,27 @@
 //! Scanning a whole stream line by line, on one thread or several, with
 //! the same records in the same order either way.
 //!
-//! With several threads, one thread reads blocks of whole lines, workers
-//! read the lines of a block each, and the calling thread hands records to
-//! the caller in file order, numbering lines as it goes. At most a few
+//! With several threads, each worker in turn reads the next block of whole
+//! lines from the stream, then reads the lines of that block while another
+//! worker reads the next; the calling thread hands records to the caller
+//! in file order, numbering lines as it goes. A worker scans the block it
+//! has just read, while the block is still in its core's cache, and no
+//! thread sits between the stream and the workers: on two cores, two
+//! workers keep both busy, one reading while the other scans. At most a few
 //! blocks are in flight, so memory does not grow with the file, and a
 //! caller that stops early (`--strict` on the first malformed line) stops
-//! the readers too.
+//! the workers too.
 
 use std::collections::BTreeMap;
 use std::io::{self, Read};
 use std::ops::ControlFlow;
 use std::sync::mpsc;
-use std::sync::{Arc, Mutex};
+use std::sync::{Mutex, MutexGuard};
 
+use super::input_line::{InputLine, scan_input_line};
 use super::line_blocks::{Block, BlockReader, LineBuffer, lines_in, without_cr};
-use super::{InputLine, OutputLine, ScanError, scan_input_line, scan_output_line};
+use super::output_line::{OutputLine, scan_output_line};
+use super::scan_error::ScanError;
 
 /// A record made from one line of a batch file.
 pub trait LineRecord: Send + Sized {
@@ -61,13 +67,14 @@ pub struct ScanOptions {
 }
 
 impl Default for ScanOptions {
-    /// All cores, 4 MiB blocks, and a 256 MiB line limit (a 4K PNG in
-    /// base64 is tens of megabytes; a runaway line should not take the
-    /// machine).
+    /// All cores, 1 MiB blocks (about a core's L2 cache, so a block is
+    /// scanned from the cache it was just read into; a block grows to hold a
+    /// longer line), and a 256 MiB line limit (a 4K PNG in base64 is tens of
+    /// megabytes; a runaway line should not take the machine).
     fn default() -> Self {
         Self {
             threads: std::thread::available_parallelism().map_or(1, usize::from),
-            block_bytes: 4 << 20,
+            block_bytes: 1 << 20,
             max_line_bytes: 256 << 20,
         }
     }
@@ -144,7 +151,7 @@ fn scan_on_this_thread<L: LineRecord, R: Read>(
 }
 
 fn scan_on_threads<L: LineRecord, R: Read + Send>(
-    mut blocks: BlockReader<R>,
+    blocks: BlockReader<R>,
     options: &ScanOptions,
     deliver: &mut impl FnMut(Vec<L>) -> ControlFlow<()>,
 ) -> io::Result<ControlFlow<()>> {
@@ -152,42 +159,24 @@ fn scan_on_threads<L: LineRecord, R: Read + Send>(
     let limit = options.max_line_bytes;
     // Blocks read but not yet delivered; bounds memory.
     let in_flight = 2 * workers;
-    std::thread::scope(|scope| {
-        let (block_sender, block_receiver) = mpsc::sync_channel::<(u64, Block)>(in_flight);
+    let reading = Mutex::new(Reading { blocks, next_sequence: 0, finished: false, failure: None });
+    // Buffers to read into: every one starts free, and comes back once its
+    // block's records are delivered.
+    let (free_sender, free_receiver) = mpsc::channel::<LineBuffer>();
+    for _ in 0..in_flight {
+        let _ = free_sender.send(LineBuffer::default());
+    }
+    let free_receiver = Mutex::new(free_receiver);
+    let flow = std::thread::scope(|scope| {
         let (result_sender, result_receiver) = mpsc::channel::<(u64, Vec<L>, LineBuffer)>();
-        let (recycle_sender, recycle_receiver) = mpsc::channel::<LineBuffer>();
-
-        let reader = scope.spawn(move || -> io::Result<()> {
-            for sequence in 0u64.. {
-                let buffer = if sequence < in_flight as u64 {
-                    LineBuffer::default()
-                } else {
-                    match recycle_receiver.recv() {
-                        Ok(buffer) => buffer,
-                        Err(_) => return Ok(()),
-                    }
-                };
-                let Some(block) = blocks.next_block(buffer)? else {
-                    return Ok(());
-                };
-                if block_sender.send((sequence, block)).is_err() {
-                    return Ok(());
-                }
-            }
-            Ok(())
-        });
-
-        let block_receiver = Arc::new(Mutex::new(block_receiver));
         for _ in 0..workers {
-            let block_receiver = Arc::clone(&block_receiver);
             let result_sender = result_sender.clone();
+            let (reading, free_receiver) = (&reading, &free_receiver);
             scope.spawn(move || {
                 loop {
-                    let next = match block_receiver.lock() {
-                        Ok(receiver) => receiver.recv(),
-                        Err(poisoned) => poisoned.into_inner().recv(),
-                    };
-                    let Ok((sequence, block)) = next else { return };
+                    let free = lock(free_receiver).recv();
+                    let Ok(buffer) = free else { return };
+                    let Some((sequence, block)) = lock(reading).next(buffer) else { return };
                     let records = records_in(&block, limit);
                     if result_sender.send((sequence, records, block.into_buffer())).is_err() {
                         return;
@@ -195,7 +184,6 @@ fn scan_on_threads<L: LineRecord, R: Read + Send>(
                 }
             });
         }
-        drop(block_receiver);
         drop(result_sender);
 
         let mut waiting = BTreeMap::new();
@@ -209,19 +197,59 @@ fn scan_on_threads<L: LineRecord, R: Read + Send>(
                     flow = ControlFlow::Break(());
                     break 'results;
                 }
-                // The reader may have stopped already; then nobody needs it.
-                let _ = recycle_sender.send(buffer);
+                // The workers may have stopped already; then nobody needs it.
+                let _ = free_sender.send(buffer);
             }
         }
-        // Closing our ends lets the reader and the workers finish.
+        // Closing our ends lets the workers finish.
         drop(result_receiver);
-        drop(recycle_sender);
-        let read = reader.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-        if flow.is_continue() {
-            read?;
+        drop(free_sender);
+        flow
+    });
+    let failure = reading.into_inner().unwrap_or_else(|poisoned| poisoned.into_inner()).failure;
+    match failure {
+        Some(error) if flow.is_continue() => Err(error),
+        _ => Ok(flow),
+    }
+}
+
+/// The stream, read a block at a time by whichever worker is free.
+struct Reading<R> {
+    blocks: BlockReader<R>,
+    next_sequence: u64,
+    finished: bool,
+    failure: Option<io::Error>,
+}
+
+impl<R: Read> Reading<R> {
+    /// The next block and its place in the stream; `None` once the stream
+    /// has ended or failed.
+    fn next(&mut self, buffer: LineBuffer) -> Option<(u64, Block)> {
+        if self.finished {
+            return None;
         }
-        Ok(flow)
-    })
+        match self.blocks.next_block(buffer) {
+            Ok(Some(block)) => {
+                self.next_sequence += 1;
+                Some((self.next_sequence - 1, block))
+            }
+            Ok(None) => {
+                self.finished = true;
+                None
+            }
+            Err(error) => {
+                self.finished = true;
+                self.failure = Some(error);
+                None
+            }
+        }
+    }
+}
+
+/// Locks `mutex`. A poisoned lock means a worker panicked; the scope raises
+/// that panic again once the workers are joined, so the others go on.
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 #[cfg(test)]

@@ -14,6 +14,7 @@
 //! is [`crate::batch`]'s.
 
 mod api_usage;
+mod candidates;
 mod document;
 mod event_stream;
 mod field_walk;
@@ -28,6 +29,7 @@ mod reference;
 mod scan_error;
 mod served_tier;
 mod source;
+mod usage_metadata;
 
 pub use document::{DOCUMENT_LIMIT, Item, Items, Layout, Sniffed, document_items, sniff};
 pub use input_line::{
@@ -35,7 +37,8 @@ pub use input_line::{
 };
 pub use key_tracker::{KeySighting, KeyTracker};
 pub use line_scan::{LineRecord, ScanOptions, ScanSummary, scan_lines};
-pub use output_line::{OutputLine, REQUEST_NOT_RESPONSE, Usage, scan_output_line};
+pub use output_line::{OutputLine, REQUEST_NOT_RESPONSE, scan_output_line};
 pub use scan_error::ScanError;
 pub use served_tier::{ServiceTier, ShortText, TierValue, TrafficType};
 pub use source::{Source, decompress, open_input, open_path};
+pub use usage_metadata::Usage;

@@ -18,12 +18,17 @@
 //! wins (as in `serde_json`); `null` counts as absent. A response without
 //! `usageMetadata` is malformed: it cannot be priced, and pricing it at zero
 //! would hide a bill.
+//!
+//! This module tells the line shapes apart; what `usageMetadata` says is
+//! read by [`super::usage_metadata`], what the candidates hold by
+//! [`super::candidates`].
 
 use super::api_usage::{ApiFields, ApiObject, ApiResponse};
+use super::candidates::{read_candidates, read_content_images};
 use super::event_stream::{EventLine, event_line};
-use super::field_walk::{Cased, WrongType, for_each_element, for_each_field, is_blank, not_json_reason};
-use super::json_cursor::{JsonCursor, Parsed, ValueKind, signed_value, unsigned_value};
-use super::served_tier::{ServiceTier, TierValue, TrafficType};
+use super::field_walk::{Cased, WrongType, for_each_field, is_blank, not_json_reason, read_string_member};
+use super::json_cursor::{JsonCursor, Parsed, ValueKind, signed_value};
+use super::usage_metadata::{Usage, read_usage_metadata};
 
 /// The reason given for a line that holds a request and no response: the
 /// file is likely a batch input file.
@@ -82,51 +87,6 @@ pub enum OutputLine {
         /// A short lowercase phrase, such as `no usageMetadata in the response`.
         reason: String,
     },
-}
-
-/// What a response's `usageMetadata` says: token counts (absent counts
-/// are 0) and the lane fields.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Usage {
-    /// `promptTokenCount`.
-    pub prompt_tokens: u64,
-    /// TEXT entries of `promptTokensDetails`.
-    pub prompt_text_tokens: u64,
-    /// IMAGE entries of `promptTokensDetails`.
-    pub prompt_image_tokens: u64,
-    /// `candidatesTokenCount`.
-    pub candidates_tokens: u64,
-    /// TEXT entries of `candidatesTokensDetails`.
-    pub candidate_text_tokens: u64,
-    /// IMAGE entries of `candidatesTokensDetails`.
-    pub candidate_image_tokens: u64,
-    /// `thoughtsTokenCount`.
-    pub thoughts_tokens: u64,
-    /// `totalTokenCount`.
-    pub total_tokens: u64,
-    /// Whether `promptTokensDetails` was given; without it the split of the
-    /// prompt by modality is unknown rather than zero.
-    pub prompt_details_present: bool,
-    /// Whether `candidatesTokensDetails` was given; without it the split of
-    /// the output between image and text is unknown rather than zero.
-    pub candidates_details_present: bool,
-    /// `serviceTier`, when given (Developer API).
-    pub service_tier: Option<TierValue<ServiceTier>>,
-    /// `trafficType`, when given (Vertex AI).
-    pub traffic_type: Option<TierValue<TrafficType>>,
-}
-
-impl Usage {
-    /// Whether any token count was given (a Vertex AI stream chunk may
-    /// carry only `trafficType`).
-    pub fn has_counts(&self) -> bool {
-        self.prompt_tokens > 0
-            || self.candidates_tokens > 0
-            || self.thoughts_tokens > 0
-            || self.total_tokens > 0
-            || self.prompt_details_present
-            || self.candidates_details_present
-    }
 }
 
 impl OutputLine {
@@ -196,18 +156,14 @@ fn read_line_fields(cursor: &mut JsonCursor<'_>) -> Parsed<Option<LineFields>> {
     for_each_field(cursor, |name, cursor| {
         match name {
             "key" => {
-                fields.key = match cursor.peek_kind()? {
-                    ValueKind::Null => cursor.skip_value().map(|()| None)?,
-                    ValueKind::String => Some(Ok(cursor.read_string()?.into_owned())),
-                    _ => cursor.skip_value().map(|()| Some(Err(WrongType)))?,
-                };
+                fields.key = read_string_member(cursor)?;
             }
             "response" => {
-                fields.response = match cursor.peek_kind()? {
-                    ValueKind::Null => cursor.skip_value().map(|()| None)?,
-                    ValueKind::Object => Some(Ok(read_response(cursor)?)),
-                    _ => cursor.skip_value().map(|()| Some(Err(WrongType)))?,
-                };
+                fields.response = cursor.read_nullable(
+                    ValueKind::Object,
+                    |cursor| read_response(cursor).map(Ok),
+                    || Err(WrongType),
+                )?;
             }
             "error" => fields.error = read_error(cursor)?,
             "status" => fields.status = read_error(cursor)?,
@@ -396,38 +352,21 @@ impl ResponseFields {
     fn read_field(&mut self, name: &str, cursor: &mut JsonCursor<'_>) -> Parsed<bool> {
         match name {
             "usageMetadata" | "usage_metadata" => {
-                let usage = match cursor.peek_kind()? {
-                    ValueKind::Null => cursor.skip_value().map(|()| None)?,
-                    ValueKind::Object => Some(read_usage(cursor)?),
-                    _ => {
-                        cursor.skip_value()?;
-                        Some(Err("usageMetadata is not an object".to_owned()))
-                    }
-                };
+                let usage = read_usage_metadata(cursor)?;
                 self.usage.set(name == "usageMetadata", usage);
             }
             "modelVersion" | "model_version" => {
-                let version = match cursor.peek_kind()? {
-                    ValueKind::Null => cursor.skip_value().map(|()| None)?,
-                    ValueKind::String => Some(Ok(cursor.read_string()?.into_owned())),
-                    _ => cursor.skip_value().map(|()| Some(Err(WrongType)))?,
-                };
+                let version = read_string_member(cursor)?;
                 self.model_version.set(name == "modelVersion", version);
             }
             "candidates" => {
-                let counts = match cursor.peek_kind()? {
-                    ValueKind::Null => cursor.skip_value().map(|()| None)?,
-                    _ => Some(count_in_candidates(cursor)?),
-                };
+                let counts = read_candidates(cursor)?;
                 self.inline_images = counts.map(|counts| counts.images);
                 self.search_queries = counts.map_or(0, |counts| counts.search_queries);
             }
             // An agent event's content sits at the top, without candidates.
             "content" => {
-                self.content_images = match cursor.peek_kind()? {
-                    ValueKind::Null => cursor.skip_value().map(|()| None)?,
-                    _ => Some(count_images_in_content(cursor)?),
-                };
+                self.content_images = read_content_images(cursor)?;
             }
             "responseId" | "response_id" => {
                 let id = match cursor.peek_kind()? {
@@ -440,335 +379,6 @@ impl ResponseFields {
         }
         Ok(true)
     }
-}
-
-/// What the candidates of one response hold that the bill needs.
-#[derive(Debug, Clone, Copy, Default)]
-struct CandidateCounts {
-    images: u64,
-    search_queries: u64,
-}
-
-/// Counts inline image parts in `candidates[].content.parts[]`, leaving out
-/// parts marked `"thought": true` (interim images are not output), and the
-/// entries of `candidates[].groundingMetadata.webSearchQueries`. Lenient:
-/// a member of an unexpected type counts nothing.
-fn count_in_candidates(cursor: &mut JsonCursor<'_>) -> Parsed<CandidateCounts> {
-    let mut counts = CandidateCounts::default();
-    if cursor.peek_kind()? != ValueKind::Array {
-        return cursor.skip_value().map(|()| counts);
-    }
-    for_each_element(cursor, |cursor| {
-        if cursor.peek_kind()? != ValueKind::Object {
-            return cursor.skip_value();
-        }
-        let mut in_content = 0;
-        let mut queries: Cased<u64> = Cased::default();
-        for_each_field(cursor, |name, cursor| match name {
-            "content" => {
-                in_content = count_images_in_content(cursor)?;
-                Ok(())
-            }
-            "groundingMetadata" | "grounding_metadata" => {
-                let count = match cursor.peek_kind()? {
-                    ValueKind::Null => cursor.skip_value().map(|()| None)?,
-                    _ => Some(count_search_queries(cursor)?),
-                };
-                queries.set(name == "groundingMetadata", count);
-                Ok(())
-            }
-            _ => cursor.skip_value(),
-        })?;
-        counts.images += in_content;
-        counts.search_queries += queries.resolve().unwrap_or(0);
-        Ok(())
-    })?;
-    Ok(counts)
-}
-
-/// The entries of `webSearchQueries` in a `groundingMetadata` object, each
-/// one query run (and billed, past the free allowance); 0 for anything that
-/// is not an object holding an array.
-fn count_search_queries(cursor: &mut JsonCursor<'_>) -> Parsed<u64> {
-    if cursor.peek_kind()? != ValueKind::Object {
-        return cursor.skip_value().map(|()| 0);
-    }
-    let mut queries: Cased<u64> = Cased::default();
-    for_each_field(cursor, |name, cursor| match name {
-        "webSearchQueries" | "web_search_queries" => {
-            let count = match cursor.peek_kind()? {
-                ValueKind::Null => cursor.skip_value().map(|()| None)?,
-                ValueKind::Array => {
-                    let mut entries = 0;
-                    for_each_element(cursor, |cursor| {
-                        entries += 1;
-                        cursor.skip_value()
-                    })?;
-                    Some(entries)
-                }
-                _ => cursor.skip_value().map(|()| Some(0))?,
-            };
-            queries.set(name == "webSearchQueries", count);
-            Ok(())
-        }
-        _ => cursor.skip_value(),
-    })?;
-    Ok(queries.resolve().unwrap_or(0))
-}
-
-fn count_images_in_content(cursor: &mut JsonCursor<'_>) -> Parsed<u64> {
-    if cursor.peek_kind()? != ValueKind::Object {
-        return cursor.skip_value().map(|()| 0);
-    }
-    let mut in_parts = 0;
-    for_each_field(cursor, |name, cursor| {
-        if name == "parts" {
-            in_parts = count_images_in_parts(cursor)?;
-            Ok(())
-        } else {
-            cursor.skip_value()
-        }
-    })?;
-    Ok(in_parts)
-}
-
-fn count_images_in_parts(cursor: &mut JsonCursor<'_>) -> Parsed<u64> {
-    if cursor.peek_kind()? != ValueKind::Array {
-        return cursor.skip_value().map(|()| 0);
-    }
-    let mut images = 0;
-    for_each_element(cursor, |cursor| {
-        if cursor.peek_kind()? != ValueKind::Object {
-            return cursor.skip_value();
-        }
-        let mut inline: Cased<Option<bool>> = Cased::default();
-        let mut thought = false;
-        for_each_field(cursor, |name, cursor| {
-            match name {
-                "inlineData" | "inline_data" => {
-                    let is_image = match cursor.peek_kind()? {
-                        ValueKind::Null => cursor.skip_value().map(|()| None)?,
-                        ValueKind::Object => Some(Some(read_inline_data_is_image(cursor)?)),
-                        _ => cursor.skip_value().map(|()| Some(None))?,
-                    };
-                    inline.set(name == "inlineData", is_image);
-                }
-                "thought" => {
-                    thought = match cursor.peek_kind()? {
-                        ValueKind::Bool => cursor.read_bool()?,
-                        _ => cursor.skip_value().map(|()| false)?,
-                    };
-                }
-                _ => cursor.skip_value()?,
-            }
-            Ok(())
-        })?;
-        if inline.resolve().flatten() == Some(true) && !thought {
-            images += 1;
-        }
-        Ok(())
-    })?;
-    Ok(images)
-}
-
-/// Whether an `inlineData` object holds an image: its MIME type starts with
-/// `image/`, or it gives no MIME type as a string.
-pub(crate) fn read_inline_data_is_image(cursor: &mut JsonCursor<'_>) -> Parsed<bool> {
-    let mut mime: Cased<Option<bool>> = Cased::default();
-    for_each_field(cursor, |name, cursor| {
-        match name {
-            "mimeType" | "mime_type" => {
-                let is_image = match cursor.peek_kind()? {
-                    ValueKind::Null => cursor.skip_value().map(|()| None)?,
-                    ValueKind::String => Some(Some(cursor.read_string()?.starts_with("image/"))),
-                    _ => cursor.skip_value().map(|()| Some(None))?,
-                };
-                mime.set(name == "mimeType", is_image);
-            }
-            _ => cursor.skip_value()?,
-        }
-        Ok(())
-    })?;
-    Ok(mime.resolve().flatten().unwrap_or(true))
-}
-
-/// The token counts as read, each checked only when the object is done so
-/// that a later duplicate can replace an earlier bad value.
-#[derive(Default)]
-struct UsageFields {
-    prompt: Cased<Option<u64>>,
-    candidates: Cased<Option<u64>>,
-    thoughts: Cased<Option<u64>>,
-    total: Cased<Option<u64>>,
-    prompt_details: Cased<Result<ModalityTokens, String>>,
-    candidates_details: Cased<Result<ModalityTokens, String>>,
-    service_tier: Cased<TierValue<ServiceTier>>,
-    traffic_type: Cased<TierValue<TrafficType>>,
-}
-
-/// Token counts of one `*TokensDetails` array, by modality.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-struct ModalityTokens {
-    text: u64,
-    image: u64,
-}
-
-fn read_usage(cursor: &mut JsonCursor<'_>) -> Parsed<Result<Usage, String>> {
-    let mut fields = UsageFields::default();
-    for_each_field(cursor, |name, cursor| {
-        let (slot, camel) = match name {
-            "promptTokenCount" => (&mut fields.prompt, true),
-            "prompt_token_count" => (&mut fields.prompt, false),
-            "candidatesTokenCount" => (&mut fields.candidates, true),
-            "candidates_token_count" => (&mut fields.candidates, false),
-            "thoughtsTokenCount" => (&mut fields.thoughts, true),
-            "thoughts_token_count" => (&mut fields.thoughts, false),
-            "totalTokenCount" => (&mut fields.total, true),
-            "total_token_count" => (&mut fields.total, false),
-            "promptTokensDetails" | "prompt_tokens_details" => {
-                let details = read_details(cursor, "promptTokensDetails")?;
-                fields.prompt_details.set(name == "promptTokensDetails", details);
-                return Ok(());
-            }
-            "candidatesTokensDetails" | "candidates_tokens_details" => {
-                let details = read_details(cursor, "candidatesTokensDetails")?;
-                fields.candidates_details.set(name == "candidatesTokensDetails", details);
-                return Ok(());
-            }
-            "serviceTier" | "service_tier" => {
-                let tier = read_tier(cursor, ServiceTier::from_value)?;
-                fields.service_tier.set(name == "serviceTier", tier);
-                return Ok(());
-            }
-            "trafficType" | "traffic_type" => {
-                let traffic = read_tier(cursor, TrafficType::from_value)?;
-                fields.traffic_type.set(name == "trafficType", traffic);
-                return Ok(());
-            }
-            _ => return cursor.skip_value(),
-        };
-        let count = read_count(cursor)?;
-        slot.set(camel, count);
-        Ok(())
-    })?;
-    Ok(fields.into_usage())
-}
-
-/// Reads a lane field: `None` for null. The string is borrowed from the
-/// line (unless it has escapes) and mapped at once, so nothing is kept but
-/// the enum, or a few inline bytes of a value not recognised.
-fn read_tier<T>(cursor: &mut JsonCursor<'_>, known: fn(&str) -> Option<T>) -> Parsed<Option<TierValue<T>>> {
-    match cursor.peek_kind()? {
-        ValueKind::Null => cursor.skip_value().map(|()| None),
-        ValueKind::String => Ok(Some(TierValue::from_string(&cursor.read_string()?, known))),
-        _ => cursor.skip_value().map(|()| Some(TierValue::NotAString)),
-    }
-}
-
-/// Reads a token count: `None` for null, `Some(None)` for a value that is
-/// not a non-negative integer.
-fn read_count(cursor: &mut JsonCursor<'_>) -> Parsed<Option<Option<u64>>> {
-    match cursor.peek_kind()? {
-        ValueKind::Null => cursor.skip_value().map(|()| None),
-        ValueKind::Number => Ok(Some(unsigned_value(cursor.read_number()?))),
-        _ => cursor.skip_value().map(|()| Some(None)),
-    }
-}
-
-impl UsageFields {
-    fn into_usage(self) -> Result<Usage, String> {
-        let count = |slot: Cased<Option<u64>>, name: &str| match slot.resolve() {
-            None => Ok(0),
-            Some(Some(count)) => Ok(count),
-            Some(None) => Err(format!("{name} is not a non-negative integer")),
-        };
-        let prompt_tokens = count(self.prompt, "promptTokenCount")?;
-        let candidates_tokens = count(self.candidates, "candidatesTokenCount")?;
-        let thoughts_tokens = count(self.thoughts, "thoughtsTokenCount")?;
-        let total_tokens = count(self.total, "totalTokenCount")?;
-        let prompt_details = self.prompt_details.resolve().transpose()?;
-        let candidates_details = self.candidates_details.resolve().transpose()?;
-        Ok(Usage {
-            prompt_tokens,
-            prompt_text_tokens: prompt_details.map_or(0, |details| details.text),
-            prompt_image_tokens: prompt_details.map_or(0, |details| details.image),
-            candidates_tokens,
-            candidate_text_tokens: candidates_details.map_or(0, |details| details.text),
-            candidate_image_tokens: candidates_details.map_or(0, |details| details.image),
-            thoughts_tokens,
-            total_tokens,
-            prompt_details_present: prompt_details.is_some(),
-            candidates_details_present: candidates_details.is_some(),
-            service_tier: self.service_tier.resolve(),
-            traffic_type: self.traffic_type.resolve(),
-        })
-    }
-}
-
-/// Reads a `*TokensDetails` value: `None` for null, else the sums or the
-/// first reason it cannot be read.
-fn read_details(cursor: &mut JsonCursor<'_>, name: &str) -> Parsed<Option<Result<ModalityTokens, String>>> {
-    match cursor.peek_kind()? {
-        ValueKind::Null => return cursor.skip_value().map(|()| None),
-        ValueKind::Array => {}
-        _ => {
-            return cursor.skip_value().map(|()| Some(Err(format!("{name} is not an array"))));
-        }
-    }
-    let mut sums = Ok(ModalityTokens::default());
-    for_each_element(cursor, |cursor| {
-        let entry = match cursor.peek_kind()? {
-            ValueKind::Object => read_detail_entry(cursor, name)?,
-            _ => cursor.skip_value().map(|()| Err(format!("{name} entry is not an object")))?,
-        };
-        if let Ok(totals) = &mut sums {
-            match entry {
-                Ok((Modality::Text, tokens)) => totals.text += tokens,
-                Ok((Modality::Image, tokens)) => totals.image += tokens,
-                Ok((Modality::Other, _)) => {}
-                Err(reason) => sums = Err(reason),
-            }
-        }
-        Ok(())
-    })?;
-    Ok(Some(sums))
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Modality {
-    Text,
-    Image,
-    Other,
-}
-
-fn read_detail_entry(cursor: &mut JsonCursor<'_>, name: &str) -> Parsed<Result<(Modality, u64), String>> {
-    let mut modality = Modality::Other;
-    let mut tokens: Cased<Option<u64>> = Cased::default();
-    for_each_field(cursor, |field, cursor| {
-        match field {
-            "modality" => {
-                modality = match cursor.peek_kind()? {
-                    ValueKind::String => match &*cursor.read_string()? {
-                        "TEXT" => Modality::Text,
-                        "IMAGE" => Modality::Image,
-                        _ => Modality::Other,
-                    },
-                    _ => cursor.skip_value().map(|()| Modality::Other)?,
-                };
-            }
-            "tokenCount" | "token_count" => {
-                let count = read_count(cursor)?;
-                tokens.set(field == "tokenCount", count);
-            }
-            _ => cursor.skip_value()?,
-        }
-        Ok(())
-    })?;
-    Ok(match tokens.resolve() {
-        None => Ok((modality, 0)),
-        Some(Some(count)) => Ok((modality, count)),
-        Some(None) => Err(format!("tokenCount in {name} is not a non-negative integer")),
-    })
 }
 
 #[cfg(test)]

@@ -10,8 +10,9 @@ use super::input_line::{
     CandidateCount, ContentCounts, InputLine, MediaKind, RESPONSE_MEMBERS, RESPONSE_NOT_REQUEST,
 };
 use super::json_cursor::SyntaxError;
-use super::output_line::{OutputLine, REQUEST_NOT_RESPONSE, Usage};
+use super::output_line::{OutputLine, REQUEST_NOT_RESPONSE};
 use super::served_tier::{ServiceTier, ShortText, TierValue, TrafficType};
+use super::usage_metadata::Usage;
 
 type Object = Map<String, Value>;
 

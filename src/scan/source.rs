@@ -23,7 +23,7 @@ use std::path::Path;
 
 use flate2::read::MultiGzDecoder;
 
-use super::ScanError;
+use super::scan_error::ScanError;
 
 const GZIP_MAGIC: [u8; 2] = [0x1f, 0x8b];
 const ZSTD_MAGIC: [u8; 4] = [0x28, 0xb5, 0x2f, 0xfd];

@@ -2,7 +2,7 @@
 //! image counting and hostile bytes.
 
 use super::*;
-use crate::scan::served_tier::ShortText;
+use crate::scan::served_tier::{ServiceTier, ShortText, TierValue, TrafficType};
 
 fn response(key: Option<&str>, model: Option<&str>, usage: Usage, inline_images: u64) -> OutputLine {
     OutputLine::Response {
