@@ -597,7 +597,7 @@ mod tests {
             ("4K", 10_000, Lane::Batch, Basis::List, "760"),
             ("1K", 1_000, Lane::Standard, Basis::List, "67"),
             ("1K", 1_000, Lane::Standard, Basis::Tokens, "67.20"),
-            // The README's batch-rounding example: the invoice for 10,000.
+            // The batch-rounding example (docs/prices.md): the invoice for 10,000.
             ("1K", 10_000, Lane::Batch, Basis::Tokens, "336"),
         ];
         for (size, count, lane, basis, want) in cases {
