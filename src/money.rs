@@ -142,6 +142,13 @@ impl Money {
         cents == round(total.0, 2)
     }
 
+    /// Whether every part that is not zero still reads as more than $0.00
+    /// once rounded to the cent. Where one would not (10 × $0.0000125), the
+    /// parts are shown exactly: a part priced is never shown as nothing.
+    pub fn no_part_hidden_in_cents(parts: &[Money]) -> bool {
+        parts.iter().all(|part| part.is_zero() || !round(part.0, 2).is_zero())
+    }
+
     /// A per-unit price for people: every digit kept (`$0.0195`, `$0.101`).
     pub fn unit_dollars(self) -> String {
         let sign = if self.is_negative() { "-" } else { "" };
@@ -334,6 +341,13 @@ mod tests {
         for (value, want) in cases {
             assert_eq!(m(value).dollars(), want, "{value}");
         }
+    }
+
+    #[test]
+    fn a_part_that_rounds_to_nothing_is_hidden_in_cents() {
+        assert!(Money::no_part_hidden_in_cents(&[m("0.005"), m("0"), m("165.36")]));
+        assert!(!Money::no_part_hidden_in_cents(&[m("0.000125"), m("0.336")]));
+        assert!(!Money::no_part_hidden_in_cents(&[m("-0.004")]));
     }
 
     #[test]

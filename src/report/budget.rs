@@ -14,7 +14,7 @@ use crate::error::{ErrorKind, Kind};
 use crate::lane::Lane;
 use crate::money::{Money, Overflow};
 use crate::plan::{self, GOOGLE, Plan, PlanError};
-use crate::pricing::{self, Basis, PricingError};
+use crate::pricing::{self, Basis, Gap, PricingError};
 use crate::size::ImageSize;
 
 /// The largest multiple of a plan that is searched for, in percent.
@@ -134,14 +134,18 @@ pub struct BudgetRow {
     pub grade: Grade,
     /// Dollars per image, exact (thinking included where asked for).
     pub unit_price: Money,
-    /// Of which thinking, with `--thinking-tokens` on a Google row; left out
-    /// otherwise.
+    /// Of which thinking, with `--thinking-tokens` on a Google row, `null`
+    /// where the lane has no text output rate in the card (never $0); left
+    /// out otherwise.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub thinking_unit_price: Option<Money>,
+    pub thinking_unit_price: Option<Option<Money>>,
     /// Whether thinking was asked for but the lane has no text output rate
     /// in the card: `unit_price` is the image alone. Left out when `false`.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub thinking_unpriced: bool,
+    /// Why thinking is not priced, where it is not; left out otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unpriced_reason: Option<String>,
     /// Whole images the amount buys (rounded down).
     pub images: u64,
     /// `images ÷ days`, rounded down, where days are given.
@@ -206,8 +210,11 @@ impl BudgetReport {
                     let google = thinking.map_or(image, |priced| priced.unit_price);
                     let mut google_row = fit(model, row.size, lane, (GOOGLE, grade), google, request, today)?;
                     if let Some(priced) = thinking {
-                        google_row.thinking_unit_price = priced.thinking;
+                        google_row.thinking_unit_price = Some(priced.thinking);
                         google_row.thinking_unpriced = priced.thinking.is_none();
+                        google_row.unpriced_reason = priced.thinking.is_none().then(|| {
+                            format!("thinking (estimate): {}", Gap::NoRate("text output").reason(model, lane))
+                        });
                     }
                     rows.push(google_row);
                     for route in card.routes.iter().filter(|route| route.covers(&model.id, row.size, lane)) {
@@ -368,6 +375,7 @@ fn fit(
         unit_price: price,
         thinking_unit_price: None,
         thinking_unpriced: false,
+        unpriced_reason: None,
         images: bought.images,
         images_per_day: request.days.map(|days| bought.images / days.max(1)),
         spent: bought.spent,

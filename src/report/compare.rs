@@ -11,7 +11,7 @@ use crate::card::{Grade, Model, RateCard, Status, UnknownModel};
 use crate::error::{ErrorKind, Kind};
 use crate::lane::Lane;
 use crate::money::Money;
-use crate::pricing::{self, Basis, PricingError, Unpriced};
+use crate::pricing::{self, Basis, Component, PricingError, Unpriced};
 use crate::size::ImageSize;
 
 /// The volumes compared when none are given.
@@ -169,9 +169,10 @@ pub struct CompareRow {
     pub status: Status,
     /// Dollars per image, exact (thinking included where asked for).
     pub unit_price: Money,
-    /// Of which thinking, with `--thinking-tokens`; left out otherwise.
+    /// Of which thinking, with `--thinking-tokens`, `null` where the lane
+    /// has no text output rate in the card (never $0); left out otherwise.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub thinking_unit_price: Option<Money>,
+    pub thinking_unit_price: Option<Option<Money>>,
     /// Whether thinking was asked for but the lane has no text output rate
     /// in the card: `unit_price` is the image alone. Left out when `false`.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
@@ -299,6 +300,7 @@ impl CompareReport {
             .map(|row| Unpriced {
                 part: format!("thinking (estimate) of {} {} on {}", row.model, row.size, row.lane),
                 reason: format!("the rate card gives no {} text output rate for {}", row.lane, row.model),
+                component: Component::Thinking,
             })
             .collect();
         Ok(CompareReport {
@@ -425,7 +427,7 @@ fn row(
         Some(tokens) => {
             let priced = pricing::with_thinking(image, pricing::rates(model, lane)?, tokens)
                 .map_err(|_| PricingError::Overflow { count: 1 })?;
-            (priced.unit_price, priced.thinking, priced.thinking.is_none())
+            (priced.unit_price, Some(priced.thinking), priced.thinking.is_none())
         }
         None => (image, None, false),
     };

@@ -131,6 +131,10 @@ pub struct LaneQuote {
     /// The parts of the price: image output, then text input and reference
     /// images where asked for.
     pub components: Vec<QuoteComponent>,
+    /// The parts asked for that the card cannot price on this lane (left
+    /// out of its total); the report's `unpriced` says them for JSON.
+    #[serde(skip)]
+    pub unpriced: Vec<Unpriced>,
 }
 
 /// One part of a lane's price.
@@ -194,6 +198,7 @@ impl QuoteReport {
                         rule: c.rule.map(LaneRule::text),
                     })
                     .collect(),
+                unpriced: price.unpriced,
             })
             .collect::<Vec<LaneQuote>>();
         let budget = match request.fail_above {

@@ -38,12 +38,12 @@ const HEADERS: [(&str, &str); 10] = [
     ),
     (
         "budget",
-        "model,size,lane,amount,basis,card,days,thinking_tokens,status,priced_by,unit_price,thinking_unit_price,images,images_per_day,spent,left_over,plan,line,percent",
+        "model,size,lane,amount,basis,card,days,thinking_tokens,status,priced_by,unit_price,thinking_unit_price,images,images_per_day,spent,left_over,plan,line,percent,unpriced_reason",
     ),
     ("diff", "model,size,lane,old_card,new_card,subject,item,kind,old,new,change,change_percent"),
     (
         "estimate",
-        "file,model,size,lane,basis,card,status,requests,requests_without_size,images,image_unit_price,image_cost,prompt_tokens_estimated,prompt_cost,reference_images,reference_cost,thinking_tokens_estimated,thinking_cost,search_requests,cost",
+        "file,model,size,lane,basis,card,status,requests,requests_without_size,images,image_unit_price,image_cost,prompt_tokens_estimated,prompt_cost,reference_images,reference_cost,thinking_tokens_estimated,thinking_cost,search_requests,cost,unpriced_reason",
     ),
     (
         "tally",

@@ -33,6 +33,8 @@ pub struct FitRow<'a> {
     line: Option<&'a str>,
     /// The whole percent of the plan that fits.
     percent: Option<u64>,
+    /// What the row's price leaves out and why; empty when nothing.
+    unpriced_reason: Option<&'a str>,
 }
 
 impl CsvRows for BudgetReport {
@@ -54,11 +56,12 @@ impl CsvRows for BudgetReport {
             status: Some(row.status.name()),
             priced_by: Some(&row.priced_by),
             unit_price: Some(row.unit_price),
-            thinking_unit_price: row.thinking_unit_price,
+            thinking_unit_price: row.thinking_unit_price.flatten(),
             images: row.images,
             images_per_day: row.images_per_day,
             spent: Some(row.spent),
             left_over: Some(row.left_over),
+            unpriced_reason: row.unpriced_reason.as_deref(),
             ..common
         });
         let lines = self.plan.iter().flat_map(move |fit| {

@@ -95,12 +95,17 @@ fn basis_words(basis: Basis) -> &'static str {
 }
 
 fn components_table(report: &PlanReport) -> Table {
+    // To the cent, unless a part that costs something would read $0.00.
+    let totals: Vec<Money> =
+        report.lines.iter().flat_map(|entry| &entry.line.components).map(|c| c.total).collect();
+    let cents = Money::no_part_hidden_in_cents(&totals);
+    let cell = move |amount: Money| if cents { Cell::money(amount) } else { Cell::unit(amount) };
     let rows = report
         .lines
         .iter()
         .flat_map(|entry| {
             let line = &entry.line;
-            line.components.iter().map(move |c| {
+            let priced = line.components.iter().map(move |c| {
                 vec![
                     Cell::text(&line.name),
                     Cell::text(c.component.label()),
@@ -109,10 +114,24 @@ fn components_table(report: &PlanReport) -> Table {
                     Cell::Count(c.quantity),
                     Cell::text(c.unit),
                     Cell::unit(c.unit_price),
-                    Cell::money(c.total),
+                    cell(c.total),
                     Cell::Percent(report.share_percent(c.total)),
                 ]
-            })
+            });
+            let unpriced = line.unpriced.iter().map(move |part| {
+                vec![
+                    Cell::text(&line.name),
+                    Cell::text(part.component.label()),
+                    Cell::text(GOOGLE),
+                    Cell::Empty,
+                    Cell::Count(line.generated),
+                    Cell::text("requests"),
+                    Cell::text("not priced"),
+                    Cell::text("not priced"),
+                    Cell::Empty,
+                ]
+            });
+            priced.chain(unpriced)
         })
         .collect();
     Table {

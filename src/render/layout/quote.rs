@@ -58,7 +58,9 @@ impl Report for QuoteReport {
         let cents = self.quotes.iter().all(|quote| match (standard_total, quote.saving_vs_standard) {
             (Some(standard), Some(saving)) => Money::difference_in_cents(standard, quote.total, saving),
             _ => true,
-        });
+        }) && Money::no_part_hidden_in_cents(
+            &self.quotes.iter().flat_map(|quote| &quote.components).map(|c| c.total).collect::<Vec<_>>(),
+        );
         let total_cell = |amount: Money| if cents { Cell::money(amount) } else { Cell::unit(amount) };
         let mut tables = vec![Table {
             title: None,
@@ -83,7 +85,7 @@ impl Report for QuoteReport {
                 })
                 .collect(),
         }];
-        let extras = self.quotes.iter().any(|quote| quote.components.len() > 1);
+        let extras = self.quotes.iter().any(|quote| quote.components.len() > 1 || !quote.unpriced.is_empty());
         if extras {
             tables.push(Table {
                 title: Some("Breakdown".to_string()),
@@ -98,15 +100,25 @@ impl Report for QuoteReport {
                     .quotes
                     .iter()
                     .flat_map(|quote| {
-                        quote.components.iter().map(|c| {
+                        let priced = quote.components.iter().map(|c| {
                             vec![
                                 Cell::text(quote.lane.name()),
                                 Cell::text(c.component.label()),
                                 Cell::Count(c.tokens),
                                 Cell::unit(c.unit_price),
-                                Cell::money(c.total),
+                                total_cell(c.total),
                             ]
-                        })
+                        });
+                        let unpriced = quote.unpriced.iter().map(|part| {
+                            vec![
+                                Cell::text(quote.lane.name()),
+                                Cell::text(&part.part),
+                                Cell::Empty,
+                                Cell::text("not priced"),
+                                Cell::text("not priced"),
+                            ]
+                        });
+                        priced.chain(unpriced)
                     })
                     .collect(),
             });
