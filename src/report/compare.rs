@@ -11,7 +11,7 @@ use crate::card::{Grade, Model, RateCard, Status, UnknownModel};
 use crate::error::{ErrorKind, Kind};
 use crate::lane::Lane;
 use crate::money::Money;
-use crate::pricing::{self, Basis, Component, PricingError, Unpriced};
+use crate::pricing::{self, Basis, Component, Gap, PricingError, Unpriced};
 use crate::size::ImageSize;
 
 /// The volumes compared when none are given.
@@ -177,6 +177,9 @@ pub struct CompareRow {
     /// in the card: `unit_price` is the image alone. Left out when `false`.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub thinking_unpriced: bool,
+    /// Why thinking is not priced, where it is not; left out otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unpriced_reason: Option<String>,
     /// Dollars per image for the image alone, without thinking: what a
     /// provider's per-image price stands beside.
     #[serde(skip)]
@@ -321,6 +324,13 @@ impl CompareReport {
     }
 }
 
+impl CompareReport {
+    /// Whether every total holds every part asked for.
+    pub fn is_complete(&self) -> bool {
+        self.unpriced.is_empty()
+    }
+}
+
 impl Outcome for CompareReport {
     fn verdict(&self) -> Verdict {
         if self.unpriced.is_empty() {
@@ -450,6 +460,8 @@ fn row(
         unit_price,
         thinking_unit_price,
         thinking_unpriced,
+        unpriced_reason: thinking_unpriced
+            .then(|| format!("thinking (estimate): {}", Gap::NoRate("text output").reason(model, lane))),
         image_unit_price: image,
         grade,
         output_tokens: model.size(size).map_or(0, |r| r.output_tokens),

@@ -95,6 +95,13 @@ pub(crate) fn left_out<'a>(what: &str, parts: impl IntoIterator<Item = &'a Unpri
     )
 }
 
+/// What a row leaves out and why, for CSV's `unpriced_reason`: `part:
+/// reason`, joined by `; `; `None` when it leaves nothing out.
+pub(crate) fn unpriced_reason(parts: &[Unpriced]) -> Option<String> {
+    let reasons: Vec<String> = parts.iter().map(|part| format!("{}: {}", part.part, part.reason)).collect();
+    (!reasons.is_empty()).then(|| reasons.join("; "))
+}
+
 /// The lifecycle warnings of the models `names` name, as typed, once
 /// each, in order; a name the card does not know gives none.
 pub(crate) fn lifecycle_warnings<'a>(

@@ -35,6 +35,9 @@ pub struct FitRow<'a> {
     percent: Option<u64>,
     /// What the row's price leaves out and why; empty when nothing.
     unpriced_reason: Option<&'a str>,
+    /// Whether every figure of the report holds every part asked for:
+    /// `false` means the amount buys less than the rows say.
+    complete: bool,
 }
 
 impl CsvRows for BudgetReport {
@@ -47,6 +50,7 @@ impl CsvRows for BudgetReport {
             card: self.card.key(),
             days: self.days,
             thinking_tokens: self.thinking_tokens,
+            complete: self.complete,
             ..FitRow::default()
         };
         let models = self.rows.iter().map(move |row| FitRow {

@@ -34,6 +34,8 @@ pub struct SizeRow<'a> {
     cost: Money,
     /// What the row's cost leaves out and why; empty when nothing.
     unpriced_reason: Option<&'a str>,
+    /// Whether the estimate's total holds everything it can estimate.
+    complete: bool,
 }
 
 impl CsvRows for EstimateReport {
@@ -63,6 +65,7 @@ impl CsvRows for EstimateReport {
             search_requests: row.search_requests,
             cost: row.cost,
             unpriced_reason: row.unpriced_reason.as_deref(),
+            complete: self.total.complete,
         })
     }
 }
