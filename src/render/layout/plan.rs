@@ -37,7 +37,16 @@ impl Report for PlanReport {
         if let Some(budget) = &self.budget {
             facts.push(("budget".to_string(), budget.summary()));
         }
-        let mut tables = vec![components_table(self), lines_table(self)];
+        // To the cent, unless the rounded components would not add up to
+        // their line's total, or the lines to the plan's (or a part that
+        // costs something would read $0.00): then every digit, in both.
+        let line_totals: Vec<Money> = self.lines.iter().map(|entry| entry.line.total).collect();
+        let cents = Money::parts_in_cents(&line_totals, self.total)
+            && self.lines.iter().all(|entry| {
+                let parts: Vec<Money> = entry.line.components.iter().map(|c| c.total).collect();
+                Money::parts_in_cents(&parts, entry.line.total)
+            });
+        let mut tables = vec![components_table(self, cents), lines_table(self, cents)];
         if let Some(table) = routes_table(self) {
             tables.push(table);
         }
@@ -94,11 +103,7 @@ fn basis_words(basis: Basis) -> &'static str {
     }
 }
 
-fn components_table(report: &PlanReport) -> Table {
-    // To the cent, unless a part that costs something would read $0.00.
-    let totals: Vec<Money> =
-        report.lines.iter().flat_map(|entry| &entry.line.components).map(|c| c.total).collect();
-    let cents = Money::no_part_hidden_in_cents(&totals);
+fn components_table(report: &PlanReport, cents: bool) -> Table {
     let cell = move |amount: Money| if cents { Cell::money(amount) } else { Cell::unit(amount) };
     let rows = report
         .lines
@@ -151,11 +156,7 @@ fn components_table(report: &PlanReport) -> Table {
     }
 }
 
-fn lines_table(report: &PlanReport) -> Table {
-    // To the cent, unless the rounded lines would not add up to the rounded
-    // total shown below them: then every digit.
-    let totals: Vec<Money> = report.lines.iter().map(|entry| entry.line.total).collect();
-    let cents = Money::sum_in_cents(&totals, report.total);
+fn lines_table(report: &PlanReport, cents: bool) -> Table {
     let cell = |amount: Money| if cents { Cell::money(amount) } else { Cell::unit(amount) };
     let mut rows: Vec<Vec<Cell>> = report
         .lines

@@ -53,14 +53,15 @@ impl Report for QuoteReport {
             ));
         }
         // Totals to the cent, unless a saving would then not be the
-        // difference of the totals shown beside it: then every digit.
+        // difference of the totals shown beside it, or a lane's parts in the
+        // breakdown would not add up to its total: then every digit.
         let standard_total = self.quotes.iter().find(|q| q.lane == Lane::Standard).map(|q| q.total);
         let cents = self.quotes.iter().all(|quote| match (standard_total, quote.saving_vs_standard) {
             (Some(standard), Some(saving)) => Money::difference_in_cents(standard, quote.total, saving),
             _ => true,
-        }) && Money::no_part_hidden_in_cents(
-            &self.quotes.iter().flat_map(|quote| &quote.components).map(|c| c.total).collect::<Vec<_>>(),
-        );
+        }) && self.quotes.iter().all(|quote| {
+            Money::parts_in_cents(&quote.components.iter().map(|c| c.total).collect::<Vec<_>>(), quote.total)
+        });
         let total_cell = |amount: Money| if cents { Cell::money(amount) } else { Cell::unit(amount) };
         let mut tables = vec![Table {
             title: None,
