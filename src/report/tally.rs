@@ -393,7 +393,8 @@ impl TallyReport {
         let fallback = named.map(|found| found.model);
         let mut reader = BatchReader::new(request.strict);
         let mut responses = Responses::new(request.lane);
-        for path in &request.files {
+        let (files, repeated) = distinct_files(&request.files);
+        for path in files {
             reader.read_path(path, &request.scan, |place, line, first| responses.add(place, line, first))?;
         }
         responses.finish();
@@ -406,6 +407,12 @@ impl TallyReport {
             .map(Notice::Warning)
             .into_iter()
             .collect();
+        for file in repeated {
+            notices.push(Notice::Warning(format!(
+                "`{}` is given more than once: it is tallied once",
+                file.display()
+            )));
+        }
         for file in &report.empty_files {
             notices.push(Notice::Warning(format!("`{file}` is empty: nothing in it was tallied")));
         }
@@ -484,6 +491,28 @@ impl Outcome for TallyReport {
     fn notices(&self) -> &[Notice] {
         &self.notices
     }
+}
+
+/// The files to read, each once, in the order first given, and the ones
+/// given again (as written, or by another path to the same file): a file
+/// given twice would be billed twice.
+fn distinct_files(files: &[PathBuf]) -> (Vec<&PathBuf>, Vec<&PathBuf>) {
+    let mut seen: Vec<PathBuf> = Vec::new();
+    let (mut distinct, mut repeated) = (Vec::new(), Vec::new());
+    for file in files {
+        // A file that cannot be resolved (stdin, a missing file) is known
+        // by its name; reading it says what is wrong.
+        let identity = std::fs::canonicalize(file).unwrap_or_else(|_| file.clone());
+        if seen.contains(&identity) {
+            if !repeated.contains(&file) {
+                repeated.push(file);
+            }
+        } else {
+            seen.push(identity);
+            distinct.push(file);
+        }
+    }
+    (distinct, repeated)
 }
 
 /// A part of the responses a tally's total leaves out: any makes the total

@@ -592,6 +592,18 @@ fn catalogue() -> Vec<Case> {
             4,
             &["output-mixed-truncated.jsonl.zst", "past line 1", "truncated"],
         ),
+        case(
+            "tally: one file given twice, by two paths, is tallied once",
+            &[
+                "tally",
+                "tests/fixtures/batch/output-clean.jsonl.gz",
+                "./tests/fixtures/batch/output-clean.jsonl.gz",
+            ],
+            0,
+            &[
+                "warning: `./tests/fixtures/batch/output-clean.jsonl.gz` is given more than once: it is tallied once",
+            ],
+        ),
         Case {
             name: "tally: a JSON line cut in half on stdin, under --strict",
             args: &["tally", "-", "--strict"],
