@@ -290,12 +290,18 @@ fn notes(report: &PlanReport) -> Vec<String> {
     if report.lines.iter().any(|entry| entry.line.priced_by != GOOGLE) {
         notes.push("Figures priced by a provider are that provider's own prices from the rate card's routes, not Google's.".into());
     }
-    if let Some(what_if) = &report.what_if
-        && what_if.moved.is_empty()
-    {
-        notes.push(
-            "What if batch: no line is marked batch_ok (or every such line is on batch already).".into(),
-        );
+    if let Some(what_if) = &report.what_if {
+        for stay in &what_if.unmoved {
+            notes.push(format!(
+                "What if batch: line `{}` stays on {}: {}.",
+                stay.line, stay.lane, stay.reason
+            ));
+        }
+        if what_if.moved.is_empty() && what_if.unmoved.is_empty() {
+            notes.push(
+                "What if batch: no line is marked batch_ok (or every such line is on batch already).".into(),
+            );
+        }
     }
     if let Some(budget) = &report.budget {
         notes.push(format!("Budget: {}.", budget.reason));
