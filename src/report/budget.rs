@@ -8,7 +8,9 @@
 use serde::Serialize;
 use time::Date;
 
-use super::{CardInfo, Notice, Outcome, Verdict, describe_filters, lifecycle_warnings, named_or_all};
+use super::{
+    CardInfo, Notice, Outcome, Verdict, lifecycle_warnings, named_or_all, nothing_offered, why_no_rows,
+};
 use crate::card::{Grade, Model, RateCard, Status, UnknownModel};
 use crate::error::{ErrorKind, Kind};
 use crate::lane::Lane;
@@ -54,7 +56,7 @@ pub enum BudgetError {
     #[error(transparent)]
     Plan(#[from] PlanError),
     /// The filters leave nothing to price.
-    #[error("no model in the card offers {0}; `nbcost rates` lists the sizes and lanes")]
+    #[error("{0}; `nbcost rates` lists the sizes and lanes")]
     NothingToPrice(String),
     /// The plan costs nothing at any volume.
     #[error("the plan costs nothing, so no amount bounds it; give its lines a volume")]
@@ -100,6 +102,10 @@ pub struct BudgetReport {
     pub always_thinking: Vec<String>,
     /// One row per model × size × lane (and provider route); empty with `--plan`.
     pub rows: Vec<BudgetRow>,
+    /// Models named with `--model` that give no row for the sizes and lanes
+    /// asked for, each with why; left out of the JSON when there are none.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub skipped: Vec<SkippedModel>,
     /// The plan's mix scaled to fit, with `--plan`; else `null`.
     pub plan: Option<PlanFit>,
     /// Whether every part was priced: `false` when the card cannot price a
@@ -110,6 +116,15 @@ pub struct BudgetReport {
     /// is retired or retiring.
     #[serde(skip)]
     pub notices: Vec<Notice>,
+}
+
+/// A model named that gives no row for the sizes and lanes asked for.
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
+pub struct SkippedModel {
+    /// The model's full ID.
+    pub model: String,
+    /// Why: `Nano Banana 2 Lite makes 1K only`.
+    pub reason: String,
 }
 
 /// What the amount buys of one model, size and lane.
@@ -231,8 +246,19 @@ impl BudgetReport {
                 }
             }
         }
+        let named = card.models_named(&request.models)?;
         if rows.is_empty() {
-            return Err(BudgetError::NothingToPrice(describe_filters(&request.sizes, &request.lanes)));
+            let why = nothing_offered(&named, !request.models.is_empty(), &request.sizes, &request.lanes);
+            return Err(BudgetError::NothingToPrice(why));
+        }
+        // A model named that gives no row is said, not dropped silently.
+        let mut skipped: Vec<SkippedModel> = Vec::new();
+        for model in named.into_iter().filter(|_| !request.models.is_empty()) {
+            if let Some(reason) = why_no_rows(model, &request.sizes, &request.lanes)
+                && !skipped.iter().any(|skip| skip.model == model.id)
+            {
+                skipped.push(SkippedModel { model: model.id.clone(), reason });
+            }
         }
         let mut always_thinking: Vec<String> = Vec::new();
         if request.thinking_tokens.is_none() {
@@ -252,6 +278,7 @@ impl BudgetReport {
             always_thinking,
             complete: rows.iter().all(|row| !row.thinking_unpriced),
             rows,
+            skipped,
             plan: None,
             notices: lifecycle_warnings(card, named_or_all(card, &request.models), today),
         })
@@ -310,6 +337,7 @@ impl BudgetReport {
             thinking_not_included: false,
             always_thinking: Vec::new(),
             rows: Vec::new(),
+            skipped: Vec::new(),
             plan: Some(PlanFit {
                 name: plan.name.clone(),
                 source: plan.source.clone(),

@@ -5,7 +5,7 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 use time::Date;
 
-use super::{CardInfo, Notice, Outcome, RatioSchema, Verdict, describe_filters, left_out, ratio};
+use super::{CardInfo, Notice, Outcome, RatioSchema, Verdict, left_out, nothing_offered, ratio};
 use super::{lifecycle_warnings, named_or_all};
 use crate::card::{Grade, Model, RateCard, Status, UnknownModel};
 use crate::error::{ErrorKind, Kind};
@@ -59,7 +59,7 @@ pub enum CompareError {
     #[error(transparent)]
     Pricing(#[from] PricingError),
     /// The filters leave nothing to compare.
-    #[error("no model in the card offers {0}; `nbcost rates` lists the sizes and lanes")]
+    #[error("{0}; `nbcost rates` lists the sizes and lanes")]
     NothingToCompare(String),
 }
 
@@ -252,12 +252,13 @@ impl CompareReport {
         today: Date,
     ) -> Result<CompareReport, CompareError> {
         let models = card.models_named(&request.models)?;
-        let first = models.first().ok_or_else(|| CompareError::NothingToCompare("any model".into()))?;
+        let first =
+            models.first().ok_or_else(|| CompareError::NothingToCompare("the card holds no model".into()))?;
         let baseline = baseline(card, request, first)?;
         let mut rows = Vec::new();
         let mut skipped = Vec::new();
         let explicit_models = !request.models.is_empty();
-        for model in models {
+        for model in models.iter().copied() {
             for size in sizes(model, &request.sizes) {
                 if model.size(size).is_none() {
                     if explicit_models {
@@ -285,7 +286,8 @@ impl CompareReport {
             }
         }
         if rows.is_empty() {
-            return Err(CompareError::NothingToCompare(describe_filters(&request.sizes, &request.lanes)));
+            let why = nothing_offered(&models, explicit_models, &request.sizes, &request.lanes);
+            return Err(CompareError::NothingToCompare(why));
         }
         let routes = routes(card, &rows)?;
         let mut always_thinking: Vec<String> = Vec::new();
