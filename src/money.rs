@@ -142,6 +142,20 @@ impl Money {
         cents == round(total.0, 2)
     }
 
+    /// Whether every part that is not zero still reads as more than $0.00
+    /// once rounded to the cent. Where one would not (10 × $0.0000125), the
+    /// parts are shown exactly: a part priced is never shown as nothing.
+    pub fn no_part_hidden_in_cents(parts: &[Money]) -> bool {
+        parts.iter().all(|part| part.is_zero() || !round(part.0, 2).is_zero())
+    }
+
+    /// Whether `parts` read true to the cent beside `total`: their cents
+    /// add up to the total's, and none that costs something reads $0.00.
+    /// Where they would not, a breakdown shows its figures exactly.
+    pub fn parts_in_cents(parts: &[Money], total: Money) -> bool {
+        Money::sum_in_cents(parts, total) && Money::no_part_hidden_in_cents(parts)
+    }
+
     /// A per-unit price for people: every digit kept (`$0.0195`, `$0.101`).
     pub fn unit_dollars(self) -> String {
         let sign = if self.is_negative() { "-" } else { "" };
@@ -334,6 +348,23 @@ mod tests {
         for (value, want) in cases {
             assert_eq!(m(value).dollars(), want, "{value}");
         }
+    }
+
+    #[test]
+    fn a_part_that_rounds_to_nothing_is_hidden_in_cents() {
+        assert!(Money::no_part_hidden_in_cents(&[m("0.005"), m("0"), m("165.36")]));
+        assert!(!Money::no_part_hidden_in_cents(&[m("0.000125"), m("0.336")]));
+        assert!(!Money::no_part_hidden_in_cents(&[m("-0.004")]));
+    }
+
+    /// $165.36 + $0.82 + $4.15 + $11.51 = $181.84, but the parts come to
+    /// $181.8299: to the cent they would not add up.
+    #[test]
+    fn parts_are_in_cents_only_where_they_add_up_and_none_hides() {
+        let parts = [m("165.356"), m("0.821844"), m("4.14624"), m("11.505816")];
+        assert!(!Money::parts_in_cents(&parts, m("181.8299")));
+        assert!(Money::parts_in_cents(&[m("24"), m("0.04"), m("0.224")], m("24.264")));
+        assert!(!Money::parts_in_cents(&[m("0.168"), m("0.000125")], m("0.168125")));
     }
 
     #[test]

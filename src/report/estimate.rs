@@ -29,8 +29,7 @@ use crate::count::counted;
 use crate::error::{ErrorKind, Kind};
 use crate::lane::Lane;
 use crate::money::{Money, Overflow, narrow};
-use crate::pricing::CostError;
-use crate::pricing::{self, Basis, PricingError};
+use crate::pricing::{self, Basis, CostError, Gap, PricingError};
 use crate::scan::{InputLine, MediaCounts, ScanOptions};
 use crate::size::ImageSize;
 
@@ -228,6 +227,9 @@ pub struct EstimateRow {
     /// Dollars for the row: images, prompt and reference images, as far as
     /// they could be priced.
     pub cost: Money,
+    /// What the row's cost leaves out and why, when it leaves something
+    /// out (a part the card cannot price, media that are not images).
+    pub unpriced_reason: Option<String>,
 }
 
 /// The grand total.
@@ -239,12 +241,15 @@ pub struct EstimateTotal {
     pub images: u64,
     /// Dollars for images.
     pub image_cost: Money,
-    /// Dollars for prompts (estimated).
-    pub prompt_cost: Money,
-    /// Dollars for reference images that could be priced.
-    pub reference_cost: Money,
-    /// Dollars for estimated thinking that could be priced.
-    pub thinking_cost: Money,
+    /// Dollars for prompts (estimated); `null` when the card gives no
+    /// input rate on the lane (`unpriced_input_tokens` counts them).
+    pub prompt_cost: Option<Money>,
+    /// Dollars for reference images; `null` when some could not be priced
+    /// (`unpriced_reference_images`, `unpriced_input_tokens` count them).
+    pub reference_cost: Option<Money>,
+    /// Dollars for estimated thinking; `null` when the card gives no text
+    /// output rate on the lane (`unpriced_thinking_tokens` counts them).
+    pub thinking_cost: Option<Money>,
     /// Dollars in all.
     pub cost: Money,
     /// Reference images left unpriced (the card lacks `input_image_tokens`);
@@ -503,6 +508,27 @@ fn assemble(
                     None
                 }
             };
+        let other_parts = other_media.total();
+        let gaps = [
+            (prompt_cost.is_none(), "prompts", Gap::NoRate("input")),
+            (
+                reference_cost.is_none(),
+                "reference images",
+                if reference_image_tokens.is_none() { Gap::NoImageTokens } else { Gap::NoRate("input") },
+            ),
+            (thinking_cost.is_none(), "thinking", Gap::NoRate("text output")),
+        ];
+        let mut reasons: Vec<String> = gaps
+            .into_iter()
+            .filter(|(left_out, _, _)| *left_out)
+            .map(|(_, part, gap)| format!("{part}: {}", gap.reason(model, lane)))
+            .collect();
+        if other_parts > 0 {
+            reasons.push(format!(
+                "{}: billed by length, which a request does not show",
+                counted(other_parts, "media part that is not an image", "media parts that are not images")
+            ));
+        }
         let cost = Money::sum([
             image_cost,
             prompt_cost.unwrap_or(Money::ZERO),
@@ -529,6 +555,7 @@ fn assemble(
             thinking_tokens_estimated,
             thinking_cost,
             cost,
+            unpriced_reason: (!reasons.is_empty()).then(|| reasons.join("; ")),
         });
     }
     let read = reader.total();
@@ -550,9 +577,9 @@ fn assemble(
         requests: rows.iter().map(|row| row.requests).sum(),
         images: rows.iter().map(|row| row.images).sum(),
         image_cost: Money::sum(rows.iter().map(|row| row.image_cost))?,
-        prompt_cost: Money::sum(rows.iter().filter_map(|row| row.prompt_cost))?,
-        reference_cost: Money::sum(rows.iter().filter_map(|row| row.reference_cost))?,
-        thinking_cost: Money::sum(rows.iter().filter_map(|row| row.thinking_cost))?,
+        prompt_cost: all_priced(rows.iter().map(|row| row.prompt_cost))?,
+        reference_cost: all_priced(rows.iter().map(|row| row.reference_cost))?,
+        thinking_cost: all_priced(rows.iter().map(|row| row.thinking_cost))?,
         cost: Money::sum(rows.iter().map(|row| row.cost))?,
         unpriced_reference_images,
         unpriced_input_tokens,
@@ -599,6 +626,13 @@ fn assemble(
     };
     report.total.complete = report.left_out().is_empty();
     Ok(report)
+}
+
+/// The sum of a part over the rows, or `None` when a row could not price
+/// it: a part left out is never added up as $0.
+fn all_priced(parts: impl Iterator<Item = Option<Money>>) -> Result<Option<Money>, Overflow> {
+    let parts: Option<Vec<Money>> = parts.collect();
+    parts.map(Money::sum).transpose()
 }
 
 /// Media sums narrowed to counts, checked.

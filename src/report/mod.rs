@@ -14,7 +14,7 @@ use rust_decimal::Decimal;
 use serde::{Serialize, Serializer};
 use time::Date;
 
-use crate::card::{Life, RateCard, Resolved, Status};
+use crate::card::{Life, Model, RateCard, Resolved, Status};
 use crate::lane::Lane;
 use crate::money::{Money, Overflow, round};
 use crate::pricing::Unpriced;
@@ -93,6 +93,13 @@ pub(crate) fn left_out<'a>(what: &str, parts: impl IntoIterator<Item = &'a Unpri
         parts.join(" and "),
         crate::card::ADD_TO_A_CARD
     )
+}
+
+/// What a row leaves out and why, for CSV's `unpriced_reason`: `part:
+/// reason`, joined by `; `; `None` when it leaves nothing out.
+pub(crate) fn unpriced_reason(parts: &[Unpriced]) -> Option<String> {
+    let reasons: Vec<String> = parts.iter().map(|part| format!("{}: {}", part.part, part.reason)).collect();
+    (!reasons.is_empty()).then(|| reasons.join("; "))
 }
 
 /// The lifecycle warnings of the models `names` name, as typed, once
@@ -388,6 +395,45 @@ impl schemars::JsonSchema for DaySchema {
 
     fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
         schemars::json_schema!({ "type": "string", "format": "date" })
+    }
+}
+
+/// Why `model` gives no row for any of `sizes` on any of `lanes` (an empty
+/// list takes them all): `Nano Banana 2 Lite makes 1K only`, `Nano Banana
+/// 2.1 publishes the standard lane only`; `None` when it gives one.
+pub(crate) fn why_no_rows(model: &Model, sizes: &[ImageSize], lanes: &[Lane]) -> Option<String> {
+    let sizes_left = sizes.is_empty() || sizes.iter().any(|size| model.size(*size).is_some());
+    let lanes_left = lanes.is_empty() || lanes.iter().any(|lane| model.tokens.contains_key(lane));
+    let makes = match model.sizes.as_slice() {
+        [one] => format!("makes {} only", one.size),
+        _ => format!("makes only {}", model.size_list()),
+    };
+    let publishes = match model.lanes().count() {
+        1 => format!("publishes the {} lane only", model.lane_list()),
+        _ => format!("publishes only the {} lanes", model.lane_list()),
+    };
+    match (sizes_left, lanes_left) {
+        (true, true) => None,
+        (false, true) => Some(format!("{} {makes}", model.name)),
+        (true, false) => Some(format!("{} {publishes}", model.name)),
+        (false, false) => Some(format!("{} {makes} and {publishes}", model.name)),
+    }
+}
+
+/// Why `models` leave no row for `sizes` on `lanes`: what each model the
+/// user `named` makes and publishes, or, with none named, that no model in
+/// the card offers them.
+pub(crate) fn nothing_offered(models: &[&Model], named: bool, sizes: &[ImageSize], lanes: &[Lane]) -> String {
+    let mut reasons: Vec<String> = Vec::new();
+    for reason in models.iter().filter_map(|model| why_no_rows(model, sizes, lanes)) {
+        if !reasons.contains(&reason) {
+            reasons.push(reason);
+        }
+    }
+    if named && !reasons.is_empty() {
+        reasons.join("; ")
+    } else {
+        format!("no model in the card offers {}", describe_filters(sizes, lanes))
     }
 }
 

@@ -12,7 +12,7 @@ use super::{
 use crate::card::{RateCard, Status};
 use crate::lane::Lane;
 use crate::money::{Money, round};
-use crate::plan::{self, Plan, PlanError, PricedLine, PricedPlan};
+use crate::plan::{self, Plan, PlanError, PricedLine, PricedPlan, Unmoved};
 use crate::pricing::{Basis, Component};
 
 /// Decimal places of the cost per accepted image: a quotient, so it cannot
@@ -121,6 +121,9 @@ pub struct WhatIf {
     pub lane: Lane,
     /// The lines that moved (marked `batch_ok` and not already on batch).
     pub moved: Vec<String>,
+    /// The `batch_ok` lines that stay on their lane because the card cannot
+    /// price them on batch, each with why.
+    pub unmoved: Vec<Unmoved>,
     /// Dollars a month after the move, exact.
     pub total: Money,
     /// Dollars a month saved against the plan as written, exact.
@@ -253,7 +256,7 @@ pub(crate) fn per_image(total: Money, images: u64) -> Option<Money> {
 }
 
 fn what_if(card: &RateCard, plan: &Plan, priced: &PricedPlan, basis: Basis) -> Result<WhatIf, PlanError> {
-    let moved_plan = plan.with_batch_lanes();
+    let (moved_plan, unmoved) = plan.with_batch_lanes(card);
     let after = plan::price(&moved_plan, card, basis)?;
     let too_large = || PlanError::TooLarge { plan: plan.source.clone(), line: "(all lines)".into() };
     let lines = priced
@@ -278,6 +281,7 @@ fn what_if(card: &RateCard, plan: &Plan, priced: &PricedPlan, basis: Basis) -> R
             .filter(|line| line.lane != line.what_if_lane)
             .map(|line| line.name.clone())
             .collect(),
+        unmoved,
         total: after.total,
         saving: priced.total.minus(after.total).map_err(|_| too_large())?,
         lines,

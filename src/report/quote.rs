@@ -131,6 +131,10 @@ pub struct LaneQuote {
     /// The parts of the price: image output, then text input and reference
     /// images where asked for.
     pub components: Vec<QuoteComponent>,
+    /// The parts asked for that the card cannot price on this lane (left
+    /// out of its total); the report's `unpriced` says them for JSON.
+    #[serde(skip)]
+    pub unpriced: Vec<Unpriced>,
 }
 
 /// One part of a lane's price.
@@ -194,6 +198,7 @@ impl QuoteReport {
                         rule: c.rule.map(LaneRule::text),
                     })
                     .collect(),
+                unpriced: price.unpriced,
             })
             .collect::<Vec<LaneQuote>>();
         let budget = match request.fail_above {
@@ -270,7 +275,7 @@ fn budget_check(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::render::{Format, Report, Style, render};
+    use crate::render::{Cell, Format, Report, Style, render};
     use crate::report::testing::today;
 
     fn request(model: &str, size: Option<&str>, count: u64) -> QuoteRequest {
@@ -387,6 +392,36 @@ mod tests {
                             row[0]
                         );
                     }
+                }
+            }
+        }
+    }
+    /// For every model of the October card at its default size, counts 1
+    /// to 60, prompts and reference images and thinking: on each lane, the
+    /// parts the breakdown shows add up to the total the lane table shows,
+    /// and none that costs something reads $0.00.
+    #[test]
+    fn every_breakdown_shown_adds_up_to_its_lanes_total() {
+        let card = RateCard::embedded_named("2026-10").unwrap();
+        for model in &card.models {
+            for count in 1..=60 {
+                let mut wanted = request(&model.id, None, count);
+                wanted.extras = Extras { prompt_tokens: 333, input_images: 3, thinking_tokens: 777 };
+                let report = QuoteReport::build(&card, &wanted, today()).unwrap();
+                let document = report.document();
+                let human = |cell: &Cell| crate::render::human(cell);
+                let Some(breakdown) = document.tables.get(1) else { continue };
+                for lane in &document.tables[0].rows {
+                    let parts: Vec<String> = breakdown
+                        .rows
+                        .iter()
+                        .filter(|row| human(&row[0]) == human(&lane[0]))
+                        .map(|row| human(&row[4]))
+                        .filter(|part| part.starts_with('$'))
+                        .collect();
+                    let sum: rust_decimal::Decimal = parts.iter().map(|part| dollars(part)).sum();
+                    assert_eq!(sum, dollars(&human(&lane[2])), "{} × {count}: {parts:?}", model.id);
+                    assert!(!parts.contains(&"$0.00".to_string()), "{} × {count}: {parts:?}", model.id);
                 }
             }
         }

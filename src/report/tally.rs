@@ -323,14 +323,18 @@ pub struct TallyTotal {
     pub provisioned_responses: u64,
     /// Inline images in all responses.
     pub images: u64,
-    /// Dollars for prompt tokens of priced responses.
-    pub input_cost: Money,
-    /// Dollars for image output tokens of priced responses.
-    pub image_output_cost: Money,
-    /// Dollars for text and thinking tokens of priced responses.
-    pub text_output_cost: Money,
-    /// Dollars for the search queries priced (`grounding.cost`).
-    pub grounding_cost: Money,
+    /// Dollars for prompt tokens of priced responses; `null` when there
+    /// are responses to price and none could be.
+    pub input_cost: Option<Money>,
+    /// Dollars for image output tokens of priced responses; `null` as for
+    /// `input_cost`.
+    pub image_output_cost: Option<Money>,
+    /// Dollars for text and thinking tokens of priced responses; `null` as
+    /// for `input_cost`.
+    pub text_output_cost: Option<Money>,
+    /// Dollars for the search queries priced (`grounding.cost`); `null`
+    /// when none of the queries could be priced.
+    pub grounding_cost: Option<Money>,
     /// Dollars for every priced response and the search queries priced, exact.
     pub cost: Money,
     /// Lines that could not be read: when not 0 the cost is incomplete and
@@ -389,7 +393,8 @@ impl TallyReport {
         let fallback = named.map(|found| found.model);
         let mut reader = BatchReader::new(request.strict);
         let mut responses = Responses::new(request.lane);
-        for path in &request.files {
+        let (files, repeated) = distinct_files(&request.files);
+        for path in files {
             reader.read_path(path, &request.scan, |place, line, first| responses.add(place, line, first))?;
         }
         responses.finish();
@@ -402,6 +407,12 @@ impl TallyReport {
             .map(Notice::Warning)
             .into_iter()
             .collect();
+        for file in repeated {
+            notices.push(Notice::Warning(format!(
+                "`{}` is given more than once: it is tallied once",
+                file.display()
+            )));
+        }
         for file in &report.empty_files {
             notices.push(Notice::Warning(format!("`{file}` is empty: nothing in it was tallied")));
         }
@@ -482,6 +493,28 @@ impl Outcome for TallyReport {
     }
 }
 
+/// The files to read, each once, in the order first given, and the ones
+/// given again (as written, or by another path to the same file): a file
+/// given twice would be billed twice.
+fn distinct_files(files: &[PathBuf]) -> (Vec<&PathBuf>, Vec<&PathBuf>) {
+    let mut seen: Vec<PathBuf> = Vec::new();
+    let (mut distinct, mut repeated) = (Vec::new(), Vec::new());
+    for file in files {
+        // A file that cannot be resolved (stdin, a missing file) is known
+        // by its name; reading it says what is wrong.
+        let identity = std::fs::canonicalize(file).unwrap_or_else(|_| file.clone());
+        if seen.contains(&identity) {
+            if !repeated.contains(&file) {
+                repeated.push(file);
+            }
+        } else {
+            seen.push(identity);
+            distinct.push(file);
+        }
+    }
+    (distinct, repeated)
+}
+
 /// A part of the responses a tally's total leaves out: any makes the total
 /// incomplete (exit code 6).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -554,17 +587,20 @@ fn assemble(
         |want: fn(&TallyRow) -> bool| rows.iter().filter(|row| want(row)).map(|row| row.responses).sum();
     let provisioned = |row: &TallyRow| row.lane == BilledLane::Provisioned;
     let unpriced_responses = count(|row| row.cost.is_none() && row.lane != BilledLane::Provisioned);
+    let priced_responses = count(|row| row.cost.is_some());
+    // A part of which nothing could be priced is left out, never $0.
+    let part = |sum: Money| (priced_responses > 0 || unpriced_responses == 0).then_some(sum);
     let mut total = TallyTotal {
         responses: count(|_| true),
-        priced_responses: count(|row| row.cost.is_some()),
+        priced_responses,
         unpriced_responses,
         provisioned_responses: count(provisioned),
         images: rows.iter().map(|row| row.images).sum(),
-        input_cost: priced(&rows, |row| row.input_cost)?,
-        image_output_cost: priced(&rows, |row| row.image_output_cost)?,
-        text_output_cost: priced(&rows, |row| row.text_output_cost)?,
+        input_cost: part(priced(&rows, |row| row.input_cost)?),
+        image_output_cost: part(priced(&rows, |row| row.image_output_cost)?),
+        text_output_cost: part(priced(&rows, |row| row.text_output_cost)?),
         grounding_cost: grounding.cost,
-        cost: priced(&rows, |row| row.cost)?.plus(grounding.cost)?,
+        cost: priced(&rows, |row| row.cost)?.plus(grounding.cost.unwrap_or(Money::ZERO))?,
         malformed_lines: reader.total().malformed,
         streams_without_usage: responses.streams.without_usage.count,
         // Settled below, from what the total leaves out.

@@ -347,6 +347,18 @@ fn catalogue() -> Vec<Case> {
             &["no model in the card offers 512 on priority"],
         ),
         case(
+            "budget for a size the one model named does not make",
+            &["budget", "--amount", "500", "--model", "lite", "--size", "2K"],
+            2,
+            &["error: Nano Banana 2 Lite makes 1K only"],
+        ),
+        case(
+            "compare on lanes the one model named does not publish",
+            &["compare", "--models", "nano-banana-2.1", "--lanes", "batch,flex"],
+            2,
+            &["error: Nano Banana 2.1 publishes the standard lane only"],
+        ),
+        case(
             "compare with a bad baseline",
             &["compare", "--baseline", "flash:8K"],
             2,
@@ -591,6 +603,18 @@ fn catalogue() -> Vec<Case> {
             &["tally", "tests/fixtures/batch/output-mixed-truncated.jsonl.zst"],
             4,
             &["output-mixed-truncated.jsonl.zst", "past line 1", "truncated"],
+        ),
+        case(
+            "tally: one file given twice, by two paths, is tallied once",
+            &[
+                "tally",
+                "tests/fixtures/batch/output-clean.jsonl.gz",
+                "./tests/fixtures/batch/output-clean.jsonl.gz",
+            ],
+            0,
+            &[
+                "warning: `./tests/fixtures/batch/output-clean.jsonl.gz` is given more than once: it is tallied once",
+            ],
         ),
         Case {
             name: "tally: a JSON line cut in half on stdin, under --strict",

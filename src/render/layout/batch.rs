@@ -1,8 +1,10 @@
 //! What the layouts of the two batch-file reports (`estimate`, `tally`)
-//! share: titles of cut lists and the table of malformed lines.
+//! share: titles of cut lists, the table of malformed lines, and a part of
+//! a total that may not be priced.
 
 use crate::batch::{MalformedLine, Sightings};
 use crate::count::grouped;
+use crate::money::Money;
 use crate::render::document::{Cell, Column, Table};
 
 /// A table title with "first N of M" when the list is cut.
@@ -25,4 +27,10 @@ pub(super) fn malformed_table(malformed: &Sightings<MalformedLine>) -> Table {
             .map(|bad| vec![Cell::text(&bad.file), Cell::Count(bad.line), Cell::text(&bad.reason)])
             .collect(),
     }
+}
+
+/// A part of a total, every digit kept, or `not priced`: never $0.00 for
+/// a part the card could not price.
+pub(super) fn priced(part: Option<Money>) -> String {
+    part.map_or("not priced".to_string(), Money::unit_dollars)
 }

@@ -50,6 +50,9 @@ impl Report for BudgetReport {
             }
             None => rows_table(&self.rows, self.amount, self.days.is_some()),
         };
+        for skip in &self.skipped {
+            notes.push(format!("Left out: {} ({}).", skip.reason, skip.model));
+        }
         if self.rows.iter().any(|row| row.priced_by != GOOGLE) {
             notes.push("Rows priced by a provider use that provider's own per-image price from the card's routes, not Google's.".into());
         }

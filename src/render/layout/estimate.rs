@@ -1,6 +1,6 @@
 //! How the `estimate` report is laid out for the table and Markdown renderers.
 
-use super::batch::malformed_table;
+use super::batch::{malformed_table, priced};
 use crate::batch::SHOWN_PER_KIND;
 use crate::count::{counted, grouped};
 use crate::pricing::Basis;
@@ -83,10 +83,10 @@ impl Report for EstimateReport {
                     total.cost.dollars(),
                     total.cost.plain(),
                     total.image_cost.unit_dollars(),
-                    total.prompt_cost.unit_dollars(),
-                    total.reference_cost.unit_dollars(),
+                    priced(total.prompt_cost),
+                    priced(total.reference_cost),
                     if thinking {
-                        format!(", thinking {} (estimated)", total.thinking_cost.unit_dollars())
+                        format!(", thinking {} (estimated)", priced(total.thinking_cost))
                     } else {
                         String::new()
                     },

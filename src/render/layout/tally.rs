@@ -1,6 +1,6 @@
 //! How the `tally` report is laid out for the table and Markdown renderers.
 
-use super::batch::{listed_title, malformed_table};
+use super::batch::{listed_title, malformed_table, priced};
 use crate::batch::BilledLane;
 use crate::count::{counted, grouped};
 use crate::render::Report;
@@ -131,12 +131,12 @@ impl Report for TallyReport {
         }
         let mut parts = format!(
             "input {}, image output {}, text and thinking {}",
-            total.input_cost.unit_dollars(),
-            total.image_output_cost.unit_dollars(),
-            total.text_output_cost.unit_dollars()
+            priced(total.input_cost),
+            priced(total.image_output_cost),
+            priced(total.text_output_cost)
         );
         if self.grounding.queries > 0 {
-            parts.push_str(&format!(", grounding {}", total.grounding_cost.unit_dollars()));
+            parts.push_str(&format!(", grounding {}", priced(total.grounding_cost)));
         }
         facts.push(("cost by part".to_string(), parts));
         if !self.duplicates.responses.is_empty() {
@@ -373,11 +373,7 @@ impl Report for TallyReport {
 fn grounding_line(grounding: &TallyGrounding) -> Vec<Cell> {
     let mut line = vec![Cell::text("grounding"), Cell::Empty, Cell::Empty, Cell::Empty];
     line.extend([Cell::Empty, Cell::Empty, Cell::Empty, Cell::Empty, Cell::Empty, Cell::Empty]);
-    line.push(if grounding.unpriced_queries == grounding.queries {
-        Cell::text("not priced")
-    } else {
-        Cell::unit(grounding.cost)
-    });
+    line.push(grounding.cost.map_or(Cell::text("not priced"), Cell::unit));
     line
 }
 
