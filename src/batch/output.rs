@@ -99,15 +99,18 @@ pub struct SumsByVersion {
     unnamed: Shapes,
 }
 
-/// Sums by (lane billed, image tokens per image).
-type Shapes = BTreeMap<(BilledLane, u64), UsageSums>;
+/// Sums by (lane billed, image tokens per image); `None` in place of the
+/// tokens per image stands for responses that give no token counts, which
+/// cannot be priced.
+type Shapes = BTreeMap<(BilledLane, Option<u64>), UsageSums>;
 
 impl SumsByVersion {
     /// Adds one response of `version`, billed on `lane`, whose candidates
     /// hold `content`.
     #[inline]
     pub fn add(&mut self, version: Option<String>, lane: BilledLane, usage: &Usage, content: Content) {
-        let per_image = tokens_per_image(output_split(usage, content).0, content.images);
+        let per_image =
+            usage.has_counts().then(|| tokens_per_image(output_split(usage, content).0, content.images));
         let shapes = match version {
             Some(version) => self.named.entry(version).or_default(),
             None => &mut self.unnamed,
@@ -115,8 +118,9 @@ impl SumsByVersion {
         shapes.entry((lane, per_image)).or_default().add(usage, content);
     }
 
-    /// Every (model version, lane, image tokens per image, sums).
-    pub fn iter(&self) -> impl Iterator<Item = (Option<&str>, BilledLane, u64, &UsageSums)> {
+    /// Every (model version, lane, image tokens per image, sums); `None`
+    /// for the tokens per image of responses that give no token counts.
+    pub fn iter(&self) -> impl Iterator<Item = (Option<&str>, BilledLane, Option<u64>, &UsageSums)> {
         let named = self.named.iter().flat_map(|(version, shapes)| {
             shapes
                 .iter()
@@ -140,8 +144,9 @@ pub struct ModelGroup<'card> {
     /// card model answers to, or none, is left out): what their lifecycle
     /// warnings name.
     pub named: Vec<Resolved<'card>>,
-    /// Image output tokens per image.
-    pub tokens_per_image: u64,
+    /// Image output tokens per image; `None` when the responses give no
+    /// token counts (they cannot be priced).
+    pub tokens_per_image: Option<u64>,
     /// What the responses are billed on.
     pub lane: BilledLane,
     /// The sums.
@@ -168,7 +173,7 @@ pub fn group_by_model<'card>(
     sums: &SumsByVersion,
     fallback: Option<&Model>,
 ) -> Vec<ModelGroup<'card>> {
-    let mut grouped: BTreeMap<(GroupModel, u64, BilledLane), VersionsAndSums> = BTreeMap::new();
+    let mut grouped: BTreeMap<(GroupModel, Option<u64>, BilledLane), VersionsAndSums> = BTreeMap::new();
     // Each distinct version resolved once: its group, and the ID it names.
     let mut resolved: HashMap<Option<&str>, (GroupModel, Option<Resolved<'card>>)> = HashMap::new();
     for (version, lane, per_image, shape_sums) in sums.iter() {
@@ -297,6 +302,15 @@ impl Responses {
                 let mut pending = Pending::new(id, place.line);
                 pending.add(line);
                 self.pending = Some((pending, place.file.to_owned(), place.file_index));
+            }
+            Piece::Loose(line) => {
+                if let Some((pending, _, file_index)) = &mut self.pending
+                    && *file_index == place.file_index
+                {
+                    pending.add(line);
+                    return;
+                }
+                self.add_line(place, line, first);
             }
             Piece::Other(line) => {
                 self.finish();
@@ -584,22 +598,23 @@ mod tests {
                 |place, line, first| responses.add(place, line, first),
             )
             .unwrap();
-        let groups: Vec<(Option<&str>, u64, &str, u128)> = group_by_model(&card, &responses.sums, None)
-            .iter()
-            .map(|group| {
-                let model = group.model.map(|model| model.id.as_str());
-                (model, group.tokens_per_image, group.lane.name(), group.sums.responses)
-            })
-            .collect();
+        let groups: Vec<(Option<&str>, Option<u64>, &str, u128)> =
+            group_by_model(&card, &responses.sums, None)
+                .iter()
+                .map(|group| {
+                    let model = group.model.map(|model| model.id.as_str());
+                    (model, group.tokens_per_image, group.lane.name(), group.sums.responses)
+                })
+                .collect();
         // Line 9 is a bare response with no lane field: standard, assumed.
         assert_eq!(
             groups,
             [
-                (Some("gemini-3.1-flash-image"), 1120, "standard", 1),
-                (Some("gemini-3.1-flash-image"), 1680, "batch", 2),
-                (Some("gemini-3-pro-image"), 2000, "batch", 1),
-                (None, 747, "batch", 1),
-                (None, 1000, "batch", 1),
+                (Some("gemini-3.1-flash-image"), Some(1120), "standard", 1),
+                (Some("gemini-3.1-flash-image"), Some(1680), "batch", 2),
+                (Some("gemini-3-pro-image"), Some(2000), "batch", 1),
+                (None, Some(747), "batch", 1),
+                (None, Some(1000), "batch", 1),
             ]
         );
         assert_eq!(responses.assumed_standard, 1);

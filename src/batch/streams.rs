@@ -12,8 +12,10 @@
 //! Only adjacent chunks fold, which keeps memory to one pending response
 //! however long the file: chunks of one stream are written together in
 //! practice, and an ID that comes back after another response is billed as
-//! a response of its own. Batch lines (`{"key", "response"}`) are never
-//! chunks and never fold.
+//! a response of its own. A chunk that names no stream folds into the one
+//! before it (the events of an Interactions stream name their interaction
+//! only at its start and its end). Batch lines (`{"key", "response"}`) are
+//! never chunks and never fold.
 
 use serde::Serialize;
 
@@ -74,6 +76,10 @@ pub enum Piece {
     /// A piece of the stream `id`: a bare response with an ID, or a chunk
     /// without token counts.
     Chunk { id: String, line: OutputLine },
+    /// A chunk that names no stream (an event of an Interactions stream
+    /// between its first and its last, an agent's user event): a piece of
+    /// the stream being folded, if any.
+    Loose(OutputLine),
     /// Anything else: passed through as it is.
     Other(OutputLine),
 }
@@ -172,6 +178,7 @@ pub fn piece(line: OutputLine) -> Piece {
             Piece::Chunk { id: id.clone(), line }
         }
         OutputLine::Chunk { response_id: Some(ref id), .. } => Piece::Chunk { id: id.clone(), line },
+        OutputLine::Chunk { response_id: None, .. } => Piece::Loose(line),
         line => Piece::Other(line),
     }
 }

@@ -107,9 +107,12 @@ impl UsageSums {
         self.text_output += u128::from(text_output);
         self.thoughts += u128::from(usage.thoughts_tokens);
         self.total += u128::from(usage.total_tokens);
-        self.without_output_split += u128::from(!usage.candidates_details_present);
-        self.output_upper_bound += u128::from(by.is_upper_bound());
-        self.text_only += u128::from(by == SplitBy::NoImagePart);
+        // A response that gives no token counts bills nothing at either
+        // rate, so how its output would split says nothing.
+        let counted = usage.has_counts();
+        self.without_output_split += u128::from(counted && !usage.candidates_details_present);
+        self.output_upper_bound += u128::from(counted && by.is_upper_bound());
+        self.text_only += u128::from(counted && by == SplitBy::NoImagePart);
         self.search_queries += u128::from(content.search_queries);
     }
 
@@ -192,6 +195,14 @@ mod tests {
         }
         assert!(SplitBy::ImageParts.is_upper_bound() && SplitBy::NothingToTell.is_upper_bound());
         assert!(!SplitBy::Details.is_upper_bound() && !SplitBy::NoImagePart.is_upper_bound());
+    }
+
+    #[test]
+    fn a_response_without_token_counts_is_counted_but_never_split() {
+        let mut sums = UsageSums::default();
+        sums.add(&Usage { total_tokens: 1130, ..Usage::default() }, Content::default());
+        assert_eq!((sums.responses, sums.total), (1, 1130));
+        assert_eq!((sums.without_output_split, sums.output_upper_bound, sums.text_only), (0, 0, 0));
     }
 
     #[test]

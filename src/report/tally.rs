@@ -305,6 +305,10 @@ pub struct TallyRow {
     /// Lifecycle warnings for the IDs its model versions name.
     #[serde(skip)]
     pub warnings: Vec<String>,
+    /// Whether the row's responses give no token counts (and so are not
+    /// priced, whatever the card says).
+    #[serde(skip)]
+    pub without_token_counts: bool,
 }
 
 /// The grand total.
@@ -451,16 +455,39 @@ impl TallyReport {
         shortfalls(&self.total, &self.grounding)
     }
 
+    /// Responses not priced because they give no token counts (provisioned
+    /// ones aside, which are never priced per token).
+    fn responses_without_token_counts(&self) -> u64 {
+        self.rows
+            .iter()
+            .filter(|row| row.without_token_counts && row.lane != BilledLane::Provisioned)
+            .map(|row| row.responses)
+            .sum()
+    }
+
     /// What the total leaves out, as one sentence, when it is incomplete.
     pub fn incomplete_reason(&self) -> Option<String> {
         let parts: Vec<String> = self
             .left_out()
             .into_iter()
             .map(|part| match part {
-                Shortfall::UnpricedResponses(count) => format!(
-                    "{} that could not be priced (pass a card that lists their model and lane with --rates, or --model for responses without modelVersion)",
-                    counted(count, "response", "responses")
-                ),
+                Shortfall::UnpricedResponses(count) => {
+                    let uncounted = self.responses_without_token_counts();
+                    let mut parts = Vec::new();
+                    if count > uncounted {
+                        parts.push(format!(
+                            "{} that could not be priced (pass a card that lists their model and lane with --rates, or --model for responses without modelVersion)",
+                            counted(count - uncounted, "response", "responses")
+                        ));
+                    }
+                    if uncounted > 0 {
+                        parts.push(format!(
+                            "{} no token counts (the usage is missing, empty, or gives only a total or the lane: save each response whole, with its usage)",
+                            counted(uncounted, "response whose usage gives", "responses whose usage gives")
+                        ));
+                    }
+                    parts.join(", and ")
+                }
                 Shortfall::MalformedLines(count) => format!(
                     "{} that could not be read (listed in the report; fix them, or check the file is what tally reads)",
                     counted(count, "malformed line", "malformed lines")
@@ -676,6 +703,11 @@ fn build_row(group: ModelGroup<'_>, today: Date) -> Result<TallyRow, TallyError>
             "served on provisioned throughput: billed by the commitment, not per token (not in the total)"
                 .to_string(),
         ),
+        BilledLane::Lane(_) if per_image.is_none() => Err(if sums.responses == 1 {
+            "the response gives no token counts".to_string()
+        } else {
+            "the responses give no token counts".to_string()
+        }),
         BilledLane::Lane(lane) => match (model, model.and_then(|model| model.tokens.get(&lane))) {
             (Some(model), Some(rates)) => {
                 match pricing::token_cost(rates, prompt_tokens, image_output_tokens, text_tokens) {
@@ -709,8 +741,11 @@ fn build_row(group: ModelGroup<'_>, today: Date) -> Result<TallyRow, TallyError>
         model_name: model.map(|model| model.name.clone()),
         status: model.map(|model| model.status(today)),
         model_versions,
-        size: size_label(model, per_image),
-        image_tokens_per_image: per_image,
+        size: per_image.map_or_else(
+            || "unknown (no token counts)".to_string(),
+            |per_image| size_label(model, per_image),
+        ),
+        image_tokens_per_image: per_image.unwrap_or(0),
         lane,
         responses: narrow(sums.responses)?,
         images: narrow(sums.images)?,
@@ -731,6 +766,7 @@ fn build_row(group: ModelGroup<'_>, today: Date) -> Result<TallyRow, TallyError>
         cost,
         unpriced_reason,
         warnings: named.into_iter().filter_map(|found| lifecycle_warning(found, today)).collect(),
+        without_token_counts: per_image.is_none(),
     })
 }
 

@@ -101,6 +101,27 @@ impl ApiFields {
         Ok(true)
     }
 
+    /// Takes the object to be `object` when it does not say (the
+    /// interaction inside an event of a stream may leave it out).
+    pub(crate) fn assume_object(&mut self, object: ApiObject) {
+        self.object.get_or_insert(object);
+    }
+
+    /// Reads a `usage` block that names no API (a bare `{"usage": {...}}`,
+    /// as some gateways log it) as the API its counters belong to: an
+    /// interaction's when it gives `total_input_tokens` or the like, else a
+    /// chat completion's. Nothing changes when `object` named the API or
+    /// there is no `usage`.
+    pub(crate) fn assume_object_of_usage(&mut self) {
+        if self.object.is_some() {
+            return;
+        }
+        self.object = self.usage.as_ref().map(|usage| match usage {
+            Ok(counts) if counts.is_interaction() => ApiObject::Interaction,
+            _ => ApiObject::ChatCompletion,
+        });
+    }
+
     /// The object, when `object` named one of the two APIs.
     pub(crate) fn into_response(self) -> Option<ApiResponse> {
         let object = self.object?;
@@ -237,9 +258,14 @@ impl ApiCounts {
         }
     }
 
-    /// Whether any token count was given.
-    fn any(&self) -> bool {
-        self.slots.iter().any(Cased::is_set)
+    /// Whether a counter only the Interactions API writes is given.
+    fn is_interaction(&self) -> bool {
+        use Counter::{
+            InputImage, InputText, OutputImage, OutputText, TotalInput, TotalOutput, TotalThought,
+        };
+        [TotalInput, TotalOutput, TotalThought, InputText, InputImage, OutputText, OutputImage]
+            .iter()
+            .any(|counter| self.slots[*counter as usize].is_set())
     }
 
     /// The first counter that is not a count, if any.
@@ -273,8 +299,8 @@ fn counter_named(name: &str) -> Option<(Counter, bool)> {
     })
 }
 
-/// Reads `usage` of either API; `Err` when no token count is there at all
-/// or one is not a count.
+/// Reads `usage` of either API; `Err` when a count is not a count. Usage
+/// that gives no token counts reads as such, and is not priced.
 fn read_counts(cursor: &mut JsonCursor<'_>) -> Parsed<Result<ApiCounts, String>> {
     let mut counts = ApiCounts::default();
     for_each_field(cursor, |name, cursor| {
@@ -300,9 +326,6 @@ fn read_counts(cursor: &mut JsonCursor<'_>) -> Parsed<Result<ApiCounts, String>>
         }
         Ok(())
     })?;
-    if !counts.any() {
-        return Ok(Err("no token counts in usage".to_owned()));
-    }
     Ok(counts.check().map(|()| counts))
 }
 

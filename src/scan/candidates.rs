@@ -4,6 +4,7 @@
 //! counts nothing.
 
 use super::field_walk::{Cased, for_each_element, for_each_field};
+use super::input_line::MediaKind;
 use super::json_cursor::{JsonCursor, Parsed, ValueKind};
 
 /// What the candidates of one response hold that the bill needs.
@@ -132,7 +133,8 @@ fn count_images_in_parts(cursor: &mut JsonCursor<'_>) -> Parsed<u64> {
 }
 
 /// Whether an `inlineData` object holds an image: its MIME type starts with
-/// `image/`, or it gives no MIME type as a string.
+/// `image/` in any case (MIME types are case-insensitive; `IMAGE/PNG` is an
+/// image), or it gives no MIME type as a string.
 fn read_inline_data_is_image(cursor: &mut JsonCursor<'_>) -> Parsed<bool> {
     let mut mime: Cased<Option<bool>> = Cased::default();
     for_each_field(cursor, |name, cursor| {
@@ -140,7 +142,7 @@ fn read_inline_data_is_image(cursor: &mut JsonCursor<'_>) -> Parsed<bool> {
             "mimeType" | "mime_type" => {
                 let is_image = cursor.read_nullable(
                     ValueKind::String,
-                    |cursor| Ok(Some(cursor.read_string()?.starts_with("image/"))),
+                    |cursor| Ok(Some(MediaKind::of_mime(Some(&cursor.read_string()?)) == MediaKind::Image)),
                     || None,
                 )?;
                 mime.set(name == "mimeType", is_image);

@@ -150,6 +150,9 @@ fn scan_on_this_thread<L: LineRecord, R: Read>(
     Ok(ControlFlow::Continue(()))
 }
 
+/// Scans on `options.threads` workers, as many as the system lets start
+/// (a low process limit, `ulimit -u`, can refuse them); when none can, on
+/// the calling thread.
 fn scan_on_threads<L: LineRecord, R: Read + Send>(
     blocks: BlockReader<R>,
     options: &ScanOptions,
@@ -169,10 +172,11 @@ fn scan_on_threads<L: LineRecord, R: Read + Send>(
     let free_receiver = Mutex::new(free_receiver);
     let flow = std::thread::scope(|scope| {
         let (result_sender, result_receiver) = mpsc::channel::<(u64, Vec<L>, LineBuffer)>();
+        let mut started = 0;
         for _ in 0..workers {
             let result_sender = result_sender.clone();
             let (reading, free_receiver) = (&reading, &free_receiver);
-            scope.spawn(move || {
+            let worker = std::thread::Builder::new().spawn_scoped(scope, move || {
                 loop {
                     let free = lock(free_receiver).recv();
                     let Ok(buffer) = free else { return };
@@ -183,8 +187,17 @@ fn scan_on_threads<L: LineRecord, R: Read + Send>(
                     }
                 }
             });
+            // The workers started so far do the work; the rest would not start either.
+            if worker.is_err() {
+                break;
+            }
+            started += 1;
         }
         drop(result_sender);
+        if started == 0 {
+            // Nothing has been read yet: the calling thread reads it all.
+            return None;
+        }
 
         let mut waiting = BTreeMap::new();
         let mut next_sequence = 0u64;
@@ -204,10 +217,13 @@ fn scan_on_threads<L: LineRecord, R: Read + Send>(
         // Closing our ends lets the workers finish.
         drop(result_receiver);
         drop(free_sender);
-        flow
+        Some(flow)
     });
-    let failure = reading.into_inner().unwrap_or_else(|poisoned| poisoned.into_inner()).failure;
-    match failure {
+    let mut reading = reading.into_inner().unwrap_or_else(|poisoned| poisoned.into_inner());
+    let Some(flow) = flow else {
+        return scan_on_this_thread(&mut reading.blocks, limit, deliver);
+    };
+    match reading.failure {
         Some(error) if flow.is_continue() => Err(error),
         _ => Ok(flow),
     }

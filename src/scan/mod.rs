@@ -19,6 +19,7 @@ mod document;
 mod event_stream;
 mod field_walk;
 mod input_line;
+mod interaction_events;
 mod json_cursor;
 mod key_tracker;
 mod line_blocks;

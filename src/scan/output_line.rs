@@ -27,6 +27,7 @@ use super::api_usage::{ApiFields, ApiObject, ApiResponse};
 use super::candidates::{read_candidates, read_content_images};
 use super::event_stream::{EventLine, event_line};
 use super::field_walk::{Cased, WrongType, for_each_field, is_blank, not_json_reason, read_string_member};
+use super::interaction_events::{Event, EventFields, EventKind};
 use super::json_cursor::{JsonCursor, Parsed, ValueKind, signed_value};
 use super::usage_metadata::{Usage, read_usage_metadata};
 
@@ -132,11 +133,18 @@ struct LineFields {
     bare_response: ResponseFields,
     /// Interactions and chat-completion members.
     api: ApiFields,
+    /// The members of an event of an Interactions stream.
+    event: EventFields,
     /// Whether the line has a `request` (and so may be a batch input line).
     request: bool,
     /// Whether the line is an agent (ADK) event: it has `author` or
     /// `invocationId`.
     agent_event: bool,
+    /// Whether the event's `author` is `user`: what it holds is input.
+    user_event: bool,
+    /// Whether the event is `"partial": true`: a piece of a later whole
+    /// event.
+    partial: bool,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -167,10 +175,26 @@ fn read_line_fields(cursor: &mut JsonCursor<'_>) -> Parsed<Option<LineFields>> {
             }
             "error" => fields.error = read_error(cursor)?,
             "status" => fields.status = read_error(cursor)?,
+            "author" => {
+                fields.agent_event = true;
+                fields.user_event = match cursor.peek_kind()? {
+                    ValueKind::String => cursor.read_string()? == "user",
+                    _ => cursor.skip_value().map(|()| false)?,
+                };
+            }
+            "partial" => {
+                fields.partial = match cursor.peek_kind()? {
+                    ValueKind::Bool => cursor.read_bool()?,
+                    _ => cursor.skip_value().map(|()| false)?,
+                };
+            }
             _ => {
                 fields.request |= matches!(name, "request" | "contents");
-                fields.agent_event |= matches!(name, "author" | "invocationId" | "invocation_id");
-                if !fields.bare_response.read_field(name, cursor)? && !fields.api.read_field(name, cursor)? {
+                fields.agent_event |= matches!(name, "invocationId" | "invocation_id");
+                if !fields.bare_response.read_field(name, cursor)?
+                    && !fields.api.read_field(name, cursor)?
+                    && !fields.event.read_field(name, cursor)?
+                {
                     cursor.skip_value()?;
                 }
             }
@@ -190,7 +214,16 @@ impl LineFields {
             Some(Ok(key)) => Some(key),
             None => None,
         };
-        if let Some(api) = self.api.into_response() {
+        if let Some(event) = self.event.into_event() {
+            return interaction_event_line(key, event, self.error);
+        }
+        let mut api = self.api;
+        if self.response.is_none() && !self.bare_response.is_present() && !self.request && !self.agent_event {
+            // A bare usage block: a response that names no model (tally's
+            // --model prices it).
+            api.assume_object_of_usage();
+        }
+        if let Some(api) = api.into_response() {
             return api_line(key, api, self.error, self.status);
         }
         if let Some(error) = self.error.or(self.status) {
@@ -215,12 +248,20 @@ impl LineFields {
         let response_id = response.response_id.resolve();
         // A stream chunk or agent event without token counts is a piece of a
         // response, not one; anything else without them cannot be priced.
-        let piece = !wrapped && (response_id.is_some() || self.agent_event);
+        // An agent's own whole event that holds an output image is a model
+        // turn, usage or not: a response that gives no token counts.
+        let model_turn = self.agent_event
+            && !self.user_event
+            && !self.partial
+            && response_id.is_none()
+            && inline_images > 0;
+        let piece = !wrapped && (response_id.is_some() || self.agent_event) && !model_turn;
         let usage = match response.usage.resolve() {
             Some(Ok(usage)) if usage.has_counts() || !piece => usage,
             None | Some(Ok(_)) if piece => {
                 return OutputLine::Chunk { response_id, model_version, inline_images };
             }
+            None if model_turn => Usage::default(),
             None => return malformed("no usageMetadata in the response"),
             Some(Ok(usage)) => usage,
             Some(Err(reason)) => return OutputLine::Malformed { reason },
@@ -254,6 +295,19 @@ fn api_line(
         let message = error.message.or_else(|| state.map(|state| format!("interaction {state}")));
         return OutputLine::Error { key, code: error.code, message };
     }
+    // A completion chunk without token counts is a piece of its stream.
+    let uncounted = match &api.usage {
+        None => true,
+        Some(Ok(usage)) => !usage.has_counts(),
+        Some(Err(_)) => false,
+    };
+    if uncounted && api.object == ApiObject::ChatCompletion && api.id.is_some() {
+        return OutputLine::Chunk {
+            response_id: api.id,
+            model_version: api.model,
+            inline_images: api.images,
+        };
+    }
     match api.usage {
         Some(Ok(usage)) => OutputLine::Response {
             key,
@@ -268,10 +322,43 @@ fn api_line(
             response_id: api.id,
         },
         Some(Err(reason)) => OutputLine::Malformed { reason },
-        None if api.object == ApiObject::ChatCompletion && api.id.is_some() => {
-            OutputLine::Chunk { response_id: api.id, model_version: api.model, inline_images: api.images }
-        }
         None => malformed("no usage in the response"),
+    }
+}
+
+/// An event of an Interactions stream as a line: the final event is the
+/// interaction, billed by its usage (without usage it is a response that
+/// gives no token counts); an `error` event is an error; any other event is
+/// a piece of the stream, whatever usage it carries.
+fn interaction_event_line(key: Option<String>, event: Event, error: Option<ErrorDetails>) -> OutputLine {
+    let Event { kind, interaction, status, id, images } = event;
+    match kind {
+        EventKind::Piece => OutputLine::Chunk {
+            response_id: id,
+            model_version: interaction.and_then(|interaction| interaction.model),
+            inline_images: images,
+        },
+        EventKind::Error => {
+            let error = error.unwrap_or_default();
+            OutputLine::Error { key, code: error.code, message: error.message }
+        }
+        EventKind::Final => {
+            let mut api = interaction.unwrap_or(ApiResponse {
+                object: ApiObject::Interaction,
+                usage: None,
+                model: None,
+                id: None,
+                images: 0,
+            });
+            let failed = matches!(status.as_deref(), Some("failed" | "cancelled" | "incomplete"));
+            if api.usage.is_none() && !failed {
+                api.usage = Some(Ok(Usage::default()));
+            }
+            api.id = id;
+            api.images = images;
+            let state = status.map(|state| ErrorDetails { code: None, message: Some(state) });
+            api_line(key, api, None, state)
+        }
     }
 }
 

@@ -106,9 +106,13 @@ pub(crate) fn output_line(line: &[u8]) -> OutputLine {
         Some(Value::String(id)) => Some(id.clone()),
         _ => None,
     };
-    let piece = !wrapped && (response_id.is_some() || agent_event);
+    let user_event = member(&top, "author").and_then(Value::as_str) == Some("user");
+    let partial = member(&top, "partial").and_then(Value::as_bool) == Some(true);
+    let model_turn = agent_event && !user_event && !partial && response_id.is_none() && inline_images > 0;
+    let piece = !wrapped && (response_id.is_some() || agent_event) && !model_turn;
     let usage = match cased(response, "usageMetadata", "usage_metadata") {
         None if piece => return OutputLine::Chunk { response_id, model_version, inline_images },
+        None if model_turn => Usage::default(),
         None => return malformed("no usageMetadata in the response".into()),
         Some(Value::Object(usage)) => match usage_of(usage) {
             Ok(usage) if usage.has_counts() || !piece => usage,
@@ -222,7 +226,7 @@ fn usage_of(usage: &Object) -> Result<Usage, String> {
 
 fn is_image(inline: &Object) -> bool {
     match cased(inline, "mimeType", "mime_type") {
-        Some(Value::String(mime)) => mime.starts_with("image/"),
+        Some(Value::String(mime)) => mime.get(..6).is_some_and(|head| head.eq_ignore_ascii_case("image/")),
         _ => true,
     }
 }
@@ -476,6 +480,13 @@ mod tests {
         let detail = |rng: &mut SplitMix64, modality: &str| {
             members(vec![("modality", text(modality)), ("tokenCount", number(rng.below(3000)))])
         };
+        // Usage that gives no token counts: empty, a total alone, a lane alone.
+        match rng.below(12) {
+            0 => return members(vec![]),
+            1 => return members(vec![("totalTokenCount", number(rng.below(6000)))]),
+            2 => return members(vec![("trafficType", text("ON_DEMAND"))]),
+            _ => {}
+        }
         let mut pairs = vec![
             ("promptTokenCount", number(rng.below(2000))),
             ("candidatesTokenCount", number(rng.below(3000))),
@@ -532,7 +543,10 @@ mod tests {
             _ => members(vec![(
                 "inlineData",
                 members(vec![
-                    ("mimeType", text(rng.pick::<&str>(&["image/png", "image/jpeg", "audio/wav"]))),
+                    (
+                        "mimeType",
+                        text(rng.pick::<&str>(&["image/png", "IMAGE/JPEG", "Image/Png", "audio/wav"])),
+                    ),
                     ("data", text("iVBORw0KGgoAAAANSUhEUgAA")),
                 ]),
             )]),
@@ -566,8 +580,23 @@ mod tests {
             ("usageMetadata", usage(rng)),
             ("modelVersion", text("gemini-3-pro-image-preview")),
         ]);
-        match rng.below(4) {
+        match rng.below(5) {
             0 => response,
+            // An agent (ADK) event: content and usage (if any) at the top.
+            4 => {
+                let mut pairs = vec![
+                    ("author", text(rng.pick::<&str>(&["user", "image_agent"]))),
+                    ("invocationId", text("inv-1")),
+                    ("content", content(rng)),
+                ];
+                if rng.chance(30) {
+                    pairs.push(("partial", Json::Bool(rng.chance(50))));
+                }
+                if rng.chance(50) {
+                    pairs.push(("usageMetadata", usage(rng)));
+                }
+                members(pairs)
+            }
             1 => members(vec![
                 ("key", text("req-1")),
                 ("error", members(vec![("code", number(429)), ("message", text("busy"))])),

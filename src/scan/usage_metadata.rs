@@ -44,13 +44,15 @@ pub struct Usage {
 }
 
 impl Usage {
-    /// Whether any token count was given (a Vertex AI stream chunk may
-    /// carry only `trafficType`).
+    /// Whether any token count that prices was given: a Vertex AI stream
+    /// chunk may carry only `trafficType`, and a usage block may be empty
+    /// or give only `totalTokenCount`, which cannot be split into input,
+    /// image and text. Without one the response cannot be priced, and
+    /// pricing it at zero would hide a bill.
     pub fn has_counts(&self) -> bool {
         self.prompt_tokens > 0
             || self.candidates_tokens > 0
             || self.thoughts_tokens > 0
-            || self.total_tokens > 0
             || self.prompt_details_present
             || self.candidates_details_present
     }

@@ -59,6 +59,38 @@ fn scratch() -> PathBuf {
         String::from_utf8_lossy(response).replace("gemini-3.1-flash-image-preview", "imagen-9"),
     )
     .unwrap();
+    // Responses that give no token counts: each must be "not priced", never $0.
+    let no_counts = [
+        ("usage-empty.jsonl", r#"{"modelVersion":"gemini-3-pro-image","usageMetadata":{}}"#),
+        (
+            "usage-total-only.jsonl",
+            r#"{"modelVersion":"gemini-3-pro-image","usageMetadata":{"totalTokenCount":1130}}"#,
+        ),
+        (
+            "usage-tier-only.jsonl",
+            r#"{"modelVersion":"gemini-3-pro-image","usageMetadata":{"trafficType":"ON_DEMAND","serviceTier":"standard"}}"#,
+        ),
+        (
+            "chat-total-only.jsonl",
+            r#"{"object":"chat.completion","model":"gemini-3-pro-image","usage":{"total_tokens":1130}}"#,
+        ),
+        (
+            "interaction-total-only.jsonl",
+            r#"{"object":"interaction","status":"completed","model":"gemini-3-pro-image","usage":{"total_tokens":1130}}"#,
+        ),
+        (
+            "adk-image-no-usage.jsonl",
+            r#"{"author":"image_agent","invocationId":"i","content":{"role":"model","parts":[{"inlineData":{"mimeType":"image/png","data":"AA"}}]}}"#,
+        ),
+    ];
+    std::fs::write(
+        dir.join("bare-usage.jsonl"),
+        "{\"usage\":{\"prompt_tokens\":10,\"completion_tokens\":1130,\"completion_tokens_details\":{\"image_tokens\":1120}}}\n",
+    )
+    .unwrap();
+    for (name, line) in no_counts {
+        std::fs::write(dir.join(name), format!("{line}\n")).unwrap();
+    }
     let line = "name = \"a\"\nmodel = \"flash\"\nimages_per_month = 10\n";
     std::fs::write(dir.join("line-as-table.toml"), format!("[plan]\nname = \"x\"\n[line]\n{line}")).unwrap();
     std::fs::write(
@@ -575,6 +607,48 @@ fn catalogue() -> Vec<Case> {
             &["1 response that could not be priced"],
         ),
         case(
+            "tally: an empty usageMetadata is not priced, never $0",
+            &["tally", "@TMP/usage-empty.jsonl"],
+            6,
+            &["1 response whose usage gives no token counts"],
+        ),
+        case(
+            "tally: a usageMetadata with only totalTokenCount is not priced, never $0",
+            &["tally", "@TMP/usage-total-only.jsonl"],
+            6,
+            &["1 response whose usage gives no token counts"],
+        ),
+        case(
+            "tally: a usageMetadata with only the lane fields is not priced, never $0",
+            &["tally", "@TMP/usage-tier-only.jsonl"],
+            6,
+            &["1 response whose usage gives no token counts"],
+        ),
+        case(
+            "tally: a chat completion whose usage gives only total_tokens is not priced, never $0",
+            &["tally", "@TMP/chat-total-only.jsonl"],
+            6,
+            &["1 response whose usage gives no token counts"],
+        ),
+        case(
+            "tally: an interaction whose usage gives only total_tokens is not priced, never $0",
+            &["tally", "@TMP/interaction-total-only.jsonl"],
+            6,
+            &["1 response whose usage gives no token counts"],
+        ),
+        case(
+            "tally: an agent event holding an image and no usage is not priced, never $0",
+            &["tally", "@TMP/adk-image-no-usage.jsonl"],
+            6,
+            &["1 response whose usage gives no token counts"],
+        ),
+        case(
+            "tally: a bare usage block names no model: not priced without --model",
+            &["tally", "@TMP/bare-usage.jsonl"],
+            6,
+            &["1 response that could not be priced", "--model for responses without modelVersion"],
+        ),
+        case(
             "tally: a missing file",
             &["tally", "@TMP/no-such-output.jsonl"],
             4,
@@ -703,4 +777,28 @@ fn every_bad_input_fails_cleanly_with_a_helpful_one_line_error() {
         cases.len(),
         failures.join("\n")
     );
+}
+
+/// A worker thread that cannot start (a low `ulimit -u`; here a stack too
+/// large to map, which fails the same way without privileges) is no panic:
+/// the scan goes on with the threads it has, or on one.
+#[test]
+fn a_scan_whose_threads_cannot_start_reads_on_one() {
+    let tally = |threads: &str, stack: Option<&str>| {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_nbcost"));
+        command
+            .args(["tally", "tests/fixtures/batch/output-mixed.jsonl", "--threads", threads])
+            .env("NBCOST_TODAY", "2026-11-21")
+            .env_remove("NBCOST_RATES");
+        if let Some(stack) = stack {
+            command.env("RUST_MIN_STACK", stack);
+        }
+        command.output().unwrap()
+    };
+    let one = tally("1", None);
+    let refused = tally("4", Some("100000000000000"));
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_eq!(refused.status.code(), one.status.code(), "{stderr}");
+    assert_eq!(String::from_utf8_lossy(&refused.stdout), String::from_utf8_lossy(&one.stdout));
 }

@@ -221,3 +221,66 @@ fn tells_a_response_without_candidates_from_one_with_none_in_them() {
     assert!(read(r#"{"usageMetadata":{},"candidates":[]}"#));
     assert!(read(r#"{"usageMetadata":{},"candidates":[{"content":{"parts":[{"text":"hi"}]}}]}"#));
 }
+
+#[test]
+fn reads_mime_types_in_any_case() {
+    for mime in ["IMAGE/PNG", "Image/Jpeg", "image/webp"] {
+        let line = format!(
+            r#"{{"usageMetadata":{{"candidatesTokenCount":1120}},"candidates":[{{"content":{{"parts":[{{"inlineData":{{"mimeType":"{mime}","data":"AA"}}}}]}}}}]}}"#
+        );
+        let OutputLine::Response { inline_images, .. } = scan_output_line(line.as_bytes()) else {
+            panic!("not a response: {line}");
+        };
+        assert_eq!(inline_images, 1, "{mime}");
+    }
+}
+
+#[test]
+fn a_usage_block_without_token_counts_gives_none() {
+    let counted = |usage: &str| match scan_output_line(format!(r#"{{"usageMetadata":{usage}}}"#).as_bytes()) {
+        OutputLine::Response { usage, .. } => usage.has_counts(),
+        other => panic!("not a response: {other:?}"),
+    };
+    for usage in
+        ["{}", r#"{"totalTokenCount":1130}"#, r#"{"trafficType":"ON_DEMAND","serviceTier":"standard"}"#]
+    {
+        assert!(!counted(usage), "{usage}");
+    }
+    for usage in [r#"{"promptTokenCount":3}"#, r#"{"candidatesTokensDetails":[]}"#] {
+        assert!(counted(usage), "{usage}");
+    }
+    // The same for the other APIs: a total alone is no count.
+    for line in [
+        r#"{"object":"chat.completion","model":"m","usage":{"total_tokens":1130}}"#,
+        r#"{"object":"interaction","status":"completed","usage":{"total_tokens":1130}}"#,
+        r#"{"object":"interaction","status":"completed","usage":{}}"#,
+    ] {
+        let OutputLine::Response { usage, .. } = scan_output_line(line.as_bytes()) else {
+            panic!("not a response: {line}");
+        };
+        assert!(!usage.has_counts(), "{line}");
+    }
+    // A stream's chunk without counts is a piece of the stream.
+    let chunk = r#"{"id":"c","object":"chat.completion.chunk","usage":{"total_tokens":5}}"#;
+    assert!(matches!(scan_output_line(chunk.as_bytes()), OutputLine::Chunk { .. }));
+}
+
+#[test]
+fn an_agent_event_holding_an_output_image_is_a_response_usage_or_not() {
+    let event = |author: &str, extra: &str| {
+        format!(
+            r#"{{"author":"{author}","invocationId":"i",{extra}"content":{{"role":"model","parts":[{{"inlineData":{{"mimeType":"image/png","data":"AA"}}}}]}}}}"#
+        )
+    };
+    let OutputLine::Response { usage, inline_images, .. } =
+        scan_output_line(event("image_agent", "").as_bytes())
+    else {
+        panic!("not a response");
+    };
+    assert_eq!((usage, inline_images), (Usage::default(), 1));
+    // The user's own image is input, and a partial event is a piece of a
+    // later whole one.
+    for line in [event("user", ""), event("image_agent", r#""partial":true,"#)] {
+        assert!(matches!(scan_output_line(line.as_bytes()), OutputLine::Chunk { .. }), "{line}");
+    }
+}
