@@ -235,7 +235,9 @@ impl History {
         let mut models: Vec<Model> = Vec::new();
         let mut unreleased: Vec<Unreleased> = Vec::new();
         // The newest card's view of each model first: its names and lives.
-        for card in self.cards().rev() {
+        // Prices come only from cards in the currency of the card in force:
+        // figures in two currencies are never put side by side.
+        for card in self.cards().rev().filter(|card| card.meta.currency == base.meta.currency) {
             for model in &card.models {
                 let id = model.id.to_lowercase();
                 if claimed.contains(&id) || unreleased.iter().any(|later| later.id.eq_ignore_ascii_case(&id))
@@ -290,7 +292,8 @@ impl History {
         unreleased.retain(|later| !later.names.is_empty());
         let grounding = base.grounding.or_else(|| {
             let needs = models.iter().any(|model| model.grounding);
-            needs.then(|| self.cards().rev().find_map(|card| card.grounding)).flatten()
+            let same = |card: &&RateCard| card.meta.currency == base.meta.currency;
+            needs.then(|| self.cards().rev().filter(same).find_map(|card| card.grounding)).flatten()
         });
         Ok(RateCard { meta: base.meta.clone(), models, grounding, routes: base.routes.clone(), unreleased })
     }
@@ -299,7 +302,7 @@ impl History {
     /// prices it, else as the first card that lists it; with the card that
     /// priced it where that is not `base`.
     fn prices(&self, id: &str, day: Date, base: &RateCard) -> (&Model, Option<PricedBy>) {
-        let listing = |card: &&RateCard| card.model(id).is_some();
+        let listing = |card: &&RateCard| card.meta.currency == base.meta.currency && card.model(id).is_some();
         let in_force = self.cards().rev().filter(|card| card.meta.effective <= day).find(listing);
         let card = in_force.or_else(|| self.cards().find(listing)).expect("a card lists the model");
         let model = card.model(id).expect("the card lists the model");

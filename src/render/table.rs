@@ -15,6 +15,7 @@ use comfy_table::{
 };
 
 use super::{Style, human};
+use crate::money::Currency;
 use crate::render::document::{Document, Table};
 
 pub(super) fn write(document: &Document, style: Style, out: &mut dyn Write) -> io::Result<()> {
@@ -45,7 +46,7 @@ pub(super) fn write(document: &Document, style: Style, out: &mut dyn Write) -> i
                 writeln!(out, "{bold}{line}{bold:#}")?;
             }
         }
-        let (boxed, left_out) = fitted(table, style);
+        let (boxed, left_out) = fitted(table, &document.currency, style);
         writeln!(out, "{boxed}")?;
         if let (Some(width), false) = (style.width, left_out.is_empty()) {
             let note = format!(
@@ -75,12 +76,13 @@ pub(super) fn write(document: &Document, style: Style, out: &mut dyn Write) -> i
 /// Columns go while the table is too wide even with its headings broken
 /// between words; then, if it is still wider than the room, its cells wrap
 /// too, between words where the room allows (so numbers stay whole).
-fn fitted(table: &Table, style: Style) -> (Boxed, Vec<&str>) {
+fn fitted<'a>(table: &'a Table, currency: &Currency, style: Style) -> (Boxed, Vec<&'a str>) {
     let mut shown: Vec<usize> = (0..table.columns.len()).collect();
     let Some(width) = style.width.map(usize::from) else {
-        return (boxed(table, &shown, style), Vec::new());
+        return (boxed(table, &shown, currency, style), Vec::new());
     };
-    let measures: Vec<Measure> = (0..table.columns.len()).map(|index| Measure::of(table, index)).collect();
+    let measures: Vec<Measure> =
+        (0..table.columns.len()).map(|index| Measure::of(table, index, currency)).collect();
     let across = |shown: &[usize], part: &dyn Fn(usize) -> usize| {
         // Each column's content, a space either side and a border on its left,
         // then the border on the right.
@@ -95,7 +97,7 @@ fn fitted(table: &Table, style: Style) -> (Boxed, Vec<&str>) {
         let Some(index) = optional.next() else { break };
         shown.retain(|&shown| shown != index);
     }
-    let mut boxed = boxed(table, &shown, style);
+    let mut boxed = boxed(table, &shown, currency, style);
     if across(&shown, &|index| measures[index].full) > width {
         boxed
             .set_content_arrangement(ContentArrangement::Dynamic)
@@ -129,11 +131,12 @@ struct Measure {
 }
 
 impl Measure {
-    fn of(table: &Table, index: usize) -> Measure {
+    fn of(table: &Table, index: usize, currency: &Currency) -> Measure {
         let line = |text: &str| text.lines().map(|line| line.chars().count()).max().unwrap_or(0);
         let word = |text: &str| text.split_whitespace().map(|word| word.chars().count()).max().unwrap_or(0);
         let header = &table.columns[index].header;
-        let cells: Vec<String> = table.rows.iter().filter_map(|row| row.get(index)).map(human).collect();
+        let cells: Vec<String> =
+            table.rows.iter().filter_map(|row| row.get(index)).map(|cell| human(cell, currency)).collect();
         let cell = cells.iter().map(|cell| line(cell)).max().unwrap_or(0);
         let cell_word = cells.iter().map(|cell| word(cell)).max().unwrap_or(0);
         Measure {
@@ -145,7 +148,7 @@ impl Measure {
 }
 
 /// The columns `shown` of `table`, boxed.
-fn boxed(table: &Table, shown: &[usize], style: Style) -> Boxed {
+fn boxed(table: &Table, shown: &[usize], currency: &Currency, style: Style) -> Boxed {
     let mut boxed = Boxed::new();
     boxed.load_style(presets::UTF8_FULL_CONDENSED).set_content_arrangement(ContentArrangement::Disabled);
     if style.color {
@@ -160,7 +163,7 @@ fn boxed(table: &Table, shown: &[usize], style: Style) -> Boxed {
     for row in &table.rows {
         boxed.add_row(shown.iter().filter_map(|&index| row.get(index)).map(|cell| {
             // Cells hold input (model versions, messages): shown, never acted on.
-            let aligned = TableCell::new(crate::visible::visible(&human(cell)));
+            let aligned = TableCell::new(crate::visible::visible(&human(cell, currency)));
             if cell.is_numeric() { aligned.set_alignment(CellAlignment::Right) } else { aligned }
         }));
     }
@@ -232,6 +235,7 @@ mod tests {
                 ],
             }],
             notes: vec!["a note".into()],
+            currency: Currency::usd(),
         }
     }
 

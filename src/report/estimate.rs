@@ -322,7 +322,7 @@ impl EstimateReport {
         report.notices = model_notices(card, resolved, today);
         if let Some(limit) = request.fail_above {
             report.budget = Some(
-                BudgetCheck::new("the estimate's total", report.total.cost, limit)
+                BudgetCheck::new("the estimate's total", report.total.cost, limit, &report.card.currency)
                     .map_err(|_| EstimateError::Overflow)?,
             );
         }

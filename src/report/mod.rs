@@ -16,7 +16,7 @@ use time::Date;
 
 use crate::card::{Life, Model, RateCard, Resolved, Status};
 use crate::lane::Lane;
-use crate::money::{Money, Overflow, round};
+use crate::money::{Currency, Money, Overflow, round};
 use crate::pricing::Unpriced;
 use crate::size::ImageSize;
 
@@ -195,7 +195,8 @@ pub struct CardInfo {
     /// Whole days from `checked` to today.
     pub age_days: u64,
     /// The currency of every amount.
-    pub currency: String,
+    #[schemars(with = "String")]
+    pub currency: Currency,
     /// `embedded`, or the path of the card file.
     pub source: String,
     /// Whole days from today to `checked` when the check date is after
@@ -218,7 +219,7 @@ impl CardInfo {
             effective: card.meta.effective,
             checked: card.meta.checked,
             age_days: card.meta.age_days(today),
-            currency: card.meta.currency.clone(),
+            currency: Currency::of(&card.meta.currency),
             source: card.meta.origin.source(),
             days_ahead: u64::try_from((card.meta.checked - today).whole_days()).unwrap_or(0),
             key: card.meta.origin.name(),
@@ -321,29 +322,39 @@ pub struct BudgetCheck {
     /// One sentence saying which total was checked and why the check
     /// passed or failed.
     pub reason: String,
+    /// The currency of the amounts, for the summary.
+    #[serde(skip)]
+    currency: Currency,
 }
 
 impl BudgetCheck {
     /// Checks `total` (described by `what`, such as `the plan's monthly
-    /// total`) against `limit`.
-    pub fn new(what: &str, total: Money, limit: Money) -> Result<BudgetCheck, Overflow> {
+    /// total`) against `limit`, both in `currency`.
+    pub fn new(what: &str, total: Money, limit: Money, currency: &Currency) -> Result<BudgetCheck, Overflow> {
         let over = total > limit;
         let excess = total.minus(limit)?;
         let reason = if over {
             format!(
                 "{what} {} is above the budget of {} (--fail-above) by {}",
-                total.unit_dollars(),
-                limit.unit_dollars(),
-                excess.unit_dollars()
+                currency.unit(total),
+                currency.unit(limit),
+                currency.unit(excess)
             )
         } else {
             format!(
                 "{what} {} is within the budget of {} (--fail-above)",
-                total.unit_dollars(),
-                limit.unit_dollars()
+                currency.unit(total),
+                currency.unit(limit)
             )
         };
-        Ok(BudgetCheck { fail_above: limit, total, over, excess: over.then_some(excess), reason })
+        Ok(BudgetCheck {
+            fail_above: limit,
+            total,
+            over,
+            excess: over.then_some(excess),
+            reason,
+            currency: currency.clone(),
+        })
     }
 
     /// The fact tables show: `$2,500.00: OVER by $79.76`, `$2,500.00: within`.
@@ -353,11 +364,10 @@ impl BudgetCheck {
             self.fail_above,
             self.total.minus(self.fail_above).unwrap_or(self.total),
         );
+        let shown = |amount: Money| self.currency.total_if(amount, cents);
         match self.excess {
-            Some(excess) => {
-                format!("{}: OVER by {}", self.fail_above.dollars_if(cents), excess.dollars_if(cents))
-            }
-            None => format!("{}: within", self.fail_above.dollars_if(cents)),
+            Some(excess) => format!("{}: OVER by {}", shown(self.fail_above), shown(excess)),
+            None => format!("{}: within", shown(self.fail_above)),
         }
     }
 }

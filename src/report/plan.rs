@@ -11,7 +11,7 @@ use super::{
 };
 use crate::card::{RateCard, Status};
 use crate::lane::Lane;
-use crate::money::{Money, round};
+use crate::money::{Currency, Money, round};
 use crate::plan::{self, Plan, PlanError, PricedLine, PricedPlan, Unmoved};
 use crate::pricing::{Basis, Component};
 
@@ -171,7 +171,13 @@ impl PlanReport {
         let too_large = || PlanError::TooLarge { plan: plan.source.clone(), line: "(all lines)".into() };
         let budget = match request.fail_above {
             Some(limit) => Some(
-                BudgetCheck::new("the plan's monthly total", priced.total, limit).map_err(|_| too_large())?,
+                BudgetCheck::new(
+                    "the plan's monthly total",
+                    priced.total,
+                    limit,
+                    &Currency::of(&card.meta.currency),
+                )
+                .map_err(|_| too_large())?,
             ),
             None => None,
         };

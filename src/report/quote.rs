@@ -7,7 +7,7 @@ use super::{BudgetCheck, CardInfo, Lifecycle, Notice, Outcome, Verdict, left_out
 use crate::card::{Grade, LaneRule, NamedAs, RateCard, UnknownModel};
 use crate::error::{ErrorKind, Kind};
 use crate::lane::Lane;
-use crate::money::Money;
+use crate::money::{Currency, Money};
 use crate::pricing::{self, Basis, Component, Extras, PricingError, Unpriced};
 use crate::size::ImageSize;
 
@@ -202,7 +202,10 @@ impl QuoteReport {
             })
             .collect::<Vec<LaneQuote>>();
         let budget = match request.fail_above {
-            Some(limit) => budget_check(&quotes, request.lane.is_some(), request.count, limit)?,
+            Some(limit) => {
+                let currency = Currency::of(&card.meta.currency);
+                budget_check(&quotes, request.lane.is_some(), request.count, (limit, &currency))?
+            }
             None => None,
         };
         Ok(QuoteReport {
@@ -257,7 +260,7 @@ fn budget_check(
     quotes: &[LaneQuote],
     one_lane: bool,
     count: u64,
-    limit: Money,
+    (limit, currency): (Money, &Currency),
 ) -> Result<Option<QuoteBudget>, PricingError> {
     let Some(checked) = quotes.iter().max_by_key(|quote| quote.total) else {
         return Ok(None);
@@ -267,8 +270,8 @@ fn budget_check(
     } else {
         format!("the quote's total on {} (the dearest lane shown)", checked.lane)
     };
-    let check =
-        BudgetCheck::new(&what, checked.total, limit).map_err(|_| PricingError::Overflow { count })?;
+    let check = BudgetCheck::new(&what, checked.total, limit, currency)
+        .map_err(|_| PricingError::Overflow { count })?;
     Ok(Some(QuoteBudget { lane: checked.lane, check }))
 }
 
@@ -348,7 +351,11 @@ mod tests {
     /// The cells of the lane table as people read them.
     fn shown(report: &QuoteReport) -> Vec<Vec<String>> {
         let table = &report.document().tables[0];
-        table.rows.iter().map(|row| row.iter().map(crate::render::human).collect()).collect()
+        table
+            .rows
+            .iter()
+            .map(|row| row.iter().map(|cell| crate::render::human(cell, &Currency::usd())).collect())
+            .collect()
     }
 
     fn dollars(text: &str) -> rust_decimal::Decimal {
@@ -409,7 +416,7 @@ mod tests {
                 wanted.extras = Extras { prompt_tokens: 333, input_images: 3, thinking_tokens: 777 };
                 let report = QuoteReport::build(&card, &wanted, today()).unwrap();
                 let document = report.document();
-                let human = |cell: &Cell| crate::render::human(cell);
+                let human = |cell: &Cell| crate::render::human(cell, &Currency::usd());
                 let Some(breakdown) = document.tables.get(1) else { continue };
                 for lane in &document.tables[0].rows {
                     let parts: Vec<String> = breakdown

@@ -432,7 +432,7 @@ impl TallyReport {
         report.notices = notices;
         if let Some(limit) = request.fail_above {
             report.budget = Some(
-                BudgetCheck::new("the tally's total", report.total.cost, limit)
+                BudgetCheck::new("the tally's total", report.total.cost, limit, &report.card.currency)
                     .map_err(|_| TallyError::Overflow)?,
             );
         }

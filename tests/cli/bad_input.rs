@@ -118,6 +118,11 @@ fn scratch() -> PathBuf {
         ),
     )
     .unwrap();
+    std::fs::write(
+        dir.join("euro-sign-card.toml"),
+        october.replacen("currency = \"USD\"", "currency = \"€\"", 1),
+    )
+    .unwrap();
     let plan =
         |volume: &str| format!("[plan]\nname = \"x\"\n[[line]]\nname = \"a\"\nmodel = \"flash\"\n{volume}\n");
     std::fs::write(dir.join("negative-volume.toml"), plan("images_per_month = -5")).unwrap();
@@ -150,6 +155,18 @@ fn catalogue() -> Vec<Case> {
             ],
             3,
             &["`card.dated` holds a control character", "\\u{a}DROP TABLE"],
+        ),
+        case(
+            "a card whose currency is a sign, not a code",
+            &["rates", "--rates", "@TMP/euro-sign-card.toml"],
+            3,
+            &["`card.currency` is `€`, not a currency code", "ISO 4217"],
+        ),
+        case(
+            "diff of a card in euros and one in yen",
+            &["diff", "tests/fixtures/cards/euro.toml", "tests/fixtures/cards/yen.toml"],
+            3,
+            &["prices in EUR", "in JPY", "`diff` compares cards of one currency"],
         ),
         case(
             "a --where that would close its clause",

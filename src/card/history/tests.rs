@@ -233,3 +233,21 @@ fn refuses_a_successor_no_card_knows() {
     );
     assert_eq!(err.kind(), ErrorKind::Card);
 }
+
+/// A user's card in euros in force on the day: the history prices with it
+/// alone, never borrowing a model's dollar prices from the embedded cards.
+#[test]
+fn a_card_in_another_currency_borrows_no_prices() {
+    let euro = RateCard::from_toml(
+        include_str!("../../../tests/fixtures/cards/euro.toml"),
+        CardOrigin::User("euro.toml".into()),
+    )
+    .unwrap();
+    let mut cards: Vec<RateCard> = History::embedded().cards().to_vec();
+    cards.push(euro);
+    let history = History::from_cards(cards).unwrap();
+    let card = history.on(date!(2026 - 11 - 21)).unwrap();
+    assert_eq!(card.meta.currency, "EUR");
+    assert_eq!(ids(&card), ["example-image-1"]);
+    assert!(card.models.iter().all(|model| model.priced_by.is_none()));
+}

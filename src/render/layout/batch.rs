@@ -4,7 +4,7 @@
 
 use crate::batch::{MalformedLine, Sightings};
 use crate::count::grouped;
-use crate::money::Money;
+use crate::money::{Currency, Money};
 use crate::render::document::{Cell, Column, Table};
 
 /// A table title with "first N of M" when the list is cut.
@@ -31,6 +31,6 @@ pub(super) fn malformed_table(malformed: &Sightings<MalformedLine>) -> Table {
 
 /// A part of a total, every digit kept, or `not priced`: never $0.00 for
 /// a part the card could not price.
-pub(super) fn priced(part: Option<Money>) -> String {
-    part.map_or("not priced".to_string(), Money::unit_dollars)
+pub(super) fn priced(currency: &Currency, part: Option<Money>) -> String {
+    part.map_or("not priced".to_string(), |part| currency.unit(part))
 }

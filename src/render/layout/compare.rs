@@ -19,6 +19,7 @@ impl Report for CompareReport {
     const KIND: &'static str = "compare";
 
     fn document(&self) -> Document {
+        let currency = &self.card.currency;
         let mut columns = vec![
             Column::new("model"),
             Column::new("size"),
@@ -42,7 +43,7 @@ impl Report for CompareReport {
                     Cell::text(row.size.api_value()),
                     Cell::text(row.lane.name()),
                     if row.grade == Grade::Derived {
-                        Cell::text(format!("{} (derived)", row.unit_price.unit_dollars()))
+                        Cell::text(format!("{} (derived)", currency.unit(row.unit_price)))
                     } else {
                         Cell::unit(row.unit_price)
                     },
@@ -71,7 +72,7 @@ impl Report for CompareReport {
                     baseline_name,
                     self.baseline.size,
                     self.baseline.lane,
-                    self.baseline.unit_price.unit_dollars()
+                    currency.unit(self.baseline.unit_price)
                 ),
             ),
             ("rate card".to_string(), self.card.summary()),
@@ -106,7 +107,7 @@ impl Report for CompareReport {
                     cheapest.model_name,
                     cheapest.size,
                     cheapest.lane,
-                    cheapest.unit_price.unit_dollars()
+                    currency.unit(cheapest.unit_price)
                 ));
             }
             None => notes.push("No recommendation: every model compared is shut down or disputed.".into()),
@@ -176,6 +177,7 @@ impl Report for CompareReport {
             facts,
             tables,
             notes,
+            currency: currency.clone(),
         }
     }
 }

@@ -39,6 +39,7 @@ impl Report for EstimateReport {
     const KIND: &'static str = "estimate";
 
     fn document(&self) -> Document {
+        let currency = &self.card.currency;
         let lines = &self.lines;
         let total = &self.total;
         let mut model = format!("{} ({})", self.model, self.model_name);
@@ -80,13 +81,13 @@ impl Report for EstimateReport {
                 "total".to_string(),
                 format!(
                     "{} (exactly {}): images {}, prompts {} (estimated), reference images {}{}{}",
-                    total.cost.dollars(),
+                    currency.total(total.cost),
                     total.cost.plain(),
-                    total.image_cost.unit_dollars(),
-                    priced(total.prompt_cost),
-                    priced(total.reference_cost),
+                    currency.unit(total.image_cost),
+                    priced(currency, total.prompt_cost),
+                    priced(currency, total.reference_cost),
                     if thinking {
-                        format!(", thinking {} (estimated)", priced(total.thinking_cost))
+                        format!(", thinking {} (estimated)", priced(currency, total.thinking_cost))
                     } else {
                         String::new()
                     },
@@ -293,11 +294,12 @@ impl Report for EstimateReport {
                 counted(total.images, "image", "images"),
                 self.model_name,
                 self.lane,
-                total.cost.dollars()
+                currency.total(total.cost)
             ),
             facts,
             tables,
             notes,
+            currency: currency.clone(),
         }
     }
 }

@@ -14,6 +14,7 @@ impl Report for PlanReport {
     const KIND: &'static str = "plan";
 
     fn document(&self) -> Document {
+        let currency = &self.card.currency;
         let title = self.plan.name.as_deref().unwrap_or(&self.plan.source);
         let mut facts = vec![
             ("plan".to_string(), self.plan.source.clone()),
@@ -25,13 +26,17 @@ impl Report for PlanReport {
             ),
         ];
         if let Some(per) = self.cost_per_accepted_image {
-            facts.push(("per accepted".to_string(), format!("{} an image (rounded)", per.unit_dollars())));
+            facts.push(("per accepted".to_string(), format!("{} an image (rounded)", currency.unit(per))));
         }
         facts.push(("rate card".to_string(), self.card.summary()));
         if let Some(what_if) = &self.what_if {
             facts.push((
                 "what if batch".to_string(),
-                format!("{} a month, saving {}", what_if.total.dollars(), what_if.saving.dollars()),
+                format!(
+                    "{} a month, saving {}",
+                    currency.total(what_if.total),
+                    currency.total(what_if.saving)
+                ),
             ));
         }
         if let Some(budget) = &self.budget {
@@ -56,12 +61,13 @@ impl Report for PlanReport {
         Document {
             title: format!(
                 "Plan: {title}: {} a month{}",
-                self.total.dollars(),
+                currency.total(self.total),
                 if self.complete { "" } else { " (INCOMPLETE)" }
             ),
             facts,
             tables,
             notes: notes(self),
+            currency: currency.clone(),
         }
     }
 }
@@ -284,7 +290,7 @@ fn notes(report: &PlanReport) -> Vec<String> {
             grouped(grounding.free_prompts_used),
             grouped(grounding.free_prompts_per_month),
             grouped(grounding.paid_queries),
-            grounding.total.dollars()
+            report.card.currency.total(grounding.total)
         ));
     }
     if report.lines.iter().any(|entry| entry.line.priced_by != GOOGLE) {

@@ -13,6 +13,7 @@ impl Report for QuoteReport {
     const KIND: &'static str = "quote";
 
     fn document(&self) -> Document {
+        let currency = &self.card.currency;
         let noun = if self.count == 1 { "image" } else { "images" };
         let mut facts = vec![
             ("model".to_string(), format!("{} ({})", self.model, self.model_name)),
@@ -134,15 +135,15 @@ impl Report for QuoteReport {
                     format!(
                         "{} costs {} ({}) more than standard.",
                         quote.lane,
-                        Money::ZERO.minus(saving).unwrap_or(saving).dollars_if(cents),
-                        crate::render::human(&Cell::Percent(-share))
+                        currency.total_if(Money::ZERO.minus(saving).unwrap_or(saving), cents),
+                        crate::render::human(&Cell::Percent(-share), currency)
                     )
                 } else {
                     format!(
                         "{} saves {} ({}) against standard.",
                         quote.lane,
-                        saving.dollars_if(cents),
-                        crate::render::human(&Cell::Percent(share))
+                        currency.total_if(saving, cents),
+                        crate::render::human(&Cell::Percent(share), currency)
                     )
                 });
             }
@@ -188,6 +189,7 @@ impl Report for QuoteReport {
             facts,
             tables,
             notes,
+            currency: currency.clone(),
         }
     }
 }

@@ -64,6 +64,7 @@ impl Report for RatesReport {
             })
             .collect();
         Document {
+            currency: self.card.currency.clone(),
             title: format!("Rate card: {} ({})", self.card.name, self.card.dated),
             facts,
             tables: vec![Table {
@@ -155,7 +156,9 @@ impl Report for ModelReport {
                 let mut cells = vec![Cell::text(row.size.api_value()), Cell::Count(row.output_tokens)];
                 cells.extend(lanes.iter().map(|lane| match (row.price.get(lane), row.derived.get(lane)) {
                     (Some(price), _) => Cell::unit(*price),
-                    (None, Some(derived)) => Cell::text(format!("{} (derived)", derived.unit_dollars())),
+                    (None, Some(derived)) => {
+                        Cell::text(format!("{} (derived)", self.card.currency.unit(*derived)))
+                    }
                     (None, None) => Cell::Empty,
                 }));
                 cells.push(Cell::text(row.grade.name()));
@@ -178,6 +181,7 @@ impl Report for ModelReport {
             })
             .collect();
         Document {
+            currency: self.card.currency.clone(),
             title: format!("{} ({})", model.name, model.id),
             facts,
             tables: vec![
@@ -256,6 +260,7 @@ impl Report for CheckReport {
         }
         notes.push(GRADES.to_string());
         Document {
+            currency: self.card.currency.clone(),
             title: format!(
                 "Rate card check: valid ({}, {}{})",
                 counted(self.models as u64, "model", "models"),
@@ -302,6 +307,6 @@ fn card_facts(card: &CardInfo) -> Vec<(String, String)> {
         ("card".to_string(), card.name.clone()),
         ("dated".to_string(), card.summary()),
         ("effective".to_string(), card.effective.to_string()),
-        ("currency".to_string(), card.currency.clone()),
+        ("currency".to_string(), card.currency.to_string()),
     ]
 }

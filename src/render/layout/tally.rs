@@ -3,6 +3,7 @@
 use super::batch::{listed_title, malformed_table, priced};
 use crate::batch::BilledLane;
 use crate::count::{counted, grouped};
+use crate::money::Currency;
 use crate::render::Report;
 use crate::render::document::{Cell, Column, Document, Table};
 use crate::report::tally::*;
@@ -80,6 +81,7 @@ impl Report for TallyReport {
     const KIND: &'static str = "tally";
 
     fn document(&self) -> Document {
+        let currency = &self.card.currency;
         let lines = &self.lines;
         let mut facts = vec![
             ("files".to_string(), self.files.iter().map(|f| f.file.as_str()).collect::<Vec<_>>().join(", ")),
@@ -111,7 +113,7 @@ impl Report for TallyReport {
         let total = &self.total;
         let mut total_text = format!(
             "{} (exactly {}) for {}",
-            total.cost.dollars(),
+            currency.total(total.cost),
             total.cost.plain(),
             counted(total.priced_responses, "priced response", "priced responses")
         );
@@ -131,12 +133,12 @@ impl Report for TallyReport {
         }
         let mut parts = format!(
             "input {}, image output {}, text and thinking {}",
-            priced(total.input_cost),
-            priced(total.image_output_cost),
-            priced(total.text_output_cost)
+            priced(currency, total.input_cost),
+            priced(currency, total.image_output_cost),
+            priced(currency, total.text_output_cost)
         );
         if self.grounding.queries > 0 {
-            parts.push_str(&format!(", grounding {}", priced(total.grounding_cost)));
+            parts.push_str(&format!(", grounding {}", priced(currency, total.grounding_cost)));
         }
         facts.push(("cost by part".to_string(), parts));
         if !self.duplicates.responses.is_empty() {
@@ -145,7 +147,7 @@ impl Report for TallyReport {
                 format!(
                     "{} for keys already answered, billed {} (in the total)",
                     counted(self.duplicates.responses.count, "extra response", "extra responses"),
-                    self.duplicates.cost.unit_dollars()
+                    currency.unit(self.duplicates.cost)
                 ),
             ));
         }
@@ -311,7 +313,7 @@ impl Report for TallyReport {
                 )
             ));
         }
-        notes.extend(grounding_notes(grounding));
+        notes.extend(grounding_notes(grounding, currency));
         if self.lanes.assumed_standard > 0 {
             notes.push(format!(
                 "{} no lane (no batch output wrapper, no known serviceTier or trafficType): priced on standard.",
@@ -353,17 +355,18 @@ impl Report for TallyReport {
             notes.push(format!("The total is incomplete: {} (exit code 6).", left_out(self)));
         }
         let cost = if total.complete {
-            total.cost.dollars()
+            currency.total(total.cost)
         } else {
             let priced =
                 if self.grounding.unpriced_queries == 0 { "the responses priced" } else { "what is priced" };
-            format!("{} for {priced}, INCOMPLETE: {}", total.cost.dollars(), left_out(self))
+            format!("{} for {priced}, INCOMPLETE: {}", currency.total(total.cost), left_out(self))
         };
         Document {
             title: format!("Tally: {}, {cost}", counted(total.responses, "response", "responses")),
             facts,
             tables,
             notes,
+            currency: currency.clone(),
         }
     }
 }
@@ -407,14 +410,14 @@ fn grounding_table(grounding: &TallyGrounding) -> Table {
 }
 
 /// What the grounding figures rest on, and what they leave out.
-fn grounding_notes(grounding: &TallyGrounding) -> Vec<String> {
+fn grounding_notes(grounding: &TallyGrounding, currency: &Currency) -> Vec<String> {
     let mut notes = Vec::new();
     if grounding.queries == 0 {
         return notes;
     }
     let price = grounding
         .price_per_1000_queries
-        .map_or("no price in the card".to_string(), |price| format!("{} per 1,000", price.dollars()));
+        .map_or("no price in the card".to_string(), |price| format!("{} per 1,000", currency.total(price)));
     let allowance = grounding.free_prompts_per_month.map_or(String::new(), |free| {
         format!(" ({} grounded prompts a month, shared by the account's models)", grouped(free))
     });
