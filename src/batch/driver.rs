@@ -17,8 +17,8 @@ use serde::Serialize;
 use crate::error::{ErrorKind, Kind};
 use crate::scan::{
     DOCUMENT_LIMIT, InputLine, Items, KeySighting, KeyTracker, Layout, LineRecord, OutputLine,
-    REQUEST_NOT_RESPONSE, RESPONSE_NOT_REQUEST, ScanError, ScanOptions, document_items, open_input,
-    scan_lines, sniff,
+    REQUEST_NOT_RESPONSE, RESPONSE_NOT_REQUEST, ScanError, ScanOptions, TrailingGarbage, document_items,
+    open_input, scan_lines, sniff,
 };
 
 /// How many lines of each kind of finding a report lists; the count is
@@ -108,6 +108,24 @@ pub enum BatchFileError {
         /// What the command reads.
         wanted: &'static str,
     },
+    /// Bytes after the gzip data that are not gzip.
+    #[error(
+        "cannot read `{file}` past line {line}: the gzip data ends there and bytes that are not gzip follow (trailing garbage, as `gzip -t` calls them): remove them (`gzip -dc` writes the data without them), then give the result"
+    )]
+    TrailingGarbage {
+        /// The file as given.
+        file: String,
+        /// Lines read before the garbage.
+        line: u64,
+    },
+    /// The file is text in UTF-16.
+    #[error(
+        "`{file}` is UTF-16 text, and nbcost reads UTF-8: convert it with `iconv -f UTF-16 -t UTF-8`, then give the result"
+    )]
+    Utf16 {
+        /// The file as given.
+        file: String,
+    },
     /// A whole JSON document over the limit.
     #[error(
         "`{file}` is a JSON document over the {limit_mib} MiB limit for whole documents: write it as JSON lines (one response or request a line), which are read in any size"
@@ -182,6 +200,8 @@ impl BatchFileError {
             BatchFileError::Open { .. }
             | BatchFileError::Malformed { .. }
             | BatchFileError::Binary { .. }
+            | BatchFileError::Utf16 { .. }
+            | BatchFileError::TrailingGarbage { .. }
             | BatchFileError::TooLarge { .. }
             | BatchFileError::BadDocument { .. }
             | BatchFileError::NothingReadable { .. }
@@ -411,27 +431,28 @@ impl BatchReader {
         let mut state = FileState { index, offset, last_line: 0, first_malformed: None, stopped: None };
         let name = self.files[index].name.clone();
         let file = || name.clone();
-        let mut sniffed =
-            sniff(&mut source).map_err(|reason| BatchFileError::Read { file: file(), line: 0, reason })?;
+        let mut sniffed = sniff(&mut source).map_err(|reason| read_failure(file(), 0, reason))?;
         // Reading stopped early (a truncated compressed file): the lines
         // before the cut are still read, then the error is reported where
         // it struck. A document cut short cannot be read at all.
-        let deferred = sniffed.error.take();
-        if let Some(reason) = deferred.as_ref() {
+        let mut deferred = sniffed.error.take();
+        if deferred.is_some() {
             let starts_a_line = sniffed.head.iter().find(|byte| !byte.is_ascii_whitespace()) == Some(&b'{');
             match sniffed.layout {
                 Layout::Lines => {}
                 Layout::Document if starts_a_line => sniffed.layout = Layout::Lines,
                 _ => {
                     let line = memchr::memchr_iter(b'\n', &sniffed.head).count() as u64;
-                    let reason = io::Error::new(reason.kind(), reason.to_string());
-                    return Err(BatchFileError::Read { file: file(), line, reason });
+                    if let Some(reason) = deferred.take() {
+                        return Err(read_failure(file(), line, reason));
+                    }
                 }
             }
         }
         match sniffed.layout {
             Layout::Empty => {}
             Layout::Binary => return Err(BatchFileError::Binary { file: file(), wanted: L::WANTED }),
+            Layout::Utf16 => return Err(BatchFileError::Utf16 { file: file() }),
             Layout::TooLarge => {
                 return Err(BatchFileError::TooLarge { file: file(), limit_mib: DOCUMENT_LIMIT >> 20 });
             }
@@ -464,7 +485,7 @@ impl BatchReader {
                 });
                 scanned.map_err(|error| match error {
                     ScanError::Read { lines_delivered, source } => {
-                        BatchFileError::Read { file: file(), line: lines_delivered, reason: source }
+                        read_failure(file(), lines_delivered, source)
                     }
                     ScanError::Open { source, .. } => BatchFileError::Open { file: file(), reason: source },
                 })?;
@@ -572,6 +593,15 @@ fn count(
         counts.read += 1;
         *kind(counts) += 1;
     }
+}
+
+/// Why reading `file` stopped after `line` lines: trailing garbage after
+/// gzip data, or any other failure of the system or a decoder.
+fn read_failure(file: String, line: u64, reason: io::Error) -> BatchFileError {
+    if reason.get_ref().is_some_and(|inner| inner.is::<TrailingGarbage>()) {
+        return BatchFileError::TrailingGarbage { file, line };
+    }
+    BatchFileError::Read { file, line, reason }
 }
 
 /// The place of a line numbered over all the files read.

@@ -10,6 +10,7 @@
 //!   a batch job resource with inlined responses): read whole, up to
 //!   [`DOCUMENT_LIMIT`] bytes, then cut into items;
 //! - **empty**: nothing but whitespace;
+//! - **UTF-16**: text, but not in UTF-8 (to convert first);
 //! - **binary**: not text at all.
 //!
 //! A file whose first line is a complete JSON value with more lines after
@@ -39,8 +40,11 @@ pub enum Layout {
     Lines,
     /// One JSON document, read whole.
     Document,
-    /// Not text: binary data (a NUL or another control byte near the
-    /// start).
+    /// Text in UTF-16 (a byte-order mark, or a NUL beside every ASCII
+    /// character), which is read only once converted to UTF-8.
+    Utf16,
+    /// Not text: binary data (NULs and other control bytes near the start,
+    /// more than a stray one).
     Binary,
     /// A JSON document over [`DOCUMENT_LIMIT`].
     TooLarge,
@@ -114,12 +118,38 @@ fn is_space(byte: &u8) -> bool {
     matches!(byte, b' ' | b'\t' | b'\r' | b'\n')
 }
 
-/// Whether the first bytes are not text: a NUL or another control byte
-/// that text does not hold (an image, an archive, a compiled file). Text in
-/// another encoding than UTF-8 is still text: its lines are read, and said
-/// to be malformed one by one.
+/// Whether the first bytes are not text: NULs and other control bytes that
+/// text does not hold (an image, an archive, a compiled file), more than
+/// one and at least one in 64. A stray one in text is a bad line, said to
+/// be malformed when it is read, and does not cost the good lines around
+/// it. Text in another encoding than UTF-8 is still text: its lines are
+/// read, and said to be malformed one by one.
 fn looks_binary(sample: &[u8]) -> bool {
-    sample.iter().any(|&byte| (byte < 0x20 && !matches!(byte, b'\t' | b'\n' | b'\r' | 0x0c)) || byte == 0x7f)
+    let control = sample
+        .iter()
+        .filter(|&&byte| (byte < 0x20 && !matches!(byte, b'\t' | b'\n' | b'\r' | 0x0c)) || byte == 0x7f)
+        .count();
+    control > 1 && control * 64 >= sample.len()
+}
+
+/// Whether the first bytes are UTF-16 text: its byte-order mark (and not
+/// UTF-32's), or, without one, a NUL beside nearly every character of
+/// ASCII text, on the same side throughout.
+fn looks_utf16(sample: &[u8]) -> bool {
+    if sample.starts_with(b"\xFE\xFF")
+        || (sample.starts_with(b"\xFF\xFE") && !sample[2..].starts_with(b"\0\0"))
+    {
+        return true;
+    }
+    let pairs = sample.len() / 2;
+    if pairs < 4 {
+        return false;
+    }
+    let zero_at = |offset: usize| {
+        sample.chunks_exact(2).filter(|pair| pair[offset] == 0 && pair[1 - offset] != 0).count()
+    };
+    // 9 in 10 pairs: a few characters outside ASCII take both bytes.
+    [0, 1].into_iter().any(|offset| zero_at(offset) * 10 >= pairs * 9)
 }
 
 /// Whether `bytes` are exactly one JSON value.
@@ -159,7 +189,11 @@ fn sniff_until_error(reader: &mut impl Read) -> io::Result<Sniffed> {
         let want = head.len() + HEAD_BYTES;
         at_end = fill(reader, &mut head, want)?;
     };
-    if looks_binary(&head[..head.len().min(8 << 10)]) {
+    let sample = &head[..head.len().min(8 << 10)];
+    if looks_utf16(sample) {
+        return sniffed(Layout::Utf16, head);
+    }
+    if looks_binary(sample) {
         return sniffed(Layout::Binary, head);
     }
     match head[first] {

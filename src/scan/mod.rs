@@ -41,5 +41,5 @@ pub use line_scan::{LineRecord, ScanOptions, ScanSummary, scan_lines};
 pub use output_line::{OutputLine, REQUEST_NOT_RESPONSE, scan_output_line};
 pub use scan_error::ScanError;
 pub use served_tier::{ServiceTier, ShortText, TierValue, TrafficType};
-pub use source::{Source, decompress, open_input, open_path};
+pub use source::{Source, TrailingGarbage, decompress, open_input, open_path};
 pub use usage_metadata::Usage;

@@ -5,7 +5,8 @@
 //! all work. Concatenated gzip members (as `cat a.gz b.gz` makes) and
 //! multi-frame zstd (as `cat a.zst b.zst` or `zstd` on a growing log makes)
 //! are read through to the end; a stream cut short is an error, not a
-//! quiet end of file.
+//! quiet end of file, and so are bytes after the last gzip member that are
+//! not gzip ([`TrailingGarbage`], as `gzip -t` calls them).
 //!
 //! The decoders, measured on 200 MB batch files of ~500 KB base64 images
 //! (2-core VM, best of three, docs/speed.md):
@@ -21,7 +22,7 @@ use std::fs::File;
 use std::io::{self, BufRead, BufReader, Read};
 use std::path::Path;
 
-use flate2::read::MultiGzDecoder;
+use flate2::bufread::GzDecoder;
 
 use super::scan_error::ScanError;
 
@@ -48,6 +49,43 @@ impl Compression {
             Compression::Zstd
         } else {
             Compression::Plain
+        }
+    }
+}
+
+/// Bytes after the last member of a gzip file that are not gzip: the file
+/// was appended to or padded after it was compressed. The data before them
+/// is whole; what they are is unknown.
+#[derive(Debug, thiserror::Error)]
+#[error("the gzip data ends and bytes that are not gzip follow it (trailing garbage)")]
+pub struct TrailingGarbage;
+
+/// Every member of a gzip stream, one after the other, failing with
+/// [`TrailingGarbage`] when what follows a member is not another one.
+struct GzipMembers<R: BufRead> {
+    decoder: Option<GzDecoder<R>>,
+}
+
+impl<R: BufRead> Read for GzipMembers<R> {
+    fn read(&mut self, buffer: &mut [u8]) -> io::Result<usize> {
+        loop {
+            let Some(decoder) = self.decoder.as_mut() else { return Ok(0) };
+            let read = decoder.read(buffer)?;
+            if read > 0 || buffer.is_empty() {
+                return Ok(read);
+            }
+            // The member has ended: another, the end, or garbage.
+            let rest = decoder.get_mut().fill_buf()?;
+            if rest.is_empty() {
+                self.decoder = None;
+                return Ok(0);
+            }
+            if rest[0] != GZIP_MAGIC[0] {
+                self.decoder = None;
+                return Err(io::Error::new(io::ErrorKind::InvalidData, TrailingGarbage));
+            }
+            let input = self.decoder.take().map(GzDecoder::into_inner);
+            self.decoder = input.map(GzDecoder::new);
         }
     }
 }
@@ -101,7 +139,10 @@ pub fn decompress<R: Read + Send + 'static>(reader: R) -> io::Result<Source> {
 fn wrap<R: Read + Send + 'static>(reader: R, format: Compression) -> io::Result<Source> {
     Ok(match format {
         Compression::Plain => Box::new(reader),
-        Compression::Gzip => Box::new(MultiGzDecoder::new(BufReader::with_capacity(1 << 16, reader))),
+        Compression::Gzip => {
+            let input = BufReader::with_capacity(1 << 16, reader);
+            Box::new(GzipMembers { decoder: Some(GzDecoder::new(input)) })
+        }
         // Reads every frame, not just the first, and fails with
         // `UnexpectedEof` when the input ends inside one.
         Compression::Zstd => Box::new(zstd::Decoder::with_buffer(BufReader::with_capacity(1 << 16, reader))?),
@@ -184,6 +225,18 @@ mod tests {
             let mut out = Vec::new();
             let error = decompress(io::Cursor::new(cut.to_vec())).unwrap().read_to_end(&mut out).unwrap_err();
             assert_eq!(error.kind(), io::ErrorKind::UnexpectedEof, "{error}");
+        }
+    }
+
+    #[test]
+    fn bytes_after_the_gzip_data_are_trailing_garbage() {
+        let plain = b"{\"key\":\"a\"}\n".to_vec();
+        for garbage in [&b"appended\n"[..], &[0u8; 512][..]] {
+            let file = [gzip(&plain), gzip(&plain), garbage.to_vec()].concat();
+            let mut out = Vec::new();
+            let error = decompress(io::Cursor::new(file)).unwrap().read_to_end(&mut out).unwrap_err();
+            assert!(error.get_ref().is_some_and(|inner| inner.is::<TrailingGarbage>()), "{error}");
+            assert_eq!(out, [plain.clone(), plain.clone()].concat());
         }
     }
 

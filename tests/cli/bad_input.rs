@@ -88,6 +88,16 @@ fn scratch() -> PathBuf {
         "{\"usage\":{\"prompt_tokens\":10,\"completion_tokens\":1130,\"completion_tokens_details\":{\"image_tokens\":1120}}}\n",
     )
     .unwrap();
+    let good =
+        String::from_utf8_lossy(response).replace("gemini-3.1-flash-image-preview", "gemini-3-pro-image");
+    std::fs::write(dir.join("one-nul.jsonl"), format!("{good}\n{{\"key\":\0}}\n{good}\n")).unwrap();
+    let utf16: Vec<u8> =
+        [0xFF, 0xFE].into_iter().chain(format!("{good}\n").bytes().flat_map(|byte| [byte, 0])).collect();
+    std::fs::write(dir.join("utf16.jsonl"), utf16).unwrap();
+    let mut gzip = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    std::io::Write::write_all(&mut gzip, format!("{good}\n").as_bytes()).unwrap();
+    let garbage = [gzip.finish().unwrap(), b"appended by mistake\n".to_vec()].concat();
+    std::fs::write(dir.join("garbage.jsonl.gz"), garbage).unwrap();
     for (name, line) in no_counts {
         std::fs::write(dir.join(name), format!("{line}\n")).unwrap();
     }
@@ -664,6 +674,24 @@ fn catalogue() -> Vec<Case> {
             &["tally", "@TMP/bare-usage.jsonl"],
             6,
             &["1 response that could not be priced", "--model for responses without modelVersion"],
+        ),
+        case(
+            "tally: one line holding a NUL among good lines is a malformed line, not a binary file",
+            &["tally", "@TMP/one-nul.jsonl"],
+            6,
+            &["1 malformed line that could not be read"],
+        ),
+        case(
+            "tally: a UTF-16 file says so and how to convert it",
+            &["tally", "@TMP/utf16.jsonl"],
+            4,
+            &["utf16.jsonl` is UTF-16 text", "iconv -f UTF-16 -t UTF-8"],
+        ),
+        case(
+            "tally: bytes after the gzip data are trailing garbage, not a truncated file",
+            &["tally", "@TMP/garbage.jsonl.gz"],
+            4,
+            &["garbage.jsonl.gz", "trailing garbage", "past line 1"],
         ),
         case(
             "tally: a missing file",

@@ -23,10 +23,22 @@ fn tells_the_layout_from_the_content() {
         ("a zip archive", b"PK\x03\x04\x14\x00".to_vec(), Layout::Binary),
         ("text", b"hello\nworld\n".to_vec(), Layout::Lines),
         ("a byte-order mark", [&b"\xEF\xBB\xBF"[..], &two_lines[..]].concat(), Layout::Lines),
+        // One stray control byte among good lines is a bad line, not a binary file.
+        ("one NUL in a line", [&two_lines[..], b"{\"a\":\0}\n", &two_lines[..]].concat(), Layout::Lines),
+        ("one escape first", [&b"\x1b"[..], &two_lines[..]].concat(), Layout::Lines),
+        ("UTF-16 with its mark", utf16(b"\xFF\xFE", false, &two_lines), Layout::Utf16),
+        ("UTF-16 big-endian with its mark", utf16(b"\xFE\xFF", true, &two_lines), Layout::Utf16),
+        ("UTF-16 without a mark", utf16(b"", false, &two_lines), Layout::Utf16),
     ];
     for (name, bytes, want) in cases {
         assert_eq!(sniffed(&bytes), want, "{name}");
     }
+}
+
+/// `text` (ASCII) as UTF-16 after the byte-order mark `mark`.
+fn utf16(mark: &[u8], big_endian: bool, text: &[u8]) -> Vec<u8> {
+    let units = text.iter().flat_map(|&byte| if big_endian { [0, byte] } else { [byte, 0] });
+    mark.iter().copied().chain(units).collect()
 }
 
 #[test]
