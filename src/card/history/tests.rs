@@ -243,7 +243,7 @@ fn a_card_in_another_currency_borrows_no_prices() {
         CardOrigin::User("euro.toml".into()),
     )
     .unwrap();
-    let mut cards: Vec<RateCard> = History::embedded().cards().to_vec();
+    let mut cards: Vec<RateCard> = History::embedded().cards().cloned().collect();
     cards.push(euro);
     let history = History::from_cards(cards).unwrap();
     let card = history.on(date!(2026 - 11 - 21)).unwrap();
