@@ -571,7 +571,7 @@ fn catalogue() -> Vec<Case> {
             "tally: a malformed line among responses makes the total incomplete",
             &["tally", "@TMP/cut.jsonl"],
             6,
-            &["1 malformed line that could not be read"],
+            &["the total is INCOMPLETE: 1 malformed line skipped"],
         ),
         case(
             "tally: a JSON document cut short",
@@ -589,7 +589,7 @@ fn catalogue() -> Vec<Case> {
             "tally: a model the card does not know",
             &["tally", "@TMP/unknown-model.jsonl"],
             6,
-            &["1 response that could not be priced"],
+            &["the total is INCOMPLETE: 1 response not priced"],
         ),
         case(
             "tally: a missing file",
@@ -703,6 +703,11 @@ fn every_bad_input_fails_cleanly_with_a_helpful_one_line_error() {
                 let says_what = stdout.contains("not priced") || stdout.contains("skipped");
                 if !says_what || !stdout.contains("INCOMPLETE") {
                     problems.push("an incomplete total must say what it left out".into());
+                }
+                // The report names the parts and the fix; stderr only points at it.
+                if errors.iter().any(|line| line.chars().count() > 100 || !line.ends_with("(see the report)"))
+                {
+                    problems.push(format!("an incomplete verdict is one short line: {errors:?}"));
                 }
             } else if priced_at_zero {
                 problems.push("priced something at $0".into());
