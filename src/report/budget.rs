@@ -9,7 +9,7 @@ use serde::Serialize;
 use time::Date;
 
 use super::{
-    CardInfo, Notice, Outcome, Verdict, lifecycle_warnings, named_or_all, nothing_offered, why_no_rows,
+    CardInfo, Notice, Outcome, Verdict, incomplete, nothing_offered, plan_notices, rows_notices, why_no_rows,
 };
 use crate::card::{Grade, Model, RateCard, Status, UnknownModel};
 use crate::error::{ErrorKind, Kind};
@@ -268,6 +268,8 @@ impl BudgetReport {
                 }
             }
         }
+        let shown: Vec<(&str, Lane)> = rows.iter().map(|row| (row.model.as_str(), row.lane)).collect();
+        let notices = rows_notices(card, &request.models, &shown, request.thinking_tokens.is_some(), today);
         Ok(BudgetReport {
             card: CardInfo::new(card, today),
             amount: request.amount,
@@ -280,7 +282,7 @@ impl BudgetReport {
             rows,
             skipped,
             plan: None,
-            notices: lifecycle_warnings(card, named_or_all(card, &request.models), today),
+            notices,
         })
     }
 
@@ -356,7 +358,7 @@ impl BudgetReport {
                 next_percent_total: next,
             }),
             complete,
-            notices: lifecycle_warnings(card, plan.lines.iter().map(|line| line.model.as_str()), today),
+            notices: plan_notices(card, plan, today),
         })
     }
 }
@@ -365,14 +367,12 @@ impl Outcome for BudgetReport {
     fn verdict(&self) -> Verdict {
         match (self.complete, &self.plan) {
             (true, _) => Verdict::Pass,
-            (false, Some(_)) => Verdict::Incomplete(format!(
-                "the fit leaves out parts of the plan the rate card cannot price (see `nbcost plan`), so the amount buys less than shown; add the figures to {}",
-                crate::card::ADD_TO_A_CARD
-            )),
-            (false, None) => Verdict::Incomplete(format!(
-                "rows whose lane has no text output rate in the rate card leave out their thinking, so the amount buys fewer images than they show (see the report); add the rate to {}",
-                crate::card::ADD_TO_A_CARD
-            )),
+            (false, Some(_)) => incomplete("the fit is", "parts of the plan not priced"),
+            (false, None) => {
+                let unpriced = self.rows.iter().filter(|row| row.thinking_unpriced).count() as u64;
+                let rows = crate::count::counted(unpriced, "row", "rows");
+                incomplete(&format!("what the amount buys on {rows} is"), "thinking not priced")
+            }
         }
     }
 

@@ -5,8 +5,8 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 use time::Date;
 
-use super::{CardInfo, Notice, Outcome, RatioSchema, Verdict, left_out, nothing_offered, ratio};
-use super::{lifecycle_warnings, named_or_all};
+use super::rows_notices;
+use super::{CardInfo, Notice, Outcome, RatioSchema, Verdict, incomplete, nothing_offered, ratio};
 use crate::card::{Grade, Model, RateCard, Status, UnknownModel};
 use crate::error::{ErrorKind, Kind};
 use crate::lane::Lane;
@@ -308,6 +308,8 @@ impl CompareReport {
                 component: Component::Thinking,
             })
             .collect();
+        let shown: Vec<(&str, Lane)> = rows.iter().map(|row| (row.model.as_str(), row.lane)).collect();
+        let notices = rows_notices(card, &request.models, &shown, request.thinking_tokens.is_some(), today);
         Ok(CompareReport {
             card: CardInfo::new(card, today),
             basis: request.basis,
@@ -321,7 +323,7 @@ impl CompareReport {
             rows,
             skipped,
             routes,
-            notices: lifecycle_warnings(card, named_or_all(card, &request.models), today),
+            notices,
         })
     }
 }
@@ -338,7 +340,8 @@ impl Outcome for CompareReport {
         if self.unpriced.is_empty() {
             Verdict::Pass
         } else {
-            Verdict::Incomplete(left_out("every total of the rows listed", &self.unpriced))
+            let rows = crate::count::counted(self.unpriced.len() as u64, "row", "rows");
+            incomplete(&format!("the price of {rows} is"), "thinking not priced")
         }
     }
 

@@ -20,7 +20,7 @@ use std::path::PathBuf;
 use serde::Serialize;
 use time::Date;
 
-use super::{BudgetCheck, CardInfo, Notice, Outcome, Verdict, model_notices};
+use super::{BudgetCheck, CardInfo, Notice, Outcome, Verdict, incomplete, model_notices};
 use crate::batch::{BatchFileError, MalformedLine, Sightings, describe_media};
 use crate::batch::{BatchReader, MediaSums, Requests};
 pub use crate::batch::{CHARS_PER_TOKEN, FindingKind, FindingLine};
@@ -319,7 +319,7 @@ impl EstimateReport {
             thinking: request.thinking_tokens,
         };
         let mut report = assemble(card, requests, reader, priced, today)?;
-        report.notices = model_notices(card, resolved, today);
+        report.notices = model_notices(card, resolved, today, &[request.lane]);
         if let Some(limit) = request.fail_above {
             report.budget = Some(
                 BudgetCheck::new("the estimate's total", report.total.cost, limit, &report.card.currency)
@@ -345,17 +345,19 @@ impl EstimateReport {
         let mut parts = Vec::new();
         if total.unpriced_reference_images > 0 {
             parts.push(LeftOut {
+                brief: counted(total.unpriced_reference_images, "reference image", "reference images"),
                 what: counted(total.unpriced_reference_images, "reference image", "reference images"),
                 why: format!(
                     "the rate card gives no input_image_tokens for {}; add it to {}",
                     self.model,
                     crate::card::ADD_TO_A_CARD
                 ),
-                kind: "reference images it cannot price",
+                skipped: false,
             });
         }
         if total.unpriced_input_tokens > 0 {
             parts.push(LeftOut {
+                brief: counted(total.unpriced_input_tokens, "input token", "input tokens"),
                 what: counted(total.unpriced_input_tokens, "input token", "input tokens"),
                 why: format!(
                     "the rate card gives no {} input rate for {}; add it to {}",
@@ -363,11 +365,12 @@ impl EstimateReport {
                     self.model,
                     crate::card::ADD_TO_A_CARD
                 ),
-                kind: "input tokens the card has no rate for",
+                skipped: false,
             });
         }
         if total.unpriced_thinking_tokens > 0 {
             parts.push(LeftOut {
+                brief: counted(total.unpriced_thinking_tokens, "thinking token", "thinking tokens"),
                 what: counted(total.unpriced_thinking_tokens, "thinking token", "thinking tokens"),
                 why: format!(
                     "the rate card gives no {} text output rate for {}; add it to {}",
@@ -375,11 +378,12 @@ impl EstimateReport {
                     self.model,
                     crate::card::ADD_TO_A_CARD
                 ),
-                kind: "thinking the card has no rate for",
+                skipped: false,
             });
         }
         if total.unpriced_media > 0 {
             parts.push(LeftOut {
+                brief: counted(total.unpriced_media, "non-image media part", "non-image media parts"),
                 what: format!(
                     "{} ({})",
                     counted(
@@ -390,21 +394,46 @@ impl EstimateReport {
                     describe_media(&total.other_media)
                 ),
                 why: "they are billed as input tokens by their length, which a request does not show".into(),
-                kind: "media that are not images",
+                skipped: false,
             });
         }
         if self.lines.malformed_lines > 0 {
             parts.push(LeftOut {
+                brief: counted(self.lines.malformed_lines, "malformed line", "malformed lines"),
                 what: counted(self.lines.malformed_lines, "malformed line", "malformed lines"),
                 why: if self.lines.malformed_lines == 1 {
                     "it could not be read (the report lists it); fix or remove it".into()
                 } else {
                     "they could not be read (the report lists them); fix or remove them".into()
                 },
-                kind: "lines that could not be read",
+                skipped: true,
             });
         }
         parts
+    }
+}
+
+impl EstimateReport {
+    /// What the total leaves out, in brief, when it is incomplete: `2
+    /// reference images not priced, 1 malformed line skipped`.
+    pub fn left_out_summary(&self) -> Option<String> {
+        let left_out = self.left_out();
+        let brief = |skipped: bool| {
+            let parts: Vec<&str> = left_out
+                .iter()
+                .filter(|part| part.skipped == skipped)
+                .map(|part| part.brief.as_str())
+                .collect();
+            (!parts.is_empty()).then(|| parts.join(", "))
+        };
+        let parts: Vec<String> = [
+            brief(false).map(|parts| format!("{parts} not priced")),
+            brief(true).map(|parts| format!("{parts} skipped")),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        (!parts.is_empty()).then(|| parts.join(", "))
     }
 }
 
@@ -415,9 +444,7 @@ impl Outcome for EstimateReport {
         if let Some(reason) = self.over_budget() {
             Verdict::OverBudget(reason.to_string())
         } else if self.is_incomplete() {
-            let parts: Vec<String> =
-                self.left_out().iter().map(|part| format!("{}: {}", part.what, part.why)).collect();
-            Verdict::Incomplete(format!("the estimate leaves out {}", parts.join("; and ")))
+            incomplete("the total is", &self.left_out_summary().unwrap_or_default())
         } else if let Some(refused) = &self.refused {
             Verdict::Refused(refused.reason.clone())
         } else {
@@ -437,8 +464,11 @@ pub struct LeftOut {
     pub what: String,
     /// Why, and the fix where there is one.
     pub why: String,
-    /// The kind of part, uncounted: `reference images it cannot price`.
-    pub kind: &'static str,
+    /// Whether the part was skipped unread (malformed lines), not left
+    /// unpriced.
+    pub skipped: bool,
+    /// What, counted, in brief: `4 non-image media parts`.
+    pub brief: String,
 }
 
 /// How the requests are priced, and the name the model was given as.

@@ -7,7 +7,7 @@ use serde::Serialize;
 use time::Date;
 
 use super::{
-    BudgetCheck, CardInfo, Notice, Outcome, RatioSchema, Verdict, left_out, lifecycle_warnings, ratio,
+    BudgetCheck, CardInfo, Notice, Outcome, RatioSchema, Verdict, incomplete, not_priced, plan_notices, ratio,
 };
 use crate::card::{RateCard, Status};
 use crate::lane::Lane;
@@ -225,7 +225,7 @@ impl PlanReport {
             what_if,
             budget,
             complete: priced.complete(),
-            notices: lifecycle_warnings(card, plan.lines.iter().map(|line| line.model.as_str()), today),
+            notices: plan_notices(card, plan, today),
         })
     }
 
@@ -242,10 +242,10 @@ impl Outcome for PlanReport {
     fn verdict(&self) -> Verdict {
         match self.over_budget() {
             Some(over) => Verdict::OverBudget(over.reason),
-            None if !self.complete => Verdict::Incomplete(left_out(
-                "the plan's total",
-                self.lines.iter().flat_map(|line| &line.line.unpriced),
-            )),
+            None if !self.complete => incomplete(
+                "the plan's total is",
+                &not_priced(self.lines.iter().flat_map(|line| &line.line.unpriced)),
+            ),
             None => Verdict::Pass,
         }
     }
@@ -346,7 +346,7 @@ mod tests {
         let over = report.over_budget().unwrap();
         assert_eq!(
             over.to_string(),
-            "the plan's monthly total $2,579.75613 is above the budget of $2,500.00 (--fail-above) by $79.75613"
+            "the plan's monthly total $2,579.75613 is over --fail-above $2,500.00 by $79.75613"
         );
         let within =
             build(PlanRequest { fail_above: Some(Money::new(d("2579.75613"))), ..PlanRequest::default() });

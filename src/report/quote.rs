@@ -3,7 +3,9 @@
 use serde::Serialize;
 use time::Date;
 
-use super::{BudgetCheck, CardInfo, Lifecycle, Notice, Outcome, Verdict, left_out, model_notices};
+use super::{
+    BudgetCheck, CardInfo, Lifecycle, Notice, Outcome, Verdict, incomplete, model_notices, not_priced,
+};
 use crate::card::{Grade, LaneRule, NamedAs, RateCard, UnknownModel};
 use crate::error::{ErrorKind, Kind};
 use crate::lane::Lane;
@@ -208,6 +210,14 @@ impl QuoteReport {
             }
             None => None,
         };
+        let notices = {
+            // Derived rates are said only for lanes whose input or text
+            // output rate priced a part asked for.
+            let extras = request.extras;
+            let used = extras.prompt_tokens > 0 || extras.input_images > 0 || extras.thinking_tokens > 0;
+            let rated: Vec<Lane> = quotes.iter().filter(|_| used).map(|quote| quote.lane).collect();
+            model_notices(card, resolved, today, &rated)
+        };
         Ok(QuoteReport {
             card: CardInfo::new(card, today),
             model: resolved.id.to_string(),
@@ -227,7 +237,7 @@ impl QuoteReport {
             complete: unpriced.is_empty(),
             unpriced,
             budget,
-            notices: model_notices(card, resolved, today),
+            notices,
         })
     }
 
@@ -243,9 +253,7 @@ impl Outcome for QuoteReport {
     fn verdict(&self) -> Verdict {
         match self.over_budget() {
             Some(reason) => Verdict::OverBudget(reason.to_string()),
-            None if !self.complete => {
-                Verdict::Incomplete(left_out("every total of the quote", &self.unpriced))
-            }
+            None if !self.complete => incomplete("every total is", &not_priced(&self.unpriced)),
             None => Verdict::Pass,
         }
     }
@@ -268,7 +276,7 @@ fn budget_check(
     let what = if one_lane || quotes.len() == 1 {
         format!("the quote's total on {}", checked.lane)
     } else {
-        format!("the quote's total on {} (the dearest lane shown)", checked.lane)
+        format!("the quote's total on {} (dearest lane)", checked.lane)
     };
     let check = BudgetCheck::new(&what, checked.total, limit, currency)
         .map_err(|_| PricingError::Overflow { count })?;

@@ -455,54 +455,38 @@ impl TallyReport {
         shortfalls(&self.total, &self.grounding)
     }
 
-    /// Responses not priced because they give no token counts (provisioned
-    /// ones aside, which are never priced per token).
-    fn responses_without_token_counts(&self) -> u64 {
-        self.rows
-            .iter()
-            .filter(|row| row.without_token_counts && row.lane != BilledLane::Provisioned)
-            .map(|row| row.responses)
-            .sum()
-    }
-
-    /// What the total leaves out, as one sentence, when it is incomplete.
-    pub fn incomplete_reason(&self) -> Option<String> {
-        let parts: Vec<String> = self
-            .left_out()
+    /// What the total leaves out, in brief, when it is incomplete: `2
+    /// responses not priced, 1 malformed line skipped` (what goes unpriced
+    /// first, then what goes unread). The report's rows and notes say which
+    /// and how to price them.
+    pub fn left_out_summary(&self) -> Option<String> {
+        let mut parts = self.left_out();
+        parts.sort_by_key(|part| {
+            matches!(part, Shortfall::MalformedLines(_) | Shortfall::StreamsWithoutUsage(_))
+        });
+        let parts: Vec<String> = parts
             .into_iter()
-            .map(|part| match part {
-                Shortfall::UnpricedResponses(count) => {
-                    let uncounted = self.responses_without_token_counts();
-                    let mut parts = Vec::new();
-                    if count > uncounted {
-                        parts.push(format!(
-                            "{} that could not be priced (pass a card that lists their model and lane with --rates, or --model for responses without modelVersion)",
-                            counted(count - uncounted, "response", "responses")
-                        ));
+            .map(|part| {
+                let (count, one, many, what) = match part {
+                    Shortfall::UnpricedResponses(count) => (count, "response", "responses", "not priced"),
+                    Shortfall::UnpricedQueries(count) => {
+                        (count, "search query", "search queries", "not priced")
                     }
-                    if uncounted > 0 {
-                        parts.push(format!(
-                            "{} no token counts (the usage is missing, empty, or gives only a total or the lane: save each response whole, with its usage)",
-                            counted(uncounted, "response whose usage gives", "responses whose usage gives")
-                        ));
+                    Shortfall::MalformedLines(count) => {
+                        (count, "malformed line", "malformed lines", "skipped")
                     }
-                    parts.join(", and ")
-                }
-                Shortfall::MalformedLines(count) => format!(
-                    "{} that could not be read (listed in the report; fix them, or check the file is what tally reads)",
-                    counted(count, "malformed line", "malformed lines")
-                ),
-                Shortfall::UnpricedQueries(count) => format!(
-                    "{} of models the rate card gives no grounding price (pass a card that prices their grounding with --rates)",
-                    counted(count, "search query", "search queries")
-                ),
-                Shortfall::StreamsWithoutUsage(count) => format!(
-                    "{} whose chunks carry no token counts (save the stream to its end)",
-                    counted(count, "stream", "streams")
-                ),
+                    Shortfall::StreamsWithoutUsage(count) => (count, "stream", "streams", "without usage"),
+                };
+                format!("{} {what}", counted(count, one, many))
             })
             .collect();
-        (!parts.is_empty()).then(|| format!("the total leaves out {}", parts.join(", and ")))
+        (!parts.is_empty()).then(|| parts.join(", "))
+    }
+
+    /// The verdict's sentence when the total is incomplete: a short
+    /// pointer to the report, which names the parts and their fixes.
+    pub fn incomplete_reason(&self) -> Option<String> {
+        self.left_out_summary().map(|parts| format!("the total is INCOMPLETE: {parts} (see the report)"))
     }
 }
 

@@ -613,7 +613,7 @@ fn catalogue() -> Vec<Case> {
             "tally: a malformed line among responses makes the total incomplete",
             &["tally", "@TMP/cut.jsonl"],
             6,
-            &["1 malformed line that could not be read"],
+            &["the total is INCOMPLETE: 1 malformed line skipped"],
         ),
         case(
             "tally: a JSON document cut short",
@@ -631,55 +631,55 @@ fn catalogue() -> Vec<Case> {
             "tally: a model the card does not know",
             &["tally", "@TMP/unknown-model.jsonl"],
             6,
-            &["1 response that could not be priced"],
+            &["the total is INCOMPLETE: 1 response not priced"],
         ),
         case(
             "tally: an empty usageMetadata is not priced, never $0",
             &["tally", "@TMP/usage-empty.jsonl"],
             6,
-            &["1 response whose usage gives no token counts"],
+            &["1 response not priced"],
         ),
         case(
             "tally: a usageMetadata with only totalTokenCount is not priced, never $0",
             &["tally", "@TMP/usage-total-only.jsonl"],
             6,
-            &["1 response whose usage gives no token counts"],
+            &["1 response not priced"],
         ),
         case(
             "tally: a usageMetadata with only the lane fields is not priced, never $0",
             &["tally", "@TMP/usage-tier-only.jsonl"],
             6,
-            &["1 response whose usage gives no token counts"],
+            &["1 response not priced"],
         ),
         case(
             "tally: a chat completion whose usage gives only total_tokens is not priced, never $0",
             &["tally", "@TMP/chat-total-only.jsonl"],
             6,
-            &["1 response whose usage gives no token counts"],
+            &["1 response not priced"],
         ),
         case(
             "tally: an interaction whose usage gives only total_tokens is not priced, never $0",
             &["tally", "@TMP/interaction-total-only.jsonl"],
             6,
-            &["1 response whose usage gives no token counts"],
+            &["1 response not priced"],
         ),
         case(
             "tally: an agent event holding an image and no usage is not priced, never $0",
             &["tally", "@TMP/adk-image-no-usage.jsonl"],
             6,
-            &["1 response whose usage gives no token counts"],
+            &["1 response not priced"],
         ),
         case(
             "tally: a bare usage block names no model: not priced without --model",
             &["tally", "@TMP/bare-usage.jsonl"],
             6,
-            &["1 response that could not be priced", "--model for responses without modelVersion"],
+            &["1 response not priced"],
         ),
         case(
             "tally: one line holding a NUL among good lines is a malformed line, not a binary file",
             &["tally", "@TMP/one-nul.jsonl"],
             6,
-            &["1 malformed line that could not be read"],
+            &["1 malformed line skipped"],
         ),
         case(
             "tally: a UTF-16 file says so and how to convert it",
@@ -805,6 +805,11 @@ fn every_bad_input_fails_cleanly_with_a_helpful_one_line_error() {
                 let says_what = stdout.contains("not priced") || stdout.contains("skipped");
                 if !says_what || !stdout.contains("INCOMPLETE") {
                     problems.push("an incomplete total must say what it left out".into());
+                }
+                // The report names the parts and the fix; stderr only points at it.
+                if errors.iter().any(|line| line.chars().count() > 100 || !line.ends_with("(see the report)"))
+                {
+                    problems.push(format!("an incomplete verdict is one short line: {errors:?}"));
                 }
             } else if priced_at_zero {
                 problems.push("priced something at $0".into());

@@ -72,3 +72,35 @@ fn a_wide_width_changes_nothing() {
         assert_eq!(report_at("80", &wide), whole, "{args:?} --wide");
     }
 }
+
+/// The tally of an 11-line file says each thing once: at 80 columns it
+/// fits 60 lines, it names what its total leaves out once on stdout, and
+/// its error on stderr is one short line pointing at the report.
+#[test]
+fn an_incomplete_tally_says_each_thing_once() {
+    let tally = |columns: &str| {
+        let output = Command::new(env!("CARGO_BIN_EXE_nbcost"))
+            .args(["tally", "tests/fixtures/batch/output-mixed.jsonl"])
+            .env("NBCOST_TODAY", super::TODAY)
+            .env("NO_COLOR", "1")
+            .env("COLUMNS", columns)
+            .output()
+            .unwrap();
+        (String::from_utf8(output.stdout).unwrap(), String::from_utf8(output.stderr).unwrap())
+    };
+    let (narrow, _) = tally("80");
+    assert!(narrow.lines().count() <= 60, "{} lines:\n{narrow}", narrow.lines().count());
+    let (stdout, stderr) = tally("");
+    assert_eq!(stdout.matches("2 responses not priced").count(), 1, "{stdout}");
+    assert!(!stdout.contains("The total is incomplete"), "{stdout}");
+    for line in stderr.lines() {
+        assert!(line.chars().count() <= 110, "{} characters: {line}", line.chars().count());
+    }
+    let errors: Vec<&str> = stderr.lines().filter(|line| line.starts_with("error:")).collect();
+    assert_eq!(
+        errors,
+        [
+            "error: the total is INCOMPLETE: 2 responses not priced, 2 malformed lines skipped (see the report)"
+        ]
+    );
+}

@@ -16,15 +16,20 @@ pub(super) fn listed_title<T>(title: &str, sightings: &Sightings<T>) -> String {
     }
 }
 
-/// The table of malformed lines.
-pub(super) fn malformed_table(malformed: &Sightings<MalformedLine>) -> Table {
+/// The table of malformed lines; with `one_file` read, its file goes
+/// without saying (the facts name it).
+pub(super) fn malformed_table(malformed: &Sightings<MalformedLine>, one_file: bool) -> Table {
+    let file = (!one_file).then(|| Column::new("file"));
     Table {
         title: Some(listed_title("Malformed lines (skipped)", malformed)),
-        columns: vec![Column::new("file"), Column::new("line"), Column::new("reason")],
+        columns: file.into_iter().chain([Column::new("line"), Column::new("reason")]).collect(),
         rows: malformed
             .shown
             .iter()
-            .map(|bad| vec![Cell::text(&bad.file), Cell::Count(bad.line), Cell::text(&bad.reason)])
+            .map(|bad| {
+                let file = (!one_file).then(|| Cell::text(&bad.file));
+                file.into_iter().chain([Cell::Count(bad.line), Cell::text(&bad.reason)]).collect()
+            })
             .collect(),
     }
 }

@@ -74,6 +74,9 @@ impl Report for BudgetReport {
                 row.model, row.size, row.lane, row.lane
             ));
         }
+        if self.rows.iter().any(|row| row.thinking_unpriced) {
+            notes.push(format!("To price it, add the missing rates to {}.", crate::card::ADD_TO_A_CARD));
+        }
         if !self.complete && self.plan.is_some() {
             notes.push(format!("INCOMPLETE: the plan's reference images on a model without input_image_tokens in the rate card are not priced, so the amount buys less than shown; add it to {}.", crate::card::ADD_TO_A_CARD));
         }

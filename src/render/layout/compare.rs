@@ -129,6 +129,9 @@ impl Report for CompareReport {
                 unpriced.part, unpriced.reason
             ));
         }
+        if !self.unpriced.is_empty() {
+            notes.push(format!("To price it, add the missing rates to {}.", crate::card::ADD_TO_A_CARD));
+        }
         for skip in &self.skipped {
             notes.push(format!("Skipped: {} has no {} {}.", skip.model, skip.missing, skip.value));
         }

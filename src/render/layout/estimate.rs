@@ -91,14 +91,7 @@ impl Report for EstimateReport {
                     } else {
                         String::new()
                     },
-                    if total.complete {
-                        String::new()
-                    } else {
-                        format!(
-                            "; INCOMPLETE: {} not priced",
-                            left_out.iter().map(|part| part.what.as_str()).collect::<Vec<_>>().join(" and ")
-                        )
-                    }
+                    self.left_out_summary().map_or(String::new(), |parts| format!("; INCOMPLETE: {parts}"))
                 ),
             ),
         ];
@@ -245,7 +238,7 @@ impl Report for EstimateReport {
             });
         }
         if !self.malformed.is_empty() {
-            tables.push(malformed_table(&self.malformed));
+            tables.push(malformed_table(&self.malformed, true));
         }
         let mut notes = vec![format!(
             "Prompt tokens are an estimate ({} characters a token); images and reference images are exact for the card.",
@@ -281,11 +274,9 @@ impl Report for EstimateReport {
             );
         }
         if !total.complete {
-            let kinds: Vec<&str> = left_out.iter().map(|part| part.kind).collect();
-            notes.push(format!(
-                "The total is incomplete: it leaves out {} (exit code 6).",
-                kinds.join(" and ")
-            ));
+            let parts: Vec<String> =
+                left_out.iter().map(|part| format!("{}: {}", part.what, part.why)).collect();
+            notes.push(format!("INCOMPLETE: {}.", parts.join("; ")));
         }
         Document {
             title: format!(

@@ -477,8 +477,8 @@ fn leaves_queries_of_a_model_without_grounding_unpriced() {
 }
 
 /// One list of what the total leaves out serves both sentences: the
-/// verdict goes part by part (responses, lines, queries, streams), the
-/// table says what goes unpriced before what goes unread.
+/// verdict and the title say what goes unpriced before what goes unread,
+/// the verdict briefly, pointing at the report.
 #[test]
 fn says_what_an_incomplete_total_leaves_out() {
     let bytes = [GROUNDING_UNPRICED, b"not json\n"].concat();
@@ -487,7 +487,7 @@ fn says_what_an_incomplete_total_leaves_out() {
     assert!(!report.total.complete);
     assert_eq!(
         report.incomplete_reason().unwrap(),
-        "the total leaves out 1 malformed line that could not be read (listed in the report; fix them, or check the file is what tally reads), and 2 search queries of models the rate card gives no grounding price (pass a card that prices their grounding with --rates)"
+        "the total is INCOMPLETE: 2 search queries not priced, 1 malformed line skipped (see the report)"
     );
     let title = crate::render::Report::document(&report).title;
     assert!(title.ends_with("INCOMPLETE: 2 search queries not priced, 1 malformed line skipped"), "{title}");
