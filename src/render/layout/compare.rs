@@ -110,7 +110,13 @@ impl Report for CompareReport {
                     currency.unit(cheapest.unit_price)
                 ));
             }
-            None => notes.push("No recommendation: every model compared is shut down or disputed.".into()),
+            None if self.rows.iter().all(|row| row.status.is_retired()) => {
+                notes.push("No recommendation: every model compared is shut down or disputed.".into())
+            }
+            None => notes.push(
+                "No recommendation: no row of a model still in use has its price whole (see INCOMPLETE below)."
+                    .into(),
+            ),
         }
         if self.rows.iter().any(|row| row.grade == Grade::Derived) {
             notes.push(

@@ -24,10 +24,12 @@ impl Report for DiffReport {
             columns: vec![
                 Column::new("subject"),
                 Column::new("price"),
-                Column::new("change").optional(1),
+                // Whether the price changed, was added or removed: what
+                // makes an empty `old` or `new` read right.
+                Column::new("change"),
                 Column::new("old"),
                 Column::new("new"),
-                Column::new("difference"),
+                Column::new("difference").optional(1),
             ],
             rows: self
                 .changes

@@ -69,16 +69,18 @@ impl Report for RatesReport {
             facts,
             tables: vec![Table {
                 title: None,
+                // What a newcomer types (the ID or an alias, a size, a lane)
+                // stays; the rest goes first in a narrow terminal.
                 columns: vec![
                     Column::new("model"),
-                    Column::new("name"),
-                    Column::new("aliases").optional(2),
-                    Column::new("sizes").optional(4),
-                    Column::new("default").optional(1),
-                    Column::new("lanes").optional(3),
+                    Column::new("name").optional(4),
+                    Column::new("aliases"),
+                    Column::new("sizes"),
+                    Column::new("default").optional(2),
+                    Column::new("lanes"),
                     Column::new("free tier").optional(1),
                     Column::new("released").optional(1),
-                    Column::new("status"),
+                    Column::new("status").optional(3),
                 ],
                 rows,
             }]
