@@ -343,7 +343,7 @@ fn looks_like_a_name(name: &str) -> bool {
 
 /// The names `--rates` and `diff` take: the embedded cards' and the user's.
 fn card_names(history: &History) -> String {
-    let names: Vec<String> = history.cards().iter().map(|card| card.meta.origin.name()).collect();
+    let names: Vec<String> = history.cards().map(|card| card.meta.origin.name()).collect();
     names.join(", ")
 }
 

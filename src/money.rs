@@ -1,4 +1,4 @@
-//! Money: an exact amount of dollars, and the ways it is written.
+//! Money: an exact amount in a card's currency, and the ways it is written.
 //!
 //! `rust_decimal` quietly rounds a product or a sum that outgrows its 96-bit
 //! mantissa. nbcost never wants a rounded figure it did not ask for, so every
@@ -114,16 +114,18 @@ impl Money {
         normal.to_string()
     }
 
-    /// A total for people: rounded to the cent (half away from zero), with a
-    /// dollar sign and thousands separators (`$1,510.00`).
+    /// A total in US dollars for people: rounded to the cent (half away
+    /// from zero), with a dollar sign and thousands separators
+    /// (`$1,510.00`). A card's amounts are written in its own currency
+    /// ([`Currency::total`]).
     pub fn dollars(self) -> String {
-        Money(round(self.0, 2)).unit_dollars()
+        Currency::usd().total(self)
     }
 
-    /// A figure for people that must add up with others shown beside it:
+    /// A figure in US dollars that must add up with others shown beside it:
     /// to the cent where `to_the_cent`, else every digit (`$0.195`).
     pub fn dollars_if(self, to_the_cent: bool) -> String {
-        if to_the_cent { self.dollars() } else { self.unit_dollars() }
+        Currency::usd().total_if(self, to_the_cent)
     }
 
     /// Whether `minuend − subtrahend = difference` still holds once each is
@@ -142,12 +144,88 @@ impl Money {
         cents == round(total.0, 2)
     }
 
-    /// A per-unit price for people: every digit kept (`$0.0195`, `$0.101`).
+    /// Whether every part that is not zero still reads as more than $0.00
+    /// once rounded to the cent. Where one would not (10 × $0.0000125), the
+    /// parts are shown exactly: a part priced is never shown as nothing.
+    pub fn no_part_hidden_in_cents(parts: &[Money]) -> bool {
+        parts.iter().all(|part| part.is_zero() || !round(part.0, 2).is_zero())
+    }
+
+    /// Whether `parts` read true to the cent beside `total`: their cents
+    /// add up to the total's, and none that costs something reads $0.00.
+    /// Where they would not, a breakdown shows its figures exactly.
+    pub fn parts_in_cents(parts: &[Money], total: Money) -> bool {
+        Money::sum_in_cents(parts, total) && Money::no_part_hidden_in_cents(parts)
+    }
+
+    /// A per-unit price in US dollars for people: every digit kept
+    /// (`$0.0195`, `$0.101`).
     pub fn unit_dollars(self) -> String {
-        let sign = if self.is_negative() { "-" } else { "" };
-        let text = Money(self.0.abs()).plain();
+        Currency::usd().unit(self)
+    }
+}
+
+/// The currency a card prices in, as people read its amounts: `$` for US
+/// dollars (`$1,510.00`), else the ISO 4217 code before the figure
+/// (`EUR 1,510.00`), so that no amount passes for dollars it is not.
+/// Machines get the bare decimal ([`Money::plain`]) and the code beside it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Currency(String);
+
+impl Default for Currency {
+    fn default() -> Currency {
+        Currency::usd()
+    }
+}
+
+impl Currency {
+    /// US dollars.
+    pub fn usd() -> Currency {
+        Currency("USD".to_string())
+    }
+
+    /// The currency of ISO 4217 `code` (`USD`, `EUR`), in capitals.
+    pub fn of(code: &str) -> Currency {
+        Currency(code.trim().to_ascii_uppercase())
+    }
+
+    /// The ISO 4217 code.
+    pub fn code(&self) -> &str {
+        &self.0
+    }
+
+    /// A total for people: rounded to the cent (half away from zero), with
+    /// thousands separators (`$1,510.00`, `EUR 1,510.00`).
+    pub fn total(&self, amount: Money) -> String {
+        self.unit(Money(round(amount.0, 2)))
+    }
+
+    /// A figure for people that must add up with others shown beside it:
+    /// to the cent where `to_the_cent`, else every digit.
+    pub fn total_if(&self, amount: Money, to_the_cent: bool) -> String {
+        if to_the_cent { self.total(amount) } else { self.unit(amount) }
+    }
+
+    /// A per-unit price for people, or a total shown exactly: every digit
+    /// kept (`$0.0195`, `EUR 0.0195`).
+    pub fn unit(&self, amount: Money) -> String {
+        let sign = if amount.is_negative() { "-" } else { "" };
+        let text = Money(amount.0.abs()).plain();
         let (whole, fraction) = text.split_once('.').unwrap_or((&text, "00"));
-        format!("{sign}${}.{fraction}", group_thousands(whole))
+        let mark = if self.0 == "USD" { "$".to_string() } else { format!("{} ", self.0) };
+        format!("{sign}{mark}{}.{fraction}", group_thousands(whole))
+    }
+}
+
+impl Serialize for Currency {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.0)
+    }
+}
+
+impl fmt::Display for Currency {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
     }
 }
 
@@ -334,6 +412,34 @@ mod tests {
         for (value, want) in cases {
             assert_eq!(m(value).dollars(), want, "{value}");
         }
+    }
+
+    #[test]
+    fn a_part_that_rounds_to_nothing_is_hidden_in_cents() {
+        assert!(Money::no_part_hidden_in_cents(&[m("0.005"), m("0"), m("165.36")]));
+        assert!(!Money::no_part_hidden_in_cents(&[m("0.000125"), m("0.336")]));
+        assert!(!Money::no_part_hidden_in_cents(&[m("-0.004")]));
+    }
+
+    /// $165.36 + $0.82 + $4.15 + $11.51 = $181.84, but the parts come to
+    /// $181.8299: to the cent they would not add up.
+    #[test]
+    fn parts_are_in_cents_only_where_they_add_up_and_none_hides() {
+        let parts = [m("165.356"), m("0.821844"), m("4.14624"), m("11.505816")];
+        assert!(!Money::parts_in_cents(&parts, m("181.8299")));
+        assert!(Money::parts_in_cents(&[m("24"), m("0.04"), m("0.224")], m("24.264")));
+        assert!(!Money::parts_in_cents(&[m("0.168"), m("0.000125")], m("0.168125")));
+    }
+
+    #[test]
+    fn writes_a_currency_other_than_dollars_by_its_code() {
+        let euro = Currency::of("eur");
+        assert_eq!(euro.code(), "EUR");
+        assert_eq!(euro.total(m("1234567.891")), "EUR 1,234,567.89");
+        assert_eq!(euro.unit(m("0.0195")), "EUR 0.0195");
+        assert_eq!(euro.total(m("-51")), "-EUR 51.00");
+        assert_eq!(Currency::of("USD").total(m("1510")), "$1,510.00");
+        assert_eq!(Currency::default(), Currency::usd());
     }
 
     #[test]

@@ -321,13 +321,20 @@ pub struct Unpriced {
     pub part: String,
     /// Why, such as `the rate card gives no input_image_tokens for X`.
     pub reason: String,
+    /// The component left out, for the rows that show it as not priced.
+    #[serde(skip)]
+    pub component: Component,
 }
 
 /// The input tokens of `images` reference images of `model`: the card's
 /// `input_image_tokens` each, billed at the lane's input rate (see
 /// [`input_cost`]); `None` where the card gives the model no
-/// `input_image_tokens`.
+/// `input_image_tokens` (no reference images count no tokens, whatever the
+/// card gives).
 pub fn reference_tokens(model: &Model, images: u64) -> Result<Option<u64>, Overflow> {
+    if images == 0 {
+        return Ok(Some(0));
+    }
     model.input_image_tokens.map(|per_image| images.checked_mul(per_image).ok_or(Overflow)).transpose()
 }
 
@@ -420,8 +427,11 @@ pub fn price(
     for part in request_parts(model, rates, extras).map_err(overflow)? {
         match part.price {
             Ok(unit) => parts.push((part.component, part.tokens, unit, part.rule)),
-            Err(gap) => unpriced
-                .push(Unpriced { part: part.component.label().to_string(), reason: gap.reason(model, lane) }),
+            Err(gap) => unpriced.push(Unpriced {
+                part: part.component.label().to_string(),
+                reason: gap.reason(model, lane),
+                component: part.component,
+            }),
         }
     }
     let components = parts
@@ -597,7 +607,7 @@ mod tests {
             ("4K", 10_000, Lane::Batch, Basis::List, "760"),
             ("1K", 1_000, Lane::Standard, Basis::List, "67"),
             ("1K", 1_000, Lane::Standard, Basis::Tokens, "67.20"),
-            // The README's batch-rounding example: the invoice for 10,000.
+            // The batch-rounding example (docs/prices.md): the invoice for 10,000.
             ("1K", 10_000, Lane::Batch, Basis::Tokens, "336"),
         ];
         for (size, count, lane, basis, want) in cases {

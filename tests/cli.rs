@@ -1,8 +1,9 @@
 //! CLI contract tests: every command, format and error path, run as a user
 //! runs them. Cases live in `tests/cmd/**/*.toml` (arguments, exit code) with
 //! the expected `.stdout` and `.stderr` beside them; `TRYCMD=overwrite cargo
-//! test` rewrites them after a deliberate change. The README's examples run
-//! too. `NBCOST_TODAY` pins the date so card ages do not drift.
+//! test` rewrites them after a deliberate change. The examples in the README
+//! and in `docs/` run too. `NBCOST_TODAY` pins the date so card ages do not
+//! drift.
 
 #[path = "cli/bad_input.rs"]
 mod bad_input;
@@ -30,7 +31,8 @@ fn cli_cases() {
         // (NBCOST_RATES_DIR, which wins over this).
         .env("XDG_CONFIG_HOME", "tests/fixtures/no-config")
         .case("tests/cmd/**/*.toml")
-        .case("README.md");
+        .case("README.md")
+        .case("docs/*.md");
 }
 
 /// `nbcost compare --format csv | head -1` exits quietly: a closed pipe is

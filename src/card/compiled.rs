@@ -2,7 +2,7 @@
 //! as `rates/compiled/NAME.bin`: the card as loaded and validated from that
 //! TOML, encoded with postcard behind the xxh3 hash of the TOML text. Decoding
 //! it costs about a twentieth of parsing and validating the TOML, which was
-//! most of a quote's start-up (README, Speed).
+//! most of a quote's start-up (docs/speed.md).
 //!
 //! The TOML stays the one source of every figure: a compiled file whose hash
 //! is not its TOML's (a card edited and not compiled again), or that does not

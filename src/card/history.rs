@@ -17,18 +17,21 @@
 //!
 //! Before the first card takes effect no price is known, and D is refused.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashSet};
 use std::path::PathBuf;
 
 use time::Date;
 
-use super::{CardError, CardOrigin, EMBEDDED, Life, Model, PricedBy, RateCard, Unreleased};
+use super::{CardError, CardOrigin, Life, Model, PricedBy, RateCard, Unreleased};
 use crate::error::{ErrorKind, Kind};
 
 /// Every card nbcost knows, oldest `effective` date first.
 #[derive(Debug, Clone)]
 pub struct History {
-    cards: Vec<RateCard>,
+    /// The embedded cards borrowed from the process's parsed copies, the
+    /// user's owned.
+    cards: Vec<Cow<'static, RateCard>>,
 }
 
 /// Why the history, or a day of it, cannot be had.
@@ -120,25 +123,24 @@ pub struct UserCards {
 impl History {
     /// The embedded cards alone.
     pub fn embedded() -> History {
-        let cards = EMBEDDED.iter().filter_map(|card| RateCard::embedded_named(card.name)).collect();
-        History::from_cards(cards).expect("the embedded cards take effect on different days")
+        History::ordered(super::embedded_cards().map(Cow::Borrowed).collect())
+            .expect("the embedded cards take effect on different days")
     }
 
     /// The embedded cards and the user's cards in `user` (a folder that does
     /// not exist holds none). Every `*.toml` file there must be a valid card.
     pub fn load(user: Option<&UserCards>) -> Result<History, HistoryError> {
-        let mut cards: Vec<RateCard> =
-            EMBEDDED.iter().filter_map(|card| RateCard::embedded_named(card.name)).collect();
+        let mut cards: Vec<Cow<'static, RateCard>> = super::embedded_cards().map(Cow::Borrowed).collect();
         if let Some(user) = user {
             for path in card_files(user)? {
                 let mut card = RateCard::from_file(&path)?;
                 card.meta.origin = CardOrigin::User(path);
                 released_by_effective(&card)?;
-                cards.push(card);
+                cards.push(Cow::Owned(card));
             }
         }
-        let history = History::from_cards(cards)?;
-        history.cards.iter().try_for_each(|card| history.successors_known(card))?;
+        let history = History::ordered(cards)?;
+        history.cards().try_for_each(|card| history.successors_known(card))?;
         Ok(history)
     }
 
@@ -147,7 +149,7 @@ impl History {
     pub fn successors_known(&self, card: &RateCard) -> Result<(), HistoryError> {
         let known = |id: &str| {
             std::iter::once(card)
-                .chain(&self.cards)
+                .chain(self.cards())
                 .any(|each| each.models.iter().any(|model| model.id == id))
         };
         for model in &card.models {
@@ -163,7 +165,12 @@ impl History {
     }
 
     /// A history of `cards`, in any order.
-    pub fn from_cards(mut cards: Vec<RateCard>) -> Result<History, HistoryError> {
+    pub fn from_cards(cards: Vec<RateCard>) -> Result<History, HistoryError> {
+        History::ordered(cards.into_iter().map(Cow::Owned).collect())
+    }
+
+    /// A history of `cards`, put in order of their effective dates.
+    fn ordered(mut cards: Vec<Cow<'static, RateCard>>) -> Result<History, HistoryError> {
         cards.sort_by_key(|card| card.meta.effective);
         if let Some(pair) = cards.windows(2).find(|pair| pair[0].meta.effective == pair[1].meta.effective) {
             return Err(HistoryError::SameEffectiveDate {
@@ -176,20 +183,20 @@ impl History {
     }
 
     /// The cards, oldest `effective` date first.
-    pub fn cards(&self) -> &[RateCard] {
-        &self.cards
+    pub fn cards(&self) -> impl DoubleEndedIterator<Item = &RateCard> + ExactSizeIterator + Clone {
+        self.cards.iter().map(|card| card.as_ref())
     }
 
     /// The card in force on `day`: the newest whose effective date is on or
     /// before it.
     pub fn in_force(&self, day: Date) -> Option<&RateCard> {
-        self.cards.iter().rev().find(|card| card.meta.effective <= day)
+        self.cards().rev().find(|card| card.meta.effective <= day)
     }
 
     /// The card called `name`: an embedded card's name or a user card's
     /// file stem.
     pub fn named(&self, name: &str) -> Option<&RateCard> {
-        self.cards.iter().find(|card| card.meta.origin.name() == name)
+        self.cards().find(|card| card.meta.origin.name() == name)
     }
 
     /// The prices and lives of `day`, as one card: the card in force's meta,
@@ -202,6 +209,25 @@ impl History {
                 card: format!("{} ({})", first.meta.origin.name(), first.meta.dated),
             }
         })?;
+        if self.newest_knows_all(base) {
+            return Ok(base.clone());
+        }
+        self.built(day, base)
+    }
+
+    /// Whether `base` is the newest card and names every model ID the older
+    /// cards list: then the day's card is `base` itself (the common case:
+    /// today, with no card of the user's newer than the embedded ones).
+    fn newest_knows_all(&self, base: &RateCard) -> bool {
+        let newest = self.cards().next_back().is_some_and(|newest| std::ptr::eq(newest, base));
+        let named = |id: &str| {
+            base.models.iter().any(|model| model.names().any(|name| name.eq_ignore_ascii_case(id)))
+        };
+        newest && self.cards().all(|card| card.models.iter().all(|model| named(&model.id)))
+    }
+
+    /// [`History::on`] in full, from the card in force `base`.
+    fn built(&self, day: Date, base: &RateCard) -> Result<RateCard, HistoryError> {
         let lives = self.newest_lives();
         let life_of =
             |id: &str, own: &Life| lives.get(&id.to_lowercase()).cloned().unwrap_or_else(|| own.clone());
@@ -209,7 +235,9 @@ impl History {
         let mut models: Vec<Model> = Vec::new();
         let mut unreleased: Vec<Unreleased> = Vec::new();
         // The newest card's view of each model first: its names and lives.
-        for card in self.cards.iter().rev() {
+        // Prices come only from cards in the currency of the card in force:
+        // figures in two currencies are never put side by side.
+        for card in self.cards().rev().filter(|card| card.meta.currency == base.meta.currency) {
             for model in &card.models {
                 let id = model.id.to_lowercase();
                 if claimed.contains(&id) || unreleased.iter().any(|later| later.id.eq_ignore_ascii_case(&id))
@@ -264,7 +292,8 @@ impl History {
         unreleased.retain(|later| !later.names.is_empty());
         let grounding = base.grounding.or_else(|| {
             let needs = models.iter().any(|model| model.grounding);
-            needs.then(|| self.cards.iter().rev().find_map(|card| card.grounding)).flatten()
+            let same = |card: &&RateCard| card.meta.currency == base.meta.currency;
+            needs.then(|| self.cards().rev().filter(same).find_map(|card| card.grounding)).flatten()
         });
         Ok(RateCard { meta: base.meta.clone(), models, grounding, routes: base.routes.clone(), unreleased })
     }
@@ -273,9 +302,9 @@ impl History {
     /// prices it, else as the first card that lists it; with the card that
     /// priced it where that is not `base`.
     fn prices(&self, id: &str, day: Date, base: &RateCard) -> (&Model, Option<PricedBy>) {
-        let listing = |card: &&RateCard| card.model(id).is_some();
-        let in_force = self.cards.iter().rev().filter(|card| card.meta.effective <= day).find(listing);
-        let card = in_force.or_else(|| self.cards.iter().find(listing)).expect("a card lists the model");
+        let listing = |card: &&RateCard| card.meta.currency == base.meta.currency && card.model(id).is_some();
+        let in_force = self.cards().rev().filter(|card| card.meta.effective <= day).find(listing);
+        let card = in_force.or_else(|| self.cards().find(listing)).expect("a card lists the model");
         let model = card.model(id).expect("the card lists the model");
         let priced_by = (card.meta.origin != base.meta.origin).then(|| PricedBy {
             card: format!("{} ({})", card.meta.dated, card.meta.origin.source()),
@@ -288,7 +317,7 @@ impl History {
     /// ID in lower case.
     fn newest_lives(&self) -> BTreeMap<String, Life> {
         let mut lives = BTreeMap::new();
-        for card in &self.cards {
+        for card in self.cards() {
             for model in &card.models {
                 lives.insert(model.id.to_lowercase(), model.life.clone());
                 for former in &model.former {

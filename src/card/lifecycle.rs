@@ -100,25 +100,20 @@ impl Life {
     /// A warning for `id` on `today`, unless it is active: what happened and
     /// what to call instead.
     pub fn warning(&self, id: &str, today: Date) -> Option<String> {
+        // Short, one line: `nbcost rates show ID` tells the whole story.
         let instead = match &self.successor {
-            Some(successor) if self.successor_same_prices => {
-                format!("; call its successor `{successor}` (same prices)")
-            }
-            Some(successor) => format!("; its successor is `{successor}`"),
+            Some(successor) if self.successor_same_prices => format!("; use `{successor}` (same prices)"),
+            Some(successor) => format!("; successor `{successor}`"),
             None => String::new(),
         };
         match (self.status(today), self.deprecated, self.shutdown) {
-            (Status::Disputed, _, Some(day)) => Some(format!(
-                "`{id}` was shut down on {day} according to Google's deprecations page, but {}{instead}",
-                self.shutdown_disputed.as_deref().unwrap_or_default()
-            )),
-            (Status::ShutDown, _, Some(day)) => Some(format!("`{id}` was shut down on {day}{instead}")),
+            (Status::Disputed, _, Some(day)) => {
+                Some(format!("`{id}` shut down {day}, disputed (see `nbcost rates show`){instead}"))
+            }
+            (Status::ShutDown, _, Some(day)) => Some(format!("`{id}` shut down {day}{instead}")),
             (Status::Deprecated, Some(day), shutdown) => {
-                let end = match shutdown {
-                    Some(end) => format!(" and shuts down on {end}"),
-                    None => " (no shutdown date announced)".to_string(),
-                };
-                Some(format!("`{id}` is deprecated since {day}{end}{instead}"))
+                let end = shutdown.map_or(String::new(), |end| format!(", shuts down {end}"));
+                Some(format!("`{id}` deprecated {day}{end}{instead}"))
             }
             _ => None,
         }
@@ -167,11 +162,11 @@ mod tests {
     fn warns_with_the_successor_and_whether_it_keeps_the_prices() {
         assert_eq!(
             preview().warning("gemini-3.1-flash-image-preview", date!(2026 - 11 - 21)).unwrap(),
-            "`gemini-3.1-flash-image-preview` was shut down on 2026-06-25; call its successor `gemini-3.1-flash-image` (same prices)"
+            "`gemini-3.1-flash-image-preview` shut down 2026-06-25; use `gemini-3.1-flash-image` (same prices)"
         );
         assert_eq!(
             preview().warning("gemini-3.1-flash-image-preview", date!(2026 - 06 - 01)).unwrap(),
-            "`gemini-3.1-flash-image-preview` is deprecated since 2026-05-28 and shuts down on 2026-06-25; call its successor `gemini-3.1-flash-image` (same prices)"
+            "`gemini-3.1-flash-image-preview` deprecated 2026-05-28, shuts down 2026-06-25; use `gemini-3.1-flash-image` (same prices)"
         );
         let ga = Life {
             released: Some(date!(2026 - 05 - 28)),
@@ -181,7 +176,7 @@ mod tests {
         };
         assert_eq!(
             ga.warning("gemini-3.1-flash-image", date!(2026 - 11 - 21)).unwrap(),
-            "`gemini-3.1-flash-image` is deprecated since 2026-10-06 (no shutdown date announced); its successor is `gemini-nano-banana-2.1`"
+            "`gemini-3.1-flash-image` deprecated 2026-10-06; successor `gemini-nano-banana-2.1`"
         );
         assert_eq!(
             ga.summary(date!(2026 - 11 - 21)),

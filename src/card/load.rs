@@ -221,6 +221,14 @@ impl Validator {
                 "give the day the prices were last checked, on or after the effective date",
             ));
         }
+        let currency = raw.currency.trim().to_ascii_uppercase();
+        if currency.len() != 3 || !currency.bytes().all(|byte| byte.is_ascii_uppercase()) {
+            return Err(self.invalid(
+                "card.currency",
+                format!("is `{}`, not a currency code", raw.currency),
+                "give its ISO 4217 code, such as \"USD\" or \"EUR\"",
+            ));
+        }
         let dated = raw.dated.unwrap_or_else(|| format!("{} {}", effective.month(), effective.year()));
         let grade = self.grade("card.grade", raw.grade.as_deref(), Grade::Published)?;
         Ok(CardMeta {
@@ -228,7 +236,7 @@ impl Validator {
             dated,
             effective,
             checked,
-            currency: raw.currency,
+            currency,
             grade,
             sources: raw.sources,
             origin: self.origin.clone(),

@@ -445,6 +445,11 @@ pub fn parse_day(text: &str) -> Option<Date> {
 /// The embedded cards this process has parsed, by their index in [`EMBEDDED`].
 static PARSED: [OnceLock<RateCard>; EMBEDDED.len()] = [const { OnceLock::new() }; EMBEDDED.len()];
 
+/// The embedded cards, oldest first, each decoded (or parsed) once.
+fn embedded_cards() -> impl Iterator<Item = &'static RateCard> {
+    (0..EMBEDDED.len()).map(parsed_embedded)
+}
+
 /// How many of the embedded cards this process has parsed so far: none
 /// until a command asks for a card, and each at most once (start-up tests
 /// hold the command line to that).

@@ -12,7 +12,7 @@ use time::Date;
 
 use commands::*;
 use nbcost::app::{CardSource, Request};
-use nbcost::card::{EMBEDDED, RateCard, UserCards};
+use nbcost::card::{EMBEDDED, UserCards};
 use nbcost::error::{Error, ErrorKind, UsageError};
 use nbcost::render::{Format, schema};
 use values::{ColorWhen, FormatArg};
@@ -149,12 +149,12 @@ impl Args {
     pub fn parse() -> Args {
         let matches = Args::command().try_get_matches().unwrap_or_else(|err| {
             // `--version` names the embedded cards' dates, which takes
-            // reading them: only then is the full version built.
-            // Parsing again with it prints that version the way clap does.
-            if err.kind() == clap::error::ErrorKind::DisplayVersion
-                && let Err(with_cards) = command().try_get_matches()
-            {
-                with_cards.exit()
+            // reading them: only then is the full version built, and written
+            // as clap writes it (`nbcost VERSION`), with no second parse.
+            if err.kind() == clap::error::ErrorKind::DisplayVersion {
+                use std::io::Write;
+                let _ = writeln!(std::io::stdout(), "nbcost {}", version());
+                std::process::exit(0)
             }
             err.exit()
         });
@@ -269,13 +269,15 @@ impl Args {
 
 /// The clap command, with the embedded cards' dates in `--version`.
 fn command() -> clap::Command {
-    let cards: Vec<String> = EMBEDDED
-        .iter()
-        .filter_map(|card| RateCard::embedded_named(card.name))
-        .map(|card| format!("{} (checked {})", card.meta.dated, card.meta.checked))
-        .collect();
-    let version = format!("{} (embedded rate cards: {})", env!("CARGO_PKG_VERSION"), cards.join(", "));
-    Args::command().version(version)
+    Args::command().version(version())
+}
+
+/// The version with the embedded cards' dates.
+fn version() -> String {
+    let history = nbcost::card::History::embedded();
+    let cards: Vec<String> =
+        history.cards().map(|card| format!("{} (checked {})", card.meta.dated, card.meta.checked)).collect();
+    format!("{} (embedded rate cards: {})", env!("CARGO_PKG_VERSION"), cards.join(", "))
 }
 
 /// `rates --card NAME`: the TOML of an embedded card, or of a card of the

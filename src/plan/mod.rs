@@ -16,6 +16,7 @@ mod price;
 
 use rust_decimal::Decimal;
 
+use crate::card::RateCard;
 use crate::lane::Lane;
 use crate::size::ImageSize;
 
@@ -81,6 +82,44 @@ pub struct PlanLine {
     pub provider: Option<String>,
 }
 
+/// A `batch_ok` line that stays on its lane in a batch what-if.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
+pub struct Unmoved {
+    /// The line's name.
+    pub line: String,
+    /// The model's full ID.
+    pub model: String,
+    /// The lane it stays on.
+    pub lane: Lane,
+    /// Why it cannot move: `Nano Banana 2.1 (gemini-nano-banana-2.1) has
+    /// no batch lane in the rate card (it has standard)`.
+    pub reason: String,
+}
+
+impl PlanLine {
+    /// Why the card cannot price this line on the batch lane, if it cannot;
+    /// `None` for a model the card does not know (pricing says so).
+    fn batch_refusal(&self, card: &RateCard) -> Option<Unmoved> {
+        let model = card.resolve(&self.model).ok()?.model;
+        let size = self.size.unwrap_or(model.default_size);
+        let reason = if !model.tokens.contains_key(&Lane::Batch) {
+            format!(
+                "{} ({}) has no batch lane in the rate card (it has {})",
+                model.name,
+                model.id,
+                model.lane_list()
+            )
+        } else {
+            let owner = self.provider.as_ref()?;
+            if card.route(owner, &model.id, size, Lane::Batch).is_some() {
+                return None;
+            }
+            format!("`{owner}` has no batch route for {} {size} in the rate card", model.id)
+        };
+        Some(Unmoved { line: self.name.clone(), model: model.id.clone(), lane: self.lane, reason })
+    }
+}
+
 /// A share of a line's requests redone on another line.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Escalation {
@@ -105,13 +144,20 @@ impl Plan {
         self.name.as_deref().unwrap_or(&self.source)
     }
 
-    /// The same plan with every `batch_ok` line moved to the batch lane.
-    pub fn with_batch_lanes(&self) -> Plan {
+    /// The same plan with every `batch_ok` line that can run on the batch
+    /// lane moved there, and the `batch_ok` lines that stay where they are
+    /// because the card cannot price them on batch (their model has no
+    /// batch lane, or their provider no batch route), with why.
+    pub fn with_batch_lanes(&self, card: &RateCard) -> (Plan, Vec<Unmoved>) {
         let mut plan = self.clone();
-        for line in plan.lines.iter_mut().filter(|line| line.batch_ok) {
-            line.lane = Lane::Batch;
+        let mut unmoved = Vec::new();
+        for line in plan.lines.iter_mut().filter(|line| line.batch_ok && line.lane != Lane::Batch) {
+            match line.batch_refusal(card) {
+                Some(stay) => unmoved.push(stay),
+                None => line.lane = Lane::Batch,
+            }
         }
-        plan
+        (plan, unmoved)
     }
 
     /// The same mix at `percent`% of each line's monthly volume, rounded down

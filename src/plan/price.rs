@@ -453,6 +453,7 @@ fn components(
                     }
                 },
                 reason: gap.reason(model, line.lane),
+                component: part.component,
             }),
         }
     }

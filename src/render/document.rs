@@ -2,13 +2,13 @@
 //!
 //! Reports build a [`Document`] once; the table and Markdown renderers each
 //! write it their own way. Cells keep their meaning (money, a count, a ratio)
-//! so that each renderer formats them: dollars to the cent for totals, every
-//! digit for per-unit prices. (CSV does not use it: it writes each report's
+//! so that each renderer formats them: in the card's currency, to the cent
+//! for totals, every digit for per-unit prices. (CSV does not use it: it writes each report's
 //! rows, `render::csv`.)
 
 use rust_decimal::Decimal;
 
-use crate::money::Money;
+use crate::money::{Currency, Money};
 
 /// A report laid out for reading.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -21,6 +21,8 @@ pub struct Document {
     pub tables: Vec<Table>,
     /// Closing remarks.
     pub notes: Vec<String>,
+    /// The currency its money cells are written in.
+    pub currency: Currency,
 }
 
 /// One table.
@@ -64,12 +66,12 @@ impl Column {
 pub enum Cell {
     /// Plain text.
     Text(String),
-    /// A total in dollars, to the cent.
+    /// A total in the document's currency, to the cent.
     ///
     /// Holds the bare amount until the batch reports keep [`Money`] too;
     /// build it with [`Cell::money`].
     Money(Money),
-    /// A per-unit price in dollars, or a total shown exactly, with every
+    /// A per-unit price in the document's currency, or a total shown exactly, with every
     /// digit; build it with [`Cell::unit`].
     Unit(Money),
     /// A whole number.
@@ -88,12 +90,12 @@ impl Cell {
         Cell::Text(value.into())
     }
 
-    /// A total in dollars.
+    /// A total in the document's currency.
     pub fn money(amount: Money) -> Cell {
         Cell::Money(amount)
     }
 
-    /// A per-unit price in dollars.
+    /// A per-unit price in the document's currency.
     pub fn unit(amount: Money) -> Cell {
         Cell::Unit(amount)
     }

@@ -3,6 +3,7 @@
 use std::io::{self, Write};
 
 use super::human;
+use crate::money::Currency;
 use crate::render::document::{Document, Table};
 
 pub(super) fn write(document: &Document, out: &mut dyn Write) -> io::Result<()> {
@@ -19,7 +20,7 @@ pub(super) fn write(document: &Document, out: &mut dyn Write) -> io::Result<()> 
             writeln!(out, "**{}**", escape(title))?;
             writeln!(out)?;
         }
-        write_table(table, out)?;
+        write_table(table, &document.currency, out)?;
     }
     if !document.notes.is_empty() {
         writeln!(out)?;
@@ -30,14 +31,14 @@ pub(super) fn write(document: &Document, out: &mut dyn Write) -> io::Result<()> 
     Ok(())
 }
 
-fn write_table(table: &Table, out: &mut dyn Write) -> io::Result<()> {
+fn write_table(table: &Table, currency: &Currency, out: &mut dyn Write) -> io::Result<()> {
     let headers: Vec<String> = table.columns.iter().map(|column| escape(&column.header)).collect();
     writeln!(out, "| {} |", headers.join(" | "))?;
     let rules: Vec<&str> =
         (0..table.columns.len()).map(|index| if table.is_numeric(index) { "---:" } else { "---" }).collect();
     writeln!(out, "| {} |", rules.join(" | "))?;
     for row in &table.rows {
-        let cells: Vec<String> = row.iter().map(|cell| escape(&human(cell))).collect();
+        let cells: Vec<String> = row.iter().map(|cell| escape(&human(cell, currency))).collect();
         writeln!(out, "| {} |", cells.join(" | "))?;
     }
     Ok(())

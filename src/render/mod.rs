@@ -17,7 +17,7 @@ use std::io::{self, Write};
 use serde::Serialize;
 
 use crate::count::grouped;
-use crate::money::round;
+use crate::money::{Currency, round};
 pub use csv::CsvRows;
 pub use document::{Cell, Column, Document, Table};
 
@@ -80,12 +80,12 @@ pub fn render<R: Report>(report: &R, format: Format, style: Style, out: &mut dyn
     }
 }
 
-/// How people read a cell (tables and Markdown).
-pub(crate) fn human(cell: &Cell) -> String {
+/// How people read a cell (tables and Markdown), money in `currency`.
+pub(crate) fn human(cell: &Cell, currency: &Currency) -> String {
     match cell {
         Cell::Text(text) => text.clone(),
-        Cell::Money(amount) => amount.dollars(),
-        Cell::Unit(amount) => amount.unit_dollars(),
+        Cell::Money(amount) => currency.total(*amount),
+        Cell::Unit(amount) => currency.unit(*amount),
         Cell::Count(count) => grouped(*count),
         Cell::Ratio(ratio) => format!("{}×", round(*ratio, 2)),
         Cell::Percent(percent) => format!("{}%", round(*percent, 1)),

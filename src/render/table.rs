@@ -2,9 +2,11 @@
 //! and notes. Bold and dim only when the binary says color is on.
 //!
 //! Given a width (the terminal's, or `COLUMNS`), everything fits it: a table
-//! too wide first leaves out its optional columns, lowest rank first, and says
-//! which under it; if it is still too wide, its cells wrap. Facts, titles and
-//! notes wrap between words. Without a width, tables are written whole.
+//! too wide first leaves out its empty columns, then its optional columns,
+//! lowest rank first, and says which under it; if it is still too wide, its
+//! cells wrap. Facts, titles, notes and cells wrap between words; a word too
+//! long for its line (an ID, a path, a URL) breaks after a `-`, `/` or `.`
+//! where one fits. Without a width, tables are written whole.
 
 use std::cmp::Reverse;
 use std::io::{self, Write};
@@ -15,6 +17,7 @@ use comfy_table::{
 };
 
 use super::{Style, human};
+use crate::money::Currency;
 use crate::render::document::{Document, Table};
 
 pub(super) fn write(document: &Document, style: Style, out: &mut dyn Write) -> io::Result<()> {
@@ -45,7 +48,7 @@ pub(super) fn write(document: &Document, style: Style, out: &mut dyn Write) -> i
                 writeln!(out, "{bold}{line}{bold:#}")?;
             }
         }
-        let (boxed, left_out) = fitted(table, style);
+        let (boxed, left_out) = fitted(table, &document.currency, style);
         writeln!(out, "{boxed}")?;
         if let (Some(width), false) = (style.width, left_out.is_empty()) {
             let note = format!(
@@ -73,19 +76,29 @@ pub(super) fn write(document: &Document, style: Style, out: &mut dyn Write) -> i
 /// left out to fit it (in the table's order).
 ///
 /// Columns go while the table is too wide even with its headings broken
-/// between words; then, if it is still wider than the room, its cells wrap
-/// too, between words where the room allows (so numbers stay whole).
-fn fitted(table: &Table, style: Style) -> (Boxed, Vec<&str>) {
+/// between words (a column with nothing in it first, unsaid: it loses
+/// nothing); then, if it is still wider than the room, its cells wrap too,
+/// between words where the room allows (so numbers stay whole), else
+/// breaking the longest words after a `-`, `/` or `.` (IDs, paths, URLs).
+fn fitted<'a>(table: &'a Table, currency: &Currency, style: Style) -> (Boxed, Vec<&'a str>) {
     let mut shown: Vec<usize> = (0..table.columns.len()).collect();
     let Some(width) = style.width.map(usize::from) else {
-        return (boxed(table, &shown, style), Vec::new());
+        return (boxed(table, &shown, currency, style, None), Vec::new());
     };
-    let measures: Vec<Measure> = (0..table.columns.len()).map(|index| Measure::of(table, index)).collect();
+    let measures: Vec<Measure> =
+        (0..table.columns.len()).map(|index| Measure::of(table, index, currency)).collect();
     let across = |shown: &[usize], part: &dyn Fn(usize) -> usize| {
         // Each column's content, a space either side and a border on its left,
         // then the border on the right.
         shown.iter().map(|&index| part(index) + 3).sum::<usize>() + 1
     };
+    let empty = |index: usize| {
+        table.rows.iter().all(|row| row.get(index).is_none_or(|cell| human(cell, currency).trim().is_empty()))
+    };
+    let blank: Vec<usize> = shown.iter().copied().filter(|&index| empty(index)).collect();
+    if across(&shown, &|index| measures[index].unbroken) > width {
+        shown.retain(|index| !blank.contains(index));
+    }
     let mut optional: Vec<usize> =
         shown.iter().copied().filter(|&index| table.columns[index].optional.is_some()).collect();
     // Lowest rank first; of equal ranks, the rightmost first.
@@ -95,27 +108,51 @@ fn fitted(table: &Table, style: Style) -> (Boxed, Vec<&str>) {
         let Some(index) = optional.next() else { break };
         shown.retain(|&shown| shown != index);
     }
-    let mut boxed = boxed(table, &shown, style);
-    if across(&shown, &|index| measures[index].full) > width {
+    let mut boxed = boxed(table, &shown, currency, style, None);
+    if across(&shown, &|index| measures[index].word) > width {
+        // Some word must break: the widths are chosen here and the cells
+        // wrapped to them, so that a word breaks where it reads best.
+        let room = width.saturating_sub(across(&shown, &|_| 0));
+        let widths = widths(&shown.iter().map(|&index| &measures[index]).collect::<Vec<_>>(), room);
+        boxed = self::boxed(table, &shown, currency, style, Some(&widths));
+    } else if across(&shown, &|index| measures[index].full) > width {
         boxed
             .set_content_arrangement(ContentArrangement::Dynamic)
             .set_width(u16::try_from(width).unwrap_or(u16::MAX));
         // A number is one word, so keeping words whole keeps numbers whole.
-        if across(&shown, &|index| measures[index].word) <= width {
-            for (position, &index) in shown.iter().enumerate() {
-                if let Some(column) = boxed.column_mut(position) {
-                    // comfy-table's fixed widths count the padding.
-                    let floor = u16::try_from(measures[index].word + 2).unwrap_or(u16::MAX);
-                    column.set_constraint(ColumnConstraint::LowerBoundary(ColumnWidth::Fixed(floor)));
-                }
+        for (position, &index) in shown.iter().enumerate() {
+            if let Some(column) = boxed.column_mut(position) {
+                // comfy-table's fixed widths count the padding.
+                let floor = u16::try_from(measures[index].word + 2).unwrap_or(u16::MAX);
+                column.set_constraint(ColumnConstraint::LowerBoundary(ColumnWidth::Fixed(floor)));
             }
         }
     }
     let left_out = (0..table.columns.len())
-        .filter(|index| !shown.contains(index))
+        .filter(|index| !shown.contains(index) && !blank.contains(index))
         .map(|index| table.columns[index].header.as_str())
         .collect();
     (boxed, left_out)
+}
+
+/// The content width of each of the columns `measures` so that together
+/// they take no more than `room`: each starts at its full width, and the
+/// widest is narrowed a character at a time, first down to its longest
+/// word (breaking between words), then to its longest piece (breaking
+/// words after `-`, `/`, `.`), then as far as it takes.
+fn widths(measures: &[&Measure], room: usize) -> Vec<usize> {
+    let mut widths: Vec<usize> = measures.iter().map(|measure| measure.full).collect();
+    let floors: [&dyn Fn(&Measure) -> usize; 3] = [&|m| m.word, &|m| m.piece, &|_| 1];
+    for floor in floors {
+        while widths.iter().sum::<usize>() > room {
+            let widest = (0..widths.len())
+                .filter(|&position| widths[position] > floor(measures[position]))
+                .max_by_key(|&position| (widths[position], position));
+            let Some(position) = widest else { break };
+            widths[position] -= 1;
+        }
+    }
+    widths
 }
 
 /// How wide a column's content is, in characters.
@@ -126,26 +163,44 @@ struct Measure {
     unbroken: usize,
     /// With everything broken between words: the longest word.
     word: usize,
+    /// With words broken after `-`, `/` and `.` too: the longest piece.
+    piece: usize,
 }
 
 impl Measure {
-    fn of(table: &Table, index: usize) -> Measure {
+    fn of(table: &Table, index: usize, currency: &Currency) -> Measure {
         let line = |text: &str| text.lines().map(|line| line.chars().count()).max().unwrap_or(0);
         let word = |text: &str| text.split_whitespace().map(|word| word.chars().count()).max().unwrap_or(0);
+        let piece = |text: &str| {
+            text.split_whitespace().flat_map(pieces).map(|piece| piece.chars().count()).max().unwrap_or(0)
+        };
         let header = &table.columns[index].header;
-        let cells: Vec<String> = table.rows.iter().filter_map(|row| row.get(index)).map(human).collect();
+        let cells: Vec<String> =
+            table.rows.iter().filter_map(|row| row.get(index)).map(|cell| human(cell, currency)).collect();
         let cell = cells.iter().map(|cell| line(cell)).max().unwrap_or(0);
         let cell_word = cells.iter().map(|cell| word(cell)).max().unwrap_or(0);
         Measure {
             full: line(header).max(cell).max(1),
             unbroken: word(header).max(cell).max(1),
             word: word(header).max(cell_word).max(1),
+            piece: piece(header).max(cells.iter().map(|cell| piece(cell)).max().unwrap_or(0)).max(1),
         }
     }
 }
 
-/// The columns `shown` of `table`, boxed.
-fn boxed(table: &Table, shown: &[usize], style: Style) -> Boxed {
+/// The columns `shown` of `table`, boxed; with `widths`, each column's
+/// heading and cells are wrapped to its width first.
+fn boxed(
+    table: &Table,
+    shown: &[usize],
+    currency: &Currency,
+    style: Style,
+    widths: Option<&[usize]>,
+) -> Boxed {
+    let fit = |position: usize, text: &str| match widths {
+        Some(widths) => wrap(text, widths.get(position).copied()).join("\n"),
+        None => text.to_string(),
+    };
     let mut boxed = Boxed::new();
     boxed.load_style(presets::UTF8_FULL_CONDENSED).set_content_arrangement(ContentArrangement::Disabled);
     if style.color {
@@ -153,16 +208,21 @@ fn boxed(table: &Table, shown: &[usize], style: Style) -> Boxed {
     } else {
         boxed.force_no_tty();
     }
-    boxed.set_header(shown.iter().map(|&index| {
-        let cell = TableCell::new(&table.columns[index].header);
+    boxed.set_header(shown.iter().enumerate().map(|(position, &index)| {
+        let cell = TableCell::new(fit(position, &table.columns[index].header));
         if style.color { cell.add_attribute(Attribute::Bold) } else { cell }
     }));
     for row in &table.rows {
-        boxed.add_row(shown.iter().filter_map(|&index| row.get(index)).map(|cell| {
-            // Cells hold input (model versions, messages): shown, never acted on.
-            let aligned = TableCell::new(crate::visible::visible(&human(cell)));
-            if cell.is_numeric() { aligned.set_alignment(CellAlignment::Right) } else { aligned }
-        }));
+        boxed.add_row(
+            shown.iter().enumerate().filter_map(|(position, &index)| Some((position, row.get(index)?))).map(
+                |(position, cell)| {
+                    // Cells hold input (model versions, messages): shown, never acted on.
+                    let aligned =
+                        TableCell::new(fit(position, &crate::visible::visible(&human(cell, currency))));
+                    if cell.is_numeric() { aligned.set_alignment(CellAlignment::Right) } else { aligned }
+                },
+            ),
+        );
     }
     for (position, &index) in shown.iter().enumerate() {
         if table.is_numeric(index)
@@ -174,8 +234,15 @@ fn boxed(table: &Table, shown: &[usize], style: Style) -> Boxed {
     boxed
 }
 
+/// The pieces of `word` broken after each `-`, `/` and `.`:
+/// `gemini-3.1-flash` is `gemini-`, `3.`, `1-`, `flash`.
+fn pieces(word: &str) -> impl Iterator<Item = &str> {
+    word.split_inclusive(['-', '/', '.'])
+}
+
 /// `text` in lines of at most `width` characters, broken between words (a
-/// word longer than a line is cut); unchanged without a width or when it fits.
+/// word longer than a line breaks after its last `-`, `/` or `.` that fits,
+/// else where the line ends); unchanged without a width or when it fits.
 fn wrap(text: &str, width: Option<usize>) -> Vec<String> {
     let Some(width) = width else {
         return text.split('\n').map(|paragraph| crate::visible::visible(paragraph).into_owned()).collect();
@@ -197,7 +264,13 @@ fn wrap(text: &str, width: Option<usize>) -> Vec<String> {
                 length = 0;
             }
             while word.len() > width {
-                let rest = word.split_off(width);
+                // Break after the last `-`, `/` or `.` that fits (an ID, a
+                // path, a URL), else where the line ends.
+                let cut = word[..width]
+                    .iter()
+                    .rposition(|ch| matches!(ch, '-' | '/' | '.'))
+                    .map_or(width, |separator| separator + 1);
+                let rest = word.split_off(cut);
                 lines.push(word.into_iter().collect());
                 word = rest;
             }
@@ -232,6 +305,7 @@ mod tests {
                 ],
             }],
             notes: vec!["a note".into()],
+            currency: Currency::usd(),
         }
     }
 
@@ -254,6 +328,50 @@ mod tests {
 └──────────┴─────────┘
 
 a note
+"
+        );
+    }
+
+    #[test]
+    fn breaks_a_long_word_after_a_dash_a_slash_or_a_dot() {
+        assert_eq!(wrap("gemini-3.1-flash-image-preview", Some(24)), ["gemini-3.1-flash-image-", "preview"]);
+        assert_eq!(
+            wrap("see https://ai.google.dev/gemini-api/docs/pricing", Some(20)),
+            ["see", "https://ai.google.", "dev/gemini-api/docs/", "pricing"]
+        );
+        assert_eq!(wrap("abcdefghij", Some(4)), ["abcd", "efgh", "ij"]);
+    }
+
+    /// A table too wide for its words: the widest column gives way first,
+    /// down to its longest word, then to its longest piece, so that an ID
+    /// breaks after a dash, not mid-word.
+    #[test]
+    fn narrows_the_widest_column_first_and_keeps_pieces_whole() {
+        let table = Table {
+            title: None,
+            columns: vec![Column::new("former ID"), Column::new("now"), Column::new("status")],
+            rows: vec![vec![
+                Cell::text("gemini-3.1-flash-image-preview"),
+                Cell::text("gemini-3.1-flash-image"),
+                Cell::text("shut down 2026-06-25; successor gemini-3.1-flash-image"),
+            ]],
+        };
+        let document = Document { tables: vec![table], ..Document::default() };
+        let mut out = Vec::new();
+        write(&document, Style { color: false, width: Some(60) }, &mut out).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        assert_eq!(
+            text,
+            "\n
+┌───────────────────┬───────────────────┬─────────────┐
+│ former ID         ┆ now               ┆ status      │
+╞═══════════════════╪═══════════════════╪═════════════╡
+│ gemini-3.1-flash- ┆ gemini-3.1-flash- ┆ shut down   │
+│ image-preview     ┆ image             ┆ 2026-06-25; │
+│                   ┆                   ┆ successor   │
+│                   ┆                   ┆ gemini-3.1- │
+│                   ┆                   ┆ flash-image │
+└───────────────────┴───────────────────┴─────────────┘
 "
         );
     }

@@ -8,13 +8,15 @@
 use serde::Serialize;
 use time::Date;
 
-use super::{CardInfo, Notice, Outcome, Verdict, describe_filters, lifecycle_warnings, named_or_all};
+use super::{
+    CardInfo, Notice, Outcome, Verdict, incomplete, nothing_offered, plan_notices, rows_notices, why_no_rows,
+};
 use crate::card::{Grade, Model, RateCard, Status, UnknownModel};
 use crate::error::{ErrorKind, Kind};
 use crate::lane::Lane;
 use crate::money::{Money, Overflow};
 use crate::plan::{self, GOOGLE, Plan, PlanError};
-use crate::pricing::{self, Basis, PricingError};
+use crate::pricing::{self, Basis, Gap, PricingError};
 use crate::size::ImageSize;
 
 /// The largest multiple of a plan that is searched for, in percent.
@@ -54,7 +56,7 @@ pub enum BudgetError {
     #[error(transparent)]
     Plan(#[from] PlanError),
     /// The filters leave nothing to price.
-    #[error("no model in the card offers {0}; `nbcost rates` lists the sizes and lanes")]
+    #[error("{0}; `nbcost rates` lists the sizes and lanes")]
     NothingToPrice(String),
     /// The plan costs nothing at any volume.
     #[error("the plan costs nothing, so no amount bounds it; give its lines a volume")]
@@ -100,6 +102,10 @@ pub struct BudgetReport {
     pub always_thinking: Vec<String>,
     /// One row per model × size × lane (and provider route); empty with `--plan`.
     pub rows: Vec<BudgetRow>,
+    /// Models named with `--model` that give no row for the sizes and lanes
+    /// asked for, each with why; left out of the JSON when there are none.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub skipped: Vec<SkippedModel>,
     /// The plan's mix scaled to fit, with `--plan`; else `null`.
     pub plan: Option<PlanFit>,
     /// Whether every part was priced: `false` when the card cannot price a
@@ -110,6 +116,15 @@ pub struct BudgetReport {
     /// is retired or retiring.
     #[serde(skip)]
     pub notices: Vec<Notice>,
+}
+
+/// A model named that gives no row for the sizes and lanes asked for.
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
+pub struct SkippedModel {
+    /// The model's full ID.
+    pub model: String,
+    /// Why: `Nano Banana 2 Lite makes 1K only`.
+    pub reason: String,
 }
 
 /// What the amount buys of one model, size and lane.
@@ -134,14 +149,18 @@ pub struct BudgetRow {
     pub grade: Grade,
     /// Dollars per image, exact (thinking included where asked for).
     pub unit_price: Money,
-    /// Of which thinking, with `--thinking-tokens` on a Google row; left out
-    /// otherwise.
+    /// Of which thinking, with `--thinking-tokens` on a Google row, `null`
+    /// where the lane has no text output rate in the card (never $0); left
+    /// out otherwise.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub thinking_unit_price: Option<Money>,
+    pub thinking_unit_price: Option<Option<Money>>,
     /// Whether thinking was asked for but the lane has no text output rate
     /// in the card: `unit_price` is the image alone. Left out when `false`.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub thinking_unpriced: bool,
+    /// Why thinking is not priced, where it is not; left out otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unpriced_reason: Option<String>,
     /// Whole images the amount buys (rounded down).
     pub images: u64,
     /// `images ÷ days`, rounded down, where days are given.
@@ -206,8 +225,11 @@ impl BudgetReport {
                     let google = thinking.map_or(image, |priced| priced.unit_price);
                     let mut google_row = fit(model, row.size, lane, (GOOGLE, grade), google, request, today)?;
                     if let Some(priced) = thinking {
-                        google_row.thinking_unit_price = priced.thinking;
+                        google_row.thinking_unit_price = Some(priced.thinking);
                         google_row.thinking_unpriced = priced.thinking.is_none();
+                        google_row.unpriced_reason = priced.thinking.is_none().then(|| {
+                            format!("thinking (estimate): {}", Gap::NoRate("text output").reason(model, lane))
+                        });
                     }
                     rows.push(google_row);
                     for route in card.routes.iter().filter(|route| route.covers(&model.id, row.size, lane)) {
@@ -224,8 +246,19 @@ impl BudgetReport {
                 }
             }
         }
+        let named = card.models_named(&request.models)?;
         if rows.is_empty() {
-            return Err(BudgetError::NothingToPrice(describe_filters(&request.sizes, &request.lanes)));
+            let why = nothing_offered(&named, !request.models.is_empty(), &request.sizes, &request.lanes);
+            return Err(BudgetError::NothingToPrice(why));
+        }
+        // A model named that gives no row is said, not dropped silently.
+        let mut skipped: Vec<SkippedModel> = Vec::new();
+        for model in named.into_iter().filter(|_| !request.models.is_empty()) {
+            if let Some(reason) = why_no_rows(model, &request.sizes, &request.lanes)
+                && !skipped.iter().any(|skip| skip.model == model.id)
+            {
+                skipped.push(SkippedModel { model: model.id.clone(), reason });
+            }
         }
         let mut always_thinking: Vec<String> = Vec::new();
         if request.thinking_tokens.is_none() {
@@ -235,6 +268,8 @@ impl BudgetReport {
                 }
             }
         }
+        let shown: Vec<(&str, Lane)> = rows.iter().map(|row| (row.model.as_str(), row.lane)).collect();
+        let notices = rows_notices(card, &request.models, &shown, request.thinking_tokens.is_some(), today);
         Ok(BudgetReport {
             card: CardInfo::new(card, today),
             amount: request.amount,
@@ -245,8 +280,9 @@ impl BudgetReport {
             always_thinking,
             complete: rows.iter().all(|row| !row.thinking_unpriced),
             rows,
+            skipped,
             plan: None,
-            notices: lifecycle_warnings(card, named_or_all(card, &request.models), today),
+            notices,
         })
     }
 
@@ -303,6 +339,7 @@ impl BudgetReport {
             thinking_not_included: false,
             always_thinking: Vec::new(),
             rows: Vec::new(),
+            skipped: Vec::new(),
             plan: Some(PlanFit {
                 name: plan.name.clone(),
                 source: plan.source.clone(),
@@ -321,7 +358,7 @@ impl BudgetReport {
                 next_percent_total: next,
             }),
             complete,
-            notices: lifecycle_warnings(card, plan.lines.iter().map(|line| line.model.as_str()), today),
+            notices: plan_notices(card, plan, today),
         })
     }
 }
@@ -330,14 +367,12 @@ impl Outcome for BudgetReport {
     fn verdict(&self) -> Verdict {
         match (self.complete, &self.plan) {
             (true, _) => Verdict::Pass,
-            (false, Some(_)) => Verdict::Incomplete(format!(
-                "the fit leaves out parts of the plan the rate card cannot price (see `nbcost plan`), so the amount buys less than shown; add the figures to {}",
-                crate::card::ADD_TO_A_CARD
-            )),
-            (false, None) => Verdict::Incomplete(format!(
-                "rows whose lane has no text output rate in the rate card leave out their thinking, so the amount buys fewer images than they show (see the report); add the rate to {}",
-                crate::card::ADD_TO_A_CARD
-            )),
+            (false, Some(_)) => incomplete("the fit is", "parts of the plan not priced"),
+            (false, None) => {
+                let unpriced = self.rows.iter().filter(|row| row.thinking_unpriced).count() as u64;
+                let rows = crate::count::counted(unpriced, "row", "rows");
+                incomplete(&format!("what the amount buys on {rows} is"), "thinking not priced")
+            }
         }
     }
 
@@ -368,6 +403,7 @@ fn fit(
         unit_price: price,
         thinking_unit_price: None,
         thinking_unpriced: false,
+        unpriced_reason: None,
         images: bought.images,
         images_per_day: request.days.map(|days| bought.images / days.max(1)),
         spent: bought.spent,

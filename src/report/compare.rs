@@ -5,13 +5,13 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 use time::Date;
 
-use super::{CardInfo, Notice, Outcome, RatioSchema, Verdict, describe_filters, left_out, ratio};
-use super::{lifecycle_warnings, named_or_all};
+use super::rows_notices;
+use super::{CardInfo, Notice, Outcome, RatioSchema, Verdict, incomplete, nothing_offered, ratio};
 use crate::card::{Grade, Model, RateCard, Status, UnknownModel};
 use crate::error::{ErrorKind, Kind};
 use crate::lane::Lane;
 use crate::money::Money;
-use crate::pricing::{self, Basis, PricingError, Unpriced};
+use crate::pricing::{self, Basis, Component, Gap, PricingError, Unpriced};
 use crate::size::ImageSize;
 
 /// The volumes compared when none are given.
@@ -59,7 +59,7 @@ pub enum CompareError {
     #[error(transparent)]
     Pricing(#[from] PricingError),
     /// The filters leave nothing to compare.
-    #[error("no model in the card offers {0}; `nbcost rates` lists the sizes and lanes")]
+    #[error("{0}; `nbcost rates` lists the sizes and lanes")]
     NothingToCompare(String),
 }
 
@@ -169,13 +169,17 @@ pub struct CompareRow {
     pub status: Status,
     /// Dollars per image, exact (thinking included where asked for).
     pub unit_price: Money,
-    /// Of which thinking, with `--thinking-tokens`; left out otherwise.
+    /// Of which thinking, with `--thinking-tokens`, `null` where the lane
+    /// has no text output rate in the card (never $0); left out otherwise.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub thinking_unit_price: Option<Money>,
+    pub thinking_unit_price: Option<Option<Money>>,
     /// Whether thinking was asked for but the lane has no text output rate
     /// in the card: `unit_price` is the image alone. Left out when `false`.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub thinking_unpriced: bool,
+    /// Why thinking is not priced, where it is not; left out otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unpriced_reason: Option<String>,
     /// Dollars per image for the image alone, without thinking: what a
     /// provider's per-image price stands beside.
     #[serde(skip)]
@@ -248,12 +252,13 @@ impl CompareReport {
         today: Date,
     ) -> Result<CompareReport, CompareError> {
         let models = card.models_named(&request.models)?;
-        let first = models.first().ok_or_else(|| CompareError::NothingToCompare("any model".into()))?;
+        let first =
+            models.first().ok_or_else(|| CompareError::NothingToCompare("the card holds no model".into()))?;
         let baseline = baseline(card, request, first)?;
         let mut rows = Vec::new();
         let mut skipped = Vec::new();
         let explicit_models = !request.models.is_empty();
-        for model in models {
+        for model in models.iter().copied() {
             for size in sizes(model, &request.sizes) {
                 if model.size(size).is_none() {
                     if explicit_models {
@@ -281,7 +286,8 @@ impl CompareReport {
             }
         }
         if rows.is_empty() {
-            return Err(CompareError::NothingToCompare(describe_filters(&request.sizes, &request.lanes)));
+            let why = nothing_offered(&models, explicit_models, &request.sizes, &request.lanes);
+            return Err(CompareError::NothingToCompare(why));
         }
         let routes = routes(card, &rows)?;
         let mut always_thinking: Vec<String> = Vec::new();
@@ -299,8 +305,11 @@ impl CompareReport {
             .map(|row| Unpriced {
                 part: format!("thinking (estimate) of {} {} on {}", row.model, row.size, row.lane),
                 reason: format!("the rate card gives no {} text output rate for {}", row.lane, row.model),
+                component: Component::Thinking,
             })
             .collect();
+        let shown: Vec<(&str, Lane)> = rows.iter().map(|row| (row.model.as_str(), row.lane)).collect();
+        let notices = rows_notices(card, &request.models, &shown, request.thinking_tokens.is_some(), today);
         Ok(CompareReport {
             card: CardInfo::new(card, today),
             basis: request.basis,
@@ -314,8 +323,15 @@ impl CompareReport {
             rows,
             skipped,
             routes,
-            notices: lifecycle_warnings(card, named_or_all(card, &request.models), today),
+            notices,
         })
+    }
+}
+
+impl CompareReport {
+    /// Whether every total holds every part asked for.
+    pub fn is_complete(&self) -> bool {
+        self.unpriced.is_empty()
     }
 }
 
@@ -324,7 +340,8 @@ impl Outcome for CompareReport {
         if self.unpriced.is_empty() {
             Verdict::Pass
         } else {
-            Verdict::Incomplete(left_out("every total of the rows listed", &self.unpriced))
+            let rows = crate::count::counted(self.unpriced.len() as u64, "row", "rows");
+            incomplete(&format!("the price of {rows} is"), "thinking not priced")
         }
     }
 
@@ -425,7 +442,7 @@ fn row(
         Some(tokens) => {
             let priced = pricing::with_thinking(image, pricing::rates(model, lane)?, tokens)
                 .map_err(|_| PricingError::Overflow { count: 1 })?;
-            (priced.unit_price, priced.thinking, priced.thinking.is_none())
+            (priced.unit_price, Some(priced.thinking), priced.thinking.is_none())
         }
         None => (image, None, false),
     };
@@ -448,6 +465,8 @@ fn row(
         unit_price,
         thinking_unit_price,
         thinking_unpriced,
+        unpriced_reason: thinking_unpriced
+            .then(|| format!("thinking (estimate): {}", Gap::NoRate("text output").reason(model, lane))),
         image_unit_price: image,
         grade,
         output_tokens: model.size(size).map_or(0, |r| r.output_tokens),

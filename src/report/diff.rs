@@ -6,6 +6,7 @@ use time::Date;
 
 use super::{CardInfo, Notice, Outcome, Verdict};
 use crate::card::{Life, RateCard};
+use crate::error::{ErrorKind, Kind};
 use crate::lane::Lane;
 use crate::money::{Money, round};
 use crate::plan::{self, Plan, PlanError};
@@ -37,6 +38,38 @@ pub struct DiffReport {
     /// Whether a change to the bill fails the step (`--exit-code`).
     #[serde(skip)]
     pub fail_on_change: bool,
+}
+
+/// Why two cards cannot be diffed.
+#[derive(Debug, thiserror::Error)]
+pub enum DiffError {
+    /// The cards price in different currencies: their figures cannot be
+    /// compared, and no exchange rate is guessed.
+    #[error(
+        "the old card ({old_card}) prices in {old}, the new card ({new_card}) in {new}: `diff` compares cards of one currency"
+    )]
+    Currencies {
+        /// The old card, for people.
+        old_card: String,
+        /// Its currency.
+        old: String,
+        /// The new card, for people.
+        new_card: String,
+        /// Its currency.
+        new: String,
+    },
+    /// The plan cannot be priced.
+    #[error(transparent)]
+    Plan(#[from] PlanError),
+}
+
+impl Kind for DiffError {
+    fn kind(&self) -> ErrorKind {
+        match self {
+            DiffError::Currencies { .. } => ErrorKind::Card,
+            DiffError::Plan(error) => error.kind(),
+        }
+    }
 }
 
 /// Whether a price changed, appeared or went away.
@@ -169,7 +202,16 @@ impl DiffReport {
         plan: Option<&Plan>,
         basis: Basis,
         today: Date,
-    ) -> Result<DiffReport, PlanError> {
+    ) -> Result<DiffReport, DiffError> {
+        let (old_info, new_info) = (CardInfo::new(old, today), CardInfo::new(new, today));
+        if old_info.currency != new_info.currency {
+            return Err(DiffError::Currencies {
+                old_card: format!("{}, {}", old_info.dated, old_info.source),
+                old: old_info.currency.to_string(),
+                new_card: format!("{}, {}", new_info.dated, new_info.source),
+                new: new_info.currency.to_string(),
+            });
+        }
         let renames = renames(old, new);
         let renamed =
             |id: String| renames.iter().find(|(from, _)| *from == id).map_or(id, |(_, to)| to.clone());
@@ -192,8 +234,8 @@ impl DiffReport {
         let plan = plan.map(|plan| plan_diff(old, new, plan, basis)).transpose()?;
         let changes_bill = !changes.is_empty() || plan.as_ref().is_some_and(|plan| !plan.change.is_zero());
         Ok(DiffReport {
-            old: CardInfo::new(old, today),
-            new: CardInfo::new(new, today),
+            old: old_info,
+            new: new_info,
             basis,
             models,
             changes,
@@ -218,7 +260,7 @@ impl DiffReport {
         Some(match &self.plan {
             Some(plan) if !plan.change.is_zero() => format!(
                 "the new card changes {prices} and the plan's monthly total by {} (--exit-code)",
-                plan.change.unit_dollars()
+                self.old.currency.unit(plan.change)
             ),
             _ => format!("the new card changes {prices} (--exit-code)"),
         })

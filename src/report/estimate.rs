@@ -20,7 +20,7 @@ use std::path::PathBuf;
 use serde::Serialize;
 use time::Date;
 
-use super::{BudgetCheck, CardInfo, Notice, Outcome, Verdict, model_notices};
+use super::{BudgetCheck, CardInfo, Notice, Outcome, Verdict, incomplete, model_notices};
 use crate::batch::{BatchFileError, MalformedLine, Sightings, describe_media};
 use crate::batch::{BatchReader, MediaSums, Requests};
 pub use crate::batch::{CHARS_PER_TOKEN, FindingKind, FindingLine};
@@ -29,8 +29,7 @@ use crate::count::counted;
 use crate::error::{ErrorKind, Kind};
 use crate::lane::Lane;
 use crate::money::{Money, Overflow, narrow};
-use crate::pricing::CostError;
-use crate::pricing::{self, Basis, PricingError};
+use crate::pricing::{self, Basis, CostError, Gap, PricingError};
 use crate::scan::{InputLine, MediaCounts, ScanOptions};
 use crate::size::ImageSize;
 
@@ -228,6 +227,9 @@ pub struct EstimateRow {
     /// Dollars for the row: images, prompt and reference images, as far as
     /// they could be priced.
     pub cost: Money,
+    /// What the row's cost leaves out and why, when it leaves something
+    /// out (a part the card cannot price, media that are not images).
+    pub unpriced_reason: Option<String>,
 }
 
 /// The grand total.
@@ -239,12 +241,15 @@ pub struct EstimateTotal {
     pub images: u64,
     /// Dollars for images.
     pub image_cost: Money,
-    /// Dollars for prompts (estimated).
-    pub prompt_cost: Money,
-    /// Dollars for reference images that could be priced.
-    pub reference_cost: Money,
-    /// Dollars for estimated thinking that could be priced.
-    pub thinking_cost: Money,
+    /// Dollars for prompts (estimated); `null` when the card gives no
+    /// input rate on the lane (`unpriced_input_tokens` counts them).
+    pub prompt_cost: Option<Money>,
+    /// Dollars for reference images; `null` when some could not be priced
+    /// (`unpriced_reference_images`, `unpriced_input_tokens` count them).
+    pub reference_cost: Option<Money>,
+    /// Dollars for estimated thinking; `null` when the card gives no text
+    /// output rate on the lane (`unpriced_thinking_tokens` counts them).
+    pub thinking_cost: Option<Money>,
     /// Dollars in all.
     pub cost: Money,
     /// Reference images left unpriced (the card lacks `input_image_tokens`);
@@ -314,10 +319,10 @@ impl EstimateReport {
             thinking: request.thinking_tokens,
         };
         let mut report = assemble(card, requests, reader, priced, today)?;
-        report.notices = model_notices(card, resolved, today);
+        report.notices = model_notices(card, resolved, today, &[request.lane]);
         if let Some(limit) = request.fail_above {
             report.budget = Some(
-                BudgetCheck::new("the estimate's total", report.total.cost, limit)
+                BudgetCheck::new("the estimate's total", report.total.cost, limit, &report.card.currency)
                     .map_err(|_| EstimateError::Overflow)?,
             );
         }
@@ -340,17 +345,19 @@ impl EstimateReport {
         let mut parts = Vec::new();
         if total.unpriced_reference_images > 0 {
             parts.push(LeftOut {
+                brief: counted(total.unpriced_reference_images, "reference image", "reference images"),
                 what: counted(total.unpriced_reference_images, "reference image", "reference images"),
                 why: format!(
                     "the rate card gives no input_image_tokens for {}; add it to {}",
                     self.model,
                     crate::card::ADD_TO_A_CARD
                 ),
-                kind: "reference images it cannot price",
+                skipped: false,
             });
         }
         if total.unpriced_input_tokens > 0 {
             parts.push(LeftOut {
+                brief: counted(total.unpriced_input_tokens, "input token", "input tokens"),
                 what: counted(total.unpriced_input_tokens, "input token", "input tokens"),
                 why: format!(
                     "the rate card gives no {} input rate for {}; add it to {}",
@@ -358,11 +365,12 @@ impl EstimateReport {
                     self.model,
                     crate::card::ADD_TO_A_CARD
                 ),
-                kind: "input tokens the card has no rate for",
+                skipped: false,
             });
         }
         if total.unpriced_thinking_tokens > 0 {
             parts.push(LeftOut {
+                brief: counted(total.unpriced_thinking_tokens, "thinking token", "thinking tokens"),
                 what: counted(total.unpriced_thinking_tokens, "thinking token", "thinking tokens"),
                 why: format!(
                     "the rate card gives no {} text output rate for {}; add it to {}",
@@ -370,11 +378,12 @@ impl EstimateReport {
                     self.model,
                     crate::card::ADD_TO_A_CARD
                 ),
-                kind: "thinking the card has no rate for",
+                skipped: false,
             });
         }
         if total.unpriced_media > 0 {
             parts.push(LeftOut {
+                brief: counted(total.unpriced_media, "non-image media part", "non-image media parts"),
                 what: format!(
                     "{} ({})",
                     counted(
@@ -385,21 +394,46 @@ impl EstimateReport {
                     describe_media(&total.other_media)
                 ),
                 why: "they are billed as input tokens by their length, which a request does not show".into(),
-                kind: "media that are not images",
+                skipped: false,
             });
         }
         if self.lines.malformed_lines > 0 {
             parts.push(LeftOut {
+                brief: counted(self.lines.malformed_lines, "malformed line", "malformed lines"),
                 what: counted(self.lines.malformed_lines, "malformed line", "malformed lines"),
                 why: if self.lines.malformed_lines == 1 {
                     "it could not be read (the report lists it); fix or remove it".into()
                 } else {
                     "they could not be read (the report lists them); fix or remove them".into()
                 },
-                kind: "lines that could not be read",
+                skipped: true,
             });
         }
         parts
+    }
+}
+
+impl EstimateReport {
+    /// What the total leaves out, in brief, when it is incomplete: `2
+    /// reference images not priced, 1 malformed line skipped`.
+    pub fn left_out_summary(&self) -> Option<String> {
+        let left_out = self.left_out();
+        let brief = |skipped: bool| {
+            let parts: Vec<&str> = left_out
+                .iter()
+                .filter(|part| part.skipped == skipped)
+                .map(|part| part.brief.as_str())
+                .collect();
+            (!parts.is_empty()).then(|| parts.join(", "))
+        };
+        let parts: Vec<String> = [
+            brief(false).map(|parts| format!("{parts} not priced")),
+            brief(true).map(|parts| format!("{parts} skipped")),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        (!parts.is_empty()).then(|| parts.join(", "))
     }
 }
 
@@ -410,9 +444,7 @@ impl Outcome for EstimateReport {
         if let Some(reason) = self.over_budget() {
             Verdict::OverBudget(reason.to_string())
         } else if self.is_incomplete() {
-            let parts: Vec<String> =
-                self.left_out().iter().map(|part| format!("{}: {}", part.what, part.why)).collect();
-            Verdict::Incomplete(format!("the estimate leaves out {}", parts.join("; and ")))
+            incomplete("the total is", &self.left_out_summary().unwrap_or_default())
         } else if let Some(refused) = &self.refused {
             Verdict::Refused(refused.reason.clone())
         } else {
@@ -432,8 +464,11 @@ pub struct LeftOut {
     pub what: String,
     /// Why, and the fix where there is one.
     pub why: String,
-    /// The kind of part, uncounted: `reference images it cannot price`.
-    pub kind: &'static str,
+    /// Whether the part was skipped unread (malformed lines), not left
+    /// unpriced.
+    pub skipped: bool,
+    /// What, counted, in brief: `4 non-image media parts`.
+    pub brief: String,
 }
 
 /// How the requests are priced, and the name the model was given as.
@@ -443,180 +478,6 @@ struct Priced {
     requested_as: Option<String>,
     /// Thinking tokens per image, where given.
     thinking: Option<u64>,
-}
-
-/// Prices what was read and lays it out as the report.
-fn assemble(
-    card: &RateCard,
-    requests: Requests<'_>,
-    reader: BatchReader,
-    priced: Priced,
-    today: Date,
-) -> Result<EstimateReport, EstimateError> {
-    let Priced { lane, basis, requested_as, thinking } = priced;
-    let thinking_per_image = thinking.unwrap_or(0);
-    let model = requests.model();
-    let rates = pricing::rates(model, lane)?;
-    let mut rows = Vec::new();
-    let mut unpriced_reference_images = 0u64;
-    let mut unpriced_input_tokens = 0u64;
-    let mut unpriced_thinking_tokens = 0u64;
-    // Input tokens at the lane's input rate, or `None` (counted) where the card gives none.
-    let mut input_cost = |tokens: u64| -> Result<Option<Money>, EstimateError> {
-        match pricing::input_cost(rates, tokens) {
-            Ok(cost) => Ok(Some(cost)),
-            Err(CostError::Overflow) => Err(EstimateError::Overflow),
-            Err(CostError::NoRate(_)) => {
-                unpriced_input_tokens =
-                    unpriced_input_tokens.checked_add(tokens).ok_or(EstimateError::Overflow)?;
-                Ok(None)
-            }
-        }
-    };
-    for (size, sums) in &requests.sums {
-        let images = narrow(sums.images)?;
-        let image_unit_price = pricing::one_image(model, *size, lane, basis)?;
-        let image_cost = image_unit_price.times(images)?;
-        let prompt_tokens_estimated = narrow(sums.prompt_tokens)?;
-        let prompt_cost = input_cost(prompt_tokens_estimated)?;
-        let inline_images = narrow(sums.inline_images)?;
-        let file_parts = narrow(sums.file_parts)?;
-        let reference_images = inline_images.checked_add(file_parts).ok_or(EstimateError::Overflow)?;
-        let reference_image_tokens = pricing::reference_tokens(model, reference_images)?;
-        if reference_image_tokens.is_none() {
-            unpriced_reference_images += reference_images;
-        }
-        let reference_cost = match reference_image_tokens {
-            Some(tokens) => input_cost(tokens)?,
-            None => None,
-        };
-        let other_media = narrow_media(&sums.other_media)?;
-        let thinking_tokens_estimated =
-            thinking_per_image.checked_mul(images).ok_or(EstimateError::Overflow)?;
-        let thinking_cost =
-            match pricing::with_thinking(image_unit_price, rates, thinking_per_image)?.thinking {
-                Some(per_image) => Some(per_image.times(images)?),
-                None => {
-                    unpriced_thinking_tokens = unpriced_thinking_tokens
-                        .checked_add(thinking_tokens_estimated)
-                        .ok_or(EstimateError::Overflow)?;
-                    None
-                }
-            };
-        let cost = Money::sum([
-            image_cost,
-            prompt_cost.unwrap_or(Money::ZERO),
-            reference_cost.unwrap_or(Money::ZERO),
-            thinking_cost.unwrap_or(Money::ZERO),
-        ])?;
-        rows.push(EstimateRow {
-            size: *size,
-            requests: narrow(sums.requests)?,
-            requests_without_size: narrow(sums.without_size)?,
-            images,
-            image_unit_price,
-            image_cost,
-            prompt_chars: narrow(sums.prompt_chars)?,
-            prompt_tokens_estimated,
-            prompt_cost,
-            reference_images,
-            inline_images,
-            file_parts,
-            reference_image_tokens,
-            reference_cost,
-            other_media,
-            search_requests: narrow(sums.search_requests)?,
-            thinking_tokens_estimated,
-            thinking_cost,
-            cost,
-        });
-    }
-    let read = reader.total();
-    let lines = EstimateLines {
-        read: read.read,
-        priced_requests: requests.priced,
-        rejected_requests: requests.rejected,
-        malformed_lines: read.malformed,
-        blank_lines: read.blank,
-    };
-    let mut all_media = MediaSums::default();
-    for sums in requests.sums.values() {
-        all_media.merge(&sums.other_media);
-    }
-    let other_media = narrow_media(&all_media)?;
-    let unpriced_media = other_media.total();
-    let search_requests = rows.iter().map(|row| row.search_requests).sum();
-    let total = EstimateTotal {
-        requests: rows.iter().map(|row| row.requests).sum(),
-        images: rows.iter().map(|row| row.images).sum(),
-        image_cost: Money::sum(rows.iter().map(|row| row.image_cost))?,
-        prompt_cost: Money::sum(rows.iter().filter_map(|row| row.prompt_cost))?,
-        reference_cost: Money::sum(rows.iter().filter_map(|row| row.reference_cost))?,
-        thinking_cost: Money::sum(rows.iter().filter_map(|row| row.thinking_cost))?,
-        cost: Money::sum(rows.iter().map(|row| row.cost))?,
-        unpriced_reference_images,
-        unpriced_input_tokens,
-        unpriced_thinking_tokens,
-        other_media,
-        unpriced_media,
-        search_requests,
-        search_cost_included: search_requests == 0,
-        // Settled once the report is whole, from what it leaves out.
-        complete: false,
-    };
-    let findings = requests
-        .findings
-        .into_iter()
-        .map(|(kind, requests)| Finding {
-            kind,
-            effect: if kind.rejects() { "rejected" } else { "priced" },
-            advice: advice(kind, model),
-            requests,
-        })
-        .collect();
-    let mut report = EstimateReport {
-        card: CardInfo::new(card, today),
-        file: reader.files().first().map(|file| file.name.clone()).unwrap_or_default(),
-        model: model.id.clone(),
-        model_name: model.name.clone(),
-        status: model.status(today),
-        requested_as,
-        lane,
-        basis,
-        prompt_tokens_estimated: true,
-        chars_per_token: CHARS_PER_TOKEN,
-        grounding: model.grounding,
-        thinking_tokens: thinking_per_image,
-        thinking_not_included: model.always_thinks && thinking.is_none(),
-        lines,
-        rows,
-        total,
-        refused: refused(&lines),
-        findings,
-        malformed: reader.into_malformed(),
-        budget: None,
-        notices: Vec::new(),
-    };
-    report.total.complete = report.left_out().is_empty();
-    Ok(report)
-}
-
-/// Media sums narrowed to counts, checked.
-fn narrow_media(sums: &MediaSums) -> Result<MediaCounts, EstimateError> {
-    let counts = MediaCounts {
-        video: narrow(sums.video)?,
-        audio: narrow(sums.audio)?,
-        pdf: narrow(sums.pdf)?,
-        other: narrow(sums.other)?,
-    };
-    // The sum of the kinds must fit too.
-    counts
-        .video
-        .checked_add(counts.audio)
-        .and_then(|sum| sum.checked_add(counts.pdf))
-        .and_then(|sum| sum.checked_add(counts.other))
-        .ok_or(EstimateError::Overflow)?;
-    Ok(counts)
 }
 
 /// What a finding means for `model` and how to fix it.
@@ -659,6 +520,9 @@ fn advice(kind: FindingKind, model: &Model) -> String {
         ),
     }
 }
+
+mod assemble;
+use assemble::assemble;
 
 #[cfg(test)]
 mod tests;

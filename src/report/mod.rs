@@ -14,9 +14,9 @@ use rust_decimal::Decimal;
 use serde::{Serialize, Serializer};
 use time::Date;
 
-use crate::card::{Life, RateCard, Resolved, Status};
+use crate::card::{Life, Model, RateCard, Resolved, Status};
 use crate::lane::Lane;
-use crate::money::{Money, Overflow, round};
+use crate::money::{Currency, Money, Overflow, round};
 use crate::pricing::Unpriced;
 use crate::size::ImageSize;
 
@@ -84,27 +84,50 @@ pub trait Outcome {
     fn notices(&self) -> &[Notice];
 }
 
-/// `what leaves out A (why) and B (why); add the missing figures to the card`.
-pub(crate) fn left_out<'a>(what: &str, parts: impl IntoIterator<Item = &'a Unpriced>) -> String {
-    let parts: Vec<String> =
-        parts.into_iter().map(|part| format!("{} ({})", part.part, part.reason)).collect();
-    format!(
-        "{what} leaves out {}; add the missing figures to {}",
-        parts.join(" and "),
-        crate::card::ADD_TO_A_CARD
-    )
+/// The verdict of a total that leaves parts out: one short line pointing
+/// at the report, which names each part and how to price it.
+/// `what` says whose total and ends with its verb (`the plan's total is`).
+pub(crate) fn incomplete(what: &str, parts: &str) -> Verdict {
+    Verdict::Incomplete(format!("{what} INCOMPLETE: {parts} (see the report)"))
+}
+
+/// `A, B not priced`: what the parts a total leaves out are.
+pub(crate) fn not_priced<'a>(parts: impl IntoIterator<Item = &'a Unpriced>) -> String {
+    let parts: Vec<&str> = parts.into_iter().map(|part| part.part.as_str()).collect();
+    format!("{} not priced", parts.join(", "))
+}
+
+/// What a row leaves out and why, for CSV's `unpriced_reason`: `part:
+/// reason`, joined by `; `; `None` when it leaves nothing out.
+pub(crate) fn unpriced_reason(parts: &[Unpriced]) -> Option<String> {
+    let reasons: Vec<String> = parts.iter().map(|part| format!("{}: {}", part.part, part.reason)).collect();
+    (!reasons.is_empty()).then(|| reasons.join("; "))
 }
 
 /// The lifecycle warnings of the models `names` name, as typed, once
-/// each, in order; a name the card does not know gives none.
+/// each, in order, with a note for every lane whose rates a rule gives; a
+/// name the card does not know gives none.
 pub(crate) fn lifecycle_warnings<'a>(
     card: &RateCard,
     names: impl IntoIterator<Item = &'a str>,
     today: Date,
 ) -> Vec<Notice> {
+    shown_model_notices(card, names, today, |model| model.lanes().collect())
+}
+
+/// What to say of the models `names` name, as typed, once each, in order
+/// (see [`model_notices`]): a report passes only the names of models it
+/// shows, and `rated` gives the lanes of a model whose input and text
+/// output rates it used.
+pub(crate) fn shown_model_notices<'a>(
+    card: &RateCard,
+    names: impl IntoIterator<Item = &'a str>,
+    today: Date,
+    rated: impl Fn(&Model) -> Vec<Lane>,
+) -> Vec<Notice> {
     let mut notices = Vec::new();
     for found in names.into_iter().filter_map(|name| card.resolve(name).ok()) {
-        for notice in model_notices(card, found, today) {
+        for notice in model_notices(card, found, today, &rated(found.model)) {
             if !notices.contains(&notice) {
                 notices.push(notice);
             }
@@ -113,43 +136,85 @@ pub(crate) fn lifecycle_warnings<'a>(
     notices
 }
 
-/// What to say of a model a report prices: its lifecycle warning, and a
-/// note where its prices come from another card than the one in force on
-/// the day (see [`crate::card::History::on`]).
-pub(crate) fn model_notices(card: &RateCard, found: Resolved<'_>, today: Date) -> Vec<Notice> {
+/// What to say of the models a report's rows show (`shown`: each row's
+/// model ID and lane), as `names` named them (every model of the card
+/// where none is named); with `thinking`, the rows' lanes get their
+/// derived-rate notes, for thinking is billed at the text output rate.
+pub(crate) fn rows_notices(
+    card: &RateCard,
+    names: &[String],
+    shown: &[(&str, Lane)],
+    thinking: bool,
+    today: Date,
+) -> Vec<Notice> {
+    let names = named_or_all(card, names).into_iter().filter(|name| {
+        card.resolve(name).is_ok_and(|found| shown.iter().any(|(id, _)| *id == found.model.id))
+    });
+    let rated = |model: &Model| {
+        shown.iter().filter(|(id, _)| thinking && *id == model.id).map(|(_, lane)| *lane).collect()
+    };
+    shown_model_notices(card, names, today, rated)
+}
+
+/// What to say of the models a plan's lines name: the lanes whose input
+/// and text output rates a line uses (prompts, reference images, thinking)
+/// get their derived-rate notes.
+pub(crate) fn plan_notices(card: &RateCard, plan: &crate::plan::Plan, today: Date) -> Vec<Notice> {
+    let rated = |model: &Model| {
+        let lines = plan
+            .lines
+            .iter()
+            .filter(|line| card.resolve(&line.model).is_ok_and(|found| found.model.id == model.id));
+        lines
+            .filter(|line| {
+                line.prompt_tokens > 0 || line.reference_images > 0 || line.thinking_tokens.unwrap_or(0) > 0
+            })
+            .map(|line| line.lane)
+            .collect()
+    };
+    shown_model_notices(card, plan.lines.iter().map(|line| line.model.as_str()), today, rated)
+}
+
+/// What to say of a model a report prices: its lifecycle warning, a note
+/// where its prices come from another card than the one in force on the
+/// day (see [`crate::card::History::on`]), and one for each of the `rated`
+/// lanes (those whose input and text output rates the report used) whose
+/// rates a rule gives.
+pub(crate) fn model_notices(
+    card: &RateCard,
+    found: Resolved<'_>,
+    today: Date,
+    rated: &[Lane],
+) -> Vec<Notice> {
     let warning = lifecycle_warning(found, today).map(Notice::Warning);
     warning
         .into_iter()
         .chain(priced_by_note(card, found.model))
-        .chain(derived_rate_notes(found.model))
+        .chain(derived_rate_notes(found.model).filter(|(lane, _)| rated.contains(lane)).map(|(_, note)| note))
         .collect()
 }
 
 /// A note for each lane of `model` whose rates the card leaves out and
 /// Google's published rule gives: which rates, and the rule.
-pub(crate) fn derived_rate_notes(model: &crate::card::Model) -> impl Iterator<Item = Notice> + '_ {
+pub(crate) fn derived_rate_notes(model: &Model) -> impl Iterator<Item = (Lane, Notice)> + '_ {
     model.tokens.iter().filter_map(|(lane, rates)| {
         let derived = rates.derived?;
         let parts = match (derived.input, derived.text_output) {
-            (true, true) => "input and text output rates are",
-            (true, false) => "input rate is",
-            _ => "text output rate is",
+            (true, true) => "input, text output rates",
+            (true, false) => "input rate",
+            _ => "text output rate",
         };
-        Some(Notice::Note(format!(
-            "`{}`'s {lane} {parts} derived by Google's published rule ({}): the card gives none",
-            model.id,
-            derived.rule.text()
-        )))
+        Some((*lane, Notice::Note(format!("`{}` {lane} {parts} by rule: {}", model.id, derived.rule.text()))))
     })
 }
 
 /// The note for a model the card in force does not list: the card whose
 /// prices it carries (its price at release), so the figure's source is said.
-pub(crate) fn priced_by_note(card: &RateCard, model: &crate::card::Model) -> Option<Notice> {
+pub(crate) fn priced_by_note(card: &RateCard, model: &Model) -> Option<Notice> {
     let by = model.priced_by.as_ref()?;
     Some(Notice::Note(format!(
-        "`{}` is priced as the {} card gives it (its price at release; that card takes effect {}): the card in force on the day, {}, does not list it",
-        model.id, by.card, by.effective, card.meta.dated
+        "`{}` is priced at release by {}: {} lacks it",
+        model.id, by.card, card.meta.dated
     )))
 }
 
@@ -188,7 +253,8 @@ pub struct CardInfo {
     /// Whole days from `checked` to today.
     pub age_days: u64,
     /// The currency of every amount.
-    pub currency: String,
+    #[schemars(with = "String")]
+    pub currency: Currency,
     /// `embedded`, or the path of the card file.
     pub source: String,
     /// Whole days from today to `checked` when the check date is after
@@ -211,7 +277,7 @@ impl CardInfo {
             effective: card.meta.effective,
             checked: card.meta.checked,
             age_days: card.meta.age_days(today),
-            currency: card.meta.currency.clone(),
+            currency: Currency::of(&card.meta.currency),
             source: card.meta.origin.source(),
             days_ahead: u64::try_from((card.meta.checked - today).whole_days()).unwrap_or(0),
             key: card.meta.origin.name(),
@@ -286,8 +352,8 @@ pub fn stale_card_note(card: &RateCard, today: Date) -> Option<String> {
     let age = card.meta.age_days(today);
     (age > STALE_AFTER_DAYS).then(|| {
         format!(
-            "the rate card ({}) was checked on {}, {age} days ago; prices are date-bound: check the sources in `nbcost rates`, or pass a newer card with --rates",
-            card.meta.dated, card.meta.checked
+            "the rate card ({}) was checked {age} days ago: see `nbcost rates`, or pass --rates",
+            card.meta.dated
         )
     })
 }
@@ -314,29 +380,35 @@ pub struct BudgetCheck {
     /// One sentence saying which total was checked and why the check
     /// passed or failed.
     pub reason: String,
+    /// The currency of the amounts, for the summary.
+    #[serde(skip)]
+    currency: Currency,
 }
 
 impl BudgetCheck {
     /// Checks `total` (described by `what`, such as `the plan's monthly
-    /// total`) against `limit`.
-    pub fn new(what: &str, total: Money, limit: Money) -> Result<BudgetCheck, Overflow> {
+    /// total`) against `limit`, both in `currency`.
+    pub fn new(what: &str, total: Money, limit: Money, currency: &Currency) -> Result<BudgetCheck, Overflow> {
         let over = total > limit;
         let excess = total.minus(limit)?;
         let reason = if over {
             format!(
-                "{what} {} is above the budget of {} (--fail-above) by {}",
-                total.unit_dollars(),
-                limit.unit_dollars(),
-                excess.unit_dollars()
+                "{what} {} is over --fail-above {} by {}",
+                currency.unit(total),
+                currency.unit(limit),
+                currency.unit(excess)
             )
         } else {
-            format!(
-                "{what} {} is within the budget of {} (--fail-above)",
-                total.unit_dollars(),
-                limit.unit_dollars()
-            )
+            format!("{what} {} is within --fail-above {}", currency.unit(total), currency.unit(limit))
         };
-        Ok(BudgetCheck { fail_above: limit, total, over, excess: over.then_some(excess), reason })
+        Ok(BudgetCheck {
+            fail_above: limit,
+            total,
+            over,
+            excess: over.then_some(excess),
+            reason,
+            currency: currency.clone(),
+        })
     }
 
     /// The fact tables show: `$2,500.00: OVER by $79.76`, `$2,500.00: within`.
@@ -346,11 +418,10 @@ impl BudgetCheck {
             self.fail_above,
             self.total.minus(self.fail_above).unwrap_or(self.total),
         );
+        let shown = |amount: Money| self.currency.total_if(amount, cents);
         match self.excess {
-            Some(excess) => {
-                format!("{}: OVER by {}", self.fail_above.dollars_if(cents), excess.dollars_if(cents))
-            }
-            None => format!("{}: within", self.fail_above.dollars_if(cents)),
+            Some(excess) => format!("{}: OVER by {}", shown(self.fail_above), shown(excess)),
+            None => format!("{}: within", shown(self.fail_above)),
         }
     }
 }
@@ -388,6 +459,45 @@ impl schemars::JsonSchema for DaySchema {
 
     fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
         schemars::json_schema!({ "type": "string", "format": "date" })
+    }
+}
+
+/// Why `model` gives no row for any of `sizes` on any of `lanes` (an empty
+/// list takes them all): `Nano Banana 2 Lite makes 1K only`, `Nano Banana
+/// 2.1 publishes the standard lane only`; `None` when it gives one.
+pub(crate) fn why_no_rows(model: &Model, sizes: &[ImageSize], lanes: &[Lane]) -> Option<String> {
+    let sizes_left = sizes.is_empty() || sizes.iter().any(|size| model.size(*size).is_some());
+    let lanes_left = lanes.is_empty() || lanes.iter().any(|lane| model.tokens.contains_key(lane));
+    let makes = match model.sizes.as_slice() {
+        [one] => format!("makes {} only", one.size),
+        _ => format!("makes only {}", model.size_list()),
+    };
+    let publishes = match model.lanes().count() {
+        1 => format!("publishes the {} lane only", model.lane_list()),
+        _ => format!("publishes only the {} lanes", model.lane_list()),
+    };
+    match (sizes_left, lanes_left) {
+        (true, true) => None,
+        (false, true) => Some(format!("{} {makes}", model.name)),
+        (true, false) => Some(format!("{} {publishes}", model.name)),
+        (false, false) => Some(format!("{} {makes} and {publishes}", model.name)),
+    }
+}
+
+/// Why `models` leave no row for `sizes` on `lanes`: what each model the
+/// user `named` makes and publishes, or, with none named, that no model in
+/// the card offers them.
+pub(crate) fn nothing_offered(models: &[&Model], named: bool, sizes: &[ImageSize], lanes: &[Lane]) -> String {
+    let mut reasons: Vec<String> = Vec::new();
+    for reason in models.iter().filter_map(|model| why_no_rows(model, sizes, lanes)) {
+        if !reasons.contains(&reason) {
+            reasons.push(reason);
+        }
+    }
+    if named && !reasons.is_empty() {
+        reasons.join("; ")
+    } else {
+        format!("no model in the card offers {}", describe_filters(sizes, lanes))
     }
 }
 
@@ -429,7 +539,7 @@ mod tests {
     fn notes_a_stale_card() {
         let card = RateCard::embedded();
         let note = stale_card_note(&card, today()).unwrap();
-        assert!(note.contains("checked on 2026-04-20, 215 days ago"), "{note}");
+        assert!(note.contains("(April 2026) was checked 215 days ago"), "{note}");
         let fresh = Date::from_calendar_date(2026, time::Month::May, 1).unwrap();
         assert_eq!(stale_card_note(&card, fresh), None);
     }
@@ -454,14 +564,14 @@ mod tests {
         let warning = |name| lifecycle_warning(card.resolve(name).unwrap(), today());
         assert_eq!(
             warning("gemini-3.1-flash-image-preview").unwrap(),
-            "`gemini-3.1-flash-image-preview` was shut down on 2026-06-25; call its successor `gemini-3.1-flash-image` (same prices)"
+            "`gemini-3.1-flash-image-preview` shut down 2026-06-25; use `gemini-3.1-flash-image` (same prices)"
         );
-        let deprecated = "`gemini-3.1-flash-image` is deprecated since 2026-10-06 (no shutdown date announced); its successor is `gemini-nano-banana-2.1`";
+        let deprecated = "`gemini-3.1-flash-image` deprecated 2026-10-06; successor `gemini-nano-banana-2.1`";
         assert_eq!(warning("flash").unwrap(), deprecated);
         assert_eq!(warning("gemini-3.1-flash-image").unwrap(), deprecated);
         assert_eq!(
             warning("nano-banana").unwrap(),
-            "`gemini-2.5-flash-image` was shut down on 2026-10-02 according to Google's deprecations page, but a changelog entry of 2026-09-18 says 2.5 models stay available to existing users until further notice; new projects cannot use it"
+            "`gemini-2.5-flash-image` shut down 2026-10-02, disputed (see `nbcost rates show`)"
         );
         assert_eq!(warning("pro"), None);
         assert_eq!(warning("nano-banana-2.1"), None);

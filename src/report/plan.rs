@@ -7,12 +7,12 @@ use serde::Serialize;
 use time::Date;
 
 use super::{
-    BudgetCheck, CardInfo, Notice, Outcome, RatioSchema, Verdict, left_out, lifecycle_warnings, ratio,
+    BudgetCheck, CardInfo, Notice, Outcome, RatioSchema, Verdict, incomplete, not_priced, plan_notices, ratio,
 };
 use crate::card::{RateCard, Status};
 use crate::lane::Lane;
-use crate::money::{Money, round};
-use crate::plan::{self, Plan, PlanError, PricedLine, PricedPlan};
+use crate::money::{Currency, Money, round};
+use crate::plan::{self, Plan, PlanError, PricedLine, PricedPlan, Unmoved};
 use crate::pricing::{Basis, Component};
 
 /// Decimal places of the cost per accepted image: a quotient, so it cannot
@@ -121,6 +121,9 @@ pub struct WhatIf {
     pub lane: Lane,
     /// The lines that moved (marked `batch_ok` and not already on batch).
     pub moved: Vec<String>,
+    /// The `batch_ok` lines that stay on their lane because the card cannot
+    /// price them on batch, each with why.
+    pub unmoved: Vec<Unmoved>,
     /// Dollars a month after the move, exact.
     pub total: Money,
     /// Dollars a month saved against the plan as written, exact.
@@ -168,7 +171,13 @@ impl PlanReport {
         let too_large = || PlanError::TooLarge { plan: plan.source.clone(), line: "(all lines)".into() };
         let budget = match request.fail_above {
             Some(limit) => Some(
-                BudgetCheck::new("the plan's monthly total", priced.total, limit).map_err(|_| too_large())?,
+                BudgetCheck::new(
+                    "the plan's monthly total",
+                    priced.total,
+                    limit,
+                    &Currency::of(&card.meta.currency),
+                )
+                .map_err(|_| too_large())?,
             ),
             None => None,
         };
@@ -216,7 +225,7 @@ impl PlanReport {
             what_if,
             budget,
             complete: priced.complete(),
-            notices: lifecycle_warnings(card, plan.lines.iter().map(|line| line.model.as_str()), today),
+            notices: plan_notices(card, plan, today),
         })
     }
 
@@ -233,10 +242,10 @@ impl Outcome for PlanReport {
     fn verdict(&self) -> Verdict {
         match self.over_budget() {
             Some(over) => Verdict::OverBudget(over.reason),
-            None if !self.complete => Verdict::Incomplete(left_out(
-                "the plan's total",
-                self.lines.iter().flat_map(|line| &line.line.unpriced),
-            )),
+            None if !self.complete => incomplete(
+                "the plan's total is",
+                &not_priced(self.lines.iter().flat_map(|line| &line.line.unpriced)),
+            ),
             None => Verdict::Pass,
         }
     }
@@ -253,7 +262,7 @@ pub(crate) fn per_image(total: Money, images: u64) -> Option<Money> {
 }
 
 fn what_if(card: &RateCard, plan: &Plan, priced: &PricedPlan, basis: Basis) -> Result<WhatIf, PlanError> {
-    let moved_plan = plan.with_batch_lanes();
+    let (moved_plan, unmoved) = plan.with_batch_lanes(card);
     let after = plan::price(&moved_plan, card, basis)?;
     let too_large = || PlanError::TooLarge { plan: plan.source.clone(), line: "(all lines)".into() };
     let lines = priced
@@ -278,6 +287,7 @@ fn what_if(card: &RateCard, plan: &Plan, priced: &PricedPlan, basis: Basis) -> R
             .filter(|line| line.lane != line.what_if_lane)
             .map(|line| line.name.clone())
             .collect(),
+        unmoved,
         total: after.total,
         saving: priced.total.minus(after.total).map_err(|_| too_large())?,
         lines,
@@ -336,7 +346,7 @@ mod tests {
         let over = report.over_budget().unwrap();
         assert_eq!(
             over.to_string(),
-            "the plan's monthly total $2,579.75613 is above the budget of $2,500.00 (--fail-above) by $79.75613"
+            "the plan's monthly total $2,579.75613 is over --fail-above $2,500.00 by $79.75613"
         );
         let within =
             build(PlanRequest { fail_above: Some(Money::new(d("2579.75613"))), ..PlanRequest::default() });

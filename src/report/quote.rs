@@ -3,11 +3,13 @@
 use serde::Serialize;
 use time::Date;
 
-use super::{BudgetCheck, CardInfo, Lifecycle, Notice, Outcome, Verdict, left_out, model_notices};
+use super::{
+    BudgetCheck, CardInfo, Lifecycle, Notice, Outcome, Verdict, incomplete, model_notices, not_priced,
+};
 use crate::card::{Grade, LaneRule, NamedAs, RateCard, UnknownModel};
 use crate::error::{ErrorKind, Kind};
 use crate::lane::Lane;
-use crate::money::Money;
+use crate::money::{Currency, Money};
 use crate::pricing::{self, Basis, Component, Extras, PricingError, Unpriced};
 use crate::size::ImageSize;
 
@@ -131,6 +133,10 @@ pub struct LaneQuote {
     /// The parts of the price: image output, then text input and reference
     /// images where asked for.
     pub components: Vec<QuoteComponent>,
+    /// The parts asked for that the card cannot price on this lane (left
+    /// out of its total); the report's `unpriced` says them for JSON.
+    #[serde(skip)]
+    pub unpriced: Vec<Unpriced>,
 }
 
 /// One part of a lane's price.
@@ -194,11 +200,23 @@ impl QuoteReport {
                         rule: c.rule.map(LaneRule::text),
                     })
                     .collect(),
+                unpriced: price.unpriced,
             })
             .collect::<Vec<LaneQuote>>();
         let budget = match request.fail_above {
-            Some(limit) => budget_check(&quotes, request.lane.is_some(), request.count, limit)?,
+            Some(limit) => {
+                let currency = Currency::of(&card.meta.currency);
+                budget_check(&quotes, request.lane.is_some(), request.count, (limit, &currency))?
+            }
             None => None,
+        };
+        let notices = {
+            // Derived rates are said only for lanes whose input or text
+            // output rate priced a part asked for.
+            let extras = request.extras;
+            let used = extras.prompt_tokens > 0 || extras.input_images > 0 || extras.thinking_tokens > 0;
+            let rated: Vec<Lane> = quotes.iter().filter(|_| used).map(|quote| quote.lane).collect();
+            model_notices(card, resolved, today, &rated)
         };
         Ok(QuoteReport {
             card: CardInfo::new(card, today),
@@ -219,7 +237,7 @@ impl QuoteReport {
             complete: unpriced.is_empty(),
             unpriced,
             budget,
-            notices: model_notices(card, resolved, today),
+            notices,
         })
     }
 
@@ -235,9 +253,7 @@ impl Outcome for QuoteReport {
     fn verdict(&self) -> Verdict {
         match self.over_budget() {
             Some(reason) => Verdict::OverBudget(reason.to_string()),
-            None if !self.complete => {
-                Verdict::Incomplete(left_out("every total of the quote", &self.unpriced))
-            }
+            None if !self.complete => incomplete("every total is", &not_priced(&self.unpriced)),
             None => Verdict::Pass,
         }
     }
@@ -252,7 +268,7 @@ fn budget_check(
     quotes: &[LaneQuote],
     one_lane: bool,
     count: u64,
-    limit: Money,
+    (limit, currency): (Money, &Currency),
 ) -> Result<Option<QuoteBudget>, PricingError> {
     let Some(checked) = quotes.iter().max_by_key(|quote| quote.total) else {
         return Ok(None);
@@ -260,17 +276,17 @@ fn budget_check(
     let what = if one_lane || quotes.len() == 1 {
         format!("the quote's total on {}", checked.lane)
     } else {
-        format!("the quote's total on {} (the dearest lane shown)", checked.lane)
+        format!("the quote's total on {} (dearest lane)", checked.lane)
     };
-    let check =
-        BudgetCheck::new(&what, checked.total, limit).map_err(|_| PricingError::Overflow { count })?;
+    let check = BudgetCheck::new(&what, checked.total, limit, currency)
+        .map_err(|_| PricingError::Overflow { count })?;
     Ok(Some(QuoteBudget { lane: checked.lane, check }))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::render::{Format, Report, Style, render};
+    use crate::render::{Cell, Format, Report, Style, render};
     use crate::report::testing::today;
 
     fn request(model: &str, size: Option<&str>, count: u64) -> QuoteRequest {
@@ -343,7 +359,11 @@ mod tests {
     /// The cells of the lane table as people read them.
     fn shown(report: &QuoteReport) -> Vec<Vec<String>> {
         let table = &report.document().tables[0];
-        table.rows.iter().map(|row| row.iter().map(crate::render::human).collect()).collect()
+        table
+            .rows
+            .iter()
+            .map(|row| row.iter().map(|cell| crate::render::human(cell, &Currency::usd())).collect())
+            .collect()
     }
 
     fn dollars(text: &str) -> rust_decimal::Decimal {
@@ -387,6 +407,36 @@ mod tests {
                             row[0]
                         );
                     }
+                }
+            }
+        }
+    }
+    /// For every model of the October card at its default size, counts 1
+    /// to 60, prompts and reference images and thinking: on each lane, the
+    /// parts the breakdown shows add up to the total the lane table shows,
+    /// and none that costs something reads $0.00.
+    #[test]
+    fn every_breakdown_shown_adds_up_to_its_lanes_total() {
+        let card = RateCard::embedded_named("2026-10").unwrap();
+        for model in &card.models {
+            for count in 1..=60 {
+                let mut wanted = request(&model.id, None, count);
+                wanted.extras = Extras { prompt_tokens: 333, input_images: 3, thinking_tokens: 777 };
+                let report = QuoteReport::build(&card, &wanted, today()).unwrap();
+                let document = report.document();
+                let human = |cell: &Cell| crate::render::human(cell, &Currency::usd());
+                let Some(breakdown) = document.tables.get(1) else { continue };
+                for lane in &document.tables[0].rows {
+                    let parts: Vec<String> = breakdown
+                        .rows
+                        .iter()
+                        .filter(|row| human(&row[0]) == human(&lane[0]))
+                        .map(|row| human(&row[4]))
+                        .filter(|part| part.starts_with('$'))
+                        .collect();
+                    let sum: rust_decimal::Decimal = parts.iter().map(|part| dollars(part)).sum();
+                    assert_eq!(sum, dollars(&human(&lane[2])), "{} × {count}: {parts:?}", model.id);
+                    assert!(!parts.contains(&"$0.00".to_string()), "{} × {count}: {parts:?}", model.id);
                 }
             }
         }

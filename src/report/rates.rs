@@ -123,7 +123,6 @@ impl RatesReport {
             day: today,
             cards: history
                 .cards()
-                .iter()
                 .map(|each| CardSummary {
                     name: each.meta.origin.name(),
                     source: each.meta.origin.source(),

@@ -331,14 +331,18 @@ pub struct TallyTotal {
     pub provisioned_responses: u64,
     /// Inline images in all responses.
     pub images: u64,
-    /// Dollars for prompt tokens of priced responses.
-    pub input_cost: Money,
-    /// Dollars for image output tokens of priced responses.
-    pub image_output_cost: Money,
-    /// Dollars for text and thinking tokens of priced responses.
-    pub text_output_cost: Money,
-    /// Dollars for the search queries priced (`grounding.cost`).
-    pub grounding_cost: Money,
+    /// Dollars for prompt tokens of priced responses; `null` when there
+    /// are responses to price and none could be.
+    pub input_cost: Option<Money>,
+    /// Dollars for image output tokens of priced responses; `null` as for
+    /// `input_cost`.
+    pub image_output_cost: Option<Money>,
+    /// Dollars for text and thinking tokens of priced responses; `null` as
+    /// for `input_cost`.
+    pub text_output_cost: Option<Money>,
+    /// Dollars for the search queries priced (`grounding.cost`); `null`
+    /// when none of the queries could be priced.
+    pub grounding_cost: Option<Money>,
     /// Dollars for every priced response and the search queries priced, exact.
     pub cost: Money,
     /// Lines that could not be read: when not 0 the cost is incomplete and
@@ -397,7 +401,8 @@ impl TallyReport {
         let fallback = named.map(|found| found.model);
         let mut reader = BatchReader::new(request.strict);
         let mut responses = Responses::new(request.lane);
-        for path in &request.files {
+        let (files, repeated) = distinct_files(&request.files);
+        for path in files {
             reader.read_path(path, &request.scan, |place, line, first| responses.add(place, line, first))?;
         }
         responses.finish();
@@ -410,6 +415,12 @@ impl TallyReport {
             .map(Notice::Warning)
             .into_iter()
             .collect();
+        for file in repeated {
+            notices.push(Notice::Warning(format!(
+                "`{}` is given more than once: it is tallied once",
+                file.display()
+            )));
+        }
         for file in &report.empty_files {
             notices.push(Notice::Warning(format!("`{file}` is empty: nothing in it was tallied")));
         }
@@ -425,7 +436,7 @@ impl TallyReport {
         report.notices = notices;
         if let Some(limit) = request.fail_above {
             report.budget = Some(
-                BudgetCheck::new("the tally's total", report.total.cost, limit)
+                BudgetCheck::new("the tally's total", report.total.cost, limit, &report.card.currency)
                     .map_err(|_| TallyError::Overflow)?,
             );
         }
@@ -448,54 +459,38 @@ impl TallyReport {
         shortfalls(&self.total, &self.grounding)
     }
 
-    /// Responses not priced because they give no token counts (provisioned
-    /// ones aside, which are never priced per token).
-    fn responses_without_token_counts(&self) -> u64 {
-        self.rows
-            .iter()
-            .filter(|row| row.without_token_counts && row.lane != BilledLane::Provisioned)
-            .map(|row| row.responses)
-            .sum()
-    }
-
-    /// What the total leaves out, as one sentence, when it is incomplete.
-    pub fn incomplete_reason(&self) -> Option<String> {
-        let parts: Vec<String> = self
-            .left_out()
+    /// What the total leaves out, in brief, when it is incomplete: `2
+    /// responses not priced, 1 malformed line skipped` (what goes unpriced
+    /// first, then what goes unread). The report's rows and notes say which
+    /// and how to price them.
+    pub fn left_out_summary(&self) -> Option<String> {
+        let mut parts = self.left_out();
+        parts.sort_by_key(|part| {
+            matches!(part, Shortfall::MalformedLines(_) | Shortfall::StreamsWithoutUsage(_))
+        });
+        let parts: Vec<String> = parts
             .into_iter()
-            .map(|part| match part {
-                Shortfall::UnpricedResponses(count) => {
-                    let uncounted = self.responses_without_token_counts();
-                    let mut parts = Vec::new();
-                    if count > uncounted {
-                        parts.push(format!(
-                            "{} that could not be priced (pass a card that lists their model and lane with --rates, or --model for responses without modelVersion)",
-                            counted(count - uncounted, "response", "responses")
-                        ));
+            .map(|part| {
+                let (count, one, many, what) = match part {
+                    Shortfall::UnpricedResponses(count) => (count, "response", "responses", "not priced"),
+                    Shortfall::UnpricedQueries(count) => {
+                        (count, "search query", "search queries", "not priced")
                     }
-                    if uncounted > 0 {
-                        parts.push(format!(
-                            "{} no token counts (the usage is missing, empty, or gives only a total or the lane: save each response whole, with its usage)",
-                            counted(uncounted, "response whose usage gives", "responses whose usage gives")
-                        ));
+                    Shortfall::MalformedLines(count) => {
+                        (count, "malformed line", "malformed lines", "skipped")
                     }
-                    parts.join(", and ")
-                }
-                Shortfall::MalformedLines(count) => format!(
-                    "{} that could not be read (listed in the report; fix them, or check the file is what tally reads)",
-                    counted(count, "malformed line", "malformed lines")
-                ),
-                Shortfall::UnpricedQueries(count) => format!(
-                    "{} of models the rate card gives no grounding price (pass a card that prices their grounding with --rates)",
-                    counted(count, "search query", "search queries")
-                ),
-                Shortfall::StreamsWithoutUsage(count) => format!(
-                    "{} whose chunks carry no token counts (save the stream to its end)",
-                    counted(count, "stream", "streams")
-                ),
+                    Shortfall::StreamsWithoutUsage(count) => (count, "stream", "streams", "without usage"),
+                };
+                format!("{} {what}", counted(count, one, many))
             })
             .collect();
-        (!parts.is_empty()).then(|| format!("the total leaves out {}", parts.join(", and ")))
+        (!parts.is_empty()).then(|| parts.join(", "))
+    }
+
+    /// The verdict's sentence when the total is incomplete: a short
+    /// pointer to the report, which names the parts and their fixes.
+    pub fn incomplete_reason(&self) -> Option<String> {
+        self.left_out_summary().map(|parts| format!("the total is INCOMPLETE: {parts} (see the report)"))
     }
 }
 
@@ -511,6 +506,28 @@ impl Outcome for TallyReport {
     fn notices(&self) -> &[Notice] {
         &self.notices
     }
+}
+
+/// The files to read, each once, in the order first given, and the ones
+/// given again (as written, or by another path to the same file): a file
+/// given twice would be billed twice.
+fn distinct_files(files: &[PathBuf]) -> (Vec<&PathBuf>, Vec<&PathBuf>) {
+    let mut seen: Vec<PathBuf> = Vec::new();
+    let (mut distinct, mut repeated) = (Vec::new(), Vec::new());
+    for file in files {
+        // A file that cannot be resolved (stdin, a missing file) is known
+        // by its name; reading it says what is wrong.
+        let identity = std::fs::canonicalize(file).unwrap_or_else(|_| file.clone());
+        if seen.contains(&identity) {
+            if !repeated.contains(&file) {
+                repeated.push(file);
+            }
+        } else {
+            seen.push(identity);
+            distinct.push(file);
+        }
+    }
+    (distinct, repeated)
 }
 
 /// A part of the responses a tally's total leaves out: any makes the total
@@ -553,197 +570,8 @@ impl Shortfall {
     }
 }
 
-/// The report's line counts from the reader's and the error lines among
-/// its records.
-fn line_counts(counts: ReadCounts, error_lines: u64, chunk_lines: u64) -> LineCounts {
-    LineCounts {
-        read: counts.read,
-        responses: counts.records - error_lines - chunk_lines,
-        chunk_lines,
-        error_lines,
-        malformed_lines: counts.malformed,
-        blank_lines: counts.blank,
-    }
-}
-
-/// Prices what was read and lays it out as the report.
-fn assemble(
-    card: &RateCard,
-    today: Date,
-    fallback: Option<&Model>,
-    reader: BatchReader,
-    responses: Responses,
-    free_queries: u64,
-) -> Result<TallyReport, TallyError> {
-    let rows = price_rows(card, &responses.sums, fallback, today)?;
-    let grounding = TallyGrounding::new(card, &rows, free_queries)?;
-    let duplicate_rows = price_rows(card, &responses.duplicate_sums, fallback, today)?;
-    let priced = |rows: &[TallyRow], part: fn(&TallyRow) -> Option<Money>| {
-        Money::sum(rows.iter().filter_map(part)).map_err(TallyError::from)
-    };
-    let count =
-        |want: fn(&TallyRow) -> bool| rows.iter().filter(|row| want(row)).map(|row| row.responses).sum();
-    let provisioned = |row: &TallyRow| row.lane == BilledLane::Provisioned;
-    let unpriced_responses = count(|row| row.cost.is_none() && row.lane != BilledLane::Provisioned);
-    let mut total = TallyTotal {
-        responses: count(|_| true),
-        priced_responses: count(|row| row.cost.is_some()),
-        unpriced_responses,
-        provisioned_responses: count(provisioned),
-        images: rows.iter().map(|row| row.images).sum(),
-        input_cost: priced(&rows, |row| row.input_cost)?,
-        image_output_cost: priced(&rows, |row| row.image_output_cost)?,
-        text_output_cost: priced(&rows, |row| row.text_output_cost)?,
-        grounding_cost: grounding.cost,
-        cost: priced(&rows, |row| row.cost)?.plus(grounding.cost)?,
-        malformed_lines: reader.total().malformed,
-        streams_without_usage: responses.streams.without_usage.count,
-        // Settled below, from what the total leaves out.
-        complete: false,
-        responses_without_output_split: rows.iter().map(|row| row.responses_without_output_split).sum(),
-        responses_output_upper_bound: rows.iter().map(|row| row.responses_output_upper_bound).sum(),
-        responses_text_only: rows.iter().map(|row| row.responses_text_only).sum(),
-        search_queries: grounding.queries,
-    };
-    total.complete = shortfalls(&total, &grounding).is_empty();
-    let files = reader
-        .files()
-        .iter()
-        .enumerate()
-        .map(|(index, file)| FileLines {
-            file: file.name.clone(),
-            lines: line_counts(file.counts, responses.error_lines_in(index), responses.chunk_lines_in(index)),
-        })
-        .collect();
-    Ok(TallyReport {
-        card: CardInfo::new(card, today),
-        lanes: LaneSummary::new(&rows, &responses),
-        basis: "tokens",
-        fallback_model: fallback.map(|model| model.id.clone()),
-        lines: line_counts(reader.total(), responses.errors.count, responses.chunk_lines()),
-        files,
-        rows,
-        total,
-        grounding: Box::new(grounding),
-        duplicates: Duplicates {
-            cost: priced(&duplicate_rows, |row| row.cost)?,
-            responses: responses.duplicates,
-        },
-        errors: ErrorLines {
-            by_code: responses
-                .error_codes
-                .into_iter()
-                .map(|(code, count)| ErrorCount { code, count })
-                .collect(),
-            lines: responses.errors,
-        },
-        empty_files: reader.empty_files().map(str::to_owned).collect(),
-        streams: responses.streams,
-        malformed: reader.into_malformed(),
-        budget: None,
-        notices: Vec::new(),
-    })
-}
-
-/// One priced row per group of responses priced alike.
-fn price_rows(
-    card: &RateCard,
-    sums: &SumsByVersion,
-    fallback: Option<&Model>,
-    today: Date,
-) -> Result<Vec<TallyRow>, TallyError> {
-    group_by_model(card, sums, fallback).into_iter().map(|group| build_row(group, today)).collect()
-}
-
-/// Prices one group's sums at its lane, once: narrowed (checked) to `u64`,
-/// then tokens × per-1M rates. A group with no card model or whose model
-/// lacks the lane is left unpriced, with the reason; so is provisioned
-/// throughput, which the commitment bills.
-fn build_row(group: ModelGroup<'_>, today: Date) -> Result<TallyRow, TallyError> {
-    let ModelGroup { model, model_versions, named, tokens_per_image: per_image, lane, sums, other_versions } =
-        group;
-    let prompt_tokens = narrow(sums.prompt)?;
-    let image_output_tokens = narrow(sums.image_output)?;
-    let text_output_tokens = narrow(sums.text_output)?;
-    let thoughts_tokens = narrow(sums.thoughts)?;
-    let text_tokens = text_output_tokens.checked_add(thoughts_tokens).ok_or(TallyError::Overflow)?;
-    let priced = match lane {
-        BilledLane::Provisioned => Err(
-            "served on provisioned throughput: billed by the commitment, not per token (not in the total)"
-                .to_string(),
-        ),
-        BilledLane::Lane(_) if per_image.is_none() => Err(if sums.responses == 1 {
-            "the response gives no token counts".to_string()
-        } else {
-            "the responses give no token counts".to_string()
-        }),
-        BilledLane::Lane(lane) => match (model, model.and_then(|model| model.tokens.get(&lane))) {
-            (Some(model), Some(rates)) => {
-                match pricing::token_cost(rates, prompt_tokens, image_output_tokens, text_tokens) {
-                    Ok(cost) => Ok(cost),
-                    Err(CostError::Overflow) => return Err(TallyError::Overflow),
-                    Err(CostError::NoRate(what)) => {
-                        Err(format!("the rate card gives no {lane} {what} rate for {}", model.id))
-                    }
-                }
-            }
-            (Some(model), None) => Err(format!(
-                "{} has no {lane} lane in the rate card (it has {})",
-                model.id,
-                model.lane_list()
-            )),
-            (None, _) if other_versions > 0 => Err(format!(
-                "{} more model versions the rate card does not list, beyond the first {} in rows of their own: pass a card that lists them with --rates",
-                grouped(other_versions),
-                MAX_UNKNOWN_VERSIONS
-            )),
-            (None, _) if model_versions == [None] => {
-                Err("the responses name no modelVersion: give --model to price them".to_string())
-            }
-            (None, _) => {
-                Err("the model is not in the rate card: pass a card that lists it with --rates".into())
-            }
-        },
-    };
-    let (input_cost, image_output_cost, text_output_cost, cost) = match &priced {
-        Ok(cost) => (Some(cost.input), Some(cost.image_output), Some(cost.text_output), Some(cost.total)),
-        Err(_) => (None, None, None, None),
-    };
-    let unpriced_reason = priced.err();
-    Ok(TallyRow {
-        model: model.map(|model| model.id.clone()),
-        model_name: model.map(|model| model.name.clone()),
-        status: model.map(|model| model.status(today)),
-        model_versions,
-        size: per_image.map_or_else(
-            || "unknown (no token counts)".to_string(),
-            |per_image| size_label(model, per_image),
-        ),
-        image_tokens_per_image: per_image.unwrap_or(0),
-        lane,
-        responses: narrow(sums.responses)?,
-        images: narrow(sums.images)?,
-        prompt_tokens,
-        prompt_text_tokens: narrow(sums.prompt_text)?,
-        prompt_image_tokens: narrow(sums.prompt_image)?,
-        image_output_tokens,
-        text_output_tokens,
-        thoughts_tokens,
-        total_tokens: narrow(sums.total)?,
-        responses_without_output_split: narrow(sums.without_output_split)?,
-        responses_output_upper_bound: narrow(sums.output_upper_bound)?,
-        responses_text_only: narrow(sums.text_only)?,
-        search_queries: narrow(sums.search_queries)?,
-        input_cost,
-        image_output_cost,
-        text_output_cost,
-        cost,
-        unpriced_reason,
-        warnings: named.into_iter().filter_map(|found| lifecycle_warning(found, today)).collect(),
-        without_token_counts: per_image.is_none(),
-        other_versions,
-    })
-}
+mod assemble;
+use assemble::assemble;
 
 mod grounding;
 pub use grounding::{GroundingRow, TallyGrounding};

@@ -9,7 +9,7 @@
 //! not gzip ([`TrailingGarbage`], as `gzip -t` calls them).
 //!
 //! The decoders, measured on 200 MB batch files of ~500 KB base64 images
-//! (2-core VM, best of three, README "Speed"):
+//! (2-core VM, best of three, docs/speed.md):
 //! - zstd: the `zstd` crate (the reference C libzstd, compiled from its
 //!   bundled source by the machine's C compiler, no system library) inflates
 //!   at 0.68 GB/s where the pure-Rust `ruzstd` manages 0.17 GB/s (4x; 2.8x on

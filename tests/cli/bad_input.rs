@@ -135,6 +135,11 @@ fn scratch() -> PathBuf {
         ),
     )
     .unwrap();
+    std::fs::write(
+        dir.join("euro-sign-card.toml"),
+        october.replacen("currency = \"USD\"", "currency = \"€\"", 1),
+    )
+    .unwrap();
     let plan =
         |volume: &str| format!("[plan]\nname = \"x\"\n[[line]]\nname = \"a\"\nmodel = \"flash\"\n{volume}\n");
     std::fs::write(dir.join("negative-volume.toml"), plan("images_per_month = -5")).unwrap();
@@ -167,6 +172,18 @@ fn catalogue() -> Vec<Case> {
             ],
             3,
             &["`card.dated` holds a control character", "\\u{a}DROP TABLE"],
+        ),
+        case(
+            "a card whose currency is a sign, not a code",
+            &["rates", "--rates", "@TMP/euro-sign-card.toml"],
+            3,
+            &["`card.currency` is `€`, not a currency code", "ISO 4217"],
+        ),
+        case(
+            "diff of a card in euros and one in yen",
+            &["diff", "tests/fixtures/cards/euro.toml", "tests/fixtures/cards/yen.toml"],
+            3,
+            &["prices in EUR", "in JPY", "`diff` compares cards of one currency"],
         ),
         case(
             "a --where that would close its clause",
@@ -396,6 +413,18 @@ fn catalogue() -> Vec<Case> {
             &["no model in the card offers 512 on priority"],
         ),
         case(
+            "budget for a size the one model named does not make",
+            &["budget", "--amount", "500", "--model", "lite", "--size", "2K"],
+            2,
+            &["error: Nano Banana 2 Lite makes 1K only"],
+        ),
+        case(
+            "compare on lanes the one model named does not publish",
+            &["compare", "--models", "nano-banana-2.1", "--lanes", "batch,flex"],
+            2,
+            &["error: Nano Banana 2.1 publishes the standard lane only"],
+        ),
+        case(
             "compare with a bad baseline",
             &["compare", "--baseline", "flash:8K"],
             2,
@@ -591,7 +620,7 @@ fn catalogue() -> Vec<Case> {
             "tally: a malformed line among responses makes the total incomplete",
             &["tally", "@TMP/cut.jsonl"],
             6,
-            &["1 malformed line that could not be read"],
+            &["the total is INCOMPLETE: 1 malformed line skipped"],
         ),
         case(
             "tally: a JSON document cut short",
@@ -609,55 +638,55 @@ fn catalogue() -> Vec<Case> {
             "tally: a model the card does not know",
             &["tally", "@TMP/unknown-model.jsonl"],
             6,
-            &["1 response that could not be priced"],
+            &["the total is INCOMPLETE: 1 response not priced"],
         ),
         case(
             "tally: an empty usageMetadata is not priced, never $0",
             &["tally", "@TMP/usage-empty.jsonl"],
             6,
-            &["1 response whose usage gives no token counts"],
+            &["1 response not priced"],
         ),
         case(
             "tally: a usageMetadata with only totalTokenCount is not priced, never $0",
             &["tally", "@TMP/usage-total-only.jsonl"],
             6,
-            &["1 response whose usage gives no token counts"],
+            &["1 response not priced"],
         ),
         case(
             "tally: a usageMetadata with only the lane fields is not priced, never $0",
             &["tally", "@TMP/usage-tier-only.jsonl"],
             6,
-            &["1 response whose usage gives no token counts"],
+            &["1 response not priced"],
         ),
         case(
             "tally: a chat completion whose usage gives only total_tokens is not priced, never $0",
             &["tally", "@TMP/chat-total-only.jsonl"],
             6,
-            &["1 response whose usage gives no token counts"],
+            &["1 response not priced"],
         ),
         case(
             "tally: an interaction whose usage gives only total_tokens is not priced, never $0",
             &["tally", "@TMP/interaction-total-only.jsonl"],
             6,
-            &["1 response whose usage gives no token counts"],
+            &["1 response not priced"],
         ),
         case(
             "tally: an agent event holding an image and no usage is not priced, never $0",
             &["tally", "@TMP/adk-image-no-usage.jsonl"],
             6,
-            &["1 response whose usage gives no token counts"],
+            &["1 response not priced"],
         ),
         case(
             "tally: a bare usage block names no model: not priced without --model",
             &["tally", "@TMP/bare-usage.jsonl"],
             6,
-            &["1 response that could not be priced", "--model for responses without modelVersion"],
+            &["1 response not priced"],
         ),
         case(
             "tally: one line holding a NUL among good lines is a malformed line, not a binary file",
             &["tally", "@TMP/one-nul.jsonl"],
             6,
-            &["1 malformed line that could not be read"],
+            &["1 malformed line skipped"],
         ),
         case(
             "tally: a UTF-16 file says so and how to convert it",
@@ -687,7 +716,7 @@ fn catalogue() -> Vec<Case> {
             "tally: model versions the card does not know, past the first 50, share a row",
             &["tally", "@TMP/many-versions.jsonl"],
             6,
-            &["60 responses that could not be priced"],
+            &["60 responses not priced"],
         ),
         case(
             "tally: a missing file",
@@ -718,6 +747,18 @@ fn catalogue() -> Vec<Case> {
             &["tally", "tests/fixtures/batch/output-mixed-truncated.jsonl.zst"],
             4,
             &["output-mixed-truncated.jsonl.zst", "past line 1", "truncated"],
+        ),
+        case(
+            "tally: one file given twice, by two paths, is tallied once",
+            &[
+                "tally",
+                "tests/fixtures/batch/output-clean.jsonl.gz",
+                "./tests/fixtures/batch/output-clean.jsonl.gz",
+            ],
+            0,
+            &[
+                "warning: `./tests/fixtures/batch/output-clean.jsonl.gz` is given more than once: it is tallied once",
+            ],
         ),
         Case {
             name: "tally: a JSON line cut in half on stdin, under --strict",
@@ -789,6 +830,11 @@ fn every_bad_input_fails_cleanly_with_a_helpful_one_line_error() {
                 let says_what = stdout.contains("not priced") || stdout.contains("skipped");
                 if !says_what || !stdout.contains("INCOMPLETE") {
                     problems.push("an incomplete total must say what it left out".into());
+                }
+                // The report names the parts and the fix; stderr only points at it.
+                if errors.iter().any(|line| line.chars().count() > 100 || !line.ends_with("(see the report)"))
+                {
+                    problems.push(format!("an incomplete verdict is one short line: {errors:?}"));
                 }
             } else if priced_at_zero {
                 problems.push("priced something at $0".into());

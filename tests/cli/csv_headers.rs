@@ -1,7 +1,7 @@
 //! Every report's CSV header is fixed: the same line whatever the flags, so
 //! that rows from many runs append under one header. Each case runs a
 //! report several ways and checks the header against the one pinned here,
-//! which is the one the README documents. The header comes from the
+//! which is the one `docs/output.md` documents. The header comes from the
 //! report's row type: a change to a row type's fields shows here.
 
 use std::process::Command;
@@ -14,11 +14,11 @@ use super::TODAY;
 const HEADERS: [(&str, &str); 10] = [
     (
         "quote",
-        "model,size,lane,count,basis,card,prompt_tokens,input_images,thinking_tokens,unit_price,total,saving_vs_standard,grade",
+        "model,size,lane,count,basis,card,prompt_tokens,input_images,thinking_tokens,unit_price,total,saving_vs_standard,grade,unpriced_reason,complete",
     ),
     (
         "compare",
-        "model,size,lane,count,basis,card,thinking_tokens,status,unit_price,output_tokens,ratio_to_baseline,total,grade",
+        "model,size,lane,count,basis,card,thinking_tokens,status,unit_price,output_tokens,ratio_to_baseline,total,grade,unpriced_reason,complete",
     ),
     (
         "rates",
@@ -34,20 +34,20 @@ const HEADERS: [(&str, &str); 10] = [
     ),
     (
         "plan",
-        "plan,line,model,size,lane,basis,card,status,priced_by,component,estimate,tokens_per_request,quantity,unit,unit_price,google_unit_price,total,share_percent",
+        "plan,line,model,size,lane,basis,card,status,priced_by,component,estimate,tokens_per_request,quantity,unit,unit_price,google_unit_price,total,share_percent,unpriced_reason,complete",
     ),
     (
         "budget",
-        "model,size,lane,amount,basis,card,days,thinking_tokens,status,priced_by,unit_price,thinking_unit_price,images,images_per_day,spent,left_over,plan,line,percent",
+        "model,size,lane,amount,basis,card,days,thinking_tokens,status,priced_by,unit_price,thinking_unit_price,images,images_per_day,spent,left_over,plan,line,percent,unpriced_reason,complete",
     ),
     ("diff", "model,size,lane,old_card,new_card,subject,item,kind,old,new,change,change_percent"),
     (
         "estimate",
-        "file,model,size,lane,basis,card,status,requests,requests_without_size,images,image_unit_price,image_cost,prompt_tokens_estimated,prompt_cost,reference_images,reference_cost,thinking_tokens_estimated,thinking_cost,search_requests,cost",
+        "file,model,size,lane,basis,card,status,requests,requests_without_size,images,image_unit_price,image_cost,prompt_tokens_estimated,prompt_cost,reference_images,reference_cost,thinking_tokens_estimated,thinking_cost,search_requests,cost,unpriced_reason,complete",
     ),
     (
         "tally",
-        "model,model_versions,size,lane,basis,card,status,kind,image_tokens_per_image,responses,images,prompt_tokens,image_output_tokens,text_output_tokens,thoughts_tokens,search_queries,paid_queries,input_cost,image_output_cost,text_output_cost,cost,unpriced_reason",
+        "model,model_versions,size,lane,basis,card,status,kind,image_tokens_per_image,responses,images,prompt_tokens,image_output_tokens,text_output_tokens,thoughts_tokens,search_queries,paid_queries,input_cost,image_output_cost,text_output_cost,cost,unpriced_reason,complete",
     ),
 ];
 
@@ -98,6 +98,7 @@ fn quote_has_one_csv_header_whatever_the_flags() {
                 "10",
             ],
             &["quote", "--model", "ex", "--count", "3", "--rates", "tests/fixtures/cards/custom.toml"],
+            &["quote", "--model", "nano-banana-2.1", "--count", "3", "--input-images", "2"],
         ],
     );
 }
@@ -111,6 +112,7 @@ fn compare_has_one_csv_header_whatever_the_counts() {
             &["compare", "--counts", "1,10"],
             &["compare", "--models", "flash", "--counts", "1000", "--basis", "tokens"],
             &["compare", "--models", "pro", "--thinking-tokens", "1000"],
+            &["compare", "--rates", "tests/fixtures/cards/no-text-rates.toml", "--thinking-tokens", "10"],
         ],
     );
 }
@@ -143,6 +145,12 @@ fn plan_and_budget_have_one_csv_header_whatever_the_flags() {
             &["plan", "examples/plan.toml"],
             &["plan", "examples/plan.toml", "--what-if", "batch", "--basis", "tokens"],
             &["plan", "tests/fixtures/plans/gateway.toml", "--rates", "tests/fixtures/cards/gateway.toml"],
+            &[
+                "plan",
+                "tests/fixtures/plans/reference-images.toml",
+                "--rates",
+                "tests/fixtures/cards/no-input-image-tokens.toml",
+            ],
         ],
     );
     assert_header(
@@ -152,6 +160,15 @@ fn plan_and_budget_have_one_csv_header_whatever_the_flags() {
             &["budget", "--amount", "1", "--model", "pro", "--days", "30", "--thinking-tokens", "1000"],
             &["budget", "--amount", "500", "--plan", "examples/plan.toml"],
             &["budget", "--amount", "50", "--rates", "tests/fixtures/cards/gateway.toml"],
+            &[
+                "budget",
+                "--amount",
+                "5",
+                "--rates",
+                "tests/fixtures/cards/no-text-rates.toml",
+                "--thinking-tokens",
+                "10",
+            ],
         ],
     );
 }
@@ -197,12 +214,13 @@ fn every_report_has_its_csv_header_pinned() {
     assert_eq!(pinned, REPORTS);
 }
 
-/// The README's table of headers is the one pinned here.
+/// The table of headers in `docs/output.md` ("CSV output") is the one
+/// pinned here.
 #[test]
-fn the_readme_documents_every_csv_header() {
-    let readme = include_str!("../../README.md");
+fn the_output_documentation_gives_every_csv_header() {
+    let output_md = include_str!("../../docs/output.md");
     for (kind, header) in HEADERS {
-        assert!(readme.contains(&format!("| `{header}`")), "the README's CSV header of {kind}");
+        assert!(output_md.contains(&format!("| `{header}`")), "docs/output.md's CSV header of {kind}");
     }
 }
 

@@ -1,6 +1,7 @@
 //! The published schemas hold for what nbcost really writes: every JSON
-//! output pinned in `tests/cmd` and every JSON example in the README
-//! validates against the schema `nbcost schema` prints for its report.
+//! output pinned in `tests/cmd` and every JSON example in the README and in
+//! `docs/` validates against the schema `nbcost schema` prints for its
+//! report.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -103,22 +104,39 @@ fn every_json_output_in_the_cases_matches_its_schema() {
     assert!(checked >= 20, "only {checked} JSON outputs found");
 }
 
-#[test]
-fn every_json_example_in_the_readme_matches_its_schema() {
-    let schemas = schemas();
-    let readme = std::fs::read_to_string("README.md").unwrap();
-    let outputs = readme_json_outputs(&readme);
-    assert!(!outputs.is_empty(), "the README shows a JSON report");
-    for (line, document) in outputs {
-        check(&schemas, &document, &format!("README.md line {line}"));
-    }
+/// The README and every Markdown file in `docs/`.
+fn documentation() -> Vec<PathBuf> {
+    let mut files = vec![PathBuf::from("README.md")];
+    let mut docs: Vec<PathBuf> = std::fs::read_dir("docs")
+        .unwrap()
+        .map(|entry| entry.unwrap().path())
+        .filter(|path| path.extension().is_some_and(|ext| ext == "md"))
+        .collect();
+    docs.sort();
+    files.extend(docs);
+    files
 }
 
-/// The outputs of the README's `$ nbcost ... --format json` examples, each
-/// with the line its command is on.
-fn readme_json_outputs(readme: &str) -> Vec<(usize, Value)> {
+#[test]
+fn every_json_example_in_the_documentation_matches_its_schema() {
+    let schemas = schemas();
+    let mut checked = 0;
+    for path in documentation() {
+        let text = std::fs::read_to_string(&path).unwrap();
+        let origin = path.display().to_string();
+        for (line, document) in json_outputs(&text, &origin) {
+            check(&schemas, &document, &format!("{origin} line {line}"));
+            checked += 1;
+        }
+    }
+    assert!(checked > 0, "the documentation shows a JSON report");
+}
+
+/// The outputs of the `$ nbcost ... --format json` examples in a Markdown
+/// file (`origin`, for messages), each with the line its command is on.
+fn json_outputs(markdown: &str, origin: &str) -> Vec<(usize, Value)> {
     let mut outputs = Vec::new();
-    let lines: Vec<&str> = readme.lines().collect();
+    let lines: Vec<&str> = markdown.lines().collect();
     let mut index = 0;
     while index < lines.len() {
         let line = lines[index];
@@ -136,16 +154,17 @@ fn readme_json_outputs(readme: &str) -> Vec<(usize, Value)> {
         // The JSON is the output up to its closing brace; stderr may follow.
         let end = text.find("\n}").map_or(text.len(), |at| at + 2);
         let document = serde_json::from_str(&text[..end])
-            .unwrap_or_else(|err| panic!("README.md line {start}: the example's output is not JSON: {err}"));
+            .unwrap_or_else(|err| panic!("{origin} line {start}: the example's output is not JSON: {err}"));
         outputs.push((start, document));
     }
     outputs
 }
 
 #[test]
-fn finds_the_json_of_a_readme_example() {
-    let readme = "```console\n$ nbcost rates --format json\n{\n  \"report\": \"rates\"\n}\nwarning: x\n```\n";
-    let outputs = readme_json_outputs(readme);
+fn finds_the_json_of_a_documented_example() {
+    let markdown =
+        "```console\n$ nbcost rates --format json\n{\n  \"report\": \"rates\"\n}\nwarning: x\n```\n";
+    let outputs = json_outputs(markdown, "example.md");
     assert_eq!(outputs.len(), 1);
     assert_eq!(outputs[0].1["report"], "rates");
 }

@@ -131,6 +131,12 @@ fn the_newest_card_alone_answers_for_its_own_days() {
         assert!(ours.priced_by.is_none());
     }
     assert!(card.unreleased.is_empty());
+    // The short way (the newest card knows every model) gives what the
+    // whole build gives.
+    let history = History::embedded();
+    let day = date!(2026 - 11 - 21);
+    let built = history.built(day, history.in_force(day).unwrap()).unwrap();
+    assert_eq!(format!("{built:?}"), format!("{card:?}"));
 }
 
 /// Prices follow the card in force: a user card that changes a price from
@@ -143,7 +149,7 @@ fn a_price_changes_from_its_cards_effective_day_and_not_before() {
         .replace("checked = 2026-10-09", "checked = 2026-12-01")
         .replace("price = { standard = \"0.0336\" }", "price = { standard = \"0.03\" }");
     let user = RateCard::from_toml(&text, CardOrigin::User("2026-12.toml".into())).unwrap();
-    let mut cards: Vec<RateCard> = History::embedded().cards().to_vec();
+    let mut cards: Vec<RateCard> = History::embedded().cards().cloned().collect();
     cards.push(user);
     let history = History::from_cards(cards).unwrap();
     let price = |day| {
@@ -157,7 +163,7 @@ fn a_price_changes_from_its_cards_effective_day_and_not_before() {
 
 #[test]
 fn two_cards_on_one_day_are_refused_naming_both() {
-    let mut cards: Vec<RateCard> = History::embedded().cards().to_vec();
+    let mut cards: Vec<RateCard> = History::embedded().cards().cloned().collect();
     let mut copy = cards[1].clone();
     copy.meta.origin = CardOrigin::User("/home/me/.config/nbcost/rates/mine.toml".into());
     cards.push(copy);
@@ -226,4 +232,22 @@ fn refuses_a_successor_no_card_knows() {
         "rate card `mine.toml`: `model[gemini-2.5-flash-image].successor` is `gemini-9-image`, which no rate card knows: give the ID of a model in a card, or leave successor out"
     );
     assert_eq!(err.kind(), ErrorKind::Card);
+}
+
+/// A user's card in euros in force on the day: the history prices with it
+/// alone, never borrowing a model's dollar prices from the embedded cards.
+#[test]
+fn a_card_in_another_currency_borrows_no_prices() {
+    let euro = RateCard::from_toml(
+        include_str!("../../../tests/fixtures/cards/euro.toml"),
+        CardOrigin::User("euro.toml".into()),
+    )
+    .unwrap();
+    let mut cards: Vec<RateCard> = History::embedded().cards().cloned().collect();
+    cards.push(euro);
+    let history = History::from_cards(cards).unwrap();
+    let card = history.on(date!(2026 - 11 - 21)).unwrap();
+    assert_eq!(card.meta.currency, "EUR");
+    assert_eq!(ids(&card), ["example-image-1"]);
+    assert!(card.models.iter().all(|model| model.priced_by.is_none()));
 }

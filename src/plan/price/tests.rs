@@ -259,7 +259,7 @@ mod properties {
             let standard = price(&on_lane(&plan, Lane::Standard), &card, basis).unwrap();
             let batch = price(&on_lane(&plan, Lane::Batch), &card, basis).unwrap();
             prop_assert!(batch.total <= standard.total, "{} > {}", batch.total, standard.total);
-            let moved = price(&plan.with_batch_lanes(), &card, basis).unwrap();
+            let moved = price(&plan.with_batch_lanes(&card).0, &card, basis).unwrap();
             let written = price(&plan, &card, basis).unwrap();
             prop_assert!(moved.total <= written.total);
         }

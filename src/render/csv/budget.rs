@@ -33,6 +33,11 @@ pub struct FitRow<'a> {
     line: Option<&'a str>,
     /// The whole percent of the plan that fits.
     percent: Option<u64>,
+    /// What the row's price leaves out and why; empty when nothing.
+    unpriced_reason: Option<&'a str>,
+    /// Whether every figure of the report holds every part asked for:
+    /// `false` means the amount buys less than the rows say.
+    complete: bool,
 }
 
 impl CsvRows for BudgetReport {
@@ -45,6 +50,7 @@ impl CsvRows for BudgetReport {
             card: self.card.key(),
             days: self.days,
             thinking_tokens: self.thinking_tokens,
+            complete: self.complete,
             ..FitRow::default()
         };
         let models = self.rows.iter().map(move |row| FitRow {
@@ -54,11 +60,12 @@ impl CsvRows for BudgetReport {
             status: Some(row.status.name()),
             priced_by: Some(&row.priced_by),
             unit_price: Some(row.unit_price),
-            thinking_unit_price: row.thinking_unit_price,
+            thinking_unit_price: row.thinking_unit_price.flatten(),
             images: row.images,
             images_per_day: row.images_per_day,
             spent: Some(row.spent),
             left_over: Some(row.left_over),
+            unpriced_reason: row.unpriced_reason.as_deref(),
             ..common
         });
         let lines = self.plan.iter().flat_map(move |fit| {

@@ -27,6 +27,10 @@ pub struct CountRow<'a> {
     ratio_to_baseline: Decimal,
     total: Money,
     grade: &'static str,
+    /// What the row's price leaves out and why; empty when nothing.
+    unpriced_reason: Option<&'a str>,
+    /// Whether every total of the comparison holds every part asked for.
+    complete: bool,
 }
 
 impl CsvRows for CompareReport {
@@ -48,6 +52,8 @@ impl CsvRows for CompareReport {
                 ratio_to_baseline: row.ratio_to_baseline,
                 total: total.total,
                 grade: row.grade.name(),
+                unpriced_reason: row.unpriced_reason.as_deref(),
+                complete: self.is_complete(),
             })
         })
     }

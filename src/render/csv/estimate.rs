@@ -8,7 +8,8 @@ use crate::report::estimate::EstimateReport;
 
 /// The requests of one size, naming the file, model, lane, basis and card.
 /// The thinking columns are always there (0 and empty without
-/// `--thinking-tokens`), and a cost the card cannot price is empty.
+/// `--thinking-tokens`), and a cost the card cannot price is empty, with
+/// the reason in `unpriced_reason`.
 #[derive(Debug, Default, Serialize)]
 pub struct SizeRow<'a> {
     file: &'a str,
@@ -31,6 +32,10 @@ pub struct SizeRow<'a> {
     thinking_cost: Option<Money>,
     search_requests: u64,
     cost: Money,
+    /// What the row's cost leaves out and why; empty when nothing.
+    unpriced_reason: Option<&'a str>,
+    /// Whether the estimate's total holds everything it can estimate.
+    complete: bool,
 }
 
 impl CsvRows for EstimateReport {
@@ -59,6 +64,8 @@ impl CsvRows for EstimateReport {
             thinking_cost: row.thinking_cost.filter(|_| thinking),
             search_requests: row.search_requests,
             cost: row.cost,
+            unpriced_reason: row.unpriced_reason.as_deref(),
+            complete: self.total.complete,
         })
     }
 }

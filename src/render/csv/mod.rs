@@ -5,6 +5,11 @@
 //! line takes them, an empty cell for none. A row is a view of the report:
 //! building one picks figures out of the report and never computes them.
 //!
+//! Every report with a total ends its rows the same way: `unpriced_reason`
+//! (what the row leaves out and why, empty when nothing) and `complete`
+//! (whether the report's total holds every part asked for, the same on
+//! every row), so that a row never passes for a whole figure it is not.
+//!
 //! One file per report's rows; the reports that share one (`rates`, `rates
 //! show`, `rates check`) share a file. Every text cell passes the formula
 //! guard (`formula.rs`): a cell a spreadsheet would run starts with `'`.

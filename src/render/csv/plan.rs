@@ -4,10 +4,13 @@ use serde::Serialize;
 
 use super::{CsvRows, Percent};
 use crate::money::Money;
+use crate::plan::GOOGLE;
+use crate::pricing::Component;
 use crate::report::plan::PlanReport;
 
 /// One cost component of one line, naming the plan, the line's model, size
-/// and lane, the basis and the card.
+/// and lane, the basis and the card. A component the card cannot price has
+/// its row too, its price, total and share empty and the reason given.
 #[derive(Debug, Default, Serialize)]
 pub struct ComponentRow<'a> {
     /// The plan file.
@@ -25,12 +28,16 @@ pub struct ComponentRow<'a> {
     tokens_per_request: Option<u64>,
     quantity: u64,
     unit: &'static str,
-    unit_price: Money,
+    unit_price: Option<Money>,
     /// Google's price beside a provider's, else empty.
     google_unit_price: Option<Money>,
-    total: Money,
+    total: Option<Money>,
     /// The component's share of the plan's monthly total.
-    share_percent: Percent,
+    share_percent: Option<Percent>,
+    /// Why the component is not priced, when it is not.
+    unpriced_reason: Option<&'a str>,
+    /// Whether the plan's total holds every part of the plan.
+    complete: bool,
 }
 
 impl CsvRows for PlanReport {
@@ -39,7 +46,7 @@ impl CsvRows for PlanReport {
     fn csv_rows(&self) -> impl Iterator<Item = ComponentRow<'_>> {
         self.lines.iter().flat_map(move |entry| {
             let line = &entry.line;
-            line.components.iter().map(move |c| ComponentRow {
+            let common = ComponentRow {
                 plan: &self.plan.source,
                 line: &line.name,
                 model: &line.model,
@@ -48,17 +55,32 @@ impl CsvRows for PlanReport {
                 basis: self.basis.name(),
                 card: self.card.key(),
                 status: entry.status.name(),
+                complete: self.complete,
+                ..ComponentRow::default()
+            };
+            let priced = line.components.iter().map(move |c| ComponentRow {
                 priced_by: &c.priced_by,
                 component: c.component.name(),
                 estimate: c.estimate,
                 tokens_per_request: c.tokens_per_request,
                 quantity: c.quantity,
                 unit: c.unit,
-                unit_price: c.unit_price,
+                unit_price: Some(c.unit_price),
                 google_unit_price: c.google_unit_price,
-                total: c.total,
-                share_percent: Percent(self.share_percent(c.total)),
-            })
+                total: Some(c.total),
+                share_percent: Some(Percent(self.share_percent(c.total))),
+                ..common
+            });
+            let unpriced = line.unpriced.iter().map(move |part| ComponentRow {
+                priced_by: GOOGLE,
+                component: part.component.name(),
+                estimate: part.component == Component::Thinking,
+                quantity: line.generated,
+                unit: "requests",
+                unpriced_reason: Some(&part.reason),
+                ..common
+            });
+            priced.chain(unpriced)
         })
     }
 }

@@ -5,6 +5,7 @@ use serde::Serialize;
 use super::CsvRows;
 use crate::money::Money;
 use crate::report::quote::QuoteReport;
+use crate::report::unpriced_reason;
 
 /// One lane's price of the quoted images, naming the model, size, count,
 /// basis, card and request it prices.
@@ -24,6 +25,10 @@ pub struct LaneRow<'a> {
     /// Empty on the standard lane.
     saving_vs_standard: Option<Money>,
     grade: &'static str,
+    /// What the lane's total leaves out and why; empty when nothing.
+    unpriced_reason: Option<String>,
+    /// Whether every total of the quote holds every part asked for.
+    complete: bool,
 }
 
 impl CsvRows for QuoteReport {
@@ -44,6 +49,8 @@ impl CsvRows for QuoteReport {
             total: quote.total,
             saving_vs_standard: quote.saving_vs_standard,
             grade: quote.grade.name(),
+            unpriced_reason: unpriced_reason(&quote.unpriced),
+            complete: self.complete,
         })
     }
 }
@@ -76,8 +83,8 @@ mod tests {
         assert_eq!(
             rows,
             [
-                "gemini-2.5-flash-image,1K,standard,10,list,2026-04,0,0,0,0.039,0.39,,published",
-                "gemini-2.5-flash-image,1K,batch,10,list,2026-04,0,0,0,0.0195,0.195,0.195,published",
+                "gemini-2.5-flash-image,1K,standard,10,list,2026-04,0,0,0,0.039,0.39,,published,,true",
+                "gemini-2.5-flash-image,1K,batch,10,list,2026-04,0,0,0,0.0195,0.195,0.195,published,,true",
             ]
         );
     }

@@ -50,6 +50,8 @@ pub struct CostRow<'a> {
     text_output_cost: Option<Money>,
     cost: Option<Money>,
     unpriced_reason: Option<&'a str>,
+    /// Whether the tally's total holds every response, query and line.
+    complete: bool,
 }
 
 impl CsvRows for TallyReport {
@@ -81,6 +83,7 @@ impl CsvRows for TallyReport {
             text_output_cost: row.text_output_cost,
             cost: row.cost,
             unpriced_reason: row.unpriced_reason.as_deref(),
+            complete: self.total.complete,
         });
         let grounding = self.grounding.models.iter().map(move |row| CostRow {
             model: row.model.as_deref(),
@@ -92,6 +95,7 @@ impl CsvRows for TallyReport {
             paid_queries: Some(row.paid_queries),
             cost: row.cost,
             unpriced_reason: row.unpriced_reason.as_deref(),
+            complete: self.total.complete,
             ..CostRow::default()
         });
         usage.chain(grounding)

@@ -1,7 +1,7 @@
 //! How the `budget` report is laid out for the table and Markdown renderers.
 
 use crate::count::grouped;
-use crate::money::Money;
+use crate::money::{Currency, Money};
 use crate::plan::GOOGLE;
 use crate::render::Report;
 use crate::render::document::{Cell, Column, Document, Table};
@@ -11,7 +11,8 @@ impl Report for BudgetReport {
     const KIND: &'static str = "budget";
 
     fn document(&self) -> Document {
-        let mut facts = vec![("amount".to_string(), self.amount.unit_dollars())];
+        let currency = &self.card.currency;
+        let mut facts = vec![("amount".to_string(), currency.unit(self.amount))];
         if let Some(days) = self.days {
             facts.push(("days".to_string(), format!("{days} (images a day, rounded down)")));
         }
@@ -37,19 +38,22 @@ impl Report for BudgetReport {
             Some(fit) => {
                 facts.insert(0, ("plan".to_string(), fit.source.clone()));
                 facts.push(("fits".to_string(), format!("{}% of the plan's volumes", grouped(fit.percent))));
-                facts.push(("costs".to_string(), format!("{} a month", fit.total.unit_dollars())));
-                facts.push(("left over".to_string(), fit.left_over.unit_dollars()));
+                facts.push(("costs".to_string(), format!("{} a month", currency.unit(fit.total))));
+                facts.push(("left over".to_string(), currency.unit(fit.left_over)));
                 // One more image of some line may still fit; the plan's mix
                 // grows only by whole percents of every line at once.
                 notes.push(format!(
                     "Whole percents of the plan only, rounded down: the next, {}% of the plan, would cost {}, more than the amount. Line volumes are scaled by that percent and rounded down to whole images.",
                     grouped(fit.percent + 1),
-                    fit.next_percent_total.unit_dollars()
+                    currency.unit(fit.next_percent_total)
                 ));
                 plan_table(fit, self.days.is_some())
             }
-            None => rows_table(&self.rows, self.amount, self.days.is_some()),
+            None => rows_table(&self.rows, self.amount, self.days.is_some(), currency),
         };
+        for skip in &self.skipped {
+            notes.push(format!("Left out: {} ({}).", skip.reason, skip.model));
+        }
         if self.rows.iter().any(|row| row.priced_by != GOOGLE) {
             notes.push("Rows priced by a provider use that provider's own per-image price from the card's routes, not Google's.".into());
         }
@@ -70,23 +74,26 @@ impl Report for BudgetReport {
                 row.model, row.size, row.lane, row.lane
             ));
         }
+        if self.rows.iter().any(|row| row.thinking_unpriced) {
+            notes.push(format!("To price it, add the missing rates to {}.", crate::card::ADD_TO_A_CARD));
+        }
         if !self.complete && self.plan.is_some() {
             notes.push(format!("INCOMPLETE: the plan's reference images on a model without input_image_tokens in the rate card are not priced, so the amount buys less than shown; add it to {}.", crate::card::ADD_TO_A_CARD));
         }
         let title = match &self.plan {
             Some(fit) => format!(
                 "Budget: {} buys {}% of {}",
-                self.amount.dollars(),
+                currency.total(self.amount),
                 grouped(fit.percent),
                 fit.name.as_deref().unwrap_or(&fit.source)
             ),
-            None => format!("Budget: what {} buys", self.amount.dollars()),
+            None => format!("Budget: what {} buys", currency.total(self.amount)),
         } + if self.complete { "" } else { " (INCOMPLETE)" };
-        Document { title, facts, tables: vec![table], notes }
+        Document { title, facts, tables: vec![table], notes, currency: currency.clone() }
     }
 }
 
-fn rows_table(rows: &[BudgetRow], amount: Money, per_day: bool) -> Table {
+fn rows_table(rows: &[BudgetRow], amount: Money, per_day: bool, currency: &Currency) -> Table {
     let mut columns = vec![
         Column::new("model"),
         Column::new("size"),
@@ -112,7 +119,7 @@ fn rows_table(rows: &[BudgetRow], amount: Money, per_day: bool) -> Table {
                     format!("{} (provider)", row.priced_by)
                 }),
                 if row.grade == crate::card::Grade::Derived && row.priced_by == GOOGLE {
-                    Cell::text(format!("{} (derived)", row.unit_price.unit_dollars()))
+                    Cell::text(format!("{} (derived)", currency.unit(row.unit_price)))
                 } else {
                     Cell::unit(row.unit_price)
                 },

@@ -19,6 +19,7 @@ impl Report for CompareReport {
     const KIND: &'static str = "compare";
 
     fn document(&self) -> Document {
+        let currency = &self.card.currency;
         let mut columns = vec![
             Column::new("model"),
             Column::new("size"),
@@ -42,7 +43,7 @@ impl Report for CompareReport {
                     Cell::text(row.size.api_value()),
                     Cell::text(row.lane.name()),
                     if row.grade == Grade::Derived {
-                        Cell::text(format!("{} (derived)", row.unit_price.unit_dollars()))
+                        Cell::text(format!("{} (derived)", currency.unit(row.unit_price)))
                     } else {
                         Cell::unit(row.unit_price)
                     },
@@ -71,7 +72,7 @@ impl Report for CompareReport {
                     baseline_name,
                     self.baseline.size,
                     self.baseline.lane,
-                    self.baseline.unit_price.unit_dollars()
+                    currency.unit(self.baseline.unit_price)
                 ),
             ),
             ("rate card".to_string(), self.card.summary()),
@@ -106,10 +107,16 @@ impl Report for CompareReport {
                     cheapest.model_name,
                     cheapest.size,
                     cheapest.lane,
-                    cheapest.unit_price.unit_dollars()
+                    currency.unit(cheapest.unit_price)
                 ));
             }
-            None => notes.push("No recommendation: every model compared is shut down or disputed.".into()),
+            None if self.rows.iter().all(|row| row.status.is_retired()) => {
+                notes.push("No recommendation: every model compared is shut down or disputed.".into())
+            }
+            None => notes.push(
+                "No recommendation: no row of a model still in use has its price whole (see INCOMPLETE below)."
+                    .into(),
+            ),
         }
         if self.rows.iter().any(|row| row.grade == Grade::Derived) {
             notes.push(
@@ -127,6 +134,9 @@ impl Report for CompareReport {
                 "INCOMPLETE: the {} is not priced: {}; its price is the image alone and it is never recommended.",
                 unpriced.part, unpriced.reason
             ));
+        }
+        if !self.unpriced.is_empty() {
+            notes.push(format!("To price it, add the missing rates to {}.", crate::card::ADD_TO_A_CARD));
         }
         for skip in &self.skipped {
             notes.push(format!("Skipped: {} has no {} {}.", skip.model, skip.missing, skip.value));
@@ -176,6 +186,7 @@ impl Report for CompareReport {
             facts,
             tables,
             notes,
+            currency: currency.clone(),
         }
     }
 }

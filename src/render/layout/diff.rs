@@ -1,6 +1,6 @@
 //! How the `diff` report is laid out for the table and Markdown renderers.
 
-use crate::money::Money;
+use crate::money::{Currency, Money};
 use crate::render::Report;
 use crate::render::document::{Cell, Column, Document, Table};
 use crate::report::diff::*;
@@ -9,6 +9,8 @@ impl Report for DiffReport {
     const KIND: &'static str = "diff";
 
     fn document(&self) -> Document {
+        // The two cards price in one currency: `diff` refuses two.
+        let currency = &self.old.currency;
         let mut facts = vec![
             ("old card".to_string(), format!("{}: {}", self.old.name, self.old.summary())),
             ("new card".to_string(), format!("{}: {}", self.new.name, self.new.summary())),
@@ -22,10 +24,12 @@ impl Report for DiffReport {
             columns: vec![
                 Column::new("subject"),
                 Column::new("price"),
-                Column::new("change").optional(1),
+                // Whether the price changed, was added or removed: what
+                // makes an empty `old` or `new` read right.
+                Column::new("change"),
                 Column::new("old"),
                 Column::new("new"),
-                Column::new("difference"),
+                Column::new("difference").optional(1),
             ],
             rows: self
                 .changes
@@ -93,9 +97,9 @@ impl Report for DiffReport {
                 "monthly total".to_string(),
                 format!(
                     "{} → {} ({})",
-                    plan.old_total.dollars_if(cents),
-                    plan.new_total.dollars_if(cents),
-                    signed(plan.change, cents)
+                    currency.total_if(plan.old_total, cents),
+                    currency.total_if(plan.new_total, cents),
+                    signed(currency, plan.change, cents)
                 ),
             ));
             let mut rows: Vec<Vec<Cell>> = plan
@@ -132,14 +136,15 @@ impl Report for DiffReport {
             facts,
             tables,
             notes,
+            currency: currency.clone(),
         }
     }
 }
 
-fn signed(amount: Money, to_the_cent: bool) -> String {
+fn signed(currency: &Currency, amount: Money, to_the_cent: bool) -> String {
     if !amount.is_negative() && !amount.is_zero() {
-        format!("+{}", amount.dollars_if(to_the_cent))
+        format!("+{}", currency.total_if(amount, to_the_cent))
     } else {
-        amount.dollars_if(to_the_cent)
+        currency.total_if(amount, to_the_cent)
     }
 }

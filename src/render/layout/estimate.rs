@@ -1,6 +1,6 @@
 //! How the `estimate` report is laid out for the table and Markdown renderers.
 
-use super::batch::malformed_table;
+use super::batch::{malformed_table, priced};
 use crate::batch::SHOWN_PER_KIND;
 use crate::count::{counted, grouped};
 use crate::pricing::Basis;
@@ -39,6 +39,7 @@ impl Report for EstimateReport {
     const KIND: &'static str = "estimate";
 
     fn document(&self) -> Document {
+        let currency = &self.card.currency;
         let lines = &self.lines;
         let total = &self.total;
         let mut model = format!("{} ({})", self.model, self.model_name);
@@ -80,24 +81,17 @@ impl Report for EstimateReport {
                 "total".to_string(),
                 format!(
                     "{} (exactly {}): images {}, prompts {} (estimated), reference images {}{}{}",
-                    total.cost.dollars(),
+                    currency.total(total.cost),
                     total.cost.plain(),
-                    total.image_cost.unit_dollars(),
-                    total.prompt_cost.unit_dollars(),
-                    total.reference_cost.unit_dollars(),
+                    currency.unit(total.image_cost),
+                    priced(currency, total.prompt_cost),
+                    priced(currency, total.reference_cost),
                     if thinking {
-                        format!(", thinking {} (estimated)", total.thinking_cost.unit_dollars())
+                        format!(", thinking {} (estimated)", priced(currency, total.thinking_cost))
                     } else {
                         String::new()
                     },
-                    if total.complete {
-                        String::new()
-                    } else {
-                        format!(
-                            "; INCOMPLETE: {} not priced",
-                            left_out.iter().map(|part| part.what.as_str()).collect::<Vec<_>>().join(" and ")
-                        )
-                    }
+                    self.left_out_summary().map_or(String::new(), |parts| format!("; INCOMPLETE: {parts}"))
                 ),
             ),
         ];
@@ -244,7 +238,7 @@ impl Report for EstimateReport {
             });
         }
         if !self.malformed.is_empty() {
-            tables.push(malformed_table(&self.malformed));
+            tables.push(malformed_table(&self.malformed, true));
         }
         let mut notes = vec![format!(
             "Prompt tokens are an estimate ({} characters a token); images and reference images are exact for the card.",
@@ -280,11 +274,9 @@ impl Report for EstimateReport {
             );
         }
         if !total.complete {
-            let kinds: Vec<&str> = left_out.iter().map(|part| part.kind).collect();
-            notes.push(format!(
-                "The total is incomplete: it leaves out {} (exit code 6).",
-                kinds.join(" and ")
-            ));
+            let parts: Vec<String> =
+                left_out.iter().map(|part| format!("{}: {}", part.what, part.why)).collect();
+            notes.push(format!("INCOMPLETE: {}.", parts.join("; ")));
         }
         Document {
             title: format!(
@@ -293,11 +285,12 @@ impl Report for EstimateReport {
                 counted(total.images, "image", "images"),
                 self.model_name,
                 self.lane,
-                total.cost.dollars()
+                currency.total(total.cost)
             ),
             facts,
             tables,
             notes,
+            currency: currency.clone(),
         }
     }
 }

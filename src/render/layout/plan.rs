@@ -14,6 +14,7 @@ impl Report for PlanReport {
     const KIND: &'static str = "plan";
 
     fn document(&self) -> Document {
+        let currency = &self.card.currency;
         let title = self.plan.name.as_deref().unwrap_or(&self.plan.source);
         let mut facts = vec![
             ("plan".to_string(), self.plan.source.clone()),
@@ -25,19 +26,32 @@ impl Report for PlanReport {
             ),
         ];
         if let Some(per) = self.cost_per_accepted_image {
-            facts.push(("per accepted".to_string(), format!("{} an image (rounded)", per.unit_dollars())));
+            facts.push(("per accepted".to_string(), format!("{} an image (rounded)", currency.unit(per))));
         }
         facts.push(("rate card".to_string(), self.card.summary()));
         if let Some(what_if) = &self.what_if {
             facts.push((
                 "what if batch".to_string(),
-                format!("{} a month, saving {}", what_if.total.dollars(), what_if.saving.dollars()),
+                format!(
+                    "{} a month, saving {}",
+                    currency.total(what_if.total),
+                    currency.total(what_if.saving)
+                ),
             ));
         }
         if let Some(budget) = &self.budget {
             facts.push(("budget".to_string(), budget.summary()));
         }
-        let mut tables = vec![components_table(self), lines_table(self)];
+        // To the cent, unless the rounded components would not add up to
+        // their line's total, or the lines to the plan's (or a part that
+        // costs something would read $0.00): then every digit, in both.
+        let line_totals: Vec<Money> = self.lines.iter().map(|entry| entry.line.total).collect();
+        let cents = Money::parts_in_cents(&line_totals, self.total)
+            && self.lines.iter().all(|entry| {
+                let parts: Vec<Money> = entry.line.components.iter().map(|c| c.total).collect();
+                Money::parts_in_cents(&parts, entry.line.total)
+            });
+        let mut tables = vec![components_table(self, cents), lines_table(self, cents)];
         if let Some(table) = routes_table(self) {
             tables.push(table);
         }
@@ -47,12 +61,13 @@ impl Report for PlanReport {
         Document {
             title: format!(
                 "Plan: {title}: {} a month{}",
-                self.total.dollars(),
+                currency.total(self.total),
                 if self.complete { "" } else { " (INCOMPLETE)" }
             ),
             facts,
             tables,
             notes: notes(self),
+            currency: currency.clone(),
         }
     }
 }
@@ -94,13 +109,14 @@ fn basis_words(basis: Basis) -> &'static str {
     }
 }
 
-fn components_table(report: &PlanReport) -> Table {
+fn components_table(report: &PlanReport, cents: bool) -> Table {
+    let cell = move |amount: Money| if cents { Cell::money(amount) } else { Cell::unit(amount) };
     let rows = report
         .lines
         .iter()
         .flat_map(|entry| {
             let line = &entry.line;
-            line.components.iter().map(move |c| {
+            let priced = line.components.iter().map(move |c| {
                 vec![
                     Cell::text(&line.name),
                     Cell::text(c.component.label()),
@@ -109,10 +125,24 @@ fn components_table(report: &PlanReport) -> Table {
                     Cell::Count(c.quantity),
                     Cell::text(c.unit),
                     Cell::unit(c.unit_price),
-                    Cell::money(c.total),
+                    cell(c.total),
                     Cell::Percent(report.share_percent(c.total)),
                 ]
-            })
+            });
+            let unpriced = line.unpriced.iter().map(move |part| {
+                vec![
+                    Cell::text(&line.name),
+                    Cell::text(part.component.label()),
+                    Cell::text(GOOGLE),
+                    Cell::Empty,
+                    Cell::Count(line.generated),
+                    Cell::text("requests"),
+                    Cell::text("not priced"),
+                    Cell::text("not priced"),
+                    Cell::Empty,
+                ]
+            });
+            priced.chain(unpriced)
         })
         .collect();
     Table {
@@ -132,11 +162,7 @@ fn components_table(report: &PlanReport) -> Table {
     }
 }
 
-fn lines_table(report: &PlanReport) -> Table {
-    // To the cent, unless the rounded lines would not add up to the rounded
-    // total shown below them: then every digit.
-    let totals: Vec<Money> = report.lines.iter().map(|entry| entry.line.total).collect();
-    let cents = Money::sum_in_cents(&totals, report.total);
+fn lines_table(report: &PlanReport, cents: bool) -> Table {
     let cell = |amount: Money| if cents { Cell::money(amount) } else { Cell::unit(amount) };
     let mut rows: Vec<Vec<Cell>> = report
         .lines
@@ -264,18 +290,24 @@ fn notes(report: &PlanReport) -> Vec<String> {
             grouped(grounding.free_prompts_used),
             grouped(grounding.free_prompts_per_month),
             grouped(grounding.paid_queries),
-            grounding.total.dollars()
+            report.card.currency.total(grounding.total)
         ));
     }
     if report.lines.iter().any(|entry| entry.line.priced_by != GOOGLE) {
         notes.push("Figures priced by a provider are that provider's own prices from the rate card's routes, not Google's.".into());
     }
-    if let Some(what_if) = &report.what_if
-        && what_if.moved.is_empty()
-    {
-        notes.push(
-            "What if batch: no line is marked batch_ok (or every such line is on batch already).".into(),
-        );
+    if let Some(what_if) = &report.what_if {
+        for stay in &what_if.unmoved {
+            notes.push(format!(
+                "What if batch: line `{}` stays on {}: {}.",
+                stay.line, stay.lane, stay.reason
+            ));
+        }
+        if what_if.moved.is_empty() && what_if.unmoved.is_empty() {
+            notes.push(
+                "What if batch: no line is marked batch_ok (or every such line is on batch already).".into(),
+            );
+        }
     }
     if let Some(budget) = &report.budget {
         notes.push(format!("Budget: {}.", budget.reason));

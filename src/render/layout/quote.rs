@@ -13,6 +13,7 @@ impl Report for QuoteReport {
     const KIND: &'static str = "quote";
 
     fn document(&self) -> Document {
+        let currency = &self.card.currency;
         let noun = if self.count == 1 { "image" } else { "images" };
         let mut facts = vec![
             ("model".to_string(), format!("{} ({})", self.model, self.model_name)),
@@ -53,11 +54,14 @@ impl Report for QuoteReport {
             ));
         }
         // Totals to the cent, unless a saving would then not be the
-        // difference of the totals shown beside it: then every digit.
+        // difference of the totals shown beside it, or a lane's parts in the
+        // breakdown would not add up to its total: then every digit.
         let standard_total = self.quotes.iter().find(|q| q.lane == Lane::Standard).map(|q| q.total);
         let cents = self.quotes.iter().all(|quote| match (standard_total, quote.saving_vs_standard) {
             (Some(standard), Some(saving)) => Money::difference_in_cents(standard, quote.total, saving),
             _ => true,
+        }) && self.quotes.iter().all(|quote| {
+            Money::parts_in_cents(&quote.components.iter().map(|c| c.total).collect::<Vec<_>>(), quote.total)
         });
         let total_cell = |amount: Money| if cents { Cell::money(amount) } else { Cell::unit(amount) };
         let mut tables = vec![Table {
@@ -83,7 +87,7 @@ impl Report for QuoteReport {
                 })
                 .collect(),
         }];
-        let extras = self.quotes.iter().any(|quote| quote.components.len() > 1);
+        let extras = self.quotes.iter().any(|quote| quote.components.len() > 1 || !quote.unpriced.is_empty());
         if extras {
             tables.push(Table {
                 title: Some("Breakdown".to_string()),
@@ -98,15 +102,25 @@ impl Report for QuoteReport {
                     .quotes
                     .iter()
                     .flat_map(|quote| {
-                        quote.components.iter().map(|c| {
+                        let priced = quote.components.iter().map(|c| {
                             vec![
                                 Cell::text(quote.lane.name()),
                                 Cell::text(c.component.label()),
                                 Cell::Count(c.tokens),
                                 Cell::unit(c.unit_price),
-                                Cell::money(c.total),
+                                total_cell(c.total),
                             ]
-                        })
+                        });
+                        let unpriced = quote.unpriced.iter().map(|part| {
+                            vec![
+                                Cell::text(quote.lane.name()),
+                                Cell::text(&part.part),
+                                Cell::Empty,
+                                Cell::text("not priced"),
+                                Cell::text("not priced"),
+                            ]
+                        });
+                        priced.chain(unpriced)
                     })
                     .collect(),
             });
@@ -121,15 +135,15 @@ impl Report for QuoteReport {
                     format!(
                         "{} costs {} ({}) more than standard.",
                         quote.lane,
-                        Money::ZERO.minus(saving).unwrap_or(saving).dollars_if(cents),
-                        crate::render::human(&Cell::Percent(-share))
+                        currency.total_if(Money::ZERO.minus(saving).unwrap_or(saving), cents),
+                        crate::render::human(&Cell::Percent(-share), currency)
                     )
                 } else {
                     format!(
                         "{} saves {} ({}) against standard.",
                         quote.lane,
-                        saving.dollars_if(cents),
-                        crate::render::human(&Cell::Percent(share))
+                        currency.total_if(saving, cents),
+                        crate::render::human(&Cell::Percent(share), currency)
                     )
                 });
             }
@@ -175,6 +189,7 @@ impl Report for QuoteReport {
             facts,
             tables,
             notes,
+            currency: currency.clone(),
         }
     }
 }

@@ -64,20 +64,23 @@ impl Report for RatesReport {
             })
             .collect();
         Document {
+            currency: self.card.currency.clone(),
             title: format!("Rate card: {} ({})", self.card.name, self.card.dated),
             facts,
             tables: vec![Table {
                 title: None,
+                // What a newcomer types (the ID or an alias, a size, a lane)
+                // stays; the rest goes first in a narrow terminal.
                 columns: vec![
                     Column::new("model"),
-                    Column::new("name"),
-                    Column::new("aliases").optional(2),
-                    Column::new("sizes").optional(4),
-                    Column::new("default").optional(1),
-                    Column::new("lanes").optional(3),
+                    Column::new("name").optional(4),
+                    Column::new("aliases"),
+                    Column::new("sizes"),
+                    Column::new("default").optional(2),
+                    Column::new("lanes"),
                     Column::new("free tier").optional(1),
                     Column::new("released").optional(1),
-                    Column::new("status"),
+                    Column::new("status").optional(3),
                 ],
                 rows,
             }]
@@ -155,7 +158,9 @@ impl Report for ModelReport {
                 let mut cells = vec![Cell::text(row.size.api_value()), Cell::Count(row.output_tokens)];
                 cells.extend(lanes.iter().map(|lane| match (row.price.get(lane), row.derived.get(lane)) {
                     (Some(price), _) => Cell::unit(*price),
-                    (None, Some(derived)) => Cell::text(format!("{} (derived)", derived.unit_dollars())),
+                    (None, Some(derived)) => {
+                        Cell::text(format!("{} (derived)", self.card.currency.unit(*derived)))
+                    }
                     (None, None) => Cell::Empty,
                 }));
                 cells.push(Cell::text(row.grade.name()));
@@ -178,6 +183,7 @@ impl Report for ModelReport {
             })
             .collect();
         Document {
+            currency: self.card.currency.clone(),
             title: format!("{} ({})", model.name, model.id),
             facts,
             tables: vec![
@@ -256,6 +262,7 @@ impl Report for CheckReport {
         }
         notes.push(GRADES.to_string());
         Document {
+            currency: self.card.currency.clone(),
             title: format!(
                 "Rate card check: valid ({}, {}{})",
                 counted(self.models as u64, "model", "models"),
@@ -302,6 +309,6 @@ fn card_facts(card: &CardInfo) -> Vec<(String, String)> {
         ("card".to_string(), card.name.clone()),
         ("dated".to_string(), card.summary()),
         ("effective".to_string(), card.effective.to_string()),
-        ("currency".to_string(), card.currency.clone()),
+        ("currency".to_string(), card.currency.to_string()),
     ]
 }

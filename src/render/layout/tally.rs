@@ -1,8 +1,9 @@
 //! How the `tally` report is laid out for the table and Markdown renderers.
 
-use super::batch::{listed_title, malformed_table};
+use super::batch::{listed_title, malformed_table, priced};
 use crate::batch::BilledLane;
 use crate::count::{counted, grouped};
+use crate::money::Currency;
 use crate::render::Report;
 use crate::render::document::{Cell, Column, Document, Table};
 use crate::report::tally::*;
@@ -60,27 +61,6 @@ fn lanes_text(lanes: &LaneSummary) -> String {
     }
 }
 
-/// What an incomplete total leaves out, such as `2 responses not priced,
-/// 1 malformed line skipped`: what goes unpriced first, then what goes unread.
-fn left_out(report: &TallyReport) -> String {
-    let mut parts = report.left_out();
-    parts
-        .sort_by_key(|part| matches!(part, Shortfall::MalformedLines(_) | Shortfall::StreamsWithoutUsage(_)));
-    let parts: Vec<String> = parts
-        .into_iter()
-        .map(|part| {
-            let (count, one, many, what) = match part {
-                Shortfall::UnpricedResponses(count) => (count, "response", "responses", "not priced"),
-                Shortfall::UnpricedQueries(count) => (count, "search query", "search queries", "not priced"),
-                Shortfall::MalformedLines(count) => (count, "malformed line", "malformed lines", "skipped"),
-                Shortfall::StreamsWithoutUsage(count) => (count, "stream", "streams", "without usage"),
-            };
-            format!("{} {what}", counted(count, one, many))
-        })
-        .collect();
-    parts.join(", ")
-}
-
 /// `serviceTier `turbo` (2 responses)`, or `(not a string)` for a value that is not one.
 fn unrecognised_text(value: &UnrecognisedLane) -> String {
     let written = value.value.as_ref().map_or("(not a string)".to_string(), |text| format!("`{text}`"));
@@ -91,6 +71,7 @@ impl Report for TallyReport {
     const KIND: &'static str = "tally";
 
     fn document(&self) -> Document {
+        let currency = &self.card.currency;
         let lines = &self.lines;
         let mut facts = vec![
             ("files".to_string(), self.files.iter().map(|f| f.file.as_str()).collect::<Vec<_>>().join(", ")),
@@ -114,21 +95,15 @@ impl Report for TallyReport {
                 ),
             ),
             ("lanes".to_string(), lanes_text(&self.lanes)),
-            (
-                "basis".to_string(),
-                "tokens: each response's usageMetadata × the card's per-1M-token rates".into(),
-            ),
+            ("basis".to_string(), "tokens: each response's usage × the card's per-1M-token rates".into()),
         ];
         let total = &self.total;
-        let mut total_text = format!(
+        let total_text = format!(
             "{} (exactly {}) for {}",
-            total.cost.dollars(),
+            currency.total(total.cost),
             total.cost.plain(),
             counted(total.priced_responses, "priced response", "priced responses")
         );
-        if !total.complete {
-            total_text.push_str(&format!("; INCOMPLETE: {}", left_out(self)));
-        }
         facts.push(("total".to_string(), total_text));
         if self.streams.chunks > 0 {
             facts.push((
@@ -142,21 +117,21 @@ impl Report for TallyReport {
         }
         let mut parts = format!(
             "input {}, image output {}, text and thinking {}",
-            total.input_cost.unit_dollars(),
-            total.image_output_cost.unit_dollars(),
-            total.text_output_cost.unit_dollars()
+            priced(currency, total.input_cost),
+            priced(currency, total.image_output_cost),
+            priced(currency, total.text_output_cost)
         );
         if self.grounding.queries > 0 {
-            parts.push_str(&format!(", grounding {}", total.grounding_cost.unit_dollars()));
+            parts.push_str(&format!(", grounding {}", priced(currency, total.grounding_cost)));
         }
         facts.push(("cost by part".to_string(), parts));
         if !self.duplicates.responses.is_empty() {
             facts.push((
                 "repeated keys".to_string(),
                 format!(
-                    "{} for keys already answered, billed {} (in the total)",
+                    "{}, billed {} (in the total)",
                     counted(self.duplicates.responses.count, "extra response", "extra responses"),
-                    self.duplicates.cost.unit_dollars()
+                    currency.unit(self.duplicates.cost)
                 ),
             ));
         }
@@ -247,30 +222,38 @@ impl Report for TallyReport {
                     .collect(),
             });
         }
+        // With one file read (the facts name it), each line's file goes
+        // without saying.
+        let one_file = self.files.len() == 1;
+        let file_column = || (!one_file).then(|| Column::new("file"));
+        let file_cell = |file: &str| (!one_file).then(|| Cell::text(file));
         if !self.duplicates.responses.is_empty() {
             tables.push(Table {
                 title: Some(listed_title(
                     "Repeated keys (each extra response is billed)",
                     &self.duplicates.responses,
                 )),
-                columns: vec![
-                    Column::new("key"),
-                    Column::new("file"),
-                    Column::new("line"),
-                    Column::new("first seen"),
-                ],
+                columns: [Column::new("key")]
+                    .into_iter()
+                    .chain(file_column())
+                    .chain([Column::new("line"), Column::new("first seen")])
+                    .collect(),
                 rows: self
                     .duplicates
                     .responses
                     .shown
                     .iter()
                     .map(|dup| {
-                        vec![
-                            Cell::text(&dup.key),
-                            Cell::text(&dup.file),
-                            Cell::Count(dup.line),
-                            Cell::text(format!("{} line {}", dup.first_file, dup.first_line)),
-                        ]
+                        let first = if one_file {
+                            format!("line {}", dup.first_line)
+                        } else {
+                            format!("{} line {}", dup.first_file, dup.first_line)
+                        };
+                        [Cell::text(&dup.key)]
+                            .into_iter()
+                            .chain(file_cell(&dup.file))
+                            .chain([Cell::Count(dup.line), Cell::text(first)])
+                            .collect()
                     })
                     .collect(),
             });
@@ -278,37 +261,41 @@ impl Report for TallyReport {
         if !self.errors.lines.is_empty() {
             tables.push(Table {
                 title: Some(listed_title("Error lines (not billed)", &self.errors.lines)),
-                columns: vec![
-                    Column::new("file"),
-                    Column::new("line"),
-                    Column::new("key"),
-                    Column::new("code"),
-                    Column::new("message"),
-                ],
+                columns: file_column()
+                    .into_iter()
+                    .chain([
+                        Column::new("line"),
+                        Column::new("key"),
+                        Column::new("code"),
+                        Column::new("message"),
+                    ])
+                    .collect(),
                 rows: self
                     .errors
                     .lines
                     .shown
                     .iter()
                     .map(|error| {
-                        vec![
-                            Cell::text(&error.file),
-                            Cell::Count(error.line),
-                            Cell::text(error.key.clone().unwrap_or_default()),
-                            error.code.map_or(Cell::Empty, |code| Cell::text(code.to_string())),
-                            Cell::text(error.message.clone().unwrap_or_default()),
-                        ]
+                        file_cell(&error.file)
+                            .into_iter()
+                            .chain([
+                                Cell::Count(error.line),
+                                Cell::text(error.key.clone().unwrap_or_default()),
+                                error.code.map_or(Cell::Empty, |code| Cell::text(code.to_string())),
+                                Cell::text(error.message.clone().unwrap_or_default()),
+                            ])
+                            .collect()
                     })
                     .collect(),
             });
         }
         if !self.malformed.is_empty() {
-            tables.push(malformed_table(&self.malformed));
+            tables.push(malformed_table(&self.malformed, one_file));
         }
         let mut notes = Vec::new();
         if total.responses_output_upper_bound > 0 {
             notes.push(format!(
-                "{} no candidatesTokensDetails but image parts (or no candidates), so a caption cannot be told from the image: all their output tokens are priced at the image rate (an upper bound).",
+                "{} no candidatesTokensDetails but image parts (or no candidates): all output is priced at the image rate (an upper bound).",
                 counted(total.responses_output_upper_bound, "response has", "responses have")
             ));
         }
@@ -322,7 +309,7 @@ impl Report for TallyReport {
                 )
             ));
         }
-        notes.extend(grounding_notes(grounding));
+        notes.extend(grounding_notes(grounding, currency));
         if self.lanes.assumed_standard > 0 {
             notes.push(format!(
                 "{} no lane (no batch output wrapper, no known serviceTier or trafficType): priced on standard.",
@@ -353,28 +340,36 @@ impl Report for TallyReport {
         }
         for stream in &self.streams.without_usage.shown {
             notes.push(format!(
-                "Not priced: the stream `{}` ({}, from {} line {}) carries no token counts.",
+                "Not priced: the stream `{}` ({}, from {} line {}) carries no token counts: save it to its end.",
                 stream.response_id,
                 counted(stream.chunks, "chunk", "chunks"),
                 stream.file,
                 stream.line
             ));
         }
-        if !total.complete {
-            notes.push(format!("The total is incomplete: {} (exit code 6).", left_out(self)));
+        if total.malformed_lines > 0 {
+            notes.push(format!(
+                "Skipped: {} (listed above): fix them, or check the file is what tally reads.",
+                counted(total.malformed_lines, "malformed line", "malformed lines")
+            ));
         }
-        let cost = if total.complete {
-            total.cost.dollars()
-        } else {
-            let priced =
-                if self.grounding.unpriced_queries == 0 { "the responses priced" } else { "what is priced" };
-            format!("{} for {priced}, INCOMPLETE: {}", total.cost.dollars(), left_out(self))
+        let cost = match self.left_out_summary() {
+            None => currency.total(total.cost),
+            Some(left_out) => {
+                let priced = if self.grounding.unpriced_queries == 0 {
+                    "the responses priced"
+                } else {
+                    "what is priced"
+                };
+                format!("{} for {priced}, INCOMPLETE: {left_out}", currency.total(total.cost))
+            }
         };
         Document {
             title: format!("Tally: {}, {cost}", counted(total.responses, "response", "responses")),
             facts,
             tables,
             notes,
+            currency: currency.clone(),
         }
     }
 }
@@ -384,11 +379,7 @@ impl Report for TallyReport {
 fn grounding_line(grounding: &TallyGrounding) -> Vec<Cell> {
     let mut line = vec![Cell::text("grounding"), Cell::Empty, Cell::Empty, Cell::Empty];
     line.extend([Cell::Empty, Cell::Empty, Cell::Empty, Cell::Empty, Cell::Empty, Cell::Empty]);
-    line.push(if grounding.unpriced_queries == grounding.queries {
-        Cell::text("not priced")
-    } else {
-        Cell::unit(grounding.cost)
-    });
+    line.push(grounding.cost.map_or(Cell::text("not priced"), Cell::unit));
     line
 }
 
@@ -422,14 +413,14 @@ fn grounding_table(grounding: &TallyGrounding) -> Table {
 }
 
 /// What the grounding figures rest on, and what they leave out.
-fn grounding_notes(grounding: &TallyGrounding) -> Vec<String> {
+fn grounding_notes(grounding: &TallyGrounding, currency: &Currency) -> Vec<String> {
     let mut notes = Vec::new();
     if grounding.queries == 0 {
         return notes;
     }
     let price = grounding
         .price_per_1000_queries
-        .map_or("no price in the card".to_string(), |price| format!("{} per 1,000", price.dollars()));
+        .map_or("no price in the card".to_string(), |price| format!("{} per 1,000", currency.total(price)));
     let allowance = grounding.free_prompts_per_month.map_or(String::new(), |free| {
         format!(" ({} grounded prompts a month, shared by the account's models)", grouped(free))
     });
@@ -448,7 +439,7 @@ fn grounding_notes(grounding: &TallyGrounding) -> Vec<String> {
     ));
     for row in grounding.models.iter().filter(|row| row.cost.is_none()) {
         notes.push(format!(
-            "Not priced: {} of model version {}: {}.",
+            "Not priced: {} of model version {}: {} (pass a card that prices it with --rates).",
             counted(row.queries, "search query", "search queries"),
             versions_text(&row.model_versions),
             row.unpriced_reason.as_deref().unwrap_or("no grounding price")

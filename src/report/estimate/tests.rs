@@ -75,7 +75,7 @@ fn prices_the_mixed_fixture_as_worked_out_by_hand() {
     );
     assert_eq!(report.total.cost, d("0.30856325"));
     assert_eq!(report.total.image_cost, d("0.308"));
-    assert_eq!(report.total.reference_cost, d("0.00056"));
+    assert_eq!(report.total.reference_cost, Some(Money::new(d("0.00056"))));
     // Line 10 is malformed: what it asked for is not in the total.
     assert!(!report.total.complete);
     assert_eq!(

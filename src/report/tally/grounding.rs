@@ -37,8 +37,9 @@ pub struct TallyGrounding {
     /// Queries of models the card gives no grounding price for (or does
     /// not know): counted, not priced, and the total is incomplete.
     pub unpriced_queries: u64,
-    /// Dollars for the queries priced; in the total.
-    pub cost: Money,
+    /// Dollars for the queries priced; in the total. `null` when there are
+    /// queries and none of them could be priced.
+    pub cost: Option<Money>,
     /// One row per model whose responses ran queries, in the order of the
     /// tally's rows.
     pub models: Vec<GroundingRow>,
@@ -121,6 +122,8 @@ impl TallyGrounding {
             }
         }
         let sum = |part: fn(&GroundingRow) -> u64| models.iter().map(part).sum::<u64>();
+        let nothing_priced = !models.is_empty() && models.iter().all(|row| row.cost.is_none());
+        let cost = Money::sum(models.iter().filter_map(|row| row.cost))?;
         Ok(TallyGrounding {
             price_per_1000_queries: card.grounding.map(|g| Money::new(g.price_per_1000_queries)),
             free_prompts_per_month: card.grounding.map(|g| g.free_prompts_per_month),
@@ -129,7 +132,7 @@ impl TallyGrounding {
             free_queries_used: sum(|row| row.free_queries),
             paid_queries: sum(|row| row.paid_queries),
             unpriced_queries: models.iter().filter(|row| row.cost.is_none()).map(|row| row.queries).sum(),
-            cost: Money::sum(models.iter().filter_map(|row| row.cost))?,
+            cost: (!nothing_priced).then_some(cost),
             models,
         })
     }

@@ -86,9 +86,9 @@ fn prices_the_mixed_fixture_as_worked_out_by_hand() {
     );
     assert!(adds_up(&report.lines));
     assert_eq!(report.total.cost, d("0.255648"));
-    assert_eq!(report.total.input_cost, d("0.000588"));
-    assert_eq!(report.total.image_output_cost, d("0.2544"));
-    assert_eq!(report.total.text_output_cost, d("0.00066"));
+    assert_eq!(report.total.input_cost, Some(Money::new(d("0.000588"))));
+    assert_eq!(report.total.image_output_cost, Some(Money::new(d("0.2544"))));
+    assert_eq!(report.total.text_output_cost, Some(Money::new(d("0.00066"))));
     assert_eq!((report.total.priced_responses, report.total.unpriced_responses), (4, 2));
     assert!(report.is_incomplete());
     assert_eq!(report.total.responses_without_output_split, 1);
@@ -131,9 +131,9 @@ fn prices_each_line_of_the_mixed_fixture_on_its_own_lane() {
         LaneSummary { standard: 1, batch: 5, assumed_standard: 1, ..LaneSummary::default() }
     );
     assert_eq!(report.total.cost, d("0.28925"));
-    assert_eq!(report.total.input_cost, d("0.00059"));
-    assert_eq!(report.total.image_output_cost, d("0.288"));
-    assert_eq!(report.total.text_output_cost, d("0.00066"));
+    assert_eq!(report.total.input_cost, Some(Money::new(d("0.00059"))));
+    assert_eq!(report.total.image_output_cost, Some(Money::new(d("0.288"))));
+    assert_eq!(report.total.text_output_cost, Some(Money::new(d("0.00066"))));
     assert_eq!(report.rows[0].lane, BilledLane::Lane(Lane::Standard));
     assert_eq!(report.rows[0].cost.map(Money::amount), Some(d("0.067204")));
     assert!(report.rows[1..].iter().all(|row| row.lane == BilledLane::Lane(Lane::Batch)));
@@ -449,7 +449,7 @@ fn prices_search_queries_per_model_with_free_queries_taken_off() {
         assert_eq!(report.grounding.queries, 6, "{free}");
         assert_eq!(report.grounding.paid_queries, paid, "{free}");
         assert_eq!(report.grounding.free_queries_used, 6 - paid, "{free}");
-        assert_eq!(report.total.grounding_cost, d(grounding), "{free}");
+        assert_eq!(report.total.grounding_cost, Some(Money::new(d(grounding))), "{free}");
         assert_eq!(report.total.cost, d(total), "{free}");
         assert!(report.total.complete);
     }
@@ -477,8 +477,8 @@ fn leaves_queries_of_a_model_without_grounding_unpriced() {
 }
 
 /// One list of what the total leaves out serves both sentences: the
-/// verdict goes part by part (responses, lines, queries, streams), the
-/// table says what goes unpriced before what goes unread.
+/// verdict and the title say what goes unpriced before what goes unread,
+/// the verdict briefly, pointing at the report.
 #[test]
 fn says_what_an_incomplete_total_leaves_out() {
     let bytes = [GROUNDING_UNPRICED, b"not json\n"].concat();
@@ -487,7 +487,7 @@ fn says_what_an_incomplete_total_leaves_out() {
     assert!(!report.total.complete);
     assert_eq!(
         report.incomplete_reason().unwrap(),
-        "the total leaves out 1 malformed line that could not be read (listed in the report; fix them, or check the file is what tally reads), and 2 search queries of models the rate card gives no grounding price (pass a card that prices their grounding with --rates)"
+        "the total is INCOMPLETE: 2 search queries not priced, 1 malformed line skipped (see the report)"
     );
     let title = crate::render::Report::document(&report).title;
     assert!(title.ends_with("INCOMPLETE: 2 search queries not priced, 1 malformed line skipped"), "{title}");
