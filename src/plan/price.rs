@@ -15,6 +15,8 @@
 //! Per-request components (text input, reference images, thinking) are
 //! charged on every generated image, since each one is a request.
 
+use std::collections::HashMap;
+
 use rust_decimal::Decimal;
 use serde::Serialize;
 
@@ -323,9 +325,9 @@ struct Flow {
 /// Each line's flow, with escalated requests added to their target lines
 /// before those are worked out.
 fn flows(plan: &Plan) -> Result<Vec<Flow>, PlanError> {
-    let target = |line: &PlanLine| {
-        line.escalation.as_ref().and_then(|e| plan.lines.iter().position(|other| other.name == e.to))
-    };
+    let index: HashMap<&str, usize> =
+        plan.lines.iter().enumerate().map(|(at, line)| (line.name.as_str(), at)).collect();
+    let target = |line: &PlanLine| line.escalation.as_ref().and_then(|e| index.get(e.to.as_str()).copied());
     let mut waiting = vec![0usize; plan.lines.len()];
     for line in &plan.lines {
         if let Some(to) = target(line) {

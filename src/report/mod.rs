@@ -126,7 +126,11 @@ pub(crate) fn shown_model_notices<'a>(
     rated: impl Fn(&Model) -> Vec<Lane>,
 ) -> Vec<Notice> {
     let mut notices = Vec::new();
-    for found in names.into_iter().filter_map(|name| card.resolve(name).ok()) {
+    // Each ID is looked at once, however many lines or rows name it: a plan
+    // of thousands of lines on one model says its few things in one pass.
+    let mut seen = std::collections::HashSet::new();
+    let found = names.into_iter().filter_map(|name| card.resolve(name).ok());
+    for found in found.filter(|found| seen.insert(found.id)) {
         for notice in model_notices(card, found, today, &rated(found.model)) {
             if !notices.contains(&notice) {
                 notices.push(notice);

@@ -96,6 +96,24 @@ fn prices_the_hand_checked_plan() {
     );
 }
 
+/// A chain of 3,000 lines of 10 images a month, each escalating a tenth
+/// of its requests to the next: line 0 sends ⌈10 × 0.1⌉ = 1 on, line 1
+/// handles 11 and sends ⌈1.1⌉ = 2, and from then on every line handles
+/// 10 + 2 = 12 and sends 2; the last keeps its 12. Generated: 10 on line 0,
+/// 11 on line 1, 12 on each of the other 2,998: 35,997 images.
+#[test]
+fn flows_requests_down_a_long_chain() {
+    let plan = priced(&crate::plan::load::tests::chain(3_000, None));
+    let flow = |at: usize| {
+        let line = &plan.lines[at];
+        (line.requests, line.escalated_out, line.generated)
+    };
+    assert_eq!((flow(0), flow(1), flow(2)), ((10, 1, 10), (11, 2, 11), (12, 2, 12)));
+    assert_eq!((flow(2_998), flow(2_999)), ((12, 2, 12), (12, 0, 12)));
+    assert_eq!(plan.generated_images, 35_997);
+    assert_eq!(plan.accepted_images, 30_000);
+}
+
 #[test]
 fn shares_the_free_grounding_allowance_in_plan_order() {
     let plan = priced(
