@@ -292,3 +292,45 @@ fn a_period_column_splits_rows_as_tallies_of_each_period_do() {
         assert!(rows.iter().all(|row| halves.iter().any(|(month, _)| row["period"] == *month)));
     }
 }
+
+/// Usage that gives no token counts is never a complete $0 in the query
+/// either, and MIME types compare without case. `tests/fixtures/sql/countless.jsonl`
+/// (written by hand) holds Flash responses with an empty usage block, a
+/// total alone and a lane alone; an agent's model turn holding an image
+/// but no usage (and the user's event before it, a piece); a Pro response
+/// whose image part says `IMAGE/PNG` and gives no details, one that gives
+/// them, and a stream chunk with a total alone.
+///
+/// By hand: the two Pro responses are 1 image each of 1,120 output tokens
+/// at $120 per 1M = $0.1344, plus 10 prompt tokens at $2 per 1M =
+/// $0.00002: $0.26884 (were `IMAGE/PNG` text, its 1,120 tokens would be
+/// billed at the text rate). The three Flash responses and the agent's
+/// turn are not priced, so the total is incomplete; the chunk and the
+/// user's event are pieces.
+#[test]
+#[ignore = "needs DuckDB and sqlglot: bash tests/sql/setup.sh, then cargo test -- --include-ignored"]
+fn responses_without_token_counts_are_not_priced_by_the_query_as_by_tally() {
+    let python = python();
+    let file = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/sql/countless.jsonl");
+    let report = tally(&file, &[]);
+    let rows = report["rows"].as_array().unwrap();
+    let summary: Vec<_> = rows
+        .iter()
+        .map(|row| (text(&row["model"]), text(&row["size"]).unwrap(), row["responses"].as_u64().unwrap()))
+        .collect();
+    assert_eq!(
+        summary,
+        [
+            (Some("gemini-3.1-flash-image".into()), "unknown (no token counts)".into(), 3),
+            (Some("gemini-3-pro-image".into()), "1K/2K".into(), 2),
+            (None, "unknown (no token counts)".into(), 1),
+        ]
+    );
+    assert_eq!(decimal(&report["total"]["cost"]), Some(Decimal::from_str("0.26884").unwrap()));
+    assert_eq!(report["total"]["complete"], false);
+    assert_eq!(report["lines"]["chunk_lines"], 2);
+    for (dialect, args) in [("duckdb", &[][..]), ("bigquery", &["--column-type", "string"][..])] {
+        let rows = run_query(&python, &file, dialect, args);
+        assert_eq!(assert_matches(&report, &rows, dialect), 3);
+    }
+}

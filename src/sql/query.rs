@@ -52,7 +52,7 @@ pub(super) fn write(card: &RateCard, request: &SqlRequest) -> Result<String, Sql
         "WITH\n{}\nSELECT\n  {period}model, model_version, size, lane, responses, images, prompt_tokens,\n  \
          image_output_tokens, text_output_tokens, thoughts_tokens, cost,\n  \
          kind, search_queries, note\nFROM nb_result\nORDER BY period, kind_order, COALESCE(card_order, 1000000), \
-         unknown_version, tokens_per_image, lane_order, note;\n",
+         unknown_version, tokens_per_image NULLS FIRST, lane_order, note;\n",
         ctes.join(",\n")
     ))
 }
@@ -114,7 +114,7 @@ fn is_error(d: Dialect, field: &Field) -> String {
 }
 
 /// The members of a line that tell its shape.
-const TOP: [&str; 10] = [
+const TOP: [&str; 11] = [
     "$.key",
     "$.response",
     "$.error",
@@ -125,6 +125,7 @@ const TOP: [&str; 10] = [
     "$.author",
     "$.invocationId",
     "$.invocation_id",
+    "$.partial",
 ];
 
 fn line(d: Dialect) -> Vec<String> {
@@ -146,6 +147,8 @@ fn line(d: Dialect) -> Vec<String> {
          COALESCE(NOT ({response_null} OR {response_object}), FALSE) AS response_wrong,\n    \
          {request} OR {contents} AS has_request,\n    \
          {author} OR {invocation} OR {invocation_snake} AS agent_event,\n    \
+         COALESCE({author_string} AND {author_text} = 'user', FALSE) AS user_event,\n    \
+         COALESCE({partial_bool} AND {partial_text} = 'true', FALSE) AS partial,\n    \
          CASE WHEN {response_object} THEN {response_value} ELSE j END AS r\n  \
          FROM nb_top",
         is_object = d.is("j", Json::Object),
@@ -162,6 +165,10 @@ fn line(d: Dialect) -> Vec<String> {
         author = present(7),
         invocation = present(8),
         invocation_snake = present(9),
+        author_string = d.field_is(&top(7), Json::String),
+        author_text = d.text(&top(7).value),
+        partial_bool = d.field_is(&top(10), Json::Boolean),
+        partial_text = d.text(&top(10).value),
     );
     vec![
         d.cte_once(
@@ -180,7 +187,7 @@ fn is_image_part(d: Dialect, part: &str) -> String {
     let mime = d.cased(&inline, "mimeType", "mime_type");
     let thought = d.at(part, "$.thought");
     format!(
-        "COALESCE({inline_object}, FALSE) AND COALESCE(CASE WHEN {mime_string} THEN STARTS_WITH({mime_text}, 'image/') END, TRUE) AND NOT COALESCE({thought_bool} AND {thought_text} = 'true', FALSE)",
+        "COALESCE({inline_object}, FALSE) AND COALESCE(CASE WHEN {mime_string} THEN STARTS_WITH(LOWER({mime_text}), 'image/') END, TRUE) AND NOT COALESCE({thought_bool} AND {thought_text} = 'true', FALSE)",
         inline_object = d.is(&inline, Json::Object),
         mime_string = d.is(&mime, Json::String),
         mime_text = d.text(&mime),
@@ -247,7 +254,8 @@ fn response(d: Dialect) -> Vec<String> {
         candidates_given = d.given(&candidates),
         content_given = d.given(&content),
         candidate_images = d.sum_over(&candidates.value, "c", &images_in_content(d, "c", "p")),
-        content_images = images_in_content(d, &content.value, "p"),
+        // An agent event holds its parts in its own `content`.
+        content_images = images_in_content(d, "r", "p"),
         search_queries = d.sum_over(&candidates.value, "c", &queries_in),
         response_id = string_or_null(member(6)),
         response_id_snake = string_or_null(member(7)),
@@ -374,17 +382,27 @@ fn row(d: Dialect, request: &SqlRequest) -> String {
              ELSE 'standard'\n    END"
         ),
     };
-    let has_counts = "(prompt_tokens > 0 OR candidates_tokens > 0 OR thoughts_tokens > 0 OR total_tokens > 0 \
+    // A count that prices: a usage block that is empty, or gives only
+    // `totalTokenCount` or a lane, cannot be split into input, image and
+    // text, and is not priced (never $0).
+    let has_counts = "(prompt_tokens > 0 OR candidates_tokens > 0 OR thoughts_tokens > 0 \
                       OR details_present OR prompt_details_present)";
-    let piece = "(NOT wrapped AND (has_response_id OR agent_event))";
+    // An agent's own whole event holding an output image is a model turn,
+    // usage or not; any other agent event or stream chunk without counts
+    // is a piece of a response.
+    let model_turn =
+        "(agent_event AND NOT user_event AND NOT partial AND NOT has_response_id AND images > 0)";
+    let piece = format!("(NOT wrapped AND (has_response_id OR agent_event) AND NOT {model_turn})");
     let body = format!(
         "  SELECT period, lane, kind, reason, version, search_queries, images,\n    \
          prompt_tokens, thoughts_tokens, image_output_tokens, text_output_tokens,\n    \
-         CASE WHEN images > 1 AND {modulo} = 0 THEN {quotient}\n      \
+         CASE WHEN NOT counted THEN NULL\n      \
+         WHEN images > 1 AND {modulo} = 0 THEN {quotient}\n      \
          ELSE image_output_tokens END AS tokens_per_image\n  \
          FROM (\n    \
          SELECT *,\n    \
          CASE WHEN kind = 'usage' THEN {lane} END AS lane,\n    \
+         COALESCE(usage_object AND {has_counts}, FALSE) AS counted,\n    \
          CASE\n      WHEN details_present THEN detail_image_tokens\n      \
          WHEN images > 0 OR NOT candidates_present THEN candidates_tokens\n      \
          ELSE 0 END AS image_output_tokens,\n    \
@@ -399,7 +417,7 @@ fn row(d: Dialect, request: &SqlRequest) -> String {
          response_wrong OR NOT (wrapped OR response_present OR agent_event)\n          \
          OR (version_given AND version IS NULL)\n          \
          OR (u IS NOT NULL AND (NOT usage_object OR count_wrong OR details_wrong OR detail_entry_wrong))\n          \
-         OR (u IS NULL AND NOT {piece}))) THEN 'malformed'\n        \
+         OR (u IS NULL AND NOT {piece} AND NOT {model_turn}))) THEN 'malformed'\n        \
          WHEN is_error THEN 'error'\n        \
          WHEN {piece} AND NOT COALESCE(usage_object AND {has_counts}, FALSE) THEN 'chunk'\n        \
          ELSE 'usage' END AS kind,\n      \
@@ -417,7 +435,7 @@ fn row(d: Dialect, request: &SqlRequest) -> String {
          WHEN u IS NOT NULL AND count_wrong THEN 'a token count is not a non-negative integer'\n        \
          WHEN u IS NOT NULL AND details_wrong THEN 'a *TokensDetails member is not an array'\n        \
          WHEN u IS NOT NULL AND detail_entry_wrong THEN 'a *TokensDetails entry is not an object with a token count'\n        \
-         WHEN u IS NULL AND NOT {piece} THEN 'no usageMetadata in the response'\n        \
+         WHEN u IS NULL AND NOT {piece} AND NOT {model_turn} THEN 'no usageMetadata in the response'\n        \
          END AS reason\n      \
          FROM nb_usage\n    ) AS classified\n  ) AS split",
         modulo = d.modulo("image_output_tokens", "images"),
@@ -498,10 +516,13 @@ fn price(d: Dialect, card: &RateCard) -> Result<Vec<String>, SqlError> {
             "nb_priced",
             &format!(
                 "  SELECT g.*, m.card_order, l.lane_order,\n    \
-                 CASE WHEN g.tokens_per_image = 0 THEN 'no image'\n      \
+                 CASE WHEN g.tokens_per_image IS NULL THEN 'unknown (no token counts)'\n      \
+                 WHEN g.tokens_per_image = 0 THEN 'no image'\n      \
                  ELSE COALESCE(s.size, CONCAT('unknown (', CAST(g.tokens_per_image AS {text_type}), ' tokens/image)')) END AS size,\n    \
                  CASE\n      \
                  WHEN g.lane = 'provisioned' THEN 'served on provisioned throughput: billed by the commitment, not per token (not in the total)'\n      \
+                 WHEN g.tokens_per_image IS NULL AND g.responses = 1 THEN 'the response gives no token counts'\n      \
+                 WHEN g.tokens_per_image IS NULL THEN 'the responses give no token counts'\n      \
                  WHEN g.model_id IS NULL AND g.model_version = {none} THEN 'the responses name no modelVersion: give --model to price them'\n      \
                  WHEN g.model_id IS NULL THEN 'the model is not in the rate card: pass a card that lists it with --rates'\n      \
                  WHEN t.lane IS NULL THEN CONCAT(g.model_id, ' has no ', g.lane, ' lane in the rate card (it has ', m.lanes, ')')\n      \
