@@ -106,9 +106,9 @@ pub struct ComponentPrice {
     /// The tokens behind it per image (for a list-price image, the output
     /// tokens the published price stands for).
     pub tokens: u64,
-    /// Dollars per image.
+    /// Money per image.
     pub unit_price: Money,
-    /// Dollars for the whole count.
+    /// Money for the whole count.
     pub total: Money,
     /// The published rule that gave the part's rate, where the card gives
     /// none for the lane ([`LaneRule`]); `None` for a rate the card gives.
@@ -120,9 +120,9 @@ pub struct ComponentPrice {
 pub struct LanePrice {
     /// The lane.
     pub lane: Lane,
-    /// Dollars per image, all components.
+    /// Money per image, all components.
     pub unit_price: Money,
-    /// Dollars for the whole count.
+    /// Money for the whole count.
     pub total: Money,
     /// The parts, image output first; extras only where asked for.
     pub components: Vec<ComponentPrice>,
@@ -278,9 +278,9 @@ pub fn thinking_cost(rates: &TokenRates, tokens: u64) -> Result<Money, CostError
 /// One image's price with an estimate of thinking added.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct WithThinking {
-    /// Dollars per image: the image, plus thinking where it could be priced.
+    /// Money per image: the image, plus thinking where it could be priced.
     pub unit_price: Money,
-    /// Dollars of thinking per image; `None` when the lane has no text
+    /// Money of thinking per image; `None` when the lane has no text
     /// output rate in the card (left out of `unit_price`, never guessed).
     pub thinking: Option<Money>,
 }
@@ -365,7 +365,7 @@ pub struct RequestPart {
     pub component: Component,
     /// Its tokens per request (0 where the card cannot count them).
     pub tokens: u64,
-    /// Dollars per request, or why the card cannot price it: never guessed.
+    /// Money per request, or why the card cannot price it: never guessed.
     pub price: Result<Money, Gap>,
     /// The rule that gave its rate, where the card gives none for the lane.
     pub rule: Option<LaneRule>,
@@ -451,9 +451,9 @@ pub fn price(
 pub struct Bought {
     /// Whole images, never rounded up.
     pub images: u64,
-    /// Dollars they cost: `images × price`.
+    /// Money they cost: `images × price`.
     pub spent: Money,
-    /// Dollars left: the amount less `spent`.
+    /// Money left: the amount less `spent`.
     pub left_over: Money,
 }
 

@@ -252,7 +252,7 @@ pub struct Model {
     pub priced_by: Option<PricedBy>,
 }
 
-/// Dollars per 1M tokens on one lane. A rate the sources do not give is
+/// Money per 1M tokens on one lane. A rate the sources do not give is
 /// `None`: what it would price is left out and said, never guessed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct TokenRates {
@@ -395,7 +395,7 @@ pub struct SizeRow {
 pub struct Grounding {
     /// Grounded prompts a month that cost nothing, shared by the models.
     pub free_prompts_per_month: u64,
-    /// Dollars per 1,000 search queries past the free allowance.
+    /// Money per 1,000 search queries past the free allowance.
     pub price_per_1000_queries: Decimal,
 }
 

@@ -74,7 +74,7 @@ Examples:
 /// `nbcost budget`.
 #[derive(Debug, ClapArgs)]
 pub struct BudgetArgs {
-    /// Dollars to spend
+    /// The amount to spend, in the card's currency
     #[arg(long, value_name = "AMOUNT", value_parser = parse_money, allow_hyphen_values = true)]
     pub amount: Money,
 
@@ -143,7 +143,7 @@ pub struct PlanArgs {
     #[arg(long, value_name = "LANE", value_enum)]
     pub what_if: Option<WhatIfLane>,
 
-    /// Exit with code 5 when the monthly total is above AMOUNT dollars
+    /// Exit with code 5 when the monthly total is above AMOUNT (in the card's currency)
     #[arg(long, value_name = "AMOUNT", value_parser = parse_money, allow_hyphen_values = true)]
     pub fail_above: Option<Money>,
 }
@@ -240,7 +240,7 @@ pub struct QuoteArgs {
     #[arg(long, value_name = "N", value_parser = parse_amount, allow_hyphen_values = true)]
     pub thinking_tokens: Option<u64>,
 
-    /// Exit with code 5 when the total is above AMOUNT dollars: the total on --lane, else on the dearest lane shown
+    /// Exit with code 5 when the total is above AMOUNT (in the card's currency): the total on --lane, else on the dearest lane shown
     #[arg(long, value_name = "AMOUNT", value_parser = parse_money, allow_hyphen_values = true)]
     pub fail_above: Option<Money>,
 }
@@ -341,7 +341,7 @@ pub struct EstimateArgs {
     #[command(flatten)]
     pub reading: ReadArgs,
 
-    /// Exit with code 5 when the total is above AMOUNT dollars
+    /// Exit with code 5 when the total is above AMOUNT (in the card's currency)
     #[arg(long, value_name = "AMOUNT", value_parser = parse_money, allow_hyphen_values = true)]
     pub fail_above: Option<Money>,
 }
@@ -386,7 +386,7 @@ pub struct TallyArgs {
     #[command(flatten)]
     pub reading: ReadArgs,
 
-    /// Exit with code 5 when the total is above AMOUNT dollars
+    /// Exit with code 5 when the total is above AMOUNT (in the card's currency)
     #[arg(long, value_name = "AMOUNT", value_parser = parse_money, allow_hyphen_values = true)]
     pub fail_above: Option<Money>,
 }

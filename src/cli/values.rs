@@ -210,12 +210,12 @@ fn offered_lanes() -> Vec<PossibleValue> {
     offered.map(|lane| PossibleValue::new(lane.name())).collect()
 }
 
-/// An amount of dollars: `500`, `499.99`, `$1_000`; zero or more, exact.
+/// An amount of money: `500`, `499.99`, `$1_000`; zero or more, exact.
 pub fn parse_money(text: &str) -> Result<Money, String> {
     let trimmed = text.trim();
     let digits: String = trimmed.trim_start_matches('$').chars().filter(|ch| *ch != '_').collect();
     let amount = Decimal::from_str_exact(&digits)
-        .map_err(|_| format!("`{trimmed}` is not an amount of dollars: write it as 500 or 499.99"))?;
+        .map_err(|_| format!("`{trimmed}` is not an amount of money: write it as 500 or 499.99"))?;
     if amount.is_sign_negative() && !amount.is_zero() {
         return Err(format!("`{trimmed}` is negative: give an amount of 0 or more"));
     }
@@ -409,12 +409,12 @@ mod tests {
     }
 
     #[test]
-    fn reads_amounts_of_dollars() {
+    fn reads_amounts_of_money() {
         assert_eq!(parse_money("500"), Ok(Money::new(Decimal::from(500))));
         assert_eq!(parse_money("$1_000.50"), Ok(Money::new("1000.50".parse().unwrap())));
         assert!(parse_money("-5").unwrap_err().contains("is negative"));
-        assert!(parse_money("five").unwrap_err().contains("is not an amount of dollars"));
-        assert!(parse_money("1e3").unwrap_err().contains("is not an amount of dollars"));
+        assert!(parse_money("five").unwrap_err().contains("is not an amount of money"));
+        assert!(parse_money("1e3").unwrap_err().contains("is not an amount of money"));
     }
 
     #[test]

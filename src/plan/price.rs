@@ -46,13 +46,13 @@ pub struct LineComponent {
     pub quantity: u64,
     /// `images`, `requests` or `queries`.
     pub unit: &'static str,
-    /// Dollars per unit, exact.
+    /// Money per unit, exact.
     pub unit_price: Money,
-    /// Dollars for the month, exact: `quantity × unit_price`.
+    /// Money for the month, exact: `quantity × unit_price`.
     pub total: Money,
     /// Google's own price per unit, shown beside a provider's figure.
     pub google_unit_price: Option<Money>,
-    /// Dollars for the month at Google's price, beside a provider's
+    /// Money for the month at Google's price, beside a provider's
     /// `total` (tables only).
     #[serde(skip)]
     pub google_total: Option<Money>,
@@ -114,7 +114,7 @@ pub struct PricedLine {
     pub unpriced: Vec<Unpriced>,
     /// The parts of the cost, image output first.
     pub components: Vec<LineComponent>,
-    /// Dollars for the month, exact: the sum of the components.
+    /// Money for the month, exact: the sum of the components.
     pub total: Money,
 }
 
@@ -123,7 +123,7 @@ pub struct PricedLine {
 pub struct PricedPlan {
     /// The lines, in plan order.
     pub lines: Vec<PricedLine>,
-    /// Dollars for the month: the sum of the lines.
+    /// Money for the month: the sum of the lines.
     pub total: Money,
     /// Accepted images a month across the plan (every escalated request is
     /// accepted on the line it ends on).
@@ -148,7 +148,7 @@ impl PricedPlan {
 struct Setup<'card> {
     model: &'card Model,
     size: ImageSize,
-    /// Dollars per image: Google's, or the route's.
+    /// Money per image: Google's, or the route's.
     image_price: Money,
     /// How well Google's per-image price is sourced.
     grade: Grade,

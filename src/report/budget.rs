@@ -25,7 +25,7 @@ const MAX_PERCENT: u64 = 1_000_000_000_000;
 /// What to fit into the amount, validated. Empty lists mean everything.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct BudgetRequest {
-    /// Dollars to spend.
+    /// Money to spend.
     pub amount: Money,
     /// Models as typed.
     pub models: Vec<String>,
@@ -82,7 +82,7 @@ impl Kind for BudgetError {
 pub struct BudgetReport {
     /// The rate card the prices come from.
     pub card: CardInfo,
-    /// Dollars to spend, exact.
+    /// Money to spend, exact.
     pub amount: Money,
     /// `list` or `tokens`.
     pub basis: Basis,
@@ -147,7 +147,7 @@ pub struct BudgetRow {
     /// `transcribed` or `derived` (tokens × rate, no per-image price
     /// published).
     pub grade: Grade,
-    /// Dollars per image, exact (thinking included where asked for).
+    /// Money per image, exact (thinking included where asked for).
     pub unit_price: Money,
     /// Of which thinking, with `--thinking-tokens` on a Google row, `null`
     /// where the lane has no text output rate in the card (never $0); left
@@ -182,11 +182,11 @@ pub struct PlanFit {
     pub percent: u64,
     /// Each line's accepted images a month at that multiple (rounded down).
     pub lines: Vec<PlanFitLine>,
-    /// Dollars a month at that multiple, exact.
+    /// Money a month at that multiple, exact.
     pub total: Money,
     /// `amount − total`, exact.
     pub left_over: Money,
-    /// Dollars a month one percent more would cost (above the amount).
+    /// Money a month one percent more would cost (above the amount).
     pub next_percent_total: Money,
 }
 

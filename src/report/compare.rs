@@ -149,7 +149,7 @@ pub struct BaselineInfo {
     pub size: ImageSize,
     /// The lane.
     pub lane: Lane,
-    /// Dollars per image, exact.
+    /// Money per image, exact.
     pub unit_price: Money,
 }
 
@@ -167,7 +167,7 @@ pub struct CompareRow {
     /// The model's status today: `active`, `deprecated`, `shut-down` or
     /// `disputed`.
     pub status: Status,
-    /// Dollars per image, exact (thinking included where asked for).
+    /// Money per image, exact (thinking included where asked for).
     pub unit_price: Money,
     /// Of which thinking, with `--thinking-tokens`, `null` where the lane
     /// has no text output rate in the card (never $0); left out otherwise.
@@ -180,7 +180,7 @@ pub struct CompareRow {
     /// Why thinking is not priced, where it is not; left out otherwise.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub unpriced_reason: Option<String>,
-    /// Dollars per image for the image alone, without thinking: what a
+    /// Money per image for the image alone, without thinking: what a
     /// provider's per-image price stands beside.
     #[serde(skip)]
     pub image_unit_price: Money,
@@ -209,7 +209,7 @@ pub struct Cheapest {
     pub size: ImageSize,
     /// The lane.
     pub lane: Lane,
-    /// Dollars per image, exact.
+    /// Money per image, exact.
     pub unit_price: Money,
     /// Models with a cheaper row that were passed over, and why.
     pub passed_over: Vec<PassedOver>,
@@ -229,7 +229,7 @@ pub struct PassedOver {
 pub struct CountTotal {
     /// Images.
     pub count: u64,
-    /// Dollars, exact.
+    /// Money, exact.
     pub total: Money,
 }
 

@@ -173,9 +173,9 @@ pub struct PlanDiff {
     pub source: String,
     /// Each line under both cards.
     pub lines: Vec<LineDiff>,
-    /// Dollars a month under the old card.
+    /// Money a month under the old card.
     pub old_total: Money,
-    /// Dollars a month under the new card.
+    /// Money a month under the new card.
     pub new_total: Money,
     /// `new_total − old_total`.
     pub change: Money,
@@ -186,9 +186,9 @@ pub struct PlanDiff {
 pub struct LineDiff {
     /// The line's name.
     pub name: String,
-    /// Dollars a month under the old card.
+    /// Money a month under the old card.
     pub old_total: Money,
-    /// Dollars a month under the new card.
+    /// Money a month under the new card.
     pub new_total: Money,
     /// `new_total − old_total`.
     pub change: Money,

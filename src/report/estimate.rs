@@ -191,15 +191,15 @@ pub struct EstimateRow {
     pub requests_without_size: u64,
     /// Images asked for: the sum of `candidateCount` (1 when unset).
     pub images: u64,
-    /// Dollars per image on the chosen basis.
+    /// Money per image on the chosen basis.
     pub image_unit_price: Money,
-    /// Dollars for the images.
+    /// Money for the images.
     pub image_cost: Money,
     /// Characters of prompt text (text parts and system instructions).
     pub prompt_chars: u64,
     /// Estimated prompt tokens: ceil(chars / 4) per request, summed.
     pub prompt_tokens_estimated: u64,
-    /// Dollars for the estimated prompt tokens at the input rate; `null`
+    /// Money for the estimated prompt tokens at the input rate; `null`
     /// when the card gives no input rate on the lane.
     pub prompt_cost: Option<Money>,
     /// Reference images: inline and `fileData` parts with an `image/*`
@@ -216,15 +216,15 @@ pub struct EstimateRow {
     pub search_requests: u64,
     /// Estimated thinking tokens: `thinking_tokens` per image × images.
     pub thinking_tokens_estimated: u64,
-    /// Dollars for them at the lane's text output rate; `null` when the
+    /// Money for them at the lane's text output rate; `null` when the
     /// card gives no text output rate on the lane.
     pub thinking_cost: Option<Money>,
     /// Input tokens of the reference images; `null` when the card gives no
     /// `input_image_tokens` for the model.
     pub reference_image_tokens: Option<u64>,
-    /// Dollars for the reference images; `null` when they cannot be priced.
+    /// Money for the reference images; `null` when they cannot be priced.
     pub reference_cost: Option<Money>,
-    /// Dollars for the row: images, prompt and reference images, as far as
+    /// Money for the row: images, prompt and reference images, as far as
     /// they could be priced.
     pub cost: Money,
     /// What the row's cost leaves out and why, when it leaves something
@@ -239,18 +239,18 @@ pub struct EstimateTotal {
     pub requests: u64,
     /// Images asked for by them.
     pub images: u64,
-    /// Dollars for images.
+    /// Money for images.
     pub image_cost: Money,
-    /// Dollars for prompts (estimated); `null` when the card gives no
+    /// Money for prompts (estimated); `null` when the card gives no
     /// input rate on the lane (`unpriced_input_tokens` counts them).
     pub prompt_cost: Option<Money>,
-    /// Dollars for reference images; `null` when some could not be priced
+    /// Money for reference images; `null` when some could not be priced
     /// (`unpriced_reference_images`, `unpriced_input_tokens` count them).
     pub reference_cost: Option<Money>,
-    /// Dollars for estimated thinking; `null` when the card gives no text
+    /// Money for estimated thinking; `null` when the card gives no text
     /// output rate on the lane (`unpriced_thinking_tokens` counts them).
     pub thinking_cost: Option<Money>,
-    /// Dollars in all.
+    /// Money in all.
     pub cost: Money,
     /// Reference images left unpriced (the card lacks `input_image_tokens`);
     /// when not 0 the total is incomplete and the exit code is 6.

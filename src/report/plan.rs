@@ -41,7 +41,7 @@ pub struct PlanReport {
     pub basis: Basis,
     /// One entry per plan line, in plan order.
     pub lines: Vec<LineReport>,
-    /// Dollars a month, exact: the sum of the lines.
+    /// Money a month, exact: the sum of the lines.
     pub total: Money,
     /// Accepted images a month.
     pub accepted_images: u64,
@@ -110,7 +110,7 @@ pub struct GroundingSummary {
     pub grounded_prompts: u64,
     /// Search queries charged across the plan.
     pub paid_queries: u64,
-    /// Dollars for them, exact.
+    /// Money for them, exact.
     pub total: Money,
 }
 
@@ -124,9 +124,9 @@ pub struct WhatIf {
     /// The `batch_ok` lines that stay on their lane because the card cannot
     /// price them on batch, each with why.
     pub unmoved: Vec<Unmoved>,
-    /// Dollars a month after the move, exact.
+    /// Money a month after the move, exact.
     pub total: Money,
-    /// Dollars a month saved against the plan as written, exact.
+    /// Money a month saved against the plan as written, exact.
     pub saving: Money,
     /// Every line before and after.
     pub lines: Vec<WhatIfLine>,
@@ -141,9 +141,9 @@ pub struct WhatIfLine {
     pub lane: Lane,
     /// Its lane in the what-if.
     pub what_if_lane: Lane,
-    /// Dollars a month as written.
+    /// Money a month as written.
     pub total: Money,
-    /// Dollars a month in the what-if.
+    /// Money a month in the what-if.
     pub what_if_total: Money,
     /// `total − what_if_total`.
     pub saving: Money,

@@ -119,15 +119,15 @@ pub struct QuoteBudget {
 pub struct LaneQuote {
     /// `standard`, `batch`, ...
     pub lane: Lane,
-    /// Dollars per image, every component, exact.
+    /// Money per image, every component, exact.
     pub unit_price: Money,
-    /// Dollars for `count` images, exact.
+    /// Money for `count` images, exact.
     pub total: Money,
     /// How well the per-image price is sourced: `published`, `transcribed`,
     /// or `derived` (tokens × rate: no per-image price is published for the
     /// lane).
     pub grade: Grade,
-    /// Dollars saved against the standard lane, negative where the lane
+    /// Money saved against the standard lane, negative where the lane
     /// costs more (`null` on standard itself, or with one lane asked for).
     pub saving_vs_standard: Option<Money>,
     /// The parts of the price: image output, then text input and reference
@@ -146,9 +146,9 @@ pub struct QuoteComponent {
     pub component: Component,
     /// Tokens per image behind the part.
     pub tokens: u64,
-    /// Dollars per image, exact.
+    /// Money per image, exact.
     pub unit_price: Money,
-    /// Dollars for `count` images, exact.
+    /// Money for `count` images, exact.
     pub total: Money,
     /// Where the card gives no rate for the part on the lane: Google's
     /// published rule that gave it (`batch = 50% of standard`), the figure

@@ -161,7 +161,7 @@ pub struct ModelReport {
     pub notices: Vec<Notice>,
 }
 
-/// Dollars per 1M tokens on one lane.
+/// Money per 1M tokens on one lane.
 #[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct TokenRatesOut {
     /// Text and image input; `null` where the sources give no rate.

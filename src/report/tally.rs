@@ -292,13 +292,13 @@ pub struct TallyRow {
     /// (`groundingMetadata.webSearchQueries` entries); priced per model in
     /// `grounding`, not in this row's cost.
     pub search_queries: u64,
-    /// Dollars for the prompt tokens; `null` when not priced.
+    /// Money for the prompt tokens; `null` when not priced.
     pub input_cost: Option<Money>,
-    /// Dollars for the image output tokens; `null` when not priced.
+    /// Money for the image output tokens; `null` when not priced.
     pub image_output_cost: Option<Money>,
-    /// Dollars for the text and thinking tokens; `null` when not priced.
+    /// Money for the text and thinking tokens; `null` when not priced.
     pub text_output_cost: Option<Money>,
-    /// Dollars for the row, exact; `null` when not priced.
+    /// Money for the row, exact; `null` when not priced.
     pub cost: Option<Money>,
     /// Why the row is not priced, when it is not.
     pub unpriced_reason: Option<String>,
@@ -331,19 +331,19 @@ pub struct TallyTotal {
     pub provisioned_responses: u64,
     /// Inline images in all responses.
     pub images: u64,
-    /// Dollars for prompt tokens of priced responses; `null` when there
+    /// Money for prompt tokens of priced responses; `null` when there
     /// are responses to price and none could be.
     pub input_cost: Option<Money>,
-    /// Dollars for image output tokens of priced responses; `null` as for
+    /// Money for image output tokens of priced responses; `null` as for
     /// `input_cost`.
     pub image_output_cost: Option<Money>,
-    /// Dollars for text and thinking tokens of priced responses; `null` as
+    /// Money for text and thinking tokens of priced responses; `null` as
     /// for `input_cost`.
     pub text_output_cost: Option<Money>,
-    /// Dollars for the search queries priced (`grounding.cost`); `null`
+    /// Money for the search queries priced (`grounding.cost`); `null`
     /// when none of the queries could be priced.
     pub grounding_cost: Option<Money>,
-    /// Dollars for every priced response and the search queries priced, exact.
+    /// Money for every priced response and the search queries priced, exact.
     pub cost: Money,
     /// Lines that could not be read: when not 0 the cost is incomplete and
     /// the exit code is 6.
@@ -370,7 +370,7 @@ pub struct Duplicates {
     /// few listed.
     #[serde(flatten)]
     pub responses: Sightings<DuplicateKey>,
-    /// Dollars those extra responses cost (priced ones only); already in
+    /// Money those extra responses cost (priced ones only); already in
     /// the total.
     pub cost: Money,
 }

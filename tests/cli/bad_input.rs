@@ -529,7 +529,7 @@ fn catalogue() -> Vec<Case> {
             "a budget that is not money",
             &["budget", "--amount", "lots"],
             2,
-            &["`lots` is not an amount of dollars"],
+            &["`lots` is not an amount of money"],
         ),
         case("a negative budget", &["budget", "--amount", "-5"], 2, &["is negative"]),
         case(

@@ -20,7 +20,7 @@ use crate::pricing;
 /// The search queries of a tally and what they cost.
 #[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct TallyGrounding {
-    /// Dollars per 1,000 queries in the card; `null` when the card has no
+    /// Money per 1,000 queries in the card; `null` when the card has no
     /// `[grounding]` table.
     pub price_per_1000_queries: Option<Money>,
     /// Grounded prompts a month the card says are free (shared by every
@@ -37,7 +37,7 @@ pub struct TallyGrounding {
     /// Queries of models the card gives no grounding price for (or does
     /// not know): counted, not priced, and the total is incomplete.
     pub unpriced_queries: u64,
-    /// Dollars for the queries priced; in the total. `null` when there are
+    /// Money for the queries priced; in the total. `null` when there are
     /// queries and none of them could be priced.
     pub cost: Option<Money>,
     /// One row per model whose responses ran queries, in the order of the
@@ -61,7 +61,7 @@ pub struct GroundingRow {
     pub free_queries: u64,
     /// Queries priced: `queries` − `free_queries`; 0 when not priced.
     pub paid_queries: u64,
-    /// Dollars for them; `null` when not priced.
+    /// Money for them; `null` when not priced.
     pub cost: Option<Money>,
     /// Why the queries are not priced, when they are not.
     pub unpriced_reason: Option<String>,
