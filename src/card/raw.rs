@@ -174,6 +174,20 @@ impl Visitor<'_> for CardDecimalVisitor {
     }
 }
 
+/// The most decimals a price, rate or share may have. Every figure is
+/// computed exactly: a rate per 1M tokens of 12 decimals is one of 18 per
+/// token, and counts of images or tokens multiply it within the 28 digits
+/// an exact decimal holds. A finer figure is no real price, and would make
+/// a quote of one image fail as "too large".
+pub(crate) const MAX_DECIMALS: u32 = 12;
+
 pub(super) fn parse_decimal(text: &str) -> Result<Decimal, String> {
-    Decimal::from_str_exact(text).map_err(|_| format!("`{text}` is not a decimal number such as \"0.0195\""))
+    let value = Decimal::from_str_exact(text)
+        .map_err(|_| format!("`{text}` is not a decimal number such as \"0.0195\""))?;
+    if value.scale() > MAX_DECIMALS {
+        return Err(format!(
+            "`{text}` has more than {MAX_DECIMALS} decimals, more than any price needs and more than nbcost can multiply exactly; round it"
+        ));
+    }
+    Ok(value)
 }

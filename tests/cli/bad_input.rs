@@ -376,6 +376,18 @@ fn catalogue() -> Vec<Case> {
             4,
             &["too large to compute exactly"],
         ),
+        Case {
+            name: "a price finer than any price, which made one image \"too large\"",
+            args: &["--rates", "-", "quote", "-m", "ex", "-s", "2K", "-n", "1"],
+            stdin: Some(
+                std::fs::read_to_string("tests/fixtures/cards/custom.toml")
+                    .unwrap()
+                    .replace("image_output = 40", "image_output = \"0.0000000000000000000000001\"")
+                    .into_bytes(),
+            ),
+            code: 3,
+            words: &["line 19", "has more than 12 decimals", "round it"],
+        },
         case(
             "a huge custom price that overflows",
             &[
