@@ -157,7 +157,8 @@ pub enum PricingError {
     },
     /// The figure outgrew exact arithmetic.
     #[error(
-        "the price of {count} images is too large to compute exactly; ask for fewer images or check the card's prices"
+        "the price of {} is too large to compute exactly; ask for fewer images or check the card's prices",
+        crate::count::counted(*.count, "image", "images")
     )]
     Overflow {
         /// The count asked for.
