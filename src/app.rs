@@ -178,9 +178,14 @@ pub struct Answer {
 impl Answer {
     /// The answer of `report`: its verdict and its notices, then a note when
     /// `card`, the card in use that priced it, was checked long ago.
-    fn new<R: Render + Outcome + 'static>(report: R, card: Option<&RateCard>, today: Date) -> Answer {
+    fn new<R: Render + Outcome + 'static>(
+        report: R,
+        card: Option<(&RateCard, &CardSource)>,
+        today: Date,
+    ) -> Answer {
         let mut notices = report.notices().to_vec();
-        notices.extend(card.and_then(|card| stale_card_note(card, today)).map(Notice::Note));
+        let stale = card.and_then(|(card, cards)| stale_card_note(card, today, || cards.history().ok()));
+        notices.extend(stale.map(Notice::Note));
         Answer { verdict: report.verdict(), notices, reply: Reply(Box::new(report)) }
     }
 }
@@ -200,20 +205,20 @@ pub fn run(request: &Request, cards: &CardSource, today: Date) -> Result<Answer,
     match request {
         Request::Quote(quote) => {
             let card = card_with(&[])?;
-            Ok(Answer::new(QuoteReport::build(&card, quote, today)?, Some(&card), today))
+            Ok(Answer::new(QuoteReport::build(&card, quote, today)?, Some((&card, cards)), today))
         }
         Request::Compare(compare) => {
             let card = card_with(&[])?;
-            Ok(Answer::new(CompareReport::build(&card, compare, today)?, Some(&card), today))
+            Ok(Answer::new(CompareReport::build(&card, compare, today)?, Some((&card, cards)), today))
         }
         Request::Rates => {
             let card = card_with(&[])?;
             let report = RatesReport::build(&card, &cards.history()?, today);
-            Ok(Answer::new(report, Some(&card), today))
+            Ok(Answer::new(report, Some((&card, cards)), today))
         }
         Request::RatesShow { model } => {
             let card = card_with(&[])?;
-            Ok(Answer::new(ModelReport::build(&card, model, today)?, Some(&card), today))
+            Ok(Answer::new(ModelReport::build(&card, model, today)?, Some((&card, cards)), today))
         }
         Request::RatesCheck { file } => {
             // The card checked is the one card read: `--rates` is not.
@@ -223,22 +228,22 @@ pub fn run(request: &Request, cards: &CardSource, today: Date) -> Result<Answer,
             };
             let report = CheckReport::build(&card, today)
                 .map_err(|err| Error::from(err).context("checking the card's prices"))?;
-            Ok(Answer::new(report, Some(&card), today))
+            Ok(Answer::new(report, Some((&card, cards)), today))
         }
         Request::Plan { file, request } => {
             let card = card_with(&[("the plan", file)])?;
             let plan = Plan::from_file(file)?;
-            Ok(Answer::new(PlanReport::build(&card, &plan, request, today)?, Some(&card), today))
+            Ok(Answer::new(PlanReport::build(&card, &plan, request, today)?, Some((&card, cards)), today))
         }
         Request::Budget { request, plan: None } => {
             let card = card_with(&[])?;
-            Ok(Answer::new(BudgetReport::build(&card, request, today)?, Some(&card), today))
+            Ok(Answer::new(BudgetReport::build(&card, request, today)?, Some((&card, cards)), today))
         }
         Request::Budget { request, plan: Some(file) } => {
             let card = card_with(&[("--plan", file)])?;
             let plan = Plan::from_file(file)?;
             let report = BudgetReport::build_for_plan(&card, &plan, request, today)?;
-            Ok(Answer::new(report, Some(&card), today))
+            Ok(Answer::new(report, Some((&card, cards)), today))
         }
         Request::Diff { old, new, plan, basis, exit_code } => {
             let cards_named =
@@ -258,16 +263,16 @@ pub fn run(request: &Request, cards: &CardSource, today: Date) -> Result<Answer,
         }
         Request::Estimate(estimate) => {
             let card = card_with(&[("the batch file", &estimate.file)])?;
-            Ok(Answer::new(EstimateReport::build(&card, estimate, today)?, Some(&card), today))
+            Ok(Answer::new(EstimateReport::build(&card, estimate, today)?, Some((&card, cards)), today))
         }
         Request::Tally(tally) => {
             let files: Vec<Input> = tally.files.iter().map(|file| ("a batch file", file.as_path())).collect();
             let card = card_with(&files)?;
-            Ok(Answer::new(TallyReport::build(&card, tally, today)?, Some(&card), today))
+            Ok(Answer::new(TallyReport::build(&card, tally, today)?, Some((&card, cards)), today))
         }
         Request::Sql(sql) => {
             let card = card_with(&[])?;
-            Ok(Answer::new(SqlQuery::build(&card, sql, today)?, Some(&card), today))
+            Ok(Answer::new(SqlQuery::build(&card, sql, today)?, Some((&card, cards)), today))
         }
     }
 }

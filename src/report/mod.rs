@@ -351,15 +351,38 @@ impl Lifecycle {
     }
 }
 
-/// The note for a card checked more than [`STALE_AFTER_DAYS`] ago.
-pub fn stale_card_note(card: &RateCard, today: Date) -> Option<String> {
+/// The note for a card checked more than [`STALE_AFTER_DAYS`] before
+/// `today`, unless the dated history (`history`, asked for only then) knows
+/// the card that replaced it and that card is not yet in force on `today`:
+/// then the card was the truth of the day, and its prices held until the
+/// next. Where a newer card is in force, the note names it.
+pub fn stale_card_note(
+    card: &RateCard,
+    today: Date,
+    history: impl FnOnce() -> Option<crate::card::History>,
+) -> Option<String> {
     let age = card.meta.age_days(today);
-    (age > STALE_AFTER_DAYS).then(|| {
-        format!(
+    if age <= STALE_AFTER_DAYS {
+        return None;
+    }
+    let history = history();
+    let next = history.as_ref().and_then(|history| {
+        history.cards().find(|next| {
+            next.meta.effective > card.meta.effective && next.meta.currency == card.meta.currency
+        })
+    });
+    match next {
+        Some(next) if next.meta.effective > today => None,
+        Some(next) => Some(format!(
+            "the rate card ({}) was checked {age} days ago; {name} is in force on {today} (--rates {name})",
+            card.meta.dated,
+            name = next.meta.origin.name(),
+        )),
+        None => Some(format!(
             "the rate card ({}) was checked {age} days ago: see `nbcost rates`, or pass --rates",
             card.meta.dated
-        )
-    })
+        )),
+    }
 }
 
 /// A warning for a model named, by ID or alias, that is deprecated, shut
@@ -542,10 +565,33 @@ mod tests {
     #[test]
     fn notes_a_stale_card() {
         let card = RateCard::embedded();
-        let note = stale_card_note(&card, today()).unwrap();
-        assert!(note.contains("(April 2026) was checked 215 days ago"), "{note}");
+        let note = stale_card_note(&card, today(), || None).unwrap();
+        assert!(note.contains("(April 2026) was checked 215 days ago: see `nbcost rates`"), "{note}");
         let fresh = Date::from_calendar_date(2026, time::Month::May, 1).unwrap();
-        assert_eq!(stale_card_note(&card, fresh), None);
+        assert_eq!(stale_card_note(&card, fresh, || panic!("no history needed for a fresh card")), None);
+    }
+
+    /// On a past day the card then in force is the truth of the day when
+    /// the history knows the card that followed it; a card named past its
+    /// successor's start gets the successor named.
+    #[test]
+    fn a_stale_card_followed_by_a_later_one_is_the_truth_of_its_days() {
+        let april = RateCard::embedded_named("2026-04").unwrap();
+        let october = RateCard::embedded_named("2026-10").unwrap();
+        let day = |month, d| Date::from_calendar_date(2026, month, d).unwrap();
+        let history = || Some(crate::card::History::embedded());
+        // 2026-09-01: 134 days after April's check, before October's card.
+        assert!(day(time::Month::September, 1) < october.meta.effective);
+        assert_eq!(stale_card_note(&april, day(time::Month::September, 1), history), None);
+        let note = stale_card_note(&april, today(), history).unwrap();
+        assert!(
+            note.contains("(April 2026) was checked 215 days ago; 2026-10 is in force on 2026-11-21"),
+            "{note}"
+        );
+        assert!(note.ends_with("(--rates 2026-10)"), "{note}");
+        let march = Date::from_calendar_date(2027, time::Month::March, 1).unwrap();
+        let newest = stale_card_note(&october, march, history).unwrap();
+        assert!(newest.contains("see `nbcost rates`"), "{newest}");
     }
 
     #[test]
