@@ -69,31 +69,31 @@ pub struct GlobalArgs {
 pub enum Command {
     /// What N images of one model and size cost, per lane
     #[command(after_help = QUOTE_EXAMPLES)]
-    Quote(QuoteArgs),
+    Quote(Deferred<QuoteArgs>),
     /// Every model × size × lane side by side, with totals at a few volumes
     #[command(after_help = COMPARE_EXAMPLES)]
-    Compare(CompareArgs),
+    Compare(Deferred<CompareArgs>),
     /// The rate card: models, sizes, lanes, dates and sources
     #[command(after_help = RATES_EXAMPLES)]
-    Rates(RatesArgs),
+    Rates(Deferred<RatesArgs>),
     /// A month of mixed image work from a plan file, priced line by line
     #[command(after_help = PLAN_EXAMPLES)]
-    Plan(PlanArgs),
+    Plan(Deferred<PlanArgs>),
     /// What an amount buys: whole images per model × size × lane, or a plan's mix
     #[command(after_help = BUDGET_EXAMPLES)]
-    Budget(BudgetArgs),
+    Budget(Deferred<BudgetArgs>),
     /// What changed between two rate cards, and what it does to a plan
     #[command(after_help = DIFF_EXAMPLES)]
-    Diff(DiffArgs),
+    Diff(Deferred<DiffArgs>),
     /// What a batch input file will cost, before it is submitted
     #[command(after_help = ESTIMATE_EXAMPLES)]
-    Estimate(EstimateArgs),
+    Estimate(Deferred<EstimateArgs>),
     /// What a batch job cost, exactly, from its output files
     #[command(after_help = TALLY_EXAMPLES)]
-    Tally(TallyArgs),
+    Tally(Deferred<TallyArgs>),
     /// The SQL that prices responses stored in BigQuery or DuckDB, where they are
     #[command(after_help = SQL_EXAMPLES)]
-    Sql(SqlArgs),
+    Sql(Deferred<SqlArgs>),
     /// Shell completions, written to stdout
     #[command(after_help = COMPLETIONS_EXAMPLES)]
     Completions {
@@ -110,6 +110,67 @@ pub enum Command {
         #[arg(value_parser = PossibleValuesParser::new(schema::REPORTS))]
         report: Option<String>,
     },
+}
+
+/// A subcommand's flags, added to clap's command only when the command
+/// line names that subcommand (clap's `Command::defer`): a quote builds
+/// `quote`'s flags, never the other eight commands'. Building every
+/// subcommand's flags was most of what clap cost at start-up. The whole
+/// command is built for help, completions and the manual.
+#[derive(Debug)]
+pub struct Deferred<T>(pub T);
+
+/// Whether subcommands get their flags at once: set for completions and
+/// the manual, whose generators read every subcommand as it is given.
+static EVERY_FLAG: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+impl<T: ClapArgs> ClapArgs for Deferred<T> {
+    fn augment_args(command: clap::Command) -> clap::Command {
+        if EVERY_FLAG.load(std::sync::atomic::Ordering::Relaxed) {
+            return T::augment_args(command);
+        }
+        command.defer(|command| keep_about(command, T::augment_args))
+    }
+
+    fn augment_args_for_update(command: clap::Command) -> clap::Command {
+        if EVERY_FLAG.load(std::sync::atomic::Ordering::Relaxed) {
+            return T::augment_args_for_update(command);
+        }
+        command.defer(|command| keep_about(command, T::augment_args_for_update))
+    }
+
+    fn group_id() -> Option<clap::Id> {
+        T::group_id()
+    }
+}
+
+/// `augment` run on `command`, keeping the subcommand's own about text:
+/// the flags' struct has a doc comment of its own, which would replace it
+/// once the flags are added after the subcommand is described.
+fn keep_about(command: clap::Command, augment: fn(clap::Command) -> clap::Command) -> clap::Command {
+    use clap::builder::Resettable;
+    let kept =
+        |text: Option<&clap::builder::StyledStr>| text.cloned().map_or(Resettable::Reset, Resettable::Value);
+    let (about, long_about) = (kept(command.get_about()), kept(command.get_long_about()));
+    augment(command).about(about).long_about(long_about)
+}
+
+impl<T: FromArgMatches> FromArgMatches for Deferred<T> {
+    fn from_arg_matches(matches: &clap::ArgMatches) -> Result<Self, clap::Error> {
+        T::from_arg_matches(matches).map(Deferred)
+    }
+
+    fn update_from_arg_matches(&mut self, matches: &clap::ArgMatches) -> Result<(), clap::Error> {
+        self.0.update_from_arg_matches(matches)
+    }
+}
+
+impl<T> std::ops::Deref for Deferred<T> {
+    type Target = T;
+
+    fn deref(&self) -> &T {
+        &self.0
+    }
 }
 
 /// What the command line asks for.
@@ -206,7 +267,7 @@ impl Args {
         Ok(Action::Answer(match &self.command {
             Command::Quote(quote) => Request::Quote(quote.to_request()),
             Command::Compare(compare) => Request::Compare(compare.to_request()),
-            Command::Rates(RatesArgs { card: Some(name), .. }) => {
+            Command::Rates(Deferred(RatesArgs { card: Some(name), .. })) => {
                 self.no_format("rates --card", "writes the card's TOML: leave out --format")?;
                 return card_text(name).map(|text| Action::Print(text.into_bytes()));
             }
@@ -267,8 +328,11 @@ impl Args {
     }
 }
 
-/// The clap command, with the embedded cards' dates in `--version`.
+/// The whole clap command, every subcommand's flags in it (for
+/// completions and the manual), with the embedded cards' dates in
+/// `--version`.
 fn command() -> clap::Command {
+    EVERY_FLAG.store(true, std::sync::atomic::Ordering::Relaxed);
     Args::command().version(version())
 }
 
