@@ -60,6 +60,10 @@ pub enum OutputLine {
         /// `responseId` (`id` for a chat completion): the stream a chunk
         /// belongs to.
         response_id: Option<String>,
+        /// The string labels of the request the line echoes
+        /// (`request.labels`), by name, each as last written: what
+        /// `--by label:NAME` reads.
+        labels: Labels,
     },
     /// A piece of a response that carries no token counts: a stream chunk
     /// before the last, or an agent event that is no model turn (a user
@@ -112,8 +116,61 @@ pub fn scan_output_line(line: &[u8]) -> OutputLine {
     }
 }
 
+/// The string labels of a line's `request` (`request.labels`), sorted by
+/// name, each as last written; anything else in the request is skipped, as
+/// is a label whose value is no string. A later `labels` member replaces
+/// an earlier one, as a JSON object's later member does.
+fn read_request_labels(cursor: &mut JsonCursor<'_>) -> Parsed<Labels> {
+    let mut labels = std::collections::BTreeMap::new();
+    if cursor.peek_kind()? != ValueKind::Object {
+        cursor.skip_value()?;
+        return Ok(Labels::default());
+    }
+    for_each_field(cursor, |name, cursor| {
+        if name != "labels" {
+            return cursor.skip_value();
+        }
+        labels.clear();
+        if cursor.peek_kind()? != ValueKind::Object {
+            return cursor.skip_value();
+        }
+        for_each_field(cursor, |label, cursor| {
+            if cursor.peek_kind()? != ValueKind::String {
+                return cursor.skip_value();
+            }
+            labels.insert(label.to_owned(), cursor.read_string()?.into_owned());
+            Ok(())
+        })
+    })?;
+    Ok(labels.into_iter().collect())
+}
+
 fn malformed(reason: &str) -> OutputLine {
     OutputLine::Malformed { reason: reason.to_owned() }
+}
+
+/// A request's string labels, sorted by name, each as last written. A
+/// line without labels (nearly every line) costs neither an allocation
+/// nor room in every [`OutputLine`].
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Labels(Option<Box<LabelPairs>>);
+
+/// The pairs behind [`Labels`], boxed whole: one pointer in each line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct LabelPairs(Vec<(String, String)>);
+
+impl Labels {
+    /// The labels as (name, value) pairs, sorted by name.
+    pub fn as_slice(&self) -> &[(String, String)] {
+        self.0.as_deref().map_or(&[], |pairs| pairs.0.as_slice())
+    }
+}
+
+impl FromIterator<(String, String)> for Labels {
+    fn from_iter<I: IntoIterator<Item = (String, String)>>(pairs: I) -> Labels {
+        let pairs: Vec<_> = pairs.into_iter().collect();
+        Labels((!pairs.is_empty()).then(|| Box::new(LabelPairs(pairs))))
+    }
 }
 
 /// The top-level members that matter, each as last written.
@@ -130,6 +187,8 @@ struct LineFields {
     event: EventFields,
     /// Whether the line has a `request` (and so may be a batch input line).
     request: bool,
+    /// The request's labels.
+    labels: Labels,
     /// Whether the line is an agent (ADK) event: it has `author` or
     /// `invocationId`.
     agent_event: bool,
@@ -161,6 +220,10 @@ fn read_line_fields(cursor: &mut JsonCursor<'_>) -> Parsed<Option<LineFields>> {
                     ValueKind::String => cursor.read_string()? == "user",
                     _ => cursor.skip_value().map(|()| false)?,
                 };
+            }
+            "request" => {
+                fields.request = true;
+                fields.labels = read_request_labels(cursor)?;
             }
             "partial" => {
                 fields.partial = match cursor.peek_kind()? {
@@ -248,7 +311,7 @@ impl LineFields {
             Some(Ok(usage)) => usage,
             Some(Err(reason)) => return OutputLine::Malformed { reason },
         };
-        OutputLine::Response { key, model_version, usage, content, wrapped, response_id }
+        OutputLine::Response { key, model_version, usage, content, wrapped, response_id, labels: self.labels }
     }
 }
 
@@ -291,6 +354,7 @@ fn api_line(
             content: Content::with_images(api.images),
             wrapped: false,
             response_id: api.id,
+            labels: Labels::default(),
         },
         Some(Err(reason)) => OutputLine::Malformed { reason },
         None => malformed("no usage in the response"),

@@ -116,7 +116,19 @@ pub(crate) fn output_line(line: &[u8]) -> OutputLine {
         Some(_) => return malformed("usageMetadata is not an object".into()),
     };
     let content = Content { images: inline_images, candidates_present, search_queries };
-    OutputLine::Response { key, model_version, usage, content, wrapped, response_id }
+    let mut labels: Vec<(String, String)> = match member(&top, "request")
+        .and_then(Value::as_object)
+        .and_then(|request| member(request, "labels"))
+    {
+        Some(Value::Object(labels)) => labels
+            .iter()
+            .filter_map(|(name, value)| value.as_str().map(|value| (name.clone(), value.to_owned())))
+            .collect(),
+        _ => Vec::new(),
+    };
+    labels.sort();
+    let labels = labels.into_iter().collect();
+    OutputLine::Response { key, model_version, usage, content, wrapped, response_id, labels }
 }
 
 /// A lane field: `spellings` in upper case, any case accepted.

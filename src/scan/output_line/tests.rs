@@ -12,6 +12,7 @@ fn response(key: Option<&str>, model: Option<&str>, usage: Usage, inline_images:
         content: Content { images: inline_images, candidates_present: inline_images > 0, search_queries: 0 },
         wrapped: true,
         response_id: None,
+        labels: Labels::default(),
     }
 }
 
@@ -278,5 +279,25 @@ fn an_agent_event_holding_an_output_image_is_a_response_usage_or_not() {
     // later whole one.
     for line in [event("user", ""), event("image_agent", r#""partial":true,"#)] {
         assert!(matches!(scan_output_line(line.as_bytes()), OutputLine::Chunk { .. }), "{line}");
+    }
+}
+
+/// A Vertex AI line echoes its request: the request's string labels are
+/// read (sorted, each as last written; a later `labels` replaces an
+/// earlier one), and the reference reader reads the same.
+#[test]
+fn reads_the_labels_of_the_request_a_line_echoes() {
+    let line = r#"{"request":{"labels":{"old":"x"},"contents":[],"labels":{"team":"growth","n":5,"env":"dev","env":"prod"}},"response":{"usageMetadata":{"promptTokenCount":2,"candidatesTokenCount":1120}},"status":""}"#;
+    let read = scan_output_line(line.as_bytes());
+    let OutputLine::Response { labels, .. } = &read else { panic!("{read:?}") };
+    assert_eq!(
+        labels.as_slice(),
+        &[("env".to_string(), "prod".to_string()), ("team".to_string(), "growth".to_string())]
+    );
+    assert_eq!(crate::scan::reference::output_line(line.as_bytes()), read);
+    for request in [r#""request":null"#, r#""request":[1]"#, r#""request":{"labels":"team"}"#] {
+        let line = format!(r#"{{{request},"response":{{"usageMetadata":{{"promptTokenCount":2}}}}}}"#);
+        let OutputLine::Response { labels, .. } = scan_output_line(line.as_bytes()) else { panic!("{line}") };
+        assert!(labels.as_slice().is_empty(), "{line}");
     }
 }
