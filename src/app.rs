@@ -14,7 +14,7 @@ use time::Date;
 
 use crate::card::{CardError, History, RateCard, UserCards};
 use crate::error::{Error, ErrorKind, UsageError};
-use crate::plan::Plan;
+use crate::plan::{Plan, PlanError};
 use crate::pricing::Basis;
 use crate::render::{self, Format, Report, Style};
 use crate::report::Outcome;
@@ -266,9 +266,29 @@ pub fn run(request: &Request, cards: &CardSource, today: Date) -> Result<Answer,
             Ok(Answer::new(EstimateReport::build(&card, estimate, today)?, Some((&card, cards)), today))
         }
         Request::Tally(tally) => {
-            let files: Vec<Input> = tally.files.iter().map(|file| ("a batch file", file.as_path())).collect();
+            let files: Vec<Input> = tally
+                .files
+                .iter()
+                .map(|file| ("a batch file", file.as_path()))
+                .chain(tally.plan.iter().map(|file| ("--plan", file.as_path())))
+                .collect();
             let card = card_with(&files)?;
-            Ok(Answer::new(TallyReport::build(&card, tally, today)?, Some((&card, cards)), today))
+            let plan = tally.plan.as_deref().map(Plan::from_file).transpose()?;
+            if let Some(plan) = plan.as_ref().filter(|plan| plan.groups.is_empty()) {
+                return Err(PlanError::invalid(
+                    &plan.source,
+                    None,
+                    "group",
+                    "is missing: tally reads a plan's [[group]] budgets",
+                    "add a [[group]] with `name` and `monthly_budget` for each attribution",
+                )
+                .into());
+            }
+            let mut report = TallyReport::build(&card, tally, today)?;
+            if let Some(plan) = &plan {
+                report = report.with_budgets(&plan.groups)?;
+            }
+            Ok(Answer::new(report, Some((&card, cards)), today))
         }
         Request::Sql(sql) => {
             let card = card_with(&[])?;
@@ -402,6 +422,8 @@ mod tests {
             strict: false,
             scan: ScanOptions::default(),
             fail_above: None,
+            by: None,
+            plan: None,
         };
         let diff = |plan: Option<PathBuf>| Request::Diff {
             old: "default".into(),

@@ -5,6 +5,7 @@
 #![warn(clippy::print_stdout, clippy::print_stderr)]
 
 pub mod app;
+pub mod attribution;
 pub mod batch;
 pub mod card;
 pub mod count;

@@ -17,6 +17,7 @@ use super::driver::{BatchFileError, BatchReader, Place, Sightings};
 use super::lanes::{BilledLane, UnrecognisedTier, decide_lane};
 use super::streams::{Pending, Piece, StreamSummary, StreamWithoutUsage, piece};
 use super::usage::{Content, UsageSums, output_split};
+use crate::attribution::{Attributed, By};
 use crate::card::{Model, NamedAs, RateCard, Resolved};
 use crate::lane::Lane;
 use crate::scan::{OutputLine, ScanOptions, Usage};
@@ -325,6 +326,10 @@ pub struct Responses {
     pub unrecognised_lanes: BTreeMap<UnrecognisedTier, u64>,
     /// Every response.
     pub sums: SumsByVersion,
+    /// `--by`: how responses are attributed, when asked.
+    pub by: Option<By>,
+    /// With `by`, every response again, by attribution.
+    pub attributed: Attributed<SumsByVersion>,
     /// The responses for keys seen before (also in `sums`).
     pub duplicate_sums: SumsByVersion,
     /// Responses for keys seen before, the first few listed.
@@ -350,6 +355,12 @@ impl Responses {
     /// No responses yet; `lane_override` is `--lane`.
     pub fn new(lane_override: Option<Lane>) -> Responses {
         Responses { lane_override, ..Responses::default() }
+    }
+
+    /// Also sums responses by attribution, as `by` gives it.
+    pub fn attributed_by(mut self, by: Option<By>) -> Responses {
+        self.by = by;
+        self
     }
 
     /// Takes one line the reader handed over; `first` is where its key was
@@ -431,7 +442,7 @@ impl Responses {
 
     fn add_line(&mut self, place: Place<'_>, line: OutputLine, first: Option<Place<'_>>) {
         match line {
-            OutputLine::Response { key, model_version, usage, content, wrapped, .. } => {
+            OutputLine::Response { key, model_version, usage, content, wrapped, labels, .. } => {
                 let decision = decide_lane(self.lane_override, wrapped, &usage);
                 if decision.assumed {
                     self.assumed_standard += 1;
@@ -440,6 +451,10 @@ impl Responses {
                     }
                 }
                 let lane = decision.lane;
+                if let Some(by) = &self.by {
+                    let attribution = by.of(key.as_deref(), labels.as_slice(), place.file);
+                    self.attributed.entry(attribution).add(model_version.clone(), lane, &usage, content);
+                }
                 if let Some(first) = first {
                     self.duplicate_sums.add(model_version.clone(), lane, &usage, content);
                     self.duplicates.record(|| DuplicateKey {

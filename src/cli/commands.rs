@@ -6,6 +6,8 @@ use std::path::PathBuf;
 use clap::{Args as ClapArgs, Subcommand};
 
 use nbcost::app::Request;
+use nbcost::attribution::By;
+use nbcost::error::UsageError;
 use nbcost::lane::Lane;
 use nbcost::money::Money;
 use nbcost::pricing::Extras;
@@ -21,8 +23,8 @@ use nbcost::sql::SqlRequest;
 
 use super::values::{
     BasisArg, ColumnTypeArg, CountList, DialectArg, PeriodArg, WhatIfLane, lane_values, model_names,
-    parse_amount, parse_baseline, parse_count, parse_counts, parse_days, parse_money, parse_threads,
-    size_values,
+    parse_amount, parse_baseline, parse_by, parse_count, parse_counts, parse_days, parse_money,
+    parse_separator, parse_threads, size_values,
 };
 
 pub(super) const DIFF_EXAMPLES: &str = "\
@@ -383,6 +385,20 @@ pub struct TallyArgs {
     #[arg(long, value_name = "N", default_value_t = 0, value_parser = parse_amount, allow_hyphen_values = true)]
     pub free_queries: u64,
 
+    /// Cost by who spent it: key-prefix (the batch key up to the first `/`), label:NAME (the
+    /// request's label NAME, where the line echoes the request) or file
+    #[arg(long, value_name = "RULE", value_parser = parse_by)]
+    pub by: Option<By>,
+
+    /// With --by key-prefix: the character that ends a key's prefix [default: /]
+    #[arg(long, value_name = "C", value_parser = parse_separator, requires = "by")]
+    pub key_separator: Option<char>,
+
+    /// With --by: a plan file whose [[group]] budgets each attribution is held to (exit 5 when
+    /// one is over)
+    #[arg(long, value_name = "FILE", requires = "by")]
+    pub plan: Option<PathBuf>,
+
     #[command(flatten)]
     pub reading: ReadArgs,
 
@@ -393,8 +409,18 @@ pub struct TallyArgs {
 
 impl TallyArgs {
     /// The validated request.
-    pub fn to_request(&self) -> TallyRequest {
-        TallyRequest {
+    pub fn to_request(&self) -> Result<TallyRequest, UsageError> {
+        let by = match (&self.by, self.key_separator) {
+            (Some(By::KeyPrefix { .. }), Some(separator)) => Some(By::KeyPrefix { separator }),
+            (by, Some(_)) => {
+                let given = by.as_ref().map_or("no --by".to_string(), |by| format!("--by {by}"));
+                return Err(UsageError(format!(
+                    "--key-separator goes with --by key-prefix, not {given}: leave it out"
+                )));
+            }
+            (by, None) => by.clone(),
+        };
+        Ok(TallyRequest {
             files: self.files.clone(),
             lane: self.lane,
             model: self.model.clone(),
@@ -402,7 +428,9 @@ impl TallyArgs {
             strict: self.reading.strict,
             scan: self.reading.scan_options(),
             fail_above: self.fail_above,
-        }
+            by,
+            plan: self.plan.clone(),
+        })
     }
 }
 

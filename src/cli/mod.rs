@@ -282,7 +282,7 @@ impl Args {
             Command::Budget(budget) => budget.to_request(),
             Command::Diff(diff) => diff.to_request(),
             Command::Estimate(estimate) => Request::Estimate(estimate.to_request()),
-            Command::Tally(tally) => Request::Tally(tally.to_request()),
+            Command::Tally(tally) => Request::Tally(tally.to_request()?),
             Command::Sql(sql) => {
                 self.no_format(
                     "sql",

@@ -8,6 +8,7 @@ use clap::ValueEnum;
 use clap::builder::{PossibleValue, StringValueParser, TypedValueParser};
 use rust_decimal::Decimal;
 
+use nbcost::attribution::By;
 use nbcost::card::{EMBEDDED, Model, RateCard};
 use nbcost::lane::Lane;
 use nbcost::money::Money;
@@ -16,6 +17,7 @@ use nbcost::render::Format;
 use nbcost::report::compare::Baseline;
 use nbcost::size::ImageSize;
 use nbcost::sql::{ColumnType, Dialect, Period};
+use nbcost::visible::visible;
 
 /// `--format`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -339,6 +341,21 @@ pub fn parse_threads(text: &str) -> Result<usize, String> {
             "`{}` threads is more than nbcost runs: give 1 to {MAX_THREADS} (past a few, reading the file sets the speed)",
             text.trim()
         )),
+    }
+}
+
+/// A `--by` rule: `key-prefix`, `label:NAME` or `file`.
+pub fn parse_by(text: &str) -> Result<By, String> {
+    By::parse(text, None).map_err(|err| err.to_string())
+}
+
+/// One character that ends a batch key's prefix: not a control character
+/// and not whitespace, which no key is split on.
+pub fn parse_separator(text: &str) -> Result<char, String> {
+    let mut chars = text.chars();
+    match (chars.next(), chars.next()) {
+        (Some(separator), None) if !separator.is_control() && !separator.is_whitespace() => Ok(separator),
+        _ => Err(format!("`{}` is not one character: give one, such as / or :", visible(text))),
     }
 }
 

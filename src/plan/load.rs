@@ -10,10 +10,11 @@ use std::path::Path;
 use rust_decimal::Decimal;
 use serde::Deserialize;
 
-use super::{Escalation, Grounding, Plan, PlanLine, Volume};
+use super::{Escalation, Grounding, GroupBudget, Plan, PlanLine, Volume};
 use crate::card::CardDecimal;
 use crate::error::{ErrorKind, Kind};
 use crate::lane::Lane;
+use crate::money::Money;
 use crate::size::ImageSize;
 use crate::toml_file::{self, Invalid, Malformed, ReadFailure};
 
@@ -92,6 +93,15 @@ struct RawPlan {
     plan: Option<RawMeta>,
     #[serde(default, rename = "line")]
     lines: Vec<RawLine>,
+    #[serde(default, rename = "group")]
+    groups: Vec<RawGroup>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawGroup {
+    name: String,
+    monthly_budget: CardDecimal,
 }
 
 #[derive(Deserialize)]
@@ -156,7 +166,7 @@ impl Plan {
             return Err(PlanError::Invalid { plan: source.to_string(), line: None, broken });
         }
         let checker = Checker { source };
-        if raw.lines.is_empty() {
+        if raw.lines.is_empty() && raw.groups.is_empty() {
             return Err(checker.invalid(
                 None,
                 "line",
@@ -164,11 +174,12 @@ impl Plan {
                 "add a [[line]] table",
             ));
         }
+        let groups = checker.groups(raw.groups)?;
         let lines = raw.lines.into_iter().map(|line| checker.line(line)).collect::<Result<Vec<_>, _>>()?;
         checker.names_are_unique(&lines)?;
         checker.escalations_lead_somewhere(&lines)?;
         let name = raw.plan.and_then(|meta| meta.name).map(|name| name.trim().to_string());
-        Ok(Plan { name: name.filter(|name| !name.is_empty()), source: source.to_string(), lines })
+        Ok(Plan { name: name.filter(|name| !name.is_empty()), source: source.to_string(), lines, groups })
     }
 }
 
@@ -393,6 +404,43 @@ impl Checker<'_> {
             return Err(self.invalid(at, key, format!("({value}) has more than 9 decimal places"), fix));
         }
         Ok(value)
+    }
+
+    /// The group budgets: each named once (as written: an attribution is
+    /// compared exactly), each budget 0 or more.
+    fn groups(&self, raw: Vec<RawGroup>) -> Result<Vec<GroupBudget>, PlanError> {
+        let mut seen = std::collections::HashSet::new();
+        let mut groups = Vec::with_capacity(raw.len());
+        for group in raw {
+            let at = format!("group {}", group.name);
+            if group.name.is_empty() {
+                return Err(self.invalid(
+                    None,
+                    "group.name",
+                    "is empty",
+                    "name the attribution the budget is for",
+                ));
+            }
+            if !seen.insert(group.name.clone()) {
+                return Err(self.invalid(
+                    Some(&at),
+                    "name",
+                    "is used by an earlier group too",
+                    "give every group its own name",
+                ));
+            }
+            let budget = group.monthly_budget.0;
+            if budget.is_sign_negative() && !budget.is_zero() {
+                return Err(self.invalid(
+                    Some(&at),
+                    "monthly_budget",
+                    format!("is negative ({budget})"),
+                    "give an amount, 0 or more",
+                ));
+            }
+            groups.push(GroupBudget { name: group.name, monthly_budget: Money::new(budget) });
+        }
+        Ok(groups)
     }
 
     fn names_are_unique(&self, lines: &[PlanLine]) -> Result<(), PlanError> {

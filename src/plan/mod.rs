@@ -32,6 +32,18 @@ pub struct Plan {
     pub source: String,
     /// The lines, in file order.
     pub lines: Vec<PlanLine>,
+    /// Budgets per attribution (`[[group]]`), for `tally --by`.
+    pub groups: Vec<GroupBudget>,
+}
+
+/// A month's budget for one attribution (`tally --by`): a team's key
+/// prefix, a label's value or a file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GroupBudget {
+    /// The attribution, as `--by` gives it.
+    pub name: String,
+    /// Money a month, in the card's currency.
+    pub monthly_budget: crate::money::Money,
 }
 
 /// How a line's volume was written.

@@ -159,6 +159,15 @@ struct Setup<'card> {
 
 /// Prices `plan` with `card` on `basis`.
 pub fn price(plan: &Plan, card: &RateCard, basis: Basis) -> Result<PricedPlan, PlanError> {
+    if plan.lines.is_empty() {
+        return Err(PlanError::invalid(
+            &plan.source,
+            None,
+            "line",
+            "is missing: the plan has only [[group]] budgets, which `nbcost tally --by RULE --plan` reads",
+            "add a [[line]] table to price",
+        ));
+    }
     let setups =
         plan.lines.iter().map(|line| setup(plan, card, line, basis)).collect::<Result<Vec<_>, _>>()?;
     let flows = flows(plan)?;

@@ -21,6 +21,7 @@ use serde::Serialize;
 use time::Date;
 
 use super::{BudgetCheck, CardInfo, Notice, Outcome, Verdict, lifecycle_warning, priced_by_note, warn_once};
+use crate::attribution::By;
 use crate::batch::{BatchFileError, MalformedLine, Sightings, StreamSummary};
 use crate::batch::{
     BatchReader, BilledLane, MAX_UNKNOWN_VERSIONS, ModelGroup, ReadCounts, Responses, SumsByVersion,
@@ -32,6 +33,7 @@ use crate::count::{counted, grouped};
 use crate::error::{ErrorKind, Kind};
 use crate::lane::Lane;
 use crate::money::{Money, Overflow, narrow};
+use crate::plan::GroupBudget;
 use crate::pricing::{self, CostError};
 use crate::scan::{OutputLine, ScanOptions};
 
@@ -54,6 +56,11 @@ pub struct TallyRequest {
     pub scan: ScanOptions,
     /// A limit the total must not exceed (`--fail-above`).
     pub fail_above: Option<Money>,
+    /// `--by`: rows per attribution too.
+    pub by: Option<By>,
+    /// `--plan`: a plan file whose `[[group]]` budgets each attribution is
+    /// held to (with `by`).
+    pub plan: Option<PathBuf>,
 }
 
 /// Why a tally cannot be given.
@@ -97,6 +104,9 @@ pub struct TallyReport {
     pub basis: &'static str,
     /// The model given with `--model` for responses without `modelVersion`.
     pub fallback_model: Option<String>,
+    /// `--by` as given (`key-prefix`, `label:NAME`, `file`); `null`
+    /// without it.
+    pub by: Option<String>,
     /// Line counts over every file: `read` = `responses` + `chunk_lines` +
     /// `error_lines` + `malformed_lines` + `blank_lines`. In a whole JSON
     /// document each item (a response, a chunk, an event, an inlined
@@ -110,6 +120,10 @@ pub struct TallyReport {
     pub rows: Vec<TallyRow>,
     /// The grand total.
     pub total: TallyTotal,
+    /// With `--by`, what each attribution spent (and its budget, with
+    /// `--plan`): these costs and `grounding.cost` add up to the total.
+    /// Empty without `--by`.
+    pub attributions: Vec<AttributionTotal>,
     /// Google Search queries the responses ran, per model, and their cost
     /// (boxed: the report travels by value in a reply enum).
     pub grounding: Box<TallyGrounding>,
@@ -235,9 +249,18 @@ pub struct FileLines {
     pub lines: LineCounts,
 }
 
-/// Responses of one model at one inferred size on one lane.
+/// Responses of one model at one inferred size on one lane (and, with
+/// `--by`, of one attribution).
 #[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct TallyRow {
+    /// With `--by`, the responses' attribution (their batch key's prefix,
+    /// a request label's value, or their file); `null` when the rule finds
+    /// none for them, or without `--by`.
+    pub attribution: Option<String>,
+    /// For the row of the attributions past the first 1,000, which share
+    /// rows: how many there are, counted up to 1,000 (1,000 means at least
+    /// that many; `attribution` is then `null`); else 0.
+    pub other_attributions: u64,
     /// The card's model ID; `null` when the card does not know the model
     /// (a known model on a lane it lacks keeps its ID, unpriced).
     pub model: Option<String>,
@@ -400,7 +423,7 @@ impl TallyReport {
         let named = request.model.as_deref().map(|name| card.resolve(name)).transpose()?;
         let fallback = named.map(|found| found.model);
         let mut reader = BatchReader::new(request.strict);
-        let mut responses = Responses::new(request.lane);
+        let mut responses = Responses::new(request.lane).attributed_by(request.by.clone());
         let (files, repeated) = distinct_files(&request.files);
         for path in files {
             reader.read_path(path, &request.scan, |place, line, first| responses.add(place, line, first))?;
@@ -444,8 +467,16 @@ impl TallyReport {
     }
 
     /// The sentence to exit 5 with, when the total is above `--fail-above`.
-    pub fn over_budget(&self) -> Option<&str> {
-        self.budget.as_ref().filter(|check| check.over).map(|check| check.reason.as_str())
+    pub fn over_budget(&self) -> Option<String> {
+        let check = self.budget.as_ref().filter(|check| check.over).map(|check| check.reason.clone());
+        check.or_else(|| attributions::over_budget(&self.attributions, &self.card.currency))
+    }
+
+    /// Holds each attribution to its group's budget (`[[group]]` of a
+    /// plan): a group over its budget fails the tally (exit 5).
+    pub fn with_budgets(mut self, budgets: &[GroupBudget]) -> Result<TallyReport, TallyError> {
+        self.attributions = attributions::totals(&self.rows, budgets)?;
+        Ok(self)
     }
 
     /// Whether some responses could not be priced or some lines read, so
@@ -497,7 +528,7 @@ impl TallyReport {
 impl Outcome for TallyReport {
     fn verdict(&self) -> Verdict {
         match (self.over_budget(), self.incomplete_reason()) {
-            (Some(reason), _) => Verdict::OverBudget(reason.to_string()),
+            (Some(reason), _) => Verdict::OverBudget(reason),
             (None, Some(reason)) => Verdict::Incomplete(reason),
             (None, None) => Verdict::Pass,
         }
@@ -572,6 +603,8 @@ impl Shortfall {
 
 mod assemble;
 use assemble::assemble;
+mod attributions;
+pub use attributions::AttributionTotal;
 
 mod grounding;
 pub use grounding::{GroundingRow, TallyGrounding};

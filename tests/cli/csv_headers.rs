@@ -47,7 +47,7 @@ const HEADERS: [(&str, &str); 10] = [
     ),
     (
         "tally",
-        "model,model_versions,size,lane,basis,card,status,kind,image_tokens_per_image,responses,images,prompt_tokens,image_output_tokens,text_output_tokens,thoughts_tokens,search_queries,paid_queries,input_cost,image_output_cost,text_output_cost,cost,unpriced_reason,complete",
+        "model,model_versions,size,lane,basis,card,status,kind,image_tokens_per_image,responses,images,prompt_tokens,image_output_tokens,text_output_tokens,thoughts_tokens,search_queries,paid_queries,input_cost,image_output_cost,text_output_cost,cost,unpriced_reason,complete,attribution,other_attributions",
     ),
 ];
 
@@ -203,6 +203,7 @@ fn diff_estimate_and_tally_have_one_csv_header_whatever_the_flags() {
             &["tally", "tests/fixtures/batch/output-mixed.jsonl"],
             &["tally", "tests/fixtures/semantics/grounding.jsonl", "--free-queries", "4"],
             &["tally", "tests/fixtures/batch/output-lanes.jsonl", "--lane", "batch"],
+            &["tally", "tests/fixtures/batch/output-mixed.jsonl", "--by", "key-prefix"],
         ],
     );
 }

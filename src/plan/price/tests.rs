@@ -240,7 +240,7 @@ mod properties {
                     line
                 })
                 .collect();
-            Plan { name: None, source: "generated".into(), lines }
+            Plan { name: None, source: "generated".into(), lines, groups: Vec::new() }
         })
     }
 

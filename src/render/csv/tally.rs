@@ -52,6 +52,11 @@ pub struct CostRow<'a> {
     unpriced_reason: Option<&'a str>,
     /// Whether the tally's total holds every response, query and line.
     complete: bool,
+    /// With `--by`, the row's attribution; empty for responses the rule
+    /// found none for, for grounding rows and without `--by`.
+    attribution: Option<&'a str>,
+    /// For the row of attributions past the first 1,000: how many share it.
+    other_attributions: Option<u64>,
 }
 
 impl CsvRows for TallyReport {
@@ -84,6 +89,8 @@ impl CsvRows for TallyReport {
             cost: row.cost,
             unpriced_reason: row.unpriced_reason.as_deref(),
             complete: self.total.complete,
+            attribution: row.attribution.as_deref(),
+            other_attributions: (row.other_attributions > 0).then_some(row.other_attributions),
         });
         let grounding = self.grounding.models.iter().map(move |row| CostRow {
             model: row.model.as_deref(),
@@ -123,6 +130,8 @@ mod tests {
             strict: false,
             scan: ScanOptions::default(),
             fail_above: None,
+            by: None,
+            plan: None,
         };
         let card = RateCard::embedded_named("2026-10").unwrap();
         let report = TallyReport::build(&card, &request, today()).unwrap();

@@ -1,9 +1,10 @@
 //! How the `tally` report is laid out for the table and Markdown renderers.
 
 use super::batch::{listed_title, malformed_table, priced};
+use crate::attribution::MAX_ATTRIBUTIONS;
 use crate::batch::BilledLane;
 use crate::count::{counted, grouped};
-use crate::money::Currency;
+use crate::money::{Currency, Money};
 use crate::render::Report;
 use crate::render::document::{Cell, Column, Document, Table};
 use crate::report::tally::*;
@@ -144,46 +145,59 @@ impl Report for TallyReport {
         }
 
         let grounding = &self.grounding;
+        // With --by, each row's attribution comes first: what a reader
+        // looks for is whose spend it is.
+        let by = self.by.is_some();
         let mut tables = vec![Table {
             title: None,
-            columns: vec![
-                Column::new("model"),
-                Column::new("model version").optional(4),
-                Column::new("size"),
-                Column::new("lane"),
-                Column::new("responses").optional(3),
-                Column::new("images"),
-                Column::new("input tokens").optional(2),
-                Column::new("image tokens").optional(1),
-                Column::new("text tokens").optional(1),
-                Column::new("thinking tokens").optional(1),
-                Column::new("cost"),
-            ],
+            columns: by
+                .then(|| Column::new(rule_title(self)))
+                .into_iter()
+                .chain([
+                    Column::new("model"),
+                    Column::new("model version").optional(4),
+                    Column::new("size"),
+                    Column::new("lane"),
+                    Column::new("responses").optional(3),
+                    Column::new("images"),
+                    Column::new("input tokens").optional(2),
+                    Column::new("image tokens").optional(1),
+                    Column::new("text tokens").optional(1),
+                    Column::new("thinking tokens").optional(1),
+                    Column::new("cost"),
+                ])
+                .collect(),
             rows: self
                 .rows
                 .iter()
                 .map(|row| {
-                    vec![
-                        model_cell(&row.model, &row.model_name),
-                        Cell::text(row_versions(row)),
-                        Cell::text(&row.size),
-                        Cell::text(row.lane.name()),
-                        Cell::Count(row.responses),
-                        Cell::Count(row.images),
-                        Cell::Count(row.prompt_tokens),
-                        Cell::Count(row.image_output_tokens),
-                        Cell::Count(row.text_output_tokens),
-                        Cell::Count(row.thoughts_tokens),
-                        match (row.cost, row.lane) {
-                            (Some(cost), _) => Cell::unit(cost),
-                            (None, BilledLane::Provisioned) => Cell::text("commitment"),
-                            (None, _) => Cell::text("not priced"),
-                        },
-                    ]
+                    by.then(|| Cell::text(attribution_text(&row.attribution, row.other_attributions)))
+                        .into_iter()
+                        .chain([
+                            model_cell(&row.model, &row.model_name),
+                            Cell::text(row_versions(row)),
+                            Cell::text(&row.size),
+                            Cell::text(row.lane.name()),
+                            Cell::Count(row.responses),
+                            Cell::Count(row.images),
+                            Cell::Count(row.prompt_tokens),
+                            Cell::Count(row.image_output_tokens),
+                            Cell::Count(row.text_output_tokens),
+                            Cell::Count(row.thoughts_tokens),
+                            match (row.cost, row.lane) {
+                                (Some(cost), _) => Cell::unit(cost),
+                                (None, BilledLane::Provisioned) => Cell::text("commitment"),
+                                (None, _) => Cell::text("not priced"),
+                            },
+                        ])
+                        .collect()
                 })
-                .chain((grounding.queries > 0).then(|| grounding_line(grounding)))
+                .chain((grounding.queries > 0).then(|| grounding_line(grounding, by)))
                 .collect(),
         }];
+        if by {
+            tables.push(attributions_table(self));
+        }
         if grounding.queries > 0 {
             tables.push(grounding_table(grounding));
         }
@@ -376,11 +390,95 @@ impl Report for TallyReport {
 
 /// `2 responses` and/or `3 search queries`: what the total leaves out.
 /// The grounding line of the main table: its queries and their cost.
-fn grounding_line(grounding: &TallyGrounding) -> Vec<Cell> {
-    let mut line = vec![Cell::text("grounding"), Cell::Empty, Cell::Empty, Cell::Empty];
+fn grounding_line(grounding: &TallyGrounding, by: bool) -> Vec<Cell> {
+    let mut line: Vec<Cell> = by.then_some(Cell::Empty).into_iter().collect();
+    line.extend([Cell::text("grounding"), Cell::Empty, Cell::Empty, Cell::Empty]);
     line.extend([Cell::Empty, Cell::Empty, Cell::Empty, Cell::Empty, Cell::Empty, Cell::Empty]);
     line.push(grounding.cost.map_or(Cell::text("not priced"), Cell::unit));
     line
+}
+
+/// An attribution as a reader sees it: its value, `(none)` for responses
+/// the rule found none for, or how many attributions share the row.
+fn attribution_text(attribution: &Option<String>, others: u64) -> String {
+    match (attribution, others) {
+        (_, others) if others >= MAX_ATTRIBUTIONS as u64 => format!("({}+ others)", grouped(others)),
+        (_, others) if others > 0 => format!("({} others)", grouped(others)),
+        (Some(value), _) => value.clone(),
+        (None, _) => "(none)".to_string(),
+    }
+}
+
+/// The attribution column's title: the rule, without its separator.
+fn rule_title(report: &TallyReport) -> &str {
+    report.by.as_deref().and_then(|by| by.split(" (").next()).unwrap_or("attribution")
+}
+
+/// What each attribution spent, with its budget where the plan gives one;
+/// the grounding line makes the column add up to the total.
+fn attributions_table(report: &TallyReport) -> Table {
+    let budgets = report.attributions.iter().any(|total| total.monthly_budget.is_some());
+    let grounding = report.grounding.queries > 0;
+    Table {
+        title: Some(format!("Cost by {}", report.by.as_deref().unwrap_or("attribution"))),
+        columns: [
+            Column::new(report.by.as_deref().unwrap_or("attribution")),
+            Column::new("responses"),
+            Column::new("images").optional(1),
+            Column::new("cost"),
+        ]
+        .into_iter()
+        .chain(budgets.then(|| [Column::new("budget"), Column::new("left")]).into_iter().flatten())
+        .collect(),
+        rows: report
+            .attributions
+            .iter()
+            .map(|total| {
+                let cost = if total.complete {
+                    Cell::unit(total.cost)
+                } else {
+                    Cell::text(format!("{} + not priced", report.card.currency.unit(total.cost)))
+                };
+                [
+                    Cell::text(attribution_text(&total.attribution, total.other_attributions)),
+                    Cell::Count(total.responses),
+                    Cell::Count(total.images),
+                    cost,
+                ]
+                .into_iter()
+                .chain(
+                    budgets
+                        .then(|| {
+                            [
+                                total.monthly_budget.map_or(Cell::Empty, Cell::unit),
+                                match (total.left, total.over_budget) {
+                                    (Some(left), true) => Cell::text(format!(
+                                        "over by {}",
+                                        report.card.currency.unit(Money::ZERO.minus(left).unwrap_or(left))
+                                    )),
+                                    (Some(left), false) => Cell::unit(left),
+                                    (None, _) => Cell::Empty,
+                                },
+                            ]
+                        })
+                        .into_iter()
+                        .flatten(),
+                )
+                .collect()
+            })
+            .chain(grounding.then(|| {
+                [
+                    Cell::text("search queries (whole tally)"),
+                    Cell::Empty,
+                    Cell::Empty,
+                    report.grounding.cost.map_or(Cell::text("not priced"), Cell::unit),
+                ]
+                .into_iter()
+                .chain(budgets.then_some([Cell::Empty, Cell::Empty]).into_iter().flatten())
+                .collect()
+            }))
+            .collect(),
+    }
 }
 
 /// Queries per model, what is free and what is paid.

@@ -3,6 +3,7 @@
 //! the total.
 
 use super::*;
+use crate::attribution::Group;
 
 /// The report's line counts from the reader's and the error lines among
 /// its records.
@@ -26,7 +27,24 @@ pub(super) fn assemble(
     responses: Responses,
     free_queries: u64,
 ) -> Result<TallyReport, TallyError> {
-    let rows = price_rows(card, &responses.sums, fallback, today)?;
+    let rows = match &responses.by {
+        None => price_rows(card, &responses.sums, fallback, today)?,
+        Some(_) => {
+            let mut rows = Vec::new();
+            for (group, sums) in responses.attributed.iter() {
+                let (attribution, others) = match group {
+                    Group::One(attribution) => (attribution, 0),
+                    Group::Others(count) => (None, count),
+                };
+                for mut row in price_rows(card, sums, fallback, today)? {
+                    row.attribution = attribution.clone();
+                    row.other_attributions = others;
+                    rows.push(row);
+                }
+            }
+            rows
+        }
+    };
     let grounding = TallyGrounding::new(card, &rows, free_queries)?;
     let duplicate_rows = price_rows(card, &responses.duplicate_sums, fallback, today)?;
     let priced = |rows: &[TallyRow], part: fn(&TallyRow) -> Option<Money>| {
@@ -74,8 +92,13 @@ pub(super) fn assemble(
         lanes: LaneSummary::new(&rows, &responses),
         basis: "tokens",
         fallback_model: fallback.map(|model| model.id.clone()),
+        by: responses.by.as_ref().map(|by| by.to_string()),
         lines: line_counts(reader.total(), responses.errors.count, responses.chunk_lines()),
         files,
+        attributions: match responses.by {
+            Some(_) => attributions::totals(&rows, &[])?,
+            None => Vec::new(),
+        },
         rows,
         total,
         grounding: Box::new(grounding),
@@ -165,6 +188,8 @@ fn build_row(group: ModelGroup<'_>, today: Date) -> Result<TallyRow, TallyError>
     };
     let unpriced_reason = priced.err();
     Ok(TallyRow {
+        attribution: None,
+        other_attributions: 0,
         model: model.map(|model| model.id.clone()),
         model_name: model.map(|model| model.name.clone()),
         status: model.map(|model| model.status(today)),

@@ -493,3 +493,63 @@ fn says_what_an_incomplete_total_leaves_out() {
     assert!(title.ends_with("INCOMPLETE: 2 search queries not priced, 1 malformed line skipped"), "{title}");
     assert_eq!(tally_october_free(GROUNDING_UNPRICED, 0).left_out(), [Shortfall::UnpricedQueries(2)]);
 }
+
+/// Responses and cost per model, size and lane, whatever else splits rows
+/// (an attribution's row holds only its own spellings of a model).
+fn per_model_size_lane(rows: &[TallyRow]) -> Vec<(String, u64, Option<Money>)> {
+    let mut sums: Vec<(String, u64, Option<Money>)> = Vec::new();
+    for row in rows {
+        let key = format!("{:?} {} {:?}", row.model, row.size, row.lane);
+        match sums.iter_mut().find(|(known, _, _)| *known == key) {
+            Some((_, responses, cost)) => {
+                *responses += row.responses;
+                *cost = cost.zip(row.cost).map(|(sum, more)| sum.plus(more).unwrap());
+            }
+            None => sums.push((key, row.responses, row.cost)),
+        }
+    }
+    sums.sort_by(|a, b| a.0.cmp(&b.0));
+    sums
+}
+
+/// `--by` splits rows, never money: for every rule, on the attribution
+/// fixture and a generated file of every kind of line, the attributions'
+/// costs and the grounding cost make the total, their responses make the
+/// total's, and the rows summed back per model, size and lane are the rows
+/// of the tally without `--by`.
+#[test]
+fn attributions_split_the_rows_and_add_up_to_the_total() {
+    let card = RateCard::embedded_named("2026-10").unwrap();
+    let mut generated = Vec::new();
+    let spec =
+        SynthSpec { target_bytes: 200_000, seed: 5, mixed: true, bare_percent: 30, ..SynthSpec::default() };
+    write_batch_output(&spec, &mut generated).unwrap();
+    let teams = std::fs::read("tests/fixtures/attribution/teams.jsonl").unwrap();
+    for (name, bytes) in [("teams.jsonl", teams.as_slice()), ("generated.jsonl", generated.as_slice())] {
+        let whole = read(&card, name, bytes, false, None, &ScanOptions::default(), None).unwrap();
+        for by in [
+            By::KeyPrefix { separator: '/' },
+            By::KeyPrefix { separator: '-' },
+            By::Label("team".into()),
+            By::File,
+        ] {
+            let mut reader = BatchReader::new(false);
+            let mut responses = Responses::new(None).attributed_by(Some(by.clone()));
+            reader
+                .read_source(name.into(), bytes, &ScanOptions::default(), |place, line, first| {
+                    responses.add(place, line, first)
+                })
+                .unwrap();
+            responses.finish();
+            let split = assemble(&card, today(), None, reader, responses, 0).unwrap();
+            let what = format!("{name} by {by}");
+            assert_eq!(split.total.cost, whole.total.cost, "{what}");
+            let costs = Money::sum(split.attributions.iter().map(|total| total.cost)).unwrap();
+            let grounding = split.grounding.cost.unwrap_or(Money::ZERO);
+            assert_eq!(costs.plus(grounding).unwrap(), split.total.cost, "{what}");
+            let responses: u64 = split.attributions.iter().map(|total| total.responses).sum();
+            assert_eq!(responses, whole.total.responses, "{what}");
+            assert_eq!(per_model_size_lane(&split.rows), per_model_size_lane(&whole.rows), "{what}");
+        }
+    }
+}
