@@ -7,6 +7,7 @@
 pub mod app;
 pub mod attribution;
 pub mod batch;
+pub mod bill;
 pub mod card;
 pub mod count;
 pub mod error;
