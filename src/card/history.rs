@@ -295,7 +295,14 @@ impl History {
             let same = |card: &&RateCard| card.meta.currency == base.meta.currency;
             needs.then(|| self.cards().rev().filter(same).find_map(|card| card.grounding)).flatten()
         });
-        Ok(RateCard { meta: base.meta.clone(), models, grounding, routes: base.routes.clone(), unreleased })
+        Ok(RateCard {
+            meta: base.meta.clone(),
+            models,
+            grounding,
+            routes: base.routes.clone(),
+            skus: base.skus.clone(),
+            unreleased,
+        })
     }
 
     /// The model `id` as the newest card in force on `day` that lists it

@@ -10,10 +10,10 @@ use rust_decimal::Decimal;
 use time::{Date, Month};
 use toml::value::Datetime;
 
-use super::raw::{RawCard, RawGrounding, RawMeta, RawModel, RawRoute, RawSize, RawTokens};
+use super::raw::{RawCard, RawGrounding, RawMeta, RawModel, RawRoute, RawSize, RawSku, RawTokens};
 use super::{
-    CardMeta, CardOrigin, Derived, FormerId, Grade, Grounding, LaneRule, Life, Model, RateCard, Route,
-    SizeRow, TokenRates,
+    CardMeta, CardOrigin, Derived, FormerId, Grade, Grounding, LaneRule, Life, Model, Part, RateCard, Route,
+    SizeRow, SkuRule, TokenRates,
 };
 use crate::error::{ErrorKind, Kind};
 use crate::lane::Lane;
@@ -127,10 +127,64 @@ impl Validator {
             .collect::<Result<Vec<_>, _>>()?;
         self.names_are_unique(&models)?;
         self.successors_go_nowhere_round(&models)?;
-        let mut card = RateCard { meta, models, grounding, routes: Vec::new(), unreleased: Vec::new() };
+        let mut card = RateCard {
+            meta,
+            models,
+            grounding,
+            routes: Vec::new(),
+            skus: Vec::new(),
+            unreleased: Vec::new(),
+        };
         card.routes =
             raw.routes.into_iter().map(|route| self.route(&card, route)).collect::<Result<_, _>>()?;
+        card.skus = raw
+            .skus
+            .into_iter()
+            .enumerate()
+            .map(|(index, sku)| self.sku(&card, index, sku))
+            .collect::<Result<_, _>>()?;
         Ok(card)
+    }
+
+    /// A SKU rule: a pattern, a model of the card (or `*` for every model,
+    /// for a SKU a family shares), a lane the model has, and a part.
+    fn sku(&self, card: &RateCard, index: usize, raw: RawSku) -> Result<SkuRule, CardError> {
+        let key = format!("sku[{index}]");
+        let pattern = raw.pattern.trim().to_string();
+        if pattern.is_empty() {
+            return Err(self.invalid(
+                format!("{key}.pattern"),
+                "is empty",
+                "give the SKU description as the bill writes it (`*` stands for any text)",
+            ));
+        }
+        let lane = match raw.lane {
+            None => Lane::Standard,
+            Some(text) => text
+                .parse::<Lane>()
+                .map_err(|err| self.invalid(format!("{key}.lane"), "names no lane", err.to_string()))?,
+        };
+        let part = raw.part.parse::<Part>().map_err(|fix| {
+            self.invalid(format!("{key}.part"), format!("`{}` is not a part", raw.part), fix)
+        })?;
+        let model = match raw.model.trim() {
+            "*" => None,
+            name => {
+                let found = card.resolve(name).map_err(|err| {
+                    self.invalid(format!("{key}.model"), "names no model in the card", err.to_string())
+                })?;
+                if part != Part::Search && !found.model.tokens.contains_key(&lane) {
+                    return Err(self.invalid(
+                        format!("{key}.lane"),
+                        format!("is {lane}, a lane {} does not have in this card", found.model.id),
+                        format!("give one of {}", found.model.lane_list()),
+                    ));
+                }
+                Some(found.model.id.clone())
+            }
+        };
+        let id = raw.id.map(|id| id.trim().to_string()).filter(|id| !id.is_empty());
+        Ok(SkuRule { pattern, id, model, lane, part })
     }
 
     /// A provider route: its model must be in the card, with the size and

@@ -12,6 +12,7 @@ mod lifecycle;
 mod load;
 mod raw;
 mod resolve;
+mod sku;
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -29,6 +30,7 @@ pub use lifecycle::{FormerId, Life, Status};
 pub use load::CardError;
 pub(crate) use raw::CardDecimal;
 pub use resolve::{NamedAs, Resolved, UnknownModel};
+pub use sku::{Part, SkuRule, find_rule};
 
 /// A card compiled into the binary: its name (the file's stem in `rates/`,
 /// which `--rates NAME` takes), its text, and its compiled form (see
@@ -74,6 +76,9 @@ pub struct RateCard {
     /// Other providers' own per-image prices for the card's models, in card
     /// order. Never Google's figures: each carries its owner.
     pub routes: Vec<Route>,
+    /// How the SKUs on Google's bill name the card's models, lanes and
+    /// parts (`[[sku]]`), in the order they are tried.
+    pub skus: Vec<SkuRule>,
     /// Models a later card knows that were not yet released on the card's
     /// day (see [`History::on`]), so that asking for one says so.
     #[serde(skip)]

@@ -20,6 +20,19 @@ pub(super) struct RawCard {
     pub(super) grounding: Option<RawGrounding>,
     #[serde(default, rename = "route")]
     pub(super) routes: Vec<RawRoute>,
+    #[serde(default, rename = "sku")]
+    pub(super) skus: Vec<RawSku>,
+}
+
+/// `[[sku]]`: how a bill's SKU names a card model, lane and part.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawSku {
+    pub(super) pattern: String,
+    pub(super) id: Option<String>,
+    pub(super) model: String,
+    pub(super) lane: Option<String>,
+    pub(super) part: String,
 }
 
 /// `[[route]]`: a provider's own per-image price for a card model.
