@@ -43,7 +43,7 @@ impl Money {
     /// No money.
     pub const ZERO: Money = Money(Decimal::ZERO);
 
-    /// `amount` dollars.
+    /// `amount`, in the currency of the card or bill it belongs to.
     pub const fn new(amount: Decimal) -> Money {
         Money(amount)
     }

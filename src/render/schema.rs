@@ -14,10 +14,11 @@ use crate::report::estimate::EstimateReport;
 use crate::report::plan::PlanReport;
 use crate::report::quote::QuoteReport;
 use crate::report::rates::{CheckReport, ModelReport, RatesReport};
+use crate::report::reconcile::ReconcileReport;
 use crate::report::tally::TallyReport;
 
 /// Every report's name (`"report"` in its JSON), in the README's order.
-pub const REPORTS: [&str; 10] = [
+pub const REPORTS: [&str; 11] = [
     QuoteReport::KIND,
     CompareReport::KIND,
     RatesReport::KIND,
@@ -28,6 +29,7 @@ pub const REPORTS: [&str; 10] = [
     DiffReport::KIND,
     EstimateReport::KIND,
     TallyReport::KIND,
+    ReconcileReport::KIND,
 ];
 
 /// The schema of the report named `kind`, or `None` for a name that is no
@@ -44,6 +46,7 @@ pub fn of(kind: &str) -> Option<Schema> {
         DiffReport::KIND => enveloped::<DiffReport>(),
         EstimateReport::KIND => enveloped::<EstimateReport>(),
         TallyReport::KIND => enveloped::<TallyReport>(),
+        ReconcileReport::KIND => enveloped::<ReconcileReport>(),
         _ => return None,
     })
 }

@@ -8,6 +8,7 @@ pub mod estimate;
 pub mod plan;
 pub mod quote;
 pub mod rates;
+pub mod reconcile;
 pub mod tally;
 
 use rust_decimal::Decimal;
@@ -47,6 +48,9 @@ pub enum Verdict {
     /// `diff --exit-code`: the new card changes the bill (exit 1, as
     /// `git diff --exit-code`); the sentence says what changed.
     Changed(String),
+    /// `reconcile`: the bill and the responses disagree beyond the
+    /// tolerance (exit 8); the sentence says where.
+    Mismatch(String),
 }
 
 impl Verdict {
@@ -58,6 +62,7 @@ impl Verdict {
             Verdict::Incomplete(_) => 6,
             Verdict::Refused(_) => 7,
             Verdict::Changed(_) => 1,
+            Verdict::Mismatch(_) => 8,
         }
     }
 
@@ -68,7 +73,8 @@ impl Verdict {
             Verdict::OverBudget(reason)
             | Verdict::Incomplete(reason)
             | Verdict::Refused(reason)
-            | Verdict::Changed(reason) => Some(reason),
+            | Verdict::Changed(reason)
+            | Verdict::Mismatch(reason) => Some(reason),
         }
     }
 }

@@ -11,7 +11,7 @@ use nbcost::render::schema::REPORTS;
 use super::TODAY;
 
 /// Every report's CSV header, by the report's name in JSON.
-const HEADERS: [(&str, &str); 10] = [
+const HEADERS: [(&str, &str); 11] = [
     (
         "quote",
         "model,size,lane,count,basis,card,prompt_tokens,input_images,thinking_tokens,unit_price,total,saving_vs_standard,grade,unpriced_reason,complete",
@@ -48,6 +48,10 @@ const HEADERS: [(&str, &str); 10] = [
     (
         "tally",
         "model,model_versions,size,lane,basis,card,status,kind,image_tokens_per_image,responses,images,prompt_tokens,image_output_tokens,text_output_tokens,thoughts_tokens,search_queries,paid_queries,input_cost,image_output_cost,text_output_cost,cost,unpriced_reason,complete,attribution,other_attributions",
+    ),
+    (
+        "reconcile",
+        "sku_description,sku_id,model,lane,part,billed_quantity,computed_quantity,billed_cost,computed_cost,difference,status,gap,card,within_tolerance,complete",
     ),
 ];
 

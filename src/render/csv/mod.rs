@@ -22,6 +22,7 @@ mod formula;
 mod plan;
 mod quote;
 mod rates;
+mod reconcile;
 mod tally;
 
 use std::io::{self, Write};

@@ -11,4 +11,5 @@ mod estimate;
 mod plan;
 mod quote;
 mod rates;
+mod reconcile;
 mod tally;

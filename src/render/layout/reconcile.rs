@@ -1,0 +1,180 @@
+//! How the `reconcile` report is laid out for the table and Markdown
+//! renderers: the bills, then each SKU's quantities and money side by side,
+//! then what is no usage.
+
+use crate::count::counted;
+use crate::render::Report;
+use crate::render::document::{Cell, Column, Document, Table};
+use crate::report::reconcile::*;
+
+/// A quantity as people read it: whole numbers grouped, fractions exact.
+fn quantity(value: rust_decimal::Decimal) -> Cell {
+    match u64::try_from(value.normalize()) {
+        Ok(whole) if value.fract().is_zero() => Cell::Count(whole),
+        _ => Cell::text(value.normalize().to_string()),
+    }
+}
+
+fn status_text(row: &SkuRow) -> String {
+    match (row.status, row.gap) {
+        (SkuStatus::Match, _) => "match".into(),
+        (SkuStatus::Drift, Some(Gap::Quantity)) => "drift: quantity".into(),
+        (SkuStatus::Drift, _) => "drift: price".into(),
+        (SkuStatus::UnmatchedSku, _) => "unmatched SKU".into(),
+        (SkuStatus::NotBilled, _) => "not billed".into(),
+    }
+}
+
+impl Report for ReconcileReport {
+    const KIND: &'static str = "reconcile";
+
+    fn document(&self) -> Document {
+        let currency = &self.card.currency;
+        let total = &self.total;
+        let mut facts: Vec<(String, String)> = self
+            .bills
+            .iter()
+            .map(|bill| {
+                let format = match bill.format {
+                    crate::bill::BillFormat::ConsoleCsv => "console report CSV",
+                    crate::bill::BillFormat::ExportJsonl => "billing export, JSON lines",
+                };
+                (
+                    "bill".to_string(),
+                    format!("{} ({format}, {})", bill.file, counted(bill.rows, "Gemini row", "Gemini rows")),
+                )
+            })
+            .collect();
+        facts.push(("compared".into(), self.compared.clone()));
+        facts.push((
+            "tolerance".into(),
+            format!("{}% of the larger side", self.tolerance_percent.normalize()),
+        ));
+        facts.push((
+            "billed".into(),
+            format!(
+                "{} (exactly {}) in usage; computed {} (exactly {}); difference {}",
+                currency.total(total.billed_cost),
+                total.billed_cost.plain(),
+                currency.total(total.computed_cost),
+                total.computed_cost.plain(),
+                currency.unit(total.difference),
+            ),
+        ));
+        facts.push((
+            "not usage".into(),
+            format!(
+                "credits {}, tax {}, adjustments {}, other {}; the bill nets {}",
+                currency.unit(total.credits),
+                currency.unit(total.tax),
+                currency.unit(total.adjustments),
+                currency.unit(total.other),
+                currency.unit(total.net),
+            ),
+        ));
+        facts.push(("rate card".into(), self.card.summary()));
+        let mut tables = vec![Table {
+            title: None,
+            columns: vec![
+                Column::new("model"),
+                Column::new("part"),
+                Column::new("lane").optional(2),
+                Column::new("billed qty").optional(1),
+                Column::new("computed qty").optional(1),
+                Column::new("billed"),
+                Column::new("computed"),
+                Column::new("difference").optional(3),
+                Column::new("status"),
+            ],
+            rows: self
+                .rows
+                .iter()
+                .map(|row| {
+                    vec![
+                        Cell::text(match (&row.model, row.status) {
+                            (Some(model), _) => model.clone(),
+                            (None, SkuStatus::UnmatchedSku) => row.sku_description.clone(),
+                            (None, _) => "every model".to_string(),
+                        }),
+                        Cell::text(row.part.map_or("", |part| part.name())),
+                        Cell::text(row.lane.map_or("", |lane| lane.name())),
+                        quantity(row.billed_quantity),
+                        row.computed_quantity.map_or(Cell::Empty, Cell::Count),
+                        Cell::unit(row.billed_cost),
+                        match (row.computed_cost, row.status) {
+                            (Some(cost), _) => Cell::unit(cost),
+                            (None, SkuStatus::UnmatchedSku) => Cell::Empty,
+                            (None, _) => Cell::text("not priced"),
+                        },
+                        row.difference.map_or(Cell::Empty, Cell::unit),
+                        Cell::text(status_text(row)),
+                    ]
+                })
+                .collect(),
+        }];
+        let skus: Vec<&SkuRow> = self.rows.iter().filter(|row| !row.sku_description.is_empty()).collect();
+        if !skus.is_empty() {
+            tables.push(Table {
+                title: Some("SKUs".into()),
+                columns: vec![Column::new("SKU"), Column::new("SKU ID").optional(1), Column::new("maps to")],
+                rows: skus
+                    .iter()
+                    .map(|row| {
+                        let maps = match (&row.model, row.part, row.lane) {
+                            (model, Some(part), Some(lane)) => {
+                                format!("{} {part} {lane}", model.as_deref().unwrap_or("every model"))
+                            }
+                            _ => "nothing: add a [[sku]] rule".to_string(),
+                        };
+                        vec![
+                            Cell::text(&row.sku_description),
+                            row.sku_id.as_deref().map_or(Cell::Empty, Cell::text),
+                            Cell::text(maps),
+                        ]
+                    })
+                    .collect(),
+            });
+        }
+        if !self.malformed_bill_rows.is_empty() {
+            tables.push(Table {
+                title: Some("Bill rows that could not be read (the reconciliation is incomplete)".into()),
+                columns: vec![Column::new("file"), Column::new("line"), Column::new("reason")],
+                rows: self
+                    .malformed_bill_rows
+                    .iter()
+                    .map(|bad| vec![Cell::text(&bad.file), Cell::Count(bad.line), Cell::text(&bad.reason)])
+                    .collect(),
+            });
+        }
+        let mut notes: Vec<String> = self.rows.iter().filter_map(|row| row.note.clone()).collect();
+        notes.dedup();
+        for bill in &self.bills {
+            if !bill.other_services.is_empty() {
+                notes.push(format!(
+                    "{} also bills, not read: {}.",
+                    bill.file,
+                    bill.other_services.join("; ")
+                ));
+            }
+        }
+        if !self.responses_complete {
+            notes.push("The responses are not all priced: see `nbcost tally` on them.".into());
+        }
+        let verdict = match self.mismatch() {
+            Some(_) => "does not match",
+            None if total.within_tolerance => "matches",
+            None => "does not match",
+        };
+        Document {
+            title: format!(
+                "Reconcile: the bill {verdict} ({} billed, {} computed)",
+                currency.total(total.billed_cost),
+                currency.total(total.computed_cost)
+            ),
+            facts,
+            tables,
+            notes,
+            currency: currency.clone(),
+        }
+    }
+}

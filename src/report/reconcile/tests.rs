@@ -1,0 +1,317 @@
+//! Tests of `reconcile`: bills built from the SKU strings seen on real bills
+//! (see `rates/2026-10.toml`), set beside three real recorded responses.
+//!
+//! The responses (`tests/fixtures/real`, priced by hand in its README):
+//! Nano Banana Pro: 14 prompt tokens ($0.000028), 1,120 image tokens
+//! ($0.1344), 163 text + 174 thinking tokens ($0.004044); Nano Banana 2,
+//! two responses: 43 prompt tokens ($0.0000215), 2,240 image tokens
+//! ($0.1344), 1,043 text tokens ($0.003129), and 2 search queries ($0.028).
+//! Total $0.3040225.
+
+use std::str::FromStr;
+
+use super::*;
+use crate::bill::{BillRow, MalformedBillRow, OtherService, VERTEX_AI};
+use crate::report::testing::today;
+use crate::scan::ScanOptions;
+
+fn d(text: &str) -> Decimal {
+    Decimal::from_str(text).unwrap()
+}
+
+fn card() -> RateCard {
+    RateCard::embedded_named("2026-10").unwrap()
+}
+
+fn request() -> ReconcileRequest {
+    let real = |name: &str| PathBuf::from(format!("tests/fixtures/real/{name}"));
+    ReconcileRequest {
+        bills: Vec::new(),
+        tally: TallyRequest {
+            files: vec![
+                real("pydantic-ai-3-pro-image-preview-text-and-image.json"),
+                real("pydantic-ai-3.1-flash-image-grounded.json"),
+                real("vercel-ai-3.1-flash-image-standard.json"),
+            ],
+            lane: None,
+            model: None,
+            free_queries: 0,
+            strict: false,
+            scan: ScanOptions::default(),
+            fail_above: None,
+            by: None,
+            plan: None,
+        },
+        tolerance_percent: Decimal::ONE,
+        currency_rate: None,
+    }
+}
+
+/// A bill row of the Gemini API (`id` given) or Vertex AI.
+fn row(description: &str, id: Option<&str>, amount: &str, cost: &str) -> BillRow {
+    BillRow {
+        line: 2,
+        day: Date::from_calendar_date(2026, time::Month::November, 2).ok(),
+        service_id: crate::bill::GEMINI_API.into(),
+        service_description: "Gemini API".into(),
+        sku_id: id.map(String::from),
+        sku_description: description.into(),
+        usage_amount: d(amount),
+        usage_unit: "count".into(),
+        cost: d(cost),
+        credits: Decimal::ZERO,
+        currency: Some("USD".into()),
+        conversion_rate: None,
+        cost_type: CostType::Regular,
+        project: Some("shop-prod".into()),
+    }
+}
+
+/// The bill that matches the responses to the digit: the Pro rows as the
+/// Gemini API names them, the Flash rows as Vertex AI does.
+fn matching_rows() -> Vec<BillRow> {
+    let vertex = |mut row: BillRow| {
+        row.service_id = VERTEX_AI.into();
+        row.service_description = "Vertex AI".into();
+        row
+    };
+    vec![
+        row("Generate_content input token count for Gemini 3 Pro Image", None, "14", "0.000028"),
+        row(
+            "Generate_content image output token count for Gemini 3 Pro Image",
+            Some("096D-0370-0236"),
+            "1120",
+            "0.1344",
+        ),
+        row("Generate_content text output token count for Gemini 3 Pro Image", None, "337", "0.004044"),
+        vertex(row("Gemini 3.1 Flash Image Text Input - Predictions", None, "43", "0.0000215")),
+        vertex(row("Gemini 3.1 Flash Image Output", Some("7D83-2D44-B50E"), "2240", "0.1344")),
+        vertex(row("Gemini 3.1 Flash Image Text Output - Predictions", None, "1043", "0.003129")),
+        row("Generate content search query gemini 3 paid one", None, "2", "0.028"),
+    ]
+}
+
+fn bill(rows: Vec<BillRow>) -> Bill {
+    Bill {
+        source: "bill.csv".into(),
+        format: BillFormat::ConsoleCsv,
+        rows,
+        other_services: Vec::new(),
+        malformed: Vec::new(),
+    }
+}
+
+fn reconcile(bills: &[Bill]) -> Result<ReconcileReport, ReconcileError> {
+    reconcile_with(bills, &request())
+}
+
+fn reconcile_with(bills: &[Bill], request: &ReconcileRequest) -> Result<ReconcileReport, ReconcileError> {
+    let card = card();
+    let tally = TallyReport::build(&card, &request.tally, today()).unwrap();
+    ReconcileReport::build(&card, bills, tally, &card.skus, request, today())
+}
+
+fn statuses(report: &ReconcileReport) -> Vec<(Option<&str>, Option<Part>, SkuStatus)> {
+    report.rows.iter().map(|row| (row.model.as_deref(), row.part, row.status)).collect()
+}
+
+#[test]
+fn a_bill_that_matches_to_the_digit_matches_every_sku() {
+    let report = reconcile(&[bill(matching_rows())]).unwrap();
+    let pro = Some("gemini-3-pro-image");
+    let flash = Some("gemini-3.1-flash-image");
+    assert_eq!(
+        statuses(&report),
+        [
+            (pro, Some(Part::Input), SkuStatus::Match),
+            (pro, Some(Part::ImageOutput), SkuStatus::Match),
+            (pro, Some(Part::TextOutput), SkuStatus::Match),
+            (flash, Some(Part::Input), SkuStatus::Match),
+            (flash, Some(Part::ImageOutput), SkuStatus::Match),
+            (flash, Some(Part::TextOutput), SkuStatus::Match),
+            (None, Some(Part::Search), SkuStatus::Match),
+        ]
+    );
+    assert!(report.rows.iter().all(|row| row.difference == Some(Money::ZERO)), "{:?}", report.rows);
+    assert_eq!(report.total.billed_cost.amount(), d("0.3040225"));
+    assert_eq!(report.total.computed_cost.amount(), d("0.3040225"));
+    assert!(report.total.within_tolerance);
+    assert_eq!(report.verdict(), Verdict::Pass);
+    assert_eq!(report.rows[1].computed_quantity, Some(1120));
+}
+
+/// Image tokens over-billed by 10%: 1,232 for 1,120, $0.14784 for $0.1344:
+/// a quantity drift (exit 8), the other SKUs still match.
+#[test]
+fn image_tokens_over_billed_drift_in_quantity() {
+    let mut rows = matching_rows();
+    rows[1].usage_amount = d("1232");
+    rows[1].cost = d("0.14784");
+    let report = reconcile(&[bill(rows)]).unwrap();
+    let image = &report.rows[1];
+    assert_eq!((image.status, image.gap), (SkuStatus::Drift, Some(Gap::Quantity)));
+    assert_eq!(image.difference.unwrap().amount(), d("0.01344"));
+    assert_eq!(report.rows.iter().filter(|row| row.status == SkuStatus::Match).count(), 6);
+    assert_eq!(report.verdict().exit_code(), 8);
+    assert!(
+        report
+            .mismatch()
+            .unwrap()
+            .contains("1 SKU drifts beyond 1% (first: gemini-3-pro-image image_output)")
+    );
+}
+
+/// Thinking billed and not logged: the bill's Pro text output holds 500
+/// more tokens (337 + 500 = 837 at $12 per 1M = $0.010044).
+#[test]
+fn thinking_not_logged_shows_as_text_output_drift() {
+    let mut rows = matching_rows();
+    rows[2].usage_amount = d("837");
+    rows[2].cost = d("0.010044");
+    let report = reconcile(&[bill(rows)]).unwrap();
+    let text = &report.rows[2];
+    assert_eq!(
+        (text.part, text.status, text.gap),
+        (Some(Part::TextOutput), SkuStatus::Drift, Some(Gap::Quantity))
+    );
+    assert!(text.note.as_deref().unwrap().contains("thinking tokens billed and not logged"));
+}
+
+/// Grounding queries billed beyond what the responses show: 10 queries
+/// ($0.14) for 2.
+#[test]
+fn grounding_billed_beyond_the_log_drifts() {
+    let mut rows = matching_rows();
+    rows[6].usage_amount = d("10");
+    rows[6].cost = d("0.14");
+    let report = reconcile(&[bill(rows)]).unwrap();
+    let search = &report.rows[6];
+    assert_eq!((search.status, search.computed_quantity), (SkuStatus::Drift, Some(2)));
+    assert_eq!(report.total.billed_cost.amount(), d("0.4160225"));
+}
+
+/// The quantities agree and the price does not: a price gap.
+#[test]
+fn the_same_tokens_at_another_price_drift_in_price() {
+    let mut rows = matching_rows();
+    rows[4].cost = d("0.2688");
+    let report = reconcile(&[bill(rows)]).unwrap();
+    assert_eq!((report.rows[4].status, report.rows[4].gap), (SkuStatus::Drift, Some(Gap::Price)));
+}
+
+/// A SKU no rule maps is listed with its cost, in the billed total, and
+/// fails the check when it costs more than the tolerance.
+#[test]
+fn an_unknown_sku_is_listed_never_dropped() {
+    let mut rows = matching_rows();
+    rows.push(row("Gemini 9 Ultra Image Output", Some("FFFF-0000-1111"), "1000", "1.00"));
+    let report = reconcile(&[bill(rows)]).unwrap();
+    let unknown = report.rows.last().unwrap();
+    assert_eq!((unknown.status, unknown.model.as_deref()), (SkuStatus::UnmatchedSku, None));
+    assert_eq!(unknown.billed_cost.amount(), d("1.00"));
+    assert!(unknown.note.as_deref().unwrap().contains("pattern = \"Gemini 9 Ultra Image Output\""));
+    assert_eq!(report.total.billed_cost.amount(), d("1.3040225"));
+    assert_eq!(report.verdict().exit_code(), 8);
+    // A cent of it is within 1% of the total: listed, and it passes.
+    let mut rows = matching_rows();
+    rows.push(row("Gemini 9 Ultra Image Output", None, "1", "0.001"));
+    assert_eq!(reconcile(&[bill(rows)]).unwrap().verdict(), Verdict::Pass);
+}
+
+/// Credits, tax and an adjustment are lines of their own: the SKUs still
+/// match, and the bill nets 0.3040225 − 0.05 + 0.03 − 0.01 = 0.2740225.
+#[test]
+fn credits_tax_and_adjustments_are_never_netted_into_skus() {
+    let mut rows = matching_rows();
+    rows[1].credits = d("-0.05");
+    let mut tax = row("Tax", None, "0", "0.03");
+    tax.cost_type = CostType::Tax;
+    let mut adjustment = row("Adjustment", None, "0", "-0.01");
+    adjustment.cost_type = CostType::Adjustment;
+    rows.extend([tax, adjustment]);
+    let report = reconcile(&[bill(rows)]).unwrap();
+    assert!(report.rows.iter().all(|row| row.status == SkuStatus::Match));
+    let total = &report.total;
+    assert_eq!(
+        (total.credits.amount(), total.tax.amount(), total.adjustments.amount(), total.net.amount()),
+        (d("-0.05"), d("0.03"), d("-0.01"), d("0.2740225"))
+    );
+    assert_eq!(report.verdict(), Verdict::Pass);
+}
+
+/// A part computed with no bill row is `not_billed`; the totals then
+/// differ, which fails the check.
+#[test]
+fn a_part_the_bill_lacks_is_not_billed() {
+    let mut rows = matching_rows();
+    rows.remove(6);
+    let report = reconcile(&[bill(rows)]).unwrap();
+    let last = report.rows.last().unwrap();
+    assert_eq!(
+        (last.model.as_deref(), last.part, last.status),
+        (Some("gemini-3.1-flash-image"), Some(Part::Search), SkuStatus::NotBilled)
+    );
+    assert_eq!(last.difference.unwrap().amount(), d("-0.028"));
+    assert_eq!(report.verdict().exit_code(), 8);
+}
+
+#[test]
+fn a_bill_without_gemini_rows_is_refused_never_a_match_of_nothing() {
+    let mut other = bill(Vec::new());
+    other.other_services.push(OtherService {
+        id: "95FF-2EF5-5EA1".into(),
+        description: "Cloud Storage".into(),
+        rows: 3,
+    });
+    let error = reconcile(&[other]).unwrap_err();
+    assert_eq!(error.kind(), ErrorKind::Input);
+    assert_eq!(
+        error.to_string(),
+        "no Gemini API or Vertex AI rows in `bill.csv` (it holds Cloud Storage): export the bill of the project that ran the requests"
+    );
+}
+
+/// A malformed row leaves the reconciliation incomplete (exit 6) unless a
+/// drift already gives 8.
+#[test]
+fn a_malformed_bill_row_makes_it_incomplete() {
+    let mut with_bad = bill(matching_rows());
+    with_bad.malformed.push(MalformedBillRow { line: 9, reason: "usage.amount is not a number".into() });
+    let report = reconcile(&[with_bad.clone()]).unwrap();
+    assert_eq!(report.verdict().exit_code(), 6);
+    with_bad.rows[1].usage_amount = d("2000");
+    assert_eq!(reconcile(&[with_bad]).unwrap().verdict().exit_code(), 8);
+}
+
+/// A bill in euros: refused without a rate; with the export's
+/// `currency_conversion_rate` (0.9 EUR per USD) or `--currency-rate`, each
+/// cost is divided by it.
+#[test]
+fn a_bill_in_another_currency_needs_a_rate() {
+    let in_euros = |rate: Option<&str>| {
+        let rows = matching_rows()
+            .into_iter()
+            .map(|mut row| {
+                row.currency = Some("EUR".into());
+                row.cost = (row.cost * d("0.9")).normalize();
+                row.conversion_rate = rate.map(d);
+                row
+            })
+            .collect();
+        bill(rows)
+    };
+    let error = reconcile(&[in_euros(None)]).unwrap_err();
+    assert!(
+        error.to_string().contains("bills in EUR, the card prices in USD: give --currency-rate"),
+        "{error}"
+    );
+    let report = reconcile(&[in_euros(Some("0.9"))]).unwrap();
+    assert!(report.rows.iter().all(|row| row.status == SkuStatus::Match), "{:?}", report.rows);
+    assert_eq!(report.total.billed_cost.amount(), d("0.3040225"));
+    let mut request = request();
+    request.currency_rate = Some(d("0.9"));
+    assert_eq!(
+        reconcile_with(&[in_euros(None)], &request).unwrap().total.billed_cost.amount(),
+        d("0.3040225")
+    );
+}
