@@ -23,7 +23,7 @@ use std::path::PathBuf;
 
 use time::Date;
 
-use super::{CardError, CardOrigin, Life, Model, PricedBy, RateCard, Unreleased};
+use super::{CardError, CardOrigin, Life, Model, PricedBy, RateCard, SkuRule, Unreleased};
 use crate::error::{ErrorKind, Kind};
 
 /// Every card nbcost knows, oldest `effective` date first.
@@ -185,6 +185,19 @@ impl History {
     /// The cards, oldest `effective` date first.
     pub fn cards(&self) -> impl DoubleEndedIterator<Item = &RateCard> + ExactSizeIterator + Clone {
         self.cards.iter().map(|card| card.as_ref())
+    }
+
+    /// The SKU rules `card` reconciles with: its own first (a user's card
+    /// adds or overrides), then every card's of the history, newest first,
+    /// each rule once. SKU names do not change with a day's prices.
+    pub fn sku_rules(&self, card: &RateCard) -> Vec<SkuRule> {
+        let mut rules: Vec<SkuRule> = Vec::new();
+        for rule in card.skus.iter().chain(self.cards().rev().flat_map(|card| &card.skus)) {
+            if !rules.contains(rule) {
+                rules.push(rule.clone());
+            }
+        }
+        rules
     }
 
     /// The card in force on `day`: the newest whose effective date is on or

@@ -12,7 +12,7 @@ use clap_mangen::roff::{Roff, bold, italic, roman};
 use nbcost::card::EMBEDDED;
 
 /// The exit codes, as the README's "Exit codes" table gives them.
-const EXIT_STATUS: [(&str, &str); 8] = [
+const EXIT_STATUS: [(&str, &str); 9] = [
     (
         "0",
         "Success. A reader that closes stdout early (nbcost compare | head -3) ends the output quietly; the exit code is still the verdict's.",
@@ -38,6 +38,10 @@ const EXIT_STATUS: [(&str, &str); 8] = [
     (
         "7",
         "estimate: the file holds requests the API would refuse (the report names them). 5 and 6 win over 7.",
+    ),
+    (
+        "8",
+        "reconcile: the bill and the responses disagree beyond --tolerance: a SKU drifts, an unmatched SKU costs more than the tolerance, or the totals differ (the report says where). 8 wins over 6.",
     ),
 ];
 

@@ -9,7 +9,7 @@ use serde::Serialize;
 use time::Date;
 
 use super::{CardInfo, DaySchema, Lifecycle, Notice, Outcome, Verdict, lifecycle_warning, priced_by_note};
-use crate::card::{Grade, History, Model, RateCard, UnknownModel};
+use crate::card::{Grade, History, Model, RateCard, SkuRule, UnknownModel};
 use crate::lane::Lane;
 use crate::money::{Money, Overflow};
 use crate::pricing::{self, Basis};
@@ -34,6 +34,10 @@ pub struct RatesReport {
     /// user's own), oldest `effective` date first, and which is in force on
     /// the day.
     pub cards: Vec<CardSummary>,
+    /// How the SKUs on Google's bill map to models, lanes and parts, for
+    /// `nbcost reconcile`, in the order they are tried: the card's own
+    /// rules, then the history's, newest card first.
+    pub skus: Vec<SkuRule>,
 }
 
 /// A card of the dated history.
@@ -132,6 +136,7 @@ impl RatesReport {
                     checked: each.meta.checked,
                 })
                 .collect(),
+            skus: history.sku_rules(card),
         }
     }
 }

@@ -211,7 +211,10 @@ pub struct BadBillRow {
     pub reason: String,
 }
 
-/// The answer to `nbcost reconcile`.
+/// The answer to `nbcost reconcile`. The command exits 8 when the bill and
+/// the responses disagree beyond the tolerance (a SKU drifts, an unmatched
+/// SKU costs more than the tolerance, or the totals differ), 6 when a bill
+/// row could not be read or a response not priced, else 0.
 #[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct ReconcileReport {
     /// The rate card the computed side comes from.

@@ -18,6 +18,13 @@ impl Report for RatesReport {
         for source in &self.sources {
             facts.push(("source".to_string(), source.clone()));
         }
+        facts.push((
+            "SKU map".to_string(),
+            format!(
+                "{} mapping the bill's SKUs to models, lanes and parts for `nbcost reconcile` (--format json lists them)",
+                crate::count::counted(self.skus.len() as u64, "rule", "rules")
+            ),
+        ));
         let join = |items: Vec<String>| items.join(", ");
         let rows = self
             .models
