@@ -10,6 +10,8 @@
 mod console_csv;
 mod export_json;
 mod read;
+#[cfg(test)]
+mod tests;
 
 use rust_decimal::Decimal;
 use time::Date;
