@@ -422,3 +422,27 @@ fn survives_thousands_of_damaged_bills() {
         }
     }
 }
+
+/// The 100 MB single line of the brief on hostile input, too slow for every
+/// run of a debug build: `cargo test --lib bill -- --ignored`.
+#[test]
+#[ignore = "reads 100 MB lines; run with --ignored"]
+fn reads_a_100_mb_line_in_bounded_work() {
+    let huge = "7".repeat(100 << 20);
+    let started = std::time::Instant::now();
+    let json = format!(
+        "{{\"service\":{{\"id\":\"{GEMINI_API}\"}},\"sku\":{{\"description\":\"x\"}},\"usage\":{{\"amount\":{huge}}},\"cost\":1}}\n"
+    );
+    let bill = read_bill_bytes("x", json.as_bytes()).unwrap();
+    assert_eq!(
+        malformed(&bill),
+        [(1, "`usage.amount` `7777777777777777777777777777777777777777…` is not a number")]
+    );
+    let csv = format!(
+        "Date,Service ID,SKU description,Usage amount,Usage unit,List cost ($)\n2026-11-02,{GEMINI_API},x,{huge},count,1\n"
+    );
+    assert_eq!(read_bill_bytes("x", csv.as_bytes()).unwrap().malformed.len(), 1);
+    let array = format!("[{{\"service\":{{\"id\":\"{huge}\"}}}}]");
+    assert_eq!(read_bill_bytes("x", array.as_bytes()).unwrap().other_services[0].id.len(), 100 << 20);
+    assert!(started.elapsed().as_secs() < 120, "{:?}", started.elapsed());
+}
