@@ -7,8 +7,16 @@
 //! (`C7E2-9256-1C43`) services are kept; the others are counted and named.
 //! Money stays exact (`Decimal`), as the bill writes it.
 
+mod console_csv;
+mod export_json;
+mod read;
+#[cfg(test)]
+mod tests;
+
 use rust_decimal::Decimal;
 use time::Date;
+
+pub use read::{BILL_LIMIT, BillError, read_bill, read_bill_bytes};
 
 /// The Gemini API's service ID.
 pub const GEMINI_API: &str = "AEFD-7695-64FA";

@@ -141,7 +141,7 @@ fn looks_binary(sample: &[u8]) -> bool {
 /// Whether the first bytes are UTF-16 text: its byte-order mark (and not
 /// UTF-32's), or, without one, a NUL beside nearly every character of
 /// ASCII text, on the same side throughout.
-fn looks_utf16(sample: &[u8]) -> bool {
+pub(crate) fn looks_utf16(sample: &[u8]) -> bool {
     if sample.starts_with(b"\xFE\xFF")
         || (sample.starts_with(b"\xFF\xFE") && !sample[2..].starts_with(b"\0\0"))
     {

@@ -33,6 +33,7 @@ mod source;
 mod usage_metadata;
 
 pub use candidates::Content;
+pub(crate) use document::looks_utf16;
 pub use document::{DOCUMENT_LIMIT, Item, Items, Layout, Sniffed, document_items, sniff};
 pub use input_line::{
     CandidateCount, ContentCounts, InputLine, MediaCounts, MediaKind, RESPONSE_NOT_REQUEST, scan_input_line,
