@@ -12,6 +12,7 @@ use std::path::{Path, PathBuf};
 
 use time::Date;
 
+use crate::bill::read_bill;
 use crate::card::{CardError, History, RateCard, UserCards};
 use crate::error::{Error, ErrorKind, UsageError};
 use crate::plan::{Plan, PlanError};
@@ -25,6 +26,7 @@ use crate::report::estimate::{EstimateReport, EstimateRequest};
 use crate::report::plan::{PlanReport, PlanRequest};
 use crate::report::quote::{QuoteReport, QuoteRequest};
 use crate::report::rates::{CheckReport, ModelReport, RatesReport};
+use crate::report::reconcile::{ReconcileReport, ReconcileRequest};
 use crate::report::stale_card_note;
 use crate::report::tally::{TallyReport, TallyRequest};
 pub use crate::report::{Notice, Verdict};
@@ -35,6 +37,8 @@ use crate::sql::{SqlQuery, SqlRequest};
 pub enum Request {
     /// `quote`.
     Quote(QuoteRequest),
+    /// `reconcile --bill BILL RESPONSES…`.
+    Reconcile(ReconcileRequest),
     /// `compare`.
     Compare(CompareRequest),
     /// `rates`: every model in the card.
@@ -288,6 +292,21 @@ pub fn run(request: &Request, cards: &CardSource, today: Date) -> Result<Answer,
             if let Some(plan) = &plan {
                 report = report.with_budgets(&plan.groups)?;
             }
+            Ok(Answer::new(report, Some((&card, cards)), today))
+        }
+        Request::Reconcile(reconcile) => {
+            let files: Vec<Input> = reconcile
+                .tally
+                .files
+                .iter()
+                .map(|file| ("a responses file", file.as_path()))
+                .chain(reconcile.bills.iter().map(|file| ("--bill", file.as_path())))
+                .collect();
+            let card = card_with(&files)?;
+            let bills = reconcile.bills.iter().map(|path| read_bill(path)).collect::<Result<Vec<_>, _>>()?;
+            let tally = TallyReport::build(&card, &reconcile.tally, today)?;
+            let rules = cards.history()?.sku_rules(&card);
+            let report = ReconcileReport::build(&card, &bills, tally, &rules, reconcile, today)?;
             Ok(Answer::new(report, Some((&card, cards)), today))
         }
         Request::Sql(sql) => {

@@ -3,6 +3,8 @@
 
 use std::path::PathBuf;
 
+use rust_decimal::Decimal;
+
 use clap::{Args as ClapArgs, Subcommand};
 
 use nbcost::app::Request;
@@ -16,6 +18,7 @@ use nbcost::report::compare::{Baseline, CompareRequest, DEFAULT_COUNTS};
 use nbcost::report::estimate::EstimateRequest;
 use nbcost::report::plan::PlanRequest;
 use nbcost::report::quote::QuoteRequest;
+use nbcost::report::reconcile::ReconcileRequest;
 use nbcost::report::tally::TallyRequest;
 use nbcost::scan::ScanOptions;
 use nbcost::size::ImageSize;
@@ -24,7 +27,7 @@ use nbcost::sql::SqlRequest;
 use super::values::{
     BasisArg, ColumnTypeArg, CountList, DialectArg, PeriodArg, WhatIfLane, lane_values, model_names,
     parse_amount, parse_baseline, parse_by, parse_count, parse_counts, parse_days, parse_money,
-    parse_separator, parse_threads, size_values,
+    parse_percent, parse_rate, parse_separator, parse_threads, size_values,
 };
 
 pub(super) const DIFF_EXAMPLES: &str = "\
@@ -431,6 +434,67 @@ impl TallyArgs {
             by,
             plan: self.plan.clone(),
         })
+    }
+}
+
+pub(super) const RECONCILE_EXAMPLES: &str = "\
+Examples:
+  nbcost reconcile --bill billing-report.csv batch-output.jsonl
+  nbcost reconcile --bill export.jsonl.gz logs/*.jsonl --tolerance 2 --format json
+  nbcost reconcile --bill eur-report.csv responses.jsonl --currency-rate 0.92";
+
+/// `nbcost reconcile`.
+#[derive(Debug, ClapArgs)]
+pub struct ReconcileArgs {
+    /// The responses: any file tally reads (JSONL; gzip and zstd read directly); - for stdin
+    #[arg(value_name = "RESPONSES", required = true)]
+    pub files: Vec<PathBuf>,
+
+    /// A bill: the console's report CSV or billing-export JSON lines (gzip and zstd read
+    /// directly); give it again for more bills
+    #[arg(long, value_name = "BILL", required = true)]
+    pub bill: Vec<PathBuf>,
+
+    /// The difference still called a match, in percent of the larger side
+    #[arg(long, value_name = "PCT", default_value = "1", value_parser = parse_percent)]
+    pub tolerance: Decimal,
+
+    /// For a bill in another currency than the card's: its units per unit of the card's
+    /// currency (the export's own currency_conversion_rate is used where it gives one)
+    #[arg(long, value_name = "RATE", value_parser = parse_rate)]
+    pub currency_rate: Option<Decimal>,
+
+    /// Bill every response on this lane; default: per line, as tally does
+    #[arg(long, value_parser = lane_values(), hide_possible_values = true)]
+    pub lane: Option<Lane>,
+
+    /// The model of responses that carry no modelVersion; without it they are not priced
+    #[arg(long, short, value_parser = model_names(), hide_possible_values = true)]
+    pub model: Option<String>,
+
+    #[command(flatten)]
+    pub reading: ReadArgs,
+}
+
+impl ReconcileArgs {
+    /// The validated request.
+    pub fn to_request(&self) -> ReconcileRequest {
+        ReconcileRequest {
+            bills: self.bill.clone(),
+            tally: TallyRequest {
+                files: self.files.clone(),
+                lane: self.lane,
+                model: self.model.clone(),
+                free_queries: 0,
+                strict: self.reading.strict,
+                scan: self.reading.scan_options(),
+                fail_above: None,
+                by: None,
+                plan: None,
+            },
+            tolerance_percent: self.tolerance,
+            currency_rate: self.currency_rate,
+        }
     }
 }
 

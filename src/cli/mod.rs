@@ -91,6 +91,9 @@ pub enum Command {
     /// What a batch job cost, exactly, from its output files
     #[command(after_help = TALLY_EXAMPLES)]
     Tally(Deferred<TallyArgs>),
+    /// Google's bill beside the cost computed from the responses, SKU by SKU
+    #[command(after_help = RECONCILE_EXAMPLES)]
+    Reconcile(Deferred<ReconcileArgs>),
     /// The SQL that prices responses stored in BigQuery or DuckDB, where they are
     #[command(after_help = SQL_EXAMPLES)]
     Sql(Deferred<SqlArgs>),
@@ -283,6 +286,7 @@ impl Args {
             Command::Diff(diff) => diff.to_request(),
             Command::Estimate(estimate) => Request::Estimate(estimate.to_request()),
             Command::Tally(tally) => Request::Tally(tally.to_request()?),
+            Command::Reconcile(reconcile) => Request::Reconcile(reconcile.to_request()),
             Command::Sql(sql) => {
                 self.no_format(
                     "sql",

@@ -344,6 +344,23 @@ pub fn parse_threads(text: &str) -> Result<usize, String> {
     }
 }
 
+/// A percentage from 0 to 100, exact: `1`, `0.5`.
+pub fn parse_percent(text: &str) -> Result<Decimal, String> {
+    let trimmed = text.trim().trim_end_matches('%');
+    match Decimal::from_str_exact(trimmed) {
+        Ok(value) if !value.is_sign_negative() && value <= Decimal::ONE_HUNDRED => Ok(value),
+        _ => Err(format!("`{}` is not a percentage from 0 to 100, such as 1 or 0.5", visible(text))),
+    }
+}
+
+/// A currency rate: a number above 0, exact (`0.92`, `151.3`).
+pub fn parse_rate(text: &str) -> Result<Decimal, String> {
+    match Decimal::from_str_exact(text.trim()) {
+        Ok(value) if value > Decimal::ZERO => Ok(value),
+        _ => Err(format!("`{}` is not a rate above 0, such as 0.92", visible(text))),
+    }
+}
+
 /// A `--by` rule: `key-prefix`, `label:NAME` or `file`.
 pub fn parse_by(text: &str) -> Result<By, String> {
     By::parse(text, None).map_err(|err| err.to_string())

@@ -18,9 +18,9 @@ fn quantity(value: rust_decimal::Decimal) -> Cell {
 fn status_text(row: &SkuRow) -> String {
     match (row.status, row.gap) {
         (SkuStatus::Match, _) => "match".into(),
-        (SkuStatus::Drift, Some(Gap::Quantity)) => "drift: quantity".into(),
+        (SkuStatus::Drift, Some(Gap::Quantity)) => "drift: qty".into(),
         (SkuStatus::Drift, _) => "drift: price".into(),
-        (SkuStatus::UnmatchedSku, _) => "unmatched SKU".into(),
+        (SkuStatus::UnmatchedSku, _) => "unmatched".into(),
         (SkuStatus::NotBilled, _) => "not billed".into(),
     }
 }
@@ -78,12 +78,14 @@ impl Report for ReconcileReport {
             columns: vec![
                 Column::new("model"),
                 Column::new("part"),
-                Column::new("lane").optional(2),
-                Column::new("billed qty").optional(1),
-                Column::new("computed qty").optional(1),
-                Column::new("billed"),
-                Column::new("computed"),
-                Column::new("difference").optional(3),
+                // Quantities first: a gap there is metering, and at 80
+                // columns they stay where the money goes.
+                Column::new("lane").optional(1),
+                Column::new("billed qty").optional(4),
+                Column::new("computed qty").optional(4),
+                Column::new("billed").optional(3),
+                Column::new("computed").optional(3),
+                Column::new("difference").optional(2),
                 Column::new("status"),
             ],
             rows: self
