@@ -19,18 +19,8 @@ pub(super) enum Json {
     Object,
     Array,
     String,
-    Number,
     Boolean,
     Null,
-}
-
-/// A JSON member read once: its value and its type, as SQL expressions.
-#[derive(Debug, Clone)]
-pub(super) struct Field {
-    /// The JSON value; SQL `NULL` when absent.
-    pub value: String,
-    /// Its type, as the engine names it; SQL `NULL` when absent.
-    pub kind: String,
 }
 
 /// The SQL type of an inline table's column.
@@ -82,79 +72,6 @@ impl Dialect {
         }
     }
 
-    /// The columns that read `paths` (`$.a`) of the JSON column `source`
-    /// for [`Dialect::field`]: in DuckDB one parse reads them all, into the
-    /// lists `{name}` and `{name}_types` (`, ...` to follow a select list);
-    /// BigQuery reads its binary JSON where each is used, so none.
-    pub(super) fn pack(self, source: &str, name: &str, paths: &[&str]) -> String {
-        match self {
-            Dialect::BigQuery => String::new(),
-            Dialect::DuckDb => {
-                let list: Vec<String> = paths.iter().map(|path| format!("'{path}'")).collect();
-                let list = list.join(", ");
-                format!(
-                    ",\n    json_extract({source}, [{list}]) AS {name},\n    json_type({source}, [{list}]) AS {name}_types"
-                )
-            }
-        }
-    }
-
-    /// The member `paths[index]` of `source`, packed as `name` (see
-    /// [`Dialect::pack`]).
-    pub(super) fn field(self, source: &str, name: &str, paths: &[&str], index: usize) -> Field {
-        match self {
-            Dialect::BigQuery => {
-                let value = self.at(source, paths[index]);
-                Field { kind: format!("JSON_TYPE({value})"), value }
-            }
-            Dialect::DuckDb => Field {
-                value: format!("{name}[{}]", index + 1),
-                kind: format!("{name}_types[{}]", index + 1),
-            },
-        }
-    }
-
-    /// Whether `field` is present and not null.
-    pub(super) fn given(self, field: &Field) -> String {
-        format!("COALESCE(NOT ({}), FALSE)", self.kind_is(&field.kind, Json::Null))
-    }
-
-    /// The member spelled in camelCase where it is given, else in
-    /// snake_case.
-    pub(super) fn either(self, camel: &Field, snake: &Field) -> Field {
-        let (camel_given, snake_given) = (self.given(camel), self.given(snake));
-        Field {
-            value: format!(
-                "CASE WHEN {camel_given} THEN {} WHEN {snake_given} THEN {} END",
-                camel.value, snake.value
-            ),
-            kind: format!(
-                "CASE WHEN {camel_given} THEN {} WHEN {snake_given} THEN {} END",
-                camel.kind, snake.kind
-            ),
-        }
-    }
-
-    /// Whether `field` is of type `kind` (`NULL` when absent).
-    pub(super) fn field_is(self, field: &Field, kind: Json) -> String {
-        self.kind_is(&field.kind, kind)
-    }
-
-    /// The JSON integer `field` as a 64-bit integer, else `NULL`.
-    pub(super) fn field_integer(self, field: &Field) -> String {
-        match self {
-            Dialect::BigQuery => format!(
-                "CASE WHEN {} THEN SAFE_CAST(JSON_VALUE({}) AS INT64) END",
-                self.kind_is(&field.kind, Json::Number),
-                field.value
-            ),
-            Dialect::DuckDb => format!(
-                "CASE WHEN {} IN ('BIGINT', 'UBIGINT') THEN TRY_CAST({} ->> '$' AS BIGINT) END",
-                field.kind, field.value
-            ),
-        }
-    }
-
     /// A CTE.
     pub(super) fn cte(self, name: &str, body: &str) -> String {
         format!("{name} AS (\n{body}\n)")
@@ -178,7 +95,6 @@ impl Dialect {
                     Json::Object => "object",
                     Json::Array => "array",
                     Json::String => "string",
-                    Json::Number => "number",
                     Json::Boolean => "boolean",
                     Json::Null => "null",
                 };
@@ -188,7 +104,6 @@ impl Dialect {
                 Json::Object => format!("{kind} = 'OBJECT'"),
                 Json::Array => format!("{kind} = 'ARRAY'"),
                 Json::String => format!("{kind} = 'VARCHAR'"),
-                Json::Number => format!("{kind} IN ('BIGINT', 'UBIGINT', 'DOUBLE', 'HUGEINT')"),
                 Json::Boolean => format!("{kind} = 'BOOLEAN'"),
                 Json::Null => format!("{kind} = 'NULL'"),
             },
@@ -226,18 +141,31 @@ impl Dialect {
         }
     }
 
-    /// The JSON `value` as a 64-bit integer when it is a JSON integer,
-    /// else `NULL`.
-    pub(super) fn integer(self, value: &str) -> String {
+    /// The JSON `value` as a token count: a 64-bit integer when it is a
+    /// JSON integer, else `NULL` (negative in BigQuery; callers refuse it).
+    pub(super) fn count(self, value: &str) -> String {
         match self {
             Dialect::BigQuery => format!(
-                "CASE WHEN {} THEN SAFE_CAST(JSON_VALUE({value}) AS INT64) END",
-                self.is(value, Json::Number)
+                "CASE WHEN JSON_TYPE({value}) = 'number' THEN SAFE_CAST(JSON_VALUE({value}) AS INT64) END"
             ),
-            Dialect::DuckDb => format!(
-                "CASE WHEN json_type({value}) IN ('BIGINT', 'UBIGINT') THEN TRY_CAST({value} ->> '$' AS BIGINT) END"
-            ),
+            // A non-negative JSON integer is typed UBIGINT.
+            Dialect::DuckDb => {
+                format!("CASE WHEN json_type({value}) = 'UBIGINT' THEN TRY_CAST({value} AS BIGINT) END")
+            }
         }
+    }
+
+    /// Whether the JSON object `value` has any of the members at `paths`,
+    /// `null` or not.
+    pub(super) fn has_member(self, value: &str, paths: &[&str]) -> String {
+        let tests: Vec<String> = paths
+            .iter()
+            .map(|path| match self {
+                Dialect::BigQuery => format!("{} IS NOT NULL", self.at(value, path)),
+                Dialect::DuckDb => format!("json_exists({value}, '{path}')"),
+            })
+            .collect();
+        format!("({})", tests.join(" OR "))
     }
 
     /// The sum of `body` (an integer expression of the JSON element
