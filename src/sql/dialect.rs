@@ -141,7 +141,45 @@ impl Dialect {
         }
     }
 
-    /// The JSON `value` as a token count: a 64-bit integer when it is a
+    /// Whether the member `value` (as the typed parse reads it: never
+    /// JSON `null`) is of type `kind`. DuckDB's parse keeps a member's JSON
+    /// text, so its first character tells.
+    pub(super) fn member_is(self, value: &str, kind: Json) -> String {
+        match (self, kind) {
+            (Dialect::BigQuery, _) => self.is(value, kind),
+            (Dialect::DuckDb, Json::Object) => format!("{value} LIKE '{{%'"),
+            (Dialect::DuckDb, Json::Array) => format!("{value} LIKE '[%'"),
+            (Dialect::DuckDb, Json::String) => format!("{value} LIKE '\"%'"),
+            (Dialect::DuckDb, Json::Boolean) => format!("{value} IN ('true', 'false')"),
+            (Dialect::DuckDb, Json::Null) => "FALSE".to_string(),
+        }
+    }
+
+    /// Whether the member `value` is one of the strings `texts` (plain
+    /// words, which JSON writes without escapes).
+    pub(super) fn member_in(self, value: &str, texts: &[&str]) -> String {
+        let list = |quote: &str| {
+            texts.iter().map(|text| format!("'{quote}{text}{quote}'")).collect::<Vec<_>>().join(", ")
+        };
+        match self {
+            Dialect::BigQuery => {
+                format!("({} AND JSON_VALUE({value}) IN ({}))", self.is(value, Json::String), list(""))
+            }
+            Dialect::DuckDb => format!("{value} IN ({})", list("\"")),
+        }
+    }
+
+    /// Whether the member `value` is `true`.
+    pub(super) fn member_true(self, value: &str) -> String {
+        match self {
+            Dialect::BigQuery => {
+                format!("({} AND JSON_VALUE({value}) = 'true')", self.is(value, Json::Boolean))
+            }
+            Dialect::DuckDb => format!("{value} = 'true'"),
+        }
+    }
+
+    /// The member `value` as a token count: a 64-bit integer when it is a
     /// JSON integer, else `NULL` (negative in BigQuery; callers refuse it).
     pub(super) fn count(self, value: &str) -> String {
         match self {

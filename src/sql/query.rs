@@ -184,9 +184,7 @@ fn duckdb_parse() -> Vec<String> {
                  {text} AS detail_text_tokens,\n    \
                  {wrong} AS entry_wrong\n  \
                  FROM (\n    \
-                 SELECT *, json_transform(candidate_details, '{ENTRY}') AS candidate_entries,\n      \
-                 json_transform(prompt_details, '{ENTRY}') AS prompt_entries,\n      \
-                 json_type(candidate_details, '$[*]') AS candidate_types, json_type(prompt_details, '$[*]') AS prompt_types\n    \
+                 SELECT *, json_transform(candidate_details, '{ENTRY}') AS entries\n    \
                  FROM (\n      \
                  SELECT *,{counts},\n        \
                  COALESCE(u.promptTokensDetails, u.prompt_tokens_details) AS prompt_details,\n        \
@@ -204,12 +202,13 @@ fn duckdb_parse() -> Vec<String> {
                 usage_spec = duckdb_usage_spec(),
                 image = duckdb_entry_sum("IMAGE"),
                 text = duckdb_entry_sum("TEXT"),
-                wrong = ["candidate", "prompt"]
+                // Every entry an object, every count a non-negative integer.
+                wrong = ["candidate_details", "prompt_details"]
                     .map(|details| {
                         format!(
-                            "list_bool_or(list_transform({details}_types, lambda t: t <> 'OBJECT'))\n      \
-                             OR list_bool_or(list_transform({details}_entries, lambda e: COALESCE(e.tokenCount, e.token_count) IS NOT NULL AND {count} IS NULL))",
-                            count = Dialect::DuckDb.count("COALESCE(e.tokenCount, e.token_count)")
+                            "NOT list_has_all(['OBJECT'], json_type({details}, '$[*]'))\n      \
+                             OR NOT list_has_all(['UBIGINT', 'NULL'], json_type({details}, '$[*].tokenCount'))\n      \
+                             OR NOT list_has_all(['UBIGINT', 'NULL'], json_type({details}, '$[*].token_count'))"
                         )
                     })
                     .join("\n      OR "),
@@ -219,14 +218,13 @@ fn duckdb_parse() -> Vec<String> {
 }
 
 /// A `*TokensDetails` entry as DuckDB's typed parse reads it.
-const ENTRY: &str = r#"[{"modality":"VARCHAR","tokenCount":"JSON","token_count":"JSON"}]"#;
+const ENTRY: &str = r#"[{"modality":"VARCHAR","tokenCount":"UBIGINT","token_count":"UBIGINT"}]"#;
 
 /// The tokens of `modality` entries of `candidatesTokensDetails` (DuckDB).
 fn duckdb_entry_sum(modality: &str) -> String {
     format!(
-        "COALESCE(list_sum(list_transform(candidate_entries, lambda e: CASE WHEN e.modality = '{modality}'\n      \
-         THEN {} END)), 0)",
-        Dialect::DuckDb.count("COALESCE(e.tokenCount, e.token_count)")
+        "COALESCE(list_sum(list_transform(entries,\n      \
+         lambda e: CASE WHEN e.modality = '{modality}' THEN COALESCE(e.tokenCount, e.token_count) END)), 0)"
     )
 }
 
@@ -381,9 +379,14 @@ fn bigquery_entry_sum(modality: &str) -> String {
 
 /// The values the rules need, from the members: shared by both engines.
 fn typed(d: Dialect) -> String {
-    let is = |value: &str, kind| d.is(value, kind);
+    let is = |value: &str, kind| d.member_is(value, kind);
     let is_error = |field: &str| {
-        format!("({} OR ({} AND {} <> ''))", is(field, Json::Object), is(field, Json::String), d.text(field))
+        format!(
+            "({} OR ({} AND NOT {}))",
+            is(field, Json::Object),
+            is(field, Json::String),
+            d.member_in(field, &[""])
+        )
     };
     let counts: Vec<String> = COUNTS
         .iter()
@@ -395,10 +398,10 @@ fn typed(d: Dialect) -> String {
             "  SELECT period, empty, j, wrapped, response_wrong, agent_event, response_id, candidates_given, content_given,\n    \
              images, search_queries, service_tier, traffic_type,\n    \
              COALESCE(NOT {key_string}, FALSE) AS key_wrong,\n    \
-             COALESCE({object_string} AND {object_text} IN ('interaction', 'chat.completion', 'chat.completion.chunk'), FALSE) AS api_object,\n    \
+             COALESCE({api_object}, FALSE) AS api_object,\n    \
              COALESCE({error} OR {status}, FALSE) AS is_error,\n    \
-             COALESCE({author_text} = 'user', FALSE) AS user_event,\n    \
-             COALESCE({partial_bool} AND {partial_text} = 'true', FALSE) AS partial,\n    \
+             COALESCE({user}, FALSE) AS user_event,\n    \
+             COALESCE({partial}, FALSE) AS partial,\n    \
              version IS NOT NULL AS version_given,\n    \
              CASE WHEN {version_string} THEN {version_text} END AS version,\n    \
              usage IS NOT NULL AS usage_given,\n    \
@@ -412,13 +415,11 @@ fn typed(d: Dialect) -> String {
              prompt_json, candidates_json, thoughts_json, total_json\n  \
              FROM nb_usage",
             key_string = is("key", Json::String),
-            object_string = is("object", Json::String),
-            object_text = d.text("object"),
+            api_object = d.member_in("object", &["interaction", "chat.completion", "chat.completion.chunk"]),
             error = is_error("error"),
             status = is_error("status"),
-            author_text = d.text("author"),
-            partial_bool = is("partial", Json::Boolean),
-            partial_text = d.text("partial"),
+            user = d.member_in("author", &["user"]),
+            partial = d.member_true("partial"),
             version_string = is("version", Json::String),
             version_text = d.text("version"),
             usage_object = is("usage", Json::Object),
@@ -537,7 +538,7 @@ fn resolve(d: Dialect, card: &RateCard, request: &SqlRequest) -> Result<String, 
              LEFT JOIN (\n    \
              SELECT version, model_id, ROW_NUMBER() OVER (PARTITION BY version\n      \
              ORDER BY CASE WHEN n.name = v.bare THEN 0 ELSE 1 END, n.exact_rank, LENGTH(n.name) DESC, n.prefix_rank DESC) AS choice\n    \
-             FROM (SELECT DISTINCT version, {bare} AS bare FROM nb_row WHERE kind = 'usage' AND version IS NOT NULL) AS v\n    \
+             FROM (SELECT version, {bare} AS bare FROM (SELECT DISTINCT version FROM nb_row WHERE kind = 'usage') AS d) AS v\n    \
              JOIN nb_names AS n ON n.name = v.bare OR (n.prefix_rank IS NOT NULL AND STARTS_WITH(v.bare, CONCAT(n.name, '-')))\n  \
              ) AS m ON m.version = r.version AND m.choice = 1\n  \
              WHERE r.kind = 'usage'"
