@@ -29,7 +29,6 @@ pub(super) enum Type {
     Text,
     Int,
     Bool,
-    Decimal,
 }
 
 /// The scale of every exact decimal in the query: per-token rates need
@@ -280,7 +279,6 @@ impl Dialect {
             (Dialect::BigQuery, Type::Int) => "INT64".into(),
             (Dialect::DuckDb, Type::Int) => "BIGINT".into(),
             (_, Type::Bool) => "BOOL".into(),
-            (_, Type::Decimal) => self.decimal_type(),
         }
     }
 
@@ -292,39 +290,21 @@ impl Dialect {
         }
     }
 
-    /// The body of a CTE holding `rows`, each cell already SQL, with
-    /// `columns` named and typed. BigQuery has no `VALUES` table, so it
-    /// unnests an array of structs.
+    /// The body of a CTE holding `rows`, each cell already SQL (`NULL`
+    /// as it is), with `columns` named and typed. BigQuery has no `VALUES`
+    /// table, so it unnests a typed array of structs.
     pub(super) fn inline_table(self, columns: &[(&str, Type)], rows: &[Vec<String>]) -> String {
-        let typed = |cell: &str, kind: Type| {
-            if cell == "NULL" { format!("CAST(NULL AS {})", self.type_name(kind)) } else { cell.to_string() }
-        };
+        let tuples: Vec<String> = rows.iter().map(|row| format!("    ({})", row.join(", "))).collect();
+        let tuples = tuples.join(",\n");
         match self {
             Dialect::BigQuery => {
-                let structs: Vec<String> = rows
-                    .iter()
-                    .map(|row| {
-                        let fields: Vec<String> = row
-                            .iter()
-                            .zip(columns)
-                            .map(|(cell, (name, kind))| format!("{} AS {name}", typed(cell, *kind)))
-                            .collect();
-                        format!("    STRUCT({})", fields.join(", "))
-                    })
-                    .collect();
-                format!("SELECT * FROM UNNEST([\n{}\n  ])", structs.join(",\n"))
+                let fields: Vec<String> =
+                    columns.iter().map(|(name, kind)| format!("{name} {}", self.type_name(*kind))).collect();
+                format!("SELECT * FROM UNNEST(ARRAY<STRUCT<{}>>[\n{tuples}\n  ])", fields.join(", "))
             }
             Dialect::DuckDb => {
                 let names: Vec<&str> = columns.iter().map(|(name, _)| *name).collect();
-                let values: Vec<String> = rows
-                    .iter()
-                    .map(|row| {
-                        let cells: Vec<String> =
-                            row.iter().zip(columns).map(|(cell, (_, kind))| typed(cell, *kind)).collect();
-                        format!("    ({})", cells.join(", "))
-                    })
-                    .collect();
-                format!("SELECT * FROM (VALUES\n{}\n  ) AS t({})", values.join(",\n"), names.join(", "))
+                format!("SELECT * FROM (VALUES\n{tuples}\n  ) AS t({})", names.join(", "))
             }
         }
     }
