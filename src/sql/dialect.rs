@@ -178,18 +178,27 @@ impl Dialect {
         }
     }
 
-    /// The member `value` as a token count: a 64-bit integer when it is a
-    /// JSON integer, else `NULL` (negative in BigQuery; callers refuse it).
-    pub(super) fn count(self, value: &str) -> String {
+    /// Whether the member `value` is a non-negative JSON integer: written
+    /// in digits (BigQuery), typed UBIGINT (DuckDB).
+    pub(super) fn is_count(self, value: &str) -> String {
         match self {
-            Dialect::BigQuery => format!(
-                "CASE WHEN JSON_TYPE({value}) = 'number' THEN SAFE_CAST(JSON_VALUE({value}) AS INT64) END"
-            ),
-            // A non-negative JSON integer is typed UBIGINT.
-            Dialect::DuckDb => {
-                format!("CASE WHEN json_type({value}) = 'UBIGINT' THEN TRY_CAST({value} AS BIGINT) END")
+            Dialect::BigQuery => {
+                format!(
+                    "(JSON_TYPE({value}) = 'number' AND REGEXP_CONTAINS(JSON_VALUE({value}), r'^[0-9]+$'))"
+                )
             }
+            Dialect::DuckDb => format!("json_type({value}) = 'UBIGINT'"),
         }
+    }
+
+    /// The member `value` as a token count: a 64-bit integer when it is a
+    /// non-negative JSON integer, else `NULL`.
+    pub(super) fn count(self, value: &str) -> String {
+        let integer = match self {
+            Dialect::BigQuery => format!("SAFE_CAST(JSON_VALUE({value}) AS INT64)"),
+            Dialect::DuckDb => format!("TRY_CAST({value} AS BIGINT)"),
+        };
+        format!("CASE WHEN {} THEN {integer} END", self.is_count(value))
     }
 
     /// Whether the JSON object `value` has any of the members at `paths`,

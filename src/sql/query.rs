@@ -184,7 +184,8 @@ fn duckdb_parse() -> Vec<String> {
                  {text} AS detail_text_tokens,\n    \
                  {wrong} AS entry_wrong\n  \
                  FROM (\n    \
-                 SELECT *, json_transform(candidate_details, '{ENTRY}') AS entries\n    \
+                 SELECT *, json_transform(candidate_details, '{ENTRY}') AS candidate_entries,\n      \
+                 json_transform(prompt_details, '{ENTRY}') AS prompt_entries\n    \
                  FROM (\n      \
                  SELECT *,{counts},\n        \
                  COALESCE(u.promptTokensDetails, u.prompt_tokens_details) AS prompt_details,\n        \
@@ -203,12 +204,12 @@ fn duckdb_parse() -> Vec<String> {
                 image = duckdb_entry_sum("IMAGE"),
                 text = duckdb_entry_sum("TEXT"),
                 // Every entry an object, every count a non-negative integer.
-                wrong = ["candidate_details", "prompt_details"]
+                wrong = ["candidate", "prompt"]
                     .map(|details| {
                         format!(
-                            "NOT list_has_all(['OBJECT'], json_type({details}, '$[*]'))\n      \
-                             OR NOT list_has_all(['UBIGINT', 'NULL'], json_type({details}, '$[*].tokenCount'))\n      \
-                             OR NOT list_has_all(['UBIGINT', 'NULL'], json_type({details}, '$[*].token_count'))"
+                            "NOT list_has_all(['OBJECT'], json_type({details}_details, '$[*]'))\n      \
+                             OR list_bool_or(list_transform({details}_entries, lambda e: NOT {}))",
+                            Dialect::DuckDb.is_count("COALESCE(e.tokenCount, e.token_count)")
                         )
                     })
                     .join("\n      OR "),
@@ -218,13 +219,13 @@ fn duckdb_parse() -> Vec<String> {
 }
 
 /// A `*TokensDetails` entry as DuckDB's typed parse reads it.
-const ENTRY: &str = r#"[{"modality":"VARCHAR","tokenCount":"UBIGINT","token_count":"UBIGINT"}]"#;
+const ENTRY: &str = r#"[{"modality":"VARCHAR","tokenCount":"JSON","token_count":"JSON"}]"#;
 
 /// The tokens of `modality` entries of `candidatesTokensDetails` (DuckDB).
 fn duckdb_entry_sum(modality: &str) -> String {
     format!(
-        "COALESCE(list_sum(list_transform(entries,\n      \
-         lambda e: CASE WHEN e.modality = '{modality}' THEN COALESCE(e.tokenCount, e.token_count) END)), 0)"
+        "COALESCE(list_sum(list_transform(candidate_entries,\n      \
+         lambda e: CASE WHEN e.modality = '{modality}' THEN TRY_CAST(COALESCE(e.tokenCount, e.token_count) AS BIGINT) END)), 0)"
     )
 }
 
