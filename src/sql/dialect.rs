@@ -119,7 +119,7 @@ impl Dialect {
 
     /// `value` with JSON `null` made SQL `NULL`: null counts as absent.
     pub(super) fn present(self, value: &str) -> String {
-        format!("CASE WHEN {} THEN NULL ELSE {value} END", self.is(value, Json::Null))
+        format!("IF({}, NULL, {value})", self.is(value, Json::Null))
     }
 
     /// The member at `path` of `value`, spelled in camelCase or snake_case:
@@ -212,27 +212,6 @@ impl Dialect {
             })
             .collect();
         format!("({})", tests.join(" OR "))
-    }
-
-    /// The sum of `body` (an integer expression of the JSON element
-    /// `element`) over the elements of the JSON array `array`; 0 when it is
-    /// empty or not an array.
-    pub(super) fn sum_over(self, array: &str, element: &str, body: &str) -> String {
-        match self {
-            Dialect::BigQuery => format!(
-                "COALESCE((SELECT SUM({body}) FROM UNNEST(JSON_QUERY_ARRAY({array})) AS {element}), 0)"
-            ),
-            Dialect::DuckDb => format!(
-                "CASE WHEN {} THEN COALESCE(list_sum(list_transform(CAST({array} AS JSON[]), lambda {element}: {body})), 0) ELSE 0 END",
-                self.is(array, Json::Array)
-            ),
-        }
-    }
-
-    /// Whether `test` holds for some element `element` of the JSON array
-    /// `array`; false when it is empty or not an array.
-    pub(super) fn any_over(self, array: &str, element: &str, test: &str) -> String {
-        format!("{} > 0", self.sum_over(array, element, &format!("CASE WHEN {test} THEN 1 ELSE 0 END")))
     }
 
     /// `a` modulo `b`, integers.

@@ -100,17 +100,14 @@ fn source(d: Dialect, request: &SqlRequest) -> String {
     )
 }
 
-/// The members of a `GenerateContentResponse` that DuckDB's typed parse
-/// reads, in both spellings. Scalars are read as `JSON` (their JSON text)
-/// so that a value of the wrong type is seen, not cast.
+/// The typed parse of a line (DuckDB's `json_transform` structure):
+/// scalars are read as `JSON` (their JSON text) so that a value of the
+/// wrong type is seen, not cast. `@R` stands for the members of a
+/// response, read both inside `response` (a batch output line) and at the
+/// top (a bare response); `@P` for a content part.
+const DUCKDB_LINE: &str = r#"{"key":"JSON","error":"JSON","status":"JSON","object":"JSON","author":"JSON","invocationId":"JSON","invocation_id":"JSON","partial":"JSON","response":{@R},@R}"#;
+const DUCKDB_RESPONSE: &str = r#""usageMetadata":"JSON","usage_metadata":"JSON","modelVersion":"JSON","model_version":"JSON","responseId":"JSON","response_id":"JSON","candidates":[{"content":{"parts":[@P]},"groundingMetadata":{"webSearchQueries":"JSON","web_search_queries":"JSON"},"grounding_metadata":{"webSearchQueries":"JSON","web_search_queries":"JSON"}}],"content":{"parts":[@P]}"#;
 const DUCKDB_PART: &str = r#"{"inlineData":{"mimeType":"JSON","mime_type":"JSON"},"inline_data":{"mimeType":"JSON","mime_type":"JSON"},"thought":"JSON"}"#;
-
-fn duckdb_response_spec() -> String {
-    let grounding = r#"{"webSearchQueries":"JSON","web_search_queries":"JSON"}"#;
-    format!(
-        r#""usageMetadata":"JSON","usage_metadata":"JSON","modelVersion":"JSON","model_version":"JSON","responseId":"JSON","response_id":"JSON","candidates":[{{"content":{{"parts":[{DUCKDB_PART}]}},"groundingMetadata":{grounding},"grounding_metadata":{grounding}}}],"content":{{"parts":[{DUCKDB_PART}]}}"#
-    )
-}
 
 /// The response's members as read from the bare line (DuckDB), with the
 /// names of the `response` member's.
@@ -128,25 +125,15 @@ const RESPONSE_MEMBERS: [&str; 8] = [
 /// DuckDB: one `json_transform` per row; then the response's members from
 /// `response` (a batch output line) or the line itself.
 fn duckdb_parse() -> Vec<String> {
-    let members = duckdb_response_spec();
-    let spec = format!(
-        r#"{{"key":"JSON","error":"JSON","status":"JSON","object":"JSON","author":"JSON","invocationId":"JSON","invocation_id":"JSON","partial":"JSON","response":{{{members}}},{members}}}"#
-    );
     let bare: Vec<String> = RESPONSE_MEMBERS.iter().map(|name| format!("'{name}': v.{name}")).collect();
-    // Parts that are output images: `inlineData` given, not a thought, with a
-    // MIME type that starts with `image/` in any case, or none as a string
-    // (the JSON text of a string starts with a quote).
-    let images_in = |content: &str| {
-        format!(
-            "len(list_filter(list_transform({content}.parts, lambda p: CASE WHEN p.thought = 'true' THEN NULL ELSE COALESCE(p.inlineData, p.inline_data) END),\n        \
-             lambda i: i IS NOT NULL AND COALESCE(lower(COALESCE(i.mimeType, i.mime_type)) LIKE '\"image/%' OR COALESCE(i.mimeType, i.mime_type) NOT LIKE '\"%', TRUE)))"
-        )
-    };
     vec![
         d_cte(
             "nb_parsed",
             &format!(
-                "  SELECT period, line IS NULL OR trim(line) = '' AS empty, j, json_transform(j, '{spec}') AS v\n  \
+                "  SELECT period, line IS NULL OR trim(line) = '' AS empty, j, json_transform(j, replace(replace(\n    \
+                 '{DUCKDB_LINE}',\n    \
+                 '@R', '{DUCKDB_RESPONSE}'),\n    \
+                 '@P', '{DUCKDB_PART}')) AS v\n  \
                  FROM (SELECT *, CASE WHEN json_valid(line) THEN line END AS j FROM nb_source) AS s"
             ),
         ),
@@ -157,11 +144,17 @@ fn duckdb_parse() -> Vec<String> {
                  -- Only a response that is no object and no usage needs the JSON again.\n    \
                  CASE WHEN wrapped AND usage IS NULL THEN json_type(j, '$.response') <> 'OBJECT' ELSE FALSE END AS response_wrong,\n    \
                  usage, version, response_id, candidates_given, content_given,\n    \
-                 CASE WHEN candidates_given THEN COALESCE(list_sum(list_transform(r.candidates, lambda c: {candidate_images})), 0)\n      \
-                 ELSE COALESCE({content_images}, 0) END AS images,\n    \
-                 COALESCE(list_sum(list_transform(r.candidates, lambda c: json_array_length(COALESCE(\n      \
-                 COALESCE(c.groundingMetadata, c.grounding_metadata).webSearchQueries,\n      \
-                 COALESCE(c.groundingMetadata, c.grounding_metadata).web_search_queries)))), 0) AS search_queries\n  \
+                 -- Output images: inlineData given, not a thought, whose MIME type starts with image/ in any\n    \
+                 -- case or is no string (a string's JSON text starts with a quote); in the candidates, or in\n    \
+                 -- an agent event's own content.\n    \
+                 COALESCE(list_sum(list_transform(\n      \
+                 CASE WHEN candidates_given THEN list_transform(r.candidates, lambda c: c.content) ELSE [r.content] END,\n      \
+                 lambda c: len(list_filter(\n        \
+                 list_transform(c.parts, lambda p: CASE WHEN p.thought = 'true' THEN NULL ELSE COALESCE(p.inlineData, p.inline_data) END),\n        \
+                 lambda i: i IS NOT NULL AND COALESCE(lower(COALESCE(i.mimeType, i.mime_type)) LIKE '\"image/%' OR COALESCE(i.mimeType, i.mime_type) NOT LIKE '\"%', TRUE))))), 0) AS images,\n    \
+                 COALESCE(list_sum(list_transform(\n      \
+                 list_transform(r.candidates, lambda c: COALESCE(c.groundingMetadata, c.grounding_metadata)),\n      \
+                 lambda g: json_array_length(COALESCE(g.webSearchQueries, g.web_search_queries)))), 0) AS search_queries\n  \
                  FROM (\n    \
                  SELECT *, v.key, v.error, v.status, v.object, v.author, v.partial,\n      \
                  COALESCE(v.author, v.invocationId, v.invocation_id) IS NOT NULL AS agent_event,\n      \
@@ -172,8 +165,6 @@ fn duckdb_parse() -> Vec<String> {
                  FROM (SELECT *, CASE WHEN v.response IS NOT NULL THEN v.response ELSE {{{bare}}} END AS r FROM nb_parsed) AS p\n  \
                  ) AS m",
                 bare = bare.join(", "),
-                candidate_images = images_in("c.content"),
-                content_images = images_in("r.content"),
             ),
         ),
         d_cte(
@@ -256,29 +247,39 @@ fn duckdb_usage_spec() -> String {
 /// BigQuery: each path of the JSON read once, where it is used.
 fn bigquery_parse(request: &SqlRequest) -> Vec<String> {
     let d = Dialect::BigQuery;
-    let j = match request.column_type {
-        super::ColumnType::String => "SAFE.PARSE_JSON(line, wide_number_mode => 'round')",
-        super::ColumnType::Json => "line",
-    };
-    let empty = match request.column_type {
-        super::ColumnType::String => "line IS NULL OR TRIM(line) = ''",
-        super::ColumnType::Json => "line IS NULL",
+    let (j, empty) = match request.column_type {
+        super::ColumnType::String => {
+            ("SAFE.PARSE_JSON(line, wide_number_mode => 'round')", "line IS NULL OR TRIM(line) = ''")
+        }
+        super::ColumnType::Json => ("line", "line IS NULL"),
     };
     let member = |value: &str, camel: &str, snake: &str| d.cased(value, camel, snake);
-    let at = |path: &str| d.present(&d.at("j", path));
-    // Parts that are output images: an `inlineData` object, not a thought,
-    // with a MIME type that starts with `image/` in any case, or none as a
-    // string.
-    let images_in = |parts: &str| {
+    let top: Vec<String> = ["key", "error", "status", "object", "author", "partial"]
+        .iter()
+        .map(|name| format!("{} AS {name}", d.present(&d.at("j", &format!("$.{name}")))))
+        .collect();
+    let counts: Vec<String> = COUNTS
+        .iter()
+        .map(|(name, camel, snake)| format!("\n      {} AS {name}", member("usage", camel, snake)))
+        .collect();
+    // The tokens of `modality` entries of candidatesTokensDetails.
+    let entry_sum = |modality: &str| {
         format!(
-            "COALESCE((SELECT COUNTIF(JSON_TYPE(i) = 'object' AND NOT COALESCE(JSON_TYPE(t) = 'boolean' AND JSON_VALUE(t) = 'true', FALSE)\n        \
-             AND COALESCE(STARTS_WITH(LOWER(JSON_VALUE({mime})), 'image/') OR JSON_TYPE({mime}) <> 'string', TRUE))\n      \
-             FROM (SELECT {inline} AS i, JSON_QUERY(p, '$.thought') AS t FROM {parts}) AS s), 0)",
-            mime = member("i", "mimeType", "mime_type"),
-            inline = member("p", "inlineData", "inline_data"),
+            "(SELECT COALESCE(SUM({}), 0) FROM (SELECT JSON_VALUE(e, '$.modality') AS modality, {} AS n\n      \
+             FROM UNNEST(JSON_QUERY_ARRAY(candidate_details)) AS e) AS x WHERE modality = '{modality}')",
+            d.count("n"),
+            member("e", "tokenCount", "token_count")
         )
     };
-    let grounding = member("c", "groundingMetadata", "grounding_metadata");
+    // Every entry an object, every count a non-negative integer.
+    let entry_wrong = |details: &str| {
+        format!(
+            "EXISTS(SELECT 1 FROM (SELECT e, {} AS n FROM UNNEST(JSON_QUERY_ARRAY({details})) AS e) AS x\n      \
+             WHERE COALESCE(JSON_TYPE(e) <> 'object', TRUE) OR (n IS NOT NULL AND NOT {}))",
+            member("e", "tokenCount", "token_count"),
+            d.is_count("n"),
+        )
+    };
     vec![
         d.cte(
             "nb_parsed",
@@ -291,34 +292,37 @@ fn bigquery_parse(request: &SqlRequest) -> Vec<String> {
         d.cte(
             "nb_members",
             &format!(
-                "  SELECT period, empty, j, {key} AS key, {error} AS error, {status} AS status, {object} AS object,\n    \
-                 {author} AS author, {partial} AS partial,\n    \
-                 COALESCE(JSON_QUERY(j, '$.author'), JSON_QUERY(j, '$.invocationId'), JSON_QUERY(j, '$.invocation_id')) IS NOT NULL AS agent_event,\n    \
-                 COALESCE(JSON_TYPE(response) = 'object', FALSE) AS wrapped,\n    \
-                 COALESCE(JSON_TYPE(response) NOT IN ('object', 'null'), FALSE) AS response_wrong,\n    \
-                 {usage} AS usage, {version} AS version,\n    \
-                 COALESCE(JSON_TYPE(JSON_QUERY(r, '$.responseId')) = 'string' OR JSON_TYPE(JSON_QUERY(r, '$.response_id')) = 'string', FALSE) AS response_id,\n    \
-                 {candidates} IS NOT NULL AS candidates_given, {content} IS NOT NULL AS content_given,\n    \
-                 CASE WHEN {candidates} IS NOT NULL THEN {candidate_images}\n      \
-                 ELSE {content_images} END AS images,\n    \
+                "  SELECT *,\n    \
+                 -- Output images: inlineData objects, not thoughts, whose MIME type starts with image/ in any\n    \
+                 -- case or is no string; in the candidates, or in an agent event's own content.\n    \
+                 COALESCE((SELECT COUNTIF(JSON_TYPE(i) = 'object' AND NOT COALESCE({thought}, FALSE)\n        \
+                 AND COALESCE(STARTS_WITH(LOWER(JSON_VALUE(m)), 'image/') OR JSON_TYPE(m) <> 'string', TRUE))\n      \
+                 FROM (SELECT i, t, {mime} AS m FROM (SELECT {inline} AS i, JSON_QUERY(p, '$.thought') AS t\n        \
+                 FROM UNNEST(IF(candidates_given, JSON_QUERY_ARRAY(r, '$.candidates'), [r])) AS c,\n        \
+                 UNNEST(JSON_QUERY_ARRAY(c, '$.content.parts')) AS p) AS s) AS s), 0) AS images,\n    \
                  (SELECT COALESCE(SUM(ARRAY_LENGTH(JSON_QUERY_ARRAY({queries}))), 0)\n      \
-                 FROM UNNEST(JSON_QUERY_ARRAY(r, '$.candidates')) AS c WHERE JSON_TYPE({grounding}) = 'object') AS search_queries\n  \
-                 FROM nb_parsed",
-                key = at("$.key"),
-                error = at("$.error"),
-                status = at("$.status"),
-                object = at("$.object"),
-                author = at("$.author"),
-                partial = at("$.partial"),
+                 FROM (SELECT {grounding} AS g FROM UNNEST(JSON_QUERY_ARRAY(r, '$.candidates')) AS c) AS s\n      \
+                 WHERE JSON_TYPE(g) = 'object') AS search_queries\n  \
+                 FROM (\n    \
+                 SELECT period, empty, j, r, {top},\n      \
+                 COALESCE(JSON_QUERY(j, '$.author'), JSON_QUERY(j, '$.invocationId'), JSON_QUERY(j, '$.invocation_id')) IS NOT NULL AS agent_event,\n      \
+                 COALESCE(JSON_TYPE(response) = 'object', FALSE) AS wrapped,\n      \
+                 COALESCE(JSON_TYPE(response) NOT IN ('object', 'null'), FALSE) AS response_wrong,\n      \
+                 {usage} AS usage, {version} AS version,\n      \
+                 COALESCE(JSON_TYPE(JSON_QUERY(r, '$.responseId')) = 'string' OR JSON_TYPE(JSON_QUERY(r, '$.response_id')) = 'string', FALSE) AS response_id,\n      \
+                 {candidates} IS NOT NULL AS candidates_given, {content} IS NOT NULL AS content_given\n    \
+                 FROM nb_parsed\n  \
+                 ) AS m",
+                top = top.join(", "),
                 usage = member("r", "usageMetadata", "usage_metadata"),
                 version = member("r", "modelVersion", "model_version"),
                 candidates = d.present(&d.at("r", "$.candidates")),
                 content = d.present(&d.at("r", "$.content")),
-                candidate_images = images_in(
-                    "UNNEST(JSON_QUERY_ARRAY(r, '$.candidates')) AS c, UNNEST(JSON_QUERY_ARRAY(c, '$.content.parts')) AS p"
-                ),
-                content_images = images_in("UNNEST(JSON_QUERY_ARRAY(r, '$.content.parts')) AS p"),
-                queries = member(&grounding, "webSearchQueries", "web_search_queries"),
+                thought = d.member_true("t"),
+                mime = member("i", "mimeType", "mime_type"),
+                inline = member("p", "inlineData", "inline_data"),
+                grounding = member("c", "groundingMetadata", "grounding_metadata"),
+                queries = member("g", "webSearchQueries", "web_search_queries"),
             ),
         ),
         d.cte(
@@ -327,7 +331,8 @@ fn bigquery_parse(request: &SqlRequest) -> Vec<String> {
                 "  SELECT *,\n    \
                  {image} AS detail_image_tokens,\n    \
                  {text} AS detail_text_tokens,\n    \
-                 {wrong} AS entry_wrong\n  \
+                 {candidate_wrong}\n    \
+                 OR {prompt_wrong} AS entry_wrong\n  \
                  FROM (\n    \
                  SELECT *,{counts},\n      \
                  {prompt_details} AS prompt_details,\n      \
@@ -336,46 +341,18 @@ fn bigquery_parse(request: &SqlRequest) -> Vec<String> {
                  UPPER(JSON_VALUE({traffic})) AS traffic_type\n    \
                  FROM nb_members\n  \
                  ) AS m",
-                counts = COUNTS
-                    .iter()
-                    .map(|(name, camel, snake)| format!("\n      {} AS {name}", member("usage", camel, snake)))
-                    .collect::<Vec<_>>()
-                    .join(","),
+                counts = counts.join(","),
                 prompt_details = member("usage", "promptTokensDetails", "prompt_tokens_details"),
                 candidate_details = member("usage", "candidatesTokensDetails", "candidates_tokens_details"),
                 tier = member("usage", "serviceTier", "service_tier"),
                 traffic = member("usage", "trafficType", "traffic_type"),
-                image = bigquery_entry_sum("IMAGE"),
-                text = bigquery_entry_sum("TEXT"),
-                wrong = ["candidate_details", "prompt_details"]
-                    .map(|details| {
-                        let tokens = member("e", "tokenCount", "token_count");
-                        d.any_over(
-                            details,
-                            "e",
-                            &format!(
-                                "COALESCE(JSON_TYPE(e) <> 'object', TRUE) OR ({tokens} IS NOT NULL AND COALESCE({} < 0, TRUE))",
-                                d.count(&tokens)
-                            ),
-                        )
-                    })
-                    .join("\n      OR "),
+                image = entry_sum("IMAGE"),
+                text = entry_sum("TEXT"),
+                candidate_wrong = entry_wrong("candidate_details"),
+                prompt_wrong = entry_wrong("prompt_details"),
             ),
         ),
     ]
-}
-
-/// The tokens of `modality` entries of `candidatesTokensDetails` (BigQuery).
-fn bigquery_entry_sum(modality: &str) -> String {
-    let d = Dialect::BigQuery;
-    let tokens = d.count(&d.cased("e", "tokenCount", "token_count"));
-    d.sum_over(
-        "candidate_details",
-        "e",
-        &format!(
-            "CASE WHEN JSON_VALUE(e, '$.modality') = '{modality}' THEN COALESCE({tokens}, 0) ELSE 0 END"
-        ),
-    )
 }
 
 /// The values the rules need, from the members: shared by both engines.
