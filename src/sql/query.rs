@@ -31,6 +31,7 @@ use crate::card::RateCard;
 /// The query's CTEs after the card's tables, one line each, for the
 /// header comment.
 pub(super) const STEPS: [&str; 14] = [
+    "nb_names, nb_models, nb_sizes, nb_rates, nb_lanes: the rate card",
     "nb_source     the column of each row and its period (--where applied)",
     "nb_parsed     each row parsed once into typed members",
     "nb_members    the response's members (camelCase over snake_case), images, search queries",
@@ -44,7 +45,6 @@ pub(super) const STEPS: [&str; 14] = [
     "nb_other      error, chunk, malformed and empty rows counted",
     "nb_total      the total, and what it leaves out",
     "nb_result     all of them as one table",
-    "(card)        nb_names, nb_models, nb_sizes, nb_rates, nb_lanes: the rate card",
 ];
 
 /// The query text for `request` against `card`.
