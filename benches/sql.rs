@@ -7,9 +7,14 @@
 //! load timed apart) and the generated query is run on it. Both totals are
 //! printed, and must be equal.
 //!
+//! It prints the size of both dialects' queries, the DuckDB query's time
+//! (in the engine, the rows already loaded), `tally`'s (the whole process,
+//! reading the file), each the median of 5 runs, and their ratio.
+//!
 //! `cargo bench --bench sql`; `NBCOST_BENCH_ROWS` sets the rows (default
-//! 2,000,000). Needs the Python of `tests/sql/setup.sh` (DuckDB), or
-//! `NBCOST_SQL_PYTHON`. The file is written once, to `target/bench-data/`.
+//! 100,000, about 56 MB). Needs the Python of `tests/sql/setup.sh`
+//! (DuckDB), or `NBCOST_SQL_PYTHON`. The file is written once, to
+//! `target/bench-data/`.
 
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
@@ -20,8 +25,8 @@ use nbcost::synth::{SynthSpec, write_batch_output};
 
 const NBCOST: &str = env!("CARGO_BIN_EXE_nbcost");
 
-/// Loads the file, runs the query three times, prints the load time, the
-/// best query time, the rows, and the query's total cost.
+/// Loads the file, runs the query five times, prints the load time, the
+/// median query time, the rows, and the query's total cost.
 const DUCKDB_TIMER: &str = r#"
 import duckdb, sys, time
 path, query_path, threads = sys.argv[1], sys.argv[2], int(sys.argv[3])
@@ -35,19 +40,18 @@ con.execute(f"""CREATE TABLE responses AS SELECT column0 AS line FROM read_csv('
 load = time.perf_counter() - start
 rows = con.execute("SELECT count(*) FROM responses").fetchone()[0]
 query = open(query_path).read()
-best, total = None, None
-for _ in range(3):
+times, total = [], None
+for _ in range(5):
     start = time.perf_counter()
     result = con.execute(query).fetchall()
-    took = time.perf_counter() - start
-    best = took if best is None else min(best, took)
+    times.append(time.perf_counter() - start)
     total = [row for row in result if row[11] == "total"][0][10]
-print(f"{load:.3f} {best:.3f} {rows} {total}")
+print(f"{load:.3f} {sorted(times)[2]:.3f} {rows} {total}")
 "#;
 
 fn main() {
     let rows: u64 =
-        std::env::var("NBCOST_BENCH_ROWS").ok().and_then(|text| text.parse().ok()).unwrap_or(2_000_000);
+        std::env::var("NBCOST_BENCH_ROWS").ok().and_then(|text| text.parse().ok()).unwrap_or(100_000);
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let python = std::env::var_os("NBCOST_SQL_PYTHON")
         .map(PathBuf::from)
@@ -56,30 +60,36 @@ fn main() {
     let bytes = std::fs::metadata(&file).expect("bench file").len();
     let lines = std::fs::read(&file).expect("bench file").iter().filter(|&&byte| byte == b'\n').count();
     let threads = std::thread::available_parallelism().map_or(1, usize::from);
-    println!("{lines} rows, {:.2} GB, {threads} threads", bytes as f64 / 1e9);
+    println!("{lines} rows, {:.1} MB, {threads} threads", bytes as f64 / 1e6);
 
+    let query_of = |dialect: &str| {
+        run(Command::new(NBCOST).args([
+            "sql",
+            "--dialect",
+            dialect,
+            "--table",
+            "responses",
+            "--column",
+            "line",
+            "-q",
+        ]))
+    };
+    let query = query_of("duckdb");
+    println!("query size: duckdb {} bytes, bigquery {} bytes", query.len(), query_of("bigquery").len());
     let query_path = file.with_extension("duckdb.sql");
-    let query = run(Command::new(NBCOST).args([
-        "sql",
-        "--dialect",
-        "duckdb",
-        "--table",
-        "responses",
-        "--column",
-        "line",
-        "-q",
-    ]));
     std::fs::write(&query_path, query).expect("write the query");
 
-    let mut tally_best = f64::MAX;
+    let mut tally_times = Vec::new();
     let mut tally_total = String::new();
-    for _ in 0..3 {
+    for _ in 0..5 {
         let start = Instant::now();
         let report = run(Command::new(NBCOST).arg("tally").arg(&file).args(["--format", "json", "-q"]));
-        tally_best = tally_best.min(start.elapsed().as_secs_f64());
+        tally_times.push(start.elapsed().as_secs_f64());
         let report: serde_json::Value = serde_json::from_str(&report).expect("tally's JSON");
         tally_total = report["total"]["cost"].as_str().expect("a total").to_string();
     }
+    tally_times.sort_by(f64::total_cmp);
+    let tally = tally_times[2];
 
     let timer = Command::new(&python)
         .args(["-c", DUCKDB_TIMER])
@@ -97,10 +107,14 @@ fn main() {
     println!("| run | seconds | rows per second |");
     println!("|---|---:|---:|");
     let rate = |seconds: f64| format!("{:.0}", lines as f64 / seconds);
-    println!("| `nbcost tally` (best of 3) | {tally_best:.3} | {} |", rate(tally_best));
+    println!("| `nbcost tally`, whole process (median of 5) | {tally:.3} | {} |", rate(tally));
     let query: f64 = query.parse().unwrap();
-    println!("| DuckDB, the `nbcost sql` query (best of 3) | {query:.3} | {} |", rate(query));
+    println!(
+        "| DuckDB, the `nbcost sql` query, in the engine (median of 5) | {query:.3} | {} |",
+        rate(query)
+    );
     println!("| DuckDB, loading the rows (once, not in the query) | {load} | |");
+    println!("DuckDB query / tally: {:.2}x", query / tally);
     println!("total: tally {tally_total}, DuckDB {sql_total}");
     let same = tally_total.parse::<rust_decimal::Decimal>().unwrap()
         == sql_total.parse::<rust_decimal::Decimal>().unwrap();

@@ -84,7 +84,7 @@ pub(super) fn card_tables(dialect: Dialect, card: &RateCard) -> Result<Vec<Strin
             let per_token = |rate: Option<Decimal>, what: &str| match rate {
                 None => Ok("NULL".to_string()),
                 Some(rate) => exact(rate, 1_000_000)
-                    .map(|rate| dialect.decimal(rate))
+                    .map(|rate| text(&rate.normalize().to_string()))
                     .ok_or_else(|| too_fine(&model.id, lane.name(), what, rate)),
             };
             rates.push(vec![
@@ -126,21 +126,22 @@ pub(super) fn card_tables(dialect: Dialect, card: &RateCard) -> Result<Vec<Strin
             &[("model_id", Type::Text), ("output_tokens", Type::Int), ("size", Type::Text)],
             &sizes,
         ),
-        entry(
-            dialect,
-            "nb_rates",
-            &[
-                ("model_id", Type::Text),
-                ("lane", Type::Text),
-                ("input_rate", Type::Decimal),
-                ("image_rate", Type::Decimal),
-                ("text_rate", Type::Decimal),
-            ],
-            &rates,
-        ),
     ];
     let lanes: Vec<Vec<String>> =
         LANE_ORDER.iter().enumerate().map(|(index, lane)| vec![text(lane), int(index as u64)]).collect();
+    // The rates are written as text and made exact decimals once.
+    let rate_columns = ["input_rate", "image_rate", "text_rate"];
+    let mut columns = vec![("model_id", Type::Text), ("lane", Type::Text)];
+    columns.extend(rate_columns.map(|name| (name, Type::Text)));
+    let casts: Vec<String> = rate_columns
+        .iter()
+        .map(|name| format!("CAST({name} AS {}) AS {name}", dialect.decimal_type()))
+        .collect();
+    tables.push(format!(
+        "nb_rates AS (\n  SELECT model_id, lane, {}\n  FROM ({}) AS t\n)",
+        casts.join(", "),
+        dialect.inline_table(&columns, &rates)
+    ));
     tables.push(entry(dialect, "nb_lanes", &[("lane", Type::Text), ("lane_order", Type::Int)], &lanes));
     Ok(tables)
 }
@@ -191,6 +192,11 @@ mod tests {
                 assert!(names.contains(&format!("'{}'", name.to_lowercase())), "{name}");
             }
         }
-        assert!(tables[3].contains("CAST('0.00003' AS DECIMAL(38, 18))"), "{}", tables[3]);
+        assert!(
+            tables[3].contains("'gemini-3-pro-image', 'standard', '0.000002', '0.00012', '0.000012'"),
+            "{}",
+            tables[3]
+        );
+        assert!(tables[3].contains("CAST(image_rate AS DECIMAL(38, 18)) AS image_rate"), "{}", tables[3]);
     }
 }

@@ -19,18 +19,8 @@ pub(super) enum Json {
     Object,
     Array,
     String,
-    Number,
     Boolean,
     Null,
-}
-
-/// A JSON member read once: its value and its type, as SQL expressions.
-#[derive(Debug, Clone)]
-pub(super) struct Field {
-    /// The JSON value; SQL `NULL` when absent.
-    pub value: String,
-    /// Its type, as the engine names it; SQL `NULL` when absent.
-    pub kind: String,
 }
 
 /// The SQL type of an inline table's column.
@@ -39,7 +29,6 @@ pub(super) enum Type {
     Text,
     Int,
     Bool,
-    Decimal,
 }
 
 /// The scale of every exact decimal in the query: per-token rates need
@@ -82,79 +71,6 @@ impl Dialect {
         }
     }
 
-    /// The columns that read `paths` (`$.a`) of the JSON column `source`
-    /// for [`Dialect::field`]: in DuckDB one parse reads them all, into the
-    /// lists `{name}` and `{name}_types` (`, ...` to follow a select list);
-    /// BigQuery reads its binary JSON where each is used, so none.
-    pub(super) fn pack(self, source: &str, name: &str, paths: &[&str]) -> String {
-        match self {
-            Dialect::BigQuery => String::new(),
-            Dialect::DuckDb => {
-                let list: Vec<String> = paths.iter().map(|path| format!("'{path}'")).collect();
-                let list = list.join(", ");
-                format!(
-                    ",\n    json_extract({source}, [{list}]) AS {name},\n    json_type({source}, [{list}]) AS {name}_types"
-                )
-            }
-        }
-    }
-
-    /// The member `paths[index]` of `source`, packed as `name` (see
-    /// [`Dialect::pack`]).
-    pub(super) fn field(self, source: &str, name: &str, paths: &[&str], index: usize) -> Field {
-        match self {
-            Dialect::BigQuery => {
-                let value = self.at(source, paths[index]);
-                Field { kind: format!("JSON_TYPE({value})"), value }
-            }
-            Dialect::DuckDb => Field {
-                value: format!("{name}[{}]", index + 1),
-                kind: format!("{name}_types[{}]", index + 1),
-            },
-        }
-    }
-
-    /// Whether `field` is present and not null.
-    pub(super) fn given(self, field: &Field) -> String {
-        format!("COALESCE(NOT ({}), FALSE)", self.kind_is(&field.kind, Json::Null))
-    }
-
-    /// The member spelled in camelCase where it is given, else in
-    /// snake_case.
-    pub(super) fn either(self, camel: &Field, snake: &Field) -> Field {
-        let (camel_given, snake_given) = (self.given(camel), self.given(snake));
-        Field {
-            value: format!(
-                "CASE WHEN {camel_given} THEN {} WHEN {snake_given} THEN {} END",
-                camel.value, snake.value
-            ),
-            kind: format!(
-                "CASE WHEN {camel_given} THEN {} WHEN {snake_given} THEN {} END",
-                camel.kind, snake.kind
-            ),
-        }
-    }
-
-    /// Whether `field` is of type `kind` (`NULL` when absent).
-    pub(super) fn field_is(self, field: &Field, kind: Json) -> String {
-        self.kind_is(&field.kind, kind)
-    }
-
-    /// The JSON integer `field` as a 64-bit integer, else `NULL`.
-    pub(super) fn field_integer(self, field: &Field) -> String {
-        match self {
-            Dialect::BigQuery => format!(
-                "CASE WHEN {} THEN SAFE_CAST(JSON_VALUE({}) AS INT64) END",
-                self.kind_is(&field.kind, Json::Number),
-                field.value
-            ),
-            Dialect::DuckDb => format!(
-                "CASE WHEN {} IN ('BIGINT', 'UBIGINT') THEN TRY_CAST({} ->> '$' AS BIGINT) END",
-                field.kind, field.value
-            ),
-        }
-    }
-
     /// A CTE.
     pub(super) fn cte(self, name: &str, body: &str) -> String {
         format!("{name} AS (\n{body}\n)")
@@ -178,7 +94,6 @@ impl Dialect {
                     Json::Object => "object",
                     Json::Array => "array",
                     Json::String => "string",
-                    Json::Number => "number",
                     Json::Boolean => "boolean",
                     Json::Null => "null",
                 };
@@ -188,7 +103,6 @@ impl Dialect {
                 Json::Object => format!("{kind} = 'OBJECT'"),
                 Json::Array => format!("{kind} = 'ARRAY'"),
                 Json::String => format!("{kind} = 'VARCHAR'"),
-                Json::Number => format!("{kind} IN ('BIGINT', 'UBIGINT', 'DOUBLE', 'HUGEINT')"),
                 Json::Boolean => format!("{kind} = 'BOOLEAN'"),
                 Json::Null => format!("{kind} = 'NULL'"),
             },
@@ -205,7 +119,7 @@ impl Dialect {
 
     /// `value` with JSON `null` made SQL `NULL`: null counts as absent.
     pub(super) fn present(self, value: &str) -> String {
-        format!("CASE WHEN {} THEN NULL ELSE {value} END", self.is(value, Json::Null))
+        format!("IF({}, NULL, {value})", self.is(value, Json::Null))
     }
 
     /// The member at `path` of `value`, spelled in camelCase or snake_case:
@@ -226,39 +140,78 @@ impl Dialect {
         }
     }
 
-    /// The JSON `value` as a 64-bit integer when it is a JSON integer,
-    /// else `NULL`.
-    pub(super) fn integer(self, value: &str) -> String {
-        match self {
-            Dialect::BigQuery => format!(
-                "CASE WHEN {} THEN SAFE_CAST(JSON_VALUE({value}) AS INT64) END",
-                self.is(value, Json::Number)
-            ),
-            Dialect::DuckDb => format!(
-                "CASE WHEN json_type({value}) IN ('BIGINT', 'UBIGINT') THEN TRY_CAST({value} ->> '$' AS BIGINT) END"
-            ),
+    /// Whether the member `value` (as the typed parse reads it: never
+    /// JSON `null`) is of type `kind`. DuckDB's parse keeps a member's JSON
+    /// text, so its first character tells.
+    pub(super) fn member_is(self, value: &str, kind: Json) -> String {
+        match (self, kind) {
+            (Dialect::BigQuery, _) => self.is(value, kind),
+            (Dialect::DuckDb, Json::Object) => format!("{value} LIKE '{{%'"),
+            (Dialect::DuckDb, Json::Array) => format!("{value} LIKE '[%'"),
+            (Dialect::DuckDb, Json::String) => format!("{value} LIKE '\"%'"),
+            (Dialect::DuckDb, Json::Boolean) => format!("{value} IN ('true', 'false')"),
+            (Dialect::DuckDb, Json::Null) => "FALSE".to_string(),
         }
     }
 
-    /// The sum of `body` (an integer expression of the JSON element
-    /// `element`) over the elements of the JSON array `array`; 0 when it is
-    /// empty or not an array.
-    pub(super) fn sum_over(self, array: &str, element: &str, body: &str) -> String {
+    /// Whether the member `value` is one of the strings `texts` (plain
+    /// words, which JSON writes without escapes).
+    pub(super) fn member_in(self, value: &str, texts: &[&str]) -> String {
+        let list = |quote: &str| {
+            texts.iter().map(|text| format!("'{quote}{text}{quote}'")).collect::<Vec<_>>().join(", ")
+        };
         match self {
-            Dialect::BigQuery => format!(
-                "COALESCE((SELECT SUM({body}) FROM UNNEST(JSON_QUERY_ARRAY({array})) AS {element}), 0)"
-            ),
-            Dialect::DuckDb => format!(
-                "CASE WHEN {} THEN COALESCE(list_sum(list_transform(CAST({array} AS JSON[]), lambda {element}: {body})), 0) ELSE 0 END",
-                self.is(array, Json::Array)
-            ),
+            Dialect::BigQuery => {
+                format!("({} AND JSON_VALUE({value}) IN ({}))", self.is(value, Json::String), list(""))
+            }
+            Dialect::DuckDb => format!("{value} IN ({})", list("\"")),
         }
     }
 
-    /// Whether `test` holds for some element `element` of the JSON array
-    /// `array`; false when it is empty or not an array.
-    pub(super) fn any_over(self, array: &str, element: &str, test: &str) -> String {
-        format!("{} > 0", self.sum_over(array, element, &format!("CASE WHEN {test} THEN 1 ELSE 0 END")))
+    /// Whether the member `value` is `true`.
+    pub(super) fn member_true(self, value: &str) -> String {
+        match self {
+            Dialect::BigQuery => {
+                format!("({} AND JSON_VALUE({value}) = 'true')", self.is(value, Json::Boolean))
+            }
+            Dialect::DuckDb => format!("{value} = 'true'"),
+        }
+    }
+
+    /// Whether the member `value` is a non-negative JSON integer: written
+    /// in digits (BigQuery), typed UBIGINT (DuckDB).
+    pub(super) fn is_count(self, value: &str) -> String {
+        match self {
+            Dialect::BigQuery => {
+                format!(
+                    "(JSON_TYPE({value}) = 'number' AND REGEXP_CONTAINS(JSON_VALUE({value}), r'^[0-9]+$'))"
+                )
+            }
+            Dialect::DuckDb => format!("json_type({value}) = 'UBIGINT'"),
+        }
+    }
+
+    /// The member `value` as a token count: a 64-bit integer when it is a
+    /// non-negative JSON integer, else `NULL`.
+    pub(super) fn count(self, value: &str) -> String {
+        let integer = match self {
+            Dialect::BigQuery => format!("SAFE_CAST(JSON_VALUE({value}) AS INT64)"),
+            Dialect::DuckDb => format!("TRY_CAST({value} AS BIGINT)"),
+        };
+        format!("CASE WHEN {} THEN {integer} END", self.is_count(value))
+    }
+
+    /// Whether the JSON object `value` has any of the members at `paths`,
+    /// `null` or not.
+    pub(super) fn has_member(self, value: &str, paths: &[&str]) -> String {
+        let tests: Vec<String> = paths
+            .iter()
+            .map(|path| match self {
+                Dialect::BigQuery => format!("{} IS NOT NULL", self.at(value, path)),
+                Dialect::DuckDb => format!("json_exists({value}, '{path}')"),
+            })
+            .collect();
+        format!("({})", tests.join(" OR "))
     }
 
     /// `a` modulo `b`, integers.
@@ -314,7 +267,6 @@ impl Dialect {
             (Dialect::BigQuery, Type::Int) => "INT64".into(),
             (Dialect::DuckDb, Type::Int) => "BIGINT".into(),
             (_, Type::Bool) => "BOOL".into(),
-            (_, Type::Decimal) => self.decimal_type(),
         }
     }
 
@@ -326,39 +278,21 @@ impl Dialect {
         }
     }
 
-    /// The body of a CTE holding `rows`, each cell already SQL, with
-    /// `columns` named and typed. BigQuery has no `VALUES` table, so it
-    /// unnests an array of structs.
+    /// The body of a CTE holding `rows`, each cell already SQL (`NULL`
+    /// as it is), with `columns` named and typed. BigQuery has no `VALUES`
+    /// table, so it unnests a typed array of structs.
     pub(super) fn inline_table(self, columns: &[(&str, Type)], rows: &[Vec<String>]) -> String {
-        let typed = |cell: &str, kind: Type| {
-            if cell == "NULL" { format!("CAST(NULL AS {})", self.type_name(kind)) } else { cell.to_string() }
-        };
+        let tuples: Vec<String> = rows.iter().map(|row| format!("    ({})", row.join(", "))).collect();
+        let tuples = tuples.join(",\n");
         match self {
             Dialect::BigQuery => {
-                let structs: Vec<String> = rows
-                    .iter()
-                    .map(|row| {
-                        let fields: Vec<String> = row
-                            .iter()
-                            .zip(columns)
-                            .map(|(cell, (name, kind))| format!("{} AS {name}", typed(cell, *kind)))
-                            .collect();
-                        format!("    STRUCT({})", fields.join(", "))
-                    })
-                    .collect();
-                format!("SELECT * FROM UNNEST([\n{}\n  ])", structs.join(",\n"))
+                let fields: Vec<String> =
+                    columns.iter().map(|(name, kind)| format!("{name} {}", self.type_name(*kind))).collect();
+                format!("SELECT * FROM UNNEST(ARRAY<STRUCT<{}>>[\n{tuples}\n  ])", fields.join(", "))
             }
             Dialect::DuckDb => {
                 let names: Vec<&str> = columns.iter().map(|(name, _)| *name).collect();
-                let values: Vec<String> = rows
-                    .iter()
-                    .map(|row| {
-                        let cells: Vec<String> =
-                            row.iter().zip(columns).map(|(cell, (_, kind))| typed(cell, *kind)).collect();
-                        format!("    ({})", cells.join(", "))
-                    })
-                    .collect();
-                format!("SELECT * FROM (VALUES\n{}\n  ) AS t({})", values.join(",\n"), names.join(", "))
+                format!("SELECT * FROM (VALUES\n{tuples}\n  ) AS t({})", names.join(", "))
             }
         }
     }

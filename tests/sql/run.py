@@ -21,13 +21,16 @@ import sys
 def transpile(query):
     """BigQuery SQL as DuckDB SQL, by sqlglot.
 
-    Two renderings are mended, each to the same meaning in DuckDB:
+    Three renderings are mended, each to the same meaning in DuckDB:
     - sqlglot writes BigQuery's SAFE.PARSE_JSON(x) as `SAFE.JSON(x)`, which
       DuckDB has no function for: TRY_CAST(x AS JSON) (NULL for text that
       is not JSON);
     - it keeps JSON_TYPE(x) as it is, but the two engines name the types
       apart (BigQuery `string`, `number`, `object`; DuckDB `VARCHAR`,
-      `BIGINT`, `OBJECT`): DuckDB's names are mapped to BigQuery's.
+      `BIGINT`, `OBJECT`): DuckDB's names are mapped to BigQuery's;
+    - it writes JSON_QUERY_ARRAY(x, p) as a cast to JSON[], which fails on
+      a value that is no array, where BigQuery returns NULL: the cast is
+      made only for an array.
     """
     import sqlglot
     from sqlglot import exp
@@ -41,10 +44,19 @@ def transpile(query):
         read="duckdb",
     )
 
+    for node in list(tree.find_all(exp.JSONExtractArray)):
+        value = exp.JSONExtract(this=node.this.copy(), expression=node.args.get("expression") or exp.Literal.string("$"))
+        # JSON_TYPE is mapped to BigQuery's type names below.
+        guarded = sqlglot.parse_one("CASE WHEN JSON_TYPE(x) = 'array' THEN CAST(x AS JSON[]) END", read="duckdb")
+        for inner in list(guarded.find_all(exp.Column)):
+            if inner.name == "x":
+                inner.replace(value.copy())
+        node.replace(guarded)
     for node in list(tree.find_all(exp.SafeFunc)):
         if isinstance(node.this, exp.ParseJSON):
             node.replace(exp.TryCast(this=node.this.this, to=exp.DataType.build("JSON")))
-    for node in list(tree.find_all(exp.JSONType)):
+    # Innermost first, so that a JSON_TYPE inside another is mapped too.
+    for node in reversed(list(tree.find_all(exp.JSONType))):
         mapped = bigquery_names.copy()
         for inner in list(mapped.find_all(exp.JSONType)):
             inner.set("this", node.this.copy())
