@@ -83,7 +83,11 @@ fn run_query(python: &Path, file: &Path, dialect: &str, args: &[&str]) -> Vec<Ma
     sql_args.extend_from_slice(args);
     let (code, query) = nbcost(&sql_args);
     assert_eq!(code, 0);
-    let query_path = file.with_extension(format!("{dialect}-{}.sql", args.join("_").replace(['-', ' '], "")));
+    // The query goes beside the build's other scratch files, never into the
+    // source tree beside a fixture.
+    let stem = file.file_stem().unwrap().to_string_lossy();
+    let query_path = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("{stem}.{dialect}-{}.sql", args.join("_").replace(['-', ' '], "")));
     std::fs::write(&query_path, &query).unwrap();
     let runner = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/sql/run.py");
     let output = Command::new(python).arg(runner).arg(file).arg(&query_path).arg(dialect).output().unwrap();
