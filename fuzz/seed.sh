@@ -10,6 +10,8 @@
 #                and each line of tests/fixtures/shapes/*.jsonl and *.sse
 #   document     tests/fixtures/shapes/* and tests/fixtures/batch/output-*.jsonl
 #   tally_file   the same files
+#   bill_csv     tests/fixtures/bills/*
+#   bill_json    tests/fixtures/bills/*.jsonl
 #
 # plus the few hand-written edge cases in fuzz/seeds/TARGET/. Files are
 # copied, not linked: libFuzzer may rewrite or remove corpus entries.
@@ -50,7 +52,7 @@ lines() {
     done
 }
 
-targets=${*:-rate_card plan input_line output_line document tally_file}
+targets=${*:-rate_card plan input_line output_line document tally_file bill_csv bill_json}
 for target in $targets; do
     mkdir -p "fuzz/corpus/$target"
     case $target in
@@ -66,8 +68,10 @@ for target in $targets; do
             copy "$target" shape tests/fixtures/shapes/*.json tests/fixtures/shapes/*.jsonl tests/fixtures/shapes/*.sse
             copy "$target" file tests/fixtures/batch/output-*.jsonl
             ;;
+        bill_csv) copy bill_csv bill tests/fixtures/bills/*.csv tests/fixtures/bills/*.jsonl ;;
+        bill_json) copy bill_json bill tests/fixtures/bills/*.jsonl ;;
         *)
-            echo "fuzz/seed.sh: unknown target \`$target\`: use rate_card, plan, input_line, output_line, document or tally_file" >&2
+            echo "fuzz/seed.sh: unknown target \`$target\`: use rate_card, plan, input_line, output_line, document, tally_file, bill_csv or bill_json" >&2
             exit 2
             ;;
     esac

@@ -168,7 +168,6 @@ pub(super) fn read(file: &str, text: &[u8], start: Start) -> Result<Gathered, Bi
     }
     while reader.read_byte_record(&mut record).unwrap_or(false) {
         let line = line_of(&record);
-        gathered.record();
         match read_row(&header, &record, line, &mut gathered) {
             Ok(Some(row)) => gathered.push(row),
             Ok(None) => {}
@@ -205,6 +204,7 @@ fn read_row(
     if says_total || (service_id.is_empty() && sku_description.is_empty()) {
         return Ok(None);
     }
+    gathered.record();
     if service_id.is_empty() {
         return Err("no `Service ID`".into());
     }

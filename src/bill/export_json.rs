@@ -8,6 +8,8 @@
 //! writes NUMERIC and often FLOAT64 as strings): both are read from their
 //! text, exactly.
 
+use std::borrow::Cow;
+
 use rust_decimal::Decimal;
 use serde::Deserialize;
 use serde_json::value::RawValue;
@@ -194,11 +196,20 @@ fn read_row(export: ExportRow, line: u64, gathered: &mut Gathered) -> Result<Opt
     }))
 }
 
+/// A value's text: a string's contents (unescaped), or any other JSON
+/// value as written.
+fn written(raw: &RawValue) -> Cow<'_, str> {
+    let text = raw.get();
+    match text.starts_with('"').then(|| serde_json::from_str::<String>(text).ok()).flatten() {
+        Some(contents) => Cow::Owned(contents),
+        None => Cow::Borrowed(text),
+    }
+}
+
 /// A number written as a JSON number or a string, exactly.
 fn exact(raw: &RawValue, field: &str) -> Result<Decimal, String> {
-    let text = raw.get();
-    let written = if text.starts_with('"') { serde_json::from_str::<String>(text).ok() } else { None };
-    let written = written.as_deref().unwrap_or(text);
+    let written = written(raw);
+    let written = written.as_ref();
     let is_number_text =
         written.trim_start_matches(['-', '+']).starts_with(|c: char| c.is_ascii_digit() || c == '.');
     is_number_text
@@ -211,9 +222,8 @@ fn exact(raw: &RawValue, field: &str) -> Result<Decimal, String> {
 /// (`2026-11-02 08:00:00 UTC`, `2026-11-02T08:00:00Z`), or, for the API's
 /// seconds since the epoch (`1.7620704E9`), its date in UTC.
 fn day_of(raw: &RawValue) -> Result<Date, String> {
-    let text = raw.get();
-    let written = if text.starts_with('"') { serde_json::from_str::<String>(text).ok() } else { None };
-    let written = written.as_deref().unwrap_or(text).trim();
+    let written = written(raw);
+    let written = written.trim();
     let not_a_date = || format!("`usage_start_time` {} is not a time", quoted(written));
     if let Some(date) = written.get(..10)
         && matches!(written.as_bytes().get(10), None | Some(b' ' | b'T' | b't'))

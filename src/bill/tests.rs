@@ -239,6 +239,8 @@ fn a_bill_of_other_services_only_reads_as_no_rows() {
     let header_only =
         b"Date,Service description,Service ID,SKU description,SKU ID,Usage amount,Usage unit,List cost ($)\n";
     assert_eq!(read_bill_bytes("empty.csv", header_only).unwrap().rows, []);
+    let header_and_total = [&header_only[..], b"Total,,,,,,,0\n"].concat();
+    assert_eq!(read_bill_bytes("empty.csv", &header_and_total).unwrap().rows, []);
 }
 
 #[test]
@@ -289,7 +291,7 @@ fn lists_malformed_csv_rows_with_their_lines() {
 
 #[test]
 fn tells_what_is_not_a_bill() {
-    let cases: [(&[u8], &str); 5] = [
+    let cases: [(&[u8], &str); 6] = [
         (b"", "`x` is empty: give the Cloud Billing console's Reports CSV"),
         (b" \n\r\n\t\n", "`x` is empty: give"),
         (
@@ -297,6 +299,10 @@ fn tells_what_is_not_a_bill() {
             "`x` is not a bill (none of its 2 rows has a `service.id`): give",
         ),
         (b"%PDF-1.7\n", "`x` is not a bill (a PDF, such as an invoice): give"),
+        (
+            b"Date,Service ID,SKU description,Usage amount,Usage unit,List cost\n2026-11-02,,Gemini 3.1 Flash Image Output,1,count,1\n",
+            "`x` is not a bill (no row has a `Service ID`): give",
+        ),
         (b"PK\x03\x04\0\0\x08\0", "`x` is not a bill (binary data): give"),
     ];
     for (bytes, start) in cases {
