@@ -191,10 +191,14 @@ impl History {
     /// adds or overrides), then every card's of the history, newest first,
     /// each rule once. SKU names do not change with a day's prices.
     pub fn sku_rules(&self, card: &RateCard) -> Vec<SkuRule> {
+        let own = |card: &RateCard| match card.meta.origin {
+            CardOrigin::Embedded(name) => super::embedded_sku_rules(name),
+            _ => card.skus.clone(),
+        };
         let mut rules: Vec<SkuRule> = Vec::new();
-        for rule in card.skus.iter().chain(self.cards().rev().flat_map(|card| &card.skus)) {
-            if !rules.contains(rule) {
-                rules.push(rule.clone());
+        for rule in own(card).into_iter().chain(self.cards().rev().flat_map(own)) {
+            if !rules.contains(&rule) {
+                rules.push(rule);
             }
         }
         rules

@@ -77,7 +77,11 @@ pub struct RateCard {
     /// order. Never Google's figures: each carries its owner.
     pub routes: Vec<Route>,
     /// How the SKUs on Google's bill name the card's models, lanes and
-    /// parts (`[[sku]]`), in the order they are tried.
+    /// parts (`[[sku]]`), in the order they are tried. Left out of the
+    /// embedded cards' compiled form (decoding and cloning them on every
+    /// start cost a quote a tenth of its start-up): [`History::sku_rules`]
+    /// reads an embedded card's from its TOML when a command asks.
+    #[serde(skip)]
     pub skus: Vec<SkuRule>,
     /// Models a later card knows that were not yet released on the card's
     /// day (see [`History::on`]), so that asking for one says so.
@@ -445,6 +449,18 @@ pub fn parse_day(text: &str) -> Option<Date> {
         });
     let format = time::macros::format_description!("[year]-[month]-[day]");
     shape.then(|| Date::parse(text, format).ok()).flatten()
+}
+
+/// The SKU rules of the embedded card called `name`, read from its TOML
+/// (its compiled form leaves them out); none for a name that is no
+/// embedded card's.
+pub fn embedded_sku_rules(name: &str) -> Vec<SkuRule> {
+    EMBEDDED
+        .iter()
+        .find(|card| card.name == name)
+        .and_then(|card| RateCard::from_toml(card.toml, CardOrigin::Embedded(card.name)).ok())
+        .map(|card| card.skus)
+        .unwrap_or_default()
 }
 
 /// The embedded cards this process has parsed, by their index in [`EMBEDDED`].

@@ -108,7 +108,8 @@ fn reconcile(bills: &[Bill]) -> Result<ReconcileReport, ReconcileError> {
 fn reconcile_with(bills: &[Bill], request: &ReconcileRequest) -> Result<ReconcileReport, ReconcileError> {
     let card = card();
     let tally = TallyReport::build(&card, &request.tally, today()).unwrap();
-    ReconcileReport::build(&card, bills, tally, &card.skus, request, today())
+    let rules = crate::card::History::embedded().sku_rules(&card);
+    ReconcileReport::build(&card, bills, tally, &rules, request, today())
 }
 
 fn statuses(report: &ReconcileReport) -> Vec<(Option<&str>, Option<Part>, SkuStatus)> {
