@@ -213,6 +213,15 @@ fn plainer<T: DeserializeOwned>(text: &str, message: &str, line: &str) -> Option
             "`{key}` is `{value}`, not a whole number: write a whole number such as {example}"
         ));
     }
+    // A figure refused for its value (a card's price or rate, a plan's
+    // share) is named by its key, where the line gives one: `key = value`,
+    // or a key inside an inline table on the line.
+    if message.starts_with('`') {
+        let key = line.split('=').next().unwrap_or_default().trim();
+        if !key.is_empty() && !key.starts_with('[') && key.len() < line.trim().len() {
+            return Some(format!("`{key}`: {message}"));
+        }
+    }
     None
 }
 

@@ -386,7 +386,7 @@ fn catalogue() -> Vec<Case> {
                     .into_bytes(),
             ),
             code: 3,
-            words: &["line 19", "has more than 12 decimals", "round it"],
+            words: &["line 19", "`image_output`: ", "has more than 12 decimals", "round it"],
         },
         case(
             "a huge custom price that overflows",
