@@ -413,16 +413,7 @@ pub struct TallyArgs {
 impl TallyArgs {
     /// The validated request.
     pub fn to_request(&self) -> Result<TallyRequest, UsageError> {
-        let by = match (&self.by, self.key_separator) {
-            (Some(By::KeyPrefix { .. }), Some(separator)) => Some(By::KeyPrefix { separator }),
-            (by, Some(_)) => {
-                let given = by.as_ref().map_or("no --by".to_string(), |by| format!("--by {by}"));
-                return Err(UsageError(format!(
-                    "--key-separator goes with --by key-prefix, not {given}: leave it out"
-                )));
-            }
-            (by, None) => by.clone(),
-        };
+        let by = with_separator(&self.by, self.key_separator)?;
         Ok(TallyRequest {
             files: self.files.clone(),
             lane: self.lane,
@@ -434,6 +425,18 @@ impl TallyArgs {
             by,
             plan: self.plan.clone(),
         })
+    }
+}
+
+/// `--by` with `--key-separator`, which goes with `--by key-prefix` only.
+fn with_separator(by: &Option<By>, separator: Option<char>) -> Result<Option<By>, UsageError> {
+    match (by, separator) {
+        (Some(By::KeyPrefix { .. }), Some(separator)) => Ok(Some(By::KeyPrefix { separator })),
+        (by, Some(_)) => {
+            let given = by.as_ref().map_or("no --by".to_string(), |by| format!("--by {by}"));
+            Err(UsageError(format!("--key-separator goes with --by key-prefix, not {given}: leave it out")))
+        }
+        (by, None) => Ok(by.clone()),
     }
 }
 
@@ -545,12 +548,21 @@ pub struct SqlArgs {
     /// "logging_time >= '2026-10-01'"
     #[arg(long = "where", value_name = "CONDITION")]
     pub filter: Option<String>,
+
+    /// Usage rows per attribution too: key-prefix (the row's batch key up to the first `/`) or
+    /// label:NAME (the request's label NAME, from request.labels or full_request.labels)
+    #[arg(long, value_name = "RULE", value_parser = parse_by)]
+    pub by: Option<By>,
+
+    /// With --by key-prefix: the character that ends a key's prefix [default: /]
+    #[arg(long, value_name = "C", value_parser = parse_separator, requires = "by")]
+    pub key_separator: Option<char>,
 }
 
 impl SqlArgs {
     /// The validated request.
-    pub fn to_request(&self) -> SqlRequest {
-        SqlRequest {
+    pub fn to_request(&self) -> Result<SqlRequest, UsageError> {
+        Ok(SqlRequest {
             dialect: self.dialect.into(),
             table: self.table.clone(),
             column: self.column.clone(),
@@ -560,7 +572,8 @@ impl SqlArgs {
             time_column: self.time_column.clone(),
             per: self.per.into(),
             filter: self.filter.clone(),
-        }
+            by: with_separator(&self.by, self.key_separator)?,
+        })
     }
 }
 

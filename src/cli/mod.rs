@@ -292,7 +292,7 @@ impl Args {
                     "sql",
                     "writes a SQL query, not a report: leave out --format (the engine formats the result)",
                 )?;
-                Request::Sql(sql.to_request())
+                Request::Sql(sql.to_request()?)
             }
             Command::Completions { shell } => {
                 self.no_format("completions", "writes a shell script: leave out --format")?;

@@ -71,6 +71,64 @@ impl Dialect {
         }
     }
 
+    /// The JSON value of `value` at the members `names`, in turn: any
+    /// names at all, since none is written into a JSON path. BigQuery
+    /// reads them by subscript, each a string literal; DuckDB by a JSON
+    /// pointer (RFC 6901: `~` as `~0`, `/` as `~1`) held in one literal.
+    pub(super) fn at_members(self, value: &str, names: &[&str]) -> String {
+        match self {
+            Dialect::BigQuery => {
+                let subscripts: String =
+                    names.iter().map(|name| format!("[{}]", self.string(name))).collect();
+                format!("{value}{subscripts}")
+            }
+            Dialect::DuckDb => {
+                let pointer: String = names
+                    .iter()
+                    .map(|name| format!("/{}", name.replace('~', "~0").replace('/', "~1")))
+                    .collect();
+                format!("json_extract({value}, {})", self.string(&pointer))
+            }
+        }
+    }
+
+    /// `text` up to the first `separator` (all of it without one).
+    pub(super) fn before(self, text: &str, separator: char) -> String {
+        let separator = self.string(&separator.to_string());
+        match self {
+            Dialect::BigQuery => format!("SPLIT({text}, {separator})[SAFE_OFFSET(0)]"),
+            Dialect::DuckDb => format!("split_part({text}, {separator}, 1)"),
+        }
+    }
+
+    /// `text` cut to `bytes` bytes of UTF-8 on a character boundary, with
+    /// `…` after it, when it is longer: the longest prefix of at most
+    /// `bytes` characters that fits.
+    pub(super) fn cut(self, text: &str, bytes: usize) -> String {
+        match self {
+            Dialect::BigQuery => format!(
+                "CASE WHEN BYTE_LENGTH({text}) <= {bytes} THEN {text} ELSE CONCAT(LEFT({text}, (SELECT MAX(n)
+      \
+                 FROM UNNEST(GENERATE_ARRAY(1, {bytes})) AS n WHERE BYTE_LENGTH(LEFT({text}, n)) <= {bytes})), '…') END"
+            ),
+            Dialect::DuckDb => format!(
+                "CASE WHEN strlen({text}) <= {bytes} THEN {text} ELSE left({text}, list_max(list_filter(range(1, {}),
+      \
+                 lambda n: strlen(left({text}, n)) <= {bytes}))) || '…' END",
+                bytes + 1
+            ),
+        }
+    }
+
+    /// `text` as its UTF-8 bytes, to sort by: byte order whatever the
+    /// engine's or the table's collation.
+    pub(super) fn bytes(self, text: &str) -> String {
+        match self {
+            Dialect::BigQuery => format!("CAST({text} AS BYTES)"),
+            Dialect::DuckDb => format!("encode({text})"),
+        }
+    }
+
     /// A CTE.
     pub(super) fn cte(self, name: &str, body: &str) -> String {
         format!("{name} AS (\n{body}\n)")

@@ -16,6 +16,7 @@ pub use dialect::Dialect;
 
 use time::Date;
 
+use crate::attribution::By;
 use crate::card::{RateCard, UnknownModel};
 use crate::error::{ErrorKind, Kind};
 use crate::lane::Lane;
@@ -64,6 +65,8 @@ pub struct SqlRequest {
     pub per: Period,
     /// `--where`: a filter, in the engine's SQL, on the table's rows.
     pub filter: Option<String>,
+    /// `--by`: usage rows per attribution too (`key-prefix` or `label:NAME`).
+    pub by: Option<By>,
 }
 
 /// The query, ready to print.
@@ -99,6 +102,11 @@ pub enum SqlError {
         /// What is wrong with it.
         why: &'static str,
     },
+    /// `--by file`: a table's rows come from no file.
+    #[error(
+        "--by file names the file each line was read from, and a table's rows have none: give --by key-prefix or --by label:NAME"
+    )]
+    ByFile,
     /// A rate with more decimals than the query keeps.
     #[error("{what} needs more than 18 decimals per token: the query cannot hold it exactly")]
     RateTooFine {
@@ -111,7 +119,7 @@ impl Kind for SqlError {
     fn kind(&self) -> ErrorKind {
         match self {
             SqlError::UnknownModel(error) => error.kind(),
-            SqlError::BadName { .. } | SqlError::BadFilter { .. } => ErrorKind::Usage,
+            SqlError::BadName { .. } | SqlError::BadFilter { .. } | SqlError::ByFile => ErrorKind::Usage,
             SqlError::RateTooFine { .. } => ErrorKind::Card,
         }
     }
@@ -128,6 +136,9 @@ impl SqlQuery {
         }
         if let Some(filter) = &request.filter {
             check_filter(filter, request.dialect)?;
+        }
+        if request.by == Some(By::File) {
+            return Err(SqlError::ByFile);
         }
         let header = format!(
             "-- nbcost {} sql --dialect {}\n\

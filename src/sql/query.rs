@@ -26,6 +26,7 @@
 use super::card_tables::{card_tables, price_per_query};
 use super::dialect::{Dialect, Json, Type};
 use super::{Period, SqlError, SqlRequest};
+use crate::attribution::By;
 use crate::card::RateCard;
 
 /// The query's CTEs after the card's tables, one line each, for the
@@ -52,24 +53,88 @@ pub(super) fn write(card: &RateCard, request: &SqlRequest) -> Result<String, Sql
     let d = request.dialect;
     let mut ctes = card_tables(d, card)?;
     ctes.push(source(d, request));
+    let by = ByColumns::new(d, request.by.as_ref());
     ctes.extend(match d {
-        Dialect::DuckDb => duckdb_parse(),
-        Dialect::BigQuery => bigquery_parse(request),
+        Dialect::DuckDb => duckdb_parse(&by),
+        Dialect::BigQuery => bigquery_parse(request, &by),
     });
-    ctes.push(typed(d));
-    ctes.push(row(d, request));
+    ctes.push(typed(d, &by));
+    ctes.push(row(d, request, &by));
     ctes.push(resolve(d, card, request)?);
-    ctes.extend(price(d, card)?);
+    ctes.extend(price(d, card, &by)?);
     let period = if request.time_column.is_some() { "period, " } else { "" };
     let steps: String = STEPS.iter().map(|step| format!("--   {step}\n")).collect();
     Ok(format!(
         "-- Steps (CTEs), each reading the one before:\n{steps}WITH\n{}\n\
-         SELECT {period}model, model_version, size, lane, responses, images, prompt_tokens,\n  \
+         SELECT {period}{carry}model, model_version, size, lane, responses, images, prompt_tokens,\n  \
          image_output_tokens, text_output_tokens, thoughts_tokens, cost, kind, search_queries, note\n\
-         FROM nb_result\nORDER BY period, kind_order, COALESCE(card_order, 1000000), \
+         FROM nb_result\nORDER BY period, {order}kind_order, COALESCE(card_order, 1000000), \
          unknown_version, tokens_per_image NULLS FIRST, lane_order, note;\n",
-        ctes.join(",\n")
+        ctes.join(",\n"),
+        carry = by.carry,
+        order = by.order,
     ))
+}
+
+/// With `--by`, what the query adds for the attribution, each piece
+/// written where it goes (all empty without `--by`, so that the query is
+/// then as it was). The attribution is read once per row, beside the
+/// period, in `nb_parsed` (`by_value`), cut to tally's length in
+/// `nb_members`, and carried as `attribution` to `nb_group`, where it is
+/// one key more. Grounding, other kinds and the total keep it `NULL`:
+/// tally prices search queries for the whole tally.
+#[derive(Default)]
+struct ByColumns {
+    /// `nb_parsed`: `… AS by_value, `, the value as read from the JSON.
+    read: String,
+    /// `nb_members`: `… AS attribution, `, cut to 256 bytes.
+    cut: String,
+    /// `attribution, ` where the per-row steps and the groups carry it.
+    carry: &'static str,
+    /// `NULL, ` in its place in the rows that have none.
+    null: &'static str,
+    /// The ORDER BY key: attributions in byte order, the rows without one after them.
+    order: String,
+}
+
+/// The most bytes of an attribution kept, as `tally` keeps them.
+const MAX_ATTRIBUTION_BYTES: usize = 256;
+
+impl ByColumns {
+    fn new(d: Dialect, by: Option<&By>) -> ByColumns {
+        let Some(by) = by else { return ByColumns::default() };
+        let text =
+            |value: &str| format!("CASE WHEN {} THEN {} END", d.is(value, Json::String), d.text(value));
+        let value = match by {
+            By::KeyPrefix { separator } => d.before(&text(&d.at_members("j", &["key"])), *separator),
+            // `request` (a batch output line echoes its request) first, then
+            // `full_request` (a request-response logging row).
+            By::Label(name) => {
+                let label = |request: &str| {
+                    format!(
+                        "CASE WHEN {} THEN {} END",
+                        d.is(&d.at_members("j", &[request, "labels"]), Json::Object),
+                        text(&d.at_members("j", &[request, "labels", name]))
+                    )
+                };
+                format!(
+                    "COALESCE({},
+      {})",
+                    label("request"),
+                    label("full_request")
+                )
+            }
+            // Refused before the query is written (`SqlError::ByFile`).
+            By::File => format!("CAST(NULL AS {})", d.type_name(Type::Text)),
+        };
+        ByColumns {
+            read: format!("{value} AS by_value,\n    "),
+            cut: format!("{} AS attribution, ", d.cut("by_value", MAX_ATTRIBUTION_BYTES)),
+            carry: "attribution, ",
+            null: "NULL, ",
+            order: format!("{} NULLS LAST, ", d.bytes("attribution")),
+        }
+    }
 }
 
 fn source(d: Dialect, request: &SqlRequest) -> String {
@@ -124,23 +189,24 @@ const RESPONSE_MEMBERS: [&str; 8] = [
 
 /// DuckDB: one `json_transform` per row; then the response's members from
 /// `response` (a batch output line) or the line itself.
-fn duckdb_parse() -> Vec<String> {
+fn duckdb_parse(by: &ByColumns) -> Vec<String> {
     let bare: Vec<String> = RESPONSE_MEMBERS.iter().map(|name| format!("'{name}': v.{name}")).collect();
     vec![
         d_cte(
             "nb_parsed",
             &format!(
-                "  SELECT period, line IS NULL OR trim(line) = '' AS empty, j, json_transform(j, replace(replace(\n    \
+                "  SELECT period, {read}line IS NULL OR trim(line) = '' AS empty, j, json_transform(j, replace(replace(\n    \
                  '{DUCKDB_LINE}',\n    \
                  '@R', '{DUCKDB_RESPONSE}'),\n    \
                  '@P', '{DUCKDB_PART}')) AS v\n  \
-                 FROM (SELECT *, CASE WHEN json_valid(line) THEN line END AS j FROM nb_source) AS s"
+                 FROM (SELECT *, CASE WHEN json_valid(line) THEN line END AS j FROM nb_source) AS s",
+                read = by.read,
             ),
         ),
         d_cte(
             "nb_members",
             &format!(
-                "  SELECT period, empty, j, key, error, status, object, author, partial, agent_event, wrapped,\n    \
+                "  SELECT period, {cut}empty, j, key, error, status, object, author, partial, agent_event, wrapped,\n    \
                  -- Only a response that is no object and no usage needs the JSON again.\n    \
                  CASE WHEN wrapped AND usage IS NULL THEN json_type(j, '$.response') <> 'OBJECT' ELSE FALSE END AS response_wrong,\n    \
                  usage, version, response_id, candidates_given, content_given,\n    \
@@ -165,6 +231,7 @@ fn duckdb_parse() -> Vec<String> {
                  FROM (SELECT *, CASE WHEN v.response IS NOT NULL THEN v.response ELSE {{{bare}}} END AS r FROM nb_parsed) AS p\n  \
                  ) AS m",
                 bare = bare.join(", "),
+                cut = by.cut,
             ),
         ),
         d_cte(
@@ -245,7 +312,7 @@ fn duckdb_usage_spec() -> String {
 }
 
 /// BigQuery: each path of the JSON read once, where it is used.
-fn bigquery_parse(request: &SqlRequest) -> Vec<String> {
+fn bigquery_parse(request: &SqlRequest, by: &ByColumns) -> Vec<String> {
     let d = Dialect::BigQuery;
     let (j, empty) = match request.column_type {
         super::ColumnType::String => {
@@ -285,8 +352,9 @@ fn bigquery_parse(request: &SqlRequest) -> Vec<String> {
             "nb_parsed",
             &format!(
                 "  SELECT *, CASE WHEN JSON_TYPE(response) = 'object' THEN response ELSE j END AS r\n  \
-                 FROM (SELECT period, {empty} AS empty, j, JSON_QUERY(j, '$.response') AS response\n    \
-                 FROM (SELECT period, line, {j} AS j FROM nb_source) AS s) AS p"
+                 FROM (SELECT period, {read}{empty} AS empty, j, JSON_QUERY(j, '$.response') AS response\n    \
+                 FROM (SELECT period, line, {j} AS j FROM nb_source) AS s) AS p",
+                read = by.read,
             ),
         ),
         d.cte(
@@ -304,7 +372,7 @@ fn bigquery_parse(request: &SqlRequest) -> Vec<String> {
                  FROM (SELECT {grounding} AS g FROM UNNEST(JSON_QUERY_ARRAY(r, '$.candidates')) AS c) AS s\n      \
                  WHERE JSON_TYPE(g) = 'object') AS search_queries\n  \
                  FROM (\n    \
-                 SELECT period, empty, j, r, {top},\n      \
+                 SELECT period, {cut}empty, j, r, {top},\n      \
                  COALESCE(JSON_QUERY(j, '$.author'), JSON_QUERY(j, '$.invocationId'), JSON_QUERY(j, '$.invocation_id')) IS NOT NULL AS agent_event,\n      \
                  COALESCE(JSON_TYPE(response) = 'object', FALSE) AS wrapped,\n      \
                  COALESCE(JSON_TYPE(response) NOT IN ('object', 'null'), FALSE) AS response_wrong,\n      \
@@ -314,6 +382,7 @@ fn bigquery_parse(request: &SqlRequest) -> Vec<String> {
                  FROM nb_parsed\n  \
                  ) AS m",
                 top = top.join(", "),
+                cut = by.cut,
                 usage = member("r", "usageMetadata", "usage_metadata"),
                 version = member("r", "modelVersion", "model_version"),
                 candidates = d.present(&d.at("r", "$.candidates")),
@@ -356,7 +425,7 @@ fn bigquery_parse(request: &SqlRequest) -> Vec<String> {
 }
 
 /// The values the rules need, from the members: shared by both engines.
-fn typed(d: Dialect) -> String {
+fn typed(d: Dialect, by: &ByColumns) -> String {
     let is = |value: &str, kind| d.member_is(value, kind);
     let is_error = |field: &str| {
         format!(
@@ -373,7 +442,7 @@ fn typed(d: Dialect) -> String {
     d.cte(
         "nb_typed",
         &format!(
-            "  SELECT period, empty, j, wrapped, response_wrong, agent_event, response_id, candidates_given, content_given,\n    \
+            "  SELECT period, {carry}empty, j, wrapped, response_wrong, agent_event, response_id, candidates_given, content_given,\n    \
              images, search_queries, service_tier, traffic_type,\n    \
              COALESCE(NOT {key_string}, FALSE) AS key_wrong,\n    \
              COALESCE({api_object}, FALSE) AS api_object,\n    \
@@ -404,11 +473,12 @@ fn typed(d: Dialect) -> String {
             counts = counts.join(", "),
             cd_array = is("candidate_details", Json::Array),
             pd_array = is("prompt_details", Json::Array),
+            carry = by.carry,
         ),
     )
 }
 
-fn row(d: Dialect, request: &SqlRequest) -> String {
+fn row(d: Dialect, request: &SqlRequest, by: &ByColumns) -> String {
     let tier = |names: &str| {
         let names: Vec<String> = names
             .split(' ')
@@ -430,7 +500,7 @@ fn row(d: Dialect, request: &SqlRequest) -> String {
         ),
     };
     let body = format!(
-        "  SELECT period, kind, reason, version, search_queries, images, prompt_tokens, thoughts_tokens,\n    \
+        "  SELECT period, {carry}kind, reason, version, search_queries, images, prompt_tokens, thoughts_tokens,\n    \
          CASE WHEN kind = 'usage' THEN {lane} END AS lane,\n    \
          image_output_tokens, text_output_tokens,\n    \
          CASE WHEN NOT counted THEN NULL\n      \
@@ -492,6 +562,7 @@ fn row(d: Dialect, request: &SqlRequest) -> String {
             })
             .collect::<Vec<_>>()
             .join("\n          OR "),
+        carry = by.carry,
     );
     d.cte_once("nb_row", &body)
 }
@@ -526,7 +597,7 @@ fn resolve(d: Dialect, card: &RateCard, request: &SqlRequest) -> Result<String, 
 
 /// The CTEs that sum, price and list: usage rows, grounding rows, the
 /// other kinds of row, and the total, as `nb_result`.
-fn price(d: Dialect, card: &RateCard) -> Result<Vec<String>, SqlError> {
+fn price(d: Dialect, card: &RateCard, by: &ByColumns) -> Result<Vec<String>, SqlError> {
     let none = "'(none)'";
     let decimal = d.decimal_type();
     let text_type = d.type_name(Type::Text);
@@ -537,13 +608,14 @@ fn price(d: Dialect, card: &RateCard) -> Result<Vec<String>, SqlError> {
     let unknown_key = format!("CASE WHEN model_id IS NULL THEN COALESCE(version, {none}) END");
     let versions = d.sorted_list(&format!("COALESCE(version, {none})"));
     // The keys a usage row is grouped by; the grounding rows are grouped
-    // by the first three.
-    let keys = format!("period, model_id, {unknown_key}, tokens_per_image, lane");
+    // by the period, the model and the unknown version.
+    let carry = by.carry;
+    let keys = format!("period, {carry}model_id, {unknown_key}, tokens_per_image, lane");
     Ok(vec![
         d.cte(
             "nb_group",
             &format!(
-                "  SELECT period, model_id, {unknown_key} AS unknown_version, tokens_per_image, lane, {versions} AS model_version,\n    \
+                "  SELECT period, {carry}model_id, {unknown_key} AS unknown_version, tokens_per_image, lane, {versions} AS model_version,\n    \
                  COUNT(*) AS responses, SUM(images) AS images, SUM(prompt_tokens) AS prompt_tokens,\n    \
                  SUM(image_output_tokens) AS image_output_tokens, SUM(text_output_tokens) AS text_output_tokens,\n    \
                  SUM(thoughts_tokens) AS thoughts_tokens, SUM(search_queries) AS search_queries\n  \
@@ -625,17 +697,17 @@ fn price(d: Dialect, card: &RateCard) -> Result<Vec<String>, SqlError> {
         d.cte(
             "nb_result",
             &format!(
-                "  SELECT period, 1 AS kind_order, card_order, unknown_version, tokens_per_image, lane_order,\n    \
+                "  SELECT period, {carry}1 AS kind_order, card_order, unknown_version, tokens_per_image, lane_order,\n    \
                  model_id AS model, model_version, size, lane, responses, images, prompt_tokens,\n    \
                  image_output_tokens, text_output_tokens, thoughts_tokens,\n    \
                  CASE WHEN note IS NULL THEN tokens_cost END AS cost, 'usage' AS kind, search_queries, note\n  \
                  FROM nb_priced\n  \
                  UNION ALL\n  \
-                 SELECT period, 2, card_order, unknown_version, NULL, NULL, model_id, model_version, NULL, NULL,\n    \
+                 SELECT period, {null}2, card_order, unknown_version, NULL, NULL, model_id, model_version, NULL, NULL,\n    \
                  NULL, NULL, NULL, NULL, NULL, NULL, CASE WHEN note IS NULL THEN queries_cost END, 'grounding', queries, note\n  \
                  FROM nb_grounding\n  \
                  UNION ALL\n  \
-                 SELECT period, CASE kind WHEN 'error' THEN 3 WHEN 'chunk' THEN 4 WHEN 'malformed' THEN 5 ELSE 6 END,\n    \
+                 SELECT period, {null}CASE kind WHEN 'error' THEN 3 WHEN 'chunk' THEN 4 WHEN 'malformed' THEN 5 ELSE 6 END,\n    \
                  NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, lines, NULL, NULL, NULL, NULL, NULL,\n    \
                  CASE WHEN kind <> 'malformed' THEN CAST(0 AS {decimal}) END, kind, NULL,\n    \
                  CASE kind\n      \
@@ -645,12 +717,13 @@ fn price(d: Dialect, card: &RateCard) -> Result<Vec<String>, SqlError> {
                  ELSE CONCAT('malformed: ', reason, '; not priced') END\n  \
                  FROM nb_other\n  \
                  UNION ALL\n  \
-                 SELECT period, 7, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, responses, images, prompt_tokens,\n    \
+                 SELECT period, {null}7, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, responses, images, prompt_tokens,\n    \
                  image_output_tokens, text_output_tokens, thoughts_tokens, cost, 'total', search_queries,\n    \
                  CASE WHEN unpriced + unpriced_queries + malformed > 0 THEN CONCAT('INCOMPLETE: leaves out ',\n      \
                  CAST(unpriced AS {text_type}), ' unpriced responses, ', CAST(unpriced_queries AS {text_type}),\n      \
                  ' unpriced search queries and ', CAST(malformed AS {text_type}), ' malformed rows') END\n  \
-                 FROM nb_total"
+                 FROM nb_total",
+                null = by.null,
             ),
         ),
     ])

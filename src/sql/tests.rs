@@ -12,6 +12,7 @@ fn request(dialect: Dialect) -> SqlRequest {
         time_column: None,
         per: Period::Day,
         filter: None,
+        by: None,
     }
 }
 

@@ -30,7 +30,14 @@ def transpile(query):
       `BIGINT`, `OBJECT`): DuckDB's names are mapped to BigQuery's;
     - it writes JSON_QUERY_ARRAY(x, p) as a cast to JSON[], which fails on
       a value that is no array, where BigQuery returns NULL: the cast is
-      made only for an array.
+      made only for an array;
+    - (`--by`) it keeps a JSON subscript x['a']['b'] as it is, which DuckDB
+      turns into a JSON path without escaping the name: json_extract with
+      a JSON pointer, which holds any name;
+    - (`--by`) it writes BYTE_LENGTH(x) as OCTET_LENGTH(x), which DuckDB
+      has for BLOBs only: strlen(x), the bytes of a string;
+    - (`--by`) it writes CAST(x AS BYTES) as a cast to BLOB, which reads
+      backslash escapes in the text: encode(x), its UTF-8 bytes.
     """
     import sqlglot
     from sqlglot import exp
@@ -52,6 +59,23 @@ def transpile(query):
             if inner.name == "x":
                 inner.replace(value.copy())
         node.replace(guarded)
+    # Innermost first: x['a']['b'] is a subscript of a subscript.
+    for node in reversed(list(tree.find_all(exp.Bracket))):
+        names = node.expressions
+        if len(names) == 1 and isinstance(names[0], exp.Literal) and names[0].is_string:
+            name = names[0].this.replace("~", "~0").replace("/", "~1")
+            inner = node.this
+            if isinstance(inner, exp.Anonymous) and inner.name == "json_extract":
+                # Extend the pointer already made for the subscript inside.
+                value, pointer = inner.expressions
+                node.replace(exp.Anonymous(this="json_extract", expressions=[value.copy(), exp.Literal.string(pointer.this + "/" + name)]))
+            else:
+                node.replace(exp.Anonymous(this="json_extract", expressions=[inner.copy(), exp.Literal.string("/" + name)]))
+    for node in list(tree.find_all(exp.ByteLength)):
+        node.replace(exp.Anonymous(this="strlen", expressions=[node.this.copy()]))
+    for node in list(tree.find_all(exp.Cast)):
+        if node.to.this == exp.DataType.Type.BINARY:
+            node.replace(exp.Anonymous(this="encode", expressions=[node.this.copy()]))
     for node in list(tree.find_all(exp.SafeFunc)):
         if isinstance(node.this, exp.ParseJSON):
             node.replace(exp.TryCast(this=node.this.this, to=exp.DataType.build("JSON")))
