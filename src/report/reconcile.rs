@@ -15,6 +15,7 @@
 //! The responses nbcost reads carry no times, so the bills' whole period is
 //! compared (the report names its first and last day).
 
+use std::collections::HashMap;
 use std::path::PathBuf;
 
 use rust_decimal::Decimal;
@@ -247,16 +248,23 @@ pub struct ReconcileReport {
 }
 
 /// Where a bill row goes.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 enum Key {
     Mapped { model: Option<String>, lane: Lane, part: Part },
     Unmatched { id: Option<String>, description: String },
 }
 
+/// The most SKU descriptions (and IDs) a row names; past them it says
+/// how many more it sums.
+const NAMED_SKUS: usize = 8;
+
 /// The bill rows of one key, summed.
 struct Billed {
     key: Key,
+    /// The first [`NAMED_SKUS`] descriptions, in bill order.
     descriptions: Vec<String>,
+    /// Every description seen, to count the rest once each.
+    seen: std::collections::HashSet<String>,
     ids: Vec<String>,
     quantity: Decimal,
     cost: Money,
@@ -305,6 +313,9 @@ impl ReconcileReport {
         }
         let tolerance = request.tolerance_percent;
         let mut billed: Vec<Billed> = Vec::new();
+        // Where each key's sums are in `billed`: a bill of many distinct
+        // SKUs (or a hostile one) is summed in one pass, not a search per row.
+        let mut index_of: HashMap<Key, usize> = HashMap::new();
         let (mut credits, mut tax, mut adjustments, mut other) =
             (Money::ZERO, Money::ZERO, Money::ZERO, Money::ZERO);
         for bill in bills {
@@ -342,24 +353,24 @@ impl ReconcileReport {
                         Key::Unmatched { id: row.sku_id.clone(), description: row.sku_description.clone() }
                     }
                 };
-                let index = match billed.iter().position(|known| known.key == key) {
-                    Some(index) => index,
-                    None => {
-                        billed.push(Billed {
-                            key,
-                            descriptions: Vec::new(),
-                            ids: Vec::new(),
-                            quantity: Decimal::ZERO,
-                            cost: Money::ZERO,
-                        });
-                        billed.len() - 1
-                    }
-                };
+                let index = *index_of.entry(key.clone()).or_insert_with(|| {
+                    billed.push(Billed {
+                        key,
+                        descriptions: Vec::new(),
+                        seen: Default::default(),
+                        ids: Vec::new(),
+                        quantity: Decimal::ZERO,
+                        cost: Money::ZERO,
+                    });
+                    billed.len() - 1
+                });
                 let group = &mut billed[index];
-                if !group.descriptions.contains(&row.sku_description) {
+                if group.seen.insert(row.sku_description.clone()) && group.descriptions.len() < NAMED_SKUS {
                     group.descriptions.push(row.sku_description.clone());
                 }
-                if let Some(id) = row.sku_id.as_ref().filter(|id| !group.ids.contains(id)) {
+                if let Some(id) =
+                    row.sku_id.as_ref().filter(|id| group.ids.len() < NAMED_SKUS && !group.ids.contains(id))
+                {
                     group.ids.push(id.clone());
                 }
                 group.quantity =
@@ -371,7 +382,10 @@ impl ReconcileReport {
         let mut rows = Vec::new();
         let mut unmatched = Vec::new();
         for group in billed {
-            let description = group.descriptions.join("; ");
+            let mut description = group.descriptions.join("; ");
+            if group.seen.len() > group.descriptions.len() {
+                description.push_str(&format!(" (and {} more)", group.seen.len() - group.descriptions.len()));
+            }
             let sku_id = (!group.ids.is_empty()).then(|| group.ids.join("; "));
             match group.key {
                 Key::Mapped { model, lane, part } => {

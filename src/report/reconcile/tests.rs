@@ -316,3 +316,24 @@ fn a_bill_in_another_currency_needs_a_rate() {
         d("0.3040225")
     );
 }
+
+/// Many descriptions one rule maps (its `*` takes them all) make one row,
+/// naming the first few and counting the rest, whatever their number.
+#[test]
+fn a_row_names_its_first_skus_and_counts_the_rest() {
+    let mut rows = matching_rows();
+    rows.pop();
+    for index in 0..20 {
+        rows.push(row(
+            &format!("Generate content search query gemini 3 paid {index}"),
+            None,
+            "0.1",
+            "0.0014",
+        ));
+    }
+    let report = reconcile(&[bill(rows)]).unwrap();
+    let search = report.rows.iter().find(|row| row.part == Some(Part::Search)).unwrap();
+    assert!(search.sku_description.starts_with("Generate content search query gemini 3 paid 0; "));
+    assert!(search.sku_description.ends_with("paid 7 (and 12 more)"), "{}", search.sku_description);
+    assert_eq!((search.billed_quantity, search.status), (d("2.0"), SkuStatus::Match));
+}
