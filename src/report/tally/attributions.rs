@@ -6,6 +6,8 @@
 //! allowance is shared), so the attributions plus the grounding cost make
 //! the total.
 
+use std::collections::HashMap;
+
 use serde::Serialize;
 
 use super::{TallyError, TallyRow};
@@ -40,35 +42,41 @@ pub struct AttributionTotal {
     pub over_budget: bool,
 }
 
+impl AttributionTotal {
+    /// An attribution that has spent nothing yet.
+    fn new(attribution: Option<String>, other_attributions: u64) -> AttributionTotal {
+        AttributionTotal {
+            attribution,
+            other_attributions,
+            responses: 0,
+            images: 0,
+            cost: Money::ZERO,
+            complete: true,
+            monthly_budget: None,
+            left: None,
+            over_budget: false,
+        }
+    }
+}
+
 /// Each attribution's total, in the rows' order, then the budgets of
-/// groups no response was attributed to (they spent nothing here).
+/// groups no response was attributed to (they spent nothing here). Found
+/// by a map, so that many rows or many groups cost one pass each.
 pub(super) fn totals(
     rows: &[TallyRow],
     budgets: &[GroupBudget],
 ) -> Result<Vec<AttributionTotal>, TallyError> {
     let mut totals: Vec<AttributionTotal> = Vec::new();
+    let mut index_of: HashMap<(Option<String>, u64), usize> = HashMap::new();
+    let mut index = |totals: &mut Vec<AttributionTotal>, attribution: &Option<String>, others: u64| {
+        *index_of.entry((attribution.clone(), others)).or_insert_with(|| {
+            totals.push(AttributionTotal::new(attribution.clone(), others));
+            totals.len() - 1
+        })
+    };
     for row in rows {
-        let same = |total: &&mut AttributionTotal| {
-            total.attribution == row.attribution && total.other_attributions == row.other_attributions
-        };
-        let index = match totals.iter_mut().position(|total| same(&total)) {
-            Some(index) => index,
-            None => {
-                totals.push(AttributionTotal {
-                    attribution: row.attribution.clone(),
-                    other_attributions: row.other_attributions,
-                    responses: 0,
-                    images: 0,
-                    cost: Money::ZERO,
-                    complete: true,
-                    monthly_budget: None,
-                    left: None,
-                    over_budget: false,
-                });
-                totals.len() - 1
-            }
-        };
-        let total = &mut totals[index];
+        let at = index(&mut totals, &row.attribution, row.other_attributions);
+        let total = &mut totals[at];
         total.responses += row.responses;
         total.images += row.images;
         match row.cost {
@@ -77,26 +85,8 @@ pub(super) fn totals(
         }
     }
     for budget in budgets {
-        let found = totals.iter_mut().find(|total| {
-            total.other_attributions == 0 && total.attribution.as_deref() == Some(&budget.name)
-        });
-        let total = match found {
-            Some(total) => total,
-            None => {
-                totals.push(AttributionTotal {
-                    attribution: Some(budget.name.clone()),
-                    other_attributions: 0,
-                    responses: 0,
-                    images: 0,
-                    cost: Money::ZERO,
-                    complete: true,
-                    monthly_budget: None,
-                    left: None,
-                    over_budget: false,
-                });
-                totals.last_mut().expect("just pushed")
-            }
-        };
+        let at = index(&mut totals, &Some(budget.name.clone()), 0);
+        let total = &mut totals[at];
         total.monthly_budget = Some(budget.monthly_budget);
         let left = budget.monthly_budget.minus(total.cost)?;
         total.left = Some(left);
