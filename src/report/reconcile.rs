@@ -291,93 +291,11 @@ impl ReconcileReport {
         request: &ReconcileRequest,
         today: Date,
     ) -> Result<ReconcileReport, ReconcileError> {
-        if bills.iter().all(|bill| bill.rows.is_empty()) && bills.iter().all(|bill| bill.malformed.is_empty())
-        {
-            let others: Vec<String> = bills
-                .iter()
-                .flat_map(|bill| &bill.other_services)
-                .map(|other| visible(&other.description).into_owned())
-                .collect();
-            return Err(ReconcileError::NoGeminiRows {
-                files: bills
-                    .iter()
-                    .map(|bill| format!("`{}`", visible(&bill.source)))
-                    .collect::<Vec<_>>()
-                    .join(", "),
-                others: if others.is_empty() {
-                    String::new()
-                } else {
-                    format!(" (it holds {})", others.join(", "))
-                },
-            });
+        if let Some(error) = no_gemini_rows(bills) {
+            return Err(error);
         }
         let tolerance = request.tolerance_percent;
-        let mut billed: Vec<Billed> = Vec::new();
-        // Where each key's sums are in `billed`: a bill of many distinct
-        // SKUs (or a hostile one) is summed in one pass, not a search per row.
-        let mut index_of: HashMap<Key, usize> = HashMap::new();
-        let (mut credits, mut tax, mut adjustments, mut other) =
-            (Money::ZERO, Money::ZERO, Money::ZERO, Money::ZERO);
-        for bill in bills {
-            for row in &bill.rows {
-                let cost = in_card_currency(
-                    card,
-                    bill,
-                    row.currency.as_deref(),
-                    row.conversion_rate,
-                    row.cost,
-                    request,
-                )?;
-                let credit = in_card_currency(
-                    card,
-                    bill,
-                    row.currency.as_deref(),
-                    row.conversion_rate,
-                    row.credits,
-                    request,
-                )?;
-                credits = credits.plus(credit)?;
-                let bucket = match row.cost_type {
-                    CostType::Regular => None,
-                    CostType::Tax => Some(&mut tax),
-                    CostType::Adjustment => Some(&mut adjustments),
-                    CostType::RoundingError | CostType::Other(_) => Some(&mut other),
-                };
-                if let Some(bucket) = bucket {
-                    *bucket = bucket.plus(cost)?;
-                    continue;
-                }
-                let key = match find_rule(rules, row.sku_id.as_deref(), &row.sku_description) {
-                    Some(rule) => Key::Mapped { model: rule.model.clone(), lane: rule.lane, part: rule.part },
-                    None => {
-                        Key::Unmatched { id: row.sku_id.clone(), description: row.sku_description.clone() }
-                    }
-                };
-                let index = *index_of.entry(key.clone()).or_insert_with(|| {
-                    billed.push(Billed {
-                        key,
-                        descriptions: Vec::new(),
-                        seen: Default::default(),
-                        ids: Vec::new(),
-                        quantity: Decimal::ZERO,
-                        cost: Money::ZERO,
-                    });
-                    billed.len() - 1
-                });
-                let group = &mut billed[index];
-                if group.seen.insert(row.sku_description.clone()) && group.descriptions.len() < NAMED_SKUS {
-                    group.descriptions.push(row.sku_description.clone());
-                }
-                if let Some(id) =
-                    row.sku_id.as_ref().filter(|id| group.ids.len() < NAMED_SKUS && !group.ids.contains(id))
-                {
-                    group.ids.push(id.clone());
-                }
-                group.quantity =
-                    group.quantity.checked_add(row.usage_amount).ok_or(ReconcileError::Overflow)?;
-                group.cost = group.cost.plus(cost)?;
-            }
-        }
+        let (billed, NotUsage { credits, tax, adjustments, other }) = sum_bills(card, bills, rules, request)?;
         let mut computed = computed_parts(&tally);
         let mut rows = Vec::new();
         let mut unmatched = Vec::new();
@@ -617,6 +535,93 @@ impl schemars::JsonSchema for ExactSchema {
             "pattern": "^-?[0-9]+(\\.[0-9]+)?$"
         })
     }
+}
+
+/// The refusal of bills that hold no row of the two Gemini services (and
+/// no unreadable row that might have been one), naming what they hold.
+fn no_gemini_rows(bills: &[Bill]) -> Option<ReconcileError> {
+    if bills.iter().any(|bill| !bill.rows.is_empty() || !bill.malformed.is_empty()) {
+        return None;
+    }
+    let others: Vec<String> = bills
+        .iter()
+        .flat_map(|bill| &bill.other_services)
+        .map(|other| visible(&other.description).into_owned())
+        .collect();
+    Some(ReconcileError::NoGeminiRows {
+        files: bills.iter().map(|bill| format!("`{}`", visible(&bill.source))).collect::<Vec<_>>().join(", "),
+        others: if others.is_empty() { String::new() } else { format!(" (it holds {})", others.join(", ")) },
+    })
+}
+
+/// What a bill holds besides usage, summed: never netted into a SKU.
+struct NotUsage {
+    credits: Money,
+    tax: Money,
+    adjustments: Money,
+    other: Money,
+}
+
+/// The bills' usage rows summed per key (mapped by `rules`, or unmatched),
+/// in the card's currency, in bill order; and what is no usage.
+fn sum_bills(
+    card: &RateCard,
+    bills: &[Bill],
+    rules: &[SkuRule],
+    request: &ReconcileRequest,
+) -> Result<(Vec<Billed>, NotUsage), ReconcileError> {
+    let mut billed: Vec<Billed> = Vec::new();
+    // Where each key's sums are in `billed`: a bill of many distinct SKUs
+    // (or a hostile one) is summed in one pass, not a search per row.
+    let mut index_of: HashMap<Key, usize> = HashMap::new();
+    let mut not_usage =
+        NotUsage { credits: Money::ZERO, tax: Money::ZERO, adjustments: Money::ZERO, other: Money::ZERO };
+    for bill in bills {
+        for row in &bill.rows {
+            let money = |amount| {
+                in_card_currency(card, bill, row.currency.as_deref(), row.conversion_rate, amount, request)
+            };
+            let cost = money(row.cost)?;
+            not_usage.credits = not_usage.credits.plus(money(row.credits)?)?;
+            let bucket = match row.cost_type {
+                CostType::Regular => None,
+                CostType::Tax => Some(&mut not_usage.tax),
+                CostType::Adjustment => Some(&mut not_usage.adjustments),
+                CostType::RoundingError | CostType::Other(_) => Some(&mut not_usage.other),
+            };
+            if let Some(bucket) = bucket {
+                *bucket = bucket.plus(cost)?;
+                continue;
+            }
+            let key = match find_rule(rules, row.sku_id.as_deref(), &row.sku_description) {
+                Some(rule) => Key::Mapped { model: rule.model.clone(), lane: rule.lane, part: rule.part },
+                None => Key::Unmatched { id: row.sku_id.clone(), description: row.sku_description.clone() },
+            };
+            let index = *index_of.entry(key.clone()).or_insert_with(|| {
+                billed.push(Billed {
+                    key,
+                    descriptions: Vec::new(),
+                    seen: Default::default(),
+                    ids: Vec::new(),
+                    quantity: Decimal::ZERO,
+                    cost: Money::ZERO,
+                });
+                billed.len() - 1
+            });
+            let group = &mut billed[index];
+            if group.seen.insert(row.sku_description.clone()) && group.descriptions.len() < NAMED_SKUS {
+                group.descriptions.push(row.sku_description.clone());
+            }
+            if let Some(id) =
+                row.sku_id.as_ref().filter(|id| group.ids.len() < NAMED_SKUS && !group.ids.contains(id))
+            {
+                group.ids.push(id.clone());
+            }
+            group.quantity = group.quantity.checked_add(row.usage_amount).ok_or(ReconcileError::Overflow)?;
+            group.cost = group.cost.plus(cost)?;
+        }
+    }
+    Ok((billed, not_usage))
 }
 
 /// `|a − b| ≤ tolerance% × max(|a|, |b|)`.
