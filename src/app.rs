@@ -28,7 +28,7 @@ use crate::report::quote::{QuoteReport, QuoteRequest};
 use crate::report::rates::{CheckReport, ModelReport, RatesReport};
 use crate::report::reconcile::{ReconcileReport, ReconcileRequest};
 use crate::report::stale_card_note;
-use crate::report::tally::{TallyReport, TallyRequest};
+use crate::report::tally::{TallyReport, TallyRequest, distinct_files};
 pub use crate::report::{Notice, Verdict};
 use crate::sql::{SqlQuery, SqlRequest};
 
@@ -303,10 +303,17 @@ pub fn run(request: &Request, cards: &CardSource, today: Date) -> Result<Answer,
                 .chain(reconcile.bills.iter().map(|file| ("--bill", file.as_path())))
                 .collect();
             let card = card_with(&files)?;
-            let bills = reconcile.bills.iter().map(|path| read_bill(path)).collect::<Result<Vec<_>, _>>()?;
+            // A bill given twice would bill its rows twice: each is read once.
+            let (distinct, repeated) = distinct_files(&reconcile.bills);
+            let bills = distinct.into_iter().map(|path| read_bill(path)).collect::<Result<Vec<_>, _>>()?;
             let tally = TallyReport::build(&card, &reconcile.tally, today)?;
             let rules = cards.history()?.sku_rules(&card);
-            let report = ReconcileReport::build(&card, &bills, tally, &rules, reconcile, today)?;
+            let mut report = ReconcileReport::build(&card, &bills, tally, &rules, reconcile, today)?;
+            for file in repeated {
+                let warning =
+                    format!("the bill `{}` is given more than once: it is read once", file.display());
+                report.notices.push(Notice::Warning(warning));
+            }
             Ok(Answer::new(report, Some((&card, cards)), today))
         }
         Request::Sql(sql) => {

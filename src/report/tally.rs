@@ -542,7 +542,7 @@ impl Outcome for TallyReport {
 /// The files to read, each once, in the order first given, and the ones
 /// given again (as written, or by another path to the same file): a file
 /// given twice would be billed twice.
-fn distinct_files(files: &[PathBuf]) -> (Vec<&PathBuf>, Vec<&PathBuf>) {
+pub(crate) fn distinct_files(files: &[PathBuf]) -> (Vec<&PathBuf>, Vec<&PathBuf>) {
     let mut seen: Vec<PathBuf> = Vec::new();
     let (mut distinct, mut repeated) = (Vec::new(), Vec::new());
     for file in files {
