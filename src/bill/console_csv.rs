@@ -9,11 +9,10 @@
 
 use csv::{ByteRecord, ReaderBuilder};
 use rust_decimal::Decimal;
-use time::Date;
-use time::macros::format_description;
 
 use super::read::{BillError, Gathered, Start, parse_decimal, quoted};
 use super::{BillRow, CostType};
+use crate::card::parse_day;
 
 /// A column nbcost reads, by its name without the currency.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -215,8 +214,7 @@ fn read_row(
         return Err("no `SKU description`".into());
     }
     let date = cell(Column::Date)?;
-    let day = Date::parse(date, format_description!("[year]-[month]-[day]"))
-        .map_err(|_| format!("`Date` {} is not a date (YYYY-MM-DD)", quoted(date)))?;
+    let day = parse_day(date).ok_or_else(|| format!("`Date` {} is not a date (YYYY-MM-DD)", quoted(date)))?;
     let number = |column: Column, blank: Option<Decimal>| -> Result<Decimal, String> {
         let text = cell(column)?;
         if text.is_empty() {

@@ -13,11 +13,11 @@ use std::borrow::Cow;
 use rust_decimal::Decimal;
 use serde::Deserialize;
 use serde_json::value::RawValue;
-use time::macros::format_description;
 use time::{Date, OffsetDateTime};
 
 use super::read::{BillError, Gathered, Start, parse_decimal, quoted};
 use super::{BillRow, CostType};
+use crate::card::parse_day;
 
 /// The fields of an export row nbcost reads; each may be absent or null.
 #[derive(Deserialize)]
@@ -227,7 +227,7 @@ fn day_of(raw: &RawValue) -> Result<Date, String> {
     let not_a_date = || format!("`usage_start_time` {} is not a time", quoted(written));
     if let Some(date) = written.get(..10)
         && matches!(written.as_bytes().get(10), None | Some(b' ' | b'T' | b't'))
-        && let Ok(day) = Date::parse(date, format_description!("[year]-[month]-[day]"))
+        && let Some(day) = parse_day(date)
     {
         return Ok(day);
     }
