@@ -442,14 +442,7 @@ mod tests {
         };
         let tally = TallyRequest {
             files: vec![PathBuf::from("a.jsonl"), stdin(), stdin()],
-            lane: None,
-            model: None,
-            free_queries: 0,
-            strict: false,
-            scan: ScanOptions::default(),
-            fail_above: None,
-            by: None,
-            plan: None,
+            ..TallyRequest::default()
         };
         let diff = |plan: Option<PathBuf>| Request::Diff {
             old: "default".into(),

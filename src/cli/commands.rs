@@ -488,12 +488,9 @@ impl ReconcileArgs {
                 files: self.files.clone(),
                 lane: self.lane,
                 model: self.model.clone(),
-                free_queries: 0,
                 strict: self.reading.strict,
                 scan: self.reading.scan_options(),
-                fail_above: None,
-                by: None,
-                plan: None,
+                ..TallyRequest::default()
             },
             tolerance_percent: self.tolerance,
             currency_rate: self.currency_rate,

@@ -37,8 +37,9 @@ use crate::plan::GroupBudget;
 use crate::pricing::{self, CostError};
 use crate::scan::{OutputLine, ScanOptions};
 
-/// What to tally, validated.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// What to tally, validated. Its default reads no file, on the lanes the
+/// lines say, with every optional flag left out.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct TallyRequest {
     /// Output files in order; `-` is stdin. Gzip is read directly.
     pub files: Vec<PathBuf>,

@@ -115,7 +115,6 @@ mod tests {
     use crate::card::RateCard;
     use crate::report::tally::{TallyReport, TallyRequest};
     use crate::report::testing::today;
-    use crate::scan::ScanOptions;
 
     /// The grounding fixture: two usage rows, then one grounding row per
     /// model that searched, whose usage cells are empty (and the usage rows'
@@ -124,14 +123,8 @@ mod tests {
     fn usage_and_grounding_rows_share_one_header_and_leave_the_other_kinds_cells_empty() {
         let request = TallyRequest {
             files: vec!["tests/fixtures/semantics/grounding.jsonl".into()],
-            lane: None,
-            model: None,
             free_queries: 4,
-            strict: false,
-            scan: ScanOptions::default(),
-            fail_above: None,
-            by: None,
-            plan: None,
+            ..TallyRequest::default()
         };
         let card = RateCard::embedded_named("2026-10").unwrap();
         let report = TallyReport::build(&card, &request, today()).unwrap();

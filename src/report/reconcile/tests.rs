@@ -13,7 +13,6 @@ use std::str::FromStr;
 use super::*;
 use crate::bill::{BillRow, MalformedBillRow, OtherService, VERTEX_AI};
 use crate::report::testing::today;
-use crate::scan::ScanOptions;
 
 fn d(text: &str) -> Decimal {
     Decimal::from_str(text).unwrap()
@@ -33,14 +32,7 @@ fn request() -> ReconcileRequest {
                 real("pydantic-ai-3.1-flash-image-grounded.json"),
                 real("vercel-ai-3.1-flash-image-standard.json"),
             ],
-            lane: None,
-            model: None,
-            free_queries: 0,
-            strict: false,
-            scan: ScanOptions::default(),
-            fail_above: None,
-            by: None,
-            plan: None,
+            ..TallyRequest::default()
         },
         tolerance_percent: Decimal::ONE,
         currency_rate: None,
