@@ -6,6 +6,7 @@ use crate::count::counted;
 use crate::render::Report;
 use crate::render::document::{Cell, Column, Document, Table};
 use crate::report::reconcile::*;
+use crate::report::{Outcome, Verdict};
 
 /// A quantity as people read it: whole numbers grouped, fractions exact.
 fn quantity(value: rust_decimal::Decimal) -> Cell {
@@ -22,6 +23,18 @@ fn status_text(row: &SkuRow) -> String {
         (SkuStatus::Drift, _) => "drift: price".into(),
         (SkuStatus::UnmatchedSku, _) => "unmatched".into(),
         (SkuStatus::NotBilled, _) => "not billed".into(),
+    }
+}
+
+/// The first few of `items`, `; `-joined, and how many more there are;
+/// `None` for none.
+fn named_first(items: &[String]) -> Option<String> {
+    const SHOWN: usize = 5;
+    let first = items.iter().take(SHOWN).cloned().collect::<Vec<_>>().join("; ");
+    match items.len() {
+        0 => None,
+        count if count > SHOWN => Some(format!("{first} and {} more", count - SHOWN)),
+        _ => Some(first),
     }
 }
 
@@ -148,24 +161,36 @@ impl Report for ReconcileReport {
                     .collect(),
             });
         }
-        let mut notes: Vec<String> = self.rows.iter().filter_map(|row| row.note.clone()).collect();
-        notes.dedup();
+        // Each advice once (the rows share a few fixed ones); unmatched
+        // SKUs, which may be many, in one note unless there is one.
+        let mut notes: Vec<String> = Vec::new();
+        let unmatched: Vec<&SkuRow> =
+            self.rows.iter().filter(|row| row.status == SkuStatus::UnmatchedSku).collect();
+        let advice =
+            self.rows.iter().filter(|row| row.status != SkuStatus::UnmatchedSku || unmatched.len() == 1);
+        for note in advice.filter_map(|row| row.note.as_ref()) {
+            if !notes.contains(note) {
+                notes.push(note.clone());
+            }
+        }
+        if unmatched.len() > 1 {
+            notes.push(format!(
+                "{} no [[sku]] rule maps are listed with their cost: add a rule for each to a card of your own (pattern, model, lane, part); JSON `rows[].note` gives each pattern.",
+                counted(unmatched.len() as u64, "SKU", "SKUs")
+            ));
+        }
         for bill in &self.bills {
-            if !bill.other_services.is_empty() {
-                notes.push(format!(
-                    "{} also bills, not read: {}.",
-                    bill.file,
-                    bill.other_services.join("; ")
-                ));
+            if let Some(shown) = named_first(&bill.other_services) {
+                notes.push(format!("{} also bills, not read: {shown}.", bill.file));
             }
         }
         if !self.responses_complete {
             notes.push("The responses are not all priced: see `nbcost tally` on them.".into());
         }
-        let verdict = match self.mismatch() {
-            Some(_) => "does not match",
-            None if total.within_tolerance => "matches",
-            None => "does not match",
+        let verdict = match self.verdict() {
+            Verdict::Pass => "matches",
+            Verdict::Incomplete(_) => "cannot be compared in full (INCOMPLETE)",
+            _ => "does not match",
         };
         Document {
             title: format!(
