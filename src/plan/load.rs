@@ -664,6 +664,32 @@ days = 20
         assert!(message.contains(" → l2997 → l2998 → l2999 → l2997; end every chain"), "{message}");
     }
 
+    /// `[[group]]` budgets: read as written, and refused when a name is
+    /// empty or used twice, or a budget is negative; a plan of groups alone
+    /// reads (for `tally --plan`).
+    #[test]
+    fn reads_group_budgets_and_refuses_bad_ones() {
+        let groups = "[[group]]\nname = \"team-a\"\nmonthly_budget = \"250\"\n\n[[group]]\nname = \"team-b\"\nmonthly_budget = 0\n";
+        let plan = Plan::from_toml(groups, "plan.toml").unwrap();
+        assert!(plan.lines.is_empty());
+        let budgets: Vec<(&str, String)> =
+            plan.groups.iter().map(|g| (g.name.as_str(), g.monthly_budget.plain())).collect();
+        assert_eq!(budgets, [("team-a", "250.00".to_string()), ("team-b", "0.00".to_string())]);
+        let with_lines = format!("{SMALL}\n{groups}");
+        assert_eq!(Plan::from_toml(&with_lines, "plan.toml").unwrap().groups.len(), 2);
+        for (bad, words) in [
+            (groups.replace("team-b", ""), "`group.name` is empty"),
+            (
+                groups.replace("team-b", "team-a"),
+                "line `group team-a`: `name` is used by an earlier group too",
+            ),
+            (groups.replace("= 0", "= \"-5\""), "`monthly_budget` is negative (-5)"),
+        ] {
+            let message = error(&bad);
+            assert!(message.contains(words), "`{message}` lacks `{words}`");
+        }
+    }
+
     #[test]
     fn refuses_a_plan_without_lines() {
         assert!(error("[plan]\nname = \"x\"").contains("`line` is missing"));
