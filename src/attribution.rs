@@ -1,12 +1,15 @@
 //! Cost by who spent it: the rule (`--by`) that gives each response an
 //! attribution, such as the team in its batch key (`team-a/0001` →
-//! `team-a`), a request label, or the file it came from.
+//! `team-a`), a request label, the file it came from, or the day it was
+//! made.
 //!
 //! A response the rule finds nothing for has no attribution (`null`): it
 //! is never dropped, and the groups always add up to the total.
 
 use std::collections::BTreeMap;
 use std::fmt;
+
+use crate::zone::Zone;
 
 /// The most attributions given rows of their own: a file whose every key
 /// is its own group (a key without the separator is) would otherwise keep
@@ -31,10 +34,14 @@ pub enum By {
     Label(String),
     /// The file the response was read from.
     File,
+    /// The day the response was made (`processed_time` or `createTime`),
+    /// in `zone` (`--tz`; UTC when not given), as `YYYY-MM-DD`; a
+    /// response that gives no time has none.
+    Day(Zone),
 }
 
 /// The rules `--by` knows, for messages.
-pub const RULES: &str = "key-prefix, label:NAME, file";
+pub const RULES: &str = "key-prefix, label:NAME, file, day";
 
 /// Why a `--by` rule cannot be used.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -55,6 +62,7 @@ impl By {
         match text {
             "key-prefix" => Ok(By::KeyPrefix { separator: separator.unwrap_or('/') }),
             "file" => Ok(By::File),
+            "day" => Ok(By::Day(Zone::utc())),
             _ => match text.strip_prefix("label:") {
                 Some(name) if name.trim().is_empty() => Err(ByError::NoLabelName),
                 Some(name) => Ok(By::Label(name.trim().to_string())),
@@ -64,9 +72,17 @@ impl By {
     }
 
     /// The attribution of a response with batch key `key` and request
-    /// labels `labels`, read from the file `file`.
-    pub fn of(&self, key: Option<&str>, labels: &[(String, String)], file: &str) -> Option<String> {
+    /// labels `labels`, made at `time` (seconds since the Unix epoch),
+    /// read from the file `file`.
+    pub fn of(
+        &self,
+        key: Option<&str>,
+        labels: &[(String, String)],
+        time: Option<i64>,
+        file: &str,
+    ) -> Option<String> {
         let value = match self {
+            By::Day(zone) => return time.and_then(|time| zone.day(time)).map(|day| day.to_string()),
             By::KeyPrefix { separator } => key.map(|key| key.split(*separator).next().unwrap_or(key)),
             By::Label(name) => {
                 labels.iter().find(|(label, _)| label == name).map(|(_, value)| value.as_str())
@@ -85,6 +101,7 @@ impl fmt::Display for By {
             By::KeyPrefix { separator } => write!(f, "key-prefix (split at '{separator}')"),
             By::Label(name) => write!(f, "label:{name}"),
             By::File => f.write_str("file"),
+            By::Day(zone) => write!(f, "day ({})", zone.name()),
         }
     }
 }
@@ -172,9 +189,10 @@ mod tests {
         assert_eq!(By::parse("key-prefix", Some(':')), Ok(By::KeyPrefix { separator: ':' }));
         assert_eq!(By::parse("label:team", None), Ok(By::Label("team".into())));
         assert_eq!(By::parse("file", None), Ok(By::File));
+        assert_eq!(By::parse("day", None), Ok(By::Day(Zone::utc())));
         assert_eq!(By::parse("label:", None), Err(ByError::NoLabelName));
         let unknown = By::parse("team\u{1b}[2J", None).unwrap_err().to_string();
-        assert_eq!(unknown, "`team\\u{1b}[2J` is not a rule: give one of key-prefix, label:NAME, file");
+        assert_eq!(unknown, "`team\\u{1b}[2J` is not a rule: give one of key-prefix, label:NAME, file, day");
     }
 
     #[test]
@@ -182,16 +200,22 @@ mod tests {
         let labels =
             vec![("team".to_string(), "growth".to_string()), ("env".to_string(), "prod".to_string())];
         let prefix = By::KeyPrefix { separator: '/' };
-        assert_eq!(prefix.of(Some("team-a/0001"), &[], "f"), Some("team-a".into()));
-        assert_eq!(prefix.of(Some("loose-key"), &[], "f"), Some("loose-key".into()));
-        assert_eq!(prefix.of(Some("/0001"), &[], "f"), Some(String::new()));
-        assert_eq!(prefix.of(None, &labels, "f"), None);
-        assert_eq!(By::KeyPrefix { separator: ':' }.of(Some("a:b/c"), &[], "f"), Some("a".into()));
-        assert_eq!(By::Label("team".into()).of(Some("k"), &labels, "f"), Some("growth".into()));
-        assert_eq!(By::Label("owner".into()).of(Some("k"), &labels, "f"), None);
-        assert_eq!(By::File.of(None, &[], "out.jsonl"), Some("out.jsonl".into()));
+        assert_eq!(prefix.of(Some("team-a/0001"), &[], None, "f"), Some("team-a".into()));
+        assert_eq!(prefix.of(Some("loose-key"), &[], None, "f"), Some("loose-key".into()));
+        assert_eq!(prefix.of(Some("/0001"), &[], None, "f"), Some(String::new()));
+        assert_eq!(prefix.of(None, &labels, None, "f"), None);
+        assert_eq!(By::KeyPrefix { separator: ':' }.of(Some("a:b/c"), &[], None, "f"), Some("a".into()));
+        assert_eq!(By::Label("team".into()).of(Some("k"), &labels, None, "f"), Some("growth".into()));
+        assert_eq!(By::Label("owner".into()).of(Some("k"), &labels, None, "f"), None);
+        assert_eq!(By::File.of(None, &[], None, "out.jsonl"), Some("out.jsonl".into()));
+        // 2026-11-02T07:30:00Z: 1 November in Los Angeles, 2 November in UTC.
+        let time = Some(1_793_604_600);
+        let pacific = By::Day(Zone::named("America/Los_Angeles").unwrap());
+        assert_eq!(pacific.of(Some("k"), &labels, time, "f"), Some("2026-11-01".into()));
+        assert_eq!(By::Day(Zone::utc()).of(None, &[], time, "f"), Some("2026-11-02".into()));
+        assert_eq!(pacific.of(Some("k"), &labels, None, "f"), None);
         let long = "é".repeat(200);
-        let cut = prefix.of(Some(&long), &[], "f").unwrap();
+        let cut = prefix.of(Some(&long), &[], None, "f").unwrap();
         assert!(cut.ends_with('…') && cut.len() <= MAX_ATTRIBUTION_BYTES + '…'.len_utf8(), "{}", cut.len());
     }
 

@@ -25,3 +25,4 @@ pub mod sql;
 pub mod synth;
 pub mod toml_file;
 pub mod visible;
+pub mod zone;

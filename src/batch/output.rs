@@ -442,7 +442,7 @@ impl Responses {
 
     fn add_line(&mut self, place: Place<'_>, line: OutputLine, first: Option<Place<'_>>) {
         match line {
-            OutputLine::Response { key, model_version, usage, content, wrapped, labels, .. } => {
+            OutputLine::Response { key, model_version, usage, content, wrapped, labels, time, .. } => {
                 let decision = decide_lane(self.lane_override, wrapped, &usage);
                 if decision.assumed {
                     self.assumed_standard += 1;
@@ -452,7 +452,7 @@ impl Responses {
                 }
                 let lane = decision.lane;
                 if let Some(by) = &self.by {
-                    let attribution = by.of(key.as_deref(), labels.as_slice(), place.file);
+                    let attribution = by.of(key.as_deref(), labels.as_slice(), time, place.file);
                     self.attributed.entry(attribution).add(model_version.clone(), lane, &usage, content);
                 }
                 if let Some(first) = first {

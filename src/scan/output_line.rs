@@ -33,6 +33,7 @@ use super::field_walk::{
 use super::interaction_events::{Event, EventFields, EventKind};
 use super::json_cursor::{JsonCursor, Parsed, ValueKind, signed_value};
 use super::usage_metadata::{Usage, read_usage_metadata};
+use crate::zone::parse_instant;
 
 /// The reason given for a line that holds a request and no response: the
 /// file is likely a batch input file.
@@ -40,6 +41,10 @@ pub const REQUEST_NOT_RESPONSE: &str = "a request, not a response";
 
 /// What one output line says.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[allow(
+    clippy::large_enum_variant,
+    reason = "a response is nearly every line: boxing it would allocate once per line"
+)]
 pub enum OutputLine {
     /// A response, billed by its usage.
     Response {
@@ -64,6 +69,11 @@ pub enum OutputLine {
         /// (`request.labels`), by name, each as last written: what
         /// `--by label:NAME` reads.
         labels: Labels,
+        /// When the response was made, in seconds since the Unix epoch:
+        /// a Vertex AI batch prediction line's `processed_time`, else the
+        /// response's `createTime`, where readable (what `--by day` and
+        /// `reconcile`'s days read).
+        time: Option<i64>,
     },
     /// A piece of a response that carries no token counts: a stream chunk
     /// before the last, or an agent event that is no model turn (a user
@@ -189,6 +199,8 @@ struct LineFields {
     request: bool,
     /// The request's labels.
     labels: Labels,
+    /// `processed_time`, where readable.
+    processed_time: Option<i64>,
     /// Whether the line is an agent (ADK) event: it has `author` or
     /// `invocationId`.
     agent_event: bool,
@@ -225,6 +237,7 @@ fn read_line_fields(cursor: &mut JsonCursor<'_>) -> Parsed<Option<LineFields>> {
                 fields.request = true;
                 fields.labels = read_request_labels(cursor)?;
             }
+            "processed_time" => fields.processed_time = read_time(cursor)?,
             "partial" => {
                 fields.partial = match cursor.peek_kind()? {
                     ValueKind::Bool => cursor.read_bool()?,
@@ -311,7 +324,27 @@ impl LineFields {
             Some(Ok(usage)) => usage,
             Some(Err(reason)) => return OutputLine::Malformed { reason },
         };
-        OutputLine::Response { key, model_version, usage, content, wrapped, response_id, labels: self.labels }
+        let time = self.processed_time.or(response.create_time.resolve());
+        OutputLine::Response {
+            key,
+            model_version,
+            usage,
+            content,
+            wrapped,
+            response_id,
+            labels: self.labels,
+            time,
+        }
+    }
+}
+
+/// A time member: seconds since the Unix epoch when it is a string
+/// [`parse_instant`] reads, else `None` (a response with an unreadable
+/// time is still priced; it only has no day).
+fn read_time(cursor: &mut JsonCursor<'_>) -> Parsed<Option<i64>> {
+    match cursor.peek_kind()? {
+        ValueKind::String => Ok(parse_instant(&cursor.read_string()?)),
+        _ => cursor.skip_value().map(|()| None),
     }
 }
 
@@ -355,6 +388,7 @@ fn api_line(
             wrapped: false,
             response_id: api.id,
             labels: Labels::default(),
+            time: None,
         },
         Some(Err(reason)) => OutputLine::Malformed { reason },
         None => malformed("no usage in the response"),
@@ -459,6 +493,8 @@ struct ResponseFields {
     /// Images counted in an agent event's top-level `content`.
     content_images: Option<u64>,
     response_id: Cased<String>,
+    /// Vertex AI's `createTime`, where readable.
+    create_time: Cased<i64>,
 }
 
 impl ResponseFields {
@@ -496,6 +532,10 @@ impl ResponseFields {
                     _ => cursor.skip_value().map(|()| None)?,
                 };
                 self.response_id.set(name == "responseId", id);
+            }
+            "createTime" | "create_time" => {
+                let time = read_time(cursor)?;
+                self.create_time.set(name == "createTime", time);
             }
             _ => return Ok(false),
         }

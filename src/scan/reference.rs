@@ -128,7 +128,11 @@ pub(crate) fn output_line(line: &[u8]) -> OutputLine {
     };
     labels.sort();
     let labels = labels.into_iter().collect();
-    OutputLine::Response { key, model_version, usage, content, wrapped, response_id, labels }
+    let time_of = |value: Option<&Value>| value.and_then(Value::as_str).and_then(crate::zone::parse_instant);
+    let time = time_of(member(&top, "processed_time"))
+        .or_else(|| time_of(member(response, "createTime")))
+        .or_else(|| time_of(member(response, "create_time")));
+    OutputLine::Response { key, model_version, usage, content, wrapped, response_id, labels, time }
 }
 
 /// A lane field: `spellings` in upper case, any case accepted.

@@ -107,6 +107,11 @@ pub enum SqlError {
         "--by file names the file each line was read from, and a table's rows have none: give --by key-prefix or --by label:NAME"
     )]
     ByFile,
+    /// `--by day`: a table has its own time column to group by.
+    #[error(
+        "--by day reads the responses' own times, and a table keeps its time in a column: give --time-column COLUMN (--per day is the default) in place of --by day"
+    )]
+    ByDay,
     /// A rate with more decimals than the query keeps.
     #[error("{what} needs more than 18 decimals per token: the query cannot hold it exactly")]
     RateTooFine {
@@ -119,7 +124,9 @@ impl Kind for SqlError {
     fn kind(&self) -> ErrorKind {
         match self {
             SqlError::UnknownModel(error) => error.kind(),
-            SqlError::BadName { .. } | SqlError::BadFilter { .. } | SqlError::ByFile => ErrorKind::Usage,
+            SqlError::BadName { .. } | SqlError::BadFilter { .. } | SqlError::ByFile | SqlError::ByDay => {
+                ErrorKind::Usage
+            }
             SqlError::RateTooFine { .. } => ErrorKind::Card,
         }
     }
@@ -137,8 +144,10 @@ impl SqlQuery {
         if let Some(filter) = &request.filter {
             check_filter(filter, request.dialect)?;
         }
-        if request.by == Some(By::File) {
-            return Err(SqlError::ByFile);
+        match request.by {
+            Some(By::File) => return Err(SqlError::ByFile),
+            Some(By::Day(_)) => return Err(SqlError::ByDay),
+            _ => {}
         }
         let header = format!(
             "-- nbcost {} sql --dialect {}\n\

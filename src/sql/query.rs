@@ -124,8 +124,8 @@ impl ByColumns {
                     label("full_request")
                 )
             }
-            // Refused before the query is written (`SqlError::ByFile`).
-            By::File => format!("CAST(NULL AS {})", d.type_name(Type::Text)),
+            // Refused before the query is written (`SqlError::ByFile`, `ByDay`).
+            By::File | By::Day(_) => format!("CAST(NULL AS {})", d.type_name(Type::Text)),
         };
         ByColumns {
             read: format!("{value} AS by_value,\n    "),

@@ -13,6 +13,7 @@ fn response(key: Option<&str>, model: Option<&str>, usage: Usage, inline_images:
         wrapped: true,
         response_id: None,
         labels: Labels::default(),
+        time: None,
     }
 }
 
@@ -299,5 +300,43 @@ fn reads_the_labels_of_the_request_a_line_echoes() {
         let line = format!(r#"{{{request},"response":{{"usageMetadata":{{"promptTokenCount":2}}}}}}"#);
         let OutputLine::Response { labels, .. } = scan_output_line(line.as_bytes()) else { panic!("{line}") };
         assert!(labels.as_slice().is_empty(), "{line}");
+    }
+}
+
+/// A response's time is the Vertex AI batch line's `processed_time`, else
+/// the response's `createTime` (camelCase before snake_case); a time that
+/// is unreadable or no string is no time, and the line is still priced.
+/// The reference reader reads the same.
+#[test]
+fn reads_when_a_response_was_made() {
+    let usage = r#""usageMetadata":{"promptTokenCount":2,"candidatesTokenCount":1120}"#;
+    let cases = [
+        (
+            format!(
+                r#"{{"request":{{}},"response":{{{usage},"createTime":"2026-11-01T10:00:00Z"}},"status":"","processed_time":"2026-11-02T08:00:00Z"}}"#
+            ),
+            Some(1_793_606_400),
+        ),
+        (
+            format!(r#"{{"response":{{{usage},"createTime":"2026-11-02T00:00:00-08:00"}}}}"#),
+            Some(1_793_606_400),
+        ),
+        (format!(r#"{{{usage},"create_time":"2026-11-02 08:00:00 UTC"}}"#), Some(1_793_606_400)),
+        (
+            format!(r#"{{{usage},"createTime":"soon","create_time":"2026-11-02T08:00:00Z"}}"#),
+            Some(1_793_606_400),
+        ),
+        (
+            format!(r#"{{"response":{{{usage},"createTime":"2026-11-02T08:00:00Z"}},"processed_time":17}}"#),
+            Some(1_793_606_400),
+        ),
+        (format!(r#"{{"response":{{{usage},"createTime":null}},"processed_time":"yesterday"}}"#), None),
+        (format!(r#"{{"response":{{{usage}}}}}"#), None),
+    ];
+    for (line, want) in cases {
+        let read = scan_output_line(line.as_bytes());
+        let OutputLine::Response { time, .. } = &read else { panic!("{line}: {read:?}") };
+        assert_eq!(*time, want, "{line}");
+        assert_eq!(crate::scan::reference::output_line(line.as_bytes()), read, "{line}");
     }
 }
