@@ -306,7 +306,7 @@ pub fn run(request: &Request, cards: &CardSource, today: Date) -> Result<Answer,
             // A bill given twice would bill its rows twice: each is read once.
             let (distinct, repeated) = distinct_files(&reconcile.bills);
             let bills = distinct.into_iter().map(|path| read_bill(path)).collect::<Result<Vec<_>, _>>()?;
-            let tally = TallyReport::build(&card, &reconcile.tally, today)?;
+            let tally = TallyReport::build(&card, &reconcile.tally_request(), today)?;
             let rules = cards.history()?.sku_rules(&card);
             let mut report = ReconcileReport::build(&card, &bills, tally, &rules, reconcile, today)?;
             for file in repeated {

@@ -233,6 +233,7 @@ fn read_row(
     Ok(Some(BillRow {
         line,
         day: Some(day),
+        start: None,
         service_id: service_id.to_string(),
         service_description: cell(Column::ServiceDescription)?.to_string(),
         sku_id: (!sku_id.is_empty()).then(|| sku_id.to_string()),

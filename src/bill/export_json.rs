@@ -178,9 +178,12 @@ fn read_row(export: ExportRow, line: u64, gathered: &mut Gathered) -> Result<Opt
         .map(|rate| exact(rate, "currency_conversion_rate"))
         .transpose()?;
     let day = export.usage_start_time.as_deref().map(day_of).transpose()?;
+    let start =
+        export.usage_start_time.as_deref().and_then(|raw| crate::zone::parse_instant(written(raw).trim()));
     Ok(Some(BillRow {
         line,
         day,
+        start,
         service_id,
         service_description,
         sku_id: sku_id.filter(|id| !id.trim().is_empty()),
@@ -263,7 +266,7 @@ mod tests {
     }
 
     #[test]
-    fn takes_the_day_as_written() {
+    fn takes_the_day_as_written_and_the_instant_where_it_says_one() {
         let cases = [
             ("\"2026-11-02 08:00:00 UTC\"", Ok("2026-11-02")),
             ("\"2026-11-02T23:30:00-08:00\"", Ok("2026-11-02")),
@@ -276,6 +279,21 @@ mod tests {
         for (json, expected) in cases {
             let read = day_of(&raw(json)).map(|day| day.to_string()).map_err(|_| ());
             assert_eq!(read, expected.map(str::to_string), "{json}");
+        }
+        let line = |start: &str| {
+            format!(
+                r#"{{"service":{{"id":"AEFD-7695-64FA","description":"Gemini API"}},"sku":{{"id":"X","description":"d"}},"usage_start_time":{start},"usage":{{"amount":1,"unit":"count"}},"cost":0.5,"currency":"USD"}}"#
+            )
+        };
+        let cases = [
+            ("\"2026-11-02 08:00:00 UTC\"", Some(1_793_606_400)),
+            ("\"2026-11-02T00:00:00-08:00\"", Some(1_793_606_400)),
+            ("1.7936064E9", Some(1_793_606_400)),
+            ("\"2026-11-02\"", None),
+        ];
+        for (start, want) in cases {
+            let bill = crate::bill::read_bill_bytes("b.jsonl", line(start).as_bytes()).unwrap();
+            assert_eq!(bill.rows[0].start, want, "{start}");
         }
     }
 }

@@ -58,6 +58,10 @@ pub struct BillRow {
     /// The usage day: the console CSV's `Date` (Pacific time), or the
     /// calendar date of the export's `usage_start_time` as written.
     pub day: Option<Date>,
+    /// The export's `usage_start_time` as an instant (seconds since the
+    /// Unix epoch), where it says one: its day in `--tz` is the row's day.
+    /// The console CSV gives days only.
+    pub start: Option<i64>,
     /// `Service ID` / `service.id`.
     pub service_id: String,
     /// `Service description` / `service.description`.

@@ -23,11 +23,12 @@ use nbcost::report::tally::TallyRequest;
 use nbcost::scan::ScanOptions;
 use nbcost::size::ImageSize;
 use nbcost::sql::SqlRequest;
+use nbcost::zone::{PACIFIC, Zone};
 
 use super::values::{
     BasisArg, ColumnTypeArg, CountList, DialectArg, PeriodArg, WhatIfLane, lane_values, model_names,
     parse_amount, parse_baseline, parse_by, parse_count, parse_counts, parse_days, parse_money,
-    parse_percent, parse_rate, parse_separator, parse_threads, size_values,
+    parse_percent, parse_rate, parse_separator, parse_threads, parse_zone, size_values,
 };
 
 pub(super) const DIFF_EXAMPLES: &str = "\
@@ -389,9 +390,14 @@ pub struct TallyArgs {
     pub free_queries: u64,
 
     /// Cost by who spent it: key-prefix (the batch key up to the first `/`), label:NAME (the
-    /// request's label NAME, where the line echoes the request) or file
+    /// request's label NAME, where the line echoes the request), file, or day (the day a
+    /// response was made, from Vertex AI's processed_time or createTime)
     #[arg(long, value_name = "RULE", value_parser = parse_by)]
     pub by: Option<By>,
+
+    /// With --by day: the time zone whose days count, an IANA name [default: UTC]
+    #[arg(long, value_name = "ZONE", value_parser = parse_zone, requires = "by")]
+    pub tz: Option<Zone>,
 
     /// With --by key-prefix: the character that ends a key's prefix [default: /]
     #[arg(long, value_name = "C", value_parser = parse_separator, requires = "by")]
@@ -413,7 +419,7 @@ pub struct TallyArgs {
 impl TallyArgs {
     /// The validated request.
     pub fn to_request(&self) -> Result<TallyRequest, UsageError> {
-        let by = with_separator(&self.by, self.key_separator)?;
+        let by = in_zone(with_separator(&self.by, self.key_separator)?, self.tz.clone())?;
         Ok(TallyRequest {
             files: self.files.clone(),
             lane: self.lane,
@@ -437,6 +443,18 @@ fn with_separator(by: &Option<By>, separator: Option<char>) -> Result<Option<By>
             Err(UsageError(format!("--key-separator goes with --by key-prefix, not {given}: leave it out")))
         }
         (by, None) => Ok(by.clone()),
+    }
+}
+
+/// `--by` with `--tz`, which goes with `--by day` only.
+fn in_zone(by: Option<By>, zone: Option<Zone>) -> Result<Option<By>, UsageError> {
+    match (by, zone) {
+        (Some(By::Day(_)), Some(zone)) => Ok(Some(By::Day(zone))),
+        (by, Some(_)) => {
+            let given = by.as_ref().map_or("no --by".to_string(), |by| format!("--by {by}"));
+            Err(UsageError(format!("--tz goes with --by day, not {given}: leave it out")))
+        }
+        (by, None) => Ok(by),
     }
 }
 
@@ -475,6 +493,15 @@ pub struct ReconcileArgs {
     #[arg(long, short, value_parser = model_names(), hide_possible_values = true)]
     pub model: Option<String>,
 
+    /// The time zone of the bill's days, an IANA name (the console's report counts Pacific days)
+    #[arg(long, value_name = "ZONE", value_parser = parse_zone, default_value = PACIFIC)]
+    pub tz: Zone,
+
+    /// Leave out the last N days before today, which the bill may still revise (the export
+    /// lags by up to a day)
+    #[arg(long, value_name = "N", default_value_t = 2, value_parser = parse_amount, allow_hyphen_values = true)]
+    pub settle_days: u64,
+
     #[command(flatten)]
     pub reading: ReadArgs,
 }
@@ -494,6 +521,8 @@ impl ReconcileArgs {
             },
             tolerance_percent: self.tolerance,
             currency_rate: self.currency_rate,
+            zone: self.tz.clone(),
+            settle_days: self.settle_days,
         }
     }
 }

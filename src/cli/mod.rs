@@ -177,6 +177,7 @@ impl<T> std::ops::Deref for Deferred<T> {
 }
 
 /// What the command line asks for.
+#[allow(clippy::large_enum_variant, reason = "made once per process, and moved once")]
 pub enum Action {
     /// Answer a request and render the report.
     Answer(Request),

@@ -18,6 +18,7 @@ use nbcost::report::compare::Baseline;
 use nbcost::size::ImageSize;
 use nbcost::sql::{ColumnType, Dialect, Period};
 use nbcost::visible::visible;
+use nbcost::zone::Zone;
 
 /// `--format`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -364,6 +365,11 @@ pub fn parse_rate(text: &str) -> Result<Decimal, String> {
 /// A `--by` rule: `key-prefix`, `label:NAME` or `file`.
 pub fn parse_by(text: &str) -> Result<By, String> {
     By::parse(text, None).map_err(|err| err.to_string())
+}
+
+/// An IANA time zone name.
+pub fn parse_zone(text: &str) -> Result<Zone, String> {
+    Zone::named(text).map_err(|err| err.to_string())
 }
 
 /// One character that ends a batch key's prefix: not a control character

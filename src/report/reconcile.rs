@@ -12,10 +12,13 @@
 //! Tax, adjustments and credits are summed on lines of their own, never
 //! netted into the SKUs.
 //!
-//! The responses nbcost reads carry no times, so the bills' whole period is
-//! compared (the report names its first and last day).
+//! Where every priced response says when it was made (Vertex AI's
+//! `processed_time` or `createTime`), the comparison is day by day, each
+//! day in the bill's time zone (`--tz`: Pacific for the console's report),
+//! and the days the bill may still revise (`--settle-days`) are left out
+//! and listed. Otherwise the bills' whole period is compared, and the
+//! report says why. [`period`] decides which.
 
-use std::collections::HashMap;
 use std::path::PathBuf;
 
 use rust_decimal::Decimal;
@@ -24,13 +27,17 @@ use time::Date;
 
 use super::tally::{TallyError, TallyReport, TallyRequest};
 use super::{CardInfo, Notice, Outcome, Verdict};
-use crate::batch::BilledLane;
-use crate::bill::{Bill, BillFormat, CostType};
-use crate::card::{Part, RateCard, SkuRule, find_rule};
+use crate::attribution::By;
+use crate::bill::{Bill, BillFormat, BillRow};
+use crate::card::{Part, RateCard, SkuRule};
 use crate::error::{ErrorKind, Kind};
 use crate::lane::Lane;
 use crate::money::{Money, Overflow};
 use crate::visible::visible;
+use crate::zone::Zone;
+use compare::{BillSums, NotUsage, sum_bills};
+pub use period::LeftOutDay;
+use period::Period;
 
 /// `nbcost reconcile`.
 #[derive(Debug, Clone)]
@@ -45,6 +52,11 @@ pub struct ReconcileRequest {
     /// `--currency-rate`: units of the bill's currency per unit of the
     /// card's, for a bill in another currency that gives no rate itself.
     pub currency_rate: Option<Decimal>,
+    /// `--tz`: the zone whose days the bill counts.
+    pub zone: Zone,
+    /// `--settle-days`: the days before today the bill may still revise,
+    /// left out of a day-by-day comparison.
+    pub settle_days: u64,
 }
 
 /// Why no reconciliation can be given.
@@ -78,6 +90,29 @@ pub enum ReconcileError {
     /// A sum outgrew exact arithmetic.
     #[error("the bill's sums are too large to compute exactly")]
     Overflow,
+    /// Day by day, every day of the bill and the responses is still within
+    /// `--settle-days`: nothing to compare, which is no match of $0.
+    #[error(
+        "every day the bills and the responses hold ({first} to {last}) is within --settle-days {settle_days} of today: none is settled to compare; give --settle-days 0 to compare them as they stand"
+    )]
+    NothingSettled {
+        /// The first day left out.
+        first: String,
+        /// The last.
+        last: String,
+        /// `--settle-days`.
+        settle_days: u64,
+    },
+    /// The console's report, whose days are Pacific, with another `--tz`.
+    #[error(
+        "{file} is the console's report, whose days are Pacific time (America/Los_Angeles), not {zone}: leave out --tz, or export the bill's rows (billing export) to compare days in {zone}"
+    )]
+    ConsoleDays {
+        /// The bill.
+        file: String,
+        /// The zone given.
+        zone: String,
+    },
 }
 
 impl From<Overflow> for ReconcileError {
@@ -92,7 +127,9 @@ impl Kind for ReconcileError {
             ReconcileError::Tally(error) => error.kind(),
             ReconcileError::NoGeminiRows { .. }
             | ReconcileError::Currency { .. }
-            | ReconcileError::Overflow => ErrorKind::Input,
+            | ReconcileError::Overflow
+            | ReconcileError::NothingSettled { .. } => ErrorKind::Input,
+            ReconcileError::ConsoleDays { .. } => ErrorKind::Usage,
         }
     }
 }
@@ -125,6 +162,9 @@ pub enum Gap {
 /// One SKU (or the SKUs of one mapping) beside what was computed.
 #[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct SkuRow {
+    /// The day compared (`YYYY-MM-DD` in the report's time zone); `null`
+    /// when the bills' whole period is.
+    pub day: Option<String>,
     /// The SKU descriptions as billed (`; `-joined where several map
     /// alike); empty for `not_billed`.
     pub sku_description: String,
@@ -222,15 +262,27 @@ pub struct ReconcileReport {
     pub card: CardInfo,
     /// The bills.
     pub bills: Vec<BillInfo>,
-    /// What was compared: the bills' whole period, as the responses carry
-    /// no times.
+    /// What was compared, in words: each day (and which were left out), or
+    /// the bills' whole period and why.
     pub compared: String,
+    /// The time zone of the days (`--tz`), an IANA name.
+    pub time_zone: String,
+    /// Whether the comparison is day by day: every priced response says
+    /// when it was made.
+    pub per_day: bool,
+    /// The days compared, in order (`YYYY-MM-DD`); empty when the whole
+    /// period is.
+    pub days: Vec<String>,
+    /// Days left out, as the bill may still revise them (`--settle-days`),
+    /// with what each bills and what its responses cost; not in the rows
+    /// or the totals.
+    pub left_out_days: Vec<LeftOutDay>,
     /// `--tolerance`, in percent, as an exact decimal string.
     #[serde(serialize_with = "exact")]
     #[schemars(with = "ExactSchema")]
     pub tolerance_percent: Decimal,
-    /// Mapped SKUs in bill order, then unmatched SKUs, then parts not
-    /// billed.
+    /// Day by day (or once for the whole period): mapped SKUs in bill
+    /// order, then unmatched SKUs, then parts not billed.
     pub rows: Vec<SkuRow>,
     /// The totals.
     pub total: ReconcileTotal,
@@ -247,42 +299,18 @@ pub struct ReconcileReport {
     pub notices: Vec<Notice>,
 }
 
-/// Where a bill row goes.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-enum Key {
-    Mapped { model: Option<String>, lane: Lane, part: Part },
-    Unmatched { id: Option<String>, description: String },
-}
-
-/// The most SKU descriptions (and IDs) a row names; past them it says
-/// how many more it sums.
-const NAMED_SKUS: usize = 8;
-
-/// The bill rows of one key, summed.
-struct Billed {
-    key: Key,
-    /// The first [`NAMED_SKUS`] descriptions, in bill order.
-    descriptions: Vec<String>,
-    /// Every description seen, to count the rest once each.
-    seen: std::collections::HashSet<String>,
-    ids: Vec<String>,
-    quantity: Decimal,
-    cost: Money,
-}
-
-/// One part computed from the tally.
-struct Computed {
-    model: String,
-    lane: Lane,
-    part: Part,
-    quantity: u64,
-    cost: Option<Money>,
-    used: bool,
+impl ReconcileRequest {
+    /// The tally of the responses the bill is set beside: by the day each
+    /// was made, in the bill's zone.
+    pub fn tally_request(&self) -> TallyRequest {
+        TallyRequest { by: Some(By::Day(self.zone.clone())), ..self.tally.clone() }
+    }
 }
 
 impl ReconcileReport {
-    /// Sets `bills` beside `tally`, with the SKU `rules` (the card's, then
-    /// older cards'), as of `today`.
+    /// Sets `bills` beside `tally` (read with `--by day` in the request's
+    /// zone), with the SKU `rules` (the card's, then older cards'), as of
+    /// `today`.
     pub fn build(
         card: &RateCard,
         bills: &[Bill],
@@ -294,119 +322,52 @@ impl ReconcileReport {
         if let Some(error) = no_gemini_rows(bills) {
             return Err(error);
         }
-        let tolerance = request.tolerance_percent;
-        let (billed, NotUsage { credits, tax, adjustments, other }) = sum_bills(card, bills, rules, request)?;
-        let mut computed = computed_parts(&tally);
-        let mut rows = Vec::new();
-        let mut unmatched = Vec::new();
-        for group in billed {
-            let mut description = group.descriptions.join("; ");
-            if group.seen.len() > group.descriptions.len() {
-                description.push_str(&format!(" (and {} more)", group.seen.len() - group.descriptions.len()));
-            }
-            let sku_id = (!group.ids.is_empty()).then(|| group.ids.join("; "));
-            match group.key {
-                Key::Mapped { model, lane, part } => {
-                    let mut quantity = 0u64;
-                    let mut cost = Some(Money::ZERO);
-                    for part_computed in computed.iter_mut().filter(|computed| {
-                        computed.lane == lane
-                            && computed.part == part
-                            && model.as_ref().is_none_or(|model| *model == computed.model)
-                    }) {
-                        part_computed.used = true;
-                        quantity = quantity.saturating_add(part_computed.quantity);
-                        cost = match (cost, part_computed.cost) {
-                            (Some(sum), Some(more)) => Some(sum.plus(more)?),
-                            _ => None,
-                        };
-                    }
-                    let quantity_ok = within(group.quantity, Decimal::from(quantity), tolerance);
-                    let cost_ok = cost.map(|cost| within(group.cost.amount(), cost.amount(), tolerance));
-                    let (status, gap) = match (quantity_ok, cost_ok) {
-                        (false, _) => (SkuStatus::Drift, Some(Gap::Quantity)),
-                        (true, Some(false)) => (SkuStatus::Drift, Some(Gap::Price)),
-                        (true, _) => (SkuStatus::Match, None),
-                    };
-                    let note = match (cost, gap) {
-                        (None, _) => Some("the responses of this part are not all priced: see `nbcost tally`".into()),
-                        (_, Some(Gap::Quantity)) => Some(quantity_note(part)),
-                        (_, Some(Gap::Price)) => Some(
-                            "the quantities agree and the money does not: check the card's rates against the bill's prices"
-                                .into(),
-                        ),
-                        _ => None,
-                    };
-                    rows.push(SkuRow {
-                        sku_description: description,
-                        sku_id,
-                        model,
-                        lane: Some(lane),
-                        part: Some(part),
-                        billed_quantity: group.quantity,
-                        computed_quantity: Some(quantity),
-                        billed_cost: group.cost,
-                        computed_cost: cost,
-                        difference: cost.map(|cost| group.cost.minus(cost)).transpose()?,
-                        status,
-                        gap,
-                        note,
-                    });
-                }
-                Key::Unmatched { .. } => unmatched.push(SkuRow {
-                    note: Some(format!(
-                        "no [[sku]] rule of the card maps it: add one to a card with pattern = \"{}\", model, lane and part",
-                        visible(&description)
-                    )),
-                    sku_description: description,
-                    sku_id,
-                    model: None,
-                    lane: None,
-                    part: None,
-                    billed_quantity: group.quantity,
-                    computed_quantity: None,
-                    billed_cost: group.cost,
-                    computed_cost: None,
-                    difference: None,
-                    status: SkuStatus::UnmatchedSku,
-                    gap: None,
-                }),
-            }
-        }
-        rows.extend(unmatched);
-        for part in computed
-            .iter()
-            .filter(|part| !part.used && (part.quantity > 0 || part.cost.is_some_and(|c| !c.is_zero())))
+        let zone = &request.zone;
+        if let Some(bill) =
+            bills.iter().find(|bill| bill.format == BillFormat::ConsoleCsv && !zone.is_pacific())
         {
-            rows.push(SkuRow {
-                sku_description: String::new(),
-                sku_id: None,
-                model: Some(part.model.clone()),
-                lane: Some(part.lane),
-                part: Some(part.part),
-                billed_quantity: Decimal::ZERO,
-                computed_quantity: Some(part.quantity),
-                billed_cost: Money::ZERO,
-                computed_cost: part.cost,
-                difference: part.cost.map(|cost| Money::ZERO.minus(cost)).transpose()?,
-                status: SkuStatus::NotBilled,
-                gap: None,
-                note: Some(
-                    "computed from the responses, with no bill row: a bill of another project or period?"
-                        .into(),
-                ),
+            return Err(ReconcileError::ConsoleDays {
+                file: format!("`{}`", visible(&bill.source)),
+                zone: visible(zone.name()).into_owned(),
+            });
+        }
+        let tolerance = request.tolerance_percent;
+        let period = Period::of(&tally, today, request.settle_days);
+        let per_day = period.per_day();
+        let bucket = |_: &Bill, row: &BillRow| if per_day { bill_day(zone, row) } else { None };
+        let BillSums { billed, not_usage, left_out } =
+            sum_bills(card, bills, rules, request, bucket, |day| period.compares(day))?;
+        let NotUsage { credits, tax, adjustments, other } = not_usage;
+        let mut computed = if per_day {
+            compare::computed_parts_by_day(card, &tally, request.tally.free_queries)?
+        } else {
+            compare::computed_parts(&tally)
+        };
+        let left_out_days = period.left_out_days(left_out, &mut computed)?;
+        let rows = compare::compare(billed, &mut computed, tolerance)?;
+        if let (true, Some(first), Some(last)) =
+            (rows.is_empty(), left_out_days.first(), left_out_days.last())
+        {
+            return Err(ReconcileError::NothingSettled {
+                first: first.day.clone(),
+                last: last.day.clone(),
+                settle_days: request.settle_days,
             });
         }
         let billed_cost = Money::sum(
             rows.iter().filter(|row| row.status != SkuStatus::NotBilled).map(|row| row.billed_cost),
         )?;
-        let computed_cost = tally.total.cost;
+        let computed_cost = if per_day {
+            Money::sum(computed.iter().filter(|part| period.compares(part.day)).filter_map(|part| part.cost))?
+        } else {
+            tally.total.cost
+        };
         let net = billed_cost.plus(credits)?.plus(tax)?.plus(adjustments)?.plus(other)?;
         let total = ReconcileTotal {
             billed_cost,
             computed_cost,
             difference: billed_cost.minus(computed_cost)?,
-            within_tolerance: within(billed_cost.amount(), computed_cost.amount(), tolerance),
+            within_tolerance: compare::within(billed_cost.amount(), computed_cost.amount(), tolerance),
             credits,
             tax,
             adjustments,
@@ -423,21 +384,28 @@ impl ReconcileReport {
                 })
             })
             .collect();
-        let days: Vec<Date> = bills.iter().flat_map(|bill| &bill.rows).filter_map(|row| row.day).collect();
-        let compared = match (days.iter().min(), days.iter().max()) {
-            (Some(first), Some(last)) => {
-                format!("the bills' whole period, {first} to {last}: the responses carry no times")
-            }
-            _ => {
-                "the bills' whole period (their rows give no days): the responses carry no times".to_string()
-            }
-        };
+        let bill_days: Vec<Date> =
+            bills.iter().flat_map(|bill| &bill.rows).filter_map(|row| bill_day(zone, row)).collect();
         let mut notices = tally.notices.clone();
         notices.retain(|notice| matches!(notice, Notice::Warning(_)));
+        if let Some(warning) = period.unsettled_warning(&bill_days, request.settle_days) {
+            notices.push(Notice::Warning(warning));
+        }
+        let days: Vec<String> = if per_day {
+            let mut days: Vec<&String> = rows.iter().filter_map(|row| row.day.as_ref()).collect();
+            days.dedup();
+            days.into_iter().cloned().collect()
+        } else {
+            Vec::new()
+        };
         Ok(ReconcileReport {
             card: CardInfo::new(card, today),
-            bills: bills.iter().map(bill_info).collect(),
-            compared,
+            bills: bills.iter().map(|bill| bill_info(zone, bill)).collect(),
+            compared: period.describe(&bill_days, &days, &left_out_days, zone, request.settle_days),
+            time_zone: zone.name().to_string(),
+            per_day,
+            days,
+            left_out_days,
             tolerance_percent: tolerance,
             rows,
             total,
@@ -554,156 +522,15 @@ fn no_gemini_rows(bills: &[Bill]) -> Option<ReconcileError> {
     })
 }
 
-/// What a bill holds besides usage, summed: never netted into a SKU.
-struct NotUsage {
-    credits: Money,
-    tax: Money,
-    adjustments: Money,
-    other: Money,
+/// The day of a bill row in `zone`: its usage start's, where it gives an
+/// instant (the export), else its day as written (the console's CSV,
+/// which counts Pacific days).
+fn bill_day(zone: &Zone, row: &BillRow) -> Option<Date> {
+    row.start.and_then(|start| zone.day(start)).or(row.day)
 }
 
-/// The bills' usage rows summed per key (mapped by `rules`, or unmatched),
-/// in the card's currency, in bill order; and what is no usage.
-fn sum_bills(
-    card: &RateCard,
-    bills: &[Bill],
-    rules: &[SkuRule],
-    request: &ReconcileRequest,
-) -> Result<(Vec<Billed>, NotUsage), ReconcileError> {
-    let mut billed: Vec<Billed> = Vec::new();
-    // Where each key's sums are in `billed`: a bill of many distinct SKUs
-    // (or a hostile one) is summed in one pass, not a search per row.
-    let mut index_of: HashMap<Key, usize> = HashMap::new();
-    let mut not_usage =
-        NotUsage { credits: Money::ZERO, tax: Money::ZERO, adjustments: Money::ZERO, other: Money::ZERO };
-    for bill in bills {
-        for row in &bill.rows {
-            let money = |amount| {
-                in_card_currency(card, bill, row.currency.as_deref(), row.conversion_rate, amount, request)
-            };
-            let cost = money(row.cost)?;
-            not_usage.credits = not_usage.credits.plus(money(row.credits)?)?;
-            let bucket = match row.cost_type {
-                CostType::Regular => None,
-                CostType::Tax => Some(&mut not_usage.tax),
-                CostType::Adjustment => Some(&mut not_usage.adjustments),
-                CostType::RoundingError | CostType::Other(_) => Some(&mut not_usage.other),
-            };
-            if let Some(bucket) = bucket {
-                *bucket = bucket.plus(cost)?;
-                continue;
-            }
-            let key = match find_rule(rules, row.sku_id.as_deref(), &row.sku_description) {
-                Some(rule) => Key::Mapped { model: rule.model.clone(), lane: rule.lane, part: rule.part },
-                None => Key::Unmatched { id: row.sku_id.clone(), description: row.sku_description.clone() },
-            };
-            let index = *index_of.entry(key.clone()).or_insert_with(|| {
-                billed.push(Billed {
-                    key,
-                    descriptions: Vec::new(),
-                    seen: Default::default(),
-                    ids: Vec::new(),
-                    quantity: Decimal::ZERO,
-                    cost: Money::ZERO,
-                });
-                billed.len() - 1
-            });
-            let group = &mut billed[index];
-            if group.seen.insert(row.sku_description.clone()) && group.descriptions.len() < NAMED_SKUS {
-                group.descriptions.push(row.sku_description.clone());
-            }
-            if let Some(id) =
-                row.sku_id.as_ref().filter(|id| group.ids.len() < NAMED_SKUS && !group.ids.contains(id))
-            {
-                group.ids.push(id.clone());
-            }
-            group.quantity = group.quantity.checked_add(row.usage_amount).ok_or(ReconcileError::Overflow)?;
-            group.cost = group.cost.plus(cost)?;
-        }
-    }
-    Ok((billed, not_usage))
-}
-
-/// `|a − b| ≤ tolerance% × max(|a|, |b|)`.
-fn within(a: Decimal, b: Decimal, tolerance_percent: Decimal) -> bool {
-    (a - b).abs() * Decimal::ONE_HUNDRED <= tolerance_percent * a.abs().max(b.abs())
-}
-
-/// What a quantity gap in `part` usually means.
-fn quantity_note(part: Part) -> String {
-    match part {
-        Part::Input => {
-            "input tokens differ: reference images, or requests billed that the log lacks (blocked, failed)"
-        }
-        Part::ImageOutput => {
-            "image tokens differ: a size other than asked (4K for 1K), or responses missing from the log"
-        }
-        Part::TextOutput => "text output differs: thinking tokens billed and not logged, or text answers",
-        Part::Search => "search queries differ: the free allowance, or grounding the log does not show",
-    }
-    .to_string()
-}
-
-/// Each model × lane × part the tally priced, with its quantity and cost.
-fn computed_parts(tally: &TallyReport) -> Vec<Computed> {
-    let mut parts: Vec<Computed> = Vec::new();
-    let mut add = |model: &str, lane: Lane, part: Part, quantity: u64, cost: Option<Money>| match parts
-        .iter_mut()
-        .find(|known| known.model == model && known.lane == lane && known.part == part)
-    {
-        Some(known) => {
-            known.quantity = known.quantity.saturating_add(quantity);
-            known.cost = known.cost.zip(cost).and_then(|(sum, more)| sum.plus(more).ok());
-        }
-        None => parts.push(Computed { model: model.to_string(), lane, part, quantity, cost, used: false }),
-    };
-    for row in &tally.rows {
-        let (Some(model), BilledLane::Lane(lane)) = (&row.model, row.lane) else { continue };
-        add(model, lane, Part::Input, row.prompt_tokens, row.input_cost);
-        add(model, lane, Part::ImageOutput, row.image_output_tokens, row.image_output_cost);
-        let text = row.text_output_tokens.saturating_add(row.thoughts_tokens);
-        add(model, lane, Part::TextOutput, text, row.text_output_cost);
-    }
-    for grounding in &tally.grounding.models {
-        if let Some(model) = &grounding.model {
-            add(model, Lane::Standard, Part::Search, grounding.queries, grounding.cost);
-        }
-    }
-    parts
-}
-
-/// `amount` of a bill row in the card's currency: as it is where the bill's
-/// currency is the card's (or unsaid), else divided by the row's
-/// conversion rate (for a card in US dollars) or `--currency-rate`, and
-/// kept to 12 decimals.
-fn in_card_currency(
-    card: &RateCard,
-    bill: &Bill,
-    currency: Option<&str>,
-    row_rate: Option<Decimal>,
-    amount: Decimal,
-    request: &ReconcileRequest,
-) -> Result<Money, ReconcileError> {
-    let card_currency = card.meta.currency.as_str();
-    let Some(currency) = currency.filter(|currency| !currency.eq_ignore_ascii_case(card_currency)) else {
-        return Ok(Money::new(amount));
-    };
-    let rate = match (row_rate.filter(|_| card_currency == "USD"), request.currency_rate) {
-        (Some(rate), _) | (None, Some(rate)) if !rate.is_zero() => rate,
-        _ => {
-            return Err(ReconcileError::Currency {
-                file: format!("`{}`", visible(&bill.source)),
-                bill: visible(currency).into_owned(),
-                card: card_currency.to_string(),
-            });
-        }
-    };
-    let converted = amount.checked_div(rate).ok_or(ReconcileError::Overflow)?;
-    Ok(Money::new(converted.round_dp(12)))
-}
-
-fn bill_info(bill: &Bill) -> BillInfo {
-    let days: Vec<Date> = bill.rows.iter().filter_map(|row| row.day).collect();
+fn bill_info(zone: &Zone, bill: &Bill) -> BillInfo {
+    let days: Vec<Date> = bill.rows.iter().filter_map(|row| bill_day(zone, row)).collect();
     BillInfo {
         file: bill.source.clone(),
         format: bill.format,
@@ -725,5 +552,7 @@ fn bill_info(bill: &Bill) -> BillInfo {
     }
 }
 
+mod compare;
+mod period;
 #[cfg(test)]
 mod tests;

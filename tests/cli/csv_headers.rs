@@ -51,7 +51,7 @@ const HEADERS: [(&str, &str); 11] = [
     ),
     (
         "reconcile",
-        "sku_description,sku_id,model,lane,part,billed_quantity,computed_quantity,billed_cost,computed_cost,difference,status,gap,card,within_tolerance,complete",
+        "sku_description,sku_id,model,lane,part,billed_quantity,computed_quantity,billed_cost,computed_cost,difference,status,gap,card,within_tolerance,complete,day",
     ),
 ];
 
@@ -208,6 +208,17 @@ fn diff_estimate_and_tally_have_one_csv_header_whatever_the_flags() {
             &["tally", "tests/fixtures/semantics/grounding.jsonl", "--free-queries", "4"],
             &["tally", "tests/fixtures/batch/output-lanes.jsonl", "--lane", "batch"],
             &["tally", "tests/fixtures/batch/output-mixed.jsonl", "--by", "key-prefix"],
+            &["tally", "tests/fixtures/reconcile/days-predictions.jsonl", "--by", "day"],
+        ],
+    );
+    let days = "tests/fixtures/reconcile/days-predictions.jsonl";
+    let real = "tests/fixtures/real/vercel-ai-3.1-flash-image-standard.json";
+    assert_header(
+        header_of("reconcile"),
+        &[
+            &["reconcile", "--bill", "tests/fixtures/reconcile/match.csv", real],
+            &["reconcile", "--bill", "tests/fixtures/reconcile/days.jsonl", days, "--as-of", "2026-11-06"],
+            &["reconcile", "--bill", "tests/fixtures/reconcile/unknown-sku.csv", real],
         ],
     );
 }

@@ -32,6 +32,9 @@ pub struct SkuRowCsv<'a> {
     /// Whether every bill row was read and every response priced, the
     /// same on every row.
     complete: bool,
+    /// The day compared (`YYYY-MM-DD`); empty when the bills' whole period
+    /// is. Last, so the columns before it keep their places.
+    day: Option<&'a str>,
 }
 
 impl CsvRows for ReconcileReport {
@@ -64,6 +67,7 @@ impl CsvRows for ReconcileReport {
             card: self.card.key(),
             within_tolerance: within,
             complete,
+            day: row.day.as_deref(),
         })
     }
 }

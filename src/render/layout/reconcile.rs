@@ -86,48 +86,81 @@ impl Report for ReconcileReport {
             ),
         ));
         facts.push(("rate card".into(), self.card.summary()));
+        let day_column = self.per_day.then(|| Column::new("day"));
         let mut tables = vec![Table {
             title: None,
-            columns: vec![
-                Column::new("model"),
-                Column::new("part"),
-                // Quantities first: a gap there is metering, and at 80
-                // columns they stay where the money goes.
-                Column::new("lane").optional(1),
-                Column::new("billed qty").optional(4),
-                Column::new("computed qty").optional(4),
-                Column::new("billed").optional(3),
-                Column::new("computed").optional(3),
-                Column::new("difference").optional(2),
-                Column::new("status"),
-            ],
+            columns: day_column
+                .into_iter()
+                .chain([
+                    Column::new("model"),
+                    Column::new("part"),
+                    // Quantities first: a gap there is metering, and at 80
+                    // columns they stay where the money goes. Day by day,
+                    // the day takes their room: the difference stays, and
+                    // the status says which side differs.
+                    Column::new("lane").optional(1),
+                    Column::new("billed qty").optional(if self.per_day { 2 } else { 4 }),
+                    Column::new("computed qty").optional(if self.per_day { 2 } else { 4 }),
+                    Column::new("billed").optional(3),
+                    Column::new("computed").optional(3),
+                    Column::new("difference").optional(if self.per_day { 4 } else { 2 }),
+                    Column::new("status"),
+                ])
+                .collect(),
             rows: self
                 .rows
                 .iter()
                 .map(|row| {
-                    vec![
-                        Cell::text(match (&row.model, row.status) {
-                            (Some(model), _) => model.clone(),
-                            (None, SkuStatus::UnmatchedSku) => row.sku_description.clone(),
-                            (None, _) => "every model".to_string(),
-                        }),
-                        Cell::text(row.part.map_or("", |part| part.name())),
-                        Cell::text(row.lane.map_or("", |lane| lane.name())),
-                        quantity(row.billed_quantity),
-                        row.computed_quantity.map_or(Cell::Empty, Cell::Count),
-                        Cell::unit(row.billed_cost),
-                        match (row.computed_cost, row.status) {
-                            (Some(cost), _) => Cell::unit(cost),
-                            (None, SkuStatus::UnmatchedSku) => Cell::Empty,
-                            (None, _) => Cell::text("not priced"),
-                        },
-                        row.difference.map_or(Cell::Empty, Cell::unit),
-                        Cell::text(status_text(row)),
-                    ]
+                    let day = self.per_day.then(|| Cell::text(row.day.as_deref().unwrap_or("no day")));
+                    day.into_iter()
+                        .chain([
+                            Cell::text(match (&row.model, row.status) {
+                                (Some(model), _) => model.clone(),
+                                (None, SkuStatus::UnmatchedSku) => row.sku_description.clone(),
+                                (None, _) => "every model".to_string(),
+                            }),
+                            Cell::text(row.part.map_or("", |part| part.name())),
+                            Cell::text(row.lane.map_or("", |lane| lane.name())),
+                            quantity(row.billed_quantity),
+                            row.computed_quantity.map_or(Cell::Empty, Cell::Count),
+                            Cell::unit(row.billed_cost),
+                            match (row.computed_cost, row.status) {
+                                (Some(cost), _) => Cell::unit(cost),
+                                (None, SkuStatus::UnmatchedSku) => Cell::Empty,
+                                (None, _) => Cell::text("not priced"),
+                            },
+                            row.difference.map_or(Cell::Empty, Cell::unit),
+                            Cell::text(status_text(row)),
+                        ])
+                        .collect()
                 })
                 .collect(),
         }];
-        let skus: Vec<&SkuRow> = self.rows.iter().filter(|row| !row.sku_description.is_empty()).collect();
+        if !self.left_out_days.is_empty() {
+            tables.push(Table {
+                title: Some("Days left out: the bill may still revise them (--settle-days)".into()),
+                columns: vec![Column::new("day"), Column::new("billed so far"), Column::new("computed")],
+                rows: self
+                    .left_out_days
+                    .iter()
+                    .map(|day| {
+                        vec![
+                            Cell::text(&day.day),
+                            Cell::unit(day.billed_cost),
+                            day.computed_cost.map_or(Cell::text("not priced"), Cell::unit),
+                        ]
+                    })
+                    .collect(),
+            });
+        }
+        // Each SKU once, though a day-by-day comparison bills it each day.
+        let mut skus: Vec<&SkuRow> = Vec::new();
+        let mut seen = std::collections::HashSet::new();
+        for row in self.rows.iter().filter(|row| !row.sku_description.is_empty()) {
+            if seen.insert((&row.sku_description, &row.sku_id)) {
+                skus.push(row);
+            }
+        }
         if !skus.is_empty() {
             tables.push(Table {
                 title: Some("SKUs".into()),

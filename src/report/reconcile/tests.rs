@@ -11,7 +11,7 @@
 use std::str::FromStr;
 
 use super::*;
-use crate::bill::{BillRow, MalformedBillRow, OtherService, VERTEX_AI};
+use crate::bill::{BillRow, CostType, MalformedBillRow, OtherService, VERTEX_AI};
 use crate::report::testing::today;
 
 fn d(text: &str) -> Decimal {
@@ -36,6 +36,8 @@ fn request() -> ReconcileRequest {
         },
         tolerance_percent: Decimal::ONE,
         currency_rate: None,
+        zone: crate::zone::Zone::named(crate::zone::PACIFIC).unwrap(),
+        settle_days: 2,
     }
 }
 
@@ -44,6 +46,7 @@ fn row(description: &str, id: Option<&str>, amount: &str, cost: &str) -> BillRow
     BillRow {
         line: 2,
         day: Date::from_calendar_date(2026, time::Month::November, 2).ok(),
+        start: None,
         service_id: crate::bill::GEMINI_API.into(),
         service_description: "Gemini API".into(),
         sku_id: id.map(String::from),
@@ -98,10 +101,18 @@ fn reconcile(bills: &[Bill]) -> Result<ReconcileReport, ReconcileError> {
 }
 
 fn reconcile_with(bills: &[Bill], request: &ReconcileRequest) -> Result<ReconcileReport, ReconcileError> {
+    reconcile_on(bills, request, today())
+}
+
+fn reconcile_on(
+    bills: &[Bill],
+    request: &ReconcileRequest,
+    today: Date,
+) -> Result<ReconcileReport, ReconcileError> {
     let card = card();
-    let tally = TallyReport::build(&card, &request.tally, today()).unwrap();
+    let tally = TallyReport::build(&card, &request.tally_request(), today).unwrap();
     let rules = crate::card::History::embedded().sku_rules(&card);
-    ReconcileReport::build(&card, bills, tally, &rules, request, today())
+    ReconcileReport::build(&card, bills, tally, &rules, request, today)
 }
 
 fn statuses(report: &ReconcileReport) -> Vec<(Option<&str>, Option<Part>, SkuStatus)> {
@@ -328,4 +339,171 @@ fn a_row_names_its_first_skus_and_counts_the_rest() {
     assert!(search.sku_description.starts_with("Generate content search query gemini 3 paid 0; "));
     assert!(search.sku_description.ends_with("paid 7 (and 12 more)"), "{}", search.sku_description);
     assert_eq!((search.billed_quantity, search.status), (d("2.0"), SkuStatus::Match));
+}
+
+/// The day-by-day fixtures (`tests/fixtures/reconcile/README.md`): five
+/// Nano Banana Pro batch responses, each 14 input tokens ($0.000014 at $1
+/// per 1M) and 1,120 image tokens ($0.0672 at $60 per 1M), made on 2, 2, 3,
+/// 3 and 5 November in Pacific time (one at 07:30 UTC on 3 November, 23:30
+/// on 2 November there), and the bill of the same usage hour by hour.
+fn days_request(bill_file: &str) -> (Vec<Bill>, ReconcileRequest) {
+    let bill = crate::bill::read_bill(std::path::Path::new(bill_file)).unwrap();
+    let mut request = request();
+    request.tally.files = vec![PathBuf::from("tests/fixtures/reconcile/days-predictions.jsonl")];
+    (vec![bill], request)
+}
+
+fn november(day: u8) -> Date {
+    Date::from_calendar_date(2026, time::Month::November, day).unwrap()
+}
+
+/// A row's day, part, quantities and status.
+type DayRow<'a> = (Option<&'a str>, Option<Part>, Decimal, Option<u64>, SkuStatus);
+
+fn by_day(report: &ReconcileReport) -> Vec<DayRow<'_>> {
+    report
+        .rows
+        .iter()
+        .map(|row| (row.day.as_deref(), row.part, row.billed_quantity, row.computed_quantity, row.status))
+        .collect()
+}
+
+#[test]
+fn responses_with_times_are_compared_day_by_day_in_the_bills_zone() {
+    let (bills, request) = days_request("tests/fixtures/reconcile/days.jsonl");
+    let report = reconcile_on(&bills, &request, november(6)).unwrap();
+    assert!(report.per_day);
+    let (input, image) = (Some(Part::Input), Some(Part::ImageOutput));
+    let (two, three) = (Some("2026-11-02"), Some("2026-11-03"));
+    assert_eq!(
+        by_day(&report),
+        [
+            (two, input, d("28"), Some(28), SkuStatus::Match),
+            (two, image, d("2240"), Some(2240), SkuStatus::Match),
+            (three, input, d("28"), Some(28), SkuStatus::Match),
+            (three, image, d("2240"), Some(2240), SkuStatus::Match),
+        ]
+    );
+    assert_eq!(report.days, ["2026-11-02", "2026-11-03"]);
+    // 5 November is within two days of the 6th: left out, both sides.
+    let one = Money::new(d("0.067214"));
+    assert_eq!(
+        report.left_out_days,
+        [LeftOutDay { day: "2026-11-05".into(), billed_cost: one, computed_cost: Some(one) }]
+    );
+    // Four responses compared: 4 × $0.067214.
+    assert_eq!(report.total.billed_cost.amount(), d("0.268856"));
+    assert_eq!(report.total.computed_cost.amount(), d("0.268856"));
+    assert_eq!(report.verdict(), Verdict::Pass);
+
+    // In UTC the response of 07:30 UTC on 3 November, and its bill row,
+    // count on the 3rd.
+    let mut utc = request.clone();
+    utc.zone = crate::zone::Zone::utc();
+    let report = reconcile_on(&bills, &utc, november(6)).unwrap();
+    let quantities: Vec<_> =
+        by_day(&report).into_iter().map(|(day, _, billed, computed, _)| (day, billed, computed)).collect();
+    assert_eq!(
+        quantities,
+        [
+            (two, d("14"), Some(14)),
+            (two, d("1120"), Some(1120)),
+            (three, d("42"), Some(42)),
+            (three, d("3360"), Some(3360)),
+        ]
+    );
+
+    // On the 7th, two days later, the 5th is settled: the last day compared.
+    let report = reconcile_on(&bills, &request, november(7)).unwrap();
+    assert_eq!(report.days, ["2026-11-02", "2026-11-03", "2026-11-05"]);
+    // --settle-days 0: the 5th is compared too.
+    let mut all = request.clone();
+    all.settle_days = 0;
+    let report = reconcile_on(&bills, &all, november(6)).unwrap();
+    assert_eq!(report.days, ["2026-11-02", "2026-11-03", "2026-11-05"]);
+    assert!(report.left_out_days.is_empty());
+    assert_eq!(report.total.computed_cost.amount(), d("0.33607"));
+}
+
+#[test]
+fn a_day_the_log_lacks_a_response_of_drifts_on_that_day_alone() {
+    let (bills, request) = days_request("tests/fixtures/reconcile/days-missing.jsonl");
+    let report = reconcile_on(&bills, &request, november(6)).unwrap();
+    let statuses: Vec<_> = report.rows.iter().map(|row| (row.day.as_deref(), row.status)).collect();
+    assert_eq!(
+        statuses,
+        [
+            (Some("2026-11-02"), SkuStatus::Match),
+            (Some("2026-11-02"), SkuStatus::Match),
+            (Some("2026-11-03"), SkuStatus::Drift),
+            (Some("2026-11-03"), SkuStatus::Drift),
+        ]
+    );
+    assert!(matches!(report.verdict(), Verdict::Mismatch(_)));
+}
+
+#[test]
+fn nothing_settled_is_refused_never_a_match_of_nothing() {
+    let (bills, mut request) = days_request("tests/fixtures/reconcile/days.jsonl");
+    for settle_days in [30, u64::MAX] {
+        request.settle_days = settle_days;
+        let error = reconcile_on(&bills, &request, november(6)).unwrap_err().to_string();
+        assert!(error.starts_with("every day the bills and the responses hold (2026-11-02 to 2026-11-05) is within --settle-days"), "{error}");
+    }
+}
+
+#[test]
+fn responses_without_times_compare_the_whole_period_and_say_why() {
+    // The three real responses give no times: the whole period, as before.
+    let report = reconcile(&[bill(matching_rows())]).unwrap();
+    assert!(!report.per_day && report.days.is_empty() && report.rows.iter().all(|row| row.day.is_none()));
+    assert_eq!(
+        report.compared,
+        "the bills' whole period, 2026-11-02 to 2026-11-02: the responses carry no times"
+    );
+    // One response without a time among five with: the whole period too.
+    let (bills, mut request) = days_request("tests/fixtures/reconcile/days.jsonl");
+    request.tally.files.push(PathBuf::from("tests/fixtures/real/vercel-ai-3.1-flash-image-standard.json"));
+    let report = reconcile_on(&bills, &request, november(30)).unwrap();
+    assert!(!report.per_day);
+    assert!(report.compared.ends_with("1 response of 6 gives no time"), "{}", report.compared);
+}
+
+#[test]
+fn the_console_report_counts_pacific_days_only() {
+    let mut request = request();
+    request.zone = crate::zone::Zone::named("Europe/Berlin").unwrap();
+    let error = reconcile_with(&[bill(matching_rows())], &request).unwrap_err();
+    assert!(matches!(error, ReconcileError::ConsoleDays { .. }), "{error}");
+    assert_eq!(error.kind(), ErrorKind::Usage);
+}
+
+/// Search queries day by day: two on 2 November, three on the 3rd
+/// (`days-grounded.jsonl`, $14 per 1,000), each day priced on its own.
+#[test]
+fn search_queries_are_compared_on_their_day() {
+    let search = "Generate content search query gemini 3 paid one";
+    let on = |day: u8, mut row: BillRow| {
+        row.day = Some(november(day));
+        row
+    };
+    let rows = vec![on(2, row(search, None, "2", "0.028")), on(3, row(search, None, "2", "0.028"))];
+    let mut request = request();
+    request.tally.files = vec![PathBuf::from("tests/fixtures/reconcile/days-grounded.jsonl")];
+    let report = reconcile_on(&[bill(rows)], &request, november(30)).unwrap();
+    let search: Vec<_> = report
+        .rows
+        .iter()
+        .filter(|row| row.part == Some(Part::Search))
+        .map(|row| {
+            (row.day.as_deref(), row.computed_quantity, row.computed_cost.map(Money::amount), row.status)
+        })
+        .collect();
+    assert_eq!(
+        search,
+        [
+            (Some("2026-11-02"), Some(2), Some(d("0.028")), SkuStatus::Match),
+            (Some("2026-11-03"), Some(3), Some(d("0.042")), SkuStatus::Drift),
+        ]
+    );
 }

@@ -70,7 +70,7 @@ pub struct GroundingRow {
 impl TallyGrounding {
     /// Sums the rows' queries per model and prices them, `free_queries`
     /// taken off in row order.
-    pub(super) fn new(card: &RateCard, rows: &[TallyRow], free_queries: u64) -> Result<Self, TallyError> {
+    pub(crate) fn new(card: &RateCard, rows: &[TallyRow], free_queries: u64) -> Result<Self, TallyError> {
         let mut models: Vec<GroundingRow> = Vec::new();
         for row in rows.iter().filter(|row| row.search_queries > 0) {
             let same = |other: &&mut GroundingRow| match &row.model {
