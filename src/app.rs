@@ -318,7 +318,12 @@ pub fn run(request: &Request, cards: &CardSource, today: Date) -> Result<Answer,
         }
         Request::Sql(sql) => {
             let card = card_with(&[])?;
-            Ok(Answer::new(SqlQuery::build(&card, sql, today)?, Some((&card, cards)), today))
+            // The card's SKU rules, where the query reconciles a bill.
+            let mut sql = sql.clone();
+            if let Some(reconcile) = &mut sql.reconcile {
+                reconcile.rules = cards.history()?.sku_rules(&card);
+            }
+            Ok(Answer::new(SqlQuery::build(&card, &sql, today)?, Some((&card, cards)), today))
         }
     }
 }

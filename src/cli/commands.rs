@@ -22,7 +22,7 @@ use nbcost::report::reconcile::ReconcileRequest;
 use nbcost::report::tally::TallyRequest;
 use nbcost::scan::ScanOptions;
 use nbcost::size::ImageSize;
-use nbcost::sql::SqlRequest;
+use nbcost::sql::{ReconcileSql, SqlRequest};
 use nbcost::zone::{PACIFIC, Zone};
 
 use super::values::{
@@ -532,7 +532,9 @@ Examples:
   nbcost sql --dialect duckdb --table responses --column line | duckdb responses.duckdb
   nbcost sql --dialect bigquery --table my-project.logs.t --column full_response > cost.sql
   bq query --use_legacy_sql=false < cost.sql
-  nbcost sql --dialect duckdb --table logs --column line --time-column logged_at --per month";
+  nbcost sql --dialect duckdb --table logs --column line --time-column logged_at --per month
+  nbcost sql --dialect bigquery --table p.logs.t --column full_response --time-column logging_time \\
+    --reconcile --bill-table p.billing.gcp_billing_export_v1_XXXXXX";
 
 /// `nbcost sql`.
 #[derive(Debug, ClapArgs)]
@@ -583,6 +585,28 @@ pub struct SqlArgs {
     /// With --by key-prefix: the character that ends a key's prefix [default: /]
     #[arg(long, value_name = "C", value_parser = parse_separator, requires = "by")]
     pub key_separator: Option<char>,
+
+    /// Set a billing export table beside the priced rows, SKU by SKU, as nbcost reconcile
+    /// does (with --bill-table); by day with --time-column
+    #[arg(long, requires = "bill_table")]
+    pub reconcile: bool,
+
+    /// With --reconcile: the billing export table (project.dataset.table)
+    #[arg(long, value_name = "TABLE", requires = "reconcile")]
+    pub bill_table: Option<String>,
+
+    /// With --reconcile: the difference still called a match, in percent of the larger side
+    #[arg(long, value_name = "PCT", default_value = "1", value_parser = parse_percent, requires = "reconcile")]
+    pub tolerance: Decimal,
+
+    /// With --reconcile: the time zone of the bill's days, an IANA name
+    #[arg(long, value_name = "ZONE", value_parser = parse_zone, default_value = PACIFIC, requires = "reconcile")]
+    pub tz: Zone,
+
+    /// With --reconcile and --time-column: leave out the last N days before today, which the
+    /// bill may still revise
+    #[arg(long, value_name = "N", default_value_t = 2, value_parser = parse_amount, allow_hyphen_values = true, requires = "reconcile")]
+    pub settle_days: u64,
 }
 
 impl SqlArgs {
@@ -599,6 +623,14 @@ impl SqlArgs {
             per: self.per.into(),
             filter: self.filter.clone(),
             by: with_separator(&self.by, self.key_separator)?,
+            reconcile: self.bill_table.as_ref().filter(|_| self.reconcile).map(|table| ReconcileSql {
+                bill_table: table.clone(),
+                tolerance_percent: self.tolerance,
+                zone: self.tz.clone(),
+                settle_days: self.settle_days,
+                // The card's, given where the card in force is known.
+                rules: Vec::new(),
+            }),
         })
     }
 }

@@ -11,8 +11,10 @@
 mod card_tables;
 mod dialect;
 mod query;
+mod reconcile;
 
 pub use dialect::Dialect;
+pub use reconcile::ReconcileSql;
 
 use time::Date;
 
@@ -67,6 +69,9 @@ pub struct SqlRequest {
     pub filter: Option<String>,
     /// `--by`: usage rows per attribution too (`key-prefix` or `label:NAME`).
     pub by: Option<By>,
+    /// `--reconcile --bill-table`: the query sets a billing export table
+    /// beside the priced rows, as `nbcost reconcile` does.
+    pub reconcile: Option<ReconcileSql>,
 }
 
 /// The query, ready to print.
@@ -107,6 +112,12 @@ pub enum SqlError {
         "--by file names the file each line was read from, and a table's rows have none: give --by key-prefix or --by label:NAME"
     )]
     ByFile,
+    /// `--reconcile` with `--by`.
+    #[error("--reconcile compares the whole bill, SKU by SKU: leave out --by")]
+    ReconcileBy,
+    /// `--reconcile` with `--per month`.
+    #[error("--reconcile compares day by day, as the bill counts: leave out --per month")]
+    ReconcileMonth,
     /// `--by day`: a table has its own time column to group by.
     #[error(
         "--by day reads the responses' own times, and a table keeps its time in a column: give --time-column COLUMN (--per day is the default) in place of --by day"
@@ -124,9 +135,12 @@ impl Kind for SqlError {
     fn kind(&self) -> ErrorKind {
         match self {
             SqlError::UnknownModel(error) => error.kind(),
-            SqlError::BadName { .. } | SqlError::BadFilter { .. } | SqlError::ByFile | SqlError::ByDay => {
-                ErrorKind::Usage
-            }
+            SqlError::BadName { .. }
+            | SqlError::BadFilter { .. }
+            | SqlError::ByFile
+            | SqlError::ByDay
+            | SqlError::ReconcileBy
+            | SqlError::ReconcileMonth => ErrorKind::Usage,
             SqlError::RateTooFine { .. } => ErrorKind::Card,
         }
     }
@@ -149,6 +163,15 @@ impl SqlQuery {
             Some(By::Day(_)) => return Err(SqlError::ByDay),
             _ => {}
         }
+        if let Some(reconcile) = &request.reconcile {
+            check_name("--bill-table", &reconcile.bill_table, true)?;
+            if request.by.is_some() {
+                return Err(SqlError::ReconcileBy);
+            }
+            if request.time_column.is_some() && request.per == Period::Month {
+                return Err(SqlError::ReconcileMonth);
+            }
+        }
         let header = format!(
             "-- nbcost {} sql --dialect {}\n\
              -- The cost of the responses in column {} of {},\n\
@@ -165,8 +188,12 @@ impl SqlQuery {
             visible(&card.meta.origin.source()),
             card.meta.checked,
         );
+        let body = match &request.reconcile {
+            Some(reconcile) => reconcile::write(card, request, reconcile, today)?,
+            None => query::write(card, request)?,
+        };
         Ok(SqlQuery {
-            text: format!("{header}{}", query::write(card, request)?),
+            text: format!("{header}{body}"),
             notices: lifecycle_warnings(card, request.model.as_deref(), today),
         })
     }

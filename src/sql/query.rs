@@ -51,17 +51,8 @@ pub(super) const STEPS: [&str; 14] = [
 /// The query text for `request` against `card`.
 pub(super) fn write(card: &RateCard, request: &SqlRequest) -> Result<String, SqlError> {
     let d = request.dialect;
-    let mut ctes = card_tables(d, card)?;
-    ctes.push(source(d, request));
     let by = ByColumns::new(d, request.by.as_ref());
-    ctes.extend(match d {
-        Dialect::DuckDb => duckdb_parse(&by),
-        Dialect::BigQuery => bigquery_parse(request, &by),
-    });
-    ctes.push(typed(d, &by));
-    ctes.push(row(d, request, &by));
-    ctes.push(resolve(d, card, request)?);
-    ctes.extend(price(d, card, &by)?);
+    let ctes = pricing(card, request)?;
     let period = if request.time_column.is_some() { "period, " } else { "" };
     let steps: String = STEPS.iter().map(|step| format!("--   {step}\n")).collect();
     Ok(format!(
@@ -74,6 +65,23 @@ pub(super) fn write(card: &RateCard, request: &SqlRequest) -> Result<String, Sql
         carry = by.carry,
         order = by.order,
     ))
+}
+
+/// Every step of the pricing, the card's tables to `nb_result`.
+pub(super) fn pricing(card: &RateCard, request: &SqlRequest) -> Result<Vec<String>, SqlError> {
+    let d = request.dialect;
+    let mut ctes = card_tables(d, card)?;
+    ctes.push(source(d, request));
+    let by = ByColumns::new(d, request.by.as_ref());
+    ctes.extend(match d {
+        Dialect::DuckDb => duckdb_parse(&by),
+        Dialect::BigQuery => bigquery_parse(request, &by),
+    });
+    ctes.push(typed(d, &by));
+    ctes.push(row(d, request, &by));
+    ctes.push(resolve(d, card, request)?);
+    ctes.extend(price(d, card, &by)?);
+    Ok(ctes)
 }
 
 /// With `--by`, what the query adds for the attribution, each piece
@@ -139,9 +147,11 @@ impl ByColumns {
 
 fn source(d: Dialect, request: &SqlRequest) -> String {
     let period = match (&request.time_column, request.per) {
-        (Some(column), Period::Day) => match d {
-            Dialect::BigQuery => format!("DATE({})", d.ident(column)),
-            Dialect::DuckDb => format!("CAST({} AS DATE)", d.ident(column)),
+        // Reconciling, a day is the bill's: in its time zone.
+        (Some(column), Period::Day) => match (d, &request.reconcile) {
+            (_, Some(reconcile)) => super::reconcile::day_in(d, &d.ident(column), &reconcile.zone),
+            (Dialect::BigQuery, None) => format!("DATE({})", d.ident(column)),
+            (Dialect::DuckDb, None) => format!("CAST({} AS DATE)", d.ident(column)),
         },
         (Some(column), Period::Month) => match d {
             // The cast is a no-op in BigQuery; it keeps the type a DATE where

@@ -13,6 +13,7 @@ fn request(dialect: Dialect) -> SqlRequest {
         per: Period::Day,
         filter: None,
         by: None,
+        reconcile: None,
     }
 }
 
