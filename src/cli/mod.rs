@@ -163,8 +163,18 @@ impl<T: FromArgMatches> FromArgMatches for Deferred<T> {
         T::from_arg_matches(matches).map(Deferred)
     }
 
+    // The subcommand's matches are taken, not copied: clap's default for
+    // this method would clone them.
+    fn from_arg_matches_mut(matches: &mut clap::ArgMatches) -> Result<Self, clap::Error> {
+        T::from_arg_matches_mut(matches).map(Deferred)
+    }
+
     fn update_from_arg_matches(&mut self, matches: &clap::ArgMatches) -> Result<(), clap::Error> {
         self.0.update_from_arg_matches(matches)
+    }
+
+    fn update_from_arg_matches_mut(&mut self, matches: &mut clap::ArgMatches) -> Result<(), clap::Error> {
+        self.0.update_from_arg_matches_mut(matches)
     }
 }
 
@@ -212,7 +222,7 @@ impl Args {
     /// Parses the process's arguments; clap prints usage errors and exits 2.
     pub fn parse() -> Args {
         let mut command = Args::command();
-        let matches = command.try_get_matches_from_mut(std::env::args_os()).unwrap_or_else(|err| {
+        let mut matches = command.try_get_matches_from_mut(std::env::args_os()).unwrap_or_else(|err| {
             // `--version` names the embedded cards' dates, which takes
             // reading them: only then is the full version built, and written
             // as clap writes it (`nbcost VERSION`), with no second parse.
@@ -223,7 +233,8 @@ impl Args {
             }
             err.exit()
         });
-        let args = Args::from_arg_matches(&matches).unwrap_or_else(|err| err.exit());
+        // Taken, not copied: the matches are not read again.
+        let args = Args::from_arg_matches_mut(&mut matches).unwrap_or_else(|err| err.exit());
         // Clap's command and matches live until the process ends: freeing
         // their trees of small allocations took a tenth of a quote's start-up.
         std::mem::forget(command);
