@@ -471,6 +471,12 @@ fn embedded_cards() -> impl Iterator<Item = &'static RateCard> {
     (0..EMBEDDED.len()).map(parsed_embedded)
 }
 
+/// The embedded card that takes effect last, decoded (or parsed) once, and
+/// no other: [`EMBEDDED`] lists the cards in the order they take effect.
+fn newest_embedded_card() -> &'static RateCard {
+    parsed_embedded(EMBEDDED.len() - 1)
+}
+
 /// How many of the embedded cards this process has parsed so far: none
 /// until a command asks for a card, and each at most once (start-up tests
 /// hold the command line to that).
