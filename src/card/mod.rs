@@ -491,7 +491,7 @@ pub fn embedded_cards_parsed() -> usize {
 fn parsed_embedded(index: usize) -> &'static RateCard {
     PARSED[index].get_or_init(|| {
         let embedded = EMBEDDED[index];
-        match compiled::decode(embedded.toml, embedded.compiled) {
+        match compiled::embedded(index) {
             Some(mut card) => {
                 card.meta.origin = CardOrigin::Embedded(embedded.name);
                 card
