@@ -38,35 +38,69 @@ Examples:
 
 /// Flags every command takes, before or after the subcommand.
 ///
-/// They are clap's global flags, but on the command line's parse only the
-/// subcommand it names gets them (see [`with_globals`]): clap would copy all
-/// six into every subcommand, which cost a quote 0.1M of its 1.0M
-/// instructions and 20 of its 167 page faults.
+/// They are not clap's global flags on the command line's parse: the
+/// subcommand it names gets its own copy of them as it is built (see
+/// [`with_globals`]), and [`GlobalArgs::merged`] reads them from either side
+/// as clap reads global flags. Clap would copy global flags into every
+/// subcommand (which cost a quote 0.1M of its 1.0M instructions and 20 of
+/// its 167 page faults) and copy their values between the two sides
+/// (another 0.04M). Completions and the manual make them global (see
+/// [`command`]).
 #[derive(Debug, ClapArgs)]
 pub struct GlobalArgs {
     /// Output format of a report (not for sql, schema, completions, man)
-    #[arg(long, global = true, value_enum, default_value = "table")]
+    #[arg(long, value_enum, default_value = "table")]
     pub format: FormatArg,
 
     /// When to use color in tables [NO_COLOR turns `auto` off]
-    #[arg(long, global = true, value_enum, default_value = "auto")]
+    #[arg(long, value_enum, default_value = "auto")]
     pub color: ColorWhen,
 
     /// Leave out warnings and notes on stderr
-    #[arg(short, long, global = true)]
+    #[arg(short, long)]
     pub quiet: bool,
 
     /// Show every column of every table, however narrow the terminal [the default when writing to a file or pipe without COLUMNS]
-    #[arg(long, global = true)]
+    #[arg(long)]
     pub wide: bool,
 
     /// A rate card: an embedded card's name (2026-04, 2026-10) or a card file (- reads stdin); default: the embedded card in force on the date
-    #[arg(long, global = true, env = "NBCOST_RATES", value_name = "NAME|FILE")]
+    #[arg(long, env = "NBCOST_RATES", value_name = "NAME|FILE")]
     pub rates: Option<String>,
 
     /// Price as of this day (YYYY-MM-DD): the card in force then, and model lifecycles then [default: today, or NBCOST_TODAY]
-    #[arg(long, global = true, value_name = "DATE", value_parser = parse_as_of)]
+    #[arg(long, value_name = "DATE", value_parser = parse_as_of)]
     pub as_of: Option<Date>,
+}
+
+impl GlobalArgs {
+    /// The flags every command takes, from the top command's `matches` and
+    /// its subcommands': each from the deepest command that gives it from
+    /// as strong a source (the command line, then its environment variable,
+    /// then its default) as any command above, as clap reads global flags.
+    /// So a flag given after the subcommand wins over the same flag given
+    /// before it, and either over its default.
+    fn merged(matches: &clap::ArgMatches) -> GlobalArgs {
+        let from = |id: &str| {
+            let (mut from, mut below) = (matches, matches.subcommand());
+            while let Some((_, sub)) = below {
+                if sub.value_source(id) >= from.value_source(id) {
+                    from = sub;
+                }
+                below = sub.subcommand();
+            }
+            from
+        };
+        let defaulted = "a flag with a default";
+        GlobalArgs {
+            format: *from("format").get_one("format").expect(defaulted),
+            color: *from("color").get_one("color").expect(defaulted),
+            quiet: from("quiet").get_flag("quiet"),
+            wide: from("wide").get_flag("wide"),
+            rates: from("rates").get_one::<String>("rates").cloned(),
+            as_of: from("as_of").get_one::<Date>("as_of").copied(),
+        }
+    }
 }
 
 /// The commands.
@@ -137,14 +171,14 @@ impl<T: ClapArgs> ClapArgs for Deferred<T> {
         if EVERY_FLAG.load(std::sync::atomic::Ordering::Relaxed) {
             return T::augment_args(command);
         }
-        command.defer(|command| keep_about(with_globals(command), T::augment_args))
+        command.defer(|command| built(command, T::augment_args))
     }
 
     fn augment_args_for_update(command: clap::Command) -> clap::Command {
         if EVERY_FLAG.load(std::sync::atomic::Ordering::Relaxed) {
             return T::augment_args_for_update(command);
         }
-        command.defer(|command| keep_about(with_globals(command), T::augment_args_for_update))
+        command.defer(|command| built(command, T::augment_args_for_update))
     }
 
     fn group_id() -> Option<clap::Id> {
@@ -152,15 +186,19 @@ impl<T: ClapArgs> ClapArgs for Deferred<T> {
     }
 }
 
-/// A subcommand, as it is built, given the flags every command takes
-/// ([`GlobalArgs`]) as clap's copy of the global flags would give them:
-/// before the subcommand's own flags, in the same places in its help, and
-/// still global, so that `rates show` gets them from `rates` and clap merges
-/// their values from both sides of the subcommand as before. The command
-/// line is parsed with the top command's copies made local (see
-/// [`Args::parsing_command`]), so clap copies them nowhere else. Where the top's are
-/// global ([`Args::command`]: completions, the manual), clap has copied
-/// them into the subcommand already, and this adds nothing.
+/// A deferred subcommand as it is built: the flags every command takes,
+/// then its own (`augment`); its own subcommands (`rates show`) get the
+/// flags every command takes as they are built in turn.
+fn built(command: clap::Command, augment: fn(clap::Command) -> clap::Command) -> clap::Command {
+    keep_about(with_globals(command), augment).mut_subcommands(|command| command.defer(with_globals))
+}
+
+/// A subcommand given the flags every command takes ([`GlobalArgs`]) as
+/// clap's copy of global flags would give them: after any it already has,
+/// before any a deferred subcommand adds, in the same places in its help.
+/// Where the top command's are global ([`command`]: completions, the
+/// manual), clap has copied them into the subcommand already, and this
+/// adds nothing.
 fn with_globals(command: clap::Command) -> clap::Command {
     if command.get_arguments().any(clap::Arg::is_global_set) {
         return command;
@@ -255,8 +293,7 @@ impl Args {
             }
             err.exit()
         });
-        // Taken, not copied: the matches are not read again.
-        let args = Args::from_arg_matches_mut(&mut matches).unwrap_or_else(|err| err.exit());
+        let args = Args::from_matches(&mut matches).unwrap_or_else(|err| err.exit());
         // Clap's command and matches live until the process ends: freeing
         // their trees of small allocations took a tenth of a quote's start-up.
         std::mem::forget(command);
@@ -265,10 +302,10 @@ impl Args {
     }
 
     /// The command that parses the command line: the flags every command
-    /// takes are local to the top command, and the subcommand named gets
-    /// its own global copies as it is built ([`with_globals`]).
+    /// takes are the top command's and, as it is built, the named
+    /// subcommand's own ([`with_globals`]).
     fn parsing_command() -> clap::Command {
-        Args::command().mut_args(|arg| arg.global(false)).mut_subcommands(|command| {
+        Args::command().mut_subcommands(|command| {
             match command.get_name() {
                 // Their flags are few and not deferred; the flags every
                 // command takes are added as they are built all the same.
@@ -276,6 +313,13 @@ impl Args {
                 _ => command,
             }
         })
+    }
+
+    /// The arguments in `matches`, taken rather than copied (they are not
+    /// read again).
+    fn from_matches(matches: &mut clap::ArgMatches) -> Result<Args, clap::Error> {
+        let global = GlobalArgs::merged(matches);
+        Ok(Args { global, command: Command::from_arg_matches_mut(matches)? })
     }
 
     /// How to show the answer.
@@ -390,7 +434,9 @@ impl Args {
 /// `--version`.
 fn command() -> clap::Command {
     EVERY_FLAG.store(true, std::sync::atomic::Ordering::Relaxed);
-    Args::command().version(version())
+    // Global, the flags every command takes are copied into every
+    // subcommand, where the generators look for them.
+    Args::command().mut_args(|arg| arg.global(true)).version(version())
 }
 
 /// The version with the embedded cards' dates.
@@ -476,7 +522,7 @@ mod tests {
         let mut matches = Args::parsing_command()
             .try_get_matches_from(["nbcost", "quote", "--model", "flash", "--size", "2K", "--count", "1000"])
             .unwrap();
-        let args = Args::from_arg_matches_mut(&mut matches).unwrap();
+        let args = Args::from_matches(&mut matches).unwrap();
         assert!(matches!(args.action(), Ok(Action::Answer(Request::Quote(_)))));
         assert_eq!(nbcost::card::embedded_cards_parsed(), 0);
     }
@@ -510,7 +556,7 @@ mod tests {
     fn reads_the_flags_every_command_takes_on_either_side_of_the_command() {
         let global = |line: &str| {
             let mut matches = Args::parsing_command().try_get_matches_from(line.split(' ')).unwrap();
-            Args::from_arg_matches_mut(&mut matches).unwrap().global
+            Args::from_matches(&mut matches).unwrap().global
         };
         let quote = "quote --model flash --count 1";
         assert_eq!(global(&format!("nbcost {quote}")).format, FormatArg::Table);
@@ -525,6 +571,8 @@ mod tests {
         assert_eq!(global("nbcost rates show flash --as-of 2026-05-01").as_of, day);
         assert_eq!(global("nbcost --as-of 2026-05-01 rates show flash").as_of, day);
         assert_eq!(global("nbcost rates --format json").format, FormatArg::Json);
+        assert_eq!(global("nbcost --format json rates show flash").format, FormatArg::Json);
+        assert_eq!(global("nbcost --format csv rates show flash --format json").format, FormatArg::Json);
     }
 
     #[test]
