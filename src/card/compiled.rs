@@ -12,7 +12,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{EMBEDDED, RateCard};
+use super::{CardMeta, EMBEDDED, RateCard};
 
 /// What a compiled file holds.
 #[derive(Serialize, Deserialize)]
@@ -41,6 +41,16 @@ const TOML_HASHES: [u64; EMBEDDED.len()] = {
 /// that is its TOML's; `None` sends the caller to the TOML.
 pub(super) fn embedded(index: usize) -> Option<RateCard> {
     decode(TOML_HASHES[index], EMBEDDED[index].compiled)
+}
+
+/// The meta of the embedded card at `index` of [`EMBEDDED`], decoded alone
+/// from its compiled form, if that is its TOML's: the hash and the meta lead
+/// the encoding (postcard writes fields in order, unframed), so the models
+/// are not decoded.
+pub(super) fn embedded_meta(index: usize) -> Option<CardMeta> {
+    let ((toml_hash, meta), _models): ((u64, CardMeta), _) =
+        postcard::take_from_bytes(EMBEDDED[index].compiled).ok()?;
+    (toml_hash == TOML_HASHES[index]).then_some(meta)
 }
 
 /// The card compiled from the TOML whose hash is `toml_hash`, if `compiled`
@@ -101,6 +111,16 @@ mod tests {
         for (index, embedded) in EMBEDDED.iter().enumerate() {
             assert_eq!(TOML_HASHES[index], hash(embedded.toml), "{}", embedded.name);
             assert!(super::embedded(index).is_some(), "{} decodes", embedded.name);
+        }
+    }
+
+    /// A meta decoded alone is the meta of the card decoded whole.
+    #[test]
+    fn the_meta_decoded_alone_is_the_cards() {
+        for (index, embedded) in EMBEDDED.iter().enumerate() {
+            let (meta, card) = (embedded_meta(index), super::embedded(index).map(|card| card.meta));
+            assert!(meta.is_some(), "{}", embedded.name);
+            assert_eq!(format!("{meta:?}"), format!("{card:?}"), "{}", embedded.name);
         }
     }
 

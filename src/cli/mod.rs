@@ -441,9 +441,9 @@ fn command() -> clap::Command {
 
 /// The version with the embedded cards' dates.
 fn version() -> String {
-    let history = nbcost::card::History::embedded();
-    let cards: Vec<String> =
-        history.cards().map(|card| format!("{} (checked {})", card.meta.dated, card.meta.checked)).collect();
+    let cards: Vec<String> = nbcost::card::embedded_metas()
+        .map(|meta| format!("{} (checked {})", meta.dated, meta.checked))
+        .collect();
     format!("{} (embedded rate cards: {})", env!("CARGO_PKG_VERSION"), cards.join(", "))
 }
 

@@ -158,6 +158,15 @@ fn the_card_of_a_day_read_in_part_is_the_card_read_in_full() {
     }
 }
 
+/// The embedded cards' metas, as `--version` reads them, are the history's,
+/// in its order.
+#[test]
+fn the_embedded_metas_are_the_historys_in_order() {
+    let metas: Vec<String> = crate::card::embedded_metas().map(|meta| format!("{meta:?}")).collect();
+    let history: Vec<String> = History::embedded().cards().map(|card| format!("{:?}", card.meta)).collect();
+    assert_eq!(metas, history);
+}
+
 /// Prices follow the card in force: a user card that changes a price from
 /// its effective date leaves the days before it alone.
 #[test]
