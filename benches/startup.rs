@@ -1,14 +1,20 @@
 //! Start-up: how long `nbcost --version` and the README's main job (`nbcost
 //! quote --model flash --size 2K --count 1000`) take as whole processes,
 //! beside an empty Rust program (`fn main() {}`, built here with the same
-//! release settings: opt-level 3, LTO, one codegen unit, stripped), which is
-//! the floor any Rust command line starts from.
+//! release settings: opt-level 3, LTO, one codegen unit, stripped, abort on
+//! panic), which is the floor any Rust command line starts from.
 //!
 //! The three run in turn (empty, version, quote, empty, ...) so that a
 //! machine whose speed drifts slows all of them alike; each figure is the
 //! median of the runs, and the ratios are each command's median over the
 //! empty program's. `cargo bench --bench startup`; `NBCOST_BENCH_RUNS` sets
 //! the runs (default 400).
+//!
+//! The binary built alongside the benchmark carries the test-only `synth`
+//! feature (the dev-dependency on this package turns it on): 30 KB more code
+//! than `cargo build --release` makes, laid out otherwise, and it starts
+//! slower (docs/speed.md); `NBCOST_BENCH_BIN=target/release/nbcost` times
+//! the release binary instead.
 
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
@@ -20,9 +26,10 @@ const NBCOST: &str = env!("CARGO_BIN_EXE_nbcost");
 fn main() {
     let runs: usize =
         std::env::var("NBCOST_BENCH_RUNS").ok().and_then(|runs| runs.parse().ok()).unwrap_or(400);
+    let binary = std::env::var("NBCOST_BENCH_BIN").unwrap_or_else(|_| NBCOST.to_string());
     let empty = empty_program();
     let nbcost = |args: &[&str]| -> Vec<String> {
-        std::iter::once(NBCOST).chain(args.iter().copied()).map(str::to_string).collect()
+        std::iter::once(binary.as_str()).chain(args.iter().copied()).map(str::to_string).collect()
     };
     let commands: [(&str, Vec<String>); 3] = [
         ("empty fn main() {}", vec![empty.display().to_string()]),
@@ -51,7 +58,8 @@ fn main() {
     }
 }
 
-/// Builds `fn main() {}` with the release profile's settings, once.
+/// Builds `fn main() {}` with the release profile's settings (`Cargo.toml`),
+/// once.
 fn empty_program() -> PathBuf {
     let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR"));
     let source = dir.join("empty_main.rs");
@@ -59,7 +67,8 @@ fn empty_program() -> PathBuf {
     std::fs::write(&source, "fn main() {}\n").expect("write the empty program");
     let rustc = std::env::var("RUSTC").unwrap_or_else(|_| "rustc".into());
     let status = Command::new(rustc)
-        .args(["-C", "opt-level=3", "-C", "lto", "-C", "codegen-units=1", "-C", "strip=symbols", "-o"])
+        .args(["-C", "opt-level=3", "-C", "lto", "-C", "codegen-units=1", "-C", "strip=symbols"])
+        .args(["-C", "panic=abort", "-o"])
         .arg(&binary)
         .arg(&source)
         .status()

@@ -6,6 +6,7 @@
 //! is matched once, to read its inputs and build its report. Nothing here
 //! prints: the binary renders the answer and exits.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
@@ -110,12 +111,13 @@ pub enum CardSource {
 }
 
 impl CardSource {
-    /// The card to price with as of `today`.
-    pub fn load(&self, today: Date) -> Result<RateCard, Error> {
+    /// The card to price with as of `today`: an embedded card in force is
+    /// lent, not copied.
+    pub fn load(&self, today: Date) -> Result<Cow<'static, RateCard>, Error> {
         match self {
-            CardSource::InForce => Ok(History::embedded().on(today)?),
-            CardSource::WithUserCards(user) => Ok(History::load(Some(user))?.on(today)?),
-            CardSource::Named { name, user } => named_card(name, user.as_ref()),
+            CardSource::InForce => Ok(History::card_on(None, today)?),
+            CardSource::WithUserCards(user) => Ok(History::card_on(Some(user), today)?),
+            CardSource::Named { name, user } => named_card(name, user.as_ref()).map(Cow::Owned),
         }
     }
 
@@ -201,7 +203,7 @@ type Input<'a> = (&'static str, &'a Path);
 pub fn run(request: &Request, cards: &CardSource, today: Date) -> Result<Answer, Error> {
     // The card in use, once no two of it and `files` read stdin: every
     // request names what it reads here, so none can read stdin twice.
-    let card_with = |files: &[Input]| -> Result<RateCard, Error> {
+    let card_with = |files: &[Input]| -> Result<Cow<'static, RateCard>, Error> {
         let card = cards.named().map(|name| ("--rates", Path::new(name)));
         one_stdin(card.into_iter().chain(files.iter().copied()))?;
         cards.load(today)
@@ -227,7 +229,7 @@ pub fn run(request: &Request, cards: &CardSource, today: Date) -> Result<Answer,
         Request::RatesCheck { file } => {
             // The card checked is the one card read: `--rates` is not.
             let card = match file {
-                Some(path) => RateCard::from_file(path)?,
+                Some(path) => Cow::Owned(RateCard::from_file(path)?),
                 None => card_with(&[])?,
             };
             let report = CheckReport::build(&card, today)

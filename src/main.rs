@@ -94,6 +94,9 @@ fn write_error(err: io::Error) -> Error {
 /// belong. Messages quote input (a model version, a path, a card's name):
 /// its control characters are shown, never sent to the terminal.
 fn say(style: &Ansi, label: &str, text: &str) {
+    // Formatted first and written at once: written as formatted, each piece
+    // of the line was a write of its own.
+    let line = format!("{style}{label}:{style:#} {}\n", visible(text));
     // A closed stderr leaves nothing to tell.
-    let _ = writeln!(anstream::stderr(), "{style}{label}:{style:#} {}", visible(text));
+    let _ = anstream::stderr().write_all(line.as_bytes());
 }

@@ -130,14 +130,33 @@ impl History {
     /// The embedded cards and the user's cards in `user` (a folder that does
     /// not exist holds none). Every `*.toml` file there must be a valid card.
     pub fn load(user: Option<&UserCards>) -> Result<History, HistoryError> {
-        let mut cards: Vec<Cow<'static, RateCard>> = super::embedded_cards().map(Cow::Borrowed).collect();
-        if let Some(user) = user {
-            for path in card_files(user)? {
-                let mut card = RateCard::from_file(&path)?;
-                card.meta.origin = CardOrigin::User(path);
-                released_by_effective(&card)?;
-                cards.push(Cow::Owned(card));
+        History::with_card_files(user.map(card_files).transpose()?.unwrap_or_default())
+    }
+
+    /// [`History::on`] of the history [`History::load`] reads, reading no
+    /// more of it than `day` needs. With no card of the user's, a day on or
+    /// after the newest embedded card takes effect is that card's alone (it
+    /// names every model the older cards list, as the tests hold), so only
+    /// that card is decoded, and it is lent, not copied: a quote's usual case.
+    pub fn card_on(user: Option<&UserCards>, day: Date) -> Result<Cow<'static, RateCard>, HistoryError> {
+        let files = user.map(card_files).transpose()?.unwrap_or_default();
+        if files.is_empty() {
+            let newest = super::newest_embedded_card();
+            if newest.meta.effective <= day {
+                return Ok(Cow::Borrowed(newest));
             }
+        }
+        Ok(Cow::Owned(History::with_card_files(files)?.on(day)?))
+    }
+
+    /// The embedded cards and the user's card `files`.
+    fn with_card_files(files: Vec<PathBuf>) -> Result<History, HistoryError> {
+        let mut cards: Vec<Cow<'static, RateCard>> = super::embedded_cards().map(Cow::Borrowed).collect();
+        for path in files {
+            let mut card = RateCard::from_file(&path)?;
+            card.meta.origin = CardOrigin::User(path);
+            released_by_effective(&card)?;
+            cards.push(Cow::Owned(card));
         }
         let history = History::ordered(cards)?;
         history.cards().try_for_each(|card| history.successors_known(card))?;

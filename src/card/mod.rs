@@ -471,6 +471,24 @@ fn embedded_cards() -> impl Iterator<Item = &'static RateCard> {
     (0..EMBEDDED.len()).map(parsed_embedded)
 }
 
+/// The embedded card that takes effect last, decoded (or parsed) once, and
+/// no other: [`EMBEDDED`] lists the cards in the order they take effect.
+fn newest_embedded_card() -> &'static RateCard {
+    parsed_embedded(EMBEDDED.len() - 1)
+}
+
+/// The embedded cards' metas, oldest first, each decoded alone unless its
+/// card is decoded already: `--version` names their dates and needs no
+/// model.
+pub fn embedded_metas() -> impl Iterator<Item = CardMeta> {
+    (0..EMBEDDED.len()).map(|index| match PARSED[index].get().map(|card| card.meta.clone()) {
+        Some(meta) => meta,
+        None => compiled::embedded_meta(index)
+            .map(|meta| CardMeta { origin: CardOrigin::Embedded(EMBEDDED[index].name), ..meta })
+            .unwrap_or_else(|| parsed_embedded(index).meta.clone()),
+    })
+}
+
 /// How many of the embedded cards this process has parsed so far: none
 /// until a command asks for a card, and each at most once (start-up tests
 /// hold the command line to that).
@@ -485,7 +503,7 @@ pub fn embedded_cards_parsed() -> usize {
 fn parsed_embedded(index: usize) -> &'static RateCard {
     PARSED[index].get_or_init(|| {
         let embedded = EMBEDDED[index];
-        match compiled::decode(embedded.toml, embedded.compiled) {
+        match compiled::embedded(index) {
             Some(mut card) => {
                 card.meta.origin = CardOrigin::Embedded(embedded.name);
                 card

@@ -37,31 +37,70 @@ Examples:
   nbcost rates show pro";
 
 /// Flags every command takes, before or after the subcommand.
+///
+/// They are not clap's global flags on the command line's parse: the
+/// subcommand it names gets its own copy of them as it is built (see
+/// [`with_globals`]), and [`GlobalArgs::merged`] reads them from either side
+/// as clap reads global flags. Clap would copy global flags into every
+/// subcommand (which cost a quote 0.1M of its 1.0M instructions and 20 of
+/// its 167 page faults) and copy their values between the two sides
+/// (another 0.04M). Completions and the manual make them global (see
+/// [`command`]).
 #[derive(Debug, ClapArgs)]
 pub struct GlobalArgs {
     /// Output format of a report (not for sql, schema, completions, man)
-    #[arg(long, global = true, value_enum, default_value = "table")]
+    #[arg(long, value_enum, default_value = "table")]
     pub format: FormatArg,
 
     /// When to use color in tables [NO_COLOR turns `auto` off]
-    #[arg(long, global = true, value_enum, default_value = "auto")]
+    #[arg(long, value_enum, default_value = "auto")]
     pub color: ColorWhen,
 
     /// Leave out warnings and notes on stderr
-    #[arg(short, long, global = true)]
+    #[arg(short, long)]
     pub quiet: bool,
 
     /// Show every column of every table, however narrow the terminal [the default when writing to a file or pipe without COLUMNS]
-    #[arg(long, global = true)]
+    #[arg(long)]
     pub wide: bool,
 
     /// A rate card: an embedded card's name (2026-04, 2026-10) or a card file (- reads stdin); default: the embedded card in force on the date
-    #[arg(long, global = true, env = "NBCOST_RATES", value_name = "NAME|FILE")]
+    #[arg(long, env = "NBCOST_RATES", value_name = "NAME|FILE")]
     pub rates: Option<String>,
 
     /// Price as of this day (YYYY-MM-DD): the card in force then, and model lifecycles then [default: today, or NBCOST_TODAY]
-    #[arg(long, global = true, value_name = "DATE", value_parser = parse_as_of)]
+    #[arg(long, value_name = "DATE", value_parser = parse_as_of)]
     pub as_of: Option<Date>,
+}
+
+impl GlobalArgs {
+    /// The flags every command takes, from the top command's `matches` and
+    /// its subcommands': each from the deepest command that gives it from
+    /// as strong a source (the command line, then its environment variable,
+    /// then its default) as any command above, as clap reads global flags.
+    /// So a flag given after the subcommand wins over the same flag given
+    /// before it, and either over its default.
+    fn merged(matches: &clap::ArgMatches) -> GlobalArgs {
+        let from = |id: &str| {
+            let (mut from, mut below) = (matches, matches.subcommand());
+            while let Some((_, sub)) = below {
+                if sub.value_source(id) >= from.value_source(id) {
+                    from = sub;
+                }
+                below = sub.subcommand();
+            }
+            from
+        };
+        let defaulted = "a flag with a default";
+        GlobalArgs {
+            format: *from("format").get_one("format").expect(defaulted),
+            color: *from("color").get_one("color").expect(defaulted),
+            quiet: from("quiet").get_flag("quiet"),
+            wide: from("wide").get_flag("wide"),
+            rates: from("rates").get_one::<String>("rates").cloned(),
+            as_of: from("as_of").get_one::<Date>("as_of").copied(),
+        }
+    }
 }
 
 /// The commands.
@@ -132,19 +171,40 @@ impl<T: ClapArgs> ClapArgs for Deferred<T> {
         if EVERY_FLAG.load(std::sync::atomic::Ordering::Relaxed) {
             return T::augment_args(command);
         }
-        command.defer(|command| keep_about(command, T::augment_args))
+        command.defer(|command| built(command, T::augment_args))
     }
 
     fn augment_args_for_update(command: clap::Command) -> clap::Command {
         if EVERY_FLAG.load(std::sync::atomic::Ordering::Relaxed) {
             return T::augment_args_for_update(command);
         }
-        command.defer(|command| keep_about(command, T::augment_args_for_update))
+        command.defer(|command| built(command, T::augment_args_for_update))
     }
 
     fn group_id() -> Option<clap::Id> {
         T::group_id()
     }
+}
+
+/// A deferred subcommand as it is built: the flags every command takes,
+/// then its own (`augment`); its own subcommands (`rates show`) get the
+/// flags every command takes as they are built in turn.
+fn built(command: clap::Command, augment: fn(clap::Command) -> clap::Command) -> clap::Command {
+    keep_about(with_globals(command), augment).mut_subcommands(|command| command.defer(with_globals))
+}
+
+/// A subcommand given the flags every command takes ([`GlobalArgs`]) as
+/// clap's copy of global flags would give them: after any it already has,
+/// before any a deferred subcommand adds, in the same places in its help.
+/// Where the top command's are global ([`command`]: completions, the
+/// manual), clap has copied them into the subcommand already, and this
+/// adds nothing.
+fn with_globals(command: clap::Command) -> clap::Command {
+    if command.get_arguments().any(clap::Arg::is_global_set) {
+        return command;
+    }
+    // The subcommand's own flags then start again at the first place.
+    keep_about(command, |command| GlobalArgs::augment_args(command).next_display_order(0))
 }
 
 /// `augment` run on `command`, keeping the subcommand's own about text:
@@ -163,8 +223,18 @@ impl<T: FromArgMatches> FromArgMatches for Deferred<T> {
         T::from_arg_matches(matches).map(Deferred)
     }
 
+    // The subcommand's matches are taken, not copied: clap's default for
+    // this method would clone them.
+    fn from_arg_matches_mut(matches: &mut clap::ArgMatches) -> Result<Self, clap::Error> {
+        T::from_arg_matches_mut(matches).map(Deferred)
+    }
+
     fn update_from_arg_matches(&mut self, matches: &clap::ArgMatches) -> Result<(), clap::Error> {
         self.0.update_from_arg_matches(matches)
+    }
+
+    fn update_from_arg_matches_mut(&mut self, matches: &mut clap::ArgMatches) -> Result<(), clap::Error> {
+        self.0.update_from_arg_matches_mut(matches)
     }
 }
 
@@ -212,8 +282,8 @@ fn fit_width() -> Option<u16> {
 impl Args {
     /// Parses the process's arguments; clap prints usage errors and exits 2.
     pub fn parse() -> Args {
-        let mut command = Args::command();
-        let matches = command.try_get_matches_from_mut(std::env::args_os()).unwrap_or_else(|err| {
+        let mut command = Args::parsing_command();
+        let mut matches = command.try_get_matches_from_mut(std::env::args_os()).unwrap_or_else(|err| {
             // `--version` names the embedded cards' dates, which takes
             // reading them: only then is the full version built, and written
             // as clap writes it (`nbcost VERSION`), with no second parse.
@@ -224,12 +294,33 @@ impl Args {
             }
             err.exit()
         });
-        let args = Args::from_arg_matches(&matches).unwrap_or_else(|err| err.exit());
+        let args = Args::from_matches(&mut matches).unwrap_or_else(|err| err.exit());
         // Clap's command and matches live until the process ends: freeing
         // their trees of small allocations took a tenth of a quote's start-up.
         std::mem::forget(command);
         std::mem::forget(matches);
         args
+    }
+
+    /// The command that parses the command line: the flags every command
+    /// takes are the top command's and, as it is built, the named
+    /// subcommand's own ([`with_globals`]).
+    fn parsing_command() -> clap::Command {
+        Args::command().mut_subcommands(|command| {
+            match command.get_name() {
+                // Their flags are few and not deferred; the flags every
+                // command takes are added as they are built all the same.
+                "completions" | "man" | "schema" => command.defer(with_globals),
+                _ => command,
+            }
+        })
+    }
+
+    /// The arguments in `matches`, taken rather than copied (they are not
+    /// read again).
+    fn from_matches(matches: &mut clap::ArgMatches) -> Result<Args, clap::Error> {
+        let global = GlobalArgs::merged(matches);
+        Ok(Args { global, command: Command::from_arg_matches_mut(matches)? })
     }
 
     /// How to show the answer.
@@ -344,14 +435,16 @@ impl Args {
 /// `--version`.
 fn command() -> clap::Command {
     EVERY_FLAG.store(true, std::sync::atomic::Ordering::Relaxed);
-    Args::command().version(version())
+    // Global, the flags every command takes are copied into every
+    // subcommand, where the generators look for them.
+    Args::command().mut_args(|arg| arg.global(true)).version(version())
 }
 
 /// The version with the embedded cards' dates.
 fn version() -> String {
-    let history = nbcost::card::History::embedded();
-    let cards: Vec<String> =
-        history.cards().map(|card| format!("{} (checked {})", card.meta.dated, card.meta.checked)).collect();
+    let cards: Vec<String> = nbcost::card::embedded_metas()
+        .map(|meta| format!("{} (checked {})", meta.dated, meta.checked))
+        .collect();
     format!("{} (embedded rate cards: {})", env!("CARGO_PKG_VERSION"), cards.join(", "))
 }
 
@@ -427,12 +520,60 @@ mod tests {
     /// test of this binary reads a card, so the count is this test's own.
     #[test]
     fn parsing_the_command_line_reads_no_card() {
-        let matches = Args::command()
+        let mut matches = Args::parsing_command()
             .try_get_matches_from(["nbcost", "quote", "--model", "flash", "--size", "2K", "--count", "1000"])
             .unwrap();
-        let args = Args::from_arg_matches(&matches).unwrap();
+        let args = Args::from_matches(&mut matches).unwrap();
         assert!(matches!(args.action(), Ok(Action::Answer(Request::Quote(_)))));
         assert_eq!(nbcost::card::embedded_cards_parsed(), 0);
+    }
+
+    /// Every command, and `rates`' own commands, take the flags every
+    /// command takes, though the command line's parse gives them only to
+    /// the command it names.
+    #[test]
+    fn every_command_takes_the_flags_every_command_takes() {
+        fn check(command: &clap::Command, flags: &[clap::Id]) {
+            for sub in command.get_subcommands().filter(|sub| sub.get_name() != "help") {
+                for flag in flags {
+                    let name = sub.get_name();
+                    assert!(sub.get_arguments().any(|arg| arg.get_id() == flag), "`{name}` lacks `{flag}`");
+                }
+                check(sub, flags);
+            }
+        }
+        let flags: Vec<clap::Id> = GlobalArgs::augment_args(clap::Command::new("flags"))
+            .get_arguments()
+            .map(|arg| arg.get_id().clone())
+            .collect();
+        let mut command = Args::parsing_command();
+        command.build();
+        check(&command, &flags);
+    }
+
+    /// Each of those flags is read on either side of the command, the later
+    /// given winning, and either over its default, as clap's global flags.
+    #[test]
+    fn reads_the_flags_every_command_takes_on_either_side_of_the_command() {
+        let global = |line: &str| {
+            let mut matches = Args::parsing_command().try_get_matches_from(line.split(' ')).unwrap();
+            Args::from_matches(&mut matches).unwrap().global
+        };
+        let quote = "quote --model flash --count 1";
+        assert_eq!(global(&format!("nbcost {quote}")).format, FormatArg::Table);
+        assert_eq!(global(&format!("nbcost --format json {quote}")).format, FormatArg::Json);
+        assert_eq!(global(&format!("nbcost {quote} --format json")).format, FormatArg::Json);
+        assert_eq!(global(&format!("nbcost --format json {quote} --format csv")).format, FormatArg::Csv);
+        assert!(global(&format!("nbcost -q {quote}")).quiet);
+        assert!(global(&format!("nbcost {quote} -q")).quiet);
+        assert!(global(&format!("nbcost {quote} --wide")).wide);
+        assert_eq!(global(&format!("nbcost {quote} --rates 2026-04")).rates.as_deref(), Some("2026-04"));
+        let day = Some(time::macros::date!(2026 - 05 - 01));
+        assert_eq!(global("nbcost rates show flash --as-of 2026-05-01").as_of, day);
+        assert_eq!(global("nbcost --as-of 2026-05-01 rates show flash").as_of, day);
+        assert_eq!(global("nbcost rates --format json").format, FormatArg::Json);
+        assert_eq!(global("nbcost --format json rates show flash").format, FormatArg::Json);
+        assert_eq!(global("nbcost --format csv rates show flash --format json").format, FormatArg::Json);
     }
 
     #[test]

@@ -139,6 +139,34 @@ fn the_newest_card_alone_answers_for_its_own_days() {
     assert_eq!(format!("{built:?}"), format!("{card:?}"));
 }
 
+/// The card of a day read in part (the newest embedded card alone, lent,
+/// from the day it takes effect, when the user has no cards) is the card of
+/// the day read in full, on every day from before the first card to well
+/// after the newest, refusals included.
+#[test]
+fn the_card_of_a_day_read_in_part_is_the_card_read_in_full() {
+    let history = History::load(None).unwrap();
+    let newest = history.cards().next_back().unwrap().meta.effective;
+    let mut day = history.cards().next().unwrap().meta.effective - time::Duration::days(3);
+    while day <= newest + time::Duration::days(800) {
+        let (part, full) = (History::card_on(None, day), history.on(day));
+        assert_eq!(format!("{part:?}"), format!("{full:?}"), "{day}");
+        if day >= newest {
+            assert!(matches!(part, Ok(Cow::Borrowed(_))), "{day}: the newest card is lent");
+        }
+        day = day.next_day().unwrap();
+    }
+}
+
+/// The embedded cards' metas, as `--version` reads them, are the history's,
+/// in its order.
+#[test]
+fn the_embedded_metas_are_the_historys_in_order() {
+    let metas: Vec<String> = crate::card::embedded_metas().map(|meta| format!("{meta:?}")).collect();
+    let history: Vec<String> = History::embedded().cards().map(|card| format!("{:?}", card.meta)).collect();
+    assert_eq!(metas, history);
+}
+
 /// Prices follow the card in force: a user card that changes a price from
 /// its effective date leaves the days before it alone.
 #[test]
