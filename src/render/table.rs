@@ -8,7 +8,6 @@
 //! long for its line (an ID, a path, a URL) breaks after a `-`, `/` or `.`
 //! where one fits. Without a width, tables are written whole.
 
-use std::borrow::Cow;
 use std::cmp::Reverse;
 use std::io::{self, Write};
 
@@ -49,8 +48,8 @@ pub(super) fn write(document: &Document, style: Style, out: &mut dyn Write) -> i
                 writeln!(out, "{bold}{line}{bold:#}")?;
             }
         }
-        let (drawn, left_out) = fitted(table, &document.currency, style);
-        writeln!(out, "{drawn}")?;
+        let (boxed, left_out) = fitted(table, &document.currency, style);
+        writeln!(out, "{boxed}")?;
         if let (Some(width), false) = (style.width, left_out.is_empty()) {
             let note = format!(
                 "Left out to fit {width} columns: {} (--wide or a wider terminal shows {}).",
@@ -73,7 +72,7 @@ pub(super) fn write(document: &Document, style: Style, out: &mut dyn Write) -> i
     Ok(())
 }
 
-/// The table drawn to fit `style.width`, and the headings of the columns
+/// The table boxed to fit `style.width`, and the headings of the columns
 /// left out to fit it (in the table's order).
 ///
 /// Columns go while the table is too wide even with its headings broken
@@ -81,10 +80,10 @@ pub(super) fn write(document: &Document, style: Style, out: &mut dyn Write) -> i
 /// nothing); then, if it is still wider than the room, its cells wrap too,
 /// between words where the room allows (so numbers stay whole), else
 /// breaking the longest words after a `-`, `/` or `.` (IDs, paths, URLs).
-fn fitted<'a>(table: &'a Table, currency: &Currency, style: Style) -> (String, Vec<&'a str>) {
+fn fitted<'a>(table: &'a Table, currency: &Currency, style: Style) -> (Boxed, Vec<&'a str>) {
     let mut shown: Vec<usize> = (0..table.columns.len()).collect();
     let Some(width) = style.width.map(usize::from) else {
-        return (drawn(table, &shown, currency, style, None), Vec::new());
+        return (boxed(table, &shown, currency, style, None), Vec::new());
     };
     let measures: Vec<Measure> =
         (0..table.columns.len()).map(|index| Measure::of(table, index, currency)).collect();
@@ -109,14 +108,14 @@ fn fitted<'a>(table: &'a Table, currency: &Currency, style: Style) -> (String, V
         let Some(index) = optional.next() else { break };
         shown.retain(|&shown| shown != index);
     }
-    let drawn = if across(&shown, &|index| measures[index].word) > width {
+    let mut boxed = boxed(table, &shown, currency, style, None);
+    if across(&shown, &|index| measures[index].word) > width {
         // Some word must break: the widths are chosen here and the cells
         // wrapped to them, so that a word breaks where it reads best.
         let room = width.saturating_sub(across(&shown, &|_| 0));
         let widths = widths(&shown.iter().map(|&index| &measures[index]).collect::<Vec<_>>(), room);
-        self::drawn(table, &shown, currency, style, Some(&widths))
+        boxed = self::boxed(table, &shown, currency, style, Some(&widths));
     } else if across(&shown, &|index| measures[index].full) > width {
-        let mut boxed = boxed(table, &shown, currency, style, None);
         boxed
             .set_content_arrangement(ContentArrangement::Dynamic)
             .set_width(u16::try_from(width).unwrap_or(u16::MAX));
@@ -128,15 +127,12 @@ fn fitted<'a>(table: &'a Table, currency: &Currency, style: Style) -> (String, V
                 column.set_constraint(ColumnConstraint::LowerBoundary(ColumnWidth::Fixed(floor)));
             }
         }
-        boxed.to_string()
-    } else {
-        self::drawn(table, &shown, currency, style, None)
-    };
+    }
     let left_out = (0..table.columns.len())
         .filter(|index| !shown.contains(index) && !blank.contains(index))
         .map(|index| table.columns[index].header.as_str())
         .collect();
-    (drawn, left_out)
+    (boxed, left_out)
 }
 
 /// The content width of each of the columns `measures` so that together
@@ -192,121 +188,8 @@ impl Measure {
     }
 }
 
-/// The columns `shown` of `table`, drawn as [`boxed`] draws them when no
-/// cell has to wrap to fit (comfy-table's `Disabled` arrangement): each
-/// column as wide as its widest line, numbers to the right, the headings
-/// bold when color is on. With `widths`, each column's heading and cells
-/// are wrapped to its width first. Drawn here because comfy-table took a
-/// tenth of a quote's instructions to draw its table (docs/speed.md); a
-/// test holds the two to the same bytes.
-fn drawn(
-    table: &Table,
-    shown: &[usize],
-    currency: &Currency,
-    style: Style,
-    widths: Option<&[usize]>,
-) -> String {
-    if shown.is_empty() {
-        return boxed(table, shown, currency, style, widths).to_string();
-    }
-    let fit = |position: usize, text: String| match widths {
-        Some(widths) => wrap(&text, widths.get(position).copied()).join("\n"),
-        None => text,
-    };
-    let right: Vec<bool> = shown.iter().map(|&index| table.is_numeric(index)).collect();
-    // Each row (the headings first) as its cells: their text, and whether
-    // it is aligned right.
-    let heading = shown
-        .iter()
-        .enumerate()
-        .map(|(position, &index)| (fit(position, table.columns[index].header.clone()), right[position]))
-        .collect();
-    let rows: Vec<Vec<(String, bool)>> = std::iter::once(heading)
-        .chain(table.rows.iter().map(|row| {
-            shown
-                .iter()
-                .enumerate()
-                .filter_map(|(position, &index)| Some((position, row.get(index)?)))
-                .map(|(position, cell)| {
-                    // Cells hold input (model versions, messages): shown, never acted on.
-                    let text = human(cell, currency);
-                    let text = match crate::visible::visible(&text) {
-                        Cow::Borrowed(_) => text,
-                        Cow::Owned(shown) => shown,
-                    };
-                    (fit(position, text), cell.is_numeric() || right[position])
-                })
-                .collect()
-        }))
-        .collect();
-    // Each column's content is as wide as its widest line, and at least 1.
-    let mut content = vec![1; shown.len()];
-    for row in &rows {
-        for (width, (text, _)) in content.iter_mut().zip(row) {
-            *width = text.split('\n').map(text_width).fold(*width, usize::max);
-        }
-    }
-    let mut out =
-        String::with_capacity((rows.len() + 3) * (content.iter().sum::<usize>() + 3 * content.len() + 1) * 3);
-    let rule = |out: &mut String, [left, fill, junction, right]: [char; 4]| {
-        out.push(left);
-        for (position, width) in content.iter().enumerate() {
-            if position > 0 {
-                out.push(junction);
-            }
-            out.extend(std::iter::repeat_n(fill, width + 2));
-        }
-        out.push(right);
-    };
-    let bold = anstyle::Style::new().bold();
-    let bold = [bold.render().to_string(), bold.render_reset().to_string()];
-    rule(&mut out, ['┌', '─', '┬', '┐']);
-    for (number, row) in rows.iter().enumerate() {
-        let [start, end] = if number == 0 && style.color { [bold[0].as_str(), &bold[1]] } else { ["", ""] };
-        let mut cells: Vec<std::str::Split<char>> = row.iter().map(|(text, _)| text.split('\n')).collect();
-        // A row has a line even with no cell (comfy-table's blank cells).
-        let height = row.iter().map(|(text, _)| text.split('\n').count()).max().unwrap_or(1);
-        for _ in 0..height {
-            out.push_str("\n│");
-            for (position, width) in content.iter().enumerate() {
-                if position > 0 {
-                    out.push('┆');
-                }
-                let Some(text) = cells.get_mut(position).and_then(Iterator::next) else {
-                    // A cell with fewer lines, or none, is blank there.
-                    out.extend(std::iter::repeat_n(' ', width + 2));
-                    continue;
-                };
-                let room = width.saturating_sub(text_width(text));
-                let (before, after) = if row[position].1 { (room, 0) } else { (0, room) };
-                out.push_str(start);
-                out.extend(std::iter::repeat_n(' ', 1 + before));
-                out.push_str(text);
-                out.extend(std::iter::repeat_n(' ', after + 1));
-                out.push_str(end);
-            }
-            out.push('│');
-        }
-        if number == 0 {
-            out.push('\n');
-            rule(&mut out, ['╞', '═', '╪', '╡']);
-        }
-    }
-    out.push('\n');
-    rule(&mut out, ['└', '─', '┴', '┘']);
-    out
-}
-
-/// How many columns `text` takes on a terminal, as comfy-table counts them.
-fn text_width(text: &str) -> usize {
-    if text.bytes().all(|byte| matches!(byte, b' '..=b'~')) {
-        return text.len();
-    }
-    unicode_width::UnicodeWidthStr::width(text)
-}
-
-/// The columns `shown` of `table`, boxed by comfy-table; with `widths`,
-/// each column's heading and cells are wrapped to its width first.
+/// The columns `shown` of `table`, boxed; with `widths`, each column's
+/// heading and cells are wrapped to its width first.
 fn boxed(
     table: &Table,
     shown: &[usize],
@@ -491,87 +374,6 @@ a note
 └───────────────────┴───────────────────┴─────────────┘
 "
         );
-    }
-
-    mod drawn_as_comfy_table_draws {
-        use super::*;
-        use proptest::prelude::*;
-        use rust_decimal::Decimal;
-
-        /// Text as tables hold it: words, numbers, wide and combining
-        /// characters, control characters, blanks, several lines.
-        fn text() -> impl Strategy<Value = String> {
-            prop::collection::vec(
-                prop_oneof![
-                    Just("flash"),
-                    Just("gemini-3.1-flash-image"),
-                    Just("$0.101"),
-                    Just(" "),
-                    Just("×"),
-                    Just("日本語"),
-                    Just("é"),
-                    Just("e\u{301}"),
-                    Just("✓"),
-                    Just("\n"),
-                    Just("\t"),
-                    Just("\u{1b}[1m"),
-                    Just(""),
-                ],
-                0..6,
-            )
-            .prop_map(|parts| parts.concat())
-        }
-
-        fn cell() -> impl Strategy<Value = Cell> {
-            prop_oneof![
-                text().prop_map(Cell::Text),
-                (0i64..10_000_000, 0u32..6)
-                    .prop_map(|(units, scale)| Cell::Money(Money::new(Decimal::new(units, scale)))),
-                (0i64..10_000_000, 0u32..8)
-                    .prop_map(|(units, scale)| Cell::Unit(Money::new(Decimal::new(units, scale)))),
-                any::<u64>().prop_map(Cell::Count),
-                (0i64..100_000, 0u32..4).prop_map(|(units, scale)| Cell::Percent(Decimal::new(units, scale))),
-                Just(Cell::Empty),
-            ]
-        }
-
-        /// A table of 1 to 5 columns and up to 4 rows, each row as long as
-        /// the table or shorter; which columns are shown; and widths to
-        /// wrap the columns to, or none.
-        fn table() -> impl Strategy<Value = (Table, Vec<usize>, Option<Vec<usize>>)> {
-            (1usize..6).prop_flat_map(|columns| {
-                (
-                    prop::collection::vec(text(), columns),
-                    prop::collection::vec(prop::collection::vec(cell(), 0..=columns), 0..5),
-                    prop::collection::vec(any::<bool>(), columns),
-                    prop::option::of(prop::collection::vec(1usize..30, columns)),
-                )
-                    .prop_map(|(headers, rows, shown, widths)| {
-                        let table = Table {
-                            title: None,
-                            columns: headers.into_iter().map(Column::new).collect(),
-                            rows,
-                        };
-                        let mut shown: Vec<usize> = (0..shown.len()).filter(|&index| shown[index]).collect();
-                        if shown.is_empty() {
-                            shown.push(0);
-                        }
-                        (table, shown, widths)
-                    })
-            })
-        }
-
-        proptest! {
-            /// Any table drawn whole, or wrapped to widths, in color or
-            /// not, is the bytes comfy-table writes for it.
-            #[test]
-            fn any_table_is_drawn_byte_for_byte((table, shown, widths) in table(), color in any::<bool>()) {
-                let (currency, style) = (Currency::usd(), Style { color, width: None });
-                let ours = drawn(&table, &shown, &currency, style, widths.as_deref());
-                let theirs = boxed(&table, &shown, &currency, style, widths.as_deref()).to_string();
-                prop_assert_eq!(ours, theirs);
-            }
-        }
     }
 
     #[test]
