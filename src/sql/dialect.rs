@@ -17,10 +17,7 @@ pub enum Dialect {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum Json {
     Object,
-    Array,
     String,
-    Boolean,
-    Null,
 }
 
 /// The SQL type of an inline table's column.
@@ -29,6 +26,8 @@ pub(super) enum Type {
     Text,
     Int,
     Bool,
+    /// An exact decimal (a rate).
+    Decimal,
 }
 
 /// The scale of every exact decimal in the query: per-token rates need
@@ -59,15 +58,6 @@ impl Dialect {
             // `-` of project IDs.
             Dialect::BigQuery => format!("`{path}`"),
             Dialect::DuckDb => path.split('.').map(|part| self.ident(part)).collect::<Vec<_>>().join("."),
-        }
-    }
-
-    /// The JSON value at `path` (`$.a.b`) of the JSON `value`; SQL `NULL`
-    /// when absent, JSON `null` when written as null.
-    pub(super) fn at(self, value: &str, path: &str) -> String {
-        match self {
-            Dialect::BigQuery => format!("JSON_QUERY({value}, '{path}')"),
-            Dialect::DuckDb => format!("json_extract({value}, '{path}')"),
         }
     }
 
@@ -107,13 +97,11 @@ impl Dialect {
     pub(super) fn cut(self, text: &str, bytes: usize) -> String {
         match self {
             Dialect::BigQuery => format!(
-                "CASE WHEN BYTE_LENGTH({text}) <= {bytes} THEN {text} ELSE CONCAT(LEFT({text}, (SELECT MAX(n)
-      \
+                "CASE WHEN BYTE_LENGTH({text}) <= {bytes} THEN {text} ELSE CONCAT(LEFT({text}, (SELECT MAX(n) \
                  FROM UNNEST(GENERATE_ARRAY(1, {bytes})) AS n WHERE BYTE_LENGTH(LEFT({text}, n)) <= {bytes})), '…') END"
             ),
             Dialect::DuckDb => format!(
-                "CASE WHEN strlen({text}) <= {bytes} THEN {text} ELSE left({text}, list_max(list_filter(range(1, {}),
-      \
+                "CASE WHEN strlen({text}) <= {bytes} THEN {text} ELSE left({text}, list_max(list_filter(range(1, {}), \
                  lambda n: strlen(left({text}, n)) <= {bytes}))) || '…' END",
                 bytes + 1
             ),
@@ -129,65 +117,14 @@ impl Dialect {
         }
     }
 
-    /// A CTE.
-    pub(super) fn cte(self, name: &str, body: &str) -> String {
-        format!("{name} AS (\n{body}\n)")
-    }
-
-    /// A CTE that DuckDB computes once rather than inline where it is used
-    /// (the per-row steps read the JSON: inlined, each use would parse it
-    /// again).
-    pub(super) fn cte_once(self, name: &str, body: &str) -> String {
-        match self {
-            Dialect::DuckDb => format!("{name} AS MATERIALIZED (\n{body}\n)"),
-            Dialect::BigQuery => self.cte(name, body),
-        }
-    }
-
-    /// Whether a type name `kind` (as [`Dialect::field`] gives it) is `expected`.
-    fn kind_is(self, kind: &str, expected: Json) -> String {
-        match self {
-            Dialect::BigQuery => {
-                let name = match expected {
-                    Json::Object => "object",
-                    Json::Array => "array",
-                    Json::String => "string",
-                    Json::Boolean => "boolean",
-                    Json::Null => "null",
-                };
-                format!("{kind} = '{name}'")
-            }
-            Dialect::DuckDb => match expected {
-                Json::Object => format!("{kind} = 'OBJECT'"),
-                Json::Array => format!("{kind} = 'ARRAY'"),
-                Json::String => format!("{kind} = 'VARCHAR'"),
-                Json::Boolean => format!("{kind} = 'BOOLEAN'"),
-                Json::Null => format!("{kind} = 'NULL'"),
-            },
-        }
-    }
-
     /// Whether the JSON `value` is of type `kind` (`NULL` when absent).
     pub(super) fn is(self, value: &str, kind: Json) -> String {
-        match self {
-            Dialect::BigQuery => self.kind_is(&format!("JSON_TYPE({value})"), kind),
-            Dialect::DuckDb => self.kind_is(&format!("json_type({value})"), kind),
+        match (self, kind) {
+            (Dialect::BigQuery, Json::Object) => format!("JSON_TYPE({value}) = 'object'"),
+            (Dialect::BigQuery, Json::String) => format!("JSON_TYPE({value}) = 'string'"),
+            (Dialect::DuckDb, Json::Object) => format!("json_type({value}) = 'OBJECT'"),
+            (Dialect::DuckDb, Json::String) => format!("json_type({value}) = 'VARCHAR'"),
         }
-    }
-
-    /// `value` with JSON `null` made SQL `NULL`: null counts as absent.
-    pub(super) fn present(self, value: &str) -> String {
-        format!("IF({}, NULL, {value})", self.is(value, Json::Null))
-    }
-
-    /// The member at `path` of `value`, spelled in camelCase or snake_case:
-    /// the camelCase one where it is not null.
-    pub(super) fn cased(self, value: &str, camel: &str, snake: &str) -> String {
-        format!(
-            "COALESCE({}, {})",
-            self.present(&self.at(value, &format!("$.{camel}"))),
-            self.present(&self.at(value, &format!("$.{snake}")))
-        )
     }
 
     /// The text of a JSON string `value`.
@@ -198,65 +135,18 @@ impl Dialect {
         }
     }
 
-    /// Whether the member `value` (as the typed parse reads it: never
-    /// JSON `null`) is of type `kind`. DuckDB's parse keeps a member's JSON
-    /// text, so its first character tells.
-    pub(super) fn member_is(self, value: &str, kind: Json) -> String {
-        match (self, kind) {
-            (Dialect::BigQuery, _) => self.is(value, kind),
-            (Dialect::DuckDb, Json::Object) => format!("{value} LIKE '{{%'"),
-            (Dialect::DuckDb, Json::Array) => format!("{value} LIKE '[%'"),
-            (Dialect::DuckDb, Json::String) => format!("{value} LIKE '\"%'"),
-            (Dialect::DuckDb, Json::Boolean) => format!("{value} IN ('true', 'false')"),
-            (Dialect::DuckDb, Json::Null) => "FALSE".to_string(),
-        }
-    }
-
-    /// Whether the member `value` is one of the strings `texts` (plain
-    /// words, which JSON writes without escapes).
-    pub(super) fn member_in(self, value: &str, texts: &[&str]) -> String {
-        let list = |quote: &str| {
-            texts.iter().map(|text| format!("'{quote}{text}{quote}'")).collect::<Vec<_>>().join(", ")
-        };
-        match self {
-            Dialect::BigQuery => {
-                format!("({} AND JSON_VALUE({value}) IN ({}))", self.is(value, Json::String), list(""))
-            }
-            Dialect::DuckDb => format!("{value} IN ({})", list("\"")),
-        }
-    }
-
-    /// Whether the member `value` is `true`.
-    pub(super) fn member_true(self, value: &str) -> String {
-        match self {
-            Dialect::BigQuery => {
-                format!("({} AND JSON_VALUE({value}) = 'true')", self.is(value, Json::Boolean))
-            }
-            Dialect::DuckDb => format!("{value} = 'true'"),
-        }
-    }
-
-    /// Whether the member `value` is a non-negative JSON integer: written
-    /// in digits (BigQuery), typed UBIGINT (DuckDB).
-    pub(super) fn is_count(self, value: &str) -> String {
-        match self {
-            Dialect::BigQuery => {
-                format!(
-                    "(JSON_TYPE({value}) = 'number' AND REGEXP_CONTAINS(JSON_VALUE({value}), r'^[0-9]+$'))"
-                )
-            }
-            Dialect::DuckDb => format!("json_type({value}) = 'UBIGINT'"),
-        }
-    }
-
-    /// The member `value` as a token count: a 64-bit integer when it is a
-    /// non-negative JSON integer, else `NULL`.
+    /// The JSON text `value` (a member as its parse gives it) as a token
+    /// count: a 64-bit integer when it is a non-negative JSON integer, else
+    /// `NULL`. A JSON integer's text is its digits.
     pub(super) fn count(self, value: &str) -> String {
-        let integer = match self {
-            Dialect::BigQuery => format!("SAFE_CAST(JSON_VALUE({value}) AS INT64)"),
-            Dialect::DuckDb => format!("TRY_CAST({value} AS BIGINT)"),
-        };
-        format!("CASE WHEN {} THEN {integer} END", self.is_count(value))
+        match self {
+            Dialect::BigQuery => {
+                format!("IF(REGEXP_CONTAINS({value}, r'^[0-9]+$'), SAFE_CAST({value} AS INT64), NULL)")
+            }
+            Dialect::DuckDb => {
+                format!("CASE WHEN json_type({value}) = 'UBIGINT' THEN TRY_CAST({value} AS BIGINT) END")
+            }
+        }
     }
 
     /// Whether the JSON object `value` has any of the members at `paths`,
@@ -265,11 +155,27 @@ impl Dialect {
         let tests: Vec<String> = paths
             .iter()
             .map(|path| match self {
-                Dialect::BigQuery => format!("{} IS NOT NULL", self.at(value, path)),
+                Dialect::BigQuery => format!("JSON_QUERY({value}, '{path}') IS NOT NULL"),
                 Dialect::DuckDb => format!("json_exists({value}, '{path}')"),
             })
             .collect();
         format!("({})", tests.join(" OR "))
+    }
+
+    /// A regular expression literal (`pattern` holds no quote).
+    pub(super) fn regexp(self, pattern: &str) -> String {
+        match self {
+            Dialect::BigQuery => format!("r'{pattern}'"),
+            Dialect::DuckDb => format!("'{pattern}'"),
+        }
+    }
+
+    /// The integer `value` as text, for `CONCAT` (which DuckDB casts itself).
+    pub(super) fn as_text(self, value: &str) -> String {
+        match self {
+            Dialect::BigQuery => format!("CAST({value} AS STRING)"),
+            Dialect::DuckDb => value.to_string(),
+        }
     }
 
     /// `a` modulo `b`, integers.
@@ -285,14 +191,6 @@ impl Dialect {
         match self {
             Dialect::BigQuery => format!("DIV({a}, {b})"),
             Dialect::DuckDb => format!("({a} // {b})"),
-        }
-    }
-
-    /// The first match of the regular expression `pattern` in `text`.
-    pub(super) fn regexp_extract(self, text: &str, pattern: &str) -> String {
-        match self {
-            Dialect::BigQuery => format!("REGEXP_EXTRACT({text}, r'{pattern}')"),
-            Dialect::DuckDb => format!("regexp_extract({text}, '{pattern}')"),
         }
     }
 
@@ -325,6 +223,9 @@ impl Dialect {
             (Dialect::BigQuery, Type::Int) => "INT64".into(),
             (Dialect::DuckDb, Type::Int) => "BIGINT".into(),
             (_, Type::Bool) => "BOOL".into(),
+            // Inline decimals are text in BigQuery (see `inline_table`).
+            (Dialect::BigQuery, Type::Decimal) => "STRING".into(),
+            (Dialect::DuckDb, Type::Decimal) => self.decimal_type(),
         }
     }
 
@@ -336,22 +237,50 @@ impl Dialect {
         }
     }
 
-    /// The body of a CTE holding `rows`, each cell already SQL (`NULL`
-    /// as it is), with `columns` named and typed. BigQuery has no `VALUES`
-    /// table, so it unnests a typed array of structs.
-    pub(super) fn inline_table(self, columns: &[(&str, Type)], rows: &[Vec<String>]) -> String {
-        let tuples: Vec<String> = rows.iter().map(|row| format!("    ({})", row.join(", "))).collect();
-        let tuples = tuples.join(",\n");
+    /// The CTE `name` holding `lines` of rows (each row already SQL, `NULL`
+    /// as it is), with `columns` named and typed. DuckDB names the columns
+    /// of a `VALUES` list; BigQuery has no `VALUES` table, so it unnests a
+    /// typed array of structs, its decimals written as text and made exact
+    /// decimals once (a number literal would be a float).
+    pub(super) fn inline_table(self, name: &str, columns: &[(&str, Type)], lines: &[Vec<String>]) -> String {
+        let rows =
+            lines.iter().filter(|line| !line.is_empty()).map(|line| line.join(",")).collect::<Vec<_>>();
+        let rows = rows.join(",\n");
+        let names: Vec<&str> = columns.iter().map(|(column, _)| *column).collect();
         match self {
+            Dialect::DuckDb => format!("{name}({}) AS (VALUES\n{rows})", names.join(", ")),
             Dialect::BigQuery => {
-                let fields: Vec<String> =
-                    columns.iter().map(|(name, kind)| format!("{name} {}", self.type_name(*kind))).collect();
-                format!("SELECT * FROM UNNEST(ARRAY<STRUCT<{}>>[\n{tuples}\n  ])", fields.join(", "))
+                let fields: Vec<String> = columns
+                    .iter()
+                    .map(|(column, kind)| format!("{column} {}", self.type_name(*kind)))
+                    .collect();
+                let select: Vec<String> = columns
+                    .iter()
+                    .map(|(column, kind)| match kind {
+                        Type::Decimal => format!("CAST({column} AS {}) AS {column}", self.decimal_type()),
+                        _ => column.to_string(),
+                    })
+                    .collect();
+                let select = if columns.iter().any(|(_, kind)| *kind == Type::Decimal) {
+                    select.join(", ")
+                } else {
+                    "*".to_string()
+                };
+                format!(
+                    "{name} AS (SELECT {select} FROM UNNEST(ARRAY<STRUCT<{}>>[\n{rows}]))",
+                    fields.join(", ")
+                )
             }
-            Dialect::DuckDb => {
-                let names: Vec<&str> = columns.iter().map(|(name, _)| *name).collect();
-                format!("SELECT * FROM (VALUES\n{tuples}\n  ) AS t({})", names.join(", "))
-            }
+        }
+    }
+
+    /// An exact decimal as a cell of an inline table: a decimal literal in
+    /// DuckDB (exact, typed by its digits), text in BigQuery (made exact by
+    /// the table's cast).
+    pub(super) fn decimal_cell(self, value: Decimal) -> String {
+        match self {
+            Dialect::DuckDb => value.normalize().to_string(),
+            Dialect::BigQuery => format!("'{}'", value.normalize()),
         }
     }
 }
