@@ -126,7 +126,11 @@ pub(super) fn card_tables(d: Dialect, card: &RateCard) -> Result<(Vec<String>, C
             &models,
         ),
         d.inline_table("nb_names", &[("name", Type::Text), ("m", Type::Int), ("prefix", Type::Bool)], &names),
-        d.inline_table("nb_sizes", &[("m", Type::Int), ("tokens", Type::Int), ("size", Type::Text)], &sizes),
+        d.inline_table(
+            "nb_sizes",
+            &[("m", Type::Int), ("per_image", Type::Int), ("label", Type::Text)],
+            &sizes,
+        ),
         d.inline_table(
             "nb_rates",
             &[

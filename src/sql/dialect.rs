@@ -13,13 +13,6 @@ pub enum Dialect {
     DuckDb,
 }
 
-/// A JSON value's type, as the query tests it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum Json {
-    Object,
-    String,
-}
-
 /// The SQL type of an inline table's column.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum Type {
@@ -72,14 +65,16 @@ impl Dialect {
                     names.iter().map(|name| format!("[{}]", self.string(name))).collect();
                 format!("{value}{subscripts}")
             }
-            Dialect::DuckDb => {
-                let pointer: String = names
-                    .iter()
-                    .map(|name| format!("/{}", name.replace('~', "~0").replace('/', "~1")))
-                    .collect();
-                format!("json_extract({value}, {})", self.string(&pointer))
-            }
+            Dialect::DuckDb => format!("json_extract({value}, {})", self.pointer(names)),
         }
+    }
+
+    /// The JSON pointer (RFC 6901: `~` as `~0`, `/` as `~1`) to the members
+    /// `names`, as a string literal.
+    pub(super) fn pointer(self, names: &[&str]) -> String {
+        let pointer: String =
+            names.iter().map(|name| format!("/{}", name.replace('~', "~0").replace('/', "~1"))).collect();
+        self.string(&pointer)
     }
 
     /// `text` up to the first `separator` (all of it without one).
@@ -97,12 +92,12 @@ impl Dialect {
     pub(super) fn cut(self, text: &str, bytes: usize) -> String {
         match self {
             Dialect::BigQuery => format!(
-                "CASE WHEN BYTE_LENGTH({text}) <= {bytes} THEN {text} ELSE CONCAT(LEFT({text}, (SELECT MAX(n) \
-                 FROM UNNEST(GENERATE_ARRAY(1, {bytes})) AS n WHERE BYTE_LENGTH(LEFT({text}, n)) <= {bytes})), '…') END"
+                "IF(BYTE_LENGTH({text}) <= {bytes}, {text}, CONCAT(LEFT({text}, (SELECT MAX(n) \
+                 FROM UNNEST(GENERATE_ARRAY(0, {bytes})) AS n WHERE BYTE_LENGTH(LEFT({text}, n)) <= {bytes})), '…'))"
             ),
             Dialect::DuckDb => format!(
-                "CASE WHEN strlen({text}) <= {bytes} THEN {text} ELSE left({text}, list_max(list_filter(range(1, {}), \
-                 lambda n: strlen(left({text}, n)) <= {bytes}))) || '…' END",
+                "IF(strlen({text}) <= {bytes}, {text}, left({text}, list_max(list_filter(range({}), \
+                 lambda n: strlen(left({text}, n)) <= {bytes}))) || '…')",
                 bytes + 1
             ),
         }
@@ -117,35 +112,19 @@ impl Dialect {
         }
     }
 
-    /// Whether the JSON `value` is of type `kind` (`NULL` when absent).
-    pub(super) fn is(self, value: &str, kind: Json) -> String {
-        match (self, kind) {
-            (Dialect::BigQuery, Json::Object) => format!("JSON_TYPE({value}) = 'object'"),
-            (Dialect::BigQuery, Json::String) => format!("JSON_TYPE({value}) = 'string'"),
-            (Dialect::DuckDb, Json::Object) => format!("json_type({value}) = 'OBJECT'"),
-            (Dialect::DuckDb, Json::String) => format!("json_type({value}) = 'VARCHAR'"),
+    /// Whether the JSON `value` is an object (`NULL` when absent).
+    pub(super) fn is_object(self, value: &str) -> String {
+        match self {
+            Dialect::BigQuery => format!("JSON_TYPE({value}) = 'object'"),
+            Dialect::DuckDb => format!("json_type({value}) = 'OBJECT'"),
         }
     }
 
-    /// The text of a JSON string `value`.
-    pub(super) fn text(self, value: &str) -> String {
+    /// The text of the JSON `value` where it is a string, else `NULL`.
+    pub(super) fn string_of(self, value: &str) -> String {
         match self {
-            Dialect::BigQuery => format!("JSON_VALUE({value})"),
-            Dialect::DuckDb => format!("({value} ->> '$')"),
-        }
-    }
-
-    /// The JSON text `value` (a member as its parse gives it) as a token
-    /// count: a 64-bit integer when it is a non-negative JSON integer, else
-    /// `NULL`. A JSON integer's text is its digits.
-    pub(super) fn count(self, value: &str) -> String {
-        match self {
-            Dialect::BigQuery => {
-                format!("IF(REGEXP_CONTAINS({value}, r'^[0-9]+$'), SAFE_CAST({value} AS INT64), NULL)")
-            }
-            Dialect::DuckDb => {
-                format!("CASE WHEN json_type({value}) = 'UBIGINT' THEN TRY_CAST({value} AS BIGINT) END")
-            }
+            Dialect::BigQuery => format!("SAFE.STRING({value})"),
+            Dialect::DuckDb => format!("CASE WHEN json_type({value}) = 'VARCHAR' THEN {value} ->> '$' END"),
         }
     }
 
@@ -210,7 +189,7 @@ impl Dialect {
         }
     }
 
-    /// An exact decimal literal.
+    /// An exact decimal literal, of the type every cost has.
     pub(super) fn decimal(self, value: Decimal) -> String {
         format!("CAST('{}' AS {})", value.normalize(), self.decimal_type())
     }

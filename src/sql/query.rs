@@ -13,7 +13,7 @@
 //! what depends on the engine, the card or the flags.
 
 use super::card_tables::{CardFacts, card_tables};
-use super::dialect::{Dialect, Json, Type};
+use super::dialect::{Dialect, Type};
 use super::{ColumnType, Period, SqlError, SqlRequest};
 use crate::attribution::By;
 use crate::card::RateCard;
@@ -21,15 +21,15 @@ use crate::card::RateCard;
 /// The query's CTEs, one line each, for the header comment.
 pub(super) const STEPS: [&str; 10] = [
     "nb_models, nb_names, nb_sizes, nb_rates: the rate card",
-    "nb_source    each row's line and period (--where applied)",
-    "nb_parsed    each line parsed once: the members the rules read, its images and search queries",
-    "nb_row       what each row is (usage, chunk, error, malformed and why, empty), its lane and tokens",
-    "nb_sums      the rows summed per kind, model version, image tokens per image and lane",
-    "nb_resolved  each model version resolved to a card model",
-    "nb_usage     usage per model, size and lane, priced at its lane's rates, or why not",
-    "nb_grounding search queries per model",
-    "nb_result    the usage, grounding and other rows as one table",
-    "nb_total     the total, and what it leaves out",
+    "nb_source: each row's line and period",
+    "nb_parsed: each line parsed once",
+    "nb_row: each row's kind (and why malformed), lane and tokens",
+    "nb_sums: rows summed by kind, version, tokens per image, lane",
+    "nb_resolved: versions resolved to card models",
+    "nb_usage: usage per model, size and lane, priced or why not",
+    "nb_grounding: search queries per model",
+    "nb_result: usage, grounding and other rows",
+    "nb_total: the total, and what it leaves out",
 ];
 
 /// The query text for `request` against `card`.
@@ -117,41 +117,34 @@ fn source(d: Dialect, request: &SqlRequest) -> String {
 /// block, a third the two `*TokensDetails` lists. Where the typed parse
 /// reads a non-object like an empty one, the JSON is read again, and only
 /// then (`response_wrong`, `entry_wrong`).
-const DUCKDB_PARSED: &str = r#"nb_parsed AS (SELECT *, key NOT LIKE '"%' AS key_wrong, object IN ('"interaction"', '"chat.completion"', '"chat.completion.chunk"') AS api_object,
--- An error is an object or a string that is not empty ("").
-COALESCE(error LIKE '{%' OR error LIKE '"__%' OR status LIKE '{%' OR status LIKE '"__%', FALSE) AS is_error,
-COALESCE(author = '"user"', FALSE) AS user_event, COALESCE(partial_json = 'true', FALSE) AS partial,
+const DUCKDB_PARSED: &str = r#"nb_parsed AS (SELECT *, v.key NOT LIKE '"%' AS key_wrong, v.object IN ('"interaction"', '"chat.completion"', '"chat.completion.chunk"') AS api_object,
+(v.error LIKE '{%' OR v.error LIKE '"__%' OR v.status LIKE '{%' OR v.status LIKE '"__%') IS TRUE AS is_error,
+(v.author = '"user"') IS TRUE AS user_event, (v.partial = 'true') IS TRUE AS partial,
 CASE WHEN wrapped AND usage IS NULL THEN json_type(j, '$.response') <> 'OBJECT' END AS response_wrong,
-version_json IS NOT NULL AS version_given, CASE WHEN version_json LIKE '"%' THEN version_json ->> '$' END AS version,
-usage IS NOT NULL AS usage_given, COALESCE(usage LIKE '{%', FALSE) AS usage_object,
+CASE WHEN version_json LIKE '"%' THEN version_json ->> '$' END AS version, (usage LIKE '{%') IS TRUE AS usage_object,
 cd IS NOT NULL AS detail, pd IS NOT NULL AS prompt_detail, cd NOT LIKE '[%' OR pd NOT LIKE '[%' AS details_wrong,
--- Output images: inlineData given, not a thought, whose MIME type starts with image/ in any case or is no string.
-COALESCE(len(list_filter(list_transform(list_transform(COALESCE(flatten(list_transform(candidate_list, lambda c: c.content.parts)), content.parts),
-lambda p: IF(p.thought = 'true', NULL, COALESCE(p.inlineData, p.inline_data))),
-lambda i: IF(i IS NULL, NULL, COALESCE(lower(COALESCE(i.mimeType, i.mime_type)), ''))),
-lambda m: m LIKE '"image/%' OR m NOT LIKE '"%')), 0) AS images,
-COALESCE(list_sum(list_transform(list_transform(candidate_list, lambda c: COALESCE(c.groundingMetadata, c.grounding_metadata)),
-lambda g: len(COALESCE(g.webSearchQueries, g.web_search_queries)))), 0) AS queries,
-COALESCE(list_sum(list_transform(entries[1], lambda e: IF(e.modality = 'IMAGE', TRY_CAST(COALESCE(e.tokenCount, e.token_count) AS BIGINT), 0))), 0) AS detail_image,
-COALESCE(list_sum(list_transform(entries[1], lambda e: IF(e.modality = 'TEXT', TRY_CAST(COALESCE(e.tokenCount, e.token_count) AS BIGINT), 0))), 0) AS detail_text,
--- An entry that is no object reads as one without members: only then is the JSON read again.
-CASE WHEN list_bool_or(list_transform(flatten(entries), lambda e: json_type(COALESCE(e.tokenCount, e.token_count)) <> 'UBIGINT')) THEN TRUE
-WHEN list_bool_or(list_transform(flatten(entries), lambda e: e.modality IS NULL AND COALESCE(e.tokenCount, e.token_count) IS NULL))
+counts[1] AS prompt, counts[2] AS candidates, counts[3] AS thoughts, counts[4] AS total,
+len([m FOR m IN [IF(i IS NULL, NULL, COALESCE(lower(COALESCE(i.mimeType, i.mime_type)), '')) FOR i IN [IF(p.thought = 'true', NULL, COALESCE(p.inlineData, p.inline_data))
+FOR p IN COALESCE(flatten([c.content.parts FOR c IN candidate_list]), content.parts, [])]] IF m LIKE '"image/%' OR m NOT LIKE '"%']) AS images,
+COALESCE(list_sum([len(COALESCE(g.webSearchQueries, g.web_search_queries)) FOR g IN [COALESCE(c.groundingMetadata, c.grounding_metadata) FOR c IN candidate_list]]), 0) AS queries,
+COALESCE(list_sum([TRY_CAST(COALESCE(e.tokenCount, e.token_count) AS BIGINT) FOR e IN entries[1] IF e.modality = 'IMAGE']), 0) AS detail_image,
+COALESCE(list_sum([TRY_CAST(COALESCE(e.tokenCount, e.token_count) AS BIGINT) FOR e IN entries[1] IF e.modality = 'TEXT']), 0) AS detail_text,
+CASE WHEN list_bool_or([json_type(COALESCE(e.tokenCount, e.token_count)) <> 'UBIGINT' FOR e IN flatten(entries)]) THEN TRUE
+WHEN list_bool_or([e.modality IS NULL AND COALESCE(e.tokenCount, e.token_count) IS NULL FOR e IN flatten(entries)])
 THEN NOT list_has_all(['OBJECT'], list_concat(json_type(cd, '$[*]'), json_type(pd, '$[*]'))) END AS entry_wrong
-FROM (SELECT *, COALESCE(u.promptTokenCount, u.prompt_token_count) AS prompt_json, COALESCE(u.candidatesTokenCount, u.candidates_token_count) AS candidates_json,
-COALESCE(u.thoughtsTokenCount, u.thoughts_token_count) AS thoughts_json, COALESCE(u.totalTokenCount, u.total_token_count) AS total_json,
-UPPER(COALESCE(u.serviceTier, u.service_tier)) AS tier, UPPER(COALESCE(u.trafficType, u.traffic_type)) AS traffic,
+FROM (SELECT *, UPPER(COALESCE(u.serviceTier, u.service_tier)) AS tier, UPPER(COALESCE(u.trafficType, u.traffic_type)) AS traffic,
+[CASE WHEN x IS NULL THEN 0 WHEN json_type(x) = 'UBIGINT' THEN TRY_CAST(x AS BIGINT) END FOR x IN [COALESCE(u.promptTokenCount, u.prompt_token_count),
+COALESCE(u.candidatesTokenCount, u.candidates_token_count), COALESCE(u.thoughtsTokenCount, u.thoughts_token_count), COALESCE(u.totalTokenCount, u.total_token_count)]] AS counts,
 json_transform(concat('[', COALESCE(cd, 'null'), ',', COALESCE(pd, 'null'), ']'), '[[{"modality":"VARCHAR","tokenCount":"JSON","token_count":"JSON"}]]') AS entries
 FROM (SELECT *, COALESCE(u.candidatesTokensDetails, u.candidates_tokens_details) AS cd, COALESCE(u.promptTokensDetails, u.prompt_tokens_details) AS pd
 FROM (SELECT *, json_transform(usage, replace('{"promptTokenCount":@,"prompt_token_count":@,"candidatesTokenCount":@,"candidates_token_count":@,"thoughtsTokenCount":@,"thoughts_token_count":@,"totalTokenCount":@,"total_token_count":@,"promptTokensDetails":@,"prompt_tokens_details":@,"candidatesTokensDetails":@,"candidates_tokens_details":@,"serviceTier":"VARCHAR","service_tier":"VARCHAR","trafficType":"VARCHAR","traffic_type":"VARCHAR"}', '@', '"JSON"')) AS u
-FROM (SELECT period, $BYempty, j, wrapped, v.key, v.error, v.status, v.object, v.author, v.partial AS partial_json,
-COALESCE(v.author, v.invocationId, v.invocation_id) IS NOT NULL AS agent_event,
+FROM (SELECT *, $CUT_BYCOALESCE(v.author, v.invocationId, v.invocation_id) IS NOT NULL AS agent_event,
 IF(wrapped, COALESCE(r.usageMetadata, r.usage_metadata), COALESCE(v.usageMetadata, v.usage_metadata)) AS usage,
 IF(wrapped, COALESCE(r.modelVersion, r.model_version), COALESCE(v.modelVersion, v.model_version)) AS version_json,
-COALESCE(IF(wrapped, r.responseId, v.responseId) LIKE '"%' OR IF(wrapped, r.response_id, v.response_id) LIKE '"%', FALSE) AS response_id,
+(IF(wrapped, r.responseId, v.responseId) LIKE '"%' OR IF(wrapped, r.response_id, v.response_id) LIKE '"%') IS TRUE AS response_id,
 IF(wrapped, r.candidates, v.candidates) AS candidate_list, IF(wrapped, r.content, v.content) AS content, candidate_list IS NOT NULL OR content IS NOT NULL AS candidates_present
-FROM (SELECT *, $CUT_BYv.response AS r, v.response IS NOT NULL AS wrapped
-FROM (SELECT period, $READ_BYline IS NULL OR trim(line) = '' AS empty, j, json_transform(j, replace(replace(replace(replace(
+FROM (SELECT *, $READ_BYv.response AS r, v.response IS NOT NULL AS wrapped
+FROM (SELECT period, line IS NULL OR trim(line) = '' AS empty, j, json_transform(j, replace(replace(replace(replace(
 '{"key":@,"error":@,"status":@,"object":@,"author":@,"invocationId":@,"invocation_id":@,"partial":@,"response":{#R},#R}',
 '#R', '"usageMetadata":@,"usage_metadata":@,"modelVersion":@,"model_version":@,"responseId":@,"response_id":@,"candidates":[{"content":{"parts":[#P]},"groundingMetadata":#G,"grounding_metadata":#G}],"content":{"parts":[#P]}'),
 '#P', '{"inlineData":{"mimeType":@,"mime_type":@},"inline_data":{"mimeType":@,"mime_type":@},"thought":@}'),
@@ -163,36 +156,34 @@ FROM (SELECT *, CASE WHEN json_valid(line) THEN line END AS j FROM nb_source))))
 /// absent; the line as it is (`j`) where `null` counts (an agent event,
 /// a request).
 const BIGQUERY_PARSED: &str = r#"nb_parsed AS (SELECT *, JSON_TYPE(s['key']) <> 'string' AS key_wrong, JSON_VALUE(s['object']) IN ('interaction', 'chat.completion', 'chat.completion.chunk') AS api_object,
-COALESCE(JSON_TYPE(s['error']) = 'object' OR JSON_TYPE(s['status']) = 'object' OR JSON_TYPE(s['error']) = 'string' AND JSON_VALUE(s['error']) <> ''
-OR JSON_TYPE(s['status']) = 'string' AND JSON_VALUE(s['status']) <> '', FALSE) AS is_error,
-COALESCE(JSON_VALUE(s['author']) = 'user', FALSE) AS user_event, COALESCE(TO_JSON_STRING(s['partial']) = 'true', FALSE) AS partial,
-version_json IS NOT NULL AS version_given, IF(JSON_TYPE(version_json) = 'string', JSON_VALUE(version_json), NULL) AS version,
-u IS NOT NULL AS usage_given, COALESCE(JSON_TYPE(u) = 'object', FALSE) AS usage_object,
-TO_JSON_STRING(COALESCE(u['promptTokenCount'], u['prompt_token_count'])) AS prompt_json,
-TO_JSON_STRING(COALESCE(u['candidatesTokenCount'], u['candidates_token_count'])) AS candidates_json,
-TO_JSON_STRING(COALESCE(u['thoughtsTokenCount'], u['thoughts_token_count'])) AS thoughts_json,
-TO_JSON_STRING(COALESCE(u['totalTokenCount'], u['total_token_count'])) AS total_json,
+(JSON_TYPE(s['error']) IN ('object', 'string') AND JSON_VALUE(s['error']) IS DISTINCT FROM ''
+OR JSON_TYPE(s['status']) IN ('object', 'string') AND JSON_VALUE(s['status']) IS DISTINCT FROM '') IS TRUE AS is_error,
+(JSON_VALUE(s['author']) = 'user') IS TRUE AS user_event, (TO_JSON_STRING(s['partial']) = 'true') IS TRUE AS partial,
+SAFE.STRING(version_json) AS version, (JSON_TYPE(usage) = 'object') IS TRUE AS usage_object,
 cd IS NOT NULL AS detail, pd IS NOT NULL AS prompt_detail, JSON_TYPE(cd) <> 'array' OR JSON_TYPE(pd) <> 'array' AS details_wrong,
 IFNULL(ds.image, 0) AS detail_image, IFNULL(ds.text, 0) AS detail_text,
-EXISTS(SELECT 1 FROM UNNEST(ARRAY_CONCAT(IFNULL(JSON_QUERY_ARRAY(cd), []), IFNULL(JSON_QUERY_ARRAY(pd), []))) AS e
-WHERE COALESCE(JSON_TYPE(e) <> 'object', TRUE) OR NOT REGEXP_CONTAINS(IFNULL(TO_JSON_STRING(COALESCE(e['tokenCount'], e['token_count'])), '0'), r'^[0-9]+$')) AS entry_wrong
-FROM (SELECT *, UPPER(JSON_VALUE(COALESCE(u['serviceTier'], u['service_tier']))) AS tier, UPPER(JSON_VALUE(COALESCE(u['trafficType'], u['traffic_type']))) AS traffic,
-(SELECT AS STRUCT SUM(IF(JSON_VALUE(e['modality']) = 'IMAGE', n, 0)) AS image, SUM(IF(JSON_VALUE(e['modality']) = 'TEXT', n, 0)) AS text
-FROM (SELECT e, SAFE_CAST(JSON_VALUE(COALESCE(e['tokenCount'], e['token_count'])) AS INT64) AS n FROM UNNEST(JSON_QUERY_ARRAY(cd)) AS e)) AS ds,
--- Output images: inlineData objects, not thoughts, whose MIME type starts with image/ in any case or is no string.
+EXISTS(SELECT 1 FROM UNNEST([cd, pd]) AS d, UNNEST(JSON_QUERY_ARRAY(d)) AS e
+WHERE COALESCE(JSON_TYPE(e) <> 'object', TRUE) OR REGEXP_CONTAINS(TO_JSON_STRING(COALESCE(e['tokenCount'], e['token_count'])), r'[^0-9]')) AS entry_wrong
+FROM (SELECT *, UPPER(JSON_VALUE(COALESCE(usage['serviceTier'], usage['service_tier']))) AS tier, UPPER(JSON_VALUE(COALESCE(usage['trafficType'], usage['traffic_type']))) AS traffic,
+SAFE_CAST(REGEXP_EXTRACT(IFNULL(TO_JSON_STRING(COALESCE(usage['promptTokenCount'], usage['prompt_token_count'])), '0'), r'^[0-9]+$') AS INT64) AS prompt,
+SAFE_CAST(REGEXP_EXTRACT(IFNULL(TO_JSON_STRING(COALESCE(usage['candidatesTokenCount'], usage['candidates_token_count'])), '0'), r'^[0-9]+$') AS INT64) AS candidates,
+SAFE_CAST(REGEXP_EXTRACT(IFNULL(TO_JSON_STRING(COALESCE(usage['thoughtsTokenCount'], usage['thoughts_token_count'])), '0'), r'^[0-9]+$') AS INT64) AS thoughts,
+SAFE_CAST(REGEXP_EXTRACT(IFNULL(TO_JSON_STRING(COALESCE(usage['totalTokenCount'], usage['total_token_count'])), '0'), r'^[0-9]+$') AS INT64) AS total,
+(SELECT AS STRUCT SUM(IF(modality = 'IMAGE', n, 0)) AS image, SUM(IF(modality = 'TEXT', n, 0)) AS text FROM (SELECT JSON_VALUE(e['modality']) AS modality,
+SAFE_CAST(JSON_VALUE(COALESCE(e['tokenCount'], e['token_count'])) AS INT64) AS n FROM UNNEST(JSON_QUERY_ARRAY(cd)) AS e)) AS ds,
 IFNULL((SELECT COUNTIF(JSON_TYPE(i) = 'object' AND COALESCE(TO_JSON_STRING(t) <> 'true', TRUE)
 AND COALESCE(STARTS_WITH(LOWER(JSON_VALUE(m)), 'image/') OR JSON_TYPE(m) <> 'string', TRUE))
 FROM (SELECT i, t, COALESCE(i['mimeType'], i['mime_type']) AS m FROM (SELECT COALESCE(p['inlineData'], p['inline_data']) AS i, p['thought'] AS t
 FROM UNNEST(IF(r['candidates'] IS NULL, [r], JSON_QUERY_ARRAY(r['candidates']))) AS c, UNNEST(JSON_QUERY_ARRAY(c['content']['parts'])) AS p))), 0) AS images,
 IFNULL((SELECT SUM(ARRAY_LENGTH(JSON_QUERY_ARRAY(COALESCE(g['webSearchQueries'], g['web_search_queries']))))
 FROM (SELECT COALESCE(c['groundingMetadata'], c['grounding_metadata']) AS g FROM UNNEST(JSON_QUERY_ARRAY(r['candidates'])) AS c) WHERE JSON_TYPE(g) = 'object'), 0) AS queries
-FROM (SELECT *, COALESCE(u['candidatesTokensDetails'], u['candidates_tokens_details']) AS cd, COALESCE(u['promptTokensDetails'], u['prompt_tokens_details']) AS pd
-FROM (SELECT *, COALESCE(r['usageMetadata'], r['usage_metadata']) AS u, COALESCE(r['modelVersion'], r['model_version']) AS version_json,
-COALESCE(JSON_TYPE(r['responseId']) = 'string' OR JSON_TYPE(r['response_id']) = 'string', FALSE) AS response_id, r['candidates'] IS NOT NULL OR r['content'] IS NOT NULL AS candidates_present
-FROM (SELECT *, IF(wrapped, s['response'], s) AS r, JSON_TYPE(s['response']) <> 'object' AS response_wrong
-FROM (SELECT *, $CUT_BYCOALESCE(JSON_TYPE(s['response']) = 'object', FALSE) AS wrapped,
+FROM (SELECT *, COALESCE(usage['candidatesTokensDetails'], usage['candidates_tokens_details']) AS cd, COALESCE(usage['promptTokensDetails'], usage['prompt_tokens_details']) AS pd
+FROM (SELECT *, COALESCE(r['usageMetadata'], r['usage_metadata']) AS usage, COALESCE(r['modelVersion'], r['model_version']) AS version_json,
+(JSON_TYPE(r['responseId']) = 'string' OR JSON_TYPE(r['response_id']) = 'string') IS TRUE AS response_id, r['candidates'] IS NOT NULL OR r['content'] IS NOT NULL AS candidates_present
+FROM (SELECT *, $CUT_BYIF(wrapped, s['response'], s) AS r, JSON_TYPE(s['response']) <> 'object' AS response_wrong
+FROM (SELECT *, $READ_BY(JSON_TYPE(s['response']) = 'object') IS TRUE AS wrapped,
 COALESCE(JSON_QUERY(j, '$.author'), JSON_QUERY(j, '$.invocationId'), JSON_QUERY(j, '$.invocation_id')) IS NOT NULL AS agent_event
-FROM (SELECT period, $READ_BY$EMPTY AS empty, j, JSON_STRIP_NULLS(j, include_arrays => FALSE) AS s FROM (SELECT period, line, $J AS j FROM nb_source))))))))"#;
+FROM (SELECT period, $EMPTY AS empty, j, JSON_STRIP_NULLS(j, include_arrays => FALSE) AS s FROM (SELECT period, line, $J AS j FROM nb_source))))))))"#;
 
 fn bigquery_parsed(column_type: ColumnType, by: &ByColumns) -> String {
     let (j, empty) = match column_type {
@@ -216,63 +207,52 @@ WHEN key_wrong THEN 'key is not a string'
 WHEN api_object THEN 'an Interactions or chat completion object: the query reads GenerateContentResponse shapes; tally reads these'
 WHEN is_error THEN NULL
 WHEN response_wrong THEN 'response is not an object'
-WHEN NOT (wrapped OR usage_given OR version_given OR candidates_present OR agent_event) THEN CASE
+WHEN NOT (wrapped OR usage IS NOT NULL OR version_json IS NOT NULL OR candidates_present OR agent_event) THEN CASE
 WHEN ($IS_OBJECT) IS NOT TRUE THEN 'line is not a JSON object'
 WHEN $HAS_REQUEST THEN 'a request, not a response'
 ELSE 'no response or error in the line' END
-WHEN version_given AND version IS NULL THEN 'modelVersion is not a string'
-WHEN usage_given AND NOT usage_object THEN 'usageMetadata is not an object'
-WHEN count_wrong THEN 'a token count is not a non-negative integer'
+WHEN version IS NULL AND version_json IS NOT NULL THEN 'modelVersion is not a string'
+WHEN usage IS NOT NULL AND NOT usage_object THEN 'usageMetadata is not an object'
+WHEN prompt IS NULL OR candidates IS NULL OR thoughts IS NULL OR total IS NULL THEN 'a token count is not a non-negative integer'
 WHEN details_wrong THEN 'a *TokensDetails member is not an array'
 WHEN entry_wrong THEN 'a *TokensDetails entry is not an object with a token count'
-WHEN NOT usage_given AND NOT piece AND NOT model_turn THEN 'no usageMetadata in the response'
+WHEN usage IS NULL AND NOT piece AND NOT model_turn THEN 'no usageMetadata in the response'
 END AS reason
-FROM (SELECT *, COALESCE(prompt_n, 0) AS prompt, COALESCE(candidates_n, 0) AS candidates, COALESCE(thoughts_n, 0) AS thoughts,
--- Usage that is empty, or gives only totalTokenCount or a lane, is never priced at $0.
-usage_object AND (COALESCE(prompt_n > 0 OR candidates_n > 0 OR thoughts_n > 0, FALSE) OR detail OR prompt_detail) AS counted,
--- An agent's own whole event holding an output image is a model turn, usage or not;
--- any other agent event or stream chunk without counts is a piece of a response.
+FROM (SELECT *, usage_object AND (prompt > 0 OR candidates > 0 OR thoughts > 0 OR detail OR prompt_detail) AS counted,
 agent_event AND NOT user_event AND NOT partial AND NOT response_id AND images > 0 AS model_turn,
-NOT wrapped AND (response_id OR agent_event AND (user_event OR partial OR images = 0)) AS piece,
-prompt_json IS NOT NULL AND prompt_n IS NULL OR candidates_json IS NOT NULL AND candidates_n IS NULL
-OR thoughts_json IS NOT NULL AND thoughts_n IS NULL OR total_json IS NOT NULL AND total_n IS NULL AS count_wrong
-FROM (SELECT *, $COUNTS FROM nb_parsed))))),
+NOT wrapped AND (response_id OR agent_event AND (user_event OR partial OR images = 0)) AS piece
+FROM nb_parsed)))),
 nb_sums AS (SELECT period, $BYkind, reason, version, per_image, lane, COUNT(*) AS responses, SUM(images) AS images, SUM(prompt) AS prompt,
 SUM(image_out) AS image_out, SUM(text_out) AS text_out, SUM(thoughts) AS thoughts, SUM(queries) AS queries
 FROM nb_row GROUP BY period, $BYkind, reason, version, per_image, lane),
--- A version resolves by its name without resource path and @version: exactly (ID, former ID, alias),
--- else by the longest ID or former ID it starts with before a '-'.
 nb_resolved AS (SELECT *, IF(m IS NULL, version_name, NULL) AS unknown_version
 FROM (SELECT s.*, $MODEL AS m, COALESCE(s.version, '(none)') AS version_name FROM nb_sums AS s LEFT JOIN (
 SELECT version, m, ROW_NUMBER() OVER (PARTITION BY version ORDER BY name = bare DESC, LENGTH(name) DESC) AS choice
 FROM (SELECT DISTINCT version, LOWER(TRIM(REGEXP_EXTRACT(REGEXP_EXTRACT(TRIM(version), $AFTER_SLASH), $BEFORE_AT))) AS bare FROM nb_sums)
 JOIN nb_names ON name = bare OR prefix AND STARTS_WITH(bare, CONCAT(name, '-'))) AS n ON n.version = s.version AND n.choice = 1
 WHERE kind = 'usage')),
-nb_usage AS (SELECT g.*, model,
+nb_usage AS (SELECT *,
 CASE WHEN per_image IS NULL THEN 'unknown (no token counts)' WHEN per_image = 0 THEN 'no image'
-ELSE COALESCE(size, CONCAT('unknown (', $TEXT_PER_IMAGE, ' tokens/image)')) END AS size,
+ELSE COALESCE(label, CONCAT('unknown (', $TEXT_PER_IMAGE, ' tokens/image)')) END AS size,
 CASE $PROVISIONEDWHEN per_image IS NULL THEN CONCAT(IF(responses = 1, 'the response gives', 'the responses give'), ' no token counts')
-WHEN g.m IS NULL AND model_version = '(none)' THEN 'the responses name no modelVersion: give --model to price them'
-WHEN g.m IS NULL THEN 'the model is not in the rate card: pass a card that lists it with --rates'
-WHEN r.m IS NULL THEN CONCAT(model, ' has no ', g.lane, ' lane in the rate card (it has ', lanes, ')')$RATE_ARMS
+WHEN m IS NULL AND model_version = '(none)' THEN 'the responses name no modelVersion: give --model to price them'
+WHEN m IS NULL THEN 'the model is not in the rate card: pass a card that lists it with --rates'
+WHEN image_rate IS NULL THEN CONCAT(model, ' has no ', lane, ' lane in the rate card (it has ', lanes, ')')$RATE_ARMS
 END AS note,
 $COST AS cost
 FROM (SELECT period, $BYm, unknown_version, per_image, lane, $VERSIONS AS model_version, SUM(responses) AS responses, SUM(images) AS images,
 SUM(prompt) AS prompt, SUM(image_out) AS image_out, SUM(text_out) AS text_out, SUM(thoughts) AS thoughts, SUM(queries) AS queries
-FROM nb_resolved GROUP BY period, $BYm, unknown_version, per_image, lane) AS g
-LEFT JOIN nb_models AS m ON m.m = g.m
-LEFT JOIN nb_sizes AS s ON s.m = g.m AND s.tokens = g.per_image
-LEFT JOIN nb_rates AS r ON r.m = g.m AND r.lane = g.lane),
--- The versions of the usage rows (as nb_usage groups them) that ran search queries.
+FROM nb_resolved GROUP BY period, $BYm, unknown_version, per_image, lane)
+LEFT JOIN nb_models USING (m) LEFT JOIN nb_sizes USING (m, per_image) LEFT JOIN nb_rates USING (m, lane)),
 nb_grounding AS (SELECT period, m, unknown_version, $VERSIONS AS model_version, SUM(queries) AS queries
 FROM (SELECT *, SUM(queries) OVER (PARTITION BY period, $BYm, unknown_version, per_image, lane) AS group_queries FROM nb_resolved)
 WHERE group_queries > 0 GROUP BY period, m, unknown_version),
 nb_result AS (SELECT period, $BYm, unknown_version, per_image, model, model_version, size, lane, responses, images, prompt,
 image_out, text_out, thoughts, IF(note IS NULL, cost, NULL) AS cost, 'usage' AS kind, queries, note FROM nb_usage
-UNION ALL SELECT period, $NULL_BYq.m, unknown_version, NULL, model, model_version, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
-IF(grounding, queries * $PRICE, NULL), 'grounding', queries, CASE WHEN q.m IS NULL THEN 'the model is not in the rate card'
+UNION ALL SELECT period, $NULL_BYm, unknown_version, NULL, model, model_version, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+IF(grounding, queries * $PRICE, NULL), 'grounding', queries, CASE WHEN m IS NULL THEN 'the model is not in the rate card'
 WHEN NOT grounding THEN CONCAT('the rate card gives ', model, ' no Google Search grounding price')$NO_PRICE END
-FROM nb_grounding AS q LEFT JOIN nb_models AS m ON m.m = q.m
+FROM nb_grounding LEFT JOIN nb_models USING (m)
 UNION ALL SELECT period, $NULL_BYNULL, NULL, NULL, NULL, NULL, NULL, NULL, SUM(responses), NULL, NULL, NULL, NULL, NULL, IF(kind = 'malformed', NULL, 0), kind, NULL,
 CASE kind WHEN 'error' THEN 'error lines: failed requests, not billed' WHEN 'chunk' THEN 'stream chunks without token counts: counted, never billed'
 WHEN 'empty' THEN 'empty rows: nothing to bill' ELSE CONCAT('malformed: ', reason, '; not priced') END
@@ -308,10 +288,6 @@ fn rules_values(
     by: &ByColumns,
 ) -> Result<Vec<(&'static str, String)>, SqlError> {
     let decimal = d.decimal_type();
-    let counts: Vec<String> = ["prompt", "candidates", "thoughts", "total"]
-        .iter()
-        .map(|count| format!("{} AS {count}_n", d.count(&format!("{count}_json"))))
-        .collect();
     let model = match &request.model {
         // Rows that name no version are priced as `--model`.
         Some(name) => {
@@ -325,11 +301,11 @@ fn rules_values(
     let mut input = "input_rate".to_string();
     let mut text = "text_rate".to_string();
     if facts.input_missing {
-        rate_arms.push_str("\nWHEN prompt > 0 AND input_rate IS NULL THEN CONCAT('the rate card gives no ', g.lane, ' input rate for ', model)");
+        rate_arms.push_str("\nWHEN prompt > 0 AND input_rate IS NULL THEN CONCAT('the rate card gives no ', lane, ' input rate for ', model)");
         input = "COALESCE(input_rate, 0)".to_string();
     }
     if facts.text_missing {
-        rate_arms.push_str("\nWHEN text_out + thoughts > 0 AND text_rate IS NULL THEN CONCAT('the rate card gives no ', g.lane, ' text output rate for ', model)");
+        rate_arms.push_str("\nWHEN text_out + thoughts > 0 AND text_rate IS NULL THEN CONCAT('the rate card gives no ', lane, ' text output rate for ', model)");
         text = "COALESCE(text_rate, 0)".to_string();
     }
     let (price, no_price) = match facts.price_per_query {
@@ -343,15 +319,14 @@ fn rules_values(
         Some(lane) => (d.string(lane.name()), String::new()),
         None => (
             LANE.to_string(),
-            "WHEN g.lane = 'provisioned' THEN 'served on provisioned throughput: billed by the commitment, not per token (not in the total)'\n"
+            "WHEN lane = 'provisioned' THEN 'served on provisioned throughput: billed by the commitment, not per token (not in the total)'\n"
                 .to_string(),
         ),
     };
     let period_out = if request.time_column.is_some() { "period, " } else { "" };
     Ok(vec![
-        ("$IS_OBJECT", d.is("j", Json::Object)),
+        ("$IS_OBJECT", d.is_object("j")),
         ("$HAS_REQUEST", d.has_member("j", &["$.request", "$.contents"])),
-        ("$COUNTS", counts.join(", ")),
         ("$MOD", d.modulo("image_out", "images")),
         ("$DIV", d.quotient("image_out", "images")),
         ("$LANE", lane),
@@ -365,7 +340,14 @@ fn rules_values(
         ("$TEXT_MALFORMED", d.as_text("malformed")),
         ("$PROVISIONED", provisioned),
         ("$RATE_ARMS", rate_arms),
-        ("$COST", format!("prompt * {input} + image_out * image_rate + (text_out + thoughts) * {text}")),
+        ("$COST", {
+            let cost = format!("prompt * {input} + image_out * image_rate + (text_out + thoughts) * {text}");
+            match d {
+                // DuckDB types the card's rates by their digits: every cost is made one type.
+                Dialect::DuckDb => format!("CAST({cost} AS {decimal})"),
+                Dialect::BigQuery => cost,
+            }
+        }),
         ("$PRICE", price),
         ("$NO_PRICE", no_price),
         ("$OUT", format!("{period_out}{}", by.carry)),
@@ -402,21 +384,45 @@ const MAX_ATTRIBUTION_BYTES: usize = 256;
 impl ByColumns {
     fn new(d: Dialect, by: Option<&By>) -> ByColumns {
         let Some(by) = by else { return ByColumns::default() };
-        let text =
-            |value: &str| format!("CASE WHEN {} THEN {} END", d.is(value, Json::String), d.text(value));
         let value = match by {
-            By::KeyPrefix { separator } => d.before(&text(&d.at_members("j", &["key"])), *separator),
+            By::KeyPrefix { separator } => {
+                // The parsed line: DuckDB's typed parse, BigQuery's line without nulls.
+                let key = match d {
+                    Dialect::DuckDb => "v.key",
+                    Dialect::BigQuery => "s['key']",
+                };
+                d.before(&d.string_of(key), *separator)
+            }
             // `request` (a batch output line echoes its request) first, then
             // `full_request` (a request-response logging row).
             By::Label(name) => {
-                let label = |request: &str| {
-                    format!(
-                        "CASE WHEN {} THEN {} END",
-                        d.is(&d.at_members("j", &[request, "labels"]), Json::Object),
-                        text(&d.at_members("j", &[request, "labels", name]))
-                    )
-                };
-                format!("COALESCE({},\n{})", label("request"), label("full_request"))
+                let labels = |request: &'static str| [request, "labels"];
+                let label = |request: &'static str| [request, "labels", name.as_str()];
+                // DuckDB reads by a JSON pointer, which takes a name such as `0`
+                // as an index where `labels` is an array: there it must be an object.
+                let index = name == "-" || name.chars().all(|c| c.is_ascii_digit());
+                match d {
+                    Dialect::DuckDb if !index => format!(
+                        "[x ->> '$' FOR x IN json_extract(j, [{}, {}]) IF json_type(x) = 'VARCHAR'][1]",
+                        d.pointer(&label("request")),
+                        d.pointer(&label("full_request"))
+                    ),
+                    Dialect::DuckDb => {
+                        let label = |request: &'static str| {
+                            format!(
+                                "CASE WHEN {} THEN {} END",
+                                d.is_object(&d.at_members("j", &labels(request))),
+                                d.string_of(&d.at_members("j", &label(request)))
+                            )
+                        };
+                        format!("COALESCE({}, {})", label("request"), label("full_request"))
+                    }
+                    Dialect::BigQuery => format!(
+                        "COALESCE({}, {})",
+                        d.string_of(&d.at_members("j", &label("request"))),
+                        d.string_of(&d.at_members("j", &label("full_request")))
+                    ),
+                }
             }
             // Refused before the query is written (`SqlError::ByFile`).
             By::File => format!("CAST(NULL AS {})", d.type_name(Type::Text)),

@@ -38,6 +38,8 @@ def transpile(query):
       has for BLOBs only: strlen(x), the bytes of a string;
     - (`--by`) it writes CAST(x AS BYTES) as a cast to BLOB, which reads
       backslash escapes in the text: encode(x), its UTF-8 bytes;
+    - it writes SAFE.STRING(x) (a JSON string's text, NULL for any other
+      value) as a cast DuckDB has not: the text where the type is a string;
     - it keeps JSON_STRIP_NULLS(x, include_arrays => FALSE), which DuckDB has
       no function for: x as it is, each member read by subscript then taken
       as absent (SQL NULL) where it is a JSON null, which is what reading a
@@ -70,6 +72,15 @@ def transpile(query):
     for node in list(tree.find_all(exp.JSONStripNulls)):
         node.replace(node.this.copy())
         stripped = True
+    # SAFE.STRING(x), a JSON string's text (NULL for any other value), which
+    # sqlglot writes as a cast that DuckDB has not: spelled out by type.
+    for node in list(tree.find_all(exp.SafeFunc)):
+        if isinstance(node.this, exp.String):
+            text = sqlglot.parse_one("CASE WHEN JSON_TYPE(x) = 'string' THEN JSON_VALUE(x) END", read="bigquery")
+            for inner in list(text.find_all(exp.Column)):
+                if inner.name == "x":
+                    inner.replace(node.this.this.copy())
+            node.replace(text)
     # Innermost first: x['a']['b'] is a subscript of a subscript.
     for node in reversed(list(tree.find_all(exp.Bracket))):
         names = node.expressions
