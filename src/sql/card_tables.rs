@@ -5,11 +5,11 @@
 //!
 //! - `nb_models`: each model's ID, its lanes (for a note) and whether the
 //!   card prices its grounding;
-//! - `nb_names`: every name a `modelVersion` may resolve by (IDs, former
-//!   IDs, aliases, lowercased), and whether a version may add to it
-//!   (`prefix`: IDs and former IDs);
+//! - `nb_names`: the other names a `modelVersion` may resolve by (former
+//!   IDs and aliases, lowercased), and whether a version may add to one
+//!   (`prefix`: former IDs, as the IDs in `nb_models` may);
 //! - `nb_sizes`: the size label each image-token count per image means;
-//! - `nb_rates`: each model's per-token rates on each lane it has.
+//! - `nb_rates`: each model's rates per million tokens on each lane it has.
 
 use rust_decimal::Decimal;
 
@@ -52,9 +52,11 @@ pub(super) fn card_tables(d: Dialect, card: &RateCard) -> Result<(Vec<String>, C
         .iter()
         .enumerate()
         .map(|(m, model)| {
-            let prefixes = std::iter::once(&model.id).chain(model.former.iter().map(|former| &former.id));
-            prefixes
-                .map(|name| (name, true))
+            // The model's own ID is read from nb_models.
+            model
+                .former
+                .iter()
+                .map(|former| (&former.id, true))
                 .chain(model.aliases.iter().map(|alias| (alias, false)))
                 .map(|(name, prefix)| {
                     tuple(&[text(&name.to_lowercase()), m.to_string(), prefix.to_string().to_uppercase()])
@@ -95,10 +97,12 @@ pub(super) fn card_tables(d: Dialect, card: &RateCard) -> Result<(Vec<String>, C
             let Some(lane_rates) = model.tokens.get(&lane) else { continue };
             facts.input_missing |= lane_rates.input.is_none();
             facts.text_missing |= lane_rates.text_output.is_none();
+            // Rates stay per million tokens, as the card gives them, when
+            // the cost they make fits the query's decimals.
             let per_token = |rate: Option<Decimal>, what: &str| match rate {
                 None => Ok("NULL".to_string()),
                 Some(rate) => exact(rate, 1_000_000)
-                    .map(|rate| d.decimal_cell(rate))
+                    .map(|_| d.decimal_cell(rate))
                     .ok_or_else(|| too_fine(&model.id, lane.name(), what, rate)),
             };
             line.push(tuple(&[
@@ -177,20 +181,27 @@ mod tests {
     fn lists_every_name_once_under_its_models_place() {
         let card = RateCard::embedded_named("2026-10").unwrap();
         let (tables, facts) = card_tables(Dialect::DuckDb, &card).unwrap();
-        let names = &tables[1];
+        let (models, names) = (&tables[0], &tables[1]);
         for (m, model) in card.models.iter().enumerate() {
-            for name in model.names() {
-                let row = format!("'{}',{m},", name.to_lowercase());
-                assert_eq!(names.matches(&row).count(), 1, "{name}: {names}");
+            // A model's ID is in nb_models only; its former IDs match as
+            // prefixes, its aliases exactly.
+            assert_eq!(models.matches(&format!("({m},'{}',", model.id)).count(), 1, "{models}");
+            assert!(!names.contains(&format!("'{}'", model.id.to_lowercase())), "{names}");
+            for former in &model.former {
+                let row = format!("('{}',{m},TRUE)", former.id.to_lowercase());
+                assert_eq!(names.matches(&row).count(), 1, "{row}: {names}");
+            }
+            for alias in &model.aliases {
+                let row = format!("('{}',{m},FALSE)", alias.to_lowercase());
+                assert_eq!(names.matches(&row).count(), 1, "{row}: {names}");
             }
         }
-        // The model's ID appears once, in nb_models, and lowercased in nb_names.
-        assert_eq!(tables[0].matches("'gemini-3-pro-image'").count(), 1, "{}", tables[0]);
-        assert!(tables[3].contains("(3,'standard',0.000002,0.00012,0.000012)"), "{}", tables[3]);
+        // Rates per million tokens, as the card gives them.
+        assert!(tables[3].contains("(3,'standard',2,120,12)"), "{}", tables[3]);
         assert!(!facts.input_missing && !facts.text_missing);
         assert_eq!(facts.price_per_query, Some(Decimal::new(14, 3)));
         let (bigquery, _) = card_tables(Dialect::BigQuery, &card).unwrap();
-        assert!(bigquery[3].contains("(3,'standard','0.000002','0.00012','0.000012')"), "{}", bigquery[3]);
+        assert!(bigquery[3].contains("(3,'standard','2','120','12')"), "{}", bigquery[3]);
         assert!(
             bigquery[3].contains("CAST(image_rate AS BIGNUMERIC(38, 18)) AS image_rate"),
             "{}",

@@ -96,8 +96,8 @@ impl Dialect {
                  FROM UNNEST(GENERATE_ARRAY(0, {bytes})) AS n WHERE BYTE_LENGTH(LEFT({text}, n)) <= {bytes})), '…'))"
             ),
             Dialect::DuckDb => format!(
-                "IF(strlen({text}) <= {bytes}, {text}, left({text}, list_max(list_filter(range({}), \
-                 lambda n: strlen(left({text}, n)) <= {bytes}))) || '…')",
+                "IF(strlen({text}) <= {bytes}, {text}, left({text}, list_max([n FOR n IN range({}) \
+                 IF strlen(left({text}, n)) <= {bytes}])) || '…')",
                 bytes + 1
             ),
         }
@@ -138,7 +138,7 @@ impl Dialect {
                 Dialect::DuckDb => format!("json_exists({value}, '{path}')"),
             })
             .collect();
-        format!("({})", tests.join(" OR "))
+        tests.join(" OR ")
     }
 
     /// A regular expression literal (`pattern` holds no quote).
@@ -161,7 +161,7 @@ impl Dialect {
     pub(super) fn modulo(self, a: &str, b: &str) -> String {
         match self {
             Dialect::BigQuery => format!("MOD({a}, {b})"),
-            Dialect::DuckDb => format!("({a} % {b})"),
+            Dialect::DuckDb => format!("{a} % {b}"),
         }
     }
 
@@ -169,7 +169,7 @@ impl Dialect {
     pub(super) fn quotient(self, a: &str, b: &str) -> String {
         match self {
             Dialect::BigQuery => format!("DIV({a}, {b})"),
-            Dialect::DuckDb => format!("({a} // {b})"),
+            Dialect::DuckDb => format!("{a} // {b}"),
         }
     }
 

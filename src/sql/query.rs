@@ -20,15 +20,15 @@ use crate::card::RateCard;
 
 /// The query's CTEs, one line each, for the header comment.
 pub(super) const STEPS: [&str; 10] = [
-    "nb_models, nb_names, nb_sizes, nb_rates: the rate card",
+    "nb_models, nb_names, nb_sizes, nb_rates: the rate card (rates per 1M tokens)",
     "nb_source: each row's line and period",
     "nb_parsed: each line parsed once",
     "nb_row: each row's kind (and why malformed), lane and tokens",
-    "nb_sums: rows summed by kind, version, tokens per image, lane",
+    "nb_sums: rows summed per kind, version, size, lane",
     "nb_resolved: versions resolved to card models",
     "nb_usage: usage per model, size and lane, priced or why not",
     "nb_grounding: search queries per model",
-    "nb_result: usage, grounding and other rows",
+    "nb_result: all rows but the total",
     "nb_total: the total, and what it leaves out",
 ];
 
@@ -96,18 +96,15 @@ fn source(d: Dialect, request: &SqlRequest) -> String {
             Dialect::BigQuery => format!("CAST(DATE_TRUNC(DATE({}), MONTH) AS DATE)", d.ident(column)),
             Dialect::DuckDb => format!("CAST(date_trunc('month', {}) AS DATE)", d.ident(column)),
         },
-        (None, _) => "CAST(NULL AS DATE)".to_string(),
+        // Without a period, the rows are not grouped by one.
+        (None, _) => String::new(),
     };
     let filter = request.filter.as_ref().map(|filter| format!(" WHERE ({filter})")).unwrap_or_default();
-    // DuckDB reads a JSON column as its text.
-    let line = match d {
-        Dialect::DuckDb => format!("CAST({} AS VARCHAR)", d.ident(&request.column)),
-        Dialect::BigQuery => d.ident(&request.column),
-    };
-    format!(
-        "nb_source AS (SELECT {period} AS period, {line} AS line FROM {}{filter})",
-        d.table(&request.table)
-    )
+    // A DuckDB JSON column is text already: its functions read it as the
+    // VARCHAR column of a loaded file.
+    let line = d.ident(&request.column);
+    let period = if period.is_empty() { period } else { format!("{period} AS period, ") };
+    format!("nb_source AS (SELECT {period}{line} AS line FROM {}{filter})", d.table(&request.table))
 }
 
 /// DuckDB: one `json_transform` per row reads the line's members (the
@@ -117,34 +114,29 @@ fn source(d: Dialect, request: &SqlRequest) -> String {
 /// block, a third the two `*TokensDetails` lists. Where the typed parse
 /// reads a non-object like an empty one, the JSON is read again, and only
 /// then (`response_wrong`, `entry_wrong`).
-const DUCKDB_PARSED: &str = r#"nb_parsed AS (SELECT *, v.key NOT LIKE '"%' AS key_wrong, v.object IN ('"interaction"', '"chat.completion"', '"chat.completion.chunk"') AS api_object,
-(v.error LIKE '{%' OR v.error LIKE '"__%' OR v.status LIKE '{%' OR v.status LIKE '"__%') IS TRUE AS is_error,
+const DUCKDB_PARSED: &str = r#"nb_parsed AS (SELECT *, (v.error LIKE '{%' OR v.error LIKE '"__%' OR v.status LIKE '{%' OR v.status LIKE '"__%') IS TRUE AS is_error,
 (v.author = '"user"') IS TRUE AS user_event, (v.partial = 'true') IS TRUE AS partial,
-CASE WHEN wrapped AND usage IS NULL THEN json_type(j, '$.response') <> 'OBJECT' END AS response_wrong,
 CASE WHEN version_json LIKE '"%' THEN version_json ->> '$' END AS version, (usage LIKE '{%') IS TRUE AS usage_object,
-cd IS NOT NULL AS detail, pd IS NOT NULL AS prompt_detail, cd NOT LIKE '[%' OR pd NOT LIKE '[%' AS details_wrong,
-counts[1] AS prompt, counts[2] AS candidates, counts[3] AS thoughts, counts[4] AS total,
-len([m FOR m IN [IF(i IS NULL, NULL, COALESCE(lower(COALESCE(i.mimeType, i.mime_type)), '')) FOR i IN [IF(p.thought = 'true', NULL, COALESCE(p.inlineData, p.inline_data))
-FOR p IN COALESCE(flatten([c.content.parts FOR c IN candidate_list]), content.parts, [])]] IF m LIKE '"image/%' OR m NOT LIKE '"%']) AS images,
+cd IS NOT NULL AS detail, pd IS NOT NULL AS prompt_detail, counts[1] AS prompt, counts[2] AS candidates, counts[3] AS thoughts, counts[4] AS total,
+len([m FOR m IN [COALESCE(lower(COALESCE(i.mimeType, i.mime_type)), '') FOR i IN [COALESCE(p.inlineData, p.inline_data)
+FOR p IN COALESCE(flatten([c.content.parts FOR c IN candidate_list]), content.parts, []) IF p.thought IS DISTINCT FROM 'true'] IF i IS NOT NULL]
+IF m LIKE '"image/%' OR m NOT LIKE '"%']) AS images,
 COALESCE(list_sum([len(COALESCE(g.webSearchQueries, g.web_search_queries)) FOR g IN [COALESCE(c.groundingMetadata, c.grounding_metadata) FOR c IN candidate_list]]), 0) AS queries,
 COALESCE(list_sum([TRY_CAST(COALESCE(e.tokenCount, e.token_count) AS BIGINT) FOR e IN entries[1] IF e.modality = 'IMAGE']), 0) AS detail_image,
-COALESCE(list_sum([TRY_CAST(COALESCE(e.tokenCount, e.token_count) AS BIGINT) FOR e IN entries[1] IF e.modality = 'TEXT']), 0) AS detail_text,
-CASE WHEN list_bool_or([json_type(COALESCE(e.tokenCount, e.token_count)) <> 'UBIGINT' FOR e IN flatten(entries)]) THEN TRUE
-WHEN list_bool_or([e.modality IS NULL AND COALESCE(e.tokenCount, e.token_count) IS NULL FOR e IN flatten(entries)])
-THEN NOT list_has_all(['OBJECT'], list_concat(json_type(cd, '$[*]'), json_type(pd, '$[*]'))) END AS entry_wrong
-FROM (SELECT *, UPPER(COALESCE(u.serviceTier, u.service_tier)) AS tier, UPPER(COALESCE(u.trafficType, u.traffic_type)) AS traffic,
+COALESCE(list_sum([TRY_CAST(COALESCE(e.tokenCount, e.token_count) AS BIGINT) FOR e IN entries[1] IF e.modality = 'TEXT']), 0) AS detail_text
+FROM (SELECT *, regexp_replace(UPPER(COALESCE(u.serviceTier, u.service_tier) ->> '$'), '^SERVICE_TIER_', '') AS tier, UPPER(COALESCE(u.trafficType, u.traffic_type) ->> '$') AS traffic,
 [CASE WHEN x IS NULL THEN 0 WHEN json_type(x) = 'UBIGINT' THEN TRY_CAST(x AS BIGINT) END FOR x IN [COALESCE(u.promptTokenCount, u.prompt_token_count),
 COALESCE(u.candidatesTokenCount, u.candidates_token_count), COALESCE(u.thoughtsTokenCount, u.thoughts_token_count), COALESCE(u.totalTokenCount, u.total_token_count)]] AS counts,
 json_transform(concat('[', COALESCE(cd, 'null'), ',', COALESCE(pd, 'null'), ']'), '[[{"modality":"VARCHAR","tokenCount":"JSON","token_count":"JSON"}]]') AS entries
 FROM (SELECT *, COALESCE(u.candidatesTokensDetails, u.candidates_tokens_details) AS cd, COALESCE(u.promptTokensDetails, u.prompt_tokens_details) AS pd
-FROM (SELECT *, json_transform(usage, replace('{"promptTokenCount":@,"prompt_token_count":@,"candidatesTokenCount":@,"candidates_token_count":@,"thoughtsTokenCount":@,"thoughts_token_count":@,"totalTokenCount":@,"total_token_count":@,"promptTokensDetails":@,"prompt_tokens_details":@,"candidatesTokensDetails":@,"candidates_tokens_details":@,"serviceTier":"VARCHAR","service_tier":"VARCHAR","trafficType":"VARCHAR","traffic_type":"VARCHAR"}', '@', '"JSON"')) AS u
+FROM (SELECT *, json_transform(usage, replace('{"promptTokenCount":@,"prompt_token_count":@,"candidatesTokenCount":@,"candidates_token_count":@,"thoughtsTokenCount":@,"thoughts_token_count":@,"totalTokenCount":@,"total_token_count":@,"promptTokensDetails":@,"prompt_tokens_details":@,"candidatesTokensDetails":@,"candidates_tokens_details":@,"serviceTier":@,"service_tier":@,"trafficType":@,"traffic_type":@}', '@', '"JSON"')) AS u
 FROM (SELECT *, $CUT_BYCOALESCE(v.author, v.invocationId, v.invocation_id) IS NOT NULL AS agent_event,
 IF(wrapped, COALESCE(r.usageMetadata, r.usage_metadata), COALESCE(v.usageMetadata, v.usage_metadata)) AS usage,
 IF(wrapped, COALESCE(r.modelVersion, r.model_version), COALESCE(v.modelVersion, v.model_version)) AS version_json,
 (IF(wrapped, r.responseId, v.responseId) LIKE '"%' OR IF(wrapped, r.response_id, v.response_id) LIKE '"%') IS TRUE AS response_id,
 IF(wrapped, r.candidates, v.candidates) AS candidate_list, IF(wrapped, r.content, v.content) AS content, candidate_list IS NOT NULL OR content IS NOT NULL AS candidates_present
 FROM (SELECT *, $READ_BYv.response AS r, v.response IS NOT NULL AS wrapped
-FROM (SELECT period, line IS NULL OR trim(line) = '' AS empty, j, json_transform(j, replace(replace(replace(replace(
+FROM (SELECT *, line IS NULL OR trim(line) = '' AS empty, json_transform(j, replace(replace(replace(replace(
 '{"key":@,"error":@,"status":@,"object":@,"author":@,"invocationId":@,"invocation_id":@,"partial":@,"response":{#R},#R}',
 '#R', '"usageMetadata":@,"usage_metadata":@,"modelVersion":@,"model_version":@,"responseId":@,"response_id":@,"candidates":[{"content":{"parts":[#P]},"groundingMetadata":#G,"grounding_metadata":#G}],"content":{"parts":[#P]}'),
 '#P', '{"inlineData":{"mimeType":@,"mime_type":@},"inline_data":{"mimeType":@,"mime_type":@},"thought":@}'),
@@ -155,35 +147,31 @@ FROM (SELECT *, CASE WHEN json_valid(line) THEN line END AS j FROM nb_source))))
 /// `null` members left out (`JSON_STRIP_NULLS`), so that `null` reads as
 /// absent; the line as it is (`j`) where `null` counts (an agent event,
 /// a request).
-const BIGQUERY_PARSED: &str = r#"nb_parsed AS (SELECT *, JSON_TYPE(s['key']) <> 'string' AS key_wrong, JSON_VALUE(s['object']) IN ('interaction', 'chat.completion', 'chat.completion.chunk') AS api_object,
-(JSON_TYPE(s['error']) IN ('object', 'string') AND JSON_VALUE(s['error']) IS DISTINCT FROM ''
+const BIGQUERY_PARSED: &str = r#"nb_parsed AS (SELECT *, (JSON_TYPE(s['error']) IN ('object', 'string') AND JSON_VALUE(s['error']) IS DISTINCT FROM ''
 OR JSON_TYPE(s['status']) IN ('object', 'string') AND JSON_VALUE(s['status']) IS DISTINCT FROM '') IS TRUE AS is_error,
 (JSON_VALUE(s['author']) = 'user') IS TRUE AS user_event, (TO_JSON_STRING(s['partial']) = 'true') IS TRUE AS partial,
 SAFE.STRING(version_json) AS version, (JSON_TYPE(usage) = 'object') IS TRUE AS usage_object,
-cd IS NOT NULL AS detail, pd IS NOT NULL AS prompt_detail, JSON_TYPE(cd) <> 'array' OR JSON_TYPE(pd) <> 'array' AS details_wrong,
-IFNULL(ds.image, 0) AS detail_image, IFNULL(ds.text, 0) AS detail_text,
-EXISTS(SELECT 1 FROM UNNEST([cd, pd]) AS d, UNNEST(JSON_QUERY_ARRAY(d)) AS e
-WHERE COALESCE(JSON_TYPE(e) <> 'object', TRUE) OR REGEXP_CONTAINS(TO_JSON_STRING(COALESCE(e['tokenCount'], e['token_count'])), r'[^0-9]')) AS entry_wrong
-FROM (SELECT *, UPPER(JSON_VALUE(COALESCE(usage['serviceTier'], usage['service_tier']))) AS tier, UPPER(JSON_VALUE(COALESCE(usage['trafficType'], usage['traffic_type']))) AS traffic,
+cd IS NOT NULL AS detail, pd IS NOT NULL AS prompt_detail, IFNULL(ds.image, 0) AS detail_image, IFNULL(ds.text, 0) AS detail_text
+FROM (SELECT *, REGEXP_REPLACE(UPPER(JSON_VALUE(COALESCE(usage['serviceTier'], usage['service_tier']))), '^SERVICE_TIER_', '') AS tier, UPPER(JSON_VALUE(COALESCE(usage['trafficType'], usage['traffic_type']))) AS traffic,
 SAFE_CAST(REGEXP_EXTRACT(IFNULL(TO_JSON_STRING(COALESCE(usage['promptTokenCount'], usage['prompt_token_count'])), '0'), r'^[0-9]+$') AS INT64) AS prompt,
 SAFE_CAST(REGEXP_EXTRACT(IFNULL(TO_JSON_STRING(COALESCE(usage['candidatesTokenCount'], usage['candidates_token_count'])), '0'), r'^[0-9]+$') AS INT64) AS candidates,
 SAFE_CAST(REGEXP_EXTRACT(IFNULL(TO_JSON_STRING(COALESCE(usage['thoughtsTokenCount'], usage['thoughts_token_count'])), '0'), r'^[0-9]+$') AS INT64) AS thoughts,
 SAFE_CAST(REGEXP_EXTRACT(IFNULL(TO_JSON_STRING(COALESCE(usage['totalTokenCount'], usage['total_token_count'])), '0'), r'^[0-9]+$') AS INT64) AS total,
 (SELECT AS STRUCT SUM(IF(modality = 'IMAGE', n, 0)) AS image, SUM(IF(modality = 'TEXT', n, 0)) AS text FROM (SELECT JSON_VALUE(e['modality']) AS modality,
 SAFE_CAST(JSON_VALUE(COALESCE(e['tokenCount'], e['token_count'])) AS INT64) AS n FROM UNNEST(JSON_QUERY_ARRAY(cd)) AS e)) AS ds,
-IFNULL((SELECT COUNTIF(JSON_TYPE(i) = 'object' AND COALESCE(TO_JSON_STRING(t) <> 'true', TRUE)
-AND COALESCE(STARTS_WITH(LOWER(JSON_VALUE(m)), 'image/') OR JSON_TYPE(m) <> 'string', TRUE))
-FROM (SELECT i, t, COALESCE(i['mimeType'], i['mime_type']) AS m FROM (SELECT COALESCE(p['inlineData'], p['inline_data']) AS i, p['thought'] AS t
-FROM UNNEST(IF(r['candidates'] IS NULL, [r], JSON_QUERY_ARRAY(r['candidates']))) AS c, UNNEST(JSON_QUERY_ARRAY(c['content']['parts'])) AS p))), 0) AS images,
+(SELECT COUNT(*) FROM (SELECT i, COALESCE(i['mimeType'], i['mime_type']) AS m FROM (SELECT COALESCE(p['inlineData'], p['inline_data']) AS i
+FROM UNNEST(IF(r['candidates'] IS NULL, [r], JSON_QUERY_ARRAY(r['candidates']))) AS c, UNNEST(JSON_QUERY_ARRAY(c['content']['parts'])) AS p
+WHERE TO_JSON_STRING(p['thought']) IS DISTINCT FROM 'true')) WHERE JSON_TYPE(i) = 'object'
+AND COALESCE(STARTS_WITH(LOWER(JSON_VALUE(m)), 'image/') OR JSON_TYPE(m) <> 'string', TRUE)) AS images,
 IFNULL((SELECT SUM(ARRAY_LENGTH(JSON_QUERY_ARRAY(COALESCE(g['webSearchQueries'], g['web_search_queries']))))
 FROM (SELECT COALESCE(c['groundingMetadata'], c['grounding_metadata']) AS g FROM UNNEST(JSON_QUERY_ARRAY(r['candidates'])) AS c) WHERE JSON_TYPE(g) = 'object'), 0) AS queries
 FROM (SELECT *, COALESCE(usage['candidatesTokensDetails'], usage['candidates_tokens_details']) AS cd, COALESCE(usage['promptTokensDetails'], usage['prompt_tokens_details']) AS pd
 FROM (SELECT *, COALESCE(r['usageMetadata'], r['usage_metadata']) AS usage, COALESCE(r['modelVersion'], r['model_version']) AS version_json,
 (JSON_TYPE(r['responseId']) = 'string' OR JSON_TYPE(r['response_id']) = 'string') IS TRUE AS response_id, r['candidates'] IS NOT NULL OR r['content'] IS NOT NULL AS candidates_present
-FROM (SELECT *, $CUT_BYIF(wrapped, s['response'], s) AS r, JSON_TYPE(s['response']) <> 'object' AS response_wrong
+FROM (SELECT *, $CUT_BYIF(wrapped, s['response'], s) AS r
 FROM (SELECT *, $READ_BY(JSON_TYPE(s['response']) = 'object') IS TRUE AS wrapped,
 COALESCE(JSON_QUERY(j, '$.author'), JSON_QUERY(j, '$.invocationId'), JSON_QUERY(j, '$.invocation_id')) IS NOT NULL AS agent_event
-FROM (SELECT period, $EMPTY AS empty, j, JSON_STRIP_NULLS(j, include_arrays => FALSE) AS s FROM (SELECT period, line, $J AS j FROM nb_source))))))))"#;
+FROM (SELECT *, $EMPTY AS empty, JSON_STRIP_NULLS(j, include_arrays => FALSE) AS s FROM (SELECT *, $J AS j FROM nb_source))))))))"#;
 
 fn bigquery_parsed(column_type: ColumnType, by: &ByColumns) -> String {
     let (j, empty) = match column_type {
@@ -195,6 +183,44 @@ fn bigquery_parsed(column_type: ColumnType, by: &ByColumns) -> String {
     fill(BIGQUERY_PARSED, &[("$READ_BY", &by.read), ("$CUT_BY", &by.cut), ("$EMPTY", empty), ("$J", j)])
 }
 
+/// The shape checks the rules make of a parsed line, where each engine
+/// writes them its own way.
+struct Checks {
+    /// `key` is there and no string.
+    key_wrong: &'static str,
+    /// `object` names an Interactions or chat completion object.
+    api_object: &'static str,
+    /// `response` is there and no object.
+    response_wrong: &'static str,
+    /// A `*TokensDetails` member is there and no array.
+    details_wrong: &'static str,
+    /// A `*TokensDetails` entry is no object, or its count no count.
+    entry_wrong: &'static str,
+}
+
+/// DuckDB: members are their JSON text; where the typed parse reads a
+/// non-object like an empty one, the JSON is read again, and only then.
+const DUCKDB_CHECKS: Checks = Checks {
+    key_wrong: r#"v.key NOT LIKE '"%'"#,
+    api_object: r#"v.object IN ('"interaction"', '"chat.completion"', '"chat.completion.chunk"')"#,
+    response_wrong: "wrapped AND usage IS NULL AND json_type(j, '$.response') <> 'OBJECT'",
+    details_wrong: "cd NOT LIKE '[%' OR pd NOT LIKE '[%'",
+    // An entry that is no object reads as one without members: the JSON is
+    // read again only where the text shows an element that opens with no
+    // `{` (after `[`, or after an object and `,`).
+    entry_wrong: r"list_bool_or([json_type(COALESCE(e.tokenCount, e.token_count)) <> 'UBIGINT' FOR e IN flatten(entries)])
+OR regexp_matches(concat(cd, pd), '(\[|\},)[^{]') AND NOT list_has_all(['OBJECT'], list_concat(json_type(cd, '$[*]'), json_type(pd, '$[*]')))",
+};
+
+const BIGQUERY_CHECKS: Checks = Checks {
+    key_wrong: "JSON_TYPE(s['key']) <> 'string'",
+    api_object: "JSON_VALUE(s['object']) IN ('interaction', 'chat.completion', 'chat.completion.chunk')",
+    response_wrong: "JSON_TYPE(s['response']) <> 'object'",
+    details_wrong: "JSON_TYPE(cd) <> 'array' OR JSON_TYPE(pd) <> 'array'",
+    entry_wrong: "EXISTS(SELECT 1 FROM UNNEST([cd, pd]) AS d, UNNEST(JSON_QUERY_ARRAY(d)) AS e
+WHERE COALESCE(JSON_TYPE(e) <> 'object', TRUE) OR REGEXP_CONTAINS(TO_JSON_STRING(COALESCE(e['tokenCount'], e['token_count'])), r'[^0-9]'))",
+};
+
 /// The rules, from the parsed members to the result, for both engines.
 const RULES: &str = r#"nb_row AS (SELECT *, IF(detail, GREATEST(detail_text, candidates - detail_image), candidates - image_out) AS text_out,
 IF(counted, IF(images > 1 AND $MOD = 0, $DIV, image_out), NULL) AS per_image, $LANE AS lane
@@ -203,33 +229,34 @@ WHEN piece AND NOT counted THEN 'chunk' ELSE 'usage' END AS kind,
 CASE WHEN detail THEN detail_image WHEN images > 0 OR NOT candidates_present THEN candidates ELSE 0 END AS image_out
 FROM (SELECT *, CASE WHEN empty THEN NULL
 WHEN j IS NULL THEN 'not JSON'
-WHEN key_wrong THEN 'key is not a string'
-WHEN api_object THEN 'an Interactions or chat completion object: the query reads GenerateContentResponse shapes; tally reads these'
+WHEN $KEY_WRONG THEN 'key is not a string'
+WHEN $API_OBJECT THEN 'an Interactions or chat completion object: the query reads GenerateContentResponse shapes; tally reads these'
 WHEN is_error THEN NULL
-WHEN response_wrong THEN 'response is not an object'
+WHEN $RESPONSE_WRONG THEN 'response is not an object'
 WHEN NOT (wrapped OR usage IS NOT NULL OR version_json IS NOT NULL OR candidates_present OR agent_event) THEN CASE
-WHEN ($IS_OBJECT) IS NOT TRUE THEN 'line is not a JSON object'
+WHEN $NOT_OBJECT THEN 'line is not a JSON object'
 WHEN $HAS_REQUEST THEN 'a request, not a response'
 ELSE 'no response or error in the line' END
 WHEN version IS NULL AND version_json IS NOT NULL THEN 'modelVersion is not a string'
 WHEN usage IS NOT NULL AND NOT usage_object THEN 'usageMetadata is not an object'
 WHEN prompt IS NULL OR candidates IS NULL OR thoughts IS NULL OR total IS NULL THEN 'a token count is not a non-negative integer'
-WHEN details_wrong THEN 'a *TokensDetails member is not an array'
-WHEN entry_wrong THEN 'a *TokensDetails entry is not an object with a token count'
+WHEN $DETAILS_WRONG THEN 'a *TokensDetails member is not an array'
+WHEN $ENTRY_WRONG THEN 'a *TokensDetails entry is not an object with a token count'
 WHEN usage IS NULL AND NOT piece AND NOT model_turn THEN 'no usageMetadata in the response'
 END AS reason
 FROM (SELECT *, usage_object AND (prompt > 0 OR candidates > 0 OR thoughts > 0 OR detail OR prompt_detail) AS counted,
 agent_event AND NOT user_event AND NOT partial AND NOT response_id AND images > 0 AS model_turn,
 NOT wrapped AND (response_id OR agent_event AND (user_event OR partial OR images = 0)) AS piece
 FROM nb_parsed)))),
-nb_sums AS (SELECT period, $BYkind, reason, version, per_image, lane, COUNT(*) AS responses, SUM(images) AS images, SUM(prompt) AS prompt,
+nb_sums AS (SELECT $P$BYkind, reason, version, per_image, lane, COUNT(*) AS responses, SUM(images) AS images, SUM(prompt) AS prompt,
 SUM(image_out) AS image_out, SUM(text_out) AS text_out, SUM(thoughts) AS thoughts, SUM(queries) AS queries
-FROM nb_row GROUP BY period, $BYkind, reason, version, per_image, lane),
+FROM nb_row GROUP BY $P$BYkind, reason, version, per_image, lane),
 nb_resolved AS (SELECT *, IF(m IS NULL, version_name, NULL) AS unknown_version
-FROM (SELECT s.*, $MODEL AS m, COALESCE(s.version, '(none)') AS version_name FROM nb_sums AS s LEFT JOIN (
+FROM (SELECT s.*, $MODEL, COALESCE(s.version, '(none)') AS version_name FROM nb_sums AS s LEFT JOIN (
 SELECT version, m, ROW_NUMBER() OVER (PARTITION BY version ORDER BY name = bare DESC, LENGTH(name) DESC) AS choice
 FROM (SELECT DISTINCT version, LOWER(TRIM(REGEXP_EXTRACT(REGEXP_EXTRACT(TRIM(version), $AFTER_SLASH), $BEFORE_AT))) AS bare FROM nb_sums)
-JOIN nb_names ON name = bare OR prefix AND STARTS_WITH(bare, CONCAT(name, '-'))) AS n ON n.version = s.version AND n.choice = 1
+JOIN (SELECT * FROM nb_names UNION ALL SELECT LOWER(model), m, TRUE FROM nb_models) ON name = bare OR prefix AND STARTS_WITH(bare, CONCAT(name, '-'))) AS n
+ON n.version = s.version AND n.choice = 1
 WHERE kind = 'usage')),
 nb_usage AS (SELECT *,
 CASE WHEN per_image IS NULL THEN 'unknown (no token counts)' WHEN per_image = 0 THEN 'no image'
@@ -240,42 +267,41 @@ WHEN m IS NULL THEN 'the model is not in the rate card: pass a card that lists i
 WHEN image_rate IS NULL THEN CONCAT(model, ' has no ', lane, ' lane in the rate card (it has ', lanes, ')')$RATE_ARMS
 END AS note,
 $COST AS cost
-FROM (SELECT period, $BYm, unknown_version, per_image, lane, $VERSIONS AS model_version, SUM(responses) AS responses, SUM(images) AS images,
+FROM (SELECT $P$BYm, unknown_version, per_image, lane, $VERSIONS AS model_version, SUM(responses) AS responses, SUM(images) AS images,
 SUM(prompt) AS prompt, SUM(image_out) AS image_out, SUM(text_out) AS text_out, SUM(thoughts) AS thoughts, SUM(queries) AS queries
-FROM nb_resolved GROUP BY period, $BYm, unknown_version, per_image, lane)
+FROM nb_resolved GROUP BY $P$BYm, unknown_version, per_image, lane)
 LEFT JOIN nb_models USING (m) LEFT JOIN nb_sizes USING (m, per_image) LEFT JOIN nb_rates USING (m, lane)),
-nb_grounding AS (SELECT period, m, unknown_version, $VERSIONS AS model_version, SUM(queries) AS queries
-FROM (SELECT *, SUM(queries) OVER (PARTITION BY period, $BYm, unknown_version, per_image, lane) AS group_queries FROM nb_resolved)
-WHERE group_queries > 0 GROUP BY period, m, unknown_version),
-nb_result AS (SELECT period, $BYm, unknown_version, per_image, model, model_version, size, lane, responses, images, prompt,
+nb_grounding AS (SELECT $Pm, unknown_version, $VERSIONS AS model_version, SUM(queries) AS queries
+FROM (SELECT *, SUM(queries) OVER (PARTITION BY $P$BYm, unknown_version, per_image, lane) AS group_queries FROM nb_resolved)
+WHERE group_queries > 0 GROUP BY $Pm, unknown_version),
+nb_result AS (SELECT $P$BYm, per_image, model, model_version, size, lane, responses, images, prompt,
 image_out, text_out, thoughts, IF(note IS NULL, cost, NULL) AS cost, 'usage' AS kind, queries, note FROM nb_usage
-UNION ALL SELECT period, $NULL_BYm, unknown_version, NULL, model, model_version, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+UNION ALL SELECT $P$NULL_BYm, NULL, model, model_version, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
 IF(grounding, queries * $PRICE, NULL), 'grounding', queries, CASE WHEN m IS NULL THEN 'the model is not in the rate card'
 WHEN NOT grounding THEN CONCAT('the rate card gives ', model, ' no Google Search grounding price')$NO_PRICE END
 FROM nb_grounding LEFT JOIN nb_models USING (m)
-UNION ALL SELECT period, $NULL_BYNULL, NULL, NULL, NULL, NULL, NULL, NULL, SUM(responses), NULL, NULL, NULL, NULL, NULL, IF(kind = 'malformed', NULL, 0), kind, NULL,
+UNION ALL SELECT $P$NULL_BYNULL, NULL, NULL, NULL, NULL, NULL, SUM(responses), NULL, NULL, NULL, NULL, NULL, IF(kind = 'malformed', NULL, 0), kind, NULL,
 CASE kind WHEN 'error' THEN 'error lines: failed requests, not billed' WHEN 'chunk' THEN 'stream chunks without token counts: counted, never billed'
 WHEN 'empty' THEN 'empty rows: nothing to bill' ELSE CONCAT('malformed: ', reason, '; not priced') END
-FROM nb_sums WHERE kind <> 'usage' GROUP BY period, kind, reason),
-nb_total AS (SELECT period, SUM(IF(kind = 'usage', responses, 0)) AS responses, COALESCE(SUM(images), 0) AS images, COALESCE(SUM(prompt), 0) AS prompt,
+FROM nb_sums WHERE kind <> 'usage' GROUP BY $Pkind, reason),
+nb_total AS (SELECT $PSUM(IF(kind = 'usage', responses, 0)) AS responses, COALESCE(SUM(images), 0) AS images, COALESCE(SUM(prompt), 0) AS prompt,
 COALESCE(SUM(image_out), 0) AS image_out, COALESCE(SUM(text_out), 0) AS text_out, COALESCE(SUM(thoughts), 0) AS thoughts, COALESCE(SUM(cost), 0) AS cost,
 SUM(IF(kind = 'usage', queries, 0)) AS queries, SUM(IF(kind = 'usage' AND note IS NOT NULL AND lane <> 'provisioned', responses, 0)) AS unpriced,
 SUM(IF(kind = 'grounding' AND note IS NOT NULL, queries, 0)) AS unpriced_queries, SUM(IF(kind = 'malformed', responses, 0)) AS malformed
-FROM nb_result GROUP BY period)
+FROM nb_result$GROUP_TOTAL)
 SELECT $OUTmodel, model_version, size, lane, responses, images, prompt AS prompt_tokens, image_out AS image_output_tokens,
 text_out AS text_output_tokens, thoughts AS thoughts_tokens, cost, kind, queries AS search_queries, note
-FROM (SELECT * FROM nb_result UNION ALL SELECT period, $NULL_BYNULL, NULL, NULL, NULL, NULL, NULL, NULL, responses, images, prompt, image_out, text_out,
+FROM (SELECT * FROM nb_result UNION ALL SELECT $P$NULL_BYNULL, NULL, NULL, NULL, NULL, NULL, responses, images, prompt, image_out, text_out,
 thoughts, cost, 'total', queries, IF(unpriced + unpriced_queries + malformed > 0, CONCAT('INCOMPLETE: leaves out ', $TEXT_UNPRICED,
 ' unpriced responses, ', $TEXT_UNPRICED_QUERIES, ' unpriced search queries and ', $TEXT_MALFORMED, ' malformed rows'), NULL) FROM nb_total)
-ORDER BY period, $ORDER_BYSTRPOS('usage grounding error chunk malformed empty total', kind), m NULLS LAST, unknown_version,
+ORDER BY $P$ORDER_BYSTRPOS('usage grounding error chunk malformed empty total', kind), m NULLS LAST, IF(m IS NULL, model_version, NULL),
 per_image NULLS FIRST, STRPOS('standard batch flex priority provisioned', lane), note;
 "#;
 
 /// The lane of a row that does not say it (no `--lane`): batch for a
 /// batch output line, else its `serviceTier`, else its `trafficType`.
 const LANE: &str = "CASE WHEN wrapped THEN 'batch'
-WHEN tier IN ('STANDARD', 'SERVICE_TIER_STANDARD', 'UNSPECIFIED', 'SERVICE_TIER_UNSPECIFIED') THEN 'standard'
-WHEN tier IN ('FLEX', 'SERVICE_TIER_FLEX') THEN 'flex' WHEN tier IN ('PRIORITY', 'SERVICE_TIER_PRIORITY') THEN 'priority'
+WHEN tier IN ('STANDARD', 'UNSPECIFIED') THEN 'standard' WHEN tier = 'FLEX' THEN 'flex' WHEN tier = 'PRIORITY' THEN 'priority'
 WHEN traffic = 'ON_DEMAND_FLEX' THEN 'flex' WHEN traffic = 'ON_DEMAND_PRIORITY' THEN 'priority'
 WHEN traffic = 'PROVISIONED_THROUGHPUT' THEN 'provisioned' ELSE 'standard' END";
 
@@ -288,12 +314,16 @@ fn rules_values(
     by: &ByColumns,
 ) -> Result<Vec<(&'static str, String)>, SqlError> {
     let decimal = d.decimal_type();
+    let checks = match d {
+        Dialect::DuckDb => &DUCKDB_CHECKS,
+        Dialect::BigQuery => &BIGQUERY_CHECKS,
+    };
     let model = match &request.model {
         // Rows that name no version are priced as `--model`.
         Some(name) => {
             let fallback = card.resolve(name)?.model;
             let m = card.models.iter().position(|model| std::ptr::eq(model, fallback)).unwrap_or_default();
-            format!("IF(s.version IS NULL, {m}, n.m)")
+            format!("IF(s.version IS NULL, {m}, n.m) AS m")
         }
         None => "n.m".to_string(),
     };
@@ -323,9 +353,19 @@ fn rules_values(
                 .to_string(),
         ),
     };
-    let period_out = if request.time_column.is_some() { "period, " } else { "" };
+    // Without `--time-column` there is no period: the total is of the whole
+    // table, and of no rows, no total.
+    let (period, group_total) = match request.time_column {
+        Some(_) => ("period, ", " GROUP BY period"),
+        None => ("", " HAVING COUNT(*) > 0"),
+    };
     Ok(vec![
-        ("$IS_OBJECT", d.is_object("j")),
+        ("$NOT_OBJECT", d.is_object("j").replace(" = ", " IS DISTINCT FROM ")),
+        ("$KEY_WRONG", checks.key_wrong.to_string()),
+        ("$API_OBJECT", checks.api_object.to_string()),
+        ("$RESPONSE_WRONG", checks.response_wrong.to_string()),
+        ("$DETAILS_WRONG", checks.details_wrong.to_string()),
+        ("$ENTRY_WRONG", checks.entry_wrong.to_string()),
         ("$HAS_REQUEST", d.has_member("j", &["$.request", "$.contents"])),
         ("$MOD", d.modulo("image_out", "images")),
         ("$DIV", d.quotient("image_out", "images")),
@@ -341,16 +381,20 @@ fn rules_values(
         ("$PROVISIONED", provisioned),
         ("$RATE_ARMS", rate_arms),
         ("$COST", {
-            let cost = format!("prompt * {input} + image_out * image_rate + (text_out + thoughts) * {text}");
+            // The card's rates are per million tokens.
+            let cost =
+                format!("(prompt * {input} + image_out * image_rate + (text_out + thoughts) * {text})");
             match d {
                 // DuckDB types the card's rates by their digits: every cost is made one type.
-                Dialect::DuckDb => format!("CAST({cost} AS {decimal})"),
-                Dialect::BigQuery => cost,
+                Dialect::DuckDb => format!("CAST({cost} * 0.000001 AS {decimal})"),
+                Dialect::BigQuery => format!("{cost} * CAST('0.000001' AS {decimal})"),
             }
         }),
         ("$PRICE", price),
         ("$NO_PRICE", no_price),
-        ("$OUT", format!("{period_out}{}", by.carry)),
+        ("$OUT", format!("{period}{}", by.carry)),
+        ("$P", period.to_string()),
+        ("$GROUP_TOTAL", group_total.to_string()),
         ("$ORDER_BY", by.order.clone()),
         ("$NULL_BY", by.null.to_string()),
         ("$BY", by.carry.to_string()),
