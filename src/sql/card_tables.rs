@@ -1,12 +1,15 @@
 //! The rate card compiled into the query as inline tables, so the query
-//! needs nothing but the table it reads:
+//! needs nothing but the table it reads. Each holds only what the query
+//! reads, and a model is its place in the card (`m`) everywhere but in
+//! `nb_models`:
 //!
-//! - `nb_names`: every name a `modelVersion` may resolve by (IDs, former
-//!   IDs, aliases, lowercased), with the order `tally` tries them in;
-//! - `nb_models`: each model's place in the card, its lanes and whether the
+//! - `nb_models`: each model's ID, its lanes (for a note) and whether the
 //!   card prices its grounding;
+//! - `nb_names`: the other names a `modelVersion` may resolve by (former
+//!   IDs and aliases, lowercased), and whether a version may add to one
+//!   (`prefix`: former IDs, as the IDs in `nb_models` may);
 //! - `nb_sizes`: the size label each image-token count per image means;
-//! - `nb_rates`: each model's per-token rates on each lane.
+//! - `nb_rates`: each model's rates per million tokens on each lane it has.
 
 use rust_decimal::Decimal;
 
@@ -15,145 +18,141 @@ use super::dialect::{Dialect, SCALE, Type};
 use crate::card::RateCard;
 use crate::lane::Lane;
 
-/// The lanes in the order `tally` lists them; provisioned throughput last.
-const LANE_ORDER: [&str; 5] = ["standard", "batch", "flex", "priority", "provisioned"];
+/// What the query needs to know of the card beyond its tables.
+pub(super) struct CardFacts {
+    /// A lane of some model gives no input rate: the query must say so.
+    pub(super) input_missing: bool,
+    /// A lane of some model gives no text output rate.
+    pub(super) text_missing: bool,
+    /// The grounding price per query, when the card has one.
+    pub(super) price_per_query: Option<Decimal>,
+}
 
-/// The `WITH` entries of the card's tables, each `name AS (...)`.
-pub(super) fn card_tables(dialect: Dialect, card: &RateCard) -> Result<Vec<String>, SqlError> {
-    let text = |value: &str| dialect.string(value);
-    let int = |value: u64| value.to_string();
-    let mut names = Vec::new();
-    let mut exact_rank = 0u64;
-    let mut prefix_rank = 0u64;
-    for model in &card.models {
-        let mut add = |name: &str, prefix: bool| {
-            let prefix_cell = if prefix {
-                prefix_rank += 1;
-                int(prefix_rank)
-            } else {
-                "NULL".to_string()
-            };
-            exact_rank += 1;
-            names.push(vec![text(&name.to_lowercase()), text(&model.id), int(exact_rank), prefix_cell]);
-        };
-        add(&model.id, true);
-        for former in &model.former {
-            add(&former.id, true);
-        }
-        for alias in &model.aliases {
-            add(alias, false);
-        }
-    }
-
+/// The `WITH` entries of the card's tables, and what the query needs to
+/// know of the card beyond them.
+pub(super) fn card_tables(d: Dialect, card: &RateCard) -> Result<(Vec<String>, CardFacts), SqlError> {
+    let text = |value: &str| d.string(value);
     let models: Vec<Vec<String>> = card
         .models
         .iter()
         .enumerate()
-        .map(|(index, model)| {
-            vec![
+        .map(|(m, model)| {
+            vec![tuple(&[
+                m.to_string(),
                 text(&model.id),
-                int(index as u64),
                 text(&model.lane_list()),
                 model.grounding.to_string().to_uppercase(),
-            ]
+            ])]
         })
         .collect();
 
-    let mut sizes = Vec::new();
-    for model in &card.models {
-        let mut seen: Vec<u64> = Vec::new();
-        for row in &model.sizes {
-            if seen.contains(&row.output_tokens) {
-                continue;
-            }
-            seen.push(row.output_tokens);
-            let label: Vec<&str> = model
-                .sizes
+    // A model's names on one line: IDs and former IDs first, then aliases.
+    let names: Vec<Vec<String>> = card
+        .models
+        .iter()
+        .enumerate()
+        .map(|(m, model)| {
+            // The model's own ID is read from nb_models.
+            model
+                .former
                 .iter()
-                .filter(|other| other.output_tokens == row.output_tokens)
-                .map(|other| other.size.api_value())
-                .collect();
-            sizes.push(vec![text(&model.id), int(row.output_tokens), text(&label.join("/"))]);
-        }
-    }
+                .map(|former| (&former.id, true))
+                .chain(model.aliases.iter().map(|alias| (alias, false)))
+                .map(|(name, prefix)| {
+                    tuple(&[text(&name.to_lowercase()), m.to_string(), prefix.to_string().to_uppercase()])
+                })
+                .collect()
+        })
+        .collect();
 
+    let sizes: Vec<Vec<String>> = card
+        .models
+        .iter()
+        .enumerate()
+        .map(|(m, model)| {
+            let mut seen: Vec<u64> = Vec::new();
+            let mut line = Vec::new();
+            for row in &model.sizes {
+                if seen.contains(&row.output_tokens) {
+                    continue;
+                }
+                seen.push(row.output_tokens);
+                let label: Vec<&str> = model
+                    .sizes
+                    .iter()
+                    .filter(|other| other.output_tokens == row.output_tokens)
+                    .map(|other| other.size.api_value())
+                    .collect();
+                line.push(tuple(&[m.to_string(), row.output_tokens.to_string(), text(&label.join("/"))]));
+            }
+            line
+        })
+        .collect();
+
+    let mut facts = CardFacts { input_missing: false, text_missing: false, price_per_query: None };
     let mut rates = Vec::new();
-    for model in &card.models {
+    for (m, model) in card.models.iter().enumerate() {
+        let mut line = Vec::new();
         for lane in Lane::ALL {
             let Some(lane_rates) = model.tokens.get(&lane) else { continue };
+            facts.input_missing |= lane_rates.input.is_none();
+            facts.text_missing |= lane_rates.text_output.is_none();
+            // Rates stay per million tokens, as the card gives them, when
+            // the cost they make fits the query's decimals.
             let per_token = |rate: Option<Decimal>, what: &str| match rate {
                 None => Ok("NULL".to_string()),
                 Some(rate) => exact(rate, 1_000_000)
-                    .map(|rate| text(&rate.normalize().to_string()))
+                    .map(|_| d.decimal_cell(rate))
                     .ok_or_else(|| too_fine(&model.id, lane.name(), what, rate)),
             };
-            rates.push(vec![
-                text(&model.id),
+            line.push(tuple(&[
+                m.to_string(),
                 text(lane.name()),
                 per_token(lane_rates.input, "input")?,
                 per_token(Some(lane_rates.image_output), "image output")?,
                 per_token(lane_rates.text_output, "text output")?,
-            ]);
+            ]));
         }
+        rates.push(line);
     }
-
-    let mut tables = vec![
-        entry(
-            dialect,
-            "nb_names",
-            &[
-                ("name", Type::Text),
-                ("model_id", Type::Text),
-                ("exact_rank", Type::Int),
-                ("prefix_rank", Type::Int),
-            ],
-            &names,
-        ),
-        entry(
-            dialect,
-            "nb_models",
-            &[
-                ("model_id", Type::Text),
-                ("card_order", Type::Int),
-                ("lanes", Type::Text),
-                ("grounding", Type::Bool),
-            ],
-            &models,
-        ),
-        entry(
-            dialect,
-            "nb_sizes",
-            &[("model_id", Type::Text), ("output_tokens", Type::Int), ("size", Type::Text)],
-            &sizes,
-        ),
-    ];
-    let lanes: Vec<Vec<String>> =
-        LANE_ORDER.iter().enumerate().map(|(index, lane)| vec![text(lane), int(index as u64)]).collect();
-    // The rates are written as text and made exact decimals once.
-    let rate_columns = ["input_rate", "image_rate", "text_rate"];
-    let mut columns = vec![("model_id", Type::Text), ("lane", Type::Text)];
-    columns.extend(rate_columns.map(|name| (name, Type::Text)));
-    let casts: Vec<String> = rate_columns
-        .iter()
-        .map(|name| format!("CAST({name} AS {}) AS {name}", dialect.decimal_type()))
-        .collect();
-    tables.push(format!(
-        "nb_rates AS (\n  SELECT model_id, lane, {}\n  FROM ({}) AS t\n)",
-        casts.join(", "),
-        dialect.inline_table(&columns, &rates)
-    ));
-    tables.push(entry(dialect, "nb_lanes", &[("lane", Type::Text), ("lane_order", Type::Int)], &lanes));
-    Ok(tables)
-}
-
-/// The card's grounding price per query, exactly, when it has one.
-pub(super) fn price_per_query(card: &RateCard) -> Result<Option<Decimal>, SqlError> {
-    card.grounding
+    facts.price_per_query = card
+        .grounding
         .map(|grounding| {
             let price = grounding.price_per_1000_queries;
             exact(price, 1_000).ok_or_else(|| too_fine("grounding", "any", "per-query", price))
         })
-        .transpose()
+        .transpose()?;
+
+    let tables = vec![
+        d.inline_table(
+            "nb_models",
+            &[("m", Type::Int), ("model", Type::Text), ("lanes", Type::Text), ("grounding", Type::Bool)],
+            &models,
+        ),
+        d.inline_table("nb_names", &[("name", Type::Text), ("m", Type::Int), ("prefix", Type::Bool)], &names),
+        d.inline_table(
+            "nb_sizes",
+            &[("m", Type::Int), ("per_image", Type::Int), ("label", Type::Text)],
+            &sizes,
+        ),
+        d.inline_table(
+            "nb_rates",
+            &[
+                ("m", Type::Int),
+                ("lane", Type::Text),
+                ("input_rate", Type::Decimal),
+                ("image_rate", Type::Decimal),
+                ("text_rate", Type::Decimal),
+            ],
+            &rates,
+        ),
+    ];
+    Ok((tables, facts))
+}
+
+/// One row of an inline table: its cells, already SQL.
+fn tuple(cells: &[String]) -> String {
+    format!("({})", cells.join(","))
 }
 
 /// `rate / per` when it fits the query's decimals exactly.
@@ -164,10 +163,6 @@ fn exact(rate: Decimal, per: i64) -> Option<Decimal> {
 
 fn too_fine(model: &str, lane: &str, what: &str, rate: Decimal) -> SqlError {
     SqlError::RateTooFine { what: format!("the {lane} {what} rate {rate} of {model}") }
-}
-
-fn entry(dialect: Dialect, name: &str, columns: &[(&str, Type)], rows: &[Vec<String>]) -> String {
-    format!("{name} AS (\n  {}\n)", dialect.inline_table(columns, rows))
 }
 
 #[cfg(test)]
@@ -183,20 +178,44 @@ mod tests {
     }
 
     #[test]
-    fn lists_every_name_in_the_order_tally_tries_them() {
+    fn lists_every_name_once_under_its_models_place() {
         let card = RateCard::embedded_named("2026-10").unwrap();
-        let tables = card_tables(Dialect::DuckDb, &card).unwrap();
-        let names = &tables[0];
-        for model in &card.models {
-            for name in model.names() {
-                assert!(names.contains(&format!("'{}'", name.to_lowercase())), "{name}");
+        let (tables, facts) = card_tables(Dialect::DuckDb, &card).unwrap();
+        let (models, names) = (&tables[0], &tables[1]);
+        for (m, model) in card.models.iter().enumerate() {
+            // A model's ID is in nb_models only; its former IDs match as
+            // prefixes, its aliases exactly.
+            assert_eq!(models.matches(&format!("({m},'{}',", model.id)).count(), 1, "{models}");
+            assert!(!names.contains(&format!("'{}'", model.id.to_lowercase())), "{names}");
+            for former in &model.former {
+                let row = format!("('{}',{m},TRUE)", former.id.to_lowercase());
+                assert_eq!(names.matches(&row).count(), 1, "{row}: {names}");
+            }
+            for alias in &model.aliases {
+                let row = format!("('{}',{m},FALSE)", alias.to_lowercase());
+                assert_eq!(names.matches(&row).count(), 1, "{row}: {names}");
             }
         }
+        // Rates per million tokens, as the card gives them.
+        assert!(tables[3].contains("(3,'standard',2,120,12)"), "{}", tables[3]);
+        assert!(!facts.input_missing && !facts.text_missing);
+        assert_eq!(facts.price_per_query, Some(Decimal::new(14, 3)));
+        let (bigquery, _) = card_tables(Dialect::BigQuery, &card).unwrap();
+        assert!(bigquery[3].contains("(3,'standard','2','120','12')"), "{}", bigquery[3]);
         assert!(
-            tables[3].contains("'gemini-3-pro-image', 'standard', '0.000002', '0.00012', '0.000012'"),
+            bigquery[3].contains("CAST(image_rate AS BIGNUMERIC(38, 18)) AS image_rate"),
             "{}",
-            tables[3]
+            bigquery[3]
         );
-        assert!(tables[3].contains("CAST(image_rate AS DECIMAL(38, 18)) AS image_rate"), "{}", tables[3]);
+    }
+
+    /// A size that two labels share (1K and 2K of Pro both bill 1,120
+    /// tokens) is one row, both labels joined, as `tally` labels it.
+    #[test]
+    fn joins_the_labels_of_sizes_that_bill_the_same_tokens() {
+        let card = RateCard::embedded_named("2026-10").unwrap();
+        let (tables, _) = card_tables(Dialect::DuckDb, &card).unwrap();
+        assert!(tables[2].contains("(3,1120,'1K/2K')"), "{}", tables[2]);
+        assert_eq!(tables[2].matches("(3,1120,").count(), 1, "{}", tables[2]);
     }
 }

@@ -13,22 +13,14 @@ pub enum Dialect {
     DuckDb,
 }
 
-/// A JSON value's type, as the query tests it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum Json {
-    Object,
-    Array,
-    String,
-    Boolean,
-    Null,
-}
-
 /// The SQL type of an inline table's column.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum Type {
     Text,
     Int,
     Bool,
+    /// An exact decimal (a rate).
+    Decimal,
 }
 
 /// The scale of every exact decimal in the query: per-token rates need
@@ -62,15 +54,6 @@ impl Dialect {
         }
     }
 
-    /// The JSON value at `path` (`$.a.b`) of the JSON `value`; SQL `NULL`
-    /// when absent, JSON `null` when written as null.
-    pub(super) fn at(self, value: &str, path: &str) -> String {
-        match self {
-            Dialect::BigQuery => format!("JSON_QUERY({value}, '{path}')"),
-            Dialect::DuckDb => format!("json_extract({value}, '{path}')"),
-        }
-    }
-
     /// The JSON value of `value` at the members `names`, in turn: any
     /// names at all, since none is written into a JSON path. BigQuery
     /// reads them by subscript, each a string literal; DuckDB by a JSON
@@ -82,14 +65,16 @@ impl Dialect {
                     names.iter().map(|name| format!("[{}]", self.string(name))).collect();
                 format!("{value}{subscripts}")
             }
-            Dialect::DuckDb => {
-                let pointer: String = names
-                    .iter()
-                    .map(|name| format!("/{}", name.replace('~', "~0").replace('/', "~1")))
-                    .collect();
-                format!("json_extract({value}, {})", self.string(&pointer))
-            }
+            Dialect::DuckDb => format!("json_extract({value}, {})", self.pointer(names)),
         }
+    }
+
+    /// The JSON pointer (RFC 6901: `~` as `~0`, `/` as `~1`) to the members
+    /// `names`, as a string literal.
+    pub(super) fn pointer(self, names: &[&str]) -> String {
+        let pointer: String =
+            names.iter().map(|name| format!("/{}", name.replace('~', "~0").replace('/', "~1"))).collect();
+        self.string(&pointer)
     }
 
     /// `text` up to the first `separator` (all of it without one).
@@ -107,14 +92,12 @@ impl Dialect {
     pub(super) fn cut(self, text: &str, bytes: usize) -> String {
         match self {
             Dialect::BigQuery => format!(
-                "CASE WHEN BYTE_LENGTH({text}) <= {bytes} THEN {text} ELSE CONCAT(LEFT({text}, (SELECT MAX(n)
-      \
-                 FROM UNNEST(GENERATE_ARRAY(1, {bytes})) AS n WHERE BYTE_LENGTH(LEFT({text}, n)) <= {bytes})), '…') END"
+                "IF(BYTE_LENGTH({text}) <= {bytes}, {text}, CONCAT(LEFT({text}, (SELECT MAX(n) \
+                 FROM UNNEST(GENERATE_ARRAY(0, {bytes})) AS n WHERE BYTE_LENGTH(LEFT({text}, n)) <= {bytes})), '…'))"
             ),
             Dialect::DuckDb => format!(
-                "CASE WHEN strlen({text}) <= {bytes} THEN {text} ELSE left({text}, list_max(list_filter(range(1, {}),
-      \
-                 lambda n: strlen(left({text}, n)) <= {bytes}))) || '…' END",
+                "IF(strlen({text}) <= {bytes}, {text}, left({text}, list_max([n FOR n IN range({}) \
+                 IF strlen(left({text}, n)) <= {bytes}])) || '…')",
                 bytes + 1
             ),
         }
@@ -129,134 +112,20 @@ impl Dialect {
         }
     }
 
-    /// A CTE.
-    pub(super) fn cte(self, name: &str, body: &str) -> String {
-        format!("{name} AS (\n{body}\n)")
-    }
-
-    /// A CTE that DuckDB computes once rather than inline where it is used
-    /// (the per-row steps read the JSON: inlined, each use would parse it
-    /// again).
-    pub(super) fn cte_once(self, name: &str, body: &str) -> String {
+    /// Whether the JSON `value` is an object (`NULL` when absent).
+    pub(super) fn is_object(self, value: &str) -> String {
         match self {
-            Dialect::DuckDb => format!("{name} AS MATERIALIZED (\n{body}\n)"),
-            Dialect::BigQuery => self.cte(name, body),
+            Dialect::BigQuery => format!("JSON_TYPE({value}) = 'object'"),
+            Dialect::DuckDb => format!("json_type({value}) = 'OBJECT'"),
         }
     }
 
-    /// Whether a type name `kind` (as [`Dialect::field`] gives it) is `expected`.
-    fn kind_is(self, kind: &str, expected: Json) -> String {
+    /// The text of the JSON `value` where it is a string, else `NULL`.
+    pub(super) fn string_of(self, value: &str) -> String {
         match self {
-            Dialect::BigQuery => {
-                let name = match expected {
-                    Json::Object => "object",
-                    Json::Array => "array",
-                    Json::String => "string",
-                    Json::Boolean => "boolean",
-                    Json::Null => "null",
-                };
-                format!("{kind} = '{name}'")
-            }
-            Dialect::DuckDb => match expected {
-                Json::Object => format!("{kind} = 'OBJECT'"),
-                Json::Array => format!("{kind} = 'ARRAY'"),
-                Json::String => format!("{kind} = 'VARCHAR'"),
-                Json::Boolean => format!("{kind} = 'BOOLEAN'"),
-                Json::Null => format!("{kind} = 'NULL'"),
-            },
+            Dialect::BigQuery => format!("SAFE.STRING({value})"),
+            Dialect::DuckDb => format!("CASE WHEN json_type({value}) = 'VARCHAR' THEN {value} ->> '$' END"),
         }
-    }
-
-    /// Whether the JSON `value` is of type `kind` (`NULL` when absent).
-    pub(super) fn is(self, value: &str, kind: Json) -> String {
-        match self {
-            Dialect::BigQuery => self.kind_is(&format!("JSON_TYPE({value})"), kind),
-            Dialect::DuckDb => self.kind_is(&format!("json_type({value})"), kind),
-        }
-    }
-
-    /// `value` with JSON `null` made SQL `NULL`: null counts as absent.
-    pub(super) fn present(self, value: &str) -> String {
-        format!("IF({}, NULL, {value})", self.is(value, Json::Null))
-    }
-
-    /// The member at `path` of `value`, spelled in camelCase or snake_case:
-    /// the camelCase one where it is not null.
-    pub(super) fn cased(self, value: &str, camel: &str, snake: &str) -> String {
-        format!(
-            "COALESCE({}, {})",
-            self.present(&self.at(value, &format!("$.{camel}"))),
-            self.present(&self.at(value, &format!("$.{snake}")))
-        )
-    }
-
-    /// The text of a JSON string `value`.
-    pub(super) fn text(self, value: &str) -> String {
-        match self {
-            Dialect::BigQuery => format!("JSON_VALUE({value})"),
-            Dialect::DuckDb => format!("({value} ->> '$')"),
-        }
-    }
-
-    /// Whether the member `value` (as the typed parse reads it: never
-    /// JSON `null`) is of type `kind`. DuckDB's parse keeps a member's JSON
-    /// text, so its first character tells.
-    pub(super) fn member_is(self, value: &str, kind: Json) -> String {
-        match (self, kind) {
-            (Dialect::BigQuery, _) => self.is(value, kind),
-            (Dialect::DuckDb, Json::Object) => format!("{value} LIKE '{{%'"),
-            (Dialect::DuckDb, Json::Array) => format!("{value} LIKE '[%'"),
-            (Dialect::DuckDb, Json::String) => format!("{value} LIKE '\"%'"),
-            (Dialect::DuckDb, Json::Boolean) => format!("{value} IN ('true', 'false')"),
-            (Dialect::DuckDb, Json::Null) => "FALSE".to_string(),
-        }
-    }
-
-    /// Whether the member `value` is one of the strings `texts` (plain
-    /// words, which JSON writes without escapes).
-    pub(super) fn member_in(self, value: &str, texts: &[&str]) -> String {
-        let list = |quote: &str| {
-            texts.iter().map(|text| format!("'{quote}{text}{quote}'")).collect::<Vec<_>>().join(", ")
-        };
-        match self {
-            Dialect::BigQuery => {
-                format!("({} AND JSON_VALUE({value}) IN ({}))", self.is(value, Json::String), list(""))
-            }
-            Dialect::DuckDb => format!("{value} IN ({})", list("\"")),
-        }
-    }
-
-    /// Whether the member `value` is `true`.
-    pub(super) fn member_true(self, value: &str) -> String {
-        match self {
-            Dialect::BigQuery => {
-                format!("({} AND JSON_VALUE({value}) = 'true')", self.is(value, Json::Boolean))
-            }
-            Dialect::DuckDb => format!("{value} = 'true'"),
-        }
-    }
-
-    /// Whether the member `value` is a non-negative JSON integer: written
-    /// in digits (BigQuery), typed UBIGINT (DuckDB).
-    pub(super) fn is_count(self, value: &str) -> String {
-        match self {
-            Dialect::BigQuery => {
-                format!(
-                    "(JSON_TYPE({value}) = 'number' AND REGEXP_CONTAINS(JSON_VALUE({value}), r'^[0-9]+$'))"
-                )
-            }
-            Dialect::DuckDb => format!("json_type({value}) = 'UBIGINT'"),
-        }
-    }
-
-    /// The member `value` as a token count: a 64-bit integer when it is a
-    /// non-negative JSON integer, else `NULL`.
-    pub(super) fn count(self, value: &str) -> String {
-        let integer = match self {
-            Dialect::BigQuery => format!("SAFE_CAST(JSON_VALUE({value}) AS INT64)"),
-            Dialect::DuckDb => format!("TRY_CAST({value} AS BIGINT)"),
-        };
-        format!("CASE WHEN {} THEN {integer} END", self.is_count(value))
     }
 
     /// Whether the JSON object `value` has any of the members at `paths`,
@@ -265,18 +134,34 @@ impl Dialect {
         let tests: Vec<String> = paths
             .iter()
             .map(|path| match self {
-                Dialect::BigQuery => format!("{} IS NOT NULL", self.at(value, path)),
+                Dialect::BigQuery => format!("JSON_QUERY({value}, '{path}') IS NOT NULL"),
                 Dialect::DuckDb => format!("json_exists({value}, '{path}')"),
             })
             .collect();
-        format!("({})", tests.join(" OR "))
+        tests.join(" OR ")
+    }
+
+    /// A regular expression literal (`pattern` holds no quote).
+    pub(super) fn regexp(self, pattern: &str) -> String {
+        match self {
+            Dialect::BigQuery => format!("r'{pattern}'"),
+            Dialect::DuckDb => format!("'{pattern}'"),
+        }
+    }
+
+    /// The integer `value` as text, for `CONCAT` (which DuckDB casts itself).
+    pub(super) fn as_text(self, value: &str) -> String {
+        match self {
+            Dialect::BigQuery => format!("CAST({value} AS STRING)"),
+            Dialect::DuckDb => value.to_string(),
+        }
     }
 
     /// `a` modulo `b`, integers.
     pub(super) fn modulo(self, a: &str, b: &str) -> String {
         match self {
             Dialect::BigQuery => format!("MOD({a}, {b})"),
-            Dialect::DuckDb => format!("({a} % {b})"),
+            Dialect::DuckDb => format!("{a} % {b}"),
         }
     }
 
@@ -284,15 +169,7 @@ impl Dialect {
     pub(super) fn quotient(self, a: &str, b: &str) -> String {
         match self {
             Dialect::BigQuery => format!("DIV({a}, {b})"),
-            Dialect::DuckDb => format!("({a} // {b})"),
-        }
-    }
-
-    /// The first match of the regular expression `pattern` in `text`.
-    pub(super) fn regexp_extract(self, text: &str, pattern: &str) -> String {
-        match self {
-            Dialect::BigQuery => format!("REGEXP_EXTRACT({text}, r'{pattern}')"),
-            Dialect::DuckDb => format!("regexp_extract({text}, '{pattern}')"),
+            Dialect::DuckDb => format!("{a} // {b}"),
         }
     }
 
@@ -312,7 +189,7 @@ impl Dialect {
         }
     }
 
-    /// An exact decimal literal.
+    /// An exact decimal literal, of the type every cost has.
     pub(super) fn decimal(self, value: Decimal) -> String {
         format!("CAST('{}' AS {})", value.normalize(), self.decimal_type())
     }
@@ -325,6 +202,9 @@ impl Dialect {
             (Dialect::BigQuery, Type::Int) => "INT64".into(),
             (Dialect::DuckDb, Type::Int) => "BIGINT".into(),
             (_, Type::Bool) => "BOOL".into(),
+            // Inline decimals are text in BigQuery (see `inline_table`).
+            (Dialect::BigQuery, Type::Decimal) => "STRING".into(),
+            (Dialect::DuckDb, Type::Decimal) => self.decimal_type(),
         }
     }
 
@@ -336,22 +216,50 @@ impl Dialect {
         }
     }
 
-    /// The body of a CTE holding `rows`, each cell already SQL (`NULL`
-    /// as it is), with `columns` named and typed. BigQuery has no `VALUES`
-    /// table, so it unnests a typed array of structs.
-    pub(super) fn inline_table(self, columns: &[(&str, Type)], rows: &[Vec<String>]) -> String {
-        let tuples: Vec<String> = rows.iter().map(|row| format!("    ({})", row.join(", "))).collect();
-        let tuples = tuples.join(",\n");
+    /// The CTE `name` holding `lines` of rows (each row already SQL, `NULL`
+    /// as it is), with `columns` named and typed. DuckDB names the columns
+    /// of a `VALUES` list; BigQuery has no `VALUES` table, so it unnests a
+    /// typed array of structs, its decimals written as text and made exact
+    /// decimals once (a number literal would be a float).
+    pub(super) fn inline_table(self, name: &str, columns: &[(&str, Type)], lines: &[Vec<String>]) -> String {
+        let rows =
+            lines.iter().filter(|line| !line.is_empty()).map(|line| line.join(",")).collect::<Vec<_>>();
+        let rows = rows.join(",\n");
+        let names: Vec<&str> = columns.iter().map(|(column, _)| *column).collect();
         match self {
+            Dialect::DuckDb => format!("{name}({}) AS (VALUES\n{rows})", names.join(", ")),
             Dialect::BigQuery => {
-                let fields: Vec<String> =
-                    columns.iter().map(|(name, kind)| format!("{name} {}", self.type_name(*kind))).collect();
-                format!("SELECT * FROM UNNEST(ARRAY<STRUCT<{}>>[\n{tuples}\n  ])", fields.join(", "))
+                let fields: Vec<String> = columns
+                    .iter()
+                    .map(|(column, kind)| format!("{column} {}", self.type_name(*kind)))
+                    .collect();
+                let select: Vec<String> = columns
+                    .iter()
+                    .map(|(column, kind)| match kind {
+                        Type::Decimal => format!("CAST({column} AS {}) AS {column}", self.decimal_type()),
+                        _ => column.to_string(),
+                    })
+                    .collect();
+                let select = if columns.iter().any(|(_, kind)| *kind == Type::Decimal) {
+                    select.join(", ")
+                } else {
+                    "*".to_string()
+                };
+                format!(
+                    "{name} AS (SELECT {select} FROM UNNEST(ARRAY<STRUCT<{}>>[\n{rows}]))",
+                    fields.join(", ")
+                )
             }
-            Dialect::DuckDb => {
-                let names: Vec<&str> = columns.iter().map(|(name, _)| *name).collect();
-                format!("SELECT * FROM (VALUES\n{tuples}\n  ) AS t({})", names.join(", "))
-            }
+        }
+    }
+
+    /// An exact decimal as a cell of an inline table: a decimal literal in
+    /// DuckDB (exact, typed by its digits), text in BigQuery (made exact by
+    /// the table's cast).
+    pub(super) fn decimal_cell(self, value: Decimal) -> String {
+        match self {
+            Dialect::DuckDb => value.normalize().to_string(),
+            Dialect::BigQuery => format!("'{}'", value.normalize()),
         }
     }
 }

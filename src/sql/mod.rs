@@ -176,8 +176,7 @@ impl SqlQuery {
             "-- nbcost {} sql --dialect {}\n\
              -- The cost of the responses in column {} of {},\n\
              -- priced by tally's rules at the rates of {} ({}, checked {}).\n\
-             -- Costs are exact decimals. A NULL cost is a row the card cannot price\n\
-             -- (see `note`); the `total` row says whether anything is left out.\n",
+             -- Costs are exact decimals, NULL where the card cannot price (see note); the total row says what it leaves out.\n",
             env!("CARGO_PKG_VERSION"),
             request.dialect.name(),
             request.column,

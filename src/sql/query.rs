@@ -1,148 +1,96 @@
 //! The query: `tally`'s rules, line by line, in SQL.
 //!
-//! It is a short chain of CTEs, each reading the one before, each rule
-//! written once (the list below is also the query's header comment):
+//! It is a short chain of CTEs, each reading those before it, listed one a
+//! line in the query's header comment ([`STEPS`]). Each row is parsed once
+//! (`nb_parsed`, the one part each engine writes its own way: DuckDB with
+//! `json_transform`, BigQuery by path), into the same columns; from there
+//! the rules are written once for both engines (`nb_row`). The rows are
+//! summed per model version, tokens per image and lane (`nb_sums`) before
+//! anything is resolved or priced, so that the card's tables are joined to
+//! a few thousand sums, never to the rows.
 //!
-//! - the card's tables (see [`card_tables`]);
-//! - `nb_source`: the column of each row (and its period), `--where` applied;
-//! - `nb_parsed`, `nb_members`: each row parsed ONCE into typed columns
-//!   (DuckDB: one `json_transform`; BigQuery: each path read once), the
-//!   response's members camelCase over snake_case, null as absent, its
-//!   images and search queries counted;
-//! - `nb_usage`: the members of `usageMetadata`, parsed the same way;
-//! - `nb_typed`: the values the rules need (counts, version, flags);
-//! - `nb_row`: what each row is (`usage`, `chunk`, `error`, `malformed` with
-//!   its reason, `empty`), its lane, and its output split between the image
-//!   and the text rate;
-//! - `nb_resolved`: each model version resolved to a card model;
-//! - `nb_group`, `nb_priced`: sums per model, size and lane, priced;
-//! - `nb_grounding`, `nb_other`, `nb_total`, `nb_result`: search queries,
-//!   the other kinds of row, the total, all as one table.
-//!
-//! Only a few rules need the JSON again after the typed parse, and only on
-//! the rows that are malformed anyway (why a line is malformed), so the
-//! engine parses each row once.
+//! The SQL is written below as it is printed, with `$NAME` standing for
+//! what depends on the engine, the card or the flags.
 
-use super::card_tables::{card_tables, price_per_query};
-use super::dialect::{Dialect, Json, Type};
-use super::{Period, SqlError, SqlRequest};
+use super::card_tables::{CardFacts, card_tables};
+use super::dialect::{Dialect, Type};
+use super::{ColumnType, Period, SqlError, SqlRequest};
 use crate::attribution::By;
 use crate::card::RateCard;
 
-/// The query's CTEs after the card's tables, one line each, for the
-/// header comment.
-pub(super) const STEPS: [&str; 14] = [
-    "nb_names, nb_models, nb_sizes, nb_rates, nb_lanes: the rate card",
-    "nb_source     the column of each row and its period (--where applied)",
-    "nb_parsed     each row parsed once into typed members",
-    "nb_members    the response's members (camelCase over snake_case), images, search queries",
-    "nb_usage      the members of usageMetadata",
-    "nb_typed      the token counts, model version and flags the rules need",
-    "nb_row        each row's kind (usage, chunk, error, malformed, empty), reason, lane, output split",
-    "nb_resolved   each model version resolved to a card model (nb_names)",
-    "nb_group      sums per period, model, image tokens per image and lane",
-    "nb_priced     each group priced at its lane's rates (nb_rates), sized (nb_sizes), or why not",
-    "nb_grounding  search queries per model at the card's grounding price",
-    "nb_other      error, chunk, malformed and empty rows counted",
-    "nb_total      the total, and what it leaves out",
-    "nb_result     all of them as one table",
+/// The query's CTEs, one line each, for the header comment.
+pub(super) const STEPS: [&str; 10] = [
+    "nb_models, nb_names, nb_sizes, nb_rates: the rate card (rates per 1M tokens)",
+    "nb_source: each row's line and period",
+    "nb_parsed: each line parsed once",
+    "nb_row: each row's kind (and why malformed), lane and tokens",
+    "nb_sums: rows summed per kind, version, size, lane",
+    "nb_resolved: versions resolved to card models",
+    "nb_usage: usage per model, size and lane, priced or why not",
+    "nb_grounding: search queries per model",
+    "nb_result: all rows but the total",
+    "nb_total: the total, and what it leaves out",
 ];
 
 /// The query text for `request` against `card`.
 pub(super) fn write(card: &RateCard, request: &SqlRequest) -> Result<String, SqlError> {
     let d = request.dialect;
+    let (mut ctes, facts) = card_tables(d, card)?;
     let by = ByColumns::new(d, request.by.as_ref());
-    let ctes = pricing(card, request)?;
-    let period = if request.time_column.is_some() { "period, " } else { "" };
-    let steps: String = STEPS.iter().map(|step| format!("--   {step}\n")).collect();
-    Ok(format!(
-        "-- Steps (CTEs), each reading the one before:\n{steps}WITH\n{}\n\
-         SELECT {period}{carry}model, model_version, size, lane, responses, images, prompt_tokens,\n  \
-         image_output_tokens, text_output_tokens, thoughts_tokens, cost, kind, search_queries, note\n\
-         FROM nb_result\nORDER BY period, {order}kind_order, COALESCE(card_order, 1000000), \
-         unknown_version, tokens_per_image NULLS FIRST, lane_order, note;\n",
-        ctes.join(",\n"),
-        carry = by.carry,
-        order = by.order,
-    ))
-}
-
-/// Every step of the pricing, the card's tables to `nb_result`.
-pub(super) fn pricing(card: &RateCard, request: &SqlRequest) -> Result<Vec<String>, SqlError> {
-    let d = request.dialect;
-    let mut ctes = card_tables(d, card)?;
     ctes.push(source(d, request));
-    let by = ByColumns::new(d, request.by.as_ref());
-    ctes.extend(match d {
-        Dialect::DuckDb => duckdb_parse(&by),
-        Dialect::BigQuery => bigquery_parse(request, &by),
+    ctes.push(match d {
+        Dialect::DuckDb => {
+            fill(DUCKDB_PARSED, &[("$READ_BY", &by.read), ("$CUT_BY", &by.cut), ("$BY", by.carry)])
+        }
+        Dialect::BigQuery => bigquery_parsed(request.column_type, &by),
     });
-    ctes.push(typed(d, &by));
-    ctes.push(row(d, request, &by));
-    ctes.push(resolve(d, card, request)?);
-    ctes.extend(price(d, card, &by)?);
-    Ok(ctes)
+    let values = rules_values(d, card, request, &facts, &by)?;
+    let values: Vec<(&str, &str)> = values.iter().map(|(name, value)| (*name, value.as_str())).collect();
+    let rules = fill(RULES, &values);
+    let steps: String = STEPS.iter().map(|step| format!("--   {step}\n")).collect();
+    Ok(format!("-- CTEs, each reading those before it:\n{steps}WITH\n{},\n{rules}", ctes.join(",\n")))
 }
 
-/// With `--by`, what the query adds for the attribution, each piece
-/// written where it goes (all empty without `--by`, so that the query is
-/// then as it was). The attribution is read once per row, beside the
-/// period, in `nb_parsed` (`by_value`), cut to tally's length in
-/// `nb_members`, and carried as `attribution` to `nb_group`, where it is
-/// one key more. Grounding, other kinds and the total keep it `NULL`:
-/// tally prices search queries for the whole tally.
-#[derive(Default)]
-struct ByColumns {
-    /// `nb_parsed`: `… AS by_value, `, the value as read from the JSON.
-    read: String,
-    /// `nb_members`: `… AS attribution, `, cut to 256 bytes.
-    cut: String,
-    /// `attribution, ` where the per-row steps and the groups carry it.
-    carry: &'static str,
-    /// `NULL, ` in its place in the rows that have none.
-    null: &'static str,
-    /// The ORDER BY key: attributions in byte order, the rows without one after them.
-    order: String,
+/// The query's CTEs alone, the card's tables to `nb_total`, without its
+/// final `SELECT`: what `--reconcile` builds on.
+pub(super) fn pricing(card: &RateCard, request: &SqlRequest) -> Result<String, SqlError> {
+    let query = write(card, request)?;
+    let body = query.split_once("WITH\n").map_or(query.as_str(), |(_, body)| body);
+    // The final SELECT is the last line that starts one.
+    let end = body.rfind("\nSELECT ").unwrap_or(body.len());
+    Ok(body[..end].to_string())
 }
 
-/// The most bytes of an attribution kept, as `tally` keeps them.
-const MAX_ATTRIBUTION_BYTES: usize = 256;
-
-impl ByColumns {
-    fn new(d: Dialect, by: Option<&By>) -> ByColumns {
-        let Some(by) = by else { return ByColumns::default() };
-        let text =
-            |value: &str| format!("CASE WHEN {} THEN {} END", d.is(value, Json::String), d.text(value));
-        let value = match by {
-            By::KeyPrefix { separator } => d.before(&text(&d.at_members("j", &["key"])), *separator),
-            // `request` (a batch output line echoes its request) first, then
-            // `full_request` (a request-response logging row).
-            By::Label(name) => {
-                let label = |request: &str| {
-                    format!(
-                        "CASE WHEN {} THEN {} END",
-                        d.is(&d.at_members("j", &[request, "labels"]), Json::Object),
-                        text(&d.at_members("j", &[request, "labels", name]))
-                    )
-                };
-                format!(
-                    "COALESCE({},
-      {})",
-                    label("request"),
-                    label("full_request")
-                )
+/// `template` with each `$NAME` in it replaced by its value, in one pass:
+/// a value (which may hold a label's name, say) is never read again for
+/// names. Of two names that start alike, the longer is meant.
+fn fill(template: &str, values: &[(&str, &str)]) -> String {
+    let mut text = String::with_capacity(template.len() + 1024);
+    let mut rest = template;
+    while let Some(at) = rest.find('$') {
+        text.push_str(&rest[..at]);
+        rest = &rest[at..];
+        let found =
+            values.iter().filter(|(name, _)| rest.starts_with(name)).max_by_key(|(name, _)| name.len());
+        match found {
+            Some((name, value)) => {
+                text.push_str(value);
+                rest = &rest[name.len()..];
             }
-            // Refused before the query is written (`SqlError::ByFile`, `ByDay`).
-            By::File | By::Day(_) => format!("CAST(NULL AS {})", d.type_name(Type::Text)),
-        };
-        ByColumns {
-            read: format!("{value} AS by_value,\n    "),
-            cut: format!("{} AS attribution, ", d.cut("by_value", MAX_ATTRIBUTION_BYTES)),
-            carry: "attribution, ",
-            null: "NULL, ",
-            order: format!("{} NULLS LAST, ", d.bytes("attribution")),
+            None => {
+                // A `$` of the SQL itself: a JSON path or the end of a pattern.
+                debug_assert!(
+                    !rest[1..].starts_with(|c: char| c.is_ascii_uppercase()),
+                    "no value for {}",
+                    &rest[..rest.len().min(20)]
+                );
+                text.push('$');
+                rest = &rest[1..];
+            }
         }
     }
+    text.push_str(rest);
+    text
 }
 
 fn source(d: Dialect, request: &SqlRequest) -> String {
@@ -160,581 +108,387 @@ fn source(d: Dialect, request: &SqlRequest) -> String {
             Dialect::BigQuery => format!("CAST(DATE_TRUNC(DATE({}), MONTH) AS DATE)", d.ident(column)),
             Dialect::DuckDb => format!("CAST(date_trunc('month', {}) AS DATE)", d.ident(column)),
         },
-        (None, _) => "CAST(NULL AS DATE)".to_string(),
+        // Without a period, the rows are not grouped by one.
+        (None, _) => String::new(),
     };
-    let filter =
-        request.filter.as_ref().map(|filter| format!("\n  WHERE (\n    {filter}\n  )")).unwrap_or_default();
-    // DuckDB reads a JSON column as its text.
-    let line = match d {
-        Dialect::DuckDb => format!("CAST({} AS VARCHAR)", d.ident(&request.column)),
-        Dialect::BigQuery => d.ident(&request.column),
-    };
-    d.cte(
-        "nb_source",
-        &format!("  SELECT {period} AS period, {line} AS line\n  FROM {}{filter}", d.table(&request.table)),
-    )
+    let filter = request.filter.as_ref().map(|filter| format!(" WHERE ({filter})")).unwrap_or_default();
+    // A DuckDB JSON column is text already: its functions read it as the
+    // VARCHAR column of a loaded file.
+    let line = d.ident(&request.column);
+    let period = if period.is_empty() { period } else { format!("{period} AS period, ") };
+    format!("nb_source AS (SELECT {period}{line} AS line FROM {}{filter})", d.table(&request.table))
 }
 
-/// The typed parse of a line (DuckDB's `json_transform` structure):
-/// scalars are read as `JSON` (their JSON text) so that a value of the
-/// wrong type is seen, not cast. `@R` stands for the members of a
-/// response, read both inside `response` (a batch output line) and at the
-/// top (a bare response); `@P` for a content part.
-const DUCKDB_LINE: &str = r#"{"key":"JSON","error":"JSON","status":"JSON","object":"JSON","author":"JSON","invocationId":"JSON","invocation_id":"JSON","partial":"JSON","response":{@R},@R}"#;
-const DUCKDB_RESPONSE: &str = r#""usageMetadata":"JSON","usage_metadata":"JSON","modelVersion":"JSON","model_version":"JSON","responseId":"JSON","response_id":"JSON","candidates":[{"content":{"parts":[@P]},"groundingMetadata":{"webSearchQueries":"JSON","web_search_queries":"JSON"},"grounding_metadata":{"webSearchQueries":"JSON","web_search_queries":"JSON"}}],"content":{"parts":[@P]}"#;
-const DUCKDB_PART: &str = r#"{"inlineData":{"mimeType":"JSON","mime_type":"JSON"},"inline_data":{"mimeType":"JSON","mime_type":"JSON"},"thought":"JSON"}"#;
+/// DuckDB: one `json_transform` per row reads the line's members (the
+/// response's both inside `response`, a batch output line, and at the top,
+/// a bare response; `@` is a member read as its JSON text, so that a value
+/// of the wrong type is seen, not cast); a second reads the small usage
+/// block, a third the two `*TokensDetails` lists. Where the typed parse
+/// reads a non-object like an empty one, the JSON is read again, and only
+/// then (`response_wrong`, `entry_wrong`).
+const DUCKDB_PARSED: &str = r#"nb_parsed AS (SELECT *, (v.error LIKE '{%' OR v.error LIKE '"__%' OR v.status LIKE '{%' OR v.status LIKE '"__%') IS TRUE AS is_error,
+(v.author = '"user"') IS TRUE AS user_event, (v.partial = 'true') IS TRUE AS partial,
+CASE WHEN version_json LIKE '"%' THEN version_json ->> '$' END AS version, (usage LIKE '{%') IS TRUE AS usage_object,
+cd IS NOT NULL AS detail, pd IS NOT NULL AS prompt_detail, counts[1] AS prompt, counts[2] AS candidates, counts[3] AS thoughts, counts[4] AS total,
+len([m FOR m IN [COALESCE(lower(COALESCE(i.mimeType, i.mime_type)), '') FOR i IN [COALESCE(p.inlineData, p.inline_data)
+FOR p IN COALESCE(flatten([c.content.parts FOR c IN candidate_list]), content.parts, []) IF p.thought IS DISTINCT FROM 'true'] IF i IS NOT NULL]
+IF m LIKE '"image/%' OR m NOT LIKE '"%']) AS images,
+COALESCE(list_sum([len(COALESCE(g.webSearchQueries, g.web_search_queries)) FOR g IN [COALESCE(c.groundingMetadata, c.grounding_metadata) FOR c IN candidate_list]]), 0) AS queries,
+COALESCE(list_sum([TRY_CAST(COALESCE(e.tokenCount, e.token_count) AS BIGINT) FOR e IN entries[1] IF e.modality = 'IMAGE']), 0) AS detail_image,
+COALESCE(list_sum([TRY_CAST(COALESCE(e.tokenCount, e.token_count) AS BIGINT) FOR e IN entries[1] IF e.modality = 'TEXT']), 0) AS detail_text
+FROM (SELECT *, regexp_replace(UPPER(COALESCE(u.serviceTier, u.service_tier) ->> '$'), '^SERVICE_TIER_', '') AS tier, UPPER(COALESCE(u.trafficType, u.traffic_type) ->> '$') AS traffic,
+[CASE WHEN x IS NULL THEN 0 WHEN json_type(x) = 'UBIGINT' THEN TRY_CAST(x AS BIGINT) END FOR x IN [COALESCE(u.promptTokenCount, u.prompt_token_count),
+COALESCE(u.candidatesTokenCount, u.candidates_token_count), COALESCE(u.thoughtsTokenCount, u.thoughts_token_count), COALESCE(u.totalTokenCount, u.total_token_count)]] AS counts,
+json_transform(concat('[', COALESCE(cd, 'null'), ',', COALESCE(pd, 'null'), ']'), '[[{"modality":"VARCHAR","tokenCount":"JSON","token_count":"JSON"}]]') AS entries
+FROM (SELECT *, COALESCE(u.candidatesTokensDetails, u.candidates_tokens_details) AS cd, COALESCE(u.promptTokensDetails, u.prompt_tokens_details) AS pd
+FROM (SELECT *, json_transform(usage, replace('{"promptTokenCount":@,"prompt_token_count":@,"candidatesTokenCount":@,"candidates_token_count":@,"thoughtsTokenCount":@,"thoughts_token_count":@,"totalTokenCount":@,"total_token_count":@,"promptTokensDetails":@,"prompt_tokens_details":@,"candidatesTokensDetails":@,"candidates_tokens_details":@,"serviceTier":@,"service_tier":@,"trafficType":@,"traffic_type":@}', '@', '"JSON"')) AS u
+FROM (SELECT *, $CUT_BYCOALESCE(v.author, v.invocationId, v.invocation_id) IS NOT NULL AS agent_event,
+IF(wrapped, COALESCE(r.usageMetadata, r.usage_metadata), COALESCE(v.usageMetadata, v.usage_metadata)) AS usage,
+IF(wrapped, COALESCE(r.modelVersion, r.model_version), COALESCE(v.modelVersion, v.model_version)) AS version_json,
+(IF(wrapped, r.responseId, v.responseId) LIKE '"%' OR IF(wrapped, r.response_id, v.response_id) LIKE '"%') IS TRUE AS response_id,
+IF(wrapped, r.candidates, v.candidates) AS candidate_list, IF(wrapped, r.content, v.content) AS content, candidate_list IS NOT NULL OR content IS NOT NULL AS candidates_present
+FROM (SELECT *, $READ_BYv.response AS r, v.response IS NOT NULL AS wrapped
+FROM (SELECT *, line IS NULL OR trim(line) = '' AS empty, json_transform(j, replace(replace(replace(replace(
+'{"key":@,"error":@,"status":@,"object":@,"author":@,"invocationId":@,"invocation_id":@,"partial":@,"response":{#R},#R}',
+'#R', '"usageMetadata":@,"usage_metadata":@,"modelVersion":@,"model_version":@,"responseId":@,"response_id":@,"candidates":[{"content":{"parts":[#P]},"groundingMetadata":#G,"grounding_metadata":#G}],"content":{"parts":[#P]}'),
+'#P', '{"inlineData":{"mimeType":@,"mime_type":@},"inline_data":{"mimeType":@,"mime_type":@},"thought":@}'),
+'#G', '{"webSearchQueries":[@],"web_search_queries":[@]}'), '@', '"JSON"')) AS v
+FROM (SELECT *, CASE WHEN json_valid(line) THEN line END AS j FROM nb_source))))))))"#;
 
-/// The response's members as read from the bare line (DuckDB), with the
-/// names of the `response` member's.
-const RESPONSE_MEMBERS: [&str; 8] = [
-    "usageMetadata",
-    "usage_metadata",
-    "modelVersion",
-    "model_version",
-    "responseId",
-    "response_id",
-    "candidates",
-    "content",
-];
+/// BigQuery: each member read by subscript, once, from the line with its
+/// `null` members left out (`JSON_STRIP_NULLS`), so that `null` reads as
+/// absent; the line as it is (`j`) where `null` counts (an agent event,
+/// a request).
+const BIGQUERY_PARSED: &str = r#"nb_parsed AS (SELECT *, (JSON_TYPE(s['error']) IN ('object', 'string') AND JSON_VALUE(s['error']) IS DISTINCT FROM ''
+OR JSON_TYPE(s['status']) IN ('object', 'string') AND JSON_VALUE(s['status']) IS DISTINCT FROM '') IS TRUE AS is_error,
+(JSON_VALUE(s['author']) = 'user') IS TRUE AS user_event, (TO_JSON_STRING(s['partial']) = 'true') IS TRUE AS partial,
+SAFE.STRING(version_json) AS version, (JSON_TYPE(usage) = 'object') IS TRUE AS usage_object,
+cd IS NOT NULL AS detail, pd IS NOT NULL AS prompt_detail, IFNULL(ds.image, 0) AS detail_image, IFNULL(ds.text, 0) AS detail_text
+FROM (SELECT *, REGEXP_REPLACE(UPPER(JSON_VALUE(COALESCE(usage['serviceTier'], usage['service_tier']))), '^SERVICE_TIER_', '') AS tier, UPPER(JSON_VALUE(COALESCE(usage['trafficType'], usage['traffic_type']))) AS traffic,
+SAFE_CAST(REGEXP_EXTRACT(IFNULL(TO_JSON_STRING(COALESCE(usage['promptTokenCount'], usage['prompt_token_count'])), '0'), r'^[0-9]+$') AS INT64) AS prompt,
+SAFE_CAST(REGEXP_EXTRACT(IFNULL(TO_JSON_STRING(COALESCE(usage['candidatesTokenCount'], usage['candidates_token_count'])), '0'), r'^[0-9]+$') AS INT64) AS candidates,
+SAFE_CAST(REGEXP_EXTRACT(IFNULL(TO_JSON_STRING(COALESCE(usage['thoughtsTokenCount'], usage['thoughts_token_count'])), '0'), r'^[0-9]+$') AS INT64) AS thoughts,
+SAFE_CAST(REGEXP_EXTRACT(IFNULL(TO_JSON_STRING(COALESCE(usage['totalTokenCount'], usage['total_token_count'])), '0'), r'^[0-9]+$') AS INT64) AS total,
+(SELECT AS STRUCT SUM(IF(modality = 'IMAGE', n, 0)) AS image, SUM(IF(modality = 'TEXT', n, 0)) AS text FROM (SELECT JSON_VALUE(e['modality']) AS modality,
+SAFE_CAST(JSON_VALUE(COALESCE(e['tokenCount'], e['token_count'])) AS INT64) AS n FROM UNNEST(JSON_QUERY_ARRAY(cd)) AS e)) AS ds,
+(SELECT COUNT(*) FROM (SELECT i, COALESCE(i['mimeType'], i['mime_type']) AS m FROM (SELECT COALESCE(p['inlineData'], p['inline_data']) AS i
+FROM UNNEST(IF(r['candidates'] IS NULL, [r], JSON_QUERY_ARRAY(r['candidates']))) AS c, UNNEST(JSON_QUERY_ARRAY(c['content']['parts'])) AS p
+WHERE TO_JSON_STRING(p['thought']) IS DISTINCT FROM 'true')) WHERE JSON_TYPE(i) = 'object'
+AND COALESCE(STARTS_WITH(LOWER(JSON_VALUE(m)), 'image/') OR JSON_TYPE(m) <> 'string', TRUE)) AS images,
+IFNULL((SELECT SUM(ARRAY_LENGTH(JSON_QUERY_ARRAY(COALESCE(g['webSearchQueries'], g['web_search_queries']))))
+FROM (SELECT COALESCE(c['groundingMetadata'], c['grounding_metadata']) AS g FROM UNNEST(JSON_QUERY_ARRAY(r['candidates'])) AS c) WHERE JSON_TYPE(g) = 'object'), 0) AS queries
+FROM (SELECT *, COALESCE(usage['candidatesTokensDetails'], usage['candidates_tokens_details']) AS cd, COALESCE(usage['promptTokensDetails'], usage['prompt_tokens_details']) AS pd
+FROM (SELECT *, COALESCE(r['usageMetadata'], r['usage_metadata']) AS usage, COALESCE(r['modelVersion'], r['model_version']) AS version_json,
+(JSON_TYPE(r['responseId']) = 'string' OR JSON_TYPE(r['response_id']) = 'string') IS TRUE AS response_id, r['candidates'] IS NOT NULL OR r['content'] IS NOT NULL AS candidates_present
+FROM (SELECT *, $CUT_BYIF(wrapped, s['response'], s) AS r
+FROM (SELECT *, $READ_BY(JSON_TYPE(s['response']) = 'object') IS TRUE AS wrapped,
+COALESCE(JSON_QUERY(j, '$.author'), JSON_QUERY(j, '$.invocationId'), JSON_QUERY(j, '$.invocation_id')) IS NOT NULL AS agent_event
+FROM (SELECT *, $EMPTY AS empty, JSON_STRIP_NULLS(j, include_arrays => FALSE) AS s FROM (SELECT *, $J AS j FROM nb_source))))))))"#;
 
-/// DuckDB: one `json_transform` per row; then the response's members from
-/// `response` (a batch output line) or the line itself.
-fn duckdb_parse(by: &ByColumns) -> Vec<String> {
-    let bare: Vec<String> = RESPONSE_MEMBERS.iter().map(|name| format!("'{name}': v.{name}")).collect();
-    vec![
-        d_cte(
-            "nb_parsed",
-            &format!(
-                "  SELECT period, {read}line IS NULL OR trim(line) = '' AS empty, j, json_transform(j, replace(replace(\n    \
-                 '{DUCKDB_LINE}',\n    \
-                 '@R', '{DUCKDB_RESPONSE}'),\n    \
-                 '@P', '{DUCKDB_PART}')) AS v\n  \
-                 FROM (SELECT *, CASE WHEN json_valid(line) THEN line END AS j FROM nb_source) AS s",
-                read = by.read,
-            ),
-        ),
-        d_cte(
-            "nb_members",
-            &format!(
-                "  SELECT period, {cut}empty, j, key, error, status, object, author, partial, agent_event, wrapped,\n    \
-                 -- Only a response that is no object and no usage needs the JSON again.\n    \
-                 CASE WHEN wrapped AND usage IS NULL THEN json_type(j, '$.response') <> 'OBJECT' ELSE FALSE END AS response_wrong,\n    \
-                 usage, version, response_id, candidates_given, content_given,\n    \
-                 -- Output images: inlineData given, not a thought, whose MIME type starts with image/ in any\n    \
-                 -- case or is no string (a string's JSON text starts with a quote); in the candidates, or in\n    \
-                 -- an agent event's own content.\n    \
-                 COALESCE(list_sum(list_transform(\n      \
-                 CASE WHEN candidates_given THEN list_transform(r.candidates, lambda c: c.content) ELSE [r.content] END,\n      \
-                 lambda c: len(list_filter(\n        \
-                 list_transform(c.parts, lambda p: CASE WHEN p.thought = 'true' THEN NULL ELSE COALESCE(p.inlineData, p.inline_data) END),\n        \
-                 lambda i: i IS NOT NULL AND COALESCE(lower(COALESCE(i.mimeType, i.mime_type)) LIKE '\"image/%' OR COALESCE(i.mimeType, i.mime_type) NOT LIKE '\"%', TRUE))))), 0) AS images,\n    \
-                 COALESCE(list_sum(list_transform(\n      \
-                 list_transform(r.candidates, lambda c: COALESCE(c.groundingMetadata, c.grounding_metadata)),\n      \
-                 lambda g: json_array_length(COALESCE(g.webSearchQueries, g.web_search_queries)))), 0) AS search_queries\n  \
-                 FROM (\n    \
-                 SELECT *, v.key, v.error, v.status, v.object, v.author, v.partial,\n      \
-                 COALESCE(v.author, v.invocationId, v.invocation_id) IS NOT NULL AS agent_event,\n      \
-                 v.response IS NOT NULL AS wrapped,\n      \
-                 COALESCE(r.usageMetadata, r.usage_metadata) AS usage, COALESCE(r.modelVersion, r.model_version) AS version,\n      \
-                 COALESCE(r.responseId LIKE '\"%' OR r.response_id LIKE '\"%', FALSE) AS response_id,\n      \
-                 r.candidates IS NOT NULL AS candidates_given, r.content IS NOT NULL AS content_given\n    \
-                 FROM (SELECT *, CASE WHEN v.response IS NOT NULL THEN v.response ELSE {{{bare}}} END AS r FROM nb_parsed) AS p\n  \
-                 ) AS m",
-                bare = bare.join(", "),
-                cut = by.cut,
-            ),
-        ),
-        d_cte(
-            "nb_usage",
-            &format!(
-                "  SELECT *,\n    \
-                 {image} AS detail_image_tokens,\n    \
-                 {text} AS detail_text_tokens,\n    \
-                 {wrong} AS entry_wrong\n  \
-                 FROM (\n    \
-                 SELECT *, json_transform(candidate_details, '{ENTRY}') AS candidate_entries,\n      \
-                 json_transform(prompt_details, '{ENTRY}') AS prompt_entries\n    \
-                 FROM (\n      \
-                 SELECT *,{counts},\n        \
-                 COALESCE(u.promptTokensDetails, u.prompt_tokens_details) AS prompt_details,\n        \
-                 COALESCE(u.candidatesTokensDetails, u.candidates_tokens_details) AS candidate_details,\n        \
-                 UPPER(COALESCE(u.serviceTier, u.service_tier)) AS service_tier,\n        \
-                 UPPER(COALESCE(u.trafficType, u.traffic_type)) AS traffic_type\n      \
-                 FROM (SELECT *, json_transform(usage, '{usage_spec}') AS u FROM nb_members) AS m\n    \
-                 ) AS c\n  \
-                 ) AS e",
-                counts = COUNTS
-                    .iter()
-                    .map(|(name, camel, snake)| format!("\n        COALESCE(u.{camel}, u.{snake}) AS {name}"))
-                    .collect::<Vec<_>>()
-                    .join(","),
-                usage_spec = duckdb_usage_spec(),
-                image = duckdb_entry_sum("IMAGE"),
-                text = duckdb_entry_sum("TEXT"),
-                // Every entry an object, every count a non-negative integer.
-                wrong = ["candidate", "prompt"]
-                    .map(|details| {
-                        format!(
-                            "NOT list_has_all(['OBJECT'], json_type({details}_details, '$[*]'))\n      \
-                             OR list_bool_or(list_transform({details}_entries, lambda e: NOT {}))",
-                            Dialect::DuckDb.is_count("COALESCE(e.tokenCount, e.token_count)")
-                        )
-                    })
-                    .join("\n      OR "),
-            ),
-        ),
-    ]
-}
-
-/// A `*TokensDetails` entry as DuckDB's typed parse reads it.
-const ENTRY: &str = r#"[{"modality":"VARCHAR","tokenCount":"JSON","token_count":"JSON"}]"#;
-
-/// The tokens of `modality` entries of `candidatesTokensDetails` (DuckDB).
-fn duckdb_entry_sum(modality: &str) -> String {
-    format!(
-        "COALESCE(list_sum(list_transform(candidate_entries,\n      \
-         lambda e: CASE WHEN e.modality = '{modality}' THEN TRY_CAST(COALESCE(e.tokenCount, e.token_count) AS BIGINT) END)), 0)"
-    )
-}
-
-fn d_cte(name: &str, body: &str) -> String {
-    Dialect::DuckDb.cte(name, body)
-}
-
-/// The token counts of `usageMetadata`: the column, and its two spellings.
-const COUNTS: [(&str, &str, &str); 4] = [
-    ("prompt_json", "promptTokenCount", "prompt_token_count"),
-    ("candidates_json", "candidatesTokenCount", "candidates_token_count"),
-    ("thoughts_json", "thoughtsTokenCount", "thoughts_token_count"),
-    ("total_json", "totalTokenCount", "total_token_count"),
-];
-
-fn duckdb_usage_spec() -> String {
-    let mut members: Vec<String> = Vec::new();
-    for (_, camel, snake) in COUNTS {
-        members.push(format!(r#""{camel}":"JSON","{snake}":"JSON""#));
-    }
-    members.push(
-        r#""promptTokensDetails":"JSON","prompt_tokens_details":"JSON","candidatesTokensDetails":"JSON","candidates_tokens_details":"JSON","serviceTier":"VARCHAR","service_tier":"VARCHAR","trafficType":"VARCHAR","traffic_type":"VARCHAR""#
-            .to_string(),
-    );
-    format!("{{{}}}", members.join(","))
-}
-
-/// BigQuery: each path of the JSON read once, where it is used.
-fn bigquery_parse(request: &SqlRequest, by: &ByColumns) -> Vec<String> {
-    let d = Dialect::BigQuery;
-    let (j, empty) = match request.column_type {
-        super::ColumnType::String => {
+fn bigquery_parsed(column_type: ColumnType, by: &ByColumns) -> String {
+    let (j, empty) = match column_type {
+        ColumnType::String => {
             ("SAFE.PARSE_JSON(line, wide_number_mode => 'round')", "line IS NULL OR TRIM(line) = ''")
         }
-        super::ColumnType::Json => ("line", "line IS NULL"),
+        ColumnType::Json => ("line", "line IS NULL"),
     };
-    let member = |value: &str, camel: &str, snake: &str| d.cased(value, camel, snake);
-    let top: Vec<String> = ["key", "error", "status", "object", "author", "partial"]
-        .iter()
-        .map(|name| format!("{} AS {name}", d.present(&d.at("j", &format!("$.{name}")))))
-        .collect();
-    let counts: Vec<String> = COUNTS
-        .iter()
-        .map(|(name, camel, snake)| format!("\n      {} AS {name}", member("usage", camel, snake)))
-        .collect();
-    // The tokens of `modality` entries of candidatesTokensDetails.
-    let entry_sum = |modality: &str| {
-        format!(
-            "(SELECT COALESCE(SUM({}), 0) FROM (SELECT JSON_VALUE(e, '$.modality') AS modality, {} AS n\n      \
-             FROM UNNEST(JSON_QUERY_ARRAY(candidate_details)) AS e) AS x WHERE modality = '{modality}')",
-            d.count("n"),
-            member("e", "tokenCount", "token_count")
-        )
-    };
-    // Every entry an object, every count a non-negative integer.
-    let entry_wrong = |details: &str| {
-        format!(
-            "EXISTS(SELECT 1 FROM (SELECT e, {} AS n FROM UNNEST(JSON_QUERY_ARRAY({details})) AS e) AS x\n      \
-             WHERE COALESCE(JSON_TYPE(e) <> 'object', TRUE) OR (n IS NOT NULL AND NOT {}))",
-            member("e", "tokenCount", "token_count"),
-            d.is_count("n"),
-        )
-    };
-    vec![
-        d.cte(
-            "nb_parsed",
-            &format!(
-                "  SELECT *, CASE WHEN JSON_TYPE(response) = 'object' THEN response ELSE j END AS r\n  \
-                 FROM (SELECT period, {read}{empty} AS empty, j, JSON_QUERY(j, '$.response') AS response\n    \
-                 FROM (SELECT period, line, {j} AS j FROM nb_source) AS s) AS p",
-                read = by.read,
-            ),
-        ),
-        d.cte(
-            "nb_members",
-            &format!(
-                "  SELECT *,\n    \
-                 -- Output images: inlineData objects, not thoughts, whose MIME type starts with image/ in any\n    \
-                 -- case or is no string; in the candidates, or in an agent event's own content.\n    \
-                 COALESCE((SELECT COUNTIF(JSON_TYPE(i) = 'object' AND NOT COALESCE({thought}, FALSE)\n        \
-                 AND COALESCE(STARTS_WITH(LOWER(JSON_VALUE(m)), 'image/') OR JSON_TYPE(m) <> 'string', TRUE))\n      \
-                 FROM (SELECT i, t, {mime} AS m FROM (SELECT {inline} AS i, JSON_QUERY(p, '$.thought') AS t\n        \
-                 FROM UNNEST(IF(candidates_given, JSON_QUERY_ARRAY(r, '$.candidates'), [r])) AS c,\n        \
-                 UNNEST(JSON_QUERY_ARRAY(c, '$.content.parts')) AS p) AS s) AS s), 0) AS images,\n    \
-                 (SELECT COALESCE(SUM(ARRAY_LENGTH(JSON_QUERY_ARRAY({queries}))), 0)\n      \
-                 FROM (SELECT {grounding} AS g FROM UNNEST(JSON_QUERY_ARRAY(r, '$.candidates')) AS c) AS s\n      \
-                 WHERE JSON_TYPE(g) = 'object') AS search_queries\n  \
-                 FROM (\n    \
-                 SELECT period, {cut}empty, j, r, {top},\n      \
-                 COALESCE(JSON_QUERY(j, '$.author'), JSON_QUERY(j, '$.invocationId'), JSON_QUERY(j, '$.invocation_id')) IS NOT NULL AS agent_event,\n      \
-                 COALESCE(JSON_TYPE(response) = 'object', FALSE) AS wrapped,\n      \
-                 COALESCE(JSON_TYPE(response) NOT IN ('object', 'null'), FALSE) AS response_wrong,\n      \
-                 {usage} AS usage, {version} AS version,\n      \
-                 COALESCE(JSON_TYPE(JSON_QUERY(r, '$.responseId')) = 'string' OR JSON_TYPE(JSON_QUERY(r, '$.response_id')) = 'string', FALSE) AS response_id,\n      \
-                 {candidates} IS NOT NULL AS candidates_given, {content} IS NOT NULL AS content_given\n    \
-                 FROM nb_parsed\n  \
-                 ) AS m",
-                top = top.join(", "),
-                cut = by.cut,
-                usage = member("r", "usageMetadata", "usage_metadata"),
-                version = member("r", "modelVersion", "model_version"),
-                candidates = d.present(&d.at("r", "$.candidates")),
-                content = d.present(&d.at("r", "$.content")),
-                thought = d.member_true("t"),
-                mime = member("i", "mimeType", "mime_type"),
-                inline = member("p", "inlineData", "inline_data"),
-                grounding = member("c", "groundingMetadata", "grounding_metadata"),
-                queries = member("g", "webSearchQueries", "web_search_queries"),
-            ),
-        ),
-        d.cte(
-            "nb_usage",
-            &format!(
-                "  SELECT *,\n    \
-                 {image} AS detail_image_tokens,\n    \
-                 {text} AS detail_text_tokens,\n    \
-                 {candidate_wrong}\n    \
-                 OR {prompt_wrong} AS entry_wrong\n  \
-                 FROM (\n    \
-                 SELECT *,{counts},\n      \
-                 {prompt_details} AS prompt_details,\n      \
-                 {candidate_details} AS candidate_details,\n      \
-                 UPPER(JSON_VALUE({tier})) AS service_tier,\n      \
-                 UPPER(JSON_VALUE({traffic})) AS traffic_type\n    \
-                 FROM nb_members\n  \
-                 ) AS m",
-                counts = counts.join(","),
-                prompt_details = member("usage", "promptTokensDetails", "prompt_tokens_details"),
-                candidate_details = member("usage", "candidatesTokensDetails", "candidates_tokens_details"),
-                tier = member("usage", "serviceTier", "service_tier"),
-                traffic = member("usage", "trafficType", "traffic_type"),
-                image = entry_sum("IMAGE"),
-                text = entry_sum("TEXT"),
-                candidate_wrong = entry_wrong("candidate_details"),
-                prompt_wrong = entry_wrong("prompt_details"),
-            ),
-        ),
-    ]
+    fill(BIGQUERY_PARSED, &[("$READ_BY", &by.read), ("$CUT_BY", &by.cut), ("$EMPTY", empty), ("$J", j)])
 }
 
-/// The values the rules need, from the members: shared by both engines.
-fn typed(d: Dialect, by: &ByColumns) -> String {
-    let is = |value: &str, kind| d.member_is(value, kind);
-    let is_error = |field: &str| {
-        format!(
-            "({} OR ({} AND NOT {}))",
-            is(field, Json::Object),
-            is(field, Json::String),
-            d.member_in(field, &[""])
-        )
-    };
-    let counts: Vec<String> = COUNTS
-        .iter()
-        .map(|(name, _, _)| format!("{} AS {}", d.count(name), name.replace("_json", "_n")))
-        .collect();
-    d.cte(
-        "nb_typed",
-        &format!(
-            "  SELECT period, {carry}empty, j, wrapped, response_wrong, agent_event, response_id, candidates_given, content_given,\n    \
-             images, search_queries, service_tier, traffic_type,\n    \
-             COALESCE(NOT {key_string}, FALSE) AS key_wrong,\n    \
-             COALESCE({api_object}, FALSE) AS api_object,\n    \
-             COALESCE({error} OR {status}, FALSE) AS is_error,\n    \
-             COALESCE({user}, FALSE) AS user_event,\n    \
-             COALESCE({partial}, FALSE) AS partial,\n    \
-             version IS NOT NULL AS version_given,\n    \
-             CASE WHEN {version_string} THEN {version_text} END AS version,\n    \
-             usage IS NOT NULL AS usage_given,\n    \
-             COALESCE({usage_object}, FALSE) AS usage_object,\n    \
-             {counts},\n    \
-             prompt_json IS NOT NULL OR candidates_json IS NOT NULL OR thoughts_json IS NOT NULL OR total_json IS NOT NULL AS any_count,\n    \
-             candidate_details IS NOT NULL AS details_present,\n    \
-             prompt_details IS NOT NULL AS prompt_details_present,\n    \
-             COALESCE(NOT {cd_array}, FALSE) OR COALESCE(NOT {pd_array}, FALSE) AS details_wrong,\n    \
-             detail_image_tokens, detail_text_tokens, COALESCE(entry_wrong, FALSE) AS entry_wrong,\n    \
-             prompt_json, candidates_json, thoughts_json, total_json\n  \
-             FROM nb_usage",
-            key_string = is("key", Json::String),
-            api_object = d.member_in("object", &["interaction", "chat.completion", "chat.completion.chunk"]),
-            error = is_error("error"),
-            status = is_error("status"),
-            user = d.member_in("author", &["user"]),
-            partial = d.member_true("partial"),
-            version_string = is("version", Json::String),
-            version_text = d.text("version"),
-            usage_object = is("usage", Json::Object),
-            counts = counts.join(", "),
-            cd_array = is("candidate_details", Json::Array),
-            pd_array = is("prompt_details", Json::Array),
-            carry = by.carry,
-        ),
-    )
+/// The shape checks the rules make of a parsed line, where each engine
+/// writes them its own way.
+struct Checks {
+    /// `key` is there and no string.
+    key_wrong: &'static str,
+    /// `object` names an Interactions or chat completion object.
+    api_object: &'static str,
+    /// `response` is there and no object.
+    response_wrong: &'static str,
+    /// A `*TokensDetails` member is there and no array.
+    details_wrong: &'static str,
+    /// A `*TokensDetails` entry is no object, or its count no count.
+    entry_wrong: &'static str,
 }
 
-fn row(d: Dialect, request: &SqlRequest, by: &ByColumns) -> String {
-    let tier = |names: &str| {
-        let names: Vec<String> = names
-            .split(' ')
-            .flat_map(|name| [format!("'{name}'"), format!("'SERVICE_TIER_{name}'")])
-            .collect();
-        format!("service_tier IN ({})", names.join(", "))
-    };
-    let lane = match request.lane {
-        Some(lane) => d.string(lane.name()),
-        None => format!(
-            "CASE WHEN wrapped THEN 'batch'\n      \
-             WHEN {} THEN 'standard' WHEN {} THEN 'flex' WHEN {} THEN 'priority'\n      \
-             WHEN traffic_type = 'ON_DEMAND' THEN 'standard' WHEN traffic_type = 'ON_DEMAND_FLEX' THEN 'flex'\n      \
-             WHEN traffic_type = 'ON_DEMAND_PRIORITY' THEN 'priority' WHEN traffic_type = 'PROVISIONED_THROUGHPUT' THEN 'provisioned'\n      \
-             ELSE 'standard' END",
-            tier("STANDARD UNSPECIFIED"),
-            tier("FLEX"),
-            tier("PRIORITY")
-        ),
-    };
-    let body = format!(
-        "  SELECT period, {carry}kind, reason, version, search_queries, images, prompt_tokens, thoughts_tokens,\n    \
-         CASE WHEN kind = 'usage' THEN {lane} END AS lane,\n    \
-         image_output_tokens, text_output_tokens,\n    \
-         CASE WHEN NOT counted THEN NULL\n      \
-         WHEN images > 1 AND {modulo} = 0 THEN {quotient}\n      \
-         ELSE image_output_tokens END AS tokens_per_image\n  \
-         FROM (\n    \
-         SELECT *,\n      \
-         CASE WHEN empty THEN 'empty' WHEN reason IS NOT NULL THEN 'malformed' WHEN is_error THEN 'error'\n        \
-         WHEN piece AND NOT counted THEN 'chunk' ELSE 'usage' END AS kind,\n      \
-         CASE WHEN details_present THEN detail_image_tokens WHEN images > 0 OR NOT candidates_present THEN candidates_tokens\n        \
-         ELSE 0 END AS image_output_tokens,\n      \
-         CASE WHEN details_present THEN GREATEST(detail_text_tokens, GREATEST(candidates_tokens - detail_image_tokens, 0))\n        \
-         WHEN images > 0 OR NOT candidates_present THEN 0 ELSE candidates_tokens END AS text_output_tokens\n    \
-         FROM (\n      \
-         SELECT *,\n        \
-         CASE\n          \
-         WHEN empty THEN NULL\n          \
-         WHEN j IS NULL THEN 'not JSON'\n          \
-         WHEN key_wrong THEN 'key is not a string'\n          \
-         WHEN api_object THEN 'an Interactions or chat completion object: the query reads GenerateContentResponse shapes; tally reads these'\n          \
-         WHEN is_error THEN NULL\n          \
-         WHEN response_wrong THEN 'response is not an object'\n          \
-         WHEN NOT (wrapped OR response_present OR agent_event) THEN CASE\n            \
-         WHEN NOT COALESCE({is_object}, FALSE) THEN 'line is not a JSON object'\n            \
-         WHEN {has_request} THEN 'a request, not a response'\n            \
-         ELSE 'no response or error in the line' END\n          \
-         WHEN version_given AND version IS NULL THEN 'modelVersion is not a string'\n          \
-         WHEN usage_given AND NOT usage_object THEN 'usageMetadata is not an object'\n          \
-         WHEN count_wrong THEN 'a token count is not a non-negative integer'\n          \
-         WHEN details_wrong THEN 'a *TokensDetails member is not an array'\n          \
-         WHEN entry_wrong THEN 'a *TokensDetails entry is not an object with a token count'\n          \
-         WHEN NOT usage_given AND NOT piece AND NOT model_turn THEN 'no usageMetadata in the response'\n        \
-         END AS reason\n      \
-         FROM (\n        \
-         SELECT *,\n          \
-         candidates_given OR content_given AS candidates_present,\n          \
-         usage_given OR version_given OR candidates_given OR content_given AS response_present,\n          \
-         -- An agent's own whole event holding an output image is a model turn, usage or not;\n          \
-         -- any other agent event or stream chunk without counts is a piece of a response.\n          \
-         agent_event AND NOT user_event AND NOT partial AND NOT response_id AND images > 0 AS model_turn,\n          \
-         NOT wrapped AND (response_id OR (agent_event AND (user_event OR partial OR images = 0))) AS piece,\n          \
-         -- Usage that is empty, or gives only totalTokenCount or a lane, is never priced at $0.\n          \
-         usage_object AND (prompt_tokens > 0 OR candidates_tokens > 0 OR thoughts_tokens > 0\n            \
-         OR details_present OR prompt_details_present) AS counted,\n          \
-         {count_wrong} AS count_wrong\n        \
-         FROM (SELECT *, COALESCE(prompt_n, 0) AS prompt_tokens, COALESCE(candidates_n, 0) AS candidates_tokens,\n          \
-         COALESCE(thoughts_n, 0) AS thoughts_tokens FROM nb_typed) AS t\n      \
-         ) AS shaped\n    \
-         ) AS classified\n  \
-         ) AS split",
-        modulo = d.modulo("image_output_tokens", "images"),
-        quotient = d.quotient("image_output_tokens", "images"),
-        is_object = d.is("j", Json::Object),
-        has_request = d.has_member("j", &["$.request", "$.contents"]),
-        count_wrong = COUNTS
-            .iter()
-            .map(|(name, _, _)| {
-                format!("({name} IS NOT NULL AND COALESCE({} < 0, TRUE))", name.replace("_json", "_n"))
-            })
-            .collect::<Vec<_>>()
-            .join("\n          OR "),
-        carry = by.carry,
-    );
-    d.cte_once("nb_row", &body)
-}
+/// DuckDB: members are their JSON text; where the typed parse reads a
+/// non-object like an empty one, the JSON is read again, and only then.
+const DUCKDB_CHECKS: Checks = Checks {
+    key_wrong: r#"v.key NOT LIKE '"%'"#,
+    api_object: r#"v.object IN ('"interaction"', '"chat.completion"', '"chat.completion.chunk"')"#,
+    response_wrong: "wrapped AND usage IS NULL AND json_type(j, '$.response') <> 'OBJECT'",
+    details_wrong: "cd NOT LIKE '[%' OR pd NOT LIKE '[%'",
+    // An entry that is no object reads as one without members: the JSON is
+    // read again only where the text shows an element that opens with no
+    // `{` (after `[`, or after an object and `,`).
+    entry_wrong: r"list_bool_or([json_type(COALESCE(e.tokenCount, e.token_count)) <> 'UBIGINT' FOR e IN flatten(entries)])
+OR regexp_matches(concat(cd, pd), '(\[|\},)[^{]') AND NOT list_has_all(['OBJECT'], list_concat(json_type(cd, '$[*]'), json_type(pd, '$[*]')))",
+};
 
-/// `nb_resolved`: each usage row with its card model, resolved as `tally`
-/// does: the name without its resource path and `@` version, by exact
-/// name (ID, former ID, alias), else by the longest ID or former ID that
-/// prefixes it followed by `-`, in any case; `--model` for rows that name
-/// no version.
-fn resolve(d: Dialect, card: &RateCard, request: &SqlRequest) -> Result<String, SqlError> {
-    let fallback = match &request.model {
-        Some(name) => d.string(&card.resolve(name)?.model.id),
-        None => format!("CAST(NULL AS {})", d.type_name(Type::Text)),
-    };
-    let after_slash = d.regexp_extract("TRIM(version)", "[^/]*$");
-    let bare = format!("LOWER(TRIM({}))", d.regexp_extract(&after_slash, "^[^@]*"));
-    Ok(d.cte(
-        "nb_resolved",
-        &format!(
-            "  SELECT r.*, CASE WHEN r.version IS NULL THEN {fallback} ELSE m.model_id END AS model_id\n  \
-             FROM nb_row AS r\n  \
-             LEFT JOIN (\n    \
-             SELECT version, model_id, ROW_NUMBER() OVER (PARTITION BY version\n      \
-             ORDER BY CASE WHEN n.name = v.bare THEN 0 ELSE 1 END, n.exact_rank, LENGTH(n.name) DESC, n.prefix_rank DESC) AS choice\n    \
-             FROM (SELECT version, {bare} AS bare FROM (SELECT DISTINCT version FROM nb_row WHERE kind = 'usage') AS d) AS v\n    \
-             JOIN nb_names AS n ON n.name = v.bare OR (n.prefix_rank IS NOT NULL AND STARTS_WITH(v.bare, CONCAT(n.name, '-')))\n  \
-             ) AS m ON m.version = r.version AND m.choice = 1\n  \
-             WHERE r.kind = 'usage'"
-        ),
-    ))
-}
+const BIGQUERY_CHECKS: Checks = Checks {
+    key_wrong: "JSON_TYPE(s['key']) <> 'string'",
+    api_object: "JSON_VALUE(s['object']) IN ('interaction', 'chat.completion', 'chat.completion.chunk')",
+    response_wrong: "JSON_TYPE(s['response']) <> 'object'",
+    details_wrong: "JSON_TYPE(cd) <> 'array' OR JSON_TYPE(pd) <> 'array'",
+    entry_wrong: "EXISTS(SELECT 1 FROM UNNEST([cd, pd]) AS d, UNNEST(JSON_QUERY_ARRAY(d)) AS e
+WHERE COALESCE(JSON_TYPE(e) <> 'object', TRUE) OR REGEXP_CONTAINS(TO_JSON_STRING(COALESCE(e['tokenCount'], e['token_count'])), r'[^0-9]'))",
+};
 
-/// The CTEs that sum, price and list: usage rows, grounding rows, the
-/// other kinds of row, and the total, as `nb_result`.
-fn price(d: Dialect, card: &RateCard, by: &ByColumns) -> Result<Vec<String>, SqlError> {
-    let none = "'(none)'";
+/// The rules, from the parsed members to the result, for both engines.
+const RULES: &str = r#"nb_row AS (SELECT *, IF(detail, GREATEST(detail_text, candidates - detail_image), candidates - image_out) AS text_out,
+IF(counted, IF(images > 1 AND $MOD = 0, $DIV, image_out), NULL) AS per_image, $LANE AS lane
+FROM (SELECT *, CASE WHEN empty THEN 'empty' WHEN reason IS NOT NULL THEN 'malformed' WHEN is_error THEN 'error'
+WHEN piece AND NOT counted THEN 'chunk' ELSE 'usage' END AS kind,
+CASE WHEN detail THEN detail_image WHEN images > 0 OR NOT candidates_present THEN candidates ELSE 0 END AS image_out
+FROM (SELECT *, CASE WHEN empty THEN NULL
+WHEN j IS NULL THEN 'not JSON'
+WHEN $KEY_WRONG THEN 'key is not a string'
+WHEN $API_OBJECT THEN 'an Interactions or chat completion object: the query reads GenerateContentResponse shapes; tally reads these'
+WHEN is_error THEN NULL
+WHEN $RESPONSE_WRONG THEN 'response is not an object'
+WHEN NOT (wrapped OR usage IS NOT NULL OR version_json IS NOT NULL OR candidates_present OR agent_event) THEN CASE
+WHEN $NOT_OBJECT THEN 'line is not a JSON object'
+WHEN $HAS_REQUEST THEN 'a request, not a response'
+ELSE 'no response or error in the line' END
+WHEN version IS NULL AND version_json IS NOT NULL THEN 'modelVersion is not a string'
+WHEN usage IS NOT NULL AND NOT usage_object THEN 'usageMetadata is not an object'
+WHEN prompt IS NULL OR candidates IS NULL OR thoughts IS NULL OR total IS NULL THEN 'a token count is not a non-negative integer'
+WHEN $DETAILS_WRONG THEN 'a *TokensDetails member is not an array'
+WHEN $ENTRY_WRONG THEN 'a *TokensDetails entry is not an object with a token count'
+WHEN usage IS NULL AND NOT piece AND NOT model_turn THEN 'no usageMetadata in the response'
+END AS reason
+FROM (SELECT *, usage_object AND (prompt > 0 OR candidates > 0 OR thoughts > 0 OR detail OR prompt_detail) AS counted,
+agent_event AND NOT user_event AND NOT partial AND NOT response_id AND images > 0 AS model_turn,
+NOT wrapped AND (response_id OR agent_event AND (user_event OR partial OR images = 0)) AS piece
+FROM nb_parsed)))),
+nb_sums AS (SELECT $P$BYkind, reason, version, per_image, lane, COUNT(*) AS responses, SUM(images) AS images, SUM(prompt) AS prompt,
+SUM(image_out) AS image_out, SUM(text_out) AS text_out, SUM(thoughts) AS thoughts, SUM(queries) AS queries
+FROM nb_row GROUP BY $P$BYkind, reason, version, per_image, lane),
+nb_resolved AS (SELECT *, IF(m IS NULL, version_name, NULL) AS unknown_version
+FROM (SELECT s.*, $MODEL, COALESCE(s.version, '(none)') AS version_name FROM nb_sums AS s LEFT JOIN (
+SELECT version, m, ROW_NUMBER() OVER (PARTITION BY version ORDER BY name = bare DESC, LENGTH(name) DESC) AS choice
+FROM (SELECT DISTINCT version, LOWER(TRIM(REGEXP_EXTRACT(REGEXP_EXTRACT(TRIM(version), $AFTER_SLASH), $BEFORE_AT))) AS bare FROM nb_sums)
+JOIN (SELECT * FROM nb_names UNION ALL SELECT LOWER(model), m, TRUE FROM nb_models) ON name = bare OR prefix AND STARTS_WITH(bare, CONCAT(name, '-'))) AS n
+ON n.version = s.version AND n.choice = 1
+WHERE kind = 'usage')),
+nb_usage AS (SELECT *,
+CASE WHEN per_image IS NULL THEN 'unknown (no token counts)' WHEN per_image = 0 THEN 'no image'
+ELSE COALESCE(label, CONCAT('unknown (', $TEXT_PER_IMAGE, ' tokens/image)')) END AS size,
+CASE $PROVISIONEDWHEN per_image IS NULL THEN CONCAT(IF(responses = 1, 'the response gives', 'the responses give'), ' no token counts')
+WHEN m IS NULL AND model_version = '(none)' THEN 'the responses name no modelVersion: give --model to price them'
+WHEN m IS NULL THEN 'the model is not in the rate card: pass a card that lists it with --rates'
+WHEN image_rate IS NULL THEN CONCAT(model, ' has no ', lane, ' lane in the rate card (it has ', lanes, ')')$RATE_ARMS
+END AS note,
+$COST AS cost
+FROM (SELECT $P$BYm, unknown_version, per_image, lane, $VERSIONS AS model_version, SUM(responses) AS responses, SUM(images) AS images,
+SUM(prompt) AS prompt, SUM(image_out) AS image_out, SUM(text_out) AS text_out, SUM(thoughts) AS thoughts, SUM(queries) AS queries
+FROM nb_resolved GROUP BY $P$BYm, unknown_version, per_image, lane)
+LEFT JOIN nb_models USING (m) LEFT JOIN nb_sizes USING (m, per_image) LEFT JOIN nb_rates USING (m, lane)),
+nb_grounding AS (SELECT $Pm, unknown_version, $VERSIONS AS model_version, SUM(queries) AS queries
+FROM (SELECT *, SUM(queries) OVER (PARTITION BY $P$BYm, unknown_version, per_image, lane) AS group_queries FROM nb_resolved)
+WHERE group_queries > 0 GROUP BY $Pm, unknown_version),
+nb_result AS (SELECT $P$BYm, per_image, model, model_version, size, lane, responses, images, prompt,
+image_out, text_out, thoughts, IF(note IS NULL, cost, NULL) AS cost, 'usage' AS kind, queries, note FROM nb_usage
+UNION ALL SELECT $P$NULL_BYm, NULL, model, model_version, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+IF(grounding, queries * $PRICE, NULL), 'grounding', queries, CASE WHEN m IS NULL THEN 'the model is not in the rate card'
+WHEN NOT grounding THEN CONCAT('the rate card gives ', model, ' no Google Search grounding price')$NO_PRICE END
+FROM nb_grounding LEFT JOIN nb_models USING (m)
+UNION ALL SELECT $P$NULL_BYNULL, NULL, NULL, NULL, NULL, NULL, SUM(responses), NULL, NULL, NULL, NULL, NULL, IF(kind = 'malformed', NULL, 0), kind, NULL,
+CASE kind WHEN 'error' THEN 'error lines: failed requests, not billed' WHEN 'chunk' THEN 'stream chunks without token counts: counted, never billed'
+WHEN 'empty' THEN 'empty rows: nothing to bill' ELSE CONCAT('malformed: ', reason, '; not priced') END
+FROM nb_sums WHERE kind <> 'usage' GROUP BY $Pkind, reason),
+nb_total AS (SELECT $PSUM(IF(kind = 'usage', responses, 0)) AS responses, COALESCE(SUM(images), 0) AS images, COALESCE(SUM(prompt), 0) AS prompt,
+COALESCE(SUM(image_out), 0) AS image_out, COALESCE(SUM(text_out), 0) AS text_out, COALESCE(SUM(thoughts), 0) AS thoughts, COALESCE(SUM(cost), 0) AS cost,
+SUM(IF(kind = 'usage', queries, 0)) AS queries, SUM(IF(kind = 'usage' AND note IS NOT NULL AND lane <> 'provisioned', responses, 0)) AS unpriced,
+SUM(IF(kind = 'grounding' AND note IS NOT NULL, queries, 0)) AS unpriced_queries, SUM(IF(kind = 'malformed', responses, 0)) AS malformed
+FROM nb_result$GROUP_TOTAL)
+SELECT $OUTmodel, model_version, size, lane, responses, images, prompt AS prompt_tokens, image_out AS image_output_tokens,
+text_out AS text_output_tokens, thoughts AS thoughts_tokens, cost, kind, queries AS search_queries, note
+FROM (SELECT * FROM nb_result UNION ALL SELECT $P$NULL_BYNULL, NULL, NULL, NULL, NULL, NULL, responses, images, prompt, image_out, text_out,
+thoughts, cost, 'total', queries, IF(unpriced + unpriced_queries + malformed > 0, CONCAT('INCOMPLETE: leaves out ', $TEXT_UNPRICED,
+' unpriced responses, ', $TEXT_UNPRICED_QUERIES, ' unpriced search queries and ', $TEXT_MALFORMED, ' malformed rows'), NULL) FROM nb_total)
+ORDER BY $P$ORDER_BYSTRPOS('usage grounding error chunk malformed empty total', kind), m NULLS LAST, IF(m IS NULL, model_version, NULL),
+per_image NULLS FIRST, STRPOS('standard batch flex priority provisioned', lane), note;
+"#;
+
+/// The lane of a row that does not say it (no `--lane`): batch for a
+/// batch output line, else its `serviceTier`, else its `trafficType`.
+const LANE: &str = "CASE WHEN wrapped THEN 'batch'
+WHEN tier IN ('STANDARD', 'UNSPECIFIED') THEN 'standard' WHEN tier = 'FLEX' THEN 'flex' WHEN tier = 'PRIORITY' THEN 'priority'
+WHEN traffic = 'ON_DEMAND_FLEX' THEN 'flex' WHEN traffic = 'ON_DEMAND_PRIORITY' THEN 'priority'
+WHEN traffic = 'PROVISIONED_THROUGHPUT' THEN 'provisioned' ELSE 'standard' END";
+
+/// What [`RULES`] leaves to the engine, the card and the flags.
+fn rules_values(
+    d: Dialect,
+    card: &RateCard,
+    request: &SqlRequest,
+    facts: &CardFacts,
+    by: &ByColumns,
+) -> Result<Vec<(&'static str, String)>, SqlError> {
     let decimal = d.decimal_type();
-    let text_type = d.type_name(Type::Text);
-    let per_query = match price_per_query(card)? {
-        Some(price) => d.decimal(price),
-        None => format!("CAST(NULL AS {decimal})"),
+    let checks = match d {
+        Dialect::DuckDb => &DUCKDB_CHECKS,
+        Dialect::BigQuery => &BIGQUERY_CHECKS,
     };
-    let unknown_key = format!("CASE WHEN model_id IS NULL THEN COALESCE(version, {none}) END");
-    let versions = d.sorted_list(&format!("COALESCE(version, {none})"));
-    // The keys a usage row is grouped by; the grounding rows are grouped
-    // by the period, the model and the unknown version.
-    let carry = by.carry;
-    let keys = format!("period, {carry}model_id, {unknown_key}, tokens_per_image, lane");
+    let model = match &request.model {
+        // Rows that name no version are priced as `--model`.
+        Some(name) => {
+            let fallback = card.resolve(name)?.model;
+            let m = card.models.iter().position(|model| std::ptr::eq(model, fallback)).unwrap_or_default();
+            format!("IF(s.version IS NULL, {m}, n.m) AS m")
+        }
+        None => "n.m".to_string(),
+    };
+    let mut rate_arms = String::new();
+    let mut input = "input_rate".to_string();
+    let mut text = "text_rate".to_string();
+    if facts.input_missing {
+        rate_arms.push_str("\nWHEN prompt > 0 AND input_rate IS NULL THEN CONCAT('the rate card gives no ', lane, ' input rate for ', model)");
+        input = "COALESCE(input_rate, 0)".to_string();
+    }
+    if facts.text_missing {
+        rate_arms.push_str("\nWHEN text_out + thoughts > 0 AND text_rate IS NULL THEN CONCAT('the rate card gives no ', lane, ' text output rate for ', model)");
+        text = "COALESCE(text_rate, 0)".to_string();
+    }
+    let (price, no_price) = match facts.price_per_query {
+        Some(price) => (d.decimal(price), String::new()),
+        None => (
+            format!("CAST(NULL AS {decimal})"),
+            " ELSE 'the rate card has no [grounding] prices'".to_string(),
+        ),
+    };
+    let (lane, provisioned) = match request.lane {
+        Some(lane) => (d.string(lane.name()), String::new()),
+        None => (
+            LANE.to_string(),
+            "WHEN lane = 'provisioned' THEN 'served on provisioned throughput: billed by the commitment, not per token (not in the total)'\n"
+                .to_string(),
+        ),
+    };
+    // Without `--time-column` there is no period: the total is of the whole
+    // table, and of no rows, no total.
+    let (period, group_total) = match request.time_column {
+        Some(_) => ("period, ", " GROUP BY period"),
+        None => ("", " HAVING COUNT(*) > 0"),
+    };
     Ok(vec![
-        d.cte(
-            "nb_group",
-            &format!(
-                "  SELECT period, {carry}model_id, {unknown_key} AS unknown_version, tokens_per_image, lane, {versions} AS model_version,\n    \
-                 COUNT(*) AS responses, SUM(images) AS images, SUM(prompt_tokens) AS prompt_tokens,\n    \
-                 SUM(image_output_tokens) AS image_output_tokens, SUM(text_output_tokens) AS text_output_tokens,\n    \
-                 SUM(thoughts_tokens) AS thoughts_tokens, SUM(search_queries) AS search_queries\n  \
-                 FROM nb_resolved\n  \
-                 GROUP BY {keys}"
-            ),
-        ),
-        d.cte(
-            "nb_priced",
-            &format!(
-                "  SELECT g.*, m.card_order, l.lane_order,\n    \
-                 CASE WHEN g.tokens_per_image IS NULL THEN 'unknown (no token counts)'\n      \
-                 WHEN g.tokens_per_image = 0 THEN 'no image'\n      \
-                 ELSE COALESCE(s.size, CONCAT('unknown (', CAST(g.tokens_per_image AS {text_type}), ' tokens/image)')) END AS size,\n    \
-                 CASE\n      \
-                 WHEN g.lane = 'provisioned' THEN 'served on provisioned throughput: billed by the commitment, not per token (not in the total)'\n      \
-                 WHEN g.tokens_per_image IS NULL AND g.responses = 1 THEN 'the response gives no token counts'\n      \
-                 WHEN g.tokens_per_image IS NULL THEN 'the responses give no token counts'\n      \
-                 WHEN g.model_id IS NULL AND g.model_version = {none} THEN 'the responses name no modelVersion: give --model to price them'\n      \
-                 WHEN g.model_id IS NULL THEN 'the model is not in the rate card: pass a card that lists it with --rates'\n      \
-                 WHEN t.lane IS NULL THEN CONCAT(g.model_id, ' has no ', g.lane, ' lane in the rate card (it has ', m.lanes, ')')\n      \
-                 WHEN g.prompt_tokens > 0 AND t.input_rate IS NULL THEN CONCAT('the rate card gives no ', g.lane, ' input rate for ', g.model_id)\n      \
-                 WHEN g.text_output_tokens + g.thoughts_tokens > 0 AND t.text_rate IS NULL THEN CONCAT('the rate card gives no ', g.lane, ' text output rate for ', g.model_id)\n      \
-                 END AS note,\n    \
-                 g.prompt_tokens * COALESCE(t.input_rate, 0) + g.image_output_tokens * t.image_rate\n      \
-                 + (g.text_output_tokens + g.thoughts_tokens) * COALESCE(t.text_rate, 0) AS tokens_cost\n  \
-                 FROM nb_group AS g\n  \
-                 LEFT JOIN nb_models AS m ON m.model_id = g.model_id\n  \
-                 LEFT JOIN nb_sizes AS s ON s.model_id = g.model_id AND s.output_tokens = g.tokens_per_image\n  \
-                 LEFT JOIN nb_rates AS t ON t.model_id = g.model_id AND t.lane = g.lane\n  \
-                 LEFT JOIN nb_lanes AS l ON l.lane = g.lane"
-            ),
-        ),
-        d.cte(
-            "nb_grounding",
-            &format!(
-                "  SELECT q.*, m.card_order,\n    \
-                 CASE WHEN q.model_id IS NULL THEN 'the model is not in the rate card'\n      \
-                 WHEN NOT m.grounding THEN CONCAT('the rate card gives ', q.model_id, ' no Google Search grounding price')\n      \
-                 WHEN {per_query} IS NULL THEN 'the rate card has no [grounding] prices' END AS note,\n    \
-                 q.queries * {per_query} AS queries_cost\n  \
-                 FROM (\n    \
-                 SELECT period, model_id, unknown_version, {versions} AS model_version, SUM(search_queries) AS queries\n    \
-                 FROM (\n      \
-                 -- The versions of the groups (as nb_group has them) that ran queries.\n      \
-                 SELECT period, model_id, {unknown_key} AS unknown_version, version, search_queries,\n        \
-                 SUM(search_queries) OVER (PARTITION BY {keys}) AS group_queries\n      \
-                 FROM nb_resolved\n    ) AS s\n    \
-                 WHERE group_queries > 0\n    \
-                 GROUP BY period, model_id, unknown_version\n  ) AS q\n  \
-                 LEFT JOIN nb_models AS m ON m.model_id = q.model_id"
-            ),
-        ),
-        d.cte(
-            "nb_other",
-            "  SELECT period, kind, reason, COUNT(*) AS lines\n  FROM nb_row WHERE kind <> 'usage'\n  GROUP BY period, kind, reason",
-        ),
-        d.cte(
-            "nb_total",
-            "  SELECT period, SUM(responses) AS responses, SUM(images) AS images, SUM(prompt_tokens) AS prompt_tokens,\n    \
-             SUM(image_output_tokens) AS image_output_tokens, SUM(text_output_tokens) AS text_output_tokens,\n    \
-             SUM(thoughts_tokens) AS thoughts_tokens, SUM(search_queries) AS search_queries, SUM(cost) AS cost,\n    \
-             SUM(unpriced) AS unpriced, SUM(unpriced_queries) AS unpriced_queries, SUM(malformed) AS malformed\n  \
-             FROM (\n    \
-             SELECT period, responses, images, prompt_tokens, image_output_tokens, text_output_tokens, thoughts_tokens,\n      \
-             search_queries, CASE WHEN note IS NULL THEN tokens_cost ELSE 0 END AS cost,\n      \
-             CASE WHEN note IS NOT NULL AND lane <> 'provisioned' THEN responses ELSE 0 END AS unpriced,\n      \
-             0 AS unpriced_queries, 0 AS malformed\n    \
-             FROM nb_priced\n    \
-             UNION ALL\n    \
-             SELECT period, 0, 0, 0, 0, 0, 0, 0, CASE WHEN note IS NULL THEN queries_cost ELSE 0 END,\n      \
-             0, CASE WHEN note IS NULL THEN 0 ELSE queries END, 0\n    \
-             FROM nb_grounding\n    \
-             UNION ALL\n    \
-             SELECT period, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, CASE WHEN kind = 'malformed' THEN lines ELSE 0 END\n    \
-             FROM nb_other\n  ) AS parts\n  \
-             GROUP BY period",
-        ),
-        d.cte(
-            "nb_result",
-            &format!(
-                "  SELECT period, {carry}1 AS kind_order, card_order, unknown_version, tokens_per_image, lane_order,\n    \
-                 model_id AS model, model_version, size, lane, responses, images, prompt_tokens,\n    \
-                 image_output_tokens, text_output_tokens, thoughts_tokens,\n    \
-                 CASE WHEN note IS NULL THEN tokens_cost END AS cost, 'usage' AS kind, search_queries, note\n  \
-                 FROM nb_priced\n  \
-                 UNION ALL\n  \
-                 SELECT period, {null}2, card_order, unknown_version, NULL, NULL, model_id, model_version, NULL, NULL,\n    \
-                 NULL, NULL, NULL, NULL, NULL, NULL, CASE WHEN note IS NULL THEN queries_cost END, 'grounding', queries, note\n  \
-                 FROM nb_grounding\n  \
-                 UNION ALL\n  \
-                 SELECT period, {null}CASE kind WHEN 'error' THEN 3 WHEN 'chunk' THEN 4 WHEN 'malformed' THEN 5 ELSE 6 END,\n    \
-                 NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, lines, NULL, NULL, NULL, NULL, NULL,\n    \
-                 CASE WHEN kind <> 'malformed' THEN CAST(0 AS {decimal}) END, kind, NULL,\n    \
-                 CASE kind\n      \
-                 WHEN 'error' THEN 'error lines: failed requests, not billed'\n      \
-                 WHEN 'chunk' THEN 'stream chunks without token counts: counted, never billed'\n      \
-                 WHEN 'empty' THEN 'empty rows: nothing to bill'\n      \
-                 ELSE CONCAT('malformed: ', reason, '; not priced') END\n  \
-                 FROM nb_other\n  \
-                 UNION ALL\n  \
-                 SELECT period, {null}7, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, responses, images, prompt_tokens,\n    \
-                 image_output_tokens, text_output_tokens, thoughts_tokens, cost, 'total', search_queries,\n    \
-                 CASE WHEN unpriced + unpriced_queries + malformed > 0 THEN CONCAT('INCOMPLETE: leaves out ',\n      \
-                 CAST(unpriced AS {text_type}), ' unpriced responses, ', CAST(unpriced_queries AS {text_type}),\n      \
-                 ' unpriced search queries and ', CAST(malformed AS {text_type}), ' malformed rows') END\n  \
-                 FROM nb_total",
-                null = by.null,
-            ),
-        ),
+        ("$NOT_OBJECT", d.is_object("j").replace(" = ", " IS DISTINCT FROM ")),
+        ("$KEY_WRONG", checks.key_wrong.to_string()),
+        ("$API_OBJECT", checks.api_object.to_string()),
+        ("$RESPONSE_WRONG", checks.response_wrong.to_string()),
+        ("$DETAILS_WRONG", checks.details_wrong.to_string()),
+        ("$ENTRY_WRONG", checks.entry_wrong.to_string()),
+        ("$HAS_REQUEST", d.has_member("j", &["$.request", "$.contents"])),
+        ("$MOD", d.modulo("image_out", "images")),
+        ("$DIV", d.quotient("image_out", "images")),
+        ("$LANE", lane),
+        ("$MODEL", model),
+        ("$AFTER_SLASH", d.regexp("[^/]*$")),
+        ("$BEFORE_AT", d.regexp("^[^@]*")),
+        ("$VERSIONS", d.sorted_list("version_name")),
+        ("$TEXT_PER_IMAGE", d.as_text("per_image")),
+        ("$TEXT_UNPRICED_QUERIES", d.as_text("unpriced_queries")),
+        ("$TEXT_UNPRICED", d.as_text("unpriced")),
+        ("$TEXT_MALFORMED", d.as_text("malformed")),
+        ("$PROVISIONED", provisioned),
+        ("$RATE_ARMS", rate_arms),
+        ("$COST", {
+            // The card's rates are per million tokens.
+            let cost =
+                format!("(prompt * {input} + image_out * image_rate + (text_out + thoughts) * {text})");
+            match d {
+                // DuckDB types the card's rates by their digits: every cost is made one type.
+                Dialect::DuckDb => format!("CAST({cost} * 0.000001 AS {decimal})"),
+                Dialect::BigQuery => format!("{cost} * CAST('0.000001' AS {decimal})"),
+            }
+        }),
+        ("$PRICE", price),
+        ("$NO_PRICE", no_price),
+        ("$OUT", format!("{period}{}", by.carry)),
+        ("$P", period.to_string()),
+        ("$GROUP_TOTAL", group_total.to_string()),
+        ("$ORDER_BY", by.order.clone()),
+        ("$NULL_BY", by.null.to_string()),
+        ("$BY", by.carry.to_string()),
     ])
+}
+
+/// With `--by`, what the query adds for the attribution, each piece
+/// written where it goes (all empty without `--by`, so that the query is
+/// then as it would be without it). The attribution is read once per row
+/// where the line is parsed (`by_value`), cut to tally's length
+/// (`attribution`), and carried through the rows to `nb_sums` and
+/// `nb_usage`, where it is one key more. Grounding, other kinds and the
+/// total keep it `NULL`: tally prices search queries for the whole tally.
+#[derive(Default)]
+struct ByColumns {
+    /// `… AS by_value, `, the value as read from the JSON.
+    read: String,
+    /// `… AS attribution, `, cut to 256 bytes.
+    cut: String,
+    /// `attribution, ` where the rows and the groups carry it.
+    carry: &'static str,
+    /// `NULL, ` in its place in the rows that have none.
+    null: &'static str,
+    /// The ORDER BY key: attributions in byte order, the rows without one after them.
+    order: String,
+}
+
+/// The most bytes of an attribution kept, as `tally` keeps them.
+const MAX_ATTRIBUTION_BYTES: usize = 256;
+
+impl ByColumns {
+    fn new(d: Dialect, by: Option<&By>) -> ByColumns {
+        let Some(by) = by else { return ByColumns::default() };
+        let value = match by {
+            By::KeyPrefix { separator } => {
+                // The parsed line: DuckDB's typed parse, BigQuery's line without nulls.
+                let key = match d {
+                    Dialect::DuckDb => "v.key",
+                    Dialect::BigQuery => "s['key']",
+                };
+                d.before(&d.string_of(key), *separator)
+            }
+            // `request` (a batch output line echoes its request) first, then
+            // `full_request` (a request-response logging row).
+            By::Label(name) => {
+                let labels = |request: &'static str| [request, "labels"];
+                let label = |request: &'static str| [request, "labels", name.as_str()];
+                // DuckDB reads by a JSON pointer, which takes a name such as `0`
+                // as an index where `labels` is an array: there it must be an object.
+                let index = name == "-" || name.chars().all(|c| c.is_ascii_digit());
+                match d {
+                    Dialect::DuckDb if !index => format!(
+                        "[x ->> '$' FOR x IN json_extract(j, [{}, {}]) IF json_type(x) = 'VARCHAR'][1]",
+                        d.pointer(&label("request")),
+                        d.pointer(&label("full_request"))
+                    ),
+                    Dialect::DuckDb => {
+                        let label = |request: &'static str| {
+                            format!(
+                                "CASE WHEN {} THEN {} END",
+                                d.is_object(&d.at_members("j", &labels(request))),
+                                d.string_of(&d.at_members("j", &label(request)))
+                            )
+                        };
+                        format!("COALESCE({}, {})", label("request"), label("full_request"))
+                    }
+                    Dialect::BigQuery => format!(
+                        "COALESCE({}, {})",
+                        d.string_of(&d.at_members("j", &label("request"))),
+                        d.string_of(&d.at_members("j", &label("full_request")))
+                    ),
+                }
+            }
+            // Refused before the query is written (`SqlError::ByFile`, `ByDay`).
+            By::File | By::Day(_) => format!("CAST(NULL AS {})", d.type_name(Type::Text)),
+        };
+        ByColumns {
+            read: format!("{value} AS by_value, "),
+            cut: format!("{} AS attribution, ", d.cut("by_value", MAX_ATTRIBUTION_BYTES)),
+            carry: "attribution, ",
+            null: "NULL, ",
+            order: format!("{} NULLS LAST, ", d.bytes("attribution")),
+        }
+    }
 }

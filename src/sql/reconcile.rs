@@ -56,9 +56,9 @@ pub(super) fn write(
     today: Date,
 ) -> Result<String, SqlError> {
     let d = request.dialect;
-    let mut ctes = super::query::pricing(card, request)?;
-    ctes.push(parts(d));
+    let pricing = super::query::pricing(card, request)?;
     let per_day = request.time_column.is_some();
+    let mut ctes = vec![parts(d, per_day)];
     let (compare, select) = ctes_of(d, &reconcile.rules, reconcile, per_day, reconcile.last_day(today));
     ctes.extend(compare);
     let steps: String = super::query::STEPS
@@ -67,7 +67,10 @@ pub(super) fn write(
         .chain(&STEPS)
         .map(|step| format!("--   {step}\n"))
         .collect();
-    Ok(format!("-- Steps (CTEs), each reading the one before:\n{steps}WITH\n{}\n{select}", ctes.join(",\n")))
+    Ok(format!(
+        "-- CTEs, each reading those before it:\n{steps}WITH\n{pricing},\n{}\n{select}",
+        ctes.join(",\n")
+    ))
 }
 
 /// The step that unpivots the priced groups into parts.
@@ -78,31 +81,37 @@ const PARTS_STEP: &str =
 /// (text and thinking tokens), and each model's search queries, as
 /// `reconcile` sums the tally's rows: a part of a group the card cannot
 /// price has a `NULL` cost; responses of no card model, and provisioned
-/// ones, are no part.
-fn parts(d: Dialect) -> String {
+/// ones, are no part. The card's rates are per million tokens.
+fn parts(d: Dialect, per_day: bool) -> String {
+    let day = if per_day { "period" } else { "CAST(NULL AS DATE)" };
+    let per_token = |cost: &str| match d {
+        Dialect::DuckDb => format!("CAST({cost} * 0.000001 AS {})", d.decimal_type()),
+        Dialect::BigQuery => format!("{cost} * CAST('0.000001' AS {})", d.decimal_type()),
+    };
     let part = |name: &str, quantity: &str, cost: &str| {
         format!(
-            "  SELECT q.period AS day, q.model_id AS model, q.lane, '{name}' AS part, SUM({quantity}) AS quantity,
-    CASE WHEN COUNT(*) = COUNT(CASE WHEN q.note IS NULL THEN 1 END)
-      THEN SUM({cost}) END AS cost
-  FROM nb_priced AS q LEFT JOIN nb_rates AS t ON t.model_id = q.model_id AND t.lane = q.lane
-  WHERE q.model_id IS NOT NULL AND q.lane <> 'provisioned'
-  GROUP BY q.period, q.model_id, q.lane"
+            "  SELECT {day} AS day, model, lane, '{name}' AS part, SUM({quantity}) AS quantity,
+    CASE WHEN COUNT(*) = COUNT(CASE WHEN note IS NULL THEN 1 END) THEN SUM({cost}) END AS cost
+  FROM nb_usage WHERE model IS NOT NULL AND lane <> 'provisioned'
+  GROUP BY {group}model, lane",
+            cost = per_token(cost),
+            group = if per_day { "period, " } else { "" },
         )
     };
-    let text = "q.text_output_tokens + q.thoughts_tokens";
-    d.cte(
+    let text = "text_out + thoughts";
+    cte(
         "nb_parts",
         &[
-            part("input", "q.prompt_tokens", "q.prompt_tokens * COALESCE(t.input_rate, 0)"),
-            part("image_output", "q.image_output_tokens", "q.image_output_tokens * t.image_rate"),
-            part("text_output", text, &format!("({text}) * COALESCE(t.text_rate, 0)")),
-            "  SELECT period, model_id, 'standard', 'search', SUM(queries),
-    CASE WHEN COUNT(*) = COUNT(CASE WHEN note IS NULL THEN 1 END) THEN SUM(queries_cost) END
-  FROM nb_grounding
-  WHERE model_id IS NOT NULL
-  GROUP BY period, model_id"
-                .to_string(),
+            part("input", "prompt", "prompt * COALESCE(input_rate, 0)"),
+            part("image_output", "image_out", "image_out * image_rate"),
+            part("text_output", text, &format!("({text}) * COALESCE(text_rate, 0)")),
+            format!(
+                "  SELECT {day}, model, 'standard', 'search', SUM(queries),
+    CASE WHEN COUNT(*) = COUNT(cost) THEN SUM(cost) END
+  FROM nb_result WHERE kind = 'grounding' AND model IS NOT NULL
+  GROUP BY {group}model",
+                group = if per_day { "period, " } else { "" },
+            ),
         ]
         .join("\n  UNION ALL\n"),
     )
@@ -148,6 +157,11 @@ fn regex_match(d: Dialect, text: &str, regex: &str) -> String {
         Dialect::BigQuery => format!("REGEXP_CONTAINS({text}, {regex})"),
         Dialect::DuckDb => format!("regexp_matches({text}, {regex})"),
     }
+}
+
+/// The CTE `name` of `body`.
+fn cte(name: &str, body: &str) -> String {
+    format!("{name} AS (\n{body}\n)")
 }
 
 /// The day of the timestamp `value` in `zone`.
@@ -209,14 +223,15 @@ fn ctes_of(
         .iter()
         .enumerate()
         .map(|(order, rule)| {
-            vec![
+            let cells = [
                 order.to_string(),
                 rule.id.as_deref().map_or(null_text.clone(), |id| d.string(&id.trim().to_lowercase())),
                 d.string(&glob_regex(&rule.pattern)),
                 rule.model.as_deref().map_or(null_text.clone(), |model| d.string(model)),
                 d.string(rule.lane.name()),
                 d.string(rule.part.name()),
-            ]
+            ];
+            vec![format!("({})", cells.join(", "))]
         })
         .collect();
     let columns = [
@@ -227,7 +242,7 @@ fn ctes_of(
         ("lane", Type::Text),
         ("part", Type::Text),
     ];
-    let sku = d.cte("nb_sku", &format!("  {}", d.inline_table(&columns, &rows)));
+    let sku = d.inline_table("nb_sku", &columns, &rows);
     let day = if per_day {
         day_in(d, "b.usage_start_time", &request.zone)
     } else {
@@ -239,7 +254,7 @@ fn ctes_of(
         (true, Some(last)) => format!("{column} <= DATE '{last}'"),
         (true, None) => "FALSE".to_string(),
     };
-    let bill = d.cte(
+    let bill = cte(
         "nb_bill",
         &format!(
             "  SELECT * FROM (
@@ -261,7 +276,7 @@ fn ctes_of(
             settled = settled("day"),
         ),
     );
-    let matched = d.cte(
+    let matched = cte(
         "nb_match",
         &format!(
             "  SELECT bill_row, model, lane, part FROM (
@@ -275,7 +290,7 @@ fn ctes_of(
             matches = regex_match(d, "LOWER(b.sku)", "r.pattern"),
         ),
     );
-    let billed = d.cte(
+    let billed = cte(
         "nb_billed",
         &format!(
             "  SELECT b.day, COALESCE(CAST(b.day AS {text}), '') AS day_key, m.model, m.lane, m.part,
@@ -298,7 +313,7 @@ fn ctes_of(
         Dialect::DuckDb => format!("CAST('{}' AS DECIMAL(18, 6))", request.tolerance_percent.normalize()),
     };
     let parts_filter = settled("p.day");
-    let mapped = d.cte(
+    let mapped = cte(
         "nb_mapped",
         &format!(
             "  SELECT s.*, s.billed_cost - s.computed_cost AS difference,
@@ -319,7 +334,7 @@ fn ctes_of(
         ),
     );
     let zero = format!("CAST(0 AS {dec})");
-    let compared = d.cte(
+    let compared = cte(
         "nb_compared",
         &format!(
             "  SELECT day, 1 AS kind_order, sku_description, sku_id, model, lane, part, billed_quantity,
@@ -340,7 +355,7 @@ fn ctes_of(
       AND (b.model IS NULL OR b.model = p.model))",
         ),
     );
-    let total = d.cte(
+    let total = cte(
         "nb_verdict",
         &format!(
             "  SELECT t.*, t.billed_cost - t.computed_cost AS difference,

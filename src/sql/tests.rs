@@ -44,6 +44,27 @@ fn names_the_table_the_card_and_the_dialect() {
     }
 }
 
+/// The query stays short enough to read and to paste into a console:
+/// at most 15,000 bytes with the card's tables, in each dialect, with or
+/// without `--by`.
+#[test]
+fn the_query_stays_under_fifteen_thousand_bytes() {
+    use crate::attribution::By;
+    for dialect in [Dialect::BigQuery, Dialect::DuckDb] {
+        for by in [None, Some(By::KeyPrefix { separator: '/' }), Some(By::Label("team".into()))] {
+            let request = SqlRequest { table: "responses".into(), by, ..request(dialect) };
+            let query = SqlQuery::build(&card(), &request, today()).unwrap();
+            assert!(
+                query.text.len() <= 15_000,
+                "{} {:?}: {} bytes",
+                dialect.name(),
+                request.by,
+                query.text.len()
+            );
+        }
+    }
+}
+
 #[test]
 fn an_unknown_fallback_model_is_refused_with_the_card_named() {
     let unknown = SqlRequest { model: Some("imagen-4".into()), ..request(Dialect::BigQuery) };
@@ -114,8 +135,8 @@ fn the_header_comment_holds_no_line_break_from_the_card() {
     for dialect in [Dialect::BigQuery, Dialect::DuckDb] {
         let query = SqlQuery::build(&card, &request(dialect), today()).unwrap();
         let header: Vec<&str> = query.text.lines().take_while(|line| line.starts_with("--")).collect();
-        // The five lines that name the card, then the list of steps.
-        assert_eq!(header.len(), 5 + 1 + super::query::STEPS.len(), "{}", query.text);
+        // The four lines that name the card, then the list of steps.
+        assert_eq!(header.len(), 4 + 1 + super::query::STEPS.len(), "{}", query.text);
         assert!(header[2].contains("April 2026\\u{a}DROP TABLE responses; --"), "{}", header[2]);
         assert!(header[2].contains("x\\u{a}COPY t TO 'f'; --.toml"), "{}", header[2]);
         assert!(!query.text.lines().any(|line| line.starts_with("DROP") || line.starts_with("COPY")));

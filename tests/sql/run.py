@@ -21,7 +21,7 @@ import sys
 def transpile(query):
     """BigQuery SQL as DuckDB SQL, by sqlglot.
 
-    Three renderings are mended, each to the same meaning in DuckDB:
+    These renderings are mended, each to the same meaning in DuckDB:
     - sqlglot writes BigQuery's SAFE.PARSE_JSON(x) as `SAFE.JSON(x)`, which
       DuckDB has no function for: TRY_CAST(x AS JSON) (NULL for text that
       is not JSON);
@@ -37,7 +37,13 @@ def transpile(query):
     - (`--by`) it writes BYTE_LENGTH(x) as OCTET_LENGTH(x), which DuckDB
       has for BLOBs only: strlen(x), the bytes of a string;
     - (`--by`) it writes CAST(x AS BYTES) as a cast to BLOB, which reads
-      backslash escapes in the text: encode(x), its UTF-8 bytes.
+      backslash escapes in the text: encode(x), its UTF-8 bytes;
+    - it writes SAFE.STRING(x) (a JSON string's text, NULL for any other
+      value) as a cast DuckDB has not: the text where the type is a string;
+    - it keeps JSON_STRIP_NULLS(x, include_arrays => FALSE), which DuckDB has
+      no function for: x as it is, each member read by subscript then taken
+      as absent (SQL NULL) where it is a JSON null, which is what reading a
+      member of the stripped value gives in BigQuery.
     """
     import sqlglot
     from sqlglot import exp
@@ -59,6 +65,22 @@ def transpile(query):
             if inner.name == "x":
                 inner.replace(value.copy())
         node.replace(guarded)
+    # JSON_STRIP_NULLS(x, include_arrays => FALSE) makes the members written
+    # as null absent, which DuckDB has no function for: x as it is, with each
+    # member read by subscript (below) taken as absent when it is null.
+    stripped = False
+    for node in list(tree.find_all(exp.JSONStripNulls)):
+        node.replace(node.this.copy())
+        stripped = True
+    # SAFE.STRING(x), a JSON string's text (NULL for any other value), which
+    # sqlglot writes as a cast that DuckDB has not: spelled out by type.
+    for node in list(tree.find_all(exp.SafeFunc)):
+        if isinstance(node.this, exp.String):
+            text = sqlglot.parse_one("CASE WHEN JSON_TYPE(x) = 'string' THEN JSON_VALUE(x) END", read="bigquery")
+            for inner in list(text.find_all(exp.Column)):
+                if inner.name == "x":
+                    inner.replace(node.this.this.copy())
+            node.replace(text)
     # Innermost first: x['a']['b'] is a subscript of a subscript.
     for node in reversed(list(tree.find_all(exp.Bracket))):
         names = node.expressions
@@ -71,6 +93,11 @@ def transpile(query):
                 node.replace(exp.Anonymous(this="json_extract", expressions=[value.copy(), exp.Literal.string(pointer.this + "/" + name)]))
             else:
                 node.replace(exp.Anonymous(this="json_extract", expressions=[inner.copy(), exp.Literal.string("/" + name)]))
+    if stripped:
+        # Outermost subscripts only: x['a']['b'] is one json_extract by now.
+        for node in list(tree.find_all(exp.Anonymous)):
+            if node.name == "json_extract" and not (isinstance(node.parent, exp.Anonymous) and node.parent.name == "json_extract"):
+                node.replace(exp.Nullif(this=node.copy(), expression=exp.Literal.string("null")))
     for node in list(tree.find_all(exp.ByteLength)):
         node.replace(exp.Anonymous(this="strlen", expressions=[node.this.copy()]))
     for node in list(tree.find_all(exp.Cast)):
