@@ -20,7 +20,7 @@ use crate::card::RateCard;
 
 /// The query's CTEs, one line each, for the header comment.
 pub(super) const STEPS: [&str; 10] = [
-    "nb_models, nb_names, nb_sizes, nb_rates: the rate card (rates per 1M tokens)",
+    "nb_models, nb_sizes, nb_rates: the rate card (rates per 1M tokens)",
     "nb_source: each row's line and period",
     "nb_parsed: each line parsed once",
     "nb_row: each row's kind (and why malformed), lane and tokens",
@@ -267,7 +267,7 @@ nb_resolved AS (SELECT *, IF(m IS NULL, version_name, NULL) AS unknown_version
 FROM (SELECT s.*, $MODEL, COALESCE(s.version, '(none)') AS version_name FROM nb_sums AS s LEFT JOIN (
 SELECT version, m, ROW_NUMBER() OVER (PARTITION BY version ORDER BY name = bare DESC, LENGTH(name) DESC) AS choice
 FROM (SELECT DISTINCT version, LOWER(TRIM(REGEXP_EXTRACT(REGEXP_EXTRACT(TRIM(version), $AFTER_SLASH), $BEFORE_AT))) AS bare FROM nb_sums)
-JOIN (SELECT * FROM nb_names UNION ALL SELECT LOWER(model), m, TRUE FROM nb_models) ON name = bare OR prefix AND STARTS_WITH(bare, CONCAT(name, '-'))) AS n
+JOIN ($NAMES) ON name = bare OR prefix AND STARTS_WITH(bare, CONCAT(name, '-'))) AS n
 ON n.version = s.version AND n.choice = 1
 WHERE kind = 'usage')),
 nb_usage AS (SELECT *,
@@ -383,6 +383,14 @@ fn rules_values(
         ("$DIV", d.quotient("image_out", "images")),
         ("$LANE", lane),
         ("$MODEL", model),
+        // Every name a version may resolve by, and whether it may add a
+        // suffix to the name (`prefix`: IDs and former IDs).
+        ("$NAMES", match d {
+            Dialect::DuckDb => "SELECT m, unnest(list_concat([LOWER(model)], former)) AS name, TRUE AS prefix FROM nb_models \
+                UNION ALL SELECT m, unnest(aliases), FALSE FROM nb_models".to_string(),
+            Dialect::BigQuery => "SELECT m, name, TRUE AS prefix FROM nb_models, UNNEST(ARRAY_CONCAT([LOWER(model)], former)) AS name \
+                UNION ALL SELECT m, name, FALSE FROM nb_models, UNNEST(aliases) AS name".to_string(),
+        }),
         ("$AFTER_SLASH", d.regexp("[^/]*$")),
         ("$BEFORE_AT", d.regexp("^[^@]*")),
         ("$VERSIONS", d.sorted_list("version_name")),
