@@ -480,3 +480,39 @@ fn hostile_label_names_read_their_own_label() {
         }
     }
 }
+
+/// A card whose models have neither aliases nor former IDs gives the
+/// query a table of other names without a row: the query still runs, a
+/// version resolves by the model's ID (or the ID and a suffix), and the
+/// rows are tally's in both dialects.
+#[test]
+#[ignore = "needs DuckDB and sqlglot: bash tests/sql/setup.sh, then cargo test -- --include-ignored"]
+fn a_card_without_other_names_prices_as_tally_does() {
+    let python = python();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let custom = std::fs::read_to_string(root.join("tests/fixtures/cards/custom.toml")).unwrap();
+    let card: String =
+        custom.lines().filter(|line| !line.starts_with("aliases")).map(|line| format!("{line}\n")).collect();
+    assert_ne!(card, custom, "the custom card has aliases no more");
+    let card_path = Path::new(env!("CARGO_TARGET_TMPDIR")).join("sql-card-without-names.toml");
+    std::fs::write(&card_path, card).unwrap();
+    let mut lines = String::new();
+    for (version, size) in [("example-image-1", 1500), ("example-image-1-001", 3000), ("ex", 1500)] {
+        let line = serde_json::json!({
+            "modelVersion": version,
+            "candidates": [{"content": {"parts": [{"inlineData": {"mimeType": "image/png", "data": ""}}]}}],
+            "usageMetadata": {"promptTokenCount": 10, "candidatesTokenCount": size}
+        });
+        lines.push_str(&format!("{line}\n"));
+    }
+    let file = Path::new(env!("CARGO_TARGET_TMPDIR")).join("sql-card-without-names.jsonl");
+    std::fs::write(&file, lines).unwrap();
+    let rates = ["--rates", card_path.to_str().unwrap()];
+    let report = tally(&file, &rates);
+    for (dialect, args) in [("duckdb", &[][..]), ("bigquery", &["--column-type", "string"][..])] {
+        let mut args = args.to_vec();
+        args.extend(rates);
+        let rows = run_query(&python, &file, dialect, &args);
+        assert_eq!(assert_matches(&report, &rows, &format!("{dialect}, a card without other names")), 3);
+    }
+}

@@ -3,11 +3,10 @@
 //! reads, and a model is its place in the card (`m`) everywhere but in
 //! `nb_models`:
 //!
-//! - `nb_models`: each model's ID, its lanes (for a note) and whether the
-//!   card prices its grounding;
-//! - `nb_names`: the other names a `modelVersion` may resolve by (former
-//!   IDs and aliases, lowercased), and whether a version may add to one
-//!   (`prefix`: former IDs, as the IDs in `nb_models` may);
+//! - `nb_models`: each model's ID, its lanes (for a note), whether the
+//!   card prices its grounding, and the other names a `modelVersion` may
+//!   resolve by, lowercased: its former IDs (which a version may add a
+//!   suffix to, as to the ID) and its aliases (which it may not);
 //! - `nb_sizes`: the size label each image-token count per image means;
 //! - `nb_rates`: each model's rates per million tokens on each lane it has.
 
@@ -32,6 +31,11 @@ pub(super) struct CardFacts {
 /// know of the card beyond them.
 pub(super) fn card_tables(d: Dialect, card: &RateCard) -> Result<(Vec<String>, CardFacts), SqlError> {
     let text = |value: &str| d.string(value);
+    // A model's names beside its ID: former IDs (which, like the ID, a
+    // version may add a suffix to) and aliases, lowercased.
+    let list = |names: &mut dyn Iterator<Item = &String>| {
+        format!("[{}]", names.map(|name| text(&name.to_lowercase())).collect::<Vec<_>>().join(","))
+    };
     let models: Vec<Vec<String>> = card
         .models
         .iter()
@@ -42,26 +46,9 @@ pub(super) fn card_tables(d: Dialect, card: &RateCard) -> Result<(Vec<String>, C
                 text(&model.id),
                 text(&model.lane_list()),
                 model.grounding.to_string().to_uppercase(),
+                list(&mut model.former.iter().map(|former| &former.id)),
+                list(&mut model.aliases.iter()),
             ])]
-        })
-        .collect();
-
-    // A model's names on one line: IDs and former IDs first, then aliases.
-    let names: Vec<Vec<String>> = card
-        .models
-        .iter()
-        .enumerate()
-        .map(|(m, model)| {
-            // The model's own ID is read from nb_models.
-            model
-                .former
-                .iter()
-                .map(|former| (&former.id, true))
-                .chain(model.aliases.iter().map(|alias| (alias, false)))
-                .map(|(name, prefix)| {
-                    tuple(&[text(&name.to_lowercase()), m.to_string(), prefix.to_string().to_uppercase()])
-                })
-                .collect()
         })
         .collect();
 
@@ -126,10 +113,16 @@ pub(super) fn card_tables(d: Dialect, card: &RateCard) -> Result<(Vec<String>, C
     let tables = vec![
         d.inline_table(
             "nb_models",
-            &[("m", Type::Int), ("model", Type::Text), ("lanes", Type::Text), ("grounding", Type::Bool)],
+            &[
+                ("m", Type::Int),
+                ("model", Type::Text),
+                ("lanes", Type::Text),
+                ("grounding", Type::Bool),
+                ("former", Type::TextList),
+                ("aliases", Type::TextList),
+            ],
             &models,
         ),
-        d.inline_table("nb_names", &[("name", Type::Text), ("m", Type::Int), ("prefix", Type::Bool)], &names),
         d.inline_table(
             "nb_sizes",
             &[("m", Type::Int), ("per_image", Type::Int), ("label", Type::Text)],
@@ -181,32 +174,35 @@ mod tests {
     fn lists_every_name_once_under_its_models_place() {
         let card = RateCard::embedded_named("2026-10").unwrap();
         let (tables, facts) = card_tables(Dialect::DuckDb, &card).unwrap();
-        let (models, names) = (&tables[0], &tables[1]);
+        let models = &tables[0];
         for (m, model) in card.models.iter().enumerate() {
-            // A model's ID is in nb_models only; its former IDs match as
-            // prefixes, its aliases exactly.
-            assert_eq!(models.matches(&format!("({m},'{}',", model.id)).count(), 1, "{models}");
-            assert!(!names.contains(&format!("'{}'", model.id.to_lowercase())), "{names}");
-            for former in &model.former {
-                let row = format!("('{}',{m},TRUE)", former.id.to_lowercase());
-                assert_eq!(names.matches(&row).count(), 1, "{row}: {names}");
-            }
-            for alias in &model.aliases {
-                let row = format!("('{}',{m},FALSE)", alias.to_lowercase());
-                assert_eq!(names.matches(&row).count(), 1, "{row}: {names}");
+            // A model's row holds its ID, then its former IDs and aliases,
+            // each once in the whole table.
+            assert!(models.contains(&format!("({m},'{}',", model.id)), "{models}");
+            for name in model.names() {
+                assert_eq!(
+                    models.matches(&format!("'{}'", name.to_lowercase())).count(),
+                    1,
+                    "{name}: {models}"
+                );
             }
         }
+        assert!(
+            models.contains("(3,'gemini-3-pro-image','standard, batch, flex, priority',TRUE,['gemini-3-pro-image-preview'],['pro',"),
+            "{models}"
+        );
         // Rates per million tokens, as the card gives them.
-        assert!(tables[3].contains("(3,'standard',2,120,12)"), "{}", tables[3]);
+        assert!(tables[2].contains("(3,'standard',2,120,12)"), "{}", tables[2]);
         assert!(!facts.input_missing && !facts.text_missing);
         assert_eq!(facts.price_per_query, Some(Decimal::new(14, 3)));
         let (bigquery, _) = card_tables(Dialect::BigQuery, &card).unwrap();
-        assert!(bigquery[3].contains("(3,'standard','2','120','12')"), "{}", bigquery[3]);
+        assert!(bigquery[2].contains("(3,'standard','2','120','12')"), "{}", bigquery[2]);
         assert!(
-            bigquery[3].contains("CAST(image_rate AS BIGNUMERIC(38, 18)) AS image_rate"),
+            bigquery[2].contains("CAST(image_rate AS BIGNUMERIC(38, 18)) AS image_rate"),
             "{}",
-            bigquery[3]
+            bigquery[2]
         );
+        assert!(bigquery[0].contains("former ARRAY<STRING>, aliases ARRAY<STRING>"), "{}", bigquery[0]);
     }
 
     /// A size that two labels share (1K and 2K of Pro both bill 1,120
@@ -215,7 +211,7 @@ mod tests {
     fn joins_the_labels_of_sizes_that_bill_the_same_tokens() {
         let card = RateCard::embedded_named("2026-10").unwrap();
         let (tables, _) = card_tables(Dialect::DuckDb, &card).unwrap();
-        assert!(tables[2].contains("(3,1120,'1K/2K')"), "{}", tables[2]);
-        assert_eq!(tables[2].matches("(3,1120,").count(), 1, "{}", tables[2]);
+        assert!(tables[1].contains("(3,1120,'1K/2K')"), "{}", tables[1]);
+        assert_eq!(tables[1].matches("(3,1120,").count(), 1, "{}", tables[1]);
     }
 }

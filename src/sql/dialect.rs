@@ -21,6 +21,8 @@ pub(super) enum Type {
     Bool,
     /// An exact decimal (a rate).
     Decimal,
+    /// A list of texts (a model's other names).
+    TextList,
 }
 
 /// The scale of every exact decimal in the query: per-token rates need
@@ -205,6 +207,8 @@ impl Dialect {
             // Inline decimals are text in BigQuery (see `inline_table`).
             (Dialect::BigQuery, Type::Decimal) => "STRING".into(),
             (Dialect::DuckDb, Type::Decimal) => self.decimal_type(),
+            (Dialect::BigQuery, Type::TextList) => "ARRAY<STRING>".into(),
+            (Dialect::DuckDb, Type::TextList) => "VARCHAR[]".into(),
         }
     }
 
@@ -227,6 +231,14 @@ impl Dialect {
         let rows = rows.join(",\n");
         let names: Vec<&str> = columns.iter().map(|(column, _)| *column).collect();
         match self {
+            // A VALUES list needs a row: no rows is a typed row filtered out.
+            Dialect::DuckDb if rows.is_empty() => {
+                let nulls: Vec<String> = columns
+                    .iter()
+                    .map(|(_, kind)| format!("CAST(NULL AS {})", self.type_name(*kind)))
+                    .collect();
+                format!("{name}({}) AS (SELECT {} WHERE FALSE)", names.join(", "), nulls.join(", "))
+            }
             Dialect::DuckDb => format!("{name}({}) AS (VALUES\n{rows})", names.join(", ")),
             Dialect::BigQuery => {
                 let fields: Vec<String> = columns

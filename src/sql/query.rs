@@ -20,7 +20,7 @@ use crate::card::RateCard;
 
 /// The query's CTEs, one line each, for the header comment.
 pub(super) const STEPS: [&str; 10] = [
-    "nb_models, nb_names, nb_sizes, nb_rates: the rate card (rates per 1M tokens)",
+    "nb_models, nb_sizes, nb_rates: the rate card (rates per 1M tokens)",
     "nb_source: each row's line and period",
     "nb_parsed: each line parsed once",
     "nb_row: each row's kind (and why malformed), lane and tokens",
@@ -116,7 +116,15 @@ fn source(d: Dialect, request: &SqlRequest) -> String {
     // VARCHAR column of a loaded file.
     let line = d.ident(&request.column);
     let period = if period.is_empty() { period } else { format!("{period} AS period, ") };
-    format!("nb_source AS (SELECT {period}{line} AS line FROM {}{filter})", d.table(&request.table))
+    // DuckDB scans a row group (122,880 rows) on one thread: nb_parsed
+    // reads the rows in two halves, each a scan of its own that DuckDB can
+    // run beside the other, so that a table of one row group is parsed on
+    // two threads; nb_source is read twice, not kept.
+    let keep = match d {
+        Dialect::BigQuery => "",
+        Dialect::DuckDb => " NOT MATERIALIZED",
+    };
+    format!("nb_source AS{keep} (SELECT {period}{line} AS line FROM {}{filter})", d.table(&request.table))
 }
 
 /// DuckDB: one `json_transform` per row reads the line's members (the
@@ -125,7 +133,9 @@ fn source(d: Dialect, request: &SqlRequest) -> String {
 /// of the wrong type is seen, not cast); a second reads the small usage
 /// block, a third the two `*TokensDetails` lists. Where the typed parse
 /// reads a non-object like an empty one, the JSON is read again, and only
-/// then (`response_wrong`, `entry_wrong`).
+/// for the rows the check reaches (see [`DUCKDB_CHECKS`]). A string
+/// function on the whole line is costly: `trim` runs only on a line that
+/// is not JSON.
 const DUCKDB_PARSED: &str = r#"nb_parsed AS (SELECT *, (v.error LIKE '{%' OR v.error LIKE '"__%' OR v.status LIKE '{%' OR v.status LIKE '"__%') IS TRUE AS is_error,
 (v.author = '"user"') IS TRUE AS user_event, (v.partial = 'true') IS TRUE AS partial,
 CASE WHEN version_json LIKE '"%' THEN version_json ->> '$' END AS version, (usage LIKE '{%') IS TRUE AS usage_object,
@@ -148,12 +158,14 @@ IF(wrapped, COALESCE(r.modelVersion, r.model_version), COALESCE(v.modelVersion, 
 (IF(wrapped, r.responseId, v.responseId) LIKE '"%' OR IF(wrapped, r.response_id, v.response_id) LIKE '"%') IS TRUE AS response_id,
 IF(wrapped, r.candidates, v.candidates) AS candidate_list, IF(wrapped, r.content, v.content) AS content, candidate_list IS NOT NULL OR content IS NOT NULL AS candidates_present
 FROM (SELECT *, $READ_BYv.response AS r, v.response IS NOT NULL AS wrapped
-FROM (SELECT *, line IS NULL OR trim(line) = '' AS empty, json_transform(j, replace(replace(replace(replace(
+FROM (SELECT *, IF(j IS NULL, line IS NULL OR trim(line) = '', FALSE) AS empty, json_transform(j, replace(replace(replace(replace(
 '{"key":@,"error":@,"status":@,"object":@,"author":@,"invocationId":@,"invocation_id":@,"partial":@,"response":{#R},#R}',
 '#R', '"usageMetadata":@,"usage_metadata":@,"modelVersion":@,"model_version":@,"responseId":@,"response_id":@,"candidates":[{"content":{"parts":[#P]},"groundingMetadata":#G,"grounding_metadata":#G}],"content":{"parts":[#P]}'),
 '#P', '{"inlineData":{"mimeType":@,"mime_type":@},"inline_data":{"mimeType":@,"mime_type":@},"thought":@}'),
 '#G', '{"webSearchQueries":[@],"web_search_queries":[@]}'), '@', '"JSON"')) AS v
-FROM (SELECT *, CASE WHEN json_valid(line) THEN line END AS j FROM nb_source))))))))"#;
+FROM (SELECT *, CASE WHEN json_valid(line) THEN line END AS j
+-- the rows in two halves (odd lengths, the rest), which DuckDB parses on two threads
+FROM (SELECT * FROM nb_source WHERE strlen(line) % 2 = 1 UNION ALL SELECT * FROM nb_source WHERE strlen(line) % 2 IS DISTINCT FROM 1)))))))))"#;
 
 /// BigQuery: each member read by subscript, once, from the line with its
 /// `null` members left out (`JSON_STRIP_NULLS`), so that `null` reads as
@@ -217,11 +229,14 @@ const DUCKDB_CHECKS: Checks = Checks {
     api_object: r#"v.object IN ('"interaction"', '"chat.completion"', '"chat.completion.chunk"')"#,
     response_wrong: "wrapped AND usage IS NULL AND json_type(j, '$.response') <> 'OBJECT'",
     details_wrong: "cd NOT LIKE '[%' OR pd NOT LIKE '[%'",
-    // An entry that is no object reads as one without members: the JSON is
-    // read again only where the text shows an element that opens with no
-    // `{` (after `[`, or after an object and `,`).
-    entry_wrong: r"list_bool_or([json_type(COALESCE(e.tokenCount, e.token_count)) <> 'UBIGINT' FOR e IN flatten(entries)])
-OR regexp_matches(concat(cd, pd), '(\[|\},)[^{]') AND NOT list_has_all(['OBJECT'], list_concat(json_type(cd, '$[*]'), json_type(pd, '$[*]')))",
+    // Checked only where the lists' (compact) text may hold a wrong entry:
+    // an element that opens with no `{` (after `[`, or after an object and
+    // `,`), or a token count that is not 1 to 19 digits. There an entry
+    // that is no object, which the parse read as one without members, is
+    // found by reading the JSON again.
+    entry_wrong: r#"regexp_matches(concat(cd, pd), '(\[|\},)[^{]|"token(Count|_count)":([0-9]*[^0-9,}]|[0-9]{20})')
+AND (list_bool_or([json_type(COALESCE(e.tokenCount, e.token_count)) <> 'UBIGINT' FOR e IN flatten(entries)])
+OR NOT list_has_all(['OBJECT'], list_concat(json_type(cd, '$[*]'), json_type(pd, '$[*]'))))"#,
 };
 
 const BIGQUERY_CHECKS: Checks = Checks {
@@ -267,7 +282,7 @@ nb_resolved AS (SELECT *, IF(m IS NULL, version_name, NULL) AS unknown_version
 FROM (SELECT s.*, $MODEL, COALESCE(s.version, '(none)') AS version_name FROM nb_sums AS s LEFT JOIN (
 SELECT version, m, ROW_NUMBER() OVER (PARTITION BY version ORDER BY name = bare DESC, LENGTH(name) DESC) AS choice
 FROM (SELECT DISTINCT version, LOWER(TRIM(REGEXP_EXTRACT(REGEXP_EXTRACT(TRIM(version), $AFTER_SLASH), $BEFORE_AT))) AS bare FROM nb_sums)
-JOIN (SELECT * FROM nb_names UNION ALL SELECT LOWER(model), m, TRUE FROM nb_models) ON name = bare OR prefix AND STARTS_WITH(bare, CONCAT(name, '-'))) AS n
+JOIN ($NAMES) ON name = bare OR prefix AND STARTS_WITH(bare, CONCAT(name, '-'))) AS n
 ON n.version = s.version AND n.choice = 1
 WHERE kind = 'usage')),
 nb_usage AS (SELECT *,
@@ -383,6 +398,14 @@ fn rules_values(
         ("$DIV", d.quotient("image_out", "images")),
         ("$LANE", lane),
         ("$MODEL", model),
+        // Every name a version may resolve by, and whether it may add a
+        // suffix to the name (`prefix`: IDs and former IDs).
+        ("$NAMES", match d {
+            Dialect::DuckDb => "SELECT m, unnest(list_concat([LOWER(model)], former)) AS name, TRUE AS prefix FROM nb_models \
+                UNION ALL SELECT m, unnest(aliases), FALSE FROM nb_models".to_string(),
+            Dialect::BigQuery => "SELECT m, name, TRUE AS prefix FROM nb_models, UNNEST(ARRAY_CONCAT([LOWER(model)], former)) AS name \
+                UNION ALL SELECT m, name, FALSE FROM nb_models, UNNEST(aliases) AS name".to_string(),
+        }),
         ("$AFTER_SLASH", d.regexp("[^/]*$")),
         ("$BEFORE_AT", d.regexp("^[^@]*")),
         ("$VERSIONS", d.sorted_list("version_name")),
