@@ -361,13 +361,14 @@ fn ctes_of(
             "  SELECT t.*, t.billed_cost - t.computed_cost AS difference,
     t.billed_cost + t.credits + t.tax + t.adjustments + t.other AS net,
     {totals_ok} AS within_tolerance,
-    CASE WHEN t.drifts = 0 AND t.unmatched_cost * 100 <= {tolerance} * GREATEST(ABS(t.billed_cost), ABS(t.computed_cost))
-      AND {totals_ok} THEN 'match' ELSE 'mismatch' END AS status
+    CASE WHEN NOT (t.drifts = 0 AND t.unmatched_cost * 100 <= {tolerance} * GREATEST(ABS(t.billed_cost), ABS(t.computed_cost))
+      AND {totals_ok}) THEN 'mismatch' WHEN t.unread > 0 THEN 'incomplete' ELSE 'match' END AS status
   FROM (
     SELECT
       (SELECT COALESCE(SUM(billed_cost), 0) FROM nb_compared WHERE status <> 'not_billed') AS billed_cost,
       (SELECT COALESCE(SUM(p.cost), 0) FROM nb_parts AS p WHERE {parts_filter}) AS computed_cost,
       (SELECT COUNT(*) FROM nb_compared WHERE status = 'drift') AS drifts,
+      (SELECT COUNT(*) FROM nb_bill WHERE quantity IS NULL OR cost IS NULL OR credits IS NULL) AS unread,
       (SELECT COALESCE(ABS(SUM(billed_cost)), 0) FROM nb_compared WHERE status = 'unmatched_sku') AS unmatched_cost,
       (SELECT COALESCE(SUM(credits), 0) FROM nb_bill) AS credits,
       (SELECT COALESCE(SUM(cost), 0) FROM nb_bill WHERE cost_type = 'tax') AS tax,
