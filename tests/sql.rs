@@ -16,9 +16,9 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::str::FromStr;
 
-#[path = "sql/python.rs"]
-mod python;
-use python::python;
+#[path = "sql/common.rs"]
+mod common;
+use common::{decimal, python, text};
 
 use nbcost::synth::{SynthSpec, write_batch_output};
 use rust_decimal::Decimal;
@@ -106,19 +106,6 @@ fn tally(file: &Path, args: &[&str]) -> Value {
     let mut tally_args = vec!["tally", file.to_str().unwrap(), "--format", "json", "-q"];
     tally_args.extend_from_slice(args);
     serde_json::from_str(&nbcost(&tally_args).1).unwrap()
-}
-
-fn text(value: &Value) -> Option<String> {
-    match value {
-        Value::Null => None,
-        Value::String(text) => Some(text.clone()),
-        other => Some(other.to_string()),
-    }
-}
-
-/// An exact decimal; `None` for null.
-fn decimal(value: &Value) -> Option<Decimal> {
-    text(value).map(|text| Decimal::from_str(&text).unwrap_or_else(|_| panic!("not a decimal: {text}")))
 }
 
 /// `model_versions` as the query writes them: sorted, `, `-joined,

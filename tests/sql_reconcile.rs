@@ -13,11 +13,10 @@
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::str::FromStr;
 
-#[path = "sql/python.rs"]
-mod python;
-use python::python;
+#[path = "sql/common.rs"]
+mod common;
+use common::{decimal, python, text};
 
 use rust_decimal::Decimal;
 use serde_json::Value;
@@ -50,20 +49,6 @@ fn real_responses() -> PathBuf {
     }
     std::fs::write(&path, lines).unwrap();
     path
-}
-
-fn text(value: &Value) -> Option<String> {
-    match value {
-        Value::Null => None,
-        Value::String(text) => Some(text.clone()),
-        other => Some(other.to_string()),
-    }
-}
-
-/// An exact decimal, without trailing zeros; `None` for null.
-fn decimal(value: &Value) -> Option<Decimal> {
-    text(value)
-        .map(|text| Decimal::from_str(&text).unwrap_or_else(|_| panic!("not a decimal: {text}")).normalize())
 }
 
 /// A row as both sides are compared: its keys, then its figures.
