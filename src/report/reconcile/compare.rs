@@ -158,7 +158,7 @@ pub(super) fn computed_parts(tally: &TallyReport) -> Vec<Computed> {
             parts.add(None, model, Lane::Standard, Part::Search, grounding.queries, grounding.cost);
         }
     }
-    parts.0
+    parts.parts
 }
 
 /// Each day × model × lane × part the tally priced, from its rows by day
@@ -187,12 +187,16 @@ pub(super) fn computed_parts_by_day(
             }
         }
     }
-    Ok(parts.0)
+    Ok(parts.parts)
 }
 
-/// Parts summed as they come.
+/// Parts summed as they come, found by their key: a tally of many days
+/// and models is summed in one pass, not a search per row.
 #[derive(Default)]
-struct Parts(Vec<Computed>);
+struct Parts {
+    parts: Vec<Computed>,
+    index: HashMap<(Option<Date>, String, Lane, Part), usize>,
+}
 
 impl Parts {
     fn add(
@@ -204,22 +208,24 @@ impl Parts {
         quantity: u64,
         cost: Option<Money>,
     ) {
-        match self.0.iter_mut().find(|known| {
-            known.day == day && known.model == model && known.lane == lane && known.part == part
-        }) {
-            Some(known) => {
+        match self.index.get(&(day, model.to_string(), lane, part)) {
+            Some(&at) => {
+                let known = &mut self.parts[at];
                 known.quantity = known.quantity.saturating_add(quantity);
                 known.cost = known.cost.zip(cost).and_then(|(sum, more)| sum.plus(more).ok());
             }
-            None => self.0.push(Computed {
-                day,
-                model: model.to_string(),
-                lane,
-                part,
-                quantity,
-                cost,
-                used: false,
-            }),
+            None => {
+                self.index.insert((day, model.to_string(), lane, part), self.parts.len());
+                self.parts.push(Computed {
+                    day,
+                    model: model.to_string(),
+                    lane,
+                    part,
+                    quantity,
+                    cost,
+                    used: false,
+                });
+            }
         }
     }
 
@@ -242,6 +248,12 @@ pub(super) fn compare(
 ) -> Result<Vec<SkuRow>, ReconcileError> {
     // (day, class, row): mapped 0, unmatched 1, not billed 2.
     let mut rows: Vec<(Option<Date>, u8, SkuRow)> = Vec::new();
+    // The parts a bill group may claim, by day, lane and part: each group
+    // looks at its own, not at every part.
+    let mut by_key: HashMap<(Option<Date>, Lane, Part), Vec<usize>> = HashMap::new();
+    for (at, part) in computed.iter().enumerate() {
+        by_key.entry((part.day, part.lane, part.part)).or_default().push(at);
+    }
     for group in billed {
         let mut description = group.descriptions.join("; ");
         if group.seen.len() > group.descriptions.len() {
@@ -253,12 +265,12 @@ pub(super) fn compare(
             Key::Mapped { model, lane, part } => {
                 let mut quantity = 0u64;
                 let mut cost = Some(Money::ZERO);
-                for part_computed in computed.iter_mut().filter(|computed| {
-                    computed.day == group.day
-                        && computed.lane == lane
-                        && computed.part == part
-                        && model.as_ref().is_none_or(|model| *model == computed.model)
-                }) {
+                let candidates = by_key.get(&(group.day, lane, part)).map_or(&[][..], Vec::as_slice);
+                for &at in candidates {
+                    let part_computed = &mut computed[at];
+                    if model.as_ref().is_some_and(|model| *model != part_computed.model) {
+                        continue;
+                    }
                     part_computed.used = true;
                     quantity = quantity.saturating_add(part_computed.quantity);
                     cost = match (cost, part_computed.cost) {
