@@ -34,6 +34,23 @@ pub(super) const STEPS: [&str; 10] = [
 
 /// The query text for `request` against `card`.
 pub(super) fn write(card: &RateCard, request: &SqlRequest) -> Result<String, SqlError> {
+    let (ctes, values) = steps(card, request)?;
+    let values: Vec<(&str, &str)> = values.iter().map(|(name, value)| (*name, value.as_str())).collect();
+    let steps: String = STEPS.iter().map(|step| format!("--   {step}\n")).collect();
+    Ok(format!("-- CTEs, each reading those before it:\n{steps}WITH\n{ctes}\n{}", fill(OUTPUT, &values)))
+}
+
+/// The query's CTEs alone, the card's tables to `nb_total`, without its
+/// final `SELECT`: what `--reconcile` builds on.
+pub(super) fn pricing(card: &RateCard, request: &SqlRequest) -> Result<String, SqlError> {
+    Ok(steps(card, request)?.0)
+}
+
+/// What each `$NAME` of a template stands for.
+type Values = Vec<(&'static str, String)>;
+
+/// The CTEs, `,`-joined, and the values [`OUTPUT`] is filled with.
+fn steps(card: &RateCard, request: &SqlRequest) -> Result<(String, Values), SqlError> {
     let d = request.dialect;
     let (mut ctes, facts) = card_tables(d, card)?;
     let by = ByColumns::new(d, request.by.as_ref());
@@ -45,20 +62,9 @@ pub(super) fn write(card: &RateCard, request: &SqlRequest) -> Result<String, Sql
         Dialect::BigQuery => bigquery_parsed(request.column_type, &by),
     });
     let values = rules_values(d, card, request, &facts, &by)?;
-    let values: Vec<(&str, &str)> = values.iter().map(|(name, value)| (*name, value.as_str())).collect();
-    let rules = fill(RULES, &values);
-    let steps: String = STEPS.iter().map(|step| format!("--   {step}\n")).collect();
-    Ok(format!("-- CTEs, each reading those before it:\n{steps}WITH\n{},\n{rules}", ctes.join(",\n")))
-}
-
-/// The query's CTEs alone, the card's tables to `nb_total`, without its
-/// final `SELECT`: what `--reconcile` builds on.
-pub(super) fn pricing(card: &RateCard, request: &SqlRequest) -> Result<String, SqlError> {
-    let query = write(card, request)?;
-    let body = query.split_once("WITH\n").map_or(query.as_str(), |(_, body)| body);
-    // The final SELECT is the last line that starts one.
-    let end = body.rfind("\nSELECT ").unwrap_or(body.len());
-    Ok(body[..end].to_string())
+    let filled: Vec<(&str, &str)> = values.iter().map(|(name, value)| (*name, value.as_str())).collect();
+    ctes.push(fill(RULES, &filled));
+    Ok((ctes.join(",\n"), values))
 }
 
 /// `template` with each `$NAME` in it replaced by its value, in one pass:
@@ -315,8 +321,10 @@ nb_total AS (SELECT $PSUM(IF(kind = 'usage', responses, 0)) AS responses, COALES
 COALESCE(SUM(image_out), 0) AS image_out, COALESCE(SUM(text_out), 0) AS text_out, COALESCE(SUM(thoughts), 0) AS thoughts, COALESCE(SUM(cost), 0) AS cost,
 SUM(IF(kind = 'usage', queries, 0)) AS queries, SUM(IF(kind = 'usage' AND note IS NOT NULL AND lane <> 'provisioned', responses, 0)) AS unpriced,
 SUM(IF(kind = 'grounding' AND note IS NOT NULL, queries, 0)) AS unpriced_queries, SUM(IF(kind = 'malformed', responses, 0)) AS malformed
-FROM nb_result$GROUP_TOTAL)
-SELECT $OUTmodel, model_version, size, lane, responses, images, prompt AS prompt_tokens, image_out AS image_output_tokens,
+FROM nb_result$GROUP_TOTAL)"#;
+
+/// The query's final `SELECT`: every row of `nb_result` and the total.
+const OUTPUT: &str = r#"SELECT $OUTmodel, model_version, size, lane, responses, images, prompt AS prompt_tokens, image_out AS image_output_tokens,
 text_out AS text_output_tokens, thoughts AS thoughts_tokens, cost, kind, queries AS search_queries, note
 FROM (SELECT * FROM nb_result UNION ALL SELECT $P$NULL_BYNULL, NULL, NULL, NULL, NULL, NULL, responses, images, prompt, image_out, text_out,
 thoughts, cost, 'total', queries, IF(unpriced + unpriced_queries + malformed > 0, CONCAT('INCOMPLETE: leaves out ', $TEXT_UNPRICED,
@@ -339,7 +347,7 @@ fn rules_values(
     request: &SqlRequest,
     facts: &CardFacts,
     by: &ByColumns,
-) -> Result<Vec<(&'static str, String)>, SqlError> {
+) -> Result<Values, SqlError> {
     let decimal = d.decimal_type();
     let checks = match d {
         Dialect::DuckDb => &DUCKDB_CHECKS,
