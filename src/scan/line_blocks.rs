@@ -3,7 +3,9 @@
 //!
 //! Both the one-thread and the many-thread scans read through
 //! [`BlockReader`] and split blocks with [`lines_in`], so they see exactly
-//! the same lines. Memory is bounded by the block size and the longest
+//! the same lines. A block ends at its last whole line, or reads on to the
+//! end of a long line it cut off, so that little is carried from one block
+//! to the next. Memory is bounded by the block size and the longest
 //! line, never by the file: a line longer than the limit is passed over
 //! without being held, and reported by its length, and where asked, a
 //! line's leading whitespace is dropped once it fills a block, so a line of
