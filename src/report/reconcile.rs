@@ -343,7 +343,8 @@ impl ReconcileReport {
         } else {
             compare::computed_parts(&tally)
         };
-        let left_out_days = period.left_out_days(left_out, &mut computed)?;
+        let unpriced = if per_day { compare::unpriced_days(&tally) } else { Default::default() };
+        let left_out_days = period.left_out_days(left_out, &mut computed, &unpriced)?;
         let rows = compare::compare(billed, &mut computed, tolerance)?;
         if let (true, Some(first), Some(last)) =
             (rows.is_empty(), left_out_days.first(), left_out_days.last())

@@ -1,7 +1,7 @@
 //! The SKU by SKU comparison: bill rows summed per mapping (and day), the
 //! tally's parts summed alike, and each set beside the other.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use rust_decimal::Decimal;
 use time::Date;
@@ -188,6 +188,18 @@ pub(super) fn computed_parts_by_day(
         }
     }
     Ok(parts.parts)
+}
+
+/// The days (`--by day`) with responses the tally could not price (an
+/// unknown model, a lane the model lacks, no token counts): they are in
+/// no part, so a day's parts alone would understate what it cost.
+pub(super) fn unpriced_days(tally: &TallyReport) -> BTreeSet<Date> {
+    tally
+        .rows
+        .iter()
+        .filter(|row| row.cost.is_none() && row.lane != BilledLane::Provisioned)
+        .filter_map(|row| row.attribution.as_deref().and_then(parse_day))
+        .collect()
 }
 
 /// Parts summed as they come, found by their key: a tally of many days

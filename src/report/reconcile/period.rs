@@ -2,7 +2,7 @@
 //! response says when it was made, with the days the bill may still revise
 //! left out; else the bills' whole period.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
 use time::{Date, Duration};
@@ -64,11 +64,13 @@ impl Period {
     }
 
     /// The days left out, with what the bill (`billed`) and the responses
-    /// (taken out of `computed`) give for each.
+    /// (taken out of `computed`) give for each; a day of `unpriced` (with
+    /// responses no part holds) has no computed cost.
     pub(super) fn left_out_days(
         &self,
         billed: BTreeMap<Date, Money>,
         computed: &mut Vec<Computed>,
+        unpriced: &BTreeSet<Date>,
     ) -> Result<Vec<LeftOutDay>, ReconcileError> {
         let mut days: BTreeMap<Date, (Money, Option<Money>)> =
             billed.into_iter().map(|(day, cost)| (day, (cost, Some(Money::ZERO)))).collect();
@@ -91,7 +93,7 @@ impl Period {
             .map(|(day, (billed_cost, computed_cost))| LeftOutDay {
                 day: day.to_string(),
                 billed_cost,
-                computed_cost,
+                computed_cost: computed_cost.filter(|_| !unpriced.contains(&day)),
             })
             .collect())
     }
