@@ -511,20 +511,12 @@ fn search_queries_are_compared_on_their_day() {
 #[test]
 fn a_left_out_day_with_a_response_it_cannot_price_says_so_not_zero() {
     // The day-by-day responses and one more on 5 November (left out as of
-    // the 6th) naming a model the card does not have: that day's computed
-    // cost is unknown (`null`, "not priced"), never $0 or the other
-    // response's $0.067214 alone.
-    let fixture = std::fs::read_to_string("tests/fixtures/reconcile/days-predictions.jsonl").unwrap();
-    let last = fixture.lines().last().unwrap().replace("gemini-3-pro-image", "gemini-9-unknown-image");
-    let dir = std::env::temp_dir().join(format!("nbcost-left-out-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let file = dir.join("predictions.jsonl");
-    std::fs::write(&file, format!("{fixture}{last}\n")).unwrap();
+    // the 6th) naming a model the card does not have
+    // (`days-unknown-model.jsonl`): that day's computed cost is unknown
+    // (`null`, "not priced"), never $0 or the other response's $0.067214.
     let (bills, mut request) = days_request("tests/fixtures/reconcile/days.jsonl");
-    request.tally.files = vec![file];
-    let report = reconcile_on(&bills, &request, november(6));
-    std::fs::remove_dir_all(&dir).unwrap();
-    let report = report.unwrap();
+    request.tally.files = vec![PathBuf::from("tests/fixtures/reconcile/days-unknown-model.jsonl")];
+    let report = reconcile_on(&bills, &request, november(6)).unwrap();
     let one = Money::new(d("0.067214"));
     assert_eq!(
         report.left_out_days,
