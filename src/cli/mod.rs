@@ -4,6 +4,7 @@
 
 mod commands;
 mod manual;
+mod spend;
 mod values;
 
 use clap::builder::PossibleValuesParser;
@@ -15,6 +16,7 @@ use nbcost::app::{CardSource, Request};
 use nbcost::card::{EMBEDDED, UserCards};
 use nbcost::error::{Error, ErrorKind, UsageError};
 use nbcost::render::{Format, schema};
+use spend::*;
 use values::{ColorWhen, FormatArg};
 
 /// What Gemini image generation ("Nano Banana") costs, exactly.
