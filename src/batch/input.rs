@@ -13,7 +13,8 @@ use std::io::Read;
 
 use serde::Serialize;
 
-use super::driver::{BatchFileError, BatchReader, Place, Sightings};
+use super::driver::{BatchReader, Place, Sightings};
+use super::file_error::BatchFileError;
 use super::output::model_for_version;
 use crate::card::{Model, RateCard};
 use crate::scan::{CandidateCount, ContentCounts, InputLine, MediaCounts, ScanOptions};

@@ -5,8 +5,9 @@
 //! It owns:
 //! - [`driver`]: opening files (gzip, zstd, stdin), the strict stop at the first
 //!   malformed line, line counts that add up, repeated keys across files,
-//!   the "first few shown, all counted" [`Sightings`] lists, and the
-//!   [`BatchFileError`]s of reading;
+//!   the "first few shown, all counted" [`Sightings`] lists;
+//! - [`file_error`]: the [`BatchFileError`]s of reading, and the malformed
+//!   lines a report lists;
 //! - [`usage`]: [`UsageSums`], the one sum of response token usage;
 //! - [`lanes`]: the lane each response is billed on, decided per line;
 //! - [`output`]: the output side (`tally`): model versions resolved to card
@@ -21,16 +22,15 @@
 //! row by the reports, so the hot path stays free of decimal work.
 
 pub mod driver;
+pub mod file_error;
 pub mod input;
 pub mod lanes;
 pub mod output;
 pub mod streams;
 pub mod usage;
 
-pub use driver::{
-    BatchFileError, BatchLine, BatchReader, FileRead, MalformedLine, Place, ReadCounts, SHOWN_PER_KIND,
-    Sightings, display_name,
-};
+pub use driver::{BatchLine, BatchReader, FileRead, Place, ReadCounts, SHOWN_PER_KIND, Sightings};
+pub use file_error::{BatchFileError, MalformedLine, display_name};
 pub use input::{
     CHARS_PER_TOKEN, FindingKind, FindingLine, InputFileSums, MediaSums, RequestSums, Requests,
     describe_media, sum_input_file,

@@ -13,7 +13,8 @@ use std::io::Read;
 
 use serde::Serialize;
 
-use super::driver::{BatchFileError, BatchReader, Place, Sightings};
+use super::driver::{BatchReader, Place, Sightings};
+use super::file_error::BatchFileError;
 use super::lanes::{BilledLane, UnrecognisedTier, decide_lane};
 use super::streams::{Pending, Piece, StreamSummary, StreamWithoutUsage, piece};
 use super::usage::{Content, UsageSums, output_split};
