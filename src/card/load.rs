@@ -10,10 +10,11 @@ use rust_decimal::Decimal;
 use time::{Date, Month};
 use toml::value::Datetime;
 
+use super::lane_rule;
 use super::raw::{RawCard, RawGrounding, RawMeta, RawModel, RawRoute, RawSize, RawSku, RawTokens};
 use super::{
-    CardMeta, CardOrigin, Derived, FormerId, Grade, Grounding, LaneRule, Life, Model, Part, RateCard, Route,
-    SizeRow, SkuRule, TokenRates,
+    CardMeta, CardOrigin, FormerId, Grade, Grounding, Life, Model, Part, RateCard, Route, SizeRow, SkuRule,
+    TokenRates,
 };
 use crate::error::{ErrorKind, Kind};
 use crate::lane::Lane;
@@ -484,7 +485,7 @@ impl Validator {
                 },
             );
         }
-        derive_by_rule(&mut lanes);
+        lane_rule::derive_by_rule(&mut lanes);
         Ok(lanes)
     }
 
@@ -616,36 +617,6 @@ impl Validator {
             }
         }
         Ok(())
-    }
-}
-
-/// Fills the rates a lane leaves out by Google's published rule for it
-/// ([`LaneRule`]), from the standard lane's: batch and flex always (50%);
-/// priority where the rates it gives are all 1.8 × standard. A lane the card
-/// does not give stays absent, and a rate the card gives wins over the rule.
-fn derive_by_rule(lanes: &mut BTreeMap<Lane, TokenRates>) {
-    let Some(standard) = lanes.get(&Lane::Standard).copied() else { return };
-    for (lane, rates) in lanes.iter_mut() {
-        let Some(rule) = LaneRule::of(*lane) else { continue };
-        let by_rule = |rate: Decimal| (rate * rule.factor()).normalize();
-        if rule == LaneRule::PriorityTimes18 {
-            let given = [
-                Some((rates.image_output, standard.image_output)),
-                rates.input.zip(standard.input),
-                rates.text_output.zip(standard.text_output),
-            ];
-            if !given.into_iter().flatten().all(|(own, base)| own == by_rule(base)) {
-                continue;
-            }
-        }
-        let input = rates.input.is_none() && standard.input.is_some();
-        let text_output = rates.text_output.is_none() && standard.text_output.is_some();
-        if !(input || text_output) {
-            continue;
-        }
-        rates.input = rates.input.or(standard.input.map(by_rule));
-        rates.text_output = rates.text_output.or(standard.text_output.map(by_rule));
-        rates.derived = Some(Derived { rule, input, text_output });
     }
 }
 

@@ -8,6 +8,7 @@
 
 mod compiled;
 mod history;
+mod lane_rule;
 mod lifecycle;
 mod load;
 mod raw;
@@ -26,6 +27,7 @@ use crate::lane::Lane;
 use crate::size::ImageSize;
 
 pub use history::{History, HistoryError, UserCards};
+pub use lane_rule::{Derived, LaneRule};
 pub use lifecycle::{FormerId, Life, Status};
 pub use load::CardError;
 pub(crate) use raw::CardDecimal;
@@ -288,59 +290,6 @@ impl TokenRates {
     /// The grade of the text output rate: [`Grade::Derived`] where the lane's rule gave it.
     pub fn text_output_grade(&self) -> Grade {
         if self.derived.is_some_and(|derived| derived.text_output) { Grade::Derived } else { self.grade }
-    }
-}
-
-/// Which of a lane's rates a published rule gave, and the rule.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct Derived {
-    /// The rule.
-    pub rule: LaneRule,
-    /// Whether the input rate is the rule's.
-    pub input: bool,
-    /// Whether the text output rate is the rule's.
-    pub text_output: bool,
-}
-
-/// A rule Google publishes for a lane's rates, by which a rate the sources
-/// leave out is worked out from the standard lane's.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub enum LaneRule {
-    /// Batch: "50% of the standard cost" for every token (the Batch API page).
-    BatchHalf,
-    /// Flex: priced as Batch, 50% of standard (the Flex page).
-    FlexHalf,
-    /// Priority: 1.8 × standard on every token, for a model whose given
-    /// priority rates are 1.8 × standard.
-    PriorityTimes18,
-}
-
-impl LaneRule {
-    /// The rule for `lane`, if it has one.
-    pub fn of(lane: Lane) -> Option<LaneRule> {
-        match lane {
-            Lane::Standard => None,
-            Lane::Batch => Some(LaneRule::BatchHalf),
-            Lane::Flex => Some(LaneRule::FlexHalf),
-            Lane::Priority => Some(LaneRule::PriorityTimes18),
-        }
-    }
-
-    /// The factor on the standard rate.
-    pub fn factor(self) -> Decimal {
-        match self {
-            LaneRule::BatchHalf | LaneRule::FlexHalf => Decimal::new(5, 1),
-            LaneRule::PriorityTimes18 => Decimal::new(18, 1),
-        }
-    }
-
-    /// The rule in words, as reports give it: `batch = 50% of standard`.
-    pub fn text(self) -> &'static str {
-        match self {
-            LaneRule::BatchHalf => "batch = 50% of standard",
-            LaneRule::FlexHalf => "flex = 50% of standard",
-            LaneRule::PriorityTimes18 => "priority = 1.8 × standard",
-        }
     }
 }
 

@@ -1,5 +1,5 @@
 use super::*;
-use crate::card::EMBEDDED;
+use crate::card::{Derived, EMBEDDED, LaneRule};
 
 const SMALL: &str = r#"
 [card]
