@@ -197,6 +197,34 @@ fn every_file_in_tests_cli_is_compiled() {
     assert!(orphans.is_empty(), "add a `#[path]` and `mod` line to tests/cli.rs for {orphans:?}");
 }
 
+/// No source file holds over 650 lines before its tests (`#[cfg(test)]`),
+/// doc comments and blank lines included: a file that grows past that has
+/// taken on a second concern, which gets a file of its own.
+#[test]
+fn no_source_file_is_over_650_lines_before_its_tests() {
+    const MOST: usize = 650;
+    let mut folders = vec![std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src")];
+    let mut over = Vec::new();
+    let mut read = 0;
+    while let Some(folder) = folders.pop() {
+        for entry in std::fs::read_dir(&folder).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                folders.push(path);
+            } else if path.extension().is_some_and(|extension| extension == "rs") {
+                let source = std::fs::read_to_string(&path).unwrap();
+                let lines = source.lines().take_while(|line| line.trim() != "#[cfg(test)]").count();
+                read += 1;
+                if lines > MOST {
+                    over.push(format!("{} ({lines})", path.display()));
+                }
+            }
+        }
+    }
+    assert!(read > 100, "read only {read} source files");
+    assert!(over.is_empty(), "over {MOST} lines before the tests; split by concern: {over:?}");
+}
+
 /// A response file whose strings hold escape sequences (a model version
 /// that retitles the terminal, an error message that clears the screen and
 /// writes the clipboard) is reported with those characters shown, in every
