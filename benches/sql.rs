@@ -8,28 +8,33 @@
 //! printed, and must be equal.
 //!
 //! It prints the size of both dialects' queries, the DuckDB query's time
-//! (in the engine, the rows already loaded), `tally`'s (the whole process,
-//! reading the file), each the median of 5 runs, and their ratio.
+//! (in the engine, the rows already loaded) and `tally`'s (the whole
+//! process, reading the file), run in turn (tally, query, tally, ...) so
+//! that a machine whose speed drifts slows both alike; each is the median
+//! of the rounds, and the ratio is the median of each round's ratio, with
+//! the lowest and highest.
 //!
 //! `cargo bench --bench sql`; `NBCOST_BENCH_ROWS` sets the rows (default
-//! 100,000, about 56 MB). Needs the Python of `tests/sql/setup.sh`
+//! 100,000, about 56 MB), `NBCOST_BENCH_RUNS` the rounds (default 11). Needs the Python of `tests/sql/setup.sh`
 //! (DuckDB), or `NBCOST_SQL_PYTHON`. The file is written once, to
 //! `target/bench-data/`.
 
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::time::Instant;
 
 use nbcost::synth::{SynthSpec, write_batch_output};
 
 const NBCOST: &str = env!("CARGO_BIN_EXE_nbcost");
 
-/// Loads the file, runs the query five times, prints the load time, the
-/// median query time, the rows, and the query's total cost.
+/// Loads the file, then runs `tally` (a whole process) and the query in
+/// turn, `rounds` times; prints the load time, the median of each, the
+/// median, lowest and highest ratio of a round, the rows, and the query's
+/// total cost.
 const DUCKDB_TIMER: &str = r#"
-import duckdb, sys, time
-path, query_path, threads = sys.argv[1], sys.argv[2], int(sys.argv[3])
+import duckdb, subprocess, sys, time
+path, query_path, threads, rounds = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
+tally = sys.argv[5:]
 con = duckdb.connect()
 con.execute(f"SET threads = {threads}")
 con.execute("SET enable_progress_bar = false")
@@ -40,13 +45,19 @@ con.execute(f"""CREATE TABLE responses AS SELECT column0 AS line FROM read_csv('
 load = time.perf_counter() - start
 rows = con.execute("SELECT count(*) FROM responses").fetchone()[0]
 query = open(query_path).read()
-times, total = [], None
-for _ in range(5):
+tally_times, query_times, total = [], [], None
+for _ in range(rounds):
+    start = time.perf_counter()
+    done = subprocess.run(tally, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    tally_times.append(time.perf_counter() - start)
+    assert done.returncode in (0, 6), f"tally exited {done.returncode}"
     start = time.perf_counter()
     result = con.execute(query).fetchall()
-    times.append(time.perf_counter() - start)
+    query_times.append(time.perf_counter() - start)
     total = [row for row in result if row[11] == "total"][0][10]
-print(f"{load:.3f} {sorted(times)[2]:.3f} {rows} {total}")
+ratios = sorted(q / t for q, t in zip(query_times, tally_times))
+median = lambda values: sorted(values)[len(values) // 2]
+print(f"{load:.3f} {median(tally_times):.3f} {median(query_times):.3f} {median(ratios):.2f} {ratios[0]:.2f} {ratios[-1]:.2f} {rows} {total}")
 "#;
 
 fn main() {
@@ -79,42 +90,45 @@ fn main() {
     let query_path = file.with_extension("duckdb.sql");
     std::fs::write(&query_path, query).expect("write the query");
 
-    let mut tally_times = Vec::new();
-    let mut tally_total = String::new();
-    for _ in 0..5 {
-        let start = Instant::now();
-        let report = run(Command::new(NBCOST).arg("tally").arg(&file).args(["--format", "json", "-q"]));
-        tally_times.push(start.elapsed().as_secs_f64());
-        let report: serde_json::Value = serde_json::from_str(&report).expect("tally's JSON");
-        tally_total = report["total"]["cost"].as_str().expect("a total").to_string();
-    }
-    tally_times.sort_by(f64::total_cmp);
-    let tally = tally_times[2];
+    let rounds: usize =
+        std::env::var("NBCOST_BENCH_RUNS").ok().and_then(|text| text.parse().ok()).unwrap_or(11).max(1);
+    let report = run(Command::new(NBCOST).arg("tally").arg(&file).args(["--format", "json", "-q"]));
+    let report: serde_json::Value = serde_json::from_str(&report).expect("tally's JSON");
+    let tally_total = report["total"]["cost"].as_str().expect("a total").to_string();
 
     let timer = Command::new(&python)
         .args(["-c", DUCKDB_TIMER])
         .arg(&file)
         .arg(&query_path)
         .arg(threads.to_string())
+        .arg(rounds.to_string())
+        .arg(NBCOST)
+        .arg("tally")
+        .arg(&file)
+        .args(["--format", "json", "-q"])
+        .env("NBCOST_TODAY", "2026-11-21")
         .output()
         .expect("run Python; make it with `bash tests/sql/setup.sh`");
     assert!(timer.status.success(), "DuckDB: {}", String::from_utf8_lossy(&timer.stderr));
     let out = String::from_utf8(timer.stdout).unwrap();
     let fields: Vec<&str> = out.split_whitespace().collect();
-    assert_eq!(fields.len(), 4, "DuckDB said: {out}");
-    let (load, query, sql_total) = (fields[0], fields[1], fields[3]);
+    assert_eq!(fields.len(), 8, "DuckDB said: {out}");
+    let number = |at: usize| -> f64 { fields[at].parse().unwrap() };
+    let (load, tally, query) = (fields[0], number(1), number(2));
+    let (ratio, lowest, highest, sql_total) = (fields[3], fields[4], fields[5], fields[7]);
 
     println!("| run | seconds | rows per second |");
     println!("|---|---:|---:|");
     let rate = |seconds: f64| format!("{:.0}", lines as f64 / seconds);
-    println!("| `nbcost tally`, whole process (median of 5) | {tally:.3} | {} |", rate(tally));
-    let query: f64 = query.parse().unwrap();
+    println!("| `nbcost tally`, whole process (median of {rounds}) | {tally:.3} | {} |", rate(tally));
     println!(
-        "| DuckDB, the `nbcost sql` query, in the engine (median of 5) | {query:.3} | {} |",
+        "| DuckDB, the `nbcost sql` query, in the engine (median of {rounds}) | {query:.3} | {} |",
         rate(query)
     );
     println!("| DuckDB, loading the rows (once, not in the query) | {load} | |");
-    println!("DuckDB query / tally: {:.2}x", query / tally);
+    println!(
+        "DuckDB query / tally: {ratio}x (median of {rounds} rounds; lowest {lowest}x, highest {highest}x)"
+    );
     println!("total: tally {tally_total}, DuckDB {sql_total}");
     let same = tally_total.parse::<rust_decimal::Decimal>().unwrap()
         == sql_total.parse::<rust_decimal::Decimal>().unwrap();
