@@ -35,6 +35,7 @@ use crate::lane::Lane;
 use crate::money::{Money, Overflow};
 use crate::visible::visible;
 use crate::zone::Zone;
+pub use compare::UnpricedResponses;
 use compare::{BillSums, NotUsage, sum_bills};
 pub use period::LeftOutDay;
 use period::Period;
@@ -288,6 +289,9 @@ pub struct ReconcileReport {
     pub total: ReconcileTotal,
     /// Whether the tally of the responses is complete.
     pub responses_complete: bool,
+    /// The responses the card cannot price, by day and model version, and
+    /// why: in no row and no total.
+    pub unpriced_responses: Vec<UnpricedResponses>,
     /// Bill rows that could not be read: any makes the reconciliation
     /// incomplete.
     pub malformed_bill_rows: Vec<BadBillRow>,
@@ -343,8 +347,9 @@ impl ReconcileReport {
         } else {
             compare::computed_parts(&tally)
         };
-        let unpriced = if per_day { compare::unpriced_days(&tally) } else { Default::default() };
-        let left_out_days = period.left_out_days(left_out, &mut computed, &unpriced)?;
+        let unpriced_responses = compare::unpriced(&tally, per_day);
+        let unpriced_days = compare::unpriced_days(&unpriced_responses);
+        let left_out_days = period.left_out_days(left_out, &mut computed, &unpriced_days)?;
         let rows = compare::compare(billed, &mut computed, tolerance)?;
         if let (true, Some(first), Some(last)) =
             (rows.is_empty(), left_out_days.first(), left_out_days.last())
@@ -411,6 +416,7 @@ impl ReconcileReport {
             rows,
             total,
             responses_complete: tally.total.complete,
+            unpriced_responses,
             malformed_bill_rows,
             tally: Box::new(tally),
             notices,

@@ -2,6 +2,7 @@
 //! renderers: the bills, then each SKU's quantities and money side by side,
 //! then what is no usage.
 
+use super::tally::listed_versions;
 use crate::count::counted;
 use crate::render::Report;
 use crate::render::document::{Cell, Column, Document, Table};
@@ -149,6 +150,34 @@ impl Report for ReconcileReport {
                             Cell::unit(day.billed_cost),
                             day.computed_cost.map_or(Cell::text("not priced"), Cell::unit),
                         ]
+                    })
+                    .collect(),
+            });
+        }
+        if !self.unpriced_responses.is_empty() {
+            let mut columns = vec![Column::new("model version"), Column::new("lane")];
+            if self.per_day {
+                columns.insert(0, Column::new("day"));
+            }
+            columns.extend([Column::new("responses"), Column::new("why")]);
+            tables.push(Table {
+                title: Some("Responses not priced: in no row and no total".into()),
+                columns,
+                rows: self
+                    .unpriced_responses
+                    .iter()
+                    .map(|unpriced| {
+                        let versions = listed_versions(&unpriced.model_versions, unpriced.other_versions);
+                        let mut row = vec![
+                            Cell::text(versions),
+                            Cell::text(unpriced.lane.name()),
+                            Cell::Count(unpriced.responses),
+                            Cell::text(&unpriced.reason),
+                        ];
+                        if self.per_day {
+                            row.insert(0, Cell::text(unpriced.day.as_deref().unwrap_or("no day")));
+                        }
+                        row
                     })
                     .collect(),
             });

@@ -26,8 +26,14 @@ fn versions_text(versions: &[Option<String>]) -> String {
 
 /// A row's model versions, or how many it holds when they are too many to list.
 fn row_versions(row: &TallyRow) -> String {
-    match row.other_versions {
-        0 => versions_text(&row.model_versions),
+    listed_versions(&row.model_versions, row.other_versions)
+}
+
+/// `versions`, or, for the row of the versions past those listed, how
+/// many `others` there are.
+pub(super) fn listed_versions(versions: &[Option<String>], others: u64) -> String {
+    match others {
+        0 => versions_text(versions),
         others => format!("({} other versions)", grouped(others)),
     }
 }

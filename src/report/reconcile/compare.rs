@@ -4,6 +4,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use rust_decimal::Decimal;
+use serde::Serialize;
 use time::Date;
 
 use super::{Gap, ReconcileError, ReconcileRequest, SkuRow, SkuStatus};
@@ -190,16 +191,51 @@ pub(super) fn computed_parts_by_day(
     Ok(parts.parts)
 }
 
-/// The days (`--by day`) with responses the tally could not price (an
-/// unknown model, a lane the model lacks, no token counts): they are in
-/// no part, so a day's parts alone would understate what it cost.
-pub(super) fn unpriced_days(tally: &TallyReport) -> BTreeSet<Date> {
+/// Responses the card cannot price (an unknown model, a lane the model
+/// lacks, no token counts): they are in no part, so no row compares them
+/// and no total holds them; listed so that a reader sees what is left out,
+/// and on which day.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
+pub struct UnpricedResponses {
+    /// The day they were made (`YYYY-MM-DD`), day by day; `null` when the
+    /// whole period is compared, or for responses that give no time.
+    pub day: Option<String>,
+    /// Every `modelVersion` as written in them; `null` stands for
+    /// responses that named none.
+    pub model_versions: Vec<Option<String>>,
+    /// For the responses of the versions the card does not know past the
+    /// first 50, which share one entry: how many versions (`model_versions`
+    /// is then empty); else 0.
+    pub other_versions: u64,
+    /// The lane they were billed on.
+    pub lane: BilledLane,
+    /// How many.
+    pub responses: u64,
+    /// Why they are not priced.
+    pub reason: String,
+}
+
+/// The tally's responses the card cannot price, by day when `per_day`.
+/// Provisioned throughput is billed by its commitment, not left out.
+pub(super) fn unpriced(tally: &TallyReport, per_day: bool) -> Vec<UnpricedResponses> {
     tally
         .rows
         .iter()
         .filter(|row| row.cost.is_none() && row.lane != BilledLane::Provisioned)
-        .filter_map(|row| row.attribution.as_deref().and_then(parse_day))
+        .map(|row| UnpricedResponses {
+            day: row.attribution.clone().filter(|_| per_day),
+            model_versions: row.model_versions.clone(),
+            other_versions: row.other_versions,
+            lane: row.lane,
+            responses: row.responses,
+            reason: row.unpriced_reason.clone().unwrap_or_else(|| "not priced".into()),
+        })
         .collect()
+}
+
+/// The days of `unpriced`, which a day's parts alone would understate.
+pub(super) fn unpriced_days(unpriced: &[UnpricedResponses]) -> BTreeSet<Date> {
+    unpriced.iter().filter_map(|responses| responses.day.as_deref().and_then(parse_day)).collect()
 }
 
 /// Parts summed as they come, found by their key: a tally of many days

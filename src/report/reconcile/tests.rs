@@ -11,6 +11,7 @@
 use std::str::FromStr;
 
 use super::*;
+use crate::batch::BilledLane;
 use crate::bill::{BillRow, CostType, MalformedBillRow, OtherService, VERTEX_AI};
 use crate::report::testing::today;
 
@@ -526,4 +527,36 @@ fn a_left_out_day_with_a_response_it_cannot_price_says_so_not_zero() {
     assert_eq!(report.days, ["2026-11-02", "2026-11-03"]);
     assert_eq!(report.total.computed_cost.amount(), d("0.268856"));
     assert!(matches!(report.verdict(), Verdict::Incomplete(_)));
+}
+
+#[test]
+fn a_response_it_cannot_price_is_listed_with_its_day_never_lost() {
+    // `days-unknown-model-compared.jsonl`: the day-by-day responses and one
+    // on 3 November (compared as of the 6th) naming a model no card has.
+    // The day's rows compare what is priced; the response is listed, with
+    // its day, its version as written, its lane and why.
+    let (bills, mut request) = days_request("tests/fixtures/reconcile/days.jsonl");
+    request.tally.files = vec![PathBuf::from("tests/fixtures/reconcile/days-unknown-model-compared.jsonl")];
+    let report = reconcile_on(&bills, &request, november(6)).unwrap();
+    let unknown = UnpricedResponses {
+        day: Some("2026-11-03".into()),
+        model_versions: vec![Some("gemini-9-unknown-image".into())],
+        other_versions: 0,
+        lane: BilledLane::Lane(Lane::Batch),
+        responses: 1,
+        reason: "the model is not in the rate card: pass a card that lists it with --rates".into(),
+    };
+    assert_eq!(report.unpriced_responses, std::slice::from_ref(&unknown));
+    assert_eq!(report.days, ["2026-11-02", "2026-11-03"]);
+    assert!(matches!(report.verdict(), Verdict::Incomplete(_)));
+    // Over the whole period (a response without a time among them) it is
+    // listed without a day.
+    request.tally.files.push(PathBuf::from("tests/fixtures/real/vercel-ai-3.1-flash-image-standard.json"));
+    let report = reconcile_on(&bills, &request, november(30)).unwrap();
+    assert!(!report.per_day);
+    assert_eq!(report.unpriced_responses, [UnpricedResponses { day: None, ..unknown }]);
+    // Responses all priced: nothing listed.
+    let priced =
+        reconcile_on(&bills, &days_request("tests/fixtures/reconcile/days.jsonl").1, november(6)).unwrap();
+    assert!(priced.unpriced_responses.is_empty());
 }
