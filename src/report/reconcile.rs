@@ -28,6 +28,7 @@ use time::Date;
 use super::tally::{TallyError, TallyReport, TallyRequest};
 use super::{CardInfo, Notice, Outcome, Verdict};
 use crate::attribution::By;
+use crate::batch::{MalformedLine, Sightings};
 use crate::bill::{Bill, BillFormat, BillRow};
 use crate::card::{Part, RateCard, SkuRule};
 use crate::error::{ErrorKind, Kind};
@@ -292,6 +293,10 @@ pub struct ReconcileReport {
     /// The responses the card cannot price, by day and model version, and
     /// why: in no row and no total.
     pub unpriced_responses: Vec<UnpricedResponses>,
+    /// Response lines that could not be read (the first 20 listed, all
+    /// counted): in no row and no total; any makes the reconciliation
+    /// incomplete.
+    pub malformed_response_lines: Sightings<MalformedLine>,
     /// Bill rows that could not be read: any makes the reconciliation
     /// incomplete.
     pub malformed_bill_rows: Vec<BadBillRow>,
@@ -417,10 +422,20 @@ impl ReconcileReport {
             total,
             responses_complete: tally.total.complete,
             unpriced_responses,
+            malformed_response_lines: tally.malformed.clone(),
             malformed_bill_rows,
             tally: Box::new(tally),
             notices,
         })
+    }
+
+    /// What the tally of the responses leaves out, in brief (`1 response
+    /// not priced, 2 malformed lines skipped`), when it is incomplete.
+    pub fn responses_left_out(&self) -> Option<String> {
+        if self.responses_complete {
+            return None;
+        }
+        Some(self.tally.left_out_summary().unwrap_or_else(|| "not all priced".to_string()))
     }
 
     /// Why the bill and the responses disagree beyond the tolerance, if
@@ -475,8 +490,8 @@ impl Outcome for ReconcileReport {
                 "malformed bill rows",
             ));
         }
-        if !self.responses_complete {
-            left_out.push("responses not all priced".to_string());
+        if let Some(responses) = self.responses_left_out() {
+            left_out.push(format!("in the responses, {responses}"));
         }
         if left_out.is_empty() {
             Verdict::Pass

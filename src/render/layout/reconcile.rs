@@ -3,7 +3,7 @@
 //! then what is no usage.
 
 use super::tally::listed_versions;
-use crate::count::counted;
+use crate::count::{counted, grouped};
 use crate::render::Report;
 use crate::render::document::{Cell, Column, Document, Table};
 use crate::report::reconcile::*;
@@ -182,6 +182,18 @@ impl Report for ReconcileReport {
                     .collect(),
             });
         }
+        if !self.malformed_response_lines.is_empty() {
+            let lines = &self.malformed_response_lines;
+            tables.push(Table {
+                title: Some("Response lines that could not be read: in no row and no total".into()),
+                columns: vec![Column::new("file"), Column::new("line"), Column::new("reason")],
+                rows: lines
+                    .shown
+                    .iter()
+                    .map(|bad| vec![Cell::text(&bad.file), Cell::Count(bad.line), Cell::text(&bad.reason)])
+                    .collect(),
+            });
+        }
         // Each SKU once, though a day-by-day comparison bills it each day.
         let mut skus: Vec<&SkuRow> = Vec::new();
         let mut seen = std::collections::HashSet::new();
@@ -246,8 +258,17 @@ impl Report for ReconcileReport {
                 notes.push(format!("{} also bills, not read: {shown}.", bill.file));
             }
         }
-        if !self.responses_complete {
-            notes.push("The responses are not all priced: see `nbcost tally` on them.".into());
+        let unread = &self.malformed_response_lines;
+        if unread.not_shown() > 0 {
+            notes.push(format!(
+                "The first {} of the {} response lines that could not be read are listed.",
+                unread.shown.len(),
+                grouped(unread.count)
+            ));
+        }
+        if let Some(left_out) = self.responses_left_out() {
+            notes
+                .push(format!("The responses are incomplete: {left_out}. `nbcost tally` on them says more."));
         }
         let verdict = match self.verdict() {
             Verdict::Pass => "matches",

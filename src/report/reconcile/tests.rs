@@ -560,3 +560,26 @@ fn a_response_it_cannot_price_is_listed_with_its_day_never_lost() {
         reconcile_on(&bills, &days_request("tests/fixtures/reconcile/days.jsonl").1, november(6)).unwrap();
     assert!(priced.unpriced_responses.is_empty());
 }
+
+#[test]
+fn response_lines_it_cannot_read_are_listed_counted_and_named_in_the_verdict() {
+    // `days-broken-lines.jsonl`: the day-by-day responses, then 21 lines
+    // that cannot be read (lines 7 to 27).
+    let (bills, mut request) = days_request("tests/fixtures/reconcile/days.jsonl");
+    request.tally.files = vec![PathBuf::from("tests/fixtures/reconcile/days-broken-lines.jsonl")];
+    let report = reconcile_on(&bills, &request, november(6)).unwrap();
+    let unread = &report.malformed_response_lines;
+    assert_eq!(unread.count, 21);
+    assert_eq!(unread.shown.len(), 20);
+    assert_eq!(unread.shown.iter().map(|line| line.line).collect::<Vec<_>>(), (7..=26).collect::<Vec<u64>>());
+    assert!(unread.shown.iter().all(|line| line.file == "tests/fixtures/reconcile/days-broken-lines.jsonl"));
+    // The rows and totals are those of the readable responses.
+    assert_eq!(report.total.computed_cost.amount(), d("0.268856"));
+    assert!(report.unpriced_responses.is_empty());
+    match report.verdict() {
+        Verdict::Incomplete(reason) => {
+            assert!(reason.contains("in the responses, 21 malformed lines skipped"), "{reason}")
+        }
+        verdict => panic!("{verdict:?}"),
+    }
+}
