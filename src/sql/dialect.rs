@@ -1,8 +1,11 @@
 //! How each engine spells what the query needs: JSON access, type tests,
-//! sums over JSON arrays, exact decimals, inline tables and quoting. The
-//! query itself (see [`super::query`]) is written once against these.
+//! sums over JSON arrays, days in a time zone, exact decimals, inline tables
+//! and quoting. The query itself (see [`super::query`]) is written once
+//! against these.
 
 use rust_decimal::Decimal;
+
+use crate::zone::Zone;
 
 /// The SQL engine a query is written for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -180,6 +183,15 @@ impl Dialect {
         match self {
             Dialect::BigQuery => format!("'{}'", text.replace('\\', "\\\\").replace('\'', "\\'")),
             Dialect::DuckDb => format!("'{}'", text.replace('\'', "''")),
+        }
+    }
+
+    /// The day of the timestamp `value` in `zone`.
+    pub(super) fn day_in(self, value: &str, zone: &Zone) -> String {
+        let zone = self.string(zone.name());
+        match self {
+            Dialect::BigQuery => format!("DATE({value}, {zone})"),
+            Dialect::DuckDb => format!("CAST(timezone({zone}, CAST({value} AS TIMESTAMPTZ)) AS DATE)"),
         }
     }
 

@@ -103,7 +103,7 @@ fn source(d: Dialect, request: &SqlRequest) -> String {
     let period = match (&request.time_column, request.per) {
         // Reconciling, a day is the bill's: in its time zone.
         (Some(column), Period::Day) => match (d, &request.reconcile) {
-            (_, Some(reconcile)) => super::reconcile::day_in(d, &d.ident(column), &reconcile.zone),
+            (_, Some(reconcile)) => d.day_in(&d.ident(column), &reconcile.zone),
             (Dialect::BigQuery, None) => format!("DATE({})", d.ident(column)),
             (Dialect::DuckDb, None) => format!("CAST({} AS DATE)", d.ident(column)),
         },

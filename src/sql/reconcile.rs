@@ -164,15 +164,6 @@ fn cte(name: &str, body: &str) -> String {
     format!("{name} AS (\n{body}\n)")
 }
 
-/// The day of the timestamp `value` in `zone`.
-pub(super) fn day_in(d: Dialect, value: &str, zone: &Zone) -> String {
-    let zone = d.string(zone.name());
-    match d {
-        Dialect::BigQuery => format!("DATE({value}, {zone})"),
-        Dialect::DuckDb => format!("CAST(timezone({zone}, CAST({value} AS TIMESTAMPTZ)) AS DATE)"),
-    }
-}
-
 /// The sum of the `amount`s of the export's `credits` array.
 fn credits(d: Dialect) -> String {
     match d {
@@ -244,7 +235,7 @@ fn ctes_of(
     ];
     let sku = d.inline_table("nb_sku", &columns, &rows);
     let day = if per_day {
-        day_in(d, "b.usage_start_time", &request.zone)
+        d.day_in("b.usage_start_time", &request.zone)
     } else {
         "CAST(NULL AS DATE)".to_string()
     };
