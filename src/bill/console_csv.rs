@@ -10,7 +10,8 @@
 use csv::{ByteRecord, ReaderBuilder};
 use rust_decimal::Decimal;
 
-use super::read::{BillError, Gathered, Start, parse_decimal, quoted};
+use super::error::BillError;
+use super::gather::{Gathered, Start, parse_decimal, quoted};
 use super::{BillRow, CostType};
 use crate::card::parse_day;
 

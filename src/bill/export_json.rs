@@ -15,7 +15,8 @@ use serde::Deserialize;
 use serde_json::value::RawValue;
 use time::{Date, OffsetDateTime};
 
-use super::read::{BillError, Gathered, Start, parse_decimal, quoted};
+use super::error::BillError;
+use super::gather::{Gathered, Start, parse_decimal, quoted};
 use super::{BillRow, CostType};
 use crate::card::parse_day;
 

@@ -8,7 +8,9 @@
 //! Money stays exact (`Decimal`), as the bill writes it.
 
 mod console_csv;
+mod error;
 mod export_json;
+mod gather;
 mod read;
 #[cfg(test)]
 mod tests;
@@ -16,7 +18,8 @@ mod tests;
 use rust_decimal::Decimal;
 use time::Date;
 
-pub use read::{BILL_LIMIT, BillError, read_bill, read_bill_bytes};
+pub use error::BillError;
+pub use read::{BILL_LIMIT, read_bill, read_bill_bytes};
 
 /// The Gemini API's service ID.
 pub const GEMINI_API: &str = "AEFD-7695-64FA";
