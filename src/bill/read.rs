@@ -3,7 +3,9 @@
 //! [`BILL_LIMIT`]; then a first non-blank line that starts with `{` is
 //! export JSON lines, one that starts with `[` is one JSON array of export
 //! rows (`bq --format=json`), and anything else is the console's CSV.
-//! What the two readers share is in [`super::gather`].
+//!
+//! What the two readers share is in [`super::gather`], and why a bill
+//! cannot be read in [`super::error`].
 
 use std::io::{self, Read};
 use std::path::Path;
