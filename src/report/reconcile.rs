@@ -2,7 +2,7 @@
 //! the responses, SKU by SKU.
 //!
 //! Each bill row of the two Gemini services is mapped by the card's SKU
-//! rules ([`find_rule`]) to a model, lane and part; the rows of one mapping
+//! rules ([`find_rule`](crate::card::find_rule)) to a model, lane and part; the rows of one mapping
 //! are summed and set beside the same part of the tally's rows (input:
 //! prompt tokens; image output: image tokens; text output: text and
 //! thinking tokens; search: queries). Quantities come first (a gap there
@@ -17,7 +17,7 @@
 //! day in the bill's time zone (`--tz`: Pacific for the console's report),
 //! and the days the bill may still revise (`--settle-days`) are left out
 //! and listed. Otherwise the bills' whole period is compared, and the
-//! report says why. [`period`] decides which.
+//! report says why. `period` decides which.
 
 use std::path::PathBuf;
 

@@ -13,7 +13,7 @@
 //! split into image and text by its details is split by what its
 //! candidates hold (image parts: all image, an upper bound; none: all
 //! text) and counted. Google Search queries are counted per model and
-//! priced at the card's grounding price (see [`grounding`]).
+//! priced at the card's grounding price (see `tally/grounding.rs`).
 
 use std::path::PathBuf;
 

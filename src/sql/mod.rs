@@ -2,8 +2,8 @@
 //! DuckDB, so that responses stored in a warehouse are priced where they
 //! are instead of copied to one machine.
 //!
-//! The card is compiled into the query (see [`card_tables`]), and the
-//! rules are `tally`'s, line by line (see [`query`]): the query needs
+//! The card is compiled into the query (see `card_tables`), and the
+//! rules are `tally`'s, line by line (see `query`): the query needs
 //! nothing but the table. Costs are exact decimals (`BIGNUMERIC` in
 //! BigQuery, `DECIMAL(38, 18)` in DuckDB), never floats, and a row the card
 //! cannot price has a `NULL` cost and says why.
