@@ -15,9 +15,9 @@
 //! the lowest and highest.
 //!
 //! `cargo bench --bench sql`; `NBCOST_BENCH_ROWS` sets the rows (default
-//! 100,000, about 56 MB), `NBCOST_BENCH_RUNS` the rounds (default 11). Needs the Python of `tests/sql/setup.sh`
-//! (DuckDB), or `NBCOST_SQL_PYTHON`. The file is written once, to
-//! `target/bench-data/`.
+//! 100,000, about 56 MB), `NBCOST_BENCH_RUNS` the rounds (default 11).
+//! Needs the Python of `tests/sql/setup.sh` (DuckDB), or
+//! `NBCOST_SQL_PYTHON`. The file is written once, to `target/bench-data/`.
 
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
