@@ -1,6 +1,7 @@
-//! What the layouts of the two batch-file reports (`estimate`, `tally`)
-//! share: titles of cut lists, the table of malformed lines, and a part of
-//! a total that may not be priced.
+//! What the layouts of the reports that read batch files (`estimate`,
+//! `tally`, and `reconcile` for its responses) share: titles of cut lists,
+//! the table of malformed lines, and a part of a total that may not be
+//! priced.
 
 use crate::batch::{MalformedLine, Sightings};
 use crate::count::grouped;
@@ -16,12 +17,13 @@ pub(super) fn listed_title<T>(title: &str, sightings: &Sightings<T>) -> String {
     }
 }
 
-/// The table of malformed lines; with `one_file` read, its file goes
-/// without saying (the facts name it).
-pub(super) fn malformed_table(malformed: &Sightings<MalformedLine>, one_file: bool) -> Table {
+/// The table of malformed lines, titled `title` (and how many are listed,
+/// when not all are); with `one_file` read, its file goes without saying
+/// (the facts name it).
+pub(super) fn malformed_table(title: &str, malformed: &Sightings<MalformedLine>, one_file: bool) -> Table {
     let file = (!one_file).then(|| Column::new("file"));
     Table {
-        title: Some(listed_title("Malformed lines (skipped)", malformed)),
+        title: Some(listed_title(title, malformed)),
         columns: file.into_iter().chain([Column::new("line"), Column::new("reason")]).collect(),
         rows: malformed
             .shown

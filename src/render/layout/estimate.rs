@@ -238,7 +238,7 @@ impl Report for EstimateReport {
             });
         }
         if !self.malformed.is_empty() {
-            tables.push(malformed_table(&self.malformed, true));
+            tables.push(malformed_table("Malformed lines (skipped)", &self.malformed, true));
         }
         let mut notes = vec![format!(
             "Prompt tokens are an estimate ({} characters a token); images and reference images are exact for the card.",

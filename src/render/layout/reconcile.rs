@@ -2,8 +2,9 @@
 //! renderers: the bills, then each SKU's quantities and money side by side,
 //! then what is no usage.
 
+use super::batch::malformed_table;
 use super::tally::listed_versions;
-use crate::count::{counted, grouped};
+use crate::count::counted;
 use crate::render::Report;
 use crate::render::document::{Cell, Column, Document, Table};
 use crate::report::reconcile::*;
@@ -183,16 +184,11 @@ impl Report for ReconcileReport {
             });
         }
         if !self.malformed_response_lines.is_empty() {
-            let lines = &self.malformed_response_lines;
-            tables.push(Table {
-                title: Some("Response lines that could not be read: in no row and no total".into()),
-                columns: vec![Column::new("file"), Column::new("line"), Column::new("reason")],
-                rows: lines
-                    .shown
-                    .iter()
-                    .map(|bad| vec![Cell::text(&bad.file), Cell::Count(bad.line), Cell::text(&bad.reason)])
-                    .collect(),
-            });
+            tables.push(malformed_table(
+                "Response lines that could not be read (in no row and no total)",
+                &self.malformed_response_lines,
+                false,
+            ));
         }
         // Each SKU once, though a day-by-day comparison bills it each day.
         let mut skus: Vec<&SkuRow> = Vec::new();
@@ -257,14 +253,6 @@ impl Report for ReconcileReport {
             if let Some(shown) = named_first(&bill.other_services) {
                 notes.push(format!("{} also bills, not read: {shown}.", bill.file));
             }
-        }
-        let unread = &self.malformed_response_lines;
-        if unread.not_shown() > 0 {
-            notes.push(format!(
-                "The first {} of the {} response lines that could not be read are listed.",
-                unread.shown.len(),
-                grouped(unread.count)
-            ));
         }
         if let Some(left_out) = self.responses_left_out() {
             notes

@@ -310,7 +310,7 @@ impl Report for TallyReport {
             });
         }
         if !self.malformed.is_empty() {
-            tables.push(malformed_table(&self.malformed, one_file));
+            tables.push(malformed_table("Malformed lines (skipped)", &self.malformed, one_file));
         }
         let mut notes = Vec::new();
         if total.responses_output_upper_bound > 0 {
