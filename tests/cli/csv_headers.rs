@@ -51,7 +51,7 @@ const HEADERS: [(&str, &str); 11] = [
     ),
     (
         "reconcile",
-        "sku_description,sku_id,model,lane,part,billed_quantity,computed_quantity,billed_cost,computed_cost,difference,status,gap,card,within_tolerance,complete,day",
+        "sku_description,sku_id,model,lane,part,billed_quantity,computed_quantity,billed_cost,computed_cost,difference,status,gap,card,within_tolerance,complete,day,model_versions,responses,unpriced_reason",
     ),
 ];
 

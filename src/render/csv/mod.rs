@@ -89,6 +89,16 @@ fn words<'a>(items: impl IntoIterator<Item = &'a str>) -> String {
     items.into_iter().collect::<Vec<_>>().join(" ")
 }
 
+/// The `modelVersion`s of a row in one cell: each as written, `(none)` for
+/// responses naming none, or, for the row that gathers the versions past
+/// the first 50 the card does not know, `(N other versions)`.
+fn versions_cell(versions: &[Option<String>], others: u64) -> String {
+    match others {
+        0 => words(versions.iter().map(|version| version.as_deref().unwrap_or("(none)"))),
+        others => format!("({others} other versions)"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -168,5 +178,14 @@ mod tests {
     fn a_list_is_one_cell_of_words() {
         assert_eq!(words(["nb2", "flash"]), "nb2 flash");
         assert_eq!(words([]), "");
+    }
+
+    /// A row's versions as words, `(none)` for responses naming none; the
+    /// row gathering versions past the first 50 says how many, never an
+    /// empty cell that reads as no version.
+    #[test]
+    fn versions_are_words_and_the_gathered_row_says_how_many() {
+        assert_eq!(versions_cell(&[Some("gemini-3-pro-image".into()), None], 0), "gemini-3-pro-image (none)");
+        assert_eq!(versions_cell(&[], 12), "(12 other versions)");
     }
 }

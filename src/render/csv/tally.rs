@@ -2,7 +2,7 @@
 
 use serde::Serialize;
 
-use super::{CsvRows, words};
+use super::{CsvRows, versions_cell};
 use crate::money::Money;
 use crate::report::tally::TallyReport;
 use crate::size::ImageSize;
@@ -63,11 +63,9 @@ impl CsvRows for TallyReport {
     type Row<'a> = CostRow<'a>;
 
     fn csv_rows(&self) -> impl Iterator<Item = CostRow<'_>> {
-        let versions =
-            |versions: &[Option<String>]| words(versions.iter().map(|v| v.as_deref().unwrap_or("(none)")));
         let usage = self.rows.iter().map(move |row| CostRow {
             model: row.model.as_deref(),
-            model_versions: versions(&row.model_versions),
+            model_versions: versions_cell(&row.model_versions, row.other_versions),
             size: ImageSize::from_api_value(&row.size).map(|_| row.size.as_str()),
             lane: Some(row.lane.name()),
             basis: self.basis,
@@ -94,7 +92,7 @@ impl CsvRows for TallyReport {
         });
         let grounding = self.grounding.models.iter().map(move |row| CostRow {
             model: row.model.as_deref(),
-            model_versions: versions(&row.model_versions),
+            model_versions: versions_cell(&row.model_versions, 0),
             basis: self.basis,
             card: self.card.key(),
             kind: RowKind::Grounding,
