@@ -17,9 +17,16 @@ use serde::de::DeserializeOwned;
 pub(crate) enum ReadFailure {
     /// The file could not be read.
     Unreadable(std::io::Error),
-    /// The bytes are not UTF-8 text.
+    /// The bytes are not a TOML file's text: not UTF-8, or more of them
+    /// than any card or plan holds ([`LIMIT`]).
     NotText(Malformed),
 }
+
+/// The largest card or plan read (1 MiB): the October 2026 card, every
+/// image model Google has shipped, is 22 KB; a plan a few hundred bytes. Past it the
+/// file is refused before it is held, so `/dev/zero` or a log given by
+/// mistake stops at once rather than filling memory.
+pub(crate) const LIMIT: u64 = 1 << 20;
 
 /// Text that is not the file it should be: not UTF-8, bad TOML, a wrong
 /// type, an unknown or missing key. Displays as `{location}: {message}`.
@@ -82,12 +89,9 @@ pub fn display_name(path: &Path) -> String {
 /// the not-UTF-8 message (`a rate card`, `a plan`).
 pub(crate) fn read(path: &Path, kind: &str) -> Result<String, ReadFailure> {
     let bytes = if is_stdin(path) {
-        let mut bytes = Vec::new();
-        std::io::Read::read_to_end(&mut std::io::stdin().lock(), &mut bytes)
-            .map_err(ReadFailure::Unreadable)?;
-        bytes
+        read_capped(std::io::stdin().lock(), kind)?
     } else {
-        std::fs::read(path).map_err(ReadFailure::Unreadable)?
+        read_capped(std::fs::File::open(path).map_err(ReadFailure::Unreadable)?, kind)?
     };
     String::from_utf8(bytes).map_err(|err| {
         ReadFailure::NotText(Malformed::whole(format!(
@@ -95,6 +99,19 @@ pub(crate) fn read(path: &Path, kind: &str) -> Result<String, ReadFailure> {
             err.utf8_error().valid_up_to()
         )))
     })
+}
+
+/// At most [`LIMIT`] bytes of `source`; more is refused as not `kind`.
+pub(crate) fn read_capped(source: impl std::io::Read, kind: &str) -> Result<Vec<u8>, ReadFailure> {
+    let mut bytes = Vec::new();
+    std::io::Read::read_to_end(&mut source.take(LIMIT + 1), &mut bytes).map_err(ReadFailure::Unreadable)?;
+    if bytes.len() as u64 > LIMIT {
+        return Err(ReadFailure::NotText(Malformed::whole(format!(
+            "larger than {} MiB, where {kind} is a TOML file of a few kilobytes: check the path",
+            LIMIT >> 20
+        ))));
+    }
+    Ok(bytes)
 }
 
 /// The first string in `text` (already known to be valid TOML) that holds a
@@ -253,6 +270,21 @@ fn location(text: &str, span: Option<Range<usize>>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A file of exactly the limit is read; one byte more is refused
+    /// without being held, whatever the source (`/dev/zero` never ends).
+    #[test]
+    fn reads_up_to_the_limit_and_refuses_more() {
+        let limit = LIMIT as usize;
+        assert_eq!(read_capped(&vec![b'#'; limit][..], "a plan").unwrap().len(), limit);
+        let Err(ReadFailure::NotText(refused)) = read_capped(std::io::repeat(0), "a plan") else {
+            panic!("an endless source was read");
+        };
+        assert_eq!(
+            refused.message,
+            "larger than 1 MiB, where a plan is a TOML file of a few kilobytes: check the path"
+        );
+    }
 
     #[test]
     fn counts_lines_and_columns_from_one() {

@@ -72,14 +72,21 @@ impl Kind for CardError {
 impl RateCard {
     /// Reads and validates the card at `path`.
     pub fn from_file(path: &Path) -> Result<RateCard, CardError> {
-        let origin = CardOrigin::File(path.to_path_buf());
-        let text = toml_file::read(path, "a rate card").map_err(|failure| match failure {
+        let text = RateCard::text_of_file(path)?;
+        RateCard::from_toml(&text, CardOrigin::File(path.to_path_buf()))
+    }
+
+    /// The text of the card file at `path`, not yet read as a card: UTF-8,
+    /// and no larger than any card ([`toml_file::LIMIT`]).
+    pub fn text_of_file(path: &Path) -> Result<String, CardError> {
+        toml_file::read(path, "a rate card").map_err(|failure| match failure {
             ReadFailure::Unreadable(cause) => {
                 CardError::Unreadable { path: path.display().to_string(), cause }
             }
-            ReadFailure::NotText(malformed) => CardError::Malformed { origin: origin.clone(), malformed },
-        })?;
-        RateCard::from_toml(&text, origin)
+            ReadFailure::NotText(malformed) => {
+                CardError::Malformed { origin: CardOrigin::File(path.to_path_buf()), malformed }
+            }
+        })
     }
 
     /// Reads and validates a card from TOML text.

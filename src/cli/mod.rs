@@ -13,7 +13,7 @@ use time::Date;
 
 use commands::*;
 use nbcost::app::{CardSource, Request};
-use nbcost::card::{EMBEDDED, UserCards};
+use nbcost::card::{EMBEDDED, RateCard, UserCards};
 use nbcost::error::{Error, ErrorKind, UsageError};
 use nbcost::render::{Format, schema};
 use spend::*;
@@ -458,9 +458,8 @@ fn card_text(name: &str) -> Result<String, Error> {
     }
     let own = user_cards().map(|user| user.dir.join(format!("{name}.toml")));
     if let Some(path) = own.filter(|path| path.is_file()) {
-        return std::fs::read_to_string(&path).map_err(|err| {
-            Error::new(ErrorKind::Card, format!("cannot read the card `{}`: {err}", path.display()))
-        });
+        return RateCard::text_of_file(&path)
+            .map_err(|err| Error::new(ErrorKind::Card, format!("cannot read the card: {err}")));
     }
     let known: Vec<&str> = EMBEDDED.iter().map(|card| card.name).collect();
     Err(UsageError(format!(
