@@ -96,7 +96,9 @@ fn fitted<'a>(table: &'a Table, currency: &Currency, style: Style) -> (Boxed, Ve
         table.rows.iter().all(|row| row.get(index).is_none_or(|cell| human(cell, currency).trim().is_empty()))
     };
     let blank: Vec<usize> = shown.iter().copied().filter(|&index| empty(index)).collect();
-    if across(&shown, &|index| measures[index].unbroken) > width {
+    // A table with no rows keeps its headings: dropping every blank column
+    // would leave an empty box.
+    if blank.len() < shown.len() && across(&shown, &|index| measures[index].unbroken) > width {
         shown.retain(|index| !blank.contains(index));
     }
     let mut optional: Vec<usize> =

@@ -1,26 +1,36 @@
-//! `tally` as CSV: usage rows, then grounding rows, under one header.
+//! `tally` as CSV: usage rows, then grounding rows, then what the total
+//! leaves out that no row holds, under one header.
+
+use std::borrow::Cow;
 
 use serde::Serialize;
 
 use super::{CsvRows, versions_cell};
+use crate::count::counted;
 use crate::money::Money;
 use crate::report::tally::TallyReport;
 use crate::size::ImageSize;
 
 /// What a tally row counts.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
+#[serde(rename_all = "snake_case")]
 pub enum RowKind {
     /// The responses of one model, version set, size and lane.
     #[default]
     Usage,
     /// The Google Search queries of one model.
     Grounding,
+    /// Lines that could not be read, or streams whose chunks carry no
+    /// token counts: in no other row and no total, so that a CSV whose
+    /// other rows are all whole (or that has none) still says so.
+    LeftOut,
 }
 
 /// One row per model, version set, size and lane (`kind` `usage`), then
-/// one per model whose responses searched (`kind` `grounding`), each naming
-/// the basis and card. A model not in the card and a cost not priced are
+/// one per model whose responses searched (`kind` `grounding`), then one
+/// for malformed lines and one for streams without usage where there are
+/// any (`kind` `left_out`, what and how many in `unpriced_reason`), each
+/// naming the basis and card. A model not in the card and a cost not priced are
 /// empty, with the reason in `unpriced_reason`; a column that does not apply
 /// to the row's kind is empty.
 #[derive(Debug, Default, Serialize)]
@@ -49,7 +59,7 @@ pub struct CostRow<'a> {
     image_output_cost: Option<Money>,
     text_output_cost: Option<Money>,
     cost: Option<Money>,
-    unpriced_reason: Option<&'a str>,
+    unpriced_reason: Option<Cow<'a, str>>,
     /// Whether the tally's total holds every response, query and line.
     complete: bool,
     /// With `--by`, the row's attribution; empty for responses the rule
@@ -85,7 +95,7 @@ impl CsvRows for TallyReport {
             image_output_cost: row.image_output_cost,
             text_output_cost: row.text_output_cost,
             cost: row.cost,
-            unpriced_reason: row.unpriced_reason.as_deref(),
+            unpriced_reason: row.unpriced_reason.as_deref().map(Cow::Borrowed),
             complete: self.total.complete,
             attribution: row.attribution.as_deref(),
             other_attributions: (row.other_attributions > 0).then_some(row.other_attributions),
@@ -99,11 +109,35 @@ impl CsvRows for TallyReport {
             search_queries: row.queries,
             paid_queries: Some(row.paid_queries),
             cost: row.cost,
-            unpriced_reason: row.unpriced_reason.as_deref(),
+            unpriced_reason: row.unpriced_reason.as_deref().map(Cow::Borrowed),
             complete: self.total.complete,
             ..CostRow::default()
         });
-        usage.chain(grounding)
+        let left_out = [
+            (
+                self.total.malformed_lines,
+                "malformed line",
+                "malformed lines",
+                "skipped: the table and JSON list them",
+            ),
+            (
+                self.total.streams_without_usage,
+                "stream",
+                "streams",
+                "without token counts: save each to its end (the table and JSON name them)",
+            ),
+        ]
+        .into_iter()
+        .filter(|(count, ..)| *count > 0)
+        .map(move |(count, one, many, why)| CostRow {
+            basis: self.basis,
+            card: self.card.key(),
+            kind: RowKind::LeftOut,
+            unpriced_reason: Some(Cow::Owned(format!("{} {why}", counted(count, one, many)))),
+            complete: self.total.complete,
+            ..CostRow::default()
+        });
+        usage.chain(grounding).chain(left_out)
     }
 }
 

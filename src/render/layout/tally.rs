@@ -122,16 +122,19 @@ impl Report for TallyReport {
                 ),
             ));
         }
-        let mut parts = format!(
-            "input {}, image output {}, text and thinking {}",
-            priced(currency, total.input_cost),
-            priced(currency, total.image_output_cost),
-            priced(currency, total.text_output_cost)
-        );
-        if self.grounding.queries > 0 {
-            parts.push_str(&format!(", grounding {}", priced(currency, total.grounding_cost)));
+        // With nothing priced, parts of $0.00 would pass for a cost of none.
+        if total.priced_responses > 0 || self.grounding.queries > 0 {
+            let mut parts = format!(
+                "input {}, image output {}, text and thinking {}",
+                priced(currency, total.input_cost),
+                priced(currency, total.image_output_cost),
+                priced(currency, total.text_output_cost)
+            );
+            if self.grounding.queries > 0 {
+                parts.push_str(&format!(", grounding {}", priced(currency, total.grounding_cost)));
+            }
+            facts.push(("cost by part".to_string(), parts));
         }
-        facts.push(("cost by part".to_string(), parts));
         if !self.duplicates.responses.is_empty() {
             facts.push((
                 "repeated keys".to_string(),
