@@ -209,7 +209,8 @@ impl Outcome for SqlQuery {
 }
 
 /// `--where` is trusted SQL (the user's own), yet it must stay one
-/// condition inside its `WHERE ( … )`: not empty, no `;`, no comment, and its
+/// condition inside its `WHERE ( … )`: not empty, no `;`, no comment (`--`,
+/// `/*`, and BigQuery's `#`), and its
 /// parentheses and quotes balanced outside string literals (as `dialect`
 /// reads them), so that a filter
 /// such as `TRUE) UNION ALL SELECT …` cannot close the clause and add rows.
@@ -246,6 +247,8 @@ fn check_filter(filter: &str, dialect: Dialect) -> Result<(), SqlError> {
             ';' => return bad("a filter is one condition, without `;`"),
             '-' if chars.peek() == Some(&'-') => return bad("a filter holds no `--` comment"),
             '/' if chars.peek() == Some(&'*') => return bad("a filter holds no `/*` comment"),
+            // BigQuery also reads `#` to the end of the line as a comment.
+            '#' if dialect == Dialect::BigQuery => return bad("a filter holds no `#` comment"),
             _ => {}
         }
     }

@@ -98,6 +98,8 @@ fn a_filter_stays_inside_its_clause() {
         ("1 = 1; DROP TABLE t", Dialect::DuckDb, "without `;`"),
         ("TRUE -- )", Dialect::DuckDb, "`--` comment"),
         ("TRUE /* )", Dialect::BigQuery, "`/*` comment"),
+        ("1=1 #'\n)) SELECT 1; DROP TABLE t", Dialect::BigQuery, "`#` comment"),
+        ("1=1 # x", Dialect::BigQuery, "`#` comment"),
         ("name = 'open", Dialect::DuckDb, "quote is left open"),
         ("(a = 1", Dialect::DuckDb, "`(` is left open"),
         // DuckDB reads no backslash escape: the literal ends at `\'`.
@@ -116,6 +118,7 @@ fn a_filter_stays_inside_its_clause() {
         ("note = 'it\\'s )'", Dialect::BigQuery),
         ("`my col` = \"x)\"", Dialect::BigQuery),
         ("a - -1 > 0", Dialect::DuckDb),
+        ("tag = '#1' AND `a#b` = 1", Dialect::BigQuery),
     ];
     for (filter, dialect) in accepted {
         let request = SqlRequest { filter: Some(filter.into()), ..request(dialect) };
