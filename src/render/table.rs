@@ -16,9 +16,12 @@ use comfy_table::{
     Width as ColumnWidth, presets,
 };
 
+use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
+
 use super::{Style, human};
 use crate::money::Currency;
 use crate::render::document::{Document, Table};
+use crate::visible::visible;
 
 pub(super) fn write(document: &Document, style: Style, out: &mut dyn Write) -> io::Result<()> {
     let (bold, dim) = if style.color {
@@ -93,7 +96,10 @@ fn fitted<'a>(table: &'a Table, currency: &Currency, style: Style) -> (Boxed, Ve
         shown.iter().map(|&index| part(index) + 3).sum::<usize>() + 1
     };
     let empty = |index: usize| {
-        table.rows.iter().all(|row| row.get(index).is_none_or(|cell| human(cell, currency).trim().is_empty()))
+        table
+            .rows
+            .iter()
+            .all(|row| row.get(index).is_none_or(|cell| visible(&human(cell, currency)).trim().is_empty()))
     };
     let blank: Vec<usize> = shown.iter().copied().filter(|&index| empty(index)).collect();
     // A table with no rows keeps its headings: dropping every blank column
@@ -157,7 +163,7 @@ fn widths(measures: &[&Measure], room: usize) -> Vec<usize> {
     widths
 }
 
-/// How wide a column's content is, in characters.
+/// How wide a column's content is, in terminal columns.
 struct Measure {
     /// On one line.
     full: usize,
@@ -171,21 +177,31 @@ struct Measure {
 
 impl Measure {
     fn of(table: &Table, index: usize, currency: &Currency) -> Measure {
-        let line = |text: &str| text.lines().map(|line| line.chars().count()).max().unwrap_or(0);
-        let word = |text: &str| text.split_whitespace().map(|word| word.chars().count()).max().unwrap_or(0);
-        let piece = |text: &str| {
-            text.split_whitespace().flat_map(pieces).map(|piece| piece.chars().count()).max().unwrap_or(0)
-        };
-        let header = &table.columns[index].header;
-        let cells: Vec<String> =
-            table.rows.iter().filter_map(|row| row.get(index)).map(|cell| human(cell, currency)).collect();
+        let line = |text: &str| text.lines().map(columns).max().unwrap_or(0);
+        let word = |text: &str| text.split_whitespace().map(columns).max().unwrap_or(0);
+        let piece = |text: &str| text.split_whitespace().flat_map(pieces).map(columns).max().unwrap_or(0);
+        // Measured as shown: a control character takes the room of its
+        // `\u{…}`, a wide character two columns.
+        let header = &*visible(&table.columns[index].header);
+        let cells: Vec<String> = table
+            .rows
+            .iter()
+            .filter_map(|row| row.get(index))
+            .map(|cell| visible(&human(cell, currency)).into_owned())
+            .collect();
         let cell = cells.iter().map(|cell| line(cell)).max().unwrap_or(0);
         let cell_word = cells.iter().map(|cell| word(cell)).max().unwrap_or(0);
+        // A figure never breaks at its decimal point.
+        let cell_piece = if table.is_numeric(index) {
+            cell_word
+        } else {
+            cells.iter().map(|cell| piece(cell)).max().unwrap_or(0)
+        };
         Measure {
             full: line(header).max(cell).max(1),
             unbroken: word(header).max(cell).max(1),
             word: word(header).max(cell_word).max(1),
-            piece: piece(header).max(cells.iter().map(|cell| piece(cell)).max().unwrap_or(0)).max(1),
+            piece: piece(header).max(cell_piece).max(1),
         }
     }
 }
@@ -211,7 +227,7 @@ fn boxed(
         boxed.force_no_tty();
     }
     boxed.set_header(shown.iter().enumerate().map(|(position, &index)| {
-        let cell = TableCell::new(fit(position, &table.columns[index].header));
+        let cell = TableCell::new(fit(position, &visible(&table.columns[index].header)));
         if style.color { cell.add_attribute(Attribute::Bold) } else { cell }
     }));
     for row in &table.rows {
@@ -219,8 +235,7 @@ fn boxed(
             shown.iter().enumerate().filter_map(|(position, &index)| Some((position, row.get(index)?))).map(
                 |(position, cell)| {
                     // Cells hold input (model versions, messages): shown, never acted on.
-                    let aligned =
-                        TableCell::new(fit(position, &crate::visible::visible(&human(cell, currency))));
+                    let aligned = TableCell::new(fit(position, &visible(&human(cell, currency))));
                     if cell.is_numeric() { aligned.set_alignment(CellAlignment::Right) } else { aligned }
                 },
             ),
@@ -242,18 +257,29 @@ fn pieces(word: &str) -> impl Iterator<Item = &str> {
     word.split_inclusive(['-', '/', '.'])
 }
 
-/// `text` in lines of at most `width` characters, broken between words (a
+/// The columns `text` takes in a terminal: two for a wide character (CJK,
+/// most emoji), none for a combining mark.
+fn columns(text: &str) -> usize {
+    UnicodeWidthStr::width(text)
+}
+
+/// The columns `ch` takes in a terminal.
+fn char_columns(ch: char) -> usize {
+    UnicodeWidthChar::width(ch).unwrap_or(0)
+}
+
+/// `text` in lines of at most `width` columns, broken between words (a
 /// word longer than a line breaks after its last `-`, `/` or `.` that fits,
 /// else where the line ends); unchanged without a width or when it fits.
 fn wrap(text: &str, width: Option<usize>) -> Vec<String> {
     let Some(width) = width else {
-        return text.split('\n').map(|paragraph| crate::visible::visible(paragraph).into_owned()).collect();
+        return text.split('\n').map(|paragraph| visible(paragraph).into_owned()).collect();
     };
     let width = width.max(1);
     let mut lines = Vec::new();
     // A paragraph's control characters are shown, never sent to the terminal.
-    for paragraph in text.split('\n').map(crate::visible::visible) {
-        if paragraph.chars().count() <= width {
+    for paragraph in text.split('\n').map(visible) {
+        if columns(&paragraph) <= width {
             lines.push(paragraph.to_string());
             continue;
         }
@@ -261,27 +287,40 @@ fn wrap(text: &str, width: Option<usize>) -> Vec<String> {
         let mut length = 0;
         for word in paragraph.split_whitespace() {
             let mut word: Vec<char> = word.chars().collect();
-            if length > 0 && length + 1 + word.len() > width {
+            let mut across: usize = word.iter().map(|&ch| char_columns(ch)).sum();
+            if length > 0 && length + 1 + across > width {
                 lines.push(std::mem::take(&mut line));
                 length = 0;
             }
-            while word.len() > width {
-                // Break after the last `-`, `/` or `.` that fits (an ID, a
+            while across > width {
+                // The characters that fit (at least one, however wide), then
+                // a break after the last `-`, `/` or `.` among them (an ID, a
                 // path, a URL), else where the line ends.
-                let cut = word[..width]
+                let mut fits = 0;
+                let mut used = 0;
+                for &ch in &word {
+                    used += char_columns(ch);
+                    if used > width {
+                        break;
+                    }
+                    fits += 1;
+                }
+                let fits = fits.max(1);
+                let cut = word[..fits]
                     .iter()
                     .rposition(|ch| matches!(ch, '-' | '/' | '.'))
-                    .map_or(width, |separator| separator + 1);
+                    .map_or(fits, |separator| separator + 1);
                 let rest = word.split_off(cut);
                 lines.push(word.into_iter().collect());
                 word = rest;
+                across = word.iter().map(|&ch| char_columns(ch)).sum();
             }
             if length > 0 {
                 line.push(' ');
                 length += 1;
             }
             line.extend(&word);
-            length += word.len();
+            length += across;
         }
         lines.push(line);
     }
