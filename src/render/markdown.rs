@@ -46,16 +46,27 @@ fn write_table(table: &Table, currency: &Currency, out: &mut dyn Write) -> io::R
 
 /// Text as Markdown shows it and never as markup: a `|` would start a new
 /// cell, a newline a new block (a heading, a list), `<` and `>` raw HTML,
-/// a backtick or brackets code and links. Control characters are made
+/// `&` an entity (`&#124;` a pipe), a backtick or brackets code and links,
+/// `*`, `_` and `~` emphasis and strike-through. Control characters are made
 /// visible first (`\u{a}`), then each of those is escaped.
 fn escape(text: &str) -> String {
     let shown = crate::visible::visible(text);
+    let chars: Vec<char> = shown.chars().collect();
     let mut escaped = String::with_capacity(shown.len());
-    for ch in shown.chars() {
+    for (at, &ch) in chars.iter().enumerate() {
+        // Between two letters or digits (`image_output`) an underscore
+        // cannot open or close emphasis, and is left as it reads.
+        let inside_word = || {
+            at > 0
+                && chars[at - 1].is_alphanumeric()
+                && chars.get(at + 1).is_some_and(|next| next.is_alphanumeric())
+        };
         match ch {
             '<' => escaped.push_str("&lt;"),
             '>' => escaped.push_str("&gt;"),
-            '\\' | '|' | '`' | '[' | ']' => {
+            '&' => escaped.push_str("&amp;"),
+            '_' if inside_word() => escaped.push(ch),
+            '\\' | '|' | '`' | '[' | ']' | '*' | '_' | '~' => {
                 escaped.push('\\');
                 escaped.push(ch);
             }
@@ -81,6 +92,10 @@ mod tests {
             ("<img src=x onerror=alert(1)>", r"&lt;img src=x onerror=alert(1)&gt;"),
             ("`code` [link](javascript:x)", r"\`code\` \[link\](javascript:x)"),
             ("\u{1b}]0;title\u{7}", r"\\u{1b}\]0;title\\u{7}"),
+            ("**bold**/1 _em_ ~~gone~~", r"\*\*bold\*\*/1 \_em\_ \~\~gone\~\~"),
+            ("&#124;pipe &amp;", r"&amp;#124;pipe &amp;amp;"),
+            // Inside a word an underscore is no emphasis, and reads as it is.
+            ("image_output text_output _x", r"image_output text_output \_x"),
         ];
         for (text, escaped) in cases {
             assert_eq!(escape(text), escaped, "{text:?}");
