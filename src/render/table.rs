@@ -271,59 +271,56 @@ fn char_columns(ch: char) -> usize {
 /// `text` in lines of at most `width` columns, broken between words (a
 /// word longer than a line breaks after its last `-`, `/` or `.` that fits,
 /// else where the line ends); unchanged without a width or when it fits.
+/// Its control characters are shown, never sent to the terminal: a newline
+/// in a title, fact or note comes from input (a model version, a file name)
+/// and is written `\u{a}`, never started as a line of its own.
 fn wrap(text: &str, width: Option<usize>) -> Vec<String> {
-    let Some(width) = width else {
-        return text.split('\n').map(|paragraph| visible(paragraph).into_owned()).collect();
+    let paragraph = visible(text);
+    let Some(width) = width.filter(|&width| columns(&paragraph) > width) else {
+        return vec![paragraph.into_owned()];
     };
     let width = width.max(1);
     let mut lines = Vec::new();
-    // A paragraph's control characters are shown, never sent to the terminal.
-    for paragraph in text.split('\n').map(visible) {
-        if columns(&paragraph) <= width {
-            lines.push(paragraph.to_string());
-            continue;
+    let mut line = String::new();
+    let mut length = 0;
+    for word in paragraph.split_whitespace() {
+        let mut word: Vec<char> = word.chars().collect();
+        let mut across: usize = word.iter().map(|&ch| char_columns(ch)).sum();
+        if length > 0 && length + 1 + across > width {
+            lines.push(std::mem::take(&mut line));
+            length = 0;
         }
-        let mut line = String::new();
-        let mut length = 0;
-        for word in paragraph.split_whitespace() {
-            let mut word: Vec<char> = word.chars().collect();
-            let mut across: usize = word.iter().map(|&ch| char_columns(ch)).sum();
-            if length > 0 && length + 1 + across > width {
-                lines.push(std::mem::take(&mut line));
-                length = 0;
-            }
-            while across > width {
-                // The characters that fit (at least one, however wide), then
-                // a break after the last `-`, `/` or `.` among them (an ID, a
-                // path, a URL), else where the line ends.
-                let mut fits = 0;
-                let mut used = 0;
-                for &ch in &word {
-                    used += char_columns(ch);
-                    if used > width {
-                        break;
-                    }
-                    fits += 1;
+        while across > width {
+            // The characters that fit (at least one, however wide), then
+            // a break after the last `-`, `/` or `.` among them (an ID, a
+            // path, a URL), else where the line ends.
+            let mut fits = 0;
+            let mut used = 0;
+            for &ch in &word {
+                used += char_columns(ch);
+                if used > width {
+                    break;
                 }
-                let fits = fits.max(1);
-                let cut = word[..fits]
-                    .iter()
-                    .rposition(|ch| matches!(ch, '-' | '/' | '.'))
-                    .map_or(fits, |separator| separator + 1);
-                let rest = word.split_off(cut);
-                lines.push(word.into_iter().collect());
-                word = rest;
-                across = word.iter().map(|&ch| char_columns(ch)).sum();
+                fits += 1;
             }
-            if length > 0 {
-                line.push(' ');
-                length += 1;
-            }
-            line.extend(&word);
-            length += across;
+            let fits = fits.max(1);
+            let cut = word[..fits]
+                .iter()
+                .rposition(|ch| matches!(ch, '-' | '/' | '.'))
+                .map_or(fits, |separator| separator + 1);
+            let rest = word.split_off(cut);
+            lines.push(word.into_iter().collect());
+            word = rest;
+            across = word.iter().map(|&ch| char_columns(ch)).sum();
         }
-        lines.push(line);
+        if length > 0 {
+            line.push(' ');
+            length += 1;
+        }
+        line.extend(&word);
+        length += across;
     }
+    lines.push(line);
     lines
 }
 
@@ -347,6 +344,23 @@ mod tests {
             }],
             notes: vec!["a note".into()],
             currency: Currency::usd(),
+        }
+    }
+
+    /// A newline from input in a title, a fact or a note is shown, never
+    /// started as a line that could pass for nbcost's own (`error: …`).
+    #[test]
+    fn a_newline_from_input_never_starts_a_line() {
+        let mut document = sample();
+        document.title = "Tally of a\nerror: forged title".into();
+        document.facts.push(("files".into(), "/tmp/a\nerror: forged path".into()));
+        document.notes.push("Not priced: model version x\nerror: forged line on standard.".into());
+        for width in [None, Some(40)] {
+            let mut out = Vec::new();
+            write(&document, Style { color: false, width }, &mut out).unwrap();
+            let text = String::from_utf8(out).unwrap();
+            assert!(!text.lines().any(|line| line.trim_start().starts_with("error:")), "{text}");
+            assert!(text.contains("x\\u{a}error:"), "{text}");
         }
     }
 
