@@ -281,10 +281,42 @@ fn fit_width() -> Option<u16> {
     std::env::var("COLUMNS").ok()?.trim().parse().ok().filter(|&width| width > 0)
 }
 
+/// Whether an argument holds a control character (an escape sequence that
+/// would retitle the terminal, a newline): clap quotes a value it refuses
+/// as typed, and would write it raw.
+fn hostile_arguments() -> bool {
+    std::env::args_os().any(|arg| arg.to_string_lossy().chars().any(nbcost::visible::is_control))
+}
+
+/// Prints clap's message and exits with its code (2 for a usage error).
+/// With `hostile` arguments clap was told to style nothing, so every escape
+/// in its message is the user's: each control character is shown as
+/// `\u{…}` and only the `error:` label is styled, here.
+fn exit_on(err: clap::Error, hostile: bool) -> ! {
+    if !hostile || !err.use_stderr() {
+        err.exit()
+    }
+    let message = err.render().ansi().to_string();
+    let shown: Vec<String> =
+        message.trim_end().split('\n').map(|line| nbcost::visible::visible(line).into_owned()).collect();
+    let mut text = shown.join("\n");
+    if let Some(rest) = text.strip_prefix("error:") {
+        let red = anstyle::Style::new().bold().fg_color(Some(anstyle::AnsiColor::Red.into()));
+        text = format!("{red}error:{red:#}{rest}");
+    }
+    use std::io::Write;
+    let _ = writeln!(anstream::stderr(), "{text}");
+    std::process::exit(err.exit_code())
+}
+
 impl Args {
     /// Parses the process's arguments; clap prints usage errors and exits 2.
     pub fn parse() -> Args {
+        let hostile = hostile_arguments();
         let mut command = Args::parsing_command();
+        if hostile {
+            command = command.styles(clap::builder::Styles::plain());
+        }
         let mut matches = command.try_get_matches_from_mut(std::env::args_os()).unwrap_or_else(|err| {
             // `--version` names the embedded cards' dates, which takes
             // reading them: only then is the full version built, and written
@@ -294,9 +326,9 @@ impl Args {
                 let _ = writeln!(std::io::stdout(), "nbcost {}", version());
                 std::process::exit(0)
             }
-            err.exit()
+            exit_on(err, hostile)
         });
-        let args = Args::from_matches(&mut matches).unwrap_or_else(|err| err.exit());
+        let args = Args::from_matches(&mut matches).unwrap_or_else(|err| exit_on(err, hostile));
         // Clap's command and matches live until the process ends: freeing
         // their trees of small allocations took a tenth of a quote's start-up.
         std::mem::forget(command);
