@@ -355,7 +355,8 @@ impl ReconcileReport {
         let unpriced_responses = compare::unpriced(&tally, per_day);
         let unpriced_days = compare::unpriced_days(&unpriced_responses);
         let left_out_days = period.left_out_days(left_out, &mut computed, &unpriced_days)?;
-        let rows = compare::compare(billed, &mut computed, tolerance)?;
+        let rows_unread = bills.iter().any(|bill| !bill.malformed.is_empty());
+        let rows = compare::compare(billed, &mut computed, tolerance, rows_unread)?;
         if let (true, Some(first), Some(last)) =
             (rows.is_empty(), left_out_days.first(), left_out_days.last())
         {
@@ -479,9 +480,32 @@ impl ReconcileReport {
 
 impl Outcome for ReconcileReport {
     fn verdict(&self) -> Verdict {
-        if let Some(reason) = self.mismatch() {
-            return Verdict::Mismatch(reason);
+        let left_out = self.left_out();
+        match (self.mismatch(), left_out.is_empty()) {
+            (Some(reason), true) => Verdict::Mismatch(reason),
+            // What was left out may be why they differ: said with the
+            // mismatch, which still decides the exit code.
+            (Some(reason), false) => {
+                let reason = reason.strip_suffix(" (see the report)").unwrap_or(&reason);
+                Verdict::Mismatch(format!(
+                    "{reason}; and the reconciliation is INCOMPLETE: {} (see the report)",
+                    left_out.join(", ")
+                ))
+            }
+            (None, true) => Verdict::Pass,
+            (None, false) => super::incomplete("the reconciliation is", &left_out.join(", ")),
         }
+    }
+
+    fn notices(&self) -> &[Notice] {
+        &self.notices
+    }
+}
+
+impl ReconcileReport {
+    /// What the comparison leaves out, each part in words: bill rows that
+    /// could not be read, responses not priced or not read.
+    pub(crate) fn left_out(&self) -> Vec<String> {
         let mut left_out = Vec::new();
         if !self.malformed_bill_rows.is_empty() {
             left_out.push(crate::count::counted(
@@ -493,15 +517,7 @@ impl Outcome for ReconcileReport {
         if let Some(responses) = self.responses_left_out() {
             left_out.push(format!("in the responses, {responses}"));
         }
-        if left_out.is_empty() {
-            Verdict::Pass
-        } else {
-            super::incomplete("the reconciliation is", &left_out.join(", "))
-        }
-    }
-
-    fn notices(&self) -> &[Notice] {
-        &self.notices
+        left_out
     }
 }
 

@@ -258,10 +258,11 @@ impl Report for ReconcileReport {
             notes
                 .push(format!("The responses are incomplete: {left_out}. `nbcost tally` on them says more."));
         }
-        let verdict = match self.verdict() {
-            Verdict::Pass => "matches",
-            Verdict::Incomplete(_) => "cannot be compared in full (INCOMPLETE)",
-            _ => "does not match",
+        let verdict = match (self.verdict(), self.left_out().is_empty()) {
+            (Verdict::Pass, _) => "matches",
+            (Verdict::Incomplete(_), _) => "cannot be compared in full (INCOMPLETE)",
+            (_, true) => "does not match",
+            (_, false) => "does not match, INCOMPLETE",
         };
         Document {
             title: format!(

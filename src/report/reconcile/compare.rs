@@ -289,10 +289,14 @@ impl Parts {
 /// Each bill group beside the parts computed on its day, then the
 /// unmatched SKUs, then the parts no bill row claims: day by day, in bill
 /// order within a day.
+///
+/// `rows_unread`: whether some bill rows could not be read, which a part
+/// with no bill row may be.
 pub(super) fn compare(
     billed: Vec<Billed>,
     computed: &mut [Computed],
     tolerance: Decimal,
+    rows_unread: bool,
 ) -> Result<Vec<SkuRow>, ReconcileError> {
     // (day, class, row): mapped 0, unmatched 1, not billed 2.
     let mut rows: Vec<(Option<Date>, u8, SkuRow)> = Vec::new();
@@ -402,9 +406,13 @@ pub(super) fn compare(
             difference: part.cost.map(|cost| Money::ZERO.minus(cost)).transpose()?,
             status: SkuStatus::NotBilled,
             gap: None,
-            note: Some(
-                "computed from the responses, with no bill row: a bill of another project or period?".into(),
-            ),
+            note: Some(if rows_unread {
+                "computed from the responses, with no bill row read: one that could not be read (listed), \
+                 or a bill of another project or period?"
+                    .into()
+            } else {
+                "computed from the responses, with no bill row: a bill of another project or period?".into()
+            }),
         };
         rows.push((part.day, 2, row));
     }
