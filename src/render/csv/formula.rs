@@ -1,4 +1,5 @@
-//! No text cell is a formula. A spreadsheet runs a cell that begins with
+//! No text cell is a formula, and none holds a control character (each is
+//! written `\u{…}`, as in the tables). A spreadsheet runs a cell that begins with
 //! `=`, `+`, `-` or `@` (and some a tab or a carriage return) as a formula,
 //! so a `modelVersion` of `=HYPERLINK(…)` or a file named `=cmd.jsonl` would
 //! run when the CSV is opened. Such a text cell gets a leading `'` (OWASP's
@@ -13,14 +14,17 @@ use std::fmt::Display;
 use rust_decimal::Decimal;
 use serde::ser::{Serialize, SerializeStruct, Serializer};
 
-/// `text` as a spreadsheet may read it: with a leading `'` where it would
+/// `text` as a spreadsheet may read it: its control characters made
+/// visible (`\u{1b}`: a CSV is also read with `cat`, in a terminal, which
+/// would act on an escape sequence), then a leading `'` where it would
 /// start a formula and is not a number.
 pub fn guard(text: &str) -> std::borrow::Cow<'_, str> {
+    let text = crate::visible::visible(text);
     let starts_formula = text.starts_with(['=', '+', '-', '@', '\t', '\r']);
     if starts_formula && text.parse::<Decimal>().is_err() {
         std::borrow::Cow::Owned(format!("'{text}"))
     } else {
-        std::borrow::Cow::Borrowed(text)
+        text
     }
 }
 
@@ -165,8 +169,10 @@ mod tests {
             ("+1+1", "'+1+1"),
             ("-2+3", "'-2+3"),
             ("@SUM(A1)", "'@SUM(A1)"),
-            ("\tx", "'\tx"),
-            ("\rx", "'\rx"),
+            ("\tx", "\\u{9}x"),
+            ("\rx", "\\u{d}x"),
+            ("team-\u{1b}]0;pwned\u{7}", "team-\\u{1b}]0;pwned\\u{7}"),
+            ("=\u{1b}[2J", "'=\\u{1b}[2J"),
             ("-1.83", "-1.83"),
             ("+5", "+5"),
             ("-0.0000125", "-0.0000125"),
