@@ -289,14 +289,29 @@ fn hostile_arguments() -> bool {
 }
 
 /// Prints clap's message and exits with its code (2 for a usage error).
-/// With `hostile` arguments clap was told to style nothing, so every escape
-/// in its message is the user's: each control character is shown as
-/// `\u{…}` and only the `error:` label is styled, here.
+/// With `hostile` arguments clap styled nothing, so every escape in its
+/// message is the user's: a value clap quotes (`'…'`) is written with its
+/// control characters shown (`\u{…}`: it cannot act on the terminal or
+/// start a line of its own), then any other control character but clap's
+/// own line breaks; only the `error:` label is styled, here.
 fn exit_on(err: clap::Error, hostile: bool) -> ! {
     if !hostile || !err.use_stderr() {
         err.exit()
     }
-    let message = err.render().ansi().to_string();
+    let mut message = err.render().ansi().to_string();
+    let mut quoted: Vec<String> = std::env::args_os()
+        .map(|arg| arg.to_string_lossy().into_owned())
+        .filter(|arg| arg.chars().any(nbcost::visible::is_control))
+        .flat_map(|arg| {
+            // `--flag=VALUE`: clap quotes the value alone.
+            let value = arg.starts_with('-').then(|| arg.split_once('=').map(|(_, value)| value.to_string()));
+            std::iter::once(arg.clone()).chain(value.flatten())
+        })
+        .collect();
+    quoted.sort_by_key(|text| std::cmp::Reverse(text.len()));
+    for text in &quoted {
+        message = message.replace(&format!("'{text}'"), &format!("'{}'", nbcost::visible::visible(text)));
+    }
     let shown: Vec<String> =
         message.trim_end().split('\n').map(|line| nbcost::visible::visible(line).into_owned()).collect();
     let mut text = shown.join("\n");
@@ -518,8 +533,12 @@ fn user_cards() -> Option<UserCards> {
 
 /// `--as-of YYYY-MM-DD`.
 fn parse_as_of(text: &str) -> Result<Date, String> {
-    parse_date(text)
-        .ok_or_else(|| format!("`{text}` is not a date: write it as YYYY-MM-DD, such as 2026-04-20"))
+    parse_date(text).ok_or_else(|| {
+        format!(
+            "`{}` is not a date: write it as YYYY-MM-DD, such as 2026-04-20",
+            nbcost::visible::visible(text)
+        )
+    })
 }
 
 /// Today's date (UTC), or `NBCOST_TODAY` (`YYYY-MM-DD`) where set, so that
@@ -527,7 +546,10 @@ fn parse_as_of(text: &str) -> Result<Date, String> {
 fn today() -> Result<Date, UsageError> {
     match std::env::var("NBCOST_TODAY") {
         Ok(text) => parse_date(&text).ok_or_else(|| {
-            UsageError(format!("NBCOST_TODAY=`{text}` is not a date: write it as YYYY-MM-DD"))
+            UsageError(format!(
+                "NBCOST_TODAY=`{}` is not a date: write it as YYYY-MM-DD",
+                nbcost::visible::visible(&text)
+            ))
         }),
         Err(_) => Ok(time::OffsetDateTime::now_utc().date()),
     }

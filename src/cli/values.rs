@@ -216,11 +216,22 @@ fn offered_lanes() -> Vec<PossibleValue> {
 /// An amount of money: `500`, `499.99`, `$1_000`; zero or more, exact.
 pub fn parse_money(text: &str) -> Result<Money, String> {
     let trimmed = text.trim();
+    let shown = visible(trimmed);
     let digits: String = trimmed.trim_start_matches('$').chars().filter(|ch| *ch != '_').collect();
-    let amount = Decimal::from_str_exact(&digits)
-        .map_err(|_| format!("`{trimmed}` is not an amount of money: write it as 500 or 499.99"))?;
+    let amount = Decimal::from_str_exact(&digits).map_err(|_| {
+        // Digits with at most one point that still do not fit are a number,
+        // only too large for an exact decimal (28 digits).
+        let number = digits.chars().all(|ch| ch.is_ascii_digit() || ch == '.')
+            && digits.chars().filter(|&ch| ch == '.').count() <= 1
+            && digits.chars().any(|ch| ch.is_ascii_digit());
+        if number {
+            format!("`{shown}` is too large an amount: give at most 28 digits")
+        } else {
+            format!("`{shown}` is not an amount of money: write it as 500 or 499.99")
+        }
+    })?;
     if amount.is_sign_negative() && !amount.is_zero() {
-        return Err(format!("`{trimmed}` is negative: give an amount of 0 or more"));
+        return Err(format!("`{shown}` is negative: give an amount of 0 or more"));
     }
     Ok(Money::new(amount))
 }
@@ -256,7 +267,7 @@ pub fn parse_days(text: &str) -> Result<u64, String> {
 fn at_least_one(text: &str, rule: &str, zero: &str) -> Result<u64, String> {
     let trimmed = text.trim();
     if trimmed.starts_with('-') {
-        return Err(format!("`{trimmed}` is negative: {rule}"));
+        return Err(format!("`{}` is negative: {rule}", visible(trimmed)));
     }
     match parse_amount(text)? {
         0 => Err(zero.into()),
@@ -314,18 +325,17 @@ fn and_list(items: &[String]) -> String {
 /// A whole number of zero or more, `_` allowed between digits.
 pub fn parse_amount(text: &str) -> Result<u64, String> {
     let trimmed = text.trim();
+    let shown = visible(trimmed);
     let digits: String = trimmed.chars().filter(|ch| *ch != '_').collect();
     if digits.starts_with('-') {
-        return Err(format!("`{trimmed}` is negative: give a whole number of 0 or more"));
+        return Err(format!("`{shown}` is negative: give a whole number of 0 or more"));
     }
     if digits.is_empty() || !digits.chars().all(|ch| ch.is_ascii_digit()) {
-        return Err(format!(
-            "`{trimmed}` is not a whole number: write the digits out, such as 1000 or 10_000"
-        ));
+        return Err(format!("`{shown}` is not a whole number: write the digits out, such as 1000 or 10_000"));
     }
     digits
         .parse::<u64>()
-        .map_err(|_| format!("`{trimmed}` is more than nbcost can count: the largest is {}", u64::MAX))
+        .map_err(|_| format!("`{shown}` is more than nbcost can count: the largest is {}", u64::MAX))
 }
 
 /// The most `--threads` takes: each thread keeps two 4 MB blocks in flight,
@@ -378,6 +388,10 @@ pub fn parse_separator(text: &str) -> Result<char, String> {
     let mut chars = text.chars();
     match (chars.next(), chars.next()) {
         (Some(separator), None) if !separator.is_control() && !separator.is_whitespace() => Ok(separator),
+        (Some(_), None) => Err(format!(
+            "`{}` cannot end a key's prefix: give a visible character, such as / or :",
+            visible(text)
+        )),
         _ => Err(format!("`{}` is not one character: give one, such as / or :", visible(text))),
     }
 }
@@ -392,7 +406,7 @@ pub fn parse_baseline(text: &str) -> Result<Baseline, String> {
     let size = parts.next().map(parse_size).transpose()?;
     let lane = parts.next().map(parse_lane).transpose()?.unwrap_or(Lane::Standard);
     if parts.next().is_some() {
-        return Err(format!("`{text}` has too many parts: give MODEL[:SIZE[:LANE]]"));
+        return Err(format!("`{}` has too many parts: give MODEL[:SIZE[:LANE]]", visible(text)));
     }
     Ok(Baseline { model, size, lane })
 }
@@ -400,6 +414,29 @@ pub fn parse_baseline(text: &str) -> Result<Baseline, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A separator is one visible character; a control or blank one is
+    /// named as that, shown, not as "not one character".
+    #[test]
+    fn a_separator_is_one_visible_character() {
+        assert_eq!(parse_separator(":"), Ok(':'));
+        assert_eq!(
+            parse_separator("\n").unwrap_err(),
+            "`\\u{a}` cannot end a key's prefix: give a visible character, such as / or :"
+        );
+        assert!(parse_separator("ab").unwrap_err().contains("is not one character"));
+    }
+
+    /// A refused number names the text as typed, its control characters
+    /// shown: a newline in it cannot start a line of its own.
+    #[test]
+    fn a_refused_number_shows_its_control_characters() {
+        assert_eq!(
+            parse_amount("1\nerror: forged").unwrap_err(),
+            "`1\\u{a}error: forged` is not a whole number: write the digits out, such as 1000 or 10_000"
+        );
+        assert!(parse_money("1\n2").unwrap_err().starts_with("`1\\u{a}2` is not an amount"));
+    }
 
     #[test]
     fn reads_counts_and_explains_what_it_refuses() {
@@ -455,6 +492,11 @@ mod tests {
         assert!(parse_money("-5").unwrap_err().contains("is negative"));
         assert!(parse_money("five").unwrap_err().contains("is not an amount of money"));
         assert!(parse_money("1e3").unwrap_err().contains("is not an amount of money"));
+        let huge = "99999999999999999999999999999999999999";
+        assert_eq!(
+            parse_money(huge).unwrap_err(),
+            format!("`{huge}` is too large an amount: give at most 28 digits")
+        );
     }
 
     #[test]
