@@ -13,6 +13,8 @@
 //! - [`output`]: the output side (`tally`): model versions resolved to card
 //!   models, image and text output told apart, sizes inferred from tokens,
 //!   sums by (model version, lane, image tokens per image);
+//! - [`shapes`]: sums by lane and image size, the first few sizes of each
+//!   apart and the rest summed together and counted;
 //! - [`streams`]: stream chunks folded into the responses they are pieces
 //!   of, so each response is billed once;
 //! - [`input`]: the input side (`estimate`): request sums by size and the
@@ -26,6 +28,7 @@ pub mod file_error;
 pub mod input;
 pub mod lanes;
 pub mod output;
+pub mod shapes;
 pub mod streams;
 pub mod usage;
 
@@ -40,5 +43,6 @@ pub use output::{
     DuplicateKey, ErrorLine, MAX_UNKNOWN_VERSIONS, ModelGroup, OutputFileSums, ResponseGroup, Responses,
     SumsByVersion, group_by_model, model_for_version, size_label, sum_output_file,
 };
+pub use shapes::{Distinct, MAX_SIZES, PerImage};
 pub use streams::{StreamSummary, StreamWithoutUsage};
 pub use usage::{Content, SplitBy, UsageSums, output_split};

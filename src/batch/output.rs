@@ -8,7 +8,7 @@
 //! group's sums once, which gives the same exact decimals as pricing every
 //! response without pricing work on the hot path.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::io::Read;
 
 use serde::Serialize;
@@ -16,6 +16,7 @@ use serde::Serialize;
 use super::driver::{BatchReader, Place, Sightings};
 use super::file_error::BatchFileError;
 use super::lanes::{BilledLane, UnrecognisedTier, decide_lane};
+use super::shapes::{Distinct, PerImage, Shapes, gather_sizes};
 use super::streams::{Pending, Piece, StreamSummary, StreamWithoutUsage, piece};
 use super::usage::{Content, UsageSums, output_split};
 use crate::attribution::{Attributed, By};
@@ -124,12 +125,6 @@ pub struct SumsByVersion {
     unnamed: Shapes,
 }
 
-/// Sums by (lane billed, image tokens per image); `None` in place of the
-/// tokens per image stands for responses that give no token counts, which
-/// cannot be priced. A version's responses nearly always share one or two
-/// shapes, so a list, searched, costs less than a map.
-type Shapes = Vec<((BilledLane, Option<u64>), UsageSums)>;
-
 /// The most bytes of a `modelVersion` kept: no card model's name, with the
 /// longest Vertex AI resource path before it, comes near; a longer version
 /// is kept as its first bytes and `…`, and longer versions that share them
@@ -151,28 +146,21 @@ impl SumsByVersion {
             Some(version) => self.named.entry(kept_version(version)).or_default(),
             None => &mut self.unnamed,
         };
-        let shape = (lane, per_image);
-        match shapes.iter_mut().find(|(key, _)| *key == shape) {
-            Some((_, sums)) => sums.add(usage, content),
-            None => {
-                let mut sums = UsageSums::default();
-                sums.add(usage, content);
-                // One shape at a time: a first push would make room for four.
-                shapes.reserve_exact(1);
-                shapes.push((shape, sums));
-            }
-        }
+        shapes.add(lane, per_image, usage, content);
     }
 
-    /// Every (model version, lane, image tokens per image, sums); `None`
-    /// for the tokens per image of responses that give no token counts.
-    pub fn iter(&self) -> impl Iterator<Item = (Option<&str>, BilledLane, Option<u64>, &UsageSums)> {
+    /// Every (model version, lane, image tokens per image, sums, and for
+    /// the sizes past the cap, which they are).
+    pub fn iter(
+        &self,
+    ) -> impl Iterator<Item = (Option<&str>, BilledLane, PerImage, &UsageSums, Option<&Distinct>)> {
         let named = self.named.iter().flat_map(|(version, shapes)| {
-            shapes
-                .iter()
-                .map(move |((lane, per_image), sums)| (Some(version.as_str()), *lane, *per_image, sums))
+            shapes.iter().map(move |(lane, per_image, sums, sizes)| {
+                (Some(version.as_str()), lane, per_image, sums, sizes)
+            })
         });
-        let unnamed = self.unnamed.iter().map(|((lane, per_image), sums)| (None, *lane, *per_image, sums));
+        let unnamed =
+            self.unnamed.iter().map(|(lane, per_image, sums, sizes)| (None, lane, per_image, sums, sizes));
         named.chain(unnamed)
     }
 }
@@ -190,9 +178,14 @@ pub struct ModelGroup<'card> {
     /// card model answers to, or none, is left out): what their lifecycle
     /// warnings name.
     pub named: Vec<Resolved<'card>>,
-    /// Image output tokens per image; `None` when the responses give no
-    /// token counts (they cannot be priced).
-    pub tokens_per_image: Option<u64>,
+    /// Image output tokens per image; [`PerImage::NoCounts`] when the
+    /// responses give no token counts (they cannot be priced), and
+    /// [`PerImage::Others`] for the sizes past the first [`MAX_SIZES`](super::shapes::MAX_SIZES) of
+    /// the model and lane.
+    pub tokens_per_image: PerImage,
+    /// For [`PerImage::Others`], the sizes the group holds, counted; else
+    /// none.
+    pub other_sizes: Distinct,
     /// For the one group of the model versions past the first
     /// [`MAX_UNKNOWN_VERSIONS`] the card does not know: how many there are
     /// (`model_versions` is then empty); 0 for any other group.
@@ -206,21 +199,23 @@ pub struct ModelGroup<'card> {
 /// Where a group's responses go: a card model (by its place in the card),
 /// an unpriced model version, or the unpriced versions past the first
 /// [`MAX_UNKNOWN_VERSIONS`].
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-enum GroupModel<'sums> {
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub(super) enum GroupModel<'sums> {
     Card(usize),
     Unknown(Option<&'sums str>),
     OtherUnknown,
 }
 
-/// The model versions seen in a group, and its sums.
-type VersionsAndSums = (Vec<Option<String>>, UsageSums);
+/// The model versions seen in a group, its sums, and for the sizes past the
+/// cap, which they are.
+pub(super) type VersionsAndSums<'sums> = (BTreeSet<Option<&'sums str>>, UsageSums, Distinct);
 
 /// `sums` grouped by the card model each version names (`fallback` for
 /// responses that name none): card models first in card order, then
 /// unknown versions (the first [`MAX_UNKNOWN_VERSIONS`] in order, then the
-/// rest together), smallest images first within each, then lanes in
-/// [`Lane::ALL`] order, provisioned last.
+/// rest together), smallest images first within each (the first
+/// [`MAX_SIZES`](super::shapes::MAX_SIZES) of each model and lane, then the rest together), then
+/// lanes in [`Lane::ALL`] order, provisioned last.
 pub fn group_by_model<'card>(
     card: &'card RateCard,
     sums: &SumsByVersion,
@@ -258,28 +253,40 @@ pub fn group_by_model<'card>(
             *group_model = GroupModel::OtherUnknown;
         }
     }
-    let mut grouped: BTreeMap<(GroupModel<'_>, Option<u64>, BilledLane), VersionsAndSums> = BTreeMap::new();
-    for (version, lane, per_image, shape_sums) in sums.iter() {
+    let mut grouped: BTreeMap<(GroupModel<'_>, PerImage, BilledLane), VersionsAndSums<'_>> = BTreeMap::new();
+    for (version, lane, per_image, shape_sums, sizes) in sums.iter() {
         let group_model = resolved[&version].0.clone();
         let listed = group_model != GroupModel::OtherUnknown;
-        let (versions, group_sums) = grouped.entry((group_model, per_image, lane)).or_default();
-        let version = version.map(str::to_owned);
-        if listed && !versions.contains(&version) {
-            versions.push(version);
+        let (versions, group_sums, group_sizes) = grouped.entry((group_model, per_image, lane)).or_default();
+        if listed {
+            versions.insert(version);
         }
         group_sums.merge(shape_sums);
+        if let Some(sizes) = sizes {
+            group_sizes.merge(sizes);
+        }
     }
+    gather_sizes(&mut grouped);
     grouped
         .into_iter()
-        .map(|((group_model, tokens_per_image, lane), (mut model_versions, sums))| {
-            model_versions.sort();
+        .map(|((group_model, tokens_per_image, lane), (versions, sums, other_sizes))| {
             let (model, other_versions) = match group_model {
                 GroupModel::Card(index) => (Some(&card.models[index]), 0),
                 GroupModel::Unknown(_) => (None, 0),
                 GroupModel::OtherUnknown => (None, others),
             };
-            let named = model_versions.iter().filter_map(|version| resolved[&version.as_deref()].1).collect();
-            ModelGroup { model, model_versions, named, tokens_per_image, lane, sums, other_versions }
+            let named = versions.iter().filter_map(|version| resolved[version].1).collect();
+            let model_versions = versions.into_iter().map(|version| version.map(str::to_owned)).collect();
+            ModelGroup {
+                model,
+                model_versions,
+                named,
+                tokens_per_image,
+                other_sizes,
+                lane,
+                sums,
+                other_versions,
+            }
         })
         .collect()
 }
@@ -556,6 +563,7 @@ pub fn sum_output_file<R: Read + Send>(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::batch::MAX_SIZES;
 
     #[test]
     fn finds_the_card_model_of_a_model_version() {
@@ -672,6 +680,39 @@ mod tests {
         assert_eq!(kept_version("gemini-3-pro-image".into()), "gemini-3-pro-image");
     }
 
+    /// Past the first sizes of a version on a lane, and again of a card
+    /// model on a lane, the rest share one group that counts them; a size
+    /// with a group of its own is not counted among the others.
+    #[test]
+    fn gathers_the_sizes_past_the_first_few() {
+        let card = RateCard::embedded_named("2026-10").unwrap();
+        let lane = BilledLane::Lane(Lane::Batch);
+        let mut sums = SumsByVersion::default();
+        let mut add = |version: &str, tokens: u64| {
+            let usage = Usage { prompt_tokens: 1, candidates_tokens: tokens, ..Usage::default() };
+            sums.add(Some(version.into()), lane, &usage, Content::default());
+        };
+        // The first 50 seen (160 down to 111) apart, 110 to 100 together.
+        for tokens in (100..=160).rev() {
+            add("gemini-3-pro-image", tokens);
+        }
+        add("gemini-3-pro-image-preview", 105);
+        let groups = group_by_model(&card, &sums, None);
+        assert_eq!(groups.len(), MAX_SIZES + 1);
+        assert_eq!(groups[0].tokens_per_image, PerImage::Tokens(105));
+        assert_eq!(groups[MAX_SIZES - 1].tokens_per_image, PerImage::Tokens(159));
+        let rest = &groups[MAX_SIZES];
+        assert_eq!(rest.tokens_per_image, PerImage::Others);
+        // 100 to 110 but 105, and 160: 11 sizes in 12 responses.
+        assert_eq!((rest.other_sizes.count(), rest.other_sizes.at_least()), (11, false));
+        assert_eq!(rest.sums.responses, 12);
+        assert_eq!(groups.iter().map(|group| group.sums.responses).sum::<u128>(), 62);
+        assert_eq!(
+            groups.iter().map(|group| group.sums.candidates).sum::<u128>(),
+            (100..=160).sum::<u128>() + 105
+        );
+    }
+
     /// `output-mixed.jsonl`, under the October card: two Nano Banana 2
     /// versions (the preview ID and its GA ID) land in one card model (on
     /// two lanes), an unknown model and a response without `modelVersion` in
@@ -688,23 +729,22 @@ mod tests {
                 |place, line, first| responses.add(place, line, first),
             )
             .unwrap();
-        let groups: Vec<(Option<&str>, Option<u64>, &str, u128)> =
-            group_by_model(&card, &responses.sums, None)
-                .iter()
-                .map(|group| {
-                    let model = group.model.map(|model| model.id.as_str());
-                    (model, group.tokens_per_image, group.lane.name(), group.sums.responses)
-                })
-                .collect();
+        let groups: Vec<(Option<&str>, PerImage, &str, u128)> = group_by_model(&card, &responses.sums, None)
+            .iter()
+            .map(|group| {
+                let model = group.model.map(|model| model.id.as_str());
+                (model, group.tokens_per_image, group.lane.name(), group.sums.responses)
+            })
+            .collect();
         // Line 9 is a bare response with no lane field: standard, assumed.
         assert_eq!(
             groups,
             [
-                (Some("gemini-3.1-flash-image"), Some(1120), "standard", 1),
-                (Some("gemini-3.1-flash-image"), Some(1680), "batch", 2),
-                (Some("gemini-3-pro-image"), Some(2000), "batch", 1),
-                (None, Some(747), "batch", 1),
-                (None, Some(1000), "batch", 1),
+                (Some("gemini-3.1-flash-image"), PerImage::Tokens(1120), "standard", 1),
+                (Some("gemini-3.1-flash-image"), PerImage::Tokens(1680), "batch", 2),
+                (Some("gemini-3-pro-image"), PerImage::Tokens(2000), "batch", 1),
+                (None, PerImage::Tokens(747), "batch", 1),
+                (None, PerImage::Tokens(1000), "batch", 1),
             ]
         );
         assert_eq!(responses.assumed_standard, 1);

@@ -170,7 +170,7 @@ mod tests {
 
     fn totals(responses: &Responses) -> (u128, u128, u128, u128) {
         let mut all = crate::batch::UsageSums::default();
-        for (_, _, _, sums) in responses.sums.iter() {
+        for (_, _, _, sums, _) in responses.sums.iter() {
             all.merge(sums);
         }
         (all.responses, all.images, all.prompt, all.candidates)
