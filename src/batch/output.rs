@@ -8,7 +8,7 @@
 //! group's sums once, which gives the same exact decimals as pricing every
 //! response without pricing work on the hot path.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, HashMap};
 use std::io::Read;
 
 use serde::Serialize;
@@ -16,7 +16,7 @@ use serde::Serialize;
 use super::driver::{BatchReader, Place, Sightings};
 use super::file_error::BatchFileError;
 use super::lanes::{BilledLane, UnrecognisedTier, decide_lane};
-use super::shapes::{Distinct, PerImage, Shapes, gather_sizes};
+use super::shapes::{Distinct, PerImage, Shapes};
 use super::streams::{Pending, Piece, StreamSummary, StreamWithoutUsage, piece};
 use super::usage::{Content, UsageSums, output_split};
 use crate::attribution::{Attributed, By};
@@ -54,7 +54,7 @@ pub fn model_for_version<'card>(card: &'card RateCard, version: &str) -> Option<
 /// The card model a `modelVersion` names, with the ID it stands for (for
 /// its lifecycle): the ID, former ID or alias written (after any
 /// `models/`), else the model [`model_for_version`] finds, under its own ID.
-fn resolve_version<'card>(card: &'card RateCard, version: &str) -> Option<Resolved<'card>> {
+pub(super) fn resolve_version<'card>(card: &'card RateCard, version: &str) -> Option<Resolved<'card>> {
     let written = version.trim();
     if let Some(found) = known(card, written.strip_prefix("models/").unwrap_or(written)) {
         return Some(found);
@@ -121,9 +121,20 @@ pub fn size_label(model: Option<&Model>, per_image: u64) -> String {
 /// image tokens per image.
 #[derive(Debug, Default)]
 pub struct SumsByVersion {
+    /// The first [`MAX_KEPT_VERSIONS`] versions.
     named: HashMap<String, Shapes>,
     unnamed: Shapes,
+    /// The versions past those, by the card ID each stands for (`None`:
+    /// the card knows none), with how many versions there are.
+    later: Vec<(Option<String>, Shapes, Distinct)>,
 }
+
+/// The most model versions summed apart (a version is kept with its sums
+/// until the tally is priced): a file whose every response names its own
+/// version would otherwise keep one set of sums per line. The versions past
+/// these are summed by the card model they name (or together, when the
+/// card knows none), and counted.
+pub const MAX_KEPT_VERSIONS: usize = 1_000;
 
 /// The most bytes of a `modelVersion` kept: no card model's name, with the
 /// longest Vertex AI resource path before it, comes near; a longer version
@@ -139,11 +150,39 @@ impl SumsByVersion {
     /// Adds one response of `version`, billed on `lane`, whose candidates
     /// hold `content`.
     #[inline]
-    pub fn add(&mut self, version: Option<String>, lane: BilledLane, usage: &Usage, content: Content) {
+    /// A version past the first [`MAX_KEPT_VERSIONS`] is looked up in
+    /// `card`, on each of its lines.
+    pub fn add(
+        &mut self,
+        card: &RateCard,
+        version: Option<String>,
+        lane: BilledLane,
+        usage: &Usage,
+        content: Content,
+    ) {
         let per_image =
             usage.has_counts().then(|| tokens_per_image(output_split(usage, content).0, content.images));
-        let shapes = match version {
-            Some(version) => self.named.entry(kept_version(version)).or_default(),
+        let shapes = match version.map(kept_version) {
+            Some(version) if self.named.len() < MAX_KEPT_VERSIONS || self.named.contains_key(&version) => {
+                self.named.entry(version).or_default()
+            }
+            Some(version) => {
+                let stands_for = resolve_version(card, &version).map(|found| found.id);
+                let at = match self.later.iter().position(|(id, ..)| id.as_deref() == stands_for) {
+                    Some(at) => at,
+                    None => {
+                        self.later.push((
+                            stands_for.map(str::to_owned),
+                            Shapes::default(),
+                            Distinct::default(),
+                        ));
+                        self.later.len() - 1
+                    }
+                };
+                let (_, shapes, versions) = &mut self.later[at];
+                versions.see(xxhash_rust::xxh3::xxh3_64(version.as_bytes()));
+                shapes
+            }
             None => &mut self.unnamed,
         };
         shapes.add(lane, per_image, usage, content);
@@ -163,132 +202,21 @@ impl SumsByVersion {
             self.unnamed.iter().map(|(lane, per_image, sums, sizes)| (None, lane, per_image, sums, sizes));
         named.chain(unnamed)
     }
-}
 
-/// Responses priced alike: one card model (or one unpriced model version),
-/// one image token count per image and one lane.
-#[derive(Debug, Clone)]
-pub struct ModelGroup<'card> {
-    /// The card model; `None` when no card model answers to the version.
-    pub model: Option<&'card Model>,
-    /// Every `modelVersion` as written in the group, sorted; `None` stands
-    /// for responses that named none.
-    pub model_versions: Vec<Option<String>>,
-    /// The IDs those versions stand for, in the same order (a version no
-    /// card model answers to, or none, is left out): what their lifecycle
-    /// warnings name.
-    pub named: Vec<Resolved<'card>>,
-    /// Image output tokens per image; [`PerImage::NoCounts`] when the
-    /// responses give no token counts (they cannot be priced), and
-    /// [`PerImage::Others`] for the sizes past the first [`MAX_SIZES`](super::shapes::MAX_SIZES) of
-    /// the model and lane.
-    pub tokens_per_image: PerImage,
-    /// For [`PerImage::Others`], the sizes the group holds, counted; else
-    /// none.
-    pub other_sizes: Distinct,
-    /// For the one group of the model versions past the first
-    /// [`MAX_UNKNOWN_VERSIONS`] the card does not know: how many there are
-    /// (`model_versions` is then empty); 0 for any other group.
-    pub other_versions: u64,
-    /// What the responses are billed on.
-    pub lane: BilledLane,
-    /// The sums.
-    pub sums: UsageSums,
-}
-
-/// Where a group's responses go: a card model (by its place in the card),
-/// an unpriced model version, or the unpriced versions past the first
-/// [`MAX_UNKNOWN_VERSIONS`].
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub(super) enum GroupModel<'sums> {
-    Card(usize),
-    Unknown(Option<&'sums str>),
-    OtherUnknown,
-}
-
-/// The model versions seen in a group, its sums, and for the sizes past the
-/// cap, which they are.
-pub(super) type VersionsAndSums<'sums> = (BTreeSet<Option<&'sums str>>, UsageSums, Distinct);
-
-/// `sums` grouped by the card model each version names (`fallback` for
-/// responses that name none): card models first in card order, then
-/// unknown versions (the first [`MAX_UNKNOWN_VERSIONS`] in order, then the
-/// rest together), smallest images first within each (the first
-/// [`MAX_SIZES`](super::shapes::MAX_SIZES) of each model and lane, then the rest together), then
-/// lanes in [`Lane::ALL`] order, provisioned last.
-pub fn group_by_model<'card>(
-    card: &'card RateCard,
-    sums: &SumsByVersion,
-    fallback: Option<&Model>,
-) -> Vec<ModelGroup<'card>> {
-    // Each distinct version resolved once: its group, and the ID it names.
-    let mut resolved: HashMap<Option<&str>, (GroupModel<'_>, Option<Resolved<'card>>)> = HashMap::new();
-    for (version, ..) in sums.iter() {
-        resolved.entry(version).or_insert_with(|| {
-            let named = version.and_then(|version| resolve_version(card, version));
-            let model = match version {
-                Some(_) => named.map(|found| found.model),
-                None => fallback,
-            };
-            let place = model.and_then(|model| card.models.iter().position(|m| m.id == model.id));
-            let group_model = match place {
-                Some(index) => GroupModel::Card(index),
-                None => GroupModel::Unknown(version),
-            };
-            (group_model, named)
-        });
-    }
-    // Past the first unknown versions, the rest share a row.
-    let mut unknown: Vec<Option<&str>> = resolved
-        .iter()
-        .filter(|(version, (group_model, _))| {
-            version.is_some() && matches!(group_model, GroupModel::Unknown(_))
+    /// The versions past the first [`MAX_KEPT_VERSIONS`]: every (card ID
+    /// they stand for, how many versions, lane, image tokens per image,
+    /// sums, and for the sizes past the cap, which they are).
+    #[allow(clippy::type_complexity)]
+    pub(super) fn later(
+        &self,
+    ) -> impl Iterator<Item = (Option<&str>, &Distinct, BilledLane, PerImage, &UsageSums, Option<&Distinct>)>
+    {
+        self.later.iter().flat_map(|(id, shapes, versions)| {
+            shapes.iter().map(move |(lane, per_image, sums, sizes)| {
+                (id.as_deref(), versions, lane, per_image, sums, sizes)
+            })
         })
-        .map(|(version, _)| *version)
-        .collect();
-    unknown.sort_unstable();
-    let others = unknown.len().saturating_sub(MAX_UNKNOWN_VERSIONS) as u64;
-    for version in unknown.into_iter().skip(MAX_UNKNOWN_VERSIONS) {
-        if let Some((group_model, _)) = resolved.get_mut(&version) {
-            *group_model = GroupModel::OtherUnknown;
-        }
     }
-    let mut grouped: BTreeMap<(GroupModel<'_>, PerImage, BilledLane), VersionsAndSums<'_>> = BTreeMap::new();
-    for (version, lane, per_image, shape_sums, sizes) in sums.iter() {
-        let group_model = resolved[&version].0.clone();
-        let listed = group_model != GroupModel::OtherUnknown;
-        let (versions, group_sums, group_sizes) = grouped.entry((group_model, per_image, lane)).or_default();
-        if listed {
-            versions.insert(version);
-        }
-        group_sums.merge(shape_sums);
-        if let Some(sizes) = sizes {
-            group_sizes.merge(sizes);
-        }
-    }
-    gather_sizes(&mut grouped);
-    grouped
-        .into_iter()
-        .map(|((group_model, tokens_per_image, lane), (versions, sums, other_sizes))| {
-            let (model, other_versions) = match group_model {
-                GroupModel::Card(index) => (Some(&card.models[index]), 0),
-                GroupModel::Unknown(_) => (None, 0),
-                GroupModel::OtherUnknown => (None, others),
-            };
-            let named = versions.iter().filter_map(|version| resolved[version].1).collect();
-            let model_versions = versions.into_iter().map(|version| version.map(str::to_owned)).collect();
-            ModelGroup {
-                model,
-                model_versions,
-                named,
-                tokens_per_image,
-                other_sizes,
-                lane,
-                sums,
-                other_versions,
-            }
-        })
-        .collect()
 }
 
 /// One response for a key seen before.
@@ -323,8 +251,11 @@ pub struct ErrorLine {
 
 /// What the responses and error lines of output files add up to; blank and
 /// malformed lines are the [`BatchReader`]'s.
-#[derive(Debug, Default)]
-pub struct Responses {
+#[derive(Debug)]
+pub struct Responses<'card> {
+    /// The card that versions past the first [`MAX_KEPT_VERSIONS`] are
+    /// looked up in as they are read.
+    card: &'card RateCard,
     /// `--lane`: the lane of every response when given.
     pub lane_override: Option<Lane>,
     /// Responses whose lane no rule knew, billed as standard.
@@ -359,14 +290,30 @@ pub struct Responses {
     pending: Option<(Pending, String, usize)>,
 }
 
-impl Responses {
-    /// No responses yet; `lane_override` is `--lane`.
-    pub fn new(lane_override: Option<Lane>) -> Responses {
-        Responses { lane_override, ..Responses::default() }
+impl<'card> Responses<'card> {
+    /// No responses yet, priced with `card`; `lane_override` is `--lane`.
+    pub fn new(card: &'card RateCard, lane_override: Option<Lane>) -> Responses<'card> {
+        Responses {
+            card,
+            lane_override,
+            assumed_standard: 0,
+            unrecognised_lanes: BTreeMap::new(),
+            sums: SumsByVersion::default(),
+            by: None,
+            attributed: Attributed::default(),
+            duplicate_sums: SumsByVersion::default(),
+            duplicates: Sightings::default(),
+            error_codes: BTreeMap::new(),
+            errors: Sightings::default(),
+            error_lines: Vec::new(),
+            streams: StreamSummary::default(),
+            chunk_lines: Vec::new(),
+            pending: None,
+        }
     }
 
     /// Also sums responses by attribution, as `by` gives it.
-    pub fn attributed_by(mut self, by: Option<By>) -> Responses {
+    pub fn attributed_by(mut self, by: Option<By>) -> Responses<'card> {
         self.by = by;
         self
     }
@@ -461,10 +408,16 @@ impl Responses {
                 let lane = decision.lane;
                 if let Some(by) = &self.by {
                     let attribution = by.of(key.as_deref(), labels.as_slice(), time, place.file);
-                    self.attributed.entry(attribution).add(model_version.clone(), lane, &usage, content);
+                    self.attributed.entry(attribution).add(
+                        self.card,
+                        model_version.clone(),
+                        lane,
+                        &usage,
+                        content,
+                    );
                 }
                 if let Some(first) = first {
-                    self.duplicate_sums.add(model_version.clone(), lane, &usage, content);
+                    self.duplicate_sums.add(self.card, model_version.clone(), lane, &usage, content);
                     self.duplicates.record(|| DuplicateKey {
                         key: key.unwrap_or_default(),
                         file: place.file.to_owned(),
@@ -473,7 +426,7 @@ impl Responses {
                         first_line: first.line,
                     });
                 }
-                self.sums.add(model_version, lane, &usage, content);
+                self.sums.add(self.card, model_version, lane, &usage, content);
             }
             OutputLine::Error { key, code, message } => {
                 *self.error_codes.entry(code).or_default() += 1;
@@ -564,6 +517,7 @@ pub fn sum_output_file<R: Read + Send>(
 mod tests {
     use super::*;
     use crate::batch::MAX_SIZES;
+    use crate::batch::groups::group_by_model;
 
     #[test]
     fn finds_the_card_model_of_a_model_version() {
@@ -665,9 +619,9 @@ mod tests {
         let mut sums = SumsByVersion::default();
         let lane = BilledLane::Lane(Lane::Batch);
         for index in 0..MAX_UNKNOWN_VERSIONS + 10 {
-            sums.add(Some(format!("imagen-{index:03}")), lane, &usage, Content::default());
+            sums.add(&card, Some(format!("imagen-{index:03}")), lane, &usage, Content::default());
         }
-        sums.add(Some("gemini-3-pro-image".into()), lane, &usage, Content::default());
+        sums.add(&card, Some("gemini-3-pro-image".into()), lane, &usage, Content::default());
         let groups = group_by_model(&card, &sums, None);
         assert_eq!(groups.len(), MAX_UNKNOWN_VERSIONS + 2);
         assert_eq!(groups[0].model.map(|model| model.id.as_str()), Some("gemini-3-pro-image"));
@@ -680,6 +634,41 @@ mod tests {
         assert_eq!(kept_version("gemini-3-pro-image".into()), "gemini-3-pro-image");
     }
 
+    /// Past the first versions kept apart, the rest are summed by the card
+    /// model they name, or together when the card knows none, and counted:
+    /// what is kept stays the same size however many versions there are.
+    #[test]
+    fn sums_the_versions_past_those_kept_by_the_card_model_they_name() {
+        let card = RateCard::embedded_named("2026-10").unwrap();
+        let usage = Usage { prompt_tokens: 1, candidates_tokens: 1120, ..Usage::default() };
+        let lane = BilledLane::Lane(Lane::Batch);
+        let mut sums = SumsByVersion::default();
+        let mut add = |version: String| sums.add(&card, Some(version), lane, &usage, Content::default());
+        for index in 0..MAX_KEPT_VERSIONS {
+            add(format!("imagen-{index:04}"));
+        }
+        for index in 0..30 {
+            add(format!("gemini-3-pro-image-{index}"));
+            add(format!("late-{index}"));
+            add(format!("late-{index}"));
+        }
+        add("imagen-0000".into());
+        assert_eq!((sums.named.len(), sums.later.len()), (MAX_KEPT_VERSIONS, 2));
+        let groups = group_by_model(&card, &sums, None);
+        assert_eq!(groups.len(), 1 + MAX_UNKNOWN_VERSIONS + 1);
+        let pro = &groups[0];
+        assert_eq!(pro.model.map(|model| model.id.as_str()), Some("gemini-3-pro-image"));
+        assert_eq!((pro.other_versions, pro.sums.responses, pro.model_versions.len()), (30, 30, 0));
+        assert_eq!(pro.named.iter().map(|found| found.id).collect::<Vec<_>>(), ["gemini-3-pro-image"]);
+        assert_eq!(groups[1].model_versions, [Some("imagen-0000".to_string())]);
+        assert_eq!(groups[1].sums.responses, 2);
+        let rest = groups.last().unwrap();
+        let past = (MAX_KEPT_VERSIONS - MAX_UNKNOWN_VERSIONS) as u64;
+        assert_eq!((rest.other_versions, rest.sums.responses), (past + 30, u128::from(past) + 60));
+        let all: u128 = groups.iter().map(|group| group.sums.responses).sum();
+        assert_eq!(all, MAX_KEPT_VERSIONS as u128 + 90 + 1);
+    }
+
     /// Past the first sizes of a version on a lane, and again of a card
     /// model on a lane, the rest share one group that counts them; a size
     /// with a group of its own is not counted among the others.
@@ -690,7 +679,7 @@ mod tests {
         let mut sums = SumsByVersion::default();
         let mut add = |version: &str, tokens: u64| {
             let usage = Usage { prompt_tokens: 1, candidates_tokens: tokens, ..Usage::default() };
-            sums.add(Some(version.into()), lane, &usage, Content::default());
+            sums.add(&card, Some(version.into()), lane, &usage, Content::default());
         };
         // The first 50 seen (160 down to 111) apart, 110 to 100 together.
         for tokens in (100..=160).rev() {
@@ -720,7 +709,7 @@ mod tests {
     #[test]
     fn groups_versions_under_their_card_model() {
         let card = RateCard::embedded_named("2026-10").unwrap();
-        let mut responses = Responses::new(None);
+        let mut responses = Responses::new(&card, None);
         BatchReader::new(false)
             .read_source(
                 "mixed".into(),

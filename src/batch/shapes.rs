@@ -7,8 +7,8 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
+use super::groups::{GroupModel, GroupSums};
 use super::lanes::BilledLane;
-use super::output::{GroupModel, VersionsAndSums};
 use super::usage::{Content, UsageSums};
 use crate::scan::Usage;
 
@@ -133,9 +133,7 @@ impl Shapes {
 /// Past the first [`MAX_SIZES`] sizes of each model and lane (smallest
 /// first), the rest are summed into the group of that model and lane's
 /// other sizes, which counts them: sums move, none is dropped.
-pub(super) fn gather_sizes(
-    grouped: &mut BTreeMap<(GroupModel<'_>, PerImage, BilledLane), VersionsAndSums<'_>>,
-) {
+pub(super) fn gather_sizes(grouped: &mut BTreeMap<(GroupModel<'_>, PerImage, BilledLane), GroupSums<'_>>) {
     let mut listed: HashMap<(GroupModel<'_>, BilledLane), Vec<u64>> = HashMap::new();
     let mut past: Vec<(GroupModel<'_>, PerImage, BilledLane)> = Vec::new();
     for (group_model, per_image, lane) in grouped.keys() {
@@ -148,18 +146,16 @@ pub(super) fn gather_sizes(
         }
     }
     for key in past {
-        let Some((versions, sums, _)) = grouped.remove(&key) else { continue };
+        let Some(group) = grouped.remove(&key) else { continue };
         let (group_model, per_image, lane) = key;
-        let (all_versions, all_sums, sizes) =
-            grouped.entry((group_model, PerImage::Others, lane)).or_default();
-        all_versions.extend(versions);
-        all_sums.merge(&sums);
+        let others = grouped.entry((group_model, PerImage::Others, lane)).or_default();
+        others.merge(group);
         if let PerImage::Tokens(size) = per_image {
-            sizes.see(size);
+            others.sizes.see(size);
         }
     }
     // A size gathered for one version may have a row of its own from another.
-    for ((group_model, per_image, lane), (_, _, sizes)) in grouped.iter_mut() {
+    for ((group_model, per_image, lane), GroupSums { sizes, .. }) in grouped.iter_mut() {
         if *per_image == PerImage::Others {
             for size in listed.get(&(group_model.clone(), *lane)).into_iter().flatten() {
                 sizes.forget(*size);

@@ -436,7 +436,7 @@ impl TallyReport {
         let named = request.model.as_deref().map(|name| card.resolve(name)).transpose()?;
         let fallback = named.map(|found| found.model);
         let mut reader = BatchReader::new(request.strict);
-        let mut responses = Responses::new(request.lane).attributed_by(request.by.clone());
+        let mut responses = Responses::new(card, request.lane).attributed_by(request.by.clone());
         let (files, repeated) = distinct_files(&request.files);
         for path in files {
             reader.read_path(path, &request.scan, |place, line, first| responses.add(place, line, first))?;

@@ -146,6 +146,7 @@ fn build_row(group: ModelGroup<'_>, today: Date) -> Result<TallyRow, TallyError>
         lane,
         sums,
         other_versions,
+        other_versions_at_least,
     } = group;
     let prompt_tokens = narrow(sums.prompt)?;
     let image_output_tokens = narrow(sums.image_output)?;
@@ -178,7 +179,8 @@ fn build_row(group: ModelGroup<'_>, today: Date) -> Result<TallyRow, TallyError>
                 model.lane_list()
             )),
             (None, _) if other_versions > 0 => Err(format!(
-                "{} more model versions the rate card does not list, beyond the first {} in rows of their own: pass a card that lists them with --rates",
+                "{}{} more model versions the rate card does not list, beyond the first {} in rows of their own: pass a card that lists them with --rates",
+                if other_versions_at_least { "at least " } else { "" },
                 grouped(other_versions),
                 MAX_UNKNOWN_VERSIONS
             )),

@@ -28,7 +28,7 @@ fn read(
     lane: Option<Lane>,
 ) -> Result<TallyReport, TallyError> {
     let mut reader = BatchReader::new(strict);
-    let mut responses = Responses::new(lane);
+    let mut responses = Responses::new(card, lane);
     reader
         .read_source(name.into(), bytes, options, |place, line, first| responses.add(place, line, first))?;
     assemble(card, today(), fallback, reader, responses, 0)
@@ -381,7 +381,7 @@ const GROUNDING_UNPRICED: &[u8] =
 fn tally_october_free(bytes: &[u8], free_queries: u64) -> TallyReport {
     let card = october();
     let mut reader = BatchReader::new(false);
-    let mut responses = Responses::new(None);
+    let mut responses = Responses::new(&card, None);
     reader
         .read_source("test.jsonl".into(), bytes, &ScanOptions::default(), |place, line, first| {
             responses.add(place, line, first)
@@ -534,7 +534,7 @@ fn attributions_split_the_rows_and_add_up_to_the_total() {
             By::File,
         ] {
             let mut reader = BatchReader::new(false);
-            let mut responses = Responses::new(None).attributed_by(Some(by.clone()));
+            let mut responses = Responses::new(&card, None).attributed_by(Some(by.clone()));
             reader
                 .read_source(name.into(), bytes, &ScanOptions::default(), |place, line, first| {
                     responses.add(place, line, first)
