@@ -127,6 +127,9 @@ pub struct SumsByVersion {
     /// The versions past those, by the card ID each stands for (`None`:
     /// the card knows none), with how many versions there are.
     later: Vec<(Option<String>, Shapes, Distinct)>,
+    /// The last version past those looked up, and its place in `later`:
+    /// a run of lines of one version is looked up once.
+    last_later: Option<(String, usize)>,
 }
 
 /// The most model versions summed apart (a version is kept with its sums
@@ -151,7 +154,7 @@ impl SumsByVersion {
     /// hold `content`.
     #[inline]
     /// A version past the first [`MAX_KEPT_VERSIONS`] is looked up in
-    /// `card`, on each of its lines.
+    /// `card` (once for a run of its lines).
     pub fn add(
         &mut self,
         card: &RateCard,
@@ -167,21 +170,16 @@ impl SumsByVersion {
                 self.named.entry(version).or_default()
             }
             Some(version) => {
-                let stands_for = resolve_version(card, &version).map(|found| found.id);
-                let at = match self.later.iter().position(|(id, ..)| id.as_deref() == stands_for) {
-                    Some(at) => at,
-                    None => {
-                        self.later.push((
-                            stands_for.map(str::to_owned),
-                            Shapes::default(),
-                            Distinct::default(),
-                        ));
-                        self.later.len() - 1
+                let at = match &self.last_later {
+                    Some((last, at)) if *last == version => *at,
+                    _ => {
+                        let at = self.later_place(card, &version);
+                        self.later[at].2.see(xxhash_rust::xxh3::xxh3_64(version.as_bytes()));
+                        self.last_later = Some((version, at));
+                        at
                     }
                 };
-                let (_, shapes, versions) = &mut self.later[at];
-                versions.see(xxhash_rust::xxh3::xxh3_64(version.as_bytes()));
-                shapes
+                &mut self.later[at].1
             }
             None => &mut self.unnamed,
         };
@@ -201,6 +199,19 @@ impl SumsByVersion {
         let unnamed =
             self.unnamed.iter().map(|(lane, per_image, sums, sizes)| (None, lane, per_image, sums, sizes));
         named.chain(unnamed)
+    }
+
+    /// The place in `later` of the versions that stand for the card ID
+    /// `version` stands for (or for none), made when first needed.
+    fn later_place(&mut self, card: &RateCard, version: &str) -> usize {
+        let stands_for = resolve_version(card, version).map(|found| found.id);
+        match self.later.iter().position(|(id, ..)| id.as_deref() == stands_for) {
+            Some(at) => at,
+            None => {
+                self.later.push((stands_for.map(str::to_owned), Shapes::default(), Distinct::default()));
+                self.later.len() - 1
+            }
+        }
     }
 
     /// The versions past the first [`MAX_KEPT_VERSIONS`]: every (card ID
