@@ -13,6 +13,10 @@
 //! - [`output`]: the output side (`tally`): model versions resolved to card
 //!   models, image and text output told apart, sizes inferred from tokens,
 //!   sums by (model version, lane, image tokens per image);
+//! - [`shapes`]: sums by lane and image size, the first few sizes of each
+//!   apart and the rest summed together and counted;
+//! - [`groups`]: those sums grouped as the tally prices them, by card model,
+//!   size and lane;
 //! - [`streams`]: stream chunks folded into the responses they are pieces
 //!   of, so each response is billed once;
 //! - [`input`]: the input side (`estimate`): request sums by size and the
@@ -23,22 +27,26 @@
 
 pub mod driver;
 pub mod file_error;
+pub mod groups;
 pub mod input;
 pub mod lanes;
 pub mod output;
+pub mod shapes;
 pub mod streams;
 pub mod usage;
 
 pub use driver::{BatchLine, BatchReader, FileRead, Place, ReadCounts, SHOWN_PER_KIND, Sightings};
 pub use file_error::{BatchFileError, MalformedLine, display_name};
+pub use groups::{ModelGroup, group_by_model};
 pub use input::{
     CHARS_PER_TOKEN, FindingKind, FindingLine, InputFileSums, MediaSums, RequestSums, Requests,
     describe_media, sum_input_file,
 };
 pub use lanes::{BilledLane, LaneDecision, TierField, UnrecognisedTier, decide_lane};
 pub use output::{
-    DuplicateKey, ErrorLine, MAX_UNKNOWN_VERSIONS, ModelGroup, OutputFileSums, ResponseGroup, Responses,
-    SumsByVersion, group_by_model, model_for_version, size_label, sum_output_file,
+    DuplicateKey, ErrorLine, MAX_KEPT_VERSIONS, MAX_UNKNOWN_VERSIONS, OutputFileSums, ResponseGroup,
+    Responses, SumsByVersion, model_for_version, size_label, sum_output_file,
 };
+pub use shapes::{Distinct, MAX_SIZES, PerImage};
 pub use streams::{StreamSummary, StreamWithoutUsage};
 pub use usage::{Content, SplitBy, UsageSums, output_split};

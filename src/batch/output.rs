@@ -16,6 +16,7 @@ use serde::Serialize;
 use super::driver::{BatchReader, Place, Sightings};
 use super::file_error::BatchFileError;
 use super::lanes::{BilledLane, UnrecognisedTier, decide_lane};
+use super::shapes::{Distinct, PerImage, Shapes};
 use super::streams::{Pending, Piece, StreamSummary, StreamWithoutUsage, piece};
 use super::usage::{Content, UsageSums, output_split};
 use crate::attribution::{Attributed, By};
@@ -53,7 +54,7 @@ pub fn model_for_version<'card>(card: &'card RateCard, version: &str) -> Option<
 /// The card model a `modelVersion` names, with the ID it stands for (for
 /// its lifecycle): the ID, former ID or alias written (after any
 /// `models/`), else the model [`model_for_version`] finds, under its own ID.
-fn resolve_version<'card>(card: &'card RateCard, version: &str) -> Option<Resolved<'card>> {
+pub(super) fn resolve_version<'card>(card: &'card RateCard, version: &str) -> Option<Resolved<'card>> {
     let written = version.trim();
     if let Some(found) = known(card, written.strip_prefix("models/").unwrap_or(written)) {
         return Some(found);
@@ -120,15 +121,23 @@ pub fn size_label(model: Option<&Model>, per_image: u64) -> String {
 /// image tokens per image.
 #[derive(Debug, Default)]
 pub struct SumsByVersion {
+    /// The first [`MAX_KEPT_VERSIONS`] versions.
     named: HashMap<String, Shapes>,
     unnamed: Shapes,
+    /// The versions past those, by the card ID each stands for (`None`:
+    /// the card knows none), with how many versions there are.
+    later: Vec<(Option<String>, Shapes, Distinct)>,
+    /// The last version past those looked up, and its place in `later`:
+    /// a run of lines of one version is looked up once.
+    last_later: Option<(String, usize)>,
 }
 
-/// Sums by (lane billed, image tokens per image); `None` in place of the
-/// tokens per image stands for responses that give no token counts, which
-/// cannot be priced. A version's responses nearly always share one or two
-/// shapes, so a list, searched, costs less than a map.
-type Shapes = Vec<((BilledLane, Option<u64>), UsageSums)>;
+/// The most model versions summed apart (a version is kept with its sums
+/// until the tally is priced): a file whose every response names its own
+/// version would otherwise keep one set of sums per line. The versions past
+/// these are summed by the card model they name (or together, when the
+/// card knows none), and counted.
+pub const MAX_KEPT_VERSIONS: usize = 1_000;
 
 /// The most bytes of a `modelVersion` kept: no card model's name, with the
 /// longest Vertex AI resource path before it, comes near; a longer version
@@ -144,144 +153,81 @@ impl SumsByVersion {
     /// Adds one response of `version`, billed on `lane`, whose candidates
     /// hold `content`.
     #[inline]
-    pub fn add(&mut self, version: Option<String>, lane: BilledLane, usage: &Usage, content: Content) {
+    /// A version past the first [`MAX_KEPT_VERSIONS`] is looked up in
+    /// `card` (once for a run of its lines).
+    pub fn add(
+        &mut self,
+        card: &RateCard,
+        version: Option<String>,
+        lane: BilledLane,
+        usage: &Usage,
+        content: Content,
+    ) {
         let per_image =
             usage.has_counts().then(|| tokens_per_image(output_split(usage, content).0, content.images));
-        let shapes = match version {
-            Some(version) => self.named.entry(kept_version(version)).or_default(),
+        let shapes = match version.map(kept_version) {
+            Some(version) if self.named.len() < MAX_KEPT_VERSIONS || self.named.contains_key(&version) => {
+                self.named.entry(version).or_default()
+            }
+            Some(version) => {
+                let at = match &self.last_later {
+                    Some((last, at)) if *last == version => *at,
+                    _ => {
+                        let at = self.later_place(card, &version);
+                        self.later[at].2.see(xxhash_rust::xxh3::xxh3_64(version.as_bytes()));
+                        self.last_later = Some((version, at));
+                        at
+                    }
+                };
+                &mut self.later[at].1
+            }
             None => &mut self.unnamed,
         };
-        let shape = (lane, per_image);
-        match shapes.iter_mut().find(|(key, _)| *key == shape) {
-            Some((_, sums)) => sums.add(usage, content),
+        shapes.add(lane, per_image, usage, content);
+    }
+
+    /// Every (model version, lane, image tokens per image, sums, and for
+    /// the sizes past the cap, which they are).
+    pub fn iter(
+        &self,
+    ) -> impl Iterator<Item = (Option<&str>, BilledLane, PerImage, &UsageSums, Option<&Distinct>)> {
+        let named = self.named.iter().flat_map(|(version, shapes)| {
+            shapes.iter().map(move |(lane, per_image, sums, sizes)| {
+                (Some(version.as_str()), lane, per_image, sums, sizes)
+            })
+        });
+        let unnamed =
+            self.unnamed.iter().map(|(lane, per_image, sums, sizes)| (None, lane, per_image, sums, sizes));
+        named.chain(unnamed)
+    }
+
+    /// The place in `later` of the versions that stand for the card ID
+    /// `version` stands for (or for none), made when first needed.
+    fn later_place(&mut self, card: &RateCard, version: &str) -> usize {
+        let stands_for = resolve_version(card, version).map(|found| found.id);
+        match self.later.iter().position(|(id, ..)| id.as_deref() == stands_for) {
+            Some(at) => at,
             None => {
-                let mut sums = UsageSums::default();
-                sums.add(usage, content);
-                // One shape at a time: a first push would make room for four.
-                shapes.reserve_exact(1);
-                shapes.push((shape, sums));
+                self.later.push((stands_for.map(str::to_owned), Shapes::default(), Distinct::default()));
+                self.later.len() - 1
             }
         }
     }
 
-    /// Every (model version, lane, image tokens per image, sums); `None`
-    /// for the tokens per image of responses that give no token counts.
-    pub fn iter(&self) -> impl Iterator<Item = (Option<&str>, BilledLane, Option<u64>, &UsageSums)> {
-        let named = self.named.iter().flat_map(|(version, shapes)| {
-            shapes
-                .iter()
-                .map(move |((lane, per_image), sums)| (Some(version.as_str()), *lane, *per_image, sums))
-        });
-        let unnamed = self.unnamed.iter().map(|((lane, per_image), sums)| (None, *lane, *per_image, sums));
-        named.chain(unnamed)
-    }
-}
-
-/// Responses priced alike: one card model (or one unpriced model version),
-/// one image token count per image and one lane.
-#[derive(Debug, Clone)]
-pub struct ModelGroup<'card> {
-    /// The card model; `None` when no card model answers to the version.
-    pub model: Option<&'card Model>,
-    /// Every `modelVersion` as written in the group, sorted; `None` stands
-    /// for responses that named none.
-    pub model_versions: Vec<Option<String>>,
-    /// The IDs those versions stand for, in the same order (a version no
-    /// card model answers to, or none, is left out): what their lifecycle
-    /// warnings name.
-    pub named: Vec<Resolved<'card>>,
-    /// Image output tokens per image; `None` when the responses give no
-    /// token counts (they cannot be priced).
-    pub tokens_per_image: Option<u64>,
-    /// For the one group of the model versions past the first
-    /// [`MAX_UNKNOWN_VERSIONS`] the card does not know: how many there are
-    /// (`model_versions` is then empty); 0 for any other group.
-    pub other_versions: u64,
-    /// What the responses are billed on.
-    pub lane: BilledLane,
-    /// The sums.
-    pub sums: UsageSums,
-}
-
-/// Where a group's responses go: a card model (by its place in the card),
-/// an unpriced model version, or the unpriced versions past the first
-/// [`MAX_UNKNOWN_VERSIONS`].
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-enum GroupModel<'sums> {
-    Card(usize),
-    Unknown(Option<&'sums str>),
-    OtherUnknown,
-}
-
-/// The model versions seen in a group, and its sums.
-type VersionsAndSums = (Vec<Option<String>>, UsageSums);
-
-/// `sums` grouped by the card model each version names (`fallback` for
-/// responses that name none): card models first in card order, then
-/// unknown versions (the first [`MAX_UNKNOWN_VERSIONS`] in order, then the
-/// rest together), smallest images first within each, then lanes in
-/// [`Lane::ALL`] order, provisioned last.
-pub fn group_by_model<'card>(
-    card: &'card RateCard,
-    sums: &SumsByVersion,
-    fallback: Option<&Model>,
-) -> Vec<ModelGroup<'card>> {
-    // Each distinct version resolved once: its group, and the ID it names.
-    let mut resolved: HashMap<Option<&str>, (GroupModel<'_>, Option<Resolved<'card>>)> = HashMap::new();
-    for (version, ..) in sums.iter() {
-        resolved.entry(version).or_insert_with(|| {
-            let named = version.and_then(|version| resolve_version(card, version));
-            let model = match version {
-                Some(_) => named.map(|found| found.model),
-                None => fallback,
-            };
-            let place = model.and_then(|model| card.models.iter().position(|m| m.id == model.id));
-            let group_model = match place {
-                Some(index) => GroupModel::Card(index),
-                None => GroupModel::Unknown(version),
-            };
-            (group_model, named)
-        });
-    }
-    // Past the first unknown versions, the rest share a row.
-    let mut unknown: Vec<Option<&str>> = resolved
-        .iter()
-        .filter(|(version, (group_model, _))| {
-            version.is_some() && matches!(group_model, GroupModel::Unknown(_))
+    /// The versions past the first [`MAX_KEPT_VERSIONS`]: every (card ID
+    /// they stand for, how many versions, lane, image tokens per image,
+    /// sums, and for the sizes past the cap, which they are).
+    #[allow(clippy::type_complexity)]
+    pub(super) fn later(
+        &self,
+    ) -> impl Iterator<Item = (Option<&str>, &Distinct, BilledLane, PerImage, &UsageSums, Option<&Distinct>)>
+    {
+        self.later.iter().flat_map(|(id, shapes, versions)| {
+            shapes.iter().map(move |(lane, per_image, sums, sizes)| {
+                (id.as_deref(), versions, lane, per_image, sums, sizes)
+            })
         })
-        .map(|(version, _)| *version)
-        .collect();
-    unknown.sort_unstable();
-    let others = unknown.len().saturating_sub(MAX_UNKNOWN_VERSIONS) as u64;
-    for version in unknown.into_iter().skip(MAX_UNKNOWN_VERSIONS) {
-        if let Some((group_model, _)) = resolved.get_mut(&version) {
-            *group_model = GroupModel::OtherUnknown;
-        }
     }
-    let mut grouped: BTreeMap<(GroupModel<'_>, Option<u64>, BilledLane), VersionsAndSums> = BTreeMap::new();
-    for (version, lane, per_image, shape_sums) in sums.iter() {
-        let group_model = resolved[&version].0.clone();
-        let listed = group_model != GroupModel::OtherUnknown;
-        let (versions, group_sums) = grouped.entry((group_model, per_image, lane)).or_default();
-        let version = version.map(str::to_owned);
-        if listed && !versions.contains(&version) {
-            versions.push(version);
-        }
-        group_sums.merge(shape_sums);
-    }
-    grouped
-        .into_iter()
-        .map(|((group_model, tokens_per_image, lane), (mut model_versions, sums))| {
-            model_versions.sort();
-            let (model, other_versions) = match group_model {
-                GroupModel::Card(index) => (Some(&card.models[index]), 0),
-                GroupModel::Unknown(_) => (None, 0),
-                GroupModel::OtherUnknown => (None, others),
-            };
-            let named = model_versions.iter().filter_map(|version| resolved[&version.as_deref()].1).collect();
-            ModelGroup { model, model_versions, named, tokens_per_image, lane, sums, other_versions }
-        })
-        .collect()
 }
 
 /// One response for a key seen before.
@@ -316,8 +262,11 @@ pub struct ErrorLine {
 
 /// What the responses and error lines of output files add up to; blank and
 /// malformed lines are the [`BatchReader`]'s.
-#[derive(Debug, Default)]
-pub struct Responses {
+#[derive(Debug)]
+pub struct Responses<'card> {
+    /// The card that versions past the first [`MAX_KEPT_VERSIONS`] are
+    /// looked up in as they are read.
+    card: &'card RateCard,
     /// `--lane`: the lane of every response when given.
     pub lane_override: Option<Lane>,
     /// Responses whose lane no rule knew, billed as standard.
@@ -352,14 +301,30 @@ pub struct Responses {
     pending: Option<(Pending, String, usize)>,
 }
 
-impl Responses {
-    /// No responses yet; `lane_override` is `--lane`.
-    pub fn new(lane_override: Option<Lane>) -> Responses {
-        Responses { lane_override, ..Responses::default() }
+impl<'card> Responses<'card> {
+    /// No responses yet, priced with `card`; `lane_override` is `--lane`.
+    pub fn new(card: &'card RateCard, lane_override: Option<Lane>) -> Responses<'card> {
+        Responses {
+            card,
+            lane_override,
+            assumed_standard: 0,
+            unrecognised_lanes: BTreeMap::new(),
+            sums: SumsByVersion::default(),
+            by: None,
+            attributed: Attributed::default(),
+            duplicate_sums: SumsByVersion::default(),
+            duplicates: Sightings::default(),
+            error_codes: BTreeMap::new(),
+            errors: Sightings::default(),
+            error_lines: Vec::new(),
+            streams: StreamSummary::default(),
+            chunk_lines: Vec::new(),
+            pending: None,
+        }
     }
 
     /// Also sums responses by attribution, as `by` gives it.
-    pub fn attributed_by(mut self, by: Option<By>) -> Responses {
+    pub fn attributed_by(mut self, by: Option<By>) -> Responses<'card> {
         self.by = by;
         self
     }
@@ -454,10 +419,16 @@ impl Responses {
                 let lane = decision.lane;
                 if let Some(by) = &self.by {
                     let attribution = by.of(key.as_deref(), labels.as_slice(), time, place.file);
-                    self.attributed.entry(attribution).add(model_version.clone(), lane, &usage, content);
+                    self.attributed.entry(attribution).add(
+                        self.card,
+                        model_version.clone(),
+                        lane,
+                        &usage,
+                        content,
+                    );
                 }
                 if let Some(first) = first {
-                    self.duplicate_sums.add(model_version.clone(), lane, &usage, content);
+                    self.duplicate_sums.add(self.card, model_version.clone(), lane, &usage, content);
                     self.duplicates.record(|| DuplicateKey {
                         key: key.unwrap_or_default(),
                         file: place.file.to_owned(),
@@ -466,7 +437,7 @@ impl Responses {
                         first_line: first.line,
                     });
                 }
-                self.sums.add(model_version, lane, &usage, content);
+                self.sums.add(self.card, model_version, lane, &usage, content);
             }
             OutputLine::Error { key, code, message } => {
                 *self.error_codes.entry(code).or_default() += 1;
@@ -556,6 +527,8 @@ pub fn sum_output_file<R: Read + Send>(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::batch::MAX_SIZES;
+    use crate::batch::groups::group_by_model;
 
     #[test]
     fn finds_the_card_model_of_a_model_version() {
@@ -657,9 +630,9 @@ mod tests {
         let mut sums = SumsByVersion::default();
         let lane = BilledLane::Lane(Lane::Batch);
         for index in 0..MAX_UNKNOWN_VERSIONS + 10 {
-            sums.add(Some(format!("imagen-{index:03}")), lane, &usage, Content::default());
+            sums.add(&card, Some(format!("imagen-{index:03}")), lane, &usage, Content::default());
         }
-        sums.add(Some("gemini-3-pro-image".into()), lane, &usage, Content::default());
+        sums.add(&card, Some("gemini-3-pro-image".into()), lane, &usage, Content::default());
         let groups = group_by_model(&card, &sums, None);
         assert_eq!(groups.len(), MAX_UNKNOWN_VERSIONS + 2);
         assert_eq!(groups[0].model.map(|model| model.id.as_str()), Some("gemini-3-pro-image"));
@@ -672,6 +645,74 @@ mod tests {
         assert_eq!(kept_version("gemini-3-pro-image".into()), "gemini-3-pro-image");
     }
 
+    /// Past the first versions kept apart, the rest are summed by the card
+    /// model they name, or together when the card knows none, and counted:
+    /// what is kept stays the same size however many versions there are.
+    #[test]
+    fn sums_the_versions_past_those_kept_by_the_card_model_they_name() {
+        let card = RateCard::embedded_named("2026-10").unwrap();
+        let usage = Usage { prompt_tokens: 1, candidates_tokens: 1120, ..Usage::default() };
+        let lane = BilledLane::Lane(Lane::Batch);
+        let mut sums = SumsByVersion::default();
+        let mut add = |version: String| sums.add(&card, Some(version), lane, &usage, Content::default());
+        for index in 0..MAX_KEPT_VERSIONS {
+            add(format!("imagen-{index:04}"));
+        }
+        for index in 0..30 {
+            add(format!("gemini-3-pro-image-{index}"));
+            add(format!("late-{index}"));
+            add(format!("late-{index}"));
+        }
+        add("imagen-0000".into());
+        assert_eq!((sums.named.len(), sums.later.len()), (MAX_KEPT_VERSIONS, 2));
+        let groups = group_by_model(&card, &sums, None);
+        assert_eq!(groups.len(), 1 + MAX_UNKNOWN_VERSIONS + 1);
+        let pro = &groups[0];
+        assert_eq!(pro.model.map(|model| model.id.as_str()), Some("gemini-3-pro-image"));
+        assert_eq!((pro.other_versions, pro.sums.responses, pro.model_versions.len()), (30, 30, 0));
+        assert_eq!(pro.named.iter().map(|found| found.id).collect::<Vec<_>>(), ["gemini-3-pro-image"]);
+        assert_eq!(groups[1].model_versions, [Some("imagen-0000".to_string())]);
+        assert_eq!(groups[1].sums.responses, 2);
+        let rest = groups.last().unwrap();
+        let past = (MAX_KEPT_VERSIONS - MAX_UNKNOWN_VERSIONS) as u64;
+        assert_eq!((rest.other_versions, rest.sums.responses), (past + 30, u128::from(past) + 60));
+        let all: u128 = groups.iter().map(|group| group.sums.responses).sum();
+        assert_eq!(all, MAX_KEPT_VERSIONS as u128 + 90 + 1);
+    }
+
+    /// Past the first sizes of a version on a lane, and again of a card
+    /// model on a lane, the rest share one group that counts them; a size
+    /// with a group of its own is not counted among the others.
+    #[test]
+    fn gathers_the_sizes_past_the_first_few() {
+        let card = RateCard::embedded_named("2026-10").unwrap();
+        let lane = BilledLane::Lane(Lane::Batch);
+        let mut sums = SumsByVersion::default();
+        let mut add = |version: &str, tokens: u64| {
+            let usage = Usage { prompt_tokens: 1, candidates_tokens: tokens, ..Usage::default() };
+            sums.add(&card, Some(version.into()), lane, &usage, Content::default());
+        };
+        // The first 50 seen (160 down to 111) apart, 110 to 100 together.
+        for tokens in (100..=160).rev() {
+            add("gemini-3-pro-image", tokens);
+        }
+        add("gemini-3-pro-image-preview", 105);
+        let groups = group_by_model(&card, &sums, None);
+        assert_eq!(groups.len(), MAX_SIZES + 1);
+        assert_eq!(groups[0].tokens_per_image, PerImage::Tokens(105));
+        assert_eq!(groups[MAX_SIZES - 1].tokens_per_image, PerImage::Tokens(159));
+        let rest = &groups[MAX_SIZES];
+        assert_eq!(rest.tokens_per_image, PerImage::Others);
+        // 100 to 110 but 105, and 160: 11 sizes in 12 responses.
+        assert_eq!((rest.other_sizes.count(), rest.other_sizes.at_least()), (11, false));
+        assert_eq!(rest.sums.responses, 12);
+        assert_eq!(groups.iter().map(|group| group.sums.responses).sum::<u128>(), 62);
+        assert_eq!(
+            groups.iter().map(|group| group.sums.candidates).sum::<u128>(),
+            (100..=160).sum::<u128>() + 105
+        );
+    }
+
     /// `output-mixed.jsonl`, under the October card: two Nano Banana 2
     /// versions (the preview ID and its GA ID) land in one card model (on
     /// two lanes), an unknown model and a response without `modelVersion` in
@@ -679,7 +720,7 @@ mod tests {
     #[test]
     fn groups_versions_under_their_card_model() {
         let card = RateCard::embedded_named("2026-10").unwrap();
-        let mut responses = Responses::new(None);
+        let mut responses = Responses::new(&card, None);
         BatchReader::new(false)
             .read_source(
                 "mixed".into(),
@@ -688,23 +729,22 @@ mod tests {
                 |place, line, first| responses.add(place, line, first),
             )
             .unwrap();
-        let groups: Vec<(Option<&str>, Option<u64>, &str, u128)> =
-            group_by_model(&card, &responses.sums, None)
-                .iter()
-                .map(|group| {
-                    let model = group.model.map(|model| model.id.as_str());
-                    (model, group.tokens_per_image, group.lane.name(), group.sums.responses)
-                })
-                .collect();
+        let groups: Vec<(Option<&str>, PerImage, &str, u128)> = group_by_model(&card, &responses.sums, None)
+            .iter()
+            .map(|group| {
+                let model = group.model.map(|model| model.id.as_str());
+                (model, group.tokens_per_image, group.lane.name(), group.sums.responses)
+            })
+            .collect();
         // Line 9 is a bare response with no lane field: standard, assumed.
         assert_eq!(
             groups,
             [
-                (Some("gemini-3.1-flash-image"), Some(1120), "standard", 1),
-                (Some("gemini-3.1-flash-image"), Some(1680), "batch", 2),
-                (Some("gemini-3-pro-image"), Some(2000), "batch", 1),
-                (None, Some(747), "batch", 1),
-                (None, Some(1000), "batch", 1),
+                (Some("gemini-3.1-flash-image"), PerImage::Tokens(1120), "standard", 1),
+                (Some("gemini-3.1-flash-image"), PerImage::Tokens(1680), "batch", 2),
+                (Some("gemini-3-pro-image"), PerImage::Tokens(2000), "batch", 1),
+                (None, PerImage::Tokens(747), "batch", 1),
+                (None, PerImage::Tokens(1000), "batch", 1),
             ]
         );
         assert_eq!(responses.assumed_standard, 1);

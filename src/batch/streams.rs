@@ -156,9 +156,10 @@ mod tests {
     use crate::batch::{BatchReader, Responses};
     use crate::scan::ScanOptions;
 
-    fn read(bytes: &[u8]) -> (Responses, BatchReader) {
+    fn read(bytes: &[u8]) -> (Responses<'static>, BatchReader) {
+        let card = Box::leak(Box::new(crate::card::RateCard::embedded()));
         let mut reader = BatchReader::new(false);
-        let mut responses = Responses::new(None);
+        let mut responses = Responses::new(card, None);
         reader
             .read_source("f".into(), bytes, &ScanOptions::default(), |place, line, first| {
                 responses.add(place, line, first);
@@ -170,7 +171,7 @@ mod tests {
 
     fn totals(responses: &Responses) -> (u128, u128, u128, u128) {
         let mut all = crate::batch::UsageSums::default();
-        for (_, _, _, sums) in responses.sums.iter() {
+        for (_, _, _, sums, _) in responses.sums.iter() {
             all.merge(sums);
         }
         (all.responses, all.images, all.prompt, all.candidates)

@@ -24,8 +24,8 @@ use super::{BudgetCheck, CardInfo, Notice, Outcome, Verdict, lifecycle_warning, 
 use crate::attribution::By;
 use crate::batch::{BatchFileError, MalformedLine, Sightings, StreamSummary};
 use crate::batch::{
-    BatchReader, BilledLane, MAX_UNKNOWN_VERSIONS, ModelGroup, ReadCounts, Responses, SumsByVersion,
-    UnrecognisedTier, group_by_model, size_label,
+    BatchReader, BilledLane, Distinct, MAX_UNKNOWN_VERSIONS, ModelGroup, PerImage, ReadCounts, Responses,
+    SumsByVersion, UnrecognisedTier, group_by_model, size_label,
 };
 pub use crate::batch::{DuplicateKey, ErrorLine};
 use crate::card::{Model, RateCard, Status, UnknownModel};
@@ -277,7 +277,8 @@ pub struct TallyRow {
     /// the sizes count the same tokens, `unknown (N tokens/image)`, or
     /// `no image`.
     pub size: String,
-    /// Image output tokens per image behind the inferred size.
+    /// Image output tokens per image behind the inferred size; 0 for the
+    /// row of other sizes.
     pub image_tokens_per_image: u64,
     /// The lane the responses were billed on (`standard`, `batch`, `flex`,
     /// `priority`), or `provisioned` (not priced per token).
@@ -337,6 +338,17 @@ pub struct TallyRow {
     /// first few, how many there are (`model_versions` is then empty).
     #[serde(skip)]
     pub other_versions: u64,
+    /// For the row of a model and lane's sizes past the first 50, which
+    /// share one row (`size` is then `(N other sizes)`): how many sizes it
+    /// holds, counted up to 1,000 (1,000 means at least that many). Left
+    /// out for every other row.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub other_sizes: u64,
+}
+
+/// Whether `count` is 0, for leaving a field out.
+fn is_zero(count: &u64) -> bool {
+    *count == 0
 }
 
 /// The grand total.
@@ -424,7 +436,7 @@ impl TallyReport {
         let named = request.model.as_deref().map(|name| card.resolve(name)).transpose()?;
         let fallback = named.map(|found| found.model);
         let mut reader = BatchReader::new(request.strict);
-        let mut responses = Responses::new(request.lane).attributed_by(request.by.clone());
+        let mut responses = Responses::new(card, request.lane).attributed_by(request.by.clone());
         let (files, repeated) = distinct_files(&request.files);
         for path in files {
             reader.read_path(path, &request.scan, |place, line, first| responses.add(place, line, first))?;

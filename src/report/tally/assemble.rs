@@ -137,8 +137,17 @@ fn price_rows(
 /// lacks the lane is left unpriced, with the reason; so is provisioned
 /// throughput, which the commitment bills.
 fn build_row(group: ModelGroup<'_>, today: Date) -> Result<TallyRow, TallyError> {
-    let ModelGroup { model, model_versions, named, tokens_per_image: per_image, lane, sums, other_versions } =
-        group;
+    let ModelGroup {
+        model,
+        model_versions,
+        named,
+        tokens_per_image: per_image,
+        other_sizes,
+        lane,
+        sums,
+        other_versions,
+        other_versions_at_least,
+    } = group;
     let prompt_tokens = narrow(sums.prompt)?;
     let image_output_tokens = narrow(sums.image_output)?;
     let text_output_tokens = narrow(sums.text_output)?;
@@ -149,7 +158,7 @@ fn build_row(group: ModelGroup<'_>, today: Date) -> Result<TallyRow, TallyError>
             "served on provisioned throughput: billed by the commitment, not per token (not in the total)"
                 .to_string(),
         ),
-        BilledLane::Lane(_) if per_image.is_none() => Err(if sums.responses == 1 {
+        BilledLane::Lane(_) if per_image == PerImage::NoCounts => Err(if sums.responses == 1 {
             "the response gives no token counts".to_string()
         } else {
             "the responses give no token counts".to_string()
@@ -170,7 +179,8 @@ fn build_row(group: ModelGroup<'_>, today: Date) -> Result<TallyRow, TallyError>
                 model.lane_list()
             )),
             (None, _) if other_versions > 0 => Err(format!(
-                "{} more model versions the rate card does not list, beyond the first {} in rows of their own: pass a card that lists them with --rates",
+                "{}{} more model versions the rate card does not list, beyond the first {} in rows of their own: pass a card that lists them with --rates",
+                if other_versions_at_least { "at least " } else { "" },
                 grouped(other_versions),
                 MAX_UNKNOWN_VERSIONS
             )),
@@ -194,11 +204,15 @@ fn build_row(group: ModelGroup<'_>, today: Date) -> Result<TallyRow, TallyError>
         model_name: model.map(|model| model.name.clone()),
         status: model.map(|model| model.status(today)),
         model_versions,
-        size: per_image.map_or_else(
-            || "unknown (no token counts)".to_string(),
-            |per_image| size_label(model, per_image),
-        ),
-        image_tokens_per_image: per_image.unwrap_or(0),
+        size: match per_image {
+            PerImage::NoCounts => "unknown (no token counts)".to_string(),
+            PerImage::Tokens(per_image) => size_label(model, per_image),
+            PerImage::Others => other_sizes_label(&other_sizes),
+        },
+        image_tokens_per_image: match per_image {
+            PerImage::Tokens(per_image) => per_image,
+            PerImage::NoCounts | PerImage::Others => 0,
+        },
         lane,
         responses: narrow(sums.responses)?,
         images: narrow(sums.images)?,
@@ -219,7 +233,20 @@ fn build_row(group: ModelGroup<'_>, today: Date) -> Result<TallyRow, TallyError>
         cost,
         unpriced_reason,
         warnings: named.into_iter().filter_map(|found| lifecycle_warning(found, today)).collect(),
-        without_token_counts: per_image.is_none(),
+        without_token_counts: per_image == PerImage::NoCounts,
         other_versions,
+        other_sizes: other_sizes.count(),
     })
+}
+
+/// The size of the row of a model and lane's sizes past the first
+/// [`crate::batch::MAX_SIZES`]: `(75 other sizes)`, or `(at least 1,000 other sizes)`
+/// when there were too many to count.
+fn other_sizes_label(sizes: &Distinct) -> String {
+    let at_least = if sizes.at_least() { "at least " } else { "" };
+    format!(
+        "({at_least}{} other {})",
+        grouped(sizes.count()),
+        if sizes.count() == 1 { "size" } else { "sizes" }
+    )
 }

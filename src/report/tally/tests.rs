@@ -4,7 +4,7 @@
 use std::io::Read;
 
 use super::*;
-use crate::batch::model_for_version;
+use crate::batch::{MAX_SIZES, model_for_version};
 use crate::report::testing::today;
 use crate::synth::{SynthSpec, write_batch_output};
 use rust_decimal::Decimal;
@@ -28,7 +28,7 @@ fn read(
     lane: Option<Lane>,
 ) -> Result<TallyReport, TallyError> {
     let mut reader = BatchReader::new(strict);
-    let mut responses = Responses::new(lane);
+    let mut responses = Responses::new(card, lane);
     reader
         .read_source(name.into(), bytes, options, |place, line, first| responses.add(place, line, first))?;
     assemble(card, today(), fallback, reader, responses, 0)
@@ -381,7 +381,7 @@ const GROUNDING_UNPRICED: &[u8] =
 fn tally_october_free(bytes: &[u8], free_queries: u64) -> TallyReport {
     let card = october();
     let mut reader = BatchReader::new(false);
-    let mut responses = Responses::new(None);
+    let mut responses = Responses::new(&card, None);
     reader
         .read_source("test.jsonl".into(), bytes, &ScanOptions::default(), |place, line, first| {
             responses.add(place, line, first)
@@ -534,7 +534,7 @@ fn attributions_split_the_rows_and_add_up_to_the_total() {
             By::File,
         ] {
             let mut reader = BatchReader::new(false);
-            let mut responses = Responses::new(None).attributed_by(Some(by.clone()));
+            let mut responses = Responses::new(&card, None).attributed_by(Some(by.clone()));
             reader
                 .read_source(name.into(), bytes, &ScanOptions::default(), |place, line, first| {
                     responses.add(place, line, first)
@@ -552,4 +552,70 @@ fn attributions_split_the_rows_and_add_up_to_the_total() {
             assert_eq!(per_model_size_lane(&split.rows), per_model_size_lane(&whole.rows), "{what}");
         }
     }
+}
+
+/// A file whose every response bills its own image token count, on two
+/// lanes and in two versions of one model, with text and thinking tokens
+/// too: `sizes` token counts in all.
+fn many_sizes(sizes: u64) -> Vec<u8> {
+    let mut file = String::new();
+    for index in 0..sizes {
+        let (version, tier) = match index % 3 {
+            0 => ("gemini-3-pro-image", "standard"),
+            1 => ("gemini-3-pro-image-preview", "flex"),
+            _ => ("gemini-3-pro-image", "flex"),
+        };
+        file.push_str(&format!(
+            r#"{{"usageMetadata":{{"promptTokenCount":{},"candidatesTokenCount":{},"thoughtsTokenCount":{},"candidatesTokensDetails":[{{"modality":"IMAGE","tokenCount":{}}},{{"modality":"TEXT","tokenCount":7}}],"serviceTier":"{tier}"}},"modelVersion":"{version}"}}"#,
+            10 + index,
+            1007 + index,
+            index % 5,
+            1000 + index,
+        ));
+        file.push('\n');
+    }
+    file.into_bytes()
+}
+
+/// Past the first sizes of a model and lane, the rest share one row that
+/// keeps their tokens: the total is the same as the sum of tallies of
+/// pieces small enough that no size is gathered.
+#[test]
+fn gathers_the_sizes_past_the_first_few_without_changing_the_total() {
+    let sizes = 3 * MAX_SIZES as u64 + 20;
+    let file = many_sizes(sizes);
+    let whole = tally_october(&file, None);
+    let rows = |lane: Lane| whole.rows.iter().filter(|row| row.lane == BilledLane::Lane(lane)).count();
+    assert_eq!((rows(Lane::Standard), rows(Lane::Flex)), (MAX_SIZES + 1, MAX_SIZES + 1));
+    let gathered: Vec<(&str, u64, u64)> = whole
+        .rows
+        .iter()
+        .filter(|row| row.other_sizes > 0)
+        .map(|row| (row.size.as_str(), row.other_sizes, row.responses))
+        .collect();
+    let on_standard = sizes.div_ceil(3) - MAX_SIZES as u64;
+    let on_flex = sizes - sizes.div_ceil(3) - MAX_SIZES as u64;
+    assert_eq!(
+        gathered,
+        [
+            (format!("({on_standard} other sizes)").as_str(), on_standard, on_standard),
+            (format!("({on_flex} other sizes)").as_str(), on_flex, on_flex),
+        ]
+    );
+    let mut pieces = Vec::new();
+    for piece in file.split(|byte| *byte == b'\n').collect::<Vec<_>>().chunks(MAX_SIZES) {
+        let report = tally_october(&piece.join(&b'\n'), None);
+        assert!(report.rows.iter().all(|row| row.other_sizes == 0));
+        pieces.push(report.total);
+    }
+    assert_eq!(whole.total.responses, sizes);
+    assert_eq!(pieces.iter().map(|total| total.responses).sum::<u64>(), sizes);
+    let sum = |part: fn(&TallyTotal) -> Option<Money>| {
+        Money::sum(pieces.iter().map(|total| part(total).unwrap())).unwrap()
+    };
+    assert_eq!(whole.total.input_cost, Some(sum(|total| total.input_cost)));
+    assert_eq!(whole.total.image_output_cost, Some(sum(|total| total.image_output_cost)));
+    assert_eq!(whole.total.text_output_cost, Some(sum(|total| total.text_output_cost)));
+    assert_eq!(whole.total.cost, Money::sum(pieces.iter().map(|total| total.cost)).unwrap());
+    assert!(whole.total.complete);
 }
