@@ -47,7 +47,7 @@ const HEADERS: [(&str, &str); 11] = [
     ),
     (
         "tally",
-        "model,model_versions,size,lane,basis,card,status,kind,image_tokens_per_image,responses,images,prompt_tokens,image_output_tokens,text_output_tokens,thoughts_tokens,search_queries,paid_queries,input_cost,image_output_cost,text_output_cost,cost,unpriced_reason,complete,attribution,other_attributions",
+        "model,model_versions,size,lane,basis,card,status,kind,image_tokens_per_image,responses,images,prompt_tokens,image_output_tokens,text_output_tokens,thoughts_tokens,search_queries,paid_queries,input_cost,image_output_cost,text_output_cost,cost,unpriced_reason,complete,attribution,other_attributions,other_sizes",
     ),
     (
         "reconcile",

@@ -67,6 +67,10 @@ pub struct CostRow<'a> {
     attribution: Option<&'a str>,
     /// For the row of attributions past the first 1,000: how many share it.
     other_attributions: Option<u64>,
+    /// For the row of a model and lane's sizes past the first 50: how many
+    /// sizes share it (1000 means at least that many); its
+    /// `image_tokens_per_image` is then empty, as no one figure is.
+    other_sizes: Option<u64>,
 }
 
 impl CsvRows for TallyReport {
@@ -82,7 +86,7 @@ impl CsvRows for TallyReport {
             card: self.card.key(),
             status: row.status.map(|status| status.name()),
             kind: RowKind::Usage,
-            image_tokens_per_image: Some(row.image_tokens_per_image),
+            image_tokens_per_image: (row.other_sizes == 0).then_some(row.image_tokens_per_image),
             responses: Some(row.responses),
             images: Some(row.images),
             prompt_tokens: Some(row.prompt_tokens),
@@ -99,6 +103,7 @@ impl CsvRows for TallyReport {
             complete: self.total.complete,
             attribution: row.attribution.as_deref(),
             other_attributions: (row.other_attributions > 0).then_some(row.other_attributions),
+            other_sizes: (row.other_sizes > 0).then_some(row.other_sizes),
         });
         let grounding = self.grounding.models.iter().map(move |row| CostRow {
             model: row.model.as_deref(),
