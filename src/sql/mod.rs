@@ -212,7 +212,8 @@ impl Outcome for SqlQuery {
 /// condition inside its `WHERE ( … )`: not empty, no `;`, no comment (`--`,
 /// `/*`, and BigQuery's `#`), and its
 /// parentheses and quotes balanced outside string literals (as `dialect`
-/// reads them), so that a filter
+/// reads them: a backslash escapes in every BigQuery literal and in
+/// DuckDB's `E'…'` strings), so that a filter
 /// such as `TRUE) UNION ALL SELECT …` cannot close the clause and add rows.
 fn check_filter(filter: &str, dialect: Dialect) -> Result<(), SqlError> {
     let bad = |why| Err(SqlError::BadFilter { filter: filter.to_string(), why });
@@ -221,11 +222,16 @@ fn check_filter(filter: &str, dialect: Dialect) -> Result<(), SqlError> {
     }
     let mut depth = 0usize;
     let mut quote: Option<char> = None;
+    // Whether the open literal reads `\` as an escape: every BigQuery
+    // literal, and DuckDB's `E'…'` strings.
+    let mut escapes = false;
+    // The last character read outside a literal (a literal's closing quote
+    // counts).
+    let mut before: Option<char> = None;
     let mut chars = filter.chars().peekable();
     while let Some(ch) = chars.next() {
         if let Some(open) = quote {
-            // BigQuery escapes with a backslash inside literals; DuckDB does not.
-            if ch == '\\' && dialect == Dialect::BigQuery {
+            if ch == '\\' && escapes {
                 chars.next();
             } else if ch == open {
                 // A doubled quote is the quote itself, inside the literal.
@@ -233,12 +239,21 @@ fn check_filter(filter: &str, dialect: Dialect) -> Result<(), SqlError> {
                     chars.next();
                 } else {
                     quote = None;
+                    before = Some(open);
                 }
             }
             continue;
         }
+        let previous = before.replace(ch);
         match ch {
-            '\'' | '"' | '`' => quote = Some(ch),
+            '\'' | '"' | '`' => {
+                quote = Some(ch);
+                // `E'…'` (or `e'…'`) is a DuckDB string with backslash
+                // escapes. A name ending in `e` before a quote is read so too:
+                // wrongly so, a filter is refused, never let out.
+                let e_string = ch == '\'' && matches!(previous, Some('e' | 'E'));
+                escapes = dialect == Dialect::BigQuery || e_string;
+            }
             '(' => depth += 1,
             ')' if depth == 0 => {
                 return bad("a `)` closes more than it opened: the filter would leave its clause");

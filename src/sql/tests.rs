@@ -100,6 +100,14 @@ fn a_filter_stays_inside_its_clause() {
         ("TRUE /* )", Dialect::BigQuery, "`/*` comment"),
         ("1=1 #'\n)) SELECT 1; DROP TABLE t", Dialect::BigQuery, "`#` comment"),
         ("1=1 # x", Dialect::BigQuery, "`#` comment"),
+        // DuckDB reads a backslash escape in an `E'…'` string: the literal
+        // does not end at `\'`.
+        (
+            "c IS NOT NULL OR E'\\'' IS NULL ) UNION ALL SELECT 1 WHERE ( E'\\'' IS NOT NULL",
+            Dialect::DuckDb,
+            "closes more",
+        ),
+        ("e'\\' = c", Dialect::DuckDb, "quote is left open"),
         ("name = 'open", Dialect::DuckDb, "quote is left open"),
         ("(a = 1", Dialect::DuckDb, "`(` is left open"),
         // DuckDB reads no backslash escape: the literal ends at `\'`.
@@ -119,6 +127,8 @@ fn a_filter_stays_inside_its_clause() {
         ("`my col` = \"x)\"", Dialect::BigQuery),
         ("a - -1 > 0", Dialect::DuckDb),
         ("tag = '#1' AND `a#b` = 1", Dialect::BigQuery),
+        ("c = E'it\\'s )'", Dialect::DuckDb),
+        ("name = 'e' AND c = 'x\\'", Dialect::DuckDb),
     ];
     for (filter, dialect) in accepted {
         let request = SqlRequest { filter: Some(filter.into()), ..request(dialect) };
