@@ -10,8 +10,9 @@
 use std::borrow::Cow;
 
 /// `text` with every control character (C0, DEL, C1, the line and
-/// paragraph separators, the bidirectional controls and the byte-order mark)
-/// written as `\u{…}`; text without one is borrowed.
+/// paragraph separators, the bidirectional controls and the invisible
+/// characters a name could hide in) written as `\u{…}`; text without one
+/// is borrowed.
 pub fn visible(text: &str) -> Cow<'_, str> {
     if !text.chars().any(is_control) {
         return Cow::Borrowed(text);
@@ -35,7 +36,11 @@ pub fn is_control(ch: char) -> bool {
             '\u{2028}' | '\u{2029}'
             // Bidirectional embeddings and overrides, isolates, and marks.
             | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{200e}' | '\u{200f}' | '\u{61c}'
-            | '\u{feff}'
+            // Invisible: the byte-order mark, a zero-width space, word
+            // joiner and invisible operators, the soft hyphen, the Mongolian
+            // vowel separator. (The zero-width joiners, part of emoji and
+            // scripts, stay.)
+            | '\u{feff}' | '\u{200b}' | '\u{2060}'..='\u{2064}' | '\u{ad}' | '\u{180e}'
         )
 }
 
@@ -53,6 +58,7 @@ mod tests {
             ("line\u{2028}sep", "line\\u{2028}sep"),
             ("team-\u{202e}gnp.exe", "team-\\u{202e}gnp.exe"),
             ("\u{2066}a\u{2069}\u{200f}\u{61c}\u{feff}", "\\u{2066}a\\u{2069}\\u{200f}\\u{61c}\\u{feff}"),
+            ("team\u{200b}a\u{2060}b\u{ad}c", "team\\u{200b}a\\u{2060}b\\u{ad}c"),
             ("Nano Banana ✓ 2K", "Nano Banana ✓ 2K"),
             // A joiner inside an emoji is part of the picture, not a control.
             ("👩\u{200d}💻 done", "👩\u{200d}💻 done"),
