@@ -211,7 +211,8 @@ fn sniff_until_error(reader: &mut impl Read) -> io::Result<Sniffed> {
             let mut newline = memchr::memchr(b'\n', &head[first..]).map(|at| first + at);
             while newline.is_none() && !at_end && head.len() <= DOCUMENT_LIMIT {
                 let from = head.len();
-                at_end = fill(reader, &mut head, from + (from.max(HEAD_BYTES)))?;
+                // Doubling, but to one byte past the limit at most.
+                at_end = fill(reader, &mut head, (from + from.max(HEAD_BYTES)).min(DOCUMENT_LIMIT + 1))?;
                 newline = memchr::memchr(b'\n', &head[from..]).map(|at| from + at);
             }
             let Some(line_end) = newline.or(at_end.then_some(head.len())) else {

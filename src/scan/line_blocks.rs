@@ -133,7 +133,10 @@ impl<R: Read> BlockReader<R> {
                 return Ok(Some(Block::Overlong { bytes, buffer }));
             }
             searched = buffer.len;
-            target = target.saturating_mul(2);
+            // Doubling, but never past the limit: one byte over it tells an
+            // overlong line, which is then passed over, not held (a line of
+            // 600 MiB had grown the block to 1 GiB before being refused).
+            target = target.saturating_mul(2).min(self.max_line_bytes.saturating_add(1));
         }
     }
 
@@ -343,6 +346,24 @@ mod tests {
         assert!(matches!(second, Block::Overlong { bytes: 299, .. }));
         let third = reader.next_block(LineBuffer::default()).unwrap().unwrap();
         assert_eq!(third.into_buffer().bytes(), &input[340..]);
+    }
+
+    /// A line of 10,000 bytes with a limit of 100, in blocks of 16: the
+    /// block grows to one byte past the limit, no further, before the line
+    /// is passed over.
+    #[test]
+    fn an_overlong_line_grows_the_block_only_to_the_limit() {
+        let mut input = vec![b'a'; 10_000];
+        input.extend(b"\n{}\n");
+        let mut reader = BlockReader::new(&input[..], 16, 100, false);
+        let Block::Overlong { bytes, buffer } = reader.next_block(LineBuffer::default()).unwrap().unwrap()
+        else {
+            panic!("the long line was not passed over");
+        };
+        assert_eq!(bytes, 10_000);
+        assert!(buffer.storage.len() <= 101, "the block grew to {} bytes", buffer.storage.len());
+        let rest = reader.next_block(buffer).unwrap().unwrap();
+        assert_eq!(rest.into_buffer().bytes(), b"{}\n");
     }
 
     #[test]

@@ -129,3 +129,14 @@ fn holds_no_more_than_the_lookahead_of_whitespace() {
         );
     }
 }
+
+/// A first line longer than the document limit (here endless): the sniff
+/// holds one byte past the limit at most before handing it to the line
+/// reader, which passes it over; it once doubled on to twice the limit.
+#[test]
+fn a_first_line_over_the_limit_is_held_to_the_limit_only() {
+    let endless = std::io::Read::chain(&b"{\"key\": \""[..], std::io::repeat(b'a'));
+    let sniffed = sniff(&mut std::io::Read::take(endless, 3 * DOCUMENT_LIMIT as u64)).unwrap();
+    assert_eq!(sniffed.layout, Layout::Lines);
+    assert!(sniffed.head.len() <= DOCUMENT_LIMIT + 1, "held {} bytes", sniffed.head.len());
+}
