@@ -97,6 +97,9 @@ pub struct CompareReport {
     /// (exit code 6). Left out of the JSON when there are none.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub unpriced: Vec<Unpriced>,
+    /// Whether every row's price is whole (`unpriced` is empty), as every
+    /// report with a total says.
+    pub complete: bool,
     /// What `ratio_to_baseline` is measured against.
     pub baseline: BaselineInfo,
     /// One row per model × size × lane, in card order, smallest size first.
@@ -299,7 +302,7 @@ impl CompareReport {
                 }
             }
         }
-        let unpriced = rows
+        let unpriced: Vec<Unpriced> = rows
             .iter()
             .filter(|row| row.thinking_unpriced)
             .map(|row| Unpriced {
@@ -317,6 +320,7 @@ impl CompareReport {
             thinking_tokens: request.thinking_tokens,
             thinking_not_included: !always_thinking.is_empty(),
             always_thinking,
+            complete: unpriced.is_empty(),
             unpriced,
             baseline,
             cheapest: cheapest(&rows),
