@@ -55,6 +55,23 @@ pub enum FindingKind {
 }
 
 impl FindingKind {
+    /// The kind as JSON writes it: `invalid_candidate_count`.
+    pub fn name(self) -> &'static str {
+        match self {
+            FindingKind::MissingImageSize => "missing_image_size",
+            FindingKind::MisspelledImageSize => "misspelled_image_size",
+            FindingKind::UnknownImageSize => "unknown_image_size",
+            FindingKind::SizeNotOffered => "size_not_offered",
+            FindingKind::ImageSizeNotTaken => "image_size_not_taken",
+            FindingKind::InvalidCandidateCount => "invalid_candidate_count",
+            FindingKind::OtherModel => "other_model",
+            FindingKind::DuplicateKey => "duplicate_key",
+            FindingKind::UnpricedReferenceImages => "unpriced_reference_images",
+            FindingKind::UnpricedMedia => "unpriced_media",
+            FindingKind::SearchTool => "search_tool",
+        }
+    }
+
     /// Whether requests with this finding are refused and left unpriced.
     pub fn rejects(self) -> bool {
         matches!(
@@ -390,6 +407,27 @@ mod tests {
         for (name, written, want) in cases {
             let requests = Requests::new(&card, model(name));
             assert_eq!(requests.size_for(&written.map(str::to_owned)), want, "{name} {written:?}");
+        }
+    }
+
+    #[test]
+    fn names_each_finding_kind_as_json_does() {
+        use FindingKind::*;
+        let kinds = [
+            MissingImageSize,
+            MisspelledImageSize,
+            UnknownImageSize,
+            SizeNotOffered,
+            ImageSizeNotTaken,
+            InvalidCandidateCount,
+            OtherModel,
+            DuplicateKey,
+            UnpricedReferenceImages,
+            UnpricedMedia,
+            SearchTool,
+        ];
+        for kind in kinds {
+            assert_eq!(serde_json::to_value(kind).unwrap(), kind.name());
         }
     }
 
