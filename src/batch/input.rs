@@ -37,7 +37,8 @@ pub enum FindingKind {
     SizeNotOffered,
     /// An `imageSize` for a model that takes none: the API refuses it.
     ImageSizeNotTaken,
-    /// A `candidateCount` that is not a whole number of at least 1.
+    /// A `candidateCount` that is not a whole number from 1 to 2147483647
+    /// (the largest int32), as a number or a string holding one.
     InvalidCandidateCount,
     /// The request's own `model` names another model than `--model`.
     OtherModel,
@@ -54,6 +55,23 @@ pub enum FindingKind {
 }
 
 impl FindingKind {
+    /// The kind as JSON writes it: `invalid_candidate_count`.
+    pub fn name(self) -> &'static str {
+        match self {
+            FindingKind::MissingImageSize => "missing_image_size",
+            FindingKind::MisspelledImageSize => "misspelled_image_size",
+            FindingKind::UnknownImageSize => "unknown_image_size",
+            FindingKind::SizeNotOffered => "size_not_offered",
+            FindingKind::ImageSizeNotTaken => "image_size_not_taken",
+            FindingKind::InvalidCandidateCount => "invalid_candidate_count",
+            FindingKind::OtherModel => "other_model",
+            FindingKind::DuplicateKey => "duplicate_key",
+            FindingKind::UnpricedReferenceImages => "unpriced_reference_images",
+            FindingKind::UnpricedMedia => "unpriced_media",
+            FindingKind::SearchTool => "search_tool",
+        }
+    }
+
     /// Whether requests with this finding are refused and left unpriced.
     pub fn rejects(self) -> bool {
         matches!(
@@ -74,8 +92,10 @@ pub struct FindingLine {
     pub line: u64,
     /// The request's key, when it has one.
     pub key: Option<String>,
-    /// The offending value as written (`2k`, `1024`, the other model),
-    /// or for a duplicate key the line it was first seen on.
+    /// The offending value as written (`2k`, `1024`, the other model); for
+    /// a `candidateCount`, the value as written and what is wrong with it
+    /// (`1.5 is not a whole number`); for a duplicate key, the line it was
+    /// first seen on.
     pub value: Option<String>,
 }
 
@@ -264,17 +284,11 @@ impl<'card> Requests<'card> {
                 return;
             }
         };
-        let candidates = match candidate_count {
-            None => 1,
-            Some(CandidateCount::Count(count)) if count >= 1 => count,
-            Some(CandidateCount::Count(count)) => {
+        let candidates = match candidate_count.as_ref().map(images_asked).unwrap_or(Ok(1)) {
+            Ok(images) => images,
+            Err(problem) => {
                 self.rejected += 1;
-                self.find(FindingKind::InvalidCandidateCount, line_number, &key, || Some(count.to_string()));
-                return;
-            }
-            Some(CandidateCount::NotACount { written }) => {
-                self.rejected += 1;
-                self.find(FindingKind::InvalidCandidateCount, line_number, &key, || Some(written));
+                self.find(FindingKind::InvalidCandidateCount, line_number, &key, || Some(problem));
                 return;
             }
         };
@@ -296,6 +310,26 @@ impl<'card> Requests<'card> {
         }
         self.priced += 1;
         self.sums.entry(size).or_default().add(image_size.is_some(), candidates, &content, search);
+    }
+}
+
+/// The most images a request can ask for: `candidateCount` is an int32.
+pub const MOST_CANDIDATES: i64 = i32::MAX as i64;
+
+/// The images a `candidateCount` asks for, or, when the API refuses it,
+/// the value as written and what is wrong with it (`1.5 is not a whole
+/// number`).
+pub fn images_asked(count: &CandidateCount) -> Result<u64, String> {
+    match count {
+        CandidateCount::Whole { value, .. } if (1..=MOST_CANDIDATES).contains(value) => {
+            Ok(value.unsigned_abs())
+        }
+        CandidateCount::Whole { value, written } if *value < 1 => Err(format!("{written} is less than 1")),
+        CandidateCount::Whole { written, .. } => {
+            Err(format!("{written} is more than the API takes ({MOST_CANDIDATES})"))
+        }
+        CandidateCount::Fraction { written } => Err(format!("{written} is not a whole number")),
+        CandidateCount::NotANumber { written } => Err(format!("{written} is not a number")),
     }
 }
 
@@ -335,10 +369,7 @@ pub fn sum_input_file<R: Read + Send>(
     let mut batch = BatchReader::new(false);
     batch.read_source(name.to_owned(), reader, options, |_, line, first| {
         if let InputLine::Request { image_size, candidate_count, content, search, .. } = line {
-            let images = match candidate_count {
-                Some(CandidateCount::Count(count)) if count >= 1 => count,
-                _ => 1,
-            };
+            let images = candidate_count.as_ref().and_then(|count| images_asked(count).ok()).unwrap_or(1);
             let sized = image_size.is_some();
             sums.sizes.entry(image_size).or_default().add(sized, images, &content, search);
             sums.duplicate_keys += u64::from(first.is_some());
@@ -376,6 +407,46 @@ mod tests {
         for (name, written, want) in cases {
             let requests = Requests::new(&card, model(name));
             assert_eq!(requests.size_for(&written.map(str::to_owned)), want, "{name} {written:?}");
+        }
+    }
+
+    #[test]
+    fn names_each_finding_kind_as_json_does() {
+        use FindingKind::*;
+        let kinds = [
+            MissingImageSize,
+            MisspelledImageSize,
+            UnknownImageSize,
+            SizeNotOffered,
+            ImageSizeNotTaken,
+            InvalidCandidateCount,
+            OtherModel,
+            DuplicateKey,
+            UnpricedReferenceImages,
+            UnpricedMedia,
+            SearchTool,
+        ];
+        for kind in kinds {
+            assert_eq!(serde_json::to_value(kind).unwrap(), kind.name());
+        }
+    }
+
+    #[test]
+    fn takes_a_candidate_count_from_1_to_the_largest_int32() {
+        let whole = |value| CandidateCount::Whole { value, written: value.to_string() };
+        let cases = [
+            (whole(1), Ok(1)),
+            (whole(2), Ok(2)),
+            (whole(2_147_483_647), Ok(2_147_483_647)),
+            (whole(2_147_483_648), Err("2147483648 is more than the API takes (2147483647)")),
+            (whole(i64::MAX), Err("9223372036854775807 is more than the API takes (2147483647)")),
+            (whole(0), Err("0 is less than 1")),
+            (whole(i64::MIN), Err("-9223372036854775808 is less than 1")),
+            (CandidateCount::Fraction { written: "1.5".into() }, Err("1.5 is not a whole number")),
+            (CandidateCount::NotANumber { written: "\"two\"".into() }, Err("\"two\" is not a number")),
+        ];
+        for (count, want) in cases {
+            assert_eq!(images_asked(&count), want.map_err(str::to_owned), "{count:?}");
         }
     }
 

@@ -39,8 +39,8 @@ pub use driver::{BatchLine, BatchReader, FileRead, Place, ReadCounts, SHOWN_PER_
 pub use file_error::{BatchFileError, MalformedLine, display_name};
 pub use groups::{ModelGroup, group_by_model};
 pub use input::{
-    CHARS_PER_TOKEN, FindingKind, FindingLine, InputFileSums, MediaSums, RequestSums, Requests,
-    describe_media, sum_input_file,
+    CHARS_PER_TOKEN, FindingKind, FindingLine, InputFileSums, MOST_CANDIDATES, MediaSums, RequestSums,
+    Requests, describe_media, images_asked, sum_input_file,
 };
 pub use lanes::{BilledLane, LaneDecision, TierField, UnrecognisedTier, decide_lane};
 pub use output::{

@@ -498,7 +498,10 @@ fn advice(kind: FindingKind, model: &Model) -> String {
             format!("the API refuses these: {} takes no imageSize; remove imageConfig.imageSize", model.id)
         }
         FindingKind::InvalidCandidateCount => {
-            "the API refuses these: candidateCount must be a whole number of at least 1".into()
+            format!(
+                "the API refuses these: candidateCount takes a whole number from 1 to {}, as a number or a string holding one",
+                crate::batch::MOST_CANDIDATES
+            )
         }
         FindingKind::OtherModel => format!(
             "these name another model than --model; they are priced as {}, so check which model the job runs",

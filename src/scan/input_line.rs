@@ -19,7 +19,7 @@ use super::field_walk::{
     Cased, WrongType, for_each_element, for_each_field, is_blank, not_json_reason, read_line_object,
     read_object_member, read_string_member,
 };
-use super::json_cursor::{JsonCursor, Parsed, ValueKind, unsigned_value};
+use super::json_cursor::{JsonCursor, Parsed, ValueKind};
 
 /// What one input line asks for.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -154,16 +154,66 @@ impl MediaCounts {
     }
 }
 
-/// A `candidateCount` as found in a request.
+/// A `candidateCount` as found in a request. The API reads it as proto3
+/// JSON reads an int32: a number, or a string holding one, to the nearest
+/// double, so `2`, `"2"`, `2.0`, `1e2` and `"2E0"` are all whole.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum CandidateCount {
-    /// A non-negative integer.
-    Count(u64),
-    /// Anything else, as the JSON text written (`"two"`, `1.5`, `-1`).
-    NotACount {
+    /// A whole number. Beyond the range of an `i64` it is held as
+    /// `i64::MIN` or `i64::MAX`, which is all a caller judging it needs.
+    Whole {
+        /// The value.
+        value: i64,
+        /// The value's JSON text (`1e2`, `"2"`).
+        written: String,
+    },
+    /// A number, or a string holding one, with a fractional part (`1.5`).
+    Fraction {
         /// The value's JSON text.
         written: String,
     },
+    /// Anything else, as the JSON text written (`"two"`, `" 2"`, `true`).
+    NotANumber {
+        /// The value's JSON text.
+        written: String,
+    },
+}
+
+impl CandidateCount {
+    /// The count whose number (or string holding a decimal number) reads
+    /// as `value`, written as the JSON text `written`.
+    pub(crate) fn from_value(value: Option<f64>, written: String) -> Self {
+        match value {
+            None => CandidateCount::NotANumber { written },
+            // `as` saturates, infinities included.
+            Some(value) if value.fract() == 0.0 || value.is_infinite() => {
+                CandidateCount::Whole { value: value as i64, written }
+            }
+            Some(_) => CandidateCount::Fraction { written },
+        }
+    }
+}
+
+/// The value of a string holding a decimal number (`2`, `-3`, `+2`,
+/// `2.0`, `1e2`), to the nearest double, as the API reads an integer
+/// field written as a string; `None` for anything else, such as a space,
+/// `inf`, `nan` or `0x10`.
+pub(crate) fn decimal_value(text: &str) -> Option<f64> {
+    let decimal = text.bytes().any(|byte| byte.is_ascii_digit())
+        && text.bytes().all(|byte| byte.is_ascii_digit() || b"+-.eE".contains(&byte));
+    decimal.then(|| text.parse::<f64>().ok()).flatten()
+}
+
+/// A `candidateCount` value read from its JSON text.
+fn read_candidate_count(written: &[u8]) -> CandidateCount {
+    let value = match written.first() {
+        Some(b'"') => JsonCursor::new(written).read_string().ok().and_then(|text| decimal_value(&text)),
+        Some(b'-' | b'0'..=b'9') => {
+            std::str::from_utf8(written).ok().and_then(|text| text.parse::<f64>().ok())
+        }
+        _ => None,
+    };
+    CandidateCount::from_value(value, String::from_utf8_lossy(written).into_owned())
 }
 
 impl InputLine {
@@ -337,15 +387,7 @@ fn read_generation_config(cursor: &mut JsonCursor<'_>) -> Parsed<Result<Generati
             "candidateCount" | "candidate_count" => {
                 let count = match cursor.peek_kind()? {
                     ValueKind::Null => cursor.skip_value().map(|()| None)?,
-                    _ => {
-                        let written = cursor.read_raw()?;
-                        Some(match unsigned_value(written) {
-                            Some(count) => CandidateCount::Count(count),
-                            None => CandidateCount::NotACount {
-                                written: String::from_utf8_lossy(written).into_owned(),
-                            },
-                        })
-                    }
+                    _ => Some(read_candidate_count(cursor.read_raw()?)),
                 };
                 candidate_count.set(name == "candidateCount", count);
             }

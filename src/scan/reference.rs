@@ -9,6 +9,7 @@ use super::event_stream::json_of_line;
 use super::field_walk::{is_blank, not_json_reason};
 use super::input_line::{
     CandidateCount, ContentCounts, InputLine, MediaKind, RESPONSE_MEMBERS, RESPONSE_NOT_REQUEST,
+    decimal_value,
 };
 use super::json_cursor::SyntaxError;
 use super::output_line::{OutputLine, REQUEST_NOT_RESPONSE};
@@ -349,11 +350,14 @@ pub(crate) fn input_line(line: &[u8]) -> InputLine {
     match cased(request, "generationConfig", "generation_config") {
         None => {}
         Some(Value::Object(config)) => {
-            candidate_count =
-                cased(config, "candidateCount", "candidate_count").map(|value| match value.as_u64() {
-                    Some(count) => CandidateCount::Count(count),
-                    None => CandidateCount::NotACount { written: value.to_string() },
-                });
+            candidate_count = cased(config, "candidateCount", "candidate_count").map(|value| {
+                let number = match value {
+                    Value::Number(number) => number.as_f64(),
+                    Value::String(text) => decimal_value(text),
+                    _ => None,
+                };
+                CandidateCount::from_value(number, value.to_string())
+            });
             match cased(config, "imageConfig", "image_config") {
                 None => {}
                 Some(Value::Object(image)) => {
@@ -465,12 +469,35 @@ mod tests {
             0 => Json::Null,
             1 => Json::Bool(rng.chance(50)),
             2 => number(rng.below(5000)),
-            3 => {
-                Json::Number(rng.pick(&["-1", "-0", "1.5", "2e3", "18446744073709551616", "0.0"]).to_string())
-            }
-            4 => {
-                text(rng.pick::<&str>(&["", "2K", "2k", "TEXT", "IMAGE", "image/png", "é\"\\\u{1}😀", "two"]))
-            }
+            3 => Json::Number(
+                rng.pick(&[
+                    "-1",
+                    "-0",
+                    "1.5",
+                    "2e3",
+                    "18446744073709551616",
+                    "0.0",
+                    "2.0",
+                    "1E2",
+                    "4000000000",
+                    "-1e30",
+                ])
+                .to_string(),
+            ),
+            4 => text(rng.pick::<&str>(&[
+                "",
+                "2K",
+                "2k",
+                "TEXT",
+                "IMAGE",
+                "image/png",
+                "é\"\\\u{1}😀",
+                "two",
+                "2",
+                "1e2",
+                " 2",
+                "1.5",
+            ])),
             5 => Json::List(vec![number(1), text("x")]),
             6 => members(vec![("modality", text("IMAGE")), ("tokenCount", number(7))]),
             7 => Json::List(vec![]),
@@ -769,10 +796,15 @@ mod tests {
                     model: model.map(compact),
                     image_size: image_size.map(compact),
                     candidate_count: candidate_count.map(|count| match count {
-                        CandidateCount::NotACount { written } => {
-                            CandidateCount::NotACount { written: compact(written) }
+                        CandidateCount::Whole { value, written } => {
+                            CandidateCount::Whole { value, written: compact(written) }
                         }
-                        count => count,
+                        CandidateCount::Fraction { written } => {
+                            CandidateCount::Fraction { written: compact(written) }
+                        }
+                        CandidateCount::NotANumber { written } => {
+                            CandidateCount::NotANumber { written: compact(written) }
+                        }
                     }),
                     content,
                     search,

@@ -43,7 +43,7 @@ const HEADERS: [(&str, &str); 11] = [
     ("diff", "model,size,lane,old_card,new_card,subject,item,kind,old,new,change,change_percent"),
     (
         "estimate",
-        "file,model,size,lane,basis,card,status,requests,requests_without_size,images,image_unit_price,image_cost,prompt_tokens_estimated,prompt_cost,reference_images,reference_cost,thinking_tokens_estimated,thinking_cost,search_requests,cost,unpriced_reason,complete",
+        "file,model,size,lane,basis,card,status,requests,requests_without_size,images,image_unit_price,image_cost,prompt_tokens_estimated,prompt_cost,reference_images,reference_cost,thinking_tokens_estimated,thinking_cost,search_requests,cost,unpriced_reason,complete,kind",
     ),
     (
         "tally",

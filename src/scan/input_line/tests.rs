@@ -26,15 +26,15 @@ fn classifies_lines_table() {
         ),
         (
             r#"{"contents":[{"role":"user","parts":[{"text":"a cat"}]}],"generation_config":{"image_config":{"image_size":"2k"},"candidate_count":2}}"#,
-            request(None, Some("2k"), Some(CandidateCount::Count(2))),
+            request(None, Some("2k"), Some(CandidateCount::Whole { value: 2, written: "2".to_owned() })),
         ),
         (
             r#"{"request":{"contents":[{"parts":[{"text":"a cat"}]}],"generationConfig":{"imageConfig":{"imageSize":2048},"candidateCount":"two"}}}"#,
-            request(None, Some("2048"), Some(CandidateCount::NotACount { written: "\"two\"".to_owned() })),
+            request(None, Some("2048"), Some(CandidateCount::NotANumber { written: "\"two\"".to_owned() })),
         ),
         (
             r#"{"request":{"contents":[{"parts":[{"text":"a cat"}]}],"generationConfig":{"candidateCount":1.0}}}"#,
-            request(None, None, Some(CandidateCount::NotACount { written: "1.0".to_owned() })),
+            request(None, None, Some(CandidateCount::Whole { value: 1, written: "1.0".to_owned() })),
         ),
         ("   ", InputLine::Blank),
         (r#"{"key":"a"}"#, malformed("no request in the line")),
@@ -51,6 +51,51 @@ fn classifies_lines_table() {
     ];
     for (line, expected) in cases {
         assert_eq!(scan_input_line(line.as_bytes()), expected, "line {line}");
+    }
+}
+
+/// proto3 JSON reads an int32 from a number or a string holding one, to
+/// the nearest double: every whole value comes back as its value.
+#[test]
+fn reads_a_candidate_count_as_the_api_reads_an_int32() {
+    let count = |written: &str| {
+        let line = format!(r#"{{"contents":[],"generationConfig":{{"candidateCount":{written}}}}}"#);
+        match scan_input_line(line.as_bytes()) {
+            InputLine::Request { candidate_count: Some(count), .. } => count,
+            other => panic!("{written}: {other:?}"),
+        }
+    };
+    let whole = |value, written: &str| CandidateCount::Whole { value, written: written.to_owned() };
+    let fraction = |written: &str| CandidateCount::Fraction { written: written.to_owned() };
+    let not_a_number = |written: &str| CandidateCount::NotANumber { written: written.to_owned() };
+    let cases = [
+        ("2", whole(2, "2")),
+        (r#""2""#, whole(2, r#""2""#)),
+        ("2.0", whole(2, "2.0")),
+        ("1e2", whole(100, "1e2")),
+        ("2E0", whole(2, "2E0")),
+        (r#""1e2""#, whole(100, r#""1e2""#)),
+        (r#""+2""#, whole(2, r#""+2""#)),
+        ("-0", whole(0, "-0")),
+        ("-1", whole(-1, "-1")),
+        ("4000000000", whole(4_000_000_000, "4000000000")),
+        ("18446744073709551615", whole(i64::MAX, "18446744073709551615")),
+        ("1e30", whole(i64::MAX, "1e30")),
+        ("-1e30", whole(i64::MIN, "-1e30")),
+        (r#""1e999""#, whole(i64::MAX, r#""1e999""#)),
+        ("1.5", fraction("1.5")),
+        (r#""0.5""#, fraction(r#""0.5""#)),
+        (r#""two""#, not_a_number(r#""two""#)),
+        (r#"" 2""#, not_a_number(r#"" 2""#)),
+        (r#""""#, not_a_number(r#""""#)),
+        (r#""inf""#, not_a_number(r#""inf""#)),
+        (r#""NaN""#, not_a_number(r#""NaN""#)),
+        (r#""0x10""#, not_a_number(r#""0x10""#)),
+        ("true", not_a_number("true")),
+        ("[2]", not_a_number("[2]")),
+    ];
+    for (written, want) in cases {
+        assert_eq!(count(written), want, "{written}");
     }
 }
 
