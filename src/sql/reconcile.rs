@@ -8,7 +8,9 @@
 //! description glob written as an anchored regular expression), sum the
 //! rows per day and mapping (or per SKU where no rule maps), and set both
 //! sides beside each other with `reconcile`'s statuses. Tax, adjustments
-//! and credits are summed on the total row, never netted into a SKU.
+//! and credits are summed on the total row, never netted into a SKU. The
+//! total's status is `reconcile`'s verdict: never a match where responses
+//! or bill rows are left out (`incomplete`, with a note counting them).
 
 use rust_decimal::Decimal;
 use time::Date;
@@ -125,7 +127,7 @@ pub(super) const STEPS: [&str; 7] = [
     "nb_billed     usage summed per day and mapping, or per SKU no rule maps",
     "nb_mapped     each mapping beside the parts it claims, with its status",
     "nb_compared   mapped, unmatched and not-billed rows as one table",
-    "nb_verdict    the totals, what is no usage, and the verdict",
+    "nb_verdict    the totals, what is no usage, what is left out, and the verdict",
 ];
 
 /// A glob of the card (`*` any text, the rest itself, ASCII case
@@ -346,6 +348,9 @@ fn ctes_of(
       AND (b.model IS NULL OR b.model = p.model))",
         ),
     );
+    // As `reconcile`: a mismatch wins, and then what is left out (bill rows unread, responses unpriced or unread) makes the
+    // total incomplete. The pricing chain's `nb_total` counts the
+    // responses left out, every day's, as `tally`'s total does.
     let total = cte(
         "nb_verdict",
         &format!(
@@ -353,13 +358,21 @@ fn ctes_of(
     t.billed_cost + t.credits + t.tax + t.adjustments + t.other AS net,
     {totals_ok} AS within_tolerance,
     CASE WHEN NOT (t.drifts = 0 AND t.unmatched_cost * 100 <= {tolerance} * GREATEST(ABS(t.billed_cost), ABS(t.computed_cost))
-      AND {totals_ok}) THEN 'mismatch' WHEN t.unread > 0 THEN 'incomplete' ELSE 'match' END AS status
+      AND {totals_ok}) THEN 'mismatch'
+      WHEN t.unread + t.unpriced + t.unpriced_queries + t.malformed > 0 THEN 'incomplete'
+      ELSE 'match' END AS status,
+    CASE WHEN t.unread + t.unpriced + t.unpriced_queries + t.malformed > 0
+      THEN CONCAT('leaves out unpriced responses: ', {unpriced}, ', unpriced search queries: ', {unpriced_queries},
+        ', malformed response lines: ', {malformed}, ', unreadable bill rows: ', {unread}) END AS note
   FROM (
     SELECT
       (SELECT COALESCE(SUM(billed_cost), 0) FROM nb_compared WHERE status <> 'not_billed') AS billed_cost,
       (SELECT COALESCE(SUM(p.cost), 0) FROM nb_parts AS p WHERE {parts_filter}) AS computed_cost,
       (SELECT COUNT(*) FROM nb_compared WHERE status = 'drift') AS drifts,
       (SELECT COUNT(*) FROM nb_bill WHERE quantity IS NULL OR cost IS NULL OR credits IS NULL) AS unread,
+      (SELECT COALESCE(SUM(unpriced), 0) FROM nb_total) AS unpriced,
+      (SELECT COALESCE(SUM(unpriced_queries), 0) FROM nb_total) AS unpriced_queries,
+      (SELECT COALESCE(SUM(malformed), 0) FROM nb_total) AS malformed,
       (SELECT COALESCE(ABS(SUM(billed_cost)), 0) FROM nb_compared WHERE status = 'unmatched_sku') AS unmatched_cost,
       (SELECT COALESCE(SUM(credits), 0) FROM nb_bill) AS credits,
       (SELECT COALESCE(SUM(cost), 0) FROM nb_bill WHERE cost_type = 'tax') AS tax,
@@ -367,20 +380,24 @@ fn ctes_of(
       (SELECT COALESCE(SUM(cost), 0) FROM nb_bill WHERE cost_type NOT IN ('regular', 'tax', 'adjustment')) AS other
   ) AS t",
             totals_ok = within("t.billed_cost", "t.computed_cost", &tolerance),
+            unpriced = d.as_text("t.unpriced"),
+            unpriced_queries = d.as_text("t.unpriced_queries"),
+            malformed = d.as_text("t.malformed"),
+            unread = d.as_text("t.unread"),
         ),
     );
     let select =
         "SELECT CAST(day AS DATE) AS day, kind, sku_description, sku_id, model, lane, part, billed_quantity,
   computed_quantity, billed_cost, computed_cost, difference, status, gap,
-  credits, tax, adjustments, other, net
+  credits, tax, adjustments, other, net, note
 FROM (
   SELECT day, kind_order, 'sku' AS kind, sku_description, sku_id, model, lane, part, billed_quantity,
     computed_quantity, billed_cost, computed_cost, difference, status, gap,
-    NULL AS credits, NULL AS tax, NULL AS adjustments, NULL AS other, NULL AS net
+    NULL AS credits, NULL AS tax, NULL AS adjustments, NULL AS other, NULL AS net, NULL AS note
   FROM nb_compared
   UNION ALL
   SELECT NULL, 4, 'total', NULL, NULL, NULL, NULL, NULL, NULL, NULL, billed_cost, computed_cost, difference,
-    status, NULL, credits, tax, adjustments, other, net
+    status, NULL, credits, tax, adjustments, other, net, note
   FROM nb_verdict
 ) AS result
 ORDER BY kind_order = 4, day, kind_order, model, lane, part, sku_description;\n"
