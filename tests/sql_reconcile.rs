@@ -264,3 +264,26 @@ fn responses_it_cannot_price_or_read_leave_the_total_incomplete() {
         }
     }
 }
+
+/// Every day still within `--settle-days`: `reconcile` refuses, as nothing
+/// is compared; the query's total says so, never a match of $0 to $0.
+#[test]
+#[ignore = "needs DuckDB and sqlglot: bash tests/sql/setup.sh, then cargo test -- --include-ignored"]
+fn a_total_with_every_day_still_settling_says_nothing_is_settled() {
+    let python = python();
+    let responses = Path::new("tests/fixtures/reconcile/days-predictions.jsonl");
+    let bill = "tests/fixtures/reconcile/days.jsonl";
+    let today = "2026-11-07";
+    let (verdict, _) = nbcost(
+        &["reconcile", "--bill", bill, responses.to_str().unwrap(), "--settle-days", "100", "-q"],
+        today,
+    );
+    assert_eq!(verdict, 4, "reconcile refuses");
+    for dialect in ["duckdb", "bigquery"] {
+        let flags = ["--time-column", "logged_at", "--settle-days", "100"];
+        let rows = run_query(&python, responses, "days.jsonl", &flags, today, dialect);
+        assert!(rows.iter().all(|row| row["kind"] == "total"), "{dialect}: no day compared: {rows:?}");
+        let total = rows.iter().find(|row| row["kind"] == "total").unwrap();
+        assert_eq!(total["status"], "nothing_settled", "{dialect}: the total's status");
+    }
+}
