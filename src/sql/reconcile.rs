@@ -8,7 +8,10 @@
 //! description glob written as an anchored regular expression), sum the
 //! rows per day and mapping (or per SKU where no rule maps), and set both
 //! sides beside each other with `reconcile`'s statuses. Tax, adjustments
-//! and credits are summed on the total row, never netted into a SKU.
+//! and credits are summed on the total row, never netted into a SKU. The
+//! total's status is `reconcile`'s verdict: never a match where responses
+//! or bill rows are left out (`incomplete`, with a note counting them) or
+//! where every day is still settling (`nothing_settled`).
 
 use rust_decimal::Decimal;
 use time::Date;
@@ -118,14 +121,15 @@ fn parts(d: Dialect, per_day: bool) -> String {
 }
 
 /// The steps of the comparison, for the query's header.
-pub(super) const STEPS: [&str; 7] = [
+pub(super) const STEPS: [&str; 8] = [
     "nb_sku        the card's [[sku]] rules, in order",
-    "nb_bill       the export's rows of the Gemini API and Vertex AI, each once, in the card's currency",
+    "nb_export     the export's rows of the Gemini API and Vertex AI, each once, in the card's currency",
+    "nb_bill       those of the days compared (by day: the settled ones)",
     "nb_match      each usage row's first rule: its SKU ID's, else its description's",
     "nb_billed     usage summed per day and mapping, or per SKU no rule maps",
     "nb_mapped     each mapping beside the parts it claims, with its status",
     "nb_compared   mapped, unmatched and not-billed rows as one table",
-    "nb_verdict    the totals, what is no usage, and the verdict",
+    "nb_verdict    the totals, what is no usage, what is left out, and the verdict",
 ];
 
 /// A glob of the card (`*` any text, the rest itself, ASCII case
@@ -245,28 +249,25 @@ fn ctes_of(
         (true, Some(last)) => format!("{column} <= DATE '{last}'"),
         (true, None) => "FALSE".to_string(),
     };
-    let bill = cte(
-        "nb_bill",
+    let export = cte(
+        "nb_export",
         &format!(
-            "  SELECT * FROM (
-    SELECT ROW_NUMBER() OVER () AS bill_row, {day} AS day,
-      TRIM(b.sku.id) AS sku_id, TRIM(b.sku.description) AS sku,
-      {quantity} AS quantity,
-      {cost} AS cost, {credit} AS credits,
-      LOWER(COALESCE(b.cost_type, 'regular')) AS cost_type
-    FROM {table} AS b
-    WHERE b.service.id IN ({gemini}, {vertex})
-  ) AS rows_read
-  WHERE day IS NULL OR {settled}",
+            "  SELECT ROW_NUMBER() OVER () AS bill_row, {day} AS day,
+    TRIM(b.sku.id) AS sku_id, TRIM(b.sku.description) AS sku,
+    {quantity} AS quantity,
+    {cost} AS cost, {credit} AS credits,
+    LOWER(COALESCE(b.cost_type, 'regular')) AS cost_type
+  FROM {table} AS b
+  WHERE b.service.id IN ({gemini}, {vertex})",
             quantity = exact(d, "b.usage.amount"),
             cost = in_card_currency(d, "b.cost"),
             credit = in_card_currency(d, &format!("COALESCE({}, 0)", credits(d))),
             table = d.table(&request.bill_table),
             gemini = d.string(GEMINI_API),
             vertex = d.string(VERTEX_AI),
-            settled = settled("day"),
         ),
     );
+    let bill = cte("nb_bill", &format!("  SELECT * FROM nb_export WHERE day IS NULL OR {}", settled("day")));
     let matched = cte(
         "nb_match",
         &format!(
@@ -346,20 +347,39 @@ fn ctes_of(
       AND (b.model IS NULL OR b.model = p.model))",
         ),
     );
+    // As `reconcile`: nothing compared while days are still settling is
+    // no match of $0 (it refuses); else a mismatch wins, and then what is
+    // left out (bill rows unread, responses unpriced or unread) makes the
+    // total incomplete. The pricing chain's `nb_total` counts the
+    // responses left out, every day's, as `tally`'s total does.
     let total = cte(
         "nb_verdict",
         &format!(
             "  SELECT t.*, t.billed_cost - t.computed_cost AS difference,
     t.billed_cost + t.credits + t.tax + t.adjustments + t.other AS net,
     {totals_ok} AS within_tolerance,
-    CASE WHEN NOT (t.drifts = 0 AND t.unmatched_cost * 100 <= {tolerance} * GREATEST(ABS(t.billed_cost), ABS(t.computed_cost))
-      AND {totals_ok}) THEN 'mismatch' WHEN t.unread > 0 THEN 'incomplete' ELSE 'match' END AS status
+    CASE WHEN t.compared = 0 AND t.settling > 0 THEN 'nothing_settled'
+      WHEN NOT (t.drifts = 0 AND t.unmatched_cost * 100 <= {tolerance} * GREATEST(ABS(t.billed_cost), ABS(t.computed_cost))
+      AND {totals_ok}) THEN 'mismatch'
+      WHEN t.unread + t.unpriced + t.unpriced_queries + t.malformed > 0 THEN 'incomplete'
+      ELSE 'match' END AS status,
+    CASE WHEN t.compared = 0 AND t.settling > 0
+      THEN 'every day is within --settle-days {settle_days} of today: none is settled to compare; write the query with --settle-days 0 to compare them as they stand'
+      WHEN t.unread + t.unpriced + t.unpriced_queries + t.malformed > 0
+      THEN CONCAT('leaves out unpriced responses: ', {unpriced}, ', unpriced search queries: ', {unpriced_queries},
+        ', malformed response lines: ', {malformed}, ', unreadable bill rows: ', {unread}) END AS note
   FROM (
     SELECT
       (SELECT COALESCE(SUM(billed_cost), 0) FROM nb_compared WHERE status <> 'not_billed') AS billed_cost,
       (SELECT COALESCE(SUM(p.cost), 0) FROM nb_parts AS p WHERE {parts_filter}) AS computed_cost,
       (SELECT COUNT(*) FROM nb_compared WHERE status = 'drift') AS drifts,
       (SELECT COUNT(*) FROM nb_bill WHERE quantity IS NULL OR cost IS NULL OR credits IS NULL) AS unread,
+      (SELECT COALESCE(SUM(unpriced), 0) FROM nb_total) AS unpriced,
+      (SELECT COALESCE(SUM(unpriced_queries), 0) FROM nb_total) AS unpriced_queries,
+      (SELECT COALESCE(SUM(malformed), 0) FROM nb_total) AS malformed,
+      (SELECT COUNT(*) FROM nb_compared) AS compared,
+      (SELECT COUNT(*) FROM nb_export) - (SELECT COUNT(*) FROM nb_bill)
+        + (SELECT COUNT(*) FROM nb_parts AS p WHERE NOT ({parts_filter})) AS settling,
       (SELECT COALESCE(ABS(SUM(billed_cost)), 0) FROM nb_compared WHERE status = 'unmatched_sku') AS unmatched_cost,
       (SELECT COALESCE(SUM(credits), 0) FROM nb_bill) AS credits,
       (SELECT COALESCE(SUM(cost), 0) FROM nb_bill WHERE cost_type = 'tax') AS tax,
@@ -367,25 +387,30 @@ fn ctes_of(
       (SELECT COALESCE(SUM(cost), 0) FROM nb_bill WHERE cost_type NOT IN ('regular', 'tax', 'adjustment')) AS other
   ) AS t",
             totals_ok = within("t.billed_cost", "t.computed_cost", &tolerance),
+            settle_days = request.settle_days,
+            unpriced = d.as_text("t.unpriced"),
+            unpriced_queries = d.as_text("t.unpriced_queries"),
+            malformed = d.as_text("t.malformed"),
+            unread = d.as_text("t.unread"),
         ),
     );
     let select =
         "SELECT CAST(day AS DATE) AS day, kind, sku_description, sku_id, model, lane, part, billed_quantity,
   computed_quantity, billed_cost, computed_cost, difference, status, gap,
-  credits, tax, adjustments, other, net
+  credits, tax, adjustments, other, net, note
 FROM (
   SELECT day, kind_order, 'sku' AS kind, sku_description, sku_id, model, lane, part, billed_quantity,
     computed_quantity, billed_cost, computed_cost, difference, status, gap,
-    NULL AS credits, NULL AS tax, NULL AS adjustments, NULL AS other, NULL AS net
+    NULL AS credits, NULL AS tax, NULL AS adjustments, NULL AS other, NULL AS net, NULL AS note
   FROM nb_compared
   UNION ALL
   SELECT NULL, 4, 'total', NULL, NULL, NULL, NULL, NULL, NULL, NULL, billed_cost, computed_cost, difference,
-    status, NULL, credits, tax, adjustments, other, net
+    status, NULL, credits, tax, adjustments, other, net, note
   FROM nb_verdict
 ) AS result
 ORDER BY kind_order = 4, day, kind_order, model, lane, part, sku_description;\n"
             .to_string();
-    (vec![sku, bill, matched, billed, mapped, compared, total], select)
+    (vec![sku, export, bill, matched, billed, mapped, compared, total], select)
 }
 
 #[cfg(test)]

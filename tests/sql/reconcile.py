@@ -5,8 +5,8 @@ usage: reconcile.py RESPONSES BILL QUERY_FILE duckdb|bigquery
 RESPONSES is a JSONL file whose lines become the rows of `responses`: the
 line in the VARCHAR column `line`, and in the TIMESTAMPTZ column
 `logged_at` the time the line itself says (a Vertex AI batch line's
-`processed_time`, else its response's `createTime`), as a request-response
-logging table's `logging_time` holds it. BILL is billing-export rows as
+`processed_time`, else its response's `createTime`; none for a line that is
+no JSON), as a request-response logging table's `logging_time` holds it. BILL is billing-export rows as
 JSON lines (`bq query --format=json` writes every number as a string):
 they become the table `bill`, typed as Google's billing export is
 (`usage_start_time` a TIMESTAMP, `usage.amount`, `cost` and
@@ -46,7 +46,13 @@ def main():
     with open(responses, encoding="utf-8", newline="\n") as lines:
         for line in lines:
             line = line.rstrip("\n")
-            parsed = json.loads(line)
+            try:
+                parsed = json.loads(line)
+            except json.JSONDecodeError:
+                # A line that cannot be read says no time: it is kept, as a
+                # logging table would hold it, for the query to count.
+                rows.append((line, None))
+                continue
             time = parsed.get("processed_time") or (parsed.get("response") or parsed).get("createTime")
             rows.append((line, instant(time)))
     con.executemany("INSERT INTO responses VALUES (?, ?)", rows)
