@@ -178,6 +178,7 @@ impl Plan {
         let lines = raw.lines.into_iter().map(|line| checker.line(line)).collect::<Result<Vec<_>, _>>()?;
         checker.names_are_unique(&lines)?;
         checker.escalations_lead_somewhere(&lines)?;
+        checker.zero_lines_are_reached(&lines)?;
         let name = raw.plan.and_then(|meta| meta.name).map(|name| name.trim().to_string());
         Ok(Plan { name: name.filter(|name| !name.is_empty()), source: source.to_string(), lines, groups })
     }
@@ -328,17 +329,9 @@ impl Checker<'_> {
         per_day: Option<u64>,
         days: Option<u64>,
     ) -> Result<(Volume, u64), PlanError> {
-        let zero = |key| {
-            self.invalid(
-                at,
-                key,
-                "is 0: a line of no images costs nothing",
-                "give at least 1 image, or remove the line",
-            )
-        };
+        // A volume of 0 is a line only escalations reach: checked once every
+        // line is read ([`Checker::zero_lines_are_reached`]).
         match (per_month, per_day, days) {
-            (Some(0), None, None) => Err(zero("images_per_month")),
-            (None, Some(0), Some(_)) => Err(zero("images_per_day")),
             (Some(images), None, None) => Ok((Volume::PerMonth(images), images)),
             (None, Some(images), Some(days)) => {
                 if !(1..=31).contains(&days) {
@@ -456,6 +449,27 @@ impl Checker<'_> {
             }
         }
         Ok(())
+    }
+
+    /// A line of no images of its own is priced for the requests other
+    /// lines escalate to it; with none, it would cost nothing, and is
+    /// refused.
+    fn zero_lines_are_reached(&self, lines: &[PlanLine]) -> Result<(), PlanError> {
+        let reached = |name: &str| {
+            lines.iter().any(|line| line.escalation.as_ref().is_some_and(|escalation| escalation.to == name))
+        };
+        match lines.iter().find(|line| line.images_per_month == 0 && !reached(&line.name)) {
+            Some(line) => Err(self.invalid(
+                Some(&line.name),
+                match line.volume {
+                    Volume::PerDay { .. } => "images_per_day",
+                    Volume::PerMonth(_) => "images_per_month",
+                },
+                "is 0 and no line escalates to it: a line of no images costs nothing",
+                "give at least 1 image, escalate another line's requests to it, or remove the line",
+            )),
+            None => Ok(()),
+        }
     }
 
     /// Every escalation names a line, and no chain of escalations comes back
@@ -623,6 +637,21 @@ days = 20
             }
             assert!(!message.contains('\n'), "one line: {message}");
         }
+    }
+
+    /// A line of no images of its own stands when a line escalates to it,
+    /// and is refused, by name, when none does.
+    #[test]
+    fn a_line_of_no_images_must_be_reached_by_an_escalation() {
+        let reached = SMALL.replacen("images_per_day = 10\ndays = 20", "images_per_month = 0", 1);
+        let plan = Plan::from_toml(&reached, "plan.toml").unwrap();
+        assert_eq!(plan.lines[1].volume, Volume::PerMonth(0));
+        let alone = reached.replacen("escalation = { to = \"finals\", share = \"0.1\" }\n", "", 1);
+        assert_eq!(
+            error(&alone),
+            "plan `plan.toml`: line `finals`: `images_per_month` is 0 and no line escalates to it: a line of no \
+             images costs nothing; give at least 1 image, escalate another line's requests to it, or remove the line"
+        );
     }
 
     #[test]

@@ -241,7 +241,7 @@ fn catalogue() -> Vec<Case> {
             "a plan line of no images, as quote --count 0",
             &["plan", "@TMP/zero-volume.toml"],
             4,
-            &["`images_per_day` is 0: a line of no images costs nothing"],
+            &["`images_per_day` is 0 and no line escalates to it: a line of no images costs nothing"],
         ),
         case(
             "negative prompt tokens in a plan",
