@@ -111,7 +111,13 @@ impl Money {
         if normal.scale() < 2 {
             normal.rescale(2);
         }
-        normal.to_string()
+        // Past 26 whole digits there is no room for two decimals in a
+        // decimal: they are written all the same, as zeros.
+        match normal.scale() {
+            0 => format!("{normal}.00"),
+            1 => format!("{normal}0"),
+            _ => normal.to_string(),
+        }
     }
 
     /// A total in US dollars for people: rounded to the cent (half away
@@ -392,6 +398,11 @@ mod tests {
             ("0.050", "0.05"),
             ("0.13446", "0.13446"),
             ("1510.0000", "1510.00"),
+            // No room in a decimal for two places past 26 whole digits:
+            // written with them all the same, as the schema's pattern says.
+            ("79228162514264337593543950000", "79228162514264337593543950000.00"),
+            ("7922816251426433759354395000.5", "7922816251426433759354395000.50"),
+            ("-79228162514264337593543950000", "-79228162514264337593543950000.00"),
         ];
         for (value, want) in cases {
             assert_eq!(m(value).plain(), want);

@@ -181,28 +181,34 @@ impl QuoteReport {
         let unpriced = prices.first().map(|(price, _)| price.unpriced.clone()).unwrap_or_default();
         let quotes = prices
             .into_iter()
-            .map(|(price, grade)| LaneQuote {
-                lane: price.lane,
-                unit_price: price.unit_price,
-                total: price.total,
-                grade,
-                saving_vs_standard: standard
+            .map(|(price, grade)| {
+                // A saving too large to compute is refused, never left out.
+                let saving_vs_standard = standard
                     .filter(|_| price.lane != Lane::Standard)
-                    .and_then(|standard| standard.minus(price.total).ok()),
-                components: price
-                    .components
-                    .into_iter()
-                    .map(|c| QuoteComponent {
-                        component: c.component,
-                        tokens: c.tokens,
-                        unit_price: c.unit_price,
-                        total: c.total,
-                        rule: c.rule.map(LaneRule::text),
-                    })
-                    .collect(),
-                unpriced: price.unpriced,
+                    .map(|standard| standard.minus(price.total))
+                    .transpose()
+                    .map_err(|_| PricingError::Overflow { count: request.count })?;
+                Ok(LaneQuote {
+                    lane: price.lane,
+                    unit_price: price.unit_price,
+                    total: price.total,
+                    grade,
+                    saving_vs_standard,
+                    components: price
+                        .components
+                        .into_iter()
+                        .map(|c| QuoteComponent {
+                            component: c.component,
+                            tokens: c.tokens,
+                            unit_price: c.unit_price,
+                            total: c.total,
+                            rule: c.rule.map(LaneRule::text),
+                        })
+                        .collect(),
+                    unpriced: price.unpriced,
+                })
             })
-            .collect::<Vec<LaneQuote>>();
+            .collect::<Result<Vec<LaneQuote>, PricingError>>()?;
         let budget = match request.fail_above {
             Some(limit) => {
                 let currency = Currency::of(&card.meta.currency);
