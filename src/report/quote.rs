@@ -58,8 +58,13 @@ impl Kind for QuoteError {
 /// The answer to `nbcost quote`.
 #[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct QuoteReport {
-    /// The rate card the prices come from.
+    /// The rate card in force on the day asked about.
     pub card: CardInfo,
+    /// Where that card does not list the model (it came out after the
+    /// card): the later card whose prices it carries, its price at release
+    /// (`October 2026 (embedded 2026-10)`); left out otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub priced_by: Option<String>,
     /// The model's full ID in the card.
     pub model: String,
     /// The model's product name.
@@ -226,6 +231,7 @@ impl QuoteReport {
         };
         Ok(QuoteReport {
             card: CardInfo::new(card, today),
+            priced_by: model.priced_by.as_ref().map(|by| by.card.clone()),
             model: resolved.id.to_string(),
             model_name: model.name.clone(),
             requested_as: (resolved.named_as == NamedAs::Alias).then(|| request.model.clone()),
