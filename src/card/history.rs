@@ -351,6 +351,7 @@ impl History {
         let model = card.model(id).expect("the card lists the model");
         let priced_by = (card.meta.origin != base.meta.origin).then(|| PricedBy {
             card: format!("{} ({})", card.meta.dated, card.meta.origin.source()),
+            key: card.meta.origin.name(),
             effective: card.meta.effective,
         });
         (model, priced_by)

@@ -110,6 +110,8 @@ pub struct Unreleased {
 pub struct PricedBy {
     /// That card, for people: `October 2026 (embedded 2026-10)`.
     pub card: String,
+    /// Its short key, as CSV rows carry it (`2026-10`).
+    pub key: String,
     /// The day it takes effect.
     pub effective: Date,
 }

@@ -65,6 +65,9 @@ pub struct QuoteReport {
     /// (`October 2026 (embedded 2026-10)`); left out otherwise.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub priced_by: Option<String>,
+    /// That card's short key, which CSV rows carry as their card.
+    #[serde(skip)]
+    pub priced_by_key: Option<String>,
     /// The model's full ID in the card.
     pub model: String,
     /// The model's product name.
@@ -232,6 +235,7 @@ impl QuoteReport {
         Ok(QuoteReport {
             card: CardInfo::new(card, today),
             priced_by: model.priced_by.as_ref().map(|by| by.card.clone()),
+            priced_by_key: model.priced_by.as_ref().map(|by| by.key.clone()),
             model: resolved.id.to_string(),
             model_name: model.name.clone(),
             requested_as: (resolved.named_as == NamedAs::Alias).then(|| request.model.clone()),

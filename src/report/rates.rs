@@ -146,6 +146,14 @@ impl RatesReport {
 pub struct ModelReport {
     /// The card's facts.
     pub card: CardInfo,
+    /// Where the card does not list the model (it came out after the
+    /// card): the later card whose prices it carries, its price at release
+    /// (`October 2026 (embedded 2026-10)`); left out otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub priced_by: Option<String>,
+    /// That card's short key, which CSV rows carry as their card.
+    #[serde(skip)]
+    pub priced_by_key: Option<String>,
     /// The model in brief.
     #[serde(flatten)]
     pub summary: ModelSummary,
@@ -218,6 +226,8 @@ impl ModelReport {
         };
         Ok(ModelReport {
             card: CardInfo::new(card, today),
+            priced_by: model.priced_by.as_ref().map(|by| by.card.clone()),
+            priced_by_key: model.priced_by.as_ref().map(|by| by.key.clone()),
             summary: ModelSummary::new(model, today),
             successor: model.life.successor.clone(),
             input_image_tokens: model.input_image_tokens,

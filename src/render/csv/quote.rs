@@ -41,7 +41,8 @@ impl CsvRows for QuoteReport {
             lane: quote.lane.name(),
             count: self.count,
             basis: self.basis.name(),
-            card: self.card.key(),
+            // The card whose figures these are.
+            card: self.priced_by_key.as_deref().unwrap_or(self.card.key()),
             prompt_tokens: self.prompt_tokens,
             input_images: self.input_images,
             thinking_tokens: self.thinking_tokens,

@@ -85,7 +85,8 @@ impl CsvRows for ModelReport {
                     model: &model.id,
                     size: row.size.api_value(),
                     lane: lane.name(),
-                    card: self.card.key(),
+                    // The card whose figures these are.
+                    card: self.priced_by_key.as_deref().unwrap_or(self.card.key()),
                     status: model.lifecycle.status.name(),
                     output_tokens: row.output_tokens,
                     unit_price: price,
