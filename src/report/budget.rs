@@ -195,10 +195,14 @@ pub struct PlanFit {
 pub struct PlanFitLine {
     /// The line's name.
     pub name: String,
-    /// Accepted images a month.
+    /// Accepted images a month, of the line's own volume.
     pub images_per_month: u64,
     /// Accepted images a day, rounded down, where days are given.
     pub images_per_day: Option<u64>,
+    /// Images generated (and billed) a month on the line: its own, those
+    /// other lines escalate to it and the retries, as `plan` counts them.
+    /// A line only escalations reach has no images of its own but these.
+    pub generated: u64,
 }
 
 impl BudgetReport {
@@ -329,6 +333,7 @@ impl BudgetReport {
         }
         let scaled = plan.scaled(low);
         let total = cost(low)?.ok_or(BudgetError::TooLarge)?;
+        let priced = plan::price(&scaled, card, request.basis)?;
         let next = cost(low + 1)?.ok_or(BudgetError::TooLarge)?;
         Ok(BudgetReport {
             card: CardInfo::new(card, today),
@@ -347,10 +352,12 @@ impl BudgetReport {
                 lines: scaled
                     .lines
                     .iter()
-                    .map(|line| PlanFitLine {
+                    .zip(&priced.lines)
+                    .map(|(line, priced)| PlanFitLine {
                         name: line.name.clone(),
                         images_per_month: line.images_per_month,
                         images_per_day: request.days.map(|days| line.images_per_month / days.max(1)),
+                        generated: priced.generated,
                     })
                     .collect(),
                 total,

@@ -38,7 +38,7 @@ const HEADERS: [(&str, &str); 11] = [
     ),
     (
         "budget",
-        "model,size,lane,amount,basis,card,days,thinking_tokens,status,priced_by,unit_price,thinking_unit_price,images,images_per_day,spent,left_over,plan,line,percent,unpriced_reason,complete",
+        "model,size,lane,amount,basis,card,days,thinking_tokens,status,priced_by,unit_price,thinking_unit_price,images,images_per_day,spent,left_over,plan,line,percent,unpriced_reason,complete,generated",
     ),
     ("diff", "model,size,lane,old_card,new_card,subject,item,kind,old,new,change,change_percent"),
     (

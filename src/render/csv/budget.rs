@@ -38,6 +38,9 @@ pub struct FitRow<'a> {
     /// Whether every figure of the report holds every part asked for:
     /// `false` means the amount buys less than the rows say.
     complete: bool,
+    /// A plan line's images generated a month (its own, those escalated
+    /// to it and the retries); empty on a model row.
+    generated: Option<u64>,
 }
 
 impl CsvRows for BudgetReport {
@@ -72,6 +75,7 @@ impl CsvRows for BudgetReport {
             fit.lines.iter().map(move |line| FitRow {
                 images: line.images_per_month,
                 images_per_day: line.images_per_day,
+                generated: Some(line.generated),
                 plan: Some(&fit.source),
                 line: Some(&line.name),
                 percent: Some(fit.percent),

@@ -144,6 +144,7 @@ fn plan_table(fit: &PlanFit, per_day: bool) -> Table {
     if per_day {
         columns.push(Column::new("a day"));
     }
+    columns.push(Column::new("generated"));
     let rows = fit
         .lines
         .iter()
@@ -152,6 +153,7 @@ fn plan_table(fit: &PlanFit, per_day: bool) -> Table {
             if per_day {
                 cells.push(line.images_per_day.map_or(Cell::Empty, Cell::Count));
             }
+            cells.push(Cell::Count(line.generated));
             cells
         })
         .collect();
