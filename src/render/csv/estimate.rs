@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-use super::CsvRows;
+use super::{CsvRows, malformed_lines_skipped};
 use crate::count::counted;
 use crate::money::Money;
 use crate::report::estimate::EstimateReport;
@@ -111,10 +111,7 @@ impl CsvRows for EstimateReport {
         });
         let malformed = self.lines.malformed_lines;
         let left_out = (malformed > 0).then(move || SizeRow {
-            unpriced_reason: Some(format!(
-                "{} skipped: the table and JSON list them",
-                counted(malformed, "malformed line", "malformed lines")
-            )),
+            unpriced_reason: Some(malformed_lines_skipped(malformed)),
             kind: RowKind::LeftOut,
             ..about()
         });

@@ -30,6 +30,7 @@ use std::io::{self, Write};
 use rust_decimal::Decimal;
 use serde::{Serialize, Serializer};
 
+use crate::count::counted;
 use crate::money::round;
 
 /// A report's CSV: its rows, each a flat struct whose fields are the
@@ -87,6 +88,12 @@ impl Serialize for Percent {
 /// A list in one cell, its items separated by spaces.
 fn words<'a>(items: impl IntoIterator<Item = &'a str>) -> String {
     items.into_iter().collect::<Vec<_>>().join(" ")
+}
+
+/// The reason on a row of malformed lines a report's total leaves out:
+/// `2 malformed lines skipped: the table and JSON list them`.
+fn malformed_lines_skipped(count: u64) -> String {
+    format!("{} skipped: the table and JSON list them", counted(count, "malformed line", "malformed lines"))
 }
 
 /// The `modelVersion`s of a row in one cell: each as written, `(none)` for

@@ -5,7 +5,7 @@ use std::borrow::Cow;
 
 use serde::Serialize;
 
-use super::{CsvRows, versions_cell};
+use super::{CsvRows, malformed_lines_skipped, versions_cell};
 use crate::count::counted;
 use crate::money::Money;
 use crate::report::tally::TallyReport;
@@ -118,27 +118,23 @@ impl CsvRows for TallyReport {
             complete: self.total.complete,
             ..CostRow::default()
         });
+        let streams = self.total.streams_without_usage;
         let left_out = [
-            (
-                self.total.malformed_lines,
-                "malformed line",
-                "malformed lines",
-                "skipped: the table and JSON list them",
-            ),
-            (
-                self.total.streams_without_usage,
-                "stream",
-                "streams",
-                "without token counts: save each to its end (the table and JSON name them)",
-            ),
+            (self.total.malformed_lines > 0).then(|| malformed_lines_skipped(self.total.malformed_lines)),
+            (streams > 0).then(|| {
+                format!(
+                    "{} without token counts: save each to its end (the table and JSON name them)",
+                    counted(streams, "stream", "streams")
+                )
+            }),
         ]
         .into_iter()
-        .filter(|(count, ..)| *count > 0)
-        .map(move |(count, one, many, why)| CostRow {
+        .flatten()
+        .map(move |reason| CostRow {
             basis: self.basis,
             card: self.card.key(),
             kind: RowKind::LeftOut,
-            unpriced_reason: Some(Cow::Owned(format!("{} {why}", counted(count, one, many)))),
+            unpriced_reason: Some(Cow::Owned(reason)),
             complete: self.total.complete,
             ..CostRow::default()
         });
