@@ -86,6 +86,14 @@ pub struct PricedLine {
     pub lane: Lane,
     /// Whose per-image price the images are charged at: `Google` or the route's owner.
     pub priced_by: String,
+    /// Where the card in force does not list the model (it came out after
+    /// the card): the later card whose prices it carries, its price at
+    /// release (`October 2026 (embedded 2026-10)`); left out otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub priced_by_card: Option<String>,
+    /// That card's short key, which CSV rows carry as their card.
+    #[serde(skip)]
+    pub priced_by_card_key: Option<String>,
     /// Accepted images the line itself is asked for a month.
     pub images_per_month: u64,
     /// Requests escalated here from other lines.
@@ -204,6 +212,8 @@ pub fn price(plan: &Plan, card: &RateCard, basis: Basis) -> Result<PricedPlan, P
             size: setup.size,
             lane: line.lane,
             priced_by: setup.priced_by.clone(),
+            priced_by_card: setup.model.priced_by.as_ref().map(|by| by.card.clone()),
+            priced_by_card_key: setup.model.priced_by.as_ref().map(|by| by.key.clone()),
             images_per_month: line.images_per_month,
             escalated_in: flow.requests - line.images_per_month,
             requests: flow.requests,

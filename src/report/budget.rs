@@ -143,6 +143,14 @@ pub struct BudgetRow {
     pub status: Status,
     /// Whose price it is: `Google`, or a provider route's owner.
     pub priced_by: String,
+    /// Where the card in force does not list the model (it came out after
+    /// the card): the later card whose prices it carries, its price at
+    /// release (`October 2026 (embedded 2026-10)`); left out otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub priced_by_card: Option<String>,
+    /// That card's short key, which CSV rows carry as their card.
+    #[serde(skip)]
+    pub priced_by_card_key: Option<String>,
     /// How well Google's per-image price is sourced: `published`,
     /// `transcribed` or `derived` (tokens × rate, no per-image price
     /// published).
@@ -406,6 +414,8 @@ fn fit(
         lane,
         status: model.status(today),
         priced_by: priced_by.to_string(),
+        priced_by_card: model.priced_by.as_ref().map(|by| by.card.clone()),
+        priced_by_card_key: model.priced_by.as_ref().map(|by| by.key.clone()),
         grade,
         unit_price: price,
         thinking_unit_price: None,

@@ -167,6 +167,14 @@ pub struct CompareRow {
     pub size: ImageSize,
     /// The lane.
     pub lane: Lane,
+    /// Where the card in force does not list the model (it came out after
+    /// the card): the later card whose prices it carries, its price at
+    /// release (`October 2026 (embedded 2026-10)`); left out otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub priced_by: Option<String>,
+    /// That card's short key, which CSV rows carry as their card.
+    #[serde(skip)]
+    pub priced_by_key: Option<String>,
     /// The model's status today: `active`, `deprecated`, `shut-down` or
     /// `disputed`.
     pub status: Status,
@@ -465,6 +473,8 @@ fn row(
         model_name: model.name.clone(),
         size,
         lane,
+        priced_by: model.priced_by.as_ref().map(|by| by.card.clone()),
+        priced_by_key: model.priced_by.as_ref().map(|by| by.key.clone()),
         status: model.status(today),
         unit_price,
         thinking_unit_price,

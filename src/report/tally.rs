@@ -267,6 +267,14 @@ pub struct TallyRow {
     pub model: Option<String>,
     /// The card's product name; `null` as for `model`.
     pub model_name: Option<String>,
+    /// Where the card in force does not list the model (it came out after
+    /// the card): the later card whose prices it carries, its price at
+    /// release (`October 2026 (embedded 2026-10)`); left out otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub priced_by: Option<String>,
+    /// That card's short key, which CSV rows carry as their card.
+    #[serde(skip)]
+    pub priced_by_key: Option<String>,
     /// The card model's status on the day (`active`, `deprecated`,
     /// `shut-down`, `disputed`); `null` as for `model`.
     pub status: Option<Status>,

@@ -62,6 +62,8 @@ impl CsvRows for BudgetReport {
             lane: Some(row.lane.name()),
             status: Some(row.status.name()),
             priced_by: Some(&row.priced_by),
+            // The card whose figures these are.
+            card: row.priced_by_card_key.as_deref().unwrap_or(self.card.key()),
             unit_price: Some(row.unit_price),
             thinking_unit_price: row.thinking_unit_price.flatten(),
             images: row.images,

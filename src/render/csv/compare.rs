@@ -44,7 +44,8 @@ impl CsvRows for CompareReport {
                 lane: row.lane.name(),
                 count: total.count,
                 basis: self.basis.name(),
-                card: self.card.key(),
+                // The card whose figures these are.
+                card: row.priced_by_key.as_deref().unwrap_or(self.card.key()),
                 thinking_tokens: self.thinking_tokens,
                 status: row.status.name(),
                 unit_price: row.unit_price,

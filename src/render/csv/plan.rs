@@ -53,7 +53,8 @@ impl CsvRows for PlanReport {
                 size: line.size.api_value(),
                 lane: line.lane.name(),
                 basis: self.basis.name(),
-                card: self.card.key(),
+                // The card whose figures these are.
+                card: line.priced_by_card_key.as_deref().unwrap_or(self.card.key()),
                 status: entry.status.name(),
                 complete: self.complete,
                 ..ComponentRow::default()

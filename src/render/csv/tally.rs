@@ -83,7 +83,8 @@ impl CsvRows for TallyReport {
             size: ImageSize::from_api_value(&row.size).map(|_| row.size.as_str()),
             lane: Some(row.lane.name()),
             basis: self.basis,
-            card: self.card.key(),
+            // The card whose figures these are.
+            card: row.priced_by_key.as_deref().unwrap_or(self.card.key()),
             status: row.status.map(|status| status.name()),
             kind: RowKind::Usage,
             image_tokens_per_image: (row.other_sizes == 0).then_some(row.image_tokens_per_image),
