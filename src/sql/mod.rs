@@ -225,9 +225,10 @@ fn check_filter(filter: &str, dialect: Dialect) -> Result<(), SqlError> {
     // Whether the open literal reads `\` as an escape: every BigQuery
     // literal, and DuckDB's `E'…'` strings.
     let mut escapes = false;
-    // The last character read outside a literal (a literal's closing quote
-    // counts).
-    let mut before: Option<char> = None;
+    // The run of word characters (a name, keyword or number) just read
+    // outside a literal: its length and whether it opened with a digit.
+    let mut word = (0usize, false);
+    let mut previous: Option<char> = None;
     let mut chars = filter.chars().peekable();
     while let Some(ch) = chars.next() {
         if let Some(open) = quote {
@@ -239,19 +240,28 @@ fn check_filter(filter: &str, dialect: Dialect) -> Result<(), SqlError> {
                     chars.next();
                 } else {
                     quote = None;
-                    before = Some(open);
+                    previous = Some(open);
+                    word = (0, false);
                 }
             }
             continue;
         }
-        let previous = before.replace(ch);
+        let e_before = matches!(previous, Some('e' | 'E'));
+        // `E'…'` (or `e'…'`) is a DuckDB string with backslash escapes
+        // where DuckDB's lexer reads the `E` as a token of its own: alone,
+        // or after a number (`1E'…'` is `1` and `E'…'`); the `E` ending a
+        // name or keyword (`ESCAPE'\'`) is the word's, and `'\'` is plain.
+        let e_token = e_before && (word.0 == 1 || word.1);
+        previous = Some(ch);
+        word = match (word_char(ch), word) {
+            (false, _) => (0, false),
+            (true, (0, _)) => (1, ch.is_ascii_digit()),
+            (true, (length, digit)) => (length + 1, digit),
+        };
         match ch {
             '\'' | '"' | '`' => {
                 quote = Some(ch);
-                // `E'…'` (or `e'…'`) is a DuckDB string with backslash
-                // escapes. A name ending in `e` before a quote is read so too:
-                // wrongly so, a filter is refused, never let out.
-                let e_string = ch == '\'' && matches!(previous, Some('e' | 'E'));
+                let e_string = ch == '\'' && e_token;
                 escapes = dialect == Dialect::BigQuery || e_string;
             }
             '(' => depth += 1,
@@ -274,6 +284,11 @@ fn check_filter(filter: &str, dialect: Dialect) -> Result<(), SqlError> {
         return bad("a `(` is left open");
     }
     Ok(())
+}
+
+/// Whether `ch` may continue a word (a name or keyword) in SQL.
+fn word_char(ch: char) -> bool {
+    ch.is_alphanumeric() || matches!(ch, '_' | '$') || !ch.is_ascii()
 }
 
 /// Refuses names that would need escaping: quoting stays trivial and

@@ -108,10 +108,13 @@ fn a_filter_stays_inside_its_clause() {
             "closes more",
         ),
         ("e'\\' = c", Dialect::DuckDb, "quote is left open"),
+        ("c > 1.5e'\\' = c", Dialect::DuckDb, "quote is left open"),
         ("name = 'open", Dialect::DuckDb, "quote is left open"),
         ("(a = 1", Dialect::DuckDb, "`(` is left open"),
         // DuckDB reads no backslash escape: the literal ends at `\'`.
         ("x = 'a\\' ) UNION ALL SELECT 1 --'", Dialect::DuckDb, "closes more"),
+        // Nor after a word ending in `e`: the literal ends at `\'` there too.
+        ("c LIKE 'a' ESCAPE'\\' ) UNION ALL SELECT 1 --'", Dialect::DuckDb, "closes more"),
     ];
     for (filter, dialect, why) in refused {
         let request = SqlRequest { filter: Some(filter.into()), ..request(dialect) };
@@ -129,6 +132,11 @@ fn a_filter_stays_inside_its_clause() {
         ("tag = '#1' AND `a#b` = 1", Dialect::BigQuery),
         ("c = E'it\\'s )'", Dialect::DuckDb),
         ("name = 'e' AND c = 'x\\'", Dialect::DuckDb),
+        // `ESCAPE'\'` is the word ESCAPE and a plain string: no `E'…'`.
+        ("c LIKE 'a\\%' ESCAPE'\\'", Dialect::DuckDb),
+        ("c LIKE 'a\\%' ESCAPE '\\'", Dialect::DuckDb),
+        // After a number, `E'…'` is a string of its own with escapes.
+        ("c = 1E'\\' )'", Dialect::DuckDb),
     ];
     for (filter, dialect) in accepted {
         let request = SqlRequest { filter: Some(filter.into()), ..request(dialect) };
