@@ -252,6 +252,8 @@ fn check_filter(filter: &str, dialect: Dialect) -> Result<(), SqlError> {
         // or after a number (`1E'…'` is `1` and `E'…'`); the `E` ending a
         // name or keyword (`ESCAPE'\'`) is the word's, and `'\'` is plain.
         let e_token = e_before && (word.0 == 1 || word.1);
+        // Likewise a `$` outside a name starts a token of its own.
+        let token_start = word.0 == 0 || word.1;
         previous = Some(ch);
         word = match (word_char(ch), word) {
             (false, _) => (0, false),
@@ -274,6 +276,13 @@ fn check_filter(filter: &str, dialect: Dialect) -> Result<(), SqlError> {
             '/' if chars.peek() == Some(&'*') => return bad("a filter holds no `/*` comment"),
             // BigQuery also reads `#` to the end of the line as a comment.
             '#' if dialect == Dialect::BigQuery => return bad("a filter holds no `#` comment"),
+            // DuckDB reads `$$…$$` and `$tag$…$tag$` as strings, whose
+            // quotes this check would read as opening or closing others.
+            '$' if dialect == Dialect::DuckDb && token_start && dollar_quote(chars.clone()) => {
+                return bad(
+                    "a filter holds no dollar-quoted string (`$$…$$`): write the string in single quotes",
+                );
+            }
             _ => {}
         }
     }
@@ -284,6 +293,21 @@ fn check_filter(filter: &str, dialect: Dialect) -> Result<(), SqlError> {
         return bad("a `(` is left open");
     }
     Ok(())
+}
+
+/// Whether the characters after a `$` complete DuckDB's opening of a
+/// dollar-quoted string: an optional tag (a letter or `_`, then letters,
+/// digits or `_`) and a `$`.
+fn dollar_quote(mut rest: impl Iterator<Item = char>) -> bool {
+    let mut first = true;
+    for ch in rest.by_ref() {
+        match ch {
+            '$' => return true,
+            ch if word_char(ch) && ch != '$' && !(first && ch.is_ascii_digit()) => first = false,
+            _ => return false,
+        }
+    }
+    false
 }
 
 /// Whether `ch` may continue a word (a name or keyword) in SQL.

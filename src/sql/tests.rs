@@ -109,6 +109,14 @@ fn a_filter_stays_inside_its_clause() {
         ),
         ("e'\\' = c", Dialect::DuckDb, "quote is left open"),
         ("c > 1.5e'\\' = c", Dialect::DuckDb, "quote is left open"),
+        // DuckDB's dollar-quoted strings hold a `'` this check would open.
+        (
+            "$$'$$ IS NOT NULL) UNION ALL SELECT secret AS line FROM secrets WHERE ($$'$$ IS NOT NULL",
+            Dialect::DuckDb,
+            "dollar-quoted",
+        ),
+        ("c = $x$'$x$ OR c = $x$'$x$", Dialect::DuckDb, "dollar-quoted"),
+        ("c = 1$_1$'$_1$", Dialect::DuckDb, "dollar-quoted"),
         ("name = 'open", Dialect::DuckDb, "quote is left open"),
         ("(a = 1", Dialect::DuckDb, "`(` is left open"),
         // DuckDB reads no backslash escape: the literal ends at `\'`.
@@ -135,6 +143,11 @@ fn a_filter_stays_inside_its_clause() {
         // `ESCAPE'\'` is the word ESCAPE and a plain string: no `E'…'`.
         ("c LIKE 'a\\%' ESCAPE'\\'", Dialect::DuckDb),
         ("c LIKE 'a\\%' ESCAPE '\\'", Dialect::DuckDb),
+        // A `$` inside a name, or before a digit (a parameter), opens nothing.
+        ("a$$b = 1 AND c$x$ = 2", Dialect::DuckDb),
+        ("c = $1", Dialect::DuckDb),
+        ("note = '$$' AND tag = '$x$'", Dialect::DuckDb),
+        ("c = '$$'", Dialect::BigQuery),
         // After a number, `E'…'` is a string of its own with escapes.
         ("c = 1E'\\' )'", Dialect::DuckDb),
     ];
