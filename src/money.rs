@@ -304,6 +304,12 @@ fn exact_mul(a: Decimal, b: Decimal) -> Result<Decimal, Overflow> {
 
 fn exact_add(a: Decimal, b: Decimal) -> Result<Decimal, Overflow> {
     let sum = a.checked_add(b).ok_or(Overflow)?;
+    // A sum that needs more than 28 digits is rounded to fewer decimals;
+    // a sum of exactly zero (a credit that cancels a cost) is written
+    // without its decimals, and is exact.
+    if sum.is_zero() {
+        return Ok(Decimal::new(0, a.scale().max(b.scale())));
+    }
     if sum.scale() < a.scale().max(b.scale()) {
         return Err(Overflow);
     }
@@ -379,6 +385,20 @@ mod tests {
         assert_eq!(add(big, d("1")), Err(Overflow));
         assert_eq!(add(d("7922816251426433759354395033"), d("0.55")), Err(Overflow));
         assert!(add(d("7922816251426433759354395033"), d("0.5")).is_ok());
+    }
+
+    /// A credit that cancels a cost sums to zero, exactly, with the
+    /// decimals of its parts; rust_decimal writes a zero plus a zero
+    /// without them (`0.0000 + 0` is `0`), which is no rounding.
+    #[test]
+    fn sums_to_zero_exactly() {
+        let zero = add(d("0.1344"), d("-0.1344")).unwrap();
+        assert!(zero.is_zero());
+        assert_eq!(zero.scale(), 4);
+        assert_eq!(add(zero, d("0")).unwrap().to_string(), "0.0000");
+        assert_eq!(add(d("0"), zero).unwrap().to_string(), "0.0000");
+        assert_eq!(add(d("14"), d("-14")).unwrap().to_string(), "0");
+        assert_eq!(m("0.000028").minus(m("0.000028")).unwrap().amount().to_string(), "0.000000");
     }
 
     #[test]
