@@ -171,7 +171,21 @@ fn the_reconcile_query_over_the_whole_period_is_reconciles() {
     let python = python();
     let real = real_responses();
     for dialect in ["duckdb", "bigquery"] {
-        for bill in ["match.jsonl", "thinking-not-logged.jsonl", "credits-tax.jsonl", "unknown-sku.jsonl"] {
+        for bill in [
+            "match.jsonl",
+            "thinking-not-logged.jsonl",
+            "credits-tax.jsonl",
+            "unknown-sku.jsonl",
+            "credits-cover-all.jsonl",
+            "credits-split.jsonl",
+            "match-eur.jsonl",
+        ] {
+            // A BigQuery division of BIGNUMERICs is exact to 38 digits;
+            // carried to DuckDB by sqlglot it is a DOUBLE division, which
+            // this run cannot hold to the digit.
+            if dialect == "bigquery" && bill == "match-eur.jsonl" {
+                continue;
+            }
             assert_same(&python, &real, bill, false, "2026-11-21", dialect);
         }
     }

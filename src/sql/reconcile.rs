@@ -168,11 +168,13 @@ fn cte(name: &str, body: &str) -> String {
     format!("{name} AS (\n{body}\n)")
 }
 
-/// The sum of the `amount`s of the export's `credits` array.
+/// The sum of the `amount`s of the export's `credits` array, each read
+/// exactly first (a FLOAT64 sum of -0.1 and -0.2 is -0.30000000000000004).
 fn credits(d: Dialect) -> String {
+    let amount = exact(d, "c.amount");
     match d {
-        Dialect::BigQuery => "(SELECT SUM(c.amount) FROM UNNEST(b.credits) AS c)".to_string(),
-        Dialect::DuckDb => "list_sum([c.amount FOR c IN b.credits])".to_string(),
+        Dialect::BigQuery => format!("(SELECT SUM({amount}) FROM UNNEST(b.credits) AS c)"),
+        Dialect::DuckDb => format!("list_sum([{amount} FOR c IN b.credits])"),
     }
 }
 
@@ -183,18 +185,34 @@ fn exact(d: Dialect, value: &str) -> String {
     format!("CAST(CAST({value} AS {}) AS {})", d.type_name(Type::Text), d.decimal_type())
 }
 
-/// An amount of a bill row in the card's currency (US dollars): as it is
-/// where the row is in dollars (or does not say), else divided by the
-/// export's `currency_conversion_rate` and kept to 12 decimals.
+/// An amount of a bill row (`amount`, an exact decimal of the row) in the
+/// card's currency (US dollars): as it is where the row is in dollars (or
+/// does not say, `usd`), else divided by the row's conversion `rate` and
+/// rounded to 12 decimals, half away from zero, as `reconcile` does. A
+/// rate of 0 is none: the amount is then `NULL`, a row left unread.
 fn in_card_currency(d: Dialect, amount: &str) -> String {
-    format!(
-        "CASE WHEN b.currency IS NULL OR UPPER(b.currency) = 'USD' THEN {amount_exact}
-        ELSE CAST(ROUND({amount_exact} / {rate}, 12) AS {dec}) END",
-        amount_exact = exact(d, amount),
-        rate = exact(d, "b.currency_conversion_rate"),
-        dec = d.decimal_type(),
-    )
+    let converted = match d {
+        Dialect::BigQuery => format!("CAST(ROUND({amount} / rate, 12) AS {})", d.decimal_type()),
+        // DuckDB divides decimals in DOUBLE, so the quotient is taken in
+        // whole units of 10^-18 (HUGEINT), exactly: a row of more than
+        // about 85 million in its currency overflows, and DuckDB says so.
+        Dialect::DuckDb => {
+            let units = |x: &str| {
+                format!("(CAST(trunc({x}) AS HUGEINT) * {E18} + CAST(({x} - trunc({x})) * {E18} AS HUGEINT))")
+            };
+            let (a, r) = (units(amount), units("rate"));
+            format!(
+                "CAST(CAST(sign({a}) * ((abs({a}) * 2000000000000 + {r}) // (2 * {r})) AS DECIMAL(38, 0)) \
+                 * CAST('0.000000000001' AS DECIMAL(38, 12)) AS {})",
+                d.decimal_type()
+            )
+        }
+    };
+    format!("CASE WHEN usd THEN {amount} ELSE {converted} END")
 }
+
+/// 10^18, the units of a DuckDB decimal of 18 places.
+const E18: &str = "1000000000000000000";
 
 /// `|a − b| × 100 ≤ tolerance × max(|a|, |b|)`.
 fn within(a: &str, b: &str, tolerance: &str) -> String {
@@ -252,16 +270,20 @@ fn ctes_of(
     let export = cte(
         "nb_export",
         &format!(
-            "  SELECT ROW_NUMBER() OVER () AS bill_row, {day} AS day,
-    TRIM(b.sku.id) AS sku_id, TRIM(b.sku.description) AS sku,
-    {quantity} AS quantity,
-    {cost} AS cost, {credit} AS credits,
+            "  SELECT ROW_NUMBER() OVER () AS bill_row, day, sku_id, sku, quantity,
+    {cost} AS cost, {credit} AS credits, cost_type
+  FROM (SELECT {day} AS day, TRIM(b.sku.id) AS sku_id, TRIM(b.sku.description) AS sku,
+    {quantity} AS quantity, b.currency IS NULL OR UPPER(b.currency) = 'USD' AS usd,
+    {cost_in} AS cost_in, {credits_in} AS credits_in, NULLIF({rate}, 0) AS rate,
     LOWER(COALESCE(b.cost_type, 'regular')) AS cost_type
   FROM {table} AS b
-  WHERE b.service.id IN ({gemini}, {vertex})",
+  WHERE b.service.id IN ({gemini}, {vertex})) AS b",
             quantity = exact(d, "b.usage.amount"),
-            cost = in_card_currency(d, "b.cost"),
-            credit = in_card_currency(d, &format!("COALESCE({}, 0)", credits(d))),
+            cost_in = exact(d, "b.cost"),
+            credits_in = exact(d, &format!("COALESCE({}, 0)", credits(d))),
+            rate = exact(d, "b.currency_conversion_rate"),
+            cost = in_card_currency(d, "cost_in"),
+            credit = in_card_currency(d, "credits_in"),
             table = d.table(&request.bill_table),
             gemini = d.string(GEMINI_API),
             vertex = d.string(VERTEX_AI),

@@ -468,5 +468,7 @@ fn in_card_currency(
         }
     };
     let converted = amount.checked_div(rate).ok_or(ReconcileError::Overflow)?;
-    Ok(Money::new(converted.round_dp(12)))
+    // Half away from zero, as SQL's ROUND does it in the query `nbcost sql
+    // --reconcile` writes (rust_decimal's own default rounds to even).
+    Ok(Money::new(converted.round_dp_with_strategy(12, rust_decimal::RoundingStrategy::MidpointAwayFromZero)))
 }
