@@ -301,7 +301,8 @@ fn a_period_column_splits_rows_as_tallies_of_each_period_do() {
 /// Usage that gives no token counts is never a complete $0 in the query
 /// either, and MIME types compare without case. `tests/fixtures/sql/countless.jsonl`
 /// (written by hand) holds Flash responses with an empty usage block, a
-/// total alone and a lane alone; an agent's model turn holding an image
+/// total alone, a lane alone and an image with the prompt counted alone
+/// (the last chunk of a stream cut short); an agent's model turn holding an image
 /// but no usage (and the user's event before it, a piece); a Pro response
 /// whose image part says `IMAGE/PNG` and gives no details, one that gives
 /// them, and a stream chunk with a total alone.
@@ -309,7 +310,7 @@ fn a_period_column_splits_rows_as_tallies_of_each_period_do() {
 /// By hand: the two Pro responses are 1 image each of 1,120 output tokens
 /// at $120 per 1M = $0.1344, plus 10 prompt tokens at $2 per 1M =
 /// $0.00002: $0.26884 (were `IMAGE/PNG` text, its 1,120 tokens would be
-/// billed at the text rate). The three Flash responses and the agent's
+/// billed at the text rate). The four Flash responses and the agent's
 /// turn are not priced, so the total is incomplete; the chunk and the
 /// user's event are pieces.
 #[test]
@@ -326,7 +327,7 @@ fn responses_without_token_counts_are_not_priced_by_the_query_as_by_tally() {
     assert_eq!(
         summary,
         [
-            (Some("gemini-3.1-flash-image".into()), "unknown (no token counts)".into(), 3),
+            (Some("gemini-3.1-flash-image".into()), "unknown (no token counts)".into(), 4),
             (Some("gemini-3-pro-image".into()), "1K/2K".into(), 2),
             (None, "unknown (no token counts)".into(), 1),
         ]

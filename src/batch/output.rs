@@ -163,8 +163,12 @@ impl SumsByVersion {
         usage: &Usage,
         content: Content,
     ) {
-        let per_image =
-            usage.has_counts().then(|| tokens_per_image(output_split(usage, content).0, content.images));
+        // A response that holds an image but counts no output for it (a
+        // stream cut before its last chunk: the others count the prompt
+        // alone) cannot be priced: its image at no tokens would hide a bill.
+        let image_output = output_split(usage, content).0;
+        let counted = usage.has_counts() && (image_output > 0 || content.images == 0);
+        let per_image = counted.then(|| tokens_per_image(image_output, content.images));
         let shapes = match version.map(kept_version) {
             Some(version) if self.named.len() < MAX_KEPT_VERSIONS || self.named.contains_key(&version) => {
                 self.named.entry(version).or_default()

@@ -89,8 +89,9 @@ impl UsageSums {
         self.thoughts += u128::from(usage.thoughts_tokens);
         self.total += u128::from(usage.total_tokens);
         // A response that gives no token counts bills nothing at either
-        // rate, so how its output would split says nothing.
-        let counted = usage.has_counts();
+        // rate, so how its output would split says nothing; nor does one
+        // that holds an image but counts no output for it (not priced).
+        let counted = usage.has_counts() && (image_output > 0 || content.images == 0);
         self.without_output_split += u128::from(counted && !usage.candidates_details_present);
         self.output_upper_bound += u128::from(counted && by.is_upper_bound());
         self.text_only += u128::from(counted && by == SplitBy::NoImagePart);

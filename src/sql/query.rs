@@ -260,7 +260,7 @@ WHERE COALESCE(JSON_TYPE(e) <> 'object', TRUE) OR REGEXP_CONTAINS(TO_JSON_STRING
 
 /// The rules, from the parsed members to the result, for both engines.
 const RULES: &str = r#"nb_row AS (SELECT *, IF(detail, GREATEST(detail_text, candidates - detail_image), candidates - image_out) AS text_out,
-IF(counted, IF(images > 1 AND $MOD = 0, $DIV, image_out), NULL) AS per_image, $LANE AS lane
+IF(counted AND (image_out > 0 OR images = 0), IF(images > 1 AND $MOD = 0, $DIV, image_out), NULL) AS per_image, $LANE AS lane
 FROM (SELECT *, CASE WHEN empty THEN 'empty' WHEN reason IS NOT NULL THEN 'malformed' WHEN is_error THEN 'error'
 WHEN piece AND NOT counted THEN 'chunk' ELSE 'usage' END AS kind,
 CASE WHEN detail THEN detail_image WHEN images > 0 OR NOT candidates_present THEN candidates ELSE 0 END AS image_out
@@ -298,7 +298,7 @@ WHERE kind = 'usage')),
 nb_usage AS (SELECT *,
 CASE WHEN per_image IS NULL THEN 'unknown (no token counts)' WHEN per_image = 0 THEN 'no image'
 ELSE COALESCE(label, CONCAT('unknown (', $TEXT_PER_IMAGE, ' tokens/image)')) END AS size,
-CASE $PROVISIONEDWHEN per_image IS NULL THEN CONCAT(IF(responses = 1, 'the response gives', 'the responses give'), ' no token counts')
+CASE $PROVISIONEDWHEN per_image IS NULL THEN CONCAT(IF(responses = 1, 'the response gives', 'the responses give'), ' no output token count')
 WHEN m IS NULL AND model_version = '(none)' THEN 'the responses name no modelVersion: give --model to price them'
 WHEN m IS NULL THEN 'the model is not in the rate card: pass a card that lists it with --rates'
 WHEN image_rate IS NULL THEN CONCAT(model, ' has no ', lane, ' lane in the rate card (it has ', lanes, ')')$RATE_ARMS

@@ -159,9 +159,9 @@ fn build_row(group: ModelGroup<'_>, today: Date) -> Result<TallyRow, TallyError>
                 .to_string(),
         ),
         BilledLane::Lane(_) if per_image == PerImage::NoCounts => Err(if sums.responses == 1 {
-            "the response gives no token counts".to_string()
+            "the response gives no output token count".to_string()
         } else {
-            "the responses give no token counts".to_string()
+            "the responses give no output token count".to_string()
         }),
         BilledLane::Lane(lane) => match (model, model.and_then(|model| model.tokens.get(&lane))) {
             (Some(model), Some(rates)) => {
