@@ -281,7 +281,15 @@ impl LineFields {
         if let Some(api) = api.into_response() {
             return api_line(key, api, self.error, self.status);
         }
-        if let Some(error) = self.error.or(self.status) {
+        // A line that names an error yet carries a response's usage was
+        // billed for it (a Vertex AI line whose `status` reports a partial
+        // failure): it is a response, priced, never dropped as an error.
+        let usage_given = match &self.response {
+            Some(Ok(response)) => response.usage.is_set(),
+            Some(Err(WrongType)) => false,
+            None => self.bare_response.usage.is_set(),
+        };
+        if let Some(error) = self.error.or(self.status).filter(|_| !usage_given) {
             return OutputLine::Error { key, code: error.code, message: error.message };
         }
         let wrapped = matches!(self.response, Some(Ok(_)));

@@ -145,7 +145,7 @@ fn source(d: Dialect, request: &SqlRequest) -> String {
 /// for the rows the check reaches (see [`DUCKDB_CHECKS`]). A string
 /// function on the whole line is costly: `trim` runs only on a line that
 /// is not JSON.
-const DUCKDB_PARSED: &str = r#"nb_parsed AS (SELECT *, (v.error LIKE '{%' OR v.error LIKE '"__%' OR v.status LIKE '{%' OR v.status LIKE '"__%') IS TRUE AS is_error,
+const DUCKDB_PARSED: &str = r#"nb_parsed AS (SELECT *, (v.error LIKE '{%' OR v.error LIKE '"__%' OR v.status LIKE '{%' OR v.status LIKE '"__%') IS TRUE AND usage IS NULL AS is_error,
 (v.author = '"user"') IS TRUE AS user_event, (v.partial = 'true') IS TRUE AS partial,
 CASE WHEN version_json LIKE '"%' THEN version_json ->> '$' END AS version, (usage LIKE '{%') IS TRUE AS usage_object,
 cd IS NOT NULL AS detail, pd IS NOT NULL AS prompt_detail, counts[1] AS prompt, counts[2] AS candidates, counts[3] AS thoughts, counts[4] AS total,
@@ -173,7 +173,7 @@ FROM (SELECT *, IF(j IS NULL, line IS NULL OR trim(line) = '', FALSE) AS empty, 
 '#P', '{"inlineData":{"mimeType":@,"mime_type":@},"inline_data":{"mimeType":@,"mime_type":@},"thought":@}'),
 '#G', '{"webSearchQueries":[@],"web_search_queries":[@]}'), '@', '"JSON"')) AS v
 FROM (SELECT *, CASE WHEN json_valid(line) THEN line END AS j
--- the rows in two halves (odd lengths, the rest), which DuckDB parses on two threads
+-- the rows in two halves (odd lengths, the rest), parsed on two threads
 FROM (SELECT * FROM nb_source WHERE strlen(line) % 2 = 1 UNION ALL SELECT * FROM nb_source WHERE strlen(line) % 2 IS DISTINCT FROM 1)))))))))"#;
 
 /// BigQuery: each member read by subscript, once, from the line with its
@@ -181,7 +181,7 @@ FROM (SELECT * FROM nb_source WHERE strlen(line) % 2 = 1 UNION ALL SELECT * FROM
 /// absent; the line as it is (`j`) where `null` counts (an agent event,
 /// a request).
 const BIGQUERY_PARSED: &str = r#"nb_parsed AS (SELECT *, (JSON_TYPE(s['error']) IN ('object', 'string') AND JSON_VALUE(s['error']) IS DISTINCT FROM ''
-OR JSON_TYPE(s['status']) IN ('object', 'string') AND JSON_VALUE(s['status']) IS DISTINCT FROM '') IS TRUE AS is_error,
+OR JSON_TYPE(s['status']) IN ('object', 'string') AND JSON_VALUE(s['status']) IS DISTINCT FROM '') IS TRUE AND usage IS NULL AS is_error,
 (JSON_VALUE(s['author']) = 'user') IS TRUE AS user_event, (TO_JSON_STRING(s['partial']) = 'true') IS TRUE AS partial,
 SAFE.STRING(version_json) AS version, (JSON_TYPE(usage) = 'object') IS TRUE AS usage_object,
 cd IS NOT NULL AS detail, pd IS NOT NULL AS prompt_detail, IFNULL(ds.image, 0) AS detail_image, IFNULL(ds.text, 0) AS detail_text
