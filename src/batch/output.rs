@@ -31,36 +31,39 @@ use crate::scan::{OutputLine, ScanOptions, Usage};
 /// `projects/P/locations/L/publishers/google/models/`) and Vertex AI's
 /// version after `@` (`@default`, `@001`) are left out first.
 pub fn model_for_version<'card>(card: &'card RateCard, version: &str) -> Option<&'card Model> {
-    let version = bare_model_name(version);
-    if let Some(found) = known(card, version) {
-        return Some(found.model);
-    }
-    let folded = version.to_lowercase();
-    card.models
-        .iter()
-        .flat_map(|model| {
-            std::iter::once(&model.id)
-                .chain(model.former.iter().map(|former| &former.id))
-                .map(move |name| (model, name))
-        })
-        .filter(|(_, name)| {
-            let name = name.to_lowercase();
-            folded.strip_prefix(&name).is_some_and(|rest| rest.starts_with('-'))
-        })
-        .max_by_key(|(_, name)| name.len())
-        .map(|(model, _)| model)
+    resolve_version(card, version).map(|found| found.model)
 }
 
 /// The card model a `modelVersion` names, with the ID it stands for (for
-/// its lifecycle): the ID, former ID or alias written (after any
-/// `models/`), else the model [`model_for_version`] finds, under its own ID.
+/// its lifecycle), found as [`model_for_version`] says: a dated or
+/// versioned preview (`gemini-3-pro-image-preview-11-2025`, `…-preview@001`)
+/// stands for the preview's former ID, with its lifecycle, not the model's.
 pub(super) fn resolve_version<'card>(card: &'card RateCard, version: &str) -> Option<Resolved<'card>> {
     let written = version.trim();
     if let Some(found) = known(card, written.strip_prefix("models/").unwrap_or(written)) {
         return Some(found);
     }
-    let model = model_for_version(card, version)?;
-    Some(Resolved { model, named_as: NamedAs::Id, id: &model.id, life: &model.life })
+    let version = bare_model_name(version);
+    if let Some(found) = known(card, version) {
+        return Some(found);
+    }
+    let folded = version.to_lowercase();
+    card.models
+        .iter()
+        .flat_map(|model| {
+            std::iter::once(Resolved { model, named_as: NamedAs::Id, id: &model.id, life: &model.life })
+                .chain(model.former.iter().map(move |former| Resolved {
+                    model,
+                    named_as: NamedAs::Former,
+                    id: &former.id,
+                    life: &former.life,
+                }))
+        })
+        .filter(|found| {
+            let name = found.id.to_lowercase();
+            folded.strip_prefix(&name).is_some_and(|rest| rest.starts_with('-'))
+        })
+        .max_by_key(|found| found.id.len())
 }
 
 /// `version`, or its first [`MAX_VERSION_BYTES`] and `…` when it is longer.
@@ -578,8 +581,9 @@ mod tests {
         }
     }
 
-    /// What a version's lifecycle warning names: the ID written where the
-    /// card knows it (a preview's own shutdown), else the card model's ID.
+    /// What a version's lifecycle warning names: the ID or former ID it is
+    /// written as, or is a dated or versioned spelling of (a preview's own
+    /// shutdown), else the card model's ID.
     #[test]
     fn names_the_id_a_model_version_stands_for() {
         let card = RateCard::embedded_named("2026-10").unwrap();
@@ -590,11 +594,19 @@ mod tests {
             ),
             ("models/gemini-3-pro-image-preview", Some(("gemini-3-pro-image", "gemini-3-pro-image-preview"))),
             ("gemini-3.1-flash-image", Some(("gemini-3.1-flash-image", "gemini-3.1-flash-image"))),
-            ("gemini-3-pro-image-preview-11-2025", Some(("gemini-3-pro-image", "gemini-3-pro-image"))),
+            (
+                "gemini-3-pro-image-preview-11-2025",
+                Some(("gemini-3-pro-image", "gemini-3-pro-image-preview")),
+            ),
+            (
+                "models/Gemini-3-Pro-Image-Preview-11-2025",
+                Some(("gemini-3-pro-image", "gemini-3-pro-image-preview")),
+            ),
             (
                 "publishers/google/models/gemini-3.1-flash-image-preview@001",
-                Some(("gemini-3.1-flash-image", "gemini-3.1-flash-image")),
+                Some(("gemini-3.1-flash-image", "gemini-3.1-flash-image-preview")),
             ),
+            ("gemini-3-pro-image-001", Some(("gemini-3-pro-image", "gemini-3-pro-image"))),
             ("imagen-4.0-generate-001", None),
         ];
         for (version, want) in cases {
