@@ -344,7 +344,8 @@ fn responses_without_token_counts_are_not_priced_by_the_query_as_by_tally() {
 /// Lines that are odd rather than typical, read by the typed parse as
 /// `tally` reads them: `tests/fixtures/sql/odd.jsonl` (written by hand)
 /// holds token counts written as a string, a fraction or a negative
-/// number, a `null` camelCase member beside its snake_case one, details
+/// number, a `null` camelCase member beside its snake_case one, an empty
+/// `modelVersion` (no version, as a missing one), details
 /// that are no array or hold entries that are no objects (or `{}`),
 /// `usageMetadata`, `modelVersion`, `key` and `response` of the wrong
 /// type, error lines (and lines that name an error or a Vertex AI
@@ -352,7 +353,8 @@ fn responses_without_token_counts_are_not_priced_by_the_query_as_by_tally() {
 /// are JSON but no object, image
 /// parts of every MIME spelling and thought, search queries in both
 /// spellings, stream chunks and agent events. Every row, line count and
-/// the total must be `tally`'s in both dialects.
+/// the total must be `tally`'s in both dialects, and with `--model`, which
+/// prices the responses that name no version (the empty one among them).
 #[test]
 #[ignore = "needs DuckDB and sqlglot: bash tests/sql/setup.sh, then cargo test -- --include-ignored"]
 fn odd_lines_are_read_by_the_query_as_by_tally() {
@@ -363,7 +365,21 @@ fn odd_lines_are_read_by_the_query_as_by_tally() {
     assert_eq!(report["grounding"]["models"][0]["queries"], 5);
     for (dialect, args) in [("duckdb", &[][..]), ("bigquery", &["--column-type", "string"][..])] {
         let rows = run_query(&python, &file, dialect, args);
-        assert_eq!(assert_matches(&report, &rows, dialect), 6);
+        assert_eq!(assert_matches(&report, &rows, dialect), 7);
+    }
+    let report = tally(&file, &["--model", "pro"]);
+    let unnamed = report["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|row| row["model_versions"].as_array().unwrap().contains(&Value::Null));
+    assert!(unnamed.clone().count() > 0 && unnamed.clone().all(|row| row["model"] == "gemini-3-pro-image"));
+    for (dialect, args) in [
+        ("duckdb", &["--model", "pro"][..]),
+        ("bigquery", &["--column-type", "string", "--model", "pro"][..]),
+    ] {
+        let rows = run_query(&python, &file, dialect, args);
+        assert_matches(&report, &rows, &format!("{dialect} --model pro"));
     }
 }
 

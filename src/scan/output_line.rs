@@ -302,6 +302,9 @@ impl LineFields {
         };
         let model_version = match response.model_version.resolve() {
             Some(Err(WrongType)) => return malformed("modelVersion is not a string"),
+            // An empty version names no model, as a missing one does
+            // (`--model` prices it).
+            Some(Ok(version)) if version.is_empty() => None,
             Some(Ok(version)) => Some(version),
             None => None,
         };

@@ -20,13 +20,13 @@ use crate::card::RateCard;
 
 /// The query's CTEs, one line each, for the header comment.
 pub(super) const STEPS: [&str; 10] = [
-    "nb_models, nb_sizes, nb_rates: the rate card (rates per 1M tokens)",
+    "nb_models, nb_sizes, nb_rates: the rate card (per 1M tokens)",
     "nb_source: each row's line and period",
     "nb_parsed: each line parsed once",
     "nb_row: each row's kind (and why malformed), lane and tokens",
     "nb_sums: rows summed per kind, version, size, lane",
     "nb_resolved: versions resolved to card models",
-    "nb_usage: usage per model, size and lane, priced or why not",
+    "nb_usage: usage per model, size, lane, priced or why not",
     "nb_grounding: search queries per model",
     "nb_result: all rows but the total",
     "nb_total: the total, and what it leaves out",
@@ -173,7 +173,7 @@ FROM (SELECT *, IF(j IS NULL, line IS NULL OR trim(line) = '', FALSE) AS empty, 
 '#P', '{"inlineData":{"mimeType":@,"mime_type":@},"inline_data":{"mimeType":@,"mime_type":@},"thought":@}'),
 '#G', '{"webSearchQueries":[@],"web_search_queries":[@]}'), '@', '"JSON"')) AS v
 FROM (SELECT *, CASE WHEN json_valid(line) THEN line END AS j
--- the rows in two halves (odd lengths, the rest), parsed on two threads
+-- two halves (odd lengths, the rest), parsed on two threads
 FROM (SELECT * FROM nb_source WHERE strlen(line) % 2 = 1 UNION ALL SELECT * FROM nb_source WHERE strlen(line) % 2 IS DISTINCT FROM 1)))))))))"#;
 
 /// BigQuery: each member read by subscript, once, from the line with its
@@ -289,7 +289,7 @@ nb_sums AS (SELECT $P$BYkind, reason, version, per_image, lane, COUNT(*) AS resp
 SUM(image_out) AS image_out, SUM(text_out) AS text_out, SUM(thoughts) AS thoughts, SUM(queries) AS queries
 FROM nb_row GROUP BY $P$BYkind, reason, version, per_image, lane),
 nb_resolved AS (SELECT *, IF(m IS NULL, version_name, NULL) AS unknown_version
-FROM (SELECT s.*, $MODEL, COALESCE(s.version, '(none)') AS version_name FROM nb_sums AS s LEFT JOIN (
+FROM (SELECT s.*, $MODEL, COALESCE(NULLIF(s.version, ''), '(none)') AS version_name FROM nb_sums AS s LEFT JOIN (
 SELECT version, m, ROW_NUMBER() OVER (PARTITION BY version ORDER BY name = bare DESC, LENGTH(name) DESC) AS choice
 FROM (SELECT DISTINCT version, LOWER(TRIM(REGEXP_EXTRACT(REGEXP_EXTRACT(TRIM(version), $AFTER_SLASH), $BEFORE_AT))) AS bare FROM nb_sums)
 JOIN ($NAMES) ON name = bare OR prefix AND STARTS_WITH(bare, CONCAT(name, '-'))) AS n
@@ -362,7 +362,7 @@ fn rules_values(
         Some(name) => {
             let fallback = card.resolve(name)?.model;
             let m = card.models.iter().position(|model| std::ptr::eq(model, fallback)).unwrap_or_default();
-            format!("IF(s.version IS NULL, {m}, n.m) AS m")
+            format!("IF(COALESCE(s.version, '') = '', {m}, n.m) AS m")
         }
         None => "n.m".to_string(),
     };
