@@ -445,6 +445,9 @@ impl BudgetCheck {
     }
 
     /// The fact tables show: `$2,500.00: OVER by $79.76`, `$2,500.00: within`.
+    /// Where the total to the cent would not read true beside the limit
+    /// and the excess, all three are shown exactly: `$0.3355: $0.336 is
+    /// OVER by $0.0005` (not a total of $0.34 over by $0.0005).
     pub fn summary(&self) -> String {
         let cents = Money::difference_in_cents(
             self.total,
@@ -452,9 +455,10 @@ impl BudgetCheck {
             self.total.minus(self.fail_above).unwrap_or(self.total),
         );
         let shown = |amount: Money| self.currency.total_if(amount, cents);
+        let total = if cents { String::new() } else { format!("{} is ", shown(self.total)) };
         match self.excess {
-            Some(excess) => format!("{}: OVER by {}", shown(self.fail_above), shown(excess)),
-            None => format!("{}: within", shown(self.fail_above)),
+            Some(excess) => format!("{}: {total}OVER by {}", shown(self.fail_above), shown(excess)),
+            None => format!("{}: {total}within", shown(self.fail_above)),
         }
     }
 }

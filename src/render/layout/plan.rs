@@ -30,14 +30,23 @@ impl Report for PlanReport {
         }
         facts.push(("rate card".to_string(), self.card.summary()));
         if let Some(what_if) = &self.what_if {
-            facts.push((
-                "what if batch".to_string(),
+            // To the cent, unless the rounded figures would not subtract to
+            // the rounded saving: then every digit, the plan's total with them.
+            let fact = if Money::difference_in_cents(self.total, what_if.total, what_if.saving) {
                 format!(
                     "{} a month, saving {}",
                     currency.total(what_if.total),
                     currency.total(what_if.saving)
-                ),
-            ));
+                )
+            } else {
+                format!(
+                    "{} a month against {}, saving {}",
+                    currency.unit(what_if.total),
+                    currency.unit(self.total),
+                    currency.unit(what_if.saving)
+                )
+            };
+            facts.push(("what if batch".to_string(), fact));
         }
         if let Some(budget) = &self.budget {
             facts.push(("budget".to_string(), budget.summary()));
