@@ -64,8 +64,15 @@ pub(crate) fn output_line(line: &[u8]) -> OutputLine {
         Some(Value::String(message)) if !message.is_empty() => Some((None, Some(message.clone()))),
         _ => None,
     };
+    // A line that names an error yet carries a response's usage is a
+    // response (it was billed).
+    let usage_given = match member(&top, "response") {
+        Some(Value::Object(response)) => cased(response, "usageMetadata", "usage_metadata").is_some(),
+        Some(_) => false,
+        None => cased(&top, "usageMetadata", "usage_metadata").is_some(),
+    };
     if let Some((code, message)) =
-        error_of(member(&top, "error")).or_else(|| error_of(member(&top, "status")))
+        error_of(member(&top, "error")).or_else(|| error_of(member(&top, "status"))).filter(|_| !usage_given)
     {
         return OutputLine::Error { key, code, message };
     }
@@ -90,6 +97,8 @@ pub(crate) fn output_line(line: &[u8]) -> OutputLine {
     };
     let model_version = match cased(response, "modelVersion", "model_version") {
         None => None,
+        // An empty version names no model, as a missing one does.
+        Some(Value::String(version)) if version.is_empty() => None,
         Some(Value::String(version)) => Some(version.clone()),
         Some(_) => return malformed("modelVersion is not a string".into()),
     };
