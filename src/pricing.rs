@@ -155,15 +155,25 @@ pub enum PricingError {
         /// The lanes it has.
         offered: String,
     },
-    /// The figure outgrew exact arithmetic.
-    #[error(
-        "the price of {} is too large to compute exactly; ask for fewer images or check the card's prices",
-        crate::count::counted(*.count, "image", "images")
-    )]
+    /// The figure outgrew exact arithmetic: the price of one image (with
+    /// its reference images and thinking tokens) where `count` is 1, else
+    /// the total of `count` images.
+    #[error("{}", overflow_message(*.count))]
     Overflow {
         /// The count asked for.
         count: u64,
     },
+}
+
+fn overflow_message(count: u64) -> String {
+    if count == 1 {
+        "the price of one image, with its reference images and thinking tokens, is too large to compute exactly; ask for fewer reference images or thinking tokens, or check the card's prices".to_string()
+    } else {
+        format!(
+            "the price of {} is too large to compute exactly; ask for fewer images or check the card's prices",
+            crate::count::counted(count, "image", "images")
+        )
+    }
 }
 
 impl Kind for PricingError {

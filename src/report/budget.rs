@@ -339,10 +339,13 @@ impl BudgetReport {
                 high = middle;
             }
         }
+        // A multiple the plan cannot be priced at is the plan's to say (its
+        // line too large to price), not the amount's.
         let scaled = plan.scaled(low);
-        let total = cost(low)?.ok_or(BudgetError::TooLarge)?;
         let priced = plan::price(&scaled, card, request.basis)?;
-        let next = cost(low + 1)?.ok_or(BudgetError::TooLarge)?;
+        complete &= priced.complete();
+        let total = priced.total;
+        let next = plan::price(&plan.scaled(low + 1), card, request.basis)?.total;
         Ok(BudgetReport {
             card: CardInfo::new(card, today),
             amount: request.amount,
