@@ -10,7 +10,8 @@
 //! sides beside each other with `reconcile`'s statuses. Tax, adjustments
 //! and credits are summed on the total row, never netted into a SKU. The
 //! total's status is `reconcile`'s verdict: never a match where responses
-//! or bill rows are left out (`incomplete`, with a note counting them) or
+//! or bill rows are left out (`incomplete`, with a note counting them),
+//! where the bill table holds no row of the two services (`no_bill`), or
 //! where every day is still settling (`nothing_settled`).
 
 use rust_decimal::Decimal;
@@ -369,8 +370,10 @@ fn ctes_of(
       AND (b.model IS NULL OR b.model = p.model))",
         ),
     );
-    // As `reconcile`: nothing compared while days are still settling is
-    // no match of $0 (it refuses); else a mismatch wins, and then what is
+    // As `reconcile`: a bill table with no row of the two services (only
+    // other services', or none) is no bill to compare (it refuses), nor is
+    // nothing compared while days are still settling: neither is a match
+    // of $0; else a mismatch wins, and then what is
     // left out (bill rows unread, responses unpriced or unread) makes the
     // total incomplete. The pricing chain's `nb_total` counts the
     // responses left out, every day's, as `tally`'s total does.
@@ -380,12 +383,15 @@ fn ctes_of(
             "  SELECT t.*, t.billed_cost - t.computed_cost AS difference,
     t.billed_cost + t.credits + t.tax + t.adjustments + t.other AS net,
     {totals_ok} AS within_tolerance,
-    CASE WHEN t.compared = 0 AND t.settling > 0 THEN 'nothing_settled'
+    CASE WHEN t.gemini_rows = 0 THEN 'no_bill'
+      WHEN t.compared = 0 AND t.settling > 0 THEN 'nothing_settled'
       WHEN NOT (t.drifts = 0 AND t.unmatched_cost * 100 <= {tolerance} * GREATEST(ABS(t.billed_cost), ABS(t.computed_cost))
       AND {totals_ok}) THEN 'mismatch'
       WHEN t.unread + t.unpriced + t.unpriced_queries + t.malformed > 0 THEN 'incomplete'
       ELSE 'match' END AS status,
-    CASE WHEN t.compared = 0 AND t.settling > 0
+    CASE WHEN t.gemini_rows = 0
+      THEN 'no Gemini API or Vertex AI rows in the bill table: query the billing export of the project that ran the requests'
+      WHEN t.compared = 0 AND t.settling > 0
       THEN 'every day is within --settle-days {settle_days} of today: none is settled to compare; write the query with --settle-days 0 to compare them as they stand'
       WHEN t.unread + t.unpriced + t.unpriced_queries + t.malformed > 0
       THEN CONCAT('leaves out unpriced responses: ', {unpriced}, ', unpriced search queries: ', {unpriced_queries},
@@ -400,6 +406,7 @@ fn ctes_of(
       (SELECT COALESCE(SUM(unpriced_queries), 0) FROM nb_total) AS unpriced_queries,
       (SELECT COALESCE(SUM(malformed), 0) FROM nb_total) AS malformed,
       (SELECT COUNT(*) FROM nb_compared) AS compared,
+      (SELECT COUNT(*) FROM nb_export) AS gemini_rows,
       (SELECT COUNT(*) FROM nb_export) - (SELECT COUNT(*) FROM nb_bill)
         + (SELECT COUNT(*) FROM nb_parts AS p WHERE NOT ({parts_filter})) AS settling,
       (SELECT COALESCE(ABS(SUM(billed_cost)), 0) FROM nb_compared WHERE status = 'unmatched_sku') AS unmatched_cost,
