@@ -212,8 +212,10 @@ fn the_reconcile_query_day_by_day_is_reconciles() {
     let responses = Path::new("tests/fixtures/reconcile/days-predictions.jsonl");
     for dialect in ["duckdb", "bigquery"] {
         for bill in ["days.jsonl", "days-missing.jsonl"] {
-            // On the 6th the 5th is still settling; on the 7th it is compared.
-            for today in ["2026-11-06", "2026-11-07"] {
+            // On the 5th the 3rd is still settling (one of the two days
+            // before it); on the 6th and 7th the 5th is; on the 8th every
+            // day is compared.
+            for today in ["2026-11-05", "2026-11-06", "2026-11-07", "2026-11-08"] {
                 assert_same(&python, responses, bill, true, today, dialect);
             }
         }
@@ -350,6 +352,29 @@ fn a_bill_table_with_no_gemini_rows_is_no_bill_never_a_match() {
                 let note = text(&total["note"]).unwrap_or_default();
                 assert!(note.contains("no Gemini API or Vertex AI rows"), "{what}: the total's note: {note}");
             }
+        }
+    }
+}
+
+/// `--settle-days N` leaves out today and the N days before it, as
+/// `reconcile` does: with the default 2 on 5 November, 3 November (one of
+/// the two days before the 5th) is left out, and only 2 November is
+/// compared; with 1 on the 6th, yesterday (the 5th) is left out.
+#[test]
+#[ignore = "needs DuckDB and sqlglot: bash tests/sql/setup.sh, then cargo test -- --include-ignored"]
+fn the_settling_days_are_today_and_the_n_days_before_it() {
+    let python = python();
+    let responses = Path::new("tests/fixtures/reconcile/days-predictions.jsonl");
+    for dialect in ["duckdb", "bigquery"] {
+        for (settle_days, today, want) in
+            [("2", "2026-11-05", &["2026-11-02"][..]), ("1", "2026-11-06", &["2026-11-02", "2026-11-03"])]
+        {
+            let flags = ["--time-column", "logged_at", "--settle-days", settle_days];
+            let rows = run_query(&python, responses, "days.jsonl", &flags, today, dialect);
+            let mut days: Vec<String> =
+                rows.iter().filter(|row| row["kind"] == "sku").filter_map(|row| text(&row["day"])).collect();
+            days.dedup();
+            assert_eq!(days, want, "{dialect}: --settle-days {settle_days} on {today}");
         }
     }
 }

@@ -38,8 +38,8 @@ use crate::visible::visible;
 use crate::zone::Zone;
 pub use compare::UnpricedResponses;
 use compare::{BillSums, NotUsage, sum_bills};
-pub use period::LeftOutDay;
 use period::Period;
+pub use period::{LeftOutDay, last_settled_day};
 
 /// `nbcost reconcile`.
 #[derive(Debug, Clone)]
@@ -57,7 +57,8 @@ pub struct ReconcileRequest {
     /// `--tz`: the zone whose days the bill counts.
     pub zone: Zone,
     /// `--settle-days`: the days before today the bill may still revise,
-    /// left out of a day-by-day comparison.
+    /// left out of a day-by-day comparison with today
+    /// ([`last_settled_day`]).
     pub settle_days: u64,
 }
 

@@ -33,7 +33,7 @@ pub struct ReconcileSql {
     /// `--tz`: the zone whose days count, where the comparison is by day.
     pub zone: Zone,
     /// `--settle-days`: by day, the days before today the bill may still
-    /// revise, left out.
+    /// revise, left out with today.
     pub settle_days: u64,
     /// The SKU rules of the card in force, then of older cards (as
     /// `History::sku_rules` gives them).
@@ -41,11 +41,11 @@ pub struct ReconcileSql {
 }
 
 impl ReconcileSql {
-    /// By day, the last day compared: `settle_days` before `today` (`None`
-    /// when that is before the calendar).
+    /// By day, the last day compared, as `reconcile` takes it: today and
+    /// the `settle_days` before it are left out (none for 0; `None` when
+    /// that is before the calendar).
     pub(super) fn last_day(&self, today: Date) -> Option<Date> {
-        let days = i64::try_from(self.settle_days).ok()?;
-        today.checked_sub(time::Duration::days(days))
+        crate::report::reconcile::last_settled_day(today, self.settle_days)
     }
 }
 
@@ -445,6 +445,25 @@ ORDER BY kind_order = 4, day, kind_order, model, lane, part, sku_description;\n"
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_last_day_compared_leaves_out_today_and_the_settle_days_before_it() {
+        let day = |day: u8| Date::from_calendar_date(2026, time::Month::November, day).unwrap();
+        let request = |settle_days: u64| ReconcileSql {
+            bill_table: "bill".into(),
+            tolerance_percent: Decimal::ONE,
+            zone: Zone::utc(),
+            settle_days,
+            rules: Vec::new(),
+        };
+        // The default 2 on the 5th: the 3rd and 4th are the two days before
+        // it, left out with the 5th; 1 on the 6th leaves out the 5th; 0
+        // compares today too.
+        assert_eq!(request(2).last_day(day(5)), Some(day(2)));
+        assert_eq!(request(1).last_day(day(6)), Some(day(4)));
+        assert_eq!(request(0).last_day(day(6)), Some(day(6)));
+        assert_eq!(request(u64::MAX).last_day(day(6)), None);
+    }
 
     #[test]
     fn writes_a_glob_as_an_anchored_expression_with_nothing_left_to_read_as_syntax() {
