@@ -373,10 +373,13 @@ fn ctes_of(
     // As `reconcile`: a bill table with no row of the two services (only
     // other services', or none) is no bill to compare (it refuses), nor is
     // nothing compared while days are still settling: neither is a match
-    // of $0; else a mismatch wins, and then what is
-    // left out (bill rows unread, responses unpriced or unread) makes the
-    // total incomplete. The pricing chain's `nb_total` counts the
-    // responses left out, every day's, as `tally`'s total does.
+    // of $0; else a mismatch wins (a SKU drifts, an unmatched SKU costs
+    // more than the tolerance, each on its own absolute cost, never their
+    // sum, in which a -$1 and a +$1 cancel: the largest decides; or the
+    // totals differ), and then what is left out (bill rows unread,
+    // responses unpriced or unread) makes the total incomplete. The
+    // pricing chain's `nb_total` counts the responses left out, every
+    // day's, as `tally`'s total does.
     let total = cte(
         "nb_verdict",
         &format!(
@@ -385,7 +388,7 @@ fn ctes_of(
     {totals_ok} AS within_tolerance,
     CASE WHEN t.gemini_rows = 0 THEN 'no_bill'
       WHEN t.compared = 0 AND t.settling > 0 THEN 'nothing_settled'
-      WHEN NOT (t.drifts = 0 AND t.unmatched_cost * 100 <= {tolerance} * GREATEST(ABS(t.billed_cost), ABS(t.computed_cost))
+      WHEN NOT (t.drifts = 0 AND t.unmatched_largest * 100 <= {tolerance} * GREATEST(ABS(t.billed_cost), ABS(t.computed_cost))
       AND {totals_ok}) THEN 'mismatch'
       WHEN t.unread + t.unpriced + t.unpriced_queries + t.malformed > 0 THEN 'incomplete'
       ELSE 'match' END AS status,
@@ -409,7 +412,7 @@ fn ctes_of(
       (SELECT COUNT(*) FROM nb_export) AS gemini_rows,
       (SELECT COUNT(*) FROM nb_export) - (SELECT COUNT(*) FROM nb_bill)
         + (SELECT COUNT(*) FROM nb_parts AS p WHERE NOT ({parts_filter})) AS settling,
-      (SELECT COALESCE(ABS(SUM(billed_cost)), 0) FROM nb_compared WHERE status = 'unmatched_sku') AS unmatched_cost,
+      (SELECT COALESCE(MAX(ABS(billed_cost)), 0) FROM nb_compared WHERE status = 'unmatched_sku') AS unmatched_largest,
       (SELECT COALESCE(SUM(credits), 0) FROM nb_bill) AS credits,
       (SELECT COALESCE(SUM(cost), 0) FROM nb_bill WHERE cost_type = 'tax') AS tax,
       (SELECT COALESCE(SUM(cost), 0) FROM nb_bill WHERE cost_type = 'adjustment') AS adjustments,
