@@ -111,6 +111,57 @@ pub fn parse_instant(text: &str) -> Option<i64> {
     Timestamp::from_second(seconds).ok().map(Timestamp::as_second)
 }
 
+/// Seconds since the Unix epoch of a billing export's `usage_start_time`:
+/// what [`parse_instant`] reads, and two forms the export's UTC times take
+/// once copied out of BigQuery: a time with no zone (`2026-11-02T08:00:00`,
+/// `2026-11-02 08:00:00.000000`), read as UTC, as BigQuery's `TIMESTAMP`
+/// always is, and Go's `2026-11-02 08:00:00 +0000 UTC` (a numeric offset,
+/// then the zone's abbreviation), read by its offset. Anything else is
+/// `None`.
+pub fn parse_utc_instant(text: &str) -> Option<i64> {
+    let text = text.trim();
+    if let Some(seconds) = parse_instant(text) {
+        return Some(seconds);
+    }
+    if text.len() > MAX_TIME_BYTES {
+        return None;
+    }
+    let mut words = text.split(' ').filter(|word| !word.is_empty());
+    let stamp = match (words.next(), words.next(), words.next(), words.next(), words.next()) {
+        // `2026-11-02T08:00:00`
+        (Some(stamp), None, ..) if zoneless(stamp) => format!("{stamp}Z"),
+        // `2026-11-02 08:00:00`
+        (Some(date), Some(time), None, ..) if zoneless(&format!("{date}T{time}")) => {
+            format!("{date}T{time}Z")
+        }
+        // `2026-11-02 08:00:00 +0000 UTC` (Go's `time.Time` as text)
+        (Some(date), Some(time), Some(offset), abbreviation, None)
+            if zoneless(&format!("{date}T{time}"))
+                && offset.len() == 5
+                && offset.starts_with(['+', '-'])
+                && offset[1..].bytes().all(|byte| byte.is_ascii_digit())
+                && abbreviation.is_none_or(|name| name.bytes().all(|byte| byte.is_ascii_alphabetic())) =>
+        {
+            format!("{date}T{time}{}:{}", &offset[..3], &offset[3..])
+        }
+        _ => return None,
+    };
+    stamp.parse::<Timestamp>().ok().map(Timestamp::as_second)
+}
+
+/// Whether `text` is a date and a time with nothing after the time:
+/// `YYYY-MM-DDTHH:MM[:SS[.fraction]]`.
+fn zoneless(text: &str) -> bool {
+    let Some((date, time)) = text.split_once(['T', 't']) else { return false };
+    let digits = |part: &str| part.bytes().all(|byte| byte.is_ascii_digit());
+    let date_ok =
+        date.len() == 10 && date.split('-').map(str::len).eq([4, 2, 2]) && date.split('-').all(digits);
+    let (clock, fraction) = time.split_once('.').unwrap_or((time, "0"));
+    let clock_ok =
+        matches!(clock.len(), 5 | 8) && clock.split(':').all(|part| part.len() == 2 && digits(part));
+    date_ok && clock_ok && !fraction.is_empty() && digits(fraction)
+}
+
 /// A number of seconds, plain or in scientific notation, floored.
 fn epoch_seconds(text: &str) -> Option<i64> {
     if !text.bytes().all(|byte| byte.is_ascii_digit() || matches!(byte, b'.' | b'-' | b'+' | b'e' | b'E')) {
@@ -157,6 +208,39 @@ mod tests {
             assert_eq!(parse_instant(text), None, "{text}");
         }
         assert_eq!(parse_instant(&"9".repeat(100)), None);
+    }
+
+    #[test]
+    fn reads_a_bill_time_with_no_zone_as_utc() {
+        for text in [
+            "2026-11-02T08:00:00Z",
+            "2026-11-02 08:00:00 UTC",
+            "2026-11-02T08:00:00",
+            "2026-11-02t08:00",
+            "2026-11-02 08:00:00",
+            "2026-11-02 08:00:00.000000",
+            "2026-11-02 08:00:00 +0000 UTC",
+            "2026-11-02 08:00:00.999 +0000 UTC",
+            "2026-11-02 09:00:00 +0100 CET",
+            "2026-11-02 08:00:00 +0000",
+            "1793606400",
+        ] {
+            assert_eq!(parse_utc_instant(text), Some(1_793_606_400), "{text}");
+        }
+        for text in [
+            "",
+            "2026-11-02",
+            "2026-11-02 08:00:00 PST",
+            "2026-11-02 08:00:00 +00 UTC",
+            "2026-11-02 08:00:00 +0000 U2C",
+            "2026-11-02 08:00:00 +0000 UTC x",
+            "2026-11-02T8:00:00",
+            "2026-11-02T08:00:00.",
+            "2026-13-02T08:00:00",
+            "2026-11-02 soon",
+        ] {
+            assert_eq!(parse_utc_instant(text), None, "{text}");
+        }
     }
 
     #[test]

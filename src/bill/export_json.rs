@@ -178,9 +178,10 @@ fn read_row(export: ExportRow, line: u64, gathered: &mut Gathered) -> Result<Opt
         .as_deref()
         .map(|rate| exact(rate, "currency_conversion_rate"))
         .transpose()?;
-    let day = export.usage_start_time.as_deref().map(day_of).transpose()?;
-    let start =
-        export.usage_start_time.as_deref().and_then(|raw| crate::zone::parse_instant(written(raw).trim()));
+    let (day, start) = match export.usage_start_time.as_deref() {
+        Some(raw) => start_of(raw)?,
+        None => (None, None),
+    };
     Ok(Some(BillRow {
         line,
         day,
@@ -220,6 +221,24 @@ fn exact(raw: &RawValue, field: &str) -> Result<Decimal, String> {
         .then(|| parse_decimal(written))
         .flatten()
         .ok_or_else(|| format!("`{field}` {} is not a number", quoted(written)))
+}
+
+/// `usage_start_time`'s day as written (see [`day_of`]) and the instant it
+/// says. The export's times are UTC: one written with no zone is read as
+/// UTC, and Go's `… +0000 UTC` by its offset
+/// ([`parse_utc_instant`](crate::zone::parse_utc_instant)). A date alone
+/// says no instant, and its day is the one written; any other time
+/// nbcost cannot read as an instant (a zone it does not know, such as
+/// `PST`) is an error, never the day its text starts with.
+fn start_of(raw: &RawValue) -> Result<(Option<Date>, Option<i64>), String> {
+    let day = day_of(raw)?;
+    let text = written(raw);
+    let text = text.trim();
+    match crate::zone::parse_utc_instant(text) {
+        Some(start) => Ok((Some(day), Some(start))),
+        None if text.len() == 10 => Ok((Some(day), None)),
+        None => Err(format!("`usage_start_time` {} is not a time", quoted(text))),
+    }
 }
 
 /// The calendar date of `usage_start_time` as written
@@ -291,10 +310,30 @@ mod tests {
             ("\"2026-11-02T00:00:00-08:00\"", Some(1_793_606_400)),
             ("1.7936064E9", Some(1_793_606_400)),
             ("\"2026-11-02\"", None),
+            // The export's times are UTC: one with no zone is read as UTC,
+            // never as the day written in another zone; and Go's form.
+            ("\"2026-11-02T08:00:00\"", Some(1_793_606_400)),
+            ("\"2026-11-02 08:00:00\"", Some(1_793_606_400)),
+            ("\"2026-11-02 08:00:00.000000\"", Some(1_793_606_400)),
+            ("\"2026-11-02 08:00:00 +0000 UTC\"", Some(1_793_606_400)),
+            ("\"2026-11-02 08:00:00.5 +0000 UTC\"", Some(1_793_606_400)),
+            ("\"2026-11-02 00:00:00 -0800 PST\"", Some(1_793_606_400)),
         ];
         for (start, want) in cases {
             let bill = crate::bill::read_bill_bytes("b.jsonl", line(start).as_bytes()).unwrap();
+            assert!(bill.malformed.is_empty(), "{start}: {:?}", bill.malformed);
             assert_eq!(bill.rows[0].start, want, "{start}");
+        }
+        // A time that gives a zone nbcost cannot read is no day at all: the
+        // row is malformed, never put on the day its text starts with.
+        for start in ["\"2026-11-02 08:00:00 PST\"", "\"2026-11-02 soon\""] {
+            let bill = crate::bill::read_bill_bytes("b.jsonl", line(start).as_bytes()).unwrap();
+            assert!(bill.rows.is_empty(), "{start}");
+            let reason = &bill.malformed[0].reason;
+            assert!(
+                reason.starts_with("`usage_start_time`") && reason.contains("is not a time"),
+                "{start}: {reason}"
+            );
         }
     }
 }

@@ -62,8 +62,9 @@ pub struct BillRow {
     /// calendar date of the export's `usage_start_time` as written.
     pub day: Option<Date>,
     /// The export's `usage_start_time` as an instant (seconds since the
-    /// Unix epoch), where it says one: its day in `--tz` is the row's day.
-    /// The console CSV gives days only.
+    /// Unix epoch), where it says one (a time with no zone is UTC, as the
+    /// export's are; a date alone says none): its day in `--tz` is the
+    /// row's day. The console CSV gives days only.
     pub start: Option<i64>,
     /// `Service ID` / `service.id`.
     pub service_id: String,

@@ -158,8 +158,8 @@ pub struct ReconcileArgs {
     #[arg(long, value_name = "ZONE", value_parser = parse_zone, default_value = PACIFIC)]
     pub tz: Zone,
 
-    /// Leave out the last N days before today, which the bill may still revise (the export
-    /// lags by up to a day)
+    /// Leave out today and the N days before it, which the bill may still revise (the export
+    /// lags by up to a day); 0 leaves out none
     #[arg(long, value_name = "N", default_value_t = 2, value_parser = parse_amount, allow_hyphen_values = true)]
     pub settle_days: u64,
 
@@ -264,8 +264,8 @@ pub struct SqlArgs {
     #[arg(long, value_name = "ZONE", value_parser = parse_zone, default_value = PACIFIC, requires = "reconcile")]
     pub tz: Zone,
 
-    /// With --reconcile and --time-column: leave out the last N days before today, which the
-    /// bill may still revise
+    /// With --reconcile and --time-column: leave out today and the N days before it, which the
+    /// bill may still revise; 0 leaves out none
     #[arg(long, value_name = "N", default_value_t = 2, value_parser = parse_amount, allow_hyphen_values = true, requires = "reconcile")]
     pub settle_days: u64,
 }

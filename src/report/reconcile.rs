@@ -38,8 +38,8 @@ use crate::visible::visible;
 use crate::zone::Zone;
 pub use compare::UnpricedResponses;
 use compare::{BillSums, NotUsage, sum_bills};
-pub use period::LeftOutDay;
 use period::Period;
+pub use period::{LeftOutDay, last_settled_day};
 
 /// `nbcost reconcile`.
 #[derive(Debug, Clone)]
@@ -57,7 +57,8 @@ pub struct ReconcileRequest {
     /// `--tz`: the zone whose days the bill counts.
     pub zone: Zone,
     /// `--settle-days`: the days before today the bill may still revise,
-    /// left out of a day-by-day comparison.
+    /// left out of a day-by-day comparison with today
+    /// ([`last_settled_day`]).
     pub settle_days: u64,
 }
 
@@ -441,18 +442,20 @@ impl ReconcileReport {
 
     /// Why the bill and the responses disagree beyond the tolerance, if
     /// they do: the SKUs that drift, an unmatched SKU that costs more than
-    /// the tolerance, or totals apart.
+    /// the tolerance (each judged on its own absolute cost), or totals
+    /// apart.
     pub fn mismatch(&self) -> Option<String> {
         let tolerance = self.tolerance_percent;
         let drift: Vec<&SkuRow> = self.rows.iter().filter(|row| row.status == SkuStatus::Drift).collect();
         let larger = self.total.billed_cost.amount().abs().max(self.total.computed_cost.amount().abs());
-        let unmatched = self
+        // Each unmatched SKU on its own size: two that cancel (a -$1 and a
+        // +$1) are two SKUs the card cannot map, not a match.
+        let unmatched_over: Vec<&SkuRow> = self
             .rows
             .iter()
             .filter(|row| row.status == SkuStatus::UnmatchedSku)
-            .map(|row| row.billed_cost.amount())
-            .sum::<Decimal>();
-        let unmatched_over = unmatched.abs() * Decimal::ONE_HUNDRED > tolerance * larger;
+            .filter(|row| row.billed_cost.amount().abs() * Decimal::ONE_HUNDRED > tolerance * larger)
+            .collect();
         let currency = &self.card.currency;
         let mut parts = Vec::new();
         if !drift.is_empty() {
@@ -464,8 +467,17 @@ impl ReconcileReport {
                 first.part.map_or("", Part::name),
             ));
         }
-        if unmatched_over {
-            parts.push(format!("unmatched SKUs bill {}", currency.total(Money::new(unmatched))));
+        if let Some(first) = unmatched_over.first() {
+            parts.push(format!(
+                "{} beyond {tolerance}% (first: `{}`, {})",
+                crate::count::counted(
+                    unmatched_over.len() as u64,
+                    "unmatched SKU bills",
+                    "unmatched SKUs bill"
+                ),
+                visible(&first.sku_description),
+                currency.total(first.billed_cost),
+            ));
         }
         if parts.is_empty() && !self.total.within_tolerance {
             parts.push(format!(

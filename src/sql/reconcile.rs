@@ -10,7 +10,8 @@
 //! sides beside each other with `reconcile`'s statuses. Tax, adjustments
 //! and credits are summed on the total row, never netted into a SKU. The
 //! total's status is `reconcile`'s verdict: never a match where responses
-//! or bill rows are left out (`incomplete`, with a note counting them) or
+//! or bill rows are left out (`incomplete`, with a note counting them),
+//! where the bill table holds no row of the two services (`no_bill`), or
 //! where every day is still settling (`nothing_settled`).
 
 use rust_decimal::Decimal;
@@ -32,7 +33,7 @@ pub struct ReconcileSql {
     /// `--tz`: the zone whose days count, where the comparison is by day.
     pub zone: Zone,
     /// `--settle-days`: by day, the days before today the bill may still
-    /// revise, left out.
+    /// revise, left out with today.
     pub settle_days: u64,
     /// The SKU rules of the card in force, then of older cards (as
     /// `History::sku_rules` gives them).
@@ -40,11 +41,11 @@ pub struct ReconcileSql {
 }
 
 impl ReconcileSql {
-    /// By day, the last day compared: `settle_days` before `today` (`None`
-    /// when that is before the calendar).
+    /// By day, the last day compared, as `reconcile` takes it: today and
+    /// the `settle_days` before it are left out (none for 0; `None` when
+    /// that is before the calendar).
     pub(super) fn last_day(&self, today: Date) -> Option<Date> {
-        let days = i64::try_from(self.settle_days).ok()?;
-        today.checked_sub(time::Duration::days(days))
+        crate::report::reconcile::last_settled_day(today, self.settle_days)
     }
 }
 
@@ -369,23 +370,31 @@ fn ctes_of(
       AND (b.model IS NULL OR b.model = p.model))",
         ),
     );
-    // As `reconcile`: nothing compared while days are still settling is
-    // no match of $0 (it refuses); else a mismatch wins, and then what is
-    // left out (bill rows unread, responses unpriced or unread) makes the
-    // total incomplete. The pricing chain's `nb_total` counts the
-    // responses left out, every day's, as `tally`'s total does.
+    // As `reconcile`: a bill table with no row of the two services (only
+    // other services', or none) is no bill to compare (it refuses), nor is
+    // nothing compared while days are still settling: neither is a match
+    // of $0; else a mismatch wins (a SKU drifts, an unmatched SKU costs
+    // more than the tolerance, each on its own absolute cost, never their
+    // sum, in which a -$1 and a +$1 cancel: the largest decides; or the
+    // totals differ), and then what is left out (bill rows unread,
+    // responses unpriced or unread) makes the total incomplete. The
+    // pricing chain's `nb_total` counts the responses left out, every
+    // day's, as `tally`'s total does.
     let total = cte(
         "nb_verdict",
         &format!(
             "  SELECT t.*, t.billed_cost - t.computed_cost AS difference,
     t.billed_cost + t.credits + t.tax + t.adjustments + t.other AS net,
     {totals_ok} AS within_tolerance,
-    CASE WHEN t.compared = 0 AND t.settling > 0 THEN 'nothing_settled'
-      WHEN NOT (t.drifts = 0 AND t.unmatched_cost * 100 <= {tolerance} * GREATEST(ABS(t.billed_cost), ABS(t.computed_cost))
+    CASE WHEN t.gemini_rows = 0 THEN 'no_bill'
+      WHEN t.compared = 0 AND t.settling > 0 THEN 'nothing_settled'
+      WHEN NOT (t.drifts = 0 AND t.unmatched_largest * 100 <= {tolerance} * GREATEST(ABS(t.billed_cost), ABS(t.computed_cost))
       AND {totals_ok}) THEN 'mismatch'
       WHEN t.unread + t.unpriced + t.unpriced_queries + t.malformed > 0 THEN 'incomplete'
       ELSE 'match' END AS status,
-    CASE WHEN t.compared = 0 AND t.settling > 0
+    CASE WHEN t.gemini_rows = 0
+      THEN 'no Gemini API or Vertex AI rows in the bill table: query the billing export of the project that ran the requests'
+      WHEN t.compared = 0 AND t.settling > 0
       THEN 'every day is within --settle-days {settle_days} of today: none is settled to compare; write the query with --settle-days 0 to compare them as they stand'
       WHEN t.unread + t.unpriced + t.unpriced_queries + t.malformed > 0
       THEN CONCAT('leaves out unpriced responses: ', {unpriced}, ', unpriced search queries: ', {unpriced_queries},
@@ -400,9 +409,10 @@ fn ctes_of(
       (SELECT COALESCE(SUM(unpriced_queries), 0) FROM nb_total) AS unpriced_queries,
       (SELECT COALESCE(SUM(malformed), 0) FROM nb_total) AS malformed,
       (SELECT COUNT(*) FROM nb_compared) AS compared,
+      (SELECT COUNT(*) FROM nb_export) AS gemini_rows,
       (SELECT COUNT(*) FROM nb_export) - (SELECT COUNT(*) FROM nb_bill)
         + (SELECT COUNT(*) FROM nb_parts AS p WHERE NOT ({parts_filter})) AS settling,
-      (SELECT COALESCE(ABS(SUM(billed_cost)), 0) FROM nb_compared WHERE status = 'unmatched_sku') AS unmatched_cost,
+      (SELECT COALESCE(MAX(ABS(billed_cost)), 0) FROM nb_compared WHERE status = 'unmatched_sku') AS unmatched_largest,
       (SELECT COALESCE(SUM(credits), 0) FROM nb_bill) AS credits,
       (SELECT COALESCE(SUM(cost), 0) FROM nb_bill WHERE cost_type = 'tax') AS tax,
       (SELECT COALESCE(SUM(cost), 0) FROM nb_bill WHERE cost_type = 'adjustment') AS adjustments,
@@ -438,6 +448,25 @@ ORDER BY kind_order = 4, day, kind_order, model, lane, part, sku_description;\n"
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_last_day_compared_leaves_out_today_and_the_settle_days_before_it() {
+        let day = |day: u8| Date::from_calendar_date(2026, time::Month::November, day).unwrap();
+        let request = |settle_days: u64| ReconcileSql {
+            bill_table: "bill".into(),
+            tolerance_percent: Decimal::ONE,
+            zone: Zone::utc(),
+            settle_days,
+            rules: Vec::new(),
+        };
+        // The default 2 on the 5th: the 3rd and 4th are the two days before
+        // it, left out with the 5th; 1 on the 6th leaves out the 5th; 0
+        // compares today too.
+        assert_eq!(request(2).last_day(day(5)), Some(day(2)));
+        assert_eq!(request(1).last_day(day(6)), Some(day(4)));
+        assert_eq!(request(0).last_day(day(6)), Some(day(6)));
+        assert_eq!(request(u64::MAX).last_day(day(6)), None);
+    }
 
     #[test]
     fn writes_a_glob_as_an_anchored_expression_with_nothing_left_to_read_as_syntax() {

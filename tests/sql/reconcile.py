@@ -55,7 +55,8 @@ def main():
                 continue
             time = parsed.get("processed_time") or (parsed.get("response") or parsed).get("createTime")
             rows.append((line, instant(time)))
-    con.executemany("INSERT INTO responses VALUES (?, ?)", rows)
+    if rows:  # DuckDB's executemany refuses no rows: an empty table stays empty
+        con.executemany("INSERT INTO responses VALUES (?, ?)", rows)
     con.execute(
         "CREATE TABLE bill (service STRUCT(id VARCHAR, description VARCHAR), "
         "sku STRUCT(id VARCHAR, description VARCHAR), usage_start_time TIMESTAMPTZ, "

@@ -26,12 +26,26 @@ pub struct LeftOutDay {
     pub computed_cost: Option<Money>,
 }
 
+/// Day by day, the last day compared as of `today`: `--settle-days N`
+/// leaves out today and the N days before it (the export lags by up to a
+/// day and revises late, and today is not over), so the last day compared
+/// is N + 1 days before today; 0 leaves out none, today included, to
+/// compare the days as they stand. `None` where that is before the
+/// calendar: no day is compared. `sql --reconcile` leaves out the same.
+pub fn last_settled_day(today: Date, settle_days: u64) -> Option<Date> {
+    if settle_days == 0 {
+        return Some(today);
+    }
+    let days = i64::try_from(settle_days).ok()?.checked_add(1)?;
+    today.checked_sub(Duration::days(days))
+}
+
 /// What is compared.
 pub(super) struct Period {
     /// Whether day by day.
     per_day: bool,
-    /// Day by day, the last day compared: `--settle-days` before today
-    /// (`None`: they reach past the calendar, and no day is compared).
+    /// Day by day, the last day compared ([`last_settled_day`]; `None`:
+    /// no day is compared).
     last: Option<Date>,
     /// Responses priced, and of them those that say no time.
     responses: u64,
@@ -44,7 +58,7 @@ impl Period {
         let responses: u64 = tally.rows.iter().map(|row| row.responses).sum();
         let untimed: u64 =
             tally.rows.iter().filter(|row| row.attribution.is_none()).map(|row| row.responses).sum();
-        let last = i64::try_from(settle_days).ok().and_then(|days| today.checked_sub(Duration::days(days)));
+        let last = last_settled_day(today, settle_days);
         Period { per_day: responses > 0 && untimed == 0, last, responses, untimed }
     }
 

@@ -414,8 +414,9 @@ fn responses_with_times_are_compared_day_by_day_in_the_bills_zone() {
         ]
     );
 
-    // On the 7th, two days later, the 5th is settled: the last day compared.
-    let report = reconcile_on(&bills, &request, november(7)).unwrap();
+    // On the 8th, past the 6th and 7th, the two days before it, the 5th
+    // is settled: the last day compared.
+    let report = reconcile_on(&bills, &request, november(8)).unwrap();
     assert_eq!(report.days, ["2026-11-02", "2026-11-03", "2026-11-05"]);
     // --settle-days 0: the 5th is compared too.
     let mut all = request.clone();
@@ -424,6 +425,34 @@ fn responses_with_times_are_compared_day_by_day_in_the_bills_zone() {
     assert_eq!(report.days, ["2026-11-02", "2026-11-03", "2026-11-05"]);
     assert!(report.left_out_days.is_empty());
     assert_eq!(report.total.computed_cost.amount(), d("0.33607"));
+}
+
+/// `--settle-days N` leaves out today and the N days before it, the days
+/// the bill may still revise; 0 leaves out none.
+#[test]
+fn settle_days_leaves_out_today_and_the_n_days_before_it() {
+    let (bills, mut request) = days_request("tests/fixtures/reconcile/days.jsonl");
+    // The bill and the responses hold 2, 3 and 5 November.
+    for (settle_days, today, compared, left_out) in [
+        // The default 2 on the 5th: the 3rd and 4th are the two days
+        // before it, left out with the 5th itself.
+        (2, 5, &["2026-11-02"][..], &["2026-11-03", "2026-11-05"][..]),
+        (2, 6, &["2026-11-02", "2026-11-03"], &["2026-11-05"]),
+        (2, 7, &["2026-11-02", "2026-11-03"], &["2026-11-05"]),
+        (2, 8, &["2026-11-02", "2026-11-03", "2026-11-05"], &[]),
+        // 1 on the 6th: yesterday, the 5th, is left out.
+        (1, 6, &["2026-11-02", "2026-11-03"], &["2026-11-05"]),
+        (1, 7, &["2026-11-02", "2026-11-03", "2026-11-05"], &[]),
+        // 0: every day as it stands, today too.
+        (0, 5, &["2026-11-02", "2026-11-03", "2026-11-05"], &[]),
+    ] {
+        request.settle_days = settle_days;
+        let report = reconcile_on(&bills, &request, november(today)).unwrap();
+        let what = format!("--settle-days {settle_days} on the {today}th");
+        assert_eq!(report.days, compared, "{what}: compared");
+        let left: Vec<&str> = report.left_out_days.iter().map(|day| day.day.as_str()).collect();
+        assert_eq!(left, left_out, "{what}: left out");
+    }
 }
 
 #[test]
