@@ -90,6 +90,8 @@ pub(crate) fn output_line(line: &[u8]) -> OutputLine {
     };
     let model_version = match cased(response, "modelVersion", "model_version") {
         None => None,
+        // An empty version names no model, as a missing one does.
+        Some(Value::String(version)) if version.is_empty() => None,
         Some(Value::String(version)) => Some(version.clone()),
         Some(_) => return malformed("modelVersion is not a string".into()),
     };
