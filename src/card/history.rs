@@ -23,7 +23,7 @@ use std::path::PathBuf;
 
 use time::Date;
 
-use super::{CardError, CardOrigin, Life, Model, PricedBy, RateCard, SkuRule, Unreleased};
+use super::{CardError, CardOrigin, FormerId, Life, Model, PricedBy, RateCard, SkuRule, Unreleased};
 use crate::error::{ErrorKind, Kind};
 
 /// Every card nbcost knows, oldest `effective` date first.
@@ -310,6 +310,8 @@ impl History {
                     })
                     .collect();
                 shown.priced_by = priced_by;
+                shown.former_priced =
+                    shown.former.iter().filter_map(|former| self.former_priced(former, day, base)).collect();
                 claimed.extend(shown.names().map(|name| name.to_lowercase()));
                 models.push(shown);
             }
@@ -349,12 +351,30 @@ impl History {
         let in_force = self.cards().rev().filter(|card| card.meta.effective <= day).find(listing);
         let card = in_force.or_else(|| self.cards().find(listing)).expect("a card lists the model");
         let model = card.model(id).expect("the card lists the model");
-        let priced_by = (card.meta.origin != base.meta.origin).then(|| PricedBy {
-            card: format!("{} ({})", card.meta.dated, card.meta.origin.source()),
-            key: card.meta.origin.name(),
-            effective: card.meta.effective,
-        });
-        (model, priced_by)
+        (model, priced_by(card, base))
+    }
+
+    /// The former ID `former` as the newest card in force on `day` that
+    /// lists it prices it, where that card lists it as a model of its own
+    /// (the April card on a summer day, for the previews it priced), under
+    /// the ID's own life. `None` where that card lists it as a former ID, or
+    /// no card in force lists it: it is priced with its model then.
+    fn former_priced(&self, former: &FormerId, day: Date, base: &RateCard) -> Option<Model> {
+        let lists = |card: &&RateCard| {
+            card.meta.currency == base.meta.currency
+                && card
+                    .models
+                    .iter()
+                    .any(|model| model.id == former.id || model.former.iter().any(|own| own.id == former.id))
+        };
+        let card = self.cards().rev().filter(|card| card.meta.effective <= day).find(lists)?;
+        let mut priced = card.model(&former.id)?.clone();
+        priced.life = former.life.clone();
+        // Its aliases and former IDs are its successor's on the day.
+        priced.aliases.clear();
+        priced.former.clear();
+        priced.priced_by = priced_by(card, base);
+        Some(priced)
     }
 
     /// Each ID's life as the newest card that knows it records it, by the
@@ -371,6 +391,15 @@ impl History {
         }
         lives
     }
+}
+
+/// The card that prices a model, where it is not `base`, the card in force.
+fn priced_by(card: &RateCard, base: &RateCard) -> Option<PricedBy> {
+    (card.meta.origin != base.meta.origin).then(|| PricedBy {
+        card: format!("{} ({})", card.meta.dated, card.meta.origin.source()),
+        key: card.meta.origin.name(),
+        effective: card.meta.effective,
+    })
 }
 
 /// The `*.toml` files in the user's folder, by name; none if it does not exist.

@@ -63,7 +63,8 @@ pub struct CardSummary {
 /// An ID the model answered to before, with its own lifecycle.
 #[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct FormerSummary {
-    /// The old ID (it still resolves, at the model's prices).
+    /// The old ID (it still resolves, at the model's prices unless the card
+    /// in force lists it itself).
     pub id: String,
     /// Where it stands as of today.
     pub lifecycle: Lifecycle,

@@ -130,7 +130,10 @@ impl Report for ModelReport {
         let yes_no = |flag: bool| if flag { "yes" } else { "no" }.to_string();
         let mut facts = vec![
             ("model".to_string(), format!("{} ({})", model.id, model.name)),
-            ("aliases".to_string(), model.aliases.join(", ")),
+            (
+                "aliases".to_string(),
+                if model.aliases.is_empty() { "none".into() } else { model.aliases.join(", ") },
+            ),
             ("status".to_string(), model.lifecycle.summary()),
             ("disputed".to_string(), model.lifecycle.shutdown_disputed.clone().unwrap_or_default()),
             (
