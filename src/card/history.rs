@@ -393,6 +393,61 @@ impl History {
     }
 }
 
+impl RateCard {
+    /// The card as of `day`, when it is chosen outright (`--rates`), as
+    /// [`History::on`] answers for a day: a model released after `day` is
+    /// set aside (asking for it says when it came out), unless an ID it
+    /// answered to before was out by then, which it is that day (its
+    /// preview, at the card's prices, under the preview's own life).
+    pub fn released_by(mut self, day: Date) -> RateCard {
+        let later = |life: &Life| life.released.is_some_and(|released| released > day);
+        let mut models = Vec::with_capacity(self.models.len());
+        for mut model in std::mem::take(&mut self.models) {
+            let Some(released) = model.life.released.filter(|_| later(&model.life)) else {
+                models.push(model);
+                continue;
+            };
+            // The newest former ID out by the day, if any (one with no
+            // release date is taken to be out).
+            let out = model
+                .former
+                .iter()
+                .enumerate()
+                .filter(|(_, former)| !later(&former.life))
+                .max_by_key(|(_, former)| former.life.released)
+                .map(|(at, _)| at);
+            match out {
+                Some(at) => {
+                    self.unreleased.push(Unreleased {
+                        id: model.id.clone(),
+                        names: vec![model.id.clone()],
+                        released,
+                    });
+                    let former = model.former.remove(at);
+                    model.id = former.id;
+                    model.life = former.life;
+                    model.former.retain(|earlier| !later(&earlier.life));
+                    models.push(model);
+                }
+                None => self.unreleased.push(Unreleased {
+                    id: model.id.clone(),
+                    names: model.names().cloned().collect(),
+                    released,
+                }),
+            }
+        }
+        self.models = models;
+        // A name a released model has means that model, not the later one.
+        let taken: HashSet<String> =
+            self.models.iter().flat_map(Model::names).map(|name| name.to_lowercase()).collect();
+        for later in &mut self.unreleased {
+            later.names.retain(|name| !taken.contains(&name.to_lowercase()));
+        }
+        self.unreleased.retain(|later| !later.names.is_empty());
+        self
+    }
+}
+
 /// The card that prices a model, where it is not `base`, the card in force.
 fn priced_by(card: &RateCard, base: &RateCard) -> Option<PricedBy> {
     (card.meta.origin != base.meta.origin).then(|| PricedBy {

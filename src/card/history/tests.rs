@@ -315,3 +315,37 @@ fn a_former_id_the_card_in_force_lists_is_priced_by_it() {
         );
     }
 }
+
+/// One card chosen outright (`--rates`) answers for a day as the history
+/// does: a model released after the day is refused, saying when it came
+/// out, never shown active; a model whose GA came later is its preview
+/// that day, at the card's prices, under the preview's own life.
+#[test]
+fn one_card_as_of_a_day_sets_aside_the_models_not_yet_released() {
+    let day = date!(2026 - 05 - 01);
+    let card = RateCard::embedded_named("2026-10").unwrap().released_by(day);
+    assert_eq!(
+        ids(&card),
+        ["gemini-3.1-flash-image-preview", "gemini-3-pro-image-preview", "gemini-2.5-flash-image"]
+    );
+    assert_eq!(
+        card.resolve("2.1").unwrap_err().to_string(),
+        "`2.1` (gemini-nano-banana-2.1) was released on 2026-10-06, after the day priced: give a day on or after it (--as-of), or another model"
+    );
+    assert_eq!(
+        card.resolve("gemini-3.1-flash-image").unwrap_err().released_later.as_deref(),
+        Some(&("gemini-3.1-flash-image".into(), date!(2026 - 05 - 28)))
+    );
+    assert!(card.resolve("lite").unwrap_err().released_later.is_some());
+    let flash = card.resolve("flash").unwrap();
+    assert_eq!(
+        (flash.model.id.as_str(), flash.id),
+        ("gemini-3.1-flash-image-preview", "gemini-3.1-flash-image-preview")
+    );
+    assert_eq!(flash.life.status(day), Status::Active);
+    assert_eq!(flash.life.released, Some(date!(2026 - 02 - 26)));
+    assert_eq!(flash.model.list_price(ImageSize::K2, Lane::Standard).unwrap().0.to_string(), "0.101");
+    // On a day every model is out, the card is whole.
+    let whole = RateCard::embedded_named("2026-10").unwrap();
+    assert_eq!(ids(&whole.clone().released_by(date!(2026 - 12 - 05))), ids(&whole));
+}
