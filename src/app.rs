@@ -232,8 +232,13 @@ pub fn run(request: &Request, cards: &CardSource, today: Date) -> Result<Answer,
         }
         Request::RatesCheck { file } => {
             // The card checked is the one card read: `--rates` is not.
+            // A file passes only if it would load as one of the user's cards.
             let card = match file {
-                Some(path) => Cow::Owned(RateCard::from_file(path)?),
+                Some(path) => {
+                    let card = RateCard::from_file(path)?;
+                    cards.history()?.admits(&card)?;
+                    Cow::Owned(card)
+                }
                 None => card_with(&[])?,
             };
             let report = CheckReport::build(&card, today)

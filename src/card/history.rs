@@ -163,6 +163,16 @@ impl History {
         Ok(history)
     }
 
+    /// Whether `card`, read on its own, meets the rules a card of the
+    /// user's folder must meet to join the history: no model released
+    /// after the card takes effect, and every successor a model some card
+    /// knows. `rates check` holds a file to them, so that a card it passes
+    /// loads.
+    pub fn admits(&self, card: &RateCard) -> Result<(), HistoryError> {
+        released_by_effective(card)?;
+        self.successors_known(card)
+    }
+
     /// Every successor `card` names is a model ID some card of the history
     /// (or `card` itself) knows.
     pub fn successors_known(&self, card: &RateCard) -> Result<(), HistoryError> {
