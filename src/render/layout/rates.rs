@@ -150,7 +150,7 @@ impl Report for ModelReport {
             ("always thinks".to_string(), yes_no(self.always_thinks)),
             ("rate card".to_string(), self.card.summary()),
         ];
-        if let Some(by) = &self.priced_by {
+        if let Some(by) = &model.priced_by {
             facts.push((
                 "priced by".to_string(),
                 format!("{by}, the first card to list {} ({} does not)", model.id, self.card.dated),
