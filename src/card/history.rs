@@ -6,7 +6,8 @@
 //!   later is remembered, so that asking for it says when it came out;
 //! - each ID's life (release, deprecation, shutdown, successor) is the
 //!   newest card's that knows the ID, so a later card's dates apply to
-//!   earlier days;
+//!   earlier days; but a successor is named only from its release and the
+//!   deprecation that names it on;
 //! - a model's names (its aliases, its former IDs) are the newest card's
 //!   that lists it, and an alias the newest card gives a model released by D
 //!   means that model;
@@ -255,10 +256,14 @@ impl History {
                 card: format!("{} ({})", first.meta.origin.name(), first.meta.dated),
             }
         })?;
+        // The newest card from its own day names only successors out by
+        // then (the tests hold the embedded cards to that).
         if self.newest_knows_all(base) {
             return Ok(base.clone());
         }
-        self.built(day, base)
+        let mut card = self.built(day, base)?;
+        card.successors_as_of(day);
+        Ok(card)
     }
 
     /// Whether `base` is the newest card and names every model ID the older
@@ -454,7 +459,30 @@ impl RateCard {
             later.names.retain(|name| !taken.contains(&name.to_lowercase()));
         }
         self.unreleased.retain(|later| !later.names.is_empty());
+        self.successors_as_of(day);
         self
+    }
+
+    /// Leaves out each successor not yet named on `day`: one set aside as
+    /// not yet released, or one named by a deprecation after the day. A
+    /// successor is shown from its release and the deprecation that names
+    /// it; the later card's dates themselves still apply.
+    fn successors_as_of(&mut self, day: Date) {
+        let later: HashSet<String> = self.unreleased.iter().map(|later| later.id.to_lowercase()).collect();
+        let named_later = |life: &Life| {
+            let unreleased = life.successor.as_ref().is_some_and(|id| later.contains(&id.to_lowercase()));
+            unreleased || life.deprecated.is_some_and(|deprecated| deprecated > day)
+        };
+        let hide = |life: &mut Life| {
+            if named_later(life) {
+                life.successor = None;
+            }
+        };
+        for model in &mut self.models {
+            hide(&mut model.life);
+            model.former.iter_mut().for_each(|former| hide(&mut former.life));
+            model.former_priced.iter_mut().for_each(|former| hide(&mut former.life));
+        }
     }
 }
 

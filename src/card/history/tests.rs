@@ -349,3 +349,39 @@ fn one_card_as_of_a_day_sets_aside_the_models_not_yet_released() {
     let whole = RateCard::embedded_named("2026-10").unwrap();
     assert_eq!(ids(&whole.clone().released_by(date!(2026 - 12 - 05))), ids(&whole));
 }
+
+/// A successor is named from its release and the deprecation that names
+/// it, never before: on 2026-08-01 the 3.1 Flash GA has none yet (2.1 came
+/// out on 2026-10-06), and on 2026-05-27 its preview has none (the GA came
+/// out the next day). The dates the later cards know still apply.
+#[test]
+fn a_successor_is_named_only_once_it_is_out() {
+    let history = History::embedded();
+    let successor = |day, name: &str| {
+        let card = history.on(day).unwrap();
+        card.resolve(name).unwrap().life.successor.clone()
+    };
+    assert_eq!(successor(date!(2026 - 08 - 01), "flash"), None);
+    assert_eq!(successor(date!(2026 - 10 - 05), "flash"), None);
+    assert_eq!(successor(date!(2026 - 10 - 06), "flash").as_deref(), Some("gemini-nano-banana-2.1"));
+    assert_eq!(successor(date!(2026 - 05 - 27), "gemini-3.1-flash-image-preview"), None);
+    assert_eq!(
+        successor(date!(2026 - 06 - 01), "gemini-3.1-flash-image-preview").as_deref(),
+        Some("gemini-3.1-flash-image")
+    );
+    let august = history.on(date!(2026 - 08 - 01)).unwrap();
+    assert_eq!(august.resolve("flash").unwrap().life.deprecated, Some(date!(2026 - 10 - 06)));
+    // One card chosen outright, as of a day, the same.
+    let may = RateCard::embedded_named("2026-10").unwrap().released_by(date!(2026 - 05 - 01));
+    assert_eq!(may.resolve("flash").unwrap().life.successor, None);
+    // The newest embedded card, lent whole from its effective day on, names
+    // no successor that is not out by then.
+    let newest = RateCard::embedded_named("2026-10").unwrap();
+    let effective = newest.meta.effective;
+    assert_eq!(newest.clone().released_by(effective).models.len(), newest.models.len());
+    for model in &newest.models {
+        for life in std::iter::once(&model.life).chain(model.former.iter().map(|former| &former.life)) {
+            assert!(life.deprecated.is_none_or(|day| day <= effective), "{}", model.id);
+        }
+    }
+}
