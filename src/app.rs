@@ -111,13 +111,17 @@ pub enum CardSource {
 }
 
 impl CardSource {
-    /// The card to price with as of `today`: an embedded card in force is
-    /// lent, not copied.
+    /// The card to price with as of `today` (the day priced): an embedded
+    /// card in force is lent, not copied.
     pub fn load(&self, today: Date) -> Result<Cow<'static, RateCard>, Error> {
         match self {
             CardSource::InForce => Ok(History::card_on(None, today)?),
             CardSource::WithUserCards(user) => Ok(History::card_on(Some(user), today)?),
-            CardSource::Named { name, user } => named_card(name, user.as_ref()).map(Cow::Owned),
+            // One card chosen outright still answers for the day: a model
+            // it lists that came out later is refused, as the history's is.
+            CardSource::Named { name, user } => {
+                named_card(name, user.as_ref()).map(|card| Cow::Owned(card.released_by(today)))
+            }
         }
     }
 
@@ -228,8 +232,13 @@ pub fn run(request: &Request, cards: &CardSource, today: Date) -> Result<Answer,
         }
         Request::RatesCheck { file } => {
             // The card checked is the one card read: `--rates` is not.
+            // A file passes only if it would load as one of the user's cards.
             let card = match file {
-                Some(path) => Cow::Owned(RateCard::from_file(path)?),
+                Some(path) => {
+                    let card = RateCard::from_file(path)?;
+                    cards.history()?.admits(&card)?;
+                    Cow::Owned(card)
+                }
                 None => card_with(&[])?,
             };
             let report = CheckReport::build(&card, today)

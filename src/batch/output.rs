@@ -52,12 +52,7 @@ pub(super) fn resolve_version<'card>(card: &'card RateCard, version: &str) -> Op
         .iter()
         .flat_map(|model| {
             std::iter::once(Resolved { model, named_as: NamedAs::Id, id: &model.id, life: &model.life })
-                .chain(model.former.iter().map(move |former| Resolved {
-                    model,
-                    named_as: NamedAs::Former,
-                    id: &former.id,
-                    life: &former.life,
-                }))
+                .chain(model.former.iter().map(move |former| Resolved::former(model, former)))
         })
         .filter(|found| {
             let name = found.id.to_lowercase();

@@ -6,7 +6,8 @@
 //!   later is remembered, so that asking for it says when it came out;
 //! - each ID's life (release, deprecation, shutdown, successor) is the
 //!   newest card's that knows the ID, so a later card's dates apply to
-//!   earlier days;
+//!   earlier days; but a successor is named only from its release and the
+//!   deprecation that names it on;
 //! - a model's names (its aliases, its former IDs) are the newest card's
 //!   that lists it, and an alias the newest card gives a model released by D
 //!   means that model;
@@ -23,7 +24,7 @@ use std::path::PathBuf;
 
 use time::Date;
 
-use super::{CardError, CardOrigin, Life, Model, PricedBy, RateCard, SkuRule, Unreleased};
+use super::{CardError, CardOrigin, FormerId, Life, Model, PricedBy, RateCard, SkuRule, Unreleased};
 use crate::error::{ErrorKind, Kind};
 
 /// Every card nbcost knows, oldest `effective` date first.
@@ -163,6 +164,16 @@ impl History {
         Ok(history)
     }
 
+    /// Whether `card`, read on its own, meets the rules a card of the
+    /// user's folder must meet to join the history: no model released
+    /// after the card takes effect, and every successor a model some card
+    /// knows. `rates check` holds a file to them, so that a card it passes
+    /// loads.
+    pub fn admits(&self, card: &RateCard) -> Result<(), HistoryError> {
+        released_by_effective(card)?;
+        self.successors_known(card)
+    }
+
     /// Every successor `card` names is a model ID some card of the history
     /// (or `card` itself) knows.
     pub fn successors_known(&self, card: &RateCard) -> Result<(), HistoryError> {
@@ -245,10 +256,14 @@ impl History {
                 card: format!("{} ({})", first.meta.origin.name(), first.meta.dated),
             }
         })?;
+        // The newest card from its own day names only successors out by
+        // then (the tests hold the embedded cards to that).
         if self.newest_knows_all(base) {
             return Ok(base.clone());
         }
-        self.built(day, base)
+        let mut card = self.built(day, base)?;
+        card.successors_as_of(day);
+        Ok(card)
     }
 
     /// Whether `base` is the newest card and names every model ID the older
@@ -310,6 +325,8 @@ impl History {
                     })
                     .collect();
                 shown.priced_by = priced_by;
+                shown.former_priced =
+                    shown.former.iter().filter_map(|former| self.former_priced(former, day, base)).collect();
                 claimed.extend(shown.names().map(|name| name.to_lowercase()));
                 models.push(shown);
             }
@@ -349,12 +366,30 @@ impl History {
         let in_force = self.cards().rev().filter(|card| card.meta.effective <= day).find(listing);
         let card = in_force.or_else(|| self.cards().find(listing)).expect("a card lists the model");
         let model = card.model(id).expect("the card lists the model");
-        let priced_by = (card.meta.origin != base.meta.origin).then(|| PricedBy {
-            card: format!("{} ({})", card.meta.dated, card.meta.origin.source()),
-            key: card.meta.origin.name(),
-            effective: card.meta.effective,
-        });
-        (model, priced_by)
+        (model, priced_by(card, base))
+    }
+
+    /// The former ID `former` as the newest card in force on `day` that
+    /// lists it prices it, where that card lists it as a model of its own
+    /// (the April card on a summer day, for the previews it priced), under
+    /// the ID's own life. `None` where that card lists it as a former ID, or
+    /// no card in force lists it: it is priced with its model then.
+    fn former_priced(&self, former: &FormerId, day: Date, base: &RateCard) -> Option<Model> {
+        let lists = |card: &&RateCard| {
+            card.meta.currency == base.meta.currency
+                && card
+                    .models
+                    .iter()
+                    .any(|model| model.id == former.id || model.former.iter().any(|own| own.id == former.id))
+        };
+        let card = self.cards().rev().filter(|card| card.meta.effective <= day).find(lists)?;
+        let mut priced = card.model(&former.id)?.clone();
+        priced.life = former.life.clone();
+        // Its aliases and former IDs are its successor's on the day.
+        priced.aliases.clear();
+        priced.former.clear();
+        priced.priced_by = priced_by(card, base);
+        Some(priced)
     }
 
     /// Each ID's life as the newest card that knows it records it, by the
@@ -371,6 +406,93 @@ impl History {
         }
         lives
     }
+}
+
+impl RateCard {
+    /// The card as of `day`, when it is chosen outright (`--rates`), as
+    /// [`History::on`] answers for a day: a model released after `day` is
+    /// set aside (asking for it says when it came out), unless an ID it
+    /// answered to before was out by then, which it is that day (its
+    /// preview, at the card's prices, under the preview's own life).
+    pub fn released_by(mut self, day: Date) -> RateCard {
+        let later = |life: &Life| life.released.is_some_and(|released| released > day);
+        let mut models = Vec::with_capacity(self.models.len());
+        for mut model in std::mem::take(&mut self.models) {
+            let Some(released) = model.life.released.filter(|_| later(&model.life)) else {
+                models.push(model);
+                continue;
+            };
+            // The newest former ID out by the day, if any (one with no
+            // release date is taken to be out).
+            let out = model
+                .former
+                .iter()
+                .enumerate()
+                .filter(|(_, former)| !later(&former.life))
+                .max_by_key(|(_, former)| former.life.released)
+                .map(|(at, _)| at);
+            match out {
+                Some(at) => {
+                    self.unreleased.push(Unreleased {
+                        id: model.id.clone(),
+                        names: vec![model.id.clone()],
+                        released,
+                    });
+                    let former = model.former.remove(at);
+                    model.id = former.id;
+                    model.life = former.life;
+                    model.former.retain(|earlier| !later(&earlier.life));
+                    models.push(model);
+                }
+                None => self.unreleased.push(Unreleased {
+                    id: model.id.clone(),
+                    names: model.names().cloned().collect(),
+                    released,
+                }),
+            }
+        }
+        self.models = models;
+        // A name a released model has means that model, not the later one.
+        let taken: HashSet<String> =
+            self.models.iter().flat_map(Model::names).map(|name| name.to_lowercase()).collect();
+        for later in &mut self.unreleased {
+            later.names.retain(|name| !taken.contains(&name.to_lowercase()));
+        }
+        self.unreleased.retain(|later| !later.names.is_empty());
+        self.successors_as_of(day);
+        self
+    }
+
+    /// Leaves out each successor not yet named on `day`: one set aside as
+    /// not yet released, or one named by a deprecation after the day. A
+    /// successor is shown from its release and the deprecation that names
+    /// it; the later card's dates themselves still apply.
+    fn successors_as_of(&mut self, day: Date) {
+        let later: HashSet<String> = self.unreleased.iter().map(|later| later.id.to_lowercase()).collect();
+        let named_later = |life: &Life| {
+            let unreleased = life.successor.as_ref().is_some_and(|id| later.contains(&id.to_lowercase()));
+            unreleased || life.deprecated.is_some_and(|deprecated| deprecated > day)
+        };
+        let hide = |life: &mut Life| {
+            if named_later(life) {
+                life.successor = None;
+            }
+        };
+        for model in &mut self.models {
+            hide(&mut model.life);
+            model.former.iter_mut().for_each(|former| hide(&mut former.life));
+            model.former_priced.iter_mut().for_each(|former| hide(&mut former.life));
+        }
+    }
+}
+
+/// The card that prices a model, where it is not `base`, the card in force.
+fn priced_by(card: &RateCard, base: &RateCard) -> Option<PricedBy> {
+    (card.meta.origin != base.meta.origin).then(|| PricedBy {
+        card: format!("{} ({})", card.meta.dated, card.meta.origin.source()),
+        key: card.meta.origin.name(),
+        effective: card.meta.effective,
+    })
 }
 
 /// The `*.toml` files in the user's folder, by name; none if it does not exist.

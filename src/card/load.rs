@@ -453,6 +453,7 @@ impl Validator {
             tokens: lanes,
             sizes,
             priced_by: None,
+            former_priced: Vec::new(),
         })
     }
 

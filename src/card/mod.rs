@@ -263,6 +263,12 @@ pub struct Model {
     /// the day asked about (see [`History::on`]).
     #[serde(skip)]
     pub priced_by: Option<PricedBy>,
+    /// Former IDs that the card in force on the day lists as models of
+    /// their own (a preview it still prices), each as that card prices it
+    /// and under the ID's own life: such an ID resolves to its entry here,
+    /// not to this model (see [`History::on`]).
+    #[serde(skip)]
+    pub former_priced: Vec<Model>,
 }
 
 /// Money per 1M tokens on one lane. A rate the sources do not give is

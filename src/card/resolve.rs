@@ -3,7 +3,7 @@
 
 use time::Date;
 
-use super::{CardOrigin, Life, Model, RateCard};
+use super::{CardOrigin, FormerId, Life, Model, RateCard};
 use crate::error::{ErrorKind, Kind};
 
 /// How a name matched a model.
@@ -29,6 +29,16 @@ pub struct Resolved<'card> {
     pub id: &'card str,
     /// That ID's life.
     pub life: &'card Life,
+}
+
+impl<'card> Resolved<'card> {
+    /// `former`, an ID `model` answered to before: priced as the model,
+    /// unless the card in force on the day lists the ID as a model of its
+    /// own ([`Model::former_priced`]), which then prices it.
+    pub fn former(model: &'card Model, former: &'card FormerId) -> Resolved<'card> {
+        let priced = model.former_priced.iter().find(|own| own.id == former.id).unwrap_or(model);
+        Resolved { model: priced, named_as: NamedAs::Former, id: &former.id, life: &former.life }
+    }
 }
 
 /// A name that matches no model on the day: one not yet released then, or
@@ -90,7 +100,7 @@ impl RateCard {
                 return Ok(current(NamedAs::Id));
             }
             if let Some(former) = model.former.iter().find(|former| former.id.to_lowercase() == wanted) {
-                return Ok(Resolved { model, named_as: NamedAs::Former, id: &former.id, life: &former.life });
+                return Ok(Resolved::former(model, former));
             }
             if model.aliases.iter().any(|alias| alias.to_lowercase() == wanted) {
                 return Ok(current(NamedAs::Alias));

@@ -63,7 +63,8 @@ pub struct CardSummary {
 /// An ID the model answered to before, with its own lifecycle.
 #[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct FormerSummary {
-    /// The old ID (it still resolves, at the model's prices).
+    /// The old ID (it still resolves, at the model's prices unless the card
+    /// in force lists it itself).
     pub id: String,
     /// Where it stands as of today.
     pub lifecycle: Lifecycle,
@@ -90,6 +91,14 @@ pub struct ModelSummary {
     pub lifecycle: Lifecycle,
     /// IDs it answered to before (previews), which still resolve.
     pub former: Vec<FormerSummary>,
+    /// Where the card does not list the model (it came out after the
+    /// card): the later card whose prices it carries, its price at release
+    /// (`October 2026 (embedded 2026-10)`); left out otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub priced_by: Option<String>,
+    /// That card's short key, which CSV rows carry as their card.
+    #[serde(skip)]
+    pub priced_by_key: Option<String>,
 }
 
 impl ModelSummary {
@@ -111,6 +120,8 @@ impl ModelSummary {
                     lifecycle: Lifecycle::new(&former.life, today),
                 })
                 .collect(),
+            priced_by: model.priced_by.as_ref().map(|by| by.card.clone()),
+            priced_by_key: model.priced_by.as_ref().map(|by| by.key.clone()),
         }
     }
 }
@@ -146,15 +157,7 @@ impl RatesReport {
 pub struct ModelReport {
     /// The card's facts.
     pub card: CardInfo,
-    /// Where the card does not list the model (it came out after the
-    /// card): the later card whose prices it carries, its price at release
-    /// (`October 2026 (embedded 2026-10)`); left out otherwise.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub priced_by: Option<String>,
-    /// That card's short key, which CSV rows carry as their card.
-    #[serde(skip)]
-    pub priced_by_key: Option<String>,
-    /// The model in brief.
+    /// The model in brief, with `priced_by` where the card does not list it.
     #[serde(flatten)]
     pub summary: ModelSummary,
     /// The ID that replaces it, where known.
@@ -226,8 +229,6 @@ impl ModelReport {
         };
         Ok(ModelReport {
             card: CardInfo::new(card, today),
-            priced_by: model.priced_by.as_ref().map(|by| by.card.clone()),
-            priced_by_key: model.priced_by.as_ref().map(|by| by.key.clone()),
             summary: ModelSummary::new(model, today),
             successor: model.life.successor.clone(),
             input_image_tokens: model.input_image_tokens,

@@ -63,8 +63,8 @@ fn each_day_has_the_models_released_by_then() {
 
 /// On 2026-08-01 the April card is in force: the GA models it does not
 /// list are priced as the October card gives them (their price at release),
-/// and the previews it lists still resolve, shut down since 2026-06-25 as
-/// the October card records.
+/// and the previews it lists still resolve, at its own prices, shut down
+/// since 2026-06-25 as the October card records.
 #[test]
 fn a_summer_day_prices_the_ga_models_and_knows_the_previews_shut_down() {
     let day = date!(2026 - 08 - 01);
@@ -77,7 +77,8 @@ fn a_summer_day_prices_the_ga_models_and_knows_the_previews_shut_down() {
     assert_eq!(priced_by.effective, date!(2026 - 10 - 06));
     assert_eq!(flash.model.list_price(ImageSize::K2, Lane::Standard).unwrap().0.to_string(), "0.101");
     let preview = card.resolve("gemini-3.1-flash-image-preview").unwrap();
-    assert_eq!(preview.model.id, "gemini-3.1-flash-image");
+    assert_eq!(preview.model.id, "gemini-3.1-flash-image-preview");
+    assert!(preview.model.priced_by.is_none());
     assert_eq!(preview.life.status(day), Status::ShutDown);
     assert_eq!(card.resolve("gemini-3-pro-image").unwrap().life.status(day), Status::Active);
     assert_eq!(card.resolve("lite").unwrap().model.id, "gemini-3.1-flash-lite-image");
@@ -278,4 +279,109 @@ fn a_card_in_another_currency_borrows_no_prices() {
     assert_eq!(card.meta.currency, "EUR");
     assert_eq!(ids(&card), ["example-image-1"]);
     assert!(card.models.iter().all(|model| model.priced_by.is_none()));
+}
+
+/// A former ID the card in force lists as a model of its own is priced by
+/// that card, as any ID is: on 2026-06-01 the 3.1 Flash preview carries the
+/// April card's published figures, not its GA model's October ones, while
+/// the GA ID (which the April card does not list) keeps its price at
+/// release. Each keeps its own life.
+#[test]
+fn a_former_id_the_card_in_force_lists_is_priced_by_it() {
+    for day in [date!(2026 - 06 - 01), date!(2026 - 08 - 01)] {
+        let card = History::embedded().on(day).unwrap();
+        assert_eq!(card.meta.origin, CardOrigin::Embedded("2026-04"));
+        let preview = card.resolve("gemini-3.1-flash-image-preview").unwrap();
+        assert_eq!(preview.id, "gemini-3.1-flash-image-preview");
+        assert_eq!(preview.model.id, "gemini-3.1-flash-image-preview", "{day}");
+        assert!(preview.model.priced_by.is_none(), "{day}");
+        assert_eq!(preview.model.life, *preview.life);
+        assert_eq!(preview.life.shutdown, Some(date!(2026 - 06 - 25)));
+        let (price, grade) = preview.model.list_price(ImageSize::K1, Lane::Standard).unwrap();
+        assert_eq!((price.to_string().as_str(), grade), ("0.067", crate::card::Grade::Published));
+        let ga = card.resolve("gemini-3.1-flash-image").unwrap();
+        assert_eq!(ga.model.id, "gemini-3.1-flash-image");
+        assert_eq!(ga.model.priced_by.as_ref().unwrap().key, "2026-10");
+        assert_eq!(
+            ga.model.list_price(ImageSize::K1, Lane::Standard).unwrap().1,
+            crate::card::Grade::Transcribed
+        );
+        // A former ID on a day its GA model's own card is in force is priced
+        // with that model, as the card lists it.
+        let november = History::embedded().on(date!(2026 - 11 - 21)).unwrap();
+        assert_eq!(
+            november.resolve("gemini-3.1-flash-image-preview").unwrap().model.id,
+            "gemini-3.1-flash-image"
+        );
+    }
+}
+
+/// One card chosen outright (`--rates`) answers for a day as the history
+/// does: a model released after the day is refused, saying when it came
+/// out, never shown active; a model whose GA came later is its preview
+/// that day, at the card's prices, under the preview's own life.
+#[test]
+fn one_card_as_of_a_day_sets_aside_the_models_not_yet_released() {
+    let day = date!(2026 - 05 - 01);
+    let card = RateCard::embedded_named("2026-10").unwrap().released_by(day);
+    assert_eq!(
+        ids(&card),
+        ["gemini-3.1-flash-image-preview", "gemini-3-pro-image-preview", "gemini-2.5-flash-image"]
+    );
+    assert_eq!(
+        card.resolve("2.1").unwrap_err().to_string(),
+        "`2.1` (gemini-nano-banana-2.1) was released on 2026-10-06, after the day priced: give a day on or after it (--as-of), or another model"
+    );
+    assert_eq!(
+        card.resolve("gemini-3.1-flash-image").unwrap_err().released_later.as_deref(),
+        Some(&("gemini-3.1-flash-image".into(), date!(2026 - 05 - 28)))
+    );
+    assert!(card.resolve("lite").unwrap_err().released_later.is_some());
+    let flash = card.resolve("flash").unwrap();
+    assert_eq!(
+        (flash.model.id.as_str(), flash.id),
+        ("gemini-3.1-flash-image-preview", "gemini-3.1-flash-image-preview")
+    );
+    assert_eq!(flash.life.status(day), Status::Active);
+    assert_eq!(flash.life.released, Some(date!(2026 - 02 - 26)));
+    assert_eq!(flash.model.list_price(ImageSize::K2, Lane::Standard).unwrap().0.to_string(), "0.101");
+    // On a day every model is out, the card is whole.
+    let whole = RateCard::embedded_named("2026-10").unwrap();
+    assert_eq!(ids(&whole.clone().released_by(date!(2026 - 12 - 05))), ids(&whole));
+}
+
+/// A successor is named from its release and the deprecation that names
+/// it, never before: on 2026-08-01 the 3.1 Flash GA has none yet (2.1 came
+/// out on 2026-10-06), and on 2026-05-27 its preview has none (the GA came
+/// out the next day). The dates the later cards know still apply.
+#[test]
+fn a_successor_is_named_only_once_it_is_out() {
+    let history = History::embedded();
+    let successor = |day, name: &str| {
+        let card = history.on(day).unwrap();
+        card.resolve(name).unwrap().life.successor.clone()
+    };
+    assert_eq!(successor(date!(2026 - 08 - 01), "flash"), None);
+    assert_eq!(successor(date!(2026 - 10 - 05), "flash"), None);
+    assert_eq!(successor(date!(2026 - 10 - 06), "flash").as_deref(), Some("gemini-nano-banana-2.1"));
+    assert_eq!(successor(date!(2026 - 05 - 27), "gemini-3.1-flash-image-preview"), None);
+    assert_eq!(
+        successor(date!(2026 - 06 - 01), "gemini-3.1-flash-image-preview").as_deref(),
+        Some("gemini-3.1-flash-image")
+    );
+    let august = history.on(date!(2026 - 08 - 01)).unwrap();
+    assert_eq!(august.resolve("flash").unwrap().life.deprecated, Some(date!(2026 - 10 - 06)));
+    // One card chosen outright, as of a day, the same.
+    let may = RateCard::embedded_named("2026-10").unwrap().released_by(date!(2026 - 05 - 01));
+    assert_eq!(may.resolve("flash").unwrap().life.successor, None);
+    // The newest embedded card, lent whole from its effective day on, names
+    // no successor that is not out by then.
+    let newest = RateCard::embedded_named("2026-10").unwrap();
+    let effective = newest.meta.effective;
+    assert_eq!(newest.clone().released_by(effective).models.len(), newest.models.len());
+    for model in &newest.models {
+        for life in std::iter::once(&model.life).chain(model.former.iter().map(|former| &former.life)) {
+            assert!(life.deprecated.is_none_or(|day| day <= effective), "{}", model.id);
+        }
+    }
 }

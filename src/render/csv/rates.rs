@@ -33,7 +33,8 @@ impl CsvRows for RatesReport {
         self.models.iter().map(|model| ModelRow {
             model: &model.id,
             name: &model.name,
-            card: self.card.key(),
+            // The card whose figures the model carries (see `priced_by`).
+            card: model.priced_by_key.as_deref().unwrap_or(self.card.key()),
             aliases: words(model.aliases.iter().map(String::as_str)),
             sizes: words(model.sizes.iter().map(|size| size.api_value())),
             default_size: model.default_size.api_value(),
@@ -86,7 +87,7 @@ impl CsvRows for ModelReport {
                     size: row.size.api_value(),
                     lane: lane.name(),
                     // The card whose figures these are.
-                    card: self.priced_by_key.as_deref().unwrap_or(self.card.key()),
+                    card: self.summary.priced_by_key.as_deref().unwrap_or(self.card.key()),
                     status: model.lifecycle.status.name(),
                     output_tokens: row.output_tokens,
                     unit_price: price,

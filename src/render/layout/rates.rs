@@ -130,7 +130,10 @@ impl Report for ModelReport {
         let yes_no = |flag: bool| if flag { "yes" } else { "no" }.to_string();
         let mut facts = vec![
             ("model".to_string(), format!("{} ({})", model.id, model.name)),
-            ("aliases".to_string(), model.aliases.join(", ")),
+            (
+                "aliases".to_string(),
+                if model.aliases.is_empty() { "none".into() } else { model.aliases.join(", ") },
+            ),
             ("status".to_string(), model.lifecycle.summary()),
             ("disputed".to_string(), model.lifecycle.shutdown_disputed.clone().unwrap_or_default()),
             (
@@ -147,7 +150,7 @@ impl Report for ModelReport {
             ("always thinks".to_string(), yes_no(self.always_thinks)),
             ("rate card".to_string(), self.card.summary()),
         ];
-        if let Some(by) = &self.priced_by {
+        if let Some(by) = &model.priced_by {
             facts.push((
                 "priced by".to_string(),
                 format!("{by}, the first card to list {} ({} does not)", model.id, self.card.dated),
