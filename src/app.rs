@@ -423,7 +423,9 @@ fn named_card(name: &str, user: Option<&UserCards>) -> Result<RateCard, Error> {
         None => History::embedded(),
     };
     if let Some(card) = history.named(name) {
-        return Ok(card.clone());
+        // A card of the history, chosen by name: its lives are the
+        // history's, so a model retired since the card says so.
+        return Ok(history.with_newest_lives(card.clone()));
     }
     if looks_like_a_name(name) {
         return Err(CardError::Unknown { name: name.to_string(), known: card_names(&history) }.into());

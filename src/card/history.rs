@@ -392,6 +392,27 @@ impl History {
         Some(priced)
     }
 
+    /// `card`, one of the history's chosen outright by name (`--rates
+    /// 2026-04`), with each ID's life as the newest card that knows the ID
+    /// records it, as [`History::on`] gives lives: the April card cannot
+    /// know that its previews shut down in June, and the history does.
+    /// Prices stay the card's own.
+    pub fn with_newest_lives(&self, mut card: RateCard) -> RateCard {
+        let lives = self.newest_lives();
+        let newest = |id: &str, life: &mut Life| {
+            if let Some(known) = lives.get(&id.to_lowercase()) {
+                life.clone_from(known);
+            }
+        };
+        for model in &mut card.models {
+            newest(&model.id, &mut model.life);
+            for former in &mut model.former {
+                newest(&former.id, &mut former.life);
+            }
+        }
+        card
+    }
+
     /// Each ID's life as the newest card that knows it records it, by the
     /// ID in lower case.
     fn newest_lives(&self) -> BTreeMap<String, Life> {
