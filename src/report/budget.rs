@@ -211,6 +211,14 @@ pub struct PlanFitLine {
     /// other lines escalate to it and the retries, as `plan` counts them.
     /// A line only escalations reach has no images of its own but these.
     pub generated: u64,
+    /// As `plan` gives it: the later card whose prices the line's model
+    /// carries, where the card in force does not list it; left out
+    /// otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub priced_by_card: Option<String>,
+    /// That card's short key, which CSV rows carry as their card.
+    #[serde(skip)]
+    pub priced_by_card_key: Option<String>,
 }
 
 impl BudgetReport {
@@ -369,6 +377,8 @@ impl BudgetReport {
                         images_per_month: line.images_per_month,
                         images_per_day: request.days.map(|days| line.images_per_month / days.max(1)),
                         generated: priced.generated,
+                        priced_by_card: priced.priced_by_card.clone(),
+                        priced_by_card_key: priced.priced_by_card_key.clone(),
                     })
                     .collect(),
                 total,

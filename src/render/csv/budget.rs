@@ -78,6 +78,8 @@ impl CsvRows for BudgetReport {
                 images: line.images_per_month,
                 images_per_day: line.images_per_day,
                 generated: Some(line.generated),
+                // The card whose figures these are.
+                card: line.priced_by_card_key.as_deref().unwrap_or(self.card.key()),
                 plan: Some(&fit.source),
                 line: Some(&line.name),
                 percent: Some(fit.percent),
