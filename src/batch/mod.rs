@@ -45,7 +45,7 @@ pub use input::{
 pub use lanes::{BilledLane, LaneDecision, TierField, UnrecognisedTier, decide_lane};
 pub use output::{
     DuplicateKey, ErrorLine, MAX_KEPT_VERSIONS, MAX_UNKNOWN_VERSIONS, OutputFileSums, ResponseGroup,
-    Responses, SumsByVersion, model_for_version, size_label, sum_output_file,
+    Responses, SumsByVersion, model_for_version, released_after, size_label, sum_output_file,
 };
 pub use shapes::{Distinct, MAX_SIZES, PerImage};
 pub use streams::{StreamSummary, StreamWithoutUsage};

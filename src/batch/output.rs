@@ -20,7 +20,7 @@ use super::shapes::{Distinct, PerImage, Shapes};
 use super::streams::{Pending, Piece, StreamSummary, StreamWithoutUsage, piece};
 use super::usage::{Content, UsageSums, output_split};
 use crate::attribution::{Attributed, By};
-use crate::card::{Model, NamedAs, RateCard, Resolved};
+use crate::card::{Model, NamedAs, RateCard, Resolved, Unreleased};
 use crate::lane::Lane;
 use crate::scan::{OutputLine, ScanOptions, Usage};
 
@@ -59,6 +59,19 @@ pub(super) fn resolve_version<'card>(card: &'card RateCard, version: &str) -> Op
             folded.strip_prefix(&name).is_some_and(|rest| rest.starts_with('-'))
         })
         .max_by_key(|found| found.id.len())
+}
+
+/// The model a `modelVersion` names that the card sets aside as released
+/// after its day (an `--as-of` day before the model came out): by a name
+/// it would have had, or one of them followed by `-` (a dated version).
+pub fn released_after<'card>(card: &'card RateCard, version: &str) -> Option<&'card Unreleased> {
+    let folded = bare_model_name(version).to_lowercase();
+    card.unreleased.iter().find(|later| {
+        later.names.iter().any(|name| {
+            let name = name.to_lowercase();
+            folded == name || folded.strip_prefix(&name).is_some_and(|rest| rest.starts_with('-'))
+        })
+    })
 }
 
 /// `version`, or its first [`MAX_VERSION_BYTES`] and `…` when it is longer.

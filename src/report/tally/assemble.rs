@@ -129,14 +129,14 @@ fn price_rows(
     fallback: Option<&Model>,
     today: Date,
 ) -> Result<Vec<TallyRow>, TallyError> {
-    group_by_model(card, sums, fallback).into_iter().map(|group| build_row(group, today)).collect()
+    group_by_model(card, sums, fallback).into_iter().map(|group| build_row(card, group, today)).collect()
 }
 
 /// Prices one group's sums at its lane, once: narrowed (checked) to `u64`,
 /// then tokens × per-1M rates. A group with no card model or whose model
 /// lacks the lane is left unpriced, with the reason; so is provisioned
 /// throughput, which the commitment bills.
-fn build_row(group: ModelGroup<'_>, today: Date) -> Result<TallyRow, TallyError> {
+fn build_row(card: &RateCard, group: ModelGroup<'_>, today: Date) -> Result<TallyRow, TallyError> {
     let ModelGroup {
         model,
         model_versions,
@@ -187,9 +187,22 @@ fn build_row(group: ModelGroup<'_>, today: Date) -> Result<TallyRow, TallyError>
             (None, _) if model_versions == [None] => {
                 Err("the responses name no modelVersion: give --model to price them".to_string())
             }
-            (None, _) => {
-                Err("the model is not in the rate card: pass a card that lists it with --rates".into())
-            }
+            (None, _) => Err(
+                match model_versions
+                    .iter()
+                    .flatten()
+                    .find_map(|version| crate::batch::released_after(card, version))
+                {
+                    // The card lists it, from a later day than the one priced.
+                    Some(later) => format!(
+                        "`{}` was released on {}, after the day priced: give a day on or after it (--as-of)",
+                        later.id, later.released
+                    ),
+                    None => {
+                        "the model is not in the rate card: pass a card that lists it with --rates".into()
+                    }
+                },
+            ),
         },
     };
     let (input_cost, image_output_cost, text_output_cost, cost) = match &priced {
