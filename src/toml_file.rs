@@ -133,6 +133,65 @@ pub(crate) fn control_characters(text: &str) -> Option<Invalid> {
     found
 }
 
+/// The first number in `text` (already known to be valid TOML) written as
+/// a float with more significant digits than a TOML float (an `f64`)
+/// keeps, as a broken rule at its key: its written digits are lost when it
+/// is read (`0.168017999999999999` reads as 0.168018), so a price or a
+/// budget would silently be another figure. Written as a string, it is
+/// read digit for digit.
+pub(crate) fn inexact_floats(text: &str) -> Option<Invalid> {
+    let table = toml::de::DeTable::parse(text).ok()?;
+    let mut found = None;
+    walk_floats(table.get_ref(), &mut String::new(), &mut |key, written| {
+        if found.is_none() && significant_digits(written) > 15 {
+            found = Some(Invalid::new(
+                key,
+                format!("`{written}` has more digits than a TOML float keeps exactly"),
+                format!("write it as a string, such as \"{}\"", written.replace('_', "")),
+            ));
+        }
+    });
+    found
+}
+
+/// The significant digits of a float as written: leading and trailing
+/// zeros, the sign, `_` and the exponent left out.
+fn significant_digits(written: &str) -> usize {
+    let mantissa = written.split(['e', 'E']).next().unwrap_or(written);
+    let digits: String = mantissa.chars().filter(char::is_ascii_digit).collect();
+    digits.trim_start_matches('0').trim_end_matches('0').len()
+}
+
+/// Calls `each` with the key path and the written text of every float in
+/// `table`.
+fn walk_floats(table: &toml::de::DeTable<'_>, key: &mut String, each: &mut dyn FnMut(&str, &str)) {
+    for (name, value) in table {
+        let depth = key.len();
+        if !key.is_empty() {
+            key.push('.');
+        }
+        key.push_str(name.get_ref());
+        walk_float_value(value.get_ref(), key, each);
+        key.truncate(depth);
+    }
+}
+
+fn walk_float_value(value: &toml::de::DeValue<'_>, key: &mut String, each: &mut dyn FnMut(&str, &str)) {
+    match value {
+        toml::de::DeValue::Float(float) => each(key, float.as_str()),
+        toml::de::DeValue::Table(table) => walk_floats(table, key, each),
+        toml::de::DeValue::Array(items) => {
+            for (index, item) in items.iter().enumerate() {
+                let depth = key.len();
+                key.push_str(&format!("[{index}]"));
+                walk_float_value(item.get_ref(), key, each);
+                key.truncate(depth);
+            }
+        }
+        _ => {}
+    }
+}
+
 /// Calls `each` with the key path and text of every string in `value`.
 fn walk_strings(value: &toml::Value, key: &mut String, each: &mut dyn FnMut(&str, &str)) {
     let depth = key.len();
@@ -273,6 +332,24 @@ mod tests {
 
     /// A file of exactly the limit is read; one byte more is refused
     /// without being held, whatever the source (`/dev/zero` never ends).
+    #[test]
+    fn counts_a_floats_written_significant_digits() {
+        let cases = [
+            ("0.168017999999999999", 18),
+            ("0.0336", 3),
+            ("-1_000.500", 5),
+            ("1.5e-3", 2),
+            ("1.000000000000000000", 1),
+            ("123456789012345.6", 16),
+        ];
+        for (written, want) in cases {
+            assert_eq!(significant_digits(written), want, "{written}");
+        }
+        let broken = inexact_floats("a = 1.0\n[t]\nb = [0.5, 0.333333333333333333]\n").unwrap();
+        assert!(broken.to_string().contains("t.b[1]"), "{broken}");
+        assert!(inexact_floats("a = \"0.333333333333333333\"\nb = 0.5\n").is_none());
+    }
+
     #[test]
     fn reads_up_to_the_limit_and_refuses_more() {
         let limit = LIMIT as usize;
