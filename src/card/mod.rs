@@ -116,6 +116,33 @@ pub struct PricedBy {
     pub effective: Date,
 }
 
+impl PricedBy {
+    /// The card a CSV row names: `priced_by`'s key where a later card
+    /// prices the row, else `in_force`, the key of the card in force.
+    pub fn key_or<'a>(priced_by: Option<&'a PricedBy>, in_force: &'a str) -> &'a str {
+        priced_by.map_or(in_force, |by| by.key.as_str())
+    }
+
+    /// The fact a table shows for model `id` priced this way, beside the
+    /// card in force (`in_force`, its date as people read it).
+    pub fn fact(&self, id: &str, in_force: &str) -> String {
+        format!("{}, the first card to list {id} ({in_force} does not)", self.card)
+    }
+
+    /// Serializes a report's `priced_by` as the card's name, for people
+    /// and scripts alike (`October 2026 (embedded 2026-10)`); a field that
+    /// uses it leaves out `None`.
+    pub fn serialize_name<S: serde::Serializer>(
+        priced_by: &Option<PricedBy>,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        match priced_by {
+            Some(by) => serializer.serialize_str(&by.card),
+            None => serializer.serialize_none(),
+        }
+    }
+}
+
 /// A provider's own per-image price for one of the card's models, such as a
 /// gateway that resells it. The figure belongs to `owner`, not to Google.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]

@@ -21,6 +21,7 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 
 use super::{Plan, PlanError, PlanLine};
+use crate::card::PricedBy;
 use crate::card::{Grade, Model, RateCard};
 use crate::count;
 use crate::lane::Lane;
@@ -89,11 +90,9 @@ pub struct PricedLine {
     /// Where the card in force does not list the model (it came out after
     /// the card): the later card whose prices it carries, its price at
     /// release (`October 2026 (embedded 2026-10)`); left out otherwise.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub priced_by_card: Option<String>,
-    /// That card's short key, which CSV rows carry as their card.
-    #[serde(skip)]
-    pub priced_by_card_key: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none", serialize_with = "PricedBy::serialize_name")]
+    #[schemars(with = "Option<String>")]
+    pub priced_by_card: Option<PricedBy>,
     /// Accepted images the line itself is asked for a month.
     pub images_per_month: u64,
     /// Requests escalated here from other lines.
@@ -212,8 +211,7 @@ pub fn price(plan: &Plan, card: &RateCard, basis: Basis) -> Result<PricedPlan, P
             size: setup.size,
             lane: line.lane,
             priced_by: setup.priced_by.clone(),
-            priced_by_card: setup.model.priced_by.as_ref().map(|by| by.card.clone()),
-            priced_by_card_key: setup.model.priced_by.as_ref().map(|by| by.key.clone()),
+            priced_by_card: setup.model.priced_by.clone(),
             images_per_month: line.images_per_month,
             escalated_in: flow.requests - line.images_per_month,
             requests: flow.requests,

@@ -11,6 +11,7 @@ use time::Date;
 use super::{
     CardInfo, Notice, Outcome, Verdict, incomplete, nothing_offered, plan_notices, rows_notices, why_no_rows,
 };
+use crate::card::PricedBy;
 use crate::card::{Grade, Model, RateCard, Status, UnknownModel};
 use crate::error::{ErrorKind, Kind};
 use crate::lane::Lane;
@@ -146,11 +147,9 @@ pub struct BudgetRow {
     /// Where the card in force does not list the model (it came out after
     /// the card): the later card whose prices it carries, its price at
     /// release (`October 2026 (embedded 2026-10)`); left out otherwise.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub priced_by_card: Option<String>,
-    /// That card's short key, which CSV rows carry as their card.
-    #[serde(skip)]
-    pub priced_by_card_key: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none", serialize_with = "PricedBy::serialize_name")]
+    #[schemars(with = "Option<String>")]
+    pub priced_by_card: Option<PricedBy>,
     /// How well Google's per-image price is sourced: `published`,
     /// `transcribed` or `derived` (tokens × rate, no per-image price
     /// published).
@@ -214,11 +213,9 @@ pub struct PlanFitLine {
     /// As `plan` gives it: the later card whose prices the line's model
     /// carries, where the card in force does not list it; left out
     /// otherwise.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub priced_by_card: Option<String>,
-    /// That card's short key, which CSV rows carry as their card.
-    #[serde(skip)]
-    pub priced_by_card_key: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none", serialize_with = "PricedBy::serialize_name")]
+    #[schemars(with = "Option<String>")]
+    pub priced_by_card: Option<PricedBy>,
 }
 
 impl BudgetReport {
@@ -378,7 +375,6 @@ impl BudgetReport {
                         images_per_day: request.days.map(|days| line.images_per_month / days.max(1)),
                         generated: priced.generated,
                         priced_by_card: priced.priced_by_card.clone(),
-                        priced_by_card_key: priced.priced_by_card_key.clone(),
                     })
                     .collect(),
                 total,
@@ -427,8 +423,7 @@ fn fit(
         lane,
         status: model.status(today),
         priced_by: priced_by.to_string(),
-        priced_by_card: model.priced_by.as_ref().map(|by| by.card.clone()),
-        priced_by_card_key: model.priced_by.as_ref().map(|by| by.key.clone()),
+        priced_by_card: model.priced_by.clone(),
         grade,
         unit_price: price,
         thinking_unit_price: None,

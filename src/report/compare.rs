@@ -7,6 +7,7 @@ use time::Date;
 
 use super::rows_notices;
 use super::{CardInfo, Notice, Outcome, RatioSchema, Verdict, incomplete, nothing_offered, ratio};
+use crate::card::PricedBy;
 use crate::card::{Grade, Model, RateCard, Status, UnknownModel};
 use crate::error::{ErrorKind, Kind};
 use crate::lane::Lane;
@@ -170,11 +171,9 @@ pub struct CompareRow {
     /// Where the card in force does not list the model (it came out after
     /// the card): the later card whose prices it carries, its price at
     /// release (`October 2026 (embedded 2026-10)`); left out otherwise.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub priced_by: Option<String>,
-    /// That card's short key, which CSV rows carry as their card.
-    #[serde(skip)]
-    pub priced_by_key: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none", serialize_with = "PricedBy::serialize_name")]
+    #[schemars(with = "Option<String>")]
+    pub priced_by: Option<PricedBy>,
     /// The model's status today: `active`, `deprecated`, `shut-down` or
     /// `disputed`.
     pub status: Status,
@@ -473,8 +472,7 @@ fn row(
         model_name: model.name.clone(),
         size,
         lane,
-        priced_by: model.priced_by.as_ref().map(|by| by.card.clone()),
-        priced_by_key: model.priced_by.as_ref().map(|by| by.key.clone()),
+        priced_by: model.priced_by.clone(),
         status: model.status(today),
         unit_price,
         thinking_unit_price,

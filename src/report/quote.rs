@@ -6,6 +6,7 @@ use time::Date;
 use super::{
     BudgetCheck, CardInfo, Lifecycle, Notice, Outcome, Verdict, incomplete, model_notices, not_priced,
 };
+use crate::card::PricedBy;
 use crate::card::{Grade, LaneRule, NamedAs, RateCard, UnknownModel};
 use crate::error::{ErrorKind, Kind};
 use crate::lane::Lane;
@@ -63,11 +64,9 @@ pub struct QuoteReport {
     /// Where that card does not list the model (it came out after the
     /// card): the later card whose prices it carries, its price at release
     /// (`October 2026 (embedded 2026-10)`); left out otherwise.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub priced_by: Option<String>,
-    /// That card's short key, which CSV rows carry as their card.
-    #[serde(skip)]
-    pub priced_by_key: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none", serialize_with = "PricedBy::serialize_name")]
+    #[schemars(with = "Option<String>")]
+    pub priced_by: Option<PricedBy>,
     /// The model's full ID in the card.
     pub model: String,
     /// The model's product name.
@@ -234,8 +233,7 @@ impl QuoteReport {
         };
         Ok(QuoteReport {
             card: CardInfo::new(card, today),
-            priced_by: model.priced_by.as_ref().map(|by| by.card.clone()),
-            priced_by_key: model.priced_by.as_ref().map(|by| by.key.clone()),
+            priced_by: model.priced_by.clone(),
             model: resolved.id.to_string(),
             model_name: model.name.clone(),
             requested_as: (resolved.named_as == NamedAs::Alias).then(|| request.model.clone()),

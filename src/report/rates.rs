@@ -9,6 +9,7 @@ use serde::Serialize;
 use time::Date;
 
 use super::{CardInfo, DaySchema, Lifecycle, Notice, Outcome, Verdict, lifecycle_warning, priced_by_note};
+use crate::card::PricedBy;
 use crate::card::{Grade, History, Model, RateCard, SkuRule, UnknownModel};
 use crate::lane::Lane;
 use crate::money::{Money, Overflow};
@@ -94,11 +95,9 @@ pub struct ModelSummary {
     /// Where the card does not list the model (it came out after the
     /// card): the later card whose prices it carries, its price at release
     /// (`October 2026 (embedded 2026-10)`); left out otherwise.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub priced_by: Option<String>,
-    /// That card's short key, which CSV rows carry as their card.
-    #[serde(skip)]
-    pub priced_by_key: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none", serialize_with = "PricedBy::serialize_name")]
+    #[schemars(with = "Option<String>")]
+    pub priced_by: Option<PricedBy>,
 }
 
 impl ModelSummary {
@@ -120,8 +119,7 @@ impl ModelSummary {
                     lifecycle: Lifecycle::new(&former.life, today),
                 })
                 .collect(),
-            priced_by: model.priced_by.as_ref().map(|by| by.card.clone()),
-            priced_by_key: model.priced_by.as_ref().map(|by| by.key.clone()),
+            priced_by: model.priced_by.clone(),
         }
     }
 }

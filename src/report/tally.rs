@@ -270,11 +270,9 @@ pub struct TallyRow {
     /// Where the card in force does not list the model (it came out after
     /// the card): the later card whose prices it carries, its price at
     /// release (`October 2026 (embedded 2026-10)`); left out otherwise.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub priced_by: Option<String>,
-    /// That card's short key, which CSV rows carry as their card.
-    #[serde(skip)]
-    pub priced_by_key: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none", serialize_with = "PricedBy::serialize_name")]
+    #[schemars(with = "Option<String>")]
+    pub priced_by: Option<PricedBy>,
     /// The card model's status on the day (`active`, `deprecated`,
     /// `shut-down`, `disputed`); `null` as for `model`.
     pub status: Option<Status>,
@@ -623,6 +621,7 @@ impl Shortfall {
 }
 
 mod assemble;
+use crate::card::PricedBy;
 use assemble::assemble;
 mod attributions;
 pub use attributions::AttributionTotal;

@@ -3,6 +3,7 @@
 use serde::Serialize;
 
 use super::CsvRows;
+use crate::card::PricedBy;
 use crate::money::Money;
 use crate::report::budget::BudgetReport;
 
@@ -63,7 +64,7 @@ impl CsvRows for BudgetReport {
             status: Some(row.status.name()),
             priced_by: Some(&row.priced_by),
             // The card whose figures these are.
-            card: row.priced_by_card_key.as_deref().unwrap_or(self.card.key()),
+            card: PricedBy::key_or(row.priced_by_card.as_ref(), self.card.key()),
             unit_price: Some(row.unit_price),
             thinking_unit_price: row.thinking_unit_price.flatten(),
             images: row.images,
@@ -79,7 +80,7 @@ impl CsvRows for BudgetReport {
                 images_per_day: line.images_per_day,
                 generated: Some(line.generated),
                 // The card whose figures these are.
-                card: line.priced_by_card_key.as_deref().unwrap_or(self.card.key()),
+                card: PricedBy::key_or(line.priced_by_card.as_ref(), self.card.key()),
                 plan: Some(&fit.source),
                 line: Some(&line.name),
                 percent: Some(fit.percent),

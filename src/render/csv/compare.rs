@@ -5,6 +5,7 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 
 use super::CsvRows;
+use crate::card::PricedBy;
 use crate::money::Money;
 use crate::report::compare::CompareReport;
 
@@ -45,7 +46,7 @@ impl CsvRows for CompareReport {
                 count: total.count,
                 basis: self.basis.name(),
                 // The card whose figures these are.
-                card: row.priced_by_key.as_deref().unwrap_or(self.card.key()),
+                card: PricedBy::key_or(row.priced_by.as_ref(), self.card.key()),
                 thinking_tokens: self.thinking_tokens,
                 status: row.status.name(),
                 unit_price: row.unit_price,

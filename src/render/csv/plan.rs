@@ -3,6 +3,7 @@
 use serde::Serialize;
 
 use super::{CsvRows, Percent};
+use crate::card::PricedBy;
 use crate::money::Money;
 use crate::plan::GOOGLE;
 use crate::pricing::Component;
@@ -54,7 +55,7 @@ impl CsvRows for PlanReport {
                 lane: line.lane.name(),
                 basis: self.basis.name(),
                 // The card whose figures these are.
-                card: line.priced_by_card_key.as_deref().unwrap_or(self.card.key()),
+                card: PricedBy::key_or(line.priced_by_card.as_ref(), self.card.key()),
                 status: entry.status.name(),
                 complete: self.complete,
                 ..ComponentRow::default()

@@ -3,6 +3,7 @@
 use serde::Serialize;
 
 use super::CsvRows;
+use crate::card::PricedBy;
 use crate::money::Money;
 use crate::report::quote::QuoteReport;
 use crate::report::unpriced_reason;
@@ -42,7 +43,7 @@ impl CsvRows for QuoteReport {
             count: self.count,
             basis: self.basis.name(),
             // The card whose figures these are.
-            card: self.priced_by_key.as_deref().unwrap_or(self.card.key()),
+            card: PricedBy::key_or(self.priced_by.as_ref(), self.card.key()),
             prompt_tokens: self.prompt_tokens,
             input_images: self.input_images,
             thinking_tokens: self.thinking_tokens,

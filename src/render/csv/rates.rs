@@ -5,6 +5,7 @@ use time::Date;
 
 use super::{CsvRows, Percent, words};
 use crate::card::Grade;
+use crate::card::PricedBy;
 use crate::money::Money;
 use crate::report::rates::{CheckReport, ModelReport, RatesReport};
 
@@ -34,7 +35,7 @@ impl CsvRows for RatesReport {
             model: &model.id,
             name: &model.name,
             // The card whose figures the model carries (see `priced_by`).
-            card: model.priced_by_key.as_deref().unwrap_or(self.card.key()),
+            card: PricedBy::key_or(model.priced_by.as_ref(), self.card.key()),
             aliases: words(model.aliases.iter().map(String::as_str)),
             sizes: words(model.sizes.iter().map(|size| size.api_value())),
             default_size: model.default_size.api_value(),
@@ -87,7 +88,7 @@ impl CsvRows for ModelReport {
                     size: row.size.api_value(),
                     lane: lane.name(),
                     // The card whose figures these are.
-                    card: self.summary.priced_by_key.as_deref().unwrap_or(self.card.key()),
+                    card: PricedBy::key_or(self.summary.priced_by.as_ref(), self.card.key()),
                     status: model.lifecycle.status.name(),
                     output_tokens: row.output_tokens,
                     unit_price: price,

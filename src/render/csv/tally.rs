@@ -6,6 +6,7 @@ use std::borrow::Cow;
 use serde::Serialize;
 
 use super::{CsvRows, malformed_lines_skipped, versions_cell};
+use crate::card::PricedBy;
 use crate::count::counted;
 use crate::money::Money;
 use crate::report::tally::TallyReport;
@@ -84,7 +85,7 @@ impl CsvRows for TallyReport {
             lane: Some(row.lane.name()),
             basis: self.basis,
             // The card whose figures these are.
-            card: row.priced_by_key.as_deref().unwrap_or(self.card.key()),
+            card: PricedBy::key_or(row.priced_by.as_ref(), self.card.key()),
             status: row.status.map(|status| status.name()),
             kind: RowKind::Usage,
             image_tokens_per_image: (row.other_sizes == 0).then_some(row.image_tokens_per_image),

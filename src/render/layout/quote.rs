@@ -40,10 +40,7 @@ impl Report for QuoteReport {
             ("rate card".to_string(), self.card.summary()),
         ];
         if let Some(by) = &self.priced_by {
-            facts.push((
-                "priced by".to_string(),
-                format!("{by}, the first card to list {} ({} does not)", self.model, self.card.dated),
-            ));
+            facts.push(("priced by".to_string(), by.fact(&self.model, &self.card.dated)));
         }
         if let Some(typed) = &self.requested_as {
             let how = if self.lifecycle.successor.as_deref() == Some(typed.as_str()) {

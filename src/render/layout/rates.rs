@@ -151,10 +151,7 @@ impl Report for ModelReport {
             ("rate card".to_string(), self.card.summary()),
         ];
         if let Some(by) = &model.priced_by {
-            facts.push((
-                "priced by".to_string(),
-                format!("{by}, the first card to list {} ({} does not)", model.id, self.card.dated),
-            ));
+            facts.push(("priced by".to_string(), by.fact(&model.id, &self.card.dated)));
         }
         facts.retain(|(label, value)| label != "disputed" || !value.is_empty());
         for former in &model.former {

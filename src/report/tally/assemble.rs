@@ -215,8 +215,7 @@ fn build_row(card: &RateCard, group: ModelGroup<'_>, today: Date) -> Result<Tall
         other_attributions: 0,
         model: model.map(|model| model.id.clone()),
         model_name: model.map(|model| model.name.clone()),
-        priced_by: model.and_then(|model| model.priced_by.as_ref()).map(|by| by.card.clone()),
-        priced_by_key: model.and_then(|model| model.priced_by.as_ref()).map(|by| by.key.clone()),
+        priced_by: model.and_then(|model| model.priced_by.clone()),
         status: model.map(|model| model.status(today)),
         model_versions,
         size: match per_image {
