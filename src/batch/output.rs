@@ -54,11 +54,15 @@ pub(super) fn resolve_version<'card>(card: &'card RateCard, version: &str) -> Op
             std::iter::once(Resolved { model, named_as: NamedAs::Id, id: &model.id, life: &model.life })
                 .chain(model.former.iter().map(move |former| Resolved::former(model, former)))
         })
-        .filter(|found| {
-            let name = found.id.to_lowercase();
-            folded.strip_prefix(&name).is_some_and(|rest| rest.starts_with('-'))
-        })
+        .filter(|found| spells(&folded, found.id))
         .max_by_key(|found| found.id.len())
+}
+
+/// Whether `folded`, a lower-cased bare version, is `name` or a dated or
+/// numbered spelling of it (`name-…`), case aside.
+fn spells(folded: &str, name: &str) -> bool {
+    let name = name.to_lowercase();
+    folded.strip_prefix(&name).is_some_and(|rest| rest.is_empty() || rest.starts_with('-'))
 }
 
 /// The model a `modelVersion` names that the card sets aside as released
@@ -66,12 +70,7 @@ pub(super) fn resolve_version<'card>(card: &'card RateCard, version: &str) -> Op
 /// it would have had, or one of them followed by `-` (a dated version).
 pub fn released_after<'card>(card: &'card RateCard, version: &str) -> Option<&'card Unreleased> {
     let folded = bare_model_name(version).to_lowercase();
-    card.unreleased.iter().find(|later| {
-        later.names.iter().any(|name| {
-            let name = name.to_lowercase();
-            folded == name || folded.strip_prefix(&name).is_some_and(|rest| rest.starts_with('-'))
-        })
-    })
+    card.unreleased.iter().find(|later| later.names.iter().any(|name| spells(&folded, name)))
 }
 
 /// `version`, or its first [`MAX_VERSION_BYTES`] and `…` when it is longer.
