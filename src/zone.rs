@@ -126,23 +126,32 @@ pub fn parse_utc_instant(text: &str) -> Option<i64> {
     if text.len() > MAX_TIME_BYTES {
         return None;
     }
-    let mut words = text.split(' ').filter(|word| !word.is_empty());
-    let stamp = match (words.next(), words.next(), words.next(), words.next(), words.next()) {
+    let words: Vec<&str> = text.split(' ').filter(|word| !word.is_empty()).collect();
+    let stamp = match words.as_slice() {
         // `2026-11-02T08:00:00`
-        (Some(stamp), None, ..) if zoneless(stamp) => format!("{stamp}Z"),
-        // `2026-11-02 08:00:00`
-        (Some(date), Some(time), None, ..) if zoneless(&format!("{date}T{time}")) => {
-            format!("{date}T{time}Z")
-        }
-        // `2026-11-02 08:00:00 +0000 UTC` (Go's `time.Time` as text)
-        (Some(date), Some(time), Some(offset), abbreviation, None)
-            if zoneless(&format!("{date}T{time}"))
-                && offset.len() == 5
-                && offset.starts_with(['+', '-'])
-                && offset[1..].bytes().all(|byte| byte.is_ascii_digit())
-                && abbreviation.is_none_or(|name| name.bytes().all(|byte| byte.is_ascii_alphabetic())) =>
-        {
-            format!("{date}T{time}{}:{}", &offset[..3], &offset[3..])
+        [stamp] if zoneless(stamp) => format!("{stamp}Z"),
+        [date, time, zone @ ..] => {
+            let stamp = format!("{date}T{time}");
+            if !zoneless(&stamp) {
+                return None;
+            }
+            match zone {
+                // `2026-11-02 08:00:00`
+                [] => format!("{stamp}Z"),
+                // `2026-11-02 08:00:00 +0000 UTC` (Go's `time.Time` as text)
+                [offset, abbreviation @ ..]
+                    if offset.len() == 5
+                        && offset.starts_with(['+', '-'])
+                        && offset[1..].bytes().all(|byte| byte.is_ascii_digit())
+                        && matches!(abbreviation, [] | [_])
+                        && abbreviation
+                            .iter()
+                            .all(|name| name.bytes().all(|byte| byte.is_ascii_alphabetic())) =>
+                {
+                    format!("{stamp}{}:{}", &offset[..3], &offset[3..])
+                }
+                _ => return None,
+            }
         }
         _ => return None,
     };
