@@ -11,6 +11,7 @@ use std::ops::Range;
 use std::path::Path;
 
 use serde::de::DeserializeOwned;
+use toml::de::DeValue;
 
 /// Why a file's text could not be had.
 #[derive(Debug)]
@@ -114,44 +115,45 @@ pub(crate) fn read_capped(source: impl std::io::Read, kind: &str) -> Result<Vec<
     Ok(bytes)
 }
 
-/// The first string in `text` (already known to be valid TOML) that holds a
-/// control character, as a broken rule at its key: text in a card or plan
-/// reaches tables, messages and SQL, where a newline or an escape sequence
-/// would act rather than show.
-pub(crate) fn control_characters(text: &str) -> Option<Invalid> {
-    let table: toml::Table = toml::from_str(text).ok()?;
-    let mut found = None;
-    walk_strings(&toml::Value::Table(table), &mut String::new(), &mut |key, value| {
-        if found.is_none() && value.chars().any(crate::visible::is_control) {
-            found = Some(Invalid::new(
-                key,
-                format!("holds a control character (`{}`)", crate::visible::visible(value)),
-                "remove it: names, dates and sources are one line of plain text",
-            ));
-        }
-    });
-    found
+/// The first value in `text` (already known to be valid TOML), in the
+/// order the file gives them, that a card or plan may not hold, as a
+/// broken rule at its key: a string with a control character, or a float
+/// with more digits than it keeps. Both are read in one walk of the file.
+pub(crate) fn broken_value(text: &str) -> Option<Invalid> {
+    first_broken(text, &mut |key, value| control_character(key, value).or_else(|| inexact_float(key, value)))
 }
 
-/// The first number in `text` (already known to be valid TOML) written as
-/// a float with more significant digits than a TOML float (an `f64`)
-/// keeps, as a broken rule at its key: its written digits are lost when it
-/// is read (`0.168017999999999999` reads as 0.168018), so a price or a
-/// budget would silently be another figure. Written as a string, it is
-/// read digit for digit.
-pub(crate) fn inexact_floats(text: &str) -> Option<Invalid> {
-    let table = toml::de::DeTable::parse(text).ok()?;
-    let mut found = None;
-    walk_floats(table.get_ref(), &mut String::new(), &mut |key, written| {
-        if found.is_none() && significant_digits(written) > 15 {
-            found = Some(Invalid::new(
+/// A string with a control character: text in a card or plan reaches
+/// tables, messages and SQL, where a newline or an escape sequence would
+/// act rather than show.
+fn control_character(key: &str, value: &DeValue<'_>) -> Option<Invalid> {
+    match value {
+        DeValue::String(value) if value.chars().any(crate::visible::is_control) => Some(Invalid::new(
+            key,
+            format!("holds a control character (`{}`)", crate::visible::visible(value)),
+            "remove it: names, dates and sources are one line of plain text",
+        )),
+        _ => None,
+    }
+}
+
+/// A number written as a float with more significant digits than a TOML
+/// float (an `f64`) keeps: its written digits are lost when it is read
+/// (`0.168017999999999999` reads as 0.168018), so a price or a budget
+/// would silently be another figure. Written as a string, it is read
+/// digit for digit.
+fn inexact_float(key: &str, value: &DeValue<'_>) -> Option<Invalid> {
+    match value {
+        DeValue::Float(float) if significant_digits(float.as_str()) > 15 => {
+            let written = float.as_str();
+            Some(Invalid::new(
                 key,
                 format!("`{written}` has more digits than a TOML float keeps exactly"),
                 format!("write it as a string, such as \"{}\"", written.replace('_', "")),
-            ));
+            ))
         }
-    });
-    found
+        _ => None,
+    }
 }
 
 /// The significant digits of a float as written: leading and trailing
@@ -162,59 +164,49 @@ fn significant_digits(written: &str) -> usize {
     digits.trim_start_matches('0').trim_end_matches('0').len()
 }
 
-/// Calls `each` with the key path and the written text of every float in
-/// `table`.
-fn walk_floats(table: &toml::de::DeTable<'_>, key: &mut String, each: &mut dyn FnMut(&str, &str)) {
+/// The first rule `check` finds broken at a value of `text`, in the
+/// order the file gives them, with the value's key path
+/// (`model[0].size[1].price.standard`).
+fn first_broken(text: &str, check: &mut dyn FnMut(&str, &DeValue<'_>) -> Option<Invalid>) -> Option<Invalid> {
+    let table = toml::de::DeTable::parse(text).ok()?;
+    walk_table(table.get_ref(), &mut String::new(), check)
+}
+
+fn walk_table(
+    table: &toml::de::DeTable<'_>,
+    key: &mut String,
+    check: &mut dyn FnMut(&str, &DeValue<'_>) -> Option<Invalid>,
+) -> Option<Invalid> {
     for (name, value) in table {
         let depth = key.len();
         if !key.is_empty() {
             key.push('.');
         }
         key.push_str(name.get_ref());
-        walk_float_value(value.get_ref(), key, each);
+        let broken = walk_value(value.get_ref(), key, check);
         key.truncate(depth);
+        if broken.is_some() {
+            return broken;
+        }
     }
+    None
 }
 
-fn walk_float_value(value: &toml::de::DeValue<'_>, key: &mut String, each: &mut dyn FnMut(&str, &str)) {
+fn walk_value(
+    value: &DeValue<'_>,
+    key: &mut String,
+    check: &mut dyn FnMut(&str, &DeValue<'_>) -> Option<Invalid>,
+) -> Option<Invalid> {
     match value {
-        toml::de::DeValue::Float(float) => each(key, float.as_str()),
-        toml::de::DeValue::Table(table) => walk_floats(table, key, each),
-        toml::de::DeValue::Array(items) => {
-            for (index, item) in items.iter().enumerate() {
-                let depth = key.len();
-                key.push_str(&format!("[{index}]"));
-                walk_float_value(item.get_ref(), key, each);
-                key.truncate(depth);
-            }
-        }
-        _ => {}
-    }
-}
-
-/// Calls `each` with the key path and text of every string in `value`.
-fn walk_strings(value: &toml::Value, key: &mut String, each: &mut dyn FnMut(&str, &str)) {
-    let depth = key.len();
-    match value {
-        toml::Value::String(text) => each(key, text),
-        toml::Value::Array(items) => {
-            for (index, item) in items.iter().enumerate() {
-                key.push_str(&format!("[{index}]"));
-                walk_strings(item, key, each);
-                key.truncate(depth);
-            }
-        }
-        toml::Value::Table(table) => {
-            for (name, item) in table {
-                if !key.is_empty() {
-                    key.push('.');
-                }
-                key.push_str(name);
-                walk_strings(item, key, each);
-                key.truncate(depth);
-            }
-        }
-        _ => {}
+        DeValue::Table(table) => walk_table(table, key, check),
+        DeValue::Array(items) => items.iter().enumerate().find_map(|(index, item)| {
+            let depth = key.len();
+            key.push_str(&format!("[{index}]"));
+            let broken = walk_value(item.get_ref(), key, check);
+            key.truncate(depth);
+            broken
+        }),
+        leaf => check(key, leaf),
     }
 }
 
@@ -345,9 +337,9 @@ mod tests {
         for (written, want) in cases {
             assert_eq!(significant_digits(written), want, "{written}");
         }
-        let broken = inexact_floats("a = 1.0\n[t]\nb = [0.5, 0.333333333333333333]\n").unwrap();
+        let broken = broken_value("a = 1.0\n[t]\nb = [0.5, 0.333333333333333333]\n").unwrap();
         assert!(broken.to_string().contains("t.b[1]"), "{broken}");
-        assert!(inexact_floats("a = \"0.333333333333333333\"\nb = 0.5\n").is_none());
+        assert!(broken_value("a = \"0.333333333333333333\"\nb = 0.5\n").is_none());
     }
 
     #[test]

@@ -96,8 +96,7 @@ impl RateCard {
         }
         let raw: RawCard = toml_file::parse(text)
             .map_err(|malformed| CardError::Malformed { origin: origin.clone(), malformed })?;
-        if let Some(broken) = toml_file::control_characters(text).or_else(|| toml_file::inexact_floats(text))
-        {
+        if let Some(broken) = toml_file::broken_value(text) {
             return Err(CardError::Invalid { origin, broken });
         }
         Validator { origin }.card(raw)

@@ -162,8 +162,7 @@ impl Plan {
     pub fn from_toml(text: &str, source: &str) -> Result<Plan, PlanError> {
         let raw: RawPlan = toml_file::parse(text)
             .map_err(|malformed| PlanError::Malformed { plan: source.to_string(), malformed })?;
-        if let Some(broken) = toml_file::control_characters(text).or_else(|| toml_file::inexact_floats(text))
-        {
+        if let Some(broken) = toml_file::broken_value(text) {
             return Err(PlanError::Invalid { plan: source.to_string(), line: None, broken });
         }
         let checker = Checker { source };
